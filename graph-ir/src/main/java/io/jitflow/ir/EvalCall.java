@@ -1,0 +1,15 @@
+package io.jitflow.ir;
+
+import java.util.List;
+
+/** The arguments of one reference evaluation: the op, operand values, attributes and context. */
+public record EvalCall(Op op, List<HostTensor> operands, Attributes attrs, EvalContext context) {
+
+    public HostTensor operand(int i) {
+        return operands.get(i);
+    }
+
+    public EvaluationException error(String message) {
+        return new EvaluationException(op.mnemonic() + ": " + message);
+    }
+}

@@ -1,0 +1,153 @@
+package io.jitflow.ir.ops;
+
+import io.jitflow.ir.Attr;
+import io.jitflow.ir.AttrSpec;
+import io.jitflow.ir.DType;
+import io.jitflow.ir.Dim;
+import io.jitflow.ir.HostTensor;
+import io.jitflow.ir.OpDef;
+import io.jitflow.ir.Shape;
+import io.jitflow.ir.TensorType;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Ops that read by index: gather and one_hot. */
+public final class Indexing {
+    private Indexing() {
+    }
+
+    /**
+     * gather(params, indices) {axis, batch_dims}: result shape params[:axis] + indices[batch_dims:] +
+     * params[axis+1:], as tf.gather. The first batch_dims dims of both operands must agree.
+     */
+    public static OpDef gather() {
+        return OpDef.builder().operands(2)
+                .attr(AttrSpec.withDefault("axis", new Attr.IntAttr(0)))
+                .attr(AttrSpec.withDefault("batch_dims", new Attr.IntAttr(0)))
+                .infer(c -> {
+                    c.requireKind(1, DType.Kind.INTEGER);
+                    Shape params = c.operand(0).shape();
+                    Shape indices = c.operand(1).shape();
+                    if (params.rank() == 0) {
+                        throw c.error("params must have rank >= 1, got " + c.operand(0));
+                    }
+                    int axis = c.axis(c.attrs().getInt("axis"), params.rank());
+                    long b = c.attrs().getInt("batch_dims");
+                    int batchDims = (int) (b < 0 ? b + indices.rank() : b);
+                    if (batchDims < 0 || batchDims > indices.rank() || batchDims > axis) {
+                        throw c.error("batch_dims " + b + " must be in [0, min(indices rank " + indices.rank()
+                                + ", axis " + axis + ")]");
+                    }
+                    for (int d = 0; d < batchDims; d++) {
+                        if (!params.dim(d).equals(indices.dim(d))) {
+                            throw c.error("the first " + batchDims + " dims of params " + c.operand(0)
+                                    + " and indices " + c.operand(1) + " must agree");
+                        }
+                    }
+                    List<Dim> dims = new ArrayList<>(params.dims().subList(0, axis));
+                    dims.addAll(indices.dims().subList(batchDims, indices.rank()));
+                    dims.addAll(params.dims().subList(axis + 1, params.rank()));
+                    return List.of(c.operand(0).withShape(Shape.of(dims)));
+                })
+                .evaluate(c -> {
+                    HostTensor params = c.operand(0);
+                    HostTensor indices = c.operand(1);
+                    int axis = Shape.normalizeAxis(c.attrs().getInt("axis"), params.rank());
+                    long b = c.attrs().getInt("batch_dims");
+                    int batchDims = (int) (b < 0 ? b + indices.rank() : b);
+                    int indexRank = indices.rank() - batchDims;
+                    List<Integer> outDims = new ArrayList<>();
+                    for (int d = 0; d < axis; d++) {
+                        outDims.add(params.dim(d));
+                    }
+                    for (int d = batchDims; d < indices.rank(); d++) {
+                        outDims.add(indices.dim(d));
+                    }
+                    for (int d = axis + 1; d < params.rank(); d++) {
+                        outDims.add(params.dim(d));
+                    }
+                    int[] outShape = outDims.stream().mapToInt(Integer::intValue).toArray();
+                    int[] paramStrides = Broadcasting.rowMajorStrides(params.shape());
+                    int[] indexStrides = Broadcasting.rowMajorStrides(indices.shape());
+                    int limit = params.dim(axis);
+                    return List.of(Movement.gatherElements(params, outShape, coord -> {
+                        int indexPosition = 0;
+                        for (int d = 0; d < batchDims; d++) {
+                            indexPosition += coord[d] * indexStrides[d];
+                        }
+                        for (int d = 0; d < indexRank; d++) {
+                            indexPosition += coord[axis + d] * indexStrides[batchDims + d];
+                        }
+                        long index = indices.getLong(indexPosition);
+                        if (index < 0 || index >= limit) {
+                            throw c.error("index " + index + " is out of range [0, " + limit + ") for axis " + axis
+                                    + " of params with shape " + java.util.Arrays.toString(params.shape()));
+                        }
+                        int source = (int) index * paramStrides[axis];
+                        for (int d = 0; d < axis; d++) {
+                            source += coord[d] * paramStrides[d];
+                        }
+                        for (int d = axis + 1; d < params.rank(); d++) {
+                            source += coord[d - 1 + indexRank] * paramStrides[d];
+                        }
+                        return source;
+                    }, 0));
+                }).build();
+    }
+
+    /** one_hot(indices) {depth, on_value, off_value, axis, dtype}: a new axis of size depth. */
+    public static OpDef oneHot() {
+        return OpDef.builder().operands(1)
+                .attr(AttrSpec.required("depth", Attr.Kind.INT))
+                .attr(AttrSpec.withDefault("on_value", new Attr.FloatAttr(1)))
+                .attr(AttrSpec.withDefault("off_value", new Attr.FloatAttr(0)))
+                .attr(AttrSpec.withDefault("axis", new Attr.IntAttr(-1)))
+                .attr(AttrSpec.withDefault("dtype", new Attr.DTypeAttr(DType.FLOAT32)))
+                .infer(c -> {
+                    c.requireKind(0, DType.Kind.INTEGER);
+                    long depth = c.attrs().getInt("depth");
+                    if (depth < 0 || depth > Integer.MAX_VALUE) {
+                        throw c.error("depth must be >= 0, got " + depth);
+                    }
+                    int axis = oneHotAxis(c.attrs().getInt("axis"), c.operand(0).rank());
+                    if (axis < 0) {
+                        throw c.error("axis " + c.attrs().getInt("axis") + " is out of range for a result of rank "
+                                + (c.operand(0).rank() + 1));
+                    }
+                    List<Dim> dims = new ArrayList<>(c.operand(0).shape().dims());
+                    dims.add(axis, Dim.of((int) depth));
+                    return List.of(new TensorType(c.attrs().getDType("dtype"), Shape.of(dims)));
+                })
+                .evaluate(c -> {
+                    HostTensor indices = c.operand(0);
+                    int depth = (int) c.attrs().getInt("depth");
+                    int axis = oneHotAxis(c.attrs().getInt("axis"), indices.rank());
+                    List<Integer> dims = new ArrayList<>(java.util.Arrays.stream(indices.shape()).boxed().toList());
+                    dims.add(axis, depth);
+                    int[] outShape = dims.stream().mapToInt(Integer::intValue).toArray();
+                    int inner = 1;
+                    for (int d = axis; d < indices.rank(); d++) {
+                        inner *= indices.dim(d);
+                    }
+                    HostTensor.Writer out = HostTensor.writer(c.attrs().getDType("dtype"), outShape);
+                    double on = c.attrs().getFloat("on_value");
+                    double off = c.attrs().getFloat("off_value");
+                    int count = Shape.checkedElementCount(outShape);
+                    for (int i = 0; i < count; i++) {
+                        int outer = i / (depth * inner);
+                        int k = i / inner % depth;
+                        int rest = i % inner;
+                        out.setDouble(i, indices.getLong(outer * inner + rest) == k ? on : off);
+                    }
+                    return List.of(out.build());
+                }).build();
+    }
+
+    /** The position of one_hot's new axis in a result of rank indicesRank + 1, or -1 if out of range. */
+    private static int oneHotAxis(long axis, int indicesRank) {
+        if (axis == -1) {
+            return indicesRank;
+        }
+        return axis >= 0 && axis <= indicesRank ? (int) axis : -1;
+    }
+}
