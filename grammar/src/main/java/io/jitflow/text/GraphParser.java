@@ -437,7 +437,7 @@ public final class GraphParser {
             }
             case INTEGER -> {
                 if (s.number() == null || s.number().INT() == null) {
-                    throw error(t, "expected an integer for a " + dtype + " element, got '" + text + "'");
+                    throw error(t, "expected an integer element for " + dtype + ", got '" + text + "'");
                 }
                 long value = parseLong(t);
                 long min = dtype == DType.UINT8 ? 0 : dtype == DType.INT32 ? Integer.MIN_VALUE : Long.MIN_VALUE;
