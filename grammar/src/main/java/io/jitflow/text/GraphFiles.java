@@ -1,24 +1,35 @@
 package io.jitflow.text;
 
+import io.jitflow.ir.Attr;
+import io.jitflow.ir.Function;
 import io.jitflow.ir.Graph;
 import io.jitflow.ir.HostTensor;
+import io.jitflow.ir.Node;
+import io.jitflow.ir.Variable;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.zip.CRC32;
 
 /**
  * Graph files on disk: {@code NAME.jfg} holds the text, and tensors larger than
- * {@link #INLINE_LIMIT} elements go to {@code NAME.jfw} beside it as raw little-endian bytes,
- * referenced by offset, length and CRC-32. Both are written to temporary files first and renamed
- * into place, so a failed write leaves the previous files intact.
+ * {@link #INLINE_LIMIT} elements go to a sidecar {@code NAME.HASH.jfw} beside it as raw
+ * little-endian bytes, referenced by offset, length and CRC-32.
+ *
+ * <p>Writing is atomic: the sidecar gets a name of its own (from its content's checksum), so it
+ * never overwrites the one the current text refers to; the text is renamed into place last, which
+ * is the commit point. A failure before it leaves the previous pair intact.
  */
 public final class GraphFiles {
     /** Tensors with more elements than this are written to the sidecar. */
@@ -33,51 +44,110 @@ public final class GraphFiles {
         return GraphParser.parse(file);
     }
 
-    /** Writes {@code graph} to {@code file} (and its sidecar when there is large data). */
+    /** Writes {@code graph} to {@code file} and, when it has large tensors, its sidecar. */
     public static void write(Graph graph, Path file) throws IOException {
+        write(graph, file, () -> { });
+    }
+
+    /** As {@link #write(Graph, Path)}; {@code beforeCommit} runs just before the text is renamed into place. */
+    static void write(Graph graph, Path file, Runnable beforeCommit) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         String base = file.getFileName().toString().replaceFirst("\\.jfg$", "");
-        String sidecarName = base + ".jfw";
+        List<HostTensor> large = largeTensors(graph);
         Path sidecarTemp = Files.createTempFile(dir, "." + base, ".jfw.tmp");
         Path textTemp = Files.createTempFile(dir, "." + base, ".jfg.tmp");
-        try (FileChannel channel = FileChannel.open(sidecarTemp, StandardOpenOption.WRITE)) {
-            long[] position = {0};
-            String text = GraphPrinter.print(graph, tensor -> {
-                if (tensor.size() <= INLINE_LIMIT) {
-                    return null;
+        String sidecarName = null;
+        try {
+            Map<HostTensor, String> references = new IdentityHashMap<>();
+            if (!large.isEmpty()) {
+                List<long[]> extents = new ArrayList<>();
+                long checksum = writeSidecar(large, sidecarTemp, extents);
+                sidecarName = String.format("%s.%08x.jfw", base, checksum);
+                for (int i = 0; i < large.size(); i++) {
+                    long[] e = extents.get(i);
+                    references.put(large.get(i), String.format("external<%s, offset = %d, length = %d, crc32 = 0x%08x>",
+                            GraphPrinter.quote(sidecarName), e[0], e[1], e[2]));
                 }
-                return append(channel, position, sidecarName, tensor);
-            });
-            Files.writeString(textTemp, text, StandardCharsets.UTF_8);
-            channel.force(true);
-            if (position[0] > 0) {
+            }
+            Files.writeString(textTemp, GraphPrinter.print(graph, references::get), StandardCharsets.UTF_8);
+            if (sidecarName != null) {
                 move(sidecarTemp, dir.resolve(sidecarName));
             }
+            beforeCommit.run();
             move(textTemp, file);
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
+            removeStaleSidecars(dir, base, sidecarName);
         } finally {
             Files.deleteIfExists(sidecarTemp);
             Files.deleteIfExists(textTemp);
         }
     }
 
-    private static String append(FileChannel channel, long[] position, String sidecarName, HostTensor tensor) {
-        try {
-            long offset = (position[0] + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT;
-            ByteBuffer bytes = SidecarCodec.encode(tensor);
-            CRC32 crc = new CRC32();
-            crc.update(bytes.duplicate());
-            long length = bytes.remaining();
-            while (bytes.hasRemaining()) {
-                channel.write(bytes, offset + bytes.position());
+    /** Every tensor the printer would meet that is too large to inline, once each, in printing order. */
+    private static List<HostTensor> largeTensors(Graph graph) {
+        Map<HostTensor, Boolean> seen = new IdentityHashMap<>();
+        List<HostTensor> result = new ArrayList<>();
+        List<HostTensor> all = new ArrayList<>();
+        for (Variable v : graph.variables()) {
+            all.add(v.initialValue());
+        }
+        for (Function f : graph.functions()) {
+            for (Node n : f.nodes()) {
+                for (Attr a : n.attributes().asMap().values()) {
+                    if (a instanceof Attr.TensorAttr t) {
+                        all.add(t.value());
+                    }
+                }
             }
-            position[0] = offset + length;
-            return String.format("external<%s, offset = %d, length = %d, crc32 = 0x%08x>",
-                    GraphPrinter.quote(sidecarName), offset, length, crc.getValue());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        }
+        for (HostTensor t : all) {
+            if (t.size() > INLINE_LIMIT && seen.put(t, Boolean.TRUE) == null) {
+                result.add(t);
+            }
+        }
+        return result;
+    }
+
+    /** Writes the tensors aligned; fills (offset, length, crc32) per tensor; returns the file's CRC-32. */
+    private static long writeSidecar(List<HostTensor> tensors, Path path, List<long[]> extents) throws IOException {
+        CRC32 whole = new CRC32();
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.WRITE)) {
+            long position = 0;
+            for (HostTensor t : tensors) {
+                long offset = (position + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT;
+                ByteBuffer padding = ByteBuffer.allocate((int) (offset - position));
+                whole.update(padding.duplicate());
+                writeFully(channel, padding, position);
+                ByteBuffer bytes = SidecarCodec.encode(t);
+                CRC32 crc = new CRC32();
+                crc.update(bytes.duplicate());
+                whole.update(bytes.duplicate());
+                long length = bytes.remaining();
+                writeFully(channel, bytes, offset);
+                extents.add(new long[] {offset, length, crc.getValue()});
+                position = offset + length;
+            }
+            channel.force(true);
+        }
+        return whole.getValue();
+    }
+
+    private static void writeFully(FileChannel channel, ByteBuffer bytes, long at) throws IOException {
+        long start = at - bytes.position();
+        while (bytes.hasRemaining()) {
+            channel.write(bytes, start + bytes.position());
+        }
+    }
+
+    /** Removes earlier sidecars of this graph that the committed text no longer names. */
+    private static void removeStaleSidecars(Path dir, String base, String current) throws IOException {
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir, base + ".*.jfw")) {
+            for (Path p : stream) {
+                String name = p.getFileName().toString();
+                if (!name.equals(current) && name.matches(java.util.regex.Pattern.quote(base) + "\\.[0-9a-f]{8}\\.jfw")) {
+                    Files.delete(p);
+                }
+            }
         }
     }
 

@@ -389,7 +389,12 @@ public final class GraphParser {
         }
         ElementContext root = ((JitflowGraphParser.DenseLiteralContext) literal).element();
         int[] shape = type.shape().sizes();
-        int count = Shape.checkedElementCount(shape);
+        int count;
+        try {
+            count = Shape.checkedElementCount(shape);
+        } catch (IllegalArgumentException e) {
+            throw error(literal.start, "a constant of type " + type + " has more elements than a Java array can hold");
+        }
         HostTensor.Writer out = HostTensor.writer(type.dtype(), shape);
         if (root.scalar() != null) {
             // A single value fills the whole tensor (a splat).
