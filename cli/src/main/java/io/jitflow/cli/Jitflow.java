@@ -1,0 +1,82 @@
+package io.jitflow.cli;
+
+import io.jitflow.ir.IrException;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.NoSuchFileException;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The {@code jitflow} command. Exit codes: 0 success, 1 a user error (the message on stderr, no
+ * stack trace unless {@code --verbose}), 2 bad usage.
+ */
+public final class Jitflow {
+    static final int OK = 0;
+    static final int USER_ERROR = 1;
+    static final int USAGE = 2;
+
+    private static final List<Command> COMMANDS = List.of(new CheckCommand(), new FormatCommand(), new RunCommand(),
+            new DemoCommand());
+
+    private Jitflow() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** Runs the command line; returns the exit code. */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        boolean verbose = Arrays.asList(args).contains("--verbose");
+        List<String> rest = Arrays.stream(args).filter(a -> !a.equals("--verbose")).toList();
+        if (rest.isEmpty() || rest.get(0).equals("help") || rest.get(0).equals("--help")) {
+            (rest.isEmpty() ? err : out).print(usage());
+            return rest.isEmpty() ? USAGE : OK;
+        }
+        Command command = COMMANDS.stream().filter(c -> c.name().equals(rest.get(0))).findFirst().orElse(null);
+        if (command == null) {
+            err.println("jitflow: unknown command '" + rest.get(0) + "'");
+            err.print(usage());
+            return USAGE;
+        }
+        try {
+            Arguments arguments = Arguments.parse(rest.subList(1, rest.size()), command.valueOptions(), command.flags());
+            command.run(arguments, out);
+            return OK;
+        } catch (UsageException e) {
+            err.println("jitflow " + command.name() + ": " + e.getMessage());
+            err.println("usage: jitflow " + command.name() + " " + command.usage());
+            return USAGE;
+        } catch (Exception e) {
+            err.println("jitflow " + command.name() + ": error: " + describe(e));
+            if (verbose) {
+                e.printStackTrace(err);
+            }
+            return USER_ERROR;
+        }
+    }
+
+    /** A message a user can act on; unexpected exceptions keep their type so they can be reported. */
+    private static String describe(Throwable e) {
+        if (e instanceof UncheckedIOException u) {
+            return describe(u.getCause());
+        }
+        if (e instanceof NoSuchFileException n) {
+            return "no such file: " + n.getFile();
+        }
+        if (e instanceof IrException || e instanceof IOException) {
+            return e.getMessage();
+        }
+        return e + " (this is a bug in Jitflow; rerun with --verbose and report the stack trace)";
+    }
+
+    static String usage() {
+        StringBuilder sb = new StringBuilder("usage: jitflow [--verbose] COMMAND ...\n\ncommands:\n");
+        for (Command c : COMMANDS) {
+            sb.append(String.format("  %-6s %s%n         %s%n", c.name(), c.usage(), c.summary()));
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,168 @@
+package io.jitflow.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jitflow.cli.Jitflow;
+import io.jitflow.ir.HostTensor;
+import io.jitflow.ir.npy.Npy;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The jitflow command end to end on the examples: exit codes, outputs and messages. */
+class CliTest {
+    @TempDir
+    Path tmp;
+
+    /** The exit code and what the command printed. */
+    record Result(int code, String out, String err) {
+    }
+
+    static Result jitflow(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Jitflow.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private static List<Path> exampleGraphs() throws IOException {
+        List<Path> files = new ArrayList<>();
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(Repository.examples().resolve("graphs"), "*.jfg")) {
+            s.forEach(files::add);
+        }
+        assertTrue(files.size() >= 3, "the examples folder holds the linear model, the MLP and the loss");
+        return files;
+    }
+
+    @Test
+    void checkAcceptsEveryExample() throws IOException {
+        for (Path file : exampleGraphs()) {
+            Result r = jitflow("check", file.toString());
+            assertEquals(0, r.code(), r.err());
+            assertTrue(r.out().contains(": ok ("), r.out());
+        }
+    }
+
+    @Test
+    void fmtIsIdempotentOnEveryExample() throws IOException {
+        for (Path file : exampleGraphs()) {
+            Result first = jitflow("fmt", file.toString());
+            assertEquals(0, first.code(), first.err());
+            Path formatted = tmp.resolve(file.getFileName());
+            Files.writeString(formatted, first.out());
+            Result second = jitflow("fmt", formatted.toString());
+            assertEquals(first.out(), second.out(), "formatting " + file + " twice changes it");
+        }
+    }
+
+    @Test
+    void runWritesNumPyReadableOutputsEqualToNumPy() throws IOException {
+        Path data = Repository.examples().resolve("data/linear");
+        Result r = jitflow("run", Repository.examples().resolve("graphs/linear.jfg").toString(),
+                "--input", "x=" + data.resolve("x.npy"), "--input", "W=" + data.resolve("W.npy"),
+                "--input=b=" + data.resolve("b.npy"), "--output-dir", tmp.resolve("out").toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("y.npy: float32[4, 2]"), r.out());
+        HostTensor y = Npy.read(tmp.resolve("out/y.npy"));
+        HostTensor expected = Npy.read(data.resolve("expected_y.npy"));
+        assertEquals(expected, y, "bit-identical to NumPy's x @ W + b");
+        assertEquals(new String(Files.readAllBytes(data.resolve("expected_y.npy")), StandardCharsets.ISO_8859_1),
+                new String(Files.readAllBytes(tmp.resolve("out/y.npy")), StandardCharsets.ISO_8859_1),
+                "the file itself is byte-identical to the one NumPy wrote");
+    }
+
+    @Test
+    void runChoosesAFunctionByName() {
+        Path x = tmp.resolve("x.npy");
+        try {
+            Npy.write(HostTensor.of(new float[] {1, 0, 0, 0}, 1, 4), x);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+        String mlp = Repository.examples().resolve("graphs/mlp.jfg").toString();
+        Result ambiguous = jitflow("run", mlp, "--input", "x=" + x, "--output-dir", tmp.toString());
+        assertEquals(1, ambiguous.code());
+        assertTrue(ambiguous.err().contains("has 2 functions (probabilities, predict); choose one with --function NAME"),
+                ambiguous.err());
+        Result r = jitflow("run", mlp, "--function", "predict", "--input", "x=" + x, "--output-dir", tmp.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("class.npy: int64[1]"), r.out());
+    }
+
+    @Test
+    void inputMistakesAreUserErrorsWithClearMessages() throws IOException {
+        Path data = Repository.examples().resolve("data/linear");
+        String linear = Repository.examples().resolve("graphs/linear.jfg").toString();
+        String out = tmp.toString();
+        Result missing = jitflow("run", linear, "--input", "x=" + data.resolve("x.npy"), "--input",
+                "W=" + data.resolve("W.npy"), "--output-dir", out);
+        assertEquals(1, missing.code());
+        assertEquals("jitflow run: error: function @linear: missing input 'b' of type float32[2]\n", missing.err());
+        Result extra = jitflow("run", linear, "--input", "x=" + data.resolve("x.npy"), "--input",
+                "W=" + data.resolve("W.npy"), "--input", "b=" + data.resolve("b.npy"), "--input",
+                "z=" + data.resolve("b.npy"), "--output-dir", out);
+        assertEquals(1, extra.code());
+        assertTrue(extra.err().contains("function @linear has no input 'z' (inputs: x, W, b)"), extra.err());
+        Path wrongType = tmp.resolve("x64.npy");
+        Npy.write(HostTensor.of(new double[] {1, 2, 3}, 1, 3), wrongType);
+        Result mistyped = jitflow("run", linear, "--input", "x=" + wrongType, "--input", "W=" + data.resolve("W.npy"),
+                "--input", "b=" + data.resolve("b.npy"), "--output-dir", out);
+        assertEquals(1, mistyped.code());
+        assertTrue(mistyped.err().contains("input 'x' has dtype float64, expected float32"), mistyped.err());
+        assertFalse(mistyped.err().contains("\tat "), "no stack trace without --verbose");
+        Result noFile = jitflow("run", linear, "--input", "x=" + tmp.resolve("nope.npy"), "--output-dir", out);
+        assertEquals(1, noFile.code());
+        assertTrue(noFile.err().contains("no such file: " + tmp.resolve("nope.npy")), noFile.err());
+    }
+
+    @Test
+    void malformedFilesReportTheirLocation() throws IOException {
+        Path bad = tmp.resolve("bad.jfg");
+        Files.writeString(bad, "jitflow 1 opset 1\nfunc @f(%x : float32[2]) -> (y : float32[2]) {\n  %0 = nope(%x) : float32[2]\n"
+                + "  return %0\n}\n");
+        Result r = jitflow("check", bad.toString());
+        assertEquals(1, r.code());
+        assertEquals("jitflow check: error: " + bad + ":3:8: unknown op 'nope'\n", r.err());
+        Result verbose = jitflow("check", bad.toString(), "--verbose");
+        assertTrue(verbose.err().contains("\tat io.jitflow.text.GraphParser"), "--verbose shows the stack trace");
+    }
+
+    @Test
+    void badUsageExitsWithTwo() {
+        assertEquals(2, jitflow().code());
+        Result unknown = jitflow("frobnicate");
+        assertEquals(2, unknown.code());
+        assertTrue(unknown.err().contains("unknown command 'frobnicate'"), unknown.err());
+        Result noFile = jitflow("check");
+        assertEquals(2, noFile.code());
+        assertTrue(noFile.err().contains("jitflow check: missing FILE\nusage: jitflow check FILE"), noFile.err());
+        Result badInput = jitflow("run", "x.jfg", "--input", "x", "--output-dir", "out");
+        assertEquals(2, badInput.code());
+        assertTrue(badInput.err().contains("--input expects NAME=PATH.npy, got 'x'"), badInput.err());
+        Result option = jitflow("fmt", "x.jfg", "--bogus");
+        assertEquals(2, option.code());
+        assertTrue(option.err().contains("unknown option --bogus"), option.err());
+        Result help = jitflow("help");
+        assertEquals(0, help.code());
+        assertTrue(help.out().contains("run    FILE [--function NAME] --input NAME=PATH.npy ... --output-dir DIR"), help.out());
+    }
+
+    @Test
+    void theDemoRunsAndAgreesWithNumPy() {
+        Result r = jitflow("demo", Repository.examples().toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("bit-identical to NumPy's result: yes"), r.out());
+        assertTrue(r.out().contains("predicted classes: [2 0 1 0]"), r.out());
+    }
+}
