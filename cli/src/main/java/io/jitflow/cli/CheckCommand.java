@@ -8,28 +8,13 @@ import java.nio.file.Path;
 import java.util.Set;
 
 /** {@code jitflow check FILE}: parses and verifies a graph file. */
-final class CheckCommand implements Command {
-    public String name() {
-        return "check";
+final class CheckCommand extends Command {
+    CheckCommand() {
+        super("check", "FILE", "parse and verify a graph file", Set.of(), Set.of());
     }
 
-    public String usage() {
-        return "FILE";
-    }
-
-    public String summary() {
-        return "parse and verify a graph file";
-    }
-
-    public Set<String> valueOptions() {
-        return Set.of();
-    }
-
-    public Set<String> flags() {
-        return Set.of();
-    }
-
-    public void run(Arguments args, PrintStream out) throws Exception {
+    @Override
+    void run(Arguments args, PrintStream out) throws Exception {
         Path file = Path.of(args.onePositional("FILE"));
         Graph g = GraphFiles.read(file);
         int nodes = g.functions().stream().mapToInt(f -> f.nodes().size()).sum();

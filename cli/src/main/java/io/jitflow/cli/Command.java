@@ -4,18 +4,22 @@ import java.io.PrintStream;
 import java.util.Set;
 
 /** One {@code jitflow} subcommand: its usage line, the options it accepts, and what it does. */
-interface Command {
-    String name();
+abstract class Command {
+    final String name;
+    /** The usage after {@code jitflow NAME}. */
+    final String usage;
+    final String summary;
+    final Set<String> valueOptions;
+    final Set<String> flags;
 
-    /** The usage line after {@code jitflow NAME}, and a one-line summary. */
-    String usage();
-
-    String summary();
-
-    Set<String> valueOptions();
-
-    Set<String> flags();
+    Command(String name, String usage, String summary, Set<String> valueOptions, Set<String> flags) {
+        this.name = name;
+        this.usage = usage;
+        this.summary = summary;
+        this.valueOptions = valueOptions;
+        this.flags = flags;
+    }
 
     /** Runs the command; user errors are thrown as exceptions, bad usage as {@link UsageException}. */
-    void run(Arguments args, PrintStream out) throws Exception;
+    abstract void run(Arguments args, PrintStream out) throws Exception;
 }

@@ -24,28 +24,13 @@ import java.util.Set;
  * example graph files are parsed and verified, the linear model is shown in canonical text, run on
  * NumPy-written arrays and compared with NumPy's own result, and the other examples are run.
  */
-final class DemoCommand implements Command {
-    public String name() {
-        return "demo";
+final class DemoCommand extends Command {
+    DemoCommand() {
+        super("demo", "[EXAMPLES_DIR]", "walk through the example graphs (default folder: examples)", Set.of(), Set.of());
     }
 
-    public String usage() {
-        return "[EXAMPLES_DIR]";
-    }
-
-    public String summary() {
-        return "walk through the example graphs (default folder: examples)";
-    }
-
-    public Set<String> valueOptions() {
-        return Set.of();
-    }
-
-    public Set<String> flags() {
-        return Set.of();
-    }
-
-    public void run(Arguments args, PrintStream out) throws Exception {
+    @Override
+    void run(Arguments args, PrintStream out) throws Exception {
         if (args.positionals().size() > 1) {
             throw new UsageException("expected at most one EXAMPLES_DIR");
         }

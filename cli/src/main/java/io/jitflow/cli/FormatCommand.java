@@ -7,28 +7,13 @@ import java.nio.file.Path;
 import java.util.Set;
 
 /** {@code jitflow fmt FILE}: prints the canonical form; formatting that again changes nothing. */
-final class FormatCommand implements Command {
-    public String name() {
-        return "fmt";
+final class FormatCommand extends Command {
+    FormatCommand() {
+        super("fmt", "FILE", "print a graph file in canonical form (comments are not kept)", Set.of(), Set.of());
     }
 
-    public String usage() {
-        return "FILE";
-    }
-
-    public String summary() {
-        return "print a graph file in canonical form (comments are not kept)";
-    }
-
-    public Set<String> valueOptions() {
-        return Set.of();
-    }
-
-    public Set<String> flags() {
-        return Set.of();
-    }
-
-    public void run(Arguments args, PrintStream out) throws Exception {
+    @Override
+    void run(Arguments args, PrintStream out) throws Exception {
         out.print(GraphPrinter.print(GraphFiles.read(Path.of(args.onePositional("FILE")))));
     }
 }

@@ -35,22 +35,22 @@ public final class Jitflow {
             (rest.isEmpty() ? err : out).print(usage());
             return rest.isEmpty() ? USAGE : OK;
         }
-        Command command = COMMANDS.stream().filter(c -> c.name().equals(rest.get(0))).findFirst().orElse(null);
+        Command command = COMMANDS.stream().filter(c -> c.name.equals(rest.get(0))).findFirst().orElse(null);
         if (command == null) {
             err.println("jitflow: unknown command '" + rest.get(0) + "'");
             err.print(usage());
             return USAGE;
         }
         try {
-            Arguments arguments = Arguments.parse(rest.subList(1, rest.size()), command.valueOptions(), command.flags());
+            Arguments arguments = Arguments.parse(rest.subList(1, rest.size()), command.valueOptions, command.flags);
             command.run(arguments, out);
             return OK;
         } catch (UsageException e) {
-            err.println("jitflow " + command.name() + ": " + e.getMessage());
-            err.println("usage: jitflow " + command.name() + " " + command.usage());
+            err.println("jitflow " + command.name + ": " + e.getMessage());
+            err.println("usage: jitflow " + command.name + " " + command.usage);
             return USAGE;
         } catch (Exception e) {
-            err.println("jitflow " + command.name() + ": error: " + describe(e));
+            err.println("jitflow " + command.name + ": error: " + describe(e));
             if (verbose) {
                 e.printStackTrace(err);
             }
@@ -75,7 +75,7 @@ public final class Jitflow {
     static String usage() {
         StringBuilder sb = new StringBuilder("usage: jitflow [--verbose] COMMAND ...\n\ncommands:\n");
         for (Command c : COMMANDS) {
-            sb.append(String.format("  %-6s %s%n         %s%n", c.name(), c.usage(), c.summary()));
+            sb.append(String.format("  %-6s %s%n         %s%n", c.name, c.usage, c.summary));
         }
         return sb.toString();
     }

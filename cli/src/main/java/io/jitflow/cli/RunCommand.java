@@ -20,28 +20,14 @@ import java.util.Set;
  * function on NPY inputs (variables start at their initial values) and writes one NPY per output.
  * Execution is by the reference interpreter.
  */
-final class RunCommand implements Command {
-    public String name() {
-        return "run";
+final class RunCommand extends Command {
+    RunCommand() {
+        super("run", "FILE [--function NAME] --input NAME=PATH.npy ... --output-dir DIR",
+                "run a function on NPY inputs and write NAME.npy per output", Set.of("function", "input", "output-dir"), Set.of());
     }
 
-    public String usage() {
-        return "FILE [--function NAME] --input NAME=PATH.npy ... --output-dir DIR";
-    }
-
-    public String summary() {
-        return "run a function on NPY inputs and write NAME.npy per output";
-    }
-
-    public Set<String> valueOptions() {
-        return Set.of("function", "input", "output-dir");
-    }
-
-    public Set<String> flags() {
-        return Set.of();
-    }
-
-    public void run(Arguments args, PrintStream out) throws Exception {
+    @Override
+    void run(Arguments args, PrintStream out) throws Exception {
         Path file = Path.of(args.onePositional("FILE"));
         String outputDir = args.option("output-dir");
         if (outputDir == null) {
