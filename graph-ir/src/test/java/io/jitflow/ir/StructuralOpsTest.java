@@ -242,4 +242,32 @@ class StructuralOpsTest {
         assertEquals(0xbc57ac4c, block[2]);
         assertEquals(0x9b00dbd8, block[3]);
     }
+
+    @Test
+    void movementAndIndexingWorkOnEveryDtypeClass() {
+        HostTensor b = shaped(bools(true, false, false, true, true, false), 2, 3);
+        assertBools(eval(Op.TRANSPOSE, b), true, true, false, true, false, false);
+        assertBools(eval(Op.CONCAT, attrs().put("axis", 0).build(), b, b), true, false, false, true, true, false,
+                true, false, false, true, true, false);
+        assertBools(eval(Op.PAD, attrs().putInts("paddings", 0, 0, 1, 0).put("constant_value", 1.0).build(), b),
+                true, true, false, false, true, true, true, false);
+        assertBools(eval(Op.TILE, attrs().putInts("multiples", 1, 2).build(), shaped(bools(true, false), 2, 1)),
+                true, true, false, false);
+        assertBools(eval(Op.GATHER, attrs().put("axis", 1).build(), b, i32(2)), false, false);
+        assertBools(eval(Op.SLICE, attrs().putInts("begin", 1, 0).putInts("end", 2, 3).putInts("strides", 1, 2).build(), b),
+                true, false);
+        assertBools(eval(Op.ONE_HOT, attrs().put("depth", 2).put("dtype", DType.BOOL).build(), i32(1)), false, true);
+        HostTensor u = shaped(u8(1, 2, 250, 4), 2, 2);
+        assertLongs(eval(Op.RESHAPE, attrs().put("shape", Shape.of(4)).build(), u), 1, 2, 250, 4);
+        assertLongs(eval(Op.BROADCAST_TO, attrs().put("shape", Shape.of(2, 2, 2)).build(), u), 1, 2, 250, 4, 1, 2, 250, 4);
+        assertLongs(eval(Op.REDUCE_PROD, attrs().putInts("axes", 1).build(), u), 2, 232);
+        assertLongs(eval(Op.REDUCE_MIN, attrs().putInts("axes", 0).build(), u), 1, 2);
+        HostTensor h = eval(Op.CAST, attrs().put("dtype", DType.FLOAT16).build(), f32(0.5f, -1f, 2f, 65504f));
+        HostTensor hm = eval(Op.MATMUL, shaped(h, 2, 2), shaped(h, 2, 2));
+        assertShape(hm, DType.FLOAT16, 2, 2);
+        // -0.5 - 65504 rounds back to -65504; 65504 * 2 overflows the half range.
+        assertClose(hm, -1.75, -65504, Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY);
+        assertClose(eval(Op.REDUCE_SUM, h), 65504);
+        assertClose(eval(Op.SQUEEZE, eval(Op.EXPAND_DIMS, attrs().put("axis", 1).build(), h)), 0.5, -1, 2, 65504);
+    }
 }
