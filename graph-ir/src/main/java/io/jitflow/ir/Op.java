@@ -15,6 +15,7 @@ import io.jitflow.ir.ops.LinearAlgebra;
 import io.jitflow.ir.ops.Movement;
 import io.jitflow.ir.ops.Reductions;
 import io.jitflow.ir.ops.ScalarMath;
+import io.jitflow.ir.ops.Slicing;
 import io.jitflow.ir.ops.Softmax;
 import io.jitflow.ir.ops.State;
 import java.util.EnumSet;
@@ -131,7 +132,9 @@ public enum Op {
     BROADCAST_TO("broadcast_to", Movement.broadcastTo(), MOVEMENT),
     CONCAT("concat", Movement.concat(), MOVEMENT),
     /** slice {begin, end, strides, begin_mask, end_mask}: Python slicing per dim, negatives from the end. */
-    SLICE("slice", Movement.slice(), MOVEMENT),
+    SLICE("slice", Slicing.slice(), MOVEMENT),
+    /** slice_update(x, update) {begin, end, strides, begin_mask, end_mask}: x with that slice replaced. */
+    SLICE_UPDATE("slice_update", Slicing.sliceUpdate(), MOVEMENT),
     /** pad {paddings = [lo0, hi0, lo1, hi1, ...], mode = "constant"|"reflect"|"symmetric", constant_value}. */
     PAD("pad", Movement.pad(), MOVEMENT),
     TILE("tile", Movement.tile(), MOVEMENT),
@@ -141,6 +144,8 @@ public enum Op {
     GATHER("gather", Indexing.gather()),
     /** one_hot(indices) {depth, on_value, off_value, axis, dtype}: an index out of range gives all off. */
     ONE_HOT("one_hot", Indexing.oneHot()),
+    /** scatter_add(x, indices, updates) {axis, batch_dims}: gather's transpose; repeated indices accumulate. */
+    SCATTER_ADD("scatter_add", Indexing.scatterAdd()),
 
     // State, executed in program order.
     READ_VARIABLE("read_variable", State.read(), STATEFUL),

@@ -74,6 +74,10 @@ class EveryOpRejectsBadOperandsTest {
         m.put(Op.CONCAT, c(a().put("axis", 0L).build(), mixed, F32, F64));
         m.put(Op.SLICE, c(a().putInts("begin", 0).putInts("end", 1, 2).build(),
                 "begin, end and strides must have the same length, got 1, 2 and 1", F32));
+        m.put(Op.SLICE_UPDATE, c(a().putInts("begin", 0).putInts("end", 1).build(),
+                "the update must have the slice's type float32[1, 3], got float32[2, 3]", F32, F32));
+        m.put(Op.SCATTER_ADD, c(Attributes.empty(), "updates must have the gathered type float32[2, 3, 3], got float32[2, 3]",
+                F32, I32, F32));
         m.put(Op.PAD, c(a().putInts("paddings", 0, 0, -1, 0).build(), "paddings must be >= 0", F32));
         m.put(Op.TILE, c(a().putInts("multiples", 2).build(), "multiples needs one entry per dim (2 for float32[2, 3]), got 1", F32));
         m.put(Op.GATHER, c(a().put("batch_dims", 1L).build(), "batch_dims 1 must be in [0, min(indices rank 2, axis 0)]",

@@ -270,4 +270,27 @@ class StructuralOpsTest {
         assertClose(eval(Op.REDUCE_SUM, h), 65504);
         assertClose(eval(Op.SQUEEZE, eval(Op.EXPAND_DIMS, attrs().put("axis", 1).build(), h)), 0.5, -1, 2, 65504);
     }
+
+    @Test
+    void sliceUpdateReplacesExactlyTheSlice() {
+        HostTensor v = i32(0, 1, 2, 3, 4, 5);
+        assertLongs(eval(Op.SLICE_UPDATE, attrs().putInts("begin", 5).putInts("end", 0).putInts("strides", -2).build(),
+                v, i32(50, 30, 10)), 0, 10, 2, 30, 4, 50);
+        HostTensor m = eval(Op.SLICE_UPDATE, attrs().putInts("begin", 0, 2).putInts("end", 0, 3).put("begin_mask", 1)
+                .put("end_mask", 1).build(), m23, shaped(f64(-1, -2), 2, 1));
+        assertClose(m, 1, 2, -1, 4, 5, -2);
+    }
+
+    @Test
+    void scatterAddIsGathersTranspose() {
+        HostTensor x = shaped(f64(0, 0, 0, 0, 0, 0), 3, 2);
+        HostTensor r = eval(Op.SCATTER_ADD, x, i32(2, 0, 2), shaped(f64(1, 2, 3, 4, 5, 6), 3, 2));
+        assertClose(r, 3, 4, 0, 0, 6, 8);
+        HostTensor cols = eval(Op.SCATTER_ADD, attrs().put("axis", 1).build(), shaped(i64(1, 1, 1, 1), 2, 2),
+                i32(1, 1, 1), shaped(i64(1, 2, 3, 4, 5, 6), 2, 3));
+        assertLongs(cols, 1, 7, 1, 16);
+        EvaluationException e = assertThrows(EvaluationException.class, () -> eval(Op.SCATTER_ADD, x, i32(3),
+                shaped(f64(1, 2), 1, 2)));
+        assertTrue(e.getMessage().contains("index 3 is out of range [0, 3)"), e.getMessage());
+    }
 }

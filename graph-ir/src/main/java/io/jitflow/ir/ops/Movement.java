@@ -38,14 +38,19 @@ public final class Movement {
             } else {
                 out.copy(x, source, i);
             }
-            for (int d = outShape.length - 1; d >= 0; d--) {
-                if (++coordinate[d] < outShape[d]) {
-                    break;
-                }
-                coordinate[d] = 0;
-            }
+            advance(coordinate, outShape);
         }
         return out.build();
+    }
+
+    /** Steps a row-major coordinate to the next element of {@code shape}. */
+    static void advance(int[] coordinate, int[] shape) {
+        for (int d = shape.length - 1; d >= 0; d--) {
+            if (++coordinate[d] < shape[d]) {
+                return;
+            }
+            coordinate[d] = 0;
+        }
     }
 
     static int flatIndex(int[] coordinate, int[] strides) {
@@ -347,111 +352,6 @@ public final class Movement {
                     }
                     return List.of(out.build());
                 }).build();
-    }
-
-    // ---- slice ----
-
-    /** Python's slice of one dim: the first index, the step and the count taken. */
-    record DimSlice(int start, int step, int count) {
-    }
-
-    static DimSlice sliceDim(int n, long begin, long end, long step, boolean fromStart, boolean toEnd) {
-        long b;
-        long e;
-        if (step > 0) {
-            b = fromStart ? 0 : begin < 0 ? Math.max(begin + n, 0) : Math.min(begin, n);
-            e = toEnd ? n : end < 0 ? Math.max(end + n, 0) : Math.min(end, n);
-            return new DimSlice((int) b, (int) step, (int) Math.max(0, (e - b + step - 1) / step));
-        }
-        b = fromStart ? n - 1 : begin < 0 ? Math.max(begin + n, -1) : Math.min(begin, n - 1);
-        e = toEnd ? -1 : end < 0 ? Math.max(end + n, -1) : Math.min(end, n - 1);
-        return new DimSlice((int) b, (int) step, (int) Math.max(0, (b - e - step - 1) / -step));
-    }
-
-    public static OpDef slice() {
-        return OpDef.builder().operands(1)
-                .attr(AttrSpec.required("begin", Attr.Kind.INTS))
-                .attr(AttrSpec.required("end", Attr.Kind.INTS))
-                .attr(AttrSpec.optional("strides", Attr.Kind.INTS))
-                .attr(AttrSpec.withDefault("begin_mask", new Attr.IntAttr(0)))
-                .attr(AttrSpec.withDefault("end_mask", new Attr.IntAttr(0)))
-                .infer(c -> {
-                    Shape in = c.operand(0).shape();
-                    SliceSpec spec = sliceSpec(c);
-                    Dim[] dims = in.dims().toArray(new Dim[0]);
-                    for (int d = 0; d < spec.begin.length; d++) {
-                        boolean fromStart = (spec.beginMask >> d & 1) != 0;
-                        boolean toEnd = (spec.endMask >> d & 1) != 0;
-                        if (!dims[d].isStatic()) {
-                            boolean whole = spec.strides[d] == 1 && (fromStart || spec.begin[d] == 0) && toEnd;
-                            if (!whole) {
-                                throw c.error("dim " + d + " of " + c.operand(0)
-                                        + " is symbolic; only a whole slice (begin_mask and end_mask set, stride 1) is allowed there");
-                            }
-                            continue;
-                        }
-                        dims[d] = Dim.of(sliceDim(dims[d].size(), spec.begin[d], spec.end[d], spec.strides[d],
-                                fromStart, toEnd).count());
-                    }
-                    return List.of(c.operand(0).withShape(Shape.of(dims)));
-                })
-                .evaluate(c -> {
-                    HostTensor x = c.operand(0);
-                    SliceSpec spec = sliceSpec(c);
-                    int rank = x.rank();
-                    DimSlice[] slices = new DimSlice[rank];
-                    int[] outShape = new int[rank];
-                    for (int d = 0; d < rank; d++) {
-                        slices[d] = d < spec.begin.length
-                                ? sliceDim(x.dim(d), spec.begin[d], spec.end[d], spec.strides[d],
-                                (spec.beginMask >> d & 1) != 0, (spec.endMask >> d & 1) != 0)
-                                : new DimSlice(0, 1, x.dim(d));
-                        outShape[d] = slices[d].count();
-                    }
-                    int[] strides = Broadcasting.rowMajorStrides(x.shape());
-                    return List.of(gatherElements(x, outShape, coord -> {
-                        int index = 0;
-                        for (int d = 0; d < rank; d++) {
-                            index += (slices[d].start() + coord[d] * slices[d].step()) * strides[d];
-                        }
-                        return index;
-                    }, 0));
-                }).build();
-    }
-
-    private record SliceSpec(long[] begin, long[] end, long[] strides, long beginMask, long endMask) {
-    }
-
-    private static SliceSpec sliceSpec(InferCall c) {
-        long[] begin = c.attrs().getInts("begin");
-        long[] end = c.attrs().getInts("end");
-        long[] strides = c.attrs().has("strides") ? c.attrs().getInts("strides") : ones(begin.length);
-        if (begin.length != end.length || strides.length != begin.length) {
-            throw c.error("begin, end and strides must have the same length, got " + begin.length + ", "
-                    + end.length + " and " + strides.length);
-        }
-        if (begin.length > c.operand(0).rank()) {
-            throw c.error("slice of " + begin.length + " dims is too long for " + c.operand(0));
-        }
-        for (long s : strides) {
-            if (s == 0) {
-                throw c.error("strides must be non-zero, got " + Arrays.toString(strides));
-            }
-        }
-        return new SliceSpec(begin, end, strides, c.attrs().getInt("begin_mask"), c.attrs().getInt("end_mask"));
-    }
-
-    private static SliceSpec sliceSpec(EvalCall c) {
-        long[] begin = c.attrs().getInts("begin");
-        long[] strides = c.attrs().has("strides") ? c.attrs().getInts("strides") : ones(begin.length);
-        return new SliceSpec(begin, c.attrs().getInts("end"), strides, c.attrs().getInt("begin_mask"),
-                c.attrs().getInt("end_mask"));
-    }
-
-    private static long[] ones(int n) {
-        long[] a = new long[n];
-        Arrays.fill(a, 1);
-        return a;
     }
 
     // ---- pad ----
