@@ -1,0 +1,30 @@
+package io.jitflow.ir.grad;
+
+import io.jitflow.ir.Attributes;
+import java.util.List;
+
+/** An op's vector-Jacobian product: its operands' gradients from its results' gradients. */
+@FunctionalInterface
+public interface GradientRule {
+    /** One gradient per operand, {@code null} where none flows (integer operands, indices, conditions). */
+    List<OpValue> apply(Call call);
+
+    /** The node being differentiated, with the builder to emit gradient ops through. */
+    record Call(OpBuilder b, Attributes attrs, List<OpValue> inputs, List<OpValue> outputs, List<OpValue> upstream) {
+        public OpValue x() {
+            return inputs.get(0);
+        }
+
+        public OpValue input(int i) {
+            return inputs.get(i);
+        }
+
+        public OpValue y() {
+            return outputs.get(0);
+        }
+
+        public OpValue g() {
+            return upstream.get(0);
+        }
+    }
+}
