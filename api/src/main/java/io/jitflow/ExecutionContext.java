@@ -1,0 +1,63 @@
+package io.jitflow;
+
+import io.jitflow.ir.Attributes;
+import io.jitflow.ir.HostTensor;
+import io.jitflow.ir.Op;
+import io.jitflow.ir.grad.OpBuilder;
+import io.jitflow.ir.grad.OpValue;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+
+/**
+ * Where ops go: the eager context runs them now; a tracing context (see {@code Jit}) adds them to
+ * a graph. Every op a user calls, and every op a gradient rule emits, passes through
+ * {@link #dispatch}, which also lets the active {@link GradientTape}s record it.
+ */
+abstract class ExecutionContext implements OpBuilder {
+    private static final ThreadLocal<Deque<ExecutionContext>> STACK = ThreadLocal.withInitial(ArrayDeque::new);
+
+    /** Runs or records one op on tensors of this context. */
+    abstract List<Tensor> execute(Op op, Attributes attrs, List<Tensor> operands);
+
+    /** A tensor holding {@code value} in this context. */
+    abstract Tensor constantTensor(HostTensor value);
+
+    static ExecutionContext current() {
+        ExecutionContext c = STACK.get().peek();
+        return c != null ? c : EagerContext.INSTANCE;
+    }
+
+    /** Makes {@code context} current until the returned scope is closed. */
+    static AutoCloseable enter(ExecutionContext context) {
+        Deque<ExecutionContext> stack = STACK.get();
+        stack.push(context);
+        return stack::pop;
+    }
+
+    /** Applies an op in the current context and lets active tapes record it. */
+    static List<Tensor> dispatch(Op op, Attributes attrs, List<Tensor> operands) {
+        List<Tensor> results = current().execute(op, attrs, operands);
+        GradientTape.recordOnActiveTapes(op, attrs, operands, results);
+        return results;
+    }
+
+    static Tensor dispatchOne(Op op, Attributes attrs, Tensor... operands) {
+        return dispatch(op, attrs, List.of(operands)).get(0);
+    }
+
+    @Override
+    public List<OpValue> apply(Op op, Attributes attrs, List<OpValue> operands) {
+        List<Tensor> tensors = new ArrayList<>();
+        for (OpValue v : operands) {
+            tensors.add((Tensor) v);
+        }
+        return new ArrayList<>(dispatch(op, attrs, tensors));
+    }
+
+    @Override
+    public OpValue constant(HostTensor value) {
+        return constantTensor(value);
+    }
+}

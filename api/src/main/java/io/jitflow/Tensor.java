@@ -1,0 +1,158 @@
+package io.jitflow;
+
+import io.jitflow.ir.DType;
+import io.jitflow.ir.HostTensor;
+import io.jitflow.ir.TensorText;
+import io.jitflow.ir.TensorType;
+import io.jitflow.ir.grad.OpValue;
+import io.jitflow.ir.npy.Npy;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * An immutable n-dimensional array with a dtype and a shape: the value every op takes and gives.
+ * Create one with {@link Jf#constant} and the other factories in {@link Jf}; compute with the
+ * methods of {@link Operand} or the static functions of {@link Jf}.
+ */
+public final class Tensor implements Operand, OpValue {
+    private final HostTensor value;
+
+    Tensor(HostTensor value) {
+        this.value = value;
+    }
+
+    @Override
+    public Tensor asTensor() {
+        return this;
+    }
+
+    @Override
+    public TensorType type() {
+        return value.type();
+    }
+
+    /** The host data; package-private so that the public API stays immutable. */
+    HostTensor value() {
+        return value;
+    }
+
+    /** A copy of the data as a graph-IR host tensor (for the text format, NPY and interpreters). */
+    public HostTensor toHostTensor() {
+        return value;
+    }
+
+    public static Tensor of(HostTensor value) {
+        return new Tensor(value);
+    }
+
+    public DType dtype() {
+        return value.dtype();
+    }
+
+    /** The static shape, e.g. {@code [2, 3]}. */
+    public int[] shape() {
+        return value.shape();
+    }
+
+    public int rank() {
+        return value.rank();
+    }
+
+    /** The number of elements. */
+    public int size() {
+        return value.size();
+    }
+
+    // ---- reading values ----
+
+    private void requireScalar(String what) {
+        if (value.size() != 1) {
+            throw new IllegalStateException(what + " needs a tensor of one element, this one has shape "
+                    + Arrays.toString(value.shape()));
+        }
+    }
+
+    public float floatValue() {
+        requireScalar("floatValue()");
+        return (float) value.getDouble(0);
+    }
+
+    public double doubleValue() {
+        requireScalar("doubleValue()");
+        return value.getDouble(0);
+    }
+
+    public int intValue() {
+        requireScalar("intValue()");
+        return (int) value.getLong(0);
+    }
+
+    public long longValue() {
+        requireScalar("longValue()");
+        return value.getLong(0);
+    }
+
+    public boolean booleanValue() {
+        requireScalar("booleanValue()");
+        return value.getBool(0);
+    }
+
+    /** All elements in row-major order, converted to float. */
+    public float[] toFloatArray() {
+        return value.toFloatArray();
+    }
+
+    public double[] toDoubleArray() {
+        return value.toDoubleArray();
+    }
+
+    public int[] toIntArray() {
+        return Arrays.stream(value.toLongArray()).mapToInt(l -> (int) l).toArray();
+    }
+
+    public long[] toLongArray() {
+        return value.toLongArray();
+    }
+
+    public boolean[] toBooleanArray() {
+        boolean[] out = new boolean[value.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = value.getBool(i);
+        }
+        return out;
+    }
+
+    /**
+     * The elements as a nested Java array of the dtype's type ({@code float[][]} for a float32 matrix,
+     * {@code boolean[]} for a bool vector, a boxed scalar for rank 0); float16 reads as float, uint8 as int.
+     */
+    public Object toArray() {
+        return JavaArrays.toNested(value);
+    }
+
+    /** Writes the tensor as an NPY file. */
+    public void writeNpy(Path file) throws IOException {
+        Npy.write(value, file);
+    }
+
+    /** TensorFlow's form: {@code tf.Tensor(\n[[1. 2.]\n [3. 4.]], shape=(2, 2), dtype=float32)}. */
+    @Override
+    public String toString() {
+        String values = value.rank() == 0 ? JavaArrays.scalarText(value) : TensorText.format(value);
+        return "tf.Tensor(" + (values.contains("\n") ? "\n" : "") + values + ", shape=" + shapeText(value.shape())
+                + ", dtype=" + value.dtype() + ")";
+    }
+
+    /** A shape as Python prints a tuple: {@code ()}, {@code (3,)}, {@code (2, 3)}. */
+    static String shapeText(int[] shape) {
+        if (shape.length == 1) {
+            return "(" + shape[0] + ",)";
+        }
+        StringBuilder sb = new StringBuilder("(");
+        for (int i = 0; i < shape.length; i++) {
+            sb.append(i > 0 ? ", " : "").append(shape[i]);
+        }
+        return sb.append(')').toString();
+    }
+}
