@@ -41,15 +41,14 @@ final class EagerContext extends ExecutionContext {
 
     @Override
     List<Tensor> execute(Op op, Attributes attrs, List<Tensor> operands) {
-        Attributes complete = NodeFactory.complete(op, attrs);
         List<TensorType> types = new ArrayList<>();
         List<HostTensor> values = new ArrayList<>();
         for (Tensor t : operands) {
             types.add(t.type());
             values.add(t.value());
         }
-        NodeFactory.infer(op, types, complete, name -> null);
-        List<HostTensor> results = op.definition().evaluation().evaluate(new EvalCall(op, values, complete, NO_STATE));
+        NodeFactory.infer(op, types, attrs, name -> null);
+        List<HostTensor> results = op.definition().evaluation().evaluate(new EvalCall(op, values, attrs, NO_STATE));
         List<Tensor> tensors = new ArrayList<>();
         for (HostTensor r : results) {
             tensors.add(new Tensor(r));

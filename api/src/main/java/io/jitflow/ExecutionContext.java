@@ -2,6 +2,7 @@ package io.jitflow;
 
 import io.jitflow.ir.Attributes;
 import io.jitflow.ir.HostTensor;
+import io.jitflow.ir.NodeFactory;
 import io.jitflow.ir.Op;
 import io.jitflow.ir.grad.OpBuilder;
 import io.jitflow.ir.grad.OpValue;
@@ -18,7 +19,7 @@ import java.util.List;
 abstract class ExecutionContext implements OpBuilder {
     private static final ThreadLocal<Deque<ExecutionContext>> STACK = ThreadLocal.withInitial(ArrayDeque::new);
 
-    /** Runs or records one op on tensors of this context. */
+    /** Runs or records one op on tensors of this context; the attributes are complete. */
     abstract List<Tensor> execute(Op op, Attributes attrs, List<Tensor> operands);
 
     /** A tensor holding {@code value} in this context. */
@@ -38,8 +39,9 @@ abstract class ExecutionContext implements OpBuilder {
 
     /** Applies an op in the current context and lets active tapes record it. */
     static List<Tensor> dispatch(Op op, Attributes attrs, List<Tensor> operands) {
-        List<Tensor> results = current().execute(op, attrs, operands);
-        GradientTape.recordOnActiveTapes(op, attrs, operands, results);
+        Attributes complete = NodeFactory.complete(op, attrs);
+        List<Tensor> results = current().execute(op, complete, operands);
+        GradientTape.recordOnActiveTapes(op, complete, operands, results);
         return results;
     }
 

@@ -61,7 +61,7 @@ public final class Gradients {
             case GELU -> Gradients::gelu;
             case ERF -> c -> List.of(c.b().mul(c.g(), c.b().mul(
                     c.b().one(Op.EXP, c.b().neg(c.b().mul(c.x(), c.x()))), TWO_OVER_SQRT_PI)));
-            case CAST -> c -> List.of(c.x().type().dtype().isFloating() && c.y().type().dtype().isFloating()
+            case CAST -> c -> Arrays.asList(c.x().type().dtype().isFloating() && c.y().type().dtype().isFloating()
                     ? c.b().cast(c.g(), c.x().type().dtype()) : null);
             case ADD -> c -> List.of(c.b().unbroadcast(c.g(), c.input(0)), c.b().unbroadcast(c.g(), c.input(1)));
             case SUB -> c -> List.of(c.b().unbroadcast(c.g(), c.input(0)),
@@ -76,7 +76,7 @@ public final class Gradients {
             case POW -> Gradients::pow;
             case MAXIMUM -> c -> pick(c, c.b().one(Op.GREATER_EQUAL, c.input(0), c.input(1)));
             case MINIMUM -> c -> pick(c, c.b().one(Op.LESS_EQUAL, c.input(0), c.input(1)));
-            case SELECT -> c -> List.of(null, c.b().unbroadcast(c.b().where(c.input(0), c.g()), c.input(1)),
+            case SELECT -> c -> Arrays.asList(null, c.b().unbroadcast(c.b().where(c.input(0), c.g()), c.input(1)),
                     c.b().unbroadcast(c.b().whereNot(c.input(0), c.g()), c.input(2)));
             case CLIP -> Gradients::clip;
             case REDUCE_SUM -> c -> List.of(c.b().unreduce(c.g(), c.x(), c.attrs()));
@@ -98,9 +98,9 @@ public final class Gradients {
                     c.b().one(Op.SLICE, c.attrs(), c.g()));
             case PAD -> Gradients::pad;
             case TILE -> Gradients::tile;
-            case GATHER -> c -> List.of(c.b().one(Op.SCATTER_ADD, c.attrs(), c.b().fillLike(c.x(), 0), c.input(1), c.g()),
+            case GATHER -> c -> Arrays.asList(c.b().one(Op.SCATTER_ADD, c.attrs(), c.b().fillLike(c.x(), 0), c.input(1), c.g()),
                     null);
-            case SCATTER_ADD -> c -> List.of(c.g(), null, c.b().one(Op.GATHER, c.attrs(), c.g(), c.input(1)));
+            case SCATTER_ADD -> c -> Arrays.asList(c.g(), null, c.b().one(Op.GATHER, c.attrs(), c.g(), c.input(1)));
         };
     }
 
