@@ -1,5 +1,6 @@
 package io.jitflow.cli;
 
+import io.jitflow.examples.LinearClassifier;
 import io.jitflow.ir.Function;
 import io.jitflow.ir.Graph;
 import io.jitflow.ir.HostTensor;
@@ -9,8 +10,10 @@ import io.jitflow.ir.VariableStore;
 import io.jitflow.ir.npy.Npy;
 import io.jitflow.text.GraphFiles;
 import io.jitflow.text.GraphPrinter;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +25,8 @@ import java.util.Set;
 /**
  * {@code jitflow demo [EXAMPLES_DIR]}: the main job. It walks through what is built so far: the
  * example graph files are parsed and verified, the linear model is shown in canonical text, run on
- * NumPy-written arrays and compared with NumPy's own result, and the other examples are run.
+ * NumPy-written arrays and compared with NumPy's own result, the other graphs are run, and a linear
+ * classifier is trained with GradientTape.
  */
 final class DemoCommand extends Command {
     DemoCommand() {
@@ -39,9 +43,9 @@ final class DemoCommand extends Command {
         if (!Files.isDirectory(graphs)) {
             throw new IOException("no example graphs in " + graphs + " (run the demo from the repository root)");
         }
-        out.println("Jitflow demo: graph files, the verifier and the reference interpreter");
+        out.println("Jitflow demo: graph files, the reference interpreter, tensors and GradientTape");
         out.println();
-        out.println("[1/3] Parse and verify every example graph in " + graphs);
+        out.println("[1/4] Parse and verify every example graph in " + graphs);
         for (Path file : graphFiles(graphs)) {
             Graph g = GraphFiles.read(file);
             for (Function f : g.functions()) {
@@ -51,7 +55,7 @@ final class DemoCommand extends Command {
         out.println();
         Path linearFile = graphs.resolve("linear.jfg");
         Graph linear = GraphFiles.read(linearFile);
-        out.println("[2/3] " + linearFile + " in canonical form (what `jitflow fmt` prints):");
+        out.println("[2/4] " + linearFile + " in canonical form (what `jitflow fmt` prints):");
         out.println();
         GraphPrinter.print(linear).lines().forEach(line -> out.println(line.isEmpty() ? "" : "    " + line));
         out.println();
@@ -64,7 +68,7 @@ final class DemoCommand extends Command {
         out.println(indent(TensorText.format(y), "        "));
         out.println("      bit-identical to NumPy's result: " + (y.equals(expected) ? "yes" : "NO"));
         out.println();
-        out.println("[3/3] The MLP classifies four points; the loss graph scores two examples");
+        out.println("[3/4] The MLP classifies four points; the loss graph scores two examples");
         Graph mlp = GraphFiles.read(graphs.resolve("mlp.jfg"));
         HostTensor points = HostTensor.of(new float[] {1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1}, 4, 4);
         VariableStore weights = VariableStore.initialValues(mlp);
@@ -80,6 +84,13 @@ final class DemoCommand extends Command {
         HostTensor value = Interpreter.run(loss, "loss", Map.of("logits", HostTensor.of(logits, 2, 10),
                 "labels", HostTensor.of(new int[] {3, 2}, 2)), new VariableStore()).get("loss");
         out.println("      cross-entropy for labels [3 2]: " + TensorText.format(value));
+        out.println();
+        out.println("[4/4] A linear classifier trained from scratch with GradientTape (`jitflow example linear-classifier`)");
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        LinearClassifier.run(new PrintStream(log, true, StandardCharsets.UTF_8));
+        log.toString(StandardCharsets.UTF_8).lines()
+                .filter(line -> !line.startsWith("Loss at step ") || line.matches("Loss at step (0|10|20|30|39):.*"))
+                .forEach(line -> out.println("      " + line));
     }
 
     private static List<Path> graphFiles(Path dir) throws IOException {

@@ -1,0 +1,18 @@
+package io.jitflow.examples;
+
+import java.io.PrintStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/** The runnable examples by name, for the command line and the demo. */
+public final class Examples {
+    private Examples() {
+    }
+
+    public static Map<String, Consumer<PrintStream>> all() {
+        Map<String, Consumer<PrintStream>> examples = new LinkedHashMap<>();
+        examples.put("linear-classifier", LinearClassifier::run);
+        return examples;
+    }
+}
