@@ -60,4 +60,14 @@ final class EagerContext extends ExecutionContext {
     Tensor constantTensor(HostTensor value) {
         return new Tensor(value);
     }
+
+    @Override
+    Tensor readVariable(Variable variable) {
+        return new Tensor(variable.current());
+    }
+
+    @Override
+    void assignVariable(Variable variable, Tensor value) {
+        variable.store(value.value());
+    }
 }

@@ -25,13 +25,25 @@ abstract class ExecutionContext implements OpBuilder {
     /** A tensor holding {@code value} in this context. */
     abstract Tensor constantTensor(HostTensor value);
 
+    /** Reads a variable: its value now (eager) or a read in the graph (tracing). */
+    abstract Tensor readVariable(Variable variable);
+
+    /** Assigns a value of the variable's type: at once (eager) or when the traced function returns. */
+    abstract void assignVariable(Variable variable, Tensor value);
+
     static ExecutionContext current() {
         ExecutionContext c = STACK.get().peek();
         return c != null ? c : EagerContext.INSTANCE;
     }
 
+    /** A span of code during which a context is current. */
+    interface Scope extends AutoCloseable {
+        @Override
+        void close();
+    }
+
     /** Makes {@code context} current until the returned scope is closed. */
-    static AutoCloseable enter(ExecutionContext context) {
+    static Scope enter(ExecutionContext context) {
         Deque<ExecutionContext> stack = STACK.get();
         stack.push(context);
         return stack::pop;

@@ -163,4 +163,140 @@ public interface Operand {
     default Tensor softmax() {
         return Jf.softmax(this);
     }
+
+    default Tensor sign() {
+        return Jf.sign(this);
+    }
+
+    default Tensor expm1() {
+        return Jf.expm1(this);
+    }
+
+    default Tensor log1p() {
+        return Jf.log1p(this);
+    }
+
+    default Tensor rsqrt() {
+        return Jf.rsqrt(this);
+    }
+
+    default Tensor reciprocal() {
+        return Jf.reciprocal(this);
+    }
+
+    default Tensor sin() {
+        return Jf.sin(this);
+    }
+
+    default Tensor cos() {
+        return Jf.cos(this);
+    }
+
+    default Tensor softplus() {
+        return Jf.softplus(this);
+    }
+
+    default Tensor elu() {
+        return Jf.elu(this);
+    }
+
+    default Tensor selu() {
+        return Jf.selu(this);
+    }
+
+    default Tensor erf() {
+        return Jf.erf(this);
+    }
+
+    default Tensor floor() {
+        return Jf.floor(this);
+    }
+
+    default Tensor ceil() {
+        return Jf.ceil(this);
+    }
+
+    default Tensor round() {
+        return Jf.round(this);
+    }
+
+    default Tensor isNan() {
+        return Jf.isNan(this);
+    }
+
+    default Tensor isFinite() {
+        return Jf.isFinite(this);
+    }
+
+    default Tensor logicalNot() {
+        return Jf.logicalNot(this);
+    }
+
+    default Tensor notEqual(Operand other) {
+        return Jf.notEqual(this, other);
+    }
+
+    default Tensor lessEqual(Operand other) {
+        return Jf.lessEqual(this, other);
+    }
+
+    default Tensor greaterEqual(Operand other) {
+        return Jf.greaterEqual(this, other);
+    }
+
+    default Tensor logicalAnd(Operand other) {
+        return Jf.logicalAnd(this, other);
+    }
+
+    default Tensor logicalOr(Operand other) {
+        return Jf.logicalOr(this, other);
+    }
+
+    default Tensor logicalXor(Operand other) {
+        return Jf.logicalXor(this, other);
+    }
+
+    default Tensor argmin(int axis) {
+        return Jf.argmin(this, axis);
+    }
+
+    default Tensor prod(int... axes) {
+        return Jf.reduceProd(this, axes);
+    }
+
+    default Tensor any(int... axes) {
+        return Jf.reduceAny(this, axes);
+    }
+
+    default Tensor all(int... axes) {
+        return Jf.reduceAll(this, axes);
+    }
+
+    default Tensor logSoftmax() {
+        return Jf.logSoftmax(this);
+    }
+
+    default Tensor expandDims(int axis) {
+        return Jf.expandDims(this, axis);
+    }
+
+    default Tensor squeeze(int... axes) {
+        return Jf.squeeze(this, axes);
+    }
+
+    default Tensor broadcastTo(int... shape) {
+        return Jf.broadcastTo(this, shape);
+    }
+
+    default Tensor clip(double min, double max) {
+        return Jf.clip(this, min, max);
+    }
+
+    default Tensor tile(int... multiples) {
+        return Jf.tile(this, multiples);
+    }
+
+    default Tensor gather(Operand indices, int axis) {
+        return Jf.gather(this, indices, axis);
+    }
 }

@@ -4,6 +4,7 @@ import io.jitflow.ir.DType;
 import io.jitflow.ir.HostTensor;
 import io.jitflow.ir.TensorText;
 import io.jitflow.ir.TensorType;
+import io.jitflow.ir.Value;
 import io.jitflow.ir.grad.OpValue;
 import io.jitflow.ir.npy.Npy;
 import java.io.IOException;
@@ -16,10 +17,39 @@ import java.util.Arrays;
  * methods of {@link Operand} or the static functions of {@link Jf}.
  */
 public final class Tensor implements Operand, OpValue {
+    private final TensorType type;
+    /** The data of a concrete tensor; null for a symbolic one. */
     private final HostTensor value;
+    /** The graph value of a symbolic tensor, and the trace it belongs to; null for a concrete one. */
+    private final Value symbol;
+    private final TracingContext trace;
 
     Tensor(HostTensor value) {
+        this.type = value.type();
         this.value = value;
+        this.symbol = null;
+        this.trace = null;
+    }
+
+    /** A symbolic tensor: a value in the graph a traced function is building. */
+    Tensor(Value symbol, TracingContext trace) {
+        this.type = symbol.type();
+        this.value = null;
+        this.symbol = symbol;
+        this.trace = trace;
+    }
+
+    /** True inside a traced function, where tensors stand for values the compiled code will compute. */
+    public boolean isSymbolic() {
+        return value == null;
+    }
+
+    Value symbol() {
+        return symbol;
+    }
+
+    TracingContext trace() {
+        return trace;
     }
 
     @Override
@@ -29,17 +59,21 @@ public final class Tensor implements Operand, OpValue {
 
     @Override
     public TensorType type() {
-        return value.type();
+        return type;
     }
 
     /** The host data; package-private so that the public API stays immutable. */
     HostTensor value() {
+        if (value == null) {
+            throw new IllegalStateException("the tensor " + symbol + " : " + type + " is symbolic: inside a traced "
+                    + "function values exist only when the compiled function runs; return the tensor instead");
+        }
         return value;
     }
 
     /** A copy of the data as a graph-IR host tensor (for the text format, NPY and interpreters). */
     public HostTensor toHostTensor() {
-        return value;
+        return value();
     }
 
     public static Tensor of(HostTensor value) {
@@ -47,78 +81,78 @@ public final class Tensor implements Operand, OpValue {
     }
 
     public DType dtype() {
-        return value.dtype();
+        return type.dtype();
     }
 
-    /** The static shape, e.g. {@code [2, 3]}. */
+    /** The shape, e.g. {@code [2, 3]}; a symbolic tensor's unknown dims have no size and throw here. */
     public int[] shape() {
-        return value.shape();
+        return type.shape().sizes();
     }
 
     public int rank() {
-        return value.rank();
+        return type.rank();
     }
 
     /** The number of elements. */
     public int size() {
-        return value.size();
+        return value().size();
     }
 
     // ---- reading values ----
 
     private void requireScalar(String what) {
-        if (value.size() != 1) {
+        if (value().size() != 1) {
             throw new IllegalStateException(what + " needs a tensor of one element, this one has shape "
-                    + Arrays.toString(value.shape()));
+                    + Arrays.toString(value().shape()));
         }
     }
 
     public float floatValue() {
         requireScalar("floatValue()");
-        return (float) value.getDouble(0);
+        return (float) value().getDouble(0);
     }
 
     public double doubleValue() {
         requireScalar("doubleValue()");
-        return value.getDouble(0);
+        return value().getDouble(0);
     }
 
     public int intValue() {
         requireScalar("intValue()");
-        return (int) value.getLong(0);
+        return (int) value().getLong(0);
     }
 
     public long longValue() {
         requireScalar("longValue()");
-        return value.getLong(0);
+        return value().getLong(0);
     }
 
     public boolean booleanValue() {
         requireScalar("booleanValue()");
-        return value.getBool(0);
+        return value().getBool(0);
     }
 
     /** All elements in row-major order, converted to float. */
     public float[] toFloatArray() {
-        return value.toFloatArray();
+        return value().toFloatArray();
     }
 
     public double[] toDoubleArray() {
-        return value.toDoubleArray();
+        return value().toDoubleArray();
     }
 
     public int[] toIntArray() {
-        return Arrays.stream(value.toLongArray()).mapToInt(l -> (int) l).toArray();
+        return Arrays.stream(value().toLongArray()).mapToInt(l -> (int) l).toArray();
     }
 
     public long[] toLongArray() {
-        return value.toLongArray();
+        return value().toLongArray();
     }
 
     public boolean[] toBooleanArray() {
-        boolean[] out = new boolean[value.size()];
+        boolean[] out = new boolean[value().size()];
         for (int i = 0; i < out.length; i++) {
-            out[i] = value.getBool(i);
+            out[i] = value().getBool(i);
         }
         return out;
     }
@@ -128,20 +162,20 @@ public final class Tensor implements Operand, OpValue {
      * {@code boolean[]} for a bool vector, a boxed scalar for rank 0); float16 reads as float, uint8 as int.
      */
     public Object toArray() {
-        return JavaArrays.toNested(value);
+        return JavaArrays.toNested(value());
     }
 
     /** Writes the tensor as an NPY file. */
     public void writeNpy(Path file) throws IOException {
-        Npy.write(value, file);
+        Npy.write(value(), file);
     }
 
     /** TensorFlow's form: {@code tf.Tensor(\n[[1. 2.]\n [3. 4.]], shape=(2, 2), dtype=float32)}. */
     @Override
     public String toString() {
-        String values = value.rank() == 0 ? JavaArrays.scalarText(value) : TensorText.format(value);
-        return "tf.Tensor(" + (values.contains("\n") ? "\n" : "") + values + ", shape=" + shapeText(value.shape())
-                + ", dtype=" + value.dtype() + ")";
+        String values = value().rank() == 0 ? JavaArrays.scalarText(value) : TensorText.format(value);
+        return "tf.Tensor(" + (values.contains("\n") ? "\n" : "") + values + ", shape=" + shapeText(value().shape())
+                + ", dtype=" + value().dtype() + ")";
     }
 
     /** A shape as Python prints a tuple: {@code ()}, {@code (3,)}, {@code (2, 3)}. */

@@ -59,23 +59,34 @@ public final class Variable implements Operand {
         return type;
     }
 
-    /** The current value; tapes that watch this variable see the read. */
+    /** The current value (in a traced function, a read of it); tapes that watch this variable see the read. */
     @Override
-    public synchronized Tensor asTensor() {
-        Tensor t = new Tensor(value);
+    public Tensor asTensor() {
+        Tensor t = ExecutionContext.current().readVariable(this);
         GradientTape.recordVariableRead(this, t);
         return t;
     }
 
-    /** Replaces the value; it must have this variable's dtype and shape. */
-    public synchronized Variable assign(Operand newValue) {
+    /**
+     * Replaces the value; it must have this variable's dtype and shape. In a traced function the
+     * assignment takes effect when the compiled function returns, together with its other assignments.
+     */
+    public Variable assign(Operand newValue) {
         Tensor t = newValue.asTensor();
         if (!t.type().equals(type)) {
             throw new IllegalArgumentException("assign_variable: cannot assign a value of type " + t.type()
                     + " to variable '" + name + "' of type " + type);
         }
-        value = t.value();
+        ExecutionContext.current().assignVariable(this, t);
         return this;
+    }
+
+    synchronized HostTensor current() {
+        return value;
+    }
+
+    synchronized void store(HostTensor newValue) {
+        value = newValue;
     }
 
     public Variable assignAdd(Operand delta) {
@@ -90,8 +101,8 @@ public final class Variable implements Operand {
      * Slice assignment: {@code v.assign("0, 1", x)} is {@code v[0, 1] = x}; {@code x} must broadcast
      * to the indexed shape and have the variable's dtype.
      */
-    public synchronized Variable assign(String index, Operand update) {
-        Tensor current = new Tensor(value);
+    public Variable assign(String index, Operand update) {
+        Tensor current = asTensor();
         Slicer s = Slicer.of(type.shape(), Index.parse(index));
         Tensor sliced = Jf.op(Op.SLICE, s.sliceAttributes, current);
         Tensor u = update.asTensor();

@@ -1,0 +1,44 @@
+package io.jitflow;
+
+import java.util.List;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+
+/**
+ * Turns Java functions over tensors into compiled functions, as tf.function does:
+ * <pre>{@code
+ * JitFunction f = Jit.function((Tensor x) -> x.square().add(1.0));
+ * Tensor y = f.call(constant(new double[] {1, 2}));   // traced, optimized and compiled once
+ * }</pre>
+ * The function is traced once per input signature (dtype and shape of each argument), or once in
+ * all for a declared signature with unknown dims. Java code in the function runs only while it is
+ * traced: a {@code System.out.println} inside prints once per trace, not once per call.
+ */
+public final class Jit {
+    private Jit() {
+    }
+
+    /** A function of the argument list to its result list. */
+    @FunctionalInterface
+    public interface TensorFunction {
+        List<Tensor> apply(List<Tensor> args);
+    }
+
+    public static JitFunction function(Function<Tensor, Tensor> f) {
+        return new JitFunction("function", args -> List.of(f.apply(args.get(0))), 1, null);
+    }
+
+    public static JitFunction function(BiFunction<Tensor, Tensor, Tensor> f) {
+        return new JitFunction("function", args -> List.of(f.apply(args.get(0), args.get(1))), 2, null);
+    }
+
+    /** A function of any number of arguments and results. */
+    public static JitFunction function(String name, TensorFunction f) {
+        return new JitFunction(name, f, -1, null);
+    }
+
+    /** A function traced once for the declared signature; calls must match it. */
+    public static JitFunction function(String name, TensorFunction f, TensorSpec... signature) {
+        return new JitFunction(name, f, signature.length, List.of(signature));
+    }
+}

@@ -1,0 +1,191 @@
+package io.jitflow;
+
+import io.jitflow.ir.Graph;
+import io.jitflow.ir.HostTensor;
+import io.jitflow.ir.Op;
+import io.jitflow.ir.TensorType;
+import io.jitflow.ir.VariableStore;
+import io.jitflow.text.GraphPrinter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A compiled function (see {@link Jit}): one traced, optimized and compiled graph per input
+ * signature, kept for later calls. Calls are thread-safe. Variable assignments made by a call take
+ * effect together when it returns; calls that assign variables run one at a time.
+ */
+public final class JitFunction {
+    private static final System.Logger LOG = System.getLogger(JitFunction.class.getName());
+    /** More traces than this of one function get a warning that suggests an unknown dim. */
+    static final int RETRACE_WARNING_THRESHOLD = 5;
+    private static final ReentrantLock STATE_LOCK = new ReentrantLock();
+
+    /** One signature's graph, ready to run. */
+    private record Traced(Graph traced, Graph optimized, Compiler.Executable executable,
+                          Map<String, Variable> variables, boolean assigns) {
+    }
+
+    private final String name;
+    private final Jit.TensorFunction body;
+    private final int arity;
+    private final List<TensorSpec> signature;
+    private final Map<List<TensorType>, Traced> cache = new ConcurrentHashMap<>();
+    private final List<List<TensorType>> traceHistory = new ArrayList<>();
+    private volatile String lastRetraceReason;
+    private boolean warned;
+
+    JitFunction(String name, Jit.TensorFunction body, int arity, List<TensorSpec> signature) {
+        this.name = name;
+        this.body = body;
+        this.arity = arity;
+        this.signature = signature;
+    }
+
+    /** Calls the function; it must have exactly one result. */
+    public Tensor call(Tensor... args) {
+        List<Tensor> results = callAll(args);
+        if (results.size() != 1) {
+            throw new IllegalStateException("function '" + name + "' has " + results.size() + " results; use callAll");
+        }
+        return results.get(0);
+    }
+
+    public List<Tensor> callAll(Tensor... args) {
+        if (ExecutionContext.current() instanceof TracingContext) {
+            return body.apply(List.of(args));
+        }
+        Traced t = traced(args);
+        Map<String, HostTensor> inputs = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            inputs.put("arg" + i, args[i].value());
+        }
+        Map<String, HostTensor> outputs;
+        if (t.assigns()) {
+            STATE_LOCK.lock();
+            try {
+                outputs = runAndCommit(t, inputs);
+            } finally {
+                STATE_LOCK.unlock();
+            }
+        } else {
+            outputs = runAndCommit(t, inputs);
+        }
+        List<Tensor> results = new ArrayList<>();
+        outputs.values().forEach(v -> results.add(new Tensor(v)));
+        return results;
+    }
+
+    private static Map<String, HostTensor> runAndCommit(Traced t, Map<String, HostTensor> inputs) {
+        VariableStore store = new VariableStore();
+        Map<String, HostTensor> before = new LinkedHashMap<>();
+        t.variables().forEach((graphName, v) -> {
+            HostTensor value = v.current();
+            before.put(graphName, value);
+            store.set(graphName, value);
+        });
+        Map<String, HostTensor> outputs = t.executable().run(inputs, store);
+        t.variables().forEach((graphName, v) -> {
+            HostTensor after = store.get(graphName);
+            if (after != before.get(graphName)) {
+                v.store(after);
+            }
+        });
+        return outputs;
+    }
+
+    /** How many times the function has been traced. */
+    public int traceCount() {
+        synchronized (traceHistory) {
+            return traceHistory.size();
+        }
+    }
+
+    /** Why the last trace after the first happened (which argument changed, and how), or null. */
+    public String lastRetraceReason() {
+        return lastRetraceReason;
+    }
+
+    /** The graph traced for these arguments, before optimization. */
+    public Graph tracedGraph(Tensor... args) {
+        return traced(args).traced();
+    }
+
+    /** The graph these arguments run, after optimization. */
+    public Graph optimizedGraph(Tensor... args) {
+        return traced(args).optimized();
+    }
+
+    /** Both graphs in the text format, for reading what the compiler did. */
+    public String graphText(Tensor... args) {
+        Traced t = traced(args);
+        return "# traced\n" + GraphPrinter.print(t.traced()) + "\n# optimized\n" + GraphPrinter.print(t.optimized());
+    }
+
+    private Traced traced(Tensor[] args) {
+        if (arity >= 0 && args.length != arity) {
+            throw new IllegalArgumentException("function '" + name + "' takes " + arity + " argument(s), got " + args.length);
+        }
+        List<TensorType> key = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            TensorType type = args[i].type();
+            if (signature != null) {
+                if (!signature.get(i).accepts(type)) {
+                    throw new IllegalArgumentException("function '" + name + "': argument " + i + " is " + type
+                            + ", which does not match its declared " + signature.get(i));
+                }
+                type = signature.get(i).typeFor(i);
+            }
+            key.add(type);
+        }
+        return cache.computeIfAbsent(List.copyOf(key), this::trace);
+    }
+
+    private Traced trace(List<TensorType> key) {
+        noteRetrace(key);
+        long start = System.nanoTime();
+        TracingContext context = new TracingContext(name);
+        List<Tensor> inputs = new ArrayList<>();
+        for (int i = 0; i < key.size(); i++) {
+            inputs.add(context.input("arg" + i, key.get(i)));
+        }
+        List<Tensor> outputs;
+        try (ExecutionContext.Scope scope = ExecutionContext.enter(context)) {
+            outputs = body.apply(inputs);
+        }
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < outputs.size(); i++) {
+            names.add(outputs.size() == 1 ? "output" : "output_" + i);
+        }
+        Graph graph = context.finish(outputs, names);
+        long traced = System.nanoTime();
+        Compiler.Compiled compiled = Compiler.compile(graph);
+        long done = System.nanoTime();
+        LOG.log(System.Logger.Level.DEBUG, () -> String.format("function '%s' %s: trace %.1f ms, optimize %.1f ms, "
+                + "compile %.1f ms", name, key, (traced - start) / 1e6, compiled.optimizeNanos() / 1e6,
+                (done - traced - compiled.optimizeNanos()) / 1e6));
+        boolean assigns = graph.functions().get(0).nodes().stream().anyMatch(n -> n.op() == Op.ASSIGN_VARIABLE);
+        return new Traced(graph, compiled.optimized(), compiled.executable(), Map.copyOf(context.capturedVariables()),
+                assigns);
+    }
+
+    /** Records a trace; explains it when it is a retrace, and warns when retraces keep happening. */
+    private void noteRetrace(List<TensorType> key) {
+        synchronized (traceHistory) {
+            if (!traceHistory.isEmpty()) {
+                List<TensorType> previous = traceHistory.get(traceHistory.size() - 1);
+                lastRetraceReason = RetraceReason.explain(previous, key);
+                if (traceHistory.size() + 1 > RETRACE_WARNING_THRESHOLD && !warned) {
+                    warned = true;
+                    LOG.log(System.Logger.Level.WARNING, "function '" + name + "' has been traced "
+                            + (traceHistory.size() + 1) + " times; " + lastRetraceReason + ". "
+                            + RetraceReason.suggestion(traceHistory, key));
+                }
+            }
+            traceHistory.add(key);
+        }
+    }
+}
