@@ -4,6 +4,8 @@ import io.jitflow.ir.Graph;
 import io.jitflow.ir.HostTensor;
 import io.jitflow.ir.Interpreter;
 import io.jitflow.ir.VariableStore;
+import io.jitflow.passes.PassManager;
+import io.jitflow.text.GraphPrinter;
 import java.util.Map;
 
 /**
@@ -25,7 +27,12 @@ final class Compiler {
 
     static Compiled compile(Graph graph) {
         long start = System.nanoTime();
-        Graph optimized = graph;
+        PassManager passes = PassManager.defaultPipeline();
+        if (!System.getProperty("jitflow.dumpAfter", "").isBlank()) {
+            passes.dumpAfter(java.util.Set.of(System.getProperty("jitflow.dumpAfter").split(",")),
+                    f -> System.err.print(GraphPrinter.print(f)));
+        }
+        Graph optimized = passes.run(graph);
         long optimizeNanos = System.nanoTime() - start;
         io.jitflow.ir.Function f = optimized.functions().get(0);
         return new Compiled(optimized, (inputs, variables) -> Interpreter.run(f, inputs, variables), optimizeNanos);

@@ -1,0 +1,119 @@
+package io.jitflow.passes;
+
+import io.jitflow.ir.Function;
+import io.jitflow.ir.Graph;
+import io.jitflow.ir.InferenceContext;
+import io.jitflow.ir.VerificationException;
+import io.jitflow.ir.Verifier;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Runs passes in order over every function of a graph. Optionally verifies after each pass (tests
+ * always do), dumps the function after named passes, and records each pass's time. Defaults come
+ * from system properties: {@code jitflow.verify=true}, {@code jitflow.dumpAfter=pass,pass|all},
+ * {@code jitflow.passTiming=true}.
+ */
+public final class PassManager {
+    private final List<Pass> passes;
+    private boolean verify = Boolean.getBoolean("jitflow.verify");
+    private Set<String> dumpAfter = parseNames(System.getProperty("jitflow.dumpAfter", ""));
+    private Consumer<Function> printer = PassManager::describe;
+    private final Map<String, Long> nanos = new LinkedHashMap<>();
+
+    public PassManager(List<Pass> passes) {
+        this.passes = List.copyOf(passes);
+    }
+
+    /** The default pipeline, in order. */
+    public static PassManager defaultPipeline() {
+        return new PassManager(defaultPasses());
+    }
+
+    public static List<Pass> defaultPasses() {
+        // Canonicalize again after folding, so that new constants sit where the simplify rules look.
+        return List.of(new Canonicalize(), new FoldConstants(), new Canonicalize(), new Simplify(),
+                new CommonSubexpressions(), new Simplify(), new DeadCode());
+    }
+
+    /** Every pass by name, for the command line. */
+    public static Map<String, Pass> byName() {
+        Map<String, Pass> all = new LinkedHashMap<>();
+        for (Pass p : List.of(new Canonicalize(), new Simplify(), new FoldConstants(), new CommonSubexpressions(),
+                new DeadCode())) {
+            all.put(p.name(), p);
+        }
+        return all;
+    }
+
+    public List<Pass> passes() {
+        return passes;
+    }
+
+    public PassManager verifyEachPass(boolean on) {
+        this.verify = on;
+        return this;
+    }
+
+    /** Dumps the function after each pass named (or every pass for "all"), through {@code printer}. */
+    public PassManager dumpAfter(Set<String> names, Consumer<Function> functionPrinter) {
+        this.dumpAfter = names;
+        this.printer = functionPrinter;
+        return this;
+    }
+
+    public Graph run(Graph graph) {
+        InferenceContext context = graph.inferenceContext();
+        List<Function> functions = new ArrayList<>();
+        for (Function f : graph.functions()) {
+            functions.add(run(f, context));
+        }
+        return new Graph(graph.formatVersion(), graph.opsetVersion(), graph.variables(), functions);
+    }
+
+    public Function run(Function f, InferenceContext context) {
+        for (Pass pass : passes) {
+            long start = System.nanoTime();
+            f = pass.run(f, context);
+            nanos.merge(pass.name(), System.nanoTime() - start, Long::sum);
+            if (verify) {
+                try {
+                    Verifier.verify(f, context);
+                } catch (VerificationException e) {
+                    throw new VerificationException("after pass " + pass.name() + ": " + e.getMessage(), e.location());
+                }
+            }
+            if (dumpAfter.contains(pass.name()) || dumpAfter.contains("all")) {
+                printer.accept(f);
+            }
+        }
+        return f;
+    }
+
+    /** A plain listing for dumps when no text-format printer is given: one node per line. */
+    private static void describe(Function f) {
+        StringBuilder sb = new StringBuilder("function @" + f.name() + "\n");
+        f.nodes().forEach(n -> sb.append("  ").append(n.describe()).append(" : ")
+                .append(n.outputs().stream().map(v -> v.type().toString()).toList()).append('\n'));
+        System.err.print(sb);
+    }
+
+    /** Time spent in each pass so far, in nanoseconds, by pass name. */
+    public Map<String, Long> timings() {
+        return java.util.Collections.unmodifiableMap(nanos);
+    }
+
+    private static Set<String> parseNames(String list) {
+        Set<String> names = new java.util.HashSet<>();
+        for (String s : list.split(",")) {
+            if (!s.isBlank()) {
+                names.add(s.strip());
+            }
+        }
+        return names;
+    }
+}

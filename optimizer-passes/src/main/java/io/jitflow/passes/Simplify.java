@@ -1,0 +1,177 @@
+package io.jitflow.passes;
+
+import io.jitflow.ir.Attributes;
+import io.jitflow.ir.Function;
+import io.jitflow.ir.InferenceContext;
+import io.jitflow.ir.Node;
+import io.jitflow.ir.Op;
+import io.jitflow.ir.Value;
+import io.jitflow.ir.ops.Movement;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Algebraic simplification that keeps IEEE semantics: each rule is exact for every input,
+ * NaN, infinities and signed zeros included. So {@code x + (-0.0)} and {@code x - 0.0} go, but
+ * {@code x + 0.0} stays for floats (it turns -0.0 into 0.0), and {@code x * 0} is never 0 (NaN
+ * and infinity times 0 are NaN). Rules run to a fixed point; each has a name for tracing.
+ */
+public final class Simplify implements Pass {
+    /** One rewrite: the value that replaces the node's result, or null if the rule does not apply. */
+    @FunctionalInterface
+    interface Rule {
+        Value apply(Node n, List<Value> in, Facts facts, Rewriter r);
+    }
+
+    /** What rules may ask about values: constants and defining nodes. */
+    record Facts(Constants constants, Map<Value, Node> definitions) {
+        Node definition(Value v) {
+            return definitions.get(v);
+        }
+    }
+
+    private static final int MAX_ROUNDS = 10;
+
+    private static final Map<String, Rule> RULES = new java.util.LinkedHashMap<>();
+
+    static {
+        RULES.put("add-zero", (n, in, f, r) -> n.op() == Op.ADD && isAdditiveIdentity(in.get(1), n, f)
+                ? same(n, in.get(0)) : null);
+        RULES.put("sub-zero", (n, in, f, r) -> n.op() == Op.SUB && f.constants().isSplatOf(in.get(1), 0.0)
+                ? same(n, in.get(0)) : null);
+        RULES.put("mul-one", (n, in, f, r) -> (n.op() == Op.MUL || n.op() == Op.DIV) && f.constants().isSplatOf(in.get(1), 1)
+                ? same(n, in.get(0)) : null);
+        RULES.put("neg-neg", (n, in, f, r) -> n.op() == Op.NEG && producedBy(in.get(0), Op.NEG, f)
+                ? f.definition(in.get(0)).inputs().get(0) : null);
+        RULES.put("identity-cast", (n, in, f, r) -> n.op() == Op.CAST ? same(n, in.get(0)) : null);
+        RULES.put("identity-reshape", (n, in, f, r) -> n.op() == Op.RESHAPE || n.op() == Op.BROADCAST_TO
+                || n.op() == Op.EXPAND_DIMS || n.op() == Op.SQUEEZE ? same(n, in.get(0)) : null);
+        RULES.put("reshape-reshape", (n, in, f, r) -> n.op() == Op.RESHAPE && producedBy(in.get(0), Op.RESHAPE, f)
+                ? r.emit(Op.RESHAPE, Attributes.builder().put("shape", n.output().type().shape()).build(),
+                        List.of(f.definition(in.get(0)).inputs().get(0)), n.location()) : null);
+        RULES.put("transpose-transpose", Simplify::transposeTranspose);
+        RULES.put("identity-transpose", (n, in, f, r) -> n.op() == Op.TRANSPOSE && isIdentity(perm(n)) ? in.get(0) : null);
+        RULES.put("broadcast-scalar", Simplify::broadcastScalar);
+    }
+
+    @Override
+    public String name() {
+        return "simplify";
+    }
+
+    @Override
+    public Function run(Function f, InferenceContext context) {
+        Function current = f;
+        for (int round = 0; round < MAX_ROUNDS; round++) {
+            Function next = once(current, context);
+            if (next == current) {
+                return current;
+            }
+            current = new DeadCode().run(next, context);
+        }
+        return current;
+    }
+
+    private static Function once(Function f, InferenceContext context) {
+        Rewriter r = new Rewriter(f, context, "s");
+        Map<Value, Node> definitions = new HashMap<>();
+        Constants constants = new Constants();
+        Facts facts = new Facts(constants, definitions);
+        for (Node n : f.nodes()) {
+            List<Value> in = n.inputs().stream().map(r::resolve).toList();
+            Node resolved = new Node(n.op(), in, n.attributes(), n.outputs(), n.location());
+            Value replacement = null;
+            for (Rule rule : RULES.values()) {
+                replacement = rule.apply(resolved, in, facts, r);
+                if (replacement != null) {
+                    break;
+                }
+            }
+            if (replacement != null) {
+                r.replace(n.output(), replacement);
+                continue;
+            }
+            r.keep(n);
+            constants.record(resolved);
+            resolved.outputs().forEach(v -> definitions.put(v, resolved));
+        }
+        return r.finish();
+    }
+
+    /** {@code x} when the node's result has x's type (so dropping the node changes nothing), else null. */
+    private static Value same(Node n, Value x) {
+        return n.output().type().equals(x.type()) ? x : null;
+    }
+
+    /** 0 for integers, -0.0 for floats: the value x + c == x holds for every x. */
+    private static boolean isAdditiveIdentity(Value c, Node n, Facts f) {
+        return n.output().type().dtype().isFloating() ? f.constants().isSplatOf(c, -0.0) : f.constants().isSplatOf(c, 0);
+    }
+
+    private static boolean producedBy(Value v, Op op, Facts f) {
+        Node d = f.definition(v);
+        return d != null && d.op() == op;
+    }
+
+    private static int[] perm(Node transpose) {
+        long[] p = transpose.attributes().has("perm") ? transpose.attributes().getInts("perm") : null;
+        return Movement.permutation(p, transpose.inputs().get(0).type().rank());
+    }
+
+    private static boolean isIdentity(int[] perm) {
+        for (int i = 0; i < perm.length; i++) {
+            if (perm[i] != i) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static Value transposeTranspose(Node n, List<Value> in, Facts f, Rewriter r) {
+        if (n.op() != Op.TRANSPOSE || !producedBy(in.get(0), Op.TRANSPOSE, f)) {
+            return null;
+        }
+        Node inner = f.definition(in.get(0));
+        int[] outer = perm(n);
+        int[] first = perm(inner);
+        long[] combined = new long[outer.length];
+        for (int i = 0; i < outer.length; i++) {
+            combined[i] = first[outer[i]];
+        }
+        Value source = inner.inputs().get(0);
+        if (isIdentity(java.util.Arrays.stream(combined).mapToInt(l -> (int) l).toArray())) {
+            return source;
+        }
+        return r.emit(Op.TRANSPOSE, Attributes.builder().putInts("perm", combined).build(), List.of(source), n.location());
+    }
+
+    /** An elementwise op reading broadcast_to(s) reads s directly when that leaves its result type unchanged. */
+    private static Value broadcastScalar(Node n, List<Value> in, Facts f, Rewriter r) {
+        if (!n.op().has(Op.Trait.ELEMENTWISE) || in.size() < 2) {
+            return null;
+        }
+        for (int i = 0; i < in.size(); i++) {
+            Node d = f.definition(in.get(i));
+            if (d != null && d.op() == Op.BROADCAST_TO) {
+                Value source = d.inputs().get(0);
+                List<Value> rewired = new java.util.ArrayList<>(in);
+                rewired.set(i, source);
+                io.jitflow.ir.Shape result = io.jitflow.ir.ops.Broadcasting.broadcast(
+                        rewired.get(0).type().shape(), rewired.get(1).type().shape());
+                for (int k = 2; k < rewired.size() && result != null; k++) {
+                    result = io.jitflow.ir.ops.Broadcasting.broadcast(result, rewired.get(k).type().shape());
+                }
+                if (n.output().type().shape().equals(result)) {
+                    return r.emit(n.op(), n.attributes(), rewired, n.location());
+                }
+            }
+        }
+        return null;
+    }
+
+    /** The rule names, in the order they are tried. */
+    public static List<String> ruleNames() {
+        return List.copyOf(RULES.keySet());
+    }
+}

@@ -1,0 +1,70 @@
+package io.jitflow.tests;
+
+import io.jitflow.ir.Graph;
+import io.jitflow.passes.Pass;
+import io.jitflow.passes.PassManager;
+import io.jitflow.text.GraphParser;
+import io.jitflow.text.GraphPrinter;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Golden tests of the passes: each file under resources/passes is a graph with a {@code # RUN:}
+ * line naming the passes (or "default" for the default pipeline) and CHECK directives matched
+ * against the printed result. The verifier runs after every pass.
+ */
+class PassGoldenTest {
+    static Stream<Path> files() throws IOException {
+        Path dir = Repository.root().resolve("tests/src/test/resources/passes");
+        List<Path> files = new ArrayList<>();
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, "*.jfg")) {
+            s.forEach(files::add);
+        }
+        files.sort(null);
+        return files.stream();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("files")
+    void passOutputMatchesItsChecks(Path file) throws IOException {
+        String source = Files.readString(file);
+        String run = source.lines().filter(l -> l.startsWith("# RUN:")).findFirst()
+                .orElseThrow(() -> new AssertionError(file + " has no # RUN: line")).substring(6).strip();
+        List<Pass> passes = new ArrayList<>();
+        if (run.equals("default")) {
+            passes.addAll(PassManager.defaultPasses());
+        } else {
+            for (String name : run.split(",")) {
+                Pass p = PassManager.byName().get(name.strip());
+                if (p == null) {
+                    throw new AssertionError(file + ": unknown pass " + name);
+                }
+                passes.add(p);
+            }
+        }
+        Graph input = GraphParser.parse(source, file.getFileName().toString());
+        Graph output = new PassManager(passes).verifyEachPass(true).run(input);
+        FileCheck.check(source, GraphPrinter.print(output), file.getFileName().toString());
+    }
+
+    @Test
+    void everyPassHasAGoldenFile() throws IOException {
+        List<String> runs = new ArrayList<>();
+        for (Path p : files().toList()) {
+            Files.readString(p).lines().filter(l -> l.startsWith("# RUN:")).forEach(runs::add);
+        }
+        for (String pass : PassManager.byName().keySet()) {
+            if (runs.stream().noneMatch(r -> r.contains(pass))) {
+                throw new AssertionError("no golden test runs pass " + pass);
+            }
+        }
+    }
+}
