@@ -86,39 +86,28 @@ public final class Creation {
     }
 
     /**
-     * random_uniform {shape, dtype, seed, minval, maxval}: element i uses Philox block (seed, i):
-     * float16/float32 take 24 bits of word 0, float64 53 bits of words 0 and 1; the value is
-     * minval + (maxval - minval) * u computed in double and rounded to the dtype.
+     * random_uniform {shape, dtype, seed, minval, maxval}: see {@link Philox#uniform}.
      */
     public static OpDef randomUniform() {
         return random(AttrSpec.withDefault("minval", new Attr.FloatAttr(0)),
                 AttrSpec.withDefault("maxval", new Attr.FloatAttr(1)),
-                (dtype, block, attrs) -> {
-                    double u = dtype == DType.FLOAT64 ? Philox.unitDouble(block[0], block[1]) : Philox.unitFloat(block[0]);
-                    double lo = attrs.getFloat("minval");
-                    return lo + (attrs.getFloat("maxval") - lo) * u;
-                });
+                (dtype, i, attrs) -> Philox.uniform(attrs.getInt("seed"), i, attrs.getFloat("minval"),
+                        attrs.getFloat("maxval"), dtype == DType.FLOAT64));
     }
 
     /**
-     * random_normal {shape, dtype, seed, mean, stddev}: Box-Muller on two 53-bit uniforms of element
-     * i's block, u1 = 1 - unit(w0, w1) in (0, 1] and u2 = unit(w2, w3); StrictMath keeps it
-     * reproducible everywhere.
+     * random_normal {shape, dtype, seed, mean, stddev}: see {@link Philox#normal}.
      */
     public static OpDef randomNormal() {
         return random(AttrSpec.withDefault("mean", new Attr.FloatAttr(0)),
                 AttrSpec.withDefault("stddev", new Attr.FloatAttr(1)),
-                (dtype, block, attrs) -> {
-                    double u1 = 1 - Philox.unitDouble(block[0], block[1]);
-                    double u2 = Philox.unitDouble(block[2], block[3]);
-                    double z = StrictMath.sqrt(-2 * StrictMath.log(u1)) * StrictMath.cos(2 * Math.PI * u2);
-                    return attrs.getFloat("mean") + attrs.getFloat("stddev") * z;
-                });
+                (dtype, i, attrs) -> Philox.normal(attrs.getInt("seed"), i, attrs.getFloat("mean"),
+                        attrs.getFloat("stddev")));
     }
 
     @FunctionalInterface
     private interface Sample {
-        double sample(DType dtype, int[] block, io.jitflow.ir.Attributes attrs);
+        double sample(DType dtype, long element, io.jitflow.ir.Attributes attrs);
     }
 
     private static OpDef random(AttrSpec first, AttrSpec second, Sample sample) {
@@ -139,10 +128,9 @@ public final class Creation {
                 .evaluate(c -> {
                     DType dtype = c.attrs().getDType("dtype");
                     int[] shape = c.context().resolve(c.attrs().getShape("shape").shape());
-                    long seed = c.attrs().getInt("seed");
                     HostTensor.Writer out = HostTensor.writer(dtype, shape);
                     for (int i = 0, n = Shape.checkedElementCount(shape); i < n; i++) {
-                        out.setDouble(i, sample.sample(dtype, Philox.block(seed, i), c.attrs()));
+                        out.setDouble(i, sample.sample(dtype, i, c.attrs()));
                     }
                     return List.of(out.build());
                 }).build();

@@ -49,4 +49,25 @@ public final class Philox {
     public static double unitFloat(int word) {
         return (word >>> 8) * 0x1.0p-24;
     }
+
+    /**
+     * Element {@code counter} of random_uniform: min + (max - min) * u, with u from 53 bits of words
+     * 0 and 1 when {@code wide} (float64), else 24 bits of word 0; rounded to the dtype by the caller.
+     */
+    public static double uniform(long seed, long counter, double min, double max, boolean wide) {
+        int[] block = block(seed, counter);
+        double u = wide ? unitDouble(block[0], block[1]) : unitFloat(block[0]);
+        return min + (max - min) * u;
+    }
+
+    /**
+     * Element {@code counter} of random_normal: Box-Muller on u1 = 1 - unit(w0, w1) in (0, 1] and
+     * u2 = unit(w2, w3), with StrictMath so that it is reproducible everywhere.
+     */
+    public static double normal(long seed, long counter, double mean, double stddev) {
+        int[] block = block(seed, counter);
+        double u1 = 1 - unitDouble(block[0], block[1]);
+        double u2 = unitDouble(block[2], block[3]);
+        return mean + stddev * StrictMath.sqrt(-2 * StrictMath.log(u1)) * StrictMath.cos(2 * Math.PI * u2);
+    }
 }

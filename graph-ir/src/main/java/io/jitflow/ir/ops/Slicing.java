@@ -22,13 +22,13 @@ public final class Slicing {
     }
 
     /** Python's slice of one dim: the first index, the step and the count taken. */
-    record DimSlice(int start, int step, int count) {
+    public record DimSlice(int start, int step, int count) {
         int position(int i) {
             return start + i * step;
         }
     }
 
-    static DimSlice sliceDim(int n, long begin, long end, long step, boolean fromStart, boolean toEnd) {
+    public static DimSlice sliceDim(int n, long begin, long end, long step, boolean fromStart, boolean toEnd) {
         long b;
         long e;
         if (step > 0) {

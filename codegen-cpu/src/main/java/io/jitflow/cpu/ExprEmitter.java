@@ -1,0 +1,398 @@
+package io.jitflow.cpu;
+
+import io.jitflow.ir.DType;
+import io.jitflow.ir.kernel.Expr;
+import io.jitflow.ir.kernel.ScalarOp;
+import io.jitflow.ir.ops.Philox;
+import io.jitflow.ir.ops.ScalarMath;
+import io.jitflow.runtime.KernelSupport;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import org.objectweb.asm.Label;
+import org.objectweb.asm.Type;
+import org.objectweb.asm.commons.GeneratorAdapter;
+import org.objectweb.asm.commons.Method;
+
+/**
+ * Emits bytecode that leaves an expression's value on the stack, in its dtype's JVM type. Floats
+ * of float16 and float32 are computed through double and rounded back, which matches the
+ * reference semantics exactly; integers wrap to their dtype. A subexpression used more than once
+ * (and at least once outside any select branch) is computed once into a local first.
+ */
+final class ExprEmitter {
+    private static final Type MATH = Type.getType(Math.class);
+    private static final Type SUPPORT = Type.getType(KernelSupport.class);
+    private static final Type SCALAR_MATH = Type.getType(ScalarMath.class);
+
+    private final KernelScope scope;
+    private final GeneratorAdapter g;
+    private final Map<Expr, Integer> cached = new IdentityHashMap<>();
+
+    ExprEmitter(KernelScope scope) {
+        this.scope = scope;
+        this.g = scope.g;
+    }
+
+    /** Prepares every buffer the expression loads (call before the loops start). */
+    void prepareBuffers(Expr e) {
+        walk(e, x -> {
+            if (x instanceof Expr.Load l) {
+                scope.prepare(l.buffer());
+            }
+        });
+    }
+
+    private static void walk(Expr e, java.util.function.Consumer<Expr> visit) {
+        visit.accept(e);
+        for (Expr child : children(e)) {
+            walk(child, visit);
+        }
+    }
+
+    private static List<Expr> children(Expr e) {
+        if (e instanceof Expr.Load l) {
+            return l.index();
+        } else if (e instanceof Expr.Unary u) {
+            return List.of(u.x());
+        } else if (e instanceof Expr.Binary b) {
+            return List.of(b.a(), b.b());
+        } else if (e instanceof Expr.Select s) {
+            return List.of(s.cond(), s.a(), s.b());
+        } else if (e instanceof Expr.Cast c) {
+            return List.of(c.x());
+        } else if (e instanceof Expr.Random r) {
+            return List.of(r.counter());
+        } else if (e instanceof Expr.Check c) {
+            return List.of(c.cond(), c.value());
+        }
+        return List.of();
+    }
+
+    /** Emits {@code e} at one point of the loop: shared unconditional subexpressions first, then the value. */
+    void emitValue(Expr e) {
+        cached.clear();
+        Map<Expr, Integer> total = new IdentityHashMap<>();
+        Map<Expr, Integer> unconditional = new IdentityHashMap<>();
+        count(e, total, unconditional, false);
+        hoist(e, total, unconditional, false);
+        emit(e);
+    }
+
+    private static void count(Expr e, Map<Expr, Integer> total, Map<Expr, Integer> unconditional, boolean inBranch) {
+        total.merge(e, 1, Integer::sum);
+        if (!inBranch) {
+            unconditional.merge(e, 1, Integer::sum);
+        }
+        if (total.get(e) > 1) {
+            return;
+        }
+        if (e instanceof Expr.Select s) {
+            count(s.cond(), total, unconditional, inBranch);
+            count(s.a(), total, unconditional, true);
+            count(s.b(), total, unconditional, true);
+        } else if (e instanceof Expr.Check c) {
+            count(c.cond(), total, unconditional, inBranch);
+            count(c.value(), total, unconditional, true);
+        } else {
+            for (Expr child : children(e)) {
+                count(child, total, unconditional, inBranch);
+            }
+        }
+    }
+
+    /** Stores each shared, unconditionally used subexpression in a local, innermost first. */
+    private void hoist(Expr e, Map<Expr, Integer> total, Map<Expr, Integer> unconditional, boolean inBranch) {
+        if (cached.containsKey(e) || inBranch) {
+            return;
+        }
+        if (e instanceof Expr.Select s) {
+            hoist(s.cond(), total, unconditional, false);
+        } else if (e instanceof Expr.Check c) {
+            hoist(c.cond(), total, unconditional, false);
+        } else {
+            for (Expr child : children(e)) {
+                hoist(child, total, unconditional, false);
+            }
+        }
+        boolean trivial = e instanceof Expr.Const || e instanceof Expr.Coord || e instanceof Expr.Acc;
+        if (!trivial && total.getOrDefault(e, 0) > 1 && unconditional.getOrDefault(e, 0) > 0) {
+            emit(e);
+            int local = g.newLocal(JvmTypes.value(e.dtype()));
+            g.storeLocal(local);
+            cached.put(e, local);
+        }
+    }
+
+    void emit(Expr e) {
+        Integer local = cached.get(e);
+        if (local != null) {
+            g.loadLocal(local);
+        } else if (e instanceof Expr.Const c) {
+            pushConstant(c);
+        } else if (e instanceof Expr.Coord c) {
+            g.loadLocal(scope.coord(c.axis()));
+        } else if (e instanceof Expr.Size s) {
+            scope.pushSize(s.dim());
+        } else if (e instanceof Expr.Load l) {
+            load(l);
+        } else if (e instanceof Expr.Unary u) {
+            unary(u);
+        } else if (e instanceof Expr.Binary b) {
+            binary(b);
+        } else if (e instanceof Expr.Select s) {
+            Label otherwise = new Label();
+            Label end = new Label();
+            emit(s.cond());
+            g.ifZCmp(GeneratorAdapter.EQ, otherwise);
+            emit(s.a());
+            g.goTo(end);
+            g.mark(otherwise);
+            emit(s.b());
+            g.mark(end);
+        } else if (e instanceof Expr.Cast c) {
+            emit(c.x());
+            cast(c.x().dtype(), c.dtype());
+        } else if (e instanceof Expr.Random r) {
+            g.push(r.seed());
+            emit(r.counter());
+            g.push(r.p1());
+            g.push(r.p2());
+            if (r.normal()) {
+                g.invokeStatic(Type.getType(Philox.class), Method.getMethod("double normal(long, long, double, double)"));
+            } else {
+                g.push(r.dtype() == DType.FLOAT64);
+                g.invokeStatic(Type.getType(Philox.class),
+                        Method.getMethod("double uniform(long, long, double, double, boolean)"));
+            }
+            narrowDouble(r.dtype());
+        } else if (e instanceof Expr.Check c) {
+            Label ok = new Label();
+            emit(c.cond());
+            g.ifZCmp(GeneratorAdapter.NE, ok);
+            g.push(c.message());
+            g.invokeStatic(SUPPORT, Method.getMethod("RuntimeException fail(String)"));
+            g.throwException();
+            g.mark(ok);
+            emit(c.value());
+        } else if (e instanceof Expr.Acc) {
+            g.loadLocal(scope.accumulator);
+        }
+    }
+
+    private void pushConstant(Expr.Const c) {
+        switch (c.dtype()) {
+            case BOOL, UINT8, INT32 -> g.push((int) c.bits());
+            case INT64 -> g.push(c.bits());
+            case FLOAT16, FLOAT32 -> g.push((float) c.value());
+            case FLOAT64 -> g.push(c.value());
+        }
+    }
+
+    private void load(Expr.Load l) {
+        scope.loadArray(l.buffer());
+        List<Expr> index = l.index();
+        if (index.isEmpty()) {
+            g.push(0);
+        }
+        for (int d = 0; d < index.size(); d++) {
+            emit(index.get(d));
+            scope.loadStride(l.buffer(), d);
+            g.math(GeneratorAdapter.MUL, Type.INT_TYPE);
+            if (d > 0) {
+                g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
+            }
+        }
+        DType dtype = l.buffer().type().dtype();
+        g.arrayLoad(JvmTypes.element(dtype));
+        scope.widenLoaded(dtype);
+    }
+
+    /** Float16 and float32 values are widened to double, computed, and rounded back. */
+    private static boolean narrowFloat(DType dtype) {
+        return dtype == DType.FLOAT16 || dtype == DType.FLOAT32;
+    }
+
+    private void narrowDouble(DType to) {
+        if (to == DType.FLOAT32) {
+            g.cast(Type.DOUBLE_TYPE, Type.FLOAT_TYPE);
+        } else if (to == DType.FLOAT16) {
+            g.invokeStatic(SUPPORT, Method.getMethod("float roundToHalf(double)"));
+        }
+    }
+
+    private void unary(Expr.Unary u) {
+        DType operand = u.x().dtype();
+        emit(u.x());
+        if (narrowFloat(operand)) {
+            g.cast(Type.FLOAT_TYPE, Type.DOUBLE_TYPE);
+        }
+        Type t = narrowFloat(operand) ? Type.DOUBLE_TYPE : JvmTypes.value(operand);
+        switch (u.op()) {
+            case NEG -> g.math(GeneratorAdapter.NEG, t);
+            case NOT -> {
+                g.push(1);
+                g.math(GeneratorAdapter.XOR, Type.INT_TYPE);
+            }
+            case ABS -> g.invokeStatic(MATH, new Method("abs", t, new Type[] {t}));
+            case SIGN -> {
+                if (t == Type.DOUBLE_TYPE) {
+                    g.invokeStatic(MATH, Method.getMethod("double signum(double)"));
+                } else if (t == Type.LONG_TYPE) {
+                    g.invokeStatic(Type.getType(Long.class), Method.getMethod("int signum(long)"));
+                    g.cast(Type.INT_TYPE, Type.LONG_TYPE);
+                } else {
+                    g.invokeStatic(Type.getType(Integer.class), Method.getMethod("int signum(int)"));
+                }
+            }
+            case IS_NAN -> g.invokeStatic(Type.getType(Double.class), Method.getMethod("boolean isNaN(double)"));
+            case IS_FINITE -> g.invokeStatic(Type.getType(Double.class), Method.getMethod("boolean isFinite(double)"));
+            case ERF -> g.invokeStatic(SCALAR_MATH, Method.getMethod("double erf(double)"));
+            case RINT -> g.invokeStatic(MATH, Method.getMethod("double rint(double)"));
+            default -> g.invokeStatic(MATH, new Method(u.op().name().toLowerCase(), Type.DOUBLE_TYPE,
+                    new Type[] {Type.DOUBLE_TYPE}));
+        }
+        finishArithmetic(u.op(), operand, u.dtype());
+    }
+
+    /** Rounds floats back to their dtype and wraps uint8, after an operation computed in a wider type. */
+    private void finishArithmetic(ScalarOp op, DType operand, DType result) {
+        if (op.isComparison() || result == DType.BOOL) {
+            return;
+        }
+        if (narrowFloat(result)) {
+            narrowDouble(result);
+        } else if (result == DType.UINT8) {
+            g.push(0xff);
+            g.math(GeneratorAdapter.AND, Type.INT_TYPE);
+        }
+    }
+
+    private void binary(Expr.Binary b) {
+        DType operand = b.a().dtype();
+        boolean widened = narrowFloat(operand);
+        Type t = widened ? Type.DOUBLE_TYPE : JvmTypes.value(operand);
+        emit(b.a());
+        if (widened) {
+            g.cast(Type.FLOAT_TYPE, Type.DOUBLE_TYPE);
+        }
+        emit(b.b());
+        if (widened) {
+            g.cast(Type.FLOAT_TYPE, Type.DOUBLE_TYPE);
+        }
+        boolean integral = t == Type.INT_TYPE || t == Type.LONG_TYPE;
+        switch (b.op()) {
+            case ADD -> g.math(GeneratorAdapter.ADD, t);
+            case SUB -> g.math(GeneratorAdapter.SUB, t);
+            case MUL -> g.math(GeneratorAdapter.MUL, t);
+            case AND -> g.math(GeneratorAdapter.AND, t);
+            case OR -> g.math(GeneratorAdapter.OR, t);
+            case XOR -> g.math(GeneratorAdapter.XOR, t);
+            case DIV -> {
+                if (integral) {
+                    g.invokeStatic(SUPPORT, new Method("div", t, new Type[] {t, t}));
+                } else {
+                    g.math(GeneratorAdapter.DIV, t);
+                }
+            }
+            case FLOOR_DIV -> {
+                if (integral) {
+                    g.invokeStatic(SUPPORT, new Method("floorDiv", t, new Type[] {t, t}));
+                } else {
+                    g.math(GeneratorAdapter.DIV, t);
+                    g.invokeStatic(MATH, Method.getMethod("double floor(double)"));
+                }
+            }
+            case FLOOR_MOD -> g.invokeStatic(integral ? SUPPORT : SCALAR_MATH, new Method("floorMod", t, new Type[] {t, t}));
+            case POW -> {
+                if (integral) {
+                    powInteger(t);
+                } else {
+                    g.invokeStatic(MATH, Method.getMethod("double pow(double, double)"));
+                }
+            }
+            case MAX -> g.invokeStatic(MATH, new Method("max", t, new Type[] {t, t}));
+            case MIN -> g.invokeStatic(MATH, new Method("min", t, new Type[] {t, t}));
+            case EQ -> compare(t, GeneratorAdapter.EQ);
+            case NE -> compare(t, GeneratorAdapter.NE);
+            case LT -> compare(t, GeneratorAdapter.LT);
+            case LE -> compare(t, GeneratorAdapter.LE);
+            case GT -> compare(t, GeneratorAdapter.GT);
+            case GE -> compare(t, GeneratorAdapter.GE);
+            default -> throw new IllegalStateException(b.op() + " is not a binary operation");
+        }
+        finishArithmetic(b.op(), operand, b.dtype());
+    }
+
+    private void powInteger(Type t) {
+        if (t == Type.INT_TYPE) {
+            int exponent = g.newLocal(Type.INT_TYPE);
+            g.storeLocal(exponent);
+            g.cast(Type.INT_TYPE, Type.LONG_TYPE);
+            g.loadLocal(exponent);
+            g.cast(Type.INT_TYPE, Type.LONG_TYPE);
+        }
+        g.invokeStatic(SUPPORT, Method.getMethod("long pow(long, long)"));
+        if (t == Type.INT_TYPE) {
+            g.cast(Type.LONG_TYPE, Type.INT_TYPE);
+        }
+    }
+
+    /** Leaves 1 or 0. GeneratorAdapter compares doubles so that any comparison with NaN is false (NE true). */
+    private void compare(Type t, int mode) {
+        Label yes = new Label();
+        Label end = new Label();
+        g.ifCmp(t, mode, yes);
+        g.push(0);
+        g.goTo(end);
+        g.mark(yes);
+        g.push(1);
+        g.mark(end);
+    }
+
+    /** cast's semantics between computed JVM values. */
+    private void cast(DType from, DType to) {
+        if (from == to) {
+            return;
+        }
+        Type source = JvmTypes.value(from);
+        if (to == DType.BOOL) {
+            pushZero(source);
+            compare(source, GeneratorAdapter.NE);
+            return;
+        }
+        if (to == DType.UINT8) {
+            if (source == Type.FLOAT_TYPE || source == Type.DOUBLE_TYPE) {
+                g.cast(source, Type.DOUBLE_TYPE);
+                g.invokeStatic(SUPPORT, Method.getMethod("int toUint8(double)"));
+            } else {
+                g.cast(source, Type.INT_TYPE);
+                g.push(0xff);
+                g.math(GeneratorAdapter.AND, Type.INT_TYPE);
+            }
+            return;
+        }
+        if (to == DType.FLOAT16) {
+            g.cast(source, Type.DOUBLE_TYPE);
+            g.invokeStatic(SUPPORT, Method.getMethod("float roundToHalf(double)"));
+            return;
+        }
+        Type target = JvmTypes.value(to);
+        if (from == DType.FLOAT16 && target == Type.FLOAT_TYPE) {
+            return;
+        }
+        g.cast(source, target);
+    }
+
+    private void pushZero(Type t) {
+        if (t == Type.LONG_TYPE) {
+            g.push(0L);
+        } else if (t == Type.FLOAT_TYPE) {
+            g.push(0f);
+        } else if (t == Type.DOUBLE_TYPE) {
+            g.push(0d);
+        } else {
+            g.push(0);
+        }
+    }
+}

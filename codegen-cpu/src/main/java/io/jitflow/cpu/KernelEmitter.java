@@ -1,0 +1,336 @@
+package io.jitflow.cpu;
+
+import io.jitflow.ir.DType;
+import io.jitflow.ir.Dim;
+import io.jitflow.ir.Shape;
+import io.jitflow.ir.kernel.Buffer;
+import io.jitflow.ir.kernel.Kernel;
+import io.jitflow.runtime.KernelSupport;
+import java.util.ArrayList;
+import java.util.List;
+import org.objectweb.asm.Label;
+import org.objectweb.asm.Type;
+import org.objectweb.asm.commons.GeneratorAdapter;
+import org.objectweb.asm.commons.Method;
+
+/**
+ * Emits one kernel's method body: a loop nest over the iteration space (kept axes outside, reduced
+ * axes inside, in axis order, so reductions fold in the reference's order), a matmul, or a scatter.
+ */
+final class KernelEmitter {
+    private static final Type SUPPORT = Type.getType(KernelSupport.class);
+
+    private final KernelScope scope;
+    private final GeneratorAdapter g;
+    private final ExprEmitter exprs;
+
+    KernelEmitter(GeneratorAdapter g, List<String> symbols) {
+        this.scope = new KernelScope(g, symbols);
+        this.g = g;
+        this.exprs = new ExprEmitter(scope);
+    }
+
+    void emit(Kernel k) {
+        if (k instanceof Kernel.Loop l) {
+            loopKernel(l);
+        } else if (k instanceof Kernel.Matmul m) {
+            matmul(m);
+        } else if (k instanceof Kernel.ScatterAdd s) {
+            scatterAdd(s);
+        }
+        g.returnValue();
+    }
+
+    // ---- loops ----
+
+    /** A counted loop over {@code axis}'s coordinate from 0 to {@code size}, around {@code body}. */
+    private void loop(int axis, Dim size, Runnable body) {
+        int coord = scope.coord(axis);
+        Label test = new Label();
+        Label end = new Label();
+        g.push(0);
+        g.storeLocal(coord);
+        g.mark(test);
+        g.loadLocal(coord);
+        scope.pushSize(size);
+        g.ifICmp(GeneratorAdapter.GE, end);
+        body.run();
+        g.iinc(coord, 1);
+        g.goTo(test);
+        g.mark(end);
+    }
+
+    /** Loops over {@code axes} of {@code space}, outermost first, around {@code body}. */
+    private void nest(Shape space, List<Integer> axes, Runnable body) {
+        nest(space, axes, 0, body);
+    }
+
+    private void nest(Shape space, List<Integer> axes, int from, Runnable body) {
+        if (from == axes.size()) {
+            body.run();
+            return;
+        }
+        int axis = axes.get(from);
+        loop(axis, space.dim(axis), () -> nest(space, axes, from + 1, body));
+    }
+
+    /** Pushes the row-major position of the given axes' coordinates, the sizes taken from {@code space}. */
+    private void pushFlatIndex(Shape space, List<Integer> axes) {
+        g.push(0);
+        for (int axis : axes) {
+            scope.pushSize(space.dim(axis));
+            g.math(GeneratorAdapter.MUL, Type.INT_TYPE);
+            g.loadLocal(scope.coord(axis));
+            g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
+        }
+    }
+
+    private void store(Buffer out, Shape space, List<Integer> axes, Runnable pushValue) {
+        scope.loadArray(out);
+        pushFlatIndex(space, axes);
+        pushValue.run();
+        scope.narrowForStore(out.type().dtype());
+        g.arrayStore(JvmTypes.element(out.type().dtype()));
+    }
+
+    private static List<Integer> range(int n) {
+        List<Integer> axes = new ArrayList<>();
+        for (int d = 0; d < n; d++) {
+            axes.add(d);
+        }
+        return axes;
+    }
+
+    private void loopKernel(Kernel.Loop l) {
+        exprs.prepareBuffers(l.body());
+        scope.prepare(l.output());
+        Shape space = l.space();
+        if (!l.isReduction()) {
+            List<Integer> all = range(space.rank());
+            nest(space, all, () -> store(l.output(), space, all, () -> exprs.emitValue(l.body())));
+            return;
+        }
+        exprs.prepareBuffers(l.epilogue());
+        List<Integer> kept = new ArrayList<>(range(space.rank()));
+        kept.removeAll(l.reducedAxes());
+        Type accType = JvmTypes.value(l.accumulator());
+        scope.accumulator = g.newLocal(accType);
+        DType valueType = l.body().dtype();
+        boolean arg = l.reducer() == Kernel.Reducer.ARGMAX || l.reducer() == Kernel.Reducer.ARGMIN;
+        Type bestType = valueType.isFloating() ? Type.DOUBLE_TYPE : Type.LONG_TYPE;
+        int best = arg ? g.newLocal(bestType) : -1;
+        int value = arg ? g.newLocal(bestType) : -1;
+        nest(space, kept, () -> {
+            pushIdentity(l.reducer(), l.accumulator(), valueType);
+            g.storeLocal(scope.accumulator);
+            if (arg) {
+                requireNonEmpty(space.dim(l.reducedAxes().get(0)), l.reducer());
+            }
+            nest(space, l.reducedAxes(), () -> {
+                if (arg) {
+                    foldArg(l, best, value, bestType);
+                } else {
+                    fold(l.reducer(), valueType, accType, l.body());
+                }
+            });
+            store(l.output(), space, kept, () -> exprs.emitValue(l.epilogue()));
+        });
+    }
+
+    private void pushIdentity(Kernel.Reducer reducer, DType accumulator, DType valueType) {
+        switch (reducer) {
+            case SUM, ANY, ARGMAX, ARGMIN -> pushNumber(accumulator, 0);
+            case PROD, ALL -> pushNumber(accumulator, 1);
+            case MAX -> {
+                if (accumulator.isFloating()) {
+                    g.push(Double.NEGATIVE_INFINITY);
+                } else {
+                    g.push(minimumOf(valueType));
+                }
+            }
+            case MIN -> {
+                if (accumulator.isFloating()) {
+                    g.push(Double.POSITIVE_INFINITY);
+                } else {
+                    g.push(maximumOf(valueType));
+                }
+            }
+        }
+    }
+
+    private void pushNumber(DType dtype, long v) {
+        switch (dtype) {
+            case FLOAT64 -> g.push((double) v);
+            case INT64 -> g.push(v);
+            default -> g.push((int) v);
+        }
+    }
+
+    private static long minimumOf(DType dtype) {
+        return switch (dtype) {
+            case UINT8 -> 0;
+            case INT32 -> Integer.MIN_VALUE;
+            default -> Long.MIN_VALUE;
+        };
+    }
+
+    private static long maximumOf(DType dtype) {
+        return switch (dtype) {
+            case UINT8 -> 255;
+            case INT32 -> Integer.MAX_VALUE;
+            default -> Long.MAX_VALUE;
+        };
+    }
+
+    /** acc = acc (op) body, with the body converted to the accumulator's type. */
+    private void fold(Kernel.Reducer reducer, DType valueType, Type accType, io.jitflow.ir.kernel.Expr body) {
+        g.loadLocal(scope.accumulator);
+        exprs.emitValue(body);
+        g.cast(JvmTypes.value(valueType), accType);
+        switch (reducer) {
+            case SUM -> g.math(GeneratorAdapter.ADD, accType);
+            case PROD -> g.math(GeneratorAdapter.MUL, accType);
+            case ANY -> g.math(GeneratorAdapter.OR, accType);
+            case ALL -> g.math(GeneratorAdapter.AND, accType);
+            case MAX -> g.invokeStatic(Type.getType(Math.class), new Method("max", accType, new Type[] {accType, accType}));
+            case MIN -> g.invokeStatic(Type.getType(Math.class), new Method("min", accType, new Type[] {accType, accType}));
+            default -> throw new IllegalStateException(reducer + " is folded by foldArg");
+        }
+        g.storeLocal(scope.accumulator);
+    }
+
+    /** argmax/argmin: keep the first extreme; a NaN, once met, wins (as the reference does). */
+    private void foldArg(Kernel.Loop l, int best, int value, Type bestType) {
+        int axis = l.reducedAxes().get(0);
+        exprs.emitValue(l.body());
+        g.cast(JvmTypes.value(l.body().dtype()), bestType);
+        g.storeLocal(value);
+        Label take = new Label();
+        Label skip = new Label();
+        g.loadLocal(scope.coord(axis));
+        g.ifZCmp(GeneratorAdapter.EQ, take);
+        int mode = l.reducer() == Kernel.Reducer.ARGMAX ? GeneratorAdapter.GT : GeneratorAdapter.LT;
+        if (bestType == Type.DOUBLE_TYPE) {
+            Method isNaN = Method.getMethod("boolean isNaN(double)");
+            g.loadLocal(best);
+            g.invokeStatic(Type.getType(Double.class), isNaN);
+            g.ifZCmp(GeneratorAdapter.NE, skip);
+            g.loadLocal(value);
+            g.invokeStatic(Type.getType(Double.class), isNaN);
+            g.ifZCmp(GeneratorAdapter.NE, take);
+        }
+        g.loadLocal(value);
+        g.loadLocal(best);
+        g.ifCmp(bestType, mode, take);
+        g.goTo(skip);
+        g.mark(take);
+        g.loadLocal(value);
+        g.storeLocal(best);
+        g.loadLocal(scope.coord(axis));
+        g.cast(Type.INT_TYPE, Type.LONG_TYPE);
+        g.storeLocal(scope.accumulator);
+        g.mark(skip);
+    }
+
+    private void requireNonEmpty(Dim axisSize, Kernel.Reducer reducer) {
+        Label ok = new Label();
+        scope.pushSize(axisSize);
+        g.ifZCmp(GeneratorAdapter.NE, ok);
+        g.push(reducer.name().toLowerCase() + ": cannot take the " + reducer.name().toLowerCase() + " of an empty axis");
+        g.invokeStatic(SUPPORT, Method.getMethod("RuntimeException fail(String)"));
+        g.throwException();
+        g.mark(ok);
+    }
+
+    // ---- matmul ----
+
+    /**
+     * out[batch, i, j] = epilogue(sum over p of a[batch, i, p] * b[batch, p, j]), summing in the
+     * accumulator's type in order of p, as the reference does; broadcast batch dims read index 0.
+     */
+    private void matmul(Kernel.Matmul m) {
+        scope.prepare(m.a());
+        scope.prepare(m.b());
+        scope.prepare(m.output());
+        exprs.prepareBuffers(m.epilogue());
+        Shape out = m.output().type().shape();
+        Shape a = m.a().type().shape();
+        Shape b = m.b().type().shape();
+        int rank = out.rank();
+        int rowAxis = rank - 2;
+        int colAxis = rank - 1;
+        int inner = rank;
+        Dim k = a.dim(a.rank() - (m.transposeA() ? 2 : 1));
+        Type acc = JvmTypes.value(m.accumulator());
+        scope.accumulator = g.newLocal(acc);
+        List<Integer> all = range(rank);
+        nest(out, all, () -> {
+            pushNumber(m.accumulator(), 0);
+            g.storeLocal(scope.accumulator);
+            loop(inner, k, () -> {
+                g.loadLocal(scope.accumulator);
+                pushElement(m.a(), out, m.transposeA() ? List.of(inner, rowAxis) : List.of(rowAxis, inner));
+                g.cast(JvmTypes.value(m.a().type().dtype()), acc);
+                pushElement(m.b(), out, m.transposeB() ? List.of(colAxis, inner) : List.of(inner, colAxis));
+                g.cast(JvmTypes.value(m.b().type().dtype()), acc);
+                g.math(GeneratorAdapter.MUL, acc);
+                g.math(GeneratorAdapter.ADD, acc);
+                g.storeLocal(scope.accumulator);
+            });
+            store(m.output(), out, all, () -> exprs.emitValue(m.epilogue()));
+        });
+    }
+
+    /**
+     * Pushes an operand's element: its batch coordinates are the output's (0 where the operand's
+     * dim is broadcast), its two matrix coordinates the given loop coordinates.
+     */
+    private void pushElement(Buffer operand, Shape out, List<Integer> matrixAxes) {
+        Shape shape = operand.type().shape();
+        int offset = out.rank() - shape.rank();
+        scope.loadArray(operand);
+        g.push(0);
+        for (int d = 0; d < shape.rank(); d++) {
+            int axis = d < shape.rank() - 2 ? d + offset : matrixAxes.get(d - (shape.rank() - 2));
+            boolean broadcast = d < shape.rank() - 2 && shape.dim(d).equals(Dim.of(1)) && !out.dim(axis).equals(Dim.of(1));
+            if (broadcast) {
+                continue;
+            }
+            g.loadLocal(scope.coord(axis));
+            scope.loadStride(operand, d);
+            g.math(GeneratorAdapter.MUL, Type.INT_TYPE);
+            g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
+        }
+        DType dtype = operand.type().dtype();
+        g.arrayLoad(JvmTypes.element(dtype));
+        scope.widenLoaded(dtype);
+    }
+
+    // ---- scatter ----
+
+    private void scatterAdd(Kernel.ScatterAdd s) {
+        for (Buffer b : List.of(s.x(), s.indices(), s.updates(), s.output())) {
+            scope.prepare(b);
+        }
+        for (Buffer b : List.of(s.x(), s.indices(), s.updates())) {
+            scope.loadArray(b);
+            pushShape(b.type().shape());
+        }
+        scope.loadArray(s.output());
+        g.push(s.axis());
+        g.push(s.batchDims());
+        g.invokeStatic(SUPPORT, Method.getMethod(
+                "void scatterAdd(Object, int[], Object, int[], Object, int[], Object, int, int)"));
+    }
+
+    private void pushShape(Shape shape) {
+        g.push(shape.rank());
+        g.newArray(Type.INT_TYPE);
+        for (int d = 0; d < shape.rank(); d++) {
+            g.dup();
+            g.push(d);
+            scope.pushSize(shape.dim(d));
+            g.arrayStore(Type.INT_TYPE);
+        }
+    }
+}

@@ -1,0 +1,102 @@
+package io.jitflow.ir.kernel;
+
+import io.jitflow.ir.DType;
+import io.jitflow.ir.Dim;
+import java.util.List;
+
+/**
+ * The kernel expression language: a scalar expression evaluated at each point of a kernel's
+ * iteration space. Values have a dtype; integer-valued index expressions are int32. Loads name a
+ * buffer and one index expression per buffer dim, so broadcasts, transposes, slices, padding,
+ * concatenation and gathers are all just loads at computed positions.
+ */
+public sealed interface Expr {
+    DType dtype();
+
+    /** A constant; floats keep their value in {@code value}, integers and bool in {@code bits}. */
+    record Const(DType dtype, double value, long bits) implements Expr {
+        public static Const of(DType dtype, double v) {
+            return new Const(dtype, dtype.isFloating() ? v : 0, dtype.isFloating() ? 0 : (long) v);
+        }
+
+        public static Const index(long v) {
+            return new Const(DType.INT32, 0, v);
+        }
+    }
+
+    /** The coordinate of the iteration space along {@code axis} (int32). */
+    record Coord(int axis) implements Expr {
+        public DType dtype() {
+            return DType.INT32;
+        }
+    }
+
+    /** The size of a dim, known when the kernel runs (int32). */
+    record Size(Dim dim) implements Expr {
+        public DType dtype() {
+            return DType.INT32;
+        }
+    }
+
+    /** The element of {@code buffer} at the given position (one int32 expression per buffer dim). */
+    record Load(Buffer buffer, List<Expr> index) implements Expr {
+        public Load {
+            index = List.copyOf(index);
+        }
+
+        public DType dtype() {
+            return buffer.type().dtype();
+        }
+    }
+
+    record Unary(ScalarOp op, Expr x, DType dtype) implements Expr {
+    }
+
+    record Binary(ScalarOp op, Expr a, Expr b, DType dtype) implements Expr {
+    }
+
+    /** {@code cond ? a : b}, evaluating only the side it takes (so a guarded load never reads out of bounds). */
+    record Select(Expr cond, Expr a, Expr b) implements Expr {
+        public DType dtype() {
+            return a.dtype();
+        }
+    }
+
+    /** Conversion with {@code cast}'s semantics. */
+    record Cast(Expr x, DType dtype) implements Expr {
+    }
+
+    /**
+     * Philox4x32-10 sample for element {@code counter} (int64) with the given seed: a uniform in
+     * [p1, p2) or a normal with mean p1 and standard deviation p2, as the random ops define.
+     */
+    record Random(Expr counter, long seed, boolean normal, double p1, double p2, DType dtype) implements Expr {
+    }
+
+    /** {@code value}, after checking that {@code cond} holds; otherwise the run fails with {@code message}. */
+    record Check(Expr cond, String message, Expr value) implements Expr {
+        public DType dtype() {
+            return value.dtype();
+        }
+    }
+
+    /** In a reduction's or matmul's epilogue: the accumulated value. */
+    record Acc(DType dtype) implements Expr {
+    }
+
+    static Expr unary(ScalarOp op, Expr x) {
+        return new Unary(op, x, op.isComparison() ? DType.BOOL : x.dtype());
+    }
+
+    static Expr binary(ScalarOp op, Expr a, Expr b) {
+        return new Binary(op, a, b, op.isComparison() ? DType.BOOL : a.dtype());
+    }
+
+    static Expr cast(Expr x, DType to) {
+        return x.dtype() == to ? x : new Cast(x, to);
+    }
+
+    static Expr index(Expr a, ScalarOp op, Expr b) {
+        return new Binary(op, a, b, DType.INT32);
+    }
+}

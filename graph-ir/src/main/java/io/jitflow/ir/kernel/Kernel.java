@@ -1,0 +1,47 @@
+package io.jitflow.ir.kernel;
+
+import io.jitflow.ir.Shape;
+import java.util.List;
+
+/** One kernel of a program: a loop nest (map or reduction), a matrix multiplication, or a scatter. */
+public sealed interface Kernel {
+    /** The graph nodes (by result name) this kernel computes, for fusion tests and dumps. */
+    List<String> fused();
+
+    Buffer output();
+
+    /** How a reduction folds values along its reduced axes. */
+    enum Reducer { SUM, PROD, MAX, MIN, ANY, ALL, ARGMAX, ARGMIN }
+
+    /**
+     * Evaluates {@code body} at every point of {@code space}. Without reduced axes, writes the value
+     * at the point (the output has the space's shape, or {@code outputIndex} places it). With reduced
+     * axes, folds the values along them with {@code reducer} (in {@code accumulator}'s dtype), then
+     * writes {@code epilogue} (over {@link Expr.Acc}) at the kept coordinates.
+     */
+    record Loop(List<String> fused, Shape space, Expr body, List<Integer> reducedAxes, Reducer reducer,
+                io.jitflow.ir.DType accumulator, Expr epilogue, Buffer output, List<Expr> outputIndex) implements Kernel {
+        public Loop {
+            reducedAxes = List.copyOf(reducedAxes);
+            outputIndex = outputIndex == null ? null : List.copyOf(outputIndex);
+        }
+
+        public boolean isReduction() {
+            return !reducedAxes.isEmpty();
+        }
+    }
+
+    /**
+     * out[..., i, j] = epilogue(sum_p a[..., i, p] * b[..., p, j]) with transposes and broadcast batch
+     * dims; the sum is kept in {@code accumulator}'s dtype. The epilogue may load other buffers at
+     * the output coordinates (a bias, say).
+     */
+    record Matmul(List<String> fused, Buffer a, Buffer b, boolean transposeA, boolean transposeB,
+                  io.jitflow.ir.DType accumulator, Expr epilogue, Buffer output) implements Kernel {
+    }
+
+    /** output = x, then output[gather position of i] += updates[i] for every update, as scatter_add. */
+    record ScatterAdd(List<String> fused, Buffer x, Buffer indices, Buffer updates, int axis, int batchDims,
+                      Buffer output) implements Kernel {
+    }
+}

@@ -1,0 +1,68 @@
+package io.jitflow.ir.kernel;
+
+import java.util.stream.Collectors;
+
+/** Prints kernel programs for tests and {@code --dump}. */
+final class KernelPrinter {
+    private KernelPrinter() {
+    }
+
+    static String print(KernelProgram p) {
+        StringBuilder sb = new StringBuilder("kernel program @" + p.name() + " (" + p.kernels().size() + " kernel"
+                + (p.kernels().size() == 1 ? "" : "s") + ")\n");
+        for (Buffer b : p.buffers()) {
+            sb.append("  ").append(b).append(" : ").append(b.type()).append(' ').append(b.kind().name().toLowerCase())
+                    .append(b.name() == null ? "" : " \"" + b.name() + "\"").append('\n');
+        }
+        for (int i = 0; i < p.kernels().size(); i++) {
+            Kernel k = p.kernels().get(i);
+            sb.append("  kernel ").append(i).append(" [").append(String.join(", ", k.fused())).append("] -> ")
+                    .append(k.output()).append('\n');
+            if (k instanceof Kernel.Loop l) {
+                sb.append("    loop ").append(l.space());
+                if (l.isReduction()) {
+                    sb.append(" reduce ").append(l.reducer().name().toLowerCase()).append(" over ").append(l.reducedAxes())
+                            .append(" in ").append(l.accumulator()).append('\n').append("    value ").append(expr(l.body()))
+                            .append('\n').append("    result ").append(expr(l.epilogue()));
+                } else {
+                    sb.append('\n').append("    value ").append(expr(l.body()));
+                }
+                sb.append('\n');
+            } else if (k instanceof Kernel.Matmul m) {
+                sb.append("    matmul ").append(m.a()).append(m.transposeA() ? "ᵀ" : "").append(" x ").append(m.b())
+                        .append(m.transposeB() ? "ᵀ" : "").append(" in ").append(m.accumulator()).append('\n')
+                        .append("    result ").append(expr(m.epilogue())).append('\n');
+            } else if (k instanceof Kernel.ScatterAdd s) {
+                sb.append("    scatter_add ").append(s.x()).append(" at ").append(s.indices()).append(" += ")
+                        .append(s.updates()).append(" axis ").append(s.axis()).append('\n');
+            }
+        }
+        return sb.toString();
+    }
+
+    static String expr(Expr e) {
+        if (e instanceof Expr.Const c) {
+            return c.dtype().isFloating() ? Double.toString(c.value()) : Long.toString(c.bits());
+        } else if (e instanceof Expr.Coord c) {
+            return "i" + c.axis();
+        } else if (e instanceof Expr.Size s) {
+            return "size(" + s.dim() + ")";
+        } else if (e instanceof Expr.Load l) {
+            return l.buffer() + l.index().stream().map(KernelPrinter::expr).collect(Collectors.joining(", ", "[", "]"));
+        } else if (e instanceof Expr.Unary u) {
+            return u.op().name().toLowerCase() + "(" + expr(u.x()) + ")";
+        } else if (e instanceof Expr.Binary b) {
+            return b.op().name().toLowerCase() + "(" + expr(b.a()) + ", " + expr(b.b()) + ")";
+        } else if (e instanceof Expr.Select s) {
+            return "select(" + expr(s.cond()) + ", " + expr(s.a()) + ", " + expr(s.b()) + ")";
+        } else if (e instanceof Expr.Cast c) {
+            return c.dtype() + "(" + expr(c.x()) + ")";
+        } else if (e instanceof Expr.Random r) {
+            return (r.normal() ? "normal" : "uniform") + "(" + expr(r.counter()) + ", seed " + r.seed() + ")";
+        } else if (e instanceof Expr.Check c) {
+            return "check(" + expr(c.cond()) + ", " + expr(c.value()) + ")";
+        } else {
+            return "acc";
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package io.jitflow.ir.kernel;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What backends compile: buffers and the kernels that fill them, in order, plus how the function's
+ * inputs, outputs and variables bind to buffers. Produced by fusion (optimizer-passes) and the only
+ * thing backends see.
+ */
+public record KernelProgram(String name, List<Buffer> buffers, List<Kernel> kernels, Map<String, Buffer> inputs,
+                            Map<String, Buffer> outputs, Map<String, Buffer> variableReads,
+                            Map<String, Buffer> variableWrites) {
+    public KernelProgram {
+        buffers = List.copyOf(buffers);
+        kernels = List.copyOf(kernels);
+        inputs = Map.copyOf(inputs);
+        outputs = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(outputs));
+        variableReads = Map.copyOf(variableReads);
+        variableWrites = Map.copyOf(variableWrites);
+    }
+
+    /**
+     * The symbolic dim names the buffers use, in a fixed order: the index of each is its slot in the
+     * sizes array compiled code receives.
+     */
+    public java.util.List<String> symbols() {
+        java.util.TreeSet<String> names = new java.util.TreeSet<>();
+        for (Buffer b : buffers) {
+            for (io.jitflow.ir.Dim d : b.type().shape().dims()) {
+                if (!d.isStatic()) {
+                    names.add(d.toString());
+                }
+            }
+        }
+        return java.util.List.copyOf(names);
+    }
+
+    /** A readable listing: buffers, then each kernel with the nodes it fuses and its expression. */
+    @Override
+    public String toString() {
+        return KernelPrinter.print(this);
+    }
+}

@@ -1,0 +1,509 @@
+package io.jitflow.passes.fusion;
+
+import static io.jitflow.passes.fusion.IndexExprs.add;
+import static io.jitflow.passes.fusion.IndexExprs.constant;
+import static io.jitflow.passes.fusion.IndexExprs.mul;
+import static io.jitflow.passes.fusion.IndexExprs.size;
+import static io.jitflow.passes.fusion.IndexExprs.sub;
+
+import io.jitflow.ir.Attributes;
+import io.jitflow.ir.DType;
+import io.jitflow.ir.Dim;
+import io.jitflow.ir.Function;
+import io.jitflow.ir.HostTensor;
+import io.jitflow.ir.InferenceContext;
+import io.jitflow.ir.IrException;
+import io.jitflow.ir.Node;
+import io.jitflow.ir.Op;
+import io.jitflow.ir.Shape;
+import io.jitflow.ir.TensorType;
+import io.jitflow.ir.Value;
+import io.jitflow.ir.grad.OpBuilder;
+import io.jitflow.ir.kernel.Buffer;
+import io.jitflow.ir.kernel.Expr;
+import io.jitflow.ir.kernel.Kernel;
+import io.jitflow.ir.kernel.KernelProgram;
+import io.jitflow.ir.kernel.ScalarFormulas;
+import io.jitflow.ir.kernel.ScalarOp;
+import io.jitflow.ir.ops.Movement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Fusion: lowers a function to a kernel program. Elementwise and movement ops are inlined into
+ * the expression of the value that consumes them, so a chain of them becomes one loop; a value
+ * gets a buffer (and a kernel) only when it is an output, is used more than once, feeds a matmul
+ * or scatter, or is the result of a reduction or matmul. Reductions absorb their producers;
+ * a matmul absorbs a single-use elementwise chain after it as its epilogue (bias, activation).
+ */
+public final class KernelLowering {
+    private final Function function;
+    private final InferenceContext context;
+    private final Map<Value, Node> definitions = new HashMap<>();
+    private final Map<Value, Integer> uses = new HashMap<>();
+    private final Map<Value, Buffer> buffers = new LinkedHashMap<>();
+    /** Matmul results computed inside another value's kernel, mapped to that value. */
+    private final Map<Value, Value> epilogueRoot = new HashMap<>();
+    private final List<Buffer> allBuffers = new ArrayList<>();
+    private final List<Kernel> kernels = new ArrayList<>();
+    private final Map<String, Buffer> inputs = new LinkedHashMap<>();
+    private final Map<String, Buffer> outputs = new LinkedHashMap<>();
+    private final Map<String, Buffer> variableReads = new LinkedHashMap<>();
+    private final Map<String, Buffer> variableWrites = new LinkedHashMap<>();
+
+    private KernelLowering(Function function, InferenceContext context) {
+        this.function = function;
+        this.context = context;
+    }
+
+    public static KernelProgram lower(Function function, InferenceContext context) {
+        return new KernelLowering(function, context).run();
+    }
+
+    private KernelProgram run() {
+        for (Node n : function.nodes()) {
+            n.outputs().forEach(v -> definitions.put(v, n));
+            n.inputs().forEach(v -> uses.merge(v, 1, Integer::sum));
+        }
+        function.outputs().forEach(o -> uses.merge(o.value(), 1, Integer::sum));
+        for (Value in : function.inputs()) {
+            inputs.put(in.name(), bufferFor(in, Buffer.Kind.INPUT, in.name(), null));
+        }
+        planEpilogues();
+        for (Node n : function.nodes()) {
+            lowerNode(n);
+        }
+        for (Function.Output o : function.outputs()) {
+            outputs.put(o.name(), materialize(o.value()));
+        }
+        return new KernelProgram(function.name(), allBuffers, kernels, inputs, outputs, variableReads, variableWrites);
+    }
+
+    private Buffer bufferFor(Value v, Buffer.Kind kind, String name, HostTensor constant) {
+        Buffer b = newBuffer(v.type(), kind, name, constant);
+        buffers.put(v, b);
+        return b;
+    }
+
+    private Buffer newBuffer(TensorType type, Buffer.Kind kind, String name, HostTensor constant) {
+        Buffer b = new Buffer(allBuffers.size(), type, kind, name, constant);
+        allBuffers.add(b);
+        return b;
+    }
+
+    /** Which values need a buffer of their own, decided when their node is reached. */
+    private boolean needsBuffer(Value v) {
+        Node n = definitions.get(v);
+        if (n == null || epilogueRoot.containsKey(v)) {
+            return false;
+        }
+        return switch (n.op()) {
+            case REDUCE_SUM, REDUCE_MEAN, REDUCE_MAX, REDUCE_MIN, REDUCE_PROD, REDUCE_ANY, REDUCE_ALL, ARGMAX, ARGMIN,
+                 MATMUL, SOFTMAX, LOG_SOFTMAX, SCATTER_ADD, READ_VARIABLE -> true;
+            case CONSTANT -> n.attributes().getTensor("value").size() > 1;
+            default -> uses.getOrDefault(v, 0) > 1 || feedsBufferOp(v);
+        };
+    }
+
+    /** True when {@code v} is an operand of an op that reads whole buffers (matmul, scatter_add). */
+    private boolean feedsBufferOp(Value v) {
+        for (Node n : function.nodes()) {
+            if ((n.op() == Op.MATMUL || n.op() == Op.SCATTER_ADD) && n.inputs().contains(v)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A matmul whose result has one use, by an elementwise op of the same shape, leading through
+     * single-use same-shape elementwise ops to a value that needs a buffer: that value's kernel is the
+     * matmul, with the chain as its epilogue.
+     */
+    private void planEpilogues() {
+        for (Node n : function.nodes()) {
+            if (n.op() != Op.MATMUL || isOutput(n.output())) {
+                continue;
+            }
+            Value current = n.output();
+            while (uses.getOrDefault(current, 0) == 1 && !isOutput(current)) {
+                Node consumer = singleConsumer(current);
+                if (consumer == null || !consumer.op().has(Op.Trait.ELEMENTWISE) || consumer.outputs().size() != 1
+                        || !consumer.output().type().shape().equals(n.output().type().shape())) {
+                    break;
+                }
+                current = consumer.output();
+                if (uses.getOrDefault(current, 0) != 1 || isOutput(current) || feedsBufferOp(current)) {
+                    epilogueRoot.put(n.output(), current);
+                    break;
+                }
+            }
+        }
+    }
+
+    private boolean isOutput(Value v) {
+        return function.outputs().stream().anyMatch(o -> o.value().equals(v));
+    }
+
+    private Node singleConsumer(Value v) {
+        for (Node n : function.nodes()) {
+            if (n.inputs().contains(v)) {
+                return n;
+            }
+        }
+        return null;
+    }
+
+    private void lowerNode(Node n) {
+        switch (n.op()) {
+            case READ_VARIABLE -> {
+                String name = n.attributes().getString("name");
+                Buffer b = variableReads.computeIfAbsent(name, k -> newBuffer(n.output().type(), Buffer.Kind.VARIABLE_READ, k, null));
+                buffers.put(n.output(), b);
+            }
+            case ASSIGN_VARIABLE -> {
+                String name = n.attributes().getString("name");
+                Buffer target = newBuffer(n.inputs().get(0).type(), Buffer.Kind.VARIABLE_WRITE, name, null);
+                variableWrites.put(name, target);
+                Value v = n.inputs().get(0);
+                emitLoop(List.of(describe(n)), v.type().shape(), expr(v, identity(v.type().rank())), target);
+            }
+            case CONSTANT -> {
+                HostTensor value = n.attributes().getTensor("value");
+                if (value.size() > 1) {
+                    bufferFor(n.output(), Buffer.Kind.CONSTANT, null, value);
+                }
+            }
+            default -> {
+                if (epilogueRootOf(n.output()) != null) {
+                    lowerMatmul(definitions.get(epilogueRootOf(n.output())), n.output());
+                } else if (needsBuffer(n.output()) || isOutput(n.output())) {
+                    lowerComputed(n);
+                }
+            }
+        }
+    }
+
+    /** The matmul whose epilogue ends at {@code v}, if any. */
+    private Value epilogueRootOf(Value v) {
+        for (Map.Entry<Value, Value> e : epilogueRoot.entrySet()) {
+            if (e.getValue().equals(v)) {
+                return e.getKey();
+            }
+        }
+        return null;
+    }
+
+    /** A buffer holding {@code v}, adding a copy kernel when it has none (an output that is inlined). */
+    private Buffer materialize(Value v) {
+        Buffer b = buffers.get(v);
+        if (b != null) {
+            return b;
+        }
+        Buffer out = bufferFor(v, Buffer.Kind.TEMP, null, null);
+        emitLoop(List.of(v.name()), v.type().shape(), expr(v, identity(v.type().rank())), out);
+        return out;
+    }
+
+    private void lowerComputed(Node n) {
+        Value v = n.output();
+        switch (n.op()) {
+            case REDUCE_SUM, REDUCE_MEAN, REDUCE_MAX, REDUCE_MIN, REDUCE_PROD, REDUCE_ANY, REDUCE_ALL -> lowerReduction(n);
+            case ARGMAX, ARGMIN -> lowerArg(n);
+            case MATMUL -> lowerMatmul(n, v);
+            case SOFTMAX, LOG_SOFTMAX -> lowerSoftmax(n);
+            case SCATTER_ADD -> {
+                Buffer out = bufferFor(v, Buffer.Kind.TEMP, null, null);
+                int axis = Shape.normalizeAxis(n.attributes().getInt("axis"), v.type().rank());
+                long batch = n.attributes().getInt("batch_dims");
+                int batchDims = (int) (batch < 0 ? batch + n.inputs().get(1).type().rank() : batch);
+                kernels.add(new Kernel.ScatterAdd(List.of(describe(n)), materialize(n.inputs().get(0)),
+                        materialize(n.inputs().get(1)), materialize(n.inputs().get(2)), axis, batchDims, out));
+            }
+            default -> {
+                Buffer out = bufferFor(v, Buffer.Kind.TEMP, null, null);
+                List<String> fused = new ArrayList<>();
+                Expr body = expr(v, identity(v.type().rank()), fused);
+                kernels.add(new Kernel.Loop(fused, v.type().shape(), body, List.of(), null, null, null, out, null));
+            }
+        }
+    }
+
+    private static String describe(Node n) {
+        return n.outputs().isEmpty() ? n.op().mnemonic() : n.output().name();
+    }
+
+    private void emitLoop(List<String> fused, Shape space, Expr body, Buffer out) {
+        kernels.add(new Kernel.Loop(fused, space, body, List.of(), null, null, null, out, null));
+    }
+
+    private static List<Expr> identity(int rank) {
+        List<Expr> coords = new ArrayList<>();
+        for (int d = 0; d < rank; d++) {
+            coords.add(new Expr.Coord(d));
+        }
+        return coords;
+    }
+
+    // ---- reductions, matmul, softmax ----
+
+    private void lowerReduction(Node n) {
+        Value in = n.inputs().get(0);
+        Value v = n.output();
+        DType dtype = in.type().dtype();
+        List<Integer> axes = OpBuilder.reducedAxes(in.type().rank(), n.attributes());
+        List<String> fused = new ArrayList<>();
+        Expr body = expr(in, identity(in.type().rank()), fused);
+        fused.add(0, v.name());
+        Kernel.Reducer reducer = switch (n.op()) {
+            case REDUCE_SUM, REDUCE_MEAN -> Kernel.Reducer.SUM;
+            case REDUCE_PROD -> Kernel.Reducer.PROD;
+            case REDUCE_MAX -> Kernel.Reducer.MAX;
+            case REDUCE_MIN -> Kernel.Reducer.MIN;
+            case REDUCE_ANY -> Kernel.Reducer.ANY;
+            default -> Kernel.Reducer.ALL;
+        };
+        DType accumulator = dtype.isFloating() ? DType.FLOAT64 : dtype.isBool() ? DType.BOOL : DType.INT64;
+        Expr acc = new Expr.Acc(accumulator);
+        if (n.op() == Op.REDUCE_MEAN) {
+            Expr count = constant(1);
+            for (int a : axes) {
+                count = mul(count, size(in.type().shape().dim(a)));
+            }
+            acc = Expr.binary(ScalarOp.DIV, acc, Expr.cast(count, accumulator));
+        }
+        Buffer out = bufferFor(v, Buffer.Kind.TEMP, null, null);
+        kernels.add(new Kernel.Loop(fused, in.type().shape(), body, axes, reducer, accumulator,
+                Expr.cast(acc, v.type().dtype()), out, null));
+    }
+
+    private void lowerArg(Node n) {
+        Value in = n.inputs().get(0);
+        int axis = Shape.normalizeAxis(n.attributes().getInt("axis"), in.type().rank());
+        List<String> fused = new ArrayList<>();
+        Expr body = expr(in, identity(in.type().rank()), fused);
+        fused.add(0, n.output().name());
+        Buffer out = bufferFor(n.output(), Buffer.Kind.TEMP, null, null);
+        kernels.add(new Kernel.Loop(fused, in.type().shape(), body, List.of(axis),
+                n.op() == Op.ARGMAX ? Kernel.Reducer.ARGMAX : Kernel.Reducer.ARGMIN, DType.INT64,
+                Expr.cast(new Expr.Acc(DType.INT64), n.output().type().dtype()), out, null));
+    }
+
+    /** A matmul writing {@code result}: the matmul's own value, or the end of its epilogue chain. */
+    private void lowerMatmul(Node matmul, Value result) {
+        DType dtype = matmul.output().type().dtype();
+        DType accumulator = dtype.isFloating() ? DType.FLOAT64 : DType.INT64;
+        Buffer a = materialize(matmul.inputs().get(0));
+        Buffer b = materialize(matmul.inputs().get(1));
+        List<String> fused = new ArrayList<>();
+        fused.add(matmul.output().name());
+        // The matmul's value inside the epilogue is the accumulator rounded to its dtype.
+        accumulatorOf = matmul.output();
+        accumulatorExpr = Expr.cast(new Expr.Acc(accumulator), dtype);
+        Expr epilogue = result.equals(matmul.output()) ? accumulatorExpr
+                : expr(result, identity(result.type().rank()), fused);
+        accumulatorOf = null;
+        Buffer out = bufferFor(result, Buffer.Kind.TEMP, null, null);
+        kernels.add(new Kernel.Matmul(fused, a, b, matmul.attributes().getBool("transpose_a"),
+                matmul.attributes().getBool("transpose_b"), accumulator, epilogue, out));
+    }
+
+    private Value accumulatorOf;
+    private Expr accumulatorExpr;
+
+    /** Softmax in three loops, mirroring the reference: the max, the sum of exponentials, the result. */
+    private void lowerSoftmax(Node n) {
+        Value in = n.inputs().get(0);
+        Shape shape = in.type().shape();
+        int axis = Shape.normalizeAxis(n.attributes().getInt("axis"), shape.rank());
+        List<String> fused = new ArrayList<>();
+        Expr x = Expr.cast(expr(in, identity(shape.rank()), fused), DType.FLOAT64);
+        Shape kept = shape.withDim(axis, Dim.of(1));
+        Buffer max = newBuffer(new TensorType(DType.FLOAT64, kept), Buffer.Kind.TEMP, null, null);
+        kernels.add(new Kernel.Loop(List.of(n.output().name() + ".max"), shape, x, List.of(axis), Kernel.Reducer.MAX,
+                DType.FLOAT64, new Expr.Acc(DType.FLOAT64), max, null));
+        List<Expr> keptIndex = identity(shape.rank());
+        keptIndex.set(axis, constant(0));
+        Expr shifted = Expr.binary(ScalarOp.SUB, x, new Expr.Load(max, keptIndex));
+        Buffer sum = newBuffer(new TensorType(DType.FLOAT64, kept), Buffer.Kind.TEMP, null, null);
+        kernels.add(new Kernel.Loop(List.of(n.output().name() + ".sum"), shape, Expr.unary(ScalarOp.EXP, shifted),
+                List.of(axis), Kernel.Reducer.SUM, DType.FLOAT64, new Expr.Acc(DType.FLOAT64), sum, null));
+        Expr total = new Expr.Load(sum, keptIndex);
+        Expr value = n.op() == Op.SOFTMAX
+                ? Expr.binary(ScalarOp.DIV, Expr.unary(ScalarOp.EXP, shifted), total)
+                : Expr.binary(ScalarOp.SUB, shifted, Expr.unary(ScalarOp.LOG, total));
+        Buffer out = bufferFor(n.output(), Buffer.Kind.TEMP, null, null);
+        fused.add(0, n.output().name());
+        kernels.add(new Kernel.Loop(fused, shape, Expr.cast(value, in.type().dtype()), List.of(), null, null, null, out,
+                null));
+    }
+
+    // ---- expressions ----
+
+    private Expr expr(Value v, List<Expr> coords) {
+        return expr(v, coords, new ArrayList<>());
+    }
+
+    /** The value of {@code v} at {@code coords}, inlining producers without buffers; their names go to {@code fused}. */
+    private Expr expr(Value v, List<Expr> coords, List<String> fused) {
+        if (v.equals(accumulatorOf)) {
+            return accumulatorExpr;
+        }
+        Buffer b = buffers.get(v);
+        if (b != null) {
+            return new Expr.Load(b, coords);
+        }
+        Node n = definitions.get(v);
+        if (n == null) {
+            throw new IrException("no buffer for input " + v);
+        }
+        if (!fused.contains(v.name())) {
+            fused.add(v.name());
+        }
+        Attributes a = n.attributes();
+        List<Value> in = n.inputs();
+        Shape out = v.type().shape();
+        return switch (n.op()) {
+            case CONSTANT -> {
+                HostTensor t = a.getTensor("value");
+                yield t.dtype().isFloating() ? Expr.Const.of(t.dtype(), t.getDouble(0))
+                        : new Expr.Const(t.dtype(), 0, t.getLong(0));
+            }
+            case FILL -> expr(in.get(0), List.of(), fused);
+            case RANGE -> Expr.cast(Expr.binary(ScalarOp.ADD, Expr.Const.of(DType.FLOAT64, a.getFloat("start")),
+                    Expr.binary(ScalarOp.MUL, Expr.cast(coords.get(0), DType.FLOAT64),
+                            Expr.Const.of(DType.FLOAT64, a.getFloat("delta")))), v.type().dtype());
+            case RANDOM_UNIFORM -> new Expr.Random(Expr.cast(IndexExprs.linearize(coords, out), DType.INT64), a.getInt("seed"),
+                    false, a.getFloat("minval"), a.getFloat("maxval"), v.type().dtype());
+            case RANDOM_NORMAL -> new Expr.Random(Expr.cast(IndexExprs.linearize(coords, out), DType.INT64), a.getInt("seed"),
+                    true, a.getFloat("mean"), a.getFloat("stddev"), v.type().dtype());
+            case BROADCAST_TO -> expr(in.get(0), broadcastCoords(in.get(0).type().shape(), out, coords), fused);
+            case RESHAPE -> expr(in.get(0), IndexExprs.delinearize(IndexExprs.linearize(coords, out),
+                    in.get(0).type().shape()), fused);
+            case EXPAND_DIMS -> {
+                List<Expr> source = new ArrayList<>(coords);
+                source.remove(Shape.normalizeAxis(a.getInt("axis"), out.rank()));
+                yield expr(in.get(0), source, fused);
+            }
+            case SQUEEZE -> expr(in.get(0), squeezedCoords(a, in.get(0).type().shape(), coords), fused);
+            case TRANSPOSE -> {
+                int[] perm = Movement.permutation(a.has("perm") ? a.getInts("perm") : null, out.rank());
+                Expr[] source = new Expr[perm.length];
+                for (int i = 0; i < perm.length; i++) {
+                    source[perm[i]] = coords.get(i);
+                }
+                yield expr(in.get(0), List.of(source), fused);
+            }
+            case SLICE -> expr(in.get(0), SliceMaps.sourceCoords(a, in.get(0).type().shape(), coords), fused);
+            case SLICE_UPDATE -> SliceMaps.update(a, in.get(0).type().shape(), coords,
+                    sourceCoords -> expr(in.get(1), sourceCoords, fused), expr(in.get(0), coords, fused));
+            case PAD -> PadMaps.pad(a, in.get(0), coords, c -> expr(in.get(0), c, fused));
+            case TILE -> {
+                List<Expr> source = new ArrayList<>();
+                for (int d = 0; d < coords.size(); d++) {
+                    source.add(IndexExprs.mod(coords.get(d), size(in.get(0).type().shape().dim(d))));
+                }
+                yield expr(in.get(0), source, fused);
+            }
+            case CONCAT -> concat(n, coords, fused);
+            case GATHER -> gather(n, coords, fused);
+            case ONE_HOT -> oneHot(n, coords, fused);
+            default -> {
+                if (!n.op().has(Op.Trait.ELEMENTWISE)) {
+                    throw new IrException("fusion cannot inline " + n.op().mnemonic());
+                }
+                List<Expr> operands = new ArrayList<>();
+                for (Value operand : in) {
+                    operands.add(expr(operand, broadcastCoords(operand.type().shape(), out, coords), fused));
+                }
+                yield ScalarFormulas.of(n.op(), a, operands, v.type().dtype());
+            }
+        };
+    }
+
+    /** Coordinates in an operand broadcast to {@code out}: leading dims dropped, stretched dims at 0. */
+    private static List<Expr> broadcastCoords(Shape operand, Shape out, List<Expr> coords) {
+        List<Expr> result = new ArrayList<>();
+        int offset = out.rank() - operand.rank();
+        for (int d = 0; d < operand.rank(); d++) {
+            boolean stretched = operand.dim(d).equals(Dim.of(1)) && !out.dim(d + offset).equals(Dim.of(1));
+            result.add(stretched ? constant(0) : coords.get(d + offset));
+        }
+        return result;
+    }
+
+    /** Coordinates in squeeze's operand: 0 at the removed dims, the output's coordinates elsewhere. */
+    private static List<Expr> squeezedCoords(Attributes a, Shape operand, List<Expr> coords) {
+        boolean[] removed = new boolean[operand.rank()];
+        if (a.has("axes")) {
+            for (long axis : a.getInts("axes")) {
+                removed[Shape.normalizeAxis(axis, operand.rank())] = true;
+            }
+        } else {
+            for (int d = 0; d < operand.rank(); d++) {
+                removed[d] = operand.dim(d).equals(Dim.of(1));
+            }
+        }
+        List<Expr> result = new ArrayList<>();
+        int next = 0;
+        for (int d = 0; d < operand.rank(); d++) {
+            result.add(removed[d] ? constant(0) : coords.get(next++));
+        }
+        return result;
+    }
+
+    private Expr concat(Node n, List<Expr> coords, List<String> fused) {
+        int axis = Shape.normalizeAxis(n.attributes().getInt("axis"), n.output().type().rank());
+        List<Value> parts = n.inputs();
+        Expr result = null;
+        long offset = 0;
+        List<Long> offsets = new ArrayList<>();
+        for (Value p : parts) {
+            offsets.add(offset);
+            offset += p.type().shape().dim(axis).size();
+        }
+        for (int i = parts.size() - 1; i >= 0; i--) {
+            List<Expr> shifted = new ArrayList<>(coords);
+            shifted.set(axis, sub(coords.get(axis), constant(offsets.get(i))));
+            Expr part = expr(parts.get(i), shifted, fused);
+            result = result == null ? part
+                    : new Expr.Select(Expr.binary(ScalarOp.LT, coords.get(axis), constant(offsets.get(i + 1))), part, result);
+        }
+        return result;
+    }
+
+    private Expr gather(Node n, List<Expr> coords, List<String> fused) {
+        Value params = n.inputs().get(0);
+        Value indices = n.inputs().get(1);
+        int axis = Shape.normalizeAxis(n.attributes().getInt("axis"), params.type().rank());
+        long b = n.attributes().getInt("batch_dims");
+        int batchDims = (int) (b < 0 ? b + indices.type().rank() : b);
+        int indexRank = indices.type().rank() - batchDims;
+        List<Expr> indexCoords = new ArrayList<>(coords.subList(0, batchDims));
+        indexCoords.addAll(coords.subList(axis, axis + indexRank));
+        Expr index = IndexExprs.asIndex(expr(indices, indexCoords, fused));
+        Expr limit = size(params.type().shape().dim(axis));
+        List<Expr> source = new ArrayList<>(coords.subList(0, axis));
+        source.add(index);
+        source.addAll(coords.subList(axis + indexRank, coords.size()));
+        String message = "gather: index out of range [0, " + params.type().shape().dim(axis) + ") for axis " + axis;
+        return new Expr.Check(IndexExprs.inRange(index, constant(0), limit), message, expr(params, source, fused));
+    }
+
+    private Expr oneHot(Node n, List<Expr> coords, List<String> fused) {
+        Attributes a = n.attributes();
+        Value indices = n.inputs().get(0);
+        int rank = n.output().type().rank();
+        int axis = a.getInt("axis") == -1 ? rank - 1 : (int) a.getInt("axis");
+        List<Expr> indexCoords = new ArrayList<>(coords);
+        Expr k = indexCoords.remove(axis);
+        Expr index = Expr.cast(expr(indices, indexCoords, fused), DType.INT64);
+        DType dtype = n.output().type().dtype();
+        Expr on = Expr.cast(Expr.Const.of(DType.FLOAT64, a.getFloat("on_value")), dtype);
+        Expr off = Expr.cast(Expr.Const.of(DType.FLOAT64, a.getFloat("off_value")), dtype);
+        return new Expr.Select(Expr.binary(ScalarOp.EQ, index, Expr.cast(k, DType.INT64)), on, off);
+    }
+}
