@@ -125,6 +125,9 @@ final class KernelEmitter {
             g.storeLocal(scope.accumulator);
             if (arg) {
                 requireNonEmpty(space.dim(l.reducedAxes().get(0)), l.reducer());
+                // Set at the first element; initialized so that the verifier sees it assigned.
+                pushNumber(bestType == Type.DOUBLE_TYPE ? DType.FLOAT64 : DType.INT64, 0);
+                g.storeLocal(best);
             }
             nest(space, l.reducedAxes(), () -> {
                 if (arg) {

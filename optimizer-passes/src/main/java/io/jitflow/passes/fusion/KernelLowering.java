@@ -203,8 +203,9 @@ public final class KernelLowering {
         if (b != null) {
             return b;
         }
+        Expr body = expr(v, identity(v.type().rank()));
         Buffer out = bufferFor(v, Buffer.Kind.TEMP, null, null);
-        emitLoop(List.of(v.name()), v.type().shape(), expr(v, identity(v.type().rank())), out);
+        emitLoop(List.of(v.name()), v.type().shape(), body, out);
         return out;
     }
 
@@ -224,9 +225,9 @@ public final class KernelLowering {
                         materialize(n.inputs().get(1)), materialize(n.inputs().get(2)), axis, batchDims, out));
             }
             default -> {
-                Buffer out = bufferFor(v, Buffer.Kind.TEMP, null, null);
                 List<String> fused = new ArrayList<>();
                 Expr body = expr(v, identity(v.type().rank()), fused);
+                Buffer out = bufferFor(v, Buffer.Kind.TEMP, null, null);
                 kernels.add(new Kernel.Loop(fused, v.type().shape(), body, List.of(), null, null, null, out, null));
             }
         }

@@ -1,0 +1,52 @@
+package io.jitflow.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.jitflow.ir.EvaluationException;
+import io.jitflow.ir.Function;
+import io.jitflow.ir.Graph;
+import io.jitflow.ir.HostTensor;
+import io.jitflow.ir.Interpreter;
+import io.jitflow.ir.VariableStore;
+import java.util.Map;
+
+/**
+ * Runs a function on the reference interpreter and compiled, and requires the same results bit
+ * for bit (any NaN matching any NaN), the same variable updates, or the same kind of run-time error.
+ */
+final class Differential {
+    private Differential() {
+    }
+
+    static void check(Graph graph, Function f, Map<String, HostTensor> inputs, String what) {
+        VariableStore expectedState = VariableStore.initialValues(graph);
+        Map<String, HostTensor> expected;
+        try {
+            expected = Interpreter.run(f, inputs, expectedState);
+        } catch (EvaluationException e) {
+            assertThrows(EvaluationException.class, () -> Compiled.run(f, graph.inferenceContext(), inputs,
+                    VariableStore.initialValues(graph)), what + ": the reference fails with " + e.getMessage());
+            return;
+        }
+        VariableStore actualState = VariableStore.initialValues(graph);
+        Map<String, HostTensor> actual = Compiled.run(f, graph.inferenceContext(), inputs, actualState);
+        assertEquals(expected.keySet(), actual.keySet(), what);
+        expected.forEach((name, e) -> assertSame(e, actual.get(name), what + ", output " + name));
+        expectedState.asMap().forEach((name, e) -> assertSame(e, actualState.get(name), what + ", variable @" + name));
+    }
+
+    static void assertSame(HostTensor expected, HostTensor actual, String what) {
+        assertEquals(expected.type(), actual.type(), what + ": type");
+        for (int i = 0; i < expected.size(); i++) {
+            boolean bothNaN = expected.dtype().isFloating() && Double.isNaN(expected.getDouble(i))
+                    && Double.isNaN(actual.getDouble(i));
+            if (!bothNaN && expected.getBits(i) != actual.getBits(i)) {
+                throw new AssertionError(what + ": element " + i + " is " + actual.getDouble(i) + " (bits 0x"
+                        + Long.toHexString(actual.getBits(i)) + "), the reference gives " + expected.getDouble(i)
+                        + " (bits 0x" + Long.toHexString(expected.getBits(i)) + ")\nreference: " + expected
+                        + "\ncompiled:  " + actual);
+            }
+        }
+    }
+}
