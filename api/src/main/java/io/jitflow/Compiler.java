@@ -1,17 +1,17 @@
 package io.jitflow;
 
+import io.jitflow.cpu.CpuCompiler;
 import io.jitflow.ir.Graph;
 import io.jitflow.ir.HostTensor;
-import io.jitflow.ir.Interpreter;
 import io.jitflow.ir.VariableStore;
+import io.jitflow.ir.kernel.KernelProgram;
 import io.jitflow.passes.PassManager;
+import io.jitflow.passes.fusion.KernelLowering;
+import io.jitflow.runtime.ProgramExecutable;
 import io.jitflow.text.GraphPrinter;
 import java.util.Map;
 
-/**
- * From a traced graph to something that runs. Execution is by the reference interpreter until the
- * bytecode backend lands (see the README's status); the optimized graph is what will be compiled.
- */
+/** From a traced graph to compiled code: the pass pipeline, fusion into kernels, JVM bytecode. */
 final class Compiler {
     private Compiler() {
     }
@@ -22,7 +22,7 @@ final class Compiler {
         Map<String, HostTensor> run(Map<String, HostTensor> inputs, VariableStore variables);
     }
 
-    record Compiled(Graph optimized, Executable executable, long optimizeNanos) {
+    record Compiled(Graph optimized, KernelProgram program, Executable executable, long optimizeNanos) {
     }
 
     static Compiled compile(Graph graph) {
@@ -34,7 +34,8 @@ final class Compiler {
         }
         Graph optimized = passes.run(graph);
         long optimizeNanos = System.nanoTime() - start;
-        io.jitflow.ir.Function f = optimized.functions().get(0);
-        return new Compiled(optimized, (inputs, variables) -> Interpreter.run(f, inputs, variables), optimizeNanos);
+        KernelProgram program = KernelLowering.lower(optimized.functions().get(0), optimized.inferenceContext());
+        ProgramExecutable executable = new ProgramExecutable(program, CpuCompiler.compile(program));
+        return new Compiled(optimized, program, executable::run, optimizeNanos);
     }
 }

@@ -1,0 +1,51 @@
+package io.jitflow.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.jitflow.ir.Graph;
+import io.jitflow.ir.kernel.KernelProgram;
+import io.jitflow.passes.fusion.KernelLowering;
+import io.jitflow.text.GraphParser;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Fusion decisions as golden tests: each file under resources/fusion is a graph whose kernel
+ * program (which nodes end up in which kernel) is matched by CHECK lines; the compiled program
+ * must also agree with the reference interpreter.
+ */
+class FusionGoldenTest {
+    static Stream<Path> files() throws IOException {
+        List<Path> files = new ArrayList<>();
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(Repository.root().resolve("tests/src/test/resources/fusion"),
+                "*.jfg")) {
+            s.forEach(files::add);
+        }
+        files.sort(null);
+        return files.stream();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("files")
+    void kernelsMatchTheirChecks(Path file) throws IOException {
+        String source = Files.readString(file);
+        Graph g = GraphParser.parse(source, file.getFileName().toString());
+        KernelProgram program = KernelLowering.lower(g.functions().get(0), g.inferenceContext());
+        FileCheck.check(source, program.toString(), file.getFileName().toString());
+        Map<String, io.jitflow.ir.HostTensor> inputs = new java.util.LinkedHashMap<>();
+        Random random = new Random(file.getFileName().toString().hashCode());
+        g.functions().get(0).inputs().forEach(v -> inputs.put(v.name(), RandomTensors.of(v.type().dtype(),
+                v.type().shape().bind(Map.of("batch", 2)).sizes(), random, -3, 3, false)));
+        Differential.check(g, g.functions().get(0), inputs, file.getFileName().toString());
+        assertEquals(program.kernels().size(), Integer.parseInt(source.replaceAll("(?s).*\\((\\d+) kernels?\\).*", "$1")));
+    }
+}
