@@ -1,59 +1,90 @@
 package io.jitflow;
 
+import io.jitflow.cpu.CpuCompiler;
 import io.jitflow.ir.Attributes;
-import io.jitflow.ir.EvalCall;
-import io.jitflow.ir.EvalContext;
+import io.jitflow.ir.Function;
+import io.jitflow.ir.FunctionBuilder;
 import io.jitflow.ir.HostTensor;
-import io.jitflow.ir.NodeFactory;
+import io.jitflow.ir.InferenceContext;
 import io.jitflow.ir.Op;
-import io.jitflow.ir.Shape;
 import io.jitflow.ir.TensorType;
+import io.jitflow.ir.Value;
+import io.jitflow.ir.VariableStore;
+import io.jitflow.ir.kernel.KernelProgram;
+import io.jitflow.passes.fusion.KernelLowering;
+import io.jitflow.runtime.ProgramExecutable;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Runs each op as soon as it is called. Types are inferred first, so a bad call fails with the
- * op's message before any work; values come from the reference semantics until compiled kernels
- * take over this path.
+ * Runs each op as soon as it is called, on the same generated code a traced graph would run: the
+ * first call with an (op, attributes, operand types) compiles a one-op program, later calls reuse it.
+ * Types are inferred before compiling, so a bad call fails with the op's message.
  */
 final class EagerContext extends ExecutionContext {
     static final EagerContext INSTANCE = new EagerContext();
 
-    private static final EvalContext NO_STATE = new EvalContext() {
-        @Override
-        public HostTensor readVariable(String name) {
-            throw new IllegalStateException("eager ops read variables through Variable");
-        }
+    /** Compiled one-op programs; past this many distinct calls the cache starts over. */
+    private static final int CACHE_LIMIT = 10_000;
 
-        @Override
-        public void assignVariable(String name, HostTensor value) {
-            throw new IllegalStateException("eager ops assign variables through Variable");
-        }
+    private record Key(Op op, Attributes attrs, List<TensorType> operands) {
+    }
 
-        @Override
-        public int[] resolve(Shape shape) {
-            return shape.sizes();
-        }
-    };
+    private final Map<Key, ProgramExecutable> compiled = new ConcurrentHashMap<>();
 
     private EagerContext() {
     }
 
     @Override
     List<Tensor> execute(Op op, Attributes attrs, List<Tensor> operands) {
-        List<TensorType> types = new ArrayList<>();
-        List<HostTensor> values = new ArrayList<>();
-        for (Tensor t : operands) {
+        List<TensorType> types = new ArrayList<>(operands.size());
+        Map<String, HostTensor> inputs = new HashMap<>();
+        for (int i = 0; i < operands.size(); i++) {
+            Tensor t = operands.get(i);
             types.add(t.type());
-            values.add(t.value());
+            inputs.put(INPUT_NAMES[i], t.value());
         }
-        NodeFactory.infer(op, types, attrs, name -> null);
-        List<HostTensor> results = op.definition().evaluation().evaluate(new EvalCall(op, values, attrs, NO_STATE));
-        List<Tensor> tensors = new ArrayList<>();
-        for (HostTensor r : results) {
+        ProgramExecutable program = compiled.get(new Key(op, attrs, types));
+        if (program == null) {
+            program = compileOneOp(op, attrs, types);
+        }
+        Map<String, HostTensor> results = program.run(inputs, NO_VARIABLES);
+        List<Tensor> tensors = new ArrayList<>(results.size());
+        for (HostTensor r : results.values()) {
             tensors.add(new Tensor(r));
         }
         return tensors;
+    }
+
+    private static final String[] INPUT_NAMES = java.util.stream.IntStream.range(0, 64).mapToObj(i -> "x" + i)
+            .toArray(String[]::new);
+    private static final VariableStore NO_VARIABLES = new VariableStore();
+
+    /** Infers (so that a bad call fails with the op's message), then compiles the op alone. */
+    private ProgramExecutable compileOneOp(Op op, Attributes attrs, List<TensorType> types) {
+        if (types.size() > INPUT_NAMES.length) {
+            throw new IllegalArgumentException(op.mnemonic() + " takes at most " + INPUT_NAMES.length + " operands eagerly");
+        }
+        FunctionBuilder fb = new FunctionBuilder(op.mnemonic(), InferenceContext.NO_VARIABLES);
+        Value[] operands = new Value[types.size()];
+        for (int i = 0; i < types.size(); i++) {
+            operands[i] = fb.input(INPUT_NAMES[i], types.get(i));
+        }
+        List<Value> results = fb.add(op, attrs, List.of(operands), null);
+        for (int i = 0; i < results.size(); i++) {
+            fb.output("y" + i, results.get(i));
+        }
+        Function f = fb.build();
+        KernelProgram program = KernelLowering.lower(f, InferenceContext.NO_VARIABLES);
+        ProgramExecutable executable = new ProgramExecutable(program, CpuCompiler.compile(program));
+        if (compiled.size() >= CACHE_LIMIT) {
+            compiled.clear();
+        }
+        compiled.put(new Key(op, attrs, List.copyOf(types)), executable);
+        return executable;
     }
 
     @Override
