@@ -30,7 +30,7 @@ final class Compiler {
         PassManager passes = PassManager.defaultPipeline();
         if (!System.getProperty("jitflow.dumpAfter", "").isBlank()) {
             passes.dumpAfter(java.util.Set.of(System.getProperty("jitflow.dumpAfter").split(",")),
-                    f -> System.err.print(GraphPrinter.print(f)));
+                    (pass, f) -> System.err.print("// after " + pass + "\n" + GraphPrinter.print(f)));
         }
         Graph optimized = passes.run(graph);
         long optimizeNanos = System.nanoTime() - start;

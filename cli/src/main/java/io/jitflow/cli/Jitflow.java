@@ -17,7 +17,7 @@ public final class Jitflow {
     static final int USER_ERROR = 1;
     static final int USAGE = 2;
 
-    private static final List<Command> COMMANDS = List.of(new CheckCommand(), new FormatCommand(), new RunCommand(),
+    private static final List<Command> COMMANDS = List.of(new CheckCommand(), new FormatCommand(), new RunCommand(), new OptCommand(),
             new ExampleCommand(), new DemoCommand());
 
     private Jitflow() {

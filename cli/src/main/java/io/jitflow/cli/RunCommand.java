@@ -18,12 +18,14 @@ import java.util.Set;
 /**
  * {@code jitflow run FILE [--function NAME] --input NAME=PATH.npy ... --output-dir DIR}: runs a
  * function on NPY inputs (variables start at their initial values) and writes one NPY per output.
- * Execution is by the reference interpreter.
+ * The function is optimized and compiled to bytecode; {@code --interpret} runs the reference
+ * interpreter instead.
  */
 final class RunCommand extends Command {
     RunCommand() {
-        super("run", "FILE [--function NAME] --input NAME=PATH.npy ... --output-dir DIR",
-                "run a function on NPY inputs and write NAME.npy per output", Set.of("function", "input", "output-dir"), Set.of());
+        super("run", "FILE [--function NAME] --input NAME=PATH.npy ... --output-dir DIR [--interpret]",
+                "compile and run a function on NPY inputs; write NAME.npy per output (--interpret: reference interpreter)",
+                Set.of("function", "input", "output-dir"), Set.of("interpret"));
     }
 
     @Override
@@ -49,7 +51,9 @@ final class RunCommand extends Command {
         for (Map.Entry<String, Path> e : inputPaths.entrySet()) {
             inputs.put(e.getKey(), Npy.read(e.getValue()));
         }
-        Map<String, HostTensor> results = Interpreter.run(function, inputs, VariableStore.initialValues(graph));
+        VariableStore variables = VariableStore.initialValues(graph);
+        Map<String, HostTensor> results = args.flag("interpret") ? Interpreter.run(function, inputs, variables)
+                : Pipeline.compile(graph, function.name()).run(inputs, variables);
         Path dir = Path.of(outputDir);
         for (Map.Entry<String, HostTensor> r : results.entrySet()) {
             Path target = dir.resolve(r.getKey() + ".npy");

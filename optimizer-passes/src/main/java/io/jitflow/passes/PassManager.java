@@ -10,7 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 
 /**
  * Runs passes in order over every function of a graph. Optionally verifies after each pass (tests
@@ -22,7 +22,7 @@ public final class PassManager {
     private final List<Pass> passes;
     private boolean verify = Boolean.getBoolean("jitflow.verify");
     private Set<String> dumpAfter = parseNames(System.getProperty("jitflow.dumpAfter", ""));
-    private Consumer<Function> printer = PassManager::describe;
+    private BiConsumer<String, Function> printer = PassManager::describe;
     private final Map<String, Long> nanos = new LinkedHashMap<>();
 
     public PassManager(List<Pass> passes) {
@@ -59,8 +59,8 @@ public final class PassManager {
         return this;
     }
 
-    /** Dumps the function after each pass named (or every pass for "all"), through {@code printer}. */
-    public PassManager dumpAfter(Set<String> names, Consumer<Function> functionPrinter) {
+    /** Dumps the function after each pass named (or every pass for "all"): {@code printer} gets the pass name and function. */
+    public PassManager dumpAfter(Set<String> names, BiConsumer<String, Function> functionPrinter) {
         this.dumpAfter = names;
         this.printer = functionPrinter;
         return this;
@@ -88,15 +88,15 @@ public final class PassManager {
                 }
             }
             if (dumpAfter.contains(pass.name()) || dumpAfter.contains("all")) {
-                printer.accept(f);
+                printer.accept(pass.name(), f);
             }
         }
         return f;
     }
 
     /** A plain listing for dumps when no text-format printer is given: one node per line. */
-    private static void describe(Function f) {
-        StringBuilder sb = new StringBuilder("function @" + f.name() + "\n");
+    private static void describe(String pass, Function f) {
+        StringBuilder sb = new StringBuilder("// after " + pass + "\nfunction @" + f.name() + "\n");
         f.nodes().forEach(n -> sb.append("  ").append(n.describe()).append(" : ")
                 .append(n.outputs().stream().map(v -> v.type().toString()).toList()).append('\n'));
         System.err.print(sb);

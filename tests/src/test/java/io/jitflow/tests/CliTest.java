@@ -165,4 +165,31 @@ class CliTest {
         assertTrue(r.out().contains("bit-identical to NumPy's result: yes"), r.out());
         assertTrue(r.out().contains("predicted classes: [2 0 1 0]"), r.out());
     }
+
+    @Test
+    void runCompilesByDefaultAndInterpretsOnRequest() throws IOException {
+        Path data = Repository.examples().resolve("data/linear");
+        String[] common = {Repository.examples().resolve("graphs/linear.jfg").toString(), "--input",
+                "x=" + data.resolve("x.npy"), "--input", "W=" + data.resolve("W.npy"), "--input", "b=" + data.resolve("b.npy")};
+        List<String> compiled = new ArrayList<>(List.of("run"));
+        compiled.addAll(List.of(common));
+        compiled.addAll(List.of("--output-dir", tmp.resolve("compiled").toString()));
+        List<String> interpreted = new ArrayList<>(compiled.subList(0, compiled.size() - 1));
+        interpreted.add(tmp.resolve("interpreted").toString());
+        interpreted.add("--interpret");
+        assertEquals(0, jitflow(compiled.toArray(new String[0])).code());
+        assertEquals(0, jitflow(interpreted.toArray(new String[0])).code());
+        assertEquals(Npy.read(tmp.resolve("interpreted/y.npy")), Npy.read(tmp.resolve("compiled/y.npy")));
+    }
+
+    @Test
+    void optPrintsTheOptimizedGraphAndKernelsAndDumpsAfterPasses() {
+        Result r = jitflow("opt", Repository.examples().resolve("graphs/mlp.jfg").toString(), "--dump-after", "cse");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("// after cse\nfunc @probabilities"), r.out());
+        assertTrue(r.out().contains("kernel program @predict (3 kernels)"), r.out());
+        Result bad = jitflow("opt", Repository.examples().resolve("graphs/mlp.jfg").toString(), "--dump-after", "nope");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("unknown pass 'nope'"), bad.err());
+    }
 }

@@ -14,10 +14,14 @@ public record KernelProgram(String name, List<Buffer> buffers, List<Kernel> kern
     public KernelProgram {
         buffers = List.copyOf(buffers);
         kernels = List.copyOf(kernels);
-        inputs = Map.copyOf(inputs);
-        outputs = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(outputs));
-        variableReads = Map.copyOf(variableReads);
-        variableWrites = Map.copyOf(variableWrites);
+        inputs = ordered(inputs);
+        outputs = ordered(outputs);
+        variableReads = ordered(variableReads);
+        variableWrites = ordered(variableWrites);
+    }
+
+    private static Map<String, Buffer> ordered(Map<String, Buffer> map) {
+        return java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(map));
     }
 
     /**

@@ -1,0 +1,64 @@
+package io.jitflow.cli;
+
+import io.jitflow.ir.Function;
+import io.jitflow.ir.Graph;
+import io.jitflow.passes.PassManager;
+import io.jitflow.text.GraphFiles;
+import io.jitflow.text.GraphPrinter;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * {@code jitflow opt FILE [--dump-after PASS[,PASS]|all] [--passes P1,P2]}: prints the optimized
+ * graph and each function's kernel program; with --dump-after, the function after each named pass.
+ */
+final class OptCommand extends Command {
+    OptCommand() {
+        super("opt", "FILE [--passes P1,P2,...] [--dump-after PASS[,PASS...]|all]",
+                "print the optimized graph and its kernel programs (passes: "
+                        + String.join(", ", PassManager.byName().keySet()) + ")",
+                Set.of("passes", "dump-after"), Set.of());
+    }
+
+    @Override
+    void run(Arguments args, PrintStream out) throws Exception {
+        Graph graph = GraphFiles.read(Path.of(args.onePositional("FILE")));
+        PassManager passes = passes(args.option("passes"));
+        String dump = args.option("dump-after");
+        if (dump != null) {
+            Set<String> names = new HashSet<>(List.of(dump.split(",")));
+            for (String name : names) {
+                if (!name.equals("all") && !PassManager.byName().containsKey(name)) {
+                    throw new UsageException("unknown pass '" + name + "' (passes: "
+                            + String.join(", ", PassManager.byName().keySet()) + ")");
+                }
+            }
+            passes.dumpAfter(names, (pass, f) -> out.print("// after " + pass + "\n" + GraphPrinter.print(f)));
+        }
+        Graph optimized = Pipeline.optimize(graph, passes);
+        out.print(GraphPrinter.print(optimized));
+        for (Function f : optimized.functions()) {
+            out.println();
+            out.print(Pipeline.lower(optimized, f.name()));
+        }
+    }
+
+    private static PassManager passes(String list) throws UsageException {
+        if (list == null) {
+            return PassManager.defaultPipeline();
+        }
+        List<io.jitflow.passes.Pass> chosen = new java.util.ArrayList<>();
+        for (String name : list.split(",")) {
+            io.jitflow.passes.Pass p = PassManager.byName().get(name.strip());
+            if (p == null) {
+                throw new UsageException("unknown pass '" + name + "' (passes: "
+                        + String.join(", ", PassManager.byName().keySet()) + ")");
+            }
+            chosen.add(p);
+        }
+        return new PassManager(chosen);
+    }
+}
