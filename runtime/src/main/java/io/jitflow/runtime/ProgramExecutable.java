@@ -93,8 +93,13 @@ public final class ProgramExecutable {
 
     /** Checks a value against its declared type, binding symbolic dims on first sight. */
     private void bind(TensorType type, HostTensor value, String what, Map<String, Integer> bindings) {
-        if (value.dtype() != type.dtype() || value.rank() != type.rank()) {
-            throw new IrException("function @" + program.name() + ": " + what + " is " + value.type() + ", expected " + type);
+        if (value.dtype() != type.dtype()) {
+            throw new IrException("function @" + program.name() + ": " + what + " has dtype " + value.dtype()
+                    + ", expected " + type.dtype());
+        }
+        if (value.rank() != type.rank()) {
+            throw new IrException("function @" + program.name() + ": " + what + " has shape "
+                    + Arrays.toString(value.shape()) + ", expected " + type.shape());
         }
         for (int d = 0; d < type.rank(); d++) {
             Dim dim = type.shape().dim(d);
