@@ -1,0 +1,162 @@
+package io.jitflow.cli;
+
+import io.jitflow.GradientTape;
+import io.jitflow.Jf;
+import io.jitflow.Jit;
+import io.jitflow.JitFunction;
+import io.jitflow.Tensor;
+import io.jitflow.Variable;
+import io.jitflow.ir.DType;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * {@code jitflow bench [--quick]}: the benchmark table. Each figure is the median of repeated timed
+ * runs after warm-up; each comparison is a ratio of figures measured in this same run.
+ */
+final class BenchCommand extends Command {
+    private static final int CHAIN_SIZE = 4_194_304;
+
+    BenchCommand() {
+        super("bench", "[--quick]", "run the benchmarks and print the table (--quick: fewer repetitions, smaller sizes)",
+                Set.of(), Set.of("quick"));
+    }
+
+    /** Median seconds of {@code runs} timed calls after {@code warmup} untimed ones. */
+    private static double median(int warmup, int runs, Runnable body) {
+        for (int i = 0; i < warmup; i++) {
+            body.run();
+        }
+        double[] seconds = new double[runs];
+        for (int i = 0; i < runs; i++) {
+            long start = System.nanoTime();
+            body.run();
+            seconds[i] = (System.nanoTime() - start) / 1e9;
+        }
+        Arrays.sort(seconds);
+        return seconds[runs / 2];
+    }
+
+    @Override
+    void run(Arguments args, PrintStream out) {
+        boolean quick = args.flag("quick");
+        int reps = quick ? 3 : 9;
+        List<String[]> rows = new ArrayList<>();
+        // B4 first, so that its compile happens in a JVM that has compiled nothing else.
+        double compileMs = trainingStepCompileMillis();
+        rows.add(new String[] {"B4", "trace + optimize + compile, MLP 784-128-10 training step", fmt(compileMs) + " ms", ""});
+        elementwise(rows, reps);
+        int[] sizes = quick ? new int[] {256} : new int[] {256, 1024};
+        for (int n : sizes) {
+            rows.add(matmul(n, reps));
+        }
+        rows.add(dispatch(reps));
+        rows.add(trainingSteps(reps));
+        out.printf("%-4s %-62s %16s %s%n", "id", "benchmark", "result", "ratio");
+        for (String[] r : rows) {
+            out.printf("%-4s %-62s %16s %s%n", r[0], r[1], r[2], r[3]);
+        }
+        out.printf("(%d available processors, %s %s)%n", Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.vm.name"), System.getProperty("java.version"));
+    }
+
+    private static String fmt(double v) {
+        return v >= 100 ? String.format("%.0f", v) : v >= 10 ? String.format("%.1f", v) : String.format("%.2f", v);
+    }
+
+    /** relu(x * a + b) * sigmoid(x) - tanh(x) / 2. */
+    private static Tensor chain(Tensor x, Tensor a, Tensor b) {
+        return Jf.relu(x.mul(a).add(b)).mul(Jf.sigmoid(x)).sub(Jf.tanh(x).div(2f));
+    }
+
+    private static void elementwise(List<String[]> rows, int reps) {
+        Tensor x = Jf.randomUniform(new int[] {CHAIN_SIZE}, -4, 4, 1, DType.FLOAT32);
+        Tensor a = Jf.constant(1.5f);
+        Tensor b = Jf.constant(-0.25f);
+        JitFunction compiled = Jit.function("chain", xs -> List.of(chain(xs.get(0), xs.get(1), xs.get(2))));
+        double gigabytes = 2.0 * 4 * CHAIN_SIZE / 1e9;
+        double tCompiled = median(3, reps, () -> compiled.callAll(x, a, b));
+        double tEager = median(2, reps, () -> chain(x, a, b));
+        float[] xs = x.toFloatArray();
+        float[] result = new float[xs.length];
+        double tLoop = median(3, reps, () -> {
+            for (int i = 0; i < xs.length; i++) {
+                float v = xs[i];
+                float r = Math.max(v * 1.5f - 0.25f, 0f);
+                result[i] = r * (float) (1 / (1 + Math.exp(-v))) - (float) Math.tanh(v) / 2;
+            }
+        });
+        rows.add(new String[] {"B1", "elementwise chain, 4,194,304 float32, compiled", fmt(gigabytes / tCompiled) + " GB/s",
+                fmt(tEager / tCompiled) + "x eager, " + fmt(tLoop / tCompiled) + "x Java loop"});
+        rows.add(new String[] {"B1", "elementwise chain, eager op by op", fmt(gigabytes / tEager) + " GB/s", ""});
+        rows.add(new String[] {"B1", "elementwise chain, hand-written Java loop", fmt(gigabytes / tLoop) + " GB/s", ""});
+    }
+
+    private static String[] matmul(int n, int reps) {
+        Tensor a = Jf.randomUniform(new int[] {n, n}, -1, 1, 2, DType.FLOAT32);
+        Tensor b = Jf.randomUniform(new int[] {n, n}, -1, 1, 3, DType.FLOAT32);
+        JitFunction f = Jit.function((Tensor x, Tensor y) -> x.matmul(y));
+        double t = median(2, n >= 1024 ? Math.max(3, reps / 3) : reps, () -> f.call(a, b));
+        return new String[] {"B2", "matmul float32 " + n + "^3", fmt(2.0 * n * n * n / t / 1e9) + " GFLOP/s", ""};
+    }
+
+    private static String[] dispatch(int reps) {
+        Tensor a = Jf.constant(new float[] {1, 2, 3, 4});
+        Tensor b = Jf.constant(new float[] {5, 6, 7, 8});
+        int calls = 100_000;
+        double t = median(3, reps, () -> {
+            for (int i = 0; i < calls; i++) {
+                a.add(b);
+            }
+        });
+        return new String[] {"B3", "eager dispatch, add of two 4-element tensors", fmt(t / calls * 1e6) + " us/op", ""};
+    }
+
+    /** A 784-128-10 relu MLP with softmax cross-entropy and SGD (learning rate 0.01), batch 128. */
+    private record Mlp(JitFunction step, Tensor x, Tensor labels) {
+        static Mlp create() {
+            Variable w1 = new Variable(Jf.randomNormal(new int[] {784, 128}, 0, 0.05, 1, DType.FLOAT32), "w1", true);
+            Variable b1 = new Variable(Jf.zeros(128), "b1", true);
+            Variable w2 = new Variable(Jf.randomNormal(new int[] {128, 10}, 0, 0.05, 2, DType.FLOAT32), "w2", true);
+            Variable b2 = new Variable(Jf.zeros(10), "b2", true);
+            List<Variable> params = List.of(w1, b1, w2, b2);
+            JitFunction step = Jit.function("train_step", args -> {
+                try (GradientTape tape = new GradientTape()) {
+                    Tensor h = Jf.relu(Jf.matmul(args.get(0), w1).add(b1));
+                    Tensor logits = Jf.matmul(h, w2).add(b2);
+                    Tensor picked = Jf.logSoftmax(logits).mul(Jf.oneHot(args.get(1), 10));
+                    Tensor loss = Jf.reduceMean(Jf.reduceSum(picked, 1)).neg();
+                    List<Tensor> grads = tape.gradient(loss, params);
+                    for (int i = 0; i < params.size(); i++) {
+                        params.get(i).assignSub(grads.get(i).mul(0.01f));
+                    }
+                    return List.of(loss);
+                }
+            });
+            Tensor x = Jf.randomUniform(new int[] {128, 784}, 0, 1, 4, DType.FLOAT32);
+            Tensor labels = Jf.cast(Jf.randomUniform(new int[] {128}, 0, 10, 5, DType.FLOAT32), DType.INT32);
+            return new Mlp(step, x, labels);
+        }
+    }
+
+    private static double trainingStepCompileMillis() {
+        Mlp mlp = Mlp.create();
+        long start = System.nanoTime();
+        mlp.step().tracedGraph(mlp.x(), mlp.labels());
+        return (System.nanoTime() - start) / 1e6;
+    }
+
+    private static String[] trainingSteps(int reps) {
+        Mlp mlp = Mlp.create();
+        int steps = 20;
+        double t = median(2, reps, () -> {
+            for (int i = 0; i < steps; i++) {
+                mlp.step().callAll(mlp.x(), mlp.labels());
+            }
+        });
+        return new String[] {"B5", "MLP 784-128-10 training step, batch 128, compiled", fmt(steps / t) + " steps/s", ""};
+    }
+}
