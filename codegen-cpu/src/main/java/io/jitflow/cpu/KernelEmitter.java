@@ -248,65 +248,44 @@ final class KernelEmitter {
     // ---- matmul ----
 
     /**
-     * out[batch, i, j] = epilogue(sum over p of a[batch, i, p] * b[batch, p, j]), summing in the
-     * accumulator's type in order of p, as the reference does; broadcast batch dims read index 0.
+     * The product itself comes from {@link io.jitflow.runtime.MatmulKernels}, which sums in the
+     * accumulator's type in the reference's order and writes the rounded result to the output; an
+     * epilogue (bias, activation) then runs as a loop over the output, reading each element as the
+     * accumulator.
      */
     private void matmul(Kernel.Matmul m) {
-        scope.prepare(m.a());
-        scope.prepare(m.b());
-        scope.prepare(m.output());
+        for (Buffer b : List.of(m.a(), m.b(), m.output())) {
+            scope.prepare(b);
+        }
+        scope.loadArray(m.a());
+        pushShape(m.a().type().shape());
+        g.push(m.transposeA());
+        scope.loadArray(m.b());
+        pushShape(m.b().type().shape());
+        g.push(m.transposeB());
+        scope.loadArray(m.output());
+        pushShape(m.output().type().shape());
+        String routine = m.accumulator().isFloating() ? "floating" : "integer";
+        g.invokeStatic(Type.getType(io.jitflow.runtime.MatmulKernels.class),
+                Method.getMethod("void " + routine + "(Object, int[], boolean, Object, int[], boolean, Object, int[])"));
+        DType outType = m.output().type().dtype();
+        if (m.epilogue().equals(io.jitflow.ir.kernel.Expr.cast(new io.jitflow.ir.kernel.Expr.Acc(m.accumulator()), outType))) {
+            return;
+        }
         exprs.prepareBuffers(m.epilogue());
         Shape out = m.output().type().shape();
-        Shape a = m.a().type().shape();
-        Shape b = m.b().type().shape();
-        int rank = out.rank();
-        int rowAxis = rank - 2;
-        int colAxis = rank - 1;
-        int inner = rank;
-        Dim k = a.dim(a.rank() - (m.transposeA() ? 2 : 1));
+        List<Integer> all = range(out.rank());
         Type acc = JvmTypes.value(m.accumulator());
         scope.accumulator = g.newLocal(acc);
-        List<Integer> all = range(rank);
         nest(out, all, () -> {
-            pushNumber(m.accumulator(), 0);
+            scope.loadArray(m.output());
+            pushFlatIndex(out, all);
+            g.arrayLoad(JvmTypes.element(outType));
+            scope.widenLoaded(outType);
+            g.cast(JvmTypes.value(outType), acc);
             g.storeLocal(scope.accumulator);
-            loop(inner, k, () -> {
-                g.loadLocal(scope.accumulator);
-                pushElement(m.a(), out, m.transposeA() ? List.of(inner, rowAxis) : List.of(rowAxis, inner));
-                g.cast(JvmTypes.value(m.a().type().dtype()), acc);
-                pushElement(m.b(), out, m.transposeB() ? List.of(colAxis, inner) : List.of(inner, colAxis));
-                g.cast(JvmTypes.value(m.b().type().dtype()), acc);
-                g.math(GeneratorAdapter.MUL, acc);
-                g.math(GeneratorAdapter.ADD, acc);
-                g.storeLocal(scope.accumulator);
-            });
             store(m.output(), out, all, () -> exprs.emitValue(m.epilogue()));
         });
-    }
-
-    /**
-     * Pushes an operand's element: its batch coordinates are the output's (0 where the operand's
-     * dim is broadcast), its two matrix coordinates the given loop coordinates.
-     */
-    private void pushElement(Buffer operand, Shape out, List<Integer> matrixAxes) {
-        Shape shape = operand.type().shape();
-        int offset = out.rank() - shape.rank();
-        scope.loadArray(operand);
-        g.push(0);
-        for (int d = 0; d < shape.rank(); d++) {
-            int axis = d < shape.rank() - 2 ? d + offset : matrixAxes.get(d - (shape.rank() - 2));
-            boolean broadcast = d < shape.rank() - 2 && shape.dim(d).equals(Dim.of(1)) && !out.dim(axis).equals(Dim.of(1));
-            if (broadcast) {
-                continue;
-            }
-            g.loadLocal(scope.coord(axis));
-            scope.loadStride(operand, d);
-            g.math(GeneratorAdapter.MUL, Type.INT_TYPE);
-            g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
-        }
-        DType dtype = operand.type().dtype();
-        g.arrayLoad(JvmTypes.element(dtype));
-        scope.widenLoaded(dtype);
     }
 
     // ---- scatter ----

@@ -1,0 +1,229 @@
+package io.jitflow.runtime;
+
+import io.jitflow.ir.Float16;
+
+/**
+ * Matrix multiplication for the CPU backend: C[b] = A[b] x B[b] over broadcast batch dims.
+ * Operands are first packed row-major (transposes resolved, values widened to the accumulator's
+ * type); then each row of C is accumulated as a vector over its columns, four rows at a time, p
+ * in increasing order. So every element is summed in the reference's order and type, and results
+ * are bit-identical to it; the inner loop over contiguous columns is what HotSpot vectorizes.
+ * Rows are split across {@link KernelThreads} when the work is large.
+ */
+public final class MatmulKernels {
+    /** Below this many multiply-adds a matmul runs on the calling thread. */
+    private static final long PARALLEL_WORK = 1L << 18;
+
+    private MatmulKernels() {
+    }
+
+    /**
+     * Multiplies floating matrices; {@code c} has the output's dtype (float[], double[] or short[] for
+     * float16) and receives the rounded sums.
+     */
+    public static void floating(Object a, int[] aShape, boolean transposeA, Object b, int[] bShape, boolean transposeB,
+                                Object c, int[] cShape) {
+        Geometry g = new Geometry(aShape, transposeA, bShape, transposeB, cShape);
+        for (int batch = 0; batch < g.batches; batch++) {
+            double[] pa = packDouble(a, g.aOffset(batch), g.m, g.k, transposeA);
+            double[] pb = packDouble(b, g.bOffset(batch), g.k, g.n, transposeB);
+            int outOffset = batch * g.m * g.n;
+            rows(g, (from, to) -> {
+                double[][] acc = new double[4][g.n];
+                for (int i = from; i < to; i += 4) {
+                    int rows = Math.min(4, to - i);
+                    for (int r = 0; r < rows; r++) {
+                        java.util.Arrays.fill(acc[r], 0);
+                    }
+                    accumulate(pa, pb, acc, i, rows, g.k, g.n);
+                    for (int r = 0; r < rows; r++) {
+                        store(c, outOffset + (i + r) * g.n, acc[r], g.n);
+                    }
+                }
+            });
+        }
+    }
+
+    /** acc[r][j] += A[i + r, p] * B[p, j] for p in order; four rows share each load of B's row. */
+    private static void accumulate(double[] a, double[] b, double[][] acc, int i, int rows, int k, int n) {
+        if (rows == 4) {
+            double[] c0 = acc[0];
+            double[] c1 = acc[1];
+            double[] c2 = acc[2];
+            double[] c3 = acc[3];
+            for (int p = 0; p < k; p++) {
+                double a0 = a[i * k + p];
+                double a1 = a[(i + 1) * k + p];
+                double a2 = a[(i + 2) * k + p];
+                double a3 = a[(i + 3) * k + p];
+                int row = p * n;
+                for (int j = 0; j < n; j++) {
+                    double bv = b[row + j];
+                    c0[j] += a0 * bv;
+                    c1[j] += a1 * bv;
+                    c2[j] += a2 * bv;
+                    c3[j] += a3 * bv;
+                }
+            }
+            return;
+        }
+        for (int r = 0; r < rows; r++) {
+            double[] cr = acc[r];
+            for (int p = 0; p < k; p++) {
+                double av = a[(i + r) * k + p];
+                int row = p * n;
+                for (int j = 0; j < n; j++) {
+                    cr[j] += av * b[row + j];
+                }
+            }
+        }
+    }
+
+    /** Multiplies integer matrices (int32, int64, uint8), summing in long and wrapping to the dtype. */
+    public static void integer(Object a, int[] aShape, boolean transposeA, Object b, int[] bShape, boolean transposeB,
+                               Object c, int[] cShape) {
+        Geometry g = new Geometry(aShape, transposeA, bShape, transposeB, cShape);
+        for (int batch = 0; batch < g.batches; batch++) {
+            long[] pa = packLong(a, g.aOffset(batch), g.m, g.k, transposeA);
+            long[] pb = packLong(b, g.bOffset(batch), g.k, g.n, transposeB);
+            int outOffset = batch * g.m * g.n;
+            rows(g, (from, to) -> {
+                long[] acc = new long[g.n];
+                for (int i = from; i < to; i++) {
+                    java.util.Arrays.fill(acc, 0);
+                    for (int p = 0; p < g.k; p++) {
+                        long av = pa[i * g.k + p];
+                        int row = p * g.n;
+                        for (int j = 0; j < g.n; j++) {
+                            acc[j] += av * pb[row + j];
+                        }
+                    }
+                    for (int j = 0; j < g.n; j++) {
+                        int at = outOffset + i * g.n + j;
+                        if (c instanceof int[] ci) {
+                            ci[at] = (int) acc[j];
+                        } else if (c instanceof long[] cl) {
+                            cl[at] = acc[j];
+                        } else {
+                            ((byte[]) c)[at] = (byte) acc[j];
+                        }
+                    }
+                }
+            });
+        }
+    }
+
+    @FunctionalInterface
+    private interface RowRange {
+        void run(int from, int to);
+    }
+
+    /** Runs rows [0, m) in chunks of whole four-row blocks, in parallel when the matmul is large. */
+    private static void rows(Geometry g, RowRange body) {
+        long work = (long) g.m * g.n * g.k;
+        int threads = work < PARALLEL_WORK ? 1 : Math.min(KernelThreads.count(), (g.m + 3) / 4);
+        int blocks = (g.m + 3) / 4;
+        KernelThreads.parallelFor(threads, t -> {
+            int from = (int) ((long) blocks * t / threads) * 4;
+            int to = Math.min(g.m, (int) ((long) blocks * (t + 1) / threads) * 4);
+            if (from < to) {
+                body.run(from, to);
+            }
+        });
+    }
+
+    private static void store(Object c, int offset, double[] acc, int n) {
+        if (c instanceof float[] f) {
+            for (int j = 0; j < n; j++) {
+                f[offset + j] = (float) acc[j];
+            }
+        } else if (c instanceof double[] d) {
+            System.arraycopy(acc, 0, d, offset, n);
+        } else {
+            short[] h = (short[]) c;
+            for (int j = 0; j < n; j++) {
+                h[offset + j] = Float16.fromDouble(acc[j]);
+            }
+        }
+    }
+
+    /** A rows x cols row-major copy of a (possibly transposed) matrix starting at {@code offset}, as doubles. */
+    private static double[] packDouble(Object m, int offset, int rows, int cols, boolean transposed) {
+        double[] out = new double[rows * cols];
+        for (int r = 0; r < rows; r++) {
+            for (int col = 0; col < cols; col++) {
+                int at = offset + (transposed ? col * rows + r : r * cols + col);
+                out[r * cols + col] = m instanceof float[] f ? f[at] : m instanceof double[] d ? d[at]
+                        : Float16.toFloat(((short[]) m)[at]);
+            }
+        }
+        return out;
+    }
+
+    private static long[] packLong(Object m, int offset, int rows, int cols, boolean transposed) {
+        long[] out = new long[rows * cols];
+        for (int r = 0; r < rows; r++) {
+            for (int col = 0; col < cols; col++) {
+                int at = offset + (transposed ? col * rows + r : r * cols + col);
+                out[r * cols + col] = m instanceof int[] i ? i[at] : m instanceof long[] l ? l[at]
+                        : ((byte[]) m)[at] & 0xff;
+            }
+        }
+        return out;
+    }
+
+    /** Sizes and batch broadcasting of one matmul. */
+    private static final class Geometry {
+        final int m;
+        final int n;
+        final int k;
+        final int batches;
+        private final int[] outBatch;
+        private final int[] aBatchStrides;
+        private final int[] bBatchStrides;
+
+        Geometry(int[] a, boolean ta, int[] b, boolean tb, int[] c) {
+            m = c[c.length - 2];
+            n = c[c.length - 1];
+            k = a[a.length - (ta ? 2 : 1)];
+            outBatch = java.util.Arrays.copyOf(c, c.length - 2);
+            int count = 1;
+            for (int d : outBatch) {
+                count *= d;
+            }
+            batches = count;
+            aBatchStrides = batchStrides(a, outBatch, m * k);
+            bBatchStrides = batchStrides(b, outBatch, k * n);
+        }
+
+        /** Per output batch dim, the operand's element stride (0 where the operand broadcasts). */
+        private static int[] batchStrides(int[] operand, int[] outBatch, int matrixSize) {
+            int[] strides = new int[outBatch.length];
+            int operandBatchRank = operand.length - 2;
+            int stride = matrixSize;
+            for (int d = operandBatchRank - 1; d >= 0; d--) {
+                int o = outBatch.length - operandBatchRank + d;
+                strides[o] = operand[d] == 1 ? 0 : stride;
+                stride *= operand[d];
+            }
+            return strides;
+        }
+
+        int aOffset(int batch) {
+            return offset(batch, aBatchStrides);
+        }
+
+        int bOffset(int batch) {
+            return offset(batch, bBatchStrides);
+        }
+
+        private int offset(int batch, int[] strides) {
+            int offset = 0;
+            for (int d = outBatch.length - 1; d >= 0; d--) {
+                offset += batch % outBatch[d] * strides[d];
+                batch /= outBatch[d];
+            }
+            return offset;
+        }
+    }
+}
