@@ -4,15 +4,24 @@ import io.jitflow.ir.Float16;
 
 /**
  * Matrix multiplication for the CPU backend: C[b] = A[b] x B[b] over broadcast batch dims.
- * Operands are first packed row-major (transposes resolved, values widened to the accumulator's
- * type); then each row of C is accumulated as a vector over its columns, four rows at a time, p
- * in increasing order. So every element is summed in the reference's order and type, and results
- * are bit-identical to it; the inner loop over contiguous columns is what HotSpot vectorizes.
- * Rows are split across {@link KernelThreads} when the work is large.
+ * Operands are first packed row-major (transposes resolved). float32 runs on {@link VectorMatmul}
+ * when the jdk.incubator.vector module is present (float32 sums, within rounding of the
+ * reference). Otherwise, and for the other dtypes, values are widened to the accumulator's type
+ * and each row of C is accumulated over its columns, four rows at a time, p in increasing order: every
+ * element is summed in the reference's order and type, bit-identical to it, in loops HotSpot
+ * vectorizes. Rows are split across {@link KernelThreads} when the work is large.
  */
 public final class MatmulKernels {
     /** Below this many multiply-adds a matmul runs on the calling thread. */
     private static final long PARALLEL_WORK = 1L << 18;
+
+    /** Whether the Vector API is on the module path (the launcher and tests add it). */
+    static final boolean VECTOR_API = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+    /**
+     * {@code -Djitflow.exactMatmul=true} sums float32 matmuls in float64, as the reference does:
+     * slower, and bit-identical to the interpreter (the differential tests run this way).
+     */
+    static final boolean EXACT = Boolean.getBoolean("jitflow.exactMatmul");
 
     private MatmulKernels() {
     }
@@ -23,7 +32,17 @@ public final class MatmulKernels {
      */
     public static void floating(Object a, int[] aShape, boolean transposeA, Object b, int[] bShape, boolean transposeB,
                                 Object c, int[] cShape) {
+        floating(a, aShape, transposeA, b, bShape, transposeB, c, cShape, EXACT || !VECTOR_API);
+    }
+
+    /** As above; {@code exact} chooses the float64-summing path for float32 too. */
+    static void floating(Object a, int[] aShape, boolean transposeA, Object b, int[] bShape, boolean transposeB,
+                         Object c, int[] cShape, boolean exact) {
         Geometry g = new Geometry(aShape, transposeA, bShape, transposeB, cShape);
+        if (!exact && a instanceof float[] fa && b instanceof float[] fb && c instanceof float[] fc) {
+            vectorFloat32(g, fa, transposeA, fb, transposeB, fc);
+            return;
+        }
         for (int batch = 0; batch < g.batches; batch++) {
             double[] pa = packDouble(a, g.aOffset(batch), g.m, g.k, transposeA);
             double[] pb = packDouble(b, g.bOffset(batch), g.k, g.n, transposeB);
@@ -42,6 +61,29 @@ public final class MatmulKernels {
                 }
             });
         }
+    }
+
+    /** float32 on the Vector API micro-kernel; transposed operands are packed row-major first. */
+    private static void vectorFloat32(Geometry g, float[] a, boolean transposeA, float[] b, boolean transposeB, float[] c) {
+        for (int batch = 0; batch < g.batches; batch++) {
+            float[] pa = transposeA ? transposeFloat(a, g.aOffset(batch), g.k, g.m) : a;
+            int aOff = transposeA ? 0 : g.aOffset(batch);
+            float[] pb = transposeB ? transposeFloat(b, g.bOffset(batch), g.n, g.k) : b;
+            int bOff = transposeB ? 0 : g.bOffset(batch);
+            int cOff = batch * g.m * g.n;
+            rows(g, (from, to) -> VectorMatmul.rows(pa, aOff, pb, bOff, c, cOff, g.n, g.k, from, to));
+        }
+    }
+
+    /** The transpose of the rows x cols row-major matrix at {@code offset}. */
+    private static float[] transposeFloat(float[] m, int offset, int rows, int cols) {
+        float[] out = new float[rows * cols];
+        for (int r = 0; r < rows; r++) {
+            for (int col = 0; col < cols; col++) {
+                out[col * rows + r] = m[offset + r * cols + col];
+            }
+        }
+        return out;
     }
 
     /** acc[r][j] += A[i + r, p] * B[p, j] for p in order; four rows share each load of B's row. */

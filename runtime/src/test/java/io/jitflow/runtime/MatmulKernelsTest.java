@@ -1,0 +1,59 @@
+package io.jitflow.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Vector API float32 path against the exact float64-summing path (itself tested bit for bit
+ * against the reference interpreter), within the rounding error bound of float32 summation:
+ * |fast - exact| <= k * 2^-23 * sum |a b|, over shapes with tails, transposes and batch broadcast.
+ */
+class MatmulKernelsTest {
+    @Test
+    void theVectorPathIsPresentInTests() {
+        assertTrue(MatmulKernels.VECTOR_API, "tests run with --add-modules jdk.incubator.vector");
+    }
+
+    @Test
+    void vectorFloat32MatchesTheExactPathWithinRounding() {
+        Random random = new Random(5);
+        int[][] shapes = {{1, 1, 1}, {4, 32, 8}, {5, 33, 7}, {64, 64, 64}, {37, 100, 19}, {128, 10, 128}};
+        for (int[] s : shapes) {
+            for (boolean ta : new boolean[] {false, true}) {
+                for (boolean tb : new boolean[] {false, true}) {
+                    check(random, new int[] {3}, new int[] {1}, s[0], s[1], s[2], ta, tb);
+                }
+            }
+        }
+    }
+
+    private static void check(Random random, int[] aBatch, int[] bBatch, int m, int n, int k, boolean ta, boolean tb) {
+        int batches = Math.max(aBatch[0], bBatch[0]);
+        int[] aShape = {aBatch[0], ta ? k : m, ta ? m : k};
+        int[] bShape = {bBatch[0], tb ? n : k, tb ? k : n};
+        int[] cShape = {batches, m, n};
+        float[] a = random(random, aBatch[0] * m * k);
+        float[] b = random(random, bBatch[0] * k * n);
+        float[] fast = new float[batches * m * n];
+        float[] exact = new float[batches * m * n];
+        MatmulKernels.floating(a, aShape, ta, b, bShape, tb, fast, cShape, false);
+        MatmulKernels.floating(a, aShape, ta, b, bShape, tb, exact, cShape, true);
+        double bound = k * Math.pow(2, -23) * 4.0;
+        for (int i = 0; i < fast.length; i++) {
+            assertEquals(exact[i], fast[i], bound + 1e-30,
+                    "element " + i + " of " + m + "x" + k + " times " + k + "x" + n + (ta ? " (a transposed)" : "")
+                            + (tb ? " (b transposed)" : ""));
+        }
+    }
+
+    private static float[] random(Random random, int n) {
+        float[] values = new float[n];
+        for (int i = 0; i < n; i++) {
+            values[i] = random.nextFloat() * 2 - 1;
+        }
+        return values;
+    }
+}
