@@ -22,9 +22,19 @@ public final class CpuCompiler {
     private CpuCompiler() {
     }
 
+    /**
+     * Whether compiled code uses the Vector API for float maps: when jdk.incubator.vector is present
+     * and {@code -Djitflow.exact=true} (bit-identical to the reference) is not set.
+     */
+    public static final boolean VECTORIZE = VectorLoopEmitter.AVAILABLE && !Boolean.getBoolean("jitflow.exact");
+
     /** Generates, loads and instantiates the program's class. */
     public static CompiledProgram compile(KernelProgram program) {
-        byte[] bytes = generate(program);
+        return compile(program, VECTORIZE);
+    }
+
+    public static CompiledProgram compile(KernelProgram program, boolean vectorize) {
+        byte[] bytes = generate(program, vectorize);
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup().defineHiddenClass(bytes, true);
             return (CompiledProgram) lookup.lookupClass().getDeclaredConstructor().newInstance();
@@ -35,6 +45,10 @@ public final class CpuCompiler {
 
     /** The class file of a program (for verification and listings in tests). */
     public static byte[] generate(KernelProgram program) {
+        return generate(program, VECTORIZE);
+    }
+
+    public static byte[] generate(KernelProgram program, boolean vectorize) {
         ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS);
         String name = "io/jitflow/cpu/Program";
         cw.visit(Opcodes.V17, Opcodes.ACC_PUBLIC | Opcodes.ACC_FINAL | Opcodes.ACC_SUPER, name, null, "java/lang/Object",
@@ -50,7 +64,7 @@ public final class CpuCompiler {
         for (int i = 0; i < kernels.size(); i++) {
             GeneratorAdapter g = new GeneratorAdapter(Opcodes.ACC_PRIVATE | Opcodes.ACC_STATIC,
                     new Method(kernelName(i, kernels.get(i)), KERNEL.getDescriptor()), null, null, cw);
-            new KernelEmitter(g, symbols).emit(kernels.get(i));
+            new KernelEmitter(g, symbols, vectorize).emit(kernels.get(i));
             g.endMethod();
         }
         GeneratorAdapter run = new GeneratorAdapter(Opcodes.ACC_PUBLIC, Method.getMethod("void run(Object[], int[])"),

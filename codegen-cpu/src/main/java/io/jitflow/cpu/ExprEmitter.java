@@ -191,6 +191,14 @@ final class ExprEmitter {
 
     private void load(Expr.Load l) {
         scope.loadArray(l.buffer());
+        pushIndex(l);
+        DType dtype = l.buffer().type().dtype();
+        g.arrayLoad(JvmTypes.element(dtype));
+        scope.widenLoaded(dtype);
+    }
+
+    /** Pushes a load's flat position: the sum of each index times its dim's stride. */
+    void pushIndex(Expr.Load l) {
         List<Expr> index = l.index();
         if (index.isEmpty()) {
             g.push(0);
@@ -203,9 +211,6 @@ final class ExprEmitter {
                 g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
             }
         }
-        DType dtype = l.buffer().type().dtype();
-        g.arrayLoad(JvmTypes.element(dtype));
-        scope.widenLoaded(dtype);
     }
 
     /** Float16 and float32 values are widened to double, computed, and rounded back. */

@@ -23,11 +23,14 @@ final class KernelEmitter {
     private final KernelScope scope;
     private final GeneratorAdapter g;
     private final ExprEmitter exprs;
+    private final boolean vectorize;
 
-    KernelEmitter(GeneratorAdapter g, List<String> symbols) {
+    /** {@code vectorize}: use the Vector API for the float maps it supports. */
+    KernelEmitter(GeneratorAdapter g, List<String> symbols, boolean vectorize) {
         this.scope = new KernelScope(g, symbols);
         this.g = g;
         this.exprs = new ExprEmitter(scope);
+        this.vectorize = vectorize;
     }
 
     void emit(Kernel k) {
@@ -107,7 +110,11 @@ final class KernelEmitter {
         Shape space = l.space();
         if (!l.isReduction()) {
             List<Integer> all = range(space.rank());
-            nest(space, all, () -> store(l.output(), space, all, () -> exprs.emitValue(l.body())));
+            if (vectorize && VectorLoopEmitter.supports(l)) {
+                vectorMap(l, all);
+            } else {
+                nest(space, all, () -> store(l.output(), space, all, () -> exprs.emitValue(l.body())));
+            }
             return;
         }
         exprs.prepareBuffers(l.epilogue());
@@ -137,6 +144,48 @@ final class KernelEmitter {
                 }
             });
             store(l.output(), space, kept, () -> exprs.emitValue(l.epilogue()));
+        });
+    }
+
+    /** A map vectorized along its last axis: whole vectors first, then the remaining elements one by one. */
+    private void vectorMap(Kernel.Loop l, List<Integer> all) {
+        Shape space = l.space();
+        int last = space.rank() - 1;
+        VectorLoopEmitter vector = new VectorLoopEmitter(scope, exprs, l);
+        vector.prepare();
+        int lanes = g.newLocal(Type.INT_TYPE);
+        vector.pushLaneCount();
+        g.storeLocal(lanes);
+        int bound = g.newLocal(Type.INT_TYPE);
+        nest(space, all.subList(0, last), () -> {
+            vector.pushLoopBound(() -> scope.pushSize(space.dim(last)));
+            g.storeLocal(bound);
+            int coord = scope.coord(last);
+            Label vectorTest = new Label();
+            Label tail = new Label();
+            g.push(0);
+            g.storeLocal(coord);
+            g.mark(vectorTest);
+            g.loadLocal(coord);
+            g.loadLocal(bound);
+            g.ifICmp(GeneratorAdapter.GE, tail);
+            vector.emitAndStore(l.body(), l.output(), () -> pushFlatIndex(space, all));
+            g.loadLocal(coord);
+            g.loadLocal(lanes);
+            g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
+            g.storeLocal(coord);
+            g.goTo(vectorTest);
+            g.mark(tail);
+            Label tailTest = new Label();
+            Label end = new Label();
+            g.mark(tailTest);
+            g.loadLocal(coord);
+            scope.pushSize(space.dim(last));
+            g.ifICmp(GeneratorAdapter.GE, end);
+            store(l.output(), space, all, () -> exprs.emitValue(l.body()));
+            g.iinc(coord, 1);
+            g.goTo(tailTest);
+            g.mark(end);
         });
     }
 

@@ -18,10 +18,10 @@ public final class MatmulKernels {
     /** Whether the Vector API is on the module path (the launcher and tests add it). */
     static final boolean VECTOR_API = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
     /**
-     * {@code -Djitflow.exactMatmul=true} sums float32 matmuls in float64, as the reference does:
-     * slower, and bit-identical to the interpreter (the differential tests run this way).
+     * {@code -Djitflow.exact=true} makes compiled code bit-identical to the reference: here, float32
+     * matmuls sum in float64 as the reference does (slower; the differential tests run this way).
      */
-    static final boolean EXACT = Boolean.getBoolean("jitflow.exactMatmul");
+    static final boolean EXACT = Boolean.getBoolean("jitflow.exact");
 
     private MatmulKernels() {
     }

@@ -1,0 +1,279 @@
+package io.jitflow.cpu;
+
+import io.jitflow.ir.DType;
+import io.jitflow.ir.kernel.Expr;
+import io.jitflow.ir.kernel.Kernel;
+import io.jitflow.ir.kernel.ScalarOp;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.objectweb.asm.Type;
+import org.objectweb.asm.commons.GeneratorAdapter;
+import org.objectweb.asm.commons.Method;
+
+/**
+ * Emits the inner loop of a float elementwise kernel with the Vector API: along the last axis,
+ * {@code L} lanes at a time, contiguous loads as vector loads and loads that do not vary along the
+ * axis as broadcasts. Values are computed in the output's float type throughout (casts between
+ * float32 and float64 disappear) and transcendental functions use the Vector API's, so results
+ * are within a few ulps of the reference, not bit-identical. Kernels with other shapes of
+ * expression are left to the scalar loop.
+ */
+final class VectorLoopEmitter {
+    static final boolean AVAILABLE = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+
+    private static final String PACKAGE = "jdk/incubator/vector/";
+    private static final Type SPECIES = Type.getObjectType(PACKAGE + "VectorSpecies");
+    private static final Type VECTOR = Type.getObjectType(PACKAGE + "Vector");
+    private static final Type MASK = Type.getObjectType(PACKAGE + "VectorMask");
+    private static final Type OPERATORS = Type.getObjectType(PACKAGE + "VectorOperators");
+    private static final Type UNARY = Type.getObjectType(PACKAGE + "VectorOperators$Unary");
+    private static final Type BINARY = Type.getObjectType(PACKAGE + "VectorOperators$Binary");
+    private static final Type ASSOCIATIVE = Type.getObjectType(PACKAGE + "VectorOperators$Associative");
+    private static final Type COMPARISON = Type.getObjectType(PACKAGE + "VectorOperators$Comparison");
+    private static final Set<ScalarOp> UNARY_OPS = Set.of(ScalarOp.NEG, ScalarOp.ABS, ScalarOp.EXP, ScalarOp.EXPM1,
+            ScalarOp.LOG, ScalarOp.LOG1P, ScalarOp.SQRT, ScalarOp.SIN, ScalarOp.COS, ScalarOp.TANH);
+    private static final Set<ScalarOp> ARITHMETIC = Set.of(ScalarOp.ADD, ScalarOp.SUB, ScalarOp.MUL, ScalarOp.DIV,
+            ScalarOp.MAX, ScalarOp.MIN, ScalarOp.POW);
+    private static final Set<ScalarOp> COMPARISONS = Set.of(ScalarOp.EQ, ScalarOp.NE, ScalarOp.LT, ScalarOp.LE,
+            ScalarOp.GT, ScalarOp.GE);
+
+    private final KernelScope scope;
+    private final GeneratorAdapter g;
+    private final ExprEmitter scalar;
+    private final int axis;
+    private final Type vectorType;
+    private final DType element;
+    private final Map<Expr, Integer> cached = new IdentityHashMap<>();
+    private int species;
+
+    VectorLoopEmitter(KernelScope scope, ExprEmitter scalar, Kernel.Loop l) {
+        this.scope = scope;
+        this.g = scope.g;
+        this.scalar = scalar;
+        this.axis = l.space().rank() - 1;
+        this.element = l.output().type().dtype();
+        this.vectorType = Type.getObjectType(PACKAGE + (element == DType.FLOAT32 ? "FloatVector" : "DoubleVector"));
+    }
+
+    /** Whether the kernel is a float map whose expression this emitter can vectorize along its last axis. */
+    static boolean supports(Kernel.Loop l) {
+        DType out = l.output().type().dtype();
+        return AVAILABLE && !l.isReduction() && l.space().rank() > 0 && l.outputIndex() == null
+                && (out == DType.FLOAT32 || out == DType.FLOAT64) && vectorizable(l.body(), out, l.space().rank() - 1);
+    }
+
+    private static boolean vectorizable(Expr e, DType element, int axis) {
+        if (e instanceof Expr.Const c) {
+            return c.dtype().isFloating();
+        } else if (e instanceof Expr.Load l) {
+            return l.dtype() == element && (!varies(l, axis) || contiguous(l, axis));
+        } else if (e instanceof Expr.Cast c) {
+            return c.dtype().isFloating() && c.x().dtype().isFloating() && vectorizable(c.x(), element, axis);
+        } else if (e instanceof Expr.Unary u) {
+            return (UNARY_OPS.contains(u.op()) && u.dtype().isFloating() || u.op() == ScalarOp.NOT)
+                    && vectorizable(u.x(), element, axis);
+        } else if (e instanceof Expr.Binary b) {
+            boolean supported = ARITHMETIC.contains(b.op()) && b.dtype().isFloating()
+                    || COMPARISONS.contains(b.op()) && b.a().dtype().isFloating()
+                    || (b.op() == ScalarOp.AND || b.op() == ScalarOp.OR) && b.a().dtype() == DType.BOOL;
+            return supported && vectorizable(b.a(), element, axis) && vectorizable(b.b(), element, axis);
+        } else if (e instanceof Expr.Select s) {
+            return s.a().dtype().isFloating() && vectorizable(s.cond(), element, axis)
+                    && vectorizable(s.a(), element, axis) && vectorizable(s.b(), element, axis);
+        }
+        return false;
+    }
+
+    /** Whether a load's position depends on the vectorized axis. */
+    private static boolean varies(Expr.Load l, int axis) {
+        return l.index().stream().anyMatch(i -> mentions(i, axis));
+    }
+
+    private static boolean mentions(Expr e, int axis) {
+        if (e instanceof Expr.Coord c) {
+            return c.axis() == axis;
+        } else if (e instanceof Expr.Binary b) {
+            return mentions(b.a(), axis) || mentions(b.b(), axis);
+        } else if (e instanceof Expr.Unary u) {
+            return mentions(u.x(), axis);
+        } else if (e instanceof Expr.Cast c) {
+            return mentions(c.x(), axis);
+        } else if (e instanceof Expr.Select s) {
+            return mentions(s.cond(), axis) || mentions(s.a(), axis) || mentions(s.b(), axis);
+        } else if (e instanceof Expr.Load l) {
+            return l.index().stream().anyMatch(i -> mentions(i, axis));
+        }
+        return false;
+    }
+
+    /** A load whose last index is the axis coordinate itself, over a dim as long as the space's: lanes are adjacent. */
+    private static boolean contiguous(Expr.Load l, int axis) {
+        List<Expr> index = l.index();
+        if (index.isEmpty() || !(index.get(index.size() - 1) instanceof Expr.Coord c) || c.axis() != axis) {
+            return false;
+        }
+        for (int d = 0; d < index.size() - 1; d++) {
+            if (mentions(index.get(d), axis)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Loads the species once, at the start of the kernel. */
+    void prepare() {
+        g.getStatic(vectorType, "SPECIES_PREFERRED", SPECIES);
+        species = g.newLocal(SPECIES);
+        g.storeLocal(species);
+    }
+
+    /** Pushes the last index the vector loop covers: the axis length rounded down to whole vectors. */
+    void pushLoopBound(Runnable pushLength) {
+        g.loadLocal(species);
+        pushLength.run();
+        g.invokeInterface(SPECIES, Method.getMethod("int loopBound(int)"));
+    }
+
+    void pushLaneCount() {
+        g.loadLocal(species);
+        g.invokeInterface(SPECIES, Method.getMethod("int length()"));
+    }
+
+    /** Emits the body for lanes starting at the axis coordinate, and stores it at {@code pushIndex}. */
+    void emitAndStore(Expr body, io.jitflow.ir.kernel.Buffer out, Runnable pushIndex) {
+        cached.clear();
+        Map<Expr, Integer> uses = new IdentityHashMap<>();
+        count(body, uses);
+        hoist(body, uses);
+        emit(body);
+        scope.loadArray(out);
+        pushIndex.run();
+        g.invokeVirtual(vectorType, new Method("intoArray", Type.VOID_TYPE,
+                new Type[] {JvmTypes.array(element), Type.INT_TYPE}));
+    }
+
+    private static void count(Expr e, Map<Expr, Integer> uses) {
+        if (uses.merge(e, 1, Integer::sum) > 1) {
+            return;
+        }
+        if (e instanceof Expr.Unary u) {
+            count(u.x(), uses);
+        } else if (e instanceof Expr.Binary b) {
+            count(b.a(), uses);
+            count(b.b(), uses);
+        } else if (e instanceof Expr.Cast c) {
+            count(c.x(), uses);
+        } else if (e instanceof Expr.Select s) {
+            count(s.cond(), uses);
+            count(s.a(), uses);
+            count(s.b(), uses);
+        }
+    }
+
+    /** Computes each shared subexpression once into a local, innermost first (vector lanes never branch). */
+    private void hoist(Expr e, Map<Expr, Integer> uses) {
+        if (cached.containsKey(e)) {
+            return;
+        }
+        if (e instanceof Expr.Unary u) {
+            hoist(u.x(), uses);
+        } else if (e instanceof Expr.Binary b) {
+            hoist(b.a(), uses);
+            hoist(b.b(), uses);
+        } else if (e instanceof Expr.Cast c) {
+            hoist(c.x(), uses);
+        } else if (e instanceof Expr.Select s) {
+            hoist(s.cond(), uses);
+            hoist(s.a(), uses);
+            hoist(s.b(), uses);
+        }
+        if (uses.getOrDefault(e, 0) > 1 && !(e instanceof Expr.Const)) {
+            emit(e);
+            int local = g.newLocal(e.dtype() == DType.BOOL ? MASK : vectorType);
+            g.storeLocal(local);
+            cached.put(e, local);
+        }
+    }
+
+    private void emit(Expr e) {
+        Integer local = cached.get(e);
+        if (local != null) {
+            g.loadLocal(local);
+        } else if (e instanceof Expr.Const c) {
+            broadcast(() -> pushScalar(c.value()));
+        } else if (e instanceof Expr.Load l) {
+            load(l);
+        } else if (e instanceof Expr.Cast c) {
+            emit(c.x());
+        } else if (e instanceof Expr.Unary u) {
+            emit(u.x());
+            if (u.op() == ScalarOp.NOT) {
+                g.invokeVirtual(MASK, new Method("not", MASK, new Type[0]));
+            } else {
+                g.getStatic(OPERATORS, u.op().name(), UNARY);
+                g.invokeVirtual(vectorType, new Method("lanewise", vectorType, new Type[] {UNARY}));
+            }
+        } else if (e instanceof Expr.Binary b) {
+            binary(b);
+        } else if (e instanceof Expr.Select s) {
+            emit(s.b());
+            emit(s.a());
+            emit(s.cond());
+            g.invokeVirtual(vectorType, new Method("blend", vectorType, new Type[] {VECTOR, MASK}));
+        }
+    }
+
+    private void binary(Expr.Binary b) {
+        emit(b.a());
+        if (b.op() == ScalarOp.AND || b.op() == ScalarOp.OR) {
+            emit(b.b());
+            g.invokeVirtual(MASK, new Method(b.op().name().toLowerCase(), MASK, new Type[] {MASK}));
+        } else if (COMPARISONS.contains(b.op())) {
+            // Vector compares are IEEE: every comparison with NaN is false (NE true), as in the scalar code.
+            g.getStatic(OPERATORS, b.op().name(), COMPARISON);
+            emit(b.b());
+            g.invokeVirtual(vectorType, new Method("compare", MASK, new Type[] {COMPARISON, VECTOR}));
+        } else {
+            boolean associative = b.op() == ScalarOp.ADD || b.op() == ScalarOp.MUL || b.op() == ScalarOp.MAX
+                    || b.op() == ScalarOp.MIN;
+            g.getStatic(OPERATORS, b.op().name(), associative ? ASSOCIATIVE : BINARY);
+            emit(b.b());
+            g.invokeVirtual(vectorType, new Method("lanewise", vectorType, new Type[] {BINARY, VECTOR}));
+        }
+    }
+
+    private void load(Expr.Load l) {
+        if (!varies(l, axis)) {
+            broadcast(() -> {
+                scalar.emit(l);
+                g.cast(JvmTypes.value(l.dtype()), scalarType());
+            });
+            return;
+        }
+        g.loadLocal(species);
+        scope.loadArray(l.buffer());
+        scalar.pushIndex(l);
+        g.invokeStatic(vectorType, new Method("fromArray", vectorType,
+                new Type[] {SPECIES, JvmTypes.array(element), Type.INT_TYPE}));
+    }
+
+    private Type scalarType() {
+        return element == DType.FLOAT32 ? Type.FLOAT_TYPE : Type.DOUBLE_TYPE;
+    }
+
+    private void pushScalar(double v) {
+        if (element == DType.FLOAT32) {
+            g.push((float) v);
+        } else {
+            g.push(v);
+        }
+    }
+
+    private void broadcast(Runnable pushScalar) {
+        g.loadLocal(species);
+        pushScalar.run();
+        g.invokeStatic(vectorType, new Method("broadcast", vectorType, new Type[] {SPECIES, scalarType()}));
+    }
+}
