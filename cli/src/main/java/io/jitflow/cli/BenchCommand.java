@@ -7,6 +7,7 @@ import io.jitflow.JitFunction;
 import io.jitflow.Tensor;
 import io.jitflow.Variable;
 import io.jitflow.ir.DType;
+import io.jitflow.runtime.KernelThreads;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -51,7 +52,8 @@ final class BenchCommand extends Command {
         elementwise(rows, reps);
         int[] sizes = quick ? new int[] {256} : new int[] {256, 1024};
         for (int n : sizes) {
-            rows.add(matmul(n, reps));
+            rows.add(matmul(n, reps, KernelThreads.count()));
+            KernelThreads.withThreads(1, () -> rows.add(matmul(n, reps, 1)));
         }
         rows.add(dispatch(reps));
         rows.add(trainingSteps(reps));
@@ -78,8 +80,11 @@ final class BenchCommand extends Command {
         Tensor b = Jf.constant(-0.25f);
         JitFunction compiled = Jit.function("chain", xs -> List.of(chain(xs.get(0), xs.get(1), xs.get(2))));
         double gigabytes = 2.0 * 4 * CHAIN_SIZE / 1e9;
-        double tCompiled = median(3, reps, () -> compiled.callAll(x, a, b));
-        double tEager = median(2, reps, () -> chain(x, a, b));
+        // Generous warm-up: each call is a few long loops, which HotSpot compiles only after several calls.
+        double tCompiled = median(15, reps, () -> compiled.callAll(x, a, b));
+        double[] tOneThread = new double[1];
+        KernelThreads.withThreads(1, () -> tOneThread[0] = median(15, reps, () -> compiled.callAll(x, a, b)));
+        double tEager = median(5, reps, () -> chain(x, a, b));
         float[] xs = x.toFloatArray();
         float[] result = new float[xs.length];
         double tLoop = median(3, reps, () -> {
@@ -91,16 +96,18 @@ final class BenchCommand extends Command {
         });
         rows.add(new String[] {"B1", "elementwise chain, 4,194,304 float32, compiled", fmt(gigabytes / tCompiled) + " GB/s",
                 fmt(tEager / tCompiled) + "x eager, " + fmt(tLoop / tCompiled) + "x Java loop"});
+        rows.add(new String[] {"B1", "elementwise chain, compiled, one thread", fmt(gigabytes / tOneThread[0]) + " GB/s", ""});
         rows.add(new String[] {"B1", "elementwise chain, eager op by op", fmt(gigabytes / tEager) + " GB/s", ""});
         rows.add(new String[] {"B1", "elementwise chain, hand-written Java loop", fmt(gigabytes / tLoop) + " GB/s", ""});
     }
 
-    private static String[] matmul(int n, int reps) {
+    private static String[] matmul(int n, int reps, int threads) {
         Tensor a = Jf.randomUniform(new int[] {n, n}, -1, 1, 2, DType.FLOAT32);
         Tensor b = Jf.randomUniform(new int[] {n, n}, -1, 1, 3, DType.FLOAT32);
         JitFunction f = Jit.function((Tensor x, Tensor y) -> x.matmul(y));
-        double t = median(2, n >= 1024 ? Math.max(3, reps / 3) : reps, () -> f.call(a, b));
-        return new String[] {"B2", "matmul float32 " + n + "^3", fmt(2.0 * n * n * n / t / 1e9) + " GFLOP/s", ""};
+        double t = median(n >= 1024 ? 3 : 10, n >= 1024 ? Math.max(3, reps / 3) : reps, () -> f.call(a, b));
+        return new String[] {"B2", "matmul float32 " + n + "^3, " + threads + " thread" + (threads == 1 ? "" : "s"),
+                fmt(2.0 * n * n * n / t / 1e9) + " GFLOP/s", ""};
     }
 
     private static String[] dispatch(int reps) {
@@ -152,7 +159,7 @@ final class BenchCommand extends Command {
     private static String[] trainingSteps(int reps) {
         Mlp mlp = Mlp.create();
         int steps = 20;
-        double t = median(2, reps, () -> {
+        double t = median(5, reps, () -> {
             for (int i = 0; i < steps; i++) {
                 mlp.step().callAll(mlp.x(), mlp.labels());
             }

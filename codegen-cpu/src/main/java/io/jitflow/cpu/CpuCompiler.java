@@ -3,6 +3,8 @@ package io.jitflow.cpu;
 import io.jitflow.ir.kernel.Kernel;
 import io.jitflow.ir.kernel.KernelProgram;
 import io.jitflow.runtime.CompiledProgram;
+import io.jitflow.runtime.KernelThreads;
+import io.jitflow.runtime.RangeKernels;
 import java.lang.invoke.MethodHandles;
 import java.util.List;
 import org.objectweb.asm.ClassWriter;
@@ -18,6 +20,7 @@ import org.objectweb.asm.commons.Method;
  */
 public final class CpuCompiler {
     private static final Method KERNEL = Method.getMethod("void kernel(Object[], int[])");
+    private static final Method LOOP_KERNEL = Method.getMethod("void kernel(Object[], int[], int, int)");
 
     private CpuCompiler() {
     }
@@ -52,7 +55,7 @@ public final class CpuCompiler {
         ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS);
         String name = "io/jitflow/cpu/Program";
         cw.visit(Opcodes.V17, Opcodes.ACC_PUBLIC | Opcodes.ACC_FINAL | Opcodes.ACC_SUPER, name, null, "java/lang/Object",
-                new String[] {Type.getInternalName(CompiledProgram.class)});
+                new String[] {Type.getInternalName(CompiledProgram.class), Type.getInternalName(RangeKernels.class)});
         Method init = Method.getMethod("void <init>()");
         GeneratorAdapter ctor = new GeneratorAdapter(Opcodes.ACC_PUBLIC, init, null, null, cw);
         ctor.loadThis();
@@ -62,27 +65,79 @@ public final class CpuCompiler {
         List<String> symbols = program.symbols();
         List<Kernel> kernels = program.kernels();
         for (int i = 0; i < kernels.size(); i++) {
-            GeneratorAdapter g = new GeneratorAdapter(Opcodes.ACC_PRIVATE | Opcodes.ACC_STATIC,
-                    new Method(kernelName(i, kernels.get(i)), KERNEL.getDescriptor()), null, null, cw);
+            GeneratorAdapter g = new GeneratorAdapter(Opcodes.ACC_PRIVATE | Opcodes.ACC_STATIC, kernelMethod(i, kernels.get(i)),
+                    null, null, cw);
             new KernelEmitter(g, symbols, vectorize).emit(kernels.get(i));
             g.endMethod();
         }
-        GeneratorAdapter run = new GeneratorAdapter(Opcodes.ACC_PUBLIC, Method.getMethod("void run(Object[], int[])"),
-                null, null, cw);
-        for (int i = 0; i < kernels.size(); i++) {
-            run.loadArg(0);
-            run.loadArg(1);
-            run.invokeStatic(Type.getObjectType(name), new Method(kernelName(i, kernels.get(i)), KERNEL.getDescriptor()));
-        }
-        run.returnValue();
-        run.endMethod();
-        cw.visitEnd();
+        emitRun(cw, name, kernels, symbols);
+        emitRunRange(cw, name, kernels);        cw.visitEnd();
         return cw.toByteArray();
     }
 
-    /** Kernel methods are named after the first graph value they compute, for readable stack traces. */
-    private static String kernelName(int index, Kernel k) {
+    /** Loop kernels take the range of their outermost coordinate; the others only buffers and sizes. */
+    private static Method kernelMethod(int index, Kernel k) {
         String first = k.fused().isEmpty() ? "" : k.fused().get(0).replaceAll("[^A-Za-z0-9_]", "_");
-        return "k" + index + "_" + first;
+        return new Method("k" + index + "_" + first, k instanceof Kernel.Loop ? LOOP_KERNEL.getDescriptor()
+                : KERNEL.getDescriptor());
+    }
+
+    /** run(): each kernel in order; loop kernels through KernelThreads.split, which may spread them over threads. */
+    private static void emitRun(ClassWriter cw, String name, List<Kernel> kernels, List<String> symbols) {
+        GeneratorAdapter run = new GeneratorAdapter(Opcodes.ACC_PUBLIC, Method.getMethod("void run(Object[], int[])"),
+                null, null, cw);
+        KernelScope scope = new KernelScope(run, symbols);
+        for (int i = 0; i < kernels.size(); i++) {
+            Kernel k = kernels.get(i);
+            if (k instanceof Kernel.Loop l) {
+                run.loadThis();
+                run.push(i);
+                run.loadArg(0);
+                run.loadArg(1);
+                int axis = KernelEmitter.splitAxisOf(l);
+                if (axis < 0) {
+                    run.push(1);
+                } else {
+                    scope.pushSize(l.space().dim(axis));
+                }
+                run.push(1L);
+                for (io.jitflow.ir.Dim d : l.space().dims()) {
+                    scope.pushSize(d);
+                    run.cast(Type.INT_TYPE, Type.LONG_TYPE);
+                    run.math(GeneratorAdapter.MUL, Type.LONG_TYPE);
+                }
+                run.invokeStatic(Type.getType(KernelThreads.class),
+                        Method.getMethod("void split(" + RangeKernels.class.getName() + ", int, Object[], int[], int, long)"));
+            } else {
+                run.loadArg(0);
+                run.loadArg(1);
+                run.invokeStatic(Type.getObjectType(name), kernelMethod(i, k));
+            }
+        }
+        run.returnValue();
+        run.endMethod();
+    }
+
+    /** runRange(kernel, ...): a switch to the loop kernel's method with the given range. */
+    private static void emitRunRange(ClassWriter cw, String name, List<Kernel> kernels) {
+        GeneratorAdapter g = new GeneratorAdapter(Opcodes.ACC_PUBLIC,
+                Method.getMethod("void runRange(int, Object[], int[], int, int)"), null, null, cw);
+        for (int i = 0; i < kernels.size(); i++) {
+            if (!(kernels.get(i) instanceof Kernel.Loop)) {
+                continue;
+            }
+            org.objectweb.asm.Label next = new org.objectweb.asm.Label();
+            g.loadArg(0);
+            g.push(i);
+            g.ifICmp(GeneratorAdapter.NE, next);
+            for (int arg = 1; arg <= 4; arg++) {
+                g.loadArg(arg);
+            }
+            g.invokeStatic(Type.getObjectType(name), kernelMethod(i, kernels.get(i)));
+            g.returnValue();
+            g.mark(next);
+        }
+        g.returnValue();
+        g.endMethod();
     }
 }

@@ -46,16 +46,31 @@ final class KernelEmitter {
 
     // ---- loops ----
 
+    /** Loop kernels take the range of their outermost coordinate as these arguments, to be split across threads. */
+    static final int RANGE_FROM_ARG = 2;
+    static final int RANGE_TO_ARG = 3;
+
+    /** The axis whose coordinates [from, to) the kernel method was given, or -1. */
+    private int splitAxis = -1;
+
     /** A counted loop over {@code axis}'s coordinate from 0 to {@code size}, around {@code body}. */
     private void loop(int axis, Dim size, Runnable body) {
+        if (axis == splitAxis) {
+            loop(axis, () -> g.loadArg(RANGE_FROM_ARG), () -> g.loadArg(RANGE_TO_ARG), body);
+        } else {
+            loop(axis, () -> g.push(0), () -> scope.pushSize(size), body);
+        }
+    }
+
+    private void loop(int axis, Runnable pushStart, Runnable pushEnd, Runnable body) {
         int coord = scope.coord(axis);
         Label test = new Label();
         Label end = new Label();
-        g.push(0);
+        pushStart.run();
         g.storeLocal(coord);
         g.mark(test);
         g.loadLocal(coord);
-        scope.pushSize(size);
+        pushEnd.run();
         g.ifICmp(GeneratorAdapter.GE, end);
         body.run();
         g.iinc(coord, 1);
@@ -75,6 +90,19 @@ final class KernelEmitter {
         }
         int axis = axes.get(from);
         loop(axis, space.dim(axis), () -> nest(space, axes, from + 1, body));
+    }
+
+    /**
+     * The axis a loop kernel is split along: the outermost of its nest (the first kept axis of a
+     * reduction), or -1 when it has none.
+     */
+    static int splitAxisOf(Kernel.Loop l) {
+        for (int d = 0; d < l.space().rank(); d++) {
+            if (!l.reducedAxes().contains(d)) {
+                return d;
+            }
+        }
+        return -1;
     }
 
     /** Pushes the row-major position of the given axes' coordinates, the sizes taken from {@code space}. */
@@ -105,6 +133,7 @@ final class KernelEmitter {
     }
 
     private void loopKernel(Kernel.Loop l) {
+        splitAxis = splitAxisOf(l);
         exprs.prepareBuffers(l.body());
         scope.prepare(l.output());
         Shape space = l.space();
@@ -157,13 +186,23 @@ final class KernelEmitter {
         vector.pushLaneCount();
         g.storeLocal(lanes);
         int bound = g.newLocal(Type.INT_TYPE);
+        boolean split = last == splitAxis;
+        Runnable pushStart = split ? () -> g.loadArg(RANGE_FROM_ARG) : () -> g.push(0);
+        Runnable pushEnd = split ? () -> g.loadArg(RANGE_TO_ARG) : () -> scope.pushSize(space.dim(last));
         nest(space, all.subList(0, last), () -> {
-            vector.pushLoopBound(() -> scope.pushSize(space.dim(last)));
+            // Whole vectors while coord + lanes <= end: bound = start + loopBound(end - start).
+            pushStart.run();
+            vector.pushLoopBound(() -> {
+                pushEnd.run();
+                pushStart.run();
+                g.math(GeneratorAdapter.SUB, Type.INT_TYPE);
+            });
+            g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
             g.storeLocal(bound);
             int coord = scope.coord(last);
             Label vectorTest = new Label();
             Label tail = new Label();
-            g.push(0);
+            pushStart.run();
             g.storeLocal(coord);
             g.mark(vectorTest);
             g.loadLocal(coord);
@@ -180,7 +219,7 @@ final class KernelEmitter {
             Label end = new Label();
             g.mark(tailTest);
             g.loadLocal(coord);
-            scope.pushSize(space.dim(last));
+            pushEnd.run();
             g.ifICmp(GeneratorAdapter.GE, end);
             store(l.output(), space, all, () -> exprs.emitValue(l.body()));
             g.iinc(coord, 1);

@@ -15,8 +15,8 @@ import org.objectweb.asm.commons.GeneratorAdapter;
  * stores go through here so the index arithmetic is written once.
  */
 final class KernelScope {
-    static final int BUFFERS_ARG = 0;
-    static final int SIZES_ARG = 1;
+    private static final int BUFFERS_ARG = 0;
+    private static final int SIZES_ARG = 1;
 
     final GeneratorAdapter g;
     private final List<String> symbols;
@@ -25,6 +25,7 @@ final class KernelScope {
     private final Map<Integer, Integer> coords = new HashMap<>();
     int accumulator = -1;
 
+    /** A scope over a method whose first two arguments are the buffer array and the sizes. */
     KernelScope(GeneratorAdapter g, List<String> symbols) {
         this.g = g;
         this.symbols = symbols;
