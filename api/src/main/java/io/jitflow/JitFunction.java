@@ -23,10 +23,12 @@ public final class JitFunction {
     /** More traces than this of one function get a warning that suggests an unknown dim. */
     static final int RETRACE_WARNING_THRESHOLD = 5;
     private static final ReentrantLock STATE_LOCK = new ReentrantLock();
+    /** {@code -Djitflow.logCompile=true} prints each trace's trace, optimization and code generation times. */
+    private static final boolean LOG_COMPILE = Boolean.getBoolean("jitflow.logCompile");
 
     /** One signature's graph, ready to run. */
-    private record Traced(Graph traced, Graph optimized, Compiler.Executable executable,
-                          Map<String, Variable> variables, boolean assigns) {
+    private record Traced(Graph traced, Graph optimized, io.jitflow.ir.kernel.KernelProgram program,
+                          Compiler.Executable executable, Map<String, Variable> variables, boolean assigns) {
     }
 
     private final String name;
@@ -119,6 +121,21 @@ public final class JitFunction {
         return traced(args).optimized();
     }
 
+    /** The kernel program these arguments run: which graph nodes each generated loop computes. */
+    public String kernelsText(Tensor... args) {
+        return traced(args).program().toString();
+    }
+
+    /** The number of kernels these arguments run. */
+    public int kernelCount(Tensor... args) {
+        return traced(args).program().kernels().size();
+    }
+
+    /** Writes the traced graph for these arguments (with the variables' current values) as a graph file. */
+    public void writeGraph(java.nio.file.Path file, Tensor... args) throws java.io.IOException {
+        io.jitflow.text.GraphFiles.write(traced(args).traced(), file);
+    }
+
     /** Both graphs in the text format, for reading what the compiler did. */
     public String graphText(Tensor... args) {
         Traced t = traced(args);
@@ -164,12 +181,16 @@ public final class JitFunction {
         long traced = System.nanoTime();
         Compiler.Compiled compiled = Compiler.compile(graph);
         long done = System.nanoTime();
-        LOG.log(System.Logger.Level.DEBUG, () -> String.format("function '%s' %s: trace %.1f ms, optimize %.1f ms, "
-                + "compile %.1f ms", name, key, (traced - start) / 1e6, compiled.optimizeNanos() / 1e6,
-                (done - traced - compiled.optimizeNanos()) / 1e6));
+        String timing = String.format("function '%s' %s: trace %.1f ms, optimize %.1f ms, code generation and loading "
+                + "%.1f ms", name, key, (traced - start) / 1e6, compiled.optimizeNanos() / 1e6,
+                (done - traced - compiled.optimizeNanos()) / 1e6);
+        if (LOG_COMPILE) {
+            System.err.println("jitflow: " + timing);
+        }
+        LOG.log(System.Logger.Level.DEBUG, timing);
         boolean assigns = graph.functions().get(0).nodes().stream().anyMatch(n -> n.op() == Op.ASSIGN_VARIABLE);
-        return new Traced(graph, compiled.optimized(), compiled.executable(), Map.copyOf(context.capturedVariables()),
-                assigns);
+        return new Traced(graph, compiled.optimized(), compiled.program(), compiled.executable(),
+                Map.copyOf(context.capturedVariables()), assigns);
     }
 
     /** Records a trace; explains it when it is a retrace, and warns when retraces keep happening. */

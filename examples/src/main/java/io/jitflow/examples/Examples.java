@@ -13,6 +13,7 @@ public final class Examples {
     public static Map<String, Consumer<PrintStream>> all() {
         Map<String, Consumer<PrintStream>> examples = new LinkedHashMap<>();
         examples.put("linear-classifier", LinearClassifier::run);
+        examples.put("tracing", Tracing::run);
         return examples;
     }
 }
