@@ -158,7 +158,8 @@ public final class Jf {
         SEEDS.set(new SplittableRandom(seed));
     }
 
-    private static long nextSeed() {
+    /** The next seed from this thread's stream (see {@link #setRandomSeed}), for seeded initializers. */
+    public static long nextSeed() {
         return SEEDS.get().nextLong();
     }
 

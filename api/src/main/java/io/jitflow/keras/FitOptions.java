@@ -1,0 +1,89 @@
+package io.jitflow.keras;
+
+import io.jitflow.Tensor;
+import java.io.PrintStream;
+
+/** fit's options, Keras's keyword arguments: {@code FitOptions.epochs(5).batchSize(32).validationSplit(0.1)}. */
+public final class FitOptions {
+    int epochs = 1;
+    int batchSize = 32;
+    double validationSplit;
+    Tensor validationX;
+    Tensor validationY;
+    boolean shuffle = true;
+    int verbose = 1;
+    long seed = 0;
+    PrintStream out = System.out;
+    Boolean terminal;
+
+    private FitOptions() {
+    }
+
+    public static FitOptions epochs(int epochs) {
+        return new FitOptions().withEpochs(epochs);
+    }
+
+    public static FitOptions defaults() {
+        return new FitOptions();
+    }
+
+    public FitOptions withEpochs(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("epochs must be >= 1, got " + n);
+        }
+        this.epochs = n;
+        return this;
+    }
+
+    public FitOptions batchSize(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("batch size must be >= 1, got " + n);
+        }
+        this.batchSize = n;
+        return this;
+    }
+
+    /** Holds out the last {@code fraction} of the examples (taken before shuffling) for validation. */
+    public FitOptions validationSplit(double fraction) {
+        if (fraction < 0 || fraction >= 1) {
+            throw new IllegalArgumentException("validation split must be in [0, 1), got " + fraction);
+        }
+        this.validationSplit = fraction;
+        return this;
+    }
+
+    public FitOptions validationData(Tensor x, Tensor y) {
+        this.validationX = x;
+        this.validationY = y;
+        return this;
+    }
+
+    public FitOptions shuffle(boolean on) {
+        this.shuffle = on;
+        return this;
+    }
+
+    /** 0 silent, 1 a progress bar on a terminal (one line per epoch otherwise), 2 one line per epoch. */
+    public FitOptions verbose(int level) {
+        this.verbose = level;
+        return this;
+    }
+
+    /** The seed of the per-epoch shuffles and the dropout noise. */
+    public FitOptions seed(long s) {
+        this.seed = s;
+        return this;
+    }
+
+    /** Where progress goes (standard output by default). */
+    public FitOptions output(PrintStream stream) {
+        this.out = stream;
+        return this;
+    }
+
+    /** Forces the progress bar on or off, instead of asking whether standard output is a terminal. */
+    public FitOptions terminal(boolean on) {
+        this.terminal = on;
+        return this;
+    }
+}

@@ -1,0 +1,41 @@
+package io.jitflow.keras;
+
+import io.jitflow.Jf;
+import io.jitflow.Tensor;
+import io.jitflow.ir.DType;
+
+/** Makes a layer's initial weights from a shape and a seed. */
+@FunctionalInterface
+public interface Initializer {
+    Tensor create(int[] shape, long seed);
+
+    /** Glorot (Xavier) uniform: U(-l, l) with l = sqrt(6 / (fan_in + fan_out)), Keras's default for kernels. */
+    Initializer GLOROT_UNIFORM = (shape, seed) -> {
+        int fanIn = shape.length >= 2 ? shape[shape.length - 2] : shape[0];
+        int fanOut = shape[shape.length - 1];
+        double limit = Math.sqrt(6.0 / (fanIn + fanOut));
+        return Jf.randomUniform(shape, -limit, limit, seed, DType.FLOAT32);
+    };
+    Initializer ZEROS = (shape, seed) -> Jf.zeros(shape);
+    Initializer ONES = (shape, seed) -> Jf.ones(shape);
+
+    static Initializer randomNormal(double mean, double stddev) {
+        return (shape, seed) -> Jf.randomNormal(shape, mean, stddev, seed, DType.FLOAT32);
+    }
+
+    static Initializer randomUniform(double min, double max) {
+        return (shape, seed) -> Jf.randomUniform(shape, min, max, seed, DType.FLOAT32);
+    }
+
+    static Initializer of(String name) {
+        return switch (name) {
+            case "glorot_uniform" -> GLOROT_UNIFORM;
+            case "zeros" -> ZEROS;
+            case "ones" -> ONES;
+            case "random_normal" -> randomNormal(0, 0.05);
+            case "random_uniform" -> randomUniform(-0.05, 0.05);
+            default -> throw new IllegalArgumentException("unknown initializer '" + name
+                    + "' (known: glorot_uniform, zeros, ones, random_normal, random_uniform)");
+        };
+    }
+}

@@ -1,0 +1,56 @@
+package io.jitflow.keras;
+
+import io.jitflow.Jf;
+import io.jitflow.Tensor;
+import io.jitflow.ir.DType;
+
+/** A metric: a per-batch mean that fit and evaluate average over all examples. */
+public interface Metric {
+    String name();
+
+    Tensor compute(Tensor yTrue, Tensor yPred);
+
+    /**
+     * "accuracy" as Keras resolves it for a loss and prediction shape: sparse categorical (integer
+     * labels), binary (one output, or a binary cross-entropy loss) or categorical (one-hot labels).
+     */
+    static Metric accuracy(Loss loss, int outputUnits) {
+        String lossName = loss.name();
+        if (lossName.equals("sparse_categorical_crossentropy")) {
+            return named("accuracy", (y, p) -> {
+                Tensor labels = y.rank() == p.rank() ? Jf.squeeze(y, -1) : y;
+                return mean(Jf.equal(Jf.argmax(p, -1), labels.cast(DType.INT64)));
+            });
+        }
+        if (lossName.equals("binary_crossentropy") || outputUnits == 1) {
+            return named("accuracy", (y, p) -> mean(Jf.equal(p.greater(Jf.constant(0.5f).cast(p.dtype())),
+                    y.greater(Jf.constant(0.5f).cast(y.dtype())))));
+        }
+        return named("accuracy", (y, p) -> mean(Jf.equal(Jf.argmax(p, -1), Jf.argmax(y, -1))));
+    }
+
+    private static Tensor mean(Tensor matches) {
+        return Jf.reduceMean(matches.cast(DType.FLOAT32));
+    }
+
+    static Metric of(String name, Loss loss, int outputUnits) {
+        return switch (name) {
+            case "accuracy", "acc" -> accuracy(loss, outputUnits);
+            case "mse", "mean_squared_error" -> named("mse", (y, p) -> Jf.reduceMean(Jf.square(y.sub(p))));
+            case "mae", "mean_absolute_error" -> named("mae", (y, p) -> Jf.reduceMean(Jf.abs(y.sub(p))));
+            default -> throw new IllegalArgumentException("unknown metric '" + name + "' (known: accuracy, mse, mae)");
+        };
+    }
+
+    static Metric named(String name, java.util.function.BinaryOperator<Tensor> f) {
+        return new Metric() {
+            public String name() {
+                return name;
+            }
+
+            public Tensor compute(Tensor yTrue, Tensor yPred) {
+                return f.apply(yTrue, yPred);
+            }
+        };
+    }
+}

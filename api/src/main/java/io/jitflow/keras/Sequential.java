@@ -1,0 +1,461 @@
+package io.jitflow.keras;
+
+import io.jitflow.GradientTape;
+import io.jitflow.Jf;
+import io.jitflow.Jit;
+import io.jitflow.JitFunction;
+import io.jitflow.Tensor;
+import io.jitflow.TensorSpec;
+import io.jitflow.Variable;
+import io.jitflow.ir.DType;
+import io.jitflow.ir.Dim;
+import io.jitflow.ir.Shape;
+import io.jitflow.keras.layers.CallContext;
+import io.jitflow.keras.layers.Dropout;
+import io.jitflow.keras.layers.Input;
+import io.jitflow.keras.layers.Layer;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * A stack of layers, as keras.Sequential: compile with a loss, an optimizer and metrics, then fit,
+ * evaluate and predict. The training step (forward, loss, gradients, optimizer update), the
+ * evaluation step and prediction are each one traced and compiled function, traced once for every
+ * batch size (the batch dim is unknown to them).
+ */
+public final class Sequential {
+    private static final String BATCH = "batch";
+
+    private final String name = Names.unique("sequential");
+    private final List<Layer> layers = new ArrayList<>();
+    private int[] declaredInput;
+    private Shape builtInput;
+    private Optimizer optimizer;
+    private Loss loss;
+    private List<String> metricNames = List.of();
+    private List<Metric> metrics;
+    private JitFunction trainStep;
+    private JitFunction testStep;
+    private JitFunction predictStep;
+
+    public Sequential(Layer... layers) {
+        for (Layer l : layers) {
+            add(l);
+        }
+    }
+
+    public Sequential(List<Layer> layers) {
+        layers.forEach(this::add);
+    }
+
+    /** Adds a layer; an {@link Input} only declares the input shape and is not listed among the layers. */
+    public Sequential add(Layer layer) {
+        if (builtInput != null) {
+            throw new IllegalStateException("model " + name + " is already built; add layers before using it");
+        }
+        if (layer instanceof Input input) {
+            declaredInput = input.shape();
+        } else {
+            layers.add(layer);
+        }
+        return this;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public List<Layer> layers() {
+        return List.copyOf(layers);
+    }
+
+    public Layer layer(int index) {
+        return layers.get(index);
+    }
+
+    public Layer layer(String layerName) {
+        return layers.stream().filter(l -> l.name().equals(layerName)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no layer named '" + layerName + "' in " + name));
+    }
+
+    // ---- building and calling ----
+
+    private void build(int[] features) {
+        List<Dim> dims = new ArrayList<>(List.of(Dim.named(BATCH)));
+        for (int f : features) {
+            dims.add(Dim.of(f));
+        }
+        Shape input = Shape.of(dims);
+        if (builtInput != null) {
+            if (!builtInput.equals(input)) {
+                throw new IllegalArgumentException("model " + name + " expects inputs of shape " + Layer.describe(builtInput)
+                        + ", got " + Layer.describe(input));
+            }
+            return;
+        }
+        if (layers.isEmpty()) {
+            throw new IllegalStateException("model " + name + " has no layers");
+        }
+        Shape shape = input;
+        for (Layer l : layers) {
+            shape = l.build(shape);
+        }
+        builtInput = input;
+    }
+
+    private void buildFor(Tensor x) {
+        int[] shape = x.shape();
+        build(java.util.Arrays.copyOfRange(shape, 1, shape.length));
+    }
+
+    private Tensor forward(Tensor x, CallContext context) {
+        Tensor y = x;
+        for (Layer l : layers) {
+            y = l.call(y, context);
+        }
+        return y;
+    }
+
+    /** The model applied to a batch, eagerly (dropout inactive). */
+    public Tensor call(Tensor x) {
+        buildFor(x);
+        return forward(x, CallContext.INFERENCE);
+    }
+
+    public List<Variable> trainableWeights() {
+        List<Variable> all = new ArrayList<>();
+        layers.forEach(l -> all.addAll(l.trainableWeights()));
+        return all;
+    }
+
+    /** Every layer's weights, in order. */
+    public List<Tensor> getWeights() {
+        List<Tensor> all = new ArrayList<>();
+        layers.forEach(l -> all.addAll(l.getWeights()));
+        return all;
+    }
+
+    public void setWeights(List<Tensor> values) {
+        int at = 0;
+        for (Layer l : layers) {
+            int n = l.weights().size();
+            l.setWeights(values.subList(at, at + n));
+            at += n;
+        }
+        if (at != values.size()) {
+            throw new IllegalArgumentException("model " + name + " has " + at + " weights, got " + values.size());
+        }
+    }
+
+    // ---- compile, fit, evaluate, predict ----
+
+    /**
+     * Sets the optimizer (an {@link Optimizer} or a name such as "adam"), the loss (a {@link Loss} or
+     * a name such as "sparse_categorical_crossentropy") and the metrics ("accuracy", "mse", "mae").
+     */
+    public void compile(Object optimizer, Object loss, String... metrics) {
+        this.optimizer = optimizer instanceof Optimizer o ? o : Optimizer.of((String) optimizer);
+        this.loss = loss instanceof Loss l ? l : Loss.of((String) loss);
+        this.metricNames = List.of(metrics);
+        this.metrics = null;
+        trainStep = null;
+        testStep = null;
+    }
+
+    private void requireCompiled() {
+        if (optimizer == null) {
+            throw new IllegalStateException("model " + name + " must be compiled (compile(optimizer, loss, metrics)) first");
+        }
+    }
+
+    private List<Metric> metrics() {
+        if (metrics == null) {
+            Shape out = layers.get(layers.size() - 1).outputShape();
+            int units = out.dim(out.rank() - 1).size();
+            metrics = metricNames.stream().map(m -> Metric.of(m, loss, units)).toList();
+        }
+        return metrics;
+    }
+
+    private List<Dropout> dropouts() {
+        return layers.stream().filter(l -> l instanceof Dropout).map(l -> (Dropout) l).toList();
+    }
+
+    private TensorSpec spec(DType dtype, Shape shape) {
+        Object[] dims = new Object[shape.rank()];
+        dims[0] = BATCH;
+        for (int d = 1; d < shape.rank(); d++) {
+            dims[d] = shape.dim(d).size();
+        }
+        return TensorSpec.of(dtype, dims);
+    }
+
+    private Shape labelShape(Tensor y) {
+        List<Dim> dims = new ArrayList<>(List.of(Dim.named(BATCH)));
+        for (int d = 1; d < y.rank(); d++) {
+            dims.add(Dim.of(y.shape()[d]));
+        }
+        return Shape.of(dims);
+    }
+
+    private JitFunction trainStep(Tensor x, Tensor y) {
+        if (trainStep == null) {
+            List<Dropout> dropouts = dropouts();
+            List<TensorSpec> specs = new ArrayList<>(List.of(spec(x.dtype(), builtInput), spec(y.dtype(), labelShape(y))));
+            for (Dropout d : dropouts) {
+                specs.add(spec(DType.FLOAT32, inputOf(d)));
+            }
+            optimizer.build(trainableWeights());
+            trainStep = Jit.function(name + "_train_step", args -> {
+                Map<Layer, Tensor> noise = new HashMap<>();
+                for (int i = 0; i < dropouts.size(); i++) {
+                    noise.put(dropouts.get(i), args.get(2 + i));
+                }
+                List<Variable> weights = trainableWeights();
+                try (GradientTape tape = new GradientTape()) {
+                    Tensor predictions = forward(args.get(0), new CallContext(true, noise));
+                    Tensor lossValue = loss.compute(args.get(1), predictions);
+                    List<Tensor> results = new ArrayList<>(List.of(lossValue));
+                    for (Metric m : metrics()) {
+                        results.add(m.compute(args.get(1), predictions));
+                    }
+                    optimizer.apply(weights, tape.gradient(lossValue, weights));
+                    return results;
+                }
+            }, specs.toArray(new TensorSpec[0]));
+        }
+        return trainStep;
+    }
+
+    /** The input shape a layer was built for. */
+    private Shape inputOf(Layer target) {
+        Shape shape = builtInput;
+        for (Layer l : layers) {
+            if (l == target) {
+                return shape;
+            }
+            shape = l.outputShape();
+        }
+        throw new IllegalArgumentException(target.name() + " is not in " + name);
+    }
+
+    private JitFunction testStep(Tensor x, Tensor y) {
+        if (testStep == null) {
+            testStep = Jit.function(name + "_test_step", args -> {
+                Tensor predictions = forward(args.get(0), CallContext.INFERENCE);
+                List<Tensor> results = new ArrayList<>(List.of(loss.compute(args.get(1), predictions)));
+                for (Metric m : metrics()) {
+                    results.add(m.compute(args.get(1), predictions));
+                }
+                return results;
+            }, spec(x.dtype(), builtInput), spec(y.dtype(), labelShape(y)));
+        }
+        return testStep;
+    }
+
+    private JitFunction predictStep(Tensor x) {
+        if (predictStep == null) {
+            predictStep = Jit.function(name + "_predict", args -> List.of(forward(args.get(0), CallContext.INFERENCE)),
+                    spec(x.dtype(), builtInput));
+        }
+        return predictStep;
+    }
+
+    /** Trains on (x, y); returns the history of loss and metrics per epoch. */
+    public History fit(Tensor x, Tensor y, FitOptions options) {
+        requireCompiled();
+        buildFor(x);
+        checkExamples(x, y);
+        Tensor trainX = x;
+        Tensor trainY = y;
+        Tensor valX = options.validationX;
+        Tensor valY = options.validationY;
+        if (options.validationSplit > 0) {
+            int n = x.shape()[0];
+            int split = (int) (n * (1 - options.validationSplit));
+            trainX = rows(x, 0, split);
+            trainY = rows(y, 0, split);
+            valX = rows(x, split, n);
+            valY = rows(y, split, n);
+        }
+        int n = trainX.shape()[0];
+        int steps = (n + options.batchSize - 1) / options.batchSize;
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("verbose", options.verbose);
+        params.put("epochs", options.epochs);
+        params.put("steps", steps);
+        History history = new History(params);
+        boolean terminal = options.terminal != null ? options.terminal : options.out == System.out && System.console() != null;
+        ProgressLogger progress = new ProgressLogger(options.out, options.verbose, terminal);
+        JitFunction step = trainStep(trainX, trainY);
+        List<Dropout> dropouts = dropouts();
+        Random random = new Random(options.seed);
+        long noiseSeed = random.nextLong();
+        for (int epoch = 0; epoch < options.epochs; epoch++) {
+            progress.epochBegin(epoch, options.epochs);
+            int[] order = order(n, options.shuffle, random);
+            Averages averages = new Averages(names(""));
+            for (int s = 0; s < steps; s++) {
+                int from = s * options.batchSize;
+                int to = Math.min(n, from + options.batchSize);
+                Tensor indices = Jf.constant(java.util.Arrays.copyOfRange(order, from, to));
+                List<Tensor> args = new ArrayList<>(List.of(Jf.gather(trainX, indices, 0), Jf.gather(trainY, indices, 0)));
+                for (Dropout d : dropouts) {
+                    int[] shape = inputOf(d).bind(Map.of(BATCH, to - from)).sizes();
+                    args.add(Jf.randomUniform(shape, 0, 1, noiseSeed++, DType.FLOAT32));
+                }
+                averages.add(step.callAll(args.toArray(new Tensor[0])), to - from);
+                progress.batchEnd(s + 1, steps, averages.values());
+            }
+            Map<String, Double> logs = new LinkedHashMap<>(averages.values());
+            if (valX != null) {
+                Map<String, Double> validation = evaluate(valX, valY, options.batchSize);
+                validation.forEach((k, v) -> logs.put("val_" + k, v));
+            }
+            progress.epochEnd(steps, logs);
+            history.record(epoch, logs);
+        }
+        return history;
+    }
+
+    private static void checkExamples(Tensor x, Tensor y) {
+        if (x.rank() == 0 || y.rank() == 0 || x.shape()[0] != y.shape()[0]) {
+            throw new IllegalArgumentException("x and y must hold the same number of examples along their first dim, "
+                    + "got " + x.type() + " and " + y.type());
+        }
+    }
+
+    private List<String> names(String prefix) {
+        List<String> all = new ArrayList<>(List.of(prefix + "loss"));
+        for (String m : metricNames) {
+            all.add(prefix + Metric.of(m, loss, 2).name());
+        }
+        return all;
+    }
+
+    private static int[] order(int n, boolean shuffle, Random random) {
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        if (shuffle) {
+            for (int i = n - 1; i > 0; i--) {
+                int j = random.nextInt(i + 1);
+                int t = order[i];
+                order[i] = order[j];
+                order[j] = t;
+            }
+        }
+        return order;
+    }
+
+    private static Tensor rows(Tensor t, int from, int to) {
+        return Jf.gather(t, Jf.range(from, to, 1), 0);
+    }
+
+    public Map<String, Double> evaluate(Tensor x, Tensor y) {
+        return evaluate(x, y, 32);
+    }
+
+    /** The loss and metrics over (x, y), averaged over all examples. */
+    public Map<String, Double> evaluate(Tensor x, Tensor y, int batchSize) {
+        requireCompiled();
+        buildFor(x);
+        checkExamples(x, y);
+        JitFunction step = testStep(x, y);
+        Averages averages = new Averages(names(""));
+        int n = x.shape()[0];
+        for (int from = 0; from < n; from += batchSize) {
+            int to = Math.min(n, from + batchSize);
+            averages.add(step.callAll(rows(x, from, to), rows(y, from, to)), to - from);
+        }
+        return averages.values();
+    }
+
+    public Tensor predict(Tensor x) {
+        return predict(x, 32);
+    }
+
+    /** The model's outputs for every example, computed in batches. */
+    public Tensor predict(Tensor x, int batchSize) {
+        buildFor(x);
+        JitFunction step = predictStep(x);
+        List<Tensor> parts = new ArrayList<>();
+        int n = x.shape()[0];
+        for (int from = 0; from < n; from += batchSize) {
+            parts.add(step.call(rows(x, from, Math.min(n, from + batchSize))));
+        }
+        return parts.size() == 1 ? parts.get(0) : Jf.concat(parts, 0);
+    }
+
+    /** Running means of a step's results, weighted by batch size. */
+    private static final class Averages {
+        private final List<String> names;
+        private final double[] sums;
+        private long count;
+
+        Averages(List<String> names) {
+            this.names = names;
+            this.sums = new double[names.size()];
+        }
+
+        void add(List<Tensor> batch, int size) {
+            for (int i = 0; i < sums.length; i++) {
+                sums[i] += batch.get(i).doubleValue() * size;
+            }
+            count += size;
+        }
+
+        Map<String, Double> values() {
+            Map<String, Double> v = new LinkedHashMap<>();
+            for (int i = 0; i < sums.length; i++) {
+                v.put(names.get(i), count == 0 ? Double.NaN : sums[i] / count);
+            }
+            return v;
+        }
+    }
+
+    // ---- summary ----
+
+    /** Prints and returns Keras's table: each layer's name, type, output shape and parameter count. */
+    public String summary() {
+        return summary(System.out);
+    }
+
+    public String summary(PrintStream out) {
+        if (builtInput == null) {
+            if (declaredInput == null) {
+                throw new IllegalStateException("model " + name + " is not built yet: declare its input with new Input(...)"
+                        + " or call it (fit, predict) first");
+            }
+            build(declaredInput);
+        }
+        String rule = "_".repeat(65);
+        StringBuilder sb = new StringBuilder();
+        sb.append("Model: \"").append(name).append("\"\n").append(rule).append('\n');
+        sb.append(String.format(java.util.Locale.ROOT, " %-28s%-26s%-10s%n", "Layer (type)", "Output Shape", "Param #"));
+        sb.append("=".repeat(65)).append('\n');
+        long total = 0;
+        long trainable = 0;
+        for (Layer l : layers) {
+            long params = l.countParams();
+            total += params;
+            trainable += l.trainableWeights().stream().mapToLong(v -> java.util.Arrays.stream(v.shape())
+                    .asLongStream().reduce(1, (a, b) -> a * b)).sum();
+            sb.append(String.format(java.util.Locale.ROOT, " %-28s%-26s%-10d%n", l.name() + " (" + l.getClass().getSimpleName() + ")",
+                    Layer.describe(l.outputShape()), params));
+        }
+        sb.append("=".repeat(65)).append('\n');
+        sb.append(String.format(java.util.Locale.ROOT, "Total params: %,d%n", total));
+        sb.append(String.format(java.util.Locale.ROOT, "Trainable params: %,d%n", trainable));
+        sb.append(String.format(java.util.Locale.ROOT, "Non-trainable params: %,d%n", total - trainable));
+        sb.append(rule).append('\n');
+        out.print(sb);
+        return sb.toString();
+    }
+}

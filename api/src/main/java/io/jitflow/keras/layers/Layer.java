@@ -1,0 +1,120 @@
+package io.jitflow.keras.layers;
+
+import io.jitflow.Tensor;
+import io.jitflow.Variable;
+import io.jitflow.ir.Dim;
+import io.jitflow.ir.Shape;
+import io.jitflow.keras.Initializer;
+import io.jitflow.keras.Names;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A Keras layer: built once for an input shape (the batch dim is {@code None}, kept symbolic),
+ * then called on tensors, eagerly or while a model's step is traced.
+ */
+public abstract class Layer {
+    private String name;
+    private final List<Variable> weights = new ArrayList<>();
+    private Shape inputShape;
+    private Shape outputShape;
+
+    protected Layer(String baseName) {
+        this.name = Names.unique(baseName);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** Renames the layer (Keras's {@code name=} argument); only before it is built. */
+    public Layer named(String newName) {
+        if (inputShape != null) {
+            throw new IllegalStateException("layer " + name + " is already built; name it when creating it");
+        }
+        this.name = newName;
+        return this;
+    }
+
+    /** Creates the weights for {@code input} (batch dim first); returns the output shape. */
+    public final Shape build(Shape input) {
+        if (inputShape == null) {
+            inputShape = input;
+            outputShape = create(input);
+        } else if (!inputShape.equals(input)) {
+            throw new IllegalArgumentException("layer " + name + " was built for input " + describe(inputShape)
+                    + ", now called on " + describe(input));
+        }
+        return outputShape;
+    }
+
+    /** Makes the weights for this input shape and says the output shape. */
+    protected abstract Shape create(Shape input);
+
+    /** The layer's computation; {@code context} says whether it is training and holds dropout noise. */
+    public abstract Tensor call(Tensor x, CallContext context);
+
+    public boolean isBuilt() {
+        return inputShape != null;
+    }
+
+    public Shape outputShape() {
+        return outputShape;
+    }
+
+    protected Variable addWeight(String weightName, int[] shape, Initializer init, long seed) {
+        Variable v = new Variable(init.create(shape, seed), name + "/" + weightName, true);
+        weights.add(v);
+        return v;
+    }
+
+    public List<Variable> weights() {
+        return List.copyOf(weights);
+    }
+
+    public List<Variable> trainableWeights() {
+        return weights.stream().filter(Variable::trainable).toList();
+    }
+
+    /** Copies of the current weight values, in creation order. */
+    public List<Tensor> getWeights() {
+        return weights.stream().map(Variable::asTensor).toList();
+    }
+
+    public void setWeights(List<Tensor> values) {
+        if (values.size() != weights.size()) {
+            throw new IllegalArgumentException("layer " + name + " has " + weights.size() + " weight(s), got "
+                    + values.size());
+        }
+        for (int i = 0; i < values.size(); i++) {
+            weights.get(i).assign(values.get(i));
+        }
+    }
+
+    public long countParams() {
+        long n = 0;
+        for (Variable v : weights) {
+            long size = 1;
+            for (int d : v.shape()) {
+                size *= d;
+            }
+            n += size;
+        }
+        return n;
+    }
+
+    /** A shape as Keras prints it: {@code (None, 784)}. */
+    public static String describe(Shape shape) {
+        StringBuilder sb = new StringBuilder("(");
+        for (int i = 0; i < shape.rank(); i++) {
+            Dim d = shape.dim(i);
+            sb.append(i > 0 ? ", " : "").append(d.isStatic() ? Integer.toString(d.size()) : "None");
+        }
+        return sb.append(shape.rank() == 1 ? ",)" : ")").toString();
+    }
+
+    /** The static sizes of a shape after its batch dim. */
+    protected static int[] featureSizes(Shape shape) {
+        return Shape.of(shape.dims().subList(1, shape.rank())).sizes();
+    }
+}
