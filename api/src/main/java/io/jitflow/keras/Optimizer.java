@@ -187,8 +187,9 @@ public abstract class Optimizer {
         }
 
         protected void update(Variable w, Tensor g, List<Variable> slots, Tensor step) {
-            Tensor b1t = Jf.pow(Jf.constant((float) beta1), step);
-            Tensor b2t = Jf.pow(Jf.constant((float) beta2), step);
+            Tensor t = step.cast(g.dtype());
+            Tensor b1t = Jf.pow(Jf.fill(g.dtype(), beta1), t);
+            Tensor b2t = Jf.pow(Jf.fill(g.dtype(), beta2), t);
             Tensor lr = Jf.sqrt(Jf.onesLike(b2t).sub(b2t)).div(Jf.onesLike(b1t).sub(b1t)).mul(learningRate);
             Tensor m = slots.get(0).mul(beta1).add(g.mul(1 - beta1));
             Tensor v = slots.get(1).mul(beta2).add(g.square().mul(1 - beta2));

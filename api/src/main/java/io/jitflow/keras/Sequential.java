@@ -141,14 +141,15 @@ public final class Sequential {
     }
 
     public void setWeights(List<Tensor> values) {
+        int expected = layers.stream().mapToInt(l -> l.weights().size()).sum();
+        if (expected != values.size()) {
+            throw new IllegalArgumentException("model " + name + " has " + expected + " weights, got " + values.size());
+        }
         int at = 0;
         for (Layer l : layers) {
             int n = l.weights().size();
             l.setWeights(values.subList(at, at + n));
             at += n;
-        }
-        if (at != values.size()) {
-            throw new IllegalArgumentException("model " + name + " has " + at + " weights, got " + values.size());
         }
     }
 
