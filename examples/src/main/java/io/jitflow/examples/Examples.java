@@ -14,6 +14,7 @@ public final class Examples {
         Map<String, Consumer<PrintStream>> examples = new LinkedHashMap<>();
         examples.put("linear-classifier", LinearClassifier::run);
         examples.put("tracing", Tracing::run);
+        examples.put("keras", KerasExamples::run);
         examples.put("mnist", MnistClassifier::run);
         return examples;
     }

@@ -1,0 +1,78 @@
+package io.jitflow.examples;
+
+import static io.jitflow.Jf.constant;
+
+import io.jitflow.Jf;
+import io.jitflow.Tensor;
+import io.jitflow.ir.DType;
+import io.jitflow.keras.FitOptions;
+import io.jitflow.keras.History;
+import io.jitflow.keras.Sequential;
+import io.jitflow.keras.layers.Dense;
+import io.jitflow.keras.layers.Input;
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Map;
+
+/** The lectures' small Keras programs: a one-neuron regression, XOR, and the linear classifier. */
+public final class KerasExamples {
+    private KerasExamples() {
+    }
+
+    /** Dense(1) on xs = [1, 2, 3, 4, 10], ys = [1, 4, 6, 8, 20] with "mse" and "sgd"; returns the prediction at 7. */
+    public static float regression(PrintStream out) {
+        Jf.setRandomSeed(10);
+        Sequential model = new Sequential(new Input(1), new Dense(1));
+        model.compile("sgd", "mse");
+        Tensor xs = constant(new float[][] {{1}, {2}, {3}, {4}, {10}});
+        Tensor ys = constant(new float[][] {{1}, {4}, {6}, {8}, {20}});
+        History h = model.fit(xs, ys, FitOptions.epochs(500).verbose(0));
+        float prediction = model.predict(constant(new float[][] {{7}})).floatValue();
+        out.printf("regression: loss %.4f after 500 epochs; model(7) = %.3f (the least-squares line gives 13.98)%n",
+                h.get("loss").get(499), prediction);
+        return prediction;
+    }
+
+    /**
+     * XOR of three bits: 10,000 random points, a 3-4-3-2 tanh network with a softmax output, Adam,
+     * validation split 0.1; returns the validation accuracy.
+     */
+    public static double xor(PrintStream out) {
+        Jf.setRandomSeed(11);
+        int n = 10_000;
+        Tensor bits = Jf.cast(Jf.greater(Jf.randomUniform(new int[] {n, 3}, 0, 1, 5, DType.FLOAT32), constant(0.5f)),
+                DType.INT32);
+        Tensor parity = Jf.mod(Jf.reduceSum(bits, 1), constant(2));
+        Tensor x = bits.cast(DType.FLOAT32);
+        Sequential model = new Sequential(new Input(3), new Dense(4, "tanh"), new Dense(3, "tanh"),
+                new Dense(2, "softmax"));
+        model.compile("adam", "sparse_categorical_crossentropy", "accuracy");
+        History h = model.fit(x, parity, FitOptions.epochs(20).batchSize(32).validationSplit(0.1).verbose(0));
+        double accuracy = h.get("val_accuracy").get(19);
+        out.printf("xor: validation accuracy %.4f after 20 epochs%n", accuracy);
+        return accuracy;
+    }
+
+    /** The linear classifier from scratch, now as Sequential([Dense(1)]) with "mse" and SGD(0.1). */
+    public static double linearClassifier(PrintStream out) {
+        Jf.setRandomSeed(12);
+        Tensor a = Jf.randomNormal(new int[] {1000, 2}, 0, 1, 1, DType.FLOAT32)
+                .matmul(constant(new float[][] {{1, 0.5f}, {0, (float) Math.sqrt(0.75)}})).add(constant(new float[] {0, 3}));
+        Tensor b = Jf.randomNormal(new int[] {1000, 2}, 0, 1, 2, DType.FLOAT32)
+                .matmul(constant(new float[][] {{1, 0.5f}, {0, (float) Math.sqrt(0.75)}})).add(constant(new float[] {3, 0}));
+        Tensor x = Jf.concat(List.of(a, b), 0);
+        Tensor y = Jf.concat(List.of(Jf.zeros(1000, 1), Jf.ones(1000, 1)), 0);
+        Sequential model = new Sequential(new Input(2), new Dense(1));
+        model.compile(new io.jitflow.keras.Optimizer.Sgd(0.1), "mse", "accuracy");
+        model.fit(x, y, FitOptions.epochs(40).batchSize(2000).verbose(0));
+        Map<String, Double> result = model.evaluate(x, y, 2000);
+        out.printf("linear classifier (Sequential): loss %.4f, accuracy %.4f%n", result.get("loss"), result.get("accuracy"));
+        return result.get("accuracy");
+    }
+
+    public static void run(PrintStream out) {
+        regression(out);
+        xor(out);
+        linearClassifier(out);
+    }
+}
