@@ -1,6 +1,9 @@
 package io.jitflow.cli;
 
+import io.jitflow.examples.KerasExamples;
 import io.jitflow.examples.LinearClassifier;
+import io.jitflow.examples.MnistClassifier;
+import io.jitflow.examples.Tracing;
 import io.jitflow.ir.Function;
 import io.jitflow.ir.Graph;
 import io.jitflow.ir.HostTensor;
@@ -43,9 +46,9 @@ final class DemoCommand extends Command {
         if (!Files.isDirectory(graphs)) {
             throw new IOException("no example graphs in " + graphs + " (run the demo from the repository root)");
         }
-        out.println("Jitflow demo: graph files, the reference interpreter, tensors and GradientTape");
+        out.println("Jitflow demo: graph files, GradientTape, the JIT and Keras-style training");
         out.println();
-        out.println("[1/4] Parse and verify every example graph in " + graphs);
+        out.println("[1/6] Parse and verify every example graph in " + graphs);
         for (Path file : graphFiles(graphs)) {
             Graph g = GraphFiles.read(file);
             for (Function f : g.functions()) {
@@ -55,7 +58,7 @@ final class DemoCommand extends Command {
         out.println();
         Path linearFile = graphs.resolve("linear.jfg");
         Graph linear = GraphFiles.read(linearFile);
-        out.println("[2/4] " + linearFile + " in canonical form (what `jitflow fmt` prints):");
+        out.println("[2/6] " + linearFile + " in canonical form (what `jitflow fmt` prints):");
         out.println();
         GraphPrinter.print(linear).lines().forEach(line -> out.println(line.isEmpty() ? "" : "    " + line));
         out.println();
@@ -68,7 +71,7 @@ final class DemoCommand extends Command {
         out.println(indent(TensorText.format(y), "        "));
         out.println("      bit-identical to NumPy's result: " + (y.equals(expected) ? "yes" : "NO"));
         out.println();
-        out.println("[3/4] The MLP classifies four points; the loss graph scores two examples");
+        out.println("[3/6] The MLP classifies four points; the loss graph scores two examples");
         Graph mlp = GraphFiles.read(graphs.resolve("mlp.jfg"));
         HostTensor points = HostTensor.of(new float[] {1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1}, 4, 4);
         VariableStore weights = VariableStore.initialValues(mlp);
@@ -85,12 +88,25 @@ final class DemoCommand extends Command {
                 "labels", HostTensor.of(new int[] {3, 2}, 2)), new VariableStore()).get("loss");
         out.println("      cross-entropy for labels [3 2]: " + TensorText.format(value));
         out.println();
-        out.println("[4/4] A linear classifier trained from scratch with GradientTape (`jitflow example linear-classifier`)");
+        out.println("[4/6] A linear classifier trained from scratch with GradientTape (`jitflow example linear-classifier`)");
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         LinearClassifier.run(new PrintStream(log, true, StandardCharsets.UTF_8));
         log.toString(StandardCharsets.UTF_8).lines()
                 .filter(line -> !line.startsWith("Loss at step ") || line.matches("Loss at step (0|10|20|30|39):.*"))
                 .forEach(line -> out.println("      " + line));
+        out.println();
+        out.println("[5/6] A traced function, before and after optimization, and its fused kernels "
+                + "(`jitflow example tracing`)");
+        ByteArrayOutputStream tracing = new ByteArrayOutputStream();
+        Tracing.run(new PrintStream(tracing, true, StandardCharsets.UTF_8));
+        tracing.toString(StandardCharsets.UTF_8).lines().forEach(line -> out.println(line.isEmpty() ? "" : "      " + line));
+        out.println();
+        out.println("[6/6] Keras-style training (`jitflow example keras`, `jitflow example mnist`)");
+        KerasExamples.regression(out);
+        KerasExamples.xor(out);
+        KerasExamples.linearClassifier(out);
+        out.println();
+        MnistClassifier.reluAdam(MnistClassifier.data(examples.resolve("data").resolve("mnist-10k")), 5, out);
     }
 
     private static List<Path> graphFiles(Path dir) throws IOException {

@@ -30,10 +30,14 @@ public final class MnistClassifier {
     }
 
     public static Mnist data() {
+        return data(DATA);
+    }
+
+    public static Mnist data(Path dir) {
         try {
-            return Mnist.load(DATA);
+            return Mnist.load(dir);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the MNIST files in " + DATA.toAbsolutePath(), e);
+            throw new UncheckedIOException("cannot read the MNIST files in " + dir.toAbsolutePath(), e);
         }
     }
 
