@@ -70,7 +70,7 @@ public final class KernelThreads {
     }
 
     /** Loop kernels smaller than this many points run on the calling thread. */
-    private static final long PARALLEL_POINTS = 1L << 16;
+    private static final long PARALLEL_POINTS = 1L << 20;
 
     /**
      * Runs loop kernel {@code kernel} over outermost coordinates [0, total), in one chunk per thread

@@ -67,9 +67,14 @@ public final class ProgramExecutable {
             sizes[i] = size;
         }
         for (Buffer b : program.buffers()) {
-            if (arrays[b.id()] == null) {
+            if (arrays[b.id()] == null && b.kind() != Buffer.Kind.VIEW) {
                 arrays[b.id()] = b.kind() == Buffer.Kind.CONSTANT ? b.constant().storage()
                         : allocate(b.type().dtype(), Shape.checkedElementCount(resolve(b.type().shape(), bindings)));
+            }
+        }
+        for (Buffer b : program.buffers()) {
+            if (b.kind() == Buffer.Kind.VIEW) {
+                arrays[b.id()] = arrays[b.viewOf().id()];
             }
         }
         code.run(arrays, sizes);

@@ -1,6 +1,7 @@
 package io.jitflow.runtime;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -66,16 +67,19 @@ final class VectorMatmul {
         c31.intoArray(c, cAt + 3 * n + L);
     }
 
-    /** Rows [from, to), columns [j0, n) one element at a time, with the same fused multiply-add. */
+    /** Rows [from, to), columns [j0, n): one (masked) vector of columns at a time, one row at a time. */
     private static void scalarColumns(float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int n, int k,
                                       int from, int to, int j0) {
         for (int i = from; i < to; i++) {
-            for (int j = j0; j < n; j++) {
-                float sum = 0;
+            int aRow = aOff + i * k;
+            for (int j = j0; j < n; j += L) {
+                VectorMask<Float> lanes = SPECIES.indexInRange(j, n);
+                FloatVector sum = FloatVector.zero(SPECIES);
                 for (int p = 0; p < k; p++) {
-                    sum = Math.fma(a[aOff + i * k + p], b[bOff + p * n + j], sum);
+                    FloatVector bv = FloatVector.fromArray(SPECIES, b, bOff + p * n + j, lanes);
+                    sum = FloatVector.broadcast(SPECIES, a[aRow + p]).fma(bv, sum);
                 }
-                c[cOff + i * n + j] = sum;
+                sum.intoArray(c, cOff + i * n + j, lanes);
             }
         }
     }

@@ -6,10 +6,15 @@ import io.jitflow.ir.TensorType;
 /**
  * A buffer of a kernel program: its id (its slot when the program runs), type (dims may be
  * symbolic, resolved from the inputs) and role. Constants carry their data; inputs, outputs and
- * variables carry the name they are bound by.
+ * variables carry the name they are bound by; a view shares the storage of {@code viewOf} under
+ * another shape of the same element count (a reshape that costs no copy).
  */
-public record Buffer(int id, TensorType type, Kind kind, String name, HostTensor constant) {
-    public enum Kind { INPUT, OUTPUT, TEMP, CONSTANT, VARIABLE_READ, VARIABLE_WRITE }
+public record Buffer(int id, TensorType type, Kind kind, String name, HostTensor constant, Buffer viewOf) {
+    public enum Kind { INPUT, OUTPUT, TEMP, CONSTANT, VARIABLE_READ, VARIABLE_WRITE, VIEW }
+
+    public Buffer(int id, TensorType type, Kind kind, String name, HostTensor constant) {
+        this(id, type, kind, name, constant, null);
+    }
 
     @Override
     public String toString() {

@@ -12,7 +12,8 @@ final class KernelPrinter {
                 + (p.kernels().size() == 1 ? "" : "s") + ")\n");
         for (Buffer b : p.buffers()) {
             sb.append("  ").append(b).append(" : ").append(b.type()).append(' ').append(b.kind().name().toLowerCase())
-                    .append(b.name() == null ? "" : " \"" + b.name() + "\"").append('\n');
+                    .append(b.name() == null ? "" : " \"" + b.name() + "\"")
+                    .append(b.viewOf() == null ? "" : " of " + b.viewOf()).append('\n');
         }
         for (int i = 0; i < p.kernels().size(); i++) {
             Kernel k = p.kernels().get(i);

@@ -177,6 +177,17 @@ public final class KernelLowering {
                     bufferFor(n.output(), Buffer.Kind.CONSTANT, null, value);
                 }
             }
+            case RESHAPE, EXPAND_DIMS, SQUEEZE -> {
+                Buffer source = buffers.get(n.inputs().get(0));
+                if (source != null && (needsBuffer(n.output()) || isOutput(n.output()))) {
+                    // The same elements in the same order: a view, no copy.
+                    Buffer view = new Buffer(allBuffers.size(), n.output().type(), Buffer.Kind.VIEW, null, null, source);
+                    allBuffers.add(view);
+                    buffers.put(n.output(), view);
+                } else if (needsBuffer(n.output()) || isOutput(n.output())) {
+                    lowerComputed(n);
+                }
+            }
             default -> {
                 if (epilogueRootOf(n.output()) != null) {
                     lowerMatmul(definitions.get(epilogueRootOf(n.output())), n.output());
