@@ -26,6 +26,11 @@ final class Compiler {
     }
 
     static Compiled compile(Graph graph) {
+        return compile(graph, graph.functions().get(0).name());
+    }
+
+    /** Optimizes the graph and compiles function {@code function} of it. */
+    static Compiled compile(Graph graph, String function) {
         long start = System.nanoTime();
         PassManager passes = PassManager.defaultPipeline();
         if (!System.getProperty("jitflow.dumpAfter", "").isBlank()) {
@@ -34,7 +39,8 @@ final class Compiler {
         }
         Graph optimized = passes.run(graph);
         long optimizeNanos = System.nanoTime() - start;
-        KernelProgram program = KernelLowering.lower(optimized.functions().get(0), optimized.inferenceContext());
+        KernelProgram program = KernelLowering.lower(optimized.function(function).orElseThrow(
+                () -> new io.jitflow.ir.IrException("the graph has no function @" + function)), optimized.inferenceContext());
         ProgramExecutable executable = new ProgramExecutable(program, CpuCompiler.compile(program));
         return new Compiled(optimized, program, executable::run, optimizeNanos);
     }

@@ -41,4 +41,21 @@ public final class Jit {
     public static JitFunction function(String name, TensorFunction f, TensorSpec... signature) {
         return new JitFunction(name, f, signature.length, List.of(signature));
     }
+
+    /**
+     * As {@link #function(String, TensorFunction, TensorSpec...)}, with names for the inputs and
+     * results in the traced graph (what an exported graph file calls them).
+     */
+    public static JitFunction function(String name, List<String> inputNames, List<String> outputNames, TensorFunction f,
+                                       TensorSpec... signature) {
+        return new JitFunction(name, f, signature.length, List.of(signature)).withNames(inputNames, outputNames);
+    }
+
+    /**
+     * Reads a graph file (see {@link io.jitflow.text.GraphFiles}) and compiles its functions, so that
+     * they can be called by name without the Java code that defined them.
+     */
+    public static CompiledGraph load(java.nio.file.Path file) throws java.io.IOException {
+        return new CompiledGraph(io.jitflow.text.GraphFiles.read(file));
+    }
 }

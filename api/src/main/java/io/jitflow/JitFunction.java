@@ -39,12 +39,28 @@ public final class JitFunction {
     private final List<List<TensorType>> traceHistory = new ArrayList<>();
     private volatile String lastRetraceReason;
     private boolean warned;
+    private List<String> inputNames;
+    private List<String> outputNames;
 
     JitFunction(String name, Jit.TensorFunction body, int arity, List<TensorSpec> signature) {
         this.name = name;
         this.body = body;
         this.arity = arity;
         this.signature = signature;
+    }
+
+    JitFunction withNames(List<String> inputs, List<String> outputs) {
+        if (inputs.size() != arity) {
+            throw new IllegalArgumentException("function '" + name + "' takes " + arity + " inputs, got "
+                    + inputs.size() + " names");
+        }
+        this.inputNames = List.copyOf(inputs);
+        this.outputNames = List.copyOf(outputs);
+        return this;
+    }
+
+    private String inputName(int i) {
+        return inputNames == null ? "arg" + i : inputNames.get(i);
     }
 
     /** Calls the function; it must have exactly one result. */
@@ -63,7 +79,7 @@ public final class JitFunction {
         Traced t = traced(args);
         Map<String, HostTensor> inputs = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
-            inputs.put("arg" + i, args[i].value());
+            inputs.put(inputName(i), args[i].value());
         }
         Map<String, HostTensor> outputs;
         if (t.assigns()) {
@@ -167,7 +183,7 @@ public final class JitFunction {
         TracingContext context = new TracingContext(name);
         List<Tensor> inputs = new ArrayList<>();
         for (int i = 0; i < key.size(); i++) {
-            inputs.add(context.input("arg" + i, key.get(i)));
+            inputs.add(context.input(inputName(i), key.get(i)));
         }
         List<Tensor> outputs;
         try (ExecutionContext.Scope scope = ExecutionContext.enter(context)) {
@@ -175,7 +191,8 @@ public final class JitFunction {
         }
         List<String> names = new ArrayList<>();
         for (int i = 0; i < outputs.size(); i++) {
-            names.add(outputs.size() == 1 ? "output" : "output_" + i);
+            names.add(outputNames != null && i < outputNames.size() ? outputNames.get(i)
+                    : outputs.size() == 1 ? "output" : "output_" + i);
         }
         Graph graph = context.finish(outputs, names);
         long traced = System.nanoTime();

@@ -42,6 +42,9 @@ public final class Sequential {
     private JitFunction trainStep;
     private JitFunction testStep;
     private JitFunction predictStep;
+    /** The dtype and shape of the labels the training step was traced for. */
+    private DType labelType;
+    private Shape labelShape;
 
     public Sequential(Layer... layers) {
         for (Layer l : layers) {
@@ -206,13 +209,19 @@ public final class Sequential {
 
     private JitFunction trainStep(Tensor x, Tensor y) {
         if (trainStep == null) {
+            labelType = y.dtype();
+            labelShape = labelShape(y);
             List<Dropout> dropouts = dropouts();
             List<TensorSpec> specs = new ArrayList<>(List.of(spec(x.dtype(), builtInput), spec(y.dtype(), labelShape(y))));
             for (Dropout d : dropouts) {
                 specs.add(spec(DType.FLOAT32, inputOf(d)));
             }
             optimizer.build(trainableWeights());
-            trainStep = Jit.function(name + "_train_step", args -> {
+            List<String> inputNames = new ArrayList<>(List.of("x", "labels"));
+            for (Dropout d : dropouts) {
+                inputNames.add("noise_" + d.name());
+            }
+            trainStep = Jit.function(name + "_train_step", inputNames, names(""), args -> {
                 Map<Layer, Tensor> noise = new HashMap<>();
                 for (int i = 0; i < dropouts.size(); i++) {
                     noise.put(dropouts.get(i), args.get(2 + i));
@@ -247,7 +256,7 @@ public final class Sequential {
 
     private JitFunction testStep(Tensor x, Tensor y) {
         if (testStep == null) {
-            testStep = Jit.function(name + "_test_step", args -> {
+            testStep = Jit.function(name + "_test_step", List.of("x", "labels"), names(""), args -> {
                 Tensor predictions = forward(args.get(0), CallContext.INFERENCE);
                 List<Tensor> results = new ArrayList<>(List.of(loss.compute(args.get(1), predictions)));
                 for (Metric m : metrics()) {
@@ -261,8 +270,8 @@ public final class Sequential {
 
     private JitFunction predictStep(Tensor x) {
         if (predictStep == null) {
-            predictStep = Jit.function(name + "_predict", args -> List.of(forward(args.get(0), CallContext.INFERENCE)),
-                    spec(x.dtype(), builtInput));
+            predictStep = Jit.function(name + "_predict", List.of("x"), List.of("y"),
+                    args -> List.of(forward(args.get(0), CallContext.INFERENCE)), spec(x.dtype(), builtInput));
         }
         return predictStep;
     }
@@ -421,6 +430,74 @@ public final class Sequential {
         }
     }
 
+    // ---- saving ----
+
+    /**
+     * Writes the model as a graph file (and its weights sidecar): function {@code predict(x) -> y},
+     * and once compiled and trained, {@code train_step(x, labels, noise...) -> (loss, metrics...)}
+     * and {@code test_step}; the variables hold the weights and the optimizer's state. Written
+     * atomically. {@link SavedModel#load} reads it back without this Java code.
+     */
+    public void save(java.nio.file.Path file) throws java.io.IOException {
+        ensureBuilt();
+        int[] shape = builtInput.bind(Map.of(BATCH, 1)).sizes();
+        Tensor x = Jf.zeros(shape);
+        List<io.jitflow.ir.Function> functions = new ArrayList<>();
+        functions.add(renamed(predictStep(x).tracedGraph(x), "predict"));
+        if (trainStep != null) {
+            Tensor y = Jf.zeros(labelType, labelShape.bind(Map.of(BATCH, 1)).sizes());
+            List<Tensor> args = new ArrayList<>(List.of(x, y));
+            for (Dropout d : dropouts()) {
+                args.add(Jf.zeros(inputOf(d).bind(Map.of(BATCH, 1)).sizes()));
+            }
+            functions.add(renamed(trainStep.tracedGraph(args.toArray(new Tensor[0])), "train_step"));
+            functions.add(renamed(testStep(x, y).tracedGraph(x, y), "test_step"));
+        }
+        List<Variable> live = new ArrayList<>();
+        layers.forEach(l -> live.addAll(l.weights()));
+        if (optimizer != null) {
+            live.addAll(optimizer.variables());
+        }
+        List<io.jitflow.ir.Variable> variables = new ArrayList<>();
+        for (Variable v : live) {
+            variables.add(new io.jitflow.ir.Variable(v.name(), v.type(), v.asTensor().toHostTensor(), v.trainable()));
+        }
+        io.jitflow.text.GraphFiles.write(io.jitflow.ir.Graph.of(variables, functions), file);
+    }
+
+    private static io.jitflow.ir.Function renamed(io.jitflow.ir.Graph traced, String functionName) {
+        io.jitflow.ir.Function f = traced.functions().get(0);
+        return new io.jitflow.ir.Function(functionName, f.inputs(), f.nodes(), f.outputs());
+    }
+
+    // ---- pictures ----
+
+    /** Writes a picture of the layers and their shapes: Graphviz DOT for a .dot file, SVG for a .svg file. */
+    public void plotModel(java.nio.file.Path file) throws java.io.IOException {
+        ensureBuilt();
+        List<ModelPlot.Box> boxes = ModelPlot.boxes(Layer.describe(builtInput), layers);
+        String fileName = file.getFileName().toString();
+        String text;
+        if (fileName.endsWith(".dot")) {
+            text = ModelPlot.dot(name, boxes);
+        } else if (fileName.endsWith(".svg")) {
+            text = ModelPlot.svg(boxes);
+        } else {
+            throw new IllegalArgumentException("plotModel writes .dot or .svg files, got " + fileName);
+        }
+        java.nio.file.Files.writeString(file, text);
+    }
+
+    private void ensureBuilt() {
+        if (builtInput == null) {
+            if (declaredInput == null) {
+                throw new IllegalStateException("model " + name + " is not built yet: declare its input with new Input(...)"
+                        + " or call it (fit, predict) first");
+            }
+            build(declaredInput);
+        }
+    }
+
     // ---- summary ----
 
     /** Prints and returns Keras's table: each layer's name, type, output shape and parameter count. */
@@ -429,13 +506,7 @@ public final class Sequential {
     }
 
     public String summary(PrintStream out) {
-        if (builtInput == null) {
-            if (declaredInput == null) {
-                throw new IllegalStateException("model " + name + " is not built yet: declare its input with new Input(...)"
-                        + " or call it (fit, predict) first");
-            }
-            build(declaredInput);
-        }
+        ensureBuilt();
         String rule = "_".repeat(65);
         StringBuilder sb = new StringBuilder();
         sb.append("Model: \"").append(name).append("\"\n").append(rule).append('\n');
