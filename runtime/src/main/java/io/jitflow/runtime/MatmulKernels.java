@@ -13,7 +13,7 @@ import io.jitflow.ir.Float16;
  */
 public final class MatmulKernels {
     /** Below this many multiply-adds a matmul runs on the calling thread. */
-    private static final long PARALLEL_WORK = 1L << 18;
+    private static final long PARALLEL_WORK = 1L << 22;
 
     /** Whether the Vector API is on the module path (the launcher and tests add it). */
     static final boolean VECTOR_API = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();

@@ -18,17 +18,39 @@ import java.util.Map;
  * Runs a compiled kernel program: checks the inputs, binds symbolic dims from their shapes,
  * allocates the other buffers, runs the generated code and hands back outputs and assigned
  * variables. Input arrays are used in place (kernels never write them); outputs are wrapped
- * without copying. Thread-safe: each run has its own buffers.
+ * without copying. Temporaries that do not escape a run (as an output, an assigned variable or a
+ * view of one) are kept per thread and reused by the next run of the same sizes, since every
+ * kernel writes all of its output. Thread-safe: each thread runs with its own temporaries.
  */
 public final class ProgramExecutable {
     private final KernelProgram program;
     private final CompiledProgram code;
     private final List<String> symbols;
+    /** Per buffer: reusable across runs (a temporary that never escapes). */
+    private final boolean[] reusable;
+    /** Per buffer: its static element count, or -1 when it depends on symbolic dims. */
+    private final int[] staticCounts;
+    private final ThreadLocal<Object[]> temporaries;
 
     public ProgramExecutable(KernelProgram program, CompiledProgram code) {
         this.program = program;
         this.code = code;
         this.symbols = program.symbols();
+        int n = program.buffers().size();
+        this.reusable = new boolean[n];
+        this.staticCounts = new int[n];
+        java.util.Set<Buffer> escaping = new java.util.HashSet<>(program.outputs().values());
+        escaping.addAll(program.variableWrites().values());
+        for (Buffer b : program.buffers()) {
+            if (b.kind() == Buffer.Kind.VIEW && escaping.contains(b)) {
+                escaping.add(b.viewOf());
+            }
+        }
+        for (Buffer b : program.buffers()) {
+            reusable[b.id()] = b.kind() == Buffer.Kind.TEMP && !escaping.contains(b);
+            staticCounts[b.id()] = b.type().shape().isStatic() ? Shape.checkedElementCount(b.type().shape().sizes()) : -1;
+        }
+        this.temporaries = ThreadLocal.withInitial(() -> new Object[n]);
     }
 
     public KernelProgram program() {
@@ -66,10 +88,25 @@ public final class ProgramExecutable {
             }
             sizes[i] = size;
         }
+        Object[] kept = temporaries.get();
         for (Buffer b : program.buffers()) {
-            if (arrays[b.id()] == null && b.kind() != Buffer.Kind.VIEW) {
-                arrays[b.id()] = b.kind() == Buffer.Kind.CONSTANT ? b.constant().storage()
-                        : allocate(b.type().dtype(), Shape.checkedElementCount(resolve(b.type().shape(), bindings)));
+            if (arrays[b.id()] != null || b.kind() == Buffer.Kind.VIEW) {
+                continue;
+            }
+            if (b.kind() == Buffer.Kind.CONSTANT) {
+                arrays[b.id()] = b.constant().storage();
+                continue;
+            }
+            int count = staticCounts[b.id()] >= 0 ? staticCounts[b.id()]
+                    : Shape.checkedElementCount(resolve(b.type().shape(), bindings));
+            Object previous = reusable[b.id()] ? kept[b.id()] : null;
+            if (previous != null && java.lang.reflect.Array.getLength(previous) == count) {
+                arrays[b.id()] = previous;
+            } else {
+                arrays[b.id()] = allocate(b.type().dtype(), count);
+                if (reusable[b.id()]) {
+                    kept[b.id()] = arrays[b.id()];
+                }
             }
         }
         for (Buffer b : program.buffers()) {
