@@ -163,6 +163,39 @@ class SequentialTest {
         }
     }
 
+    /** Central differences of sum(layer(x)^2) with respect to the input, for the weightless layers. */
+    @Test
+    void activationFlattenAndDropoutGradientsMatchFiniteDifferences() {
+        Dropout dropout = new Dropout(0.4);
+        List<io.jitflow.keras.layers.Layer> layers = List.of(new Activation("tanh"), new Activation("softplus"),
+                new Flatten(), dropout);
+        Tensor x = Jf.randomNormal(new int[] {2, 3, 2}, 0, 1, 6, DType.FLOAT64);
+        Tensor noise = Jf.randomUniform(new int[] {2, 3, 2}, 0, 1, 7, DType.FLOAT64).cast(DType.FLOAT32);
+        for (io.jitflow.keras.layers.Layer layer : layers) {
+            layer.build(io.jitflow.ir.Shape.of(io.jitflow.ir.Dim.named("batch"), io.jitflow.ir.Dim.of(3),
+                    io.jitflow.ir.Dim.of(2)));
+            CallContext context = new CallContext(true, Map.of(dropout, noise));
+            Tensor g;
+            try (GradientTape tape = new GradientTape()) {
+                tape.watch(x);
+                g = tape.gradient(layer.call(x, context).square().sum(), x);
+            }
+            double[] base = x.toDoubleArray();
+            double[] analytic = g.toDoubleArray();
+            for (int i = 0; i < base.length; i++) {
+                double[] up = base.clone();
+                double[] down = base.clone();
+                up[i] += 1e-6;
+                down[i] -= 1e-6;
+                double fUp = layer.call(Tensor.of(io.jitflow.ir.HostTensor.of(up, x.shape())), context).square().sum()
+                        .doubleValue();
+                double fDown = layer.call(Tensor.of(io.jitflow.ir.HostTensor.of(down, x.shape())), context).square().sum()
+                        .doubleValue();
+                assertEquals((fUp - fDown) / 2e-6, analytic[i], 1e-6, layer.name() + " element " + i);
+            }
+        }
+    }
+
     @Test
     void misuseIsReportedClearly() {
         Sequential model = new Sequential(new Input(2), new Dense(1));

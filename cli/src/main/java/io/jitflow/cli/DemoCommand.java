@@ -106,7 +106,10 @@ final class DemoCommand extends Command {
         KerasExamples.xor(out);
         KerasExamples.linearClassifier(out);
         out.println();
-        MnistClassifier.reluAdam(MnistClassifier.data(examples.resolve("data").resolve("mnist-10k")), 5, out);
+        io.jitflow.data.Mnist mnist = MnistClassifier.data(examples.resolve("data").resolve("mnist-10k"));
+        MnistClassifier.sigmoidSgd(mnist, 2, out);
+        out.println();
+        MnistClassifier.reluAdam(mnist, 5, out);
     }
 
     private static List<Path> graphFiles(Path dir) throws IOException {
