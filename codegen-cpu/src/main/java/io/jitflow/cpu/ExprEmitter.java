@@ -337,7 +337,7 @@ final class ExprEmitter {
             g.loadLocal(exponent);
             g.cast(Type.INT_TYPE, Type.LONG_TYPE);
         }
-        g.invokeStatic(SUPPORT, Method.getMethod("long pow(long, long)"));
+        g.invokeStatic(SCALAR_MATH, Method.getMethod("long pow(long, long)"));
         if (t == Type.INT_TYPE) {
             g.cast(Type.LONG_TYPE, Type.INT_TYPE);
         }

@@ -4,7 +4,7 @@ import io.jitflow.ir.EvaluationException;
 
 /**
  * Scalar routines generated code calls where one JVM instruction is not enough: checked integer
- * division, integer powers, float16 rounding, run-time errors. Each matches the reference semantics.
+ * division, float16 rounding, run-time errors. (Integer powers come from graph-ir's ScalarMath.) Each matches the reference semantics.
  */
 public final class KernelSupport {
     private KernelSupport() {
@@ -46,23 +46,6 @@ public final class KernelSupport {
             throw new EvaluationException(op + ": integer division by zero");
         }
         return b;
-    }
-
-    /** Integer power by squaring, wrapping; negative exponents are an error, as in the reference. */
-    public static long pow(long base, long exponent) {
-        if (exponent < 0) {
-            throw new EvaluationException("pow: integers to negative integer powers are not allowed (exponent "
-                    + exponent + ")");
-        }
-        long result = 1;
-        while (exponent > 0) {
-            if ((exponent & 1) != 0) {
-                result *= base;
-            }
-            base *= base;
-            exponent >>= 1;
-        }
-        return result;
     }
 
     /** Float to uint8 as cast defines it: truncate, saturate to [0, 255], NaN gives 0. */

@@ -88,8 +88,14 @@ public final class ScalarMath {
 
     /** Integer power by squaring, wrapping on overflow; negative exponents are an error, as in TF. */
     public static long pow(long base, long exponent, EvalCall call) {
+        return pow(base, exponent);
+    }
+
+    /** {@link #pow(long, long, EvalCall)} for compiled code, which has no call to name the op. */
+    public static long pow(long base, long exponent) {
         if (exponent < 0) {
-            throw call.error("integers to negative integer powers are not allowed (exponent " + exponent + ")");
+            throw new io.jitflow.ir.EvaluationException("pow: integers to negative integer powers are not allowed "
+                    + "(exponent " + exponent + ")");
         }
         long result = 1;
         while (exponent > 0) {
