@@ -57,7 +57,7 @@ final class BenchCommand extends Command {
         }
         rows.add(dispatch(reps));
         rows.add(trainingSteps(reps));
-        rows.add(mnistSamplesPerSecond(quick ? 3 : 6));
+        rows.add(mnistSamplesPerSecond(quick ? 2 : 12, quick ? 3 : 5));
         out.printf("%-4s %-62s %16s %s%n", "id", "benchmark", "result", "ratio");
         for (String[] r : rows) {
             out.printf("%-4s %-62s %16s %s%n", r[0], r[1], r[2], r[3]);
@@ -150,15 +150,18 @@ final class BenchCommand extends Command {
         }
     }
 
-    /** Keras fit of the 784-128-10 relu model with Adam, batch 32, on 8,000 MNIST images: the median epoch. */
-    private static String[] mnistSamplesPerSecond(int epochs) {
+    /**
+     * Keras fit of the 784-128-10 relu model with Adam, batch 32, on 8,000 MNIST images: the median
+     * epoch once HotSpot has compiled the generated code (its first epochs run partly interpreted).
+     */
+    private static String[] mnistSamplesPerSecond(int warmup, int epochs) {
         io.jitflow.data.Mnist data = io.jitflow.examples.MnistClassifier.data();
         io.jitflow.keras.Sequential model = new io.jitflow.keras.Sequential(new io.jitflow.keras.layers.Input(28, 28),
                 new io.jitflow.keras.layers.Flatten(), new io.jitflow.keras.layers.Dense(128, "relu"),
                 new io.jitflow.keras.layers.Dense(10, "softmax"));
         model.compile("adam", "sparse_categorical_crossentropy", "accuracy");
         int n = data.trainImages().shape()[0];
-        double t = median(2, epochs, () -> model.fit(data.trainImages(), data.trainLabels(),
+        double t = median(warmup, epochs, () -> model.fit(data.trainImages(), data.trainLabels(),
                 io.jitflow.keras.FitOptions.epochs(1).batchSize(32).verbose(0)));
         return new String[] {"B6", "Keras fit, MNIST 784-128-10 relu + Adam, batch 32", fmt(n / t) + " samples/s", ""};
     }
