@@ -32,16 +32,26 @@ final class Compiler {
     /** Optimizes the graph and compiles function {@code function} of it. */
     static Compiled compile(Graph graph, String function) {
         long start = System.nanoTime();
+        Graph optimized = optimize(graph);
+        long optimizeNanos = System.nanoTime() - start;
+        KernelProgram program = lower(optimized, function);
+        ProgramExecutable executable = new ProgramExecutable(program, CpuCompiler.compile(program));
+        return new Compiled(optimized, program, executable::run, optimizeNanos);
+    }
+
+    /** The default pass pipeline, dumping after the passes {@code -Djitflow.dumpAfter} names. */
+    static Graph optimize(Graph graph) {
         PassManager passes = PassManager.defaultPipeline();
         if (!System.getProperty("jitflow.dumpAfter", "").isBlank()) {
             passes.dumpAfter(java.util.Set.of(System.getProperty("jitflow.dumpAfter").split(",")),
                     (pass, f) -> System.err.print("// after " + pass + "\n" + GraphPrinter.print(f)));
         }
-        Graph optimized = passes.run(graph);
-        long optimizeNanos = System.nanoTime() - start;
-        KernelProgram program = KernelLowering.lower(optimized.function(function).orElseThrow(
+        return passes.run(graph);
+    }
+
+    /** Fuses an optimized graph's function into a kernel program. */
+    static KernelProgram lower(Graph optimized, String function) {
+        return KernelLowering.lower(optimized.function(function).orElseThrow(
                 () -> new io.jitflow.ir.IrException("the graph has no function @" + function)), optimized.inferenceContext());
-        ProgramExecutable executable = new ProgramExecutable(program, CpuCompiler.compile(program));
-        return new Compiled(optimized, program, executable::run, optimizeNanos);
     }
 }

@@ -20,7 +20,7 @@ final class Arguments {
     static Arguments parse(List<String> args, Set<String> valueOptions, Set<String> flags) throws UsageException {
         Arguments a = new Arguments();
         for (int i = 0; i < args.size(); i++) {
-            String arg = args.get(i);
+            String arg = args.get(i).equals("-o") ? "--output" : args.get(i);
             if (arg.startsWith("--")) {
                 String name = arg.substring(2);
                 String value = null;

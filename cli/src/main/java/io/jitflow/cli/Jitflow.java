@@ -18,7 +18,7 @@ public final class Jitflow {
     static final int USAGE = 2;
 
     private static final List<Command> COMMANDS = List.of(new CheckCommand(), new FormatCommand(), new RunCommand(), new OptCommand(),
-            new ExampleCommand(), new BenchCommand(), new DemoCommand());
+            new CompileCommand(), new ExecCommand(), new ExampleCommand(), new BenchCommand(), new DemoCommand());
 
     private Jitflow() {
     }
@@ -75,7 +75,7 @@ public final class Jitflow {
     static String usage() {
         StringBuilder sb = new StringBuilder("usage: jitflow [--verbose] COMMAND ...\n\ncommands:\n");
         for (Command c : COMMANDS) {
-            sb.append(String.format("  %-6s %s%n         %s%n", c.name, c.usage, c.summary));
+            sb.append(String.format("  %-7s %s%n          %s%n", c.name, c.usage, c.summary));
         }
         return sb.toString();
     }

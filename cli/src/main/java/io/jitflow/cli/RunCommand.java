@@ -6,12 +6,9 @@ import io.jitflow.ir.HostTensor;
 import io.jitflow.ir.Interpreter;
 import io.jitflow.ir.IrException;
 import io.jitflow.ir.VariableStore;
-import io.jitflow.ir.npy.Npy;
 import io.jitflow.text.GraphFiles;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
@@ -31,35 +28,14 @@ final class RunCommand extends Command {
     @Override
     void run(Arguments args, PrintStream out) throws Exception {
         Path file = Path.of(args.onePositional("FILE"));
-        String outputDir = args.option("output-dir");
-        if (outputDir == null) {
-            throw new UsageException("missing --output-dir DIR");
-        }
-        Map<String, Path> inputPaths = new LinkedHashMap<>();
-        for (String spec : args.all("input")) {
-            int eq = spec.indexOf('=');
-            if (eq <= 0 || eq == spec.length() - 1) {
-                throw new UsageException("--input expects NAME=PATH.npy, got '" + spec + "'");
-            }
-            if (inputPaths.put(spec.substring(0, eq), Path.of(spec.substring(eq + 1))) != null) {
-                throw new UsageException("input '" + spec.substring(0, eq) + "' is given twice");
-            }
-        }
+        Path outputDir = NpyFiles.outputDir(args);
+        Map<String, HostTensor> inputs = NpyFiles.readInputs(args);
         Graph graph = GraphFiles.read(file);
         Function function = chooseFunction(graph, args.option("function"), file);
-        Map<String, HostTensor> inputs = new LinkedHashMap<>();
-        for (Map.Entry<String, Path> e : inputPaths.entrySet()) {
-            inputs.put(e.getKey(), Npy.read(e.getValue()));
-        }
         VariableStore variables = VariableStore.initialValues(graph);
         Map<String, HostTensor> results = args.flag("interpret") ? Interpreter.run(function, inputs, variables)
                 : Pipeline.compile(graph, function.name()).run(inputs, variables);
-        Path dir = Path.of(outputDir);
-        for (Map.Entry<String, HostTensor> r : results.entrySet()) {
-            Path target = dir.resolve(r.getKey() + ".npy");
-            Npy.write(r.getValue(), target);
-            out.printf("%s: %s%s%n", target, r.getValue().dtype(), Arrays.toString(r.getValue().shape()));
-        }
+        NpyFiles.writeOutputs(results, outputDir, out);
     }
 
     private static Function chooseFunction(Graph graph, String name, Path file) {

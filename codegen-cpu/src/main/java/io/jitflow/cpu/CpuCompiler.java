@@ -52,8 +52,16 @@ public final class CpuCompiler {
     }
 
     public static byte[] generate(KernelProgram program, boolean vectorize) {
+        return generate(program, vectorize, "io.jitflow.cpu.Program");
+    }
+
+    /**
+     * The class file under a given binary name: ahead-of-time compilation names each function's
+     * class, since those classes are defined by name rather than as hidden classes.
+     */
+    public static byte[] generate(KernelProgram program, boolean vectorize, String className) {
         ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS);
-        String name = "io/jitflow/cpu/Program";
+        String name = className.replace('.', '/');
         cw.visit(Opcodes.V17, Opcodes.ACC_PUBLIC | Opcodes.ACC_FINAL | Opcodes.ACC_SUPER, name, null, "java/lang/Object",
                 new String[] {Type.getInternalName(CompiledProgram.class), Type.getInternalName(RangeKernels.class)});
         Method init = Method.getMethod("void <init>()");
@@ -71,7 +79,8 @@ public final class CpuCompiler {
             g.endMethod();
         }
         emitRun(cw, name, kernels, symbols);
-        emitRunRange(cw, name, kernels);        cw.visitEnd();
+        emitRunRange(cw, name, kernels);
+        cw.visitEnd();
         return cw.toByteArray();
     }
 

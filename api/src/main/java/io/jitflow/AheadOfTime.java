@@ -1,0 +1,42 @@
+package io.jitflow;
+
+import io.jitflow.cpu.CpuCompiler;
+import io.jitflow.ir.Function;
+import io.jitflow.ir.Graph;
+import io.jitflow.ir.VariableStore;
+import io.jitflow.ir.kernel.KernelProgram;
+import io.jitflow.runtime.aot.AotModule;
+import io.jitflow.text.GraphFiles;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Offline compilation: a saved graph becomes a jar of generated classes, buffer layouts, constants
+ * and variable values, which {@link AotModule#load} runs with only the runtime and graph-ir on the
+ * class path. Every function of the graph is compiled, with the same passes and code generation as
+ * the JIT, so results equal the JIT's.
+ */
+public final class AheadOfTime {
+    private AheadOfTime() {
+    }
+
+    /** Compiles the graph file {@code graphFile} into {@code jar}. */
+    public static void compile(Path graphFile, Path jar) throws IOException {
+        compile(GraphFiles.read(graphFile), jar);
+    }
+
+    /** Compiles every function of {@code graph} into {@code jar}, written atomically. */
+    public static void compile(Graph graph, Path jar) throws IOException {
+        Graph optimized = Compiler.optimize(graph);
+        List<AotModule.CompiledFunction> functions = new ArrayList<>();
+        for (Function f : graph.functions()) {
+            KernelProgram program = Compiler.lower(optimized, f.name());
+            String className = "io.jitflow.aot.Function" + functions.size();
+            functions.add(new AotModule.CompiledFunction(program, className,
+                    CpuCompiler.generate(program, CpuCompiler.VECTORIZE, className)));
+        }
+        AotModule.write(jar, functions, VariableStore.initialValues(graph).asMap(), CpuCompiler.VECTORIZE);
+    }
+}

@@ -1,0 +1,38 @@
+package io.jitflow.cli;
+
+import io.jitflow.AheadOfTime;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+
+/**
+ * {@code jitflow compile FILE -o OUT.jar [--target cpu]}: compiles every function of a graph file
+ * ahead of time into a jar that {@code jitflow exec} (or {@code AotModule.load}) runs without the compiler.
+ */
+final class CompileCommand extends Command {
+    CompileCommand() {
+        super("compile", "FILE -o OUT.jar [--target cpu]",
+                "compile a graph file ahead of time into a jar that runs on the runtime alone",
+                Set.of("output", "target"), Set.of());
+    }
+
+    @Override
+    void run(Arguments args, PrintStream out) throws Exception {
+        Path file = Path.of(args.onePositional("FILE"));
+        String output = args.option("output");
+        if (output == null) {
+            throw new UsageException("missing -o OUT.jar");
+        }
+        String target = args.option("target") == null ? "cpu" : args.option("target");
+        if (target.equals("cuda") || target.equals("all")) {
+            throw new UsageException("--target " + target + ": the CUDA backend is not built yet; only cpu is available");
+        }
+        if (!target.equals("cpu")) {
+            throw new UsageException("unknown --target '" + target + "' (expected cpu)");
+        }
+        Path jar = Path.of(output);
+        AheadOfTime.compile(file, jar);
+        out.printf("%s: %,d bytes%n", jar, Files.size(jar));
+    }
+}

@@ -1,0 +1,177 @@
+package io.jitflow.runtime.aot;
+
+import io.jitflow.ir.DType;
+import io.jitflow.ir.Dim;
+import io.jitflow.ir.HostTensor;
+import io.jitflow.ir.Shape;
+import io.jitflow.ir.TensorType;
+import io.jitflow.ir.kernel.Buffer;
+import io.jitflow.ir.kernel.KernelProgram;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The manifest of an AOT jar, one record per line: format version, whether the code uses the
+ * Vector API, each variable with the jar entry of its value, and per function its generated class
+ * and the buffer layout its code expects (the kernels themselves are in the class). Names are
+ * URL-encoded so that every field is one whitespace-free token.
+ */
+final class AotManifest {
+    static final String ENTRY = "jitflow/manifest.txt";
+    static final String MAGIC = "jitflow-aot";
+    static final int VERSION = 1;
+
+    /** One compiled function: the binary name of its class and the program it implements. */
+    record FunctionEntry(String className, KernelProgram program) {
+    }
+
+    record Contents(boolean vectorized, Map<String, String> variableEntries, List<FunctionEntry> functions) {
+    }
+
+    private AotManifest() {
+    }
+
+    /** Writes the manifest; {@code constantEntry} names the jar entry that will hold a constant buffer's data. */
+    static String write(Contents contents, java.util.function.BiFunction<FunctionEntry, Buffer, String> constantEntry) {
+        StringBuilder sb = new StringBuilder(MAGIC + " " + VERSION + "\n");
+        sb.append("vectorized ").append(contents.vectorized()).append('\n');
+        contents.variableEntries().forEach((name, entry) -> sb.append("variable ").append(encode(name)).append(' ')
+                .append(encode(entry)).append('\n'));
+        for (FunctionEntry f : contents.functions()) {
+            KernelProgram p = f.program();
+            sb.append("function ").append(encode(p.name())).append(' ').append(f.className()).append('\n');
+            for (Buffer b : p.buffers()) {
+                sb.append("buffer ").append(b.id()).append(' ').append(b.kind()).append(' ')
+                        .append(b.type().dtype().text()).append(' ').append(dims(b.type().shape())).append(' ')
+                        .append(encode(b.name() == null ? "" : b.name()));
+                if (b.kind() == Buffer.Kind.VIEW) {
+                    sb.append(" view ").append(b.viewOf().id());
+                } else if (b.kind() == Buffer.Kind.CONSTANT) {
+                    sb.append(" constant ").append(encode(constantEntry.apply(f, b)));
+                }
+                sb.append('\n');
+            }
+            bindings(sb, "input", p.inputs());
+            bindings(sb, "output", p.outputs());
+            bindings(sb, "read", p.variableReads());
+            bindings(sb, "write", p.variableWrites());
+            sb.append("end\n");
+        }
+        return sb.toString();
+    }
+
+    private static void bindings(StringBuilder sb, String keyword, Map<String, Buffer> map) {
+        map.forEach((name, b) -> sb.append(keyword).append(' ').append(encode(name)).append(' ').append(b.id()).append('\n'));
+    }
+
+    /** Reads a manifest; {@code readEntry} gives a constant's data from its jar entry. */
+    static Contents read(String text, String source, Function<String, HostTensor> readEntry) {
+        String[] lines = text.split("\n");
+        if (lines.length == 0 || !lines[0].startsWith(MAGIC + " ")) {
+            throw new AotFormatException(source + ": not a Jitflow AOT jar (no '" + MAGIC + "' manifest header)");
+        }
+        String version = lines[0].substring(MAGIC.length() + 1).trim();
+        if (!version.equals(Integer.toString(VERSION))) {
+            throw new AotFormatException(source + ": AOT format version " + version + " is not supported (this runtime reads "
+                    + VERSION + ")");
+        }
+        boolean vectorized = false;
+        Map<String, String> variables = new LinkedHashMap<>();
+        List<FunctionEntry> functions = new ArrayList<>();
+        ProgramReader current = null;
+        for (int i = 1; i < lines.length; i++) {
+            String where = source + ":" + (i + 1);
+            String[] f = lines[i].trim().split(" ");
+            try {
+                switch (f[0]) {
+                    case "vectorized" -> vectorized = Boolean.parseBoolean(f[1]);
+                    case "variable" -> variables.put(decode(f[1]), decode(f[2]));
+                    case "function" -> current = new ProgramReader(decode(f[1]), f[2]);
+                    case "buffer" -> current.buffer(f, readEntry);
+                    case "input", "output", "read", "write" -> current.bind(f[0], decode(f[1]), Integer.parseInt(f[2]));
+                    case "end" -> {
+                        functions.add(current.finish());
+                        current = null;
+                    }
+                    default -> throw new AotFormatException(where + ": unknown manifest record '" + f[0] + "'");
+                }
+            } catch (ArrayIndexOutOfBoundsException | NullPointerException | IllegalArgumentException e) {
+                throw new AotFormatException(where + ": malformed manifest record '" + lines[i] + "'");
+            }
+        }
+        if (current != null) {
+            throw new AotFormatException(source + ": function " + current.name + " has no 'end'");
+        }
+        return new Contents(vectorized, variables, functions);
+    }
+
+    /** Collects one function's records. */
+    private static final class ProgramReader {
+        final String name;
+        final String className;
+        final List<Buffer> buffers = new ArrayList<>();
+        final Map<String, Map<String, Buffer>> bindings = new LinkedHashMap<>();
+
+        ProgramReader(String name, String className) {
+            this.name = name;
+            this.className = className;
+            for (String k : List.of("input", "output", "read", "write")) {
+                bindings.put(k, new LinkedHashMap<>());
+            }
+        }
+
+        void buffer(String[] f, Function<String, HostTensor> readEntry) {
+            int id = Integer.parseInt(f[1]);
+            if (id != buffers.size()) {
+                throw new IllegalArgumentException("buffer ids must be consecutive");
+            }
+            Buffer.Kind kind = Buffer.Kind.valueOf(f[2]);
+            TensorType type = new TensorType(DType.fromText(f[3]), shape(f[4]));
+            String bufferName = decode(f[5]);
+            if (kind == Buffer.Kind.VIEW) {
+                buffers.add(new Buffer(id, type, kind, bufferName, null, buffers.get(Integer.parseInt(f[7]))));
+            } else {
+                HostTensor constant = kind == Buffer.Kind.CONSTANT ? readEntry.apply(decode(f[7])) : null;
+                buffers.add(new Buffer(id, type, kind, bufferName, constant));
+            }
+        }
+
+        void bind(String keyword, String name, int id) {
+            bindings.get(keyword).put(name, buffers.get(id));
+        }
+
+        FunctionEntry finish() {
+            return new FunctionEntry(className, new KernelProgram(name, buffers, List.of(), bindings.get("input"),
+                    bindings.get("output"), bindings.get("read"), bindings.get("write")));
+        }
+    }
+
+    private static String dims(Shape shape) {
+        return shape.rank() == 0 ? "-" : String.join(",", shape.dims().stream().map(Dim::toString).toList());
+    }
+
+    private static Shape shape(String text) {
+        if (text.equals("-")) {
+            return Shape.scalar();
+        }
+        List<Dim> dims = new ArrayList<>();
+        for (String d : text.split(",")) {
+            dims.add(Character.isDigit(d.charAt(0)) ? Dim.of(Integer.parseInt(d)) : Dim.named(d));
+        }
+        return Shape.of(dims);
+    }
+
+    private static String encode(String s) {
+        return s.isEmpty() ? "-" : s.equals("-") ? "%2D" : URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    private static String decode(String s) {
+        return s.equals("-") ? "" : URLDecoder.decode(s, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,196 @@
+package io.jitflow.runtime.aot;
+
+import io.jitflow.ir.HostTensor;
+import io.jitflow.ir.TensorType;
+import io.jitflow.ir.VariableStore;
+import io.jitflow.ir.kernel.Buffer;
+import io.jitflow.ir.kernel.KernelProgram;
+import io.jitflow.ir.npy.Npy;
+import io.jitflow.runtime.CompiledProgram;
+import io.jitflow.runtime.ProgramExecutable;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+import java.util.zip.ZipEntry;
+
+/**
+ * A graph compiled ahead of time, loaded from its jar: its functions callable by name, its
+ * variables held here. Needs only the runtime and graph-ir on the class path: the jar carries the
+ * generated classes, the buffer layout of each function, constants and variable values (NPY).
+ *
+ * <p>An AOT jar is code: loading one defines the classes it holds, so load only jars you trust
+ * (a graph file, by contrast, is data). Calls are serialized, so assignments stay consistent.
+ */
+public final class AotModule {
+    private static final String VECTOR_MODULE = "jdk.incubator.vector";
+
+    private final Map<String, ProgramExecutable> functions = new LinkedHashMap<>();
+    private final VariableStore variables = new VariableStore();
+
+    private AotModule() {
+    }
+
+    /** One function to package: its program and the class file that implements it. */
+    public record CompiledFunction(KernelProgram program, String className, byte[] classFile) {
+    }
+
+    /**
+     * Writes an AOT jar atomically (a temporary file renamed into place). {@code vectorized} says
+     * whether the classes use the Vector API, so that a runtime without it refuses them clearly.
+     */
+    public static void write(Path jar, List<CompiledFunction> functions, Map<String, HostTensor> variables,
+                             boolean vectorized) throws IOException {
+        Path dir = jar.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path temp = Files.createTempFile(dir, "." + jar.getFileName(), ".tmp");
+        try {
+            Manifest mf = new Manifest();
+            mf.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+            mf.getMainAttributes().putValue("Created-By", "Jitflow");
+            try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(temp), mf)) {
+                Map<String, String> variableEntries = new LinkedHashMap<>();
+                int v = 0;
+                for (Map.Entry<String, HostTensor> e : variables.entrySet()) {
+                    String entry = "jitflow/variables/" + v++ + ".npy";
+                    variableEntries.put(e.getKey(), entry);
+                    put(out, entry, Npy.toBytes(e.getValue()));
+                }
+                List<AotManifest.FunctionEntry> entries = functions.stream()
+                        .map(f -> new AotManifest.FunctionEntry(f.className(), f.program())).toList();
+                Map<String, HostTensor> constants = new LinkedHashMap<>();
+                String manifest = AotManifest.write(new AotManifest.Contents(vectorized, variableEntries, entries),
+                        (f, b) -> {
+                            String entry = "jitflow/constants/" + entries.indexOf(f) + "/" + b.id() + ".npy";
+                            constants.put(entry, b.constant());
+                            return entry;
+                        });
+                for (Map.Entry<String, HostTensor> e : constants.entrySet()) {
+                    put(out, e.getKey(), Npy.toBytes(e.getValue()));
+                }
+                for (CompiledFunction f : functions) {
+                    put(out, f.className().replace('.', '/') + ".class", f.classFile());
+                }
+                put(out, AotManifest.ENTRY, manifest.getBytes(StandardCharsets.UTF_8));
+            }
+            Files.move(temp, jar, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    private static void put(JarOutputStream out, String name, byte[] bytes) throws IOException {
+        out.putNextEntry(new JarEntry(name));
+        out.write(bytes);
+        out.closeEntry();
+    }
+
+    /** Loads a jar written by {@link #write}: defines its classes in a loader of their own. */
+    public static AotModule load(Path jar) throws IOException {
+        AotModule module = new AotModule();
+        try (JarFile file = new JarFile(jar.toFile())) {
+            ZipEntry manifestEntry = file.getEntry(AotManifest.ENTRY);
+            if (manifestEntry == null) {
+                throw new AotFormatException(jar + ": not a Jitflow AOT jar (no " + AotManifest.ENTRY + ")");
+            }
+            String text = new String(read(file, manifestEntry, jar), StandardCharsets.UTF_8);
+            AotManifest.Contents contents = AotManifest.read(text, jar + "!" + AotManifest.ENTRY,
+                    entry -> readNpy(file, entry, jar));
+            if (contents.vectorized() && ModuleLayer.boot().findModule(VECTOR_MODULE).isEmpty()) {
+                throw new AotFormatException(jar + " was compiled to use the Vector API: run with --add-modules "
+                        + VECTOR_MODULE + ", or compile it with -Djitflow.exact=true");
+            }
+            contents.variableEntries().forEach((name, entry) -> module.variables.set(name, readNpy(file, entry, jar)));
+            Loader loader = new Loader(AotModule.class.getClassLoader());
+            for (AotManifest.FunctionEntry f : contents.functions()) {
+                ZipEntry classEntry = file.getEntry(f.className().replace('.', '/') + ".class");
+                if (classEntry == null) {
+                    throw new AotFormatException(jar + ": the class of function " + f.program().name() + " is missing");
+                }
+                CompiledProgram code = loader.instantiate(f.className(), read(file, classEntry, jar));
+                module.functions.put(f.program().name(), new ProgramExecutable(f.program(), code));
+            }
+        }
+        return module;
+    }
+
+    private static byte[] read(JarFile file, ZipEntry entry, Path jar) {
+        try (var in = file.getInputStream(entry)) {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new AotFormatException(jar + ": cannot read " + entry.getName() + ": " + e.getMessage());
+        }
+    }
+
+    private static HostTensor readNpy(JarFile file, String entry, Path jar) {
+        ZipEntry e = file.getEntry(entry);
+        if (e == null) {
+            throw new AotFormatException(jar + ": entry " + entry + " is missing");
+        }
+        return Npy.read(read(file, e, jar), jar + "!" + entry);
+    }
+
+    /** Defines the generated classes; their only references are to the runtime, graph-ir and the JDK. */
+    private static final class Loader extends ClassLoader {
+        Loader(ClassLoader parent) {
+            super(parent);
+        }
+
+        CompiledProgram instantiate(String className, byte[] bytes) {
+            try {
+                Class<?> c = defineClass(className, bytes, 0, bytes.length);
+                return (CompiledProgram) c.getDeclaredConstructor().newInstance();
+            } catch (ReflectiveOperationException | LinkageError | ClassCastException e) {
+                throw new AotFormatException("cannot load generated class " + className + ": " + e);
+            }
+        }
+    }
+
+    public List<String> functionNames() {
+        return List.copyOf(functions.keySet());
+    }
+
+    /** The named, typed inputs of a function. */
+    public Map<String, TensorType> inputs(String function) {
+        return types(executable(function).program().inputs());
+    }
+
+    /** The named, typed outputs of a function. */
+    public Map<String, TensorType> outputs(String function) {
+        return types(executable(function).program().outputs());
+    }
+
+    private static Map<String, TensorType> types(Map<String, Buffer> buffers) {
+        Map<String, TensorType> types = new LinkedHashMap<>();
+        buffers.forEach((name, b) -> types.put(name, b.type()));
+        return types;
+    }
+
+    /** Runs a function on inputs by name; returns its outputs by name and keeps its variable assignments. */
+    public synchronized Map<String, HostTensor> call(String function, Map<String, HostTensor> inputs) {
+        return executable(function).run(inputs, variables);
+    }
+
+    /** A variable's current value. */
+    public synchronized HostTensor variable(String name) {
+        return variables.get(name);
+    }
+
+    private ProgramExecutable executable(String function) {
+        ProgramExecutable f = functions.get(function);
+        if (f == null) {
+            throw new io.jitflow.ir.IrException("no function " + function + " (functions: "
+                    + String.join(", ", functions.keySet()) + ")");
+        }
+        return f;
+    }
+}

@@ -1,0 +1,218 @@
+package io.jitflow.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jitflow.AheadOfTime;
+import io.jitflow.CompiledGraph;
+import io.jitflow.Jf;
+import io.jitflow.Jit;
+import io.jitflow.Tensor;
+import io.jitflow.data.Mnist;
+import io.jitflow.ir.DType;
+import io.jitflow.ir.Function;
+import io.jitflow.ir.HostTensor;
+import io.jitflow.ir.Value;
+import io.jitflow.ir.npy.Npy;
+import io.jitflow.keras.FitOptions;
+import io.jitflow.keras.Sequential;
+import io.jitflow.keras.layers.Dense;
+import io.jitflow.keras.layers.Flatten;
+import io.jitflow.keras.layers.Input;
+import io.jitflow.runtime.aot.AotFormatException;
+import io.jitflow.runtime.aot.AotModule;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Offline compilation: a graph file → a jar that the runtime alone runs, with the JIT's results. */
+class AheadOfTimeTest {
+    @TempDir
+    Path dir;
+
+    static Stream<Path> exampleGraphs() throws IOException {
+        return Files.list(Repository.examples().resolve("graphs")).filter(p -> p.toString().endsWith(".jfg")).sorted();
+    }
+
+    @ParameterizedTest
+    @MethodSource("exampleGraphs")
+    void everyExampleRunsAsTheJitRunsIt(Path file) throws IOException {
+        Path jar = dir.resolve("out.jar");
+        AheadOfTime.compile(file, jar);
+        AotModule aot = AotModule.load(jar);
+        CompiledGraph jit = Jit.load(file);
+        assertEquals(jit.functionNames(), aot.functionNames());
+        for (String name : jit.functionNames()) {
+            Map<String, HostTensor> inputs = randomInputs(jit.function(name), new Random(name.hashCode()));
+            assertSameResults(jit, aot, name, inputs, file.getFileName() + " @" + name);
+        }
+    }
+
+    @Test
+    void aSavedModelPredictsTrainsAndEvaluatesAsTheJitDoes() throws IOException {
+        Path file = trainedMnistModel();
+        Path jar = dir.resolve("mnist.jar");
+        AheadOfTime.compile(file, jar);
+        AotModule aot = AotModule.load(jar);
+        CompiledGraph jit = Jit.load(file);
+        assertEquals(List.of("predict", "train_step", "test_step"), aot.functionNames());
+        Mnist data = Mnist.load(Repository.examples().resolve("data/mnist-10k"));
+        HostTensor x = Jf.gather(data.testImages(), Jf.range(0, 64, 1), 0).toHostTensor();
+        HostTensor labels = Jf.gather(data.testLabels(), Jf.range(0, 64, 1), 0).toHostTensor();
+        assertSameResults(jit, aot, "predict", Map.of("x", x), "predict");
+        assertSameResults(jit, aot, "test_step", Map.of("x", x, "labels", labels), "test_step");
+        for (int step = 0; step < 3; step++) {
+            assertSameResults(jit, aot, "train_step", Map.of("x", x, "labels", labels), "train_step " + step);
+        }
+        for (String variable : List.of("dense/kernel", "dense_1/bias")) {
+            Differential.assertSame(jit.variable(variable).toHostTensor(), aot.variable(variable), variable + " after training");
+        }
+    }
+
+    @Test
+    void theJarRunsWithNoCompilerOnTheClassPath() throws Exception {
+        Path file = Repository.examples().resolve("graphs/mlp.jfg");
+        Path jar = dir.resolve("mlp.jar");
+        AheadOfTime.compile(file, jar);
+        CompiledGraph jit = Jit.load(file);
+        Function f = jit.function(jit.functionNames().get(0));
+        Map<String, HostTensor> inputs = randomInputs(f, new Random(7));
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Djitflow.exact=" + Boolean.getBoolean("jitflow.exact"), "-cp", String.join(java.io.File.pathSeparator,
+                        location(AotModule.class), location(HostTensor.class), location(ExecWithoutCompiler.class)),
+                ExecWithoutCompiler.class.getName(), jar.toString(), f.name(), dir.toString()));
+        for (Map.Entry<String, HostTensor> e : inputs.entrySet()) {
+            Path npy = dir.resolve("in_" + e.getKey() + ".npy");
+            Npy.write(e.getValue(), npy);
+            command.add(e.getKey() + "=" + npy);
+        }
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), log);
+        assertEquals(0, p.exitValue(), log);
+        for (String name : ExecWithoutCompiler.COMPILER_CLASSES) {
+            assertTrue(log.contains("absent: " + name), log);
+        }
+        Map<String, Tensor> expected = jit.call(f.name(), tensors(inputs));
+        for (Map.Entry<String, Tensor> e : expected.entrySet()) {
+            Differential.assertSame(e.getValue().toHostTensor(), Npy.read(dir.resolve(e.getKey() + ".npy")), e.getKey());
+        }
+    }
+
+    @Test
+    void badJarsAreRefusedWithAMessage() throws IOException {
+        Path file = Repository.examples().resolve("graphs/linear.jfg");
+        Path good = dir.resolve("linear.jar");
+        AheadOfTime.compile(file, good);
+        String manifest = entry(good, "jitflow/manifest.txt");
+        assertRefused(jar("plain.jar", Map.of("a.txt", "hello")), "not a Jitflow AOT jar");
+        assertRefused(jar("future.jar", Map.of("jitflow/manifest.txt", manifest.replace("jitflow-aot 1", "jitflow-aot 9"))),
+                "AOT format version 9 is not supported");
+        assertRefused(jar("noclass.jar", Map.of("jitflow/manifest.txt", manifest)), "the class of function linear is missing");
+        assertRefused(jar("garbled.jar", Map.of("jitflow/manifest.txt", manifest.replace("buffer 1 INPUT", "buffer 1 INPUT?"))),
+                "manifest.txt:5: malformed manifest record 'buffer 1 INPUT? float32 3,2 W'");
+        assertRefused(jar("unknown.jar", Map.of("jitflow/manifest.txt", manifest + "kernel 0\n")),
+                "unknown manifest record 'kernel'");
+        AotModule module = AotModule.load(good);
+        var wrong = assertThrows(io.jitflow.ir.IrException.class, () -> module.call("linear", Map.of("x",
+                HostTensor.zeros(DType.FLOAT64, 2, 3))));
+        assertTrue(wrong.getMessage().contains("input 'x' has dtype float64, expected float32"), wrong.getMessage());
+    }
+
+    @Test
+    void aFailedCompileLeavesTheOldJarIntact() throws IOException {
+        Path jar = dir.resolve("model.jar");
+        AheadOfTime.compile(Repository.examples().resolve("graphs/linear.jfg"), jar);
+        byte[] before = Files.readAllBytes(jar);
+        Path broken = dir.resolve("broken.jfg");
+        Files.writeString(broken, "jitflow 1 opset 1\nfunc @f(%x : float32[2]) -> (y : float32[2]) {\n  return %x\n");
+        assertThrows(Exception.class, () -> AheadOfTime.compile(broken, jar));
+        assertEquals(java.util.Arrays.toString(before), java.util.Arrays.toString(Files.readAllBytes(jar)));
+        try (Stream<Path> files = Files.list(dir)) {
+            assertFalse(files.anyMatch(p -> p.getFileName().toString().endsWith(".tmp")), "no temporary file is left");
+        }
+    }
+
+    private Path trainedMnistModel() throws IOException {
+        Mnist data = Mnist.load(Repository.examples().resolve("data/mnist-10k"));
+        Jf.setRandomSeed(11);
+        Sequential model = new Sequential(new Input(28, 28), new Flatten(), new Dense(32, "relu"), new Dense(10, "softmax"));
+        model.compile("adam", "sparse_categorical_crossentropy", "accuracy");
+        model.fit(Jf.gather(data.trainImages(), Jf.range(0, 256, 1), 0), Jf.gather(data.trainLabels(), Jf.range(0, 256, 1), 0),
+                FitOptions.epochs(1).verbose(0));
+        Path file = dir.resolve("mnist.jfg");
+        model.save(file);
+        return file;
+    }
+
+    private static void assertSameResults(CompiledGraph jit, AotModule aot, String function, Map<String, HostTensor> inputs,
+                                          String what) {
+        Map<String, HostTensor> actual = aot.call(function, inputs);
+        Map<String, Tensor> expected = jit.call(function, tensors(inputs));
+        assertEquals(expected.keySet(), actual.keySet(), what);
+        expected.forEach((name, e) -> Differential.assertSame(e.toHostTensor(), actual.get(name), what + ", output " + name));
+    }
+
+    private static Map<String, Tensor> tensors(Map<String, HostTensor> values) {
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        values.forEach((k, v) -> tensors.put(k, Tensor.of(v)));
+        return tensors;
+    }
+
+    /** Inputs of the declared types, with every symbolic dim 5; integers in [0, 2), floats in [-3, 3). */
+    private static Map<String, HostTensor> randomInputs(Function f, Random random) {
+        Map<String, HostTensor> inputs = new LinkedHashMap<>();
+        for (Value in : f.inputs()) {
+            int[] shape = in.type().shape().dims().stream().mapToInt(d -> d.isStatic() ? d.size() : 5).toArray();
+            inputs.put(in.name(), RandomTensors.of(in.type().dtype(), shape, random, 0, 1, false));
+        }
+        return inputs;
+    }
+
+    private static String location(Class<?> c) {
+        try {
+            return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String entry(Path jar, String name) throws IOException {
+        try (java.util.jar.JarFile f = new java.util.jar.JarFile(jar.toFile())) {
+            return new String(f.getInputStream(f.getEntry(name)).readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private Path jar(String name, Map<String, String> entries) throws IOException {
+        Path jar = dir.resolve(name);
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
+            for (Map.Entry<String, String> e : entries.entrySet()) {
+                out.putNextEntry(new JarEntry(e.getKey()));
+                out.write(e.getValue().getBytes(StandardCharsets.UTF_8));
+                out.closeEntry();
+            }
+        }
+        return jar;
+    }
+
+    private static void assertRefused(Path jar, String message) {
+        AotFormatException e = assertThrows(AotFormatException.class, () -> AotModule.load(jar));
+        assertTrue(e.getMessage().contains(message), e.getMessage());
+    }
+}
