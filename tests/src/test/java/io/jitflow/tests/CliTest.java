@@ -155,7 +155,33 @@ class CliTest {
         assertTrue(option.err().contains("unknown option --bogus"), option.err());
         Result help = jitflow("help");
         assertEquals(0, help.code());
-        assertTrue(help.out().contains("run    FILE [--function NAME] --input NAME=PATH.npy ... --output-dir DIR"), help.out());
+        assertTrue(help.out().contains("run     FILE [--function NAME] --input NAME=PATH.npy ... --output-dir DIR"), help.out());
+    }
+
+    @Test
+    void compileThenExecGivesTheSameFileAsRun() throws IOException {
+        Path data = Repository.examples().resolve("data/linear");
+        Path jar = tmp.resolve("linear.jar");
+        Result compiled = jitflow("compile", Repository.examples().resolve("graphs/linear.jfg").toString(), "-o", jar.toString());
+        assertEquals(0, compiled.code(), compiled.err());
+        assertTrue(compiled.out().contains("linear.jar: "), compiled.out());
+        Result r = jitflow("exec", jar.toString(), "--input", "x=" + data.resolve("x.npy"), "--input", "W=" + data.resolve("W.npy"),
+                "--input", "b=" + data.resolve("b.npy"), "--output-dir", tmp.toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals(Npy.read(data.resolve("expected_y.npy")), Npy.read(tmp.resolve("y.npy")), "bit-identical to NumPy's x @ W + b");
+
+        Result cuda = jitflow("compile", Repository.examples().resolve("graphs/linear.jfg").toString(), "-o", jar.toString(),
+                "--target", "cuda");
+        assertEquals(2, cuda.code());
+        assertTrue(cuda.err().contains("the CUDA backend is not built yet"), cuda.err());
+        Result noJar = jitflow("exec", tmp.resolve("missing.jar").toString(), "--output-dir", tmp.toString());
+        assertEquals(1, noJar.code());
+        Result mlp = jitflow("compile", Repository.examples().resolve("graphs/mlp.jfg").toString(), "-o", jar.toString());
+        assertEquals(0, mlp.code(), mlp.err());
+        Result ambiguous = jitflow("exec", jar.toString(), "--output-dir", tmp.toString());
+        assertEquals(1, ambiguous.code());
+        assertTrue(ambiguous.err().contains("has 2 functions (probabilities, predict); choose one with --function NAME"),
+                ambiguous.err());
     }
 
     @Test
