@@ -1,5 +1,8 @@
 package io.jitflow.cli;
 
+import io.jitflow.AheadOfTime;
+import io.jitflow.Jf;
+import io.jitflow.Tensor;
 import io.jitflow.examples.KerasExamples;
 import io.jitflow.examples.LinearClassifier;
 import io.jitflow.examples.MnistClassifier;
@@ -11,6 +14,9 @@ import io.jitflow.ir.Interpreter;
 import io.jitflow.ir.TensorText;
 import io.jitflow.ir.VariableStore;
 import io.jitflow.ir.npy.Npy;
+import io.jitflow.keras.SavedModel;
+import io.jitflow.keras.Sequential;
+import io.jitflow.runtime.aot.AotModule;
 import io.jitflow.text.GraphFiles;
 import io.jitflow.text.GraphPrinter;
 import java.io.ByteArrayOutputStream;
@@ -28,8 +34,9 @@ import java.util.Set;
 /**
  * {@code jitflow demo [EXAMPLES_DIR]}: the main job. It walks through what is built so far: the
  * example graph files are parsed and verified, the linear model is shown in canonical text, run on
- * NumPy-written arrays and compared with NumPy's own result, the other graphs are run, and a linear
- * classifier is trained with GradientTape.
+ * NumPy-written arrays and compared with NumPy's own result, the other graphs are run, a linear
+ * classifier is trained with GradientTape, a function is traced and fused, Keras-style models are
+ * trained on MNIST, and the last one is exported, compiled ahead of time and run from its jar.
  */
 final class DemoCommand extends Command {
     DemoCommand() {
@@ -48,7 +55,7 @@ final class DemoCommand extends Command {
         }
         out.println("Jitflow demo: graph files, GradientTape, the JIT and Keras-style training");
         out.println();
-        out.println("[1/6] Parse and verify every example graph in " + graphs);
+        out.println("[1/7] Parse and verify every example graph in " + graphs);
         for (Path file : graphFiles(graphs)) {
             Graph g = GraphFiles.read(file);
             for (Function f : g.functions()) {
@@ -58,7 +65,7 @@ final class DemoCommand extends Command {
         out.println();
         Path linearFile = graphs.resolve("linear.jfg");
         Graph linear = GraphFiles.read(linearFile);
-        out.println("[2/6] " + linearFile + " in canonical form (what `jitflow fmt` prints):");
+        out.println("[2/7] " + linearFile + " in canonical form (what `jitflow fmt` prints):");
         out.println();
         GraphPrinter.print(linear).lines().forEach(line -> out.println(line.isEmpty() ? "" : "    " + line));
         out.println();
@@ -71,7 +78,7 @@ final class DemoCommand extends Command {
         out.println(indent(TensorText.format(y), "        "));
         out.println("      bit-identical to NumPy's result: " + (y.equals(expected) ? "yes" : "NO"));
         out.println();
-        out.println("[3/6] The MLP classifies four points; the loss graph scores two examples");
+        out.println("[3/7] The MLP classifies four points; the loss graph scores two examples");
         Graph mlp = GraphFiles.read(graphs.resolve("mlp.jfg"));
         HostTensor points = HostTensor.of(new float[] {1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1}, 4, 4);
         VariableStore weights = VariableStore.initialValues(mlp);
@@ -88,20 +95,20 @@ final class DemoCommand extends Command {
                 "labels", HostTensor.of(new int[] {3, 2}, 2)), new VariableStore()).get("loss");
         out.println("      cross-entropy for labels [3 2]: " + TensorText.format(value));
         out.println();
-        out.println("[4/6] A linear classifier trained from scratch with GradientTape (`jitflow example linear-classifier`)");
+        out.println("[4/7] A linear classifier trained from scratch with GradientTape (`jitflow example linear-classifier`)");
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         LinearClassifier.run(new PrintStream(log, true, StandardCharsets.UTF_8));
         log.toString(StandardCharsets.UTF_8).lines()
                 .filter(line -> !line.startsWith("Loss at step ") || line.matches("Loss at step (0|10|20|30|39):.*"))
                 .forEach(line -> out.println("      " + line));
         out.println();
-        out.println("[5/6] A traced function, before and after optimization, and its fused kernels "
+        out.println("[5/7] A traced function, before and after optimization, and its fused kernels "
                 + "(`jitflow example tracing`)");
         ByteArrayOutputStream tracing = new ByteArrayOutputStream();
         Tracing.run(new PrintStream(tracing, true, StandardCharsets.UTF_8));
         tracing.toString(StandardCharsets.UTF_8).lines().forEach(line -> out.println(line.isEmpty() ? "" : "      " + line));
         out.println();
-        out.println("[6/6] Keras-style training (`jitflow example keras`, `jitflow example mnist`)");
+        out.println("[6/7] Keras-style training (`jitflow example keras`, `jitflow example mnist`)");
         KerasExamples.regression(out);
         KerasExamples.xor(out);
         KerasExamples.linearClassifier(out);
@@ -109,7 +116,42 @@ final class DemoCommand extends Command {
         io.jitflow.data.Mnist mnist = MnistClassifier.data(examples.resolve("data").resolve("mnist-10k"));
         MnistClassifier.sigmoidSgd(mnist, 2, out);
         out.println();
-        MnistClassifier.reluAdam(mnist, 5, out);
+        MnistClassifier.Trained trained = MnistClassifier.reluAdam(mnist, 5, out);
+        out.println();
+        aheadOfTime(trained.model(), mnist, out);
+    }
+
+    /** Exports the trained model, compiles it ahead of time and checks the jar's predictions against the JIT's. */
+    private static void aheadOfTime(Sequential model, io.jitflow.data.Mnist mnist, PrintStream out) throws IOException {
+        Path dir = Files.createTempDirectory("jitflow-demo");
+        Path file = dir.resolve("mnist.jfg");
+        Path jar = dir.resolve("mnist.jar");
+        out.println("[7/7] Export the model, compile it ahead of time, run the jar (`jitflow compile`, `jitflow exec`)");
+        model.save(file);
+        try (var files = Files.list(dir)) {
+            for (Path f : files.sorted().toList()) {
+                out.printf("      exported %s (%,d bytes)%n", f, Files.size(f));
+            }
+        }
+        long start = System.nanoTime();
+        AheadOfTime.compile(file, jar);
+        out.printf("      compiled %s (%,d bytes) in %.0f ms%n", jar, Files.size(jar), (System.nanoTime() - start) / 1e6);
+        Tensor one = Jf.gather(mnist.testImages(), Jf.range(0, 1, 1), 0);
+        start = System.nanoTime();
+        SavedModel.load(file).predict(one);
+        double jitMillis = (System.nanoTime() - start) / 1e6;
+        start = System.nanoTime();
+        AotModule aot = AotModule.load(jar);
+        aot.call("predict", Map.of("x", one.toHostTensor()));
+        double aotMillis = (System.nanoTime() - start) / 1e6;
+        out.printf("      load and predict one image: JIT (parse, optimize, generate) %.0f ms, AOT jar %.0f ms%n",
+                jitMillis, aotMillis);
+        float[] jit = model.predict(mnist.testImages()).toFloatArray();
+        float[] ahead = Tensor.of(aot.call("predict", Map.of("x", mnist.testImages().toHostTensor())).get("y")).toFloatArray();
+        out.printf("      predictions of the %,d test images equal the JIT's bit for bit: %s%n",
+                mnist.testImages().shape()[0], java.util.Arrays.equals(jit, ahead) ? "yes" : "NO");
+        out.println("      from the shell: ./jitflow compile " + file + " -o " + jar);
+        out.println("                      ./jitflow exec " + jar + " --function predict --input x=IMAGES.npy --output-dir OUT");
     }
 
     private static List<Path> graphFiles(Path dir) throws IOException {

@@ -55,7 +55,11 @@ public final class MnistClassifier {
     }
 
     /** 784-128-10 relu with a softmax output and Adam, batch 32. Returns the fit history and test accuracy. */
-    public static Map.Entry<History, Double> reluAdam(Mnist data, int epochs, PrintStream out) {
+    /** A trained model with its training history and test accuracy. */
+    public record Trained(Sequential model, History history, double testAccuracy) {
+    }
+
+    public static Trained reluAdam(Mnist data, int epochs, PrintStream out) {
         Jf.setRandomSeed(2);
         Sequential model = new Sequential(new Input(28, 28), new Flatten(), new Dense(128, "relu"),
                 new Dense(10, "softmax"));
@@ -65,7 +69,7 @@ public final class MnistClassifier {
                 FitOptions.epochs(epochs).batchSize(32).validationSplit(0.1).output(out));
         Map<String, Double> test = model.evaluate(data.testImages(), data.testLabels());
         out.printf("test loss %.4f, test accuracy %.4f%n", test.get("loss"), test.get("accuracy"));
-        return Map.entry(history, test.get("accuracy"));
+        return new Trained(model, history, test.get("accuracy"));
     }
 
     public static void run(PrintStream out) {

@@ -190,6 +190,7 @@ class CliTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("bit-identical to NumPy's result: yes"), r.out());
         assertTrue(r.out().contains("predicted classes: [2 0 1 0]"), r.out());
+        assertTrue(r.out().contains("test images equal the JIT's bit for bit: yes"), r.out());
     }
 
     @Test
