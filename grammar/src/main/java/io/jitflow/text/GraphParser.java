@@ -383,6 +383,9 @@ public final class GraphParser {
         return new TensorType(dtype, Shape.of(dims));
     }
 
+    /** The most elements a single-value (splat) literal may expand to: 64 MB of float32. */
+    static final int MAX_SPLAT_ELEMENTS = 1 << 24;
+
     private HostTensor tensorLiteral(TensorLiteralContext literal, TensorType type) {
         if (literal instanceof JitflowGraphParser.ExternalLiteralContext ext) {
             return external(ext, type);
@@ -394,6 +397,16 @@ public final class GraphParser {
             count = Shape.checkedElementCount(shape);
         } catch (IllegalArgumentException e) {
             throw error(literal.start, "a constant of type " + type + " has more elements than a Java array can hold");
+        }
+        // Checked before allocating: a short file must not make us allocate a huge tensor.
+        if (root.scalar() != null && count > MAX_SPLAT_ELEMENTS) {
+            throw error(literal.start, String.format("a single-value constant of type %s would have %,d elements; "
+                    + "text literals expand to at most %,d (use fill, or a sidecar)", type, count, MAX_SPLAT_ELEMENTS));
+        }
+        int tokens = root.stop.getTokenIndex() - root.start.getTokenIndex() + 1;
+        if (root.scalar() == null && count > tokens) {
+            throw error(literal.start, String.format("dense literal has at most %,d element(s), its type %s needs %,d",
+                    tokens, type, count));
         }
         HostTensor.Writer out = HostTensor.writer(type.dtype(), shape);
         if (root.scalar() != null) {

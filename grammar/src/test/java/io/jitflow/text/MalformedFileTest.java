@@ -98,6 +98,12 @@ class MalformedFileTest {
                         "reshape: at most one dim of the shape may be -1, got [-1, -1]"),
                 new Case("hostile nesting", fn("  %0 = constant() {value = dense<" + "[".repeat(100) + "1" + "]".repeat(100)
                         + "> : float32[1]} : float32[1]"), "3:96", "nesting deeper than 64 levels"),
+                new Case("huge single-value constant", fn("  %0 = constant() {value = dense<1.0> : float32[40000, 40000]} "
+                        + ": float32[40000, 40000]"), "3:28", "a single-value constant of type float32[40000, 40000] would have "
+                        + "1,600,000,000 elements; text literals expand to at most 16,777,216 (use fill, or a sidecar)"),
+                new Case("huge type for a short literal", fn("  %0 = constant() {value = dense<[1.0, 2.0]> : float32[40000, 40000]} "
+                        + ": float32[40000, 40000]"), "3:28", "dense literal has at most 5 element(s), its type float32[40000, 40000] "
+                        + "needs 1,600,000,000"),
                 new Case("results without types", fn("  %0, %1 = neg(%x) : float32[2]"), "3:3",
                         "neg: 2 result name(s) but 1 result type(s)"),
                 new Case("external data without a file", fn("  %0 = constant() {value = external<\"w.jfw\", offset = 0, "
