@@ -475,17 +475,7 @@ public final class Sequential {
     /** Writes a picture of the layers and their shapes: Graphviz DOT for a .dot file, SVG for a .svg file. */
     public void plotModel(java.nio.file.Path file) throws java.io.IOException {
         ensureBuilt();
-        List<ModelPlot.Box> boxes = ModelPlot.boxes(Layer.describe(builtInput), layers);
-        String fileName = file.getFileName().toString();
-        String text;
-        if (fileName.endsWith(".dot")) {
-            text = ModelPlot.dot(name, boxes);
-        } else if (fileName.endsWith(".svg")) {
-            text = ModelPlot.svg(boxes);
-        } else {
-            throw new IllegalArgumentException("plotModel writes .dot or .svg files, got " + fileName);
-        }
-        java.nio.file.Files.writeString(file, text);
+        ModelPlot.picture(Layer.describe(builtInput), layers).write(file, name);
     }
 
     private void ensureBuilt() {

@@ -4,7 +4,6 @@ import io.jitflow.ir.Function;
 import io.jitflow.ir.Graph;
 import io.jitflow.ir.HostTensor;
 import io.jitflow.ir.Interpreter;
-import io.jitflow.ir.IrException;
 import io.jitflow.ir.VariableStore;
 import io.jitflow.text.GraphFiles;
 import java.io.PrintStream;
@@ -31,26 +30,10 @@ final class RunCommand extends Command {
         Path outputDir = NpyFiles.outputDir(args);
         Map<String, HostTensor> inputs = NpyFiles.readInputs(args);
         Graph graph = GraphFiles.read(file);
-        Function function = chooseFunction(graph, args.option("function"), file);
+        Function function = Signatures.choose(graph, args.option("function"), file);
         VariableStore variables = VariableStore.initialValues(graph);
         Map<String, HostTensor> results = args.flag("interpret") ? Interpreter.run(function, inputs, variables)
                 : Pipeline.compile(graph, function.name()).run(inputs, variables);
         NpyFiles.writeOutputs(results, outputDir, out);
-    }
-
-    private static Function chooseFunction(Graph graph, String name, Path file) {
-        if (name != null) {
-            return graph.function(name).orElseThrow(() -> new IrException(file + " has no function @" + name
-                    + " (functions: " + names(graph) + ")"));
-        }
-        if (graph.functions().size() != 1) {
-            throw new IrException(file + " has " + graph.functions().size() + " functions (" + names(graph)
-                    + "); choose one with --function NAME");
-        }
-        return graph.functions().get(0);
-    }
-
-    private static String names(Graph graph) {
-        return String.join(", ", graph.functions().stream().map(Function::name).toList());
     }
 }

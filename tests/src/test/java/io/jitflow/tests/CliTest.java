@@ -185,6 +185,31 @@ class CliTest {
     }
 
     @Test
+    void showSummarizesAndDrawsWithKernelsOutlined() throws Exception {
+        String mlp = Repository.examples().resolve("graphs/mlp.jfg").toString();
+        Result plain = jitflow("show", mlp, "--function", "predict", "--output-dir", tmp.toString());
+        assertEquals(0, plain.code(), plain.err());
+        assertTrue(plain.out().contains("2 function(s), 4 variable(s), 67 parameters"), plain.out());
+        assertTrue(plain.out().contains("@predict(x: float32[batch, 4]) -> (class: int64[batch])"), plain.out());
+        assertTrue(plain.out().contains("10 nodes: read_variable 4, add 2, matmul 2, argmax 1, relu 1"), plain.out());
+        assertFalse(plain.out().contains("probabilities("), "--function picks one function");
+        String dot = Files.readString(tmp.resolve("mlp.predict.dot"));
+        assertFalse(dot.contains("subgraph"), dot);
+        assertTrue(dot.contains("n0 [label=\"{input x|float32[batch, 4]}\"];"), dot);
+
+        Result fused = jitflow("show", mlp, "--function", "predict", "--kernels", "--output-dir", tmp.toString());
+        assertEquals(0, fused.code(), fused.err());
+        assertTrue(fused.out().contains("3 kernel(s):\n    kernel 0 (matmul): %h0, %h, %h1\n    kernel 1 (matmul): %z0\n"
+                + "    kernel 2 (loop): %class, %z\n"), fused.out());
+        assertTrue(Files.readString(tmp.resolve("mlp.predict.dot")).contains("subgraph cluster_2 {\n    label=\"kernel 2 (loop)\""));
+        var svg = javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                .parse(tmp.resolve("mlp.predict.svg").toFile());
+        // 1 input, 10 nodes and 1 output as boxes, plus one outline per kernel.
+        assertEquals(12 + 3, svg.getElementsByTagName("rect").getLength());
+        assertEquals(3, svg.getElementsByTagName("g").getLength());
+    }
+
+    @Test
     void theDemoRunsAndAgreesWithNumPy() {
         Result r = jitflow("demo", Repository.examples().toString());
         assertEquals(0, r.code(), r.err());
