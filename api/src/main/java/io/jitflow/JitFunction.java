@@ -149,7 +149,39 @@ public final class JitFunction {
 
     /** Writes the traced graph for these arguments (with the variables' current values) as a graph file. */
     public void writeGraph(java.nio.file.Path file, Tensor... args) throws java.io.IOException {
-        io.jitflow.text.GraphFiles.write(traced(args).traced(), file);
+        io.jitflow.text.GraphFiles.write(export(List.of(traced(args))), file);
+    }
+
+    /**
+     * Writes every signature traced so far to one graph file (atomically, with a weights sidecar when
+     * needed): function {@code NAME} for the first signature, {@code NAME_1}, {@code NAME_2}, ... for
+     * the others, and the variables they use with their current values.
+     */
+    public void writeGraph(java.nio.file.Path file) throws java.io.IOException {
+        List<Traced> all = new ArrayList<>();
+        synchronized (traceHistory) {
+            traceHistory.forEach(key -> all.add(cache.get(key)));
+        }
+        if (all.isEmpty()) {
+            throw new IllegalStateException("function '" + name + "' has not been traced yet: call it first, or pass "
+                    + "example arguments to writeGraph");
+        }
+        io.jitflow.text.GraphFiles.write(export(all), file);
+    }
+
+    private Graph export(List<Traced> traces) {
+        Map<String, io.jitflow.ir.Variable> variables = new LinkedHashMap<>();
+        List<io.jitflow.ir.Function> functions = new ArrayList<>();
+        for (Traced t : traces) {
+            io.jitflow.ir.Function f = t.traced().functions().get(0);
+            String exported = functions.isEmpty() ? f.name() : f.name() + "_" + functions.size();
+            functions.add(new io.jitflow.ir.Function(exported, f.inputs(), f.nodes(), f.outputs()));
+            for (io.jitflow.ir.Variable v : t.traced().variables()) {
+                variables.putIfAbsent(v.name(), new io.jitflow.ir.Variable(v.name(), v.type(),
+                        t.variables().get(v.name()).current(), v.trainable()));
+            }
+        }
+        return Graph.of(List.copyOf(variables.values()), functions);
     }
 
     /** Both graphs in the text format, for reading what the compiler did. */
