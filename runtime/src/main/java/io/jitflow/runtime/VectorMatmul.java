@@ -1,7 +1,6 @@
 package io.jitflow.runtime;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -67,19 +66,34 @@ final class VectorMatmul {
         c31.intoArray(c, cAt + 3 * n + L);
     }
 
-    /** Rows [from, to), columns [j0, n): one (masked) vector of columns at a time, one row at a time. */
+    /**
+     * Rows [from, to), columns [j0, n): whole vectors of columns one row at a time, then the last
+     * columns in scalar code. Masked vector loads are avoided on purpose: JDK 17 does not compile
+     * them to masked instructions, and their fallback allocates (it dominated narrow matmuls).
+     */
     private static void scalarColumns(float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int n, int k,
                                       int from, int to, int j0) {
         for (int i = from; i < to; i++) {
             int aRow = aOff + i * k;
-            for (int j = j0; j < n; j += L) {
-                VectorMask<Float> lanes = SPECIES.indexInRange(j, n);
+            int cRow = cOff + i * n;
+            int j = j0;
+            for (; j + L <= n; j += L) {
                 FloatVector sum = FloatVector.zero(SPECIES);
                 for (int p = 0; p < k; p++) {
-                    FloatVector bv = FloatVector.fromArray(SPECIES, b, bOff + p * n + j, lanes);
+                    FloatVector bv = FloatVector.fromArray(SPECIES, b, bOff + p * n + j);
                     sum = FloatVector.broadcast(SPECIES, a[aRow + p]).fma(bv, sum);
                 }
-                sum.intoArray(c, cOff + i * n + j, lanes);
+                sum.intoArray(c, cRow + j);
+            }
+            if (j < n) {
+                java.util.Arrays.fill(c, cRow + j, cRow + n, 0f);
+                for (int p = 0; p < k; p++) {
+                    float ap = a[aRow + p];
+                    int bRow = bOff + p * n;
+                    for (int col = j; col < n; col++) {
+                        c[cRow + col] = Math.fma(ap, b[bRow + col], c[cRow + col]);
+                    }
+                }
             }
         }
     }
