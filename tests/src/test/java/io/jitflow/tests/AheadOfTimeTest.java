@@ -116,6 +116,19 @@ class AheadOfTimeTest {
     }
 
     @Test
+    void jarsAreReproducible() throws IOException {
+        Path file = Repository.examples().resolve("graphs/mlp.jfg");
+        AheadOfTime.compile(file, dir.resolve("a.jar"));
+        AheadOfTime.compile(file, dir.resolve("b.jar"));
+        assertEquals(java.util.Arrays.toString(Files.readAllBytes(dir.resolve("a.jar"))),
+                java.util.Arrays.toString(Files.readAllBytes(dir.resolve("b.jar"))));
+        long fixed = java.time.Instant.parse("2020-01-01T00:00:00Z").toEpochMilli();
+        try (java.util.jar.JarFile jar = new java.util.jar.JarFile(dir.resolve("a.jar").toFile())) {
+            jar.stream().forEach(e -> assertEquals(fixed, e.getTime(), e.getName() + " carries the fixed time, not the clock's"));
+        }
+    }
+
+    @Test
     void badJarsAreRefusedWithAMessage() throws IOException {
         Path file = Repository.examples().resolve("graphs/linear.jfg");
         Path good = dir.resolve("linear.jar");

@@ -57,7 +57,10 @@ public final class AotModule {
             Manifest mf = new Manifest();
             mf.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
             mf.getMainAttributes().putValue("Created-By", "Jitflow");
-            try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(temp), mf)) {
+            try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(temp))) {
+                java.io.ByteArrayOutputStream manifestBytes = new java.io.ByteArrayOutputStream();
+                mf.write(manifestBytes);
+                put(out, JarFile.MANIFEST_NAME, manifestBytes.toByteArray());
                 Map<String, String> variableEntries = new LinkedHashMap<>();
                 int v = 0;
                 for (Map.Entry<String, HostTensor> e : variables.entrySet()) {
@@ -88,8 +91,13 @@ public final class AotModule {
         }
     }
 
+    /** Entries carry a fixed time, so compiling the same graph twice gives the same bytes. */
+    private static final long ENTRY_TIME = java.time.Instant.parse("2020-01-01T00:00:00Z").toEpochMilli();
+
     private static void put(JarOutputStream out, String name, byte[] bytes) throws IOException {
-        out.putNextEntry(new JarEntry(name));
+        JarEntry entry = new JarEntry(name);
+        entry.setTime(ENTRY_TIME);
+        out.putNextEntry(entry);
         out.write(bytes);
         out.closeEntry();
     }
