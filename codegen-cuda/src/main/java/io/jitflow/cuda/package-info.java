@@ -1,4 +1,4 @@
 /**
- * Kernel program to CUDA PTX text. Not built yet: see the README's status section.
+ * Kernel program to CUDA PTX text ({@link io.jitflow.cuda.PtxGenerator}); a first part of the backend, see the README.
  */
 package io.jitflow.cuda;

@@ -84,17 +84,30 @@ class CompiledOpsTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("elementwiseCases")
     void elementwiseOpMatchesTheReference(ElementwiseCase c) {
+        Function f = function(c);
+        Differential.check(Graph.of(List.of(), List.of(f)), f, inputs(c), c.toString());
+    }
+
+    /** The case's op on a [4, 5] and a broadcast [5] operand: {@code y = op(x0, x1, ...)}. */
+    static Function function(ElementwiseCase c) {
         FunctionBuilder fb = new FunctionBuilder("f", InferenceContext.NO_VARIABLES);
         List<TensorType> types = operandTypes(c.op(), c.dtype());
-        Map<String, HostTensor> inputs = new LinkedHashMap<>();
-        Random random = new Random(c.toString().hashCode());
         Value[] operands = new Value[types.size()];
         for (int i = 0; i < types.size(); i++) {
             operands[i] = fb.input("x" + i, types.get(i));
+        }
+        return fb.output("y", fb.add(c.op(), c.attrs(), operands)).build();
+    }
+
+    /** Seeded inputs for the case, with NaN, infinities and signed zeros among the floats. */
+    static Map<String, HostTensor> inputs(ElementwiseCase c) {
+        List<TensorType> types = operandTypes(c.op(), c.dtype());
+        Map<String, HostTensor> inputs = new LinkedHashMap<>();
+        Random random = new Random(c.toString().hashCode());
+        for (int i = 0; i < types.size(); i++) {
             inputs.put("x" + i, RandomTensors.of(types.get(i).dtype(), types.get(i).shape().sizes(), random, -40, 40, true));
         }
-        Function f = fb.output("y", fb.add(c.op(), c.attrs(), operands)).build();
-        Differential.check(Graph.of(List.of(), List.of(f)), f, inputs, c.toString());
+        return inputs;
     }
 
     /** all_ops.jfg's functions, each with its float32 and other dtypes swapped for a candidate. */

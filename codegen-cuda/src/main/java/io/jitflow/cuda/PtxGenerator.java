@@ -1,0 +1,42 @@
+package io.jitflow.cuda;
+
+import io.jitflow.ir.kernel.Kernel;
+import io.jitflow.ir.kernel.KernelProgram;
+
+/**
+ * The CUDA backend's entry point: a kernel program becomes one PTX module with one {@code .entry}
+ * per kernel, named after the kernel's position and first fused node.
+ *
+ * <p>Every entry takes the same three parameters: {@code buffers}, the device address of a table
+ * holding one 64-bit device pointer per buffer id (views point at the storage they view);
+ * {@code sizes}, the address of the int32 sizes of the program's symbolic dims (in the order of
+ * {@link KernelProgram#symbols()}); and {@code count}, the number of output points. Each thread
+ * computes points in a grid-stride loop, so any launch shape covers them all.
+ */
+public final class PtxGenerator {
+    private PtxGenerator() {
+    }
+
+    public static String generate(KernelProgram program) {
+        return generate(program, PtxTarget.DEFAULT);
+    }
+
+    public static String generate(KernelProgram program, PtxTarget target) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("// Jitflow kernel program @").append(program.name()).append('\n');
+        sb.append(".version ").append(target.isaVersion()).append('\n');
+        sb.append(".target ").append(target.architecture()).append('\n');
+        sb.append(".address_size 64\n");
+        for (int i = 0; i < program.kernels().size(); i++) {
+            sb.append('\n').append(new PtxKernelWriter(program, i).write());
+        }
+        return sb.toString();
+    }
+
+    /** The entry name of kernel {@code index}: {@code k<index>_<first fused node>}. */
+    public static String entryName(KernelProgram program, int index) {
+        Kernel k = program.kernels().get(index);
+        String first = k.fused().isEmpty() ? "" : k.fused().get(0).replaceAll("[^A-Za-z0-9_]", "_");
+        return "k" + index + "_" + first;
+    }
+}

@@ -1,0 +1,691 @@
+package io.jitflow.cuda;
+
+import io.jitflow.ir.DType;
+import io.jitflow.ir.Dim;
+import io.jitflow.ir.Shape;
+import io.jitflow.ir.kernel.Buffer;
+import io.jitflow.ir.kernel.Expr;
+import io.jitflow.ir.kernel.Kernel;
+import io.jitflow.ir.kernel.KernelProgram;
+import io.jitflow.ir.kernel.ScalarOp;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes one kernel as a PTX entry. Values live in virtual registers, one per result (ptxas
+ * allocates the real ones): {@code %p} predicates (bool), {@code %r} 32-bit integers (int32, and
+ * uint8 kept masked to 8 bits), {@code %rd} 64-bit integers and addresses, {@code %f} float32,
+ * {@code %fd} float64. Floating arithmetic is written with {@code .rn}, which also keeps ptxas from
+ * contracting a multiply and an add into a fused multiply-add, so results round as the reference's do.
+ *
+ * <p>Supported so far: maps and sum/product reductions (each thread folds its output point's
+ * reduced axes in order) over bool, uint8, int32, int64, float32 and float64, with loads at
+ * computed positions, selects, casts, and the scalar operations that need no library routine.
+ * Anything else is refused with an {@link UnsupportedKernelException} naming it.
+ */
+final class PtxKernelWriter {
+    /** The register classes and their prefixes. */
+    private enum RegClass {
+        PRED("pred", "%p"), B32("b32", "%r"), B64("b64", "%rd"), F32("f32", "%f"), F64("f64", "%fd");
+
+        final String ptx;
+        final String prefix;
+
+        RegClass(String ptx, String prefix) {
+            this.ptx = ptx;
+            this.prefix = prefix;
+        }
+    }
+
+    private final KernelProgram program;
+    private final int index;
+    private final Kernel kernel;
+    private final StringBuilder body = new StringBuilder();
+    private final Map<RegClass, Integer> counts = new EnumMap<>(RegClass.class);
+    private final Map<Buffer, String> pointers = new HashMap<>();
+    private final Map<Buffer, String[]> strides = new HashMap<>();
+    private final Map<String, String> symbolSizes = new HashMap<>();
+    private final Map<Integer, String> coords = new HashMap<>();
+    private String table;
+    private String sizesTable;
+    private String accumulator;
+    private int labels;
+
+    PtxKernelWriter(KernelProgram program, int index) {
+        this.program = program;
+        this.index = index;
+        this.kernel = program.kernels().get(index);
+    }
+
+    String write() {
+        String name = PtxGenerator.entryName(program, index);
+        if (!(kernel instanceof Kernel.Loop loop)) {
+            throw unsupported(kernel.getClass().getSimpleName().toLowerCase() + " kernels");
+        }
+        if (loop.outputIndex() != null) {
+            throw unsupported("maps that store at computed positions");
+        }
+        if (loop.isReduction() && loop.reducer() != Kernel.Reducer.SUM && loop.reducer() != Kernel.Reducer.PROD) {
+            throw unsupported(loop.reducer().toString().toLowerCase() + " reductions");
+        }
+        loopKernel(loop);
+        StringBuilder sb = new StringBuilder();
+        sb.append("// kernel ").append(index).append(": ").append(String.join(", ", kernel.fused())).append('\n');
+        sb.append(".visible .entry ").append(name).append("(\n    .param .u64 buffers,\n    .param .u64 sizes,\n")
+                .append("    .param .u32 count)\n{\n");
+        counts.forEach((c, n) -> sb.append("    .reg .").append(c.ptx).append(' ').append(c.prefix).append('<').append(n + 1)
+                .append(">;\n"));
+        sb.append(body).append("}\n");
+        return sb.toString();
+    }
+
+    private UnsupportedKernelException unsupported(String what) {
+        return new UnsupportedKernelException("kernel " + index + " (" + String.join(", ", kernel.fused()) + ") of @"
+                + program.name() + ": the CUDA backend does not support " + what + " yet");
+    }
+
+    // ---- registers and instructions ----
+
+    private String reg(RegClass c) {
+        int n = counts.merge(c, 1, Integer::sum);
+        return c.prefix + n;
+    }
+
+    private static RegClass regClass(DType dtype) {
+        return switch (dtype) {
+            case BOOL -> RegClass.PRED;
+            case UINT8, INT32 -> RegClass.B32;
+            case INT64 -> RegClass.B64;
+            case FLOAT32 -> RegClass.F32;
+            case FLOAT64 -> RegClass.F64;
+            case FLOAT16 -> throw new IllegalStateException("float16 is checked before registers are made");
+        };
+    }
+
+    /** The PTX type suffix for arithmetic on a dtype. */
+    private static String type(DType dtype) {
+        return switch (dtype) {
+            case UINT8 -> "u32";
+            case INT32 -> "s32";
+            case INT64 -> "s64";
+            case FLOAT32 -> "f32";
+            case FLOAT64 -> "f64";
+            case BOOL -> "pred";
+            case FLOAT16 -> throw new IllegalStateException("float16 is checked before instructions are written");
+        };
+    }
+
+    private void emit(String instruction) {
+        body.append("    ").append(instruction).append(";\n");
+    }
+
+    private String label() {
+        return "L" + labels++;
+    }
+
+    private void mark(String label) {
+        body.append(label).append(":\n");
+    }
+
+    private String newValue(DType dtype) {
+        if (dtype == DType.FLOAT16) {
+            throw unsupported("float16");
+        }
+        return reg(regClass(dtype));
+    }
+
+    // ---- the loop ----
+
+    private void loopKernel(Kernel.Loop l) {
+        Shape space = l.space();
+        List<Integer> kept = new ArrayList<>();
+        for (int d = 0; d < space.rank(); d++) {
+            if (!l.reducedAxes().contains(d)) {
+                kept.add(d);
+            }
+        }
+        table = reg(RegClass.B64);
+        sizesTable = reg(RegClass.B64);
+        String count = reg(RegClass.B32);
+        emit("ld.param.u64 " + table + ", [buffers]");
+        emit("cvta.to.global.u64 " + table + ", " + table);
+        emit("ld.param.u64 " + sizesTable + ", [sizes]");
+        emit("cvta.to.global.u64 " + sizesTable + ", " + sizesTable);
+        emit("ld.param.u32 " + count + ", [count]");
+        prepareBuffers(l.body());
+        if (l.isReduction()) {
+            prepareBuffers(l.epilogue());
+        }
+        prepare(l.output());
+        String point = reg(RegClass.B32);
+        String step = reg(RegClass.B32);
+        String block = reg(RegClass.B32);
+        String threads = reg(RegClass.B32);
+        String thread = reg(RegClass.B32);
+        emit("mov.u32 " + block + ", %ctaid.x");
+        emit("mov.u32 " + threads + ", %ntid.x");
+        emit("mov.u32 " + thread + ", %tid.x");
+        emit("mad.lo.s32 " + point + ", " + block + ", " + threads + ", " + thread);
+        String grid = reg(RegClass.B32);
+        emit("mov.u32 " + grid + ", %nctaid.x");
+        emit("mul.lo.s32 " + step + ", " + grid + ", " + threads);
+        String top = label();
+        String done = label();
+        mark(top);
+        String finished = reg(RegClass.PRED);
+        emit("setp.ge.s32 " + finished + ", " + point + ", " + count);
+        emit("@" + finished + " bra " + done);
+        // The point's coordinates along the kept axes, last axis fastest.
+        String rest = reg(RegClass.B32);
+        emit("mov.u32 " + rest + ", " + point);
+        for (int i = kept.size() - 1; i >= 0; i--) {
+            int axis = kept.get(i);
+            String size = size(space.dim(axis));
+            String coord = reg(RegClass.B32);
+            emit("rem.u32 " + coord + ", " + rest + ", " + size);
+            emit("div.u32 " + rest + ", " + rest + ", " + size);
+            coords.put(axis, coord);
+        }
+        String value;
+        if (l.isReduction()) {
+            accumulator = newValue(l.accumulator());
+            emit("mov." + moveType(l.accumulator()) + " " + accumulator + ", " + constant(l.accumulator(),
+                    l.reducer() == Kernel.Reducer.SUM ? 0 : 1));
+            reduce(l, space, 0);
+            value = emitExpr(l.epilogue());
+        } else {
+            value = emitExpr(l.body());
+        }
+        store(l.output(), flatIndex(space, kept), value);
+        emit("add.s32 " + point + ", " + point + ", " + step);
+        emit("bra " + top);
+        mark(done);
+        emit("ret");
+    }
+
+    /** Nested counted loops over the reduced axes, in axis order, folding the body into the accumulator. */
+    private void reduce(Kernel.Loop l, Shape space, int from) {
+        if (from == l.reducedAxes().size()) {
+            String v = emitExpr(l.body());
+            String converted = convert(v, l.body().dtype(), l.accumulator());
+            DType acc = l.accumulator();
+            if (acc == DType.BOOL) {
+                throw unsupported("bool accumulators");
+            }
+            String op = l.reducer() == Kernel.Reducer.SUM ? "add" : "mul";
+            emit(arith(op, acc) + " " + accumulator + ", " + accumulator + ", " + converted);
+            wrapUint8(accumulator, acc);
+            return;
+        }
+        int axis = l.reducedAxes().get(from);
+        String coord = reg(RegClass.B32);
+        coords.put(axis, coord);
+        String size = size(space.dim(axis));
+        String top = label();
+        String end = label();
+        String out = reg(RegClass.PRED);
+        emit("mov.u32 " + coord + ", 0");
+        mark(top);
+        emit("setp.ge.s32 " + out + ", " + coord + ", " + size);
+        emit("@" + out + " bra " + end);
+        reduce(l, space, from + 1);
+        emit("add.s32 " + coord + ", " + coord + ", 1");
+        emit("bra " + top);
+        mark(end);
+    }
+
+    /** The row-major position of the given axes' coordinates in {@code space}. */
+    private String flatIndex(Shape space, List<Integer> axes) {
+        String flat = reg(RegClass.B32);
+        emit("mov.u32 " + flat + ", 0");
+        for (int axis : axes) {
+            emit("mad.lo.s32 " + flat + ", " + flat + ", " + size(space.dim(axis)) + ", " + coords.get(axis));
+        }
+        return flat;
+    }
+
+    /** A register (or immediate) holding a dim's size. */
+    private String size(Dim dim) {
+        if (dim.isStatic()) {
+            return Integer.toString(dim.size());
+        }
+        return symbolSizes.computeIfAbsent(dim.toString(), name -> {
+            String r = reg(RegClass.B32);
+            emit("ld.global.u32 " + r + ", [" + sizesTable + "+" + 4 * program.symbols().indexOf(name) + "]");
+            return r;
+        });
+    }
+
+    // ---- buffers ----
+
+    private void prepareBuffers(Expr e) {
+        walk(e, x -> {
+            if (x instanceof Expr.Load l) {
+                prepare(l.buffer());
+            }
+        });
+    }
+
+    private static void walk(Expr e, java.util.function.Consumer<Expr> visit) {
+        visit.accept(e);
+        for (Expr child : children(e)) {
+            walk(child, visit);
+        }
+    }
+
+    private static List<Expr> children(Expr e) {
+        if (e instanceof Expr.Load l) {
+            return l.index();
+        } else if (e instanceof Expr.Unary u) {
+            return List.of(u.x());
+        } else if (e instanceof Expr.Binary b) {
+            return List.of(b.a(), b.b());
+        } else if (e instanceof Expr.Select s) {
+            return List.of(s.cond(), s.a(), s.b());
+        } else if (e instanceof Expr.Cast c) {
+            return List.of(c.x());
+        } else if (e instanceof Expr.Random r) {
+            return List.of(r.counter());
+        } else if (e instanceof Expr.Check c) {
+            return List.of(c.cond(), c.value());
+        }
+        return List.of();
+    }
+
+    /** Loads the buffer's device pointer from the table and computes its row-major strides, once. */
+    private void prepare(Buffer b) {
+        if (pointers.containsKey(b)) {
+            return;
+        }
+        if (b.type().dtype() == DType.FLOAT16) {
+            throw unsupported("float16");
+        }
+        String pointer = reg(RegClass.B64);
+        emit("ld.global.u64 " + pointer + ", [" + table + "+" + 8 * b.id() + "]");
+        pointers.put(b, pointer);
+        Shape shape = b.type().shape();
+        String[] s = new String[shape.rank()];
+        String previous = null;
+        for (int d = shape.rank() - 1; d >= 0; d--) {
+            if (previous == null) {
+                s[d] = "1";
+            } else {
+                s[d] = reg(RegClass.B32);
+                emit("mul.lo.s32 " + s[d] + ", " + asRegister(previous) + ", " + size(shape.dim(d + 1)));
+            }
+            previous = s[d];
+        }
+        strides.put(b, s);
+    }
+
+    /** An operand that must be a register: immediates are moved into one. */
+    private String asRegister(String operand) {
+        if (operand.startsWith("%")) {
+            return operand;
+        }
+        String r = reg(RegClass.B32);
+        emit("mov.u32 " + r + ", " + operand);
+        return r;
+    }
+
+    private static int elementSize(DType dtype) {
+        return switch (dtype) {
+            case BOOL, UINT8 -> 1;
+            case INT32, FLOAT32 -> 4;
+            case INT64, FLOAT64 -> 8;
+            case FLOAT16 -> 2;
+        };
+    }
+
+    /** The address of element {@code flat} (an int32 register) of {@code b}. */
+    private String address(Buffer b, String flat) {
+        String offset = reg(RegClass.B64);
+        emit("mul.wide.s32 " + offset + ", " + asRegister(flat) + ", " + elementSize(b.type().dtype()));
+        String address = reg(RegClass.B64);
+        emit("add.s64 " + address + ", " + pointers.get(b) + ", " + offset);
+        return address;
+    }
+
+    private String load(Expr.Load l) {
+        String flat = reg(RegClass.B32);
+        emit("mov.u32 " + flat + ", 0");
+        String[] s = strides.get(l.buffer());
+        for (int d = 0; d < l.index().size(); d++) {
+            emit("mad.lo.s32 " + flat + ", " + emitExpr(l.index().get(d)) + ", " + asRegister(s[d]) + ", " + flat);
+        }
+        String address = address(l.buffer(), flat);
+        DType dtype = l.buffer().type().dtype();
+        String value = newValue(dtype);
+        switch (dtype) {
+            case BOOL -> {
+                String bits = reg(RegClass.B32);
+                emit("ld.global.u8 " + bits + ", [" + address + "]");
+                emit("setp.ne.u32 " + value + ", " + bits + ", 0");
+            }
+            case UINT8 -> emit("ld.global.u8 " + value + ", [" + address + "]");
+            default -> emit("ld.global." + type(dtype) + " " + value + ", [" + address + "]");
+        }
+        return value;
+    }
+
+    private void store(Buffer out, String flat, String value) {
+        String address = address(out, flat);
+        DType dtype = out.type().dtype();
+        switch (dtype) {
+            case BOOL -> {
+                String bits = reg(RegClass.B32);
+                emit("selp.u32 " + bits + ", 1, 0, " + value);
+                emit("st.global.u8 [" + address + "], " + bits);
+            }
+            case UINT8 -> emit("st.global.u8 [" + address + "], " + value);
+            default -> emit("st.global." + type(dtype) + " [" + address + "], " + value);
+        }
+    }
+
+    // ---- expressions ----
+
+    private String emitExpr(Expr e) {
+        if (e instanceof Expr.Const c) {
+            String r = newValue(c.dtype());
+            if (c.dtype() == DType.BOOL) {
+                emit("setp.ne.u32 " + r + ", " + asRegister(Long.toString(c.bits())) + ", 0");
+            } else {
+                emit("mov." + moveType(c.dtype()) + " " + r + ", " + constant(c));
+            }
+            return r;
+        } else if (e instanceof Expr.Coord c) {
+            return coords.get(c.axis());
+        } else if (e instanceof Expr.Size s) {
+            return asRegister(size(s.dim()));
+        } else if (e instanceof Expr.Load l) {
+            return load(l);
+        } else if (e instanceof Expr.Unary u) {
+            return unary(u);
+        } else if (e instanceof Expr.Binary b) {
+            return binary(b);
+        } else if (e instanceof Expr.Select s) {
+            return select(s);
+        } else if (e instanceof Expr.Cast c) {
+            return convert(emitExpr(c.x()), c.x().dtype(), c.dtype());
+        } else if (e instanceof Expr.Acc) {
+            return accumulator;
+        } else if (e instanceof Expr.Random) {
+            throw unsupported("random numbers");
+        } else if (e instanceof Expr.Check c) {
+            throw unsupported("checked values (" + c.message() + ")");
+        }
+        throw unsupported(e.getClass().getSimpleName());
+    }
+
+    private static String moveType(DType dtype) {
+        return switch (dtype) {
+            case UINT8, INT32 -> "u32";
+            case INT64 -> "u64";
+            default -> type(dtype);
+        };
+    }
+
+    private static String constant(Expr.Const c) {
+        return switch (c.dtype()) {
+            case FLOAT32 -> String.format("0f%08X", Float.floatToRawIntBits((float) c.value()));
+            case FLOAT64 -> String.format("0d%016X", Double.doubleToRawLongBits(c.value()));
+            case UINT8 -> Long.toString(c.bits() & 0xff);
+            case INT32 -> Integer.toString((int) c.bits());
+            default -> Long.toString(c.bits());
+        };
+    }
+
+    private static String constant(DType dtype, long value) {
+        return constant(Expr.Const.of(dtype, value));
+    }
+
+    /** Arithmetic with round-to-nearest on floats (which also forbids contraction into fma). */
+    private static String arith(String op, DType dtype) {
+        if (dtype.isFloating()) {
+            return op + ".rn." + type(dtype);
+        }
+        return op.equals("mul") ? "mul.lo." + type(dtype) : op + "." + type(dtype);
+    }
+
+    private void wrapUint8(String r, DType dtype) {
+        if (dtype == DType.UINT8) {
+            emit("and.b32 " + r + ", " + r + ", 255");
+        }
+    }
+
+    private String unary(Expr.Unary u) {
+        DType t = u.x().dtype();
+        String x = emitExpr(u.x());
+        String r = newValue(u.dtype());
+        boolean floating = t.isFloating();
+        switch (u.op()) {
+            case NEG -> {
+                if (t == DType.UINT8) {
+                    emit("sub.u32 " + r + ", 0, " + x);
+                    wrapUint8(r, t);
+                } else {
+                    emit("neg." + type(t) + " " + r + ", " + x);
+                }
+            }
+            case ABS -> {
+                if (floating) {
+                    emit("abs." + type(t) + " " + r + ", " + x);
+                } else if (t == DType.UINT8) {
+                    emit("mov.u32 " + r + ", " + x);
+                } else {
+                    // max(x, -x): the most negative value stays itself, as Math.abs leaves it.
+                    String negated = newValue(t);
+                    emit("neg." + type(t) + " " + negated + ", " + x);
+                    emit("max." + type(t) + " " + r + ", " + x + ", " + negated);
+                }
+            }
+            case SIGN -> sign(t, x, r);
+            case SQRT -> requireFloat(u, () -> emit("sqrt.rn." + type(t) + " " + r + ", " + x));
+            case FLOOR -> requireFloat(u, () -> emit("cvt.rmi." + type(t) + "." + type(t) + " " + r + ", " + x));
+            case CEIL -> requireFloat(u, () -> emit("cvt.rpi." + type(t) + "." + type(t) + " " + r + ", " + x));
+            case RINT -> requireFloat(u, () -> emit("cvt.rni." + type(t) + "." + type(t) + " " + r + ", " + x));
+            case IS_NAN -> {
+                if (floating) {
+                    emit("setp.nan." + type(t) + " " + r + ", " + x + ", " + x);
+                } else {
+                    emit("setp.ne.u32 " + r + ", " + asRegister("0") + ", 0");
+                }
+            }
+            case IS_FINITE -> {
+                if (floating) {
+                    String magnitude = newValue(t);
+                    emit("abs." + type(t) + " " + magnitude + ", " + x);
+                    emit("setp.lt." + type(t) + " " + r + ", " + magnitude + ", "
+                            + constant(Expr.Const.of(t, Double.POSITIVE_INFINITY)));
+                } else {
+                    emit("setp.eq.u32 " + r + ", " + asRegister("0") + ", 0");
+                }
+            }
+            case NOT -> {
+                if (t == DType.BOOL) {
+                    emit("not.pred " + r + ", " + x);
+                } else {
+                    emit("not.b" + (t == DType.INT64 ? 64 : 32) + " " + r + ", " + x);
+                    wrapUint8(r, t);
+                }
+            }
+            default -> throw unsupported(u.op().toString().toLowerCase() + " (it needs a math library routine)");
+        }
+        return r;
+    }
+
+    private void requireFloat(Expr.Unary u, Runnable emit) {
+        if (!u.x().dtype().isFloating()) {
+            throw unsupported(u.op().toString().toLowerCase() + " on " + u.x().dtype());
+        }
+        emit.run();
+    }
+
+    /** sign: -1, 0 or 1; floats keep zeros (with their sign) and NaN as they are. */
+    private void sign(DType t, String x, String r) {
+        if (t.isFloating()) {
+            String one = newValue(t);
+            emit("mov." + type(t) + " " + one + ", " + constant(Expr.Const.of(t, 1)));
+            String signed = newValue(t);
+            emit("copysign." + type(t) + " " + signed + ", " + x + ", " + one);
+            String keep = reg(RegClass.PRED);
+            emit("setp.equ." + type(t) + " " + keep + ", " + x + ", " + constant(Expr.Const.of(t, 0)));
+            emit("selp." + type(t) + " " + r + ", " + x + ", " + signed + ", " + keep);
+            return;
+        }
+        String positive = reg(RegClass.PRED);
+        String negative = reg(RegClass.PRED);
+        String zero = constant(Expr.Const.of(t, 0));
+        emit("setp.gt." + type(t) + " " + positive + ", " + x + ", " + zero);
+        emit("setp.lt." + type(t) + " " + negative + ", " + x + ", " + zero);
+        emit("selp." + type(t) + " " + r + ", 1, " + zero + ", " + positive);
+        emit("@" + negative + " mov." + moveType(t) + " " + r + ", " + (t == DType.UINT8 ? "255" : "-1"));
+    }
+
+    private String binary(Expr.Binary b) {
+        DType t = b.a().dtype();
+        String x = emitExpr(b.a());
+        String y = emitExpr(b.b());
+        String r = newValue(b.dtype());
+        boolean floating = t.isFloating();
+        switch (b.op()) {
+            case ADD, SUB, MUL -> {
+                if (t == DType.BOOL) {
+                    throw unsupported(b.op().toString().toLowerCase() + " on bool");
+                }
+                emit(arith(b.op().toString().toLowerCase(), t) + " " + r + ", " + x + ", " + y);
+                wrapUint8(r, t);
+            }
+            case DIV -> {
+                if (!floating) {
+                    throw unsupported("integer division (it must fail on a zero divisor)");
+                }
+                emit("div.rn." + type(t) + " " + r + ", " + x + ", " + y);
+            }
+            case MAX, MIN -> minMax(b.op(), t, x, y, r);
+            case EQ, NE, LT, LE, GT, GE -> compare(b.op(), t, x, y, r);
+            case AND, OR, XOR -> {
+                String op = b.op().toString().toLowerCase();
+                emit(op + "." + (t == DType.BOOL ? "pred" : t == DType.INT64 ? "b64" : "b32") + " " + r + ", " + x + ", " + y);
+            }
+            default -> throw unsupported(b.op().toString().toLowerCase()
+                    + (floating ? " (it needs a math library routine)" : " on integers"));
+        }
+        return r;
+    }
+
+    /** Java's max and min: NaN if either operand is NaN, and +0.0 above -0.0. */
+    private void minMax(ScalarOp op, DType t, String x, String y, String r) {
+        String name = op == ScalarOp.MAX ? "max" : "min";
+        if (!t.isFloating()) {
+            if (t == DType.BOOL) {
+                emit((op == ScalarOp.MAX ? "or" : "and") + ".pred " + r + ", " + x + ", " + y);
+            } else {
+                emit(name + "." + type(t) + " " + r + ", " + x + ", " + y);
+            }
+            return;
+        }
+        // Between equal values (only +0.0 and -0.0 differ), max takes the bits' and, min their or.
+        String bits = t == DType.FLOAT32 ? "b32" : "b64";
+        RegClass intClass = t == DType.FLOAT32 ? RegClass.B32 : RegClass.B64;
+        String m = newValue(t);
+        emit(name + "." + type(t) + " " + m + ", " + x + ", " + y);
+        String xb = reg(intClass);
+        String yb = reg(intClass);
+        String zb = reg(intClass);
+        emit("mov." + bits + " " + xb + ", " + x);
+        emit("mov." + bits + " " + yb + ", " + y);
+        emit((op == ScalarOp.MAX ? "and." : "or.") + bits + " " + zb + ", " + xb + ", " + yb);
+        String zeros = newValue(t);
+        emit("mov." + bits + " " + zeros + ", " + zb);
+        String equal = reg(RegClass.PRED);
+        emit("setp.eq." + type(t) + " " + equal + ", " + x + ", " + y);
+        String chosen = newValue(t);
+        emit("selp." + type(t) + " " + chosen + ", " + zeros + ", " + m + ", " + equal);
+        String nan = reg(RegClass.PRED);
+        emit("setp.nan." + type(t) + " " + nan + ", " + x + ", " + y);
+        String sum = newValue(t);
+        emit("add.rn." + type(t) + " " + sum + ", " + x + ", " + y);
+        emit("selp." + type(t) + " " + r + ", " + sum + ", " + chosen + ", " + nan);
+    }
+
+    private void compare(ScalarOp op, DType t, String x, String y, String r) {
+        if (t == DType.BOOL) {
+            switch (op) {
+                case EQ -> emit("xor.pred " + r + ", " + x + ", " + y + "; not.pred " + r + ", " + r);
+                case NE -> emit("xor.pred " + r + ", " + x + ", " + y);
+                default -> throw unsupported(op.toString().toLowerCase() + " on bool");
+            }
+            return;
+        }
+        // Ordered comparisons are false with a NaN operand; "not equal" is the unordered one, true with NaN.
+        String cmp = switch (op) {
+            case EQ -> "eq";
+            case NE -> t.isFloating() ? "neu" : "ne";
+            case LT -> "lt";
+            case LE -> "le";
+            case GT -> "gt";
+            default -> "ge";
+        };
+        emit("setp." + cmp + "." + type(t) + " " + r + ", " + x + ", " + y);
+    }
+
+    private String select(Expr.Select s) {
+        String cond = emitExpr(s.cond());
+        String r = newValue(s.dtype());
+        String otherwise = label();
+        String end = label();
+        emit("@!" + cond + " bra " + otherwise);
+        move(r, emitExpr(s.a()), s.dtype());
+        emit("bra " + end);
+        mark(otherwise);
+        move(r, emitExpr(s.b()), s.dtype());
+        mark(end);
+        return r;
+    }
+
+    private void move(String to, String from, DType dtype) {
+        emit("mov." + moveType(dtype) + " " + to + ", " + from);
+    }
+
+    /** A value converted as the cast op converts: floats to integers truncate and saturate, NaN to 0. */
+    private String convert(String x, DType from, DType to) {
+        if (from == to) {
+            return x;
+        }
+        if (from == DType.FLOAT16 || to == DType.FLOAT16) {
+            throw unsupported("float16");
+        }
+        String r = newValue(to);
+        if (to == DType.BOOL) {
+            String cmp = from.isFloating() ? "neu" : "ne";
+            emit("setp." + cmp + "." + type(from) + " " + r + ", " + x + ", " + constant(Expr.Const.of(from, 0)));
+            return r;
+        }
+        if (from == DType.BOOL) {
+            emit("selp." + type(to) + " " + r + ", " + constant(Expr.Const.of(to, 1)) + ", "
+                    + constant(Expr.Const.of(to, 0)) + ", " + x);
+            return r;
+        }
+        if (to == DType.UINT8) {
+            if (from.isFloating()) {
+                throw unsupported("casts from " + from + " to uint8");
+            }
+            emit((from == DType.INT64 ? "cvt.u32.u64 " : "mov.u32 ") + r + ", " + x);
+            wrapUint8(r, to);
+            return r;
+        }
+        String source = from == DType.UINT8 ? "u32" : type(from);
+        String rounding = "";
+        if (to.isFloating() && !from.isFloating() || to == DType.FLOAT32 && from == DType.FLOAT64) {
+            rounding = ".rn";
+        } else if (!to.isFloating() && from.isFloating()) {
+            rounding = ".rzi";
+        }
+        emit("cvt" + rounding + "." + type(to) + "." + source + " " + r + ", " + x);
+        return r;
+    }
+}
