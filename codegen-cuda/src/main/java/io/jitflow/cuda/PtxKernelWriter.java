@@ -73,7 +73,7 @@ final class PtxKernelWriter {
         }
         loopKernel(loop);
         StringBuilder sb = new StringBuilder();
-        sb.append("// kernel ").append(index).append(": ").append(String.join(", ", kernel.fused())).append('\n');
+        sb.append("// kernel ").append(index).append(": ").append(fusedNodes()).append('\n');
         sb.append(".visible .entry ").append(name).append("(\n    .param .u64 buffers,\n    .param .u64 sizes,\n")
                 .append("    .param .u32 count)\n{\n");
         counts.forEach((c, n) -> sb.append("    .reg .").append(c.ptx).append(' ').append(c.prefix).append('<').append(n + 1)
@@ -82,8 +82,13 @@ final class PtxKernelWriter {
         return sb.toString();
     }
 
+    /** The graph nodes the kernel computes, as {@code %a, %b}. */
+    private String fusedNodes() {
+        return String.join(", ", kernel.fused().stream().map(n -> "%" + n).toList());
+    }
+
     private UnsupportedKernelException unsupported(String what) {
-        return new UnsupportedKernelException("kernel " + index + " (" + String.join(", ", kernel.fused()) + ") of @"
+        return new UnsupportedKernelException("kernel " + index + " (" + fusedNodes() + ") of @"
                 + program.name() + ": the CUDA backend does not support " + what + " yet");
     }
 

@@ -1,0 +1,115 @@
+package io.jitflow.tests;
+
+import io.jitflow.cuda.PtxGenerator;
+import io.jitflow.ir.Dim;
+import io.jitflow.ir.kernel.Kernel;
+import io.jitflow.ir.kernel.KernelProgram;
+import io.jitflow.runtime.CompiledProgram;
+import java.lang.reflect.Array;
+import java.nio.ByteBuffer;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A kernel program's PTX run by the {@link PtxInterpreter} in place of a GPU, behind the same
+ * interface generated CPU code implements: the buffers are copied to simulated device memory, the
+ * pointer table and sizes are laid out as the CUDA backend's entries expect, every kernel is
+ * launched on a small grid (two blocks of 32 threads, so the grid-stride loops wrap), and the
+ * buffers are copied back.
+ */
+final class PtxExecution implements CompiledProgram {
+    private static final int BLOCKS = 2;
+    private static final int THREADS = 32;
+
+    private final KernelProgram program;
+    private final PtxInterpreter ptx;
+
+    PtxExecution(KernelProgram program, String ptx) {
+        this.program = program;
+        this.ptx = new PtxInterpreter(ptx);
+    }
+
+    @Override
+    public void run(Object[] buffers, int[] sizes) {
+        PtxInterpreter.Memory memory = new PtxInterpreter.Memory();
+        Map<Object, Long> placed = new IdentityHashMap<>();
+        long table = memory.allocate(8 * buffers.length);
+        for (int i = 0; i < buffers.length; i++) {
+            Object array = buffers[i];
+            long address = placed.computeIfAbsent(array, a -> copyIn(a, memory));
+            memory.buffer(table).putLong(8 * i, address);
+        }
+        long sizeTable = memory.allocate(4 * sizes.length);
+        for (int i = 0; i < sizes.length; i++) {
+            memory.buffer(sizeTable).putInt(4 * i, sizes[i]);
+        }
+        List<String> symbols = program.symbols();
+        for (int k = 0; k < program.kernels().size(); k++) {
+            Kernel.Loop loop = (Kernel.Loop) program.kernels().get(k);
+            long points = 1;
+            for (int d = 0; d < loop.space().rank(); d++) {
+                if (!loop.reducedAxes().contains(d)) {
+                    Dim dim = loop.space().dim(d);
+                    points *= dim.isStatic() ? dim.size() : sizes[symbols.indexOf(dim.toString())];
+                }
+            }
+            ptx.launch(PtxGenerator.entryName(program, k), new long[] {table, sizeTable, points}, BLOCKS, THREADS, memory);
+        }
+        placed.forEach((array, address) -> copyOut(memory.buffer(address), array));
+    }
+
+    private static long copyIn(Object array, PtxInterpreter.Memory memory) {
+        int n = Array.getLength(array);
+        long address = memory.allocate(n * elementSize(array));
+        ByteBuffer b = memory.buffer(address);
+        for (int i = 0; i < n; i++) {
+            if (array instanceof boolean[] a) {
+                b.put((byte) (a[i] ? 1 : 0));
+            } else if (array instanceof byte[] a) {
+                b.put(a[i]);
+            } else if (array instanceof int[] a) {
+                b.putInt(a[i]);
+            } else if (array instanceof long[] a) {
+                b.putLong(a[i]);
+            } else if (array instanceof float[] a) {
+                b.putFloat(a[i]);
+            } else if (array instanceof double[] a) {
+                b.putDouble(a[i]);
+            }
+        }
+        return address;
+    }
+
+    private static void copyOut(ByteBuffer b, Object array) {
+        int n = Array.getLength(array);
+        for (int i = 0; i < n; i++) {
+            if (array instanceof boolean[] a) {
+                a[i] = b.get() != 0;
+            } else if (array instanceof byte[] a) {
+                a[i] = b.get();
+            } else if (array instanceof int[] a) {
+                a[i] = b.getInt();
+            } else if (array instanceof long[] a) {
+                a[i] = b.getLong();
+            } else if (array instanceof float[] a) {
+                a[i] = b.getFloat();
+            } else if (array instanceof double[] a) {
+                a[i] = b.getDouble();
+            }
+        }
+    }
+
+    private static int elementSize(Object array) {
+        if (array instanceof boolean[] || array instanceof byte[]) {
+            return 1;
+        }
+        if (array instanceof int[] || array instanceof float[]) {
+            return 4;
+        }
+        if (array instanceof long[] || array instanceof double[]) {
+            return 8;
+        }
+        throw new IllegalArgumentException("the CUDA backend has no device layout for " + array.getClass().getSimpleName());
+    }
+}

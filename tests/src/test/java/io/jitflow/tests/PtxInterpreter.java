@@ -1,0 +1,553 @@
+package io.jitflow.tests;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Runs PTX without a GPU: the subset the CUDA backend writes (typed virtual registers, predicates,
+ * branches, parameter and global memory, special registers for the grid, integer and IEEE float
+ * arithmetic with round-to-nearest, comparisons, selects and conversions) over a grid of blocks
+ * and threads. Threads run one after another, which is exact for kernels without shared memory or
+ * barriers (the only ones the backend writes so far). Anything outside the subset, an undeclared
+ * register, a jump to a missing label or a memory access outside every allocation is an error
+ * naming the instruction, never a guess.
+ */
+final class PtxInterpreter {
+    /** One instruction: an optional guard predicate (negated or not), the opcode parts and operands. */
+    record Instruction(int line, String guard, boolean negated, String[] opcode, String[] operands, String text) {
+    }
+
+    /** An entry: its parameter names in order, its instructions, its labels' positions and its registers. */
+    record Entry(String name, List<String> params, List<Instruction> code, Map<String, Integer> labels,
+                 Map<String, Integer> registerCounts) {
+    }
+
+    private final Map<String, Entry> entries = new LinkedHashMap<>();
+
+    PtxInterpreter(String ptx) {
+        String[] lines = ptx.split("\n");
+        for (int i = 0; i < lines.length; i++) {
+            String line = stripComment(lines[i]).trim();
+            if (!line.startsWith(".visible .entry ") && !line.startsWith(".entry ")) {
+                continue;
+            }
+            String name = line.substring(line.indexOf(".entry ") + 7, line.indexOf('(')).trim();
+            List<String> params = new ArrayList<>();
+            while (!stripComment(lines[i]).contains(")")) {
+                addParam(lines[i], params);
+                i++;
+            }
+            addParam(lines[i], params);
+            i++;
+            if (!stripComment(lines[i]).trim().equals("{")) {
+                throw error(i + 1, lines[i], "expected '{' after the parameters of " + name);
+            }
+            List<Instruction> code = new ArrayList<>();
+            Map<String, Integer> labels = new HashMap<>();
+            Map<String, Integer> registers = new HashMap<>();
+            for (i++; !stripComment(lines[i]).trim().equals("}"); i++) {
+                String text = stripComment(lines[i]).trim();
+                if (text.isEmpty()) {
+                    continue;
+                }
+                if (text.startsWith(".reg ")) {
+                    // .reg .f32 %f<12>;
+                    String[] parts = text.replace(";", "").split("\\s+");
+                    String decl = parts[2];
+                    registers.put(decl.substring(0, decl.indexOf('<')), Integer.parseInt(decl.substring(decl.indexOf('<') + 1,
+                            decl.indexOf('>'))));
+                    continue;
+                }
+                if (text.endsWith(":")) {
+                    labels.put(text.substring(0, text.length() - 1), code.size());
+                    continue;
+                }
+                for (String statement : text.split(";")) {
+                    if (!statement.isBlank()) {
+                        code.add(parse(i + 1, statement.trim()));
+                    }
+                }
+            }
+            entries.put(name, new Entry(name, params, code, labels, registers));
+        }
+    }
+
+    private static void addParam(String line, List<String> params) {
+        String text = stripComment(line);
+        int at = text.indexOf(".param ");
+        if (at >= 0) {
+            String[] parts = text.substring(at).replaceAll("[,)]", " ").trim().split("\\s+");
+            params.add(parts[2]);
+        }
+    }
+
+    private static String stripComment(String line) {
+        int c = line.indexOf("//");
+        return c < 0 ? line : line.substring(0, c);
+    }
+
+    private static Instruction parse(int line, String statement) {
+        String guard = null;
+        boolean negated = false;
+        String rest = statement;
+        if (rest.startsWith("@")) {
+            int space = rest.indexOf(' ');
+            guard = rest.substring(1, space);
+            if (guard.startsWith("!")) {
+                negated = true;
+                guard = guard.substring(1);
+            }
+            rest = rest.substring(space + 1).trim();
+        }
+        int space = rest.indexOf(' ');
+        String op = space < 0 ? rest : rest.substring(0, space);
+        String[] operands = space < 0 ? new String[0] : rest.substring(space + 1).split(",");
+        for (int k = 0; k < operands.length; k++) {
+            operands[k] = operands[k].trim();
+        }
+        return new Instruction(line, guard, negated, op.split("\\."), operands, statement);
+    }
+
+    private static IllegalArgumentException error(int line, String text, String message) {
+        return new IllegalArgumentException("PTX line " + line + " (" + text.trim() + "): " + message);
+    }
+
+    Entry entry(String name) {
+        Entry e = entries.get(name);
+        if (e == null) {
+            throw new IllegalArgumentException("the PTX module has no entry " + name + " (entries: " + entries.keySet() + ")");
+        }
+        return e;
+    }
+
+    // ---- memory ----
+
+    /** Global memory: separate allocations at distinct addresses; an access must fall inside one. */
+    static final class Memory {
+        private final TreeMap<Long, ByteBuffer> allocations = new TreeMap<>();
+        private long next = 0x1000_0000L;
+
+        long allocate(int bytes) {
+            long address = next;
+            allocations.put(address, ByteBuffer.allocate(Math.max(bytes, 1)).order(ByteOrder.LITTLE_ENDIAN));
+            next += ((bytes + 255L) / 256 + 1) * 256;
+            return address;
+        }
+
+        ByteBuffer at(long address, int width, Instruction in) {
+            Map.Entry<Long, ByteBuffer> e = allocations.floorEntry(address);
+            if (e == null || address - e.getKey() + width > e.getValue().capacity()) {
+                throw error(in.line(), in.text(), String.format("access of %d bytes at 0x%x is outside every allocation", width,
+                        address));
+            }
+            ByteBuffer b = e.getValue().duplicate().order(ByteOrder.LITTLE_ENDIAN);
+            b.position((int) (address - e.getKey()));
+            return b;
+        }
+
+        ByteBuffer buffer(long address) {
+            return allocations.get(address).duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        }
+    }
+
+    // ---- execution ----
+
+    /** Runs {@code entry} with the given parameter values on a grid of {@code blocks} x {@code threads}. */
+    void launch(String name, long[] params, int blocks, int threads, Memory memory) {
+        Entry e = entry(name);
+        if (params.length != e.params().size()) {
+            throw new IllegalArgumentException(name + " takes " + e.params().size() + " parameters, got " + params.length);
+        }
+        for (int block = 0; block < blocks; block++) {
+            for (int thread = 0; thread < threads; thread++) {
+                new Thread(e, params, memory, new int[] {block, thread, blocks, threads}).run();
+            }
+        }
+    }
+
+    /** One thread's registers and program counter. */
+    private static final class Thread {
+        private static final long STEP_LIMIT = 50_000_000L;
+        private final Entry e;
+        private final long[] params;
+        private final Memory memory;
+        private final int[] grid;
+        private final Map<String, Long> registers = new HashMap<>();
+
+        Thread(Entry e, long[] params, Memory memory, int[] grid) {
+            this.e = e;
+            this.params = params;
+            this.memory = memory;
+            this.grid = grid;
+        }
+
+        void run() {
+            int pc = 0;
+            long steps = 0;
+            while (pc < e.code().size()) {
+                Instruction in = e.code().get(pc++);
+                if (++steps > STEP_LIMIT) {
+                    throw error(in.line(), in.text(), "more than " + STEP_LIMIT + " steps: the kernel does not terminate");
+                }
+                if (in.guard() != null && (read(in.guard(), in) != 0) == in.negated()) {
+                    continue;
+                }
+                String op = in.opcode()[0];
+                if (op.equals("ret")) {
+                    return;
+                }
+                if (op.equals("bra")) {
+                    Integer target = e.labels().get(in.operands()[0]);
+                    if (target == null) {
+                        throw error(in.line(), in.text(), "no label " + in.operands()[0]);
+                    }
+                    pc = target;
+                    continue;
+                }
+                execute(in);
+            }
+        }
+
+        private String type(Instruction in) {
+            return in.opcode()[in.opcode().length - 1];
+        }
+
+        private boolean has(Instruction in, String part) {
+            for (int i = 1; i < in.opcode().length; i++) {
+                if (in.opcode()[i].equals(part)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private void execute(Instruction in) {
+            String[] o = in.operands();
+            String t = type(in);
+            switch (in.opcode()[0]) {
+                case "ld" -> {
+                    if (has(in, "param")) {
+                        int index = e.params().indexOf(o[1].substring(1, o[1].length() - 1));
+                        if (index < 0) {
+                            throw error(in.line(), in.text(), "no parameter " + o[1]);
+                        }
+                        write(o[0], params[index], in);
+                    } else {
+                        requireGlobal(in);
+                        ByteBuffer b = memory.at(address(o[1], in), width(t), in);
+                        write(o[0], switch (t) {
+                            case "u8" -> b.get() & 0xffL;
+                            case "u32" -> b.getInt() & 0xffff_ffffL;
+                            case "s32", "f32", "b32" -> b.getInt() & 0xffff_ffffL;
+                            case "u64", "s64", "f64", "b64" -> b.getLong();
+                            default -> throw unsupported(in);
+                        }, in);
+                    }
+                }
+                case "st" -> {
+                    requireGlobal(in);
+                    ByteBuffer b = memory.at(address(o[0], in), width(t), in);
+                    long v = read(o[1], in);
+                    switch (t) {
+                        case "u8" -> b.put((byte) v);
+                        case "s32", "u32", "f32", "b32" -> b.putInt((int) v);
+                        case "s64", "u64", "f64", "b64" -> b.putLong(v);
+                        default -> throw unsupported(in);
+                    }
+                }
+                case "cvta" -> write(o[0], read(o[1], in), in);
+                case "mov" -> write(o[0], read(o[1], in), in);
+                case "add", "sub", "mul", "div", "rem", "min", "max" -> write(o[0], arithmetic(in, read(o[1], in), read(o[2], in)), in);
+                case "mad" -> {
+                    long product = arithmeticOn("mul", in, read(o[1], in), read(o[2], in));
+                    write(o[0], arithmeticOn("add", in, product, read(o[3], in)), in);
+                }
+                case "neg" -> write(o[0], switch (t) {
+                    case "f32" -> f32(-f32(read(o[1], in)));
+                    case "f64" -> f64(-f64(read(o[1], in)));
+                    case "s32" -> (-(int) read(o[1], in)) & 0xffff_ffffL;
+                    case "s64" -> -read(o[1], in);
+                    default -> throw unsupported(in);
+                }, in);
+                case "abs" -> write(o[0], switch (t) {
+                    case "f32" -> read(o[1], in) & 0x7fff_ffffL;
+                    case "f64" -> read(o[1], in) & Long.MAX_VALUE;
+                    default -> throw unsupported(in);
+                }, in);
+                case "sqrt" -> write(o[0], switch (t) {
+                    case "f32" -> f32((float) Math.sqrt(f32(read(o[1], in))));
+                    case "f64" -> f64(Math.sqrt(f64(read(o[1], in))));
+                    default -> throw unsupported(in);
+                }, in);
+                case "copysign" -> {
+                    // copysign d, a, b: b's magnitude with a's sign.
+                    long signBit = t.equals("f32") ? 0x8000_0000L : Long.MIN_VALUE;
+                    write(o[0], (read(o[2], in) & ~signBit) | (read(o[1], in) & signBit), in);
+                }
+                case "and", "or", "xor" -> {
+                    long a = read(o[1], in);
+                    long b = read(o[2], in);
+                    write(o[0], switch (in.opcode()[0]) {
+                        case "and" -> a & b;
+                        case "or" -> a | b;
+                        default -> a ^ b;
+                    }, in);
+                }
+                case "not" -> write(o[0], t.equals("pred") ? 1 - read(o[1], in) : ~read(o[1], in), in);
+                case "setp" -> write(o[0], compare(in, in.opcode()[1], read(o[1], in), read(o[2], in)) ? 1 : 0, in);
+                case "selp" -> write(o[0], read(o[3], in) != 0 ? read(o[1], in) : read(o[2], in), in);
+                case "cvt" -> write(o[0], convert(in, read(o[1], in)), in);
+                default -> throw unsupported(in);
+            }
+        }
+
+        private IllegalArgumentException unsupported(Instruction in) {
+            return error(in.line(), in.text(), "instruction not supported by the PTX interpreter");
+        }
+
+        private void requireGlobal(Instruction in) {
+            if (!has(in, "global")) {
+                throw error(in.line(), in.text(), "only global and param memory are modelled");
+            }
+        }
+
+        private static int width(String t) {
+            return switch (t) {
+                case "u8", "s8" -> 1;
+                case "u32", "s32", "f32", "b32" -> 4;
+                default -> 8;
+            };
+        }
+
+        private long address(String operand, Instruction in) {
+            String inner = operand.substring(1, operand.length() - 1);
+            int plus = inner.indexOf('+');
+            long base = read(plus < 0 ? inner : inner.substring(0, plus), in);
+            return plus < 0 ? base : base + Long.parseLong(inner.substring(plus + 1));
+        }
+
+        private long read(String operand, Instruction in) {
+            switch (operand) {
+                case "%tid.x" -> {
+                    return grid[1];
+                }
+                case "%ctaid.x" -> {
+                    return grid[0];
+                }
+                case "%nctaid.x" -> {
+                    return grid[2];
+                }
+                case "%ntid.x" -> {
+                    return grid[3];
+                }
+                default -> {
+                }
+            }
+            if (operand.startsWith("%")) {
+                Long v = registers.get(operand);
+                if (v == null) {
+                    declared(operand, in);
+                    throw error(in.line(), in.text(), "register " + operand + " is read before it is written");
+                }
+                return v;
+            }
+            if (operand.startsWith("0f")) {
+                return Long.parseLong(operand.substring(2), 16);
+            }
+            if (operand.startsWith("0d")) {
+                return Long.parseUnsignedLong(operand.substring(2), 16);
+            }
+            return Long.parseLong(operand);
+        }
+
+        private void declared(String register, Instruction in) {
+            String prefix = register.replaceAll("\\d+$", "");
+            Integer count = e.registerCounts().get(prefix);
+            int n = Integer.parseInt(register.substring(prefix.length()));
+            if (count == null || n >= count) {
+                throw error(in.line(), in.text(), "register " + register + " is not declared");
+            }
+        }
+
+        private void write(String register, long value, Instruction in) {
+            declared(register, in);
+            boolean narrow = register.startsWith("%r") && !register.startsWith("%rd") || register.startsWith("%f")
+                    && !register.startsWith("%fd");
+            registers.put(register, register.startsWith("%p") ? (value != 0 ? 1 : 0) : narrow ? value & 0xffff_ffffL : value);
+        }
+
+        private long arithmetic(Instruction in, long a, long b) {
+            return arithmeticOn(in.opcode()[0], in, a, b);
+        }
+
+        private long arithmeticOn(String op, Instruction in, long a, long b) {
+            String t = type(in);
+            if (has(in, "wide")) {
+                // mul.wide.s32: the full 64-bit product of two 32-bit values.
+                return (long) (int) a * (long) (int) b;
+            }
+            switch (t) {
+                case "f32" -> {
+                    float x = f32(a);
+                    float y = f32(b);
+                    return f32(switch (op) {
+                        case "add" -> x + y;
+                        case "sub" -> x - y;
+                        case "mul" -> x * y;
+                        case "div" -> x / y;
+                        case "max" -> Float.isNaN(x) ? y : Float.isNaN(y) ? x : x >= y ? x : y;
+                        case "min" -> Float.isNaN(x) ? y : Float.isNaN(y) ? x : x <= y ? x : y;
+                        default -> throw unsupported(in);
+                    });
+                }
+                case "f64" -> {
+                    double x = f64(a);
+                    double y = f64(b);
+                    return f64(switch (op) {
+                        case "add" -> x + y;
+                        case "sub" -> x - y;
+                        case "mul" -> x * y;
+                        case "div" -> x / y;
+                        case "max" -> Double.isNaN(x) ? y : Double.isNaN(y) ? x : x >= y ? x : y;
+                        case "min" -> Double.isNaN(x) ? y : Double.isNaN(y) ? x : x <= y ? x : y;
+                        default -> throw unsupported(in);
+                    });
+                }
+                case "s32", "u32" -> {
+                    int x = (int) a;
+                    int y = (int) b;
+                    boolean unsigned = t.equals("u32");
+                    return (switch (op) {
+                        case "add" -> x + y;
+                        case "sub" -> x - y;
+                        case "mul" -> x * y;
+                        case "div" -> unsigned ? Integer.divideUnsigned(x, nonZero(y, in)) : x / nonZero(y, in);
+                        case "rem" -> unsigned ? Integer.remainderUnsigned(x, nonZero(y, in)) : x % nonZero(y, in);
+                        case "max" -> unsigned ? (Integer.compareUnsigned(x, y) >= 0 ? x : y) : Math.max(x, y);
+                        case "min" -> unsigned ? (Integer.compareUnsigned(x, y) <= 0 ? x : y) : Math.min(x, y);
+                        default -> throw unsupported(in);
+                    }) & 0xffff_ffffL;
+                }
+                case "s64", "u64" -> {
+                    return switch (op) {
+                        case "add" -> a + b;
+                        case "sub" -> a - b;
+                        case "mul" -> a * b;
+                        case "max" -> Math.max(a, b);
+                        case "min" -> Math.min(a, b);
+                        default -> throw unsupported(in);
+                    };
+                }
+                default -> throw unsupported(in);
+            }
+        }
+
+        private int nonZero(int divisor, Instruction in) {
+            if (divisor == 0) {
+                throw error(in.line(), in.text(), "integer division by zero (undefined in PTX)");
+            }
+            return divisor;
+        }
+
+        private boolean compare(Instruction in, String cmp, long a, long b) {
+            String t = type(in);
+            if (t.equals("f32") || t.equals("f64")) {
+                double x = t.equals("f32") ? f32(a) : f64(a);
+                double y = t.equals("f32") ? f32(b) : f64(b);
+                boolean unordered = Double.isNaN(x) || Double.isNaN(y);
+                return switch (cmp) {
+                    case "eq" -> x == y;
+                    case "ne" -> !unordered && x != y;
+                    case "lt" -> x < y;
+                    case "le" -> x <= y;
+                    case "gt" -> x > y;
+                    case "ge" -> x >= y;
+                    case "equ" -> unordered || x == y;
+                    case "neu" -> unordered || x != y;
+                    case "nan" -> unordered;
+                    default -> throw unsupported(in);
+                };
+            }
+            int order = switch (t) {
+                case "s32" -> Integer.compare((int) a, (int) b);
+                case "u32" -> Integer.compareUnsigned((int) a, (int) b);
+                case "s64" -> Long.compare(a, b);
+                case "u64" -> Long.compareUnsigned(a, b);
+                default -> throw unsupported(in);
+            };
+            return switch (cmp) {
+                case "eq" -> order == 0;
+                case "ne" -> order != 0;
+                case "lt" -> order < 0;
+                case "le" -> order <= 0;
+                case "gt" -> order > 0;
+                case "ge" -> order >= 0;
+                default -> throw unsupported(in);
+            };
+        }
+
+        /** cvt[.rounding].to.from, with the ISA's rules: float to integer truncates (rzi), saturates, NaN to 0. */
+        private long convert(Instruction in, long v) {
+            String[] parts = in.opcode();
+            String to = parts[parts.length - 2];
+            String from = parts[parts.length - 1];
+            String rounding = parts.length == 4 ? parts[1] : "";
+            if (to.equals(from)) {
+                double x = to.equals("f32") ? f32(v) : f64(v);
+                double r = switch (rounding) {
+                    case "rmi" -> Math.floor(x);
+                    case "rpi" -> Math.ceil(x);
+                    case "rni" -> Math.rint(x);
+                    default -> throw unsupported(in);
+                };
+                return to.equals("f32") ? f32((float) r) : f64(r);
+            }
+            boolean floatSource = from.equals("f32") || from.equals("f64");
+            double real = from.equals("f32") ? f32(v) : from.equals("f64") ? f64(v) : 0;
+            long integer = switch (from) {
+                case "s32" -> (int) v;
+                case "u32" -> v & 0xffff_ffffL;
+                case "s64", "u64" -> v;
+                default -> 0;
+            };
+            return switch (to) {
+                case "f32" -> f32(floatSource ? (float) real : from.equals("u64") ? unsignedToFloat(integer) : (float) integer);
+                case "f64" -> f64(floatSource ? real : (double) integer);
+                case "s32" -> (floatSource ? (int) real : (int) integer) & 0xffff_ffffL;
+                case "u32" -> floatSource ? unsupportedValue(in) : integer & 0xffff_ffffL;
+                case "s64" -> floatSource ? (long) real : integer;
+                default -> throw unsupported(in);
+            };
+        }
+
+        private long unsupportedValue(Instruction in) {
+            throw unsupported(in);
+        }
+
+        private float unsignedToFloat(long v) {
+            throw new IllegalStateException("u64 sources are not written by the backend");
+        }
+
+        private static float f32(long bits) {
+            return Float.intBitsToFloat((int) bits);
+        }
+
+        private static long f32(float v) {
+            return Float.floatToRawIntBits(v) & 0xffff_ffffL;
+        }
+
+        private static double f64(long bits) {
+            return Double.longBitsToDouble(bits);
+        }
+
+        private static long f64(double v) {
+            return Double.doubleToRawLongBits(v);
+        }
+    }
+}
