@@ -691,6 +691,12 @@ final class PtxKernelWriter {
             rounding = ".rzi";
         }
         emit("cvt" + rounding + "." + type(to) + "." + source + " " + r + ", " + x);
+        if (from.isFloating() && !to.isFloating()) {
+            // The hardware turns NaN into the most negative integer (measured on an H100); cast gives 0.
+            String nan = reg(RegClass.PRED);
+            emit("setp.nan." + type(from) + " " + nan + ", " + x + ", " + x);
+            emit("@" + nan + " mov." + moveType(to) + " " + r + ", 0");
+        }
         return r;
     }
 }

@@ -492,7 +492,10 @@ final class PtxInterpreter {
             };
         }
 
-        /** cvt[.rounding].to.from, with the ISA's rules: float to integer truncates (rzi), saturates, NaN to 0. */
+        /**
+         * cvt[.rounding].to.from. Float to integer truncates (rzi) and saturates; NaN becomes the most
+         * negative integer, as an H100 gives it (tools/ptx-gpu-check), not 0.
+         */
         private long convert(Instruction in, long v) {
             String[] parts = in.opcode();
             String to = parts[parts.length - 2];
@@ -519,9 +522,9 @@ final class PtxInterpreter {
             return switch (to) {
                 case "f32" -> f32(floatSource ? (float) real : from.equals("u64") ? unsignedToFloat(integer) : (float) integer);
                 case "f64" -> f64(floatSource ? real : (double) integer);
-                case "s32" -> (floatSource ? (int) real : (int) integer) & 0xffff_ffffL;
+                case "s32" -> (floatSource ? (Double.isNaN(real) ? Integer.MIN_VALUE : (int) real) : (int) integer) & 0xffff_ffffL;
                 case "u32" -> floatSource ? unsupportedValue(in) : integer & 0xffff_ffffL;
-                case "s64" -> floatSource ? (long) real : integer;
+                case "s64" -> floatSource ? (Double.isNaN(real) ? Long.MIN_VALUE : (long) real) : integer;
                 default -> throw unsupported(in);
             };
         }

@@ -1,0 +1,99 @@
+package io.jitflow.tests;
+
+import io.jitflow.cuda.PtxGenerator;
+import io.jitflow.cuda.UnsupportedKernelException;
+import io.jitflow.ir.Function;
+import io.jitflow.ir.InferenceContext;
+import io.jitflow.ir.VariableStore;
+import io.jitflow.ir.kernel.Kernel;
+import io.jitflow.ir.kernel.KernelProgram;
+import io.jitflow.ir.npy.Npy;
+import io.jitflow.runtime.CompiledProgram;
+import io.jitflow.runtime.ProgramExecutable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Writes every elementwise case the CUDA backend supports as a folder for
+ * {@code tools/ptx-gpu-check}: the PTX, each buffer's contents before the kernels run and after
+ * the PTX interpreter ran them, and the launches. Run on a machine with a GPU, the checker then
+ * compares the GPU's results with the interpreter's.
+ */
+public final class DumpPtxCases {
+    private DumpPtxCases() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        Path out = Path.of(args[0]);
+        int[] written = {0};
+        CompiledOpsTest.elementwiseCases().forEach(c -> {
+            Function f = CompiledOpsTest.function(c);
+            KernelProgram program = Compiled.lower(f, InferenceContext.NO_VARIABLES);
+            String ptx;
+            try {
+                ptx = PtxGenerator.generate(program);
+            } catch (UnsupportedKernelException e) {
+                return;
+            }
+            Path dir = out.resolve(String.format("case%03d", written[0]++));
+            CompiledProgram dump = (buffers, sizes) -> {
+                try {
+                    Files.createDirectories(dir);
+                    Files.writeString(dir.resolve("module.ptx"), ptx);
+                    StringBuilder launch = new StringBuilder("# " + c + "\n");
+                    for (int i = 0; i < buffers.length; i++) {
+                        byte[] data = bytes(buffers[i]);
+                        launch.append("buffer ").append(i).append(' ').append(program.buffers().get(i).type().dtype())
+                                .append(' ').append(data.length).append('\n');
+                        Files.write(dir.resolve("in_" + i + ".bin"), data);
+                    }
+                    launch.append("sizes");
+                    for (int s : sizes) {
+                        launch.append(' ').append(s);
+                    }
+                    launch.append('\n');
+                    for (int k = 0; k < program.kernels().size(); k++) {
+                        Kernel.Loop loop = (Kernel.Loop) program.kernels().get(k);
+                        launch.append("kernel ").append(PtxGenerator.entryName(program, k)).append(' ')
+                                .append(io.jitflow.ir.Shape.checkedElementCount(loop.space().sizes())).append('\n');
+                    }
+                    Files.writeString(dir.resolve("launch.txt"), launch);
+                    new PtxExecution(program, ptx).run(buffers, sizes);
+                    for (int i = 0; i < buffers.length; i++) {
+                        Files.write(dir.resolve("expected_" + i + ".bin"), bytes(buffers[i]));
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            };
+            new ProgramExecutable(program, dump).run(CompiledOpsTest.inputs(c), new VariableStore());
+        });
+        System.out.println(written[0] + " cases written to " + out);
+    }
+
+    /** A buffer's contents in device layout: little-endian elements, bool and uint8 as bytes. */
+    private static byte[] bytes(Object array) {
+        io.jitflow.ir.HostTensor t = io.jitflow.ir.HostTensor.wrap(dtypeOf(array), new int[] {java.lang.reflect.Array.getLength(array)},
+                array);
+        byte[] npy = Npy.toBytes(t);
+        int header = npy.length - t.size() * t.dtype().byteSize();
+        return java.util.Arrays.copyOfRange(npy, header, npy.length);
+    }
+
+    private static io.jitflow.ir.DType dtypeOf(Object array) {
+        if (array instanceof boolean[]) {
+            return io.jitflow.ir.DType.BOOL;
+        } else if (array instanceof byte[]) {
+            return io.jitflow.ir.DType.UINT8;
+        } else if (array instanceof int[]) {
+            return io.jitflow.ir.DType.INT32;
+        } else if (array instanceof long[]) {
+            return io.jitflow.ir.DType.INT64;
+        } else if (array instanceof float[]) {
+            return io.jitflow.ir.DType.FLOAT32;
+        }
+        return io.jitflow.ir.DType.FLOAT64;
+    }
+}

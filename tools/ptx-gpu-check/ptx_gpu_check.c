@@ -1,0 +1,192 @@
+/*
+ * Runs PTX cases written by the tests' DumpPtxCases on a real NVIDIA GPU through the CUDA driver
+ * API (libcuda.so.1, opened at run time, so building needs only a C compiler and cuda.h) and
+ * compares every buffer with what the PTX interpreter computed (NaN equal to any NaN).
+ *   cc -O2 -I/usr/local/cuda/include -o ptx_gpu_check ptx_gpu_check.c -ldl
+ *   ./ptx_gpu_check CASE_DIR...
+ */
+#include <cuda.h>
+#include <dlfcn.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static CUresult (*pInit)(unsigned);
+static CUresult (*pDeviceGet)(CUdevice *, int);
+static CUresult (*pDeviceGetName)(char *, int, CUdevice);
+static CUresult (*pPrimaryCtxRetain)(CUcontext *, CUdevice);
+static CUresult (*pCtxSetCurrent)(CUcontext);
+static CUresult (*pModuleLoadDataEx)(CUmodule *, const void *, unsigned, CUjit_option *, void **);
+static CUresult (*pModuleUnload)(CUmodule);
+static CUresult (*pModuleGetFunction)(CUfunction *, CUmodule, const char *);
+static CUresult (*pMemAlloc)(CUdeviceptr *, size_t);
+static CUresult (*pMemFree)(CUdeviceptr);
+static CUresult (*pMemcpyHtoD)(CUdeviceptr, const void *, size_t);
+static CUresult (*pMemcpyDtoH)(void *, CUdeviceptr, size_t);
+static CUresult (*pLaunchKernel)(CUfunction, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned,
+                                 CUstream, void **, void **);
+static CUresult (*pCtxSynchronize)(void);
+
+#define CHECK(call) do { CUresult r_ = (call); if (r_ != CUDA_SUCCESS) { \
+    fprintf(stderr, "%s: CUDA error %d in %s\n", dir, (int) r_, #call); return 1; } } while (0)
+
+static void *need(void *lib, const char *name) {
+    void *f = dlsym(lib, name);
+    if (!f) { fprintf(stderr, "libcuda has no %s\n", name); exit(2); }
+    return f;
+}
+
+static char *slurp(const char *path, size_t *size) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *data = malloc(n + 1);
+    if (fread(data, 1, n, f) != (size_t) n) { fclose(f); free(data); return NULL; }
+    data[n] = 0;
+    fclose(f);
+    if (size) *size = n;
+    return data;
+}
+
+/* Element i of two buffers of dtype equal, any NaN matching any NaN. */
+static int same(const char *dtype, const char *a, const char *b, size_t i) {
+    if (!strcmp(dtype, "float32")) {
+        float x, y; memcpy(&x, a + 4 * i, 4); memcpy(&y, b + 4 * i, 4);
+        if (isnan(x) && isnan(y)) return 1;
+        return !memcmp(a + 4 * i, b + 4 * i, 4);
+    }
+    if (!strcmp(dtype, "float64")) {
+        double x, y; memcpy(&x, a + 8 * i, 8); memcpy(&y, b + 8 * i, 8);
+        if (isnan(x) && isnan(y)) return 1;
+        return !memcmp(a + 8 * i, b + 8 * i, 8);
+    }
+    int w = !strcmp(dtype, "int32") ? 4 : !strcmp(dtype, "int64") ? 8 : 1;
+    return !memcmp(a + w * i, b + w * i, w);
+}
+
+static void dump(const char *dtype, const char *actual, const char *expected, size_t i) {
+    int w = !strcmp(dtype, "float64") || !strcmp(dtype, "int64") ? 8 : !strcmp(dtype, "float32") || !strcmp(dtype, "int32") ? 4 : 1;
+    unsigned long long a = 0, e = 0;
+    memcpy(&a, actual + w * i, w);
+    memcpy(&e, expected + w * i, w);
+    fprintf(stderr, "  GPU 0x%llx, interpreter 0x%llx\n", a, e);
+}
+
+static int run_case(const char *dir) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/module.ptx", dir);
+    char *ptx = slurp(path, NULL);
+    snprintf(path, sizeof path, "%s/launch.txt", dir);
+    char *launch = slurp(path, NULL);
+    if (!ptx || !launch) { fprintf(stderr, "%s: missing module.ptx or launch.txt\n", dir); return 1; }
+    char log[8192] = "";
+    CUjit_option options[] = {CU_JIT_ERROR_LOG_BUFFER, CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES};
+    void *values[] = {log, (void *) (size_t) sizeof log};
+    CUmodule module;
+    CUresult loaded = pModuleLoadDataEx(&module, ptx, 2, options, values);
+    if (loaded != CUDA_SUCCESS) { fprintf(stderr, "%s: module load failed (%d): %s\n", dir, (int) loaded, log); return 1; }
+    int n = 0, m = 0;
+    CUdeviceptr buffers[64];
+    char dtypes[64][16];
+    size_t bytes[64];
+    int sizes[16];
+    int failures = 0;
+    char *save;
+    for (char *line = strtok_r(launch, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        if (!strncmp(line, "buffer ", 7)) {
+            int id; size_t size; char dtype[16];
+            if (sscanf(line + 7, "%d %15s %zu", &id, dtype, &size) != 3 || id < 0 || id >= 64) {
+                fprintf(stderr, "%s: bad line '%s'\n", dir, line);
+                return 1;
+            }
+            strcpy(dtypes[id], dtype);
+            bytes[id] = size;
+            snprintf(path, sizeof path, "%s/in_%d.bin", dir, id);
+            char *data = slurp(path, NULL);
+            CHECK(pMemAlloc(&buffers[id], size ? size : 1));
+            if (size) CHECK(pMemcpyHtoD(buffers[id], data, size));
+            free(data);
+            n = id + 1;
+        } else if (!strncmp(line, "sizes", 5)) {
+            char *p = line + 5;
+            int read;
+            while (sscanf(p, "%d%n", &sizes[m], &read) == 1) { m++; p += read; }
+        } else if (!strncmp(line, "kernel ", 7)) {
+            char name[256]; unsigned count;
+            sscanf(line + 7, "%255s %u", name, &count);
+            CUdeviceptr table, sizeTable;
+            CHECK(pMemAlloc(&table, 8 * n));
+            CHECK(pMemcpyHtoD(table, buffers, 8 * n));
+            CHECK(pMemAlloc(&sizeTable, 4 * (m ? m : 1)));
+            if (m) CHECK(pMemcpyHtoD(sizeTable, sizes, 4 * m));
+            CUfunction f;
+            CHECK(pModuleGetFunction(&f, module, name));
+            void *args[] = {&table, &sizeTable, &count};
+            unsigned blocks = (count + 255) / 256;
+            CHECK(pLaunchKernel(f, blocks ? blocks : 1, 1, 1, 256, 1, 1, 0, 0, args, NULL));
+            CHECK(pCtxSynchronize());
+            pMemFree(table);
+            pMemFree(sizeTable);
+        }
+    }
+    for (int id = 0; id < n; id++) {
+        char *actual = malloc(bytes[id] + 1);
+        if (bytes[id]) CHECK(pMemcpyDtoH(actual, buffers[id], bytes[id]));
+        snprintf(path, sizeof path, "%s/expected_%d.bin", dir, id);
+        char *expected = slurp(path, NULL);
+        int w = !strcmp(dtypes[id], "float64") || !strcmp(dtypes[id], "int64") ? 8
+                : !strcmp(dtypes[id], "float32") || !strcmp(dtypes[id], "int32") ? 4 : 1;
+        for (size_t i = 0; i < bytes[id] / w; i++) {
+            if (!same(dtypes[id], actual, expected, i)) {
+                fprintf(stderr, "%s: buffer %d (%s) element %zu differs\n", dir, id, dtypes[id], i);
+                dump(dtypes[id], actual, expected, i);
+                failures++;
+                break;
+            }
+        }
+        free(actual);
+        free(expected);
+        pMemFree(buffers[id]);
+    }
+    pModuleUnload(module);
+    free(ptx);
+    free(launch);
+    return failures ? 1 : 0;
+}
+
+int main(int argc, char **argv) {
+    void *lib = dlopen("libcuda.so.1", RTLD_NOW);
+    if (!lib) { fprintf(stderr, "no CUDA driver: %s\n", dlerror()); return 2; }
+    pInit = need(lib, "cuInit");
+    pDeviceGet = need(lib, "cuDeviceGet");
+    pDeviceGetName = need(lib, "cuDeviceGetName");
+    pPrimaryCtxRetain = need(lib, "cuDevicePrimaryCtxRetain");
+    pCtxSetCurrent = need(lib, "cuCtxSetCurrent");
+    pModuleLoadDataEx = need(lib, "cuModuleLoadDataEx");
+    pModuleUnload = need(lib, "cuModuleUnload");
+    pModuleGetFunction = need(lib, "cuModuleGetFunction");
+    pMemAlloc = need(lib, "cuMemAlloc_v2");
+    pMemFree = need(lib, "cuMemFree_v2");
+    pMemcpyHtoD = need(lib, "cuMemcpyHtoD_v2");
+    pMemcpyDtoH = need(lib, "cuMemcpyDtoH_v2");
+    pLaunchKernel = need(lib, "cuLaunchKernel");
+    pCtxSynchronize = need(lib, "cuCtxSynchronize");
+    const char *dir = "driver";
+    CUdevice device;
+    CUcontext context;
+    CHECK(pInit(0));
+    CHECK(pDeviceGet(&device, 0));
+    char name[256];
+    CHECK(pDeviceGetName(name, sizeof name, device));
+    CHECK(pPrimaryCtxRetain(&context, device));
+    CHECK(pCtxSetCurrent(context));
+    int failed = 0;
+    for (int i = 1; i < argc; i++) {
+        failed += run_case(argv[i]);
+    }
+    printf("%s: %d of %d cases equal the PTX interpreter's results\n", name, argc - 1 - failed, argc - 1);
+    return failed ? 1 : 0;
+}
