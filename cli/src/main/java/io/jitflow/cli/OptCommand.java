@@ -1,6 +1,8 @@
 package io.jitflow.cli;
 
+import io.jitflow.cuda.PtxGenerator;
 import io.jitflow.ir.Function;
+import io.jitflow.ir.kernel.KernelProgram;
 import io.jitflow.ir.Graph;
 import io.jitflow.passes.PassManager;
 import io.jitflow.text.GraphFiles;
@@ -12,15 +14,16 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * {@code jitflow opt FILE [--dump-after PASS[,PASS]|all] [--passes P1,P2]}: prints the optimized
- * graph and each function's kernel program; with --dump-after, the function after each named pass.
+ * {@code jitflow opt FILE [--dump-after PASS[,PASS]|all] [--passes P1,P2] [--target cuda]}: prints
+ * the optimized graph and each function's kernel program (with --target cuda, its PTX); with
+ * --dump-after, the function after each named pass.
  */
 final class OptCommand extends Command {
     OptCommand() {
-        super("opt", "FILE [--passes P1,P2,...] [--dump-after PASS[,PASS...]|all]",
-                "print the optimized graph and its kernel programs (passes: "
+        super("opt", "FILE [--passes P1,P2,...] [--dump-after PASS[,PASS...]|all] [--target cuda]",
+                "print the optimized graph and its kernel programs, or with --target cuda their PTX (passes: "
                         + String.join(", ", PassManager.byName().keySet()) + ")",
-                Set.of("passes", "dump-after"), Set.of());
+                Set.of("passes", "dump-after", "target"), Set.of());
     }
 
     @Override
@@ -38,11 +41,16 @@ final class OptCommand extends Command {
             }
             passes.dumpAfter(names, (pass, f) -> out.print("// after " + pass + "\n" + GraphPrinter.print(f)));
         }
+        String target = args.option("target");
+        if (target != null && !target.equals("cuda")) {
+            throw new UsageException("unknown --target '" + target + "' (expected cuda)");
+        }
         Graph optimized = Pipeline.optimize(graph, passes);
         out.print(GraphPrinter.print(optimized));
         for (Function f : optimized.functions()) {
             out.println();
-            out.print(Pipeline.lower(optimized, f.name()));
+            KernelProgram program = Pipeline.lower(optimized, f.name());
+            out.print(target == null ? program.toString() : PtxGenerator.generate(program));
         }
     }
 

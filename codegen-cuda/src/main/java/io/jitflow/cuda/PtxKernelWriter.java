@@ -21,8 +21,9 @@ import java.util.Map;
  * {@code %fd} float64. Floating arithmetic is written with {@code .rn}, which also keeps ptxas from
  * contracting a multiply and an add into a fused multiply-add, so results round as the reference's do.
  *
- * <p>Supported so far: maps and sum/product reductions (each thread folds its output point's
- * reduced axes in order) over bool, uint8, int32, int64, float32 and float64, with loads at
+ * <p>Supported so far: maps, sum/product reductions (each thread folds its output point's
+ * reduced axes in order) and matmuls with their epilogues (one thread per output element) over
+ * bool, uint8, int32, int64, float32 and float64, with loads at
  * computed positions, selects, casts, and the scalar operations that need no library routine.
  * Anything else is refused with an {@link UnsupportedKernelException} naming it.
  */
@@ -51,6 +52,7 @@ final class PtxKernelWriter {
     private final Map<Integer, String> coords = new HashMap<>();
     private String table;
     private String sizesTable;
+    private String count;
     private String accumulator;
     private int labels;
 
@@ -62,16 +64,19 @@ final class PtxKernelWriter {
 
     String write() {
         String name = PtxGenerator.entryName(program, index);
-        if (!(kernel instanceof Kernel.Loop loop)) {
+        if (kernel instanceof Kernel.Matmul m) {
+            matmulKernel(m);
+        } else if (kernel instanceof Kernel.Loop loop) {
+            if (loop.outputIndex() != null) {
+                throw unsupported("maps that store at computed positions");
+            }
+            if (loop.isReduction() && loop.reducer() != Kernel.Reducer.SUM && loop.reducer() != Kernel.Reducer.PROD) {
+                throw unsupported(loop.reducer().toString().toLowerCase() + " reductions");
+            }
+            loopKernel(loop);
+        } else {
             throw unsupported(kernel.getClass().getSimpleName().toLowerCase() + " kernels");
         }
-        if (loop.outputIndex() != null) {
-            throw unsupported("maps that store at computed positions");
-        }
-        if (loop.isReduction() && loop.reducer() != Kernel.Reducer.SUM && loop.reducer() != Kernel.Reducer.PROD) {
-            throw unsupported(loop.reducer().toString().toLowerCase() + " reductions");
-        }
-        loopKernel(loop);
         StringBuilder sb = new StringBuilder();
         sb.append("// kernel ").append(index).append(": ").append(fusedNodes()).append('\n');
         sb.append(".visible .entry ").append(name).append("(\n    .param .u64 buffers,\n    .param .u64 sizes,\n")
@@ -152,19 +157,116 @@ final class PtxKernelWriter {
                 kept.add(d);
             }
         }
-        table = reg(RegClass.B64);
-        sizesTable = reg(RegClass.B64);
-        String count = reg(RegClass.B32);
-        emit("ld.param.u64 " + table + ", [buffers]");
-        emit("cvta.to.global.u64 " + table + ", " + table);
-        emit("ld.param.u64 " + sizesTable + ", [sizes]");
-        emit("cvta.to.global.u64 " + sizesTable + ", " + sizesTable);
-        emit("ld.param.u32 " + count + ", [count]");
+        prologue();
         prepareBuffers(l.body());
         if (l.isReduction()) {
             prepareBuffers(l.epilogue());
         }
         prepare(l.output());
+        gridLoop(space, kept, () -> {
+            String value;
+            if (l.isReduction()) {
+                accumulator = newValue(l.accumulator());
+                emit("mov." + moveType(l.accumulator()) + " " + accumulator + ", " + constant(l.accumulator(),
+                        l.reducer() == Kernel.Reducer.SUM ? 0 : 1));
+                reduce(l, space, 0);
+                value = emitExpr(l.epilogue());
+            } else {
+                value = emitExpr(l.body());
+            }
+            store(l.output(), flatIndex(space, kept), value);
+        });
+    }
+
+    /**
+     * One thread per output element: the dot product over p in the accumulator's dtype (products
+     * and sums rounded separately, in order of p, as the CPU backend's exact path does), rounded to
+     * the output dtype; an epilogue sees that rounded value as its accumulator.
+     */
+    private void matmulKernel(Kernel.Matmul m) {
+        Shape out = m.output().type().shape();
+        int rank = out.rank();
+        prologue();
+        for (Buffer b : List.of(m.a(), m.b(), m.output())) {
+            prepare(b);
+        }
+        prepareBuffers(m.epilogue());
+        List<Integer> all = new ArrayList<>();
+        for (int d = 0; d < rank; d++) {
+            all.add(d);
+        }
+        DType acc = m.accumulator();
+        DType outType = m.output().type().dtype();
+        gridLoop(out, all, () -> {
+            String sum = newValue(acc);
+            emit("mov." + moveType(acc) + " " + sum + ", " + constant(acc, 0));
+            String p = reg(RegClass.B32);
+            Dim k = m.a().type().shape().dim(m.a().type().rank() - (m.transposeA() ? 2 : 1));
+            String top = label();
+            String end = label();
+            String finished = reg(RegClass.PRED);
+            emit("mov.u32 " + p + ", 0");
+            mark(top);
+            emit("setp.ge.s32 " + finished + ", " + p + ", " + size(k));
+            emit("@" + finished + " bra " + end);
+            String i = coords.get(rank - 2);
+            String j = coords.get(rank - 1);
+            String a = convert(matrixLoad(m.a(), out, m.transposeA() ? p : i, m.transposeA() ? i : p), m.a().type().dtype(), acc);
+            String b = convert(matrixLoad(m.b(), out, m.transposeB() ? j : p, m.transposeB() ? p : j), m.b().type().dtype(), acc);
+            String product = newValue(acc);
+            emit(arith("mul", acc) + " " + product + ", " + a + ", " + b);
+            emit(arith("add", acc) + " " + sum + ", " + sum + ", " + product);
+            emit("add.s32 " + p + ", " + p + ", 1");
+            emit("bra " + top);
+            mark(end);
+            String rounded = convert(sum, acc, outType);
+            accumulator = convert(rounded, outType, acc);
+            store(m.output(), flatIndex(out, all), emitExpr(m.epilogue()));
+        });
+    }
+
+    /** Element [row, col] of a matmul operand, its batch dims aligned right with the output's (size 1 broadcasts). */
+    private String matrixLoad(Buffer operand, Shape out, String row, String col) {
+        Shape shape = operand.type().shape();
+        int batchRank = shape.rank() - 2;
+        String[] s = strides.get(operand);
+        String flat = reg(RegClass.B32);
+        emit("mov.u32 " + flat + ", 0");
+        for (int d = 0; d < batchRank; d++) {
+            String coord = coords.get(out.rank() - 2 - batchRank + d);
+            String index = reg(RegClass.B32);
+            String broadcast = reg(RegClass.PRED);
+            emit("setp.eq.u32 " + broadcast + ", " + asRegister(size(shape.dim(d))) + ", 1");
+            emit("selp.u32 " + index + ", 0, " + coord + ", " + broadcast);
+            emit("mad.lo.s32 " + flat + ", " + index + ", " + asRegister(s[d]) + ", " + flat);
+        }
+        emit("mad.lo.s32 " + flat + ", " + row + ", " + asRegister(s[batchRank]) + ", " + flat);
+        emit("add.s32 " + flat + ", " + flat + ", " + col);
+        String address = address(operand, flat);
+        DType dtype = operand.type().dtype();
+        String value = newValue(dtype);
+        emit((dtype == DType.UINT8 ? "ld.global.u8 " : "ld.global." + type(dtype) + " ") + value + ", [" + address + "]");
+        return value;
+    }
+
+    /** Loads the parameters: the buffer table, the sizes table and the point count. */
+    private void prologue() {
+        table = reg(RegClass.B64);
+        sizesTable = reg(RegClass.B64);
+        count = reg(RegClass.B32);
+        emit("ld.param.u64 " + table + ", [buffers]");
+        emit("cvta.to.global.u64 " + table + ", " + table);
+        emit("ld.param.u64 " + sizesTable + ", [sizes]");
+        emit("cvta.to.global.u64 " + sizesTable + ", " + sizesTable);
+        emit("ld.param.u32 " + count + ", [count]");
+    }
+
+    /**
+     * The grid-stride loop over the output points: each thread takes point blockIdx * blockDim +
+     * threadIdx, then every gridDim * blockDim-th; {@code body} runs with the point's coordinates
+     * along {@code axes} (last axis fastest) in {@link #coords}.
+     */
+    private void gridLoop(Shape space, List<Integer> axes, Runnable body) {
         String point = reg(RegClass.B32);
         String step = reg(RegClass.B32);
         String block = reg(RegClass.B32);
@@ -183,28 +285,17 @@ final class PtxKernelWriter {
         String finished = reg(RegClass.PRED);
         emit("setp.ge.s32 " + finished + ", " + point + ", " + count);
         emit("@" + finished + " bra " + done);
-        // The point's coordinates along the kept axes, last axis fastest.
         String rest = reg(RegClass.B32);
         emit("mov.u32 " + rest + ", " + point);
-        for (int i = kept.size() - 1; i >= 0; i--) {
-            int axis = kept.get(i);
+        for (int i = axes.size() - 1; i >= 0; i--) {
+            int axis = axes.get(i);
             String size = size(space.dim(axis));
             String coord = reg(RegClass.B32);
             emit("rem.u32 " + coord + ", " + rest + ", " + size);
             emit("div.u32 " + rest + ", " + rest + ", " + size);
             coords.put(axis, coord);
         }
-        String value;
-        if (l.isReduction()) {
-            accumulator = newValue(l.accumulator());
-            emit("mov." + moveType(l.accumulator()) + " " + accumulator + ", " + constant(l.accumulator(),
-                    l.reducer() == Kernel.Reducer.SUM ? 0 : 1));
-            reduce(l, space, 0);
-            value = emitExpr(l.epilogue());
-        } else {
-            value = emitExpr(l.body());
-        }
-        store(l.output(), flatIndex(space, kept), value);
+        body.run();
         emit("add.s32 " + point + ", " + point + ", " + step);
         emit("bra " + top);
         mark(done);

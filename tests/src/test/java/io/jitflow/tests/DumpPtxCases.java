@@ -5,7 +5,6 @@ import io.jitflow.cuda.UnsupportedKernelException;
 import io.jitflow.ir.Function;
 import io.jitflow.ir.InferenceContext;
 import io.jitflow.ir.VariableStore;
-import io.jitflow.ir.kernel.Kernel;
 import io.jitflow.ir.kernel.KernelProgram;
 import io.jitflow.ir.npy.Npy;
 import io.jitflow.runtime.CompiledProgram;
@@ -55,9 +54,8 @@ public final class DumpPtxCases {
                     }
                     launch.append('\n');
                     for (int k = 0; k < program.kernels().size(); k++) {
-                        Kernel.Loop loop = (Kernel.Loop) program.kernels().get(k);
                         launch.append("kernel ").append(PtxGenerator.entryName(program, k)).append(' ')
-                                .append(io.jitflow.ir.Shape.checkedElementCount(loop.space().sizes())).append('\n');
+                                .append(PtxGenerator.points(program, k, sizes)).append('\n');
                     }
                     Files.writeString(dir.resolve("launch.txt"), launch);
                     new PtxExecution(program, ptx).run(buffers, sizes);

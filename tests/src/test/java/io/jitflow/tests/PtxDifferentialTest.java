@@ -59,16 +59,63 @@ class PtxDifferentialTest {
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"FLOAT32", "FLOAT64", "INT32", "INT64"})
     void sumReductionsOverASymbolicDimMatchTheReference(DType dtype) {
+        Map<String, HostTensor> inputs = Map.of("x", RandomTensors.of(dtype, new int[] {45, 7}, new Random(3), -1000, 1000, true));
+        checkOnPtx(rowSums(dtype), inputs, "reduce_sum " + dtype);
+    }
+
+    /** y = reduce_sum(x, axes [1]) for x : dtype[batch, 7]. */
+    static Function rowSums(DType dtype) {
         FunctionBuilder fb = new FunctionBuilder("f", InferenceContext.NO_VARIABLES);
         Value x = fb.input("x", new TensorType(dtype, Shape.of(io.jitflow.ir.Dim.named("batch"), io.jitflow.ir.Dim.of(7))));
-        Value rows = fb.add(Op.REDUCE_SUM, Attributes.builder().putInts("axes", 1).build(), x);
-        Function f = fb.output("y", rows).build();
+        return fb.output("y", fb.add(Op.REDUCE_SUM, Attributes.builder().putInts("axes", 1).build(), x)).build();
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"FLOAT32", "FLOAT64", "INT32", "INT64"})
+    void batchedTransposedMatmulsWithAnEpilogueMatchTheReference(DType dtype) {
+        for (boolean ta : new boolean[] {false, true}) {
+            for (boolean tb : new boolean[] {false, true}) {
+                Function f = matmulWithEpilogue(dtype, ta, tb);
+                Random random = new Random(ta ? 1 : 2);
+                Map<String, HostTensor> inputs = new java.util.LinkedHashMap<>();
+                for (Value in : f.inputs()) {
+                    inputs.put(in.name(), RandomTensors.of(dtype, in.type().shape().sizes(), random, -50, 50, false));
+                }
+                checkOnPtx(f, inputs, "matmul " + dtype + " ta=" + ta + " tb=" + tb);
+            }
+        }
+    }
+
+    /** relu(matmul(a, b) + bias), a : [2, 1, 5, 4] and b : [3, 4, 6] (either transposed), so batch dims broadcast. */
+    static Function matmulWithEpilogue(DType dtype, boolean ta, boolean tb) {
+        FunctionBuilder fb = new FunctionBuilder("f", InferenceContext.NO_VARIABLES);
+        Value a = fb.input("a", TensorType.of(dtype, ta ? new int[] {2, 1, 4, 5} : new int[] {2, 1, 5, 4}));
+        Value b = fb.input("b", TensorType.of(dtype, tb ? new int[] {3, 6, 4} : new int[] {3, 4, 6}));
+        Value bias = fb.input("bias", TensorType.of(dtype, 6));
+        Value product = fb.add(Op.MATMUL, Attributes.builder().put("transpose_a", ta).put("transpose_b", tb).build(), a, b);
+        return fb.output("y", fb.add(Op.RELU, Attributes.empty(), fb.add(Op.ADD, Attributes.empty(), product, bias))).build();
+    }
+
+    @Test
+    void theLinearExampleMatchesNumPysResult() throws Exception {
+        io.jitflow.ir.Graph g = io.jitflow.text.GraphFiles.read(Repository.examples().resolve("graphs/linear.jfg"));
+        java.nio.file.Path data = Repository.examples().resolve("data/linear");
+        Map<String, HostTensor> inputs = Map.of("x", io.jitflow.ir.npy.Npy.read(data.resolve("x.npy")),
+                "W", io.jitflow.ir.npy.Npy.read(data.resolve("W.npy")), "b", io.jitflow.ir.npy.Npy.read(data.resolve("b.npy")));
+        checkOnPtx(g.functions().get(0), inputs, "linear.jfg");
+        KernelProgram program = Compiled.lower(g.functions().get(0), InferenceContext.NO_VARIABLES);
+        HostTensor y = new ProgramExecutable(program, new PtxExecution(program, PtxGenerator.generate(program)))
+                .run(inputs, new VariableStore()).get("y");
+        assertEquals(io.jitflow.ir.npy.Npy.read(data.resolve("expected_y.npy")), y);
+    }
+
+    private static void checkOnPtx(Function f, Map<String, HostTensor> inputs, String what) {
         KernelProgram program = Compiled.lower(f, InferenceContext.NO_VARIABLES);
         String ptx = PtxGenerator.generate(program);
-        Map<String, HostTensor> inputs = Map.of("x", RandomTensors.of(dtype, new int[] {45, 7}, new Random(3), -1000, 1000, true));
-        HostTensor expected = Interpreter.run(f, inputs, new VariableStore()).get("y");
-        HostTensor actual = new ProgramExecutable(program, new PtxExecution(program, ptx)).run(inputs, new VariableStore()).get("y");
-        Differential.assertSame(expected, actual, "reduce_sum " + dtype);
+        Map<String, HostTensor> expected = Interpreter.run(f, inputs, new VariableStore());
+        Map<String, HostTensor> actual = new ProgramExecutable(program, new PtxExecution(program, ptx)).run(inputs,
+                new VariableStore());
+        expected.forEach((name, e) -> Differential.assertSame(e, actual.get(name), what + ", output " + name));
     }
 
     @Test

@@ -1,14 +1,11 @@
 package io.jitflow.tests;
 
 import io.jitflow.cuda.PtxGenerator;
-import io.jitflow.ir.Dim;
-import io.jitflow.ir.kernel.Kernel;
 import io.jitflow.ir.kernel.KernelProgram;
 import io.jitflow.runtime.CompiledProgram;
 import java.lang.reflect.Array;
 import java.nio.ByteBuffer;
 import java.util.IdentityHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -44,17 +41,9 @@ final class PtxExecution implements CompiledProgram {
         for (int i = 0; i < sizes.length; i++) {
             memory.buffer(sizeTable).putInt(4 * i, sizes[i]);
         }
-        List<String> symbols = program.symbols();
         for (int k = 0; k < program.kernels().size(); k++) {
-            Kernel.Loop loop = (Kernel.Loop) program.kernels().get(k);
-            long points = 1;
-            for (int d = 0; d < loop.space().rank(); d++) {
-                if (!loop.reducedAxes().contains(d)) {
-                    Dim dim = loop.space().dim(d);
-                    points *= dim.isStatic() ? dim.size() : sizes[symbols.indexOf(dim.toString())];
-                }
-            }
-            ptx.launch(PtxGenerator.entryName(program, k), new long[] {table, sizeTable, points}, BLOCKS, THREADS, memory);
+            ptx.launch(PtxGenerator.entryName(program, k), new long[] {table, sizeTable, PtxGenerator.points(program, k, sizes)},
+                    BLOCKS, THREADS, memory);
         }
         placed.forEach((array, address) -> copyOut(memory.buffer(address), array));
     }
