@@ -36,37 +36,11 @@ final class ExprEmitter {
 
     /** Prepares every buffer the expression loads (call before the loops start). */
     void prepareBuffers(Expr e) {
-        walk(e, x -> {
+        Expr.walk(e, x -> {
             if (x instanceof Expr.Load l) {
                 scope.prepare(l.buffer());
             }
         });
-    }
-
-    private static void walk(Expr e, java.util.function.Consumer<Expr> visit) {
-        visit.accept(e);
-        for (Expr child : children(e)) {
-            walk(child, visit);
-        }
-    }
-
-    private static List<Expr> children(Expr e) {
-        if (e instanceof Expr.Load l) {
-            return l.index();
-        } else if (e instanceof Expr.Unary u) {
-            return List.of(u.x());
-        } else if (e instanceof Expr.Binary b) {
-            return List.of(b.a(), b.b());
-        } else if (e instanceof Expr.Select s) {
-            return List.of(s.cond(), s.a(), s.b());
-        } else if (e instanceof Expr.Cast c) {
-            return List.of(c.x());
-        } else if (e instanceof Expr.Random r) {
-            return List.of(r.counter());
-        } else if (e instanceof Expr.Check c) {
-            return List.of(c.cond(), c.value());
-        }
-        return List.of();
     }
 
     /** Emits {@code e} at one point of the loop: shared unconditional subexpressions first, then the value. */
@@ -95,7 +69,7 @@ final class ExprEmitter {
             count(c.cond(), total, unconditional, inBranch);
             count(c.value(), total, unconditional, true);
         } else {
-            for (Expr child : children(e)) {
+            for (Expr child : Expr.children(e)) {
                 count(child, total, unconditional, inBranch);
             }
         }
@@ -111,7 +85,7 @@ final class ExprEmitter {
         } else if (e instanceof Expr.Check c) {
             hoist(c.cond(), total, unconditional, false);
         } else {
-            for (Expr child : children(e)) {
+            for (Expr child : Expr.children(e)) {
                 hoist(child, total, unconditional, false);
             }
         }

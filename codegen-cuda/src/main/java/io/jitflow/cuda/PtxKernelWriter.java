@@ -358,37 +358,11 @@ final class PtxKernelWriter {
     // ---- buffers ----
 
     private void prepareBuffers(Expr e) {
-        walk(e, x -> {
+        Expr.walk(e, x -> {
             if (x instanceof Expr.Load l) {
                 prepare(l.buffer());
             }
         });
-    }
-
-    private static void walk(Expr e, java.util.function.Consumer<Expr> visit) {
-        visit.accept(e);
-        for (Expr child : children(e)) {
-            walk(child, visit);
-        }
-    }
-
-    private static List<Expr> children(Expr e) {
-        if (e instanceof Expr.Load l) {
-            return l.index();
-        } else if (e instanceof Expr.Unary u) {
-            return List.of(u.x());
-        } else if (e instanceof Expr.Binary b) {
-            return List.of(b.a(), b.b());
-        } else if (e instanceof Expr.Select s) {
-            return List.of(s.cond(), s.a(), s.b());
-        } else if (e instanceof Expr.Cast c) {
-            return List.of(c.x());
-        } else if (e instanceof Expr.Random r) {
-            return List.of(r.counter());
-        } else if (e instanceof Expr.Check c) {
-            return List.of(c.cond(), c.value());
-        }
-        return List.of();
     }
 
     /** Loads the buffer's device pointer from the table and computes its row-major strides, once. */

@@ -1,9 +1,6 @@
 package io.jitflow.tests;
 
 import io.jitflow.cuda.PtxGenerator;
-import io.jitflow.cuda.UnsupportedKernelException;
-import io.jitflow.ir.Function;
-import io.jitflow.ir.InferenceContext;
 import io.jitflow.ir.VariableStore;
 import io.jitflow.ir.kernel.KernelProgram;
 import io.jitflow.ir.npy.Npy;
@@ -15,7 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Writes every elementwise case the CUDA backend supports as a folder for
+ * Writes every case the CUDA backend supports ({@link PtxCases}) as a folder for
  * {@code tools/ptx-gpu-check}: the PTX, each buffer's contents before the kernels run and after
  * the PTX interpreter ran them, and the launches. Run on a machine with a GPU, the checker then
  * compares the GPU's results with the interpreter's.
@@ -27,21 +24,15 @@ public final class DumpPtxCases {
     public static void main(String[] args) throws IOException {
         Path out = Path.of(args[0]);
         int[] written = {0};
-        CompiledOpsTest.elementwiseCases().forEach(c -> {
-            Function f = CompiledOpsTest.function(c);
-            KernelProgram program = Compiled.lower(f, InferenceContext.NO_VARIABLES);
-            String ptx;
-            try {
-                ptx = PtxGenerator.generate(program);
-            } catch (UnsupportedKernelException e) {
-                return;
-            }
+        for (PtxCases.PtxCase c : PtxCases.all().supported()) {
+            KernelProgram program = c.program();
+            String ptx = c.ptx();
             Path dir = out.resolve(String.format("case%03d", written[0]++));
             CompiledProgram dump = (buffers, sizes) -> {
                 try {
                     Files.createDirectories(dir);
                     Files.writeString(dir.resolve("module.ptx"), ptx);
-                    StringBuilder launch = new StringBuilder("# " + c + "\n");
+                    StringBuilder launch = new StringBuilder("# " + c.name() + "\n");
                     for (int i = 0; i < buffers.length; i++) {
                         byte[] data = bytes(buffers[i]);
                         launch.append("buffer ").append(i).append(' ').append(program.buffers().get(i).type().dtype())
@@ -66,8 +57,8 @@ public final class DumpPtxCases {
                     throw new UncheckedIOException(e);
                 }
             };
-            new ProgramExecutable(program, dump).run(CompiledOpsTest.inputs(c), new VariableStore());
-        });
+            new ProgramExecutable(program, dump).run(c.inputs(), new VariableStore());
+        }
         System.out.println(written[0] + " cases written to " + out);
     }
 

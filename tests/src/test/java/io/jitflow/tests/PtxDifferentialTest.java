@@ -23,7 +23,6 @@ import io.jitflow.runtime.ProgramExecutable;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -35,25 +34,12 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class PtxDifferentialTest {
     @Test
-    void everySupportedElementwiseCaseMatchesTheReference() {
-        AtomicInteger checked = new AtomicInteger();
-        CompiledOpsTest.elementwiseCases().forEach(c -> {
-            Function f = CompiledOpsTest.function(c);
-            KernelProgram program = Compiled.lower(f, InferenceContext.NO_VARIABLES);
-            String ptx;
-            try {
-                ptx = PtxGenerator.generate(program);
-            } catch (UnsupportedKernelException e) {
-                return;
-            }
-            Map<String, HostTensor> inputs = CompiledOpsTest.inputs(c);
-            HostTensor expected = Interpreter.run(f, inputs, new VariableStore()).get("y");
-            HostTensor actual = new ProgramExecutable(program, new PtxExecution(program, ptx)).run(inputs, new VariableStore())
-                    .get("y");
-            Differential.assertSame(expected, actual, c + " on the PTX interpreter");
-            checked.incrementAndGet();
-        });
-        assertTrue(checked.get() >= 150, "only " + checked + " cases ran");
+    void everySupportedCaseMatchesTheReference() {
+        List<PtxCases.PtxCase> cases = PtxCases.all().supported();
+        for (PtxCases.PtxCase c : cases) {
+            checkOnPtx(c.function(), c.inputs(), c.name());
+        }
+        assertTrue(cases.size() >= 160, "only " + cases.size() + " cases ran");
     }
 
     @ParameterizedTest

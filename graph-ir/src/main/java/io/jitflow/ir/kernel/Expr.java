@@ -84,6 +84,34 @@ public sealed interface Expr {
     record Acc(DType dtype) implements Expr {
     }
 
+    /** The direct subexpressions of {@code e}. */
+    static List<Expr> children(Expr e) {
+        if (e instanceof Load l) {
+            return l.index();
+        } else if (e instanceof Unary u) {
+            return List.of(u.x());
+        } else if (e instanceof Binary b) {
+            return List.of(b.a(), b.b());
+        } else if (e instanceof Select s) {
+            return List.of(s.cond(), s.a(), s.b());
+        } else if (e instanceof Cast c) {
+            return List.of(c.x());
+        } else if (e instanceof Random r) {
+            return List.of(r.counter());
+        } else if (e instanceof Check c) {
+            return List.of(c.cond(), c.value());
+        }
+        return List.of();
+    }
+
+    /** Visits {@code e} and every subexpression of it, each parent before its children. */
+    static void walk(Expr e, java.util.function.Consumer<Expr> visit) {
+        visit.accept(e);
+        for (Expr child : children(e)) {
+            walk(child, visit);
+        }
+    }
+
     static Expr unary(ScalarOp op, Expr x) {
         return new Unary(op, x, op.isComparison() ? DType.BOOL : x.dtype());
     }

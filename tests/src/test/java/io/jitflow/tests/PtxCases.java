@@ -1,0 +1,65 @@
+package io.jitflow.tests;
+
+import io.jitflow.cuda.PtxGenerator;
+import io.jitflow.cuda.UnsupportedKernelException;
+import io.jitflow.ir.DType;
+import io.jitflow.ir.Function;
+import io.jitflow.ir.HostTensor;
+import io.jitflow.ir.InferenceContext;
+import io.jitflow.ir.Value;
+import io.jitflow.ir.kernel.KernelProgram;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+
+/**
+ * The programs the CUDA backend is checked on: every elementwise op and dtype (CompiledOpsTest's
+ * cases, with their inputs), sum reductions over a symbolic dim and batched matmuls with an
+ * epilogue in four dtypes; each lowered and, where the backend supports it, compiled to PTX.
+ */
+final class PtxCases {
+    /** A supported case: its function, kernel program, PTX and seeded inputs. */
+    record PtxCase(String name, Function function, KernelProgram program, String ptx, Map<String, HostTensor> inputs) {
+    }
+
+    /** The supported cases, and by name why each other case is not supported. */
+    record All(List<PtxCase> supported, Map<String, String> unsupported) {
+    }
+
+    private PtxCases() {
+    }
+
+    static All all() {
+        List<PtxCase> supported = new ArrayList<>();
+        Map<String, String> unsupported = new TreeMap<>();
+        CompiledOpsTest.elementwiseCases().forEach(c -> add(c.toString(), CompiledOpsTest.function(c), CompiledOpsTest.inputs(c),
+                supported, unsupported));
+        for (DType dtype : List.of(DType.FLOAT32, DType.FLOAT64, DType.INT32, DType.INT64)) {
+            add("reduce_sum " + dtype, PtxDifferentialTest.rowSums(dtype), Map.of("x", RandomTensors.of(dtype,
+                    new int[] {45, 7}, new Random(3), -1000, 1000, true)), supported, unsupported);
+            for (boolean transposeA : new boolean[] {false, true}) {
+                Function f = PtxDifferentialTest.matmulWithEpilogue(dtype, transposeA, !transposeA);
+                Random random = new Random(transposeA ? 1 : 2);
+                Map<String, HostTensor> inputs = new LinkedHashMap<>();
+                for (Value in : f.inputs()) {
+                    inputs.put(in.name(), RandomTensors.of(dtype, in.type().shape().sizes(), random, -50, 50, false));
+                }
+                add("matmul " + dtype + (transposeA ? " transposed a" : " transposed b"), f, inputs, supported, unsupported);
+            }
+        }
+        return new All(supported, unsupported);
+    }
+
+    private static void add(String name, Function f, Map<String, HostTensor> inputs, List<PtxCase> supported,
+                            Map<String, String> unsupported) {
+        KernelProgram program = Compiled.lower(f, InferenceContext.NO_VARIABLES);
+        try {
+            supported.add(new PtxCase(name, f, program, PtxGenerator.generate(program), inputs));
+        } catch (UnsupportedKernelException e) {
+            unsupported.put(name, e.getMessage());
+        }
+    }
+}
