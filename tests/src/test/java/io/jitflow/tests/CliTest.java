@@ -210,6 +210,17 @@ class CliTest {
     }
 
     @Test
+    void optPrintsPtxForTheCudaTarget() {
+        Result r = jitflow("opt", Repository.examples().resolve("graphs/linear.jfg").toString(), "--target", "cuda");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains(".version 7.0\n.target sm_70\n.address_size 64\n"), r.out());
+        assertTrue(r.out().contains(".visible .entry k0_xw("), r.out());
+        Result mlp = jitflow("opt", Repository.examples().resolve("graphs/mlp.jfg").toString(), "--target", "cuda");
+        assertEquals(1, mlp.code());
+        assertTrue(mlp.err().contains("of @probabilities: the CUDA backend does not support max reductions yet"), mlp.err());
+    }
+
+    @Test
     void theDemoRunsAndAgreesWithNumPy() {
         Result r = jitflow("demo", Repository.examples().toString());
         assertEquals(0, r.code(), r.err());
