@@ -21,8 +21,8 @@ import java.util.Map;
  * {@code %fd} float64. Floating arithmetic is written with {@code .rn}, which also keeps ptxas from
  * contracting a multiply and an add into a fused multiply-add, so results round as the reference's do.
  *
- * <p>Supported so far: maps, sum/product reductions (each thread folds its output point's
- * reduced axes in order) and matmuls with their epilogues (one thread per output element) over
+ * <p>Supported so far: maps, reductions of every kind (each thread folds its output point's
+ * reduced axes in order; argmax/argmin only over a known non-empty axis) and matmuls with their epilogues (one thread per output element) over
  * bool, uint8, int32, int64, float32 and float64, with loads at
  * computed positions, selects, casts, and the scalar operations that need no library routine.
  * Anything else is refused with an {@link UnsupportedKernelException} naming it.
@@ -70,8 +70,10 @@ final class PtxKernelWriter {
             if (loop.outputIndex() != null) {
                 throw unsupported("maps that store at computed positions");
             }
-            if (loop.isReduction() && loop.reducer() != Kernel.Reducer.SUM && loop.reducer() != Kernel.Reducer.PROD) {
-                throw unsupported(loop.reducer().toString().toLowerCase() + " reductions");
+            if (isArg(loop) && (loop.reducedAxes().size() != 1 || !loop.space().dim(loop.reducedAxes().get(0)).isStatic()
+                    || loop.space().dim(loop.reducedAxes().get(0)).size() == 0)) {
+                // An empty axis is an error on the CPU; a kernel cannot raise one, so only known non-empty axes.
+                throw unsupported(loop.reducer().toString().toLowerCase() + " over an axis that may be empty");
             }
             loopKernel(loop);
         } else {
@@ -167,9 +169,13 @@ final class PtxKernelWriter {
             String value;
             if (l.isReduction()) {
                 accumulator = newValue(l.accumulator());
-                emit("mov." + moveType(l.accumulator()) + " " + accumulator + ", " + constant(l.accumulator(),
-                        l.reducer() == Kernel.Reducer.SUM ? 0 : 1));
-                reduce(l, space, 0);
+                if (l.accumulator() == DType.BOOL) {
+                    emit("setp.ne.u32 " + accumulator + ", " + asRegister(l.reducer() == Kernel.Reducer.ALL ? "1" : "0") + ", 0");
+                } else {
+                    emit("mov." + moveType(l.accumulator()) + " " + accumulator + ", " + identity(l));
+                }
+                String best = isArg(l) ? newValue(l.body().dtype().isFloating() ? DType.FLOAT64 : DType.INT64) : null;
+                reduce(l, space, 0, best);
                 value = emitExpr(l.epilogue());
             } else {
                 value = emitExpr(l.body());
@@ -302,18 +308,54 @@ final class PtxKernelWriter {
         emit("ret");
     }
 
-    /** Nested counted loops over the reduced axes, in axis order, folding the body into the accumulator. */
-    private void reduce(Kernel.Loop l, Shape space, int from) {
+    private static boolean isArg(Kernel.Loop l) {
+        return l.reducer() == Kernel.Reducer.ARGMAX || l.reducer() == Kernel.Reducer.ARGMIN;
+    }
+
+    /** The fold's starting value, as the CPU backend starts it. */
+    private String identity(Kernel.Loop l) {
+        DType acc = l.accumulator();
+        DType value = l.body().dtype();
+        return switch (l.reducer()) {
+            case SUM, ANY, ARGMAX, ARGMIN -> constant(acc, 0);
+            case PROD, ALL -> constant(acc, 1);
+            case MAX -> acc.isFloating() ? constant(Expr.Const.of(acc, Double.NEGATIVE_INFINITY))
+                    : constant(acc, value == DType.UINT8 ? 0 : value == DType.INT32 ? Integer.MIN_VALUE : Long.MIN_VALUE);
+            case MIN -> acc.isFloating() ? constant(Expr.Const.of(acc, Double.POSITIVE_INFINITY))
+                    : constant(acc, value == DType.UINT8 ? 255 : value == DType.INT32 ? Integer.MAX_VALUE : Long.MAX_VALUE);
+        };
+    }
+
+    /**
+     * Nested counted loops over the reduced axes, in axis order, folding the body into the
+     * accumulator; {@code best} holds the extreme value so far of an argmax/argmin.
+     */
+    private void reduce(Kernel.Loop l, Shape space, int from, String best) {
         if (from == l.reducedAxes().size()) {
             String v = emitExpr(l.body());
-            String converted = convert(v, l.body().dtype(), l.accumulator());
-            DType acc = l.accumulator();
-            if (acc == DType.BOOL) {
-                throw unsupported("bool accumulators");
+            if (best != null) {
+                foldArg(l, v, best);
+                return;
             }
-            String op = l.reducer() == Kernel.Reducer.SUM ? "add" : "mul";
-            emit(arith(op, acc) + " " + accumulator + ", " + accumulator + ", " + converted);
-            wrapUint8(accumulator, acc);
+            DType acc = l.accumulator();
+            String converted = convert(v, l.body().dtype(), acc);
+            switch (l.reducer()) {
+                case SUM, PROD -> {
+                    emit(arith(l.reducer() == Kernel.Reducer.SUM ? "add" : "mul", acc) + " " + accumulator + ", " + accumulator
+                            + ", " + converted);
+                    wrapUint8(accumulator, acc);
+                }
+                case ANY, ALL -> {
+                    String op = l.reducer() == Kernel.Reducer.ANY ? "or" : "and";
+                    emit(op + "." + (acc == DType.BOOL ? "pred" : acc == DType.INT64 ? "b64" : "b32") + " " + accumulator + ", "
+                            + accumulator + ", " + converted);
+                }
+                default -> {
+                    String folded = newValue(acc);
+                    minMax(l.reducer() == Kernel.Reducer.MAX ? ScalarOp.MAX : ScalarOp.MIN, acc, accumulator, converted, folded);
+                    move(accumulator, folded, acc);
+                }
+            }
             return;
         }
         int axis = l.reducedAxes().get(from);
@@ -327,10 +369,38 @@ final class PtxKernelWriter {
         mark(top);
         emit("setp.ge.s32 " + out + ", " + coord + ", " + size);
         emit("@" + out + " bra " + end);
-        reduce(l, space, from + 1);
+        reduce(l, space, from + 1, best);
         emit("add.s32 " + coord + ", " + coord + ", 1");
         emit("bra " + top);
         mark(end);
+    }
+
+    /** argmax/argmin: keep the first extreme; a NaN, once met, wins (as the reference does). */
+    private void foldArg(Kernel.Loop l, String value, String best) {
+        DType bestType = l.body().dtype().isFloating() ? DType.FLOAT64 : DType.INT64;
+        String v = convert(value, l.body().dtype(), bestType);
+        String take = label();
+        String skip = label();
+        String first = reg(RegClass.PRED);
+        emit("setp.eq.s32 " + first + ", " + coords.get(l.reducedAxes().get(0)) + ", 0");
+        emit("@" + first + " bra " + take);
+        if (bestType == DType.FLOAT64) {
+            String bestNaN = reg(RegClass.PRED);
+            emit("setp.nan.f64 " + bestNaN + ", " + best + ", " + best);
+            emit("@" + bestNaN + " bra " + skip);
+            String valueNaN = reg(RegClass.PRED);
+            emit("setp.nan.f64 " + valueNaN + ", " + v + ", " + v);
+            emit("@" + valueNaN + " bra " + take);
+        }
+        String better = reg(RegClass.PRED);
+        emit("setp." + (l.reducer() == Kernel.Reducer.ARGMAX ? "gt" : "lt") + "." + type(bestType) + " " + better + ", " + v
+                + ", " + best);
+        emit("@!" + better + " bra " + skip);
+        mark(take);
+        move(best, v, bestType);
+        String index = convert(coords.get(l.reducedAxes().get(0)), DType.INT32, DType.INT64);
+        move(accumulator, index, DType.INT64);
+        mark(skip);
     }
 
     /** The row-major position of the given axes' coordinates in {@code space}. */

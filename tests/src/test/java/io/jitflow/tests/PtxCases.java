@@ -2,10 +2,14 @@ package io.jitflow.tests;
 
 import io.jitflow.cuda.PtxGenerator;
 import io.jitflow.cuda.UnsupportedKernelException;
+import io.jitflow.ir.Attributes;
 import io.jitflow.ir.DType;
 import io.jitflow.ir.Function;
 import io.jitflow.ir.HostTensor;
+import io.jitflow.ir.FunctionBuilder;
 import io.jitflow.ir.InferenceContext;
+import io.jitflow.ir.Op;
+import io.jitflow.ir.TensorType;
 import io.jitflow.ir.Value;
 import io.jitflow.ir.kernel.KernelProgram;
 import java.util.ArrayList;
@@ -17,8 +21,8 @@ import java.util.TreeMap;
 
 /**
  * The programs the CUDA backend is checked on: every elementwise op and dtype (CompiledOpsTest's
- * cases, with their inputs), sum reductions over a symbolic dim and batched matmuls with an
- * epilogue in four dtypes; each lowered and, where the backend supports it, compiled to PTX.
+ * cases, with their inputs), every reduction in five dtypes (NaN among the floats), sum
+ * reductions over a symbolic dim and batched matmuls with an epilogue in four dtypes; each lowered and, where the backend supports it, compiled to PTX.
  */
 final class PtxCases {
     /** A supported case: its function, kernel program, PTX and seeded inputs. */
@@ -37,6 +41,16 @@ final class PtxCases {
         Map<String, String> unsupported = new TreeMap<>();
         CompiledOpsTest.elementwiseCases().forEach(c -> add(c.toString(), CompiledOpsTest.function(c), CompiledOpsTest.inputs(c),
                 supported, unsupported));
+        for (DType dtype : List.of(DType.FLOAT32, DType.FLOAT64, DType.INT32, DType.INT64, DType.UINT8)) {
+            for (Op op : List.of(Op.REDUCE_MAX, Op.REDUCE_MIN, Op.REDUCE_PROD, Op.REDUCE_MEAN, Op.ARGMAX, Op.ARGMIN)) {
+                add(op.mnemonic() + " " + dtype, reduction(op, dtype), Map.of("x", RandomTensors.of(dtype, new int[] {6, 7},
+                        new Random(op.ordinal()), -20, 20, true)), supported, unsupported);
+            }
+        }
+        for (Op op : List.of(Op.REDUCE_ANY, Op.REDUCE_ALL)) {
+            add(op.mnemonic(), reduction(op, DType.BOOL), Map.of("x", RandomTensors.of(DType.BOOL, new int[] {6, 7},
+                    new Random(op.ordinal()), 0, 1, false)), supported, unsupported);
+        }
         for (DType dtype : List.of(DType.FLOAT32, DType.FLOAT64, DType.INT32, DType.INT64)) {
             add("reduce_sum " + dtype, PtxDifferentialTest.rowSums(dtype), Map.of("x", RandomTensors.of(dtype,
                     new int[] {45, 7}, new Random(3), -1000, 1000, true)), supported, unsupported);
@@ -51,6 +65,15 @@ final class PtxCases {
             }
         }
         return new All(supported, unsupported);
+    }
+
+    /** {@code op} over axis 1 of x : dtype[6, 7]. */
+    private static Function reduction(Op op, DType dtype) {
+        FunctionBuilder fb = new FunctionBuilder("f", InferenceContext.NO_VARIABLES);
+        Value x = fb.input("x", TensorType.of(dtype, 6, 7));
+        boolean arg = op == Op.ARGMAX || op == Op.ARGMIN;
+        Attributes attrs = arg ? Attributes.builder().put("axis", 1).build() : Attributes.builder().putInts("axes", 1).build();
+        return fb.output("y", fb.add(op, attrs, x)).build();
     }
 
     private static void add(String name, Function f, Map<String, HostTensor> inputs, List<PtxCase> supported,
