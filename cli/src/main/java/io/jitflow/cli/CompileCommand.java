@@ -26,7 +26,7 @@ final class CompileCommand extends Command {
         }
         String target = args.option("target") == null ? "cpu" : args.option("target");
         if (target.equals("cuda") || target.equals("all")) {
-            throw new UsageException("--target " + target + ": the CUDA backend is not built yet; only cpu is available");
+            throw new UsageException("--target " + target + ": the CUDA runtime that would load the PTX is not built yet; only cpu is available");
         }
         if (!target.equals("cpu")) {
             throw new UsageException("unknown --target '" + target + "' (expected cpu)");
