@@ -512,6 +512,10 @@ final class PtxInterpreter {
                 return to.equals("f32") ? f32((float) r) : f64(r);
             }
             boolean floatSource = from.equals("f32") || from.equals("f64");
+            boolean floatTarget = to.equals("f32") || to.equals("f64");
+            if (from.equals("u64") && floatTarget || floatSource && to.equals("u32")) {
+                throw unsupported(in);
+            }
             double real = from.equals("f32") ? f32(v) : from.equals("f64") ? f64(v) : 0;
             long integer = switch (from) {
                 case "s32" -> (int) v;
@@ -520,21 +524,13 @@ final class PtxInterpreter {
                 default -> 0;
             };
             return switch (to) {
-                case "f32" -> f32(floatSource ? (float) real : from.equals("u64") ? unsignedToFloat(integer) : (float) integer);
+                case "f32" -> f32(floatSource ? (float) real : (float) integer);
                 case "f64" -> f64(floatSource ? real : (double) integer);
                 case "s32" -> (floatSource ? (Double.isNaN(real) ? Integer.MIN_VALUE : (int) real) : (int) integer) & 0xffff_ffffL;
-                case "u32" -> floatSource ? unsupportedValue(in) : integer & 0xffff_ffffL;
+                case "u32" -> integer & 0xffff_ffffL;
                 case "s64" -> floatSource ? (Double.isNaN(real) ? Long.MIN_VALUE : (long) real) : integer;
                 default -> throw unsupported(in);
             };
-        }
-
-        private long unsupportedValue(Instruction in) {
-            throw unsupported(in);
-        }
-
-        private float unsignedToFloat(long v) {
-            throw new IllegalStateException("u64 sources are not written by the backend");
         }
 
         private static float f32(long bits) {
