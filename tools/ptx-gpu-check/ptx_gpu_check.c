@@ -122,12 +122,22 @@ static int run_case(const char *dir) {
             CHECK(pMemcpyHtoD(table, buffers, 8 * n));
             CHECK(pMemAlloc(&sizeTable, 4 * (m ? m : 1)));
             if (m) CHECK(pMemcpyHtoD(sizeTable, sizes, 4 * m));
+            CUdeviceptr status;
+            int code = 0;
+            CHECK(pMemAlloc(&status, 4));
+            CHECK(pMemcpyHtoD(status, &code, 4));
             CUfunction f;
             CHECK(pModuleGetFunction(&f, module, name));
-            void *args[] = {&table, &sizeTable, &count};
+            void *args[] = {&table, &sizeTable, &count, &status};
             unsigned blocks = (count + 255) / 256;
             CHECK(pLaunchKernel(f, blocks ? blocks : 1, 1, 1, 256, 1, 1, 0, 0, args, NULL));
             CHECK(pCtxSynchronize());
+            CHECK(pMemcpyDtoH(&code, status, 4));
+            if (code != 0) {
+                fprintf(stderr, "%s: kernel %s reported error %d\n", dir, name, code);
+                failures++;
+            }
+            pMemFree(status);
             pMemFree(table);
             pMemFree(sizeTable);
         }

@@ -53,13 +53,17 @@ final class PtxKernelWriter {
     private String table;
     private String sizesTable;
     private String count;
+    private String status;
+    private final List<String> errors;
     private String accumulator;
     private int labels;
 
-    PtxKernelWriter(KernelProgram program, int index) {
+    /** {@code errors}: the module's run-time error messages so far; this kernel's are added. */
+    PtxKernelWriter(KernelProgram program, int index, List<String> errors) {
         this.program = program;
         this.index = index;
         this.kernel = program.kernels().get(index);
+        this.errors = errors;
     }
 
     String write() {
@@ -82,7 +86,7 @@ final class PtxKernelWriter {
         StringBuilder sb = new StringBuilder();
         sb.append("// kernel ").append(index).append(": ").append(fusedNodes()).append('\n');
         sb.append(".visible .entry ").append(name).append("(\n    .param .u64 buffers,\n    .param .u64 sizes,\n")
-                .append("    .param .u32 count)\n{\n");
+                .append("    .param .u32 count,\n    .param .u64 status)\n{\n");
         counts.forEach((c, n) -> sb.append("    .reg .").append(c.ptx).append(' ').append(c.prefix).append('<').append(n + 1)
                 .append(">;\n"));
         sb.append(body).append("}\n");
@@ -265,6 +269,25 @@ final class PtxKernelWriter {
         emit("ld.param.u64 " + sizesTable + ", [sizes]");
         emit("cvta.to.global.u64 " + sizesTable + ", " + sizesTable);
         emit("ld.param.u32 " + count + ", [count]");
+        status = reg(RegClass.B64);
+        emit("ld.param.u64 " + status + ", [status]");
+        emit("cvta.to.global.u64 " + status + ", " + status);
+    }
+
+    /** Unless {@code ok} holds, reports {@code message} through the status word and stops the thread. */
+    private void failUnless(String ok, String message) {
+        int code = errors.indexOf(message) + 1;
+        if (code == 0) {
+            errors.add(message);
+            code = errors.size();
+        }
+        String fine = label();
+        emit("@" + ok + " bra " + fine);
+        String r = reg(RegClass.B32);
+        emit("mov.u32 " + r + ", " + code);
+        emit("st.global.u32 [" + status + "], " + r);
+        emit("ret");
+        mark(fine);
     }
 
     /**
@@ -555,7 +578,8 @@ final class PtxKernelWriter {
         } else if (e instanceof Expr.Random) {
             throw unsupported("random numbers");
         } else if (e instanceof Expr.Check c) {
-            throw unsupported("checked values (" + c.message() + ")");
+            failUnless(emitExpr(c.cond()), c.message());
+            return emitExpr(c.value());
         }
         throw unsupported(e.getClass().getSimpleName());
     }
@@ -700,10 +724,29 @@ final class PtxKernelWriter {
                 wrapUint8(r, t);
             }
             case DIV -> {
-                if (!floating) {
-                    throw unsupported("integer division (it must fail on a zero divisor)");
+                if (floating) {
+                    emit("div.rn." + type(t) + " " + r + ", " + x + ", " + y);
+                } else {
+                    integerDivision(b.op(), t, x, y, r);
                 }
-                emit("div.rn." + type(t) + " " + r + ", " + x + ", " + y);
+            }
+            case FLOOR_DIV -> {
+                if (floating) {
+                    // In float64 and floored there, then rounded once, as the reference computes it.
+                    String wide = convert(x, t, DType.FLOAT64);
+                    String quotient = newValue(DType.FLOAT64);
+                    emit("div.rn.f64 " + quotient + ", " + wide + ", " + convert(y, t, DType.FLOAT64));
+                    emit("cvt.rmi.f64.f64 " + quotient + ", " + quotient);
+                    move(r, convert(quotient, DType.FLOAT64, t), t);
+                } else {
+                    integerDivision(b.op(), t, x, y, r);
+                }
+            }
+            case FLOOR_MOD -> {
+                if (floating) {
+                    throw unsupported("floor_mod on " + t);
+                }
+                integerDivision(b.op(), t, x, y, r);
             }
             case MAX, MIN -> minMax(b.op(), t, x, y, r);
             case EQ, NE, LT, LE, GT, GE -> compare(b.op(), t, x, y, r);
@@ -715,6 +758,44 @@ final class PtxKernelWriter {
                     + (floating ? " (it needs a math library routine)" : " on integers"));
         }
         return r;
+    }
+
+    /**
+     * Integer div (truncating), floor_div and floor_mod as Java computes them, failing on a zero
+     * divisor with the CPU backend's message; a divisor of -1 is handled apart, since the hardware
+     * result of MIN / -1 is unspecified while Java wraps it.
+     */
+    private void integerDivision(ScalarOp op, DType t, String x, String y, String r) {
+        String name = op == ScalarOp.DIV ? "div" : op == ScalarOp.FLOOR_DIV ? "floor_div" : "mod";
+        String nonZero = reg(RegClass.PRED);
+        emit("setp.ne." + type(t) + " " + nonZero + ", " + y + ", 0");
+        failUnless(nonZero, name + ": integer division by zero");
+        String quotient = newValue(t);
+        String remainder = newValue(t);
+        emit("div." + type(t) + " " + quotient + ", " + x + ", " + y);
+        emit("rem." + type(t) + " " + remainder + ", " + x + ", " + y);
+        if (t != DType.UINT8) {
+            String minusOne = reg(RegClass.PRED);
+            emit("setp.eq." + type(t) + " " + minusOne + ", " + y + ", -1");
+            String negated = newValue(t);
+            emit("neg." + type(t) + " " + negated + ", " + x);
+            emit("selp." + type(t) + " " + quotient + ", " + negated + ", " + quotient + ", " + minusOne);
+            emit("selp." + type(t) + " " + remainder + ", 0, " + remainder + ", " + minusOne);
+            // Floor: when the remainder is nonzero and its sign differs from the divisor's.
+            String signs = newValue(t);
+            emit("xor.b" + (t == DType.INT64 ? 64 : 32) + " " + signs + ", " + remainder + ", " + y);
+            String differ = reg(RegClass.PRED);
+            emit("setp.lt." + type(t) + " " + differ + ", " + signs + ", 0");
+            String inexact = reg(RegClass.PRED);
+            emit("setp.ne." + type(t) + " " + inexact + ", " + remainder + ", 0");
+            emit("and.pred " + differ + ", " + differ + ", " + inexact);
+            if (op == ScalarOp.FLOOR_DIV) {
+                emit("@" + differ + " sub." + type(t) + " " + quotient + ", " + quotient + ", 1");
+            } else if (op == ScalarOp.FLOOR_MOD) {
+                emit("@" + differ + " add." + type(t) + " " + remainder + ", " + remainder + ", " + y);
+            }
+        }
+        move(r, op == ScalarOp.FLOOR_MOD ? remainder : quotient, t);
     }
 
     /** Java's max and min: NaN if either operand is NaN, and +0.0 above -0.0. */

@@ -1,6 +1,7 @@
 package io.jitflow.tests;
 
 import io.jitflow.cuda.PtxGenerator;
+import io.jitflow.ir.EvaluationException;
 import io.jitflow.ir.VariableStore;
 import io.jitflow.ir.kernel.KernelProgram;
 import io.jitflow.ir.npy.Npy;
@@ -49,7 +50,7 @@ public final class DumpPtxCases {
                                 .append(PtxGenerator.points(program, k, sizes)).append('\n');
                     }
                     Files.writeString(dir.resolve("launch.txt"), launch);
-                    new PtxExecution(program, ptx).run(buffers, sizes);
+                    new PtxExecution(program, c.module()).run(buffers, sizes);
                     for (int i = 0; i < buffers.length; i++) {
                         Files.write(dir.resolve("expected_" + i + ".bin"), bytes(buffers[i]));
                     }
@@ -57,7 +58,18 @@ public final class DumpPtxCases {
                     throw new UncheckedIOException(e);
                 }
             };
-            new ProgramExecutable(program, dump).run(c.inputs(), new VariableStore());
+            try {
+                new ProgramExecutable(program, dump).run(c.inputs(), new VariableStore());
+            } catch (EvaluationException e) {
+                // A case whose inputs make it fail (a zero divisor, say) has no results to compare.
+                try (var files = Files.list(dir)) {
+                    for (Path file : files.toList()) {
+                        Files.delete(file);
+                    }
+                }
+                Files.delete(dir);
+                written[0]--;
+            }
         }
         System.out.println(written[0] + " cases written to " + out);
     }

@@ -26,7 +26,11 @@ import java.util.TreeMap;
  */
 final class PtxCases {
     /** A supported case: its function, kernel program, PTX and seeded inputs. */
-    record PtxCase(String name, Function function, KernelProgram program, String ptx, Map<String, HostTensor> inputs) {
+    record PtxCase(String name, Function function, KernelProgram program, PtxGenerator.Module module,
+                   Map<String, HostTensor> inputs) {
+        String ptx() {
+            return module.ptx();
+        }
     }
 
     /** The supported cases, and by name why each other case is not supported. */
@@ -80,7 +84,7 @@ final class PtxCases {
                             Map<String, String> unsupported) {
         KernelProgram program = Compiled.lower(f, InferenceContext.NO_VARIABLES);
         try {
-            supported.add(new PtxCase(name, f, program, PtxGenerator.generate(program), inputs));
+            supported.add(new PtxCase(name, f, program, PtxGenerator.module(program), inputs));
         } catch (UnsupportedKernelException e) {
             unsupported.put(name, e.getMessage());
         }

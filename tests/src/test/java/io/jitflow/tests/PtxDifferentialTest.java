@@ -8,6 +8,7 @@ import io.jitflow.cuda.PtxGenerator;
 import io.jitflow.cuda.UnsupportedKernelException;
 import io.jitflow.ir.Attributes;
 import io.jitflow.ir.DType;
+import io.jitflow.ir.EvaluationException;
 import io.jitflow.ir.Function;
 import io.jitflow.ir.FunctionBuilder;
 import io.jitflow.ir.HostTensor;
@@ -90,18 +91,41 @@ class PtxDifferentialTest {
                 "W", io.jitflow.ir.npy.Npy.read(data.resolve("W.npy")), "b", io.jitflow.ir.npy.Npy.read(data.resolve("b.npy")));
         checkOnPtx(g.functions().get(0), inputs, "linear.jfg");
         KernelProgram program = Compiled.lower(g.functions().get(0), InferenceContext.NO_VARIABLES);
-        HostTensor y = new ProgramExecutable(program, new PtxExecution(program, PtxGenerator.generate(program)))
+        HostTensor y = new ProgramExecutable(program, new PtxExecution(program, PtxGenerator.module(program)))
                 .run(inputs, new VariableStore()).get("y");
         assertEquals(io.jitflow.ir.npy.Npy.read(data.resolve("expected_y.npy")), y);
     }
 
+    /** The same outputs as the reference, bit for bit, or the same kind of run-time error. */
     private static void checkOnPtx(Function f, Map<String, HostTensor> inputs, String what) {
         KernelProgram program = Compiled.lower(f, InferenceContext.NO_VARIABLES);
-        String ptx = PtxGenerator.generate(program);
-        Map<String, HostTensor> expected = Interpreter.run(f, inputs, new VariableStore());
-        Map<String, HostTensor> actual = new ProgramExecutable(program, new PtxExecution(program, ptx)).run(inputs,
-                new VariableStore());
+        ProgramExecutable onPtx = new ProgramExecutable(program, new PtxExecution(program, PtxGenerator.module(program)));
+        Map<String, HostTensor> expected;
+        try {
+            expected = Interpreter.run(f, inputs, new VariableStore());
+        } catch (EvaluationException e) {
+            assertThrows(EvaluationException.class, () -> onPtx.run(inputs, new VariableStore()),
+                    what + ": the reference fails with " + e.getMessage());
+            return;
+        }
+        Map<String, HostTensor> actual = onPtx.run(inputs, new VariableStore());
         expected.forEach((name, e) -> Differential.assertSame(e, actual.get(name), what + ", output " + name));
+    }
+
+    @Test
+    void aZeroDivisorIsReportedThroughTheStatusWord() {
+        FunctionBuilder fb = new FunctionBuilder("f", InferenceContext.NO_VARIABLES);
+        Value x = fb.input("x", TensorType.of(DType.INT32, 3));
+        Value y = fb.input("y", TensorType.of(DType.INT32, 3));
+        Function f = fb.output("q", fb.add(Op.FLOOR_DIV, Attributes.empty(), x, y)).build();
+        KernelProgram program = Compiled.lower(f, InferenceContext.NO_VARIABLES);
+        ProgramExecutable onPtx = new ProgramExecutable(program, new PtxExecution(program, PtxGenerator.module(program)));
+        Map<String, HostTensor> fine = Map.of("x", HostTensor.of(new int[] {7, -7, Integer.MIN_VALUE}, 3),
+                "y", HostTensor.of(new int[] {2, 2, -1}, 3));
+        assertEquals(HostTensor.of(new int[] {3, -4, Integer.MIN_VALUE}, 3), onPtx.run(fine, new VariableStore()).get("q"));
+        EvaluationException e = assertThrows(EvaluationException.class, () -> onPtx.run(Map.of("x", HostTensor.of(
+                new int[] {1, 2, 3}, 3), "y", HostTensor.of(new int[] {1, 0, 1}, 3)), new VariableStore()));
+        assertEquals("floor_div: integer division by zero", e.getMessage());
     }
 
     @Test

@@ -1,19 +1,22 @@
 package io.jitflow.tests;
 
 import io.jitflow.cuda.PtxGenerator;
+import io.jitflow.ir.EvaluationException;
 import io.jitflow.ir.kernel.KernelProgram;
 import io.jitflow.runtime.CompiledProgram;
 import java.lang.reflect.Array;
 import java.nio.ByteBuffer;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * A kernel program's PTX run by the {@link PtxInterpreter} in place of a GPU, behind the same
  * interface generated CPU code implements: the buffers are copied to simulated device memory, the
  * pointer table and sizes are laid out as the CUDA backend's entries expect, every kernel is
- * launched on a small grid (two blocks of 32 threads, so the grid-stride loops wrap), and the
- * buffers are copied back.
+ * launched on a small grid (two blocks of 32 threads, so the grid-stride loops wrap) and its
+ * status word checked (a reported error is thrown as the CPU backend throws it), and the buffers
+ * are copied back.
  */
 final class PtxExecution implements CompiledProgram {
     private static final int BLOCKS = 2;
@@ -21,10 +24,12 @@ final class PtxExecution implements CompiledProgram {
 
     private final KernelProgram program;
     private final PtxInterpreter ptx;
+    private final List<String> errors;
 
-    PtxExecution(KernelProgram program, String ptx) {
+    PtxExecution(KernelProgram program, PtxGenerator.Module module) {
         this.program = program;
-        this.ptx = new PtxInterpreter(ptx);
+        this.ptx = new PtxInterpreter(module.ptx());
+        this.errors = module.errors();
     }
 
     @Override
@@ -41,9 +46,14 @@ final class PtxExecution implements CompiledProgram {
         for (int i = 0; i < sizes.length; i++) {
             memory.buffer(sizeTable).putInt(4 * i, sizes[i]);
         }
+        long status = memory.allocate(4);
         for (int k = 0; k < program.kernels().size(); k++) {
-            ptx.launch(PtxGenerator.entryName(program, k), new long[] {table, sizeTable, PtxGenerator.points(program, k, sizes)},
-                    BLOCKS, THREADS, memory);
+            ptx.launch(PtxGenerator.entryName(program, k),
+                    new long[] {table, sizeTable, PtxGenerator.points(program, k, sizes), status}, BLOCKS, THREADS, memory);
+            int code = memory.buffer(status).getInt(0);
+            if (code != 0) {
+                throw new EvaluationException(errors.get(code - 1));
+            }
         }
         placed.forEach((array, address) -> copyOut(memory.buffer(address), array));
     }

@@ -439,6 +439,8 @@ final class PtxInterpreter {
                         case "add" -> a + b;
                         case "sub" -> a - b;
                         case "mul" -> a * b;
+                        case "div" -> t.equals("u64") ? Long.divideUnsigned(a, nonZero(b, in)) : a / nonZero(b, in);
+                        case "rem" -> t.equals("u64") ? Long.remainderUnsigned(a, nonZero(b, in)) : a % nonZero(b, in);
                         case "max" -> Math.max(a, b);
                         case "min" -> Math.min(a, b);
                         default -> throw unsupported(in);
@@ -449,8 +451,12 @@ final class PtxInterpreter {
         }
 
         private int nonZero(int divisor, Instruction in) {
+            return (int) nonZero((long) divisor, in);
+        }
+
+        private long nonZero(long divisor, Instruction in) {
             if (divisor == 0) {
-                throw error(in.line(), in.text(), "integer division by zero (undefined in PTX)");
+                throw error(in.line(), in.text(), "integer division by zero (unspecified in PTX)");
             }
             return divisor;
         }
