@@ -59,7 +59,7 @@ public final class DumpPtxCases {
                 }
             };
             try {
-                new ProgramExecutable(program, dump).run(c.inputs(), new VariableStore());
+                new ProgramExecutable(program, dump).run(c.inputs(), VariableStore.initialValues(c.graph()));
             } catch (EvaluationException e) {
                 // A case whose inputs make it fail (a zero divisor, say) has no results to compare.
                 try (var files = Files.list(dir)) {

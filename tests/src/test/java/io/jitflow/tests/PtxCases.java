@@ -7,6 +7,7 @@ import io.jitflow.ir.DType;
 import io.jitflow.ir.Function;
 import io.jitflow.ir.HostTensor;
 import io.jitflow.ir.FunctionBuilder;
+import io.jitflow.ir.Graph;
 import io.jitflow.ir.InferenceContext;
 import io.jitflow.ir.Op;
 import io.jitflow.ir.TensorType;
@@ -20,13 +21,14 @@ import java.util.Random;
 import java.util.TreeMap;
 
 /**
- * The programs the CUDA backend is checked on: every elementwise op and dtype (CompiledOpsTest's
+ * The programs the CUDA backend is checked on: all_ops.jfg's functions in seven dtype variants
+ * (the CPU backend's cases, with variables), every elementwise op and dtype (CompiledOpsTest's
  * cases, with their inputs), every reduction in five dtypes (NaN among the floats), sum
  * reductions over a symbolic dim and batched matmuls with an epilogue in four dtypes; each lowered and, where the backend supports it, compiled to PTX.
  */
 final class PtxCases {
     /** A supported case: its function, kernel program, PTX and seeded inputs. */
-    record PtxCase(String name, Function function, KernelProgram program, PtxGenerator.Module module,
+    record PtxCase(String name, Graph graph, Function function, KernelProgram program, PtxGenerator.Module module,
                    Map<String, HostTensor> inputs) {
         String ptx() {
             return module.ptx();
@@ -43,6 +45,13 @@ final class PtxCases {
     static All all() {
         List<PtxCase> supported = new ArrayList<>();
         Map<String, String> unsupported = new TreeMap<>();
+        for (String variant : CompiledOpsTest.dtypeVariants().toList()) {
+            for (Graph g : allOpsGraphs(variant)) {
+                Function fn = g.functions().get(0);
+                add("all_ops.jfg @" + fn.name() + " as " + variant, g, CompiledOpsTest.allOpsInputs(fn, variant), supported,
+                        unsupported);
+            }
+        }
         CompiledOpsTest.elementwiseCases().forEach(c -> add(c.toString(), CompiledOpsTest.function(c), CompiledOpsTest.inputs(c),
                 supported, unsupported));
         for (DType dtype : List.of(DType.FLOAT32, DType.FLOAT64, DType.INT32, DType.INT64, DType.UINT8)) {
@@ -80,11 +89,25 @@ final class PtxCases {
         return fb.output("y", fb.add(op, attrs, x)).build();
     }
 
+    private static List<Graph> allOpsGraphs(String variant) {
+        try {
+            return CompiledOpsTest.allOpsGraphs(variant);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     private static void add(String name, Function f, Map<String, HostTensor> inputs, List<PtxCase> supported,
                             Map<String, String> unsupported) {
-        KernelProgram program = Compiled.lower(f, InferenceContext.NO_VARIABLES);
+        add(name, Graph.of(List.of(), List.of(f)), inputs, supported, unsupported);
+    }
+
+    private static void add(String name, Graph graph, Map<String, HostTensor> inputs, List<PtxCase> supported,
+                            Map<String, String> unsupported) {
+        Function f = graph.functions().get(0);
+        KernelProgram program = Compiled.lower(f, graph.inferenceContext());
         try {
-            supported.add(new PtxCase(name, f, program, PtxGenerator.module(program), inputs));
+            supported.add(new PtxCase(name, graph, f, program, PtxGenerator.module(program), inputs));
         } catch (UnsupportedKernelException e) {
             unsupported.put(name, e.getMessage());
         }

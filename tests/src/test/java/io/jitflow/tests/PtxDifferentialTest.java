@@ -11,6 +11,7 @@ import io.jitflow.ir.DType;
 import io.jitflow.ir.EvaluationException;
 import io.jitflow.ir.Function;
 import io.jitflow.ir.FunctionBuilder;
+import io.jitflow.ir.Graph;
 import io.jitflow.ir.HostTensor;
 import io.jitflow.ir.InferenceContext;
 import io.jitflow.ir.Interpreter;
@@ -38,7 +39,7 @@ class PtxDifferentialTest {
     void everySupportedCaseMatchesTheReference() {
         List<PtxCases.PtxCase> cases = PtxCases.all().supported();
         for (PtxCases.PtxCase c : cases) {
-            checkOnPtx(c.function(), c.inputs(), c.name());
+            checkOnPtx(c.graph(), c.inputs(), c.name());
         }
         assertTrue(cases.size() >= 160, "only " + cases.size() + " cases ran");
     }
@@ -96,20 +97,31 @@ class PtxDifferentialTest {
         assertEquals(io.jitflow.ir.npy.Npy.read(data.resolve("expected_y.npy")), y);
     }
 
-    /** The same outputs as the reference, bit for bit, or the same kind of run-time error. */
     private static void checkOnPtx(Function f, Map<String, HostTensor> inputs, String what) {
-        KernelProgram program = Compiled.lower(f, InferenceContext.NO_VARIABLES);
+        checkOnPtx(Graph.of(List.of(), List.of(f)), inputs, what);
+    }
+
+    /**
+     * The graph's function on the PTX interpreter: the same outputs and variable updates as the
+     * reference, bit for bit, or the same kind of run-time error.
+     */
+    private static void checkOnPtx(Graph graph, Map<String, HostTensor> inputs, String what) {
+        Function f = graph.functions().get(0);
+        KernelProgram program = Compiled.lower(f, graph.inferenceContext());
         ProgramExecutable onPtx = new ProgramExecutable(program, new PtxExecution(program, PtxGenerator.module(program)));
+        VariableStore expectedState = VariableStore.initialValues(graph);
         Map<String, HostTensor> expected;
         try {
-            expected = Interpreter.run(f, inputs, new VariableStore());
+            expected = Interpreter.run(f, inputs, expectedState);
         } catch (EvaluationException e) {
-            assertThrows(EvaluationException.class, () -> onPtx.run(inputs, new VariableStore()),
+            assertThrows(EvaluationException.class, () -> onPtx.run(inputs, VariableStore.initialValues(graph)),
                     what + ": the reference fails with " + e.getMessage());
             return;
         }
-        Map<String, HostTensor> actual = onPtx.run(inputs, new VariableStore());
+        VariableStore actualState = VariableStore.initialValues(graph);
+        Map<String, HostTensor> actual = onPtx.run(inputs, actualState);
         expected.forEach((name, e) -> Differential.assertSame(e, actual.get(name), what + ", output " + name));
+        expectedState.asMap().forEach((name, e) -> Differential.assertSame(e, actualState.get(name), what + ", variable @" + name));
     }
 
     @Test
