@@ -754,6 +754,12 @@ final class PtxKernelWriter {
                 String op = b.op().toString().toLowerCase();
                 emit(op + "." + (t == DType.BOOL ? "pred" : t == DType.INT64 ? "b64" : "b32") + " " + r + ", " + x + ", " + y);
             }
+            case POW -> {
+                if (floating) {
+                    throw unsupported("pow (it needs a math library routine)");
+                }
+                integerPower(t, x, y, r);
+            }
             default -> throw unsupported(b.op().toString().toLowerCase()
                     + (floating ? " (it needs a math library routine)" : " on integers"));
         }
@@ -796,6 +802,40 @@ final class PtxKernelWriter {
             }
         }
         move(r, op == ScalarOp.FLOOR_MOD ? remainder : quotient, t);
+    }
+
+    /**
+     * base^exponent by squaring, wrapping in the dtype as the CPU backend's does; a negative exponent
+     * is an error.
+     */
+    private void integerPower(DType t, String base, String exponent, String r) {
+        String bits = t == DType.INT64 ? "b64" : "b32";
+        if (t != DType.UINT8) {
+            String nonNegative = reg(RegClass.PRED);
+            emit("setp.ge." + type(t) + " " + nonNegative + ", " + exponent + ", 0");
+            failUnless(nonNegative, "pow: integers to negative integer powers are not allowed");
+        }
+        String b = newValue(t);
+        String e = newValue(t);
+        move(b, base, t);
+        move(e, exponent, t);
+        emit("mov." + moveType(t) + " " + r + ", 1");
+        String top = label();
+        String end = label();
+        String done = reg(RegClass.PRED);
+        mark(top);
+        emit("setp.eq." + type(t) + " " + done + ", " + e + ", 0");
+        emit("@" + done + " bra " + end);
+        String low = newValue(t);
+        emit("and." + bits + " " + low + ", " + e + ", 1");
+        String odd = reg(RegClass.PRED);
+        emit("setp.ne." + type(t) + " " + odd + ", " + low + ", 0");
+        emit("@" + odd + " " + arith("mul", t) + " " + r + ", " + r + ", " + b);
+        emit(arith("mul", t) + " " + b + ", " + b + ", " + b);
+        emit("shr." + (t == DType.INT64 ? "u64" : "u32") + " " + e + ", " + e + ", 1");
+        emit("bra " + top);
+        mark(end);
+        wrapUint8(r, t);
     }
 
     /** Java's max and min: NaN if either operand is NaN, and +0.0 above -0.0. */
@@ -893,7 +933,16 @@ final class PtxKernelWriter {
         }
         if (to == DType.UINT8) {
             if (from.isFloating()) {
-                throw unsupported("casts from " + from + " to uint8");
+                // As cast defines it: NaN gives 0, otherwise clamp to [0, 255] and truncate.
+                String wide = convert(x, from, DType.FLOAT64);
+                String clamped = newValue(DType.FLOAT64);
+                emit("min.f64 " + clamped + ", " + wide + ", 0d406FE00000000000");
+                emit("max.f64 " + clamped + ", " + clamped + ", 0d0000000000000000");
+                emit("cvt.rzi.u32.f64 " + r + ", " + clamped);
+                String nan = reg(RegClass.PRED);
+                emit("setp.nan.f64 " + nan + ", " + wide + ", " + wide);
+                emit("@" + nan + " mov.u32 " + r + ", 0");
+                return r;
             }
             emit((from == DType.INT64 ? "cvt.u32.u64 " : "mov.u32 ") + r + ", " + x);
             wrapUint8(r, to);

@@ -300,6 +300,17 @@ final class PtxInterpreter {
                     }, in);
                 }
                 case "not" -> write(o[0], t.equals("pred") ? 1 - read(o[1], in) : ~read(o[1], in), in);
+                case "shr" -> {
+                    long v = read(o[1], in);
+                    int shift = (int) read(o[2], in);
+                    write(o[0], switch (t) {
+                        case "u32", "b32" -> (v & 0xffff_ffffL) >>> Math.min(shift, 32);
+                        case "s32" -> ((int) v >> Math.min(shift, 31)) & 0xffff_ffffL;
+                        case "u64", "b64" -> shift >= 64 ? 0 : v >>> shift;
+                        case "s64" -> v >> Math.min(shift, 63);
+                        default -> throw unsupported(in);
+                    }, in);
+                }
                 case "setp" -> write(o[0], compare(in, in.opcode()[1], read(o[1], in), read(o[2], in)) ? 1 : 0, in);
                 case "selp" -> write(o[0], read(o[3], in) != 0 ? read(o[1], in) : read(o[2], in), in);
                 case "cvt" -> write(o[0], convert(in, read(o[1], in)), in);
@@ -519,7 +530,7 @@ final class PtxInterpreter {
             }
             boolean floatSource = from.equals("f32") || from.equals("f64");
             boolean floatTarget = to.equals("f32") || to.equals("f64");
-            if (from.equals("u64") && floatTarget || floatSource && to.equals("u32")) {
+            if (from.equals("u64") && floatTarget) {
                 throw unsupported(in);
             }
             double real = from.equals("f32") ? f32(v) : from.equals("f64") ? f64(v) : 0;
@@ -533,7 +544,8 @@ final class PtxInterpreter {
                 case "f32" -> f32(floatSource ? (float) real : (float) integer);
                 case "f64" -> f64(floatSource ? real : (double) integer);
                 case "s32" -> (floatSource ? (Double.isNaN(real) ? Integer.MIN_VALUE : (int) real) : (int) integer) & 0xffff_ffffL;
-                case "u32" -> integer & 0xffff_ffffL;
+                case "u32" -> floatSource ? (Double.isNaN(real) ? 0 : (long) Math.max(0, Math.min(4294967295.0, real)))
+                        & 0xffff_ffffL : integer & 0xffff_ffffL;
                 case "s64" -> floatSource ? (Double.isNaN(real) ? Long.MIN_VALUE : (long) real) : integer;
                 default -> throw unsupported(in);
             };
