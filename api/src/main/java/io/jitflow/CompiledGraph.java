@@ -20,8 +20,10 @@ public final class CompiledGraph {
     CompiledGraph(Graph graph) {
         this.graph = graph;
         this.variables = VariableStore.initialValues(graph);
+        // The passes run once over the whole graph; each function is then lowered and compiled.
+        Graph optimized = Compiler.optimize(graph);
         for (Function f : graph.functions()) {
-            functions.put(f.name(), Compiler.compile(graph, f.name()).executable());
+            functions.put(f.name(), Compiler.executable(Compiler.lower(optimized, f.name())));
         }
     }
 

@@ -35,8 +35,12 @@ final class Compiler {
         Graph optimized = optimize(graph);
         long optimizeNanos = System.nanoTime() - start;
         KernelProgram program = lower(optimized, function);
-        ProgramExecutable executable = new ProgramExecutable(program, CpuCompiler.compile(program));
-        return new Compiled(optimized, program, executable::run, optimizeNanos);
+        return new Compiled(optimized, program, executable(program), optimizeNanos);
+    }
+
+    /** Generates and loads the program's code. */
+    static Executable executable(KernelProgram program) {
+        return new ProgramExecutable(program, CpuCompiler.compile(program))::run;
     }
 
     /** The default pass pipeline, dumping after the passes {@code -Djitflow.dumpAfter} names. */
