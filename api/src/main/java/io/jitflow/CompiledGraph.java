@@ -2,28 +2,29 @@ package io.jitflow;
 
 import io.jitflow.ir.Function;
 import io.jitflow.ir.Graph;
-import io.jitflow.ir.HostTensor;
 import io.jitflow.ir.VariableStore;
+import io.jitflow.runtime.Device;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * A graph read from a file, its functions compiled and callable by name, with its variables'
- * values held here (see {@link Jit#load}). Calls are serialized, so assignments stay consistent.
+ * values held here (see {@link Jit#load}), for the CPU or a CUDA device. Calls are serialized, so
+ * assignments stay consistent.
  */
 public final class CompiledGraph {
     private final Graph graph;
     private final VariableStore variables;
     private final Map<String, Compiler.Executable> functions = new LinkedHashMap<>();
 
-    CompiledGraph(Graph graph) {
+    CompiledGraph(Graph graph, Device device) {
         this.graph = graph;
         this.variables = VariableStore.initialValues(graph);
         // The passes run once over the whole graph; each function is then lowered and compiled.
         Graph optimized = Compiler.optimize(graph);
         for (Function f : graph.functions()) {
-            functions.put(f.name(), Compiler.executable(Compiler.lower(optimized, f.name())));
+            functions.put(f.name(), Compiler.executable(Compiler.lower(optimized, f.name()), device));
         }
     }
 
@@ -44,11 +45,7 @@ public final class CompiledGraph {
             throw new IllegalArgumentException("no function @" + name + " (functions: "
                     + String.join(", ", functions.keySet()) + ")");
         }
-        Map<String, HostTensor> values = new LinkedHashMap<>();
-        inputs.forEach((k, v) -> values.put(k, v.value()));
-        Map<String, Tensor> results = new LinkedHashMap<>();
-        f.run(values, variables).forEach((k, v) -> results.put(k, new Tensor(v)));
-        return results;
+        return f.run(inputs, variables);
     }
 
     /** A variable's current value. */

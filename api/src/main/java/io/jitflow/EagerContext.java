@@ -1,6 +1,5 @@
 package io.jitflow;
 
-import io.jitflow.cpu.CpuCompiler;
 import io.jitflow.ir.Attributes;
 import io.jitflow.ir.Function;
 import io.jitflow.ir.FunctionBuilder;
@@ -12,7 +11,7 @@ import io.jitflow.ir.Value;
 import io.jitflow.ir.VariableStore;
 import io.jitflow.ir.kernel.KernelProgram;
 import io.jitflow.passes.fusion.KernelLowering;
-import io.jitflow.runtime.ProgramExecutable;
+import io.jitflow.runtime.Device;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -22,7 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Runs each op as soon as it is called, on the same generated code a traced graph would run: the
  * first call with an (op, attributes, operand types) compiles a one-op program, later calls reuse it.
- * Types are inferred before compiling, so a bad call fails with the op's message.
+ * Types are inferred before compiling, so a bad call fails with the op's message. An op runs on the
+ * device of its operands (all on one device, apart from host scalars), and its results stay there.
  */
 final class EagerContext extends ExecutionContext {
     static final EagerContext INSTANCE = new EagerContext();
@@ -30,10 +30,10 @@ final class EagerContext extends ExecutionContext {
     /** Compiled one-op programs; past this many distinct calls the cache starts over. */
     private static final int CACHE_LIMIT = 10_000;
 
-    private record Key(Op op, Attributes attrs, List<TensorType> operands) {
+    private record Key(Op op, Attributes attrs, List<TensorType> operands, Device device) {
     }
 
-    private final Map<Key, ProgramExecutable> compiled = new ConcurrentHashMap<>();
+    private final Map<Key, Compiler.Executable> compiled = new ConcurrentHashMap<>();
 
     private EagerContext() {
     }
@@ -41,22 +41,24 @@ final class EagerContext extends ExecutionContext {
     @Override
     List<Tensor> execute(Op op, Attributes attrs, List<Tensor> operands) {
         List<TensorType> types = new ArrayList<>(operands.size());
-        Map<String, HostTensor> inputs = new HashMap<>();
+        Map<String, Tensor> inputs = new HashMap<>();
+        List<Tensor> placed = new ArrayList<>();
         for (int i = 0; i < operands.size(); i++) {
             Tensor t = operands.get(i);
             types.add(t.type());
-            inputs.put(INPUT_NAMES[i], t.value());
+            inputs.put(INPUT_NAMES[i], t);
+            if (t.rank() > 0 || t.device().isCuda()) {
+                placed.add(t);
+            }
         }
-        ProgramExecutable program = compiled.get(new Key(op, attrs, types));
+        // Scalars on the host follow the other operands to their device, as constants do.
+        Device device = Compiler.placement(op.mnemonic(), placed);
+        Key key = new Key(op, attrs, types, device);
+        Compiler.Executable program = compiled.get(key);
         if (program == null) {
-            program = compileOneOp(op, attrs, types);
+            program = compileOneOp(key);
         }
-        Map<String, HostTensor> results = program.run(inputs, NO_VARIABLES);
-        List<Tensor> tensors = new ArrayList<>(results.size());
-        for (HostTensor r : results.values()) {
-            tensors.add(new Tensor(r));
-        }
-        return tensors;
+        return new ArrayList<>(program.run(inputs, NO_VARIABLES).values());
     }
 
     private static final String[] INPUT_NAMES = java.util.stream.IntStream.range(0, 64).mapToObj(i -> "x" + i)
@@ -64,7 +66,10 @@ final class EagerContext extends ExecutionContext {
     private static final VariableStore NO_VARIABLES = new VariableStore();
 
     /** Infers (so that a bad call fails with the op's message), then compiles the op alone. */
-    private ProgramExecutable compileOneOp(Op op, Attributes attrs, List<TensorType> types) {
+    private Compiler.Executable compileOneOp(Key key) {
+        Op op = key.op();
+        Attributes attrs = key.attrs();
+        List<TensorType> types = key.operands();
         if (types.size() > INPUT_NAMES.length) {
             throw new IllegalArgumentException(op.mnemonic() + " takes at most " + INPUT_NAMES.length + " operands eagerly");
         }
@@ -79,11 +84,11 @@ final class EagerContext extends ExecutionContext {
         }
         Function f = fb.build();
         KernelProgram program = KernelLowering.lower(f, InferenceContext.NO_VARIABLES);
-        ProgramExecutable executable = new ProgramExecutable(program, CpuCompiler.compile(program));
+        Compiler.Executable executable = Compiler.executable(program, key.device());
         if (compiled.size() >= CACHE_LIMIT) {
             compiled.clear();
         }
-        compiled.put(new Key(op, attrs, List.copyOf(types)), executable);
+        compiled.put(new Key(op, attrs, List.copyOf(types), key.device()), executable);
         return executable;
     }
 

@@ -56,6 +56,11 @@ public final class Jit {
      * they can be called by name without the Java code that defined them.
      */
     public static CompiledGraph load(java.nio.file.Path file) throws java.io.IOException {
-        return new CompiledGraph(io.jitflow.text.GraphFiles.read(file));
+        return load(file, io.jitflow.runtime.Device.cpu());
+    }
+
+    /** As {@link #load(java.nio.file.Path)}, compiled for {@code device}, where its functions then run. */
+    public static CompiledGraph load(java.nio.file.Path file, io.jitflow.runtime.Device device) throws java.io.IOException {
+        return new CompiledGraph(io.jitflow.text.GraphFiles.read(file), device);
     }
 }

@@ -5,6 +5,7 @@ import io.jitflow.ir.HostTensor;
 import io.jitflow.ir.Op;
 import io.jitflow.ir.TensorType;
 import io.jitflow.ir.VariableStore;
+import io.jitflow.runtime.Device;
 import io.jitflow.text.GraphPrinter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -26,9 +27,9 @@ public final class JitFunction {
     /** {@code -Djitflow.logCompile=true} prints each trace's trace, optimization and code generation times. */
     private static final boolean LOG_COMPILE = Boolean.getBoolean("jitflow.logCompile");
 
-    /** One signature's graph, ready to run. */
+    /** One signature's graph, compiled for each device it has run on. */
     private record Traced(Graph traced, Graph optimized, io.jitflow.ir.kernel.KernelProgram program,
-                          Compiler.Executable executable, Map<String, Variable> variables, boolean assigns) {
+                          Map<Device, Compiler.Executable> executables, Map<String, Variable> variables, boolean assigns) {
     }
 
     private final String name;
@@ -77,27 +78,26 @@ public final class JitFunction {
             return body.apply(List.of(args));
         }
         Traced t = traced(args);
-        Map<String, HostTensor> inputs = new LinkedHashMap<>();
+        Compiler.Executable executable = executable(t, Compiler.placement("function '" + name + "'", List.of(args)));
+        Map<String, Tensor> inputs = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
-            inputs.put(inputName(i), args[i].value());
+            inputs.put(inputName(i), args[i]);
         }
-        Map<String, HostTensor> outputs;
+        Map<String, Tensor> outputs;
         if (t.assigns()) {
             STATE_LOCK.lock();
             try {
-                outputs = runAndCommit(t, inputs);
+                outputs = runAndCommit(t, executable, inputs);
             } finally {
                 STATE_LOCK.unlock();
             }
         } else {
-            outputs = runAndCommit(t, inputs);
+            outputs = runAndCommit(t, executable, inputs);
         }
-        List<Tensor> results = new ArrayList<>();
-        outputs.values().forEach(v -> results.add(new Tensor(v)));
-        return results;
+        return new ArrayList<>(outputs.values());
     }
 
-    private static Map<String, HostTensor> runAndCommit(Traced t, Map<String, HostTensor> inputs) {
+    private static Map<String, Tensor> runAndCommit(Traced t, Compiler.Executable executable, Map<String, Tensor> inputs) {
         VariableStore store = new VariableStore();
         Map<String, HostTensor> before = new LinkedHashMap<>();
         t.variables().forEach((graphName, v) -> {
@@ -105,7 +105,7 @@ public final class JitFunction {
             before.put(graphName, value);
             store.set(graphName, value);
         });
-        Map<String, HostTensor> outputs = t.executable().run(inputs, store);
+        Map<String, Tensor> outputs = executable.run(inputs, store);
         t.variables().forEach((graphName, v) -> {
             HostTensor after = store.get(graphName);
             if (after != before.get(graphName)) {
@@ -228,18 +228,31 @@ public final class JitFunction {
         }
         Graph graph = context.finish(outputs, names);
         long traced = System.nanoTime();
-        Compiler.Compiled compiled = Compiler.compile(graph);
+        Compiler.Lowered compiled = Compiler.lower(graph);
         long done = System.nanoTime();
-        String timing = String.format("function '%s' %s: trace %.1f ms, optimize %.1f ms, code generation and loading "
-                + "%.1f ms", name, key, (traced - start) / 1e6, compiled.optimizeNanos() / 1e6,
-                (done - traced - compiled.optimizeNanos()) / 1e6);
+        logCompile(String.format("function '%s' %s: trace %.1f ms, optimize %.1f ms, fusion %.1f ms", name, key,
+                (traced - start) / 1e6, compiled.optimizeNanos() / 1e6, (done - traced - compiled.optimizeNanos()) / 1e6));
+        boolean assigns = graph.functions().get(0).nodes().stream().anyMatch(n -> n.op() == Op.ASSIGN_VARIABLE);
+        return new Traced(graph, compiled.optimized(), compiled.program(), new ConcurrentHashMap<>(),
+                Map.copyOf(context.capturedVariables()), assigns);
+    }
+
+    /** A traced signature's code for {@code device}, generated and loaded on its first call there. */
+    private Compiler.Executable executable(Traced t, Device device) {
+        return t.executables().computeIfAbsent(device, d -> {
+            long start = System.nanoTime();
+            Compiler.Executable code = Compiler.executable(t.program(), d);
+            logCompile(String.format("function '%s' %s: code generation and loading for %s %.1f ms", name,
+                    t.program().inputs().values().stream().map(b -> b.type()).toList(), d, (System.nanoTime() - start) / 1e6));
+            return code;
+        });
+    }
+
+    private static void logCompile(String timing) {
         if (LOG_COMPILE) {
             System.err.println("jitflow: " + timing);
         }
         LOG.log(System.Logger.Level.DEBUG, timing);
-        boolean assigns = graph.functions().get(0).nodes().stream().anyMatch(n -> n.op() == Op.ASSIGN_VARIABLE);
-        return new Traced(graph, compiled.optimized(), compiled.program(), compiled.executable(),
-                Map.copyOf(context.capturedVariables()), assigns);
     }
 
     /** Records a trace; explains it when it is a retrace, and warns when retraces keep happening. */

@@ -7,6 +7,8 @@ import io.jitflow.ir.TensorType;
 import io.jitflow.ir.Value;
 import io.jitflow.ir.grad.OpValue;
 import io.jitflow.ir.npy.Npy;
+import io.jitflow.runtime.Device;
+import io.jitflow.runtime.cuda.DeviceArray;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -19,7 +21,10 @@ import java.util.Arrays;
 public final class Tensor implements Operand, OpValue {
     private final TensorType type;
     /** The data of a concrete tensor; null for a symbolic one. */
-    private final HostTensor value;
+    /** The host value: set at construction, or copied from {@link #onDevice} when first read. */
+    private volatile HostTensor value;
+    /** The value in CUDA device memory, or null for a tensor on the CPU. */
+    private final DeviceArray onDevice;
     /** The graph value of a symbolic tensor, and the trace it belongs to; null for a concrete one. */
     private final Value symbol;
     private final TracingContext trace;
@@ -27,6 +32,14 @@ public final class Tensor implements Operand, OpValue {
     Tensor(HostTensor value) {
         this.type = value.type();
         this.value = value;
+        this.onDevice = null;
+        this.symbol = null;
+        this.trace = null;
+    }
+
+    Tensor(DeviceArray onDevice) {
+        this.type = new TensorType(onDevice.dtype(), io.jitflow.ir.Shape.of(onDevice.shape()));
+        this.onDevice = onDevice;
         this.symbol = null;
         this.trace = null;
     }
@@ -35,13 +48,36 @@ public final class Tensor implements Operand, OpValue {
     Tensor(Value symbol, TracingContext trace) {
         this.type = symbol.type();
         this.value = null;
+        this.onDevice = null;
         this.symbol = symbol;
         this.trace = trace;
     }
 
     /** True inside a traced function, where tensors stand for values the compiled code will compute. */
     public boolean isSymbolic() {
-        return value == null;
+        return symbol != null;
+    }
+
+    /** Where the tensor's elements are: {@code cpu} or a CUDA device. */
+    public Device device() {
+        return onDevice == null ? Device.cpu() : new Device(Device.Kind.CUDA, onDevice.device().ordinal());
+    }
+
+    /**
+     * This tensor on {@code device}: itself when it is there already, otherwise a copy. Reading
+     * the values of a tensor on a GPU (printing it, {@code toFloatArray()}, ...) copies them to the
+     * host once.
+     */
+    public Tensor toDevice(Device device) {
+        if (device.equals(device())) {
+            return this;
+        }
+        return device.isCuda() ? new Tensor(DeviceArray.upload(device.cudaDevice(), value())) : new Tensor(value());
+    }
+
+    /** The value in device memory on {@code device}, copied there first when this tensor is elsewhere. */
+    DeviceArray deviceArray(io.jitflow.runtime.cuda.CudaDevice device) {
+        return onDevice != null && onDevice.device() == device ? onDevice : DeviceArray.upload(device, value());
     }
 
     Value symbol() {
@@ -64,6 +100,9 @@ public final class Tensor implements Operand, OpValue {
 
     /** The host data; package-private so that the public API stays immutable. */
     HostTensor value() {
+        if (value == null && onDevice != null) {
+            value = onDevice.download();
+        }
         if (value == null) {
             throw new IllegalStateException("the tensor " + symbol + " : " + type + " is symbolic: inside a traced "
                     + "function values exist only when the compiled function runs; return the tensor instead");
@@ -173,7 +212,7 @@ public final class Tensor implements Operand, OpValue {
     /** TensorFlow's form: {@code tf.Tensor(\n[[1. 2.]\n [3. 4.]], shape=(2, 2), dtype=float32)}. */
     @Override
     public String toString() {
-        String values = value().rank() == 0 ? JavaArrays.scalarText(value) : TensorText.format(value);
+        String values = value().rank() == 0 ? JavaArrays.scalarText(value()) : TensorText.format(value);
         return "tf.Tensor(" + (values.contains("\n") ? "\n" : "") + values + ", shape=" + shapeText(value().shape())
                 + ", dtype=" + value().dtype() + ")";
     }

@@ -1,6 +1,5 @@
 package io.jitflow.cuda;
 
-import io.jitflow.ir.kernel.Kernel;
 import java.util.ArrayList;
 import java.util.List;
 import io.jitflow.ir.kernel.KernelProgram;
@@ -55,30 +54,5 @@ public final class PtxGenerator {
             sb.append('\n').append(new PtxKernelWriter(program, i, errors).write());
         }
         return new Module(sb.toString(), List.copyOf(errors));
-    }
-
-    /**
-     * The {@code count} parameter of kernel {@code index}'s launch: its output points (the kept
-     * axes of a loop, every output element of a matmul), with {@code sizes} giving the symbolic dims.
-     */
-    public static long points(KernelProgram program, int index, int[] sizes) {
-        Kernel k = program.kernels().get(index);
-        io.jitflow.ir.Shape space = k instanceof Kernel.Loop l ? l.space() : k.output().type().shape();
-        List<Integer> reduced = k instanceof Kernel.Loop l ? l.reducedAxes() : List.of();
-        long points = 1;
-        for (int d = 0; d < space.rank(); d++) {
-            if (!reduced.contains(d)) {
-                io.jitflow.ir.Dim dim = space.dim(d);
-                points *= dim.isStatic() ? dim.size() : sizes[program.symbols().indexOf(dim.toString())];
-            }
-        }
-        return points;
-    }
-
-    /** The entry name of kernel {@code index}: {@code k<index>_<first fused node>}. */
-    public static String entryName(KernelProgram program, int index) {
-        Kernel k = program.kernels().get(index);
-        String first = k.fused().isEmpty() ? "" : k.fused().get(0).replaceAll("[^A-Za-z0-9_]", "_");
-        return "k" + index + "_" + first;
     }
 }

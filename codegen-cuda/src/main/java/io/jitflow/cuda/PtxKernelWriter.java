@@ -1,5 +1,6 @@
 package io.jitflow.cuda;
 
+import io.jitflow.runtime.cuda.CudaExecutable;
 import io.jitflow.ir.DType;
 import io.jitflow.ir.Dim;
 import io.jitflow.ir.Shape;
@@ -67,7 +68,7 @@ final class PtxKernelWriter {
     }
 
     String write() {
-        String name = PtxGenerator.entryName(program, index);
+        String name = CudaExecutable.entryName(program, index);
         if (kernel instanceof Kernel.Matmul m) {
             matmulKernel(m);
         } else if (kernel instanceof Kernel.Loop loop) {

@@ -1,17 +1,11 @@
 package io.jitflow.runtime;
 
-import io.jitflow.ir.Dim;
 import io.jitflow.ir.HostTensor;
-import io.jitflow.ir.IrException;
 import io.jitflow.ir.Shape;
-import io.jitflow.ir.TensorType;
 import io.jitflow.ir.VariableStore;
 import io.jitflow.ir.kernel.Buffer;
 import io.jitflow.ir.kernel.KernelProgram;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -25,7 +19,6 @@ import java.util.Map;
 public final class ProgramExecutable {
     private final KernelProgram program;
     private final CompiledProgram code;
-    private final List<String> symbols;
     /** Per buffer: reusable across runs (a temporary that never escapes). */
     private final boolean[] reusable;
     /** Per buffer: its static element count, or -1 when it depends on symbolic dims. */
@@ -35,10 +28,20 @@ public final class ProgramExecutable {
     public ProgramExecutable(KernelProgram program, CompiledProgram code) {
         this.program = program;
         this.code = code;
-        this.symbols = program.symbols();
         int n = program.buffers().size();
-        this.reusable = new boolean[n];
+        this.reusable = reusableTemporaries(program);
         this.staticCounts = new int[n];
+        for (Buffer b : program.buffers()) {
+            staticCounts[b.id()] = b.type().shape().isStatic() ? Shape.checkedElementCount(b.type().shape().sizes()) : -1;
+        }
+        this.temporaries = ThreadLocal.withInitial(() -> new Object[n]);
+    }
+
+    /**
+     * Per buffer id: whether it is a temporary that never escapes a run (as an output, an assigned
+     * variable or the storage of a view of one), so that a backend may reuse it in the next run.
+     */
+    public static boolean[] reusableTemporaries(KernelProgram program) {
         java.util.Set<Buffer> escaping = new java.util.HashSet<>(program.outputs().values());
         escaping.addAll(program.variableWrites().values());
         for (Buffer b : program.buffers()) {
@@ -46,11 +49,11 @@ public final class ProgramExecutable {
                 escaping.add(b.viewOf());
             }
         }
+        boolean[] reusable = new boolean[program.buffers().size()];
         for (Buffer b : program.buffers()) {
             reusable[b.id()] = b.kind() == Buffer.Kind.TEMP && !escaping.contains(b);
-            staticCounts[b.id()] = b.type().shape().isStatic() ? Shape.checkedElementCount(b.type().shape().sizes()) : -1;
         }
-        this.temporaries = ThreadLocal.withInitial(() -> new Object[n]);
+        return reusable;
     }
 
     public KernelProgram program() {
@@ -59,35 +62,23 @@ public final class ProgramExecutable {
 
     /** Runs with {@code inputs} by name; reads and assigns variables in {@code variables}. */
     public Map<String, HostTensor> run(Map<String, HostTensor> inputs, VariableStore variables) {
-        for (String given : inputs.keySet()) {
-            if (!program.inputs().containsKey(given)) {
-                throw new IrException("function @" + program.name() + " has no input '" + given + "' (inputs: "
-                        + String.join(", ", program.inputs().keySet()) + ")");
-            }
-        }
-        Map<String, Integer> bindings = new HashMap<>();
+        ShapeBindings bindings = new ShapeBindings(program);
+        bindings.checkInputNames(inputs.keySet());
         Object[] arrays = new Object[program.buffers().size()];
         program.inputs().forEach((name, b) -> {
             HostTensor value = inputs.get(name);
             if (value == null) {
-                throw new IrException("function @" + program.name() + ": missing input '" + name + "' of type " + b.type());
+                throw bindings.missingInput(name, b.type());
             }
-            bind(b.type(), value, "input '" + name + "'", bindings);
+            bindings.bind(b.type(), value.dtype(), value.shape(), "input '" + name + "'");
             arrays[b.id()] = value.storage();
         });
         program.variableReads().forEach((name, b) -> {
             HostTensor value = variables.get(name);
-            bind(b.type(), value, "variable @" + name, bindings);
+            bindings.bind(b.type(), value.dtype(), value.shape(), "variable @" + name);
             arrays[b.id()] = value.storage();
         });
-        int[] sizes = new int[symbols.size()];
-        for (int i = 0; i < sizes.length; i++) {
-            Integer size = bindings.get(symbols.get(i));
-            if (size == null) {
-                throw new IrException("function @" + program.name() + ": no input binds dim " + symbols.get(i));
-            }
-            sizes[i] = size;
-        }
+        int[] sizes = bindings.symbolSizes();
         Object[] kept = temporaries.get();
         for (Buffer b : program.buffers()) {
             if (arrays[b.id()] != null || b.kind() == Buffer.Kind.VIEW) {
@@ -98,7 +89,7 @@ public final class ProgramExecutable {
                 continue;
             }
             int count = staticCounts[b.id()] >= 0 ? staticCounts[b.id()]
-                    : Shape.checkedElementCount(resolve(b.type().shape(), bindings));
+                    : Shape.checkedElementCount(bindings.resolve(b.type().shape()));
             Object previous = reusable[b.id()] ? kept[b.id()] : null;
             if (previous != null && java.lang.reflect.Array.getLength(previous) == count) {
                 arrays[b.id()] = previous;
@@ -121,37 +112,11 @@ public final class ProgramExecutable {
         return outputs;
     }
 
-    private HostTensor wrap(Buffer b, Object[] arrays, Map<String, Integer> bindings) {
-        return HostTensor.wrap(b.type().dtype(), resolve(b.type().shape(), bindings), arrays[b.id()]);
-    }
-
-    private static int[] resolve(Shape shape, Map<String, Integer> bindings) {
-        return shape.bind(bindings).sizes();
+    private static HostTensor wrap(Buffer b, Object[] arrays, ShapeBindings bindings) {
+        return HostTensor.wrap(b.type().dtype(), bindings.resolve(b.type().shape()), arrays[b.id()]);
     }
 
     private static Object allocate(io.jitflow.ir.DType dtype, int count) {
         return HostTensor.zeros(dtype, count).storage();
-    }
-
-    /** Checks a value against its declared type, binding symbolic dims on first sight. */
-    private void bind(TensorType type, HostTensor value, String what, Map<String, Integer> bindings) {
-        if (value.dtype() != type.dtype()) {
-            throw new IrException("function @" + program.name() + ": " + what + " has dtype " + value.dtype()
-                    + ", expected " + type.dtype());
-        }
-        if (value.rank() != type.rank()) {
-            throw new IrException("function @" + program.name() + ": " + what + " has shape "
-                    + Arrays.toString(value.shape()) + ", expected " + type.shape());
-        }
-        for (int d = 0; d < type.rank(); d++) {
-            Dim dim = type.shape().dim(d);
-            int actual = value.dim(d);
-            if (dim.isStatic() ? dim.size() != actual : bindings.putIfAbsent(dim.toString(), actual) != null
-                    && bindings.get(dim.toString()) != actual) {
-                throw new IrException("function @" + program.name() + ": " + what + " has shape "
-                        + Arrays.toString(value.shape()) + ", expected " + type.shape()
-                        + (dim.isStatic() ? "" : " with " + dim + " = " + bindings.get(dim.toString())));
-            }
-        }
     }
 }

@@ -94,8 +94,8 @@ class AheadOfTimeTest {
         Function f = jit.function(jit.functionNames().get(0));
         Map<String, HostTensor> inputs = randomInputs(f, new Random(7));
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Djitflow.exact=" + Boolean.getBoolean("jitflow.exact"), "-cp", String.join(java.io.File.pathSeparator,
-                        location(AotModule.class), location(HostTensor.class), location(ExecWithoutCompiler.class)),
+                "-Djitflow.exact=" + Boolean.getBoolean("jitflow.exact"), "-cp", Repository.classPathOf(
+                        AotModule.class, HostTensor.class, ExecWithoutCompiler.class),
                 ExecWithoutCompiler.class.getName(), jar.toString(), f.name(), dir.toString()));
         for (Map.Entry<String, HostTensor> e : inputs.entrySet()) {
             Path npy = dir.resolve("in_" + e.getKey() + ".npy");
@@ -196,14 +196,6 @@ class AheadOfTimeTest {
             inputs.put(in.name(), RandomTensors.of(in.type().dtype(), shape, random, 0, 1, false));
         }
         return inputs;
-    }
-
-    private static String location(Class<?> c) {
-        try {
-            return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-        } catch (java.net.URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static String entry(Path jar, String name) throws IOException {

@@ -7,6 +7,7 @@ import io.jitflow.ir.EvaluationException;
 import io.jitflow.ir.Function;
 import io.jitflow.ir.Graph;
 import io.jitflow.ir.HostTensor;
+import io.jitflow.ir.InferenceContext;
 import io.jitflow.ir.Interpreter;
 import io.jitflow.ir.VariableStore;
 import java.util.Map;
@@ -19,18 +20,30 @@ final class Differential {
     private Differential() {
     }
 
+    /** A compiled backend: compiles and runs a function over host values. */
+    @FunctionalInterface
+    interface Backend {
+        Map<String, HostTensor> run(Function f, InferenceContext context, Map<String, HostTensor> inputs,
+                                    VariableStore variables);
+    }
+
+    /** The CPU backend. */
     static void check(Graph graph, Function f, Map<String, HostTensor> inputs, String what) {
+        check(graph, f, inputs, what, Compiled::run);
+    }
+
+    static void check(Graph graph, Function f, Map<String, HostTensor> inputs, String what, Backend backend) {
         VariableStore expectedState = VariableStore.initialValues(graph);
         Map<String, HostTensor> expected;
         try {
             expected = Interpreter.run(f, inputs, expectedState);
         } catch (EvaluationException e) {
-            assertThrows(EvaluationException.class, () -> Compiled.run(f, graph.inferenceContext(), inputs,
+            assertThrows(EvaluationException.class, () -> backend.run(f, graph.inferenceContext(), inputs,
                     VariableStore.initialValues(graph)), what + ": the reference fails with " + e.getMessage());
             return;
         }
         VariableStore actualState = VariableStore.initialValues(graph);
-        Map<String, HostTensor> actual = Compiled.run(f, graph.inferenceContext(), inputs, actualState);
+        Map<String, HostTensor> actual = backend.run(f, graph.inferenceContext(), inputs, actualState);
         assertEquals(expected.keySet(), actual.keySet(), what);
         expected.forEach((name, e) -> assertSame(e, actual.get(name), what + ", output " + name));
         expectedState.asMap().forEach((name, e) -> assertSame(e, actualState.get(name), what + ", variable @" + name));

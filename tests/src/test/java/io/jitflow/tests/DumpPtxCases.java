@@ -1,5 +1,6 @@
 package io.jitflow.tests;
 
+import io.jitflow.runtime.cuda.CudaExecutable;
 import io.jitflow.cuda.PtxGenerator;
 import io.jitflow.ir.EvaluationException;
 import io.jitflow.ir.VariableStore;
@@ -46,8 +47,8 @@ public final class DumpPtxCases {
                     }
                     launch.append('\n');
                     for (int k = 0; k < program.kernels().size(); k++) {
-                        launch.append("kernel ").append(PtxGenerator.entryName(program, k)).append(' ')
-                                .append(PtxGenerator.points(program, k, sizes)).append('\n');
+                        launch.append("kernel ").append(CudaExecutable.entryName(program, k)).append(' ')
+                                .append(CudaExecutable.points(program, k, sizes)).append('\n');
                     }
                     Files.writeString(dir.resolve("launch.txt"), launch);
                     new PtxExecution(program, c.module()).run(buffers, sizes);

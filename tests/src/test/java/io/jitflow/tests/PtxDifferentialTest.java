@@ -14,7 +14,6 @@ import io.jitflow.ir.FunctionBuilder;
 import io.jitflow.ir.Graph;
 import io.jitflow.ir.HostTensor;
 import io.jitflow.ir.InferenceContext;
-import io.jitflow.ir.Interpreter;
 import io.jitflow.ir.Op;
 import io.jitflow.ir.Shape;
 import io.jitflow.ir.TensorType;
@@ -106,30 +105,26 @@ class PtxDifferentialTest {
      * reference, bit for bit, or the same kind of run-time error.
      */
     private static void checkOnPtx(Graph graph, Map<String, HostTensor> inputs, String what) {
-        Function f = graph.functions().get(0);
-        KernelProgram program = Compiled.lower(f, graph.inferenceContext());
-        ProgramExecutable onPtx = new ProgramExecutable(program, new PtxExecution(program, PtxGenerator.module(program)));
-        VariableStore expectedState = VariableStore.initialValues(graph);
-        Map<String, HostTensor> expected;
-        try {
-            expected = Interpreter.run(f, inputs, expectedState);
-        } catch (EvaluationException e) {
-            assertThrows(EvaluationException.class, () -> onPtx.run(inputs, VariableStore.initialValues(graph)),
-                    what + ": the reference fails with " + e.getMessage());
-            return;
-        }
-        VariableStore actualState = VariableStore.initialValues(graph);
-        Map<String, HostTensor> actual = onPtx.run(inputs, actualState);
-        expected.forEach((name, e) -> Differential.assertSame(e, actual.get(name), what + ", output " + name));
-        expectedState.asMap().forEach((name, e) -> Differential.assertSame(e, actualState.get(name), what + ", variable @" + name));
+        Differential.check(graph, graph.functions().get(0), inputs, what, PtxDifferentialTest::runOnPtx);
+    }
+
+    static Map<String, HostTensor> runOnPtx(Function f, InferenceContext context, Map<String, HostTensor> inputs,
+                                            VariableStore variables) {
+        KernelProgram program = Compiled.lower(f, context);
+        return new ProgramExecutable(program, new PtxExecution(program, PtxGenerator.module(program))).run(inputs, variables);
+    }
+
+    /** q = floor_div(x, y) for int32[3] operands. */
+    static Function integerFloorDiv() {
+        FunctionBuilder fb = new FunctionBuilder("f", InferenceContext.NO_VARIABLES);
+        Value x = fb.input("x", TensorType.of(DType.INT32, 3));
+        Value y = fb.input("y", TensorType.of(DType.INT32, 3));
+        return fb.output("q", fb.add(Op.FLOOR_DIV, Attributes.empty(), x, y)).build();
     }
 
     @Test
     void aZeroDivisorIsReportedThroughTheStatusWord() {
-        FunctionBuilder fb = new FunctionBuilder("f", InferenceContext.NO_VARIABLES);
-        Value x = fb.input("x", TensorType.of(DType.INT32, 3));
-        Value y = fb.input("y", TensorType.of(DType.INT32, 3));
-        Function f = fb.output("q", fb.add(Op.FLOOR_DIV, Attributes.empty(), x, y)).build();
+        Function f = integerFloorDiv();
         KernelProgram program = Compiled.lower(f, InferenceContext.NO_VARIABLES);
         ProgramExecutable onPtx = new ProgramExecutable(program, new PtxExecution(program, PtxGenerator.module(program)));
         Map<String, HostTensor> fine = Map.of("x", HostTensor.of(new int[] {7, -7, Integer.MIN_VALUE}, 3),

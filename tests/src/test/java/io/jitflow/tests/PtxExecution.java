@@ -1,5 +1,6 @@
 package io.jitflow.tests;
 
+import io.jitflow.runtime.cuda.CudaExecutable;
 import io.jitflow.cuda.PtxGenerator;
 import io.jitflow.ir.EvaluationException;
 import io.jitflow.ir.kernel.KernelProgram;
@@ -48,8 +49,8 @@ final class PtxExecution implements CompiledProgram {
         }
         long status = memory.allocate(4);
         for (int k = 0; k < program.kernels().size(); k++) {
-            ptx.launch(PtxGenerator.entryName(program, k),
-                    new long[] {table, sizeTable, PtxGenerator.points(program, k, sizes), status}, BLOCKS, THREADS, memory);
+            ptx.launch(CudaExecutable.entryName(program, k),
+                    new long[] {table, sizeTable, CudaExecutable.points(program, k, sizes), status}, BLOCKS, THREADS, memory);
             int code = memory.buffer(status).getInt(0);
             if (code != 0) {
                 throw new EvaluationException(errors.get(code - 1));

@@ -23,4 +23,17 @@ final class Repository {
     static Path examples() {
         return root().resolve("examples");
     }
+
+    /** A class path of the jars or folders that hold {@code classes}, for starting a JVM with just those. */
+    static String classPathOf(Class<?>... classes) {
+        java.util.List<String> entries = new java.util.ArrayList<>();
+        for (Class<?> c : classes) {
+            try {
+                entries.add(Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
+            } catch (java.net.URISyntaxException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return String.join(java.io.File.pathSeparator, entries);
+    }
 }

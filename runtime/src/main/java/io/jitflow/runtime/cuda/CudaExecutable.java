@@ -1,0 +1,195 @@
+package io.jitflow.runtime.cuda;
+
+import io.jitflow.ir.DType;
+import io.jitflow.ir.Dim;
+import io.jitflow.ir.EvaluationException;
+import io.jitflow.ir.HostTensor;
+import io.jitflow.ir.Shape;
+import io.jitflow.ir.VariableStore;
+import io.jitflow.ir.kernel.Buffer;
+import io.jitflow.ir.kernel.Kernel;
+import io.jitflow.ir.kernel.KernelProgram;
+import io.jitflow.runtime.ProgramExecutable;
+import io.jitflow.runtime.ShapeBindings;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.LongPointer;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.PointerPointer;
+
+/**
+ * Runs a kernel program's PTX module on a CUDA device. Each run checks its inputs as the CPU
+ * backend does, lays out the pointer table and symbolic sizes the entries expect, launches every
+ * kernel in order on the default stream, and reads the status word once at the end (a kernel that
+ * fails reports its error there, and the run throws it as the CPU backend would). Inputs and
+ * outputs stay on the device; variables are read from and assigned to host storage. Constants
+ * are uploaded once; temporaries that never escape are kept for the next run of the same sizes.
+ * Runs of one executable are serialized.
+ */
+public final class CudaExecutable {
+    private static final int THREADS = 256;
+
+    private final KernelProgram program;
+    private final CudaDevice device;
+    private final CudaModule module;
+    private final List<String> errors;
+    private final String[] entries;
+    private final boolean[] reusable;
+    private final DeviceMemory[] kept;
+    private final DeviceMemory[] constants;
+    private final DeviceMemory table;
+    private final DeviceMemory sizeTable;
+    private final DeviceMemory status;
+    private final LongPointer tableParameter = new LongPointer(1);
+    private final LongPointer sizesParameter = new LongPointer(1);
+    private final IntPointer countParameter = new IntPointer(1);
+    private final LongPointer statusParameter = new LongPointer(1);
+    private final PointerPointer<Pointer> parameters =
+            new PointerPointer<>(tableParameter, sizesParameter, countParameter, statusParameter);
+
+    /** Loads {@code ptx}, whose kernels report {@code errors} (see the CUDA backend's module). */
+    public CudaExecutable(KernelProgram program, CudaDevice device, String ptx, List<String> errors) {
+        this.program = program;
+        this.device = device;
+        this.module = device.load(ptx);
+        this.errors = List.copyOf(errors);
+        int n = program.buffers().size();
+        this.entries = new String[program.kernels().size()];
+        for (int k = 0; k < entries.length; k++) {
+            entries[k] = entryName(program, k);
+            module.function(entries[k]);
+        }
+        this.reusable = ProgramExecutable.reusableTemporaries(program);
+        this.kept = new DeviceMemory[n];
+        this.constants = new DeviceMemory[n];
+        for (Buffer b : program.buffers()) {
+            if (b.kind() == Buffer.Kind.CONSTANT) {
+                constants[b.id()] = DeviceArray.upload(device, b.constant()).memory();
+            }
+        }
+        this.table = device.allocate(8L * n);
+        this.sizeTable = device.allocate(4L * program.symbols().size());
+        this.status = device.allocate(4);
+        tableParameter.put(table.address());
+        sizesParameter.put(sizeTable.address());
+        statusParameter.put(status.address());
+    }
+
+    public KernelProgram program() {
+        return program;
+    }
+
+    public CudaDevice device() {
+        return device;
+    }
+
+    /** Runs with host inputs, giving host outputs: the inputs are copied to the device and the outputs back. */
+    public Map<String, HostTensor> runOnHost(Map<String, HostTensor> inputs, VariableStore variables) {
+        Map<String, DeviceArray> onDevice = new LinkedHashMap<>();
+        inputs.forEach((name, value) -> onDevice.put(name, DeviceArray.upload(device, value)));
+        Map<String, HostTensor> outputs = new LinkedHashMap<>();
+        run(onDevice, variables).forEach((name, value) -> outputs.put(name, value.download()));
+        return outputs;
+    }
+
+    /** Runs with {@code inputs} by name, on this device; reads and assigns variables in {@code variables}. */
+    public synchronized Map<String, DeviceArray> run(Map<String, DeviceArray> inputs, VariableStore variables) {
+        ShapeBindings bindings = new ShapeBindings(program);
+        bindings.checkInputNames(inputs.keySet());
+        DeviceMemory[] memory = new DeviceMemory[program.buffers().size()];
+        program.inputs().forEach((name, b) -> {
+            DeviceArray value = inputs.get(name);
+            if (value == null) {
+                throw bindings.missingInput(name, b.type());
+            }
+            if (value.device() != device) {
+                throw new IllegalArgumentException("function @" + program.name() + ": input '" + name + "' is on "
+                        + value.device() + ", expected " + device);
+            }
+            bindings.bind(b.type(), value.dtype(), value.shape(), "input '" + name + "'");
+            memory[b.id()] = value.memory();
+        });
+        program.variableReads().forEach((name, b) -> {
+            HostTensor value = variables.get(name);
+            bindings.bind(b.type(), value.dtype(), value.shape(), "variable @" + name);
+            memory[b.id()] = DeviceArray.upload(device, value).memory();
+        });
+        int[] sizes = bindings.symbolSizes();
+        for (Buffer b : program.buffers()) {
+            if (memory[b.id()] != null || b.kind() == Buffer.Kind.VIEW) {
+                continue;
+            }
+            if (b.kind() == Buffer.Kind.CONSTANT) {
+                memory[b.id()] = constants[b.id()];
+                continue;
+            }
+            long bytes = (long) Shape.checkedElementCount(bindings.resolve(b.type().shape())) * b.type().dtype().byteSize();
+            DeviceMemory previous = reusable[b.id()] ? kept[b.id()] : null;
+            if (previous != null && previous.bytes() == bytes) {
+                memory[b.id()] = previous;
+            } else {
+                memory[b.id()] = device.allocate(bytes);
+                if (reusable[b.id()]) {
+                    kept[b.id()] = memory[b.id()];
+                }
+            }
+        }
+        long[] addresses = new long[memory.length];
+        for (Buffer b : program.buffers()) {
+            DeviceMemory m = memory[b.kind() == Buffer.Kind.VIEW ? b.viewOf().id() : b.id()];
+            memory[b.id()] = m;
+            addresses[b.id()] = m.address();
+        }
+        table.upload(DType.INT64, addresses);
+        sizeTable.upload(DType.INT32, sizes);
+        status.clear(4);
+        for (int k = 0; k < entries.length; k++) {
+            long points = points(program, k, sizes);
+            if (points == 0) {
+                continue;
+            }
+            countParameter.put((int) points);
+            int blocks = (int) Math.min((points + THREADS - 1) / THREADS, 32L * device.multiprocessors());
+            module.launch(entries[k], blocks, THREADS, parameters);
+        }
+        int code = ((int[]) status.download(DType.INT32, 1))[0];
+        if (code != 0) {
+            throw new EvaluationException(errors.get(code - 1));
+        }
+        Map<String, DeviceArray> outputs = new LinkedHashMap<>();
+        program.outputs().forEach((name, b) -> outputs.put(name, array(b, memory, bindings)));
+        program.variableWrites().forEach((name, b) -> variables.set(name, array(b, memory, bindings).download()));
+        return outputs;
+    }
+
+    private static DeviceArray array(Buffer b, DeviceMemory[] memory, ShapeBindings bindings) {
+        return new DeviceArray(b.type().dtype(), bindings.resolve(b.type().shape()), memory[b.id()]);
+    }
+
+    /**
+     * The {@code count} parameter of kernel {@code index}'s launch: its output points (the kept
+     * axes of a loop, every output element of a matmul), with {@code sizes} giving the symbolic dims.
+     */
+    public static long points(KernelProgram program, int index, int[] sizes) {
+        Kernel k = program.kernels().get(index);
+        Shape space = k instanceof Kernel.Loop l ? l.space() : k.output().type().shape();
+        List<Integer> reduced = k instanceof Kernel.Loop l ? l.reducedAxes() : List.of();
+        long points = 1;
+        for (int d = 0; d < space.rank(); d++) {
+            if (!reduced.contains(d)) {
+                Dim dim = space.dim(d);
+                points *= dim.isStatic() ? dim.size() : sizes[program.symbols().indexOf(dim.toString())];
+            }
+        }
+        return points;
+    }
+
+    /** The entry name of kernel {@code index}: {@code k<index>_<first fused node>}. */
+    public static String entryName(KernelProgram program, int index) {
+        Kernel k = program.kernels().get(index);
+        String first = k.fused().isEmpty() ? "" : k.fused().get(0).replaceAll("[^A-Za-z0-9_]", "_");
+        return "k" + index + "_" + first;
+    }
+}

@@ -1,0 +1,82 @@
+package io.jitflow.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The CUDA runtime's JavaCPP binding, exercised without a GPU: a fake libcuda.so.1 (built here with
+ * the C compiler) stands in for the driver in a fresh JVM, so every driver call the runtime makes
+ * (initialization, device properties, memory, copies, module loading with its error log, entry
+ * lookup, launch parameters, the status word) runs through JavaCPP for real. Skipped where there is
+ * no C compiler, or no CUDA runtime library for JavaCPP's bindings to link against.
+ */
+class FakeDriverTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void theRuntimeDrivesTheDriverApiAsDocumented() throws Exception {
+        Path log = dir.resolve("launches.log");
+        String out = run(log, null);
+        assumeTrue(!out.startsWith("unavailable: the CUDA driver could not be loaded (libcudart"), out);
+        assertEquals(String.join("\n",
+                "cuda:0 (Fake GPU 0, compute capability 9.0), 4 SMs, 1073741824 bytes, driver 13000",
+                "bool round trip: equal",
+                "uint8 round trip: equal",
+                "int32 round trip: equal",
+                "int64 round trip: equal",
+                "float16 round trip: equal",
+                "float32 round trip: equal",
+                "float64 round trip: equal",
+                "tensor on cuda:0, back on the host: tf.Tensor([1. 2. 3.], shape=(3,), dtype=float32)",
+                "cuModuleLoadDataEx failed on cuda:0 (Fake GPU 0, compute capability 9.0): CUDA_ERROR_INVALID_PTX "
+                        + "(a PTX JIT compilation failed)",
+                "PTX JIT log:",
+                "ptxas application ptx input, line 6; error   : fake-error here",
+                "cuModuleGetFunction(k0_0) failed: CUDA_ERROR_NOT_FOUND (named symbol not found)",
+                "ran: int32[3]"), out);
+        assertEquals("launch k0_0 grid 1x1x1 block 256x1x1 count 3 table[0] set sizes set\n", Files.readString(log));
+    }
+
+    @Test
+    void anErrorInTheStatusWordIsThrownWithItsMessage() throws Exception {
+        String out = run(dir.resolve("launches.log"), "1");
+        assumeTrue(!out.startsWith("unavailable: the CUDA driver could not be loaded (libcudart"), out);
+        assertTrue(out.endsWith("\nEvaluationException: floor_div: integer division by zero"), out);
+    }
+
+    /** Builds the fake driver and runs {@link FakeDriverCheck} against it; returns its output. */
+    private String run(Path log, String status) throws IOException, InterruptedException {
+        Path source = Repository.root().resolve("tests/src/test/c/fake_libcuda.c");
+        Process cc;
+        try {
+            cc = new ProcessBuilder("cc", "-shared", "-fPIC", "-O1", "-o", dir.resolve("libcuda.so.1").toString(),
+                    source.toString()).redirectErrorStream(true).start();
+        } catch (IOException e) {
+            assumeTrue(false, "no C compiler (cc) to build the fake driver: " + e.getMessage());
+            throw e;
+        }
+        assertTrue(cc.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, cc.exitValue(), new String(cc.getInputStream().readAllBytes()));
+        ProcessBuilder jvm = new ProcessBuilder(List.of(ProcessHandle.current().info().command().orElse("java"), "-cp",
+                System.getProperty("java.class.path"), FakeDriverCheck.class.getName())).redirectErrorStream(true);
+        String libraryPath = System.getenv("LD_LIBRARY_PATH");
+        jvm.environment().put("LD_LIBRARY_PATH", dir + (libraryPath == null ? "" : ":" + libraryPath));
+        jvm.environment().put("FAKE_CUDA_LOG", log.toString());
+        if (status != null) {
+            jvm.environment().put("FAKE_CUDA_STATUS", status);
+        }
+        Process p = jvm.start();
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the JVM did not finish");
+        return new String(p.getInputStream().readAllBytes()).strip();
+    }
+}
