@@ -106,6 +106,33 @@ final class PtxKernelWriter {
 
     // ---- registers and instructions ----
 
+    private final PtxMath math = new PtxMath(new PtxMath.Asm() {
+        @Override
+        public String f64() {
+            return reg(RegClass.F64);
+        }
+
+        @Override
+        public String s32() {
+            return reg(RegClass.B32);
+        }
+
+        @Override
+        public String b64() {
+            return reg(RegClass.B64);
+        }
+
+        @Override
+        public String pred() {
+            return reg(RegClass.PRED);
+        }
+
+        @Override
+        public void emit(String instruction) {
+            PtxKernelWriter.this.emit(instruction);
+        }
+    });
+
     private String reg(RegClass c) {
         int n = counts.merge(c, 1, Integer::sum);
         return c.prefix + n;
@@ -677,6 +704,17 @@ final class PtxKernelWriter {
                     wrapUint8(r, t);
                 }
             }
+            case EXP, EXPM1, LOG, LOG1P, TANH -> requireFloat(u, () -> {
+                String wide = convert(x, t, DType.FLOAT64);
+                String y = switch (u.op()) {
+                    case EXP -> math.exp(wide);
+                    case EXPM1 -> math.expm1(wide);
+                    case LOG -> math.log(wide);
+                    case LOG1P -> math.log1p(wide);
+                    default -> math.tanh(wide);
+                };
+                move(r, convert(y, DType.FLOAT64, t), t);
+            });
             default -> throw unsupported(u.op().toString().toLowerCase() + " (it needs a math library routine)");
         }
         return r;

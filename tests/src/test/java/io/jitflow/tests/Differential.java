@@ -33,6 +33,11 @@ final class Differential {
     }
 
     static void check(Graph graph, Function f, Map<String, HostTensor> inputs, String what, Backend backend) {
+        check(graph, f, inputs, what, backend, 0);
+    }
+
+    /** As {@link #check}, with floats allowed to differ by {@code maxUlps} units in the last place. */
+    static void check(Graph graph, Function f, Map<String, HostTensor> inputs, String what, Backend backend, int maxUlps) {
         VariableStore expectedState = VariableStore.initialValues(graph);
         Map<String, HostTensor> expected;
         try {
@@ -45,21 +50,41 @@ final class Differential {
         VariableStore actualState = VariableStore.initialValues(graph);
         Map<String, HostTensor> actual = backend.run(f, graph.inferenceContext(), inputs, actualState);
         assertEquals(expected.keySet(), actual.keySet(), what);
-        expected.forEach((name, e) -> assertSame(e, actual.get(name), what + ", output " + name));
-        expectedState.asMap().forEach((name, e) -> assertSame(e, actualState.get(name), what + ", variable @" + name));
+        expected.forEach((name, e) -> assertSame(e, actual.get(name), what + ", output " + name, maxUlps));
+        expectedState.asMap().forEach((name, e) -> assertSame(e, actualState.get(name), what + ", variable @" + name,
+                maxUlps));
     }
 
     static void assertSame(HostTensor expected, HostTensor actual, String what) {
+        assertSame(expected, actual, what, 0);
+    }
+
+    static void assertSame(HostTensor expected, HostTensor actual, String what, int maxUlps) {
         assertEquals(expected.type(), actual.type(), what + ": type");
         for (int i = 0; i < expected.size(); i++) {
             boolean bothNaN = expected.dtype().isFloating() && Double.isNaN(expected.getDouble(i))
                     && Double.isNaN(actual.getDouble(i));
-            if (!bothNaN && expected.getBits(i) != actual.getBits(i)) {
+            if (!bothNaN && expected.getBits(i) != actual.getBits(i) && ulpsApart(expected, actual, i) > maxUlps) {
                 throw new AssertionError(what + ": element " + i + " is " + actual.getDouble(i) + " (bits 0x"
                         + Long.toHexString(actual.getBits(i)) + "), the reference gives " + expected.getDouble(i)
                         + " (bits 0x" + Long.toHexString(expected.getBits(i)) + ")\nreference: " + expected
                         + "\ncompiled:  " + actual);
             }
         }
+    }
+
+    /** How many representable values lie between two floats of the same sign (infinite across signs or for ints). */
+    static long ulpsApart(HostTensor expected, HostTensor actual, int i) {
+        if (!expected.dtype().isFloating()) {
+            return Long.MAX_VALUE;
+        }
+        long a = expected.getBits(i);
+        long b = actual.getBits(i);
+        long signBit = expected.dtype() == io.jitflow.ir.DType.FLOAT64 ? Long.MIN_VALUE
+                : expected.dtype() == io.jitflow.ir.DType.FLOAT32 ? 0x8000_0000L : 0x8000L;
+        if ((a & signBit) != (b & signBit)) {
+            return Long.MAX_VALUE;
+        }
+        return Math.abs(a - b);
     }
 }

@@ -42,6 +42,36 @@ final class PtxCases {
     private PtxCases() {
     }
 
+    /**
+     * The units in the last place a CUDA result may differ from the reference by: 0 for exact
+     * arithmetic, {@link #MATH_LIBRARY_ULPS} where a kernel calls a math library routine (the
+     * CPU's {@code Math} functions and the backend's own are each within about one unit of the
+     * true value, and a fused chain can add to that).
+     */
+    static int allowedUlps(KernelProgram program) {
+        boolean[] usesMath = {false};
+        for (io.jitflow.ir.kernel.Kernel k : program.kernels()) {
+            List<io.jitflow.ir.kernel.Expr> roots = new ArrayList<>();
+            if (k instanceof io.jitflow.ir.kernel.Kernel.Loop l) {
+                roots.add(l.body());
+                roots.add(l.epilogue());
+            } else if (k instanceof io.jitflow.ir.kernel.Kernel.Matmul m) {
+                roots.add(m.epilogue());
+            }
+            roots.stream().filter(java.util.Objects::nonNull).forEach(root -> io.jitflow.ir.kernel.Expr.walk(root, e -> {
+                if (e instanceof io.jitflow.ir.kernel.Expr.Unary u && MATH_LIBRARY_OPS.contains(u.op())) {
+                    usesMath[0] = true;
+                }
+            }));
+        }
+        return usesMath[0] ? MATH_LIBRARY_ULPS : 0;
+    }
+
+    static final int MATH_LIBRARY_ULPS = 4;
+    private static final java.util.Set<io.jitflow.ir.kernel.ScalarOp> MATH_LIBRARY_OPS = java.util.EnumSet.of(
+            io.jitflow.ir.kernel.ScalarOp.EXP, io.jitflow.ir.kernel.ScalarOp.EXPM1, io.jitflow.ir.kernel.ScalarOp.LOG,
+            io.jitflow.ir.kernel.ScalarOp.LOG1P, io.jitflow.ir.kernel.ScalarOp.TANH);
+
     static All all() {
         List<PtxCase> supported = new ArrayList<>();
         Map<String, String> unsupported = new TreeMap<>();

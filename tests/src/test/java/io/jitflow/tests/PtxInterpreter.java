@@ -268,6 +268,20 @@ final class PtxInterpreter {
                     long product = arithmeticOn("mul", in, read(o[1], in), read(o[2], in));
                     write(o[0], arithmeticOn("add", in, product, read(o[3], in)), in);
                 }
+                case "fma" -> write(o[0], switch (t) {
+                    case "f32" -> f32(Math.fma(f32(read(o[1], in)), f32(read(o[2], in)), f32(read(o[3], in))));
+                    case "f64" -> f64(Math.fma(f64(read(o[1], in)), f64(read(o[2], in)), f64(read(o[3], in))));
+                    default -> throw unsupported(in);
+                }, in);
+                case "shl" -> {
+                    long v = read(o[1], in);
+                    int shift = (int) read(o[2], in);
+                    write(o[0], switch (t) {
+                        case "b32" -> shift >= 32 ? 0 : (v << shift) & 0xffff_ffffL;
+                        case "b64" -> shift >= 64 ? 0 : v << shift;
+                        default -> throw unsupported(in);
+                    }, in);
+                }
                 case "neg" -> write(o[0], switch (t) {
                     case "f32" -> f32(-f32(read(o[1], in)));
                     case "f64" -> f64(-f64(read(o[1], in)));

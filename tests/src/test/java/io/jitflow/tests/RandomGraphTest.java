@@ -1,5 +1,7 @@
 package io.jitflow.tests;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.jitflow.ir.Attr;
 import io.jitflow.ir.Attributes;
 import io.jitflow.ir.DType;
@@ -42,26 +44,51 @@ class RandomGraphTest {
             Generated g = generate(random);
             Graph optimized = new PassManager(PassManager.defaultPasses()).verifyEachPass(true).run(g.graph());
             String what = "random graph " + seed + ":\n" + GraphPrinter.print(g.graph());
-            checkAgainstOriginal(g, optimized, what);
+            checkAgainstOriginal(g, optimized, what, Compiled::run, 0);
         }
+    }
+
+    /**
+     * Every third graph on the CUDA backend, run by the PTX interpreter, within the units in the
+     * last place {@link PtxCases#allowedUlps} allows (graphs with ops the backend refuses are skipped).
+     */
+    @Test
+    void randomGraphsAgreeWithTheReferenceOnThePtxInterpreter() {
+        int checked = 0;
+        for (int seed = 0; seed < GRAPHS; seed += 3) {
+            Generated g = generate(new Random(seed));
+            Graph optimized = new PassManager(PassManager.defaultPasses()).verifyEachPass(true).run(g.graph());
+            io.jitflow.ir.kernel.KernelProgram program = Compiled.lower(optimized.functions().get(0), optimized.inferenceContext());
+            try {
+                io.jitflow.cuda.PtxGenerator.module(program);
+            } catch (io.jitflow.cuda.UnsupportedKernelException e) {
+                continue;
+            }
+            String what = "random graph " + seed + " on the PTX interpreter:\n" + GraphPrinter.print(g.graph());
+            checkAgainstOriginal(g, optimized, what, PtxDifferentialTest::runOnPtx,
+                    PtxCases.allowedUlps(program));
+            checked++;
+        }
+        assertTrue(checked >= 200, "only " + checked + " random graphs ran on the PTX interpreter");
     }
 
     private record Generated(Graph graph, Map<String, HostTensor> inputs) {
     }
 
     /** The reference runs the original graph; the compiled code runs the optimized one. */
-    private static void checkAgainstOriginal(Generated g, Graph optimized, String what) {
+    private static void checkAgainstOriginal(Generated g, Graph optimized, String what, Differential.Backend backend,
+                                             int maxUlps) {
         Function original = g.graph().functions().get(0);
         Map<String, HostTensor> expected;
         try {
             expected = io.jitflow.ir.Interpreter.run(original, g.inputs(), new io.jitflow.ir.VariableStore());
         } catch (io.jitflow.ir.EvaluationException e) {
-            Differential.check(optimized, optimized.functions().get(0), g.inputs(), what);
+            Differential.check(optimized, optimized.functions().get(0), g.inputs(), what, backend, maxUlps);
             return;
         }
-        Map<String, HostTensor> actual = Compiled.run(optimized.functions().get(0), optimized.inferenceContext(), g.inputs(),
+        Map<String, HostTensor> actual = backend.run(optimized.functions().get(0), optimized.inferenceContext(), g.inputs(),
                 new io.jitflow.ir.VariableStore());
-        expected.forEach((name, e) -> Differential.assertSame(e, actual.get(name), what + "\noutput " + name));
+        expected.forEach((name, e) -> Differential.assertSame(e, actual.get(name), what + "\noutput " + name, maxUlps));
     }
 
     private static Generated generate(Random random) {

@@ -1,0 +1,266 @@
+package io.jitflow.cuda;
+
+/**
+ * The math library routines the CUDA backend inlines, in float64 (float32 ops widen, call them and
+ * round once). They use only correctly rounded instructions (add, mul, div, fma with {@code .rn},
+ * conversions and bit operations), never the {@code .approx} ones, so that a GPU and the PTX
+ * interpreter agree bit for bit; against the CPU's {@code Math} functions they differ by at most a
+ * few units in the last place (see the README's CUDA section for the bounds the tests hold them to).
+ *
+ * <p>exp and expm1 reduce {@code x = k ln2 + r} with |r| ≤ ln2/2 and sum the Taylor series of
+ * {@code (e^r - 1) / r} to the 14th factorial, then scale by 2^k in two steps so that a subnormal
+ * result is rounded once; expm1 adds {@code 2^k - 1} exactly where that is representable. log
+ * splits off the exponent, folds the mantissa into [√½, √2) and sums {@code 2 atanh(s)} for
+ * {@code s = f / (2 + f)}; log1p corrects {@code log(1 + x)} by {@code x / ((1 + x) - 1)}; tanh is
+ * {@code t / (t + 2)} with {@code t = expm1(2|x|)}.
+ */
+final class PtxMath {
+    /** What the routines need from the kernel writer: fresh registers and a place for instructions. */
+    interface Asm {
+        String f64();
+
+        String s32();
+
+        String b64();
+
+        String pred();
+
+        void emit(String instruction);
+    }
+
+    private static final double LN2_HI = Double.longBitsToDouble(0x3FE62E42FEFA39EFL);
+    private static final double LN2_LO = Double.longBitsToDouble(0x3C7ABC9E3B39803FL);
+    private static final long MANTISSA_BITS = 0x000F_FFFF_FFFF_FFFFL;
+    private static final long ONE_BITS = 0x3FF0_0000_0000_0000L;
+
+    private final Asm a;
+
+    PtxMath(Asm asm) {
+        this.a = asm;
+    }
+
+    static String d(double v) {
+        return String.format("0d%016X", Double.doubleToRawLongBits(v));
+    }
+
+    /** e^x. */
+    String exp(String x) {
+        Reduced red = reduce(x);
+        String p = a.f64();
+        a.emit("fma.rn.f64 " + p + ", " + red.r + ", " + seriesOfExpm1OverR(red.r) + ", " + d(1));
+        return keepNaN(x, scale(p, red.k));
+    }
+
+    /** e^x - 1, accurate near 0. */
+    String expm1(String x) {
+        Reduced red = reduce(x);
+        String q = seriesOfExpm1OverR(red.r);
+        String em1 = a.f64();
+        a.emit("mul.rn.f64 " + em1 + ", " + red.r + ", " + q);
+        // Where |k| <= 53, 2^k - 1 is exact and 2^k (e^r - 1) + (2^k - 1) is rounded once.
+        String kc = a.s32();
+        a.emit("max.s32 " + kc + ", " + red.k + ", -60");
+        a.emit("min.s32 " + kc + ", " + kc + ", 60");
+        String t = powerOfTwo(kc);
+        String tm1 = a.f64();
+        a.emit("sub.rn.f64 " + tm1 + ", " + t + ", " + d(1));
+        String near = a.f64();
+        a.emit("fma.rn.f64 " + near + ", " + t + ", " + em1 + ", " + tm1);
+        // Elsewhere e^x - 1 loses nothing that matters.
+        String p = a.f64();
+        a.emit("add.rn.f64 " + p + ", " + em1 + ", " + d(1));
+        String far = a.f64();
+        a.emit("sub.rn.f64 " + far + ", " + scale(p, red.k) + ", " + d(1));
+        String above = a.pred();
+        String below = a.pred();
+        a.emit("setp.le.s32 " + above + ", " + red.k + ", 53");
+        a.emit("setp.ge.s32 " + below + ", " + red.k + ", -53");
+        a.emit("and.pred " + above + ", " + above + ", " + below);
+        String r = a.f64();
+        a.emit("selp.f64 " + r + ", " + near + ", " + far + ", " + above);
+        return keepNaN(x, keepTiny(x, 0x1p-54, r));
+    }
+
+    /** The natural logarithm: NaN below 0, -inf at 0. */
+    String log(String x) {
+        // Subnormals are scaled into the normal range first.
+        String subnormal = a.pred();
+        a.emit("setp.lt.f64 " + subnormal + ", " + x + ", " + d(Double.MIN_NORMAL));
+        String scaled = a.f64();
+        a.emit("mul.rn.f64 " + scaled + ", " + x + ", " + d(0x1p54));
+        a.emit("selp.f64 " + scaled + ", " + scaled + ", " + x + ", " + subnormal);
+        String bits = a.b64();
+        a.emit("mov.b64 " + bits + ", " + scaled);
+        String exponentBits = a.b64();
+        a.emit("shr.u64 " + exponentBits + ", " + bits + ", 52");
+        String e = a.s32();
+        a.emit("cvt.u32.u64 " + e + ", " + exponentBits);
+        a.emit("and.b32 " + e + ", " + e + ", 2047");
+        a.emit("sub.s32 " + e + ", " + e + ", 1023");
+        String adjust = a.s32();
+        a.emit("selp.s32 " + adjust + ", -54, 0, " + subnormal);
+        a.emit("add.s32 " + e + ", " + e + ", " + adjust);
+        String mantissa = a.b64();
+        a.emit("and.b64 " + mantissa + ", " + bits + ", " + MANTISSA_BITS);
+        a.emit("or.b64 " + mantissa + ", " + mantissa + ", " + ONE_BITS);
+        String m = a.f64();
+        a.emit("mov.b64 " + m + ", " + mantissa);
+        // m in [1, 2), folded into [sqrt(1/2), sqrt(2)).
+        String high = a.pred();
+        a.emit("setp.gt.f64 " + high + ", " + m + ", " + d(Math.sqrt(2)));
+        String half = a.f64();
+        a.emit("mul.rn.f64 " + half + ", " + m + ", " + d(0.5));
+        a.emit("selp.f64 " + m + ", " + half + ", " + m + ", " + high);
+        String carry = a.s32();
+        a.emit("selp.s32 " + carry + ", 1, 0, " + high);
+        a.emit("add.s32 " + e + ", " + e + ", " + carry);
+        String f = a.f64();
+        a.emit("sub.rn.f64 " + f + ", " + m + ", " + d(1));
+        String denominator = a.f64();
+        a.emit("add.rn.f64 " + denominator + ", " + f + ", " + d(2));
+        String s = a.f64();
+        a.emit("div.rn.f64 " + s + ", " + f + ", " + denominator);
+        String z = a.f64();
+        a.emit("mul.rn.f64 " + z + ", " + s + ", " + s);
+        // 1 + z/3 + z^2/5 + ... + z^11/23, for |s| <= 0.1716
+        String series = a.f64();
+        a.emit("mov.f64 " + series + ", " + d(1.0 / 23));
+        for (int n = 21; n >= 1; n -= 2) {
+            a.emit("fma.rn.f64 " + series + ", " + series + ", " + z + ", " + d(1.0 / n));
+        }
+        String twoS = a.f64();
+        a.emit("add.rn.f64 " + twoS + ", " + s + ", " + s);
+        String logM = a.f64();
+        a.emit("mul.rn.f64 " + logM + ", " + twoS + ", " + series);
+        String ed = a.f64();
+        a.emit("cvt.rn.f64.s32 " + ed + ", " + e);
+        String r = a.f64();
+        a.emit("fma.rn.f64 " + r + ", " + ed + ", " + d(LN2_LO) + ", " + logM);
+        a.emit("fma.rn.f64 " + r + ", " + ed + ", " + d(LN2_HI) + ", " + r);
+        String p = a.pred();
+        a.emit("setp.eq.f64 " + p + ", " + x + ", " + d(0));
+        a.emit("selp.f64 " + r + ", " + d(Double.NEGATIVE_INFINITY) + ", " + r + ", " + p);
+        a.emit("setp.lt.f64 " + p + ", " + x + ", " + d(0));
+        a.emit("selp.f64 " + r + ", " + d(Double.NaN) + ", " + r + ", " + p);
+        a.emit("setp.eq.f64 " + p + ", " + x + ", " + d(Double.POSITIVE_INFINITY));
+        a.emit("selp.f64 " + r + ", " + x + ", " + r + ", " + p);
+        return keepNaN(x, r);
+    }
+
+    /** log(1 + x), accurate near 0. */
+    String log1p(String x) {
+        String u = a.f64();
+        a.emit("add.rn.f64 " + u + ", " + x + ", " + d(1));
+        String um1 = a.f64();
+        a.emit("sub.rn.f64 " + um1 + ", " + u + ", " + d(1));
+        String ratio = a.f64();
+        a.emit("div.rn.f64 " + ratio + ", " + x + ", " + um1);
+        String r = a.f64();
+        a.emit("mul.rn.f64 " + r + ", " + log(u) + ", " + ratio);
+        // Where 1 + x rounds to 1, log1p(x) rounds to x; at +inf the ratio is NaN.
+        String p = a.pred();
+        a.emit("setp.eq.f64 " + p + ", " + um1 + ", " + d(0));
+        a.emit("selp.f64 " + r + ", " + x + ", " + r + ", " + p);
+        a.emit("setp.eq.f64 " + p + ", " + x + ", " + d(Double.POSITIVE_INFINITY));
+        a.emit("selp.f64 " + r + ", " + x + ", " + r + ", " + p);
+        return r;
+    }
+
+    /** The hyperbolic tangent. */
+    String tanh(String x) {
+        String magnitude = a.f64();
+        a.emit("abs.f64 " + magnitude + ", " + x);
+        // tanh(22) rounds to 1, and beyond it t / (t + 2) would overflow to inf / inf.
+        a.emit("min.f64 " + magnitude + ", " + magnitude + ", " + d(22));
+        String twice = a.f64();
+        a.emit("add.rn.f64 " + twice + ", " + magnitude + ", " + magnitude);
+        String t = expm1(twice);
+        String denominator = a.f64();
+        a.emit("add.rn.f64 " + denominator + ", " + t + ", " + d(2));
+        String q = a.f64();
+        a.emit("div.rn.f64 " + q + ", " + t + ", " + denominator);
+        String r = a.f64();
+        a.emit("copysign.f64 " + r + ", " + x + ", " + q);
+        return keepNaN(x, keepTiny(x, 0x1p-28, r));
+    }
+
+    private record Reduced(String k, String r) {
+    }
+
+    /** x = k ln2 + r, with x clamped to where e^x neither overflows nor underflows sooner anyway. */
+    private Reduced reduce(String x) {
+        String xc = a.f64();
+        a.emit("max.f64 " + xc + ", " + x + ", " + d(-746));
+        a.emit("min.f64 " + xc + ", " + xc + ", " + d(710));
+        String kd = a.f64();
+        a.emit("mul.rn.f64 " + kd + ", " + xc + ", " + d(1 / Math.log(2)));
+        a.emit("cvt.rni.f64.f64 " + kd + ", " + kd);
+        String k = a.s32();
+        a.emit("cvt.rzi.s32.f64 " + k + ", " + kd);
+        String minusK = a.f64();
+        a.emit("neg.f64 " + minusK + ", " + kd);
+        String r = a.f64();
+        a.emit("fma.rn.f64 " + r + ", " + minusK + ", " + d(LN2_HI) + ", " + xc);
+        a.emit("fma.rn.f64 " + r + ", " + minusK + ", " + d(LN2_LO) + ", " + r);
+        return new Reduced(k, r);
+    }
+
+    /** (e^r - 1) / r = 1 + r/2! + r^2/3! + ... + r^13/14!, for |r| <= ln2/2. */
+    private String seriesOfExpm1OverR(String r) {
+        String q = a.f64();
+        double[] inverseFactorials = new double[15];
+        double factorial = 1;
+        for (int n = 1; n <= 14; n++) {
+            factorial *= n;
+            inverseFactorials[n] = 1 / factorial;
+        }
+        a.emit("mov.f64 " + q + ", " + d(inverseFactorials[14]));
+        for (int n = 13; n >= 1; n--) {
+            a.emit("fma.rn.f64 " + q + ", " + q + ", " + r + ", " + d(inverseFactorials[n]));
+        }
+        return q;
+    }
+
+    /** p 2^k for k in [-1076, 1024], in two exact-or-once-rounded steps. */
+    private String scale(String p, String k) {
+        String k1 = a.s32();
+        a.emit("shr.s32 " + k1 + ", " + k + ", 1");
+        String k2 = a.s32();
+        a.emit("sub.s32 " + k2 + ", " + k + ", " + k1);
+        String r = a.f64();
+        a.emit("mul.rn.f64 " + r + ", " + p + ", " + powerOfTwo(k1));
+        a.emit("mul.rn.f64 " + r + ", " + r + ", " + powerOfTwo(k2));
+        return r;
+    }
+
+    /** 2^k for k in [-1022, 1023], built from its exponent bits. */
+    private String powerOfTwo(String k) {
+        String bits = a.b64();
+        a.emit("cvt.s64.s32 " + bits + ", " + k);
+        a.emit("add.s64 " + bits + ", " + bits + ", 1023");
+        a.emit("shl.b64 " + bits + ", " + bits + ", 52");
+        String r = a.f64();
+        a.emit("mov.b64 " + r + ", " + bits);
+        return r;
+    }
+
+    /** r, or x itself where |x| < limit (where the function rounds to x, signed zeros included). */
+    private String keepTiny(String x, double limit, String r) {
+        String magnitude = a.f64();
+        a.emit("abs.f64 " + magnitude + ", " + x);
+        String tiny = a.pred();
+        a.emit("setp.lt.f64 " + tiny + ", " + magnitude + ", " + d(limit));
+        String out = a.f64();
+        a.emit("selp.f64 " + out + ", " + x + ", " + r + ", " + tiny);
+        return out;
+    }
+
+    /** r, or x where x is NaN. */
+    private String keepNaN(String x, String r) {
+        String nan = a.pred();
+        a.emit("setp.nan.f64 " + nan + ", " + x + ", " + x);
+        String out = a.f64();
+        a.emit("selp.f64 " + out + ", " + x + ", " + r + ", " + nan);
+        return out;
+    }
+}
