@@ -1,6 +1,7 @@
 package io.jitflow;
 
 import io.jitflow.cpu.CpuCompiler;
+import io.jitflow.cuda.PtxGenerator;
 import io.jitflow.ir.Function;
 import io.jitflow.ir.Graph;
 import io.jitflow.ir.VariableStore;
@@ -13,29 +14,45 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Offline compilation: a saved graph becomes a jar of generated classes, buffer layouts, constants
- * and variable values, which {@link AotModule#load} runs with only the runtime and graph-ir on the
- * class path. Every function of the graph is compiled, with the same passes and code generation as
+ * Offline compilation: a saved graph becomes a jar of generated classes and/or PTX modules, buffer
+ * layouts, constants and variable values, which {@link AotModule#load} runs with only the runtime
+ * and graph-ir on the class path. Every function of the graph is compiled, with the same passes and code generation as
  * the JIT, so results equal the JIT's.
  */
 public final class AheadOfTime {
     private AheadOfTime() {
     }
 
-    /** Compiles the graph file {@code graphFile} into {@code jar}. */
+    /** What a jar holds code for: JVM classes, PTX, or both. */
+    public enum Target { CPU, CUDA, ALL }
+
+    /** Compiles the graph file {@code graphFile} into {@code jar} for the CPU. */
     public static void compile(Path graphFile, Path jar) throws IOException {
-        compile(GraphFiles.read(graphFile), jar);
+        compile(GraphFiles.read(graphFile), jar, Target.CPU);
     }
 
-    /** Compiles every function of {@code graph} into {@code jar}, written atomically. */
-    public static void compile(Graph graph, Path jar) throws IOException {
+    /** Compiles the graph file {@code graphFile} into {@code jar} for {@code target}. */
+    public static void compile(Path graphFile, Path jar, Target target) throws IOException {
+        compile(GraphFiles.read(graphFile), jar, target);
+    }
+
+    /**
+     * Compiles every function of {@code graph} into {@code jar}, written atomically. PTX needs no GPU
+     * to be generated; a kernel the CUDA backend does not support yet fails the compile by name.
+     */
+    public static void compile(Graph graph, Path jar, Target target) throws IOException {
         Graph optimized = Compiler.optimize(graph);
         List<AotModule.CompiledFunction> functions = new ArrayList<>();
         for (Function f : graph.functions()) {
             KernelProgram program = Compiler.lower(optimized, f.name());
             String className = "io.jitflow.aot.Function" + functions.size();
-            functions.add(new AotModule.CompiledFunction(program, className,
-                    CpuCompiler.generate(program, CpuCompiler.VECTORIZE, className)));
+            byte[] classFile = target == Target.CUDA ? null : CpuCompiler.generate(program, CpuCompiler.VECTORIZE, className);
+            AotModule.CudaCode cuda = null;
+            if (target != Target.CPU) {
+                PtxGenerator.Module module = PtxGenerator.module(program);
+                cuda = new AotModule.CudaCode(module.ptx(), module.errors());
+            }
+            functions.add(new AotModule.CompiledFunction(program, className, classFile, cuda));
         }
         AotModule.write(jar, functions, VariableStore.initialValues(graph).asMap(), CpuCompiler.VECTORIZE);
     }

@@ -55,7 +55,7 @@ final class Compiler {
                 Map<String, DeviceArray> arrays = new LinkedHashMap<>();
                 inputs.forEach((name, t) -> arrays.put(name, t.deviceArray(gpu)));
                 Map<String, Tensor> outputs = new LinkedHashMap<>();
-                code.run(arrays, variables).forEach((name, a) -> outputs.put(name, new Tensor(a)));
+                code.runOnDevice(arrays, variables).forEach((name, a) -> outputs.put(name, new Tensor(a)));
                 return outputs;
             };
         }

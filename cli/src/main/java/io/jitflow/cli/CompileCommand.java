@@ -7,12 +7,13 @@ import java.nio.file.Path;
 import java.util.Set;
 
 /**
- * {@code jitflow compile FILE -o OUT.jar [--target cpu]}: compiles every function of a graph file
- * ahead of time into a jar that {@code jitflow exec} (or {@code AotModule.load}) runs without the compiler.
+ * {@code jitflow compile FILE -o OUT.jar [--target cpu|cuda|all]}: compiles every function of a graph
+ * file ahead of time into a jar (JVM classes, PTX, or both) that {@code jitflow exec} (or
+ * {@code AotModule.load}) runs without the compiler.
  */
 final class CompileCommand extends Command {
     CompileCommand() {
-        super("compile", "FILE -o OUT.jar [--target cpu]",
+        super("compile", "FILE -o OUT.jar [--target cpu|cuda|all]",
                 "compile a graph file ahead of time into a jar that runs on the runtime alone",
                 Set.of("output", "target"), Set.of());
     }
@@ -25,14 +26,11 @@ final class CompileCommand extends Command {
             throw new UsageException("missing -o OUT.jar");
         }
         String target = args.option("target") == null ? "cpu" : args.option("target");
-        if (target.equals("cuda") || target.equals("all")) {
-            throw new UsageException("--target " + target + ": the CUDA runtime that would load the PTX is not built yet; only cpu is available");
-        }
-        if (!target.equals("cpu")) {
-            throw new UsageException("unknown --target '" + target + "' (expected cpu)");
+        if (!Set.of("cpu", "cuda", "all").contains(target)) {
+            throw new UsageException("unknown --target '" + target + "' (expected cpu, cuda or all)");
         }
         Path jar = Path.of(output);
-        AheadOfTime.compile(file, jar);
+        AheadOfTime.compile(file, jar, AheadOfTime.Target.valueOf(target.toUpperCase(java.util.Locale.ROOT)));
         out.printf("%s: %,d bytes%n", jar, Files.size(jar));
     }
 }

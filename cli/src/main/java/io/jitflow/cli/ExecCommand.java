@@ -1,6 +1,7 @@
 package io.jitflow.cli;
 
 import io.jitflow.ir.IrException;
+import io.jitflow.runtime.Device;
 import io.jitflow.runtime.aot.AotModule;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -8,14 +9,15 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * {@code jitflow exec OUT.jar [--function NAME] --input NAME=PATH.npy ... --output-dir DIR}: runs
- * a function of an AOT jar (trusted code) on NPY inputs; writes one NPY per output.
+ * {@code jitflow exec OUT.jar [--function NAME] [--device cpu|cuda[:N]] --input NAME=PATH.npy ...
+ * --output-dir DIR}: runs a function of an AOT jar (trusted code) on NPY inputs, on the CPU or a
+ * CUDA device; writes one NPY per output.
  */
 final class ExecCommand extends Command {
     ExecCommand() {
-        super("exec", "JAR [--function NAME] --input NAME=PATH.npy ... --output-dir DIR",
+        super("exec", "JAR [--function NAME] [--device cpu|cuda[:N]] --input NAME=PATH.npy ... --output-dir DIR",
                 "run a function of an ahead-of-time compiled jar; write NAME.npy per output",
-                Set.of("function", "input", "output-dir"), Set.of());
+                Set.of("function", "input", "output-dir", "device"), Set.of());
     }
 
     @Override
@@ -23,7 +25,8 @@ final class ExecCommand extends Command {
         Path jar = Path.of(args.onePositional("JAR"));
         Path outputDir = NpyFiles.outputDir(args);
         var inputs = NpyFiles.readInputs(args);
-        AotModule module = AotModule.load(jar);
+        Device device = args.option("device") == null ? Device.cpu() : Device.parse(args.option("device"));
+        AotModule module = AotModule.load(jar, device);
         String function = args.option("function");
         List<String> names = module.functionNames();
         if (function == null) {

@@ -1,5 +1,7 @@
 package io.jitflow.cli;
 
+import io.jitflow.runtime.cuda.CudaException;
+import io.jitflow.runtime.cuda.CudaUnavailableException;
 import io.jitflow.ir.IrException;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -66,7 +68,8 @@ public final class Jitflow {
         if (e instanceof NoSuchFileException n) {
             return "no such file: " + n.getFile();
         }
-        if (e instanceof IrException || e instanceof IOException) {
+        if (e instanceof IrException || e instanceof IOException || e instanceof CudaUnavailableException
+                || e instanceof CudaException) {
             return e.getMessage();
         }
         return e + " (this is a bug in Jitflow; rerun with --verbose and report the stack trace)";

@@ -16,7 +16,7 @@ import java.util.Map;
  * view of one) are kept per thread and reused by the next run of the same sizes, since every
  * kernel writes all of its output. Thread-safe: each thread runs with its own temporaries.
  */
-public final class ProgramExecutable {
+public final class ProgramExecutable implements Executable {
     private final KernelProgram program;
     private final CompiledProgram code;
     /** Per buffer: reusable across runs (a temporary that never escapes). */
@@ -56,11 +56,12 @@ public final class ProgramExecutable {
         return reusable;
     }
 
+    @Override
     public KernelProgram program() {
         return program;
     }
 
-    /** Runs with {@code inputs} by name; reads and assigns variables in {@code variables}. */
+    @Override
     public Map<String, HostTensor> run(Map<String, HostTensor> inputs, VariableStore variables) {
         ShapeBindings bindings = new ShapeBindings(program);
         bindings.checkInputNames(inputs.keySet());

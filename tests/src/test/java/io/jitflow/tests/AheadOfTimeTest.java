@@ -14,6 +14,7 @@ import io.jitflow.data.Mnist;
 import io.jitflow.ir.DType;
 import io.jitflow.ir.Function;
 import io.jitflow.ir.HostTensor;
+import io.jitflow.ir.kernel.KernelProgram;
 import io.jitflow.ir.Value;
 import io.jitflow.ir.npy.Npy;
 import io.jitflow.keras.FitOptions;
@@ -61,6 +62,37 @@ class AheadOfTimeTest {
         for (String name : jit.functionNames()) {
             Map<String, HostTensor> inputs = randomInputs(jit.function(name), new Random(name.hashCode()));
             assertSameResults(jit, aot, name, inputs, file.getFileName() + " @" + name);
+        }
+    }
+
+    /**
+     * A jar for CUDA holds each function's PTX (the module the differential tests run on the PTX
+     * interpreter) and its launches; without the CPU code it refuses to load on the CPU.
+     */
+    @Test
+    void aCudaJarHoldsThePtxAndItsLaunches() throws IOException {
+        Path file = Repository.examples().resolve("graphs/mlp.jfg");
+        Path jar = dir.resolve("mlp-cuda.jar");
+        AheadOfTime.compile(file, jar, AheadOfTime.Target.CUDA);
+        io.jitflow.ir.Graph graph = io.jitflow.text.GraphFiles.read(file);
+        io.jitflow.ir.Graph optimized = new io.jitflow.passes.PassManager(io.jitflow.passes.PassManager.defaultPasses())
+                .run(graph);
+        String manifest = entry(jar, "jitflow/manifest.txt");
+        for (int i = 0; i < graph.functions().size(); i++) {
+            KernelProgram program = Compiled.lower(optimized.functions().get(i), optimized.inferenceContext());
+            assertEquals(io.jitflow.cuda.PtxGenerator.generate(program), entry(jar, "jitflow/ptx/" + i + ".ptx"));
+            for (io.jitflow.runtime.cuda.CudaExecutable.Launch launch : io.jitflow.runtime.cuda.CudaExecutable.launches(program)) {
+                assertTrue(manifest.contains("\nlaunch " + launch.entry() + " "), manifest);
+            }
+        }
+        assertTrue(!manifest.contains(".class") && !manifest.contains("io.jitflow.aot.Function"), manifest);
+        io.jitflow.runtime.aot.AotFormatException e = assertThrows(io.jitflow.runtime.aot.AotFormatException.class,
+                () -> AotModule.load(jar));
+        assertEquals(jar + ": function probabilities was compiled for CUDA only (load it on a CUDA device, or compile "
+                + "with --target cpu or all)", e.getMessage());
+        if (!io.jitflow.runtime.cuda.Cuda.isAvailable()) {
+            assertThrows(io.jitflow.runtime.cuda.CudaUnavailableException.class,
+                    () -> AotModule.load(jar, io.jitflow.runtime.Device.cuda(0)));
         }
     }
 

@@ -170,10 +170,21 @@ class CliTest {
         assertEquals(0, r.code(), r.err());
         assertEquals(Npy.read(data.resolve("expected_y.npy")), Npy.read(tmp.resolve("y.npy")), "bit-identical to NumPy's x @ W + b");
 
-        Result cuda = jitflow("compile", Repository.examples().resolve("graphs/linear.jfg").toString(), "-o", jar.toString(),
-                "--target", "cuda");
-        assertEquals(2, cuda.code());
-        assertTrue(cuda.err().contains("the CUDA runtime that would load the PTX is not built yet"), cuda.err());
+        Result all = jitflow("compile", Repository.examples().resolve("graphs/linear.jfg").toString(), "-o", jar.toString(),
+                "--target", "all");
+        assertEquals(0, all.code(), all.err());
+        Result again = jitflow("exec", jar.toString(), "--input", "x=" + data.resolve("x.npy"), "--input", "W=" + data.resolve("W.npy"),
+                "--input", "b=" + data.resolve("b.npy"), "--output-dir", tmp.toString());
+        assertEquals(Npy.read(data.resolve("expected_y.npy")), Npy.read(tmp.resolve("y.npy")), "the CPU code of an 'all' jar");
+        if (!io.jitflow.runtime.cuda.Cuda.isAvailable()) {
+            Result noGpu = jitflow("exec", jar.toString(), "--device", "cuda", "--output-dir", tmp.toString());
+            assertEquals(1, noGpu.code());
+            assertTrue(noGpu.err().startsWith("jitflow exec: error: no CUDA device can be used: "), noGpu.err());
+        }
+        Result gpu = jitflow("compile", Repository.examples().resolve("graphs/linear.jfg").toString(), "-o", jar.toString(),
+                "--target", "gpu");
+        assertEquals(2, gpu.code());
+        assertTrue(gpu.err().contains("unknown --target 'gpu' (expected cpu, cuda or all)"), gpu.err());
         Result noJar = jitflow("exec", tmp.resolve("missing.jar").toString(), "--output-dir", tmp.toString());
         assertEquals(1, noJar.code());
         Result mlp = jitflow("compile", Repository.examples().resolve("graphs/mlp.jfg").toString(), "-o", jar.toString());
@@ -210,14 +221,21 @@ class CliTest {
     }
 
     @Test
-    void optPrintsPtxForTheCudaTarget() {
+    void optPrintsPtxForTheCudaTarget() throws IOException {
         Result r = jitflow("opt", Repository.examples().resolve("graphs/linear.jfg").toString(), "--target", "cuda");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains(".version 7.0\n.target sm_70\n.address_size 64\n"), r.out());
         assertTrue(r.out().contains(".visible .entry k0_xw("), r.out());
         Result mlp = jitflow("opt", Repository.examples().resolve("graphs/mlp.jfg").toString(), "--target", "cuda");
-        assertEquals(1, mlp.code());
-        assertTrue(mlp.err().contains("kernel 3 (%p.sum) of @probabilities: the CUDA backend does not support exp (it needs a math library routine) yet"), mlp.err());
+        assertEquals(0, mlp.code(), mlp.err());
+        assertTrue(mlp.out().contains("fma.rn.f64"), "softmax's exp is an inlined routine");
+        Path sine = tmp.resolve("sine.jfg");
+        Files.writeString(sine, "jitflow 1 opset 1\n\nfunc @wave(%x : float32[4]) -> (y : float32[4]) {\n"
+                + "  %y = sin(%x) : float32[4]\n  return %y\n}\n");
+        Result unsupported = jitflow("opt", sine.toString(), "--target", "cuda");
+        assertEquals(1, unsupported.code());
+        assertTrue(unsupported.err().contains("kernel 0 (%y) of @wave: the CUDA backend does not support sin (it needs a "
+                + "math library routine) yet"), unsupported.err());
     }
 
     @Test

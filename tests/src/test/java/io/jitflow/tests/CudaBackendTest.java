@@ -40,7 +40,7 @@ class CudaBackendTest {
                                                     VariableStore variables) {
         KernelProgram program = Compiled.lower(f, context);
         PtxGenerator.Module module = PtxGenerator.module(program);
-        return new CudaExecutable(program, Cuda.device(0), module.ptx(), module.errors()).runOnHost(inputs, variables);
+        return new CudaExecutable(program, Cuda.device(0), module.ptx(), module.errors()).run(inputs, variables);
     }
 
     @Test
@@ -87,6 +87,24 @@ class CudaBackendTest {
         assertEquals(Device.cuda(0), onGpu.device());
         assertEquals(1, f.traceCount());
         assertArrayEquals(onCpu.toFloatArray(), onGpu.toFloatArray());
+    }
+
+    @Test
+    void anAotJarRunsOnTheGpuAsOnTheCpu(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path jar = dir.resolve("mlp.jar");
+        io.jitflow.AheadOfTime.compile(Repository.examples().resolve("graphs/mlp.jfg"), jar, io.jitflow.AheadOfTime.Target.ALL);
+        io.jitflow.runtime.aot.AotModule cpu = io.jitflow.runtime.aot.AotModule.load(jar);
+        io.jitflow.runtime.aot.AotModule gpu = io.jitflow.runtime.aot.AotModule.load(jar, Device.cuda(0));
+        for (String name : cpu.functionNames()) {
+            Map<String, HostTensor> inputs = new java.util.LinkedHashMap<>();
+            java.util.Random random = new java.util.Random(name.hashCode());
+            cpu.inputs(name).forEach((input, type) -> inputs.put(input, RandomTensors.of(type.dtype(),
+                    type.shape().dims().stream().mapToInt(d -> d.isStatic() ? d.size() : 7).toArray(), random, -2, 2, false)));
+            Map<String, HostTensor> expected = cpu.call(name, inputs);
+            Map<String, HostTensor> actual = gpu.call(name, inputs);
+            expected.forEach((output, e) -> Differential.assertSame(e, actual.get(output), "mlp.jfg @" + name + " " + output,
+                    PtxCases.MATH_LIBRARY_ULPS));
+        }
     }
 
     @Test

@@ -48,7 +48,7 @@ public final class DumpPtxCases {
                     launch.append('\n');
                     for (int k = 0; k < program.kernels().size(); k++) {
                         launch.append("kernel ").append(CudaExecutable.entryName(program, k)).append(' ')
-                                .append(CudaExecutable.points(program, k, sizes)).append('\n');
+                                .append(CudaExecutable.launches(program).get(k).count(program.symbols(), sizes)).append('\n');
                     }
                     Files.writeString(dir.resolve("launch.txt"), launch);
                     new PtxExecution(program, c.module()).run(buffers, sizes);

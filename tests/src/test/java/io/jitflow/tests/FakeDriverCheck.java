@@ -54,7 +54,7 @@ public final class FakeDriverCheck {
         }
         CudaExecutable executable = new CudaExecutable(program, device, module.ptx(), module.errors());
         try {
-            Map<String, HostTensor> out = executable.runOnHost(Map.of("x", HostTensor.of(new int[] {7, 8, 9}, 3),
+            Map<String, HostTensor> out = executable.run(Map.of("x", HostTensor.of(new int[] {7, 8, 9}, 3),
                     "y", HostTensor.of(new int[] {2, 2, 2}, 3)), new VariableStore());
             System.out.println("ran: " + out.get("q").type());
         } catch (RuntimeException e) {

@@ -50,7 +50,7 @@ final class PtxExecution implements CompiledProgram {
         long status = memory.allocate(4);
         for (int k = 0; k < program.kernels().size(); k++) {
             ptx.launch(CudaExecutable.entryName(program, k),
-                    new long[] {table, sizeTable, CudaExecutable.points(program, k, sizes), status}, BLOCKS, THREADS, memory);
+                    new long[] {table, sizeTable, CudaExecutable.launches(program).get(k).count(program.symbols(), sizes), status}, BLOCKS, THREADS, memory);
             int code = memory.buffer(status).getInt(0);
             if (code != 0) {
                 throw new EvaluationException(errors.get(code - 1));

@@ -1,5 +1,6 @@
 package io.jitflow.runtime.aot;
 
+import io.jitflow.runtime.cuda.CudaExecutable;
 import io.jitflow.ir.DType;
 import io.jitflow.ir.Dim;
 import io.jitflow.ir.HostTensor;
@@ -19,7 +20,8 @@ import java.util.function.Function;
 /**
  * The manifest of an AOT jar, one record per line: format version, whether the code uses the
  * Vector API, each variable with the jar entry of its value, and per function its generated class
- * and the buffer layout its code expects (the kernels themselves are in the class). Names are
+ * and the buffer layout its code expects (the kernels themselves are in the class), and when it was
+ * compiled for CUDA too, the jar entry of its PTX, its kernels' error messages and launches. Names are
  * URL-encoded so that every field is one whitespace-free token.
  */
 final class AotManifest {
@@ -27,8 +29,15 @@ final class AotManifest {
     static final String MAGIC = "jitflow-aot";
     static final int VERSION = 1;
 
-    /** One compiled function: the binary name of its class and the program it implements. */
-    record FunctionEntry(String className, KernelProgram program) {
+    /**
+     * One compiled function: the program it implements, the binary name of its class (null when
+     * compiled for CUDA only), and for CUDA the jar entry of its PTX, the errors its kernels report
+     * and their launches (null when compiled for the CPU only).
+     */
+    record FunctionEntry(String className, KernelProgram program, Cuda cuda) {
+    }
+
+    record Cuda(String ptxEntry, List<String> errors, List<CudaExecutable.Launch> launches) {
     }
 
     record Contents(boolean vectorized, Map<String, String> variableEntries, List<FunctionEntry> functions) {
@@ -45,7 +54,8 @@ final class AotManifest {
                 .append(encode(entry)).append('\n'));
         for (FunctionEntry f : contents.functions()) {
             KernelProgram p = f.program();
-            sb.append("function ").append(encode(p.name())).append(' ').append(f.className()).append('\n');
+            sb.append("function ").append(encode(p.name())).append(' ')
+                    .append(f.className() == null ? "-" : f.className()).append('\n');
             for (Buffer b : p.buffers()) {
                 sb.append("buffer ").append(b.id()).append(' ').append(b.kind()).append(' ')
                         .append(b.type().dtype().text()).append(' ').append(dims(b.type().shape())).append(' ')
@@ -61,6 +71,12 @@ final class AotManifest {
             bindings(sb, "output", p.outputs());
             bindings(sb, "read", p.variableReads());
             bindings(sb, "write", p.variableWrites());
+            if (f.cuda() != null) {
+                sb.append("ptx ").append(encode(f.cuda().ptxEntry())).append('\n');
+                f.cuda().errors().forEach(e -> sb.append("error ").append(encode(e)).append('\n'));
+                f.cuda().launches().forEach(l -> sb.append("launch ").append(l.entry()).append(' ')
+                        .append(dims(l.points())).append('\n'));
+            }
             sb.append("end\n");
         }
         return sb.toString();
@@ -95,6 +111,9 @@ final class AotManifest {
                     case "function" -> current = new ProgramReader(decode(f[1]), f[2]);
                     case "buffer" -> current.buffer(f, readEntry);
                     case "input", "output", "read", "write" -> current.bind(f[0], decode(f[1]), Integer.parseInt(f[2]));
+                    case "ptx" -> current.ptxEntry = decode(f[1]);
+                    case "error" -> current.errors.add(decode(f[1]));
+                    case "launch" -> current.launches.add(new CudaExecutable.Launch(f[1], shape(f[2])));
                     case "end" -> {
                         functions.add(current.finish());
                         current = null;
@@ -117,10 +136,13 @@ final class AotManifest {
         final String className;
         final List<Buffer> buffers = new ArrayList<>();
         final Map<String, Map<String, Buffer>> bindings = new LinkedHashMap<>();
+        String ptxEntry;
+        final List<String> errors = new ArrayList<>();
+        final List<CudaExecutable.Launch> launches = new ArrayList<>();
 
         ProgramReader(String name, String className) {
             this.name = name;
-            this.className = className;
+            this.className = className.equals("-") ? null : className;
             for (String k : List.of("input", "output", "read", "write")) {
                 bindings.put(k, new LinkedHashMap<>());
             }
@@ -148,7 +170,8 @@ final class AotManifest {
 
         FunctionEntry finish() {
             return new FunctionEntry(className, new KernelProgram(name, buffers, List.of(), bindings.get("input"),
-                    bindings.get("output"), bindings.get("read"), bindings.get("write")));
+                    bindings.get("output"), bindings.get("read"), bindings.get("write")),
+                    ptxEntry == null ? null : new Cuda(ptxEntry, List.copyOf(errors), List.copyOf(launches)));
         }
     }
 

@@ -1,5 +1,9 @@
 package io.jitflow.runtime.aot;
 
+import io.jitflow.runtime.Device;
+import io.jitflow.runtime.Executable;
+import io.jitflow.runtime.cuda.CudaExecutable;
+import java.util.ArrayList;
 import io.jitflow.ir.HostTensor;
 import io.jitflow.ir.TensorType;
 import io.jitflow.ir.VariableStore;
@@ -34,14 +38,21 @@ import java.util.zip.ZipEntry;
 public final class AotModule {
     private static final String VECTOR_MODULE = "jdk.incubator.vector";
 
-    private final Map<String, ProgramExecutable> functions = new LinkedHashMap<>();
+    private final Map<String, Executable> functions = new LinkedHashMap<>();
     private final VariableStore variables = new VariableStore();
 
     private AotModule() {
     }
 
-    /** One function to package: its program and the class file that implements it. */
-    public record CompiledFunction(KernelProgram program, String className, byte[] classFile) {
+    /**
+     * One function to package: its program, the class file that implements it on the CPU (null
+     * for CUDA only) and its CUDA module (null for the CPU only).
+     */
+    public record CompiledFunction(KernelProgram program, String className, byte[] classFile, CudaCode cuda) {
+    }
+
+    /** A function's PTX module and the errors its kernels report (see the CUDA backend). */
+    public record CudaCode(String ptx, List<String> errors) {
     }
 
     /**
@@ -68,8 +79,16 @@ public final class AotModule {
                     variableEntries.put(e.getKey(), entry);
                     put(out, entry, Npy.toBytes(e.getValue()));
                 }
-                List<AotManifest.FunctionEntry> entries = functions.stream()
-                        .map(f -> new AotManifest.FunctionEntry(f.className(), f.program())).toList();
+                List<AotManifest.FunctionEntry> entries = new ArrayList<>();
+                for (CompiledFunction f : functions) {
+                    AotManifest.Cuda cuda = null;
+                    if (f.cuda() != null) {
+                        String entry = "jitflow/ptx/" + entries.size() + ".ptx";
+                        put(out, entry, f.cuda().ptx().getBytes(StandardCharsets.UTF_8));
+                        cuda = new AotManifest.Cuda(entry, f.cuda().errors(), CudaExecutable.launches(f.program()));
+                    }
+                    entries.add(new AotManifest.FunctionEntry(f.classFile() == null ? null : f.className(), f.program(), cuda));
+                }
                 Map<String, HostTensor> constants = new LinkedHashMap<>();
                 String manifest = AotManifest.write(new AotManifest.Contents(vectorized, variableEntries, entries),
                         (f, b) -> {
@@ -81,7 +100,9 @@ public final class AotModule {
                     put(out, e.getKey(), Npy.toBytes(e.getValue()));
                 }
                 for (CompiledFunction f : functions) {
-                    put(out, f.className().replace('.', '/') + ".class", f.classFile());
+                    if (f.classFile() != null) {
+                        put(out, f.className().replace('.', '/') + ".class", f.classFile());
+                    }
                 }
                 put(out, AotManifest.ENTRY, manifest.getBytes(StandardCharsets.UTF_8));
             }
@@ -102,8 +123,16 @@ public final class AotModule {
         out.closeEntry();
     }
 
-    /** Loads a jar written by {@link #write}: defines its classes in a loader of their own. */
+    /** Loads a jar written by {@link #write} for the CPU: defines its classes in a loader of their own. */
     public static AotModule load(Path jar) throws IOException {
+        return load(jar, Device.cpu());
+    }
+
+    /**
+     * Loads a jar written by {@link #write} for {@code device}: on the CPU its classes, on a CUDA
+     * device its PTX modules, which the driver compiles for that GPU.
+     */
+    public static AotModule load(Path jar, Device device) throws IOException {
         AotModule module = new AotModule();
         try (JarFile file = new JarFile(jar.toFile())) {
             ZipEntry manifestEntry = file.getEntry(AotManifest.ENTRY);
@@ -113,13 +142,28 @@ public final class AotModule {
             String text = new String(read(file, manifestEntry, jar), StandardCharsets.UTF_8);
             AotManifest.Contents contents = AotManifest.read(text, jar + "!" + AotManifest.ENTRY,
                     entry -> readNpy(file, entry, jar));
-            if (contents.vectorized() && ModuleLayer.boot().findModule(VECTOR_MODULE).isEmpty()) {
+            if (!device.isCuda() && contents.vectorized() && ModuleLayer.boot().findModule(VECTOR_MODULE).isEmpty()) {
                 throw new AotFormatException(jar + " was compiled to use the Vector API: run with --add-modules "
                         + VECTOR_MODULE + ", or compile it with -Djitflow.exact=true");
             }
             contents.variableEntries().forEach((name, entry) -> module.variables.set(name, readNpy(file, entry, jar)));
             Loader loader = new Loader(AotModule.class.getClassLoader());
             for (AotManifest.FunctionEntry f : contents.functions()) {
+                if (device.isCuda()) {
+                    if (f.cuda() == null) {
+                        throw new AotFormatException(jar + ": function " + f.program().name() + " was not compiled for "
+                                + "CUDA (compile with --target cuda or all)");
+                    }
+                    String ptx = new String(read(file, requireEntry(file, f.cuda().ptxEntry(), jar), jar),
+                            StandardCharsets.UTF_8);
+                    module.functions.put(f.program().name(), new CudaExecutable(f.program(), f.cuda().launches(),
+                            device.cudaDevice(), ptx, f.cuda().errors()));
+                    continue;
+                }
+                if (f.className() == null) {
+                    throw new AotFormatException(jar + ": function " + f.program().name() + " was compiled for CUDA only "
+                            + "(load it on a CUDA device, or compile with --target cpu or all)");
+                }
                 ZipEntry classEntry = file.getEntry(f.className().replace('.', '/') + ".class");
                 if (classEntry == null) {
                     throw new AotFormatException(jar + ": the class of function " + f.program().name() + " is missing");
@@ -140,11 +184,15 @@ public final class AotModule {
     }
 
     private static HostTensor readNpy(JarFile file, String entry, Path jar) {
+        return Npy.read(read(file, requireEntry(file, entry, jar), jar), jar + "!" + entry);
+    }
+
+    private static ZipEntry requireEntry(JarFile file, String entry, Path jar) {
         ZipEntry e = file.getEntry(entry);
         if (e == null) {
             throw new AotFormatException(jar + ": entry " + entry + " is missing");
         }
-        return Npy.read(read(file, e, jar), jar + "!" + entry);
+        return e;
     }
 
     /** Defines the generated classes; their only references are to the runtime, graph-ir and the JDK. */
@@ -193,8 +241,8 @@ public final class AotModule {
         return variables.get(name);
     }
 
-    private ProgramExecutable executable(String function) {
-        ProgramExecutable f = functions.get(function);
+    private Executable executable(String function) {
+        Executable f = functions.get(function);
         if (f == null) {
             throw new io.jitflow.ir.IrException("no function " + function + " (functions: "
                     + String.join(", ", functions.keySet()) + ")");

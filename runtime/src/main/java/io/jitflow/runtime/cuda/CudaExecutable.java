@@ -28,14 +28,29 @@ import org.bytedeco.javacpp.PointerPointer;
  * are uploaded once; temporaries that never escape are kept for the next run of the same sizes.
  * Runs of one executable are serialized.
  */
-public final class CudaExecutable {
+public final class CudaExecutable implements io.jitflow.runtime.Executable {
     private static final int THREADS = 256;
+
+    /**
+     * One kernel's launch: its entry and the shape of its output points (the kept axes of a loop,
+     * a matmul's output), whose symbolic dims are resolved per run.
+     */
+    public record Launch(String entry, Shape points) {
+        /** The number of points, {@code sizes} giving the program's {@code symbols} in order. */
+        public long count(List<String> symbols, int[] sizes) {
+            long count = 1;
+            for (Dim dim : points.dims()) {
+                count *= dim.isStatic() ? dim.size() : sizes[symbols.indexOf(dim.toString())];
+            }
+            return count;
+        }
+    }
 
     private final KernelProgram program;
     private final CudaDevice device;
     private final CudaModule module;
     private final List<String> errors;
-    private final String[] entries;
+    private final List<Launch> launches;
     private final boolean[] reusable;
     private final DeviceMemory[] kept;
     private final DeviceMemory[] constants;
@@ -51,15 +66,19 @@ public final class CudaExecutable {
 
     /** Loads {@code ptx}, whose kernels report {@code errors} (see the CUDA backend's module). */
     public CudaExecutable(KernelProgram program, CudaDevice device, String ptx, List<String> errors) {
+        this(program, launches(program), device, ptx, errors);
+    }
+
+    /** As above, for a program whose kernels are known only by their launches (an AOT jar's). */
+    public CudaExecutable(KernelProgram program, List<Launch> launches, CudaDevice device, String ptx, List<String> errors) {
         this.program = program;
         this.device = device;
         this.module = device.load(ptx);
         this.errors = List.copyOf(errors);
         int n = program.buffers().size();
-        this.entries = new String[program.kernels().size()];
-        for (int k = 0; k < entries.length; k++) {
-            entries[k] = entryName(program, k);
-            module.function(entries[k]);
+        this.launches = List.copyOf(launches);
+        for (Launch launch : launches) {
+            module.function(launch.entry());
         }
         this.reusable = ProgramExecutable.reusableTemporaries(program);
         this.kept = new DeviceMemory[n];
@@ -86,16 +105,17 @@ public final class CudaExecutable {
     }
 
     /** Runs with host inputs, giving host outputs: the inputs are copied to the device and the outputs back. */
-    public Map<String, HostTensor> runOnHost(Map<String, HostTensor> inputs, VariableStore variables) {
+    @Override
+    public Map<String, HostTensor> run(Map<String, HostTensor> inputs, VariableStore variables) {
         Map<String, DeviceArray> onDevice = new LinkedHashMap<>();
         inputs.forEach((name, value) -> onDevice.put(name, DeviceArray.upload(device, value)));
         Map<String, HostTensor> outputs = new LinkedHashMap<>();
-        run(onDevice, variables).forEach((name, value) -> outputs.put(name, value.download()));
+        runOnDevice(onDevice, variables).forEach((name, value) -> outputs.put(name, value.download()));
         return outputs;
     }
 
     /** Runs with {@code inputs} by name, on this device; reads and assigns variables in {@code variables}. */
-    public synchronized Map<String, DeviceArray> run(Map<String, DeviceArray> inputs, VariableStore variables) {
+    public synchronized Map<String, DeviceArray> runOnDevice(Map<String, DeviceArray> inputs, VariableStore variables) {
         ShapeBindings bindings = new ShapeBindings(program);
         bindings.checkInputNames(inputs.keySet());
         DeviceMemory[] memory = new DeviceMemory[program.buffers().size()];
@@ -145,14 +165,14 @@ public final class CudaExecutable {
         table.upload(DType.INT64, addresses);
         sizeTable.upload(DType.INT32, sizes);
         status.clear(4);
-        for (int k = 0; k < entries.length; k++) {
-            long points = points(program, k, sizes);
+        for (Launch launch : launches) {
+            long points = launch.count(program.symbols(), sizes);
             if (points == 0) {
                 continue;
             }
             countParameter.put((int) points);
             int blocks = (int) Math.min((points + THREADS - 1) / THREADS, 32L * device.multiprocessors());
-            module.launch(entries[k], blocks, THREADS, parameters);
+            module.launch(launch.entry(), blocks, THREADS, parameters);
         }
         int code = ((int[]) status.download(DType.INT32, 1))[0];
         if (code != 0) {
@@ -168,22 +188,22 @@ public final class CudaExecutable {
         return new DeviceArray(b.type().dtype(), bindings.resolve(b.type().shape()), memory[b.id()]);
     }
 
-    /**
-     * The {@code count} parameter of kernel {@code index}'s launch: its output points (the kept
-     * axes of a loop, every output element of a matmul), with {@code sizes} giving the symbolic dims.
-     */
-    public static long points(KernelProgram program, int index, int[] sizes) {
-        Kernel k = program.kernels().get(index);
-        Shape space = k instanceof Kernel.Loop l ? l.space() : k.output().type().shape();
-        List<Integer> reduced = k instanceof Kernel.Loop l ? l.reducedAxes() : List.of();
-        long points = 1;
-        for (int d = 0; d < space.rank(); d++) {
-            if (!reduced.contains(d)) {
-                Dim dim = space.dim(d);
-                points *= dim.isStatic() ? dim.size() : sizes[program.symbols().indexOf(dim.toString())];
+    /** The launches of a program's kernels, in order. */
+    public static List<Launch> launches(KernelProgram program) {
+        List<Launch> launches = new java.util.ArrayList<>();
+        for (int k = 0; k < program.kernels().size(); k++) {
+            Kernel kernel = program.kernels().get(k);
+            Shape space = kernel instanceof Kernel.Loop l ? l.space() : kernel.output().type().shape();
+            List<Integer> reduced = kernel instanceof Kernel.Loop l ? l.reducedAxes() : List.of();
+            List<Dim> kept = new java.util.ArrayList<>();
+            for (int d = 0; d < space.rank(); d++) {
+                if (!reduced.contains(d)) {
+                    kept.add(space.dim(d));
+                }
             }
+            launches.add(new Launch(entryName(program, k), Shape.of(kept)));
         }
-        return points;
+        return launches;
     }
 
     /** The entry name of kernel {@code index}: {@code k<index>_<first fused node>}. */
