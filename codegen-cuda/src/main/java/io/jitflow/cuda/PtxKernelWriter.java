@@ -1,5 +1,6 @@
 package io.jitflow.cuda;
 
+import io.jitflow.ir.ops.Philox;
 import io.jitflow.runtime.cuda.CudaExecutable;
 import io.jitflow.ir.DType;
 import io.jitflow.ir.Dim;
@@ -603,13 +604,81 @@ final class PtxKernelWriter {
             return convert(emitExpr(c.x()), c.x().dtype(), c.dtype());
         } else if (e instanceof Expr.Acc) {
             return accumulator;
-        } else if (e instanceof Expr.Random) {
-            throw unsupported("random numbers");
+        } else if (e instanceof Expr.Random r) {
+            return random(r);
         } else if (e instanceof Expr.Check c) {
             failUnless(emitExpr(c.cond()), c.message());
             return emitExpr(c.value());
         }
         throw unsupported(e.getClass().getSimpleName());
+    }
+
+    /**
+     * random_uniform's element: Philox4x32-10 on (counter, seed) as {@code Philox.block} computes
+     * it, the same 53 (float64) or 24 bits made into a unit double, then min + (max - min) u rounded
+     * once to the dtype, so every element equals the CPU's bit for bit. random_normal would need
+     * StrictMath's log and cos to the bit, which the backend does not have.
+     */
+    private String random(Expr.Random r) {
+        if (r.normal()) {
+            throw unsupported("random_normal (its Box-Muller transform needs StrictMath's log and cos to the bit)");
+        }
+        String counter = emitExpr(r.counter());
+        String[] c = new String[4];
+        for (int i = 0; i < 4; i++) {
+            c[i] = reg(RegClass.B32);
+        }
+        emit("cvt.u32.u64 " + c[0] + ", " + counter);
+        String high = reg(RegClass.B64);
+        emit("shr.u64 " + high + ", " + counter + ", 32");
+        emit("cvt.u32.u64 " + c[1] + ", " + high);
+        emit("mov.u32 " + c[2] + ", 0");
+        emit("mov.u32 " + c[3] + ", 0");
+        int k0 = (int) r.seed();
+        int k1 = (int) (r.seed() >>> 32);
+        String product = reg(RegClass.B32);
+        for (int round = 0; round < 10; round++) {
+            // (c0, c1, c2, c3) <- (hi(M1 c2) ^ c1 ^ k0, lo(M1 c2), hi(M0 c0) ^ c3 ^ k1, lo(M0 c0))
+            String lo0 = reg(RegClass.B32);
+            String lo2 = reg(RegClass.B32);
+            emit("mul.lo.u32 " + lo0 + ", " + c[0] + ", " + Integer.toUnsignedString(Philox.M0));
+            emit("mul.hi.u32 " + product + ", " + c[0] + ", " + Integer.toUnsignedString(Philox.M0));
+            String n2 = reg(RegClass.B32);
+            emit("xor.b32 " + n2 + ", " + product + ", " + c[3]);
+            emit("xor.b32 " + n2 + ", " + n2 + ", " + Integer.toUnsignedString(k1));
+            emit("mul.lo.u32 " + lo2 + ", " + c[2] + ", " + Integer.toUnsignedString(Philox.M1));
+            emit("mul.hi.u32 " + product + ", " + c[2] + ", " + Integer.toUnsignedString(Philox.M1));
+            String n0 = reg(RegClass.B32);
+            emit("xor.b32 " + n0 + ", " + product + ", " + c[1]);
+            emit("xor.b32 " + n0 + ", " + n0 + ", " + Integer.toUnsignedString(k0));
+            c = new String[] {n0, lo2, n2, lo0};
+            k0 += Philox.W0;
+            k1 += Philox.W1;
+        }
+        String unit = reg(RegClass.F64);
+        if (r.dtype() == DType.FLOAT64) {
+            // ((w0 >>> 5) << 26 | w1 >>> 6) * 2^-53
+            String hi = reg(RegClass.B64);
+            String lo = reg(RegClass.B64);
+            String word = reg(RegClass.B32);
+            emit("shr.u32 " + word + ", " + c[0] + ", 5");
+            emit("cvt.u64.u32 " + hi + ", " + word);
+            emit("shl.b64 " + hi + ", " + hi + ", 26");
+            emit("shr.u32 " + word + ", " + c[1] + ", 6");
+            emit("cvt.u64.u32 " + lo + ", " + word);
+            emit("or.b64 " + hi + ", " + hi + ", " + lo);
+            emit("cvt.rn.f64.s64 " + unit + ", " + hi);
+            emit("mul.rn.f64 " + unit + ", " + unit + ", " + PtxMath.d(0x1.0p-53));
+        } else {
+            String word = reg(RegClass.B32);
+            emit("shr.u32 " + word + ", " + c[0] + ", 8");
+            emit("cvt.rn.f64.u32 " + unit + ", " + word);
+            emit("mul.rn.f64 " + unit + ", " + unit + ", " + PtxMath.d(0x1.0p-24));
+        }
+        String value = reg(RegClass.F64);
+        emit("mul.rn.f64 " + value + ", " + unit + ", " + PtxMath.d(r.p2() - r.p1()));
+        emit("add.rn.f64 " + value + ", " + value + ", " + PtxMath.d(r.p1()));
+        return convert(value, DType.FLOAT64, r.dtype());
     }
 
     private static String moveType(DType dtype) {

@@ -67,6 +67,23 @@ final class PtxCases {
         return usesMath[0] ? MATH_LIBRARY_ULPS : 0;
     }
 
+    /** random_uniform in float32 (fused into an add, a seed using both key words) and float64. */
+    static Graph noise() {
+        return io.jitflow.text.GraphParser.parse("""
+                jitflow 1 opset 1
+                func @noise(%x : float32[3, 700]) -> (y : float32[3, 700], z : float64[5, 300]) {
+                  %u = random_uniform() {seed = 81985529216486895, shape = [3, 700], minval = -2.0, maxval = 5.0} : float32[3, 700]
+                  %y = add(%x, %u) : float32[3, 700]
+                  %z = random_uniform() {seed = 7, shape = [5, 300], dtype = float64} : float64[5, 300]
+                  return %y, %z
+                }
+                """, "noise.jfg");
+    }
+
+    static Map<String, HostTensor> noiseInputs() {
+        return Map.of("x", RandomTensors.of(DType.FLOAT32, new int[] {3, 700}, new Random(5), -1, 1, false));
+    }
+
     static final int MATH_LIBRARY_ULPS = 4;
     private static final java.util.Set<io.jitflow.ir.kernel.ScalarOp> MATH_LIBRARY_OPS = java.util.EnumSet.of(
             io.jitflow.ir.kernel.ScalarOp.EXP, io.jitflow.ir.kernel.ScalarOp.EXPM1, io.jitflow.ir.kernel.ScalarOp.LOG,
@@ -82,6 +99,7 @@ final class PtxCases {
                         unsupported);
             }
         }
+        add("random_uniform", noise(), noiseInputs(), supported, unsupported);
         CompiledOpsTest.elementwiseCases().forEach(c -> add(c.toString(), CompiledOpsTest.function(c), CompiledOpsTest.inputs(c),
                 supported, unsupported));
         for (DType dtype : List.of(DType.FLOAT32, DType.FLOAT64, DType.INT32, DType.INT64, DType.UINT8)) {

@@ -417,6 +417,13 @@ final class PtxInterpreter {
                 // mul.wide.s32: the full 64-bit product of two 32-bit values.
                 return (long) (int) a * (long) (int) b;
             }
+            if (has(in, "hi")) {
+                // mul.hi: the upper half of the full product.
+                if (t.equals("u32")) {
+                    return ((a & 0xffff_ffffL) * (b & 0xffff_ffffL)) >>> 32;
+                }
+                throw unsupported(in);
+            }
             switch (t) {
                 case "f32" -> {
                     float x = f32(a);
@@ -561,6 +568,12 @@ final class PtxInterpreter {
                 case "u32" -> floatSource ? (Double.isNaN(real) ? 0 : (long) Math.max(0, Math.min(4294967295.0, real)))
                         & 0xffff_ffffL : integer & 0xffff_ffffL;
                 case "s64" -> floatSource ? (Double.isNaN(real) ? Long.MIN_VALUE : (long) real) : integer;
+                case "u64" -> {
+                    if (floatSource) {
+                        throw unsupported(in);
+                    }
+                    yield integer;
+                }
                 default -> throw unsupported(in);
             };
         }

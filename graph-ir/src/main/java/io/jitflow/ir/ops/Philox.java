@@ -6,10 +6,11 @@ package io.jitflow.ir.ops;
  * compute any element independently and identically.
  */
 public final class Philox {
-    private static final int M0 = 0xD2511F53;
-    private static final int M1 = 0xCD9E8D57;
-    private static final int W0 = 0x9E3779B9;
-    private static final int W1 = 0xBB67AE85;
+    /** The round multipliers and key increments (the Weyl sequence), as the paper gives them. */
+    public static final int M0 = 0xD2511F53;
+    public static final int M1 = 0xCD9E8D57;
+    public static final int W0 = 0x9E3779B9;
+    public static final int W1 = 0xBB67AE85;
 
     private Philox() {
     }
