@@ -37,13 +37,6 @@ public final class PtxGenerator {
     }
 
     public static Module module(KernelProgram program, PtxTarget target) {
-        for (io.jitflow.ir.kernel.Buffer b : program.buffers()) {
-            if (b.type().dtype() == io.jitflow.ir.DType.FLOAT16) {
-                // float16 has no device layout yet, even where no kernel reads the buffer.
-                throw new UnsupportedKernelException("@" + program.name() + ": the CUDA backend does not support float16 "
-                        + "buffers yet (" + b + " : " + b.type() + ")");
-            }
-        }
         List<String> errors = new ArrayList<>();
         StringBuilder sb = new StringBuilder();
         sb.append("// Jitflow kernel program @").append(program.name()).append('\n');

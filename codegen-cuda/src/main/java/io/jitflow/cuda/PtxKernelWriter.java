@@ -32,7 +32,7 @@ import java.util.Map;
 final class PtxKernelWriter {
     /** The register classes and their prefixes. */
     private enum RegClass {
-        PRED("pred", "%p"), B32("b32", "%r"), B64("b64", "%rd"), F32("f32", "%f"), F64("f64", "%fd");
+        PRED("pred", "%p"), B16("b16", "%h"), B32("b32", "%r"), B64("b64", "%rd"), F32("f32", "%f"), F64("f64", "%fd");
 
         final String ptx;
         final String prefix;
@@ -144,9 +144,9 @@ final class PtxKernelWriter {
             case BOOL -> RegClass.PRED;
             case UINT8, INT32 -> RegClass.B32;
             case INT64 -> RegClass.B64;
-            case FLOAT32 -> RegClass.F32;
+            // A float16 value lives in a float32 register, where it is exact (see roundToHalf).
+            case FLOAT16, FLOAT32 -> RegClass.F32;
             case FLOAT64 -> RegClass.F64;
-            case FLOAT16 -> throw new IllegalStateException("float16 is checked before registers are made");
         };
     }
 
@@ -156,10 +156,9 @@ final class PtxKernelWriter {
             case UINT8 -> "u32";
             case INT32 -> "s32";
             case INT64 -> "s64";
-            case FLOAT32 -> "f32";
+            case FLOAT16, FLOAT32 -> "f32";
             case FLOAT64 -> "f64";
             case BOOL -> "pred";
-            case FLOAT16 -> throw new IllegalStateException("float16 is checked before instructions are written");
         };
     }
 
@@ -176,10 +175,18 @@ final class PtxKernelWriter {
     }
 
     private String newValue(DType dtype) {
-        if (dtype == DType.FLOAT16) {
-            throw unsupported("float16");
-        }
         return reg(regClass(dtype));
+    }
+
+    /**
+     * Rounds a float16 result computed in float32 (or float64) to float16, in place. Rounding twice,
+     * to float32 and then to float16, gives the correctly rounded float16 sum, difference, product,
+     * quotient or square root, since float32 has more than twice float16's precision plus two bits.
+     */
+    private void roundToHalf(String value, DType computedIn) {
+        String half = reg(RegClass.B16);
+        emit("cvt.rn.f16." + type(computedIn) + " " + half + ", " + value);
+        emit("cvt.f32.f16 " + value + ", " + half);
     }
 
     // ---- the loop ----
@@ -281,11 +288,7 @@ final class PtxKernelWriter {
         }
         emit("mad.lo.s32 " + flat + ", " + row + ", " + asRegister(s[batchRank]) + ", " + flat);
         emit("add.s32 " + flat + ", " + flat + ", " + col);
-        String address = address(operand, flat);
-        DType dtype = operand.type().dtype();
-        String value = newValue(dtype);
-        emit((dtype == DType.UINT8 ? "ld.global.u8 " : "ld.global." + type(dtype) + " ") + value + ", [" + address + "]");
-        return value;
+        return loadElement(operand, flat);
     }
 
     /** Loads the parameters: the buffer table, the sizes table and the point count. */
@@ -492,9 +495,6 @@ final class PtxKernelWriter {
         if (pointers.containsKey(b)) {
             return;
         }
-        if (b.type().dtype() == DType.FLOAT16) {
-            throw unsupported("float16");
-        }
         String pointer = reg(RegClass.B64);
         emit("ld.global.u64 " + pointer + ", [" + table + "+" + 8 * b.id() + "]");
         pointers.put(b, pointer);
@@ -548,8 +548,13 @@ final class PtxKernelWriter {
         for (int d = 0; d < l.index().size(); d++) {
             emit("mad.lo.s32 " + flat + ", " + emitExpr(l.index().get(d)) + ", " + asRegister(s[d]) + ", " + flat);
         }
-        String address = address(l.buffer(), flat);
-        DType dtype = l.buffer().type().dtype();
+        return loadElement(l.buffer(), flat);
+    }
+
+    /** Element {@code flat} of {@code b}, in a register of its dtype's class. */
+    private String loadElement(Buffer b, String flat) {
+        String address = address(b, flat);
+        DType dtype = b.type().dtype();
         String value = newValue(dtype);
         switch (dtype) {
             case BOOL -> {
@@ -558,6 +563,11 @@ final class PtxKernelWriter {
                 emit("setp.ne.u32 " + value + ", " + bits + ", 0");
             }
             case UINT8 -> emit("ld.global.u8 " + value + ", [" + address + "]");
+            case FLOAT16 -> {
+                String half = reg(RegClass.B16);
+                emit("ld.global.b16 " + half + ", [" + address + "]");
+                emit("cvt.f32.f16 " + value + ", " + half);
+            }
             default -> emit("ld.global." + type(dtype) + " " + value + ", [" + address + "]");
         }
         return value;
@@ -573,6 +583,11 @@ final class PtxKernelWriter {
                 emit("st.global.u8 [" + address + "], " + bits);
             }
             case UINT8 -> emit("st.global.u8 [" + address + "], " + value);
+            case FLOAT16 -> {
+                String half = reg(RegClass.B16);
+                emit("cvt.rn.f16.f32 " + half + ", " + value);
+                emit("st.global.b16 [" + address + "], " + half);
+            }
             default -> emit("st.global." + type(dtype) + " [" + address + "], " + value);
         }
     }
@@ -595,9 +610,9 @@ final class PtxKernelWriter {
         } else if (e instanceof Expr.Load l) {
             return load(l);
         } else if (e instanceof Expr.Unary u) {
-            return unary(u);
+            return roundedIfHalf(unary(u), u.dtype());
         } else if (e instanceof Expr.Binary b) {
-            return binary(b);
+            return roundedIfHalf(binary(b), b.dtype());
         } else if (e instanceof Expr.Select s) {
             return select(s);
         } else if (e instanceof Expr.Cast c) {
@@ -681,6 +696,14 @@ final class PtxKernelWriter {
         return convert(value, DType.FLOAT64, r.dtype());
     }
 
+    /** A float16 operation's result, computed in float32, rounded to float16. */
+    private String roundedIfHalf(String value, DType dtype) {
+        if (dtype == DType.FLOAT16) {
+            roundToHalf(value, DType.FLOAT32);
+        }
+        return value;
+    }
+
     private static String moveType(DType dtype) {
         return switch (dtype) {
             case UINT8, INT32 -> "u32";
@@ -691,7 +714,7 @@ final class PtxKernelWriter {
 
     private static String constant(Expr.Const c) {
         return switch (c.dtype()) {
-            case FLOAT32 -> String.format("0f%08X", Float.floatToRawIntBits((float) c.value()));
+            case FLOAT16, FLOAT32 -> String.format("0f%08X", Float.floatToRawIntBits((float) c.value()));
             case FLOAT64 -> String.format("0d%016X", Double.doubleToRawLongBits(c.value()));
             case UINT8 -> Long.toString(c.bits() & 0xff);
             case INT32 -> Integer.toString((int) c.bits());
@@ -1025,8 +1048,18 @@ final class PtxKernelWriter {
         if (from == to) {
             return x;
         }
-        if (from == DType.FLOAT16 || to == DType.FLOAT16) {
-            throw unsupported("float16");
+        if (from == DType.FLOAT16) {
+            // Exact in float32, where it is held.
+            return convert(x, DType.FLOAT32, to);
+        }
+        if (to == DType.FLOAT16) {
+            // Rounded once, from the source's own type, as the reference rounds a double to float16.
+            String source = from.isFloating() ? x : convert(x, from, DType.FLOAT64);
+            String r = newValue(to);
+            String half = reg(RegClass.B16);
+            emit("cvt.rn.f16." + type(from.isFloating() ? from : DType.FLOAT64) + " " + half + ", " + source);
+            emit("cvt.f32.f16 " + r + ", " + half);
+            return r;
         }
         String r = newValue(to);
         if (to == DType.BOOL) {

@@ -68,6 +68,8 @@ final class PtxExecution implements CompiledProgram {
                 b.put((byte) (a[i] ? 1 : 0));
             } else if (array instanceof byte[] a) {
                 b.put(a[i]);
+            } else if (array instanceof short[] a) {
+                b.putShort(a[i]);
             } else if (array instanceof int[] a) {
                 b.putInt(a[i]);
             } else if (array instanceof long[] a) {
@@ -88,6 +90,8 @@ final class PtxExecution implements CompiledProgram {
                 a[i] = b.get() != 0;
             } else if (array instanceof byte[] a) {
                 a[i] = b.get();
+            } else if (array instanceof short[] a) {
+                a[i] = b.getShort();
             } else if (array instanceof int[] a) {
                 a[i] = b.getInt();
             } else if (array instanceof long[] a) {
@@ -103,6 +107,9 @@ final class PtxExecution implements CompiledProgram {
     private static int elementSize(Object array) {
         if (array instanceof boolean[] || array instanceof byte[]) {
             return 1;
+        }
+        if (array instanceof short[]) {
+            return 2;
         }
         if (array instanceof int[] || array instanceof float[]) {
             return 4;

@@ -243,6 +243,7 @@ final class PtxInterpreter {
                         ByteBuffer b = memory.at(address(o[1], in), width(t), in);
                         write(o[0], switch (t) {
                             case "u8" -> b.get() & 0xffL;
+                            case "b16" -> b.getShort() & 0xffffL;
                             case "u32" -> b.getInt() & 0xffff_ffffL;
                             case "s32", "f32", "b32" -> b.getInt() & 0xffff_ffffL;
                             case "u64", "s64", "f64", "b64" -> b.getLong();
@@ -256,6 +257,7 @@ final class PtxInterpreter {
                     long v = read(o[1], in);
                     switch (t) {
                         case "u8" -> b.put((byte) v);
+                        case "b16" -> b.putShort((short) v);
                         case "s32", "u32", "f32", "b32" -> b.putInt((int) v);
                         case "s64", "u64", "f64", "b64" -> b.putLong(v);
                         default -> throw unsupported(in);
@@ -345,6 +347,7 @@ final class PtxInterpreter {
         private static int width(String t) {
             return switch (t) {
                 case "u8", "s8" -> 1;
+                case "b16" -> 2;
                 case "u32", "s32", "f32", "b32" -> 4;
                 default -> 8;
             };
@@ -549,12 +552,13 @@ final class PtxInterpreter {
                 };
                 return to.equals("f32") ? f32((float) r) : f64(r);
             }
-            boolean floatSource = from.equals("f32") || from.equals("f64");
-            boolean floatTarget = to.equals("f32") || to.equals("f64");
+            boolean floatSource = from.equals("f16") || from.equals("f32") || from.equals("f64");
+            boolean floatTarget = to.equals("f16") || to.equals("f32") || to.equals("f64");
             if (from.equals("u64") && floatTarget) {
                 throw unsupported(in);
             }
-            double real = from.equals("f32") ? f32(v) : from.equals("f64") ? f64(v) : 0;
+            double real = from.equals("f16") ? io.jitflow.ir.Float16.toFloat((short) v)
+                    : from.equals("f32") ? f32(v) : from.equals("f64") ? f64(v) : 0;
             long integer = switch (from) {
                 case "s32" -> (int) v;
                 case "u32" -> v & 0xffff_ffffL;
@@ -562,6 +566,8 @@ final class PtxInterpreter {
                 default -> 0;
             };
             return switch (to) {
+                // Rounded once to float16, from the source's exact value.
+                case "f16" -> io.jitflow.ir.Float16.fromDouble(floatSource ? real : (double) integer) & 0xffffL;
                 case "f32" -> f32(floatSource ? (float) real : (float) integer);
                 case "f64" -> f64(floatSource ? real : (double) integer);
                 case "s32" -> (floatSource ? (Double.isNaN(real) ? Integer.MIN_VALUE : (int) real) : (int) integer) & 0xffff_ffffL;
