@@ -132,6 +132,16 @@ final class PtxKernelWriter {
         public void emit(String instruction) {
             PtxKernelWriter.this.emit(instruction);
         }
+
+        @Override
+        public String label() {
+            return PtxKernelWriter.this.label();
+        }
+
+        @Override
+        public void mark(String label) {
+            PtxKernelWriter.this.mark(label);
+        }
     });
 
     private String reg(RegClass c) {
@@ -796,13 +806,14 @@ final class PtxKernelWriter {
                     wrapUint8(r, t);
                 }
             }
-            case EXP, EXPM1, LOG, LOG1P, TANH -> requireFloat(u, () -> {
+            case EXP, EXPM1, LOG, LOG1P, TANH, ERF -> requireFloat(u, () -> {
                 String wide = convert(x, t, DType.FLOAT64);
                 String y = switch (u.op()) {
                     case EXP -> math.exp(wide);
                     case EXPM1 -> math.expm1(wide);
                     case LOG -> math.log(wide);
                     case LOG1P -> math.log1p(wide);
+                    case ERF -> math.erf(wide);
                     default -> math.tanh(wide);
                 };
                 move(r, convert(y, DType.FLOAT64, t), t);

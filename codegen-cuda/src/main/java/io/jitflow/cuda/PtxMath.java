@@ -1,5 +1,7 @@
 package io.jitflow.cuda;
 
+import io.jitflow.ir.ops.ScalarMath;
+
 /**
  * The math library routines the CUDA backend inlines, in float64 (float32 ops widen, call them and
  * round once). They use only correctly rounded instructions (add, mul, div, fma with {@code .rn},
@@ -26,6 +28,12 @@ final class PtxMath {
         String pred();
 
         void emit(String instruction);
+
+        /** A fresh label. */
+        String label();
+
+        /** Places {@code label} here. */
+        void mark(String label);
     }
 
     private static final double LN2_HI = Double.longBitsToDouble(0x3FE62E42FEFA39EFL);
@@ -182,6 +190,62 @@ final class PtxMath {
         String r = a.f64();
         a.emit("copysign.f64 " + r + ", " + x + ", " + q);
         return keepNaN(x, keepTiny(x, 0x1p-28, r));
+    }
+
+    /**
+     * The error function, as the reference computes it: for |x| < 6 the series
+     * x + x (2x^2)/3 + ... summed until a term falls below 1e-17 of the sum, times
+     * (2/sqrt(pi)) e^(-x^2); beyond, sign(x). The same operations in the same order, so only exp's
+     * rounding can differ.
+     */
+    String erf(String x) {
+        String term = a.f64();
+        String sum = a.f64();
+        a.emit("mov.f64 " + term + ", " + x);
+        a.emit("mov.f64 " + sum + ", " + x);
+        String twoXSquared = a.f64();
+        a.emit("add.rn.f64 " + twoXSquared + ", " + x + ", " + x);
+        a.emit("mul.rn.f64 " + twoXSquared + ", " + twoXSquared + ", " + x);
+        String n = a.f64();
+        a.emit("mov.f64 " + n + ", " + d(1));
+        String magnitude = a.f64();
+        a.emit("abs.f64 " + magnitude + ", " + x);
+        String far = a.pred();
+        // NaN counts as far, so that it never enters the loop.
+        a.emit("setp.geu.f64 " + far + ", " + magnitude + ", " + d(6));
+        String done = a.label();
+        String loop = a.label();
+        String small = a.pred();
+        String limit = a.f64();
+        String size = a.f64();
+        String odd = a.f64();
+        a.emit("@" + far + " bra " + done);
+        a.mark(loop);
+        // while |term| > 1e-17 |sum|: term *= 2x^2 / (2n + 1); sum += term; n++
+        a.emit("abs.f64 " + size + ", " + term);
+        a.emit("abs.f64 " + limit + ", " + sum);
+        a.emit("mul.rn.f64 " + limit + ", " + limit + ", " + d(1e-17));
+        a.emit("setp.le.f64 " + small + ", " + size + ", " + limit);
+        a.emit("@" + small + " bra " + done);
+        a.emit("fma.rn.f64 " + odd + ", " + n + ", " + d(2) + ", " + d(1));
+        a.emit("div.rn.f64 " + odd + ", " + twoXSquared + ", " + odd);
+        a.emit("mul.rn.f64 " + term + ", " + term + ", " + odd);
+        a.emit("add.rn.f64 " + sum + ", " + sum + ", " + term);
+        a.emit("add.rn.f64 " + n + ", " + n + ", " + d(1));
+        a.emit("bra " + loop);
+        a.mark(done);
+        String minusSquare = a.f64();
+        a.emit("mul.rn.f64 " + minusSquare + ", " + x + ", " + x);
+        a.emit("neg.f64 " + minusSquare + ", " + minusSquare);
+        String r = a.f64();
+        a.emit("mul.rn.f64 " + r + ", " + exp(minusSquare) + ", " + d(ScalarMath.TWO_OVER_SQRT_PI));
+        a.emit("mul.rn.f64 " + r + ", " + r + ", " + sum);
+        String one = a.f64();
+        a.emit("mov.f64 " + one + ", " + d(1));
+        String sign = a.f64();
+        a.emit("copysign.f64 " + sign + ", " + x + ", " + one);
+        a.emit("selp.f64 " + r + ", " + sign + ", " + r + ", " + far);
+        return keepNaN(x, r);
     }
 
     private record Reduced(String k, String r) {

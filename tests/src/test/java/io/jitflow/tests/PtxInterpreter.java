@@ -511,6 +511,7 @@ final class PtxInterpreter {
                     case "ge" -> x >= y;
                     case "equ" -> unordered || x == y;
                     case "neu" -> unordered || x != y;
+                    case "geu" -> unordered || x >= y;
                     case "nan" -> unordered;
                     default -> throw unsupported(in);
                 };

@@ -31,7 +31,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class PtxMathTest {
     @ParameterizedTest
     @CsvSource({"EXP, FLOAT64, 1", "EXP, FLOAT32, 1", "EXPM1, FLOAT64, 1", "EXPM1, FLOAT32, 1", "LOG, FLOAT64, 2",
-            "LOG, FLOAT32, 1", "LOG1P, FLOAT64, 2", "LOG1P, FLOAT32, 1", "TANH, FLOAT64, 2", "TANH, FLOAT32, 1"})
+            "LOG, FLOAT32, 1", "LOG1P, FLOAT64, 2", "LOG1P, FLOAT32, 1", "TANH, FLOAT64, 2", "TANH, FLOAT32, 1", "ERF, FLOAT64, 2", "ERF, FLOAT32, 1"})
     void staysWithinItsBoundOverTheDomain(Op op, DType dtype, int maxUlps) {
         HostTensor x = sweep(dtype, new Random(op.ordinal()));
         FunctionBuilder fb = new FunctionBuilder("f", InferenceContext.NO_VARIABLES);

@@ -7,7 +7,8 @@ public final class ScalarMath {
     private ScalarMath() {
     }
 
-    private static final double TWO_OVER_SQRT_PI = 1.1283791670955126;
+    /** 2 / sqrt(pi), the factor in erf (the CUDA backend uses the same constant, so the same series). */
+    public static final double TWO_OVER_SQRT_PI = 1.1283791670955126;
     static final double SELU_ALPHA = 1.6732632423543772848170429916717;
     static final double SELU_SCALE = 1.0507009873554804934193349852946;
 
