@@ -88,9 +88,14 @@ final class PtxKernelWriter {
         StringBuilder sb = new StringBuilder();
         sb.append("// kernel ").append(index).append(": ").append(fusedNodes()).append('\n');
         sb.append(".visible .entry ").append(name).append("(\n    .param .u64 buffers,\n    .param .u64 sizes,\n")
-                .append("    .param .u32 count,\n    .param .u64 status)\n{\n");
+                .append("    .param .u32 count,\n    .param .u64 status)\n");
+        if (kernel instanceof Kernel.Matmul) {
+            sb.append("    .reqntid ").append(TILE * TILE).append(", 1, 1\n");
+        }
+        sb.append("{\n");
         counts.forEach((c, n) -> sb.append("    .reg .").append(c.ptx).append(' ').append(c.prefix).append('<').append(n + 1)
                 .append(">;\n"));
+        sb.append(sharedDeclarations);
         sb.append(body).append("}\n");
         return sb.toString();
     }
@@ -234,10 +239,28 @@ final class PtxKernelWriter {
         });
     }
 
+    /** The side of a matmul's square output tile; a block of TILE x TILE threads computes one. */
+    static final int TILE = 16;
+
+    private final StringBuilder sharedDeclarations = new StringBuilder();
+
+    /** Declares a block-shared array of {@code bytes} and returns a register holding its shared address. */
+    private String sharedArray(String name, int bytes) {
+        sharedDeclarations.append("    .shared .align 8 .b8 ").append(name).append('[').append(bytes).append("];\n");
+        String address = reg(RegClass.B32);
+        emit("mov.u32 " + address + ", " + name);
+        return address;
+    }
+
     /**
-     * One thread per output element: the dot product over p in the accumulator's dtype (products
-     * and sums rounded separately, in order of p, as the CPU backend's exact path does), rounded to
-     * the output dtype; an epilogue sees that rounded value as its accumulator.
+     * A tiled matmul: each block computes TILE x TILE output elements at a time, staging TILE x TILE
+     * tiles of both operands (converted to the accumulator's dtype) through shared memory, so each
+     * operand element is read from global memory once per tile instead of once per product. Every
+     * thread still sums its own element's products in order of p, products and sums rounded
+     * separately in the accumulator's dtype, as the CPU backend's exact path does, so results are
+     * bit-identical; the sum is rounded to the output dtype and an epilogue sees that rounded value
+     * as its accumulator. Blocks loop over tiles (batch, tile row, tile column), so any grid covers
+     * them all; the entry requires blocks of TILE x TILE threads.
      */
     private void matmulKernel(Kernel.Matmul m) {
         Shape out = m.output().type().shape();
@@ -253,32 +276,151 @@ final class PtxKernelWriter {
         }
         DType acc = m.accumulator();
         DType outType = m.output().type().dtype();
-        gridLoop(out, all, () -> {
-            String sum = newValue(acc);
-            emit("mov." + moveType(acc) + " " + sum + ", " + constant(acc, 0));
-            String p = reg(RegClass.B32);
-            Dim k = m.a().type().shape().dim(m.a().type().rank() - (m.transposeA() ? 2 : 1));
-            String top = label();
-            String end = label();
-            String finished = reg(RegClass.PRED);
-            emit("mov.u32 " + p + ", 0");
-            mark(top);
-            emit("setp.ge.s32 " + finished + ", " + p + ", " + size(k));
-            emit("@" + finished + " bra " + end);
-            String i = coords.get(rank - 2);
-            String j = coords.get(rank - 1);
-            String a = convert(matrixLoad(m.a(), out, m.transposeA() ? p : i, m.transposeA() ? i : p), m.a().type().dtype(), acc);
-            String b = convert(matrixLoad(m.b(), out, m.transposeB() ? j : p, m.transposeB() ? p : j), m.b().type().dtype(), acc);
-            String product = newValue(acc);
-            emit(arith("mul", acc) + " " + product + ", " + a + ", " + b);
-            emit(arith("add", acc) + " " + sum + ", " + sum + ", " + product);
-            emit("add.s32 " + p + ", " + p + ", 1");
-            emit("bra " + top);
-            mark(end);
-            String rounded = convert(sum, acc, outType);
-            accumulator = convert(rounded, outType, acc);
-            store(m.output(), flatIndex(out, all), emitExpr(m.epilogue()));
-        });
+        int bytes = elementSize(acc);
+        String tileA = sharedArray("tile_a", TILE * TILE * bytes);
+        String tileB = sharedArray("tile_b", TILE * TILE * bytes);
+        String thread = reg(RegClass.B32);
+        emit("mov.u32 " + thread + ", %tid.x");
+        String tx = reg(RegClass.B32);
+        String ty = reg(RegClass.B32);
+        emit("rem.u32 " + tx + ", " + thread + ", " + TILE);
+        emit("div.u32 " + ty + ", " + thread + ", " + TILE);
+        String rows = asRegister(size(out.dim(rank - 2)));
+        String cols = asRegister(size(out.dim(rank - 1)));
+        String depth = asRegister(size(m.a().type().shape().dim(m.a().type().rank() - (m.transposeA() ? 2 : 1))));
+        String tileRows = reg(RegClass.B32);
+        String tileCols = reg(RegClass.B32);
+        emit("add.s32 " + tileRows + ", " + rows + ", " + (TILE - 1));
+        emit("div.u32 " + tileRows + ", " + tileRows + ", " + TILE);
+        emit("add.s32 " + tileCols + ", " + cols + ", " + (TILE - 1));
+        emit("div.u32 " + tileCols + ", " + tileCols + ", " + TILE);
+        String tiles = reg(RegClass.B32);
+        emit("mul.lo.s32 " + tiles + ", " + tileRows + ", " + tileCols);
+        for (int d = 0; d < rank - 2; d++) {
+            emit("mul.lo.s32 " + tiles + ", " + tiles + ", " + asRegister(size(out.dim(d))));
+        }
+        // Where this thread's element of a tile sits in the tile arrays: [ty][tx].
+        String slot = reg(RegClass.B32);
+        emit("mad.lo.s32 " + slot + ", " + ty + ", " + TILE * bytes + ", " + tileA);
+        emit("mad.lo.s32 " + slot + ", " + tx + ", " + bytes + ", " + slot);
+        String slotB = reg(RegClass.B32);
+        emit("sub.s32 " + slotB + ", " + slot + ", " + tileA);
+        emit("add.s32 " + slotB + ", " + slotB + ", " + tileB);
+
+        String tile = reg(RegClass.B32);
+        String grid = reg(RegClass.B32);
+        emit("mov.u32 " + tile + ", %ctaid.x");
+        emit("mov.u32 " + grid + ", %nctaid.x");
+        String tileTop = label();
+        String tilesDone = label();
+        mark(tileTop);
+        String finished = reg(RegClass.PRED);
+        emit("setp.ge.s32 " + finished + ", " + tile + ", " + tiles);
+        emit("@" + finished + " bra " + tilesDone);
+        String rest = reg(RegClass.B32);
+        emit("mov.u32 " + rest + ", " + tile);
+        String tileCol = reg(RegClass.B32);
+        String tileRow = reg(RegClass.B32);
+        emit("rem.u32 " + tileCol + ", " + rest + ", " + tileCols);
+        emit("div.u32 " + rest + ", " + rest + ", " + tileCols);
+        emit("rem.u32 " + tileRow + ", " + rest + ", " + tileRows);
+        emit("div.u32 " + rest + ", " + rest + ", " + tileRows);
+        for (int d = rank - 3; d >= 0; d--) {
+            String coord = reg(RegClass.B32);
+            emit("rem.u32 " + coord + ", " + rest + ", " + asRegister(size(out.dim(d))));
+            emit("div.u32 " + rest + ", " + rest + ", " + asRegister(size(out.dim(d))));
+            coords.put(d, coord);
+        }
+        String i = reg(RegClass.B32);
+        String j = reg(RegClass.B32);
+        emit("mad.lo.s32 " + i + ", " + tileRow + ", " + TILE + ", " + ty);
+        emit("mad.lo.s32 " + j + ", " + tileCol + ", " + TILE + ", " + tx);
+        coords.put(rank - 2, i);
+        coords.put(rank - 1, j);
+        String inside = reg(RegClass.PRED);
+        String colInside = reg(RegClass.PRED);
+        emit("setp.lt.s32 " + inside + ", " + i + ", " + rows);
+        emit("setp.lt.s32 " + colInside + ", " + j + ", " + cols);
+        emit("and.pred " + inside + ", " + inside + ", " + colInside);
+
+        String sum = newValue(acc);
+        emit("mov." + moveType(acc) + " " + sum + ", " + constant(acc, 0));
+        String k0 = reg(RegClass.B32);
+        emit("mov.u32 " + k0 + ", 0");
+        String stepTop = label();
+        String stepsDone = label();
+        mark(stepTop);
+        String stepsOver = reg(RegClass.PRED);
+        emit("setp.ge.s32 " + stepsOver + ", " + k0 + ", " + depth);
+        emit("@" + stepsOver + " bra " + stepsDone);
+        // Stage a[i, k0 + tx] and b[k0 + ty, j] (in their transposed layouts where asked), where they exist.
+        String p = reg(RegClass.B32);
+        emit("add.s32 " + p + ", " + k0 + ", " + tx);
+        stage(m.a(), out, acc, i, rows, p, depth, m.transposeA(), slot);
+        String q = reg(RegClass.B32);
+        emit("add.s32 " + q + ", " + k0 + ", " + ty);
+        stage(m.b(), out, acc, q, depth, j, cols, m.transposeB(), slotB);
+        emit("bar.sync 0");
+        String skip = label();
+        emit("@!" + inside + " bra " + skip);
+        String width = reg(RegClass.B32);
+        emit("sub.s32 " + width + ", " + depth + ", " + k0);
+        emit("min.s32 " + width + ", " + width + ", " + TILE);
+        String kk = reg(RegClass.B32);
+        emit("mov.u32 " + kk + ", 0");
+        String dotTop = label();
+        mark(dotTop);
+        String dotOver = reg(RegClass.PRED);
+        emit("setp.ge.s32 " + dotOver + ", " + kk + ", " + width);
+        emit("@" + dotOver + " bra " + skip);
+        String at = reg(RegClass.B32);
+        emit("mad.lo.s32 " + at + ", " + ty + ", " + TILE + ", " + kk);
+        emit("mad.lo.s32 " + at + ", " + at + ", " + bytes + ", " + tileA);
+        String x = newValue(acc);
+        emit("ld.shared." + type(acc) + " " + x + ", [" + at + "]");
+        emit("mad.lo.s32 " + at + ", " + kk + ", " + TILE + ", " + tx);
+        emit("mad.lo.s32 " + at + ", " + at + ", " + bytes + ", " + tileB);
+        String y = newValue(acc);
+        emit("ld.shared." + type(acc) + " " + y + ", [" + at + "]");
+        String product = newValue(acc);
+        emit(arith("mul", acc) + " " + product + ", " + x + ", " + y);
+        emit(arith("add", acc) + " " + sum + ", " + sum + ", " + product);
+        emit("add.s32 " + kk + ", " + kk + ", 1");
+        emit("bra " + dotTop);
+        mark(skip);
+        emit("bar.sync 0");
+        emit("add.s32 " + k0 + ", " + k0 + ", " + TILE);
+        emit("bra " + stepTop);
+        mark(stepsDone);
+        String after = label();
+        emit("@!" + inside + " bra " + after);
+        String rounded = convert(sum, acc, outType);
+        accumulator = convert(rounded, outType, acc);
+        store(m.output(), flatIndex(out, all), emitExpr(m.epilogue()));
+        mark(after);
+        emit("add.s32 " + tile + ", " + tile + ", " + grid);
+        emit("bra " + tileTop);
+        mark(tilesDone);
+        emit("ret");
+    }
+
+    /**
+     * Stores the operand's element [row, col] of the logical (untransposed) matrix, converted to the
+     * accumulator's dtype, into this thread's slot of a shared tile, when row < rows and col < cols.
+     */
+    private void stage(Buffer operand, Shape out, DType acc, String row, String rows, String col, String cols,
+                       boolean transposed, String slot) {
+        String skip = label();
+        String outside = reg(RegClass.PRED);
+        String colOutside = reg(RegClass.PRED);
+        emit("setp.ge.s32 " + outside + ", " + row + ", " + rows);
+        emit("setp.ge.s32 " + colOutside + ", " + col + ", " + cols);
+        emit("or.pred " + outside + ", " + outside + ", " + colOutside);
+        emit("@" + outside + " bra " + skip);
+        String value = convert(matrixLoad(operand, out, transposed ? col : row, transposed ? row : col),
+                operand.type().dtype(), acc);
+        emit("st.shared." + type(acc) + " [" + slot + "], " + value);
+        mark(skip);
     }
 
     /** Element [row, col] of a matmul operand, its batch dims aligned right with the output's (size 1 broadcasts). */

@@ -73,6 +73,30 @@ class PtxDifferentialTest {
         }
     }
 
+    /**
+     * Matmuls larger than a tile in every direction, with partial tiles at the edges and sums over
+     * several tiles of p, on more tiles than blocks, in both layouts of each operand.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"FLOAT32", "FLOAT64", "INT32", "FLOAT16"})
+    void tiledMatmulsAcrossPartialTilesMatchTheReference(DType dtype) {
+        for (boolean ta : new boolean[] {false, true}) {
+            for (boolean tb : new boolean[] {false, true}) {
+                FunctionBuilder fb = new FunctionBuilder("f", InferenceContext.NO_VARIABLES);
+                Value a = fb.input("a", TensorType.of(dtype, ta ? new int[] {37, 35} : new int[] {35, 37}));
+                Value b = fb.input("b", TensorType.of(dtype, tb ? new int[] {19, 37} : new int[] {37, 19}));
+                Function f = fb.output("y", fb.add(Op.MATMUL, Attributes.builder().put("transpose_a", ta)
+                        .put("transpose_b", tb).build(), a, b)).build();
+                Random random = new Random(ta ? 3 : 4);
+                Map<String, HostTensor> inputs = new java.util.LinkedHashMap<>();
+                for (Value in : f.inputs()) {
+                    inputs.put(in.name(), RandomTensors.of(dtype, in.type().shape().sizes(), random, -8, 8, false));
+                }
+                checkOnPtx(f, inputs, "tiled matmul " + dtype + " ta=" + ta + " tb=" + tb);
+            }
+        }
+    }
+
     /** relu(matmul(a, b) + bias), a : [2, 1, 5, 4] and b : [3, 4, 6] (either transposed), so batch dims broadcast. */
     static Function matmulWithEpilogue(DType dtype, boolean ta, boolean tb) {
         FunctionBuilder fb = new FunctionBuilder("f", InferenceContext.NO_VARIABLES);
@@ -173,6 +197,22 @@ class PtxDifferentialTest {
         UnsupportedKernelException e = assertThrows(UnsupportedKernelException.class, () -> PtxGenerator.generate(program));
         assertEquals("kernel 0 (%0) of @f: the CUDA backend does not support sin (it needs a math library routine) yet",
                 e.getMessage());
+    }
+
+    /** A barrier only some threads reach, and a block size other than the entry requires, are errors. */
+    @Test
+    void theInterpreterChecksBarriersAndBlockSizes() {
+        String ptx = ".version 7.0\n.target sm_70\n.address_size 64\n.visible .entry k(\n    .param .u64 a)\n"
+                + "    .reqntid 64, 1, 1\n{\n    .reg .pred %p<2>;\n    .reg .b32 %r<2>;\n    mov.u32 %r1, %tid.x;\n"
+                + "    setp.lt.u32 %p1, %r1, 32;\n    @%p1 bra DONE;\n    bar.sync 0;\nDONE:\n    ret;\n}\n";
+        PtxInterpreter interpreter = new PtxInterpreter(ptx);
+        IllegalArgumentException divergent = assertThrows(IllegalArgumentException.class,
+                () -> interpreter.launch("k", new long[] {0}, 1, 64, new PtxInterpreter.Memory()));
+        assertEquals("PTX line 13 (bar.sync 0): block 0: 32 threads exited while 32 wait at this barrier",
+                divergent.getMessage());
+        IllegalArgumentException size = assertThrows(IllegalArgumentException.class,
+                () -> interpreter.launch("k", new long[] {0}, 1, 32, new PtxInterpreter.Memory()));
+        assertEquals("k requires blocks of 64 threads (.reqntid), got 32", size.getMessage());
     }
 
     @Test

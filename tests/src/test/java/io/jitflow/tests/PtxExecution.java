@@ -15,7 +15,8 @@ import java.util.Map;
  * A kernel program's PTX run by the {@link PtxInterpreter} in place of a GPU, behind the same
  * interface generated CPU code implements: the buffers are copied to simulated device memory, the
  * pointer table and sizes are laid out as the CUDA backend's entries expect, every kernel is
- * launched on a small grid (two blocks of 32 threads, so the grid-stride loops wrap) and its
+ * launched on a small grid (two blocks of 32 threads, so the grid-stride loops wrap, or of the
+ * block size an entry requires) and its
  * status word checked (a reported error is thrown as the CPU backend throws it), and the buffers
  * are copied back.
  */
@@ -50,13 +51,20 @@ final class PtxExecution implements CompiledProgram {
         long status = memory.allocate(4);
         for (int k = 0; k < program.kernels().size(); k++) {
             ptx.launch(CudaExecutable.entryName(program, k),
-                    new long[] {table, sizeTable, CudaExecutable.launches(program).get(k).count(program.symbols(), sizes), status}, BLOCKS, THREADS, memory);
+                    new long[] {table, sizeTable, CudaExecutable.launches(program).get(k).count(program.symbols(), sizes), status}, BLOCKS,
+                    threads(CudaExecutable.entryName(program, k)), memory);
             int code = memory.buffer(status).getInt(0);
             if (code != 0) {
                 throw new EvaluationException(errors.get(code - 1));
             }
         }
         placed.forEach((array, address) -> copyOut(memory.buffer(address), array));
+    }
+
+    /** The entry's required block size (.reqntid), otherwise a small block, so that grid-stride loops wrap. */
+    private int threads(String entry) {
+        int required = ptx.entry(entry).requiredThreads();
+        return required != 0 ? required : THREADS;
     }
 
     private static long copyIn(Object array, PtxInterpreter.Memory memory) {

@@ -11,12 +11,14 @@ import java.util.TreeMap;
 
 /**
  * Runs PTX without a GPU: the subset the CUDA backend writes (typed virtual registers, predicates,
- * branches, parameter and global memory, special registers for the grid, integer and IEEE float
- * arithmetic with round-to-nearest, comparisons, selects and conversions) over a grid of blocks
- * and threads. Threads run one after another, which is exact for kernels without shared memory or
- * barriers (the only ones the backend writes so far). Anything outside the subset, an undeclared
- * register, a jump to a missing label or a memory access outside every allocation is an error
- * naming the instruction, never a guess.
+ * branches, parameter, global and shared memory, barriers, special registers for the grid, integer
+ * and IEEE float arithmetic with round-to-nearest, fma, comparisons, selects and conversions) over
+ * a grid of blocks and threads. The threads of a block run one after another up to each
+ * {@code bar.sync}, where all of them must arrive before any goes on, so shared memory sees the
+ * order a GPU guarantees. Anything outside the subset, an undeclared register, a jump to a missing
+ * label, a launch with a block size other than the entry's {@code .reqntid}, a barrier some
+ * threads never reach, or a memory access outside every allocation is an error naming the
+ * instruction, never a guess.
  */
 final class PtxInterpreter {
     /** One instruction: an optional guard predicate (negated or not), the opcode parts and operands. */
@@ -25,7 +27,7 @@ final class PtxInterpreter {
 
     /** An entry: its parameter names in order, its instructions, its labels' positions and its registers. */
     record Entry(String name, List<String> params, List<Instruction> code, Map<String, Integer> labels,
-                 Map<String, Integer> registerCounts) {
+                 Map<String, Integer> registerCounts, int requiredThreads, Map<String, Integer> shared, int sharedBytes) {
     }
 
     private final Map<String, Entry> entries = new LinkedHashMap<>();
@@ -45,15 +47,32 @@ final class PtxInterpreter {
             }
             addParam(lines[i], params);
             i++;
+            int requiredThreads = 0;
+            if (stripComment(lines[i]).trim().startsWith(".reqntid ")) {
+                requiredThreads = Integer.parseInt(stripComment(lines[i]).trim().substring(".reqntid ".length()).split(",")[0].trim());
+                i++;
+            }
             if (!stripComment(lines[i]).trim().equals("{")) {
                 throw error(i + 1, lines[i], "expected '{' after the parameters of " + name);
             }
             List<Instruction> code = new ArrayList<>();
             Map<String, Integer> labels = new HashMap<>();
             Map<String, Integer> registers = new HashMap<>();
+            Map<String, Integer> shared = new HashMap<>();
+            int sharedBytes = 0;
             for (i++; !stripComment(lines[i]).trim().equals("}"); i++) {
                 String text = stripComment(lines[i]).trim();
                 if (text.isEmpty()) {
+                    continue;
+                }
+                if (text.startsWith(".shared ")) {
+                    // .shared .align 8 .b8 tile_a[2048];
+                    String[] parts = text.replace(";", "").split("\\s+");
+                    int align = Integer.parseInt(parts[2]);
+                    String decl = parts[4];
+                    sharedBytes = (sharedBytes + align - 1) / align * align;
+                    shared.put(decl.substring(0, decl.indexOf('[')), sharedBytes);
+                    sharedBytes += Integer.parseInt(decl.substring(decl.indexOf('[') + 1, decl.indexOf(']')));
                     continue;
                 }
                 if (text.startsWith(".reg ")) {
@@ -74,7 +93,7 @@ final class PtxInterpreter {
                     }
                 }
             }
-            entries.put(name, new Entry(name, params, code, labels, registers));
+            entries.put(name, new Entry(name, params, code, labels, registers, requiredThreads, shared, sharedBytes));
         }
     }
 
@@ -164,9 +183,30 @@ final class PtxInterpreter {
         if (params.length != e.params().size()) {
             throw new IllegalArgumentException(name + " takes " + e.params().size() + " parameters, got " + params.length);
         }
+        if (e.requiredThreads() != 0 && threads != e.requiredThreads()) {
+            throw new IllegalArgumentException(name + " requires blocks of " + e.requiredThreads() + " threads (.reqntid), got "
+                    + threads);
+        }
         for (int block = 0; block < blocks; block++) {
+            ByteBuffer shared = ByteBuffer.allocate(Math.max(e.sharedBytes(), 1)).order(ByteOrder.LITTLE_ENDIAN);
+            List<Thread> running = new ArrayList<>();
             for (int thread = 0; thread < threads; thread++) {
-                new Thread(e, params, memory, new int[] {block, thread, blocks, threads}).run();
+                running.add(new Thread(e, params, memory, shared, new int[] {block, thread, blocks, threads}));
+            }
+            // Each round runs every thread up to its next barrier; all must arrive before the next round.
+            while (!running.isEmpty()) {
+                List<Thread> waiting = new ArrayList<>();
+                for (Thread t : running) {
+                    if (t.runToBarrier()) {
+                        waiting.add(t);
+                    }
+                }
+                if (!waiting.isEmpty() && waiting.size() != running.size()) {
+                    Instruction at = waiting.get(0).lastInstruction();
+                    throw error(at.line(), at.text(), "block " + block + ": " + (running.size() - waiting.size())
+                            + " threads exited while " + waiting.size() + " wait at this barrier");
+                }
+                running = waiting;
             }
         }
     }
@@ -177,19 +217,26 @@ final class PtxInterpreter {
         private final Entry e;
         private final long[] params;
         private final Memory memory;
+        private final ByteBuffer shared;
         private final int[] grid;
         private final Map<String, Long> registers = new HashMap<>();
+        private int pc;
+        private long steps;
 
-        Thread(Entry e, long[] params, Memory memory, int[] grid) {
+        Thread(Entry e, long[] params, Memory memory, ByteBuffer shared, int[] grid) {
             this.e = e;
             this.params = params;
             this.memory = memory;
+            this.shared = shared;
             this.grid = grid;
         }
 
-        void run() {
-            int pc = 0;
-            long steps = 0;
+        Instruction lastInstruction() {
+            return e.code().get(pc - 1);
+        }
+
+        /** Runs until the thread reaches a barrier (true) or exits (false). */
+        boolean runToBarrier() {
             while (pc < e.code().size()) {
                 Instruction in = e.code().get(pc++);
                 if (++steps > STEP_LIMIT) {
@@ -200,7 +247,13 @@ final class PtxInterpreter {
                 }
                 String op = in.opcode()[0];
                 if (op.equals("ret")) {
-                    return;
+                    return false;
+                }
+                if (op.equals("bar")) {
+                    if (in.guard() != null || !has(in, "sync") || !in.operands()[0].equals("0")) {
+                        throw error(in.line(), in.text(), "only an unconditional bar.sync 0 is modelled");
+                    }
+                    return true;
                 }
                 if (op.equals("bra")) {
                     Integer target = e.labels().get(in.operands()[0]);
@@ -212,6 +265,7 @@ final class PtxInterpreter {
                 }
                 execute(in);
             }
+            return false;
         }
 
         private String type(Instruction in) {
@@ -239,8 +293,7 @@ final class PtxInterpreter {
                         }
                         write(o[0], params[index], in);
                     } else {
-                        requireGlobal(in);
-                        ByteBuffer b = memory.at(address(o[1], in), width(t), in);
+                        ByteBuffer b = access(o[1], width(t), in);
                         write(o[0], switch (t) {
                             case "u8" -> b.get() & 0xffL;
                             case "b16" -> b.getShort() & 0xffffL;
@@ -252,8 +305,7 @@ final class PtxInterpreter {
                     }
                 }
                 case "st" -> {
-                    requireGlobal(in);
-                    ByteBuffer b = memory.at(address(o[0], in), width(t), in);
+                    ByteBuffer b = access(o[0], width(t), in);
                     long v = read(o[1], in);
                     switch (t) {
                         case "u8" -> b.put((byte) v);
@@ -338,10 +390,22 @@ final class PtxInterpreter {
             return error(in.line(), in.text(), "instruction not supported by the PTX interpreter");
         }
 
-        private void requireGlobal(Instruction in) {
-            if (!has(in, "global")) {
-                throw error(in.line(), in.text(), "only global and param memory are modelled");
+        /** The bytes a global or shared access touches, checked against the allocation or the block's shared memory. */
+        private ByteBuffer access(String operand, int width, Instruction in) {
+            long address = address(operand, in);
+            if (has(in, "global")) {
+                return memory.at(address, width, in);
             }
+            if (has(in, "shared")) {
+                if (address < 0 || address + width > e.sharedBytes()) {
+                    throw error(in.line(), in.text(), String.format("shared access of %d bytes at %d is outside the %d "
+                            + "declared bytes", width, address, e.sharedBytes()));
+                }
+                ByteBuffer b = shared.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+                b.position((int) address);
+                return b;
+            }
+            throw error(in.line(), in.text(), "only param, global and shared memory are modelled");
         }
 
         private static int width(String t) {
@@ -390,6 +454,10 @@ final class PtxInterpreter {
             }
             if (operand.startsWith("0d")) {
                 return Long.parseUnsignedLong(operand.substring(2), 16);
+            }
+            Integer sharedOffset = e.shared().get(operand);
+            if (sharedOffset != null) {
+                return sharedOffset;
             }
             return Long.parseLong(operand);
         }
