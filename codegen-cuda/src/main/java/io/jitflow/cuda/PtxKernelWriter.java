@@ -81,7 +81,11 @@ final class PtxKernelWriter {
                 // An empty axis is an error on the CPU; a kernel cannot raise one, so only known non-empty axes.
                 throw unsupported(loop.reducer().toString().toLowerCase() + " over an axis that may be empty");
             }
-            loopKernel(loop);
+            if (CudaExecutable.reducesPerBlock(loop)) {
+                blockReductionKernel(loop);
+            } else {
+                loopKernel(loop);
+            }
         } else {
             throw unsupported(kernel.getClass().getSimpleName().toLowerCase() + " kernels");
         }
@@ -89,8 +93,8 @@ final class PtxKernelWriter {
         sb.append("// kernel ").append(index).append(": ").append(fusedNodes()).append('\n');
         sb.append(".visible .entry ").append(name).append("(\n    .param .u64 buffers,\n    .param .u64 sizes,\n")
                 .append("    .param .u32 count,\n    .param .u64 status)\n");
-        if (kernel instanceof Kernel.Matmul) {
-            sb.append("    .reqntid ").append(TILE * TILE).append(", 1, 1\n");
+        if (kernel instanceof Kernel.Matmul || kernel instanceof Kernel.Loop l && CudaExecutable.reducesPerBlock(l)) {
+            sb.append("    .reqntid ").append(BLOCK).append(", 1, 1\n");
         }
         sb.append("{\n");
         counts.forEach((c, n) -> sb.append("    .reg .").append(c.ptx).append(' ').append(c.prefix).append('<').append(n + 1)
@@ -241,6 +245,9 @@ final class PtxKernelWriter {
 
     /** The side of a matmul's square output tile; a block of TILE x TILE threads computes one. */
     static final int TILE = 16;
+    /** The threads of a block, in the kernels that require a block size (tiled matmuls, block reductions). */
+    static final int BLOCK = TILE * TILE;
+    private static final int WARP = 32;
 
     private final StringBuilder sharedDeclarations = new StringBuilder();
 
@@ -396,7 +403,9 @@ final class PtxKernelWriter {
         emit("@!" + inside + " bra " + after);
         String rounded = convert(sum, acc, outType);
         accumulator = convert(rounded, outType, acc);
+        onFailure = after;
         store(m.output(), flatIndex(out, all), emitExpr(m.epilogue()));
+        onFailure = null;
         mark(after);
         emit("add.s32 " + tile + ", " + tile + ", " + grid);
         emit("bra " + tileTop);
@@ -470,9 +479,13 @@ final class PtxKernelWriter {
         String r = reg(RegClass.B32);
         emit("mov.u32 " + r + ", " + code);
         emit("st.global.u32 [" + status + "], " + r);
-        emit("ret");
+        // In a kernel with barriers every thread must reach each of them: skip the work, not the rest.
+        emit(onFailure == null ? "ret" : "bra " + onFailure);
         mark(fine);
     }
+
+    /** Where a failed check continues in a kernel with barriers (null: the thread returns). */
+    private String onFailure;
 
     /**
      * The grid-stride loop over the output points: each thread takes point blockIdx * blockDim +
@@ -544,25 +557,7 @@ final class PtxKernelWriter {
                 foldArg(l, v, best);
                 return;
             }
-            DType acc = l.accumulator();
-            String converted = convert(v, l.body().dtype(), acc);
-            switch (l.reducer()) {
-                case SUM, PROD -> {
-                    emit(arith(l.reducer() == Kernel.Reducer.SUM ? "add" : "mul", acc) + " " + accumulator + ", " + accumulator
-                            + ", " + converted);
-                    wrapUint8(accumulator, acc);
-                }
-                case ANY, ALL -> {
-                    String op = l.reducer() == Kernel.Reducer.ANY ? "or" : "and";
-                    emit(op + "." + (acc == DType.BOOL ? "pred" : acc == DType.INT64 ? "b64" : "b32") + " " + accumulator + ", "
-                            + accumulator + ", " + converted);
-                }
-                default -> {
-                    String folded = newValue(acc);
-                    minMax(l.reducer() == Kernel.Reducer.MAX ? ScalarOp.MAX : ScalarOp.MIN, acc, accumulator, converted, folded);
-                    move(accumulator, folded, acc);
-                }
-            }
+            fold(l, convert(v, l.body().dtype(), l.accumulator()));
             return;
         }
         int axis = l.reducedAxes().get(from);
@@ -580,6 +575,207 @@ final class PtxKernelWriter {
         emit("add.s32 " + coord + ", " + coord + ", 1");
         emit("bra " + top);
         mark(end);
+    }
+
+    /**
+     * A reduction where each output point is reduced by a whole block: every thread folds the
+     * elements it strides over (in the order of the reduced axes), the 32 lanes of each warp
+     * combine theirs with shuffles, the warps' results meet in shared memory, and warp 0 combines
+     * those; thread 0 applies the epilogue and stores. Blocks loop over points. Integer, bool,
+     * max and min results are exactly the reference's; float sums and products are combined in
+     * another order (in float64), so they can differ from the reference in the last bits.
+     */
+    private void blockReductionKernel(Kernel.Loop l) {
+        Shape space = l.space();
+        List<Integer> kept = new ArrayList<>();
+        for (int d = 0; d < space.rank(); d++) {
+            if (!l.reducedAxes().contains(d)) {
+                kept.add(d);
+            }
+        }
+        prologue();
+        prepareBuffers(l.body());
+        prepareBuffers(l.epilogue());
+        prepare(l.output());
+        DType acc = l.accumulator();
+        String partials = sharedArray("partials", 8 * (BLOCK / WARP));
+        String thread = reg(RegClass.B32);
+        emit("mov.u32 " + thread + ", %tid.x");
+        String lane = reg(RegClass.B32);
+        String warp = reg(RegClass.B32);
+        emit("rem.u32 " + lane + ", " + thread + ", " + WARP);
+        emit("div.u32 " + warp + ", " + thread + ", " + WARP);
+        String extent = reg(RegClass.B32);
+        emit("mov.u32 " + extent + ", 1");
+        for (int axis : l.reducedAxes()) {
+            emit("mul.lo.s32 " + extent + ", " + extent + ", " + size(space.dim(axis)));
+        }
+        String point = reg(RegClass.B32);
+        String grid = reg(RegClass.B32);
+        emit("mov.u32 " + point + ", %ctaid.x");
+        emit("mov.u32 " + grid + ", %nctaid.x");
+        String pointTop = label();
+        String pointsDone = label();
+        mark(pointTop);
+        String finished = reg(RegClass.PRED);
+        emit("setp.ge.s32 " + finished + ", " + point + ", " + count);
+        emit("@" + finished + " bra " + pointsDone);
+        decompose(point, space, kept);
+        accumulator = newValue(acc);
+        setIdentity(l);
+        // This thread's share: elements thread, thread + BLOCK, ... of the reduced axes, in order.
+        String element = reg(RegClass.B32);
+        emit("mov.u32 " + element + ", " + thread);
+        String elementTop = label();
+        String next = label();
+        String elementsDone = label();
+        mark(elementTop);
+        String over = reg(RegClass.PRED);
+        emit("setp.ge.s32 " + over + ", " + element + ", " + extent);
+        emit("@" + over + " bra " + elementsDone);
+        decompose(element, space, l.reducedAxes());
+        onFailure = next;
+        fold(l, convert(emitExpr(l.body()), l.body().dtype(), acc));
+        onFailure = null;
+        mark(next);
+        emit("add.s32 " + element + ", " + element + ", " + BLOCK);
+        emit("bra " + elementTop);
+        mark(elementsDone);
+        combineAcrossWarp(l, WARP / 2);
+        String notFirstLane = reg(RegClass.PRED);
+        emit("setp.ne.s32 " + notFirstLane + ", " + lane + ", 0");
+        String slot = reg(RegClass.B32);
+        emit("mad.lo.s32 " + slot + ", " + warp + ", 8, " + partials);
+        String skipStore = label();
+        emit("@" + notFirstLane + " bra " + skipStore);
+        storeShared(slot, acc);
+        mark(skipStore);
+        emit("bar.sync 0");
+        String notFirstWarp = reg(RegClass.PRED);
+        emit("setp.ne.s32 " + notFirstWarp + ", " + warp + ", 0");
+        String pointDone = label();
+        emit("@" + notFirstWarp + " bra " + pointDone);
+        // Warp 0: lane w takes warp w's result (the identity past the last warp), then they combine.
+        setIdentity(l);
+        String beyond = reg(RegClass.PRED);
+        emit("setp.ge.s32 " + beyond + ", " + lane + ", " + BLOCK / WARP);
+        String skipLoad = label();
+        emit("@" + beyond + " bra " + skipLoad);
+        emit("mad.lo.s32 " + slot + ", " + lane + ", 8, " + partials);
+        move(accumulator, loadShared(slot, acc), acc);
+        mark(skipLoad);
+        combineAcrossWarp(l, BLOCK / WARP / 2);
+        emit("@" + notFirstLane + " bra " + pointDone);
+        onFailure = pointDone;
+        store(l.output(), flatIndex(space, kept), emitExpr(l.epilogue()));
+        onFailure = null;
+        mark(pointDone);
+        emit("bar.sync 0");
+        emit("add.s32 " + point + ", " + point + ", " + grid);
+        emit("bra " + pointTop);
+        mark(pointsDone);
+        emit("ret");
+    }
+
+    /** Sets {@link #coords} along {@code axes} (last fastest) from a row-major position. */
+    private void decompose(String position, Shape space, List<Integer> axes) {
+        String rest = reg(RegClass.B32);
+        emit("mov.u32 " + rest + ", " + position);
+        for (int i = axes.size() - 1; i >= 0; i--) {
+            int axis = axes.get(i);
+            String size = size(space.dim(axis));
+            String coord = reg(RegClass.B32);
+            emit("rem.u32 " + coord + ", " + rest + ", " + size);
+            emit("div.u32 " + rest + ", " + rest + ", " + size);
+            coords.put(axis, coord);
+        }
+    }
+
+    private void setIdentity(Kernel.Loop l) {
+        if (l.accumulator() == DType.BOOL) {
+            emit("setp.ne.u32 " + accumulator + ", " + asRegister(l.reducer() == Kernel.Reducer.ALL ? "1" : "0") + ", 0");
+        } else {
+            emit("mov." + moveType(l.accumulator()) + " " + accumulator + ", " + identity(l));
+        }
+    }
+
+    /** Folds lane i + offset's accumulator into lane i's, for offset = from, from / 2, ..., 1 (lane 0 ends with all). */
+    private void combineAcrossWarp(Kernel.Loop l, int from) {
+        DType acc = l.accumulator();
+        for (int offset = from; offset >= 1; offset /= 2) {
+            if (acc == DType.BOOL) {
+                String bits = reg(RegClass.B32);
+                emit("selp.u32 " + bits + ", 1, 0, " + accumulator);
+                emit("shfl.sync.down.b32 " + bits + ", " + bits + ", " + offset + ", 31, 0xffffffff");
+                String other = newValue(acc);
+                emit("setp.ne.u32 " + other + ", " + bits + ", 0");
+                fold(l, other);
+                continue;
+            }
+            // 64-bit accumulators travel as two 32-bit halves.
+            String bits = reg(RegClass.B64);
+            emit("mov.b64 " + bits + ", " + accumulator);
+            String low = reg(RegClass.B32);
+            String high = reg(RegClass.B32);
+            emit("cvt.u32.u64 " + low + ", " + bits);
+            String shifted = reg(RegClass.B64);
+            emit("shr.u64 " + shifted + ", " + bits + ", 32");
+            emit("cvt.u32.u64 " + high + ", " + shifted);
+            emit("shfl.sync.down.b32 " + low + ", " + low + ", " + offset + ", 31, 0xffffffff");
+            emit("shfl.sync.down.b32 " + high + ", " + high + ", " + offset + ", 31, 0xffffffff");
+            String joined = reg(RegClass.B64);
+            emit("cvt.u64.u32 " + joined + ", " + high);
+            emit("shl.b64 " + joined + ", " + joined + ", 32");
+            emit("cvt.u64.u32 " + shifted + ", " + low);
+            emit("or.b64 " + joined + ", " + joined + ", " + shifted);
+            String other = newValue(acc);
+            emit("mov.b64 " + other + ", " + joined);
+            fold(l, other);
+        }
+    }
+
+    private void storeShared(String address, DType acc) {
+        if (acc == DType.BOOL) {
+            String bits = reg(RegClass.B32);
+            emit("selp.u32 " + bits + ", 1, 0, " + accumulator);
+            emit("st.shared.u32 [" + address + "], " + bits);
+        } else {
+            emit("st.shared." + type(acc) + " [" + address + "], " + accumulator);
+        }
+    }
+
+    private String loadShared(String address, DType acc) {
+        String value = newValue(acc);
+        if (acc == DType.BOOL) {
+            String bits = reg(RegClass.B32);
+            emit("ld.shared.u32 " + bits + ", [" + address + "]");
+            emit("setp.ne.u32 " + value + ", " + bits + ", 0");
+        } else {
+            emit("ld.shared." + type(acc) + " " + value + ", [" + address + "]");
+        }
+        return value;
+    }
+
+    /** Folds {@code value} (of the accumulator's dtype) into the accumulator with the loop's reducer. */
+    private void fold(Kernel.Loop l, String value) {
+        DType acc = l.accumulator();
+        switch (l.reducer()) {
+            case SUM, PROD -> {
+                emit(arith(l.reducer() == Kernel.Reducer.SUM ? "add" : "mul", acc) + " " + accumulator + ", " + accumulator
+                        + ", " + value);
+                wrapUint8(accumulator, acc);
+            }
+            case ANY, ALL -> {
+                String op = l.reducer() == Kernel.Reducer.ANY ? "or" : "and";
+                emit(op + "." + (acc == DType.BOOL ? "pred" : acc == DType.INT64 ? "b64" : "b32") + " " + accumulator + ", "
+                        + accumulator + ", " + value);
+            }
+            default -> {
+                String folded = newValue(acc);
+                minMax(l.reducer() == Kernel.Reducer.MAX ? ScalarOp.MAX : ScalarOp.MIN, acc, accumulator, value, folded);
+                move(accumulator, folded, acc);
+            }
+        }
     }
 
     /** argmax/argmin: keep the first extreme; a NaN, once met, wins (as the reference does). */

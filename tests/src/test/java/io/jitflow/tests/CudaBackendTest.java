@@ -48,7 +48,7 @@ class CudaBackendTest {
         List<PtxCases.PtxCase> cases = PtxCases.all().supported();
         for (PtxCases.PtxCase c : cases) {
             Differential.check(c.graph(), c.function(), c.inputs(), c.name() + " on " + Cuda.device(0),
-                    CudaBackendTest::runOnGpu, PtxCases.allowedUlps(c.program()));
+                    CudaBackendTest::runOnGpu, PtxCases.tolerance(c.program()));
         }
         assertTrue(cases.size() >= 160, "only " + cases.size() + " cases ran");
     }
@@ -103,7 +103,7 @@ class CudaBackendTest {
             Map<String, HostTensor> expected = cpu.call(name, inputs);
             Map<String, HostTensor> actual = gpu.call(name, inputs);
             expected.forEach((output, e) -> Differential.assertSame(e, actual.get(output), "mlp.jfg @" + name + " " + output,
-                    PtxCases.MATH_LIBRARY_ULPS));
+                    PtxCases.MATH_LIBRARY));
         }
     }
 

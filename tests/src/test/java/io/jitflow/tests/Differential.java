@@ -33,11 +33,25 @@ final class Differential {
     }
 
     static void check(Graph graph, Function f, Map<String, HostTensor> inputs, String what, Backend backend) {
-        check(graph, f, inputs, what, backend, 0);
+        check(graph, f, inputs, what, backend, Tolerance.EXACT);
     }
 
-    /** As {@link #check}, with floats allowed to differ by {@code maxUlps} units in the last place. */
-    static void check(Graph graph, Function f, Map<String, HostTensor> inputs, String what, Backend backend, int maxUlps) {
+    /**
+     * How far a float may be from the reference: {@code ulps} units in its last place, or
+     * {@code ofLargest} times the largest magnitude in its tensor (for sums combined in another order,
+     * where cancellation makes a small result's last places meaningless).
+     */
+    record Tolerance(int ulps, double ofLargest) {
+        static final Tolerance EXACT = new Tolerance(0, 0);
+
+        Tolerance orLooser(Tolerance other) {
+            return new Tolerance(Math.max(ulps, other.ulps), Math.max(ofLargest, other.ofLargest));
+        }
+    }
+
+    /** As {@link #check}, with floats allowed to differ within {@code tolerance}. */
+    static void check(Graph graph, Function f, Map<String, HostTensor> inputs, String what, Backend backend,
+                      Tolerance tolerance) {
         VariableStore expectedState = VariableStore.initialValues(graph);
         Map<String, HostTensor> expected;
         try {
@@ -50,21 +64,28 @@ final class Differential {
         VariableStore actualState = VariableStore.initialValues(graph);
         Map<String, HostTensor> actual = backend.run(f, graph.inferenceContext(), inputs, actualState);
         assertEquals(expected.keySet(), actual.keySet(), what);
-        expected.forEach((name, e) -> assertSame(e, actual.get(name), what + ", output " + name, maxUlps));
+        expected.forEach((name, e) -> assertSame(e, actual.get(name), what + ", output " + name, tolerance));
         expectedState.asMap().forEach((name, e) -> assertSame(e, actualState.get(name), what + ", variable @" + name,
-                maxUlps));
+                tolerance));
     }
 
     static void assertSame(HostTensor expected, HostTensor actual, String what) {
-        assertSame(expected, actual, what, 0);
+        assertSame(expected, actual, what, Tolerance.EXACT);
     }
 
-    static void assertSame(HostTensor expected, HostTensor actual, String what, int maxUlps) {
+    static void assertSame(HostTensor expected, HostTensor actual, String what, Tolerance tolerance) {
         assertEquals(expected.type(), actual.type(), what + ": type");
+        double largest = 0;
+        for (int i = 0; i < expected.size() && tolerance.ofLargest() > 0; i++) {
+            double v = Math.abs(expected.getDouble(i));
+            largest = Double.isFinite(v) ? Math.max(largest, v) : largest;
+        }
         for (int i = 0; i < expected.size(); i++) {
             boolean bothNaN = expected.dtype().isFloating() && Double.isNaN(expected.getDouble(i))
                     && Double.isNaN(actual.getDouble(i));
-            if (!bothNaN && expected.getBits(i) != actual.getBits(i) && ulpsApart(expected, actual, i) > maxUlps) {
+            boolean close = ulpsApart(expected, actual, i) <= tolerance.ulps() || expected.dtype().isFloating()
+                    && Math.abs(expected.getDouble(i) - actual.getDouble(i)) <= tolerance.ofLargest() * largest;
+            if (!bothNaN && expected.getBits(i) != actual.getBits(i) && !close) {
                 throw new AssertionError(what + ": element " + i + " is " + actual.getDouble(i) + " (bits 0x"
                         + Long.toHexString(actual.getBits(i)) + "), the reference gives " + expected.getDouble(i)
                         + " (bits 0x" + Long.toHexString(expected.getBits(i)) + ")\nreference: " + expected

@@ -97,6 +97,61 @@ class PtxDifferentialTest {
         }
     }
 
+    /**
+     * Reductions over large or symbolic extents, which a whole block reduces per output point with
+     * warp shuffles and shared memory: exact for integers, bools, max and min (NaN and infinities
+     * among the floats); float sums and means combine partial sums in another order, so they are
+     * held to a bound instead: two ulps of the result plus 1e-13 of the sum of magnitudes.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"FLOAT32", "FLOAT64", "FLOAT16", "INT32", "INT64", "UINT8", "BOOL"})
+    void blockReductionsMatchTheReference(DType dtype) {
+        io.jitflow.ir.Dim batch = io.jitflow.ir.Dim.named("batch");
+        record Case(Shape declared, int[] actual, long[] axes) {
+        }
+        List<Case> cases = List.of(new Case(Shape.of(300, 5), new int[] {300, 5}, new long[] {0}),
+                new Case(Shape.of(70, 80), new int[] {70, 80}, new long[] {0, 1}),
+                new Case(Shape.of(batch, io.jitflow.ir.Dim.of(3)), new int[] {100, 3}, new long[] {0}));
+        List<Op> ops = dtype == DType.BOOL ? List.of(Op.REDUCE_ANY, Op.REDUCE_ALL)
+                : dtype.isFloating() ? List.of(Op.REDUCE_MAX, Op.REDUCE_MIN, Op.REDUCE_SUM, Op.REDUCE_MEAN)
+                : List.of(Op.REDUCE_SUM, Op.REDUCE_PROD, Op.REDUCE_MAX, Op.REDUCE_MIN, Op.REDUCE_MEAN);
+        Random random = new Random(dtype.ordinal());
+        for (Case c : cases) {
+            for (Op op : ops) {
+                FunctionBuilder fb = new FunctionBuilder("f", InferenceContext.NO_VARIABLES);
+                Value x = fb.input("x", new TensorType(dtype, c.declared()));
+                Function f = fb.output("y", fb.add(op, Attributes.builder().putInts("axes", c.axes()).build(), x)).build();
+                KernelProgram program = Compiled.lower(f, InferenceContext.NO_VARIABLES);
+                assertTrue(program.kernels().get(0) instanceof io.jitflow.ir.kernel.Kernel.Loop l
+                        && io.jitflow.runtime.cuda.CudaExecutable.reducesPerBlock(l), "reduced by a block: " + program);
+                boolean exact = !dtype.isFloating() || op == Op.REDUCE_MAX || op == Op.REDUCE_MIN;
+                HostTensor input = dtype == DType.BOOL ? RandomTensors.of(dtype, c.actual(), random, 0, 1, false)
+                        : RandomTensors.of(dtype, c.actual(), random, -100, 100, exact && dtype.isFloating());
+                String what = op.mnemonic() + " " + dtype + " over " + c.declared() + " axes " + java.util.Arrays.toString(c.axes());
+                if (exact) {
+                    checkOnPtx(f, Map.of("x", input), what);
+                    continue;
+                }
+                HostTensor expected = io.jitflow.ir.Interpreter.run(f, Map.of("x", input), new VariableStore()).get("y");
+                HostTensor actual = runOnPtx(f, InferenceContext.NO_VARIABLES, Map.of("x", input), new VariableStore()).get("y");
+                double magnitudes = 0;
+                for (int i = 0; i < input.size(); i++) {
+                    magnitudes += Math.abs(input.getDouble(i));
+                }
+                if (op == Op.REDUCE_MEAN) {
+                    magnitudes /= input.size() / expected.size();
+                }
+                for (int i = 0; i < expected.size(); i++) {
+                    double e = expected.getDouble(i);
+                    double bound = 2 * (dtype == DType.FLOAT64 ? Math.ulp(e) : dtype == DType.FLOAT32 ? Math.ulp((float) e)
+                            : Math.ulp(io.jitflow.ir.Float16.toFloat(io.jitflow.ir.Float16.fromDouble(e))) * 8192) + 1e-13 * magnitudes;
+                    assertTrue(Math.abs(actual.getDouble(i) - e) <= bound, what + ": element " + i + " is "
+                            + actual.getDouble(i) + ", the reference gives " + e);
+                }
+            }
+        }
+    }
+
     /** relu(matmul(a, b) + bias), a : [2, 1, 5, 4] and b : [3, 4, 6] (either transposed), so batch dims broadcast. */
     static Function matmulWithEpilogue(DType dtype, boolean ta, boolean tb) {
         FunctionBuilder fb = new FunctionBuilder("f", InferenceContext.NO_VARIABLES);
@@ -130,7 +185,7 @@ class PtxDifferentialTest {
      */
     private static void checkOnPtx(Graph graph, Map<String, HostTensor> inputs, String what) {
         Differential.check(graph, graph.functions().get(0), inputs, what, PtxDifferentialTest::runOnPtx,
-                PtxCases.allowedUlps(Compiled.lower(graph.functions().get(0), graph.inferenceContext())));
+                PtxCases.tolerance(Compiled.lower(graph.functions().get(0), graph.inferenceContext())));
     }
 
     static Map<String, HostTensor> runOnPtx(Function f, InferenceContext context, Map<String, HostTensor> inputs,

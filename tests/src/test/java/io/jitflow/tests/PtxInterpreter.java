@@ -193,21 +193,68 @@ final class PtxInterpreter {
             for (int thread = 0; thread < threads; thread++) {
                 running.add(new Thread(e, params, memory, shared, new int[] {block, thread, blocks, threads}));
             }
-            // Each round runs every thread up to its next barrier; all must arrive before the next round.
+            // Each round runs every thread up to its next barrier or shuffle. A warp's lanes exchange
+            // values once all of them wait at the same shuffle; a barrier opens once every thread waits there.
             while (!running.isEmpty()) {
-                List<Thread> waiting = new ArrayList<>();
                 for (Thread t : running) {
-                    if (t.runToBarrier()) {
-                        waiting.add(t);
+                    if (t.stop == Stop.READY) {
+                        t.stop = t.runToSync();
                     }
                 }
-                if (!waiting.isEmpty() && waiting.size() != running.size()) {
-                    Instruction at = waiting.get(0).lastInstruction();
-                    throw error(at.line(), at.text(), "block " + block + ": " + (running.size() - waiting.size())
-                            + " threads exited while " + waiting.size() + " wait at this barrier");
+                running.removeIf(t -> t.stop == Stop.EXITED);
+                boolean shuffled = false;
+                for (int warp = 0; warp * 32 < threads; warp++) {
+                    List<Thread> lanes = new ArrayList<>();
+                    for (Thread t : running) {
+                        if (t.grid[1] / 32 == warp) {
+                            lanes.add(t);
+                        }
+                    }
+                    if (lanes.stream().anyMatch(t -> t.stop == Stop.SHUFFLE)) {
+                        shuffle(lanes, Math.min(32, threads - warp * 32), block, warp);
+                        shuffled = true;
+                    }
                 }
-                running = waiting;
+                if (!shuffled && !running.isEmpty()) {
+                    Instruction at = running.get(0).lastInstruction();
+                    if (running.size() != threads) {
+                        throw error(at.line(), at.text(), "block " + block + ": " + (threads - running.size())
+                                + " threads exited while " + running.size() + " wait at this barrier");
+                    }
+                    running.forEach(t -> t.stop = Stop.READY);
+                }
             }
+        }
+    }
+
+    /** Where a thread stopped: ready to run, at a barrier, at a warp shuffle, or finished. */
+    private enum Stop { READY, BARRIER, SHUFFLE, EXITED }
+
+    /**
+     * Executes a {@code shfl.sync.down.b32 d, a, b, c, mask} that every lane of a full warp waits at:
+     * lane i gets lane i + b's {@code a}, or its own where that is past the warp (c = 31).
+     */
+    private static void shuffle(List<Thread> lanes, int warpSize, int block, int warp) {
+        Instruction in = lanes.get(0).lastInstruction();
+        for (Thread t : lanes) {
+            if (t.stop != Stop.SHUFFLE || t.lastInstruction() != in) {
+                throw error(in.line(), in.text(), "block " + block + ", warp " + warp + ": the lanes are not all at this shuffle");
+            }
+        }
+        String[] o = in.operands();
+        if (lanes.size() != 32 || warpSize != 32 || !String.join(".", in.opcode()).equals("shfl.sync.down.b32")
+                || !o[3].equals("31") || !o[4].equals("0xffffffff")) {
+            throw error(in.line(), in.text(), "only shfl.sync.down.b32 with clamp 31 over a full warp of 32 lanes is modelled");
+        }
+        long[] values = new long[32];
+        for (Thread t : lanes) {
+            values[t.grid[1] % 32] = t.read(o[1], in);
+        }
+        for (Thread t : lanes) {
+            int lane = t.grid[1] % 32;
+            int source = lane + (int) t.read(o[2], in);
+            t.write(o[0], values[source < 32 ? source : lane], in);
+            t.stop = Stop.READY;
         }
     }
 
@@ -222,6 +269,7 @@ final class PtxInterpreter {
         private final Map<String, Long> registers = new HashMap<>();
         private int pc;
         private long steps;
+        private Stop stop = Stop.READY;
 
         Thread(Entry e, long[] params, Memory memory, ByteBuffer shared, int[] grid) {
             this.e = e;
@@ -235,8 +283,8 @@ final class PtxInterpreter {
             return e.code().get(pc - 1);
         }
 
-        /** Runs until the thread reaches a barrier (true) or exits (false). */
-        boolean runToBarrier() {
+        /** Runs until the thread reaches a barrier or a shuffle (having fetched it), or exits. */
+        Stop runToSync() {
             while (pc < e.code().size()) {
                 Instruction in = e.code().get(pc++);
                 if (++steps > STEP_LIMIT) {
@@ -247,13 +295,19 @@ final class PtxInterpreter {
                 }
                 String op = in.opcode()[0];
                 if (op.equals("ret")) {
-                    return false;
+                    return Stop.EXITED;
                 }
                 if (op.equals("bar")) {
                     if (in.guard() != null || !has(in, "sync") || !in.operands()[0].equals("0")) {
                         throw error(in.line(), in.text(), "only an unconditional bar.sync 0 is modelled");
                     }
-                    return true;
+                    return Stop.BARRIER;
+                }
+                if (op.equals("shfl")) {
+                    if (in.guard() != null) {
+                        throw error(in.line(), in.text(), "only unconditional shuffles are modelled");
+                    }
+                    return Stop.SHUFFLE;
                 }
                 if (op.equals("bra")) {
                     Integer target = e.labels().get(in.operands()[0]);
@@ -265,7 +319,7 @@ final class PtxInterpreter {
                 }
                 execute(in);
             }
-            return false;
+            return Stop.EXITED;
         }
 
         private String type(Instruction in) {
@@ -453,6 +507,9 @@ final class PtxInterpreter {
                 return Long.parseLong(operand.substring(2), 16);
             }
             if (operand.startsWith("0d")) {
+                return Long.parseUnsignedLong(operand.substring(2), 16);
+            }
+            if (operand.startsWith("0x")) {
                 return Long.parseUnsignedLong(operand.substring(2), 16);
             }
             Integer sharedOffset = e.shared().get(operand);

@@ -53,7 +53,7 @@ class PtxMathTest {
         assertTrue(worst <= maxUlps, op + " " + dtype + " is " + worst + " ulp from the reference at x = "
                 + x.getDouble(worstAt) + " (" + actual.getDouble(worstAt) + " vs " + expected.getDouble(worstAt) + ")");
         Differential.check(Graph.of(List.of(), List.of(f)), f, inputs, op + " " + dtype, PtxDifferentialTest::runOnPtx,
-                maxUlps);
+                new Differential.Tolerance(maxUlps, 0));
     }
 
     /** Specials, edges and 4,000 random points, half of them of random magnitude, half in [-30, 30]. */

@@ -48,6 +48,6 @@ class PtxTrainingStepTest {
         Map<String, HostTensor> inputs = Map.of("arg0", x.toHostTensor(), "arg1", labels.toHostTensor());
         assertEquals(4, f.nodes().stream().filter(n -> n.op() == io.jitflow.ir.Op.ASSIGN_VARIABLE).count());
         Differential.check(graph, f, inputs, "the MLP training step", PtxDifferentialTest::runOnPtx,
-                PtxCases.MATH_LIBRARY_ULPS);
+                PtxCases.MATH_LIBRARY);
     }
 }

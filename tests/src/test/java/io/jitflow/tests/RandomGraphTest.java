@@ -44,13 +44,13 @@ class RandomGraphTest {
             Generated g = generate(random);
             Graph optimized = new PassManager(PassManager.defaultPasses()).verifyEachPass(true).run(g.graph());
             String what = "random graph " + seed + ":\n" + GraphPrinter.print(g.graph());
-            checkAgainstOriginal(g, optimized, what, Compiled::run, 0);
+            checkAgainstOriginal(g, optimized, what, Compiled::run, Differential.Tolerance.EXACT);
         }
     }
 
     /**
      * Every third graph on the CUDA backend, run by the PTX interpreter, within the units in the
-     * last place {@link PtxCases#allowedUlps} allows (graphs with ops the backend refuses are skipped).
+     * last place {@link PtxCases#tolerance} allows (graphs with ops the backend refuses are skipped).
      */
     @Test
     void randomGraphsAgreeWithTheReferenceOnThePtxInterpreter() {
@@ -66,7 +66,7 @@ class RandomGraphTest {
             }
             String what = "random graph " + seed + " on the PTX interpreter:\n" + GraphPrinter.print(g.graph());
             checkAgainstOriginal(g, optimized, what, PtxDifferentialTest::runOnPtx,
-                    PtxCases.allowedUlps(program));
+                    PtxCases.tolerance(program));
             checked++;
         }
         assertTrue(checked >= 200, "only " + checked + " random graphs ran on the PTX interpreter");
@@ -77,18 +77,18 @@ class RandomGraphTest {
 
     /** The reference runs the original graph; the compiled code runs the optimized one. */
     private static void checkAgainstOriginal(Generated g, Graph optimized, String what, Differential.Backend backend,
-                                             int maxUlps) {
+                                             Differential.Tolerance tolerance) {
         Function original = g.graph().functions().get(0);
         Map<String, HostTensor> expected;
         try {
             expected = io.jitflow.ir.Interpreter.run(original, g.inputs(), new io.jitflow.ir.VariableStore());
         } catch (io.jitflow.ir.EvaluationException e) {
-            Differential.check(optimized, optimized.functions().get(0), g.inputs(), what, backend, maxUlps);
+            Differential.check(optimized, optimized.functions().get(0), g.inputs(), what, backend, tolerance);
             return;
         }
         Map<String, HostTensor> actual = backend.run(optimized.functions().get(0), optimized.inferenceContext(), g.inputs(),
                 new io.jitflow.ir.VariableStore());
-        expected.forEach((name, e) -> Differential.assertSame(e, actual.get(name), what + "\noutput " + name, maxUlps));
+        expected.forEach((name, e) -> Differential.assertSame(e, actual.get(name), what + "\noutput " + name, tolerance));
     }
 
     private static Generated generate(Random random) {

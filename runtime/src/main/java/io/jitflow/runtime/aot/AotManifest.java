@@ -75,7 +75,7 @@ final class AotManifest {
                 sb.append("ptx ").append(encode(f.cuda().ptxEntry())).append('\n');
                 f.cuda().errors().forEach(e -> sb.append("error ").append(encode(e)).append('\n'));
                 f.cuda().launches().forEach(l -> sb.append("launch ").append(l.entry()).append(' ')
-                        .append(dims(l.points())).append('\n'));
+                        .append(dims(l.points())).append(l.perBlock() ? " per-block" : "").append('\n'));
             }
             sb.append("end\n");
         }
@@ -113,7 +113,8 @@ final class AotManifest {
                     case "input", "output", "read", "write" -> current.bind(f[0], decode(f[1]), Integer.parseInt(f[2]));
                     case "ptx" -> current.ptxEntry = decode(f[1]);
                     case "error" -> current.errors.add(decode(f[1]));
-                    case "launch" -> current.launches.add(new CudaExecutable.Launch(f[1], shape(f[2])));
+                    case "launch" -> current.launches.add(new CudaExecutable.Launch(f[1], shape(f[2]),
+                            f.length > 3 && f[3].equals("per-block")));
                     case "end" -> {
                         functions.add(current.finish());
                         current = null;

@@ -32,10 +32,11 @@ public final class CudaExecutable implements io.jitflow.runtime.Executable {
     private static final int THREADS = 256;
 
     /**
-     * One kernel's launch: its entry and the shape of its output points (the kept axes of a loop,
-     * a matmul's output), whose symbolic dims are resolved per run.
+     * One kernel's launch: its entry, the shape of its output points (the kept axes of a loop, a
+     * matmul's output), whose symbolic dims are resolved per run, and whether a whole block
+     * reduces each point (see {@link #reducesPerBlock}) rather than one thread.
      */
-    public record Launch(String entry, Shape points) {
+    public record Launch(String entry, Shape points, boolean perBlock) {
         /** The number of points, {@code sizes} giving the program's {@code symbols} in order. */
         public long count(List<String> symbols, int[] sizes) {
             long count = 1;
@@ -171,7 +172,8 @@ public final class CudaExecutable implements io.jitflow.runtime.Executable {
                 continue;
             }
             countParameter.put((int) points);
-            int blocks = (int) Math.min((points + THREADS - 1) / THREADS, 32L * device.multiprocessors());
+            long wanted = launch.perBlock() ? points : (points + THREADS - 1) / THREADS;
+            int blocks = (int) Math.min(wanted, 32L * device.multiprocessors());
             module.launch(launch.entry(), blocks, THREADS, parameters);
         }
         int code = ((int[]) status.download(DType.INT32, 1))[0];
@@ -201,9 +203,34 @@ public final class CudaExecutable implements io.jitflow.runtime.Executable {
                     kept.add(space.dim(d));
                 }
             }
-            launches.add(new Launch(entryName(program, k), Shape.of(kept)));
+            launches.add(new Launch(entryName(program, k), Shape.of(kept),
+                    kernel instanceof Kernel.Loop l && reducesPerBlock(l)));
         }
         return launches;
+    }
+
+    /** Reduced extents from this size on are reduced by a whole block per output point. */
+    public static final int PER_BLOCK_EXTENT = 256;
+
+    /**
+     * Whether the CUDA backend reduces each output point of a loop with a whole block (a tree of
+     * warp shuffles and shared memory) instead of one thread: for sum, product, max, min, any and
+     * all over a reduced extent that is symbolic or at least {@link #PER_BLOCK_EXTENT}, where one
+     * thread per point would leave most of the GPU idle (a full reduction has one point).
+     */
+    public static boolean reducesPerBlock(Kernel.Loop l) {
+        if (!l.isReduction() || l.reducer() == Kernel.Reducer.ARGMAX || l.reducer() == Kernel.Reducer.ARGMIN) {
+            return false;
+        }
+        long extent = 1;
+        for (int axis : l.reducedAxes()) {
+            Dim dim = l.space().dim(axis);
+            if (!dim.isStatic()) {
+                return true;
+            }
+            extent *= dim.size();
+        }
+        return extent >= PER_BLOCK_EXTENT;
     }
 
     /** The entry name of kernel {@code index}: {@code k<index>_<first fused node>}. */
