@@ -7,7 +7,8 @@ import io.jitflow.ir.TensorType;
  * A buffer of a kernel program: its id (its slot when the program runs), type (dims may be
  * symbolic, resolved from the inputs) and role. Constants carry their data; inputs, outputs and
  * variables carry the name they are bound by; a view shares the storage of {@code viewOf} under
- * another shape of the same element count (a reshape that costs no copy).
+ * another shape of the same element count: a reshape that costs no copy, or a temporary that buffer
+ * planning placed in the storage of one whose last reader has run.
  */
 public record Buffer(int id, TensorType type, Kind kind, String name, HostTensor constant, Buffer viewOf) {
     public enum Kind { INPUT, OUTPUT, TEMP, CONSTANT, VARIABLE_READ, VARIABLE_WRITE, VIEW }

@@ -104,6 +104,26 @@ public sealed interface Expr {
         return List.of();
     }
 
+    /** {@code e} (which may be null) with every load's buffer replaced by {@code replace}'s answer for it. */
+    static Expr withBuffers(Expr e, java.util.function.UnaryOperator<Buffer> replace) {
+        if (e instanceof Load l) {
+            return new Load(replace.apply(l.buffer()), l.index().stream().map(i -> withBuffers(i, replace)).toList());
+        } else if (e instanceof Unary u) {
+            return new Unary(u.op(), withBuffers(u.x(), replace), u.dtype());
+        } else if (e instanceof Binary b) {
+            return new Binary(b.op(), withBuffers(b.a(), replace), withBuffers(b.b(), replace), b.dtype());
+        } else if (e instanceof Select s) {
+            return new Select(withBuffers(s.cond(), replace), withBuffers(s.a(), replace), withBuffers(s.b(), replace));
+        } else if (e instanceof Cast c) {
+            return new Cast(withBuffers(c.x(), replace), c.dtype());
+        } else if (e instanceof Random r) {
+            return new Random(withBuffers(r.counter(), replace), r.seed(), r.normal(), r.p1(), r.p2(), r.dtype());
+        } else if (e instanceof Check c) {
+            return new Check(withBuffers(c.cond(), replace), c.message(), withBuffers(c.value(), replace));
+        }
+        return e;
+    }
+
     /** Visits {@code e} and every subexpression of it, each parent before its children. */
     static void walk(Expr e, java.util.function.Consumer<Expr> visit) {
         visit.accept(e);

@@ -10,6 +10,20 @@ public sealed interface Kernel {
 
     Buffer output();
 
+    /** This kernel with every buffer it reads or writes replaced by {@code replace}'s answer for it. */
+    Kernel withBuffers(java.util.function.UnaryOperator<Buffer> replace);
+
+    /** The buffers this kernel reads (every buffer it refers to but its output). */
+    default java.util.Set<Buffer> reads() {
+        java.util.Set<Buffer> reads = new java.util.HashSet<>();
+        withBuffers(b -> {
+            reads.add(b);
+            return b;
+        });
+        reads.remove(output());
+        return reads;
+    }
+
     /** How a reduction folds values along its reduced axes. */
     enum Reducer { SUM, PROD, MAX, MIN, ANY, ALL, ARGMAX, ARGMIN }
 
@@ -29,6 +43,13 @@ public sealed interface Kernel {
         public boolean isReduction() {
             return !reducedAxes.isEmpty();
         }
+
+        @Override
+        public Loop withBuffers(java.util.function.UnaryOperator<Buffer> replace) {
+            return new Loop(fused, space, Expr.withBuffers(body, replace), reducedAxes, reducer, accumulator,
+                    Expr.withBuffers(epilogue, replace), replace.apply(output),
+                    outputIndex == null ? null : outputIndex.stream().map(i -> Expr.withBuffers(i, replace)).toList());
+        }
     }
 
     /**
@@ -38,10 +59,20 @@ public sealed interface Kernel {
      */
     record Matmul(List<String> fused, Buffer a, Buffer b, boolean transposeA, boolean transposeB,
                   io.jitflow.ir.DType accumulator, Expr epilogue, Buffer output) implements Kernel {
+        @Override
+        public Matmul withBuffers(java.util.function.UnaryOperator<Buffer> replace) {
+            return new Matmul(fused, replace.apply(a), replace.apply(b), transposeA, transposeB, accumulator,
+                    Expr.withBuffers(epilogue, replace), replace.apply(output));
+        }
     }
 
     /** output = x, then output[gather position of i] += updates[i] for every update, as scatter_add. */
     record ScatterAdd(List<String> fused, Buffer x, Buffer indices, Buffer updates, int axis, int batchDims,
                       Buffer output) implements Kernel {
+        @Override
+        public ScatterAdd withBuffers(java.util.function.UnaryOperator<Buffer> replace) {
+            return new ScatterAdd(fused, replace.apply(x), replace.apply(indices), replace.apply(updates), axis, batchDims,
+                    replace.apply(output));
+        }
     }
 }

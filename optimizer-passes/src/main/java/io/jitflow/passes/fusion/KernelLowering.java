@@ -79,7 +79,8 @@ public final class KernelLowering {
         for (Function.Output o : function.outputs()) {
             outputs.put(o.name(), materialize(o.value()));
         }
-        return new KernelProgram(function.name(), allBuffers, kernels, inputs, outputs, variableReads, variableWrites);
+        return BufferPlanning.plan(new KernelProgram(function.name(), allBuffers, kernels, inputs, outputs, variableReads,
+                variableWrites));
     }
 
     private Buffer bufferFor(Value v, Buffer.Kind kind, String name, HostTensor constant) {

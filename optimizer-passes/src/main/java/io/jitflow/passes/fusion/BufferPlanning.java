@@ -1,0 +1,102 @@
+package io.jitflow.passes.fusion;
+
+import io.jitflow.ir.kernel.Buffer;
+import io.jitflow.ir.kernel.Kernel;
+import io.jitflow.ir.kernel.KernelProgram;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Buffer planning over a kernel program's liveness: a temporary whose last reader has run gives its
+ * storage to the next temporary of the same dtype and size that a later kernel writes, which
+ * becomes a view of it. A program then needs as many arrays as values are live at once rather than
+ * one per temporary, so its working set stays in cache. Inputs, constants, variables and anything
+ * that escapes a run (an output, an assigned variable, or the storage of a view of one) are never
+ * shared; a kernel never writes storage it reads.
+ */
+public final class BufferPlanning {
+    private BufferPlanning() {
+    }
+
+    public static KernelProgram plan(KernelProgram program) {
+        List<Kernel> kernels = program.kernels();
+        Set<Integer> escaping = new HashSet<>();
+        program.outputs().values().forEach(b -> escaping.add(root(b).id()));
+        program.variableWrites().values().forEach(b -> escaping.add(root(b).id()));
+        // The last kernel that reads each storage root (through the buffer itself or a view of it).
+        Map<Integer, Integer> lastRead = new HashMap<>();
+        Map<Integer, Integer> writer = new HashMap<>();
+        for (int k = 0; k < kernels.size(); k++) {
+            for (Buffer b : kernels.get(k).reads()) {
+                lastRead.put(root(b).id(), k);
+            }
+            writer.putIfAbsent(kernels.get(k).output().id(), k);
+        }
+        Map<Integer, Buffer> storageOf = new HashMap<>();
+        // Storage roots that are free again, with the kernel after which they are.
+        Map<Buffer, Integer> busyUntil = new LinkedHashMap<>();
+        for (int k = 0; k < kernels.size(); k++) {
+            Buffer written = kernels.get(k).output();
+            if (!isPlannable(written, escaping) || writer.get(written.id()) != k) {
+                continue;
+            }
+            Buffer donor = null;
+            for (Map.Entry<Buffer, Integer> e : busyUntil.entrySet()) {
+                if (e.getValue() < k && e.getKey().id() < written.id() && fits(e.getKey(), written)) {
+                    donor = e.getKey();
+                    break;
+                }
+            }
+            Buffer storage = donor != null ? donor : written;
+            if (donor != null) {
+                storageOf.put(written.id(), donor);
+            }
+            busyUntil.put(storage, lastRead.getOrDefault(written.id(), k));
+        }
+        if (storageOf.isEmpty()) {
+            return program;
+        }
+        List<Buffer> buffers = new ArrayList<>();
+        for (Buffer b : program.buffers()) {
+            Buffer storage = storageOf.get(b.id());
+            if (storage == null && b.viewOf() != null) {
+                storage = storageOf.getOrDefault(b.viewOf().id(), b.viewOf());
+            }
+            buffers.add(storage == null ? b : new Buffer(b.id(), b.type(), Buffer.Kind.VIEW, b.name(), null, storage));
+        }
+        java.util.function.UnaryOperator<Buffer> replace = b -> buffers.get(b.id());
+        List<Kernel> planned = kernels.stream().map(k -> k.withBuffers(replace)).toList();
+        return new KernelProgram(program.name(), buffers, planned, remap(program.inputs(), replace),
+                remap(program.outputs(), replace), remap(program.variableReads(), replace),
+                remap(program.variableWrites(), replace));
+    }
+
+    private static Buffer root(Buffer b) {
+        return b.viewOf() == null ? b : root(b.viewOf());
+    }
+
+    private static boolean isPlannable(Buffer b, Set<Integer> escaping) {
+        return b.kind() == Buffer.Kind.TEMP && !escaping.contains(b.id());
+    }
+
+    /** Same dtype and the same number of elements, for any sizes of the symbolic dims. */
+    private static boolean fits(Buffer storage, Buffer b) {
+        if (storage.type().dtype() != b.type().dtype()) {
+            return false;
+        }
+        boolean bothStatic = storage.type().shape().isStatic() && b.type().shape().isStatic();
+        return bothStatic ? storage.type().shape().elementCount() == b.type().shape().elementCount()
+                : storage.type().shape().equals(b.type().shape());
+    }
+
+    private static Map<String, Buffer> remap(Map<String, Buffer> named, java.util.function.UnaryOperator<Buffer> replace) {
+        Map<String, Buffer> result = new LinkedHashMap<>();
+        named.forEach((name, b) -> result.put(name, replace.apply(b)));
+        return result;
+    }
+}
