@@ -9,13 +9,13 @@ import java.util.Set;
 /**
  * {@code jitflow compile FILE -o OUT.jar [--target cpu|cuda|all]}: compiles every function of a graph
  * file ahead of time into a jar (JVM classes, PTX, or both) that {@code jitflow exec} (or
- * {@code AotModule.load}) runs without the compiler.
+ * {@code AotModule.load}) runs without the compiler; with --bind, for those dim sizes only.
  */
 final class CompileCommand extends Command {
     CompileCommand() {
-        super("compile", "FILE -o OUT.jar [--target cpu|cuda|all]",
+        super("compile", "FILE -o OUT.jar [--target cpu|cuda|all] [--bind DIM=SIZE,...]",
                 "compile a graph file ahead of time into a jar that runs on the runtime alone",
-                Set.of("output", "target"), Set.of());
+                Set.of("output", "target", "bind"), Set.of());
     }
 
     @Override
@@ -30,7 +30,8 @@ final class CompileCommand extends Command {
             throw new UsageException("unknown --target '" + target + "' (expected cpu, cuda or all)");
         }
         Path jar = Path.of(output);
-        AheadOfTime.compile(file, jar, AheadOfTime.Target.valueOf(target.toUpperCase(java.util.Locale.ROOT)));
+        AheadOfTime.compile(Pipeline.specialize(io.jitflow.text.GraphFiles.read(file), args.option("bind")), jar,
+                AheadOfTime.Target.valueOf(target.toUpperCase(java.util.Locale.ROOT)));
         out.printf("%s: %,d bytes%n", jar, Files.size(jar));
     }
 }

@@ -14,21 +14,22 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * {@code jitflow opt FILE [--dump-after PASS[,PASS]|all] [--passes P1,P2] [--target cuda]}: prints
- * the optimized graph and each function's kernel program (with --target cuda, its PTX); with
+ * {@code jitflow opt FILE [--bind DIM=SIZE,...] [--dump-after PASS[,PASS]|all] [--passes P1,P2]
+ * [--target cuda]}: prints the optimized graph and each function's kernel program (with --target
+ * cuda, its PTX); with --bind, the graph is first specialized to those dim sizes; with
  * --dump-after, the function after each named pass.
  */
 final class OptCommand extends Command {
     OptCommand() {
-        super("opt", "FILE [--passes P1,P2,...] [--dump-after PASS[,PASS...]|all] [--target cuda]",
+        super("opt", "FILE [--bind DIM=SIZE,...] [--passes P1,P2,...] [--dump-after PASS[,PASS...]|all] [--target cuda]",
                 "print the optimized graph and its kernel programs, or with --target cuda their PTX (passes: "
                         + String.join(", ", PassManager.byName().keySet()) + ")",
-                Set.of("passes", "dump-after", "target"), Set.of());
+                Set.of("passes", "dump-after", "target", "bind"), Set.of());
     }
 
     @Override
     void run(Arguments args, PrintStream out) throws Exception {
-        Graph graph = GraphFiles.read(Path.of(args.onePositional("FILE")));
+        Graph graph = Pipeline.specialize(GraphFiles.read(Path.of(args.onePositional("FILE"))), args.option("bind"));
         PassManager passes = passes(args.option("passes"));
         String dump = args.option("dump-after");
         if (dump != null) {

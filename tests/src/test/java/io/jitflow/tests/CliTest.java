@@ -239,6 +239,21 @@ class CliTest {
     }
 
     @Test
+    void bindSpecializesSymbolicDims() throws IOException {
+        Path linear = Repository.examples().resolve("graphs/linear.jfg");
+        Result r = jitflow("opt", linear.toString(), "--bind", "batch=8");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("func @linear(%x : float32[8, 3], %W : float32[3, 2], %b : float32[2]) -> "
+                + "(y : float32[8, 2])"), r.out());
+        Result bad = jitflow("opt", linear.toString(), "--bind", "batch");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("--bind: bad dim binding 'batch' (expected NAME=SIZE, e.g. batch=32)"), bad.err());
+        Path jar = tmp.resolve("linear8.jar");
+        Result compiled = jitflow("compile", linear.toString(), "-o", jar.toString(), "--bind", "batch=8");
+        assertEquals(0, compiled.code(), compiled.err());
+    }
+
+    @Test
     void theDemoRunsAndAgreesWithNumPy() {
         Result r = jitflow("demo", Repository.examples().toString());
         assertEquals(0, r.code(), r.err());

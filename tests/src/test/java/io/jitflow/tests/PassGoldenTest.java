@@ -18,7 +18,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Golden tests of the passes: each file under resources/passes is a graph with a {@code # RUN:}
- * line naming the passes (or "default" for the default pipeline) and CHECK directives matched
+ * line naming the passes (or "default" for the default pipeline; {@code specialize-shapes(batch=4)}
+ * with its dim sizes) and CHECK directives matched
  * against the printed result. The verifier runs after every pass.
  */
 class PassGoldenTest {
@@ -42,8 +43,11 @@ class PassGoldenTest {
         if (run.equals("default")) {
             passes.addAll(PassManager.defaultPasses());
         } else {
-            for (String name : run.split(",")) {
-                Pass p = PassManager.byName().get(name.strip());
+            for (String name : run.split(",(?![^(]*\\))")) {
+                // specialize-shapes(batch=4,n=2) takes the dim sizes it specializes to.
+                java.util.regex.Matcher bind = java.util.regex.Pattern.compile("specialize-shapes\\((.*)\\)").matcher(name.strip());
+                Pass p = bind.matches() ? new io.jitflow.passes.SpecializeShapes(io.jitflow.passes.SpecializeShapes.parse(bind.group(1)))
+                        : PassManager.byName().get(name.strip());
                 if (p == null) {
                     throw new AssertionError(file + ": unknown pass " + name);
                 }
