@@ -95,6 +95,19 @@ final class PtxCases {
                 """, "noise.jfg");
     }
 
+    /** gather along both axes of a matrix, fused into a consumer; indices checked against the axis. */
+    static Graph gathers() {
+        return io.jitflow.text.GraphParser.parse("""
+                jitflow 1 opset 1
+                func @pick(%p : float32[5, 4], %rows : int32[3], %cols : int32[6]) -> (r : float32[3, 4], c : float32[5, 6]) {
+                  %g = gather(%p, %rows) {axis = 0} : float32[3, 4]
+                  %r = mul(%g, %g) : float32[3, 4]
+                  %c = gather(%p, %cols) {axis = 1} : float32[5, 6]
+                  return %r, %c
+                }
+                """, "gathers.jfg");
+    }
+
     static Map<String, HostTensor> noiseInputs() {
         return Map.of("x", RandomTensors.of(DType.FLOAT32, new int[] {3, 700}, new Random(5), -1, 1, false));
     }
@@ -114,6 +127,11 @@ final class PtxCases {
             }
         }
         add("random_uniform", noise(), noiseInputs(), supported, unsupported);
+        Map<String, HostTensor> picks = Map.of("p", RandomTensors.of(DType.FLOAT32, new int[] {5, 4}, new Random(6), -9, 9, true),
+                "rows", HostTensor.of(new int[] {4, 0, 4}, 3), "cols", HostTensor.of(new int[] {3, 3, 0, 1, 2, 3}, 6));
+        add("gather", gathers(), picks, supported, unsupported);
+        add("gather out of range", gathers(), Map.of("p", picks.get("p"), "rows", HostTensor.of(new int[] {1, 5, 0}, 3),
+                "cols", picks.get("cols")), supported, unsupported);
         CompiledOpsTest.elementwiseCases().forEach(c -> add(c.toString(), CompiledOpsTest.function(c), CompiledOpsTest.inputs(c),
                 supported, unsupported));
         for (DType dtype : List.of(DType.FLOAT32, DType.FLOAT64, DType.INT32, DType.INT64, DType.UINT8)) {
