@@ -151,6 +151,11 @@ final class PtxKernelWriter {
         public void mark(String label) {
             PtxKernelWriter.this.mark(label);
         }
+
+        @Override
+        public void failUnless(String ok, String message) {
+            PtxKernelWriter.this.failUnless(ok, message);
+        }
     });
 
     private String reg(RegClass c) {
@@ -235,9 +240,9 @@ final class PtxKernelWriter {
                 }
                 String best = isArg(l) ? newValue(l.body().dtype().isFloating() ? DType.FLOAT64 : DType.INT64) : null;
                 reduce(l, space, 0, best);
-                value = emitExpr(l.epilogue());
+                value = evaluate(l.epilogue());
             } else {
-                value = emitExpr(l.body());
+                value = evaluate(l.body());
             }
             store(l.output(), flatIndex(space, kept), value);
         });
@@ -404,7 +409,7 @@ final class PtxKernelWriter {
         String rounded = convert(sum, acc, outType);
         accumulator = convert(rounded, outType, acc);
         onFailure = after;
-        store(m.output(), flatIndex(out, all), emitExpr(m.epilogue()));
+        store(m.output(), flatIndex(out, all), evaluate(m.epilogue()));
         onFailure = null;
         mark(after);
         emit("add.s32 " + tile + ", " + tile + ", " + grid);
@@ -552,7 +557,7 @@ final class PtxKernelWriter {
      */
     private void reduce(Kernel.Loop l, Shape space, int from, String best) {
         if (from == l.reducedAxes().size()) {
-            String v = emitExpr(l.body());
+            String v = evaluate(l.body());
             if (best != null) {
                 foldArg(l, v, best);
                 return;
@@ -635,7 +640,7 @@ final class PtxKernelWriter {
         emit("@" + over + " bra " + elementsDone);
         decompose(element, space, l.reducedAxes());
         onFailure = next;
-        fold(l, convert(emitExpr(l.body()), l.body().dtype(), acc));
+        fold(l, convert(evaluate(l.body()), l.body().dtype(), acc));
         onFailure = null;
         mark(next);
         emit("add.s32 " + element + ", " + element + ", " + BLOCK);
@@ -667,7 +672,7 @@ final class PtxKernelWriter {
         combineAcrossWarp(l, BLOCK / WARP / 2);
         emit("@" + notFirstLane + " bra " + pointDone);
         onFailure = pointDone;
-        store(l.output(), flatIndex(space, kept), emitExpr(l.epilogue()));
+        store(l.output(), flatIndex(space, kept), evaluate(l.epilogue()));
         onFailure = null;
         mark(pointDone);
         emit("bar.sync 0");
@@ -942,7 +947,30 @@ final class PtxKernelWriter {
 
     // ---- expressions ----
 
+    /**
+     * Registers already holding the values of subexpressions of the expression being emitted: an
+     * expression DAG shares subexpressions (softplus reads x twice, say), and emitting it as a tree
+     * would repeat them, exponentially along a fused chain.
+     */
+    private Map<Expr, String> emitted = new HashMap<>();
+
+    /** Emits a kernel's expression, from scratch: values of an earlier evaluation may be out of date. */
+    private String evaluate(Expr root) {
+        emitted = new HashMap<>();
+        return emitExpr(root);
+    }
+
     private String emitExpr(Expr e) {
+        String known = emitted.get(e);
+        if (known != null) {
+            return known;
+        }
+        String r = emitNew(e);
+        emitted.put(e, r);
+        return r;
+    }
+
+    private String emitNew(Expr e) {
         if (e instanceof Expr.Const c) {
             String r = newValue(c.dtype());
             if (c.dtype() == DType.BOOL) {
@@ -1144,7 +1172,7 @@ final class PtxKernelWriter {
                     wrapUint8(r, t);
                 }
             }
-            case EXP, EXPM1, LOG, LOG1P, TANH, ERF -> requireFloat(u, () -> {
+            case EXP, EXPM1, LOG, LOG1P, TANH, ERF, SIN, COS -> requireFloat(u, () -> {
                 String wide = convert(x, t, DType.FLOAT64);
                 String y = switch (u.op()) {
                     case EXP -> math.exp(wide);
@@ -1152,6 +1180,8 @@ final class PtxKernelWriter {
                     case LOG -> math.log(wide);
                     case LOG1P -> math.log1p(wide);
                     case ERF -> math.erf(wide);
+                    case SIN -> math.sin(wide);
+                    case COS -> math.cos(wide);
                     default -> math.tanh(wide);
                 };
                 move(r, convert(y, DType.FLOAT64, t), t);
@@ -1380,10 +1410,14 @@ final class PtxKernelWriter {
         String otherwise = label();
         String end = label();
         emit("@!" + cond + " bra " + otherwise);
+        // Each side runs only on its branch, so what it emits is known only there.
+        Map<Expr, String> before = new HashMap<>(emitted);
         move(r, emitExpr(s.a()), s.dtype());
+        emitted = new HashMap<>(before);
         emit("bra " + end);
         mark(otherwise);
         move(r, emitExpr(s.b()), s.dtype());
+        emitted = before;
         mark(end);
         return r;
     }

@@ -34,6 +34,9 @@ final class PtxMath {
 
         /** Places {@code label} here. */
         void mark(String label);
+
+        /** Stops the kernel with the run-time error {@code message} unless predicate {@code ok} holds. */
+        void failUnless(String ok, String message);
     }
 
     private static final double LN2_HI = Double.longBitsToDouble(0x3FE62E42FEFA39EFL);
@@ -246,6 +249,170 @@ final class PtxMath {
         a.emit("copysign.f64 " + sign + ", " + x + ", " + one);
         a.emit("selp.f64 " + r + ", " + sign + ", " + r + ", " + far);
         return keepNaN(x, r);
+    }
+
+    /** The largest |x| sin and cos reduce exactly here: x / (pi/2) must stay below 2^20. */
+    static final double TRIG_LIMIT = 0x1p20;
+    /** pi/2 in three 33-bit parts and the rest (the Cody-Waite split), so that n * part is exact. */
+    private static final double PIO2_1 = Double.longBitsToDouble(0x3FF921FB54400000L);
+    private static final double PIO2_2 = Double.longBitsToDouble(0x3DD0B4611A600000L);
+    private static final double PIO2_3 = Double.longBitsToDouble(0x3BA3198A2E000000L);
+    private static final double PIO2_3T = 8.47842766036889956997e-32;
+
+    /** The sine; |x| of 2^20 and more is a run-time error (see {@link #TRIG_LIMIT}). */
+    String sin(String x) {
+        return trig(x, true);
+    }
+
+    /** The cosine; |x| of 2^20 and more is a run-time error (see {@link #TRIG_LIMIT}). */
+    String cos(String x) {
+        return trig(x, false);
+    }
+
+    /**
+     * x = n pi/2 + y with y carried as a double-double (y_hi + y_lo), then the sine or cosine
+     * series of y (to the 21st and 20th power, enough for |y| <= pi/4), picked and signed by the
+     * quadrant n mod 4.
+     */
+    private String trig(String x, boolean sine) {
+        String magnitude = a.f64();
+        a.emit("abs.f64 " + magnitude + ", " + x);
+        String inRange = a.pred();
+        // NaN and infinities pass here (and give NaN below); finite values must be under the limit.
+        a.emit("setp.ltu.f64 " + inRange + ", " + magnitude + ", " + d(TRIG_LIMIT));
+        String infinite = a.pred();
+        a.emit("setp.eq.f64 " + infinite + ", " + magnitude + ", " + d(Double.POSITIVE_INFINITY));
+        a.emit("or.pred " + inRange + ", " + inRange + ", " + infinite);
+        a.failUnless(inRange, (sine ? "sin" : "cos") + ": |x| >= 2^20 is not supported by the CUDA backend yet");
+        String xc = a.f64();
+        a.emit("min.f64 " + xc + ", " + x + ", " + d(TRIG_LIMIT));
+        a.emit("max.f64 " + xc + ", " + xc + ", " + d(-TRIG_LIMIT));
+        String fn = a.f64();
+        a.emit("mul.rn.f64 " + fn + ", " + xc + ", " + d(2 / Math.PI));
+        a.emit("cvt.rni.f64.f64 " + fn + ", " + fn);
+        String n = a.s32();
+        a.emit("cvt.rzi.s32.f64 " + n + ", " + fn);
+        String minusFn = a.f64();
+        a.emit("neg.f64 " + minusFn + ", " + fn);
+        String r1 = a.f64();
+        a.emit("fma.rn.f64 " + r1 + ", " + minusFn + ", " + d(PIO2_1) + ", " + xc);
+        String p2 = a.f64();
+        a.emit("mul.rn.f64 " + p2 + ", " + minusFn + ", " + d(PIO2_2));
+        String[] first = twoSum(r1, p2);
+        String p3 = a.f64();
+        a.emit("mul.rn.f64 " + p3 + ", " + minusFn + ", " + d(PIO2_3));
+        String[] second = twoSum(first[0], p3);
+        String lo = a.f64();
+        a.emit("add.rn.f64 " + lo + ", " + first[1] + ", " + second[1]);
+        a.emit("fma.rn.f64 " + lo + ", " + minusFn + ", " + d(PIO2_3T) + ", " + lo);
+        String yh = a.f64();
+        a.emit("add.rn.f64 " + yh + ", " + second[0] + ", " + lo);
+        String yl = a.f64();
+        a.emit("sub.rn.f64 " + yl + ", " + yh + ", " + second[0]);
+        a.emit("sub.rn.f64 " + yl + ", " + lo + ", " + yl);
+        String z = a.f64();
+        a.emit("mul.rn.f64 " + z + ", " + yh + ", " + yh);
+        String sinY = sineSeries(yh, yl, z);
+        String cosY = cosineSeries(yh, yl, z);
+        // sin: S, C, -S, -C for n mod 4 = 0..3; cos: C, -S, -C, S (the sine's pattern one quadrant on).
+        String quadrant = a.s32();
+        if (sine) {
+            a.emit("mov.u32 " + quadrant + ", " + n);
+        } else {
+            a.emit("add.s32 " + quadrant + ", " + n + ", 1");
+        }
+        String bit = a.s32();
+        String odd = a.pred();
+        a.emit("and.b32 " + bit + ", " + quadrant + ", 1");
+        a.emit("setp.ne.s32 " + odd + ", " + bit + ", 0");
+        String r = a.f64();
+        a.emit("selp.f64 " + r + ", " + cosY + ", " + sinY + ", " + odd);
+        String negative = a.pred();
+        a.emit("and.b32 " + bit + ", " + quadrant + ", 2");
+        a.emit("setp.ne.s32 " + negative + ", " + bit + ", 0");
+        String negated = a.f64();
+        a.emit("neg.f64 " + negated + ", " + r);
+        a.emit("selp.f64 " + r + ", " + negated + ", " + r + ", " + negative);
+        String tiny = a.pred();
+        a.emit("setp.lt.f64 " + tiny + ", " + magnitude + ", " + d(0x1p-27));
+        a.emit("selp.f64 " + r + ", " + (sine ? x : d(1)) + ", " + r + ", " + tiny);
+        // inf - inf and NaN - NaN are NaN.
+        String notFinite = a.pred();
+        a.emit("setp.equ.f64 " + notFinite + ", " + magnitude + ", " + d(Double.POSITIVE_INFINITY));
+        String nan = a.f64();
+        a.emit("sub.rn.f64 " + nan + ", " + x + ", " + x);
+        a.emit("selp.f64 " + r + ", " + nan + ", " + r + ", " + notFinite);
+        return r;
+    }
+
+    /** (s, e) with s = a + b rounded and s + e = a + b exactly (Knuth's two-sum). */
+    private String[] twoSum(String x, String y) {
+        String s = a.f64();
+        a.emit("add.rn.f64 " + s + ", " + x + ", " + y);
+        String yy = a.f64();
+        a.emit("sub.rn.f64 " + yy + ", " + s + ", " + x);
+        String xx = a.f64();
+        a.emit("sub.rn.f64 " + xx + ", " + s + ", " + yy);
+        String e = a.f64();
+        a.emit("sub.rn.f64 " + xx + ", " + x + ", " + xx);
+        a.emit("sub.rn.f64 " + e + ", " + y + ", " + yy);
+        a.emit("add.rn.f64 " + e + ", " + xx + ", " + e);
+        return new String[] {s, e};
+    }
+
+    /** sin(yh + yl) = yh + (yh z P(z) + yl (1 - z/2)), P the series' coefficients from -1/3! to -1/21!. */
+    private String sineSeries(String yh, String yl, String z) {
+        String q = a.f64();
+        a.emit("mov.f64 " + q + ", " + d(signedInverseFactorial(21)));
+        for (int k = 19; k >= 3; k -= 2) {
+            a.emit("fma.rn.f64 " + q + ", " + q + ", " + z + ", " + d(signedInverseFactorial(k)));
+        }
+        String yz = a.f64();
+        a.emit("mul.rn.f64 " + yz + ", " + yh + ", " + z);
+        String correction = a.f64();
+        a.emit("fma.rn.f64 " + correction + ", " + z + ", " + d(-0.5) + ", " + d(1));
+        a.emit("mul.rn.f64 " + correction + ", " + correction + ", " + yl);
+        String tail = a.f64();
+        a.emit("fma.rn.f64 " + tail + ", " + yz + ", " + q + ", " + correction);
+        String r = a.f64();
+        a.emit("add.rn.f64 " + r + ", " + yh + ", " + tail);
+        return r;
+    }
+
+    /** cos(yh + yl) = w + (((1 - w) - z/2) + (z^2 P(z) - yh yl)) with w = 1 - z/2, P from 1/4! to 1/20!. */
+    private String cosineSeries(String yh, String yl, String z) {
+        String q = a.f64();
+        a.emit("mov.f64 " + q + ", " + d(signedInverseFactorial(20)));
+        for (int k = 18; k >= 4; k -= 2) {
+            a.emit("fma.rn.f64 " + q + ", " + q + ", " + z + ", " + d(signedInverseFactorial(k)));
+        }
+        String zz = a.f64();
+        a.emit("mul.rn.f64 " + zz + ", " + z + ", " + z);
+        String product = a.f64();
+        a.emit("mul.rn.f64 " + product + ", " + yh + ", " + yl);
+        String tail = a.f64();
+        a.emit("neg.f64 " + product + ", " + product);
+        a.emit("fma.rn.f64 " + tail + ", " + zz + ", " + q + ", " + product);
+        String half = a.f64();
+        a.emit("mul.rn.f64 " + half + ", " + z + ", " + d(0.5));
+        String w = a.f64();
+        a.emit("sub.rn.f64 " + w + ", " + d(1) + ", " + half);
+        String lost = a.f64();
+        a.emit("sub.rn.f64 " + lost + ", " + d(1) + ", " + w);
+        a.emit("sub.rn.f64 " + lost + ", " + lost + ", " + half);
+        a.emit("add.rn.f64 " + tail + ", " + lost + ", " + tail);
+        String r = a.f64();
+        a.emit("add.rn.f64 " + r + ", " + w + ", " + tail);
+        return r;
+    }
+
+    /** The Taylor coefficient of y^k in sin (odd k) or cos (even k): (-1)^(k/2) / k!. */
+    private static double signedInverseFactorial(int k) {
+        double factorial = 1;
+        for (int i = 2; i <= k; i++) {
+            factorial *= i;
+        }
+        return ((k / 2) % 2 == 0 ? 1 : -1) / factorial;
     }
 
     private record Reduced(String k, String r) {

@@ -95,6 +95,8 @@ public final class DumpPtxCases {
             return io.jitflow.ir.DType.INT64;
         } else if (array instanceof float[]) {
             return io.jitflow.ir.DType.FLOAT32;
+        } else if (array instanceof short[]) {
+            return io.jitflow.ir.DType.FLOAT16;
         }
         return io.jitflow.ir.DType.FLOAT64;
     }

@@ -637,6 +637,7 @@ final class PtxInterpreter {
                     case "equ" -> unordered || x == y;
                     case "neu" -> unordered || x != y;
                     case "geu" -> unordered || x >= y;
+                    case "ltu" -> unordered || x < y;
                     case "nan" -> unordered;
                     default -> throw unsupported(in);
                 };

@@ -17,6 +17,7 @@ import io.jitflow.ir.VariableStore;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -31,9 +32,11 @@ import org.junit.jupiter.params.provider.CsvSource;
 class PtxMathTest {
     @ParameterizedTest
     @CsvSource({"EXP, FLOAT64, 1", "EXP, FLOAT32, 1", "EXPM1, FLOAT64, 1", "EXPM1, FLOAT32, 1", "LOG, FLOAT64, 2",
-            "LOG, FLOAT32, 1", "LOG1P, FLOAT64, 2", "LOG1P, FLOAT32, 1", "TANH, FLOAT64, 2", "TANH, FLOAT32, 1", "ERF, FLOAT64, 2", "ERF, FLOAT32, 1"})
+            "LOG, FLOAT32, 1", "LOG1P, FLOAT64, 2", "LOG1P, FLOAT32, 1", "TANH, FLOAT64, 2", "TANH, FLOAT32, 1", "ERF, FLOAT64, 2", "ERF, FLOAT32, 1",
+            "SIN, FLOAT64, 1", "SIN, FLOAT32, 1", "COS, FLOAT64, 1", "COS, FLOAT32, 1"})
     void staysWithinItsBoundOverTheDomain(Op op, DType dtype, int maxUlps) {
-        HostTensor x = sweep(dtype, new Random(op.ordinal()));
+        boolean trig = op == Op.SIN || op == Op.COS;
+        HostTensor x = sweep(dtype, new Random(op.ordinal()), trig ? TRIG_LIMIT : Double.POSITIVE_INFINITY);
         FunctionBuilder fb = new FunctionBuilder("f", InferenceContext.NO_VARIABLES);
         Value in = fb.input("x", TensorType.of(dtype, x.size()));
         Function f = fb.output("y", fb.add(op, Attributes.empty(), in)).build();
@@ -56,22 +59,44 @@ class PtxMathTest {
                 new Differential.Tolerance(maxUlps, 0));
     }
 
-    /** Specials, edges and 4,000 random points, half of them of random magnitude, half in [-30, 30]. */
-    private static HostTensor sweep(DType dtype, Random random) {
+    /** sin and cos reduce exactly below 2^20; beyond, the backend reports a run-time error. */
+    private static final double TRIG_LIMIT = 0x1p20;
+
+    /**
+     * Specials, edges (points near multiples of pi/2 among them) and 4,000 random points, half of
+     * them of random magnitude, half in [-30, 30]; finite values from {@code limit} on are left out.
+     */
+    private static HostTensor sweep(DType dtype, Random random, double limit) {
         double[] specials = {0.0, -0.0, 1, -1, 2, 0.5, Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY,
                 Double.MIN_VALUE, -Double.MIN_VALUE, Double.MIN_NORMAL, 1e-300, 1e-20, -1e-20, 1e-9, -0.999999,
                 709.78, 709.79, -708.4, -745.1, -745.2, 88.7, 88.8, -87.3, -103.9, -104, 22, -22, 19, 1e300, Double.MAX_VALUE,
-                0.34657359, -0.34657359, Math.log(2), 1 + 1e-15, 1 - 1e-16, Float.MIN_VALUE, Float.MIN_NORMAL};
-        int n = specials.length + 4000;
+                0.34657359, -0.34657359, Math.log(2), 1 + 1e-15, 1 - 1e-16, Float.MIN_VALUE, Float.MIN_NORMAL,
+                Math.PI, -Math.PI, Math.PI / 2, 2 * Math.PI, 3 * Math.PI / 2, 355, 103993, 1e5 * Math.PI, 1048575.9};
+        double[] kept = java.util.Arrays.stream(specials).filter(v -> !(Math.abs(v) >= limit) || Double.isInfinite(v)).toArray();
+        int n = kept.length + 4000;
         HostTensor.Writer w = HostTensor.writer(dtype, new int[] {n});
-        for (int i = 0; i < specials.length; i++) {
-            w.setDouble(i, specials[i]);
+        for (int i = 0; i < kept.length; i++) {
+            w.setDouble(i, kept[i]);
         }
-        for (int i = specials.length; i < n; i++) {
+        int maxExponent = (int) Math.min(dtype == DType.FLOAT32 ? 125 : 1020, Math.getExponent(Math.min(limit, Double.MAX_VALUE)) - 1);
+        for (int i = kept.length; i < n; i++) {
             double v = i % 2 == 0 ? (random.nextDouble() * 60 - 30)
-                    : Math.scalb(random.nextDouble() + 1, random.nextInt(dtype == DType.FLOAT32 ? 250 : 2040) - (dtype == DType.FLOAT32 ? 125 : 1020));
+                    : Math.scalb(random.nextDouble() + 1, random.nextInt(maxExponent + (dtype == DType.FLOAT32 ? 125 : 1020))
+                    - (dtype == DType.FLOAT32 ? 125 : 1020));
             w.setDouble(i, random.nextBoolean() ? v : -v);
         }
         return w.build();
+    }
+
+    /** Beyond the exact reduction, sin and cos stop with an error instead of answering wrongly. */
+    @Test
+    void trigBeyondTheReducedRangeIsAnError() {
+        FunctionBuilder fb = new FunctionBuilder("f", InferenceContext.NO_VARIABLES);
+        Value in = fb.input("x", TensorType.of(DType.FLOAT64, 2));
+        Function f = fb.output("y", fb.add(Op.SIN, Attributes.empty(), in)).build();
+        io.jitflow.ir.EvaluationException e = org.junit.jupiter.api.Assertions.assertThrows(io.jitflow.ir.EvaluationException.class,
+                () -> PtxDifferentialTest.runOnPtx(f, InferenceContext.NO_VARIABLES,
+                        Map.of("x", HostTensor.of(new double[] {1, 3e6}, 2)), new VariableStore()));
+        org.junit.jupiter.api.Assertions.assertEquals("sin: |x| >= 2^20 is not supported by the CUDA backend yet", e.getMessage());
     }
 }
