@@ -251,6 +251,65 @@ final class PtxMath {
         return keepNaN(x, r);
     }
 
+    /**
+     * x^y as {@code Math.pow} defines it, computed as e^(y log|x|) with the sign of an odd integer
+     * power: its relative error is about |y log|x|| 2^-51, far below a float32 or float16 ulp for
+     * every result in their range, so the backend uses it for those dtypes only. Special values
+     * follow Math.pow: y = 0 gives 1, y = 1 gives x, a negative finite x with a finite non-integer
+     * y gives NaN; zeros, infinities and |x| = 1 with an infinite y come out of the logarithm and
+     * exponential as Math.pow's rules say.
+     */
+    String pow(String x, String y) {
+        String magnitude = a.f64();
+        a.emit("abs.f64 " + magnitude + ", " + x);
+        String exponent = a.f64();
+        a.emit("mul.rn.f64 " + exponent + ", " + y + ", " + log(magnitude));
+        String r = exp(exponent);
+        // y an integer: finite and equal to its rounding; odd: half of it is not an integer.
+        String rounded = a.f64();
+        a.emit("cvt.rni.f64.f64 " + rounded + ", " + y);
+        String integer = a.pred();
+        a.emit("setp.eq.f64 " + integer + ", " + rounded + ", " + y);
+        String yMagnitude = a.f64();
+        a.emit("abs.f64 " + yMagnitude + ", " + y);
+        String finiteY = a.pred();
+        a.emit("setp.lt.f64 " + finiteY + ", " + yMagnitude + ", " + d(Double.POSITIVE_INFINITY));
+        a.emit("and.pred " + integer + ", " + integer + ", " + finiteY);
+        String half = a.f64();
+        a.emit("mul.rn.f64 " + half + ", " + y + ", " + d(0.5));
+        String halfRounded = a.f64();
+        a.emit("cvt.rni.f64.f64 " + halfRounded + ", " + half);
+        String odd = a.pred();
+        a.emit("setp.ne.f64 " + odd + ", " + halfRounded + ", " + half);
+        a.emit("and.pred " + odd + ", " + odd + ", " + integer);
+        String signBits = a.b64();
+        a.emit("mov.b64 " + signBits + ", " + x);
+        String negativeX = a.pred();
+        a.emit("setp.lt.s64 " + negativeX + ", " + signBits + ", 0");
+        String flip = a.pred();
+        a.emit("and.pred " + flip + ", " + odd + ", " + negativeX);
+        String negated = a.f64();
+        a.emit("neg.f64 " + negated + ", " + r);
+        a.emit("selp.f64 " + r + ", " + negated + ", " + r + ", " + flip);
+        // A negative finite base with a finite non-integer power has no real value.
+        String noReal = a.pred();
+        a.emit("setp.lt.f64 " + noReal + ", " + x + ", " + d(0));
+        String finiteX = a.pred();
+        a.emit("setp.lt.f64 " + finiteX + ", " + magnitude + ", " + d(Double.POSITIVE_INFINITY));
+        a.emit("and.pred " + noReal + ", " + noReal + ", " + finiteX);
+        a.emit("and.pred " + noReal + ", " + noReal + ", " + finiteY);
+        String fraction = a.pred();
+        a.emit("not.pred " + fraction + ", " + integer);
+        a.emit("and.pred " + noReal + ", " + noReal + ", " + fraction);
+        a.emit("selp.f64 " + r + ", " + d(Double.NaN) + ", " + r + ", " + noReal);
+        String p = a.pred();
+        a.emit("setp.eq.f64 " + p + ", " + y + ", " + d(1));
+        a.emit("selp.f64 " + r + ", " + x + ", " + r + ", " + p);
+        a.emit("setp.eq.f64 " + p + ", " + y + ", " + d(0));
+        a.emit("selp.f64 " + r + ", " + d(1) + ", " + r + ", " + p);
+        return r;
+    }
+
     /** The largest |x| sin and cos reduce exactly here: x / (pi/2) must stay below 2^20. */
     static final double TRIG_LIMIT = 0x1p20;
     /** pi/2 in three 33-bit parts and the rest (the Cody-Waite split), so that n * part is exact. */

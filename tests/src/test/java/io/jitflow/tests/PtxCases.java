@@ -74,7 +74,9 @@ final class PtxCases {
                 roots.add(m.epilogue());
             }
             roots.stream().filter(java.util.Objects::nonNull).forEach(root -> io.jitflow.ir.kernel.Expr.walk(root, e -> {
-                if (e instanceof io.jitflow.ir.kernel.Expr.Unary u && MATH_LIBRARY_OPS.contains(u.op())) {
+                if (e instanceof io.jitflow.ir.kernel.Expr.Unary u && MATH_LIBRARY_OPS.contains(u.op())
+                        || e instanceof io.jitflow.ir.kernel.Expr.Binary b && b.op() == io.jitflow.ir.kernel.ScalarOp.POW
+                        && b.dtype().isFloating()) {
                     usesMath[0] = true;
                 }
             }));

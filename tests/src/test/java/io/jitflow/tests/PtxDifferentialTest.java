@@ -246,11 +246,12 @@ class PtxDifferentialTest {
     @Test
     void unsupportedKernelsAreRefusedByName() {
         FunctionBuilder fb = new FunctionBuilder("f", InferenceContext.NO_VARIABLES);
-        Value x = fb.input("x", TensorType.of(DType.FLOAT32, 3));
+        Value x = fb.input("x", TensorType.of(DType.FLOAT64, 3));
         Function f = fb.output("y", fb.add(Op.POW, Attributes.empty(), x, x)).build();
         KernelProgram program = Compiled.lower(f, InferenceContext.NO_VARIABLES);
         UnsupportedKernelException e = assertThrows(UnsupportedKernelException.class, () -> PtxGenerator.generate(program));
-        assertEquals("kernel 0 (%0) of @f: the CUDA backend does not support pow (it needs a math library routine) yet",
+        assertEquals("kernel 0 (%0) of @f: the CUDA backend does not support pow on float64 (it needs a logarithm to twice "
+                + "double precision) yet",
                 e.getMessage());
     }
 

@@ -50,4 +50,31 @@ class PtxTrainingStepTest {
         Differential.check(graph, f, inputs, "the MLP training step", PtxDifferentialTest::runOnPtx,
                 PtxCases.MATH_LIBRARY);
     }
+
+    /**
+     * A Keras model's saved training step (Adam, sparse categorical cross-entropy, accuracy) on the
+     * CUDA backend: every function of the file compiles to PTX and matches the reference.
+     */
+    @Test
+    void aKerasAdamTrainingStepRunsOnTheCudaBackend(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        io.jitflow.data.Mnist data = io.jitflow.data.Mnist.load(Repository.examples().resolve("data/mnist-10k"));
+        Jf.setRandomSeed(3);
+        io.jitflow.keras.Sequential model = new io.jitflow.keras.Sequential(new io.jitflow.keras.layers.Input(28, 28),
+                new io.jitflow.keras.layers.Flatten(), new io.jitflow.keras.layers.Dense(16, "relu"),
+                new io.jitflow.keras.layers.Dense(10, "softmax"));
+        model.compile("adam", "sparse_categorical_crossentropy", "accuracy");
+        Tensor x = Jf.gather(data.trainImages(), Jf.range(0, 8, 1), 0);
+        Tensor labels = Jf.gather(data.trainLabels(), Jf.range(0, 8, 1), 0);
+        model.fit(x, labels, io.jitflow.keras.FitOptions.epochs(1).batchSize(8).verbose(0));
+        java.nio.file.Path file = dir.resolve("model.jfg");
+        model.save(file);
+        Graph graph = io.jitflow.text.GraphFiles.read(file);
+        Graph optimized = io.jitflow.passes.PassManager.defaultPipeline().run(graph);
+        Function step = optimized.function("train_step").orElseThrow();
+        Map<String, HostTensor> inputs = new java.util.LinkedHashMap<>();
+        inputs.put(step.inputs().get(0).name(), x.toHostTensor());
+        inputs.put(step.inputs().get(1).name(), labels.toHostTensor());
+        Differential.check(optimized, step, inputs, "the Keras train_step", PtxDifferentialTest::runOnPtx,
+                PtxCases.tolerance(Compiled.lower(step, optimized.inferenceContext())));
+    }
 }
