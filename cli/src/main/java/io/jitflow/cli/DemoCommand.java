@@ -134,8 +134,9 @@ final class DemoCommand extends Command {
             }
         }
         long start = System.nanoTime();
-        AheadOfTime.compile(file, jar);
-        out.printf("      compiled %s (%,d bytes) in %.0f ms%n", jar, Files.size(jar), (System.nanoTime() - start) / 1e6);
+        AheadOfTime.compile(file, jar, AheadOfTime.Target.ALL);
+        out.printf("      compiled %s (%,d bytes, JVM classes and CUDA PTX) in %.0f ms%n", jar, Files.size(jar),
+                (System.nanoTime() - start) / 1e6);
         Tensor one = Jf.gather(mnist.testImages(), Jf.range(0, 1, 1), 0);
         start = System.nanoTime();
         SavedModel.load(file).predict(one);
@@ -150,8 +151,25 @@ final class DemoCommand extends Command {
         float[] ahead = Tensor.of(aot.call("predict", Map.of("x", mnist.testImages().toHostTensor())).get("y")).toFloatArray();
         out.printf("      predictions of the %,d test images equal the JIT's bit for bit: %s%n",
                 mnist.testImages().shape()[0], java.util.Arrays.equals(jit, ahead) ? "yes" : "NO");
-        out.println("      from the shell: ./jitflow compile " + file + " -o " + jar);
+        onGpu(jar, mnist, jit, out);
+        out.println("      from the shell: ./jitflow compile " + file + " -o " + jar + " --target all");
         out.println("                      ./jitflow exec " + jar + " --function predict --input x=IMAGES.npy --output-dir OUT");
+    }
+
+    /** Runs the jar's PTX on the first GPU where there is one; otherwise says why not. */
+    private static void onGpu(Path jar, io.jitflow.data.Mnist mnist, float[] jit, PrintStream out) throws IOException {
+        if (!io.jitflow.runtime.cuda.Cuda.isAvailable()) {
+            out.println("      CUDA: " + io.jitflow.runtime.cuda.Cuda.unavailableReason());
+            out.println("      (on a GPU, AotModule.load(jar, Device.cuda(0)) runs the jar's PTX)");
+            return;
+        }
+        AotModule gpu = AotModule.load(jar, io.jitflow.runtime.Device.cuda(0));
+        float[] onGpu = Tensor.of(gpu.call("predict", Map.of("x", mnist.testImages().toHostTensor())).get("y")).toFloatArray();
+        double worst = 0;
+        for (int i = 0; i < jit.length; i++) {
+            worst = Math.max(worst, Math.abs(jit[i] - onGpu[i]));
+        }
+        out.printf("      on %s: predictions differ from the JIT's by at most %.2g%n", io.jitflow.runtime.cuda.Cuda.device(0), worst);
     }
 
     private static List<Path> graphFiles(Path dir) throws IOException {
