@@ -13,7 +13,11 @@ final class KernelPrinter {
         for (Buffer b : p.buffers()) {
             sb.append("  ").append(b).append(" : ").append(b.type()).append(' ').append(b.kind().name().toLowerCase())
                     .append(b.name() == null ? "" : " \"" + b.name() + "\"")
-                    .append(b.viewOf() == null ? "" : " of " + b.viewOf()).append('\n');
+                    .append(b.viewOf() == null ? "" : " of " + b.viewOf());
+            p.outputs().forEach((name, o) -> sb.append(o == b && !name.equals(b.name()) ? ", output " + name : ""));
+            p.variableWrites().forEach((name, w) -> sb.append(w == b && w.kind() != Buffer.Kind.VARIABLE_WRITE
+                    ? ", new value of @" + name : ""));
+            sb.append('\n');
         }
         for (int i = 0; i < p.kernels().size(); i++) {
             Kernel k = p.kernels().get(i);

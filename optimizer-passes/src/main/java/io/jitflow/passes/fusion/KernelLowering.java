@@ -96,6 +96,10 @@ public final class KernelLowering {
     }
 
     /** Which values need a buffer of their own, decided when their node is reached. */
+    private static Buffer storageRoot(Buffer b) {
+        return b.viewOf() == null ? b : storageRoot(b.viewOf());
+    }
+
     private boolean needsBuffer(Value v) {
         Node n = definitions.get(v);
         if (n == null || epilogueRoot.containsKey(v)) {
@@ -167,9 +171,16 @@ public final class KernelLowering {
             }
             case ASSIGN_VARIABLE -> {
                 String name = n.attributes().getString("name");
-                Buffer target = newBuffer(n.inputs().get(0).type(), Buffer.Kind.VARIABLE_WRITE, name, null);
-                variableWrites.put(name, target);
                 Value v = n.inputs().get(0);
+                Buffer computed = buffers.get(v);
+                if (computed != null && storageRoot(computed).kind() == Buffer.Kind.TEMP) {
+                    // The value has a buffer of its own, written once in this run: it becomes the
+                    // variable's new value as it is, without a copy.
+                    variableWrites.put(name, computed);
+                    return;
+                }
+                Buffer target = newBuffer(v.type(), Buffer.Kind.VARIABLE_WRITE, name, null);
+                variableWrites.put(name, target);
                 emitLoop(List.of(describe(n)), v.type().shape(), expr(v, identity(v.type().rank())), target);
             }
             case CONSTANT -> {
