@@ -1,6 +1,5 @@
 package io.jitflow.cuda;
 
-import io.jitflow.ir.ops.Philox;
 import io.jitflow.runtime.cuda.CudaExecutable;
 import io.jitflow.ir.DType;
 import io.jitflow.ir.Dim;
@@ -11,43 +10,22 @@ import io.jitflow.ir.kernel.Kernel;
 import io.jitflow.ir.kernel.KernelProgram;
 import io.jitflow.ir.kernel.ScalarOp;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Writes one kernel as a PTX entry. Values live in virtual registers, one per result (ptxas
- * allocates the real ones): {@code %p} predicates (bool), {@code %r} 32-bit integers (int32, and
- * uint8 kept masked to 8 bits), {@code %rd} 64-bit integers and addresses, {@code %f} float32,
- * {@code %fd} float64. Floating arithmetic is written with {@code .rn}, which also keeps ptxas from
- * contracting a multiply and an add into a fused multiply-add, so results round as the reference's do.
- *
- * <p>Supported so far: maps, reductions of every kind (each thread folds its output point's
- * reduced axes in order; argmax/argmin only over a known non-empty axis) and matmuls with their epilogues (one thread per output element) over
- * bool, uint8, int32, int64, float32 and float64, with loads at
- * computed positions, selects, casts, and the scalar operations that need no library routine.
- * Anything else is refused with an {@link UnsupportedKernelException} naming it.
+ * Writes one kernel of a program as a PTX entry: loops over output points (a grid-stride loop, one
+ * thread per point), reductions (each thread folding a point's reduced axes in order; over large or
+ * symbolic extents a whole block per point, see {@link CudaExecutable#reducesPerBlock}), tiled
+ * matmuls with their epilogues, loads at computed positions, stores, and the kernel's run-time
+ * checks through the status word. The scalar operations come from {@link PtxScalarWriter}; anything
+ * the backend cannot compile yet is refused with an {@link UnsupportedKernelException} naming it.
  */
-final class PtxKernelWriter {
-    /** The register classes and their prefixes. */
-    private enum RegClass {
-        PRED("pred", "%p"), B16("b16", "%h"), B32("b32", "%r"), B64("b64", "%rd"), F32("f32", "%f"), F64("f64", "%fd");
-
-        final String ptx;
-        final String prefix;
-
-        RegClass(String ptx, String prefix) {
-            this.ptx = ptx;
-            this.prefix = prefix;
-        }
-    }
-
+final class PtxKernelWriter extends PtxScalarWriter {
     private final KernelProgram program;
     private final int index;
     private final Kernel kernel;
-    private final StringBuilder body = new StringBuilder();
-    private final Map<RegClass, Integer> counts = new EnumMap<>(RegClass.class);
     private final Map<Buffer, String> pointers = new HashMap<>();
     private final Map<Buffer, String[]> strides = new HashMap<>();
     private final Map<String, String> symbolSizes = new HashMap<>();
@@ -58,7 +36,6 @@ final class PtxKernelWriter {
     private String status;
     private final List<String> errors;
     private String accumulator;
-    private int labels;
 
     /** {@code errors}: the module's run-time error messages so far; this kernel's are added. */
     PtxKernelWriter(KernelProgram program, int index, List<String> errors) {
@@ -97,10 +74,9 @@ final class PtxKernelWriter {
             sb.append("    .reqntid ").append(BLOCK).append(", 1, 1\n");
         }
         sb.append("{\n");
-        counts.forEach((c, n) -> sb.append("    .reg .").append(c.ptx).append(' ').append(c.prefix).append('<').append(n + 1)
-                .append(">;\n"));
+        sb.append(registerDeclarations());
         sb.append(sharedDeclarations);
-        sb.append(body).append("}\n");
+        sb.append(instructions()).append("}\n");
         return sb.toString();
     }
 
@@ -109,109 +85,13 @@ final class PtxKernelWriter {
         return String.join(", ", kernel.fused().stream().map(n -> "%" + n).toList());
     }
 
-    private UnsupportedKernelException unsupported(String what) {
+    @Override
+    UnsupportedKernelException unsupported(String what) {
         return new UnsupportedKernelException("kernel " + index + " (" + fusedNodes() + ") of @"
                 + program.name() + ": the CUDA backend does not support " + what + " yet");
     }
 
     // ---- registers and instructions ----
-
-    private final PtxMath math = new PtxMath(new PtxMath.Asm() {
-        @Override
-        public String f64() {
-            return reg(RegClass.F64);
-        }
-
-        @Override
-        public String s32() {
-            return reg(RegClass.B32);
-        }
-
-        @Override
-        public String b64() {
-            return reg(RegClass.B64);
-        }
-
-        @Override
-        public String pred() {
-            return reg(RegClass.PRED);
-        }
-
-        @Override
-        public void emit(String instruction) {
-            PtxKernelWriter.this.emit(instruction);
-        }
-
-        @Override
-        public String label() {
-            return PtxKernelWriter.this.label();
-        }
-
-        @Override
-        public void mark(String label) {
-            PtxKernelWriter.this.mark(label);
-        }
-
-        @Override
-        public void failUnless(String ok, String message) {
-            PtxKernelWriter.this.failUnless(ok, message);
-        }
-    });
-
-    private String reg(RegClass c) {
-        int n = counts.merge(c, 1, Integer::sum);
-        return c.prefix + n;
-    }
-
-    private static RegClass regClass(DType dtype) {
-        return switch (dtype) {
-            case BOOL -> RegClass.PRED;
-            case UINT8, INT32 -> RegClass.B32;
-            case INT64 -> RegClass.B64;
-            // A float16 value lives in a float32 register, where it is exact (see roundToHalf).
-            case FLOAT16, FLOAT32 -> RegClass.F32;
-            case FLOAT64 -> RegClass.F64;
-        };
-    }
-
-    /** The PTX type suffix for arithmetic on a dtype. */
-    private static String type(DType dtype) {
-        return switch (dtype) {
-            case UINT8 -> "u32";
-            case INT32 -> "s32";
-            case INT64 -> "s64";
-            case FLOAT16, FLOAT32 -> "f32";
-            case FLOAT64 -> "f64";
-            case BOOL -> "pred";
-        };
-    }
-
-    private void emit(String instruction) {
-        body.append("    ").append(instruction).append(";\n");
-    }
-
-    private String label() {
-        return "L" + labels++;
-    }
-
-    private void mark(String label) {
-        body.append(label).append(":\n");
-    }
-
-    private String newValue(DType dtype) {
-        return reg(regClass(dtype));
-    }
-
-    /**
-     * Rounds a float16 result computed in float32 (or float64) to float16, in place. Rounding twice,
-     * to float32 and then to float16, gives the correctly rounded float16 sum, difference, product,
-     * quotient or square root, since float32 has more than twice float16's precision plus two bits.
-     */
-    private void roundToHalf(String value, DType computedIn) {
-        String half = reg(RegClass.B16);
-        emit("cvt.rn.f16." + type(computedIn) + " " + half + ", " + value);
-        emit("cvt.f32.f16 " + value + ", " + half);
-    }
 
     // ---- the loop ----
 
@@ -473,7 +353,8 @@ final class PtxKernelWriter {
     }
 
     /** Unless {@code ok} holds, reports {@code message} through the status word and stops the thread. */
-    private void failUnless(String ok, String message) {
+    @Override
+    void failUnless(String ok, String message) {
         int code = errors.indexOf(message) + 1;
         if (code == 0) {
             errors.add(message);
@@ -866,16 +747,6 @@ final class PtxKernelWriter {
         strides.put(b, s);
     }
 
-    /** An operand that must be a register: immediates are moved into one. */
-    private String asRegister(String operand) {
-        if (operand.startsWith("%")) {
-            return operand;
-        }
-        String r = reg(RegClass.B32);
-        emit("mov.u32 " + r + ", " + operand);
-        return r;
-    }
-
     private static int elementSize(DType dtype) {
         return switch (dtype) {
             case BOOL, UINT8 -> 1;
@@ -986,9 +857,9 @@ final class PtxKernelWriter {
         } else if (e instanceof Expr.Load l) {
             return load(l);
         } else if (e instanceof Expr.Unary u) {
-            return roundedIfHalf(unary(u), u.dtype());
+            return roundedIfHalf(unary(u.op(), u.x().dtype(), emitExpr(u.x()), u.dtype()), u.dtype());
         } else if (e instanceof Expr.Binary b) {
-            return roundedIfHalf(binary(b), b.dtype());
+            return roundedIfHalf(binary(b.op(), b.a().dtype(), emitExpr(b.a()), emitExpr(b.b()), b.dtype()), b.dtype());
         } else if (e instanceof Expr.Select s) {
             return select(s);
         } else if (e instanceof Expr.Cast c) {
@@ -1001,413 +872,12 @@ final class PtxKernelWriter {
         } else if (e instanceof Expr.Acc) {
             return accumulator;
         } else if (e instanceof Expr.Random r) {
-            return random(r);
+            return random(r, emitExpr(r.counter()));
         } else if (e instanceof Expr.Check c) {
             failUnless(emitExpr(c.cond()), c.message());
             return emitExpr(c.value());
         }
         throw unsupported(e.getClass().getSimpleName());
-    }
-
-    /**
-     * random_uniform's element: Philox4x32-10 on (counter, seed) as {@code Philox.block} computes
-     * it, the same 53 (float64) or 24 bits made into a unit double, then min + (max - min) u rounded
-     * once to the dtype, so every element equals the CPU's bit for bit. random_normal would need
-     * StrictMath's log and cos to the bit, which the backend does not have.
-     */
-    private String random(Expr.Random r) {
-        if (r.normal()) {
-            throw unsupported("random_normal (its Box-Muller transform needs StrictMath's log and cos to the bit)");
-        }
-        String counter = emitExpr(r.counter());
-        String[] c = new String[4];
-        for (int i = 0; i < 4; i++) {
-            c[i] = reg(RegClass.B32);
-        }
-        emit("cvt.u32.u64 " + c[0] + ", " + counter);
-        String high = reg(RegClass.B64);
-        emit("shr.u64 " + high + ", " + counter + ", 32");
-        emit("cvt.u32.u64 " + c[1] + ", " + high);
-        emit("mov.u32 " + c[2] + ", 0");
-        emit("mov.u32 " + c[3] + ", 0");
-        int k0 = (int) r.seed();
-        int k1 = (int) (r.seed() >>> 32);
-        String product = reg(RegClass.B32);
-        for (int round = 0; round < 10; round++) {
-            // (c0, c1, c2, c3) <- (hi(M1 c2) ^ c1 ^ k0, lo(M1 c2), hi(M0 c0) ^ c3 ^ k1, lo(M0 c0))
-            String lo0 = reg(RegClass.B32);
-            String lo2 = reg(RegClass.B32);
-            emit("mul.lo.u32 " + lo0 + ", " + c[0] + ", " + Integer.toUnsignedString(Philox.M0));
-            emit("mul.hi.u32 " + product + ", " + c[0] + ", " + Integer.toUnsignedString(Philox.M0));
-            String n2 = reg(RegClass.B32);
-            emit("xor.b32 " + n2 + ", " + product + ", " + c[3]);
-            emit("xor.b32 " + n2 + ", " + n2 + ", " + Integer.toUnsignedString(k1));
-            emit("mul.lo.u32 " + lo2 + ", " + c[2] + ", " + Integer.toUnsignedString(Philox.M1));
-            emit("mul.hi.u32 " + product + ", " + c[2] + ", " + Integer.toUnsignedString(Philox.M1));
-            String n0 = reg(RegClass.B32);
-            emit("xor.b32 " + n0 + ", " + product + ", " + c[1]);
-            emit("xor.b32 " + n0 + ", " + n0 + ", " + Integer.toUnsignedString(k0));
-            c = new String[] {n0, lo2, n2, lo0};
-            k0 += Philox.W0;
-            k1 += Philox.W1;
-        }
-        String unit = reg(RegClass.F64);
-        if (r.dtype() == DType.FLOAT64) {
-            // ((w0 >>> 5) << 26 | w1 >>> 6) * 2^-53
-            String hi = reg(RegClass.B64);
-            String lo = reg(RegClass.B64);
-            String word = reg(RegClass.B32);
-            emit("shr.u32 " + word + ", " + c[0] + ", 5");
-            emit("cvt.u64.u32 " + hi + ", " + word);
-            emit("shl.b64 " + hi + ", " + hi + ", 26");
-            emit("shr.u32 " + word + ", " + c[1] + ", 6");
-            emit("cvt.u64.u32 " + lo + ", " + word);
-            emit("or.b64 " + hi + ", " + hi + ", " + lo);
-            emit("cvt.rn.f64.s64 " + unit + ", " + hi);
-            emit("mul.rn.f64 " + unit + ", " + unit + ", " + PtxMath.d(0x1.0p-53));
-        } else {
-            String word = reg(RegClass.B32);
-            emit("shr.u32 " + word + ", " + c[0] + ", 8");
-            emit("cvt.rn.f64.u32 " + unit + ", " + word);
-            emit("mul.rn.f64 " + unit + ", " + unit + ", " + PtxMath.d(0x1.0p-24));
-        }
-        String value = reg(RegClass.F64);
-        emit("mul.rn.f64 " + value + ", " + unit + ", " + PtxMath.d(r.p2() - r.p1()));
-        emit("add.rn.f64 " + value + ", " + value + ", " + PtxMath.d(r.p1()));
-        return convert(value, DType.FLOAT64, r.dtype());
-    }
-
-    /** A float16 operation's result, computed in float32, rounded to float16. */
-    private String roundedIfHalf(String value, DType dtype) {
-        if (dtype == DType.FLOAT16) {
-            roundToHalf(value, DType.FLOAT32);
-        }
-        return value;
-    }
-
-    private static String moveType(DType dtype) {
-        return switch (dtype) {
-            case UINT8, INT32 -> "u32";
-            case INT64 -> "u64";
-            default -> type(dtype);
-        };
-    }
-
-    private static String constant(Expr.Const c) {
-        return switch (c.dtype()) {
-            case FLOAT16, FLOAT32 -> String.format("0f%08X", Float.floatToRawIntBits((float) c.value()));
-            case FLOAT64 -> String.format("0d%016X", Double.doubleToRawLongBits(c.value()));
-            case UINT8 -> Long.toString(c.bits() & 0xff);
-            case INT32 -> Integer.toString((int) c.bits());
-            default -> Long.toString(c.bits());
-        };
-    }
-
-    private static String constant(DType dtype, long value) {
-        return constant(Expr.Const.of(dtype, value));
-    }
-
-    /** Arithmetic with round-to-nearest on floats (which also forbids contraction into fma). */
-    private static String arith(String op, DType dtype) {
-        if (dtype.isFloating()) {
-            return op + ".rn." + type(dtype);
-        }
-        return op.equals("mul") ? "mul.lo." + type(dtype) : op + "." + type(dtype);
-    }
-
-    private void wrapUint8(String r, DType dtype) {
-        if (dtype == DType.UINT8) {
-            emit("and.b32 " + r + ", " + r + ", 255");
-        }
-    }
-
-    private String unary(Expr.Unary u) {
-        DType t = u.x().dtype();
-        String x = emitExpr(u.x());
-        String r = newValue(u.dtype());
-        boolean floating = t.isFloating();
-        switch (u.op()) {
-            case NEG -> {
-                if (t == DType.UINT8) {
-                    emit("sub.u32 " + r + ", 0, " + x);
-                    wrapUint8(r, t);
-                } else {
-                    emit("neg." + type(t) + " " + r + ", " + x);
-                }
-            }
-            case ABS -> {
-                if (floating) {
-                    emit("abs." + type(t) + " " + r + ", " + x);
-                } else if (t == DType.UINT8) {
-                    emit("mov.u32 " + r + ", " + x);
-                } else {
-                    // max(x, -x): the most negative value stays itself, as Math.abs leaves it.
-                    String negated = newValue(t);
-                    emit("neg." + type(t) + " " + negated + ", " + x);
-                    emit("max." + type(t) + " " + r + ", " + x + ", " + negated);
-                }
-            }
-            case SIGN -> sign(t, x, r);
-            case SQRT -> requireFloat(u, () -> emit("sqrt.rn." + type(t) + " " + r + ", " + x));
-            case FLOOR -> requireFloat(u, () -> emit("cvt.rmi." + type(t) + "." + type(t) + " " + r + ", " + x));
-            case CEIL -> requireFloat(u, () -> emit("cvt.rpi." + type(t) + "." + type(t) + " " + r + ", " + x));
-            case RINT -> requireFloat(u, () -> emit("cvt.rni." + type(t) + "." + type(t) + " " + r + ", " + x));
-            case IS_NAN -> {
-                if (floating) {
-                    emit("setp.nan." + type(t) + " " + r + ", " + x + ", " + x);
-                } else {
-                    emit("setp.ne.u32 " + r + ", " + asRegister("0") + ", 0");
-                }
-            }
-            case IS_FINITE -> {
-                if (floating) {
-                    String magnitude = newValue(t);
-                    emit("abs." + type(t) + " " + magnitude + ", " + x);
-                    emit("setp.lt." + type(t) + " " + r + ", " + magnitude + ", "
-                            + constant(Expr.Const.of(t, Double.POSITIVE_INFINITY)));
-                } else {
-                    emit("setp.eq.u32 " + r + ", " + asRegister("0") + ", 0");
-                }
-            }
-            case NOT -> {
-                if (t == DType.BOOL) {
-                    emit("not.pred " + r + ", " + x);
-                } else {
-                    emit("not.b" + (t == DType.INT64 ? 64 : 32) + " " + r + ", " + x);
-                    wrapUint8(r, t);
-                }
-            }
-            case EXP, EXPM1, LOG, LOG1P, TANH, ERF, SIN, COS -> requireFloat(u, () -> {
-                String wide = convert(x, t, DType.FLOAT64);
-                String y = switch (u.op()) {
-                    case EXP -> math.exp(wide);
-                    case EXPM1 -> math.expm1(wide);
-                    case LOG -> math.log(wide);
-                    case LOG1P -> math.log1p(wide);
-                    case ERF -> math.erf(wide);
-                    case SIN -> math.sin(wide);
-                    case COS -> math.cos(wide);
-                    default -> math.tanh(wide);
-                };
-                move(r, convert(y, DType.FLOAT64, t), t);
-            });
-            default -> throw unsupported(u.op().toString().toLowerCase() + " (it needs a math library routine)");
-        }
-        return r;
-    }
-
-    private void requireFloat(Expr.Unary u, Runnable emit) {
-        if (!u.x().dtype().isFloating()) {
-            throw unsupported(u.op().toString().toLowerCase() + " on " + u.x().dtype());
-        }
-        emit.run();
-    }
-
-    /** sign: -1, 0 or 1; floats keep zeros (with their sign) and NaN as they are. */
-    private void sign(DType t, String x, String r) {
-        if (t.isFloating()) {
-            String one = newValue(t);
-            emit("mov." + type(t) + " " + one + ", " + constant(Expr.Const.of(t, 1)));
-            String signed = newValue(t);
-            emit("copysign." + type(t) + " " + signed + ", " + x + ", " + one);
-            String keep = reg(RegClass.PRED);
-            emit("setp.equ." + type(t) + " " + keep + ", " + x + ", " + constant(Expr.Const.of(t, 0)));
-            emit("selp." + type(t) + " " + r + ", " + x + ", " + signed + ", " + keep);
-            return;
-        }
-        String positive = reg(RegClass.PRED);
-        String negative = reg(RegClass.PRED);
-        String zero = constant(Expr.Const.of(t, 0));
-        emit("setp.gt." + type(t) + " " + positive + ", " + x + ", " + zero);
-        emit("setp.lt." + type(t) + " " + negative + ", " + x + ", " + zero);
-        emit("selp." + type(t) + " " + r + ", 1, " + zero + ", " + positive);
-        emit("@" + negative + " mov." + moveType(t) + " " + r + ", " + (t == DType.UINT8 ? "255" : "-1"));
-    }
-
-    private String binary(Expr.Binary b) {
-        DType t = b.a().dtype();
-        String x = emitExpr(b.a());
-        String y = emitExpr(b.b());
-        String r = newValue(b.dtype());
-        boolean floating = t.isFloating();
-        switch (b.op()) {
-            case ADD, SUB, MUL -> {
-                if (t == DType.BOOL) {
-                    throw unsupported(b.op().toString().toLowerCase() + " on bool");
-                }
-                emit(arith(b.op().toString().toLowerCase(), t) + " " + r + ", " + x + ", " + y);
-                wrapUint8(r, t);
-            }
-            case DIV -> {
-                if (floating) {
-                    emit("div.rn." + type(t) + " " + r + ", " + x + ", " + y);
-                } else {
-                    integerDivision(b.op(), t, x, y, r);
-                }
-            }
-            case FLOOR_DIV -> {
-                if (floating) {
-                    // In float64 and floored there, then rounded once, as the reference computes it.
-                    String wide = convert(x, t, DType.FLOAT64);
-                    String quotient = newValue(DType.FLOAT64);
-                    emit("div.rn.f64 " + quotient + ", " + wide + ", " + convert(y, t, DType.FLOAT64));
-                    emit("cvt.rmi.f64.f64 " + quotient + ", " + quotient);
-                    move(r, convert(quotient, DType.FLOAT64, t), t);
-                } else {
-                    integerDivision(b.op(), t, x, y, r);
-                }
-            }
-            case FLOOR_MOD -> {
-                if (floating) {
-                    throw unsupported("floor_mod on " + t);
-                }
-                integerDivision(b.op(), t, x, y, r);
-            }
-            case MAX, MIN -> minMax(b.op(), t, x, y, r);
-            case EQ, NE, LT, LE, GT, GE -> compare(b.op(), t, x, y, r);
-            case AND, OR, XOR -> {
-                String op = b.op().toString().toLowerCase();
-                emit(op + "." + (t == DType.BOOL ? "pred" : t == DType.INT64 ? "b64" : "b32") + " " + r + ", " + x + ", " + y);
-            }
-            case POW -> {
-                if (floating) {
-                    // float32 and float16 pow reach the backend as a float64 pow rounded at once (see Cast).
-                    throw unsupported("pow on float64 (it needs a logarithm to twice double precision)");
-                }
-                integerPower(t, x, y, r);
-            }
-            default -> throw unsupported(b.op().toString().toLowerCase()
-                    + (floating ? " (it needs a math library routine)" : " on integers"));
-        }
-        return r;
-    }
-
-    /**
-     * Integer div (truncating), floor_div and floor_mod as Java computes them, failing on a zero
-     * divisor with the CPU backend's message; a divisor of -1 is handled apart, since the hardware
-     * result of MIN / -1 is unspecified while Java wraps it.
-     */
-    private void integerDivision(ScalarOp op, DType t, String x, String y, String r) {
-        String name = op == ScalarOp.DIV ? "div" : op == ScalarOp.FLOOR_DIV ? "floor_div" : "mod";
-        String nonZero = reg(RegClass.PRED);
-        emit("setp.ne." + type(t) + " " + nonZero + ", " + y + ", 0");
-        failUnless(nonZero, name + ": integer division by zero");
-        String quotient = newValue(t);
-        String remainder = newValue(t);
-        emit("div." + type(t) + " " + quotient + ", " + x + ", " + y);
-        emit("rem." + type(t) + " " + remainder + ", " + x + ", " + y);
-        if (t != DType.UINT8) {
-            String minusOne = reg(RegClass.PRED);
-            emit("setp.eq." + type(t) + " " + minusOne + ", " + y + ", -1");
-            String negated = newValue(t);
-            emit("neg." + type(t) + " " + negated + ", " + x);
-            emit("selp." + type(t) + " " + quotient + ", " + negated + ", " + quotient + ", " + minusOne);
-            emit("selp." + type(t) + " " + remainder + ", 0, " + remainder + ", " + minusOne);
-            // Floor: when the remainder is nonzero and its sign differs from the divisor's.
-            String signs = newValue(t);
-            emit("xor.b" + (t == DType.INT64 ? 64 : 32) + " " + signs + ", " + remainder + ", " + y);
-            String differ = reg(RegClass.PRED);
-            emit("setp.lt." + type(t) + " " + differ + ", " + signs + ", 0");
-            String inexact = reg(RegClass.PRED);
-            emit("setp.ne." + type(t) + " " + inexact + ", " + remainder + ", 0");
-            emit("and.pred " + differ + ", " + differ + ", " + inexact);
-            if (op == ScalarOp.FLOOR_DIV) {
-                emit("@" + differ + " sub." + type(t) + " " + quotient + ", " + quotient + ", 1");
-            } else if (op == ScalarOp.FLOOR_MOD) {
-                emit("@" + differ + " add." + type(t) + " " + remainder + ", " + remainder + ", " + y);
-            }
-        }
-        move(r, op == ScalarOp.FLOOR_MOD ? remainder : quotient, t);
-    }
-
-    /**
-     * base^exponent by squaring, wrapping in the dtype as the CPU backend's does; a negative exponent
-     * is an error.
-     */
-    private void integerPower(DType t, String base, String exponent, String r) {
-        String bits = t == DType.INT64 ? "b64" : "b32";
-        if (t != DType.UINT8) {
-            String nonNegative = reg(RegClass.PRED);
-            emit("setp.ge." + type(t) + " " + nonNegative + ", " + exponent + ", 0");
-            failUnless(nonNegative, "pow: integers to negative integer powers are not allowed");
-        }
-        String b = newValue(t);
-        String e = newValue(t);
-        move(b, base, t);
-        move(e, exponent, t);
-        emit("mov." + moveType(t) + " " + r + ", 1");
-        String top = label();
-        String end = label();
-        String done = reg(RegClass.PRED);
-        mark(top);
-        emit("setp.eq." + type(t) + " " + done + ", " + e + ", 0");
-        emit("@" + done + " bra " + end);
-        String low = newValue(t);
-        emit("and." + bits + " " + low + ", " + e + ", 1");
-        String odd = reg(RegClass.PRED);
-        emit("setp.ne." + type(t) + " " + odd + ", " + low + ", 0");
-        emit("@" + odd + " " + arith("mul", t) + " " + r + ", " + r + ", " + b);
-        emit(arith("mul", t) + " " + b + ", " + b + ", " + b);
-        emit("shr." + (t == DType.INT64 ? "u64" : "u32") + " " + e + ", " + e + ", 1");
-        emit("bra " + top);
-        mark(end);
-        wrapUint8(r, t);
-    }
-
-    /** Java's max and min: NaN if either operand is NaN, and +0.0 above -0.0. */
-    private void minMax(ScalarOp op, DType t, String x, String y, String r) {
-        String name = op == ScalarOp.MAX ? "max" : "min";
-        if (!t.isFloating()) {
-            if (t == DType.BOOL) {
-                emit((op == ScalarOp.MAX ? "or" : "and") + ".pred " + r + ", " + x + ", " + y);
-            } else {
-                emit(name + "." + type(t) + " " + r + ", " + x + ", " + y);
-            }
-            return;
-        }
-        // Between equal values (only +0.0 and -0.0 differ), max takes the bits' and, min their or.
-        String bits = t == DType.FLOAT32 ? "b32" : "b64";
-        RegClass intClass = t == DType.FLOAT32 ? RegClass.B32 : RegClass.B64;
-        String m = newValue(t);
-        emit(name + "." + type(t) + " " + m + ", " + x + ", " + y);
-        String xb = reg(intClass);
-        String yb = reg(intClass);
-        String zb = reg(intClass);
-        emit("mov." + bits + " " + xb + ", " + x);
-        emit("mov." + bits + " " + yb + ", " + y);
-        emit((op == ScalarOp.MAX ? "and." : "or.") + bits + " " + zb + ", " + xb + ", " + yb);
-        String zeros = newValue(t);
-        emit("mov." + bits + " " + zeros + ", " + zb);
-        String equal = reg(RegClass.PRED);
-        emit("setp.eq." + type(t) + " " + equal + ", " + x + ", " + y);
-        String chosen = newValue(t);
-        emit("selp." + type(t) + " " + chosen + ", " + zeros + ", " + m + ", " + equal);
-        String nan = reg(RegClass.PRED);
-        emit("setp.nan." + type(t) + " " + nan + ", " + x + ", " + y);
-        String sum = newValue(t);
-        emit("add.rn." + type(t) + " " + sum + ", " + x + ", " + y);
-        emit("selp." + type(t) + " " + r + ", " + sum + ", " + chosen + ", " + nan);
-    }
-
-    private void compare(ScalarOp op, DType t, String x, String y, String r) {
-        if (t == DType.BOOL) {
-            switch (op) {
-                case EQ -> emit("xor.pred " + r + ", " + x + ", " + y + "; not.pred " + r + ", " + r);
-                case NE -> emit("xor.pred " + r + ", " + x + ", " + y);
-                default -> throw unsupported(op.toString().toLowerCase() + " on bool");
-            }
-            return;
-        }
-        // Ordered comparisons are false with a NaN operand; "not equal" is the unordered one, true with NaN.
-        String cmp = switch (op) {
-            case EQ -> "eq";
-            case NE -> t.isFloating() ? "neu" : "ne";
-            case LT -> "lt";
-            case LE -> "le";
-            case GT -> "gt";
-            default -> "ge";
-        };
-        emit("setp." + cmp + "." + type(t) + " " + r + ", " + x + ", " + y);
     }
 
     private String select(Expr.Select s) {
@@ -1428,70 +898,4 @@ final class PtxKernelWriter {
         return r;
     }
 
-    private void move(String to, String from, DType dtype) {
-        emit("mov." + moveType(dtype) + " " + to + ", " + from);
-    }
-
-    /** A value converted as the cast op converts: floats to integers truncate and saturate, NaN to 0. */
-    private String convert(String x, DType from, DType to) {
-        if (from == to) {
-            return x;
-        }
-        if (from == DType.FLOAT16) {
-            // Exact in float32, where it is held.
-            return convert(x, DType.FLOAT32, to);
-        }
-        if (to == DType.FLOAT16) {
-            // Rounded once, from the source's own type, as the reference rounds a double to float16.
-            String source = from.isFloating() ? x : convert(x, from, DType.FLOAT64);
-            String r = newValue(to);
-            String half = reg(RegClass.B16);
-            emit("cvt.rn.f16." + type(from.isFloating() ? from : DType.FLOAT64) + " " + half + ", " + source);
-            emit("cvt.f32.f16 " + r + ", " + half);
-            return r;
-        }
-        String r = newValue(to);
-        if (to == DType.BOOL) {
-            String cmp = from.isFloating() ? "neu" : "ne";
-            emit("setp." + cmp + "." + type(from) + " " + r + ", " + x + ", " + constant(Expr.Const.of(from, 0)));
-            return r;
-        }
-        if (from == DType.BOOL) {
-            emit("selp." + type(to) + " " + r + ", " + constant(Expr.Const.of(to, 1)) + ", "
-                    + constant(Expr.Const.of(to, 0)) + ", " + x);
-            return r;
-        }
-        if (to == DType.UINT8) {
-            if (from.isFloating()) {
-                // As cast defines it: NaN gives 0, otherwise clamp to [0, 255] and truncate.
-                String wide = convert(x, from, DType.FLOAT64);
-                String clamped = newValue(DType.FLOAT64);
-                emit("min.f64 " + clamped + ", " + wide + ", 0d406FE00000000000");
-                emit("max.f64 " + clamped + ", " + clamped + ", 0d0000000000000000");
-                emit("cvt.rzi.u32.f64 " + r + ", " + clamped);
-                String nan = reg(RegClass.PRED);
-                emit("setp.nan.f64 " + nan + ", " + wide + ", " + wide);
-                emit("@" + nan + " mov.u32 " + r + ", 0");
-                return r;
-            }
-            emit((from == DType.INT64 ? "cvt.u32.u64 " : "mov.u32 ") + r + ", " + x);
-            wrapUint8(r, to);
-            return r;
-        }
-        String source = from == DType.UINT8 ? "u32" : type(from);
-        String rounding = "";
-        if (to.isFloating() && !from.isFloating() || to == DType.FLOAT32 && from == DType.FLOAT64) {
-            rounding = ".rn";
-        } else if (!to.isFloating() && from.isFloating()) {
-            rounding = ".rzi";
-        }
-        emit("cvt" + rounding + "." + type(to) + "." + source + " " + r + ", " + x);
-        if (from.isFloating() && !to.isFloating()) {
-            // The hardware turns NaN into the most negative integer (measured on an H100); cast gives 0.
-            String nan = reg(RegClass.PRED);
-            emit("setp.nan." + type(from) + " " + nan + ", " + x + ", " + x);
-            emit("@" + nan + " mov." + moveType(to) + " " + r + ", 0");
-        }
-        return r;
-    }
 }
