@@ -107,6 +107,33 @@ class CudaBackendTest {
         }
     }
 
+    /** Variables a step assigns stay consistent across steps (the device keeps the copies it wrote). */
+    @Test
+    void trainingStepsOnTheGpuUpdateVariablesAsOnTheCpu() {
+        float[][] losses = new float[2][];
+        float[][] weights = new float[2][];
+        for (Device device : List.of(Device.cpu(), Device.cuda(0))) {
+            io.jitflow.Variable w = new io.jitflow.Variable(Jf.zeros(3, 1), "w", true);
+            JitFunction step = Jit.function("step", a -> {
+                try (io.jitflow.GradientTape tape = new io.jitflow.GradientTape()) {
+                    Tensor loss = Jf.reduceMean(Jf.square(Jf.matmul(a.get(0), w).sub(a.get(1))));
+                    w.assignSub(tape.gradient(loss, List.of(w)).get(0).mul(0.1));
+                    return List.of(loss);
+                }
+            });
+            Tensor x = Jf.randomNormal(new int[] {32, 3}, 0, 1, 5, io.jitflow.ir.DType.FLOAT32).toDevice(device);
+            Tensor y = Jf.randomNormal(new int[] {32, 1}, 0, 1, 6, io.jitflow.ir.DType.FLOAT32).toDevice(device);
+            int d = device.isCuda() ? 1 : 0;
+            losses[d] = new float[5];
+            for (int i = 0; i < 5; i++) {
+                losses[d][i] = step.callAll(x, y).get(0).floatValue();
+            }
+            weights[d] = w.asTensor().toFloatArray();
+        }
+        assertArrayEquals(losses[0], losses[1], 1e-6f);
+        assertArrayEquals(weights[0], weights[1], 1e-6f);
+    }
+
     @Test
     void badPtxFailsWithTheDriversLog() {
         CudaException e = assertThrows(CudaException.class, () -> Cuda.device(0).load(

@@ -135,7 +135,7 @@ public final class CudaExecutable implements io.jitflow.runtime.Executable {
         program.variableReads().forEach((name, b) -> {
             HostTensor value = variables.get(name);
             bindings.bind(b.type(), value.dtype(), value.shape(), "variable @" + name);
-            memory[b.id()] = DeviceArray.upload(device, value).memory();
+            memory[b.id()] = onDevice(name, value).memory();
         });
         int[] sizes = bindings.symbolSizes();
         for (Buffer b : program.buffers()) {
@@ -182,8 +182,34 @@ public final class CudaExecutable implements io.jitflow.runtime.Executable {
         }
         Map<String, DeviceArray> outputs = new LinkedHashMap<>();
         program.outputs().forEach((name, b) -> outputs.put(name, array(b, memory, bindings)));
-        program.variableWrites().forEach((name, b) -> variables.set(name, array(b, memory, bindings).download()));
+        program.variableWrites().forEach((name, b) -> {
+            DeviceArray written = array(b, memory, bindings);
+            HostTensor value = written.download();
+            variables.set(name, value);
+            resident.put(name, new Resident(value, written));
+        });
         return outputs;
+    }
+
+    /** A variable's value as last copied between host and device: the host tensor and its device copy. */
+    private record Resident(HostTensor host, DeviceArray device) {
+    }
+
+    /**
+     * Device copies of variables, so that a value this executable wrote (or uploaded) last time is
+     * not uploaded again while the variable still holds it (host tensors are immutable, so the same
+     * object means the same elements).
+     */
+    private final Map<String, Resident> resident = new java.util.HashMap<>();
+
+    private DeviceArray onDevice(String variable, HostTensor value) {
+        Resident r = resident.get(variable);
+        if (r != null && r.host() == value) {
+            return r.device();
+        }
+        DeviceArray uploaded = DeviceArray.upload(device, value);
+        resident.put(variable, new Resident(value, uploaded));
+        return uploaded;
     }
 
     private static DeviceArray array(Buffer b, DeviceMemory[] memory, ShapeBindings bindings) {
