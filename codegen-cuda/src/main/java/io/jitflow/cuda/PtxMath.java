@@ -1,5 +1,6 @@
 package io.jitflow.cuda;
 
+import io.jitflow.ir.ops.PortableMath;
 import io.jitflow.ir.ops.ScalarMath;
 
 /**
@@ -14,7 +15,8 @@ import io.jitflow.ir.ops.ScalarMath;
  * result is rounded once; expm1 adds {@code 2^k - 1} exactly where that is representable. log
  * splits off the exponent, folds the mantissa into [√½, √2) and sums {@code 2 atanh(s)} for
  * {@code s = f / (2 + f)}; log1p corrects {@code log(1 + x)} by {@code x / ((1 + x) - 1)}; tanh is
- * {@code t / (t + 2)} with {@code t = expm1(2|x|)}.
+ * {@code t / (t + 2)} with {@code t = expm1(2|x|)}. log and cos repeat {@link PortableMath}'s
+ * operations one for one, so that random_normal, which the CPU computes with those, is bit-identical.
  */
 final class PtxMath {
     /** What the routines need from the kernel writer: fresh registers and a place for instructions. */
@@ -39,8 +41,8 @@ final class PtxMath {
         void failUnless(String ok, String message);
     }
 
-    private static final double LN2_HI = Double.longBitsToDouble(0x3FE62E42FEFA39EFL);
-    private static final double LN2_LO = Double.longBitsToDouble(0x3C7ABC9E3B39803FL);
+    private static final double LN2_HI = PortableMath.LN2_HI;
+    private static final double LN2_LO = PortableMath.LN2_LO;
     private static final long MANTISSA_BITS = 0x000F_FFFF_FFFF_FFFFL;
     private static final long ONE_BITS = 0x3FF0_0000_0000_0000L;
 
@@ -310,13 +312,11 @@ final class PtxMath {
         return r;
     }
 
-    /** The largest |x| sin and cos reduce exactly here: x / (pi/2) must stay below 2^20. */
-    static final double TRIG_LIMIT = 0x1p20;
-    /** pi/2 in three 33-bit parts and the rest (the Cody-Waite split), so that n * part is exact. */
-    private static final double PIO2_1 = Double.longBitsToDouble(0x3FF921FB54400000L);
-    private static final double PIO2_2 = Double.longBitsToDouble(0x3DD0B4611A600000L);
-    private static final double PIO2_3 = Double.longBitsToDouble(0x3BA3198A2E000000L);
-    private static final double PIO2_3T = 8.47842766036889956997e-32;
+    private static final double TRIG_LIMIT = PortableMath.TRIG_LIMIT;
+    private static final double PIO2_1 = PortableMath.PIO2_1;
+    private static final double PIO2_2 = PortableMath.PIO2_2;
+    private static final double PIO2_3 = PortableMath.PIO2_3;
+    private static final double PIO2_3T = PortableMath.PIO2_3T;
 
     /** The sine; |x| of 2^20 and more is a run-time error (see {@link #TRIG_LIMIT}). */
     String sin(String x) {
@@ -422,9 +422,9 @@ final class PtxMath {
     /** sin(yh + yl) = yh + (yh z P(z) + yl (1 - z/2)), P the series' coefficients from -1/3! to -1/21!. */
     private String sineSeries(String yh, String yl, String z) {
         String q = a.f64();
-        a.emit("mov.f64 " + q + ", " + d(signedInverseFactorial(21)));
+        a.emit("mov.f64 " + q + ", " + d(PortableMath.signedInverseFactorial(21)));
         for (int k = 19; k >= 3; k -= 2) {
-            a.emit("fma.rn.f64 " + q + ", " + q + ", " + z + ", " + d(signedInverseFactorial(k)));
+            a.emit("fma.rn.f64 " + q + ", " + q + ", " + z + ", " + d(PortableMath.signedInverseFactorial(k)));
         }
         String yz = a.f64();
         a.emit("mul.rn.f64 " + yz + ", " + yh + ", " + z);
@@ -441,9 +441,9 @@ final class PtxMath {
     /** cos(yh + yl) = w + (((1 - w) - z/2) + (z^2 P(z) - yh yl)) with w = 1 - z/2, P from 1/4! to 1/20!. */
     private String cosineSeries(String yh, String yl, String z) {
         String q = a.f64();
-        a.emit("mov.f64 " + q + ", " + d(signedInverseFactorial(20)));
+        a.emit("mov.f64 " + q + ", " + d(PortableMath.signedInverseFactorial(20)));
         for (int k = 18; k >= 4; k -= 2) {
-            a.emit("fma.rn.f64 " + q + ", " + q + ", " + z + ", " + d(signedInverseFactorial(k)));
+            a.emit("fma.rn.f64 " + q + ", " + q + ", " + z + ", " + d(PortableMath.signedInverseFactorial(k)));
         }
         String zz = a.f64();
         a.emit("mul.rn.f64 " + zz + ", " + z + ", " + z);
@@ -463,15 +463,6 @@ final class PtxMath {
         String r = a.f64();
         a.emit("add.rn.f64 " + r + ", " + w + ", " + tail);
         return r;
-    }
-
-    /** The Taylor coefficient of y^k in sin (odd k) or cos (even k): (-1)^(k/2) / k!. */
-    private static double signedInverseFactorial(int k) {
-        double factorial = 1;
-        for (int i = 2; i <= k; i++) {
-            factorial *= i;
-        }
-        return ((k / 2) % 2 == 0 ? 1 : -1) / factorial;
     }
 
     private record Reduced(String k, String r) {

@@ -170,17 +170,13 @@ abstract class PtxScalarWriter {
         return r;
     }
 
-
     /**
-     * random_uniform's element: Philox4x32-10 on (counter, seed) as {@code Philox.block} computes
-     * it, the same 53 (float64) or 24 bits made into a unit double, then min + (max - min) u rounded
-     * once to the dtype, so every element equals the CPU's bit for bit. random_normal would need
-     * StrictMath's log and cos to the bit, which the backend does not have.
+     * A random op's element: Philox4x32-10 on (counter, seed) as {@code Philox.block} computes it,
+     * then as {@code Philox.uniform} (min + (max - min) u from 53 or 24 bits) or {@code Philox.normal}
+     * (Box-Muller with the log and cos that {@code PortableMath} and {@link PtxMath} share), rounded
+     * once to the dtype: every element equals the CPU's bit for bit.
      */
     String random(Expr.Random r, String counter) {
-        if (r.normal()) {
-            throw unsupported("random_normal (its Box-Muller transform needs StrictMath's log and cos to the bit)");
-        }
         String[] c = new String[4];
         for (int i = 0; i < 4; i++) {
             c[i] = reg(RegClass.B32);
@@ -212,32 +208,54 @@ abstract class PtxScalarWriter {
             k0 += Philox.W0;
             k1 += Philox.W1;
         }
-        String unit = reg(RegClass.F64);
+        String value = reg(RegClass.F64);
+        if (r.normal()) {
+            // mean + stddev sqrt(-2 log u1) cos(2 pi u2), u1 = 1 - unit(w0, w1), u2 = unit(w2, w3).
+            String u1 = reg(RegClass.F64);
+            emit("sub.rn.f64 " + u1 + ", " + PtxMath.d(1) + ", " + unitDouble(c[0], c[1]));
+            String radius = reg(RegClass.F64);
+            emit("mul.rn.f64 " + radius + ", " + math.log(u1) + ", " + PtxMath.d(-2));
+            emit("sqrt.rn.f64 " + radius + ", " + radius);
+            String angle = reg(RegClass.F64);
+            emit("mul.rn.f64 " + angle + ", " + unitDouble(c[2], c[3]) + ", " + PtxMath.d(Philox.TWO_PI));
+            emit("mul.rn.f64 " + value + ", " + radius + ", " + PtxMath.d(r.p2()));
+            emit("mul.rn.f64 " + value + ", " + value + ", " + math.cos(angle));
+            emit("add.rn.f64 " + value + ", " + value + ", " + PtxMath.d(r.p1()));
+            return convert(value, DType.FLOAT64, r.dtype());
+        }
+        String unit;
         if (r.dtype() == DType.FLOAT64) {
-            // ((w0 >>> 5) << 26 | w1 >>> 6) * 2^-53
-            String hi = reg(RegClass.B64);
-            String lo = reg(RegClass.B64);
-            String word = reg(RegClass.B32);
-            emit("shr.u32 " + word + ", " + c[0] + ", 5");
-            emit("cvt.u64.u32 " + hi + ", " + word);
-            emit("shl.b64 " + hi + ", " + hi + ", 26");
-            emit("shr.u32 " + word + ", " + c[1] + ", 6");
-            emit("cvt.u64.u32 " + lo + ", " + word);
-            emit("or.b64 " + hi + ", " + hi + ", " + lo);
-            emit("cvt.rn.f64.s64 " + unit + ", " + hi);
-            emit("mul.rn.f64 " + unit + ", " + unit + ", " + PtxMath.d(0x1.0p-53));
+            unit = unitDouble(c[0], c[1]);
         } else {
+            // (w0 >>> 8) * 2^-24
+            unit = reg(RegClass.F64);
             String word = reg(RegClass.B32);
             emit("shr.u32 " + word + ", " + c[0] + ", 8");
             emit("cvt.rn.f64.u32 " + unit + ", " + word);
             emit("mul.rn.f64 " + unit + ", " + unit + ", " + PtxMath.d(0x1.0p-24));
         }
-        String value = reg(RegClass.F64);
         emit("mul.rn.f64 " + value + ", " + unit + ", " + PtxMath.d(r.p2() - r.p1()));
         emit("add.rn.f64 " + value + ", " + value + ", " + PtxMath.d(r.p1()));
         return convert(value, DType.FLOAT64, r.dtype());
     }
 
+
+    /** A double in [0, 1) from two Philox words: ((hi >>> 5) << 26 | lo >>> 6) * 2^-53, as {@code Philox.unitDouble}. */
+    private String unitDouble(String hiWord, String loWord) {
+        String hi = reg(RegClass.B64);
+        String lo = reg(RegClass.B64);
+        String word = reg(RegClass.B32);
+        emit("shr.u32 " + word + ", " + hiWord + ", 5");
+        emit("cvt.u64.u32 " + hi + ", " + word);
+        emit("shl.b64 " + hi + ", " + hi + ", 26");
+        emit("shr.u32 " + word + ", " + loWord + ", 6");
+        emit("cvt.u64.u32 " + lo + ", " + word);
+        emit("or.b64 " + hi + ", " + hi + ", " + lo);
+        String unit = reg(RegClass.F64);
+        emit("cvt.rn.f64.s64 " + unit + ", " + hi);
+        emit("mul.rn.f64 " + unit + ", " + unit + ", " + PtxMath.d(0x1.0p-53));
+        return unit;
+    }
 
     /** A float16 operation's result, computed in float32, rounded to float16. */
     String roundedIfHalf(String value, DType dtype) {

@@ -84,15 +84,17 @@ final class PtxCases {
         return usesMath[0];
     }
 
-    /** random_uniform in float32 (fused into an add, a seed using both key words) and float64. */
+    /** random_uniform and random_normal in float32 (fused into an add; seeds using both key words) and float64. */
     static Graph noise() {
         return io.jitflow.text.GraphParser.parse("""
                 jitflow 1 opset 1
-                func @noise(%x : float32[3, 700]) -> (y : float32[3, 700], z : float64[5, 300]) {
+                func @noise(%x : float32[3, 700]) -> (y : float32[3, 700], z : float64[5, 300], n : float32[40, 50], m : float64[2000]) {
                   %u = random_uniform() {seed = 81985529216486895, shape = [3, 700], minval = -2.0, maxval = 5.0} : float32[3, 700]
                   %y = add(%x, %u) : float32[3, 700]
                   %z = random_uniform() {seed = 7, shape = [5, 300], dtype = float64} : float64[5, 300]
-                  return %y, %z
+                  %n = random_normal() {seed = 3, shape = [40, 50], mean = 1.0, stddev = 2.0} : float32[40, 50]
+                  %m = random_normal() {seed = 81985529216486895, shape = [2000], dtype = float64} : float64[2000]
+                  return %y, %z, %n, %m
                 }
                 """, "noise.jfg");
     }

@@ -63,12 +63,16 @@ public final class Philox {
 
     /**
      * Element {@code counter} of random_normal: Box-Muller on u1 = 1 - unit(w0, w1) in (0, 1] and
-     * u2 = unit(w2, w3), with StrictMath so that it is reproducible everywhere.
+     * u2 = unit(w2, w3), with {@link PortableMath}'s log and cos, which every backend computes to the
+     * same bits.
      */
     public static double normal(long seed, long counter, double mean, double stddev) {
         int[] block = block(seed, counter);
         double u1 = 1 - unitDouble(block[0], block[1]);
         double u2 = unitDouble(block[2], block[3]);
-        return mean + stddev * StrictMath.sqrt(-2 * StrictMath.log(u1)) * StrictMath.cos(2 * Math.PI * u2);
+        return mean + stddev * Math.sqrt(-2 * PortableMath.log(u1)) * PortableMath.cos(TWO_PI * u2);
     }
+
+    /** 2 pi, the Box-Muller angle's scale. */
+    public static final double TWO_PI = 2 * Math.PI;
 }
