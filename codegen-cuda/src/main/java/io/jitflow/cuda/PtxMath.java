@@ -312,6 +312,107 @@ final class PtxMath {
         return r;
     }
 
+    /**
+     * floor_mod on floats, as the reference computes it: r = a % b (Java's remainder, exact, with a's
+     * sign), then r + b where r is nonzero and its sign differs from b's. The remainder is found by
+     * exact long division: while |r| >= |b|, subtract the largest |b| 2^k that fits, which is exact
+     * (it is at least half of |r|).
+     */
+    String floorMod(String x, String y) {
+        String r = a.f64();
+        String m = a.f64();
+        a.emit("abs.f64 " + r + ", " + x);
+        a.emit("abs.f64 " + m + ", " + y);
+        String top = a.label();
+        String done = a.label();
+        a.mark(top);
+        String finished = a.pred();
+        // Also stops at once for a NaN, an infinite dividend or a zero or infinite divisor.
+        a.emit("setp.ltu.f64 " + finished + ", " + r + ", " + m);
+        String divisorNotFinite = a.pred();
+        a.emit("setp.equ.f64 " + divisorNotFinite + ", " + m + ", " + d(Double.POSITIVE_INFINITY));
+        a.emit("or.pred " + finished + ", " + finished + ", " + divisorNotFinite);
+        String zeroDivisor = a.pred();
+        a.emit("setp.eq.f64 " + zeroDivisor + ", " + m + ", " + d(0));
+        a.emit("or.pred " + finished + ", " + finished + ", " + zeroDivisor);
+        String dividendNotFinite = a.pred();
+        a.emit("setp.eq.f64 " + dividendNotFinite + ", " + r + ", " + d(Double.POSITIVE_INFINITY));
+        a.emit("or.pred " + finished + ", " + finished + ", " + dividendNotFinite);
+        a.emit("@" + finished + " bra " + done);
+        String k = a.s32();
+        a.emit("sub.s32 " + k + ", " + exponent(r) + ", " + exponent(m));
+        String t = a.f64();
+        a.emit("mov.f64 " + t + ", " + m);
+        // t = m 2^k, in steps of at most 2^1000 so every factor is a normal double.
+        String chunk = a.label();
+        String scaled = a.label();
+        String big = a.pred();
+        a.mark(chunk);
+        a.emit("setp.le.s32 " + big + ", " + k + ", 1000");
+        a.emit("@" + big + " bra " + scaled);
+        a.emit("mul.rn.f64 " + t + ", " + t + ", " + d(0x1p1000));
+        a.emit("sub.s32 " + k + ", " + k + ", 1000");
+        a.emit("bra " + chunk);
+        a.mark(scaled);
+        a.emit("mul.rn.f64 " + t + ", " + t + ", " + powerOfTwo(k));
+        String over = a.pred();
+        a.emit("setp.gt.f64 " + over + ", " + t + ", " + r);
+        String halved = a.f64();
+        a.emit("mul.rn.f64 " + halved + ", " + t + ", " + d(0.5));
+        a.emit("selp.f64 " + t + ", " + halved + ", " + t + ", " + over);
+        a.emit("sub.rn.f64 " + r + ", " + r + ", " + t);
+        a.emit("bra " + top);
+        a.mark(done);
+        // The remainder takes x's sign; NaN where x is infinite or NaN, y is zero or NaN; x where y is infinite.
+        String remainder = a.f64();
+        a.emit("copysign.f64 " + remainder + ", " + x + ", " + r);
+        String nan = a.pred();
+        a.emit("setp.equ.f64 " + nan + ", " + r + ", " + d(Double.POSITIVE_INFINITY));
+        String zeroOrNaN = a.pred();
+        a.emit("setp.equ.f64 " + zeroOrNaN + ", " + m + ", " + d(0));
+        a.emit("or.pred " + nan + ", " + nan + ", " + zeroOrNaN);
+        a.emit("selp.f64 " + remainder + ", " + d(Double.NaN) + ", " + remainder + ", " + nan);
+        String keep = a.pred();
+        a.emit("setp.eq.f64 " + keep + ", " + m + ", " + d(Double.POSITIVE_INFINITY));
+        String finiteX = a.pred();
+        a.emit("setp.lt.f64 " + finiteX + ", " + r + ", " + d(Double.POSITIVE_INFINITY));
+        a.emit("and.pred " + keep + ", " + keep + ", " + finiteX);
+        a.emit("selp.f64 " + remainder + ", " + x + ", " + remainder + ", " + keep);
+        // floor_mod: a nonzero remainder whose sign differs from y's moves by y.
+        String nonzero = a.pred();
+        a.emit("setp.ne.f64 " + nonzero + ", " + remainder + ", " + d(0));
+        String negativeR = a.pred();
+        String negativeY = a.pred();
+        a.emit("setp.lt.f64 " + negativeR + ", " + remainder + ", " + d(0));
+        a.emit("setp.lt.f64 " + negativeY + ", " + y + ", " + d(0));
+        String differ = a.pred();
+        a.emit("xor.pred " + differ + ", " + negativeR + ", " + negativeY);
+        a.emit("and.pred " + differ + ", " + differ + ", " + nonzero);
+        String moved = a.f64();
+        a.emit("add.rn.f64 " + moved + ", " + remainder + ", " + y);
+        a.emit("selp.f64 " + remainder + ", " + moved + ", " + remainder + ", " + differ);
+        return remainder;
+    }
+
+    /** The binary exponent of a positive finite v (subnormals scaled by 2^54 first). */
+    private String exponent(String v) {
+        String subnormal = a.pred();
+        a.emit("setp.lt.f64 " + subnormal + ", " + v + ", " + d(Double.MIN_NORMAL));
+        String scaled = a.f64();
+        a.emit("mul.rn.f64 " + scaled + ", " + v + ", " + d(0x1p54));
+        a.emit("selp.f64 " + scaled + ", " + scaled + ", " + v + ", " + subnormal);
+        String bits = a.b64();
+        a.emit("mov.b64 " + bits + ", " + scaled);
+        a.emit("shr.u64 " + bits + ", " + bits + ", 52");
+        String e = a.s32();
+        a.emit("cvt.u32.u64 " + e + ", " + bits);
+        a.emit("sub.s32 " + e + ", " + e + ", 1023");
+        String adjust = a.s32();
+        a.emit("selp.s32 " + adjust + ", 54, 0, " + subnormal);
+        a.emit("sub.s32 " + e + ", " + e + ", " + adjust);
+        return e;
+    }
+
     private static final double TRIG_LIMIT = PortableMath.TRIG_LIMIT;
     private static final double PIO2_1 = PortableMath.PIO2_1;
     private static final double PIO2_2 = PortableMath.PIO2_2;

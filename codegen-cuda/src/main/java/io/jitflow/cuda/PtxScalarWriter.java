@@ -445,9 +445,11 @@ abstract class PtxScalarWriter {
             }
             case FLOOR_MOD -> {
                 if (floating) {
-                    throw unsupported("floor_mod on " + t);
+                    move(r, convert(math.floorMod(convert(x, t, DType.FLOAT64), convert(y, t, DType.FLOAT64)),
+                            DType.FLOAT64, t), t);
+                } else {
+                    integerDivision(op, t, x, y, r);
                 }
-                integerDivision(op, t, x, y, r);
             }
             case MAX, MIN -> minMax(op, t, x, y, r);
             case EQ, NE, LT, LE, GT, GE -> compare(op, t, x, y, r);

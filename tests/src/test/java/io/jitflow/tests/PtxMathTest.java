@@ -94,6 +94,40 @@ class PtxMathTest {
                 PtxDifferentialTest::runOnPtx, new Differential.Tolerance(1, 0));
     }
 
+    /**
+     * Float floor_mod by exact long division, bit for bit: dividends and divisors of every magnitude
+     * (up to 2^1023 over a subnormal, the longest division), signed zeros, infinities and NaN.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(value = DType.class, names = {"FLOAT64", "FLOAT32"})
+    void floorModIsExact(DType dtype) {
+        double[] specials = {0.0, -0.0, 1, -1, 7.5, -7.5, 3, -3, Double.MIN_VALUE, -Double.MIN_VALUE, Double.MAX_VALUE,
+                -Double.MAX_VALUE, Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, 1e300, 1e-300};
+        Random random = new Random(4);
+        int n = specials.length * specials.length + 1500;
+        HostTensor.Writer xs = HostTensor.writer(dtype, new int[] {n});
+        HostTensor.Writer ys = HostTensor.writer(dtype, new int[] {n});
+        int i = 0;
+        for (double a : specials) {
+            for (double b : specials) {
+                xs.setDouble(i, a);
+                ys.setDouble(i++, b);
+            }
+        }
+        int range = dtype == DType.FLOAT64 ? 2098 : 277;
+        int low = dtype == DType.FLOAT64 ? 1074 : 149;
+        for (; i < n; i++) {
+            xs.setDouble(i, (random.nextBoolean() ? 1 : -1) * Math.scalb(random.nextDouble() + 1, random.nextInt(range) - low));
+            ys.setDouble(i, (random.nextBoolean() ? 1 : -1) * Math.scalb(random.nextDouble() + 1, random.nextInt(range) - low));
+        }
+        FunctionBuilder fb = new FunctionBuilder("f", InferenceContext.NO_VARIABLES);
+        Value x = fb.input("x", TensorType.of(dtype, n));
+        Value y = fb.input("y", TensorType.of(dtype, n));
+        Function f = fb.output("z", fb.add(Op.MOD, Attributes.empty(), x, y)).build();
+        Differential.check(Graph.of(List.of(), List.of(f)), f, Map.of("x", xs.build(), "y", ys.build()), "mod " + dtype,
+                PtxDifferentialTest::runOnPtx);
+    }
+
     /** sin and cos reduce exactly below 2^20; beyond, the backend reports a run-time error. */
     private static final double TRIG_LIMIT = 0x1p20;
 
