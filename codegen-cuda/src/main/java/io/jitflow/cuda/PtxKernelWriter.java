@@ -49,6 +49,8 @@ final class PtxKernelWriter extends PtxScalarWriter {
         String name = CudaExecutable.entryName(program, index);
         if (kernel instanceof Kernel.Matmul m) {
             matmulKernel(m);
+        } else if (kernel instanceof Kernel.ScatterAdd scatter) {
+            scatterAddKernel(scatter);
         } else if (kernel instanceof Kernel.Loop loop) {
             if (loop.outputIndex() != null) {
                 throw unsupported("maps that store at computed positions");
@@ -561,6 +563,101 @@ final class PtxKernelWriter extends PtxScalarWriter {
         emit("bra " + pointTop);
         mark(pointsDone);
         emit("ret");
+    }
+
+    /**
+     * scatter_add, one thread per output element: x's element, plus, in the reference's order, every
+     * update whose index along the axis points at this element (only the updates sharing its other
+     * coordinates can), summed in float64 or int64 and rounded once, so the result is the
+     * reference's bit for bit. Each thread checks the indices it reads.
+     */
+    private void scatterAddKernel(Kernel.ScatterAdd s) {
+        Shape shape = s.x().type().shape();
+        Shape indexShape = s.indices().type().shape();
+        int rank = shape.rank();
+        int indexRank = indexShape.rank() - s.batchDims();
+        prologue();
+        for (Buffer b : List.of(s.x(), s.indices(), s.updates(), s.output())) {
+            prepare(b);
+        }
+        List<Integer> all = new ArrayList<>();
+        for (int d = 0; d < rank; d++) {
+            all.add(d);
+        }
+        DType dtype = s.x().type().dtype();
+        DType acc = dtype.isFloating() ? DType.FLOAT64 : DType.INT64;
+        String message = "scatter_add: index out of range [0, " + shape.dim(s.axis()) + ") for axis " + s.axis();
+        gridLoop(shape, all, () -> {
+            String flat = flatIndex(shape, all);
+            String sum = newValue(acc);
+            move(sum, convert(loadElement(s.x(), flat), dtype, acc), acc);
+            String count = reg(RegClass.B32);
+            emit("mov.u32 " + count + ", 1");
+            for (int d = s.batchDims(); d < indexShape.rank(); d++) {
+                emit("mul.lo.s32 " + count + ", " + count + ", " + asRegister(size(indexShape.dim(d))));
+            }
+            String j = reg(RegClass.B32);
+            emit("mov.u32 " + j + ", 0");
+            String top = label();
+            String done = label();
+            String next = label();
+            mark(top);
+            String finished = reg(RegClass.PRED);
+            emit("setp.ge.s32 " + finished + ", " + j + ", " + count);
+            emit("@" + finished + " bra " + done);
+            // j's coordinates in the index dims (last fastest)
+            String[] jCoords = new String[indexRank];
+            String rest = reg(RegClass.B32);
+            emit("mov.u32 " + rest + ", " + j);
+            for (int d = indexRank - 1; d >= 0; d--) {
+                String size = asRegister(size(indexShape.dim(s.batchDims() + d)));
+                jCoords[d] = reg(RegClass.B32);
+                emit("rem.u32 " + jCoords[d] + ", " + rest + ", " + size);
+                emit("div.u32 " + rest + ", " + rest + ", " + size);
+            }
+            String[] indexStrides = strides.get(s.indices());
+            String position = reg(RegClass.B32);
+            emit("mov.u32 " + position + ", 0");
+            for (int d = 0; d < s.batchDims(); d++) {
+                emit("mad.lo.s32 " + position + ", " + coords.get(d) + ", " + asRegister(indexStrides[d]) + ", " + position);
+            }
+            for (int d = 0; d < indexRank; d++) {
+                emit("mad.lo.s32 " + position + ", " + jCoords[d] + ", " + asRegister(indexStrides[s.batchDims() + d]) + ", "
+                        + position);
+            }
+            String index = convert(loadElement(s.indices(), position), s.indices().type().dtype(), DType.INT64);
+            String inRange = reg(RegClass.PRED);
+            String below = reg(RegClass.PRED);
+            emit("setp.ge.s64 " + inRange + ", " + index + ", 0");
+            emit("setp.lt.s64 " + below + ", " + index + ", " + convert(asRegister(size(shape.dim(s.axis()))), DType.INT32,
+                    DType.INT64));
+            emit("and.pred " + inRange + ", " + inRange + ", " + below);
+            failUnless(inRange, message);
+            String here = reg(RegClass.PRED);
+            emit("setp.ne.s64 " + here + ", " + index + ", " + convert(coords.get(s.axis()), DType.INT32, DType.INT64));
+            emit("@" + here + " bra " + next);
+            // The update at (this element's coordinates before the axis, j, those after it).
+            String[] updateStrides = strides.get(s.updates());
+            String update = reg(RegClass.B32);
+            emit("mov.u32 " + update + ", 0");
+            int u = 0;
+            for (int d = 0; d < s.axis(); d++) {
+                emit("mad.lo.s32 " + update + ", " + coords.get(d) + ", " + asRegister(updateStrides[u++]) + ", " + update);
+            }
+            for (int d = 0; d < indexRank; d++) {
+                emit("mad.lo.s32 " + update + ", " + jCoords[d] + ", " + asRegister(updateStrides[u++]) + ", " + update);
+            }
+            for (int d = s.axis() + 1; d < rank; d++) {
+                emit("mad.lo.s32 " + update + ", " + coords.get(d) + ", " + asRegister(updateStrides[u++]) + ", " + update);
+            }
+            String added = convert(loadElement(s.updates(), update), dtype, acc);
+            emit(arith("add", acc) + " " + sum + ", " + sum + ", " + added);
+            mark(next);
+            emit("add.s32 " + j + ", " + j + ", 1");
+            emit("bra " + top);
+            mark(done);
+            store(s.output(), flat, convert(sum, acc, dtype));
+        });
     }
 
     /** Sets {@link #coords} along {@code axes} (last fastest) from a row-major position. */

@@ -246,6 +246,29 @@ class PtxDifferentialTest {
                 e.getMessage());
     }
 
+    /**
+     * scatter_add along axis 1 with a batch dim, repeated indices (their updates add in order) and a
+     * trailing dim, in four dtypes; an index out of range is reported as on the CPU.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"FLOAT32", "FLOAT16", "INT32", "UINT8"})
+    void scatterAddMatchesTheReference(DType dtype) {
+        String t = dtype.text();
+        Graph graph = io.jitflow.text.GraphParser.parse("jitflow 1 opset 1\n"
+                + "func @s(%x : " + t + "[2, 5, 3], %i : int32[2, 4], %u : " + t + "[2, 4, 3]) -> (y : " + t + "[2, 5, 3]) {\n"
+                + "  %y = scatter_add(%x, %i, %u) {axis = 1, batch_dims = 1} : " + t + "[2, 5, 3]\n"
+                + "  return %y\n}\n", "scatter.jfg");
+        Random random = new Random(8);
+        Map<String, HostTensor> inputs = Map.of("x", RandomTensors.of(dtype, new int[] {2, 5, 3}, random, -9, 9, false),
+                "i", HostTensor.of(new int[] {4, 0, 4, 4, 1, 1, 2, 3}, 2, 4),
+                "u", RandomTensors.of(dtype, new int[] {2, 4, 3}, random, -9, 9, false));
+        checkOnPtx(graph, inputs, "scatter_add " + dtype);
+        Map<String, HostTensor> bad = new java.util.HashMap<>(inputs);
+        bad.put("i", HostTensor.of(new int[] {4, 0, 5, 4, 1, 1, 2, 3}, 2, 4));
+        assertThrows(EvaluationException.class, () -> runOnPtx(graph.functions().get(0), graph.inferenceContext(), bad,
+                new VariableStore()));
+    }
+
     /** A barrier only some threads reach, and a block size other than the entry requires, are errors. */
     @Test
     void theInterpreterChecksBarriersAndBlockSizes() {
