@@ -1,6 +1,7 @@
 package io.jitflow.passes.fusion;
 
 import io.jitflow.ir.kernel.Buffer;
+import io.jitflow.ir.kernel.Expr;
 import io.jitflow.ir.kernel.Kernel;
 import io.jitflow.ir.kernel.KernelProgram;
 import java.util.ArrayList;
@@ -17,7 +18,8 @@ import java.util.Set;
  * becomes a view of it. A program then needs as many arrays as values are live at once rather than
  * one per temporary, so its working set stays in cache. Inputs, constants, variables and anything
  * that escapes a run (an output, an assigned variable, or the storage of a view of one) are never
- * shared; a kernel never writes storage it reads.
+ * shared. A map whose only reads of a dying temporary are at the point it writes may write over it
+ * in place; otherwise a kernel never writes storage it reads.
  */
 public final class BufferPlanning {
     private BufferPlanning() {
@@ -40,14 +42,19 @@ public final class BufferPlanning {
         Map<Integer, Buffer> storageOf = new HashMap<>();
         // Storage roots that are free again, with the kernel after which they are.
         Map<Buffer, Integer> busyUntil = new LinkedHashMap<>();
+        // Which temporary holds each storage root's value now.
+        Map<Buffer, Buffer> occupant = new HashMap<>();
         for (int k = 0; k < kernels.size(); k++) {
-            Buffer written = kernels.get(k).output();
+            Kernel kernel = kernels.get(k);
+            Buffer written = kernel.output();
             if (!isPlannable(written, escaping) || writer.get(written.id()) != k) {
                 continue;
             }
             Buffer donor = null;
             for (Map.Entry<Buffer, Integer> e : busyUntil.entrySet()) {
-                if (e.getValue() < k && e.getKey().id() < written.id() && fits(e.getKey(), written)) {
+                boolean dead = e.getValue() < k;
+                boolean inPlace = e.getValue() == k && readsOnlyItsOwnPoint(kernel, occupant.get(e.getKey()));
+                if ((dead || inPlace) && e.getKey().id() < written.id() && fits(e.getKey(), written)) {
                     donor = e.getKey();
                     break;
                 }
@@ -57,6 +64,7 @@ public final class BufferPlanning {
                 storageOf.put(written.id(), donor);
             }
             busyUntil.put(storage, lastRead.getOrDefault(written.id(), k));
+            occupant.put(storage, written);
         }
         if (storageOf.isEmpty()) {
             return program;
@@ -74,6 +82,34 @@ public final class BufferPlanning {
         return new KernelProgram(program.name(), buffers, planned, remap(program.inputs(), replace),
                 remap(program.outputs(), replace), remap(program.variableReads(), replace),
                 remap(program.variableWrites(), replace));
+    }
+
+    /**
+     * Whether {@code kernel}, a map, reads {@code value} only at the point it writes (directly, with
+     * the identity index), so that it may write its result over {@code value} in place: every point
+     * reads its element before it writes the same element, and no other point touches it.
+     */
+    private static boolean readsOnlyItsOwnPoint(Kernel kernel, Buffer value) {
+        if (!(kernel instanceof Kernel.Loop loop) || loop.isReduction() || loop.outputIndex() != null
+                || !value.type().shape().equals(loop.space())) {
+            return false;
+        }
+        boolean[] ok = {true};
+        Expr.walk(loop.body(), e -> {
+            if (e instanceof Expr.Load load && root(load.buffer()).id() == value.id()) {
+                ok[0] &= load.buffer().id() == value.id() && isIdentity(load.index());
+            }
+        });
+        return ok[0];
+    }
+
+    private static boolean isIdentity(List<Expr> index) {
+        for (int d = 0; d < index.size(); d++) {
+            if (!(index.get(d) instanceof Expr.Coord c) || c.axis() != d) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static Buffer root(Buffer b) {
