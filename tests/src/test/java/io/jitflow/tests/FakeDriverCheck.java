@@ -41,6 +41,21 @@ public final class FakeDriverCheck {
         Tensor t = Jf.constant(new float[] {1, 2, 3}).toDevice(Device.cuda(0));
         System.out.println("tensor on " + t.device() + ", back on the host: " + t.toDevice(Device.cpu()));
         try {
+            System.out.println("eager add with a host scalar runs on " + t.add(Jf.constant(1f)).device());
+        } catch (RuntimeException e) {
+            System.out.println(e.getMessage());
+        }
+        try {
+            t.add(Jf.constant(new float[] {1, 2, 3}));
+        } catch (IllegalArgumentException e) {
+            System.out.println(e.getMessage());
+        }
+        try {
+            Device.cuda(1);
+        } catch (RuntimeException e) {
+            System.out.println(e.getMessage());
+        }
+        try {
             device.load("// fake-error\n");
         } catch (RuntimeException e) {
             System.out.println(e.getMessage());

@@ -38,13 +38,17 @@ class FakeDriverTest {
                 "float32 round trip: equal",
                 "float64 round trip: equal",
                 "tensor on cuda:0, back on the host: tf.Tensor([1. 2. 3.], shape=(3,), dtype=float32)",
+                "eager add with a host scalar runs on cuda:0",
+                "add: the arguments are on different devices (cuda:0 and cpu); copy them to one with toDevice(...) first",
+                "there is no CUDA device 1 (this machine has 1)",
                 "cuModuleLoadDataEx failed on cuda:0 (Fake GPU 0, compute capability 9.0): CUDA_ERROR_INVALID_PTX "
                         + "(a PTX JIT compilation failed)",
                 "PTX JIT log:",
                 "ptxas application ptx input, line 6; error   : fake-error here",
                 "cuModuleGetFunction(k0_0) failed: CUDA_ERROR_NOT_FOUND (named symbol not found)",
                 "ran: int32[3]"), out);
-        assertEquals("launch k0_0 grid 1x1x1 block 256x1x1 count 3 table[0] set sizes set\n", Files.readString(log));
+        // The eager add's one-op program, then the floor_div program.
+        assertEquals("launch k0_0 grid 1x1x1 block 256x1x1 count 3 table[0] set sizes set\n".repeat(2), Files.readString(log));
     }
 
     @Test
@@ -52,6 +56,7 @@ class FakeDriverTest {
         String out = run(dir.resolve("launches.log"), "1");
         assumeTrue(!out.startsWith("unavailable: the CUDA driver could not be loaded (libcudart"), out);
         assertTrue(out.endsWith("\nEvaluationException: floor_div: integer division by zero"), out);
+        assertTrue(out.contains("\nthe kernels of @add reported error code 1, which their module does not define\n"), out);
     }
 
     /** Builds the fake driver and runs {@link FakeDriverCheck} against it; returns its output. */

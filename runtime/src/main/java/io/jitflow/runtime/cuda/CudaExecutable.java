@@ -177,6 +177,10 @@ public final class CudaExecutable implements io.jitflow.runtime.Executable {
             module.launch(launch.entry(), blocks, THREADS, parameters);
         }
         int code = ((int[]) status.download(DType.INT32, 1))[0];
+        if (code < 0 || code > errors.size()) {
+            throw new CudaException("the kernels of @" + program.name() + " reported error code " + code
+                    + ", which their module does not define", 0);
+        }
         if (code != 0) {
             throw new EvaluationException(errors.get(code - 1));
         }
