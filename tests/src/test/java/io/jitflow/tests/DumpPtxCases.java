@@ -1,7 +1,6 @@
 package io.jitflow.tests;
 
 import io.jitflow.runtime.cuda.CudaExecutable;
-import io.jitflow.cuda.PtxGenerator;
 import io.jitflow.ir.EvaluationException;
 import io.jitflow.ir.VariableStore;
 import io.jitflow.ir.kernel.KernelProgram;
