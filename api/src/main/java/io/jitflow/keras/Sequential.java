@@ -314,10 +314,12 @@ public final class Sequential {
                 int from = s * options.batchSize;
                 int to = Math.min(n, from + options.batchSize);
                 Tensor indices = Jf.constant(java.util.Arrays.copyOfRange(order, from, to));
-                List<Tensor> args = new ArrayList<>(List.of(Jf.gather(trainX, indices, 0), Jf.gather(trainY, indices, 0)));
+                // Batches are gathered where the data lives (a GPU, say), and the step runs there.
+                List<Tensor> args = new ArrayList<>(List.of(Jf.gather(trainX, indices.toDevice(trainX.device()), 0),
+                        Jf.gather(trainY, indices.toDevice(trainY.device()), 0)));
                 for (Dropout d : dropouts) {
                     int[] shape = inputOf(d).bind(Map.of(BATCH, to - from)).sizes();
-                    args.add(Jf.randomUniform(shape, 0, 1, noiseSeed++, DType.FLOAT32));
+                    args.add(Jf.randomUniform(shape, 0, 1, noiseSeed++, DType.FLOAT32).toDevice(trainX.device()));
                 }
                 averages.add(step.callAll(args.toArray(new Tensor[0])), to - from);
                 progress.batchEnd(s + 1, steps, averages.values());
@@ -365,7 +367,7 @@ public final class Sequential {
     }
 
     private static Tensor rows(Tensor t, int from, int to) {
-        return Jf.gather(t, Jf.range(from, to, 1), 0);
+        return Jf.gather(t, Jf.range(from, to, 1).toDevice(t.device()), 0);
     }
 
     public Map<String, Double> evaluate(Tensor x, Tensor y) {

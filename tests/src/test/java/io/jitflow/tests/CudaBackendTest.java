@@ -134,6 +134,22 @@ class CudaBackendTest {
         assertArrayEquals(weights[0], weights[1], 1e-6f);
     }
 
+    /** Keras fit, evaluate and predict on data in GPU memory run there and learn as on the CPU. */
+    @Test
+    void kerasFitsOnTheGpu() {
+        io.jitflow.data.Mnist data = io.jitflow.data.Mnist.load(Repository.examples().resolve("data/mnist-10k"));
+        Tensor x = Jf.gather(data.trainImages(), Jf.range(0, 2048, 1), 0).toDevice(Device.cuda(0));
+        Tensor y = Jf.gather(data.trainLabels(), Jf.range(0, 2048, 1), 0).toDevice(Device.cuda(0));
+        Jf.setRandomSeed(5);
+        io.jitflow.keras.Sequential model = new io.jitflow.keras.Sequential(new io.jitflow.keras.layers.Input(28, 28),
+                new io.jitflow.keras.layers.Flatten(), new io.jitflow.keras.layers.Dense(64, "relu"),
+                new io.jitflow.keras.layers.Dense(10, "softmax"));
+        model.compile("adam", "sparse_categorical_crossentropy", "accuracy");
+        model.fit(x, y, io.jitflow.keras.FitOptions.epochs(3).batchSize(32).verbose(0));
+        assertTrue(model.evaluate(x, y).get("accuracy") > 0.85, "accuracy on the training data");
+        assertEquals(Device.cuda(0), model.predict(x).device());
+    }
+
     @Test
     void badPtxFailsWithTheDriversLog() {
         CudaException e = assertThrows(CudaException.class, () -> Cuda.device(0).load(
