@@ -136,7 +136,7 @@ class CudaBackendTest {
 
     /** Keras fit, evaluate and predict on data in GPU memory run there and learn as on the CPU. */
     @Test
-    void kerasFitsOnTheGpu() {
+    void kerasFitsOnTheGpu() throws java.io.IOException {
         io.jitflow.data.Mnist data = io.jitflow.data.Mnist.load(Repository.examples().resolve("data/mnist-10k"));
         Tensor x = Jf.gather(data.trainImages(), Jf.range(0, 2048, 1), 0).toDevice(Device.cuda(0));
         Tensor y = Jf.gather(data.trainLabels(), Jf.range(0, 2048, 1), 0).toDevice(Device.cuda(0));
