@@ -115,6 +115,15 @@ public final class JitFunction {
         return outputs;
     }
 
+    /**
+     * Traces, optimizes and generates code for these arguments' signature on their device, without
+     * running it (TensorFlow's {@code get_concrete_function}), so a later call starts at once.
+     */
+    public JitFunction compile(Tensor... args) {
+        executable(traced(args), Compiler.placement("function '" + name + "'", List.of(args)));
+        return this;
+    }
+
     /** How many times the function has been traced. */
     public int traceCount() {
         synchronized (traceHistory) {

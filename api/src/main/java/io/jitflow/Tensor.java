@@ -20,8 +20,10 @@ import java.util.Arrays;
  */
 public final class Tensor implements Operand, OpValue {
     private final TensorType type;
-    /** The data of a concrete tensor; null for a symbolic one. */
-    /** The host value: set at construction, or copied from {@link #onDevice} when first read. */
+    /**
+     * The data of a concrete tensor on the host: set at construction, or copied from
+     * {@link #onDevice} when first read; null for a symbolic one.
+     */
     private volatile HostTensor value;
     /** The value in CUDA device memory, or null for a tensor on the CPU. */
     private final DeviceArray onDevice;

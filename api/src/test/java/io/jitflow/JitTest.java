@@ -21,6 +21,21 @@ import org.junit.jupiter.api.Test;
 /** Tracing Java functions: caching per signature, retrace reasons, variables, gradients, threads. */
 class JitTest {
     @Test
+    void compileTracesAndGeneratesCodeWithoutRunning() {
+        int[] runs = {0};
+        JitFunction f = Jit.function(x -> {
+            runs[0]++;
+            return x.mul(2);
+        });
+        Tensor x = constant(new float[] {1, 2});
+        assertEquals(f, f.compile(x));
+        assertEquals(1, f.traceCount());
+        assertEquals(1, runs[0], "the Java body ran once, to trace");
+        assertArrayEquals(new float[] {2, 4}, f.call(x).toFloatArray());
+        assertEquals(1, f.traceCount(), "the call used the compiled signature");
+    }
+
+    @Test
     void tracesOncePerSignature() {
         AtomicInteger traces = new AtomicInteger();
         JitFunction f = Jit.function((Tensor x) -> {

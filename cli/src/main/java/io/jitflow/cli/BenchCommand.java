@@ -169,7 +169,7 @@ final class BenchCommand extends Command {
     private static double trainingStepCompileMillis() {
         Mlp mlp = Mlp.create();
         long start = System.nanoTime();
-        mlp.step().tracedGraph(mlp.x(), mlp.labels());
+        mlp.step().compile(mlp.x(), mlp.labels());
         return (System.nanoTime() - start) / 1e6;
     }
 
