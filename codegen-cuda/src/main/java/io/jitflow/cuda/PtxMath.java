@@ -96,37 +96,9 @@ final class PtxMath {
 
     /** The natural logarithm: NaN below 0, -inf at 0. */
     String log(String x) {
-        // Subnormals are scaled into the normal range first.
-        String subnormal = a.pred();
-        a.emit("setp.lt.f64 " + subnormal + ", " + x + ", " + d(Double.MIN_NORMAL));
-        String scaled = a.f64();
-        a.emit("mul.rn.f64 " + scaled + ", " + x + ", " + d(0x1p54));
-        a.emit("selp.f64 " + scaled + ", " + scaled + ", " + x + ", " + subnormal);
-        String bits = a.b64();
-        a.emit("mov.b64 " + bits + ", " + scaled);
-        String exponentBits = a.b64();
-        a.emit("shr.u64 " + exponentBits + ", " + bits + ", 52");
-        String e = a.s32();
-        a.emit("cvt.u32.u64 " + e + ", " + exponentBits);
-        a.emit("and.b32 " + e + ", " + e + ", 2047");
-        a.emit("sub.s32 " + e + ", " + e + ", 1023");
-        String adjust = a.s32();
-        a.emit("selp.s32 " + adjust + ", -54, 0, " + subnormal);
-        a.emit("add.s32 " + e + ", " + e + ", " + adjust);
-        String mantissa = a.b64();
-        a.emit("and.b64 " + mantissa + ", " + bits + ", " + MANTISSA_BITS);
-        a.emit("or.b64 " + mantissa + ", " + mantissa + ", " + ONE_BITS);
-        String m = a.f64();
-        a.emit("mov.b64 " + m + ", " + mantissa);
-        // m in [1, 2), folded into [sqrt(1/2), sqrt(2)).
-        String high = a.pred();
-        a.emit("setp.gt.f64 " + high + ", " + m + ", " + d(Math.sqrt(2)));
-        String half = a.f64();
-        a.emit("mul.rn.f64 " + half + ", " + m + ", " + d(0.5));
-        a.emit("selp.f64 " + m + ", " + half + ", " + m + ", " + high);
-        String carry = a.s32();
-        a.emit("selp.s32 " + carry + ", 1, 0, " + high);
-        a.emit("add.s32 " + e + ", " + e + ", " + carry);
+        String[] em = exponentAndMantissa(x);
+        String e = em[0];
+        String m = em[1];
         String f = a.f64();
         a.emit("sub.rn.f64 " + f + ", " + m + ", " + d(1));
         String denominator = a.f64();
@@ -158,6 +130,45 @@ final class PtxMath {
         a.emit("setp.eq.f64 " + p + ", " + x + ", " + d(Double.POSITIVE_INFINITY));
         a.emit("selp.f64 " + r + ", " + x + ", " + r + ", " + p);
         return keepNaN(x, r);
+    }
+
+    /**
+     * x = 2^e m with m in [sqrt(1/2), sqrt(2)), for positive finite x (subnormals are scaled into the
+     * normal range first): {e (s32), m (f64)}.
+     */
+    private String[] exponentAndMantissa(String x) {
+        // Subnormals are scaled into the normal range first.
+        String subnormal = a.pred();
+        a.emit("setp.lt.f64 " + subnormal + ", " + x + ", " + d(Double.MIN_NORMAL));
+        String scaled = a.f64();
+        a.emit("mul.rn.f64 " + scaled + ", " + x + ", " + d(0x1p54));
+        a.emit("selp.f64 " + scaled + ", " + scaled + ", " + x + ", " + subnormal);
+        String bits = a.b64();
+        a.emit("mov.b64 " + bits + ", " + scaled);
+        String exponentBits = a.b64();
+        a.emit("shr.u64 " + exponentBits + ", " + bits + ", 52");
+        String e = a.s32();
+        a.emit("cvt.u32.u64 " + e + ", " + exponentBits);
+        a.emit("and.b32 " + e + ", " + e + ", 2047");
+        a.emit("sub.s32 " + e + ", " + e + ", 1023");
+        String adjust = a.s32();
+        a.emit("selp.s32 " + adjust + ", -54, 0, " + subnormal);
+        a.emit("add.s32 " + e + ", " + e + ", " + adjust);
+        String mantissa = a.b64();
+        a.emit("and.b64 " + mantissa + ", " + bits + ", " + MANTISSA_BITS);
+        a.emit("or.b64 " + mantissa + ", " + mantissa + ", " + ONE_BITS);
+        String m = a.f64();
+        a.emit("mov.b64 " + m + ", " + mantissa);
+        // m in [1, 2), folded into [sqrt(1/2), sqrt(2)).
+        String high = a.pred();
+        a.emit("setp.gt.f64 " + high + ", " + m + ", " + d(Math.sqrt(2)));
+        String half = a.f64();
+        a.emit("mul.rn.f64 " + half + ", " + m + ", " + d(0.5));
+        a.emit("selp.f64 " + m + ", " + half + ", " + m + ", " + high);
+        String carry = a.s32();
+        a.emit("selp.s32 " + carry + ", 1, 0, " + high);
+        a.emit("add.s32 " + e + ", " + e + ", " + carry);
+        return new String[] {e, m};
     }
 
     /** log(1 + x), accurate near 0. */
@@ -310,6 +321,140 @@ final class PtxMath {
         a.emit("setp.eq.f64 " + p + ", " + y + ", " + d(0));
         a.emit("selp.f64 " + r + ", " + d(1) + ", " + r + ", " + p);
         return r;
+    }
+
+    /**
+     * x^y in float64, to within about an ulp: {@link #pow}'s e^(y log|x|) loses |y log|x|| 2^-52 to
+     * the rounding of the logarithm, so here log|x| is a double-double (to about 2^-66), y log|x| is
+     * formed exactly as a double-double, and e^(hi + lo) = e^hi (1 + lo). Special values, signs and
+     * results that overflow or underflow are {@link #pow}'s.
+     */
+    String powDouble(String x, String y) {
+        String plain = pow(x, y);
+        String magnitude = a.f64();
+        a.emit("abs.f64 " + magnitude + ", " + x);
+        String[] log = logDoubleDouble(magnitude);
+        String[] w = twoProduct(y, log[0]);
+        a.emit("fma.rn.f64 " + w[1] + ", " + y + ", " + log[1] + ", " + w[1]);
+        String wHi = a.f64();
+        a.emit("add.rn.f64 " + wHi + ", " + w[0] + ", " + w[1]);
+        String wLo = a.f64();
+        a.emit("sub.rn.f64 " + wLo + ", " + wHi + ", " + w[0]);
+        a.emit("sub.rn.f64 " + wLo + ", " + w[1] + ", " + wLo);
+        String r = exp(wHi);
+        String corrected = a.f64();
+        a.emit("fma.rn.f64 " + corrected + ", " + r + ", " + wLo + ", " + r);
+        // Only where x is finite and nonzero and the result is finite and nonzero (the rest is plain's).
+        String use = a.pred();
+        String p = a.pred();
+        a.emit("setp.gt.f64 " + use + ", " + magnitude + ", " + d(0));
+        a.emit("setp.lt.f64 " + p + ", " + magnitude + ", " + d(Double.POSITIVE_INFINITY));
+        a.emit("and.pred " + use + ", " + use + ", " + p);
+        String size = a.f64();
+        a.emit("abs.f64 " + size + ", " + plain);
+        a.emit("setp.gt.f64 " + p + ", " + size + ", " + d(0));
+        a.emit("and.pred " + use + ", " + use + ", " + p);
+        a.emit("setp.lt.f64 " + p + ", " + size + ", " + d(Double.POSITIVE_INFINITY));
+        a.emit("and.pred " + use + ", " + use + ", " + p);
+        a.emit("setp.gt.f64 " + p + ", " + corrected + ", " + d(0));
+        a.emit("and.pred " + use + ", " + use + ", " + p);
+        a.emit("setp.lt.f64 " + p + ", " + corrected + ", " + d(Double.POSITIVE_INFINITY));
+        a.emit("and.pred " + use + ", " + use + ", " + p);
+        a.emit("setp.ne.f64 " + p + ", " + y + ", " + d(1));
+        a.emit("and.pred " + use + ", " + use + ", " + p);
+        String signed = a.f64();
+        a.emit("copysign.f64 " + signed + ", " + plain + ", " + corrected);
+        String result = a.f64();
+        a.emit("selp.f64 " + result + ", " + signed + ", " + plain + ", " + use);
+        return result;
+    }
+
+    /**
+     * log of a positive finite x as a double-double {hi, lo}: x = 2^e m, s = (m - 1)/(m + 1) and
+     * u = 2s carried as double-doubles, log m = u + u^3/12 + (u^5/80 + u^7/448 + ...) with the cube
+     * term as a double-double too (it is up to 1% of the result), then e ln2 added with ln2 in two parts.
+     */
+    private String[] logDoubleDouble(String x) {
+        String[] em = exponentAndMantissa(x);
+        String m = em[1];
+        String f = a.f64();
+        a.emit("sub.rn.f64 " + f + ", " + m + ", " + d(1));
+        String one = a.f64();
+        a.emit("mov.f64 " + one + ", " + d(1));
+        String[] denominator = twoSum(m, one);
+        String sHi = a.f64();
+        a.emit("div.rn.f64 " + sHi + ", " + f + ", " + denominator[0]);
+        String minusS = a.f64();
+        a.emit("neg.f64 " + minusS + ", " + sHi);
+        String residual = a.f64();
+        a.emit("fma.rn.f64 " + residual + ", " + minusS + ", " + denominator[0] + ", " + f);
+        a.emit("fma.rn.f64 " + residual + ", " + minusS + ", " + denominator[1] + ", " + residual);
+        String sLo = a.f64();
+        a.emit("div.rn.f64 " + sLo + ", " + residual + ", " + denominator[0]);
+        String uHi = a.f64();
+        String uLo = a.f64();
+        a.emit("add.rn.f64 " + uHi + ", " + sHi + ", " + sHi);
+        a.emit("add.rn.f64 " + uLo + ", " + sLo + ", " + sLo);
+        // u^3 / 12 as a double-double
+        String[] square = twoProduct(uHi, uHi);
+        String[] cube = twoProduct(square[0], uHi);
+        a.emit("fma.rn.f64 " + cube[1] + ", " + square[1] + ", " + uHi + ", " + cube[1]);
+        String tHi = a.f64();
+        a.emit("div.rn.f64 " + tHi + ", " + cube[0] + ", " + d(12));
+        String minusT = a.f64();
+        a.emit("neg.f64 " + minusT + ", " + tHi);
+        String tLo = a.f64();
+        a.emit("fma.rn.f64 " + tLo + ", " + minusT + ", " + d(12) + ", " + cube[0]);
+        a.emit("add.rn.f64 " + tLo + ", " + tLo + ", " + cube[1]);
+        a.emit("div.rn.f64 " + tLo + ", " + tLo + ", " + d(12));
+        // the rest: u^5 sum_{k>=2} (u^2)^(k-2) / ((2k + 1) 4^k), enough terms for |u| <= 0.35
+        String q = a.f64();
+        a.emit("mov.f64 " + q + ", " + d(atanhCoefficient(14)));
+        for (int k = 13; k >= 2; k--) {
+            a.emit("fma.rn.f64 " + q + ", " + q + ", " + square[0] + ", " + d(atanhCoefficient(k)));
+        }
+        String rest = a.f64();
+        a.emit("mul.rn.f64 " + rest + ", " + square[0] + ", " + square[0]);
+        a.emit("mul.rn.f64 " + rest + ", " + rest + ", " + uHi);
+        a.emit("mul.rn.f64 " + rest + ", " + rest + ", " + q);
+        String[] logM = twoSum(uHi, tHi);
+        // u_lo's share of the cube term: 3 u^2 u_lo / 12
+        String cross = a.f64();
+        a.emit("mul.rn.f64 " + cross + ", " + square[0] + ", " + uLo);
+        a.emit("fma.rn.f64 " + rest + ", " + cross + ", " + d(0.25) + ", " + rest);
+        String tail = a.f64();
+        a.emit("add.rn.f64 " + tail + ", " + uLo + ", " + tLo);
+        a.emit("add.rn.f64 " + tail + ", " + tail + ", " + rest);
+        a.emit("add.rn.f64 " + logM[1] + ", " + logM[1] + ", " + tail);
+        String ed = a.f64();
+        a.emit("cvt.rn.f64.s32 " + ed + ", " + em[0]);
+        String[] eln2 = twoProduct(ed, d(LN2_HI));
+        a.emit("fma.rn.f64 " + eln2[1] + ", " + ed + ", " + d(LN2_LO) + ", " + eln2[1]);
+        String[] sum = twoSum(eln2[0], logM[0]);
+        a.emit("add.rn.f64 " + eln2[1] + ", " + eln2[1] + ", " + logM[1]);
+        a.emit("add.rn.f64 " + sum[1] + ", " + sum[1] + ", " + eln2[1]);
+        String hi = a.f64();
+        a.emit("add.rn.f64 " + hi + ", " + sum[0] + ", " + sum[1]);
+        String lo = a.f64();
+        a.emit("sub.rn.f64 " + lo + ", " + hi + ", " + sum[0]);
+        a.emit("sub.rn.f64 " + lo + ", " + sum[1] + ", " + lo);
+        return new String[] {hi, lo};
+    }
+
+    /** The coefficient of u^(2k+1) in 2 atanh(u/2): 1 / ((2k + 1) 4^k). */
+    private static double atanhCoefficient(int k) {
+        return 1 / ((2 * k + 1) * Math.pow(4, k));
+    }
+
+    /** (p, e) with p = x y rounded and p + e = x y exactly. */
+    private String[] twoProduct(String x, String y) {
+        String product = a.f64();
+        a.emit("mul.rn.f64 " + product + ", " + x + ", " + y);
+        String minus = a.f64();
+        a.emit("neg.f64 " + minus + ", " + product);
+        String error = a.f64();
+        a.emit("fma.rn.f64 " + error + ", " + x + ", " + y + ", " + minus);
+        return new String[] {product, error};
     }
 
     /**

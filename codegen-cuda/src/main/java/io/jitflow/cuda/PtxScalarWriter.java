@@ -459,10 +459,11 @@ abstract class PtxScalarWriter {
             }
             case POW -> {
                 if (floating) {
-                    // float32 and float16 pow reach the backend as a float64 pow rounded at once (see Cast).
-                    throw unsupported("pow on float64 (it needs a logarithm to twice double precision)");
+                    // float32 and float16 pow reach here only as float64 (see the cast in PtxKernelWriter).
+                    move(r, math.powDouble(x, y), t);
+                } else {
+                    integerPower(t, x, y, r);
                 }
-                integerPower(t, x, y, r);
             }
             default -> throw unsupported(op.toString().toLowerCase()
                     + (floating ? " (it needs a math library routine)" : " on integers"));

@@ -230,12 +230,12 @@ class CliTest {
         assertEquals(0, mlp.code(), mlp.err());
         assertTrue(mlp.out().contains("fma.rn.f64"), "softmax's exp is an inlined routine");
         Path power = tmp.resolve("power.jfg");
-        Files.writeString(power, "jitflow 1 opset 1\n\nfunc @wave(%x : float64[4]) -> (y : float64[4]) {\n"
-                + "  %y = pow(%x, %x) : float64[4]\n  return %y\n}\n");
+        Files.writeString(power, "jitflow 1 opset 1\n\nfunc @wave(%x : float64[n]) -> (y : int64[]) {\n"
+                + "  %y = argmax(%x) {axis = 0} : int64[]\n  return %y\n}\n");
         Result unsupported = jitflow("opt", power.toString(), "--target", "cuda");
         assertEquals(1, unsupported.code());
-        assertTrue(unsupported.err().contains("kernel 0 (%y) of @wave: the CUDA backend does not support pow on float64 (it needs a "
-                + "logarithm to twice double precision) yet"), unsupported.err());
+        assertTrue(unsupported.err().contains("kernel 0 (%y) of @wave: the CUDA backend does not support argmax over an axis that may be "
+                + "empty yet"), unsupported.err());
     }
 
     @Test

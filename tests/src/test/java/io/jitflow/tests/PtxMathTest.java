@@ -65,12 +65,12 @@ class PtxMathTest {
      * NaN, random values): Math.pow's special cases exactly, and at most 1 ulp elsewhere.
      */
     @ParameterizedTest
-    @org.junit.jupiter.params.provider.EnumSource(value = DType.class, names = {"FLOAT32", "FLOAT16"})
+    @org.junit.jupiter.params.provider.EnumSource(value = DType.class, names = {"FLOAT64", "FLOAT32", "FLOAT16"})
     void powFollowsMathPowWithinAnUlp(DType dtype) {
         double[] bases = {0.0, -0.0, 1, -1, 2, -2, 0.5, -0.5, 3, -8, 10, 1e-3, 250, Double.NaN, Double.POSITIVE_INFINITY,
-                Double.NEGATIVE_INFINITY, 0.999, 1.001};
+                Double.NEGATIVE_INFINITY, 0.999, 1.001, 1.0000001, 1.4142, 1e-300, 7e300};
         double[] exponents = {0.0, -0.0, 1, -1, 2, -2, 3, -3, 0.5, -0.5, 1.0 / 3, 7.25, -20, 40, Double.NaN,
-                Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY};
+                Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, 1e6, -1e6, 2000.5, 1e-300};
         Random random = new Random(9);
         int n = bases.length * exponents.length + 2000;
         HostTensor.Writer xs = HostTensor.writer(dtype, new int[] {n});
