@@ -111,6 +111,9 @@ final class PtxKernelWriter extends PtxScalarWriter {
             prepareBuffers(l.epilogue());
         }
         prepare(l.output());
+        if (vectorizable(l)) {
+            vectorMap(l);
+        }
         gridLoop(space, kept, () -> {
             String value;
             if (l.isReduction()) {
@@ -128,6 +131,106 @@ final class PtxKernelWriter extends PtxScalarWriter {
             }
             store(l.output(), flatIndex(space, kept), value);
         });
+    }
+
+    /** Elements a thread of a vectorized map loads and stores at once (16 bytes of 4-byte elements). */
+    private static final int LANES = 4;
+
+    /** For a vectorized map: each identity-loaded buffer's registers for the point in {@link #lane}. */
+    private final Map<Buffer, String[]> vectorLoads = new HashMap<>();
+    private int lane;
+
+    /**
+     * Whether a map can move its data four elements at a time: its output and every buffer it reads
+     * hold 4-byte elements (float32, int32), each read at the point being written (the identity
+     * index over the map's space), and the coordinates appear nowhere else.
+     */
+    private static boolean vectorizable(Kernel.Loop l) {
+        if (l.isReduction() || l.outputIndex() != null || !fourBytes(l.output())
+                || !l.output().type().shape().equals(l.space())) {
+            return false;
+        }
+        return onlyIdentityLoads(l.body(), l.space());
+    }
+
+    private static boolean fourBytes(Buffer b) {
+        return b.type().dtype() == DType.FLOAT32 || b.type().dtype() == DType.INT32;
+    }
+
+    private static boolean onlyIdentityLoads(Expr e, Shape space) {
+        if (e instanceof Expr.Coord || e instanceof Expr.Random) {
+            return false;
+        }
+        if (e instanceof Expr.Load load) {
+            if (!fourBytes(load.buffer()) || !load.buffer().type().shape().equals(space)) {
+                return false;
+            }
+            for (int d = 0; d < load.index().size(); d++) {
+                if (!(load.index().get(d) instanceof Expr.Coord c) || c.axis() != d) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        return Expr.children(e).stream().allMatch(child -> onlyIdentityLoads(child, space));
+    }
+
+    /**
+     * A map's fast path when its point count is a multiple of four: each thread loads four
+     * consecutive elements of every buffer with one 16-byte load (buffers start 256-byte aligned),
+     * evaluates the four points, and stores them with one 16-byte store; otherwise the kernel falls
+     * through to the scalar grid-stride loop after this.
+     */
+    private void vectorMap(Kernel.Loop l) {
+        String remainder = reg(RegClass.B32);
+        emit("rem.u32 " + remainder + ", " + count + ", " + LANES);
+        String scalar = label();
+        String notMultiple = reg(RegClass.PRED);
+        emit("setp.ne.u32 " + notMultiple + ", " + remainder + ", 0");
+        emit("@" + notMultiple + " bra " + scalar);
+        String quads = reg(RegClass.B32);
+        emit("div.u32 " + quads + ", " + count + ", " + LANES);
+        String quad = reg(RegClass.B32);
+        String step = reg(RegClass.B32);
+        String threads = reg(RegClass.B32);
+        emit("mov.u32 " + threads + ", %ntid.x");
+        emit("mov.u32 " + quad + ", %ctaid.x");
+        emit("mov.u32 " + step + ", %tid.x");
+        emit("mad.lo.s32 " + quad + ", " + quad + ", " + threads + ", " + step);
+        emit("mov.u32 " + step + ", %nctaid.x");
+        emit("mul.lo.s32 " + step + ", " + step + ", " + threads);
+        String top = label();
+        String done = label();
+        mark(top);
+        String finished = reg(RegClass.PRED);
+        emit("setp.ge.s32 " + finished + ", " + quad + ", " + quads);
+        emit("@" + finished + " bra " + done);
+        String first = reg(RegClass.B32);
+        emit("mul.lo.s32 " + first + ", " + quad + ", " + LANES);
+        vectorLoads.clear();
+        Expr.walk(l.body(), e -> {
+            if (e instanceof Expr.Load load && !vectorLoads.containsKey(load.buffer())) {
+                String[] lanes = new String[LANES];
+                for (int i = 0; i < LANES; i++) {
+                    lanes[i] = newValue(load.buffer().type().dtype());
+                }
+                emit("ld.global.v4." + type(load.buffer().type().dtype()) + " {" + String.join(", ", lanes) + "}, ["
+                        + address(load.buffer(), first) + "]");
+                vectorLoads.put(load.buffer(), lanes);
+            }
+        });
+        String[] values = new String[LANES];
+        for (lane = 0; lane < LANES; lane++) {
+            values[lane] = evaluate(l.body());
+        }
+        vectorLoads.clear();
+        emit("st.global.v4." + type(l.output().type().dtype()) + " [" + address(l.output(), first) + "], {"
+                + String.join(", ", values) + "}");
+        emit("add.s32 " + quad + ", " + quad + ", " + step);
+        emit("bra " + top);
+        mark(done);
+        emit("ret");
+        mark(scalar);
     }
 
     /** The side of a matmul's square output tile; a block of TILE x TILE threads computes one. */
@@ -863,6 +966,10 @@ final class PtxKernelWriter extends PtxScalarWriter {
     }
 
     private String load(Expr.Load l) {
+        String[] lanes = vectorLoads.get(l.buffer());
+        if (lanes != null) {
+            return lanes[lane];
+        }
         String flat = reg(RegClass.B32);
         emit("mov.u32 " + flat + ", 0");
         String[] s = strides.get(l.buffer());

@@ -268,6 +268,30 @@ class PtxDifferentialTest {
                 new VariableStore()));
     }
 
+    /**
+     * A float32 map moves four elements per load and store when its point count is a multiple of
+     * four, and falls back to one at a time otherwise: both paths, from one symbolic-shape kernel.
+     */
+    @Test
+    void mapsUseVectorLoadsWhenTheCountAllows() {
+        Graph graph = io.jitflow.text.GraphParser.parse("""
+                jitflow 1 opset 1
+                func @m(%x : float32[n, 3], %y : float32[n, 3]) -> (z : float32[n, 3]) {
+                  %p = mul(%x, %y) : float32[n, 3]
+                  %z = add(%p, %x) : float32[n, 3]
+                  return %z
+                }
+                """, "vector.jfg");
+        KernelProgram program = Compiled.lower(graph.functions().get(0), graph.inferenceContext());
+        String ptx = PtxGenerator.generate(program);
+        assertTrue(ptx.contains("ld.global.v4.f32") && ptx.contains("st.global.v4.f32"), ptx);
+        for (int n : new int[] {4, 5, 12}) {
+            Random random = new Random(n);
+            checkOnPtx(graph, Map.of("x", RandomTensors.of(DType.FLOAT32, new int[] {n, 3}, random, -5, 5, true),
+                    "y", RandomTensors.of(DType.FLOAT32, new int[] {n, 3}, random, -5, 5, true)), "vector map, n = " + n);
+        }
+    }
+
     /** A barrier only some threads reach, and a block size other than the entry requires, are errors. */
     @Test
     void theInterpreterChecksBarriersAndBlockSizes() {

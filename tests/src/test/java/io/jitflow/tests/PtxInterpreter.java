@@ -126,7 +126,8 @@ final class PtxInterpreter {
         }
         int space = rest.indexOf(' ');
         String op = space < 0 ? rest : rest.substring(0, space);
-        String[] operands = space < 0 ? new String[0] : rest.substring(space + 1).split(",");
+        // Commas inside a vector operand {%f1, %f2, ...} do not separate operands.
+        String[] operands = space < 0 ? new String[0] : rest.substring(space + 1).split(",(?![^{]*\\})");
         for (int k = 0; k < operands.length; k++) {
             operands[k] = operands[k].trim();
         }
@@ -346,6 +347,11 @@ final class PtxInterpreter {
                             throw error(in.line(), in.text(), "no parameter " + o[1]);
                         }
                         write(o[0], params[index], in);
+                    } else if (has(in, "v4")) {
+                        ByteBuffer b = access(o[1], 4 * width(t), in);
+                        for (String register : vectorRegisters(o[0], in)) {
+                            write(register, element(b, t, in), in);
+                        }
                     } else {
                         ByteBuffer b = access(o[1], width(t), in);
                         write(o[0], switch (t) {
@@ -359,6 +365,17 @@ final class PtxInterpreter {
                     }
                 }
                 case "st" -> {
+                    if (has(in, "v4")) {
+                        ByteBuffer b = access(o[0], 4 * width(t), in);
+                        for (String register : vectorRegisters(o[1], in)) {
+                            long v = read(register, in);
+                            switch (t) {
+                                case "s32", "u32", "f32", "b32" -> b.putInt((int) v);
+                                default -> throw unsupported(in);
+                            }
+                        }
+                        break;
+                    }
                     ByteBuffer b = access(o[0], width(t), in);
                     long v = read(o[1], in);
                     switch (t) {
@@ -442,6 +459,29 @@ final class PtxInterpreter {
 
         private IllegalArgumentException unsupported(Instruction in) {
             return error(in.line(), in.text(), "instruction not supported by the PTX interpreter");
+        }
+
+        /** The registers of a vector operand {@code {%f1, %f2, %f3, %f4}}: four of them. */
+        private String[] vectorRegisters(String operand, Instruction in) {
+            if (!operand.startsWith("{") || !operand.endsWith("}")) {
+                throw error(in.line(), in.text(), "expected a vector operand {...}, got " + operand);
+            }
+            String[] registers = operand.substring(1, operand.length() - 1).split(",");
+            if (registers.length != 4) {
+                throw error(in.line(), in.text(), "a .v4 access needs four registers, got " + registers.length);
+            }
+            for (int i = 0; i < 4; i++) {
+                registers[i] = registers[i].trim();
+            }
+            return registers;
+        }
+
+        /** The next 32-bit element of a vector load. */
+        private long element(ByteBuffer b, String t, Instruction in) {
+            return switch (t) {
+                case "s32", "u32", "f32", "b32" -> b.getInt() & 0xffff_ffffL;
+                default -> throw unsupported(in);
+            };
         }
 
         /** The bytes a global or shared access touches, checked against the allocation or the block's shared memory. */
