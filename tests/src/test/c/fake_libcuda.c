@@ -1,8 +1,9 @@
 /*
  * A stand-in for libcuda.so.1 that lets the tests drive the project's JavaCPP binding on a machine
  * without a GPU: one fake device, device memory in host memory, modules that only remember their
- * PTX, and launches that write a line to $FAKE_CUDA_LOG (entry, grid, block and the four
- * parameters' values) and store $FAKE_CUDA_STATUS into the status word instead of running code.
+ * PTX, streams that are only handles, and launches that write a line to $FAKE_CUDA_LOG (entry,
+ * grid, block, the four parameters' values, the stream) and store $FAKE_CUDA_STATUS into the
+ * status word instead of running code.
  * Only the calls the runtime makes are here; anything else stays unresolved.
  */
 #include <stdint.h>
@@ -43,6 +44,15 @@ CUresult cuDeviceTotalMem_v2(size_t *bytes, int device) { *bytes = (size_t) 1 <<
 CUresult cuDevicePrimaryCtxRetain(void **context, int device) { *context = (void *) 0x1000; return SUCCESS; }
 CUresult cuCtxSetCurrent(void *context) { return context == (void *) 0x1000 ? SUCCESS : INVALID_VALUE; }
 CUresult cuCtxSynchronize(void) { return SUCCESS; }
+
+static uintptr_t streams;
+
+CUresult cuStreamCreate(void **stream, unsigned flags) {
+    *stream = (void *) (0x2000 + ++streams);
+    return flags == 0 ? SUCCESS : INVALID_VALUE;
+}
+
+CUresult cuStreamSynchronize(void *stream) { return stream != NULL ? SUCCESS : INVALID_VALUE; }
 
 CUresult cuMemAlloc_v2(CUdeviceptr *address, size_t bytes) {
     void *p = calloc(1, bytes);
@@ -107,8 +117,9 @@ CUresult cuLaunchKernel(struct function *f, unsigned gx, unsigned gy, unsigned g
     const char *path = getenv("FAKE_CUDA_LOG");
     if (path != NULL) {
         FILE *log = fopen(path, "a");
-        fprintf(log, "launch %s grid %ux%ux%u block %ux%ux%u count %u table[0] %s sizes %s\n", f->name, gx, gy, gz,
-                bx, by, bz, count, *(uint64_t *) (uintptr_t) table != 0 ? "set" : "null", sizes != 0 ? "set" : "null");
+        fprintf(log, "launch %s grid %ux%ux%u block %ux%ux%u count %u table[0] %s sizes %s on %s stream\n", f->name,
+                gx, gy, gz, bx, by, bz, count, *(uint64_t *) (uintptr_t) table != 0 ? "set" : "null",
+                sizes != 0 ? "set" : "null", stream != NULL ? "its own" : "the default");
         fclose(log);
     }
     const char *code = getenv("FAKE_CUDA_STATUS");

@@ -48,7 +48,8 @@ class FakeDriverTest {
                 "cuModuleGetFunction(k0_0) failed: CUDA_ERROR_NOT_FOUND (named symbol not found)",
                 "ran: int32[3]"), out);
         // The eager add's one-op program, then the floor_div program.
-        assertEquals("launch k0_0 grid 1x1x1 block 256x1x1 count 3 table[0] set sizes set\n".repeat(2), Files.readString(log));
+        assertEquals("launch k0_0 grid 1x1x1 block 256x1x1 count 3 table[0] set sizes set on its own stream\n".repeat(2),
+                Files.readString(log));
     }
 
     @Test

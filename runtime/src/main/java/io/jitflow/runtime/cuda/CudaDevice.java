@@ -13,8 +13,11 @@ import static org.bytedeco.cuda.global.cudart.cuDeviceGetName;
 import static org.bytedeco.cuda.global.cudart.cuDeviceTotalMem;
 import static org.bytedeco.cuda.global.cudart.cuDevicePrimaryCtxRetain;
 import static org.bytedeco.cuda.global.cudart.cuMemAlloc;
+import static org.bytedeco.cuda.global.cudart.cuStreamCreate;
+import static org.bytedeco.cuda.global.cudart.cuStreamSynchronize;
 
 import org.bytedeco.cuda.cudart.CUctx_st;
+import org.bytedeco.cuda.cudart.CUstream_st;
 import org.bytedeco.javacpp.SizeTPointer;
 
 /**
@@ -106,6 +109,23 @@ public final class CudaDevice {
     public CudaModule load(String ptx) {
         makeCurrent();
         return new CudaModule(this, ptx);
+    }
+
+    /**
+     * A new stream: work queued on it runs in order, and may overlap work on other streams. It is a
+     * blocking stream, so the synchronous copies of the default stream still wait for it.
+     */
+    CUstream_st newStream() {
+        makeCurrent();
+        CUstream_st stream = new CUstream_st();
+        check(cuStreamCreate(stream, 0), "cuStreamCreate");
+        return stream;
+    }
+
+    /** Waits until the work queued on {@code stream} is done. */
+    void synchronize(CUstream_st stream) {
+        makeCurrent();
+        check(cuStreamSynchronize(stream), "cuStreamSynchronize");
     }
 
     /** Waits until all work queued on this device is done. */

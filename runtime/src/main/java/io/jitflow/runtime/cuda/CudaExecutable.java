@@ -22,7 +22,7 @@ import org.bytedeco.javacpp.PointerPointer;
 /**
  * Runs a kernel program's PTX module on a CUDA device. Each run checks its inputs as the CPU
  * backend does, lays out the pointer table and symbolic sizes the entries expect, launches every
- * kernel in order on the default stream, and reads the status word once at the end (a kernel that
+ * kernel in order on a stream of its own, and reads the status word once at the end (a kernel that
  * fails reports its error there, and the run throws it as the CPU backend would). Inputs and
  * outputs stay on the device; variables are read from and assigned to host storage. Constants
  * are uploaded once; temporaries that never escape are kept for the next run of the same sizes.
@@ -58,6 +58,8 @@ public final class CudaExecutable implements io.jitflow.runtime.Executable {
     private final DeviceMemory table;
     private final DeviceMemory sizeTable;
     private final DeviceMemory status;
+    /** This executable's own stream, so programs run from different threads can overlap on the GPU. */
+    private final org.bytedeco.cuda.cudart.CUstream_st stream;
     private final LongPointer tableParameter = new LongPointer(1);
     private final LongPointer sizesParameter = new LongPointer(1);
     private final IntPointer countParameter = new IntPointer(1);
@@ -92,6 +94,7 @@ public final class CudaExecutable implements io.jitflow.runtime.Executable {
         this.table = device.allocate(8L * n);
         this.sizeTable = device.allocate(4L * program.symbols().size());
         this.status = device.allocate(4);
+        this.stream = device.newStream();
         tableParameter.put(table.address());
         sizesParameter.put(sizeTable.address());
         statusParameter.put(status.address());
@@ -174,8 +177,9 @@ public final class CudaExecutable implements io.jitflow.runtime.Executable {
             countParameter.put((int) points);
             long wanted = launch.perBlock() ? points : (points + THREADS - 1) / THREADS;
             int blocks = (int) Math.min(wanted, 32L * device.multiprocessors());
-            module.launch(launch.entry(), blocks, THREADS, parameters);
+            module.launch(launch.entry(), blocks, THREADS, parameters, stream);
         }
+        device.synchronize(stream);
         int code = ((int[]) status.download(DType.INT32, 1))[0];
         if (code < 0 || code > errors.size()) {
             throw new CudaException("the kernels of @" + program.name() + " reported error code " + code

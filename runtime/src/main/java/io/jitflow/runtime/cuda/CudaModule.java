@@ -64,14 +64,13 @@ public final class CudaModule {
     }
 
     /**
-     * Launches entry {@code name} on {@code blocks} blocks of {@code threads} threads, in order on
-     * the default stream; {@code parameters} points at one pointer per parameter, each pointing at
-     * the parameter's value.
+     * Queues entry {@code name} on {@code stream}, on {@code blocks} blocks of {@code threads}
+     * threads; {@code parameters} points at one pointer per parameter, each pointing at the
+     * parameter's value.
      */
-    void launch(String name, int blocks, int threads, PointerPointer<Pointer> parameters) {
+    void launch(String name, int blocks, int threads, PointerPointer<Pointer> parameters, CUstream_st stream) {
         CUfunc_st f = function(name);
         device.makeCurrent();
-        check(cuLaunchKernel(f, blocks, 1, 1, threads, 1, 1, 0, (CUstream_st) null, parameters, null),
-                "cuLaunchKernel(" + name + ")");
+        check(cuLaunchKernel(f, blocks, 1, 1, threads, 1, 1, 0, stream, parameters, null), "cuLaunchKernel(" + name + ")");
     }
 }
