@@ -2,17 +2,13 @@ package io.jitflow.cuda;
 
 import io.jitflow.runtime.cuda.CudaExecutable;
 import io.jitflow.ir.DType;
-import io.jitflow.ir.Dim;
 import io.jitflow.ir.Shape;
 import io.jitflow.ir.kernel.Buffer;
 import io.jitflow.ir.kernel.Expr;
 import io.jitflow.ir.kernel.Kernel;
 import io.jitflow.ir.kernel.KernelProgram;
 import io.jitflow.ir.kernel.ScalarOp;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Writes one kernel of a program as a PTX entry: loops over output points (a grid-stride loop, one
@@ -21,28 +17,12 @@ import java.util.Map;
  * matmuls with their epilogues, loads at computed positions, stores, and the kernel's run-time
  * checks through the status word. The scalar operations come from {@link PtxScalarWriter}; anything
  * the backend cannot compile yet is refused with an {@link UnsupportedKernelException} naming it.
+ * Access to buffers, coordinates and expressions comes from {@link PtxKernelAccess}.
  */
-final class PtxKernelWriter extends PtxScalarWriter {
-    private final KernelProgram program;
-    private final int index;
-    private final Kernel kernel;
-    private final Map<Buffer, String> pointers = new HashMap<>();
-    private final Map<Buffer, String[]> strides = new HashMap<>();
-    private final Map<String, String> symbolSizes = new HashMap<>();
-    private final Map<Integer, String> coords = new HashMap<>();
-    private String table;
-    private String sizesTable;
-    private String count;
-    private String status;
-    private final List<String> errors;
-    private String accumulator;
-
+final class PtxKernelWriter extends PtxKernelAccess {
     /** {@code errors}: the module's run-time error messages so far; this kernel's are added. */
     PtxKernelWriter(KernelProgram program, int index, List<String> errors) {
-        this.program = program;
-        this.index = index;
-        this.kernel = program.kernels().get(index);
-        this.errors = errors;
+        super(program, index, errors);
     }
 
     String write() {
@@ -82,29 +62,11 @@ final class PtxKernelWriter extends PtxScalarWriter {
         return sb.toString();
     }
 
-    /** The graph nodes the kernel computes, as {@code %a, %b}. */
-    private String fusedNodes() {
-        return String.join(", ", kernel.fused().stream().map(n -> "%" + n).toList());
-    }
-
-    @Override
-    UnsupportedKernelException unsupported(String what) {
-        return new UnsupportedKernelException("kernel " + index + " (" + fusedNodes() + ") of @"
-                + program.name() + ": the CUDA backend does not support " + what + " yet");
-    }
-
-    // ---- registers and instructions ----
-
     // ---- the loop ----
 
     private void loopKernel(Kernel.Loop l) {
         Shape space = l.space();
-        List<Integer> kept = new ArrayList<>();
-        for (int d = 0; d < space.rank(); d++) {
-            if (!l.reducedAxes().contains(d)) {
-                kept.add(d);
-            }
-        }
+        List<Integer> kept = keptAxes(l);
         prologue();
         prepareBuffers(l.body());
         if (l.isReduction()) {
@@ -135,10 +97,6 @@ final class PtxKernelWriter extends PtxScalarWriter {
 
     /** Elements a thread of a vectorized map loads and stores at once (16 bytes of 4-byte elements). */
     private static final int LANES = 4;
-
-    /** For a vectorized map: each identity-loaded buffer's registers for the point in {@link #lane}. */
-    private final Map<Buffer, String[]> vectorLoads = new HashMap<>();
-    private int lane;
 
     /**
      * Whether a map can move its data four elements at a time: its output and every buffer it reads
@@ -190,45 +148,29 @@ final class PtxKernelWriter extends PtxScalarWriter {
         emit("@" + notMultiple + " bra " + scalar);
         String quads = reg(RegClass.B32);
         emit("div.u32 " + quads + ", " + count + ", " + LANES);
-        String quad = reg(RegClass.B32);
-        String step = reg(RegClass.B32);
-        String threads = reg(RegClass.B32);
-        emit("mov.u32 " + threads + ", %ntid.x");
-        emit("mov.u32 " + quad + ", %ctaid.x");
-        emit("mov.u32 " + step + ", %tid.x");
-        emit("mad.lo.s32 " + quad + ", " + quad + ", " + threads + ", " + step);
-        emit("mov.u32 " + step + ", %nctaid.x");
-        emit("mul.lo.s32 " + step + ", " + step + ", " + threads);
-        String top = label();
-        String done = label();
-        mark(top);
-        String finished = reg(RegClass.PRED);
-        emit("setp.ge.s32 " + finished + ", " + quad + ", " + quads);
-        emit("@" + finished + " bra " + done);
-        String first = reg(RegClass.B32);
-        emit("mul.lo.s32 " + first + ", " + quad + ", " + LANES);
-        vectorLoads.clear();
-        Expr.walk(l.body(), e -> {
-            if (e instanceof Expr.Load load && !vectorLoads.containsKey(load.buffer())) {
-                String[] lanes = new String[LANES];
-                for (int i = 0; i < LANES; i++) {
-                    lanes[i] = newValue(load.buffer().type().dtype());
+        stridedLoop(quads, quad -> {
+            String first = reg(RegClass.B32);
+            emit("mul.lo.s32 " + first + ", " + quad + ", " + LANES);
+            vectorLoads.clear();
+            Expr.walk(l.body(), e -> {
+                if (e instanceof Expr.Load load && !vectorLoads.containsKey(load.buffer())) {
+                    String[] lanes = new String[LANES];
+                    for (int i = 0; i < LANES; i++) {
+                        lanes[i] = newValue(load.buffer().type().dtype());
+                    }
+                    emit("ld.global.v4." + type(load.buffer().type().dtype()) + " {" + String.join(", ", lanes) + "}, ["
+                            + address(load.buffer(), first) + "]");
+                    vectorLoads.put(load.buffer(), lanes);
                 }
-                emit("ld.global.v4." + type(load.buffer().type().dtype()) + " {" + String.join(", ", lanes) + "}, ["
-                        + address(load.buffer(), first) + "]");
-                vectorLoads.put(load.buffer(), lanes);
+            });
+            String[] values = new String[LANES];
+            for (lane = 0; lane < LANES; lane++) {
+                values[lane] = evaluate(l.body());
             }
+            vectorLoads.clear();
+            emit("st.global.v4." + type(l.output().type().dtype()) + " [" + address(l.output(), first) + "], {"
+                    + String.join(", ", values) + "}");
         });
-        String[] values = new String[LANES];
-        for (lane = 0; lane < LANES; lane++) {
-            values[lane] = evaluate(l.body());
-        }
-        vectorLoads.clear();
-        emit("st.global.v4." + type(l.output().type().dtype()) + " [" + address(l.output(), first) + "], {"
-                + String.join(", ", values) + "}");
-        emit("add.s32 " + quad + ", " + quad + ", " + step);
-        emit("bra " + top);
-        mark(done);
         emit("ret");
         mark(scalar);
     }
@@ -238,16 +180,6 @@ final class PtxKernelWriter extends PtxScalarWriter {
     /** The threads of a block, in the kernels that require a block size (tiled matmuls, block reductions). */
     static final int BLOCK = TILE * TILE;
     private static final int WARP = 32;
-
-    private final StringBuilder sharedDeclarations = new StringBuilder();
-
-    /** Declares a block-shared array of {@code bytes} and returns a register holding its shared address. */
-    private String sharedArray(String name, int bytes) {
-        sharedDeclarations.append("    .shared .align 8 .b8 ").append(name).append('[').append(bytes).append("];\n");
-        String address = reg(RegClass.B32);
-        emit("mov.u32 " + address + ", " + name);
-        return address;
-    }
 
     /**
      * A tiled matmul: each block computes TILE x TILE output elements at a time, staging TILE x TILE
@@ -267,10 +199,7 @@ final class PtxKernelWriter extends PtxScalarWriter {
             prepare(b);
         }
         prepareBuffers(m.epilogue());
-        List<Integer> all = new ArrayList<>();
-        for (int d = 0; d < rank; d++) {
-            all.add(d);
-        }
+        List<Integer> all = allAxes(rank);
         DType acc = m.accumulator();
         DType outType = m.output().type().dtype();
         int bytes = elementSize(acc);
@@ -442,83 +371,6 @@ final class PtxKernelWriter extends PtxScalarWriter {
         return loadElement(operand, flat);
     }
 
-    /** Loads the parameters: the buffer table, the sizes table and the point count. */
-    private void prologue() {
-        table = reg(RegClass.B64);
-        sizesTable = reg(RegClass.B64);
-        count = reg(RegClass.B32);
-        emit("ld.param.u64 " + table + ", [buffers]");
-        emit("cvta.to.global.u64 " + table + ", " + table);
-        emit("ld.param.u64 " + sizesTable + ", [sizes]");
-        emit("cvta.to.global.u64 " + sizesTable + ", " + sizesTable);
-        emit("ld.param.u32 " + count + ", [count]");
-        status = reg(RegClass.B64);
-        emit("ld.param.u64 " + status + ", [status]");
-        emit("cvta.to.global.u64 " + status + ", " + status);
-    }
-
-    /** Unless {@code ok} holds, reports {@code message} through the status word and stops the thread. */
-    @Override
-    void failUnless(String ok, String message) {
-        int code = errors.indexOf(message) + 1;
-        if (code == 0) {
-            errors.add(message);
-            code = errors.size();
-        }
-        String fine = label();
-        emit("@" + ok + " bra " + fine);
-        String r = reg(RegClass.B32);
-        emit("mov.u32 " + r + ", " + code);
-        emit("st.global.u32 [" + status + "], " + r);
-        // In a kernel with barriers every thread must reach each of them: skip the work, not the rest.
-        emit(onFailure == null ? "ret" : "bra " + onFailure);
-        mark(fine);
-    }
-
-    /** Where a failed check continues in a kernel with barriers (null: the thread returns). */
-    private String onFailure;
-
-    /**
-     * The grid-stride loop over the output points: each thread takes point blockIdx * blockDim +
-     * threadIdx, then every gridDim * blockDim-th; {@code body} runs with the point's coordinates
-     * along {@code axes} (last axis fastest) in {@link #coords}.
-     */
-    private void gridLoop(Shape space, List<Integer> axes, Runnable body) {
-        String point = reg(RegClass.B32);
-        String step = reg(RegClass.B32);
-        String block = reg(RegClass.B32);
-        String threads = reg(RegClass.B32);
-        String thread = reg(RegClass.B32);
-        emit("mov.u32 " + block + ", %ctaid.x");
-        emit("mov.u32 " + threads + ", %ntid.x");
-        emit("mov.u32 " + thread + ", %tid.x");
-        emit("mad.lo.s32 " + point + ", " + block + ", " + threads + ", " + thread);
-        String grid = reg(RegClass.B32);
-        emit("mov.u32 " + grid + ", %nctaid.x");
-        emit("mul.lo.s32 " + step + ", " + grid + ", " + threads);
-        String top = label();
-        String done = label();
-        mark(top);
-        String finished = reg(RegClass.PRED);
-        emit("setp.ge.s32 " + finished + ", " + point + ", " + count);
-        emit("@" + finished + " bra " + done);
-        String rest = reg(RegClass.B32);
-        emit("mov.u32 " + rest + ", " + point);
-        for (int i = axes.size() - 1; i >= 0; i--) {
-            int axis = axes.get(i);
-            String size = size(space.dim(axis));
-            String coord = reg(RegClass.B32);
-            emit("rem.u32 " + coord + ", " + rest + ", " + size);
-            emit("div.u32 " + rest + ", " + rest + ", " + size);
-            coords.put(axis, coord);
-        }
-        body.run();
-        emit("add.s32 " + point + ", " + point + ", " + step);
-        emit("bra " + top);
-        mark(done);
-        emit("ret");
-    }
-
     private static boolean isArg(Kernel.Loop l) {
         return l.reducer() == Kernel.Reducer.ARGMAX || l.reducer() == Kernel.Reducer.ARGMIN;
     }
@@ -578,12 +430,7 @@ final class PtxKernelWriter extends PtxScalarWriter {
      */
     private void blockReductionKernel(Kernel.Loop l) {
         Shape space = l.space();
-        List<Integer> kept = new ArrayList<>();
-        for (int d = 0; d < space.rank(); d++) {
-            if (!l.reducedAxes().contains(d)) {
-                kept.add(d);
-            }
-        }
+        List<Integer> kept = keptAxes(l);
         prologue();
         prepareBuffers(l.body());
         prepareBuffers(l.epilogue());
@@ -683,10 +530,7 @@ final class PtxKernelWriter extends PtxScalarWriter {
         for (Buffer b : List.of(s.x(), s.indices(), s.updates(), s.output())) {
             prepare(b);
         }
-        List<Integer> all = new ArrayList<>();
-        for (int d = 0; d < rank; d++) {
-            all.add(d);
-        }
+        List<Integer> all = allAxes(rank);
         DType dtype = s.x().type().dtype();
         DType acc = dtype.isFloating() ? DType.FLOAT64 : DType.INT64;
         String message = "scatter_add: index out of range [0, " + shape.dim(s.axis()) + ") for axis " + s.axis();
@@ -761,20 +605,6 @@ final class PtxKernelWriter extends PtxScalarWriter {
             mark(done);
             store(s.output(), flat, convert(sum, acc, dtype));
         });
-    }
-
-    /** Sets {@link #coords} along {@code axes} (last fastest) from a row-major position. */
-    private void decompose(String position, Shape space, List<Integer> axes) {
-        String rest = reg(RegClass.B32);
-        emit("mov.u32 " + rest + ", " + position);
-        for (int i = axes.size() - 1; i >= 0; i--) {
-            int axis = axes.get(i);
-            String size = size(space.dim(axis));
-            String coord = reg(RegClass.B32);
-            emit("rem.u32 " + coord + ", " + rest + ", " + size);
-            emit("div.u32 " + rest + ", " + rest + ", " + size);
-            coords.put(axis, coord);
-        }
     }
 
     private void setIdentity(Kernel.Loop l) {
@@ -890,216 +720,6 @@ final class PtxKernelWriter extends PtxScalarWriter {
         String index = convert(coords.get(l.reducedAxes().get(0)), DType.INT32, DType.INT64);
         move(accumulator, index, DType.INT64);
         mark(skip);
-    }
-
-    /** The row-major position of the given axes' coordinates in {@code space}. */
-    private String flatIndex(Shape space, List<Integer> axes) {
-        String flat = reg(RegClass.B32);
-        emit("mov.u32 " + flat + ", 0");
-        for (int axis : axes) {
-            emit("mad.lo.s32 " + flat + ", " + flat + ", " + size(space.dim(axis)) + ", " + coords.get(axis));
-        }
-        return flat;
-    }
-
-    /** A register (or immediate) holding a dim's size. */
-    private String size(Dim dim) {
-        if (dim.isStatic()) {
-            return Integer.toString(dim.size());
-        }
-        return symbolSizes.computeIfAbsent(dim.toString(), name -> {
-            String r = reg(RegClass.B32);
-            emit("ld.global.u32 " + r + ", [" + sizesTable + "+" + 4 * program.symbols().indexOf(name) + "]");
-            return r;
-        });
-    }
-
-    // ---- buffers ----
-
-    private void prepareBuffers(Expr e) {
-        Expr.walk(e, x -> {
-            if (x instanceof Expr.Load l) {
-                prepare(l.buffer());
-            }
-        });
-    }
-
-    /** Loads the buffer's device pointer from the table and computes its row-major strides, once. */
-    private void prepare(Buffer b) {
-        if (pointers.containsKey(b)) {
-            return;
-        }
-        String pointer = reg(RegClass.B64);
-        emit("ld.global.u64 " + pointer + ", [" + table + "+" + 8 * b.id() + "]");
-        pointers.put(b, pointer);
-        Shape shape = b.type().shape();
-        String[] s = new String[shape.rank()];
-        String previous = null;
-        for (int d = shape.rank() - 1; d >= 0; d--) {
-            if (previous == null) {
-                s[d] = "1";
-            } else {
-                s[d] = reg(RegClass.B32);
-                emit("mul.lo.s32 " + s[d] + ", " + asRegister(previous) + ", " + size(shape.dim(d + 1)));
-            }
-            previous = s[d];
-        }
-        strides.put(b, s);
-    }
-
-    private static int elementSize(DType dtype) {
-        return switch (dtype) {
-            case BOOL, UINT8 -> 1;
-            case INT32, FLOAT32 -> 4;
-            case INT64, FLOAT64 -> 8;
-            case FLOAT16 -> 2;
-        };
-    }
-
-    /** The address of element {@code flat} (an int32 register) of {@code b}. */
-    private String address(Buffer b, String flat) {
-        String offset = reg(RegClass.B64);
-        emit("mul.wide.s32 " + offset + ", " + asRegister(flat) + ", " + elementSize(b.type().dtype()));
-        String address = reg(RegClass.B64);
-        emit("add.s64 " + address + ", " + pointers.get(b) + ", " + offset);
-        return address;
-    }
-
-    private String load(Expr.Load l) {
-        String[] lanes = vectorLoads.get(l.buffer());
-        if (lanes != null) {
-            return lanes[lane];
-        }
-        String flat = reg(RegClass.B32);
-        emit("mov.u32 " + flat + ", 0");
-        String[] s = strides.get(l.buffer());
-        for (int d = 0; d < l.index().size(); d++) {
-            emit("mad.lo.s32 " + flat + ", " + emitExpr(l.index().get(d)) + ", " + asRegister(s[d]) + ", " + flat);
-        }
-        return loadElement(l.buffer(), flat);
-    }
-
-    /** Element {@code flat} of {@code b}, in a register of its dtype's class. */
-    private String loadElement(Buffer b, String flat) {
-        String address = address(b, flat);
-        DType dtype = b.type().dtype();
-        String value = newValue(dtype);
-        switch (dtype) {
-            case BOOL -> {
-                String bits = reg(RegClass.B32);
-                emit("ld.global.u8 " + bits + ", [" + address + "]");
-                emit("setp.ne.u32 " + value + ", " + bits + ", 0");
-            }
-            case UINT8 -> emit("ld.global.u8 " + value + ", [" + address + "]");
-            case FLOAT16 -> {
-                String half = reg(RegClass.B16);
-                emit("ld.global.b16 " + half + ", [" + address + "]");
-                emit("cvt.f32.f16 " + value + ", " + half);
-            }
-            default -> emit("ld.global." + type(dtype) + " " + value + ", [" + address + "]");
-        }
-        return value;
-    }
-
-    private void store(Buffer out, String flat, String value) {
-        String address = address(out, flat);
-        DType dtype = out.type().dtype();
-        switch (dtype) {
-            case BOOL -> {
-                String bits = reg(RegClass.B32);
-                emit("selp.u32 " + bits + ", 1, 0, " + value);
-                emit("st.global.u8 [" + address + "], " + bits);
-            }
-            case UINT8 -> emit("st.global.u8 [" + address + "], " + value);
-            case FLOAT16 -> {
-                String half = reg(RegClass.B16);
-                emit("cvt.rn.f16.f32 " + half + ", " + value);
-                emit("st.global.b16 [" + address + "], " + half);
-            }
-            default -> emit("st.global." + type(dtype) + " [" + address + "], " + value);
-        }
-    }
-
-    // ---- expressions ----
-
-    /**
-     * Registers already holding the values of subexpressions of the expression being emitted: an
-     * expression DAG shares subexpressions (softplus reads x twice, say), and emitting it as a tree
-     * would repeat them, exponentially along a fused chain.
-     */
-    private Map<Expr, String> emitted = new HashMap<>();
-
-    /** Emits a kernel's expression, from scratch: values of an earlier evaluation may be out of date. */
-    private String evaluate(Expr root) {
-        emitted = new HashMap<>();
-        return emitExpr(root);
-    }
-
-    private String emitExpr(Expr e) {
-        String known = emitted.get(e);
-        if (known != null) {
-            return known;
-        }
-        String r = emitNew(e);
-        emitted.put(e, r);
-        return r;
-    }
-
-    private String emitNew(Expr e) {
-        if (e instanceof Expr.Const c) {
-            String r = newValue(c.dtype());
-            if (c.dtype() == DType.BOOL) {
-                emit("setp.ne.u32 " + r + ", " + asRegister(Long.toString(c.bits())) + ", 0");
-            } else {
-                emit("mov." + moveType(c.dtype()) + " " + r + ", " + constant(c));
-            }
-            return r;
-        } else if (e instanceof Expr.Coord c) {
-            return coords.get(c.axis());
-        } else if (e instanceof Expr.Size s) {
-            return asRegister(size(s.dim()));
-        } else if (e instanceof Expr.Load l) {
-            return load(l);
-        } else if (e instanceof Expr.Unary u) {
-            return roundedIfHalf(unary(u.op(), u.x().dtype(), emitExpr(u.x()), u.dtype()), u.dtype());
-        } else if (e instanceof Expr.Binary b) {
-            return roundedIfHalf(binary(b.op(), b.a().dtype(), emitExpr(b.a()), emitExpr(b.b()), b.dtype()), b.dtype());
-        } else if (e instanceof Expr.Select s) {
-            return select(s);
-        } else if (e instanceof Expr.Cast c) {
-            if (c.x() instanceof Expr.Binary b && b.op() == ScalarOp.POW && b.dtype() == DType.FLOAT64
-                    && (c.dtype() == DType.FLOAT32 || c.dtype() == DType.FLOAT16)) {
-                // A float32 or float16 pow, computed in float64: PtxMath.pow is far within their ulp.
-                return convert(math.pow(emitExpr(b.a()), emitExpr(b.b())), DType.FLOAT64, c.dtype());
-            }
-            return convert(emitExpr(c.x()), c.x().dtype(), c.dtype());
-        } else if (e instanceof Expr.Acc) {
-            return accumulator;
-        } else if (e instanceof Expr.Random r) {
-            return random(r, emitExpr(r.counter()));
-        } else if (e instanceof Expr.Check c) {
-            failUnless(emitExpr(c.cond()), c.message());
-            return emitExpr(c.value());
-        }
-        throw unsupported(e.getClass().getSimpleName());
-    }
-
-    private String select(Expr.Select s) {
-        String cond = emitExpr(s.cond());
-        String r = newValue(s.dtype());
-        String otherwise = label();
-        String end = label();
-        emit("@!" + cond + " bra " + otherwise);
-        // Each side runs only on its branch, so what it emits is known only there.
-        Map<Expr, String> before = new HashMap<>(emitted);
-        move(r, emitExpr(s.a()), s.dtype());
-        emitted = new HashMap<>(before);
-        emit("bra " + end);
-        mark(otherwise);
-        move(r, emitExpr(s.b()), s.dtype());
-        emitted = before;
-        mark(end);
-        return r;
     }
 
 }

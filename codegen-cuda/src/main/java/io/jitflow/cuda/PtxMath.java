@@ -137,23 +137,9 @@ final class PtxMath {
      * normal range first): {e (s32), m (f64)}.
      */
     private String[] exponentAndMantissa(String x) {
-        // Subnormals are scaled into the normal range first.
-        String subnormal = a.pred();
-        a.emit("setp.lt.f64 " + subnormal + ", " + x + ", " + d(Double.MIN_NORMAL));
-        String scaled = a.f64();
-        a.emit("mul.rn.f64 " + scaled + ", " + x + ", " + d(0x1p54));
-        a.emit("selp.f64 " + scaled + ", " + scaled + ", " + x + ", " + subnormal);
-        String bits = a.b64();
-        a.emit("mov.b64 " + bits + ", " + scaled);
-        String exponentBits = a.b64();
-        a.emit("shr.u64 " + exponentBits + ", " + bits + ", 52");
-        String e = a.s32();
-        a.emit("cvt.u32.u64 " + e + ", " + exponentBits);
-        a.emit("and.b32 " + e + ", " + e + ", 2047");
-        a.emit("sub.s32 " + e + ", " + e + ", 1023");
-        String adjust = a.s32();
-        a.emit("selp.s32 " + adjust + ", -54, 0, " + subnormal);
-        a.emit("add.s32 " + e + ", " + e + ", " + adjust);
+        String[] eb = exponentAndBits(x);
+        String e = eb[0];
+        String bits = eb[1];
         String mantissa = a.b64();
         a.emit("and.b64 " + mantissa + ", " + bits + ", " + MANTISSA_BITS);
         a.emit("or.b64 " + mantissa + ", " + mantissa + ", " + ONE_BITS);
@@ -541,21 +527,31 @@ final class PtxMath {
 
     /** The binary exponent of a positive finite v (subnormals scaled by 2^54 first). */
     private String exponent(String v) {
+        return exponentAndBits(v)[0];
+    }
+
+    /**
+     * For positive x: its binary exponent e and the bits of x as the exponent was read from them
+     * (a subnormal is scaled by 2^54 first, and e corrected for it): {e (s32), bits (b64)}.
+     */
+    private String[] exponentAndBits(String x) {
         String subnormal = a.pred();
-        a.emit("setp.lt.f64 " + subnormal + ", " + v + ", " + d(Double.MIN_NORMAL));
+        a.emit("setp.lt.f64 " + subnormal + ", " + x + ", " + d(Double.MIN_NORMAL));
         String scaled = a.f64();
-        a.emit("mul.rn.f64 " + scaled + ", " + v + ", " + d(0x1p54));
-        a.emit("selp.f64 " + scaled + ", " + scaled + ", " + v + ", " + subnormal);
+        a.emit("mul.rn.f64 " + scaled + ", " + x + ", " + d(0x1p54));
+        a.emit("selp.f64 " + scaled + ", " + scaled + ", " + x + ", " + subnormal);
         String bits = a.b64();
         a.emit("mov.b64 " + bits + ", " + scaled);
-        a.emit("shr.u64 " + bits + ", " + bits + ", 52");
+        String exponentBits = a.b64();
+        a.emit("shr.u64 " + exponentBits + ", " + bits + ", 52");
         String e = a.s32();
-        a.emit("cvt.u32.u64 " + e + ", " + bits);
+        a.emit("cvt.u32.u64 " + e + ", " + exponentBits);
+        a.emit("and.b32 " + e + ", " + e + ", 2047");
         a.emit("sub.s32 " + e + ", " + e + ", 1023");
         String adjust = a.s32();
-        a.emit("selp.s32 " + adjust + ", 54, 0, " + subnormal);
-        a.emit("sub.s32 " + e + ", " + e + ", " + adjust);
-        return e;
+        a.emit("selp.s32 " + adjust + ", -54, 0, " + subnormal);
+        a.emit("add.s32 " + e + ", " + e + ", " + adjust);
+        return new String[] {e, bits};
     }
 
     private static final double TRIG_LIMIT = PortableMath.TRIG_LIMIT;

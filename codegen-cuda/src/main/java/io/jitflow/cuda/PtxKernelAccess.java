@@ -1,0 +1,382 @@
+package io.jitflow.cuda;
+
+import io.jitflow.ir.DType;
+import io.jitflow.ir.Dim;
+import io.jitflow.ir.Shape;
+import io.jitflow.ir.kernel.Buffer;
+import io.jitflow.ir.kernel.Expr;
+import io.jitflow.ir.kernel.Kernel;
+import io.jitflow.ir.kernel.KernelProgram;
+import io.jitflow.ir.kernel.ScalarOp;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What every kernel of a program reaches through: its parameters (the buffer table, symbolic sizes,
+ * point count and status word), its buffers' pointers and strides, loads and stores, the grid-stride
+ * loop and coordinates of a point, the evaluation of its expressions, and run-time checks.
+ * {@link PtxKernelWriter} builds the kernels' shapes on top.
+ */
+abstract class PtxKernelAccess extends PtxScalarWriter {
+    final KernelProgram program;
+    final int index;
+    final Kernel kernel;
+    final Map<Buffer, String> pointers = new HashMap<>();
+    final Map<Buffer, String[]> strides = new HashMap<>();
+    final Map<String, String> symbolSizes = new HashMap<>();
+    /** The registers holding the current point's coordinates, by axis. */
+    final Map<Integer, String> coords = new HashMap<>();
+    String table;
+    String sizesTable;
+    String count;
+    String status;
+    final List<String> errors;
+    /** The accumulated value an epilogue's {@code acc} reads. */
+    String accumulator;
+
+    /** {@code errors}: the module's run-time error messages so far; this kernel's are added. */
+    PtxKernelAccess(KernelProgram program, int index, List<String> errors) {
+        this.program = program;
+        this.index = index;
+        this.kernel = program.kernels().get(index);
+        this.errors = errors;
+    }
+
+    /** The graph nodes the kernel computes, as {@code %a, %b}. */
+    String fusedNodes() {
+        return String.join(", ", kernel.fused().stream().map(n -> "%" + n).toList());
+    }
+
+    @Override
+    UnsupportedKernelException unsupported(String what) {
+        return new UnsupportedKernelException("kernel " + index + " (" + fusedNodes() + ") of @"
+                + program.name() + ": the CUDA backend does not support " + what + " yet");
+    }
+
+    /** For a vectorized map: each identity-loaded buffer's registers for the point in {@link #lane}. */
+    final Map<Buffer, String[]> vectorLoads = new HashMap<>();
+    int lane;
+
+    final StringBuilder sharedDeclarations = new StringBuilder();
+
+    /** Declares a block-shared array of {@code bytes} and returns a register holding its shared address. */
+    String sharedArray(String name, int bytes) {
+        sharedDeclarations.append("    .shared .align 8 .b8 ").append(name).append('[').append(bytes).append("];\n");
+        String address = reg(RegClass.B32);
+        emit("mov.u32 " + address + ", " + name);
+        return address;
+    }
+
+    /** Loads the parameters: the buffer table, the sizes table and the point count. */
+    void prologue() {
+        table = reg(RegClass.B64);
+        sizesTable = reg(RegClass.B64);
+        count = reg(RegClass.B32);
+        emit("ld.param.u64 " + table + ", [buffers]");
+        emit("cvta.to.global.u64 " + table + ", " + table);
+        emit("ld.param.u64 " + sizesTable + ", [sizes]");
+        emit("cvta.to.global.u64 " + sizesTable + ", " + sizesTable);
+        emit("ld.param.u32 " + count + ", [count]");
+        status = reg(RegClass.B64);
+        emit("ld.param.u64 " + status + ", [status]");
+        emit("cvta.to.global.u64 " + status + ", " + status);
+    }
+
+    /** Unless {@code ok} holds, reports {@code message} through the status word and stops the thread. */
+    @Override
+    void failUnless(String ok, String message) {
+        int code = errors.indexOf(message) + 1;
+        if (code == 0) {
+            errors.add(message);
+            code = errors.size();
+        }
+        String fine = label();
+        emit("@" + ok + " bra " + fine);
+        String r = reg(RegClass.B32);
+        emit("mov.u32 " + r + ", " + code);
+        emit("st.global.u32 [" + status + "], " + r);
+        // In a kernel with barriers every thread must reach each of them: skip the work, not the rest.
+        emit(onFailure == null ? "ret" : "bra " + onFailure);
+        mark(fine);
+    }
+
+    /** Where a failed check continues in a kernel with barriers (null: the thread returns). */
+    String onFailure;
+
+    /**
+     * The grid-stride loop over the output points: each thread takes point blockIdx * blockDim +
+     * threadIdx, then every gridDim * blockDim-th; {@code body} runs with the point's coordinates
+     * along {@code axes} (last axis fastest) in {@link #coords}.
+     */
+    void gridLoop(Shape space, List<Integer> axes, Runnable body) {
+        stridedLoop(count, point -> {
+            decompose(point, space, axes);
+            body.run();
+        });
+        emit("ret");
+    }
+
+    /**
+     * The grid-stride loop over [0, {@code limit}): each thread starts at blockIdx * blockDim +
+     * threadIdx and steps by gridDim * blockDim; {@code body} gets the register holding the position.
+     */
+    void stridedLoop(String limit, java.util.function.Consumer<String> body) {
+        String position = reg(RegClass.B32);
+        String step = reg(RegClass.B32);
+        String threads = reg(RegClass.B32);
+        emit("mov.u32 " + threads + ", %ntid.x");
+        emit("mov.u32 " + position + ", %ctaid.x");
+        emit("mov.u32 " + step + ", %tid.x");
+        emit("mad.lo.s32 " + position + ", " + position + ", " + threads + ", " + step);
+        emit("mov.u32 " + step + ", %nctaid.x");
+        emit("mul.lo.s32 " + step + ", " + step + ", " + threads);
+        String top = label();
+        String done = label();
+        mark(top);
+        String finished = reg(RegClass.PRED);
+        emit("setp.ge.s32 " + finished + ", " + position + ", " + limit);
+        emit("@" + finished + " bra " + done);
+        body.accept(position);
+        emit("add.s32 " + position + ", " + position + ", " + step);
+        emit("bra " + top);
+        mark(done);
+    }
+
+    /** The axes of a loop's space that are not reduced (all of them for a map). */
+    static List<Integer> keptAxes(Kernel.Loop l) {
+        List<Integer> kept = new ArrayList<>();
+        for (int d = 0; d < l.space().rank(); d++) {
+            if (!l.reducedAxes().contains(d)) {
+                kept.add(d);
+            }
+        }
+        return kept;
+    }
+
+    /** 0, 1, ..., rank - 1. */
+    static List<Integer> allAxes(int rank) {
+        return java.util.stream.IntStream.range(0, rank).boxed().toList();
+    }
+
+    /** Sets {@link #coords} along {@code axes} (last fastest) from a row-major position. */
+    void decompose(String position, Shape space, List<Integer> axes) {
+        String rest = reg(RegClass.B32);
+        emit("mov.u32 " + rest + ", " + position);
+        for (int i = axes.size() - 1; i >= 0; i--) {
+            int axis = axes.get(i);
+            String size = size(space.dim(axis));
+            String coord = reg(RegClass.B32);
+            emit("rem.u32 " + coord + ", " + rest + ", " + size);
+            emit("div.u32 " + rest + ", " + rest + ", " + size);
+            coords.put(axis, coord);
+        }
+    }
+
+    /** The row-major position of the given axes' coordinates in {@code space}. */
+    String flatIndex(Shape space, List<Integer> axes) {
+        String flat = reg(RegClass.B32);
+        emit("mov.u32 " + flat + ", 0");
+        for (int axis : axes) {
+            emit("mad.lo.s32 " + flat + ", " + flat + ", " + size(space.dim(axis)) + ", " + coords.get(axis));
+        }
+        return flat;
+    }
+
+    /** A register (or immediate) holding a dim's size. */
+    String size(Dim dim) {
+        if (dim.isStatic()) {
+            return Integer.toString(dim.size());
+        }
+        return symbolSizes.computeIfAbsent(dim.toString(), name -> {
+            String r = reg(RegClass.B32);
+            emit("ld.global.u32 " + r + ", [" + sizesTable + "+" + 4 * program.symbols().indexOf(name) + "]");
+            return r;
+        });
+    }
+
+    void prepareBuffers(Expr e) {
+        Expr.walk(e, x -> {
+            if (x instanceof Expr.Load l) {
+                prepare(l.buffer());
+            }
+        });
+    }
+
+    /** Loads the buffer's device pointer from the table and computes its row-major strides, once. */
+    void prepare(Buffer b) {
+        if (pointers.containsKey(b)) {
+            return;
+        }
+        String pointer = reg(RegClass.B64);
+        emit("ld.global.u64 " + pointer + ", [" + table + "+" + 8 * b.id() + "]");
+        pointers.put(b, pointer);
+        Shape shape = b.type().shape();
+        String[] s = new String[shape.rank()];
+        String previous = null;
+        for (int d = shape.rank() - 1; d >= 0; d--) {
+            if (previous == null) {
+                s[d] = "1";
+            } else {
+                s[d] = reg(RegClass.B32);
+                emit("mul.lo.s32 " + s[d] + ", " + asRegister(previous) + ", " + size(shape.dim(d + 1)));
+            }
+            previous = s[d];
+        }
+        strides.put(b, s);
+    }
+
+    static int elementSize(DType dtype) {
+        return switch (dtype) {
+            case BOOL, UINT8 -> 1;
+            case INT32, FLOAT32 -> 4;
+            case INT64, FLOAT64 -> 8;
+            case FLOAT16 -> 2;
+        };
+    }
+
+    /** The address of element {@code flat} (an int32 register) of {@code b}. */
+    String address(Buffer b, String flat) {
+        String offset = reg(RegClass.B64);
+        emit("mul.wide.s32 " + offset + ", " + asRegister(flat) + ", " + elementSize(b.type().dtype()));
+        String address = reg(RegClass.B64);
+        emit("add.s64 " + address + ", " + pointers.get(b) + ", " + offset);
+        return address;
+    }
+
+    String load(Expr.Load l) {
+        String[] lanes = vectorLoads.get(l.buffer());
+        if (lanes != null) {
+            return lanes[lane];
+        }
+        String flat = reg(RegClass.B32);
+        emit("mov.u32 " + flat + ", 0");
+        String[] s = strides.get(l.buffer());
+        for (int d = 0; d < l.index().size(); d++) {
+            emit("mad.lo.s32 " + flat + ", " + emitExpr(l.index().get(d)) + ", " + asRegister(s[d]) + ", " + flat);
+        }
+        return loadElement(l.buffer(), flat);
+    }
+
+    /** Element {@code flat} of {@code b}, in a register of its dtype's class. */
+    String loadElement(Buffer b, String flat) {
+        String address = address(b, flat);
+        DType dtype = b.type().dtype();
+        String value = newValue(dtype);
+        switch (dtype) {
+            case BOOL -> {
+                String bits = reg(RegClass.B32);
+                emit("ld.global.u8 " + bits + ", [" + address + "]");
+                emit("setp.ne.u32 " + value + ", " + bits + ", 0");
+            }
+            case UINT8 -> emit("ld.global.u8 " + value + ", [" + address + "]");
+            case FLOAT16 -> {
+                String half = reg(RegClass.B16);
+                emit("ld.global.b16 " + half + ", [" + address + "]");
+                emit("cvt.f32.f16 " + value + ", " + half);
+            }
+            default -> emit("ld.global." + type(dtype) + " " + value + ", [" + address + "]");
+        }
+        return value;
+    }
+
+    void store(Buffer out, String flat, String value) {
+        String address = address(out, flat);
+        DType dtype = out.type().dtype();
+        switch (dtype) {
+            case BOOL -> {
+                String bits = reg(RegClass.B32);
+                emit("selp.u32 " + bits + ", 1, 0, " + value);
+                emit("st.global.u8 [" + address + "], " + bits);
+            }
+            case UINT8 -> emit("st.global.u8 [" + address + "], " + value);
+            case FLOAT16 -> {
+                String half = reg(RegClass.B16);
+                emit("cvt.rn.f16.f32 " + half + ", " + value);
+                emit("st.global.b16 [" + address + "], " + half);
+            }
+            default -> emit("st.global." + type(dtype) + " [" + address + "], " + value);
+        }
+    }
+
+    /**
+     * Registers already holding the values of subexpressions of the expression being emitted: an
+     * expression DAG shares subexpressions (softplus reads x twice, say), and emitting it as a tree
+     * would repeat them, exponentially along a fused chain.
+     */
+    Map<Expr, String> emitted = new HashMap<>();
+
+    /** Emits a kernel's expression, from scratch: values of an earlier evaluation may be out of date. */
+    String evaluate(Expr root) {
+        emitted = new HashMap<>();
+        return emitExpr(root);
+    }
+
+    String emitExpr(Expr e) {
+        String known = emitted.get(e);
+        if (known != null) {
+            return known;
+        }
+        String r = emitNew(e);
+        emitted.put(e, r);
+        return r;
+    }
+
+    String emitNew(Expr e) {
+        if (e instanceof Expr.Const c) {
+            String r = newValue(c.dtype());
+            if (c.dtype() == DType.BOOL) {
+                emit("setp.ne.u32 " + r + ", " + asRegister(Long.toString(c.bits())) + ", 0");
+            } else {
+                emit("mov." + moveType(c.dtype()) + " " + r + ", " + constant(c));
+            }
+            return r;
+        } else if (e instanceof Expr.Coord c) {
+            return coords.get(c.axis());
+        } else if (e instanceof Expr.Size s) {
+            return asRegister(size(s.dim()));
+        } else if (e instanceof Expr.Load l) {
+            return load(l);
+        } else if (e instanceof Expr.Unary u) {
+            return roundedIfHalf(unary(u.op(), u.x().dtype(), emitExpr(u.x()), u.dtype()), u.dtype());
+        } else if (e instanceof Expr.Binary b) {
+            return roundedIfHalf(binary(b.op(), b.a().dtype(), emitExpr(b.a()), emitExpr(b.b()), b.dtype()), b.dtype());
+        } else if (e instanceof Expr.Select s) {
+            return select(s);
+        } else if (e instanceof Expr.Cast c) {
+            if (c.x() instanceof Expr.Binary b && b.op() == ScalarOp.POW && b.dtype() == DType.FLOAT64
+                    && (c.dtype() == DType.FLOAT32 || c.dtype() == DType.FLOAT16)) {
+                // A float32 or float16 pow, computed in float64: PtxMath.pow is far within their ulp.
+                return convert(math.pow(emitExpr(b.a()), emitExpr(b.b())), DType.FLOAT64, c.dtype());
+            }
+            return convert(emitExpr(c.x()), c.x().dtype(), c.dtype());
+        } else if (e instanceof Expr.Acc) {
+            return accumulator;
+        } else if (e instanceof Expr.Random r) {
+            return random(r, emitExpr(r.counter()));
+        } else if (e instanceof Expr.Check c) {
+            failUnless(emitExpr(c.cond()), c.message());
+            return emitExpr(c.value());
+        }
+        throw unsupported(e.getClass().getSimpleName());
+    }
+
+    String select(Expr.Select s) {
+        String cond = emitExpr(s.cond());
+        String r = newValue(s.dtype());
+        String otherwise = label();
+        String end = label();
+        emit("@!" + cond + " bra " + otherwise);
+        // Each side runs only on its branch, so what it emits is known only there.
+        Map<Expr, String> before = new HashMap<>(emitted);
+        move(r, emitExpr(s.a()), s.dtype());
+        emitted = new HashMap<>(before);
+        emit("bra " + end);
+        mark(otherwise);
+        move(r, emitExpr(s.b()), s.dtype());
+        emitted = before;
+        mark(end);
+        return r;
+    }
+}
