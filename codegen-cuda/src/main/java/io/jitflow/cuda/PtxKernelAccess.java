@@ -132,6 +132,19 @@ abstract class PtxKernelAccess extends PtxScalarWriter {
         emit("mad.lo.s32 " + position + ", " + position + ", " + threads + ", " + step);
         emit("mov.u32 " + step + ", %nctaid.x");
         emit("mul.lo.s32 " + step + ", " + step + ", " + threads);
+        loop(position, step, limit, body);
+    }
+
+    /** The loop over [0, {@code limit}) that whole blocks stride: block b takes b, b + gridDim, ... */
+    void blockStridedLoop(String limit, java.util.function.Consumer<String> body) {
+        String position = reg(RegClass.B32);
+        String step = reg(RegClass.B32);
+        emit("mov.u32 " + position + ", %ctaid.x");
+        emit("mov.u32 " + step + ", %nctaid.x");
+        loop(position, step, limit, body);
+    }
+
+    private void loop(String position, String step, String limit, java.util.function.Consumer<String> body) {
         String top = label();
         String done = label();
         mark(top);
