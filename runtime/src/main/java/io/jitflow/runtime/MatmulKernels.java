@@ -47,7 +47,7 @@ public final class MatmulKernels {
             double[] pa = packDouble(a, g.aOffset(batch), g.m, g.k, transposeA);
             double[] pb = packDouble(b, g.bOffset(batch), g.k, g.n, transposeB);
             int outOffset = batch * g.m * g.n;
-            rows(g, (from, to) -> {
+            rows(g, 4, (from, to) -> {
                 double[][] acc = new double[4][g.n];
                 for (int i = from; i < to; i += 4) {
                     int rows = Math.min(4, to - i);
@@ -63,27 +63,13 @@ public final class MatmulKernels {
         }
     }
 
-    /** float32 on the Vector API micro-kernel; transposed operands are packed row-major first. */
+    /** float32 on the Vector API kernel, which packs (and so transposes) its operands itself. */
     private static void vectorFloat32(Geometry g, float[] a, boolean transposeA, float[] b, boolean transposeB, float[] c) {
         for (int batch = 0; batch < g.batches; batch++) {
-            float[] pa = transposeA ? transposeFloat(a, g.aOffset(batch), g.k, g.m) : a;
-            int aOff = transposeA ? 0 : g.aOffset(batch);
-            float[] pb = transposeB ? transposeFloat(b, g.bOffset(batch), g.n, g.k) : b;
-            int bOff = transposeB ? 0 : g.bOffset(batch);
-            int cOff = batch * g.m * g.n;
-            rows(g, (from, to) -> VectorMatmul.rows(pa, aOff, pb, bOff, c, cOff, g.n, g.k, from, to));
+            VectorMatmul.Operand pa = new VectorMatmul.Operand(a, g.aOffset(batch), transposeA);
+            VectorMatmul.Operand pb = new VectorMatmul.Operand(b, g.bOffset(batch), transposeB);
+            VectorMatmul.multiply(pa, pb, c, batch * g.m * g.n, g.m, g.n, g.k, threads(g));
         }
-    }
-
-    /** The transpose of the rows x cols row-major matrix at {@code offset}. */
-    private static float[] transposeFloat(float[] m, int offset, int rows, int cols) {
-        float[] out = new float[rows * cols];
-        for (int r = 0; r < rows; r++) {
-            for (int col = 0; col < cols; col++) {
-                out[col * rows + r] = m[offset + r * cols + col];
-            }
-        }
-        return out;
     }
 
     /** acc[r][j] += A[i + r, p] * B[p, j] for p in order; four rows share each load of B's row. */
@@ -129,7 +115,7 @@ public final class MatmulKernels {
             long[] pa = packLong(a, g.aOffset(batch), g.m, g.k, transposeA);
             long[] pb = packLong(b, g.bOffset(batch), g.k, g.n, transposeB);
             int outOffset = batch * g.m * g.n;
-            rows(g, (from, to) -> {
+            rows(g, 1, (from, to) -> {
                 long[] acc = new long[g.n];
                 for (int i = from; i < to; i++) {
                     java.util.Arrays.fill(acc, 0);
@@ -160,18 +146,22 @@ public final class MatmulKernels {
         void run(int from, int to);
     }
 
-    /** Runs rows [0, m) in chunks of whole four-row blocks, in parallel when the matmul is large. */
-    private static void rows(Geometry g, RowRange body) {
-        long work = (long) g.m * g.n * g.k;
-        int threads = work < PARALLEL_WORK ? 1 : Math.min(KernelThreads.count(), (g.m + 3) / 4);
-        int blocks = (g.m + 3) / 4;
+    /** Runs rows [0, m) in chunks of whole blocks of {@code block} rows, in parallel when the matmul is large. */
+    private static void rows(Geometry g, int block, RowRange body) {
+        int blocks = (g.m + block - 1) / block;
+        int threads = Math.min(threads(g), blocks);
         KernelThreads.parallelFor(threads, t -> {
-            int from = (int) ((long) blocks * t / threads) * 4;
-            int to = Math.min(g.m, (int) ((long) blocks * (t + 1) / threads) * 4);
+            int from = (int) ((long) blocks * t / threads) * block;
+            int to = Math.min(g.m, (int) ((long) blocks * (t + 1) / threads) * block);
             if (from < to) {
                 body.run(from, to);
             }
         });
+    }
+
+    /** The threads a matmul runs on: one when it is small. */
+    private static int threads(Geometry g) {
+        return (long) g.m * g.n * g.k < PARALLEL_WORK ? 1 : KernelThreads.count();
     }
 
     private static void store(Object c, int offset, double[] acc, int n) {
