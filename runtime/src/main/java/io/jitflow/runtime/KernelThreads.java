@@ -1,25 +1,37 @@
 package io.jitflow.runtime;
 
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntConsumer;
 
 /**
- * The threads kernels split large loops across: one per available processor, daemon, shared by
- * all compiled programs. {@link #parallelFor} runs chunks on them and on the calling thread.
+ * The threads kernels split large loops across: one per available processor (the caller and
+ * daemon workers), shared by all compiled programs. A parallel kernel lasts tens to hundreds of
+ * microseconds, about what handing work to a parked thread costs, so the workers spin for a
+ * while after each job before they park, and a job is handed over through a volatile field. One
+ * job runs at a time: a caller that finds the workers busy (another thread's job, or a job
+ * started from inside a chunk) runs its chunks itself.
  */
 public final class KernelThreads {
     /** {@code -Djitflow.threads=N} caps the threads kernels use; the default is every processor. */
     private static final int THREADS = Math.max(1, Integer.getInteger("jitflow.threads",
             Runtime.getRuntime().availableProcessors()));
+    /** How long an idle worker spins for the next job before it parks. */
+    private static final long SPIN_NANOS = 100_000;
     private static volatile int limit = THREADS;
-    private static final ExecutorService POOL = Executors.newFixedThreadPool(Math.max(1, THREADS - 1), r -> {
-        Thread t = new Thread(r, "jitflow-kernel");
-        t.setDaemon(true);
-        return t;
-    });
+
+    private static final AtomicBoolean BUSY = new AtomicBoolean();
+    private static volatile Job current;
+    private static final Thread[] WORKERS = new Thread[THREADS - 1];
+
+    static {
+        for (int i = 0; i < WORKERS.length; i++) {
+            WORKERS[i] = new Thread(KernelThreads::work, "jitflow-kernel-" + (i + 1));
+            WORKERS[i].setDaemon(true);
+            WORKERS[i].start();
+        }
+    }
 
     private KernelThreads() {
     }
@@ -42,30 +54,97 @@ public final class KernelThreads {
 
     /** Calls {@code body} for each chunk index in [0, chunks), in parallel; returns when all are done. */
     public static void parallelFor(int chunks, IntConsumer body) {
-        if (chunks <= 1 || limit == 1) {
+        if (chunks <= 1 || limit == 1 || !BUSY.compareAndSet(false, true)) {
             for (int c = 0; c < chunks; c++) {
                 body.accept(c);
             }
             return;
         }
-        Future<?>[] futures = new Future<?>[chunks - 1];
-        for (int c = 1; c < chunks; c++) {
-            int chunk = c;
-            futures[c - 1] = POOL.submit(() -> body.accept(chunk));
-        }
-        body.accept(0);
+        Job job = new Job(body, chunks);
         try {
-            for (Future<?> f : futures) {
-                f.get();
+            current = job;
+            for (Thread worker : WORKERS) {
+                LockSupport.unpark(worker);
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while running a kernel", e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
+            job.runChunks();
+            job.awaitAll();
+        } finally {
+            current = null;
+            BUSY.set(false);
+        }
+        job.rethrow();
+    }
+
+    /** A worker: takes chunks of the current job; spins a while when there is none, then parks. */
+    private static void work() {
+        Job last = null;
+        while (true) {
+            Job job = current;
+            if (job != null && job != last) {
+                job.runChunks();
+                last = job;
+                continue;
+            }
+            long idleSince = System.nanoTime();
+            while ((job = current) == null || job == last) {
+                if (System.nanoTime() - idleSince < SPIN_NANOS) {
+                    Thread.onSpinWait();
+                } else {
+                    LockSupport.park();
+                }
+            }
+        }
+    }
+
+    /** One parallelFor: its chunks are claimed one at a time by the caller and the workers. */
+    private static final class Job {
+        private final IntConsumer body;
+        private final int chunks;
+        private final AtomicInteger next = new AtomicInteger();
+        private final AtomicInteger done = new AtomicInteger();
+        private volatile Throwable failure;
+
+        Job(IntConsumer body, int chunks) {
+            this.body = body;
+            this.chunks = chunks;
+        }
+
+        void runChunks() {
+            for (int c = next.getAndIncrement(); c < chunks; c = next.getAndIncrement()) {
+                try {
+                    body.accept(c);
+                } catch (Throwable t) {
+                    if (failure == null) {
+                        failure = t;
+                    }
+                } finally {
+                    done.incrementAndGet();
+                }
+            }
+        }
+
+        /** Waits for the chunks other threads took; spins first, as they end about when the caller's do. */
+        void awaitAll() {
+            long start = System.nanoTime();
+            while (done.get() < chunks) {
+                if (System.nanoTime() - start < SPIN_NANOS) {
+                    Thread.onSpinWait();
+                } else {
+                    Thread.yield();
+                }
+            }
+        }
+
+        void rethrow() {
+            if (failure instanceof RuntimeException r) {
                 throw r;
             }
-            throw new IllegalStateException(e.getCause());
+            if (failure instanceof Error e) {
+                throw e;
+            }
+            if (failure != null) {
+                throw new IllegalStateException(failure);
+            }
         }
     }
 

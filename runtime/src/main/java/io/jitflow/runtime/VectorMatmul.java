@@ -5,11 +5,11 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The float32 matmul on the Vector API, blocked for the caches in the way of GotoBLAS: B is packed
- * into KC-deep column panels of NR = 2 vectors, an MC x KC block of A into row panels of MR = 6,
- * and the micro-kernel keeps a 6 x 2-vector tile of C in twelve vector registers while p
- * runs over the panels, each step two loads of B, six broadcasts of A and twelve fused
+ * into KC-deep column panels of NR = 2 vectors, A is taken MC rows by KC columns at a time, and
+ * the micro-kernel keeps a 6 x 2-vector tile of C in twelve vector registers while p runs, each
+ * step two loads of B, six broadcasts from six rows of A and twelve fused
  * multiply-adds. Every element of C is still one float32 chain of fused multiply-adds in order of
- * p (accumulated into C, zeroed first), so results differ from the float64-summing reference
+ * p (KC blocks after the first continue from C), so results differ from the float64-summing reference
  * by float32 rounding only and do not depend on the blocking or the thread count. Loaded only when
  * the jdk.incubator.vector module is present (see {@link MatmulKernels}).
  */
@@ -21,13 +21,13 @@ final class VectorMatmul {
     static final int NR = 2 * L;
     /** Depth of a packed block: a KC x NR panel of B stays in the level-1 cache. */
     private static final int KC = 256;
-    /** Rows of A packed at once: an MC x KC block stays in the level-2 cache. */
+    /** Rows of A taken at once: an MC x KC block stays in the level-2 cache. */
     private static final int MC = 48;
 
     /** The packed B of the matmul the owning thread runs (its kernel threads read it), kept up to this size. */
     private static final ThreadLocal<float[][]> PACKED_B = ThreadLocal.withInitial(() -> new float[1][0]);
     private static final int KEPT_PACKED_B = 1 << 22;
-    /** Packed blocks of A and an edge tile, one set per kernel thread. */
+    /** A block of a transposed A and an edge tile, one set per kernel thread. */
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     private VectorMatmul() {
@@ -68,80 +68,98 @@ final class VectorMatmul {
         return holder[0];
     }
 
-    /** Rows [from, to) of C from the packed B. */
+    /**
+     * Rows [from, to) of C from the packed B. A row-major A is read in place, row by row (its rows
+     * are contiguous in p already); a transposed A is copied MC x KC at a time into row-major order.
+     */
     private static void rows(Operand a, float[] pb, float[] c, int cOff, int m, int n, int k, int from, int to) {
         Scratch s = SCRATCH.get();
-        java.util.Arrays.fill(c, cOff + from * n, cOff + to * n, 0f);
         int nPad = roundUp(n, NR);
         for (int pc = 0; pc < k; pc += KC) {
             int kc = Math.min(KC, k - pc);
             for (int ic = from; ic < to; ic += MC) {
                 int mc = Math.min(MC, to - ic);
-                float[] pa = s.a(roundUp(mc, MR) * kc);
-                packA(a, pa, m, k, ic, mc, pc, kc);
+                float[] rowsOfA = a.data();
+                int aAt = a.offset() + ic * k + pc;
+                int lda = k;
+                if (a.transposed()) {
+                    rowsOfA = s.a(mc * kc);
+                    transposeBlock(a, rowsOfA, m, ic, mc, pc, kc);
+                    aAt = 0;
+                    lda = kc;
+                }
                 for (int jr = 0; jr < n; jr += NR) {
                     for (int ir = 0; ir < mc; ir += MR) {
-                        tile(pa, ir * kc, pb, pc * nPad + jr * kc, kc, c, cOff + (ic + ir) * n + jr, n,
-                                Math.min(MR, mc - ir), Math.min(NR, n - jr), s.edge);
+                        tile(rowsOfA, aAt + ir * lda, lda, pb, pc * nPad + jr * kc, kc, pc > 0, c,
+                                cOff + (ic + ir) * n + jr, n, Math.min(MR, mc - ir), Math.min(NR, n - jr), s.edge);
                     }
                 }
             }
         }
     }
 
-    /** One MR x NR tile of C; a partial tile at the edges goes through {@code edge}. */
-    private static void tile(float[] pa, int aAt, float[] pb, int bAt, int kc, float[] c, int cAt, int ldc, int rows,
-                             int cols, float[] edge) {
+    /**
+     * One MR x NR tile of C from the rows of A at {@code aAt}, {@code lda} apart; a partial tile at
+     * the edges goes through {@code edge}, its missing rows repeating the last row of A.
+     */
+    private static void tile(float[] a, int aAt, int lda, float[] pb, int bAt, int kc, boolean accumulate, float[] c,
+                             int cAt, int ldc, int rows, int cols, float[] edge) {
+        int last = rows - 1;
+        int a1 = aAt + Math.min(1, last) * lda;
+        int a2 = aAt + Math.min(2, last) * lda;
+        int a3 = aAt + Math.min(3, last) * lda;
+        int a4 = aAt + Math.min(4, last) * lda;
+        int a5 = aAt + Math.min(5, last) * lda;
         if (rows == MR && cols == NR) {
-            kernel(pa, aAt, pb, bAt, kc, c, cAt, ldc);
+            kernel(a, aAt, a1, a2, a3, a4, a5, pb, bAt, kc, accumulate, c, cAt, ldc);
             return;
         }
-        for (int r = 0; r < rows; r++) {
+        for (int r = 0; accumulate && r < rows; r++) {
             System.arraycopy(c, cAt + r * ldc, edge, r * NR, cols);
         }
-        kernel(pa, aAt, pb, bAt, kc, edge, 0, NR);
+        kernel(a, aAt, a1, a2, a3, a4, a5, pb, bAt, kc, accumulate, edge, 0, NR);
         for (int r = 0; r < rows; r++) {
             System.arraycopy(edge, r * NR, c, cAt + r * ldc, cols);
         }
     }
 
-    /** C[6 x NR] += packed A panel x packed B panel, over kc steps. */
-    private static void kernel(float[] pa, int aAt, float[] pb, int bAt, int kc, float[] c, int cAt, int ldc) {
-        FloatVector c00 = FloatVector.fromArray(SPECIES, c, cAt);
-        FloatVector c01 = FloatVector.fromArray(SPECIES, c, cAt + L);
-        FloatVector c10 = FloatVector.fromArray(SPECIES, c, cAt + ldc);
-        FloatVector c11 = FloatVector.fromArray(SPECIES, c, cAt + ldc + L);
-        FloatVector c20 = FloatVector.fromArray(SPECIES, c, cAt + 2 * ldc);
-        FloatVector c21 = FloatVector.fromArray(SPECIES, c, cAt + 2 * ldc + L);
-        FloatVector c30 = FloatVector.fromArray(SPECIES, c, cAt + 3 * ldc);
-        FloatVector c31 = FloatVector.fromArray(SPECIES, c, cAt + 3 * ldc + L);
-        FloatVector c40 = FloatVector.fromArray(SPECIES, c, cAt + 4 * ldc);
-        FloatVector c41 = FloatVector.fromArray(SPECIES, c, cAt + 4 * ldc + L);
-        FloatVector c50 = FloatVector.fromArray(SPECIES, c, cAt + 5 * ldc);
-        FloatVector c51 = FloatVector.fromArray(SPECIES, c, cAt + 5 * ldc + L);
+    /** C[6 x NR] (+)= rows a0..a5 of A (kc values each) x a packed panel of B. */
+    private static void kernel(float[] a, int a0, int a1, int a2, int a3, int a4, int a5, float[] pb, int bAt, int kc,
+                               boolean accumulate, float[] c, int cAt, int ldc) {
+        FloatVector c00 = start(c, cAt, accumulate);
+        FloatVector c01 = start(c, cAt + L, accumulate);
+        FloatVector c10 = start(c, cAt + ldc, accumulate);
+        FloatVector c11 = start(c, cAt + ldc + L, accumulate);
+        FloatVector c20 = start(c, cAt + 2 * ldc, accumulate);
+        FloatVector c21 = start(c, cAt + 2 * ldc + L, accumulate);
+        FloatVector c30 = start(c, cAt + 3 * ldc, accumulate);
+        FloatVector c31 = start(c, cAt + 3 * ldc + L, accumulate);
+        FloatVector c40 = start(c, cAt + 4 * ldc, accumulate);
+        FloatVector c41 = start(c, cAt + 4 * ldc + L, accumulate);
+        FloatVector c50 = start(c, cAt + 5 * ldc, accumulate);
+        FloatVector c51 = start(c, cAt + 5 * ldc + L, accumulate);
         for (int p = 0; p < kc; p++) {
             int bp = bAt + p * NR;
-            int ap = aAt + p * MR;
             FloatVector b0 = FloatVector.fromArray(SPECIES, pb, bp);
             FloatVector b1 = FloatVector.fromArray(SPECIES, pb, bp + L);
-            FloatVector a0 = FloatVector.broadcast(SPECIES, pa[ap]);
-            c00 = a0.fma(b0, c00);
-            c01 = a0.fma(b1, c01);
-            FloatVector a1 = FloatVector.broadcast(SPECIES, pa[ap + 1]);
-            c10 = a1.fma(b0, c10);
-            c11 = a1.fma(b1, c11);
-            FloatVector a2 = FloatVector.broadcast(SPECIES, pa[ap + 2]);
-            c20 = a2.fma(b0, c20);
-            c21 = a2.fma(b1, c21);
-            FloatVector a3 = FloatVector.broadcast(SPECIES, pa[ap + 3]);
-            c30 = a3.fma(b0, c30);
-            c31 = a3.fma(b1, c31);
-            FloatVector a4 = FloatVector.broadcast(SPECIES, pa[ap + 4]);
-            c40 = a4.fma(b0, c40);
-            c41 = a4.fma(b1, c41);
-            FloatVector a5 = FloatVector.broadcast(SPECIES, pa[ap + 5]);
-            c50 = a5.fma(b0, c50);
-            c51 = a5.fma(b1, c51);
+            FloatVector v0 = FloatVector.broadcast(SPECIES, a[a0 + p]);
+            c00 = v0.fma(b0, c00);
+            c01 = v0.fma(b1, c01);
+            FloatVector v1 = FloatVector.broadcast(SPECIES, a[a1 + p]);
+            c10 = v1.fma(b0, c10);
+            c11 = v1.fma(b1, c11);
+            FloatVector v2 = FloatVector.broadcast(SPECIES, a[a2 + p]);
+            c20 = v2.fma(b0, c20);
+            c21 = v2.fma(b1, c21);
+            FloatVector v3 = FloatVector.broadcast(SPECIES, a[a3 + p]);
+            c30 = v3.fma(b0, c30);
+            c31 = v3.fma(b1, c31);
+            FloatVector v4 = FloatVector.broadcast(SPECIES, a[a4 + p]);
+            c40 = v4.fma(b0, c40);
+            c41 = v4.fma(b1, c41);
+            FloatVector v5 = FloatVector.broadcast(SPECIES, a[a5 + p]);
+            c50 = v5.fma(b0, c50);
+            c51 = v5.fma(b1, c51);
         }
         c00.intoArray(c, cAt);
         c01.intoArray(c, cAt + L);
@@ -155,6 +173,11 @@ final class VectorMatmul {
         c41.intoArray(c, cAt + 4 * ldc + L);
         c50.intoArray(c, cAt + 5 * ldc);
         c51.intoArray(c, cAt + 5 * ldc + L);
+    }
+
+    /** A row of the tile: what C holds when accumulating into it, else zero. */
+    private static FloatVector start(float[] c, int at, boolean accumulate) {
+        return accumulate ? FloatVector.fromArray(SPECIES, c, at) : FloatVector.zero(SPECIES);
     }
 
     /**
@@ -185,25 +208,13 @@ final class VectorMatmul {
         }
     }
 
-    /** A[ic..ic+mc, pc..pc+kc] as panels of MR rows, each kc x MR (column of the panel per p), zero beyond m. */
-    private static void packA(Operand a, float[] out, int m, int k, int ic, int mc, int pc, int kc) {
+    /** A[ic..ic+mc, pc..pc+kc] of a transposed A (stored k x m) as mc rows of kc, row-major. */
+    private static void transposeBlock(Operand a, float[] out, int m, int ic, int mc, int pc, int kc) {
         float[] src = a.data();
-        for (int ir = 0; ir < mc; ir += MR) {
-            int rows = Math.min(MR, mc - ir);
-            int panel = ir * kc;
-            for (int r = 0; r < MR; r++) {
-                if (r >= rows) {
-                    for (int p = 0; p < kc; p++) {
-                        out[panel + p * MR + r] = 0f;
-                    }
-                    continue;
-                }
-                int i = ic + ir + r;
-                for (int p = 0; p < kc; p++) {
-                    out[panel + p * MR + r] = a.transposed()
-                            ? src[a.offset() + (pc + p) * m + i]
-                            : src[a.offset() + i * k + pc + p];
-                }
+        for (int p = 0; p < kc; p++) {
+            int from = a.offset() + (pc + p) * m + ic;
+            for (int i = 0; i < mc; i++) {
+                out[i * kc + p] = src[from + i];
             }
         }
     }
