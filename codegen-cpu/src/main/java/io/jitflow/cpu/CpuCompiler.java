@@ -73,15 +73,39 @@ public final class CpuCompiler {
         List<String> symbols = program.symbols();
         List<Kernel> kernels = program.kernels();
         for (int i = 0; i < kernels.size(); i++) {
-            GeneratorAdapter g = new GeneratorAdapter(Opcodes.ACC_PRIVATE | Opcodes.ACC_STATIC, kernelMethod(i, kernels.get(i)),
-                    null, null, cw);
-            new KernelEmitter(g, symbols, vectorize).emit(kernels.get(i));
-            g.endMethod();
+            emitMethod(cw, kernelMethod(i, kernels.get(i)), kernels.get(i), symbols, vectorize);
+            Kernel.Loop epilogue = epilogueOf(kernels.get(i));
+            if (epilogue != null) {
+                emitMethod(cw, epilogueMethod(i, kernels.get(i)), epilogue, symbols, vectorize);
+            }
         }
         emitRun(cw, name, kernels, symbols);
         emitRunRange(cw, name, kernels);
         cw.visitEnd();
         return cw.toByteArray();
+    }
+
+    private static void emitMethod(ClassWriter cw, Method method, Kernel kernel, List<String> symbols, boolean vectorize) {
+        GeneratorAdapter g = new GeneratorAdapter(Opcodes.ACC_PRIVATE | Opcodes.ACC_STATIC, method, null, null, cw);
+        new KernelEmitter(g, symbols, vectorize).emit(kernel);
+        g.endMethod();
+    }
+
+    /**
+     * A matmul's epilogue (bias, activation, an update) runs as a map over its output right after
+     * the product, split over the threads and vectorized like any other map; null when there is none.
+     */
+    private static Kernel.Loop epilogueOf(Kernel k) {
+        return k instanceof Kernel.Matmul m && !m.plainEpilogue() ? m.epilogueLoop() : null;
+    }
+
+    /** The loop that kernel {@code i} runs through {@link KernelThreads#split}, if any. */
+    private static Kernel.Loop rangeLoop(Kernel k) {
+        return k instanceof Kernel.Loop l ? l : epilogueOf(k);
+    }
+
+    private static Method epilogueMethod(int index, Kernel k) {
+        return new Method(kernelMethod(index, k).getName() + "_epilogue", LOOP_KERNEL.getDescriptor());
     }
 
     /** Loop kernels take the range of their outermost coordinate; the others only buffers and sizes. */
@@ -91,14 +115,23 @@ public final class CpuCompiler {
                 : KERNEL.getDescriptor());
     }
 
-    /** run(): each kernel in order; loop kernels through KernelThreads.split, which may spread them over threads. */
+    /**
+     * run(): each kernel in order; loop kernels and matmul epilogues through KernelThreads.split, which
+     * may spread them over threads.
+     */
     private static void emitRun(ClassWriter cw, String name, List<Kernel> kernels, List<String> symbols) {
         GeneratorAdapter run = new GeneratorAdapter(Opcodes.ACC_PUBLIC, Method.getMethod("void run(Object[], int[])"),
                 null, null, cw);
         KernelScope scope = new KernelScope(run, symbols);
         for (int i = 0; i < kernels.size(); i++) {
             Kernel k = kernels.get(i);
-            if (k instanceof Kernel.Loop l) {
+            if (!(k instanceof Kernel.Loop)) {
+                run.loadArg(0);
+                run.loadArg(1);
+                run.invokeStatic(Type.getObjectType(name), kernelMethod(i, k));
+            }
+            Kernel.Loop l = rangeLoop(k);
+            if (l != null) {
                 run.loadThis();
                 run.push(i);
                 run.loadArg(0);
@@ -117,10 +150,6 @@ public final class CpuCompiler {
                 }
                 run.invokeStatic(Type.getType(KernelThreads.class),
                         Method.getMethod("void split(" + RangeKernels.class.getName() + ", int, Object[], int[], int, long)"));
-            } else {
-                run.loadArg(0);
-                run.loadArg(1);
-                run.invokeStatic(Type.getObjectType(name), kernelMethod(i, k));
             }
         }
         run.returnValue();
@@ -132,7 +161,8 @@ public final class CpuCompiler {
         GeneratorAdapter g = new GeneratorAdapter(Opcodes.ACC_PUBLIC,
                 Method.getMethod("void runRange(int, Object[], int[], int, int)"), null, null, cw);
         for (int i = 0; i < kernels.size(); i++) {
-            if (!(kernels.get(i) instanceof Kernel.Loop)) {
+            Kernel k = kernels.get(i);
+            if (rangeLoop(k) == null) {
                 continue;
             }
             org.objectweb.asm.Label next = new org.objectweb.asm.Label();
@@ -142,7 +172,7 @@ public final class CpuCompiler {
             for (int arg = 1; arg <= 4; arg++) {
                 g.loadArg(arg);
             }
-            g.invokeStatic(Type.getObjectType(name), kernelMethod(i, kernels.get(i)));
+            g.invokeStatic(Type.getObjectType(name), k instanceof Kernel.Loop ? kernelMethod(i, k) : epilogueMethod(i, k));
             g.returnValue();
             g.mark(next);
         }

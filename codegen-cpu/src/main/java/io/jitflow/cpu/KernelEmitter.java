@@ -336,10 +336,9 @@ final class KernelEmitter {
     // ---- matmul ----
 
     /**
-     * The product itself comes from {@link io.jitflow.runtime.MatmulKernels}, which sums in the
-     * accumulator's type in the reference's order and writes the rounded result to the output; an
-     * epilogue (bias, activation) then runs as a loop over the output, reading each element as the
-     * accumulator.
+     * The product from {@link io.jitflow.runtime.MatmulKernels}, which sums in the accumulator's
+     * type (float32 on the Vector API path) and writes the rounded result to the output; the
+     * epilogue, if any, is a method of its own (see {@link CpuCompiler}).
      */
     private void matmul(Kernel.Matmul m) {
         for (Buffer b : List.of(m.a(), m.b(), m.output())) {
@@ -356,24 +355,6 @@ final class KernelEmitter {
         String routine = m.accumulator().isFloating() ? "floating" : "integer";
         g.invokeStatic(Type.getType(io.jitflow.runtime.MatmulKernels.class),
                 Method.getMethod("void " + routine + "(Object, int[], boolean, Object, int[], boolean, Object, int[])"));
-        DType outType = m.output().type().dtype();
-        if (m.epilogue().equals(io.jitflow.ir.kernel.Expr.cast(new io.jitflow.ir.kernel.Expr.Acc(m.accumulator()), outType))) {
-            return;
-        }
-        exprs.prepareBuffers(m.epilogue());
-        Shape out = m.output().type().shape();
-        List<Integer> all = range(out.rank());
-        Type acc = JvmTypes.value(m.accumulator());
-        scope.accumulator = g.newLocal(acc);
-        nest(out, all, () -> {
-            scope.loadArray(m.output());
-            pushFlatIndex(out, all);
-            g.arrayLoad(JvmTypes.element(outType));
-            scope.widenLoaded(outType);
-            g.cast(JvmTypes.value(outType), acc);
-            g.storeLocal(scope.accumulator);
-            store(m.output(), out, all, () -> exprs.emitValue(m.epilogue()));
-        });
     }
 
     // ---- scatter ----

@@ -50,7 +50,9 @@ public final class Gradients {
             case COS -> c -> List.of(c.b().neg(c.b().mul(c.g(), c.b().one(Op.SIN, c.x()))));
             case TANH -> c -> List.of(c.b().mul(c.g(), c.b().sub(c.b().scalar(c.y(), 1), c.b().mul(c.y(), c.y()))));
             case SIGMOID -> c -> List.of(c.b().mul(c.g(), c.b().mul(c.y(), c.b().sub(c.b().scalar(c.y(), 1), c.y()))));
-            case RELU -> c -> List.of(c.b().where(positive(c), c.g()));
+            // From the output, as y > 0 exactly where x > 0 (NaN and -0 included): x is then dead after
+            // the forward pass, and a matmul + bias + relu stays one kernel in a training step.
+            case RELU -> c -> List.of(c.b().where(c.b().one(Op.GREATER, c.y(), c.b().scalar(c.y(), 0)), c.g()));
             case LEAKY_RELU -> c -> List.of(c.b().one(Op.SELECT, positive(c), c.g(),
                     c.b().mul(c.g(), c.attrs().getFloat("alpha"))));
             case ELU -> c -> List.of(c.b().one(Op.SELECT, positive(c), c.g(),

@@ -59,6 +59,23 @@ public sealed interface Kernel {
      */
     record Matmul(List<String> fused, Buffer a, Buffer b, boolean transposeA, boolean transposeB,
                   io.jitflow.ir.DType accumulator, Expr epilogue, Buffer output) implements Kernel {
+        /** Whether the epilogue only rounds the accumulator to the output's dtype. */
+        public boolean plainEpilogue() {
+            return epilogue.equals(Expr.cast(new Expr.Acc(accumulator), output.type().dtype()));
+        }
+
+        /**
+         * The epilogue as a map over the output, in place: each element, read back as the
+         * accumulator, becomes the epilogue's value there. A backend may run it after the product.
+         */
+        public Loop epilogueLoop() {
+            int rank = output.type().shape().rank();
+            List<Expr> coords = java.util.stream.IntStream.range(0, rank).<Expr>mapToObj(Expr.Coord::new).toList();
+            Expr stored = Expr.cast(new Expr.Load(output, coords), accumulator);
+            return new Loop(fused, output.type().shape(), Expr.withAccumulator(epilogue, stored), List.of(), null, null,
+                    null, output, null);
+        }
+
         @Override
         public Matmul withBuffers(java.util.function.UnaryOperator<Buffer> replace) {
             return new Matmul(fused, replace.apply(a), replace.apply(b), transposeA, transposeB, accumulator,

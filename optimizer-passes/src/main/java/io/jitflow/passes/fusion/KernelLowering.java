@@ -136,6 +136,11 @@ public final class KernelLowering {
             Value current = n.output();
             while (uses.getOrDefault(current, 0) == 1 && !isOutput(current)) {
                 Node consumer = singleConsumer(current);
+                if (consumer != null && consumer.op() == Op.ASSIGN_VARIABLE && !current.equals(n.output())) {
+                    // An update such as w - lr * (x^T g): the matmul kernel writes the variable's new value.
+                    epilogueRoot.put(n.output(), current);
+                    break;
+                }
                 if (consumer == null || !consumer.op().has(Op.Trait.ELEMENTWISE) || consumer.outputs().size() != 1
                         || !consumer.output().type().shape().equals(n.output().type().shape())) {
                     break;
