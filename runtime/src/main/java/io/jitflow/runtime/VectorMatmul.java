@@ -199,10 +199,17 @@ final class VectorMatmul {
                         for (int j = 0; j < cols; j++) {
                             out[at + j] = src[first + j * k];
                         }
+                    } else if (cols == NR) {
+                        // Two vector moves: far cheaper than a call to arraycopy for 32 values.
+                        int row = b.offset() + (pc + p) * n + jr;
+                        FloatVector.fromArray(SPECIES, src, row).intoArray(out, at);
+                        FloatVector.fromArray(SPECIES, src, row + L).intoArray(out, at + L);
                     } else {
                         System.arraycopy(src, b.offset() + (pc + p) * n + jr, out, at, cols);
                     }
-                    java.util.Arrays.fill(out, at + cols, at + NR, 0f);
+                    if (cols < NR) {
+                        java.util.Arrays.fill(out, at + cols, at + NR, 0f);
+                    }
                 }
             }
         }
