@@ -28,9 +28,9 @@ final class BenchCommand extends Command {
 
     /**
      * The least warm-up time: HotSpot compiles the hot loops in the background, on the cores the
-     * benchmark also uses, and reaches its final code only after a second or so of calls.
+     * benchmark also uses, and reaches its final code only after a second or two of calls.
      */
-    private static final long WARMUP_NANOS = 1_500_000_000L;
+    private static final long WARMUP_NANOS = 3_000_000_000L;
 
     /** Median seconds of {@code runs} timed calls after at least {@code warmup} untimed ones and {@link #WARMUP_NANOS}. */
     private static double median(int warmup, int runs, Runnable body) {
