@@ -138,11 +138,15 @@ final class KernelEmitter {
         scope.prepare(l.output());
         Shape space = l.space();
         if (!l.isReduction()) {
+            for (Kernel.Sibling r : l.siblings()) {
+                exprs.prepareBuffers(r.body());
+                scope.prepare(r.output());
+            }
             List<Integer> all = range(space.rank());
             if (vectorize && VectorLoopEmitter.supports(l)) {
                 vectorMap(l, all);
             } else {
-                nest(space, all, () -> store(l.output(), space, all, () -> exprs.emitValue(l.body())));
+                nest(space, all, () -> storeResults(l, all));
             }
             return;
         }
@@ -174,6 +178,13 @@ final class KernelEmitter {
             });
             store(l.output(), space, kept, () -> exprs.emitValue(l.epilogue()));
         });
+    }
+
+    /** Stores each value of a map at the current point, in order. */
+    private void storeResults(Kernel.Loop l, List<Integer> all) {
+        for (Kernel.Sibling r : l.results()) {
+            store(r.output(), l.space(), all, () -> exprs.emitValue(r.body()));
+        }
     }
 
     /** A map vectorized along its last axis: whole vectors first, then the remaining elements one by one. */
@@ -208,7 +219,7 @@ final class KernelEmitter {
             g.loadLocal(coord);
             g.loadLocal(bound);
             g.ifICmp(GeneratorAdapter.GE, tail);
-            vector.emitAndStore(l.body(), l.output(), () -> pushFlatIndex(space, all));
+            vector.emitAndStore(l.results(), () -> pushFlatIndex(space, all));
             g.loadLocal(coord);
             g.loadLocal(lanes);
             g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
@@ -221,7 +232,7 @@ final class KernelEmitter {
             g.loadLocal(coord);
             pushEnd.run();
             g.ifICmp(GeneratorAdapter.GE, end);
-            store(l.output(), space, all, () -> exprs.emitValue(l.body()));
+            storeResults(l, all);
             g.iinc(coord, 1);
             g.goTo(tailTest);
             g.mark(end);

@@ -61,7 +61,9 @@ final class VectorLoopEmitter {
     static boolean supports(Kernel.Loop l) {
         DType out = l.output().type().dtype();
         return AVAILABLE && !l.isReduction() && l.space().rank() > 0 && l.outputIndex() == null
-                && (out == DType.FLOAT32 || out == DType.FLOAT64) && vectorizable(l.body(), out, l.space().rank() - 1);
+                && (out == DType.FLOAT32 || out == DType.FLOAT64)
+                && l.results().stream().allMatch(r -> r.output().type().dtype() == out
+                        && vectorizable(r.body(), out, l.space().rank() - 1));
     }
 
     private static boolean vectorizable(Expr e, DType element, int axis) {
@@ -141,17 +143,22 @@ final class VectorLoopEmitter {
         g.invokeInterface(SPECIES, Method.getMethod("int length()"));
     }
 
-    /** Emits the body for lanes starting at the axis coordinate, and stores it at {@code pushIndex}. */
-    void emitAndStore(Expr body, io.jitflow.ir.kernel.Buffer out, Runnable pushIndex) {
+    /**
+     * Emits each result's body for lanes starting at the axis coordinate and stores it at
+     * {@code pushIndex}; subexpressions the bodies share are computed once.
+     */
+    void emitAndStore(List<Kernel.Sibling> results, Runnable pushIndex) {
         cached.clear();
         Map<Expr, Integer> uses = new IdentityHashMap<>();
-        count(body, uses);
-        hoist(body, uses);
-        emit(body);
-        scope.loadArray(out);
-        pushIndex.run();
-        g.invokeVirtual(vectorType, new Method("intoArray", Type.VOID_TYPE,
-                new Type[] {JvmTypes.array(element), Type.INT_TYPE}));
+        results.forEach(r -> count(r.body(), uses));
+        for (Kernel.Sibling r : results) {
+            hoist(r.body(), uses);
+            emit(r.body());
+            scope.loadArray(r.output());
+            pushIndex.run();
+            g.invokeVirtual(vectorType, new Method("intoArray", Type.VOID_TYPE,
+                    new Type[] {JvmTypes.array(element), Type.INT_TYPE}));
+        }
     }
 
     private static void count(Expr e, Map<Expr, Integer> uses) {

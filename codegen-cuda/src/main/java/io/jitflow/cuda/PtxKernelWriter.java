@@ -73,6 +73,10 @@ final class PtxKernelWriter extends PtxKernelAccess {
             prepareBuffers(l.epilogue());
         }
         prepare(l.output());
+        for (Kernel.Sibling r : l.siblings()) {
+            prepareBuffers(r.body());
+            prepare(r.output());
+        }
         if (vectorizable(l)) {
             vectorMap(l);
         }
@@ -92,6 +96,9 @@ final class PtxKernelWriter extends PtxKernelAccess {
                 value = evaluate(l.body());
             }
             store(l.output(), flatIndex(space, kept), value);
+            for (Kernel.Sibling r : l.siblings()) {
+                store(r.output(), flatIndex(space, kept), evaluate(r.body()));
+            }
         });
     }
 
@@ -99,12 +106,12 @@ final class PtxKernelWriter extends PtxKernelAccess {
     private static final int LANES = 4;
 
     /**
-     * Whether a map can move its data four elements at a time: its output and every buffer it reads
+     * Whether a map can move its data four elements at a time: its one output and every buffer it reads
      * hold 4-byte elements (float32, int32), each read at the point being written (the identity
      * index over the map's space), and the coordinates appear nowhere else.
      */
     private static boolean vectorizable(Kernel.Loop l) {
-        if (l.isReduction() || l.outputIndex() != null || !fourBytes(l.output())
+        if (l.isReduction() || l.outputIndex() != null || !l.siblings().isEmpty() || !fourBytes(l.output())
                 || !l.output().type().shape().equals(l.space())) {
             return false;
         }

@@ -21,10 +21,12 @@ import java.util.Random;
 import java.util.TreeMap;
 
 /**
- * The programs the CUDA backend is checked on: all_ops.jfg's functions in seven dtype variants
- * (the CPU backend's cases, with variables), every elementwise op and dtype (CompiledOpsTest's
- * cases, with their inputs), every reduction in five dtypes (NaN among the floats), sum
- * reductions over a symbolic dim and batched matmuls with an epilogue in four dtypes; each lowered and, where the backend supports it, compiled to PTX.
+ * The programs the CUDA backend is checked on: all_ops.jfg's functions in seven dtype variants (the
+ * CPU backend's cases, with variables), the fusion golden files (multi-output maps, epilogues,
+ * planned buffers), every elementwise op and dtype (CompiledOpsTest's cases, with their inputs),
+ * every reduction in five dtypes (NaN among the floats), sum reductions over a symbolic dim and
+ * batched matmuls with an epilogue in four dtypes; each lowered and, where the backend supports
+ * it, compiled to PTX.
  */
 final class PtxCases {
     /** A supported case: its function, kernel program, PTX and seeded inputs. */
@@ -68,7 +70,7 @@ final class PtxCases {
         for (io.jitflow.ir.kernel.Kernel k : program.kernels()) {
             List<io.jitflow.ir.kernel.Expr> roots = new ArrayList<>();
             if (k instanceof io.jitflow.ir.kernel.Kernel.Loop l) {
-                roots.add(l.body());
+                l.results().forEach(r -> roots.add(r.body()));
                 roots.add(l.epilogue());
             } else if (k instanceof io.jitflow.ir.kernel.Kernel.Matmul m) {
                 roots.add(m.epilogue());
@@ -130,6 +132,14 @@ final class PtxCases {
                 add("all_ops.jfg @" + fn.name() + " as " + variant, g, CompiledOpsTest.allOpsInputs(fn, variant), supported,
                         unsupported);
             }
+        }
+        try {
+            for (java.nio.file.Path file : FusionGoldenTest.files().toList()) {
+                Graph g = FusionGoldenTest.parse(file);
+                add("fusion/" + file.getFileName(), g, FusionGoldenTest.inputs(g, file), supported, unsupported);
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
         add("random_uniform", noise(), noiseInputs(), supported, unsupported);
         Map<String, HostTensor> picks = Map.of("p", RandomTensors.of(DType.FLOAT32, new int[] {5, 4}, new Random(6), -9, 9, true),

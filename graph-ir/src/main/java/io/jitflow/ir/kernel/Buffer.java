@@ -17,6 +17,11 @@ public record Buffer(int id, TensorType type, Kind kind, String name, HostTensor
         this(id, type, kind, name, constant, null);
     }
 
+    /** The buffer whose storage this one uses: itself, or the root of the view chain. */
+    public Buffer storage() {
+        return viewOf == null ? this : viewOf.storage();
+    }
+
     @Override
     public String toString() {
         return "%b" + id;

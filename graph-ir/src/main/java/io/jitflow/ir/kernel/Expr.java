@@ -106,33 +106,33 @@ public sealed interface Expr {
 
     /** {@code e} (which may be null) with every load's buffer replaced by {@code replace}'s answer for it. */
     static Expr withBuffers(Expr e, java.util.function.UnaryOperator<Buffer> replace) {
-        return mapLeaves(e, leaf -> leaf instanceof Load l ? new Load(replace.apply(l.buffer()), l.index()) : leaf);
+        return replaceLeaves(e, leaf -> leaf instanceof Load l ? new Load(replace.apply(l.buffer()), l.index()) : leaf);
     }
 
     /** {@code e} (which may be null) with the accumulator replaced by {@code value}. */
     static Expr withAccumulator(Expr e, Expr value) {
-        return mapLeaves(e, leaf -> leaf instanceof Acc ? value : leaf);
+        return replaceLeaves(e, leaf -> leaf instanceof Acc ? value : leaf);
     }
 
     /**
      * {@code e} rebuilt with each leaf (and each load, after its index) replaced by {@code replace}'s
      * answer for it.
      */
-    private static Expr mapLeaves(Expr e, java.util.function.UnaryOperator<Expr> replace) {
+    static Expr replaceLeaves(Expr e, java.util.function.UnaryOperator<Expr> replace) {
         if (e instanceof Load l) {
-            return replace.apply(new Load(l.buffer(), l.index().stream().map(i -> mapLeaves(i, replace)).toList()));
+            return replace.apply(new Load(l.buffer(), l.index().stream().map(i -> replaceLeaves(i, replace)).toList()));
         } else if (e instanceof Unary u) {
-            return new Unary(u.op(), mapLeaves(u.x(), replace), u.dtype());
+            return new Unary(u.op(), replaceLeaves(u.x(), replace), u.dtype());
         } else if (e instanceof Binary b) {
-            return new Binary(b.op(), mapLeaves(b.a(), replace), mapLeaves(b.b(), replace), b.dtype());
+            return new Binary(b.op(), replaceLeaves(b.a(), replace), replaceLeaves(b.b(), replace), b.dtype());
         } else if (e instanceof Select s) {
-            return new Select(mapLeaves(s.cond(), replace), mapLeaves(s.a(), replace), mapLeaves(s.b(), replace));
+            return new Select(replaceLeaves(s.cond(), replace), replaceLeaves(s.a(), replace), replaceLeaves(s.b(), replace));
         } else if (e instanceof Cast c) {
-            return new Cast(mapLeaves(c.x(), replace), c.dtype());
+            return new Cast(replaceLeaves(c.x(), replace), c.dtype());
         } else if (e instanceof Random r) {
-            return new Random(mapLeaves(r.counter(), replace), r.seed(), r.normal(), r.p1(), r.p2(), r.dtype());
+            return new Random(replaceLeaves(r.counter(), replace), r.seed(), r.normal(), r.p1(), r.p2(), r.dtype());
         } else if (e instanceof Check c) {
-            return new Check(mapLeaves(c.cond(), replace), c.message(), mapLeaves(c.value(), replace));
+            return new Check(replaceLeaves(c.cond(), replace), c.message(), replaceLeaves(c.value(), replace));
         }
         return e == null ? null : replace.apply(e);
     }

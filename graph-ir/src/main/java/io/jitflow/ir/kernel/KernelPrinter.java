@@ -22,7 +22,7 @@ final class KernelPrinter {
         for (int i = 0; i < p.kernels().size(); i++) {
             Kernel k = p.kernels().get(i);
             sb.append("  kernel ").append(i).append(" [").append(String.join(", ", k.fused())).append("] -> ")
-                    .append(k.output()).append('\n');
+                    .append(k.outputs().stream().map(Buffer::toString).collect(Collectors.joining(", "))).append('\n');
             if (k instanceof Kernel.Loop l) {
                 sb.append("    loop ").append(l.space());
                 if (l.isReduction()) {
@@ -31,6 +31,8 @@ final class KernelPrinter {
                             .append('\n').append("    result ").append(expr(l.epilogue()));
                 } else {
                     sb.append('\n').append("    value ").append(expr(l.body()));
+                    l.siblings().forEach(r -> sb.append('\n').append("    value ").append(r.output()).append(" = ")
+                            .append(expr(r.body())));
                 }
                 sb.append('\n');
             } else if (k instanceof Kernel.Matmul m) {

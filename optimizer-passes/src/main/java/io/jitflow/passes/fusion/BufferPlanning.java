@@ -19,7 +19,7 @@ import java.util.Set;
  * one per temporary, so its working set stays in cache. Inputs, constants, variables and anything
  * that escapes a run (an output, an assigned variable, or the storage of a view of one) are never
  * shared. A map whose only reads of a dying temporary are at the point it writes may write over it
- * in place; otherwise a kernel never writes storage it reads.
+ * in place (unless it has siblings); otherwise a kernel never writes storage it reads.
  */
 public final class BufferPlanning {
     private BufferPlanning() {
@@ -28,16 +28,18 @@ public final class BufferPlanning {
     public static KernelProgram plan(KernelProgram program) {
         List<Kernel> kernels = program.kernels();
         Set<Integer> escaping = new HashSet<>();
-        program.outputs().values().forEach(b -> escaping.add(root(b).id()));
-        program.variableWrites().values().forEach(b -> escaping.add(root(b).id()));
+        program.outputs().values().forEach(b -> escaping.add(b.storage().id()));
+        program.variableWrites().values().forEach(b -> escaping.add(b.storage().id()));
         // The last kernel that reads each storage root (through the buffer itself or a view of it).
         Map<Integer, Integer> lastRead = new HashMap<>();
         Map<Integer, Integer> writer = new HashMap<>();
         for (int k = 0; k < kernels.size(); k++) {
             for (Buffer b : kernels.get(k).reads()) {
-                lastRead.put(root(b).id(), k);
+                lastRead.put(b.storage().id(), k);
             }
-            writer.putIfAbsent(kernels.get(k).output().id(), k);
+            for (Buffer written : kernels.get(k).outputs()) {
+                writer.putIfAbsent(written.id(), k);
+            }
         }
         Map<Integer, Buffer> storageOf = new HashMap<>();
         // Storage roots that are free again, with the kernel after which they are.
@@ -46,25 +48,26 @@ public final class BufferPlanning {
         Map<Buffer, Buffer> occupant = new HashMap<>();
         for (int k = 0; k < kernels.size(); k++) {
             Kernel kernel = kernels.get(k);
-            Buffer written = kernel.output();
-            if (!isPlannable(written, escaping) || writer.get(written.id()) != k) {
-                continue;
-            }
-            Buffer donor = null;
-            for (Map.Entry<Buffer, Integer> e : busyUntil.entrySet()) {
-                boolean dead = e.getValue() < k;
-                boolean inPlace = e.getValue() == k && readsOnlyItsOwnPoint(kernel, occupant.get(e.getKey()));
-                if ((dead || inPlace) && e.getKey().id() < written.id() && fits(e.getKey(), written)) {
-                    donor = e.getKey();
-                    break;
+            for (Buffer written : kernel.outputs()) {
+                if (!isPlannable(written, escaping) || writer.get(written.id()) != k) {
+                    continue;
                 }
+                Buffer donor = null;
+                for (Map.Entry<Buffer, Integer> e : busyUntil.entrySet()) {
+                    boolean dead = e.getValue() < k;
+                    boolean inPlace = e.getValue() == k && readsOnlyItsOwnPoint(kernel, occupant.get(e.getKey()));
+                    if ((dead || inPlace) && e.getKey().id() < written.id() && fits(e.getKey(), written)) {
+                        donor = e.getKey();
+                        break;
+                    }
+                }
+                Buffer storage = donor != null ? donor : written;
+                if (donor != null) {
+                    storageOf.put(written.id(), donor);
+                }
+                busyUntil.put(storage, lastRead.getOrDefault(written.id(), k));
+                occupant.put(storage, written);
             }
-            Buffer storage = donor != null ? donor : written;
-            if (donor != null) {
-                storageOf.put(written.id(), donor);
-            }
-            busyUntil.put(storage, lastRead.getOrDefault(written.id(), k));
-            occupant.put(storage, written);
         }
         if (storageOf.isEmpty()) {
             return program;
@@ -90,30 +93,18 @@ public final class BufferPlanning {
      * reads its element before it writes the same element, and no other point touches it.
      */
     private static boolean readsOnlyItsOwnPoint(Kernel kernel, Buffer value) {
+        // With siblings, a later result at a point could read what an earlier one wrote over.
         if (!(kernel instanceof Kernel.Loop loop) || loop.isReduction() || loop.outputIndex() != null
-                || !value.type().shape().equals(loop.space())) {
+                || !loop.siblings().isEmpty() || !value.type().shape().equals(loop.space())) {
             return false;
         }
         boolean[] ok = {true};
         Expr.walk(loop.body(), e -> {
-            if (e instanceof Expr.Load load && root(load.buffer()).id() == value.id()) {
-                ok[0] &= load.buffer().id() == value.id() && isIdentity(load.index());
+            if (e instanceof Expr.Load load && load.buffer().storage().id() == value.id()) {
+                ok[0] &= load.buffer().id() == value.id() && IndexExprs.isIdentity(load.index());
             }
         });
         return ok[0];
-    }
-
-    private static boolean isIdentity(List<Expr> index) {
-        for (int d = 0; d < index.size(); d++) {
-            if (!(index.get(d) instanceof Expr.Coord c) || c.axis() != d) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static Buffer root(Buffer b) {
-        return b.viewOf() == null ? b : root(b.viewOf());
     }
 
     private static boolean isPlannable(Buffer b, Set<Integer> escaping) {

@@ -23,6 +23,16 @@ final class IndexExprs {
         return d.isStatic() ? constant(d.size()) : new Expr.Size(d);
     }
 
+    /** Whether {@code index} is the point's own coordinates, i0, i1, ... in order. */
+    static boolean isIdentity(List<Expr> index) {
+        for (int d = 0; d < index.size(); d++) {
+            if (!(index.get(d) instanceof Expr.Coord c) || c.axis() != d) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     static boolean isConstant(Expr e, long v) {
         return e instanceof Expr.Const c && c.bits() == v;
     }

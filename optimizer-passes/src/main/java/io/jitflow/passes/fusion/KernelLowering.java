@@ -79,7 +79,11 @@ public final class KernelLowering {
         for (Function.Output o : function.outputs()) {
             outputs.put(o.name(), materialize(o.value()));
         }
-        return BufferPlanning.plan(new KernelProgram(function.name(), allBuffers, kernels, inputs, outputs, variableReads,
+        java.util.Set<Buffer> escaping = new java.util.HashSet<>();
+        outputs.values().forEach(b -> escaping.add(b.storage()));
+        variableWrites.values().forEach(b -> escaping.add(b.storage()));
+        List<Kernel> merged = SiblingMaps.merge(kernels, b -> escaping.contains(b.storage()));
+        return BufferPlanning.plan(new KernelProgram(function.name(), allBuffers, merged, inputs, outputs, variableReads,
                 variableWrites));
     }
 
@@ -96,10 +100,6 @@ public final class KernelLowering {
     }
 
     /** Which values need a buffer of their own, decided when their node is reached. */
-    private static Buffer storageRoot(Buffer b) {
-        return b.viewOf() == null ? b : storageRoot(b.viewOf());
-    }
-
     private boolean needsBuffer(Value v) {
         Node n = definitions.get(v);
         if (n == null || epilogueRoot.containsKey(v)) {
@@ -178,7 +178,7 @@ public final class KernelLowering {
                 String name = n.attributes().getString("name");
                 Value v = n.inputs().get(0);
                 Buffer computed = buffers.get(v);
-                if (computed != null && storageRoot(computed).kind() == Buffer.Kind.TEMP) {
+                if (computed != null && computed.storage().kind() == Buffer.Kind.TEMP) {
                     // The value has a buffer of its own, written once in this run: it becomes the
                     // variable's new value as it is, without a copy.
                     variableWrites.put(name, computed);
@@ -256,7 +256,7 @@ public final class KernelLowering {
                 List<String> fused = new ArrayList<>();
                 Expr body = expr(v, identity(v.type().rank()), fused);
                 Buffer out = bufferFor(v, Buffer.Kind.TEMP, null, null);
-                kernels.add(new Kernel.Loop(fused, v.type().shape(), body, List.of(), null, null, null, out, null));
+                kernels.add(Kernel.Loop.map(fused, v.type().shape(), body, out));
             }
         }
     }
@@ -266,7 +266,7 @@ public final class KernelLowering {
     }
 
     private void emitLoop(List<String> fused, Shape space, Expr body, Buffer out) {
-        kernels.add(new Kernel.Loop(fused, space, body, List.of(), null, null, null, out, null));
+        kernels.add(Kernel.Loop.map(fused, space, body, out));
     }
 
     private static List<Expr> identity(int rank) {

@@ -1,0 +1,112 @@
+package io.jitflow.passes.fusion;
+
+import io.jitflow.ir.kernel.Buffer;
+import io.jitflow.ir.kernel.Expr;
+import io.jitflow.ir.kernel.Kernel;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Multi-output kernels (horizontal fusion): a map joins an earlier map over the same space and of
+ * the same dtype as its sibling, so that one pass computes both and the values they share are
+ * loaded once. The map moves up to its host, so no kernel in between may write what it reads; it
+ * may read the host's own results, at the point it writes, and then computes them again inline
+ * rather than loading them (the update of an optimizer's moments and of its weights becomes one
+ * kernel). Runs before buffer planning, when every buffer still has one writer.
+ */
+final class SiblingMaps {
+    private SiblingMaps() {
+    }
+
+    /** The kernels with sibling maps merged; {@code escapes} tells the buffers a run hands back. */
+    static List<Kernel> merge(List<Kernel> kernels, java.util.function.Predicate<Buffer> escapes) {
+        return dropUnreadResults(mergeInto(kernels), escapes);
+    }
+
+    private static List<Kernel> mergeInto(List<Kernel> kernels) {
+        List<Kernel> result = new ArrayList<>();
+        for (Kernel k : kernels) {
+            int host = hostFor(result, k);
+            if (host < 0) {
+                result.add(k);
+                continue;
+            }
+            Kernel.Loop h = (Kernel.Loop) result.get(host);
+            Kernel.Loop map = (Kernel.Loop) k;
+            Map<Buffer, Expr> computed = new HashMap<>();
+            h.results().forEach(r -> computed.put(r.output(), r.body()));
+            Expr body = Expr.replaceLeaves(map.body(), e -> e instanceof Expr.Load l && computed.containsKey(l.buffer())
+                    ? computed.get(l.buffer()) : e);
+            List<Kernel.Sibling> siblings = new ArrayList<>(h.siblings());
+            siblings.add(new Kernel.Sibling(body, map.output()));
+            List<String> fused = new ArrayList<>(h.fused());
+            fused.addAll(map.fused());
+            result.set(host, new Kernel.Loop(fused, h.space(), h.body(), List.of(), null, null, null, h.output(), null,
+                    siblings));
+        }
+        return result;
+    }
+
+    /**
+     * A result that its siblings computed inline, and that nothing else reads or gets back, need
+     * not be stored at all.
+     */
+    private static List<Kernel> dropUnreadResults(List<Kernel> kernels, java.util.function.Predicate<Buffer> escapes) {
+        Set<Buffer> read = new java.util.HashSet<>();
+        kernels.forEach(k -> k.reads().forEach(b -> read.add(b.storage())));
+        List<Kernel> result = new ArrayList<>();
+        for (Kernel k : kernels) {
+            if (!(k instanceof Kernel.Loop l) || l.siblings().isEmpty()) {
+                result.add(k);
+                continue;
+            }
+            List<Kernel.Sibling> kept = l.results().stream()
+                    .filter(r -> read.contains(r.output()) || escapes.test(r.output()) || r.output().kind() != Buffer.Kind.TEMP)
+                    .toList();
+            result.add(kept.isEmpty() ? l : new Kernel.Loop(l.fused(), l.space(), kept.get(0).body(), List.of(), null, null,
+                    null, kept.get(0).output(), null, kept.subList(1, kept.size())));
+        }
+        return result;
+    }
+
+    /** The index in {@code done} of the map {@code k} can join, or -1. */
+    private static int hostFor(List<Kernel> done, Kernel k) {
+        if (!isPlainMap(k)) {
+            return -1;
+        }
+        Set<Buffer> reads = k.reads().stream().map(Buffer::storage).collect(Collectors.toSet());
+        for (int i = done.size() - 1; i >= 0; i--) {
+            Kernel candidate = done.get(i);
+            boolean feedsK = candidate.outputs().stream().anyMatch(b -> reads.contains(b.storage()));
+            if (isPlainMap(candidate) && candidate.output().type().dtype() == k.output().type().dtype()
+                    && ((Kernel.Loop) candidate).space().equals(((Kernel.Loop) k).space())
+                    && (!feedsK || readsResultsAtItsPoint((Kernel.Loop) k, (Kernel.Loop) candidate))) {
+                return i;
+            }
+            if (feedsK) {
+                return -1;
+            }
+        }
+        return -1;
+    }
+
+    private static boolean isPlainMap(Kernel k) {
+        return k instanceof Kernel.Loop l && !l.isReduction() && l.outputIndex() == null;
+    }
+
+    /** Whether {@code map} reads {@code host}'s results only directly, at the point it writes. */
+    private static boolean readsResultsAtItsPoint(Kernel.Loop map, Kernel.Loop host) {
+        Set<Buffer> written = host.outputs().stream().map(Buffer::storage).collect(Collectors.toSet());
+        boolean[] ok = {true};
+        Expr.walk(map.body(), e -> {
+            if (e instanceof Expr.Load l && written.contains(l.buffer().storage())) {
+                ok[0] &= host.outputs().contains(l.buffer()) && IndexExprs.isIdentity(l.index());
+            }
+        });
+        return ok[0];
+    }
+}
