@@ -5,6 +5,7 @@ import io.jitflow.ir.kernel.KernelProgram;
 import io.jitflow.runtime.CompiledProgram;
 import io.jitflow.runtime.KernelThreads;
 import io.jitflow.runtime.RangeKernels;
+import io.jitflow.runtime.RowEpilogue;
 import java.lang.invoke.MethodHandles;
 import java.util.List;
 import org.objectweb.asm.ClassWriter;
@@ -21,6 +22,9 @@ import org.objectweb.asm.commons.Method;
 public final class CpuCompiler {
     private static final Method KERNEL = Method.getMethod("void kernel(Object[], int[])");
     private static final Method LOOP_KERNEL = Method.getMethod("void kernel(Object[], int[], int, int)");
+    private static final Method MATMUL_KERNEL = Method.getMethod("void kernel(Object[], int[], "
+            + RowEpilogue.class.getName() + ")");
+    private static final Type ROW_EPILOGUE = Type.getType(RowEpilogue.class);
 
     private CpuCompiler() {
     }
@@ -92,14 +96,19 @@ public final class CpuCompiler {
     }
 
     /**
-     * A matmul's epilogue (bias, activation, an update) runs as a map over its output right after
-     * the product, split over the threads and vectorized like any other map; null when there is none.
+     * A matmul's epilogue (bias, activation, an update) is a map over its output, vectorized like any
+     * other; null when there is none. A rank-2 output's matmul runs it on each thread's rows as soon
+     * as they are done; other ranks run it after the product, split over the threads.
      */
     private static Kernel.Loop epilogueOf(Kernel k) {
         return k instanceof Kernel.Matmul m && !m.plainEpilogue() ? m.epilogueLoop() : null;
     }
 
-    /** The loop that kernel {@code i} runs through {@link KernelThreads#split}, if any. */
+    private static boolean epilogueByRows(Kernel k) {
+        return epilogueOf(k) != null && k.output().type().shape().rank() == 2;
+    }
+
+    /** The loop that kernel {@code i}'s entry of runRange runs, if any. */
     private static Kernel.Loop rangeLoop(Kernel k) {
         return k instanceof Kernel.Loop l ? l : epilogueOf(k);
     }
@@ -111,8 +120,8 @@ public final class CpuCompiler {
     /** Loop kernels take the range of their outermost coordinate; the others only buffers and sizes. */
     private static Method kernelMethod(int index, Kernel k) {
         String first = k.fused().isEmpty() ? "" : k.fused().get(0).replaceAll("[^A-Za-z0-9_]", "_");
-        return new Method("k" + index + "_" + first, k instanceof Kernel.Loop ? LOOP_KERNEL.getDescriptor()
-                : KERNEL.getDescriptor());
+        Method shape = k instanceof Kernel.Loop ? LOOP_KERNEL : k instanceof Kernel.Matmul ? MATMUL_KERNEL : KERNEL;
+        return new Method("k" + index + "_" + first, shape.getDescriptor());
     }
 
     /**
@@ -128,10 +137,13 @@ public final class CpuCompiler {
             if (!(k instanceof Kernel.Loop)) {
                 run.loadArg(0);
                 run.loadArg(1);
+                if (k instanceof Kernel.Matmul) {
+                    pushRowEpilogue(run, i, k);
+                }
                 run.invokeStatic(Type.getObjectType(name), kernelMethod(i, k));
             }
             Kernel.Loop l = rangeLoop(k);
-            if (l != null) {
+            if (l != null && !epilogueByRows(k)) {
                 run.loadThis();
                 run.push(i);
                 run.loadArg(0);
@@ -154,6 +166,21 @@ public final class CpuCompiler {
         }
         run.returnValue();
         run.endMethod();
+    }
+
+    /** A matmul's epilogue over rows: RowEpilogue.of(this, i, buffers, sizes), or NONE. */
+    private static void pushRowEpilogue(GeneratorAdapter run, int i, Kernel k) {
+        if (!epilogueByRows(k)) {
+            run.getStatic(ROW_EPILOGUE, "NONE", ROW_EPILOGUE);
+            return;
+        }
+        run.loadThis();
+        run.push(i);
+        run.loadArg(0);
+        run.loadArg(1);
+        Method of = new Method("of", ROW_EPILOGUE, new Type[] {Type.getType(RangeKernels.class),
+                Type.INT_TYPE, Type.getType(Object[].class), Type.getType(int[].class)});
+        run.visitMethodInsn(Opcodes.INVOKESTATIC, ROW_EPILOGUE.getInternalName(), of.getName(), of.getDescriptor(), true);
     }
 
     /** runRange(kernel, ...): a switch to the loop kernel's method with the given range. */

@@ -6,6 +6,7 @@ import io.jitflow.ir.Shape;
 import io.jitflow.ir.kernel.Buffer;
 import io.jitflow.ir.kernel.Kernel;
 import io.jitflow.runtime.KernelSupport;
+import io.jitflow.runtime.RowEpilogue;
 import java.util.ArrayList;
 import java.util.List;
 import org.objectweb.asm.Label;
@@ -349,7 +350,8 @@ final class KernelEmitter {
     /**
      * The product from {@link io.jitflow.runtime.MatmulKernels}, which sums in the accumulator's
      * type (float32 on the Vector API path) and writes the rounded result to the output; the
-     * epilogue, if any, is a method of its own (see {@link CpuCompiler}).
+     * epilogue, if any, is a method of its own that the matmul may run on its rows (the kernel's
+     * third argument; see {@link CpuCompiler}).
      */
     private void matmul(Kernel.Matmul m) {
         for (Buffer b : List.of(m.a(), m.b(), m.output())) {
@@ -363,9 +365,10 @@ final class KernelEmitter {
         g.push(m.transposeB());
         scope.loadArray(m.output());
         pushShape(m.output().type().shape());
+        g.loadArg(2);
         String routine = m.accumulator().isFloating() ? "floating" : "integer";
-        g.invokeStatic(Type.getType(io.jitflow.runtime.MatmulKernels.class),
-                Method.getMethod("void " + routine + "(Object, int[], boolean, Object, int[], boolean, Object, int[])"));
+        g.invokeStatic(Type.getType(io.jitflow.runtime.MatmulKernels.class), Method.getMethod("void " + routine
+                + "(Object, int[], boolean, Object, int[], boolean, Object, int[], " + RowEpilogue.class.getName() + ")"));
     }
 
     // ---- scatter ----

@@ -28,26 +28,27 @@ public final class MatmulKernels {
 
     /**
      * Multiplies floating matrices; {@code c} has the output's dtype (float[], double[] or short[] for
-     * float16) and receives the rounded sums.
+     * float16) and receives the rounded sums. {@code epilogue} (for a rank-2 output only; else
+     * {@link RowEpilogue#NONE}) runs on each thread's rows once they are done.
      */
     public static void floating(Object a, int[] aShape, boolean transposeA, Object b, int[] bShape, boolean transposeB,
-                                Object c, int[] cShape) {
-        floating(a, aShape, transposeA, b, bShape, transposeB, c, cShape, EXACT || !VECTOR_API);
+                                Object c, int[] cShape, RowEpilogue epilogue) {
+        floating(a, aShape, transposeA, b, bShape, transposeB, c, cShape, EXACT || !VECTOR_API, epilogue);
     }
 
     /** As above; {@code exact} chooses the float64-summing path for float32 too. */
     static void floating(Object a, int[] aShape, boolean transposeA, Object b, int[] bShape, boolean transposeB,
-                         Object c, int[] cShape, boolean exact) {
+                         Object c, int[] cShape, boolean exact, RowEpilogue epilogue) {
         Geometry g = new Geometry(aShape, transposeA, bShape, transposeB, cShape);
         if (!exact && a instanceof float[] fa && b instanceof float[] fb && c instanceof float[] fc) {
-            vectorFloat32(g, fa, transposeA, fb, transposeB, fc);
+            vectorFloat32(g, fa, transposeA, fb, transposeB, fc, epilogue);
             return;
         }
         for (int batch = 0; batch < g.batches; batch++) {
             double[] pa = packDouble(a, g.aOffset(batch), g.m, g.k, transposeA);
             double[] pb = packDouble(b, g.bOffset(batch), g.k, g.n, transposeB);
             int outOffset = batch * g.m * g.n;
-            rows(g, 4, (from, to) -> {
+            rows(g, 4, epilogue, (from, to) -> {
                 double[][] acc = new double[4][g.n];
                 for (int i = from; i < to; i += 4) {
                     int rows = Math.min(4, to - i);
@@ -64,11 +65,12 @@ public final class MatmulKernels {
     }
 
     /** float32 on the Vector API kernel, which packs (and so transposes) its operands itself. */
-    private static void vectorFloat32(Geometry g, float[] a, boolean transposeA, float[] b, boolean transposeB, float[] c) {
+    private static void vectorFloat32(Geometry g, float[] a, boolean transposeA, float[] b, boolean transposeB, float[] c,
+                                      RowEpilogue epilogue) {
         for (int batch = 0; batch < g.batches; batch++) {
             VectorMatmul.Operand pa = new VectorMatmul.Operand(a, g.aOffset(batch), transposeA);
             VectorMatmul.Operand pb = new VectorMatmul.Operand(b, g.bOffset(batch), transposeB);
-            VectorMatmul.multiply(pa, pb, c, batch * g.m * g.n, g.m, g.n, g.k, threads(g));
+            VectorMatmul.multiply(pa, pb, c, batch * g.m * g.n, g.m, g.n, g.k, threads(g), epilogue);
         }
     }
 
@@ -109,13 +111,13 @@ public final class MatmulKernels {
 
     /** Multiplies integer matrices (int32, int64, uint8), summing in long and wrapping to the dtype. */
     public static void integer(Object a, int[] aShape, boolean transposeA, Object b, int[] bShape, boolean transposeB,
-                               Object c, int[] cShape) {
+                               Object c, int[] cShape, RowEpilogue epilogue) {
         Geometry g = new Geometry(aShape, transposeA, bShape, transposeB, cShape);
         for (int batch = 0; batch < g.batches; batch++) {
             long[] pa = packLong(a, g.aOffset(batch), g.m, g.k, transposeA);
             long[] pb = packLong(b, g.bOffset(batch), g.k, g.n, transposeB);
             int outOffset = batch * g.m * g.n;
-            rows(g, 1, (from, to) -> {
+            rows(g, 1, epilogue, (from, to) -> {
                 long[] acc = new long[g.n];
                 for (int i = from; i < to; i++) {
                     java.util.Arrays.fill(acc, 0);
@@ -146,8 +148,11 @@ public final class MatmulKernels {
         void run(int from, int to);
     }
 
-    /** Runs rows [0, m) in chunks of whole blocks of {@code block} rows, in parallel when the matmul is large. */
-    private static void rows(Geometry g, int block, RowRange body) {
+    /**
+     * Runs rows [0, m) in chunks of whole blocks of {@code block} rows, in parallel when the matmul
+     * is large, each chunk followed by the epilogue over its rows.
+     */
+    private static void rows(Geometry g, int block, RowEpilogue epilogue, RowRange body) {
         int blocks = (g.m + block - 1) / block;
         int threads = Math.min(threads(g), blocks);
         KernelThreads.parallelFor(threads, t -> {
@@ -155,6 +160,7 @@ public final class MatmulKernels {
             int to = Math.min(g.m, (int) ((long) blocks * (t + 1) / threads) * block);
             if (from < to) {
                 body.run(from, to);
+                epilogue.rows(from, to);
             }
         });
     }

@@ -40,9 +40,10 @@ final class VectorMatmul {
     /**
      * C = A x B, A m x k, B k x n, C row-major at {@code cOff}; a transposed A is stored k x m, a
      * transposed B n x k. B is packed once, its panels shared out among the threads; then each
-     * thread packs and multiplies the blocks of A of its share of the rows.
+     * thread multiplies the blocks of A of its share of the rows and runs the epilogue on them.
      */
-    static void multiply(Operand a, Operand b, float[] c, int cOff, int m, int n, int k, int threads) {
+    static void multiply(Operand a, Operand b, float[] c, int cOff, int m, int n, int k, int threads,
+                         RowEpilogue epilogue) {
         int nPad = roundUp(n, NR);
         float[] pb = packedB(nPad * k);
         int panels = nPad / NR;
@@ -54,6 +55,7 @@ final class VectorMatmul {
             int from = blocks * t / workers * MR;
             int to = Math.min(m, blocks * (t + 1) / workers * MR);
             rows(a, pb, c, cOff, m, n, k, from, to);
+            epilogue.rows(from, to);
         });
     }
 

@@ -41,8 +41,8 @@ class MatmulKernelsTest {
         float[] b = random(random, bBatch[0] * k * n);
         float[] fast = new float[batches * m * n];
         float[] exact = new float[batches * m * n];
-        MatmulKernels.floating(a, aShape, ta, b, bShape, tb, fast, cShape, false);
-        MatmulKernels.floating(a, aShape, ta, b, bShape, tb, exact, cShape, true);
+        MatmulKernels.floating(a, aShape, ta, b, bShape, tb, fast, cShape, false, RowEpilogue.NONE);
+        MatmulKernels.floating(a, aShape, ta, b, bShape, tb, exact, cShape, true, RowEpilogue.NONE);
         double bound = k * Math.pow(2, -23) * 4.0;
         for (int i = 0; i < fast.length; i++) {
             assertEquals(exact[i], fast[i], bound + 1e-30,

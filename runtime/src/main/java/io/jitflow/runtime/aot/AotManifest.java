@@ -27,7 +27,8 @@ import java.util.function.Function;
 final class AotManifest {
     static final String ENTRY = "jitflow/manifest.txt";
     static final String MAGIC = "jitflow-aot";
-    static final int VERSION = 1;
+    /** Raised whenever generated code calls the runtime differently (2: matmuls take their row epilogue). */
+    static final int VERSION = 2;
 
     /**
      * One compiled function: the program it implements, the binary name of its class (null when
