@@ -32,6 +32,36 @@ class MatmulKernelsTest {
         }
     }
 
+    /**
+     * The row epilogue sees every output row exactly once (in chunks, which threads claim as they
+     * come), and only when the row is final: what it reads then is what the matmul leaves.
+     */
+    @Test
+    void theRowEpilogueRunsOnceOnEachFinishedRow() {
+        int m = 301;
+        int n = 70;
+        int k = 300;
+        Random random = new Random(9);
+        float[] a = random(random, m * k);
+        float[] b = random(random, k * n);
+        for (boolean exact : new boolean[] {false, true}) {
+            float[] c = new float[m * n];
+            float[] seen = new float[m * n];
+            java.util.concurrent.atomic.AtomicIntegerArray visits = new java.util.concurrent.atomic.AtomicIntegerArray(m);
+            MatmulKernels.floating(a, new int[] {m, k}, false, b, new int[] {k, n}, false, c, new int[] {m, n}, exact,
+                    (from, to) -> {
+                        System.arraycopy(c, from * n, seen, from * n, (to - from) * n);
+                        for (int i = from; i < to; i++) {
+                            visits.incrementAndGet(i);
+                        }
+                    });
+            for (int i = 0; i < m; i++) {
+                assertEquals(1, visits.get(i), "visits of row " + i + (exact ? " (exact)" : ""));
+            }
+            org.junit.jupiter.api.Assertions.assertArrayEquals(c, seen, exact ? "exact path" : "vector path");
+        }
+    }
+
     private static void check(Random random, int[] aBatch, int[] bBatch, int m, int n, int k, boolean ta, boolean tb) {
         int batches = Math.max(aBatch[0], bBatch[0]);
         int[] aShape = {aBatch[0], ta ? k : m, ta ? m : k};
