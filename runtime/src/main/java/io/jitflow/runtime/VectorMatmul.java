@@ -19,8 +19,12 @@ final class VectorMatmul {
     /** Rows and columns of the register tile. */
     static final int MR = 6;
     static final int NR = 2 * L;
-    /** Depth of a packed block: a KC x NR panel of B stays in the level-1 cache. */
-    private static final int KC = 256;
+    /**
+     * Depth of a packed block: a KC x NR panel of B (128 KB) stays in the level-2 cache. Deeper
+     * blocks mean fewer passes over C; on the development machine 1024 beat 256 and 512 at every
+     * size measured (128x784x128 to 2048^3).
+     */
+    private static final int KC = 1024;
     /** Rows of A taken at once: an MC x KC block stays in the level-2 cache. */
     private static final int MC = 48;
 

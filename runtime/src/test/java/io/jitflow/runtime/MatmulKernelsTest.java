@@ -22,7 +22,7 @@ class MatmulKernelsTest {
         Random random = new Random(5);
         int[][] shapes = {{1, 1, 1}, {4, 32, 8}, {5, 33, 7}, {64, 64, 64}, {37, 100, 19}, {128, 10, 128},
                 // past one KC block of depth, one MC block of rows, across threads, with edge tiles
-                {257, 100, 520}, {50, 33, 700}};
+                {257, 100, 520}, {50, 33, 1100}};
         for (int[] s : shapes) {
             for (boolean ta : new boolean[] {false, true}) {
                 for (boolean tb : new boolean[] {false, true}) {
