@@ -224,10 +224,23 @@ final class VectorMatmul {
     /** A[ic..ic+mc, pc..pc+kc] of a transposed A (stored k x m) as mc rows of kc, row-major. */
     private static void transposeBlock(Operand a, float[] out, int m, int ic, int mc, int pc, int kc) {
         float[] src = a.data();
-        for (int p = 0; p < kc; p++) {
-            int from = a.offset() + (pc + p) * m + ic;
-            for (int i = 0; i < mc; i++) {
-                out[i * kc + p] = src[from + i];
+        int first = a.offset() + pc * m + ic;
+        int i = 0;
+        // Four rows at a time: four adjacent reads per p, four sequential write streams (half the
+        // time of one row at a time, and of eight).
+        for (; i + 4 <= mc; i += 4) {
+            int row = i * kc;
+            for (int p = 0; p < kc; p++) {
+                int at = first + p * m + i;
+                out[row + p] = src[at];
+                out[row + kc + p] = src[at + 1];
+                out[row + 2 * kc + p] = src[at + 2];
+                out[row + 3 * kc + p] = src[at + 3];
+            }
+        }
+        for (; i < mc; i++) {
+            for (int p = 0; p < kc; p++) {
+                out[i * kc + p] = src[first + p * m + i];
             }
         }
     }
