@@ -15,7 +15,8 @@ import java.util.Map;
  * Algebraic simplification that keeps IEEE semantics: each rule is exact for every input,
  * NaN, infinities and signed zeros included. So {@code x + (-0.0)} and {@code x - 0.0} go, but
  * {@code x + 0.0} stays for floats (it turns -0.0 into 0.0), and {@code x * 0} is never 0 (NaN
- * and infinity times 0 are NaN). Rules run to a fixed point; each has a name for tracing.
+ * and infinity times 0 are NaN); x / 2 becomes x * 0.5 (the same rounding of the same value), x / 3
+ * stays. Rules run to a fixed point; each has a name for tracing.
  */
 public final class Simplify implements Pass {
     /** One rewrite: the value that replaces the node's result, or null if the rule does not apply. */
@@ -42,6 +43,7 @@ public final class Simplify implements Pass {
                 ? same(n, in.get(0)) : null);
         RULES.put("mul-one", (n, in, f, r) -> (n.op() == Op.MUL || n.op() == Op.DIV) && f.constants().isSplatOf(in.get(1), 1)
                 ? same(n, in.get(0)) : null);
+        RULES.put("div-power-of-two", Simplify::divideByPowerOfTwo);
         RULES.put("neg-neg", (n, in, f, r) -> n.op() == Op.NEG && producedBy(in.get(0), Op.NEG, f)
                 ? f.definition(in.get(0)).inputs().get(0) : null);
         RULES.put("identity-cast", (n, in, f, r) -> n.op() == Op.CAST ? same(n, in.get(0)) : null);
@@ -168,6 +170,37 @@ public final class Simplify implements Pass {
             }
         }
         return null;
+    }
+
+    /**
+     * x / c becomes x * (1 / c) when c is a scalar power of two whose reciprocal is a normal number
+     * of the dtype: both are then the correctly rounded value of the same real number, for every x
+     * (a multiplication costs a fraction of a division).
+     */
+    private static Value divideByPowerOfTwo(Node n, List<Value> in, Facts f, Rewriter r) {
+        io.jitflow.ir.DType dtype = n.output().type().dtype();
+        if (n.op() != Op.DIV || !dtype.isFloating() || in.get(1).type().rank() != 0) {
+            return null;
+        }
+        io.jitflow.ir.HostTensor c = f.constants().get(in.get(1));
+        if (c == null) {
+            return null;
+        }
+        double divisor = c.getDouble(0);
+        int exponent = Math.getExponent(divisor);
+        int maxExponent = switch (dtype) {
+            case FLOAT16 -> 14;
+            case FLOAT32 -> 126;
+            default -> 1022;
+        };
+        boolean powerOfTwo = divisor != 0 && !Double.isInfinite(divisor) && !Double.isNaN(divisor)
+                && divisor == Math.scalb(Math.signum(divisor), exponent);
+        if (!powerOfTwo || Math.abs(exponent) > maxExponent) {
+            return null;
+        }
+        Value reciprocal = r.emit(Op.CONSTANT, Attributes.builder()
+                .put("value", io.jitflow.ir.HostTensor.scalar(dtype, 1 / divisor)).build(), List.of(), n.location());
+        return r.emit(Op.MUL, n.attributes(), List.of(in.get(0), reciprocal), n.location());
     }
 
     /** The rule names, in the order they are tried. */
