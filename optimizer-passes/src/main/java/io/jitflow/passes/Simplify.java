@@ -178,10 +178,10 @@ public final class Simplify implements Pass {
      * (a multiplication costs a fraction of a division).
      */
     private static Value divideByPowerOfTwo(Node n, List<Value> in, Facts f, Rewriter r) {
-        io.jitflow.ir.DType dtype = n.output().type().dtype();
-        if (n.op() != Op.DIV || !dtype.isFloating() || in.get(1).type().rank() != 0) {
+        if (n.op() != Op.DIV || !n.output().type().dtype().isFloating() || in.get(1).type().rank() != 0) {
             return null;
         }
+        io.jitflow.ir.DType dtype = n.output().type().dtype();
         io.jitflow.ir.HostTensor c = f.constants().get(in.get(1));
         if (c == null) {
             return null;
