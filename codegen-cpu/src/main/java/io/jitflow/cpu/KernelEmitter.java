@@ -161,6 +161,10 @@ final class KernelEmitter {
         Type bestType = valueType.isFloating() ? Type.DOUBLE_TYPE : Type.LONG_TYPE;
         int best = arg ? g.newLocal(bestType) : -1;
         int value = arg ? g.newLocal(bestType) : -1;
+        if (foldsRowsIntoArray(l)) {
+            foldRows(l, kept, accType, valueType);
+            return;
+        }
         nest(space, kept, () -> {
             pushIdentity(l.reducer(), l.accumulator(), valueType);
             g.storeLocal(scope.accumulator);
@@ -177,6 +181,72 @@ final class KernelEmitter {
                     fold(l.reducer(), valueType, accType, l.body());
                 }
             });
+            store(l.output(), space, kept, () -> exprs.emitValue(l.epilogue()));
+        });
+    }
+
+    /** The most accumulators {@link #foldRows} keeps in an array. */
+    private static final int MAX_ROW_ACCUMULATORS = 1 << 16;
+
+    /**
+     * Whether a reduction over the outermost axis alone (a bias gradient, column sums) folds row
+     * by row into an array of accumulators: its kept dims are static and not too many.
+     */
+    private static boolean foldsRowsIntoArray(Kernel.Loop l) {
+        Shape space = l.space();
+        if (!l.reducedAxes().equals(List.of(0)) || space.rank() < 2 || l.reducer() == Kernel.Reducer.ARGMAX
+                || l.reducer() == Kernel.Reducer.ARGMIN) {
+            return false;
+        }
+        long count = 1;
+        for (int d = 1; d < space.rank(); d++) {
+            if (!space.dim(d).isStatic()) {
+                return false;
+            }
+            count *= space.dim(d).size();
+        }
+        return count <= MAX_ROW_ACCUMULATORS;
+    }
+
+    /**
+     * A reduction over axis 0, loops interchanged: row by row, each kept point's accumulator in an
+     * array, so that the inner loop reads contiguous memory (and HotSpot may vectorize it). Every
+     * accumulator still folds the same values in the same order.
+     */
+    private void foldRows(Kernel.Loop l, List<Integer> kept, Type accType, DType valueType) {
+        Shape space = l.space();
+        int accumulators = g.newLocal(Type.getType("[" + accType.getDescriptor()));
+        int count = 1;
+        for (int axis : kept) {
+            count *= space.dim(axis).size();
+        }
+        g.push(count);
+        g.newArray(accType);
+        g.storeLocal(accumulators);
+        Runnable pushSlot = () -> {
+            g.loadLocal(accumulators);
+            pushFlatIndex(space, kept);
+        };
+        nest(space, kept, () -> {
+            pushSlot.run();
+            pushIdentity(l.reducer(), l.accumulator(), valueType);
+            g.arrayStore(accType);
+        });
+        List<Integer> rowMajor = new ArrayList<>(List.of(0));
+        rowMajor.addAll(kept);
+        nest(space, rowMajor, () -> {
+            pushSlot.run();
+            g.arrayLoad(accType);
+            g.storeLocal(scope.accumulator);
+            fold(l.reducer(), valueType, accType, l.body());
+            pushSlot.run();
+            g.loadLocal(scope.accumulator);
+            g.arrayStore(accType);
+        });
+        nest(space, kept, () -> {
+            pushSlot.run();
+            g.arrayLoad(accType);
+            g.storeLocal(scope.accumulator);
             store(l.output(), space, kept, () -> exprs.emitValue(l.epilogue()));
         });
     }
