@@ -144,10 +144,16 @@ final class KernelEmitter {
                 scope.prepare(r.output());
             }
             List<Integer> all = range(space.rank());
-            if (vectorize && VectorLoopEmitter.supports(l)) {
-                vectorMap(l, all);
-            } else {
-                nest(space, all, () -> storeResults(l, all));
+            // Results the vector loop can compute go there; the others (an integer comparison, say)
+            // take a scalar pass of their own, as results never read one another.
+            List<Kernel.Sibling> vectorized = vectorize
+                    ? l.results().stream().filter(r -> VectorLoopEmitter.supports(l, r)).toList() : List.of();
+            List<Kernel.Sibling> scalar = l.results().stream().filter(r -> !vectorized.contains(r)).toList();
+            if (!vectorized.isEmpty()) {
+                vectorMap(l, all, vectorized);
+            }
+            if (!scalar.isEmpty()) {
+                nest(space, all, () -> storeResults(l, all, scalar));
             }
             return;
         }
@@ -251,15 +257,15 @@ final class KernelEmitter {
         });
     }
 
-    /** Stores each value of a map at the current point, in order. */
-    private void storeResults(Kernel.Loop l, List<Integer> all) {
-        for (Kernel.Sibling r : l.results()) {
+    /** Stores each of the given results of a map at the current point, in order. */
+    private void storeResults(Kernel.Loop l, List<Integer> all, List<Kernel.Sibling> results) {
+        for (Kernel.Sibling r : results) {
             store(r.output(), l.space(), all, () -> exprs.emitValue(r.body()));
         }
     }
 
     /** A map vectorized along its last axis: whole vectors first, then the remaining elements one by one. */
-    private void vectorMap(Kernel.Loop l, List<Integer> all) {
+    private void vectorMap(Kernel.Loop l, List<Integer> all, List<Kernel.Sibling> results) {
         Shape space = l.space();
         int last = space.rank() - 1;
         VectorLoopEmitter vector = new VectorLoopEmitter(scope, exprs, l);
@@ -290,7 +296,7 @@ final class KernelEmitter {
             g.loadLocal(coord);
             g.loadLocal(bound);
             g.ifICmp(GeneratorAdapter.GE, tail);
-            vector.emitAndStore(l.results(), () -> pushFlatIndex(space, all));
+            vector.emitAndStore(results, () -> pushFlatIndex(space, all));
             g.loadLocal(coord);
             g.loadLocal(lanes);
             g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
@@ -303,7 +309,7 @@ final class KernelEmitter {
             g.loadLocal(coord);
             pushEnd.run();
             g.ifICmp(GeneratorAdapter.GE, end);
-            storeResults(l, all);
+            storeResults(l, all, results);
             g.iinc(coord, 1);
             g.goTo(tailTest);
             g.mark(end);

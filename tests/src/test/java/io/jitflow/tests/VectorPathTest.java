@@ -1,0 +1,89 @@
+package io.jitflow.tests;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jitflow.cpu.CpuCompiler;
+import io.jitflow.ir.DType;
+import io.jitflow.ir.Function;
+import io.jitflow.ir.Graph;
+import io.jitflow.ir.kernel.KernelProgram;
+import io.jitflow.runtime.ProgramExecutable;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The CPU backend's Vector API path, which the launcher uses (the other tests run in exact mode,
+ * scalar and bit-identical): every float elementwise case, all_ops.jfg's functions in float32 and
+ * float64 and the fusion golden files, compiled with vector maps, checked by ASM's verifier and
+ * run against the reference interpreter. Vector code computes float32 in float32 and uses the
+ * Vector API's transcendental functions, so it is held to 4 ulp, or 1e-6 of the largest magnitude
+ * where one op's error is carried through others.
+ */
+class VectorPathTest {
+    private static final Differential.Tolerance VECTOR_MATH = new Differential.Tolerance(4, 1e-6);
+    private static final AtomicInteger VECTORIZED = new AtomicInteger();
+
+    private static final Differential.Backend VECTOR = (f, context, inputs, variables) -> {
+        KernelProgram program = Compiled.lower(f, context);
+        byte[] bytes = CpuCompiler.generate(program, true);
+        Compiled.verify(bytes, program);
+        if (new String(bytes, StandardCharsets.ISO_8859_1).contains("jdk/incubator/vector/")) {
+            VECTORIZED.incrementAndGet();
+        }
+        return new ProgramExecutable(program, CpuCompiler.compile(program, true)).run(inputs, variables);
+    };
+
+    @Test
+    void theVectorApiIsPresentInTests() {
+        assertTrue(ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent(),
+                "tests run with --add-modules jdk.incubator.vector");
+    }
+
+    static Stream<CompiledOpsTest.ElementwiseCase> floatCases() {
+        return CompiledOpsTest.elementwiseCases().filter(c -> c.dtype() == DType.FLOAT32 || c.dtype() == DType.FLOAT64);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("floatCases")
+    void floatElementwiseOpsMatchTheReference(CompiledOpsTest.ElementwiseCase c) {
+        Function f = CompiledOpsTest.function(c);
+        Differential.check(Graph.of(List.of(), List.of(f)), f, CompiledOpsTest.inputs(c), c + " (vector path)", VECTOR,
+                VECTOR_MATH);
+    }
+
+    @ParameterizedTest(name = "all_ops.jfg as {0}")
+    @MethodSource("floatVariants")
+    void allOpsFunctionsMatchTheReference(String variant) throws IOException {
+        for (Graph g : CompiledOpsTest.allOpsGraphs(variant)) {
+            Function fn = g.functions().get(0);
+            Differential.check(g, fn, CompiledOpsTest.allOpsInputs(fn, variant), "@" + fn.name() + " as " + variant
+                    + " (vector path)", VECTOR, VECTOR_MATH);
+        }
+    }
+
+    static Stream<String> floatVariants() {
+        return Stream.of("original", "float64");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.jitflow.tests.FusionGoldenTest#files")
+    void fusionGoldenFilesMatchTheReference(Path file) {
+        Graph g = FusionGoldenTest.parse(file);
+        Differential.check(g, g.functions().get(0), FusionGoldenTest.inputs(g, file), file.getFileName() + " (vector path)",
+                VECTOR, VECTOR_MATH);
+    }
+
+    /** Most of these programs really take the vector path (a test of the scalar one would pass too). */
+    @AfterAll
+    static void mostProgramsWereVectorized() {
+        assertTrue(VECTORIZED.get() >= 40, "only " + VECTORIZED.get() + " programs used the Vector API");
+    }
+}
