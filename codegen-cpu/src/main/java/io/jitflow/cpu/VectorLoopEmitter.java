@@ -46,23 +46,7 @@ final class VectorLoopEmitter {
     private final Type vectorType;
     private final DType element;
     private final Map<Expr, Integer> cached = new IdentityHashMap<>();
-    private final String speciesField;
     private int species;
-
-    /** The bits of the JVM's preferred vectors (0 without the Vector API). */
-    private static final int PREFERRED_BITS = preferredBits();
-
-    private static int preferredBits() {
-        if (!AVAILABLE) {
-            return 0;
-        }
-        try {
-            Object preferred = Class.forName("jdk.incubator.vector.FloatVector").getField("SPECIES_PREFERRED").get(null);
-            return (int) Class.forName("jdk.incubator.vector.VectorSpecies").getMethod("vectorBitSize").invoke(preferred);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("cannot read the Vector API's preferred species", e);
-        }
-    }
 
     VectorLoopEmitter(KernelScope scope, ExprEmitter scalar, Kernel.Loop l) {
         this.scope = scope;
@@ -71,24 +55,6 @@ final class VectorLoopEmitter {
         this.axis = l.space().rank() - 1;
         this.element = l.output().type().dtype();
         this.vectorType = Type.getObjectType(PACKAGE + (element == DType.FLOAT32 ? "FloatVector" : "DoubleVector"));
-        this.speciesField = speciesFor(l.space().dim(axis), element);
-    }
-
-    /**
-     * The preferred species, or a narrower one when a static last axis is shorter than its vectors:
-     * a row of 10 float32 then still gets 8 lanes at a time rather than none.
-     */
-    private static String speciesFor(io.jitflow.ir.Dim last, DType element) {
-        if (!last.isStatic()) {
-            return "SPECIES_PREFERRED";
-        }
-        long rowBits = (long) last.size() * (element == DType.FLOAT32 ? 32 : 64);
-        for (int bits = PREFERRED_BITS; bits >= 128; bits /= 2) {
-            if (rowBits >= bits) {
-                return bits == PREFERRED_BITS ? "SPECIES_PREFERRED" : "SPECIES_" + bits;
-            }
-        }
-        return "SPECIES_PREFERRED";
     }
 
     /** Whether a result of a float map is an expression this emitter can vectorize along the last axis. */
@@ -159,7 +125,10 @@ final class VectorLoopEmitter {
 
     /** Loads the species once, at the start of the kernel. */
     void prepare() {
-        g.getStatic(vectorType, speciesField, SPECIES);
+        // One species for all generated code and the matmul kernel: a second one (256-bit vectors for
+        // rows shorter than 16 floats, say) makes the Vector API's shared code see two vector
+        // classes, and HotSpot then stops compiling it to vector instructions everywhere.
+        g.getStatic(vectorType, "SPECIES_PREFERRED", SPECIES);
         species = g.newLocal(SPECIES);
         g.storeLocal(species);
     }
