@@ -19,13 +19,15 @@ import java.util.Set;
  * one per temporary, so its working set stays in cache. Inputs, constants, variables and anything
  * that escapes a run (an output, an assigned variable, or the storage of a view of one) are never
  * shared. A map whose only reads of a dying temporary are at the point it writes may write over it
- * in place (unless it has siblings); otherwise a kernel never writes storage it reads.
+ * in place (unless it has siblings); otherwise a kernel never writes storage it reads. Buffers
+ * nothing uses any more are dropped first.
  */
 public final class BufferPlanning {
     private BufferPlanning() {
     }
 
-    public static KernelProgram plan(KernelProgram program) {
+    public static KernelProgram plan(KernelProgram unplanned) {
+        KernelProgram program = withoutUnusedBuffers(unplanned);
         List<Kernel> kernels = program.kernels();
         Set<Integer> escaping = new HashSet<>();
         program.outputs().values().forEach(b -> escaping.add(b.storage().id()));
@@ -85,6 +87,44 @@ public final class BufferPlanning {
         return new KernelProgram(program.name(), buffers, planned, remap(program.inputs(), replace),
                 remap(program.outputs(), replace), remap(program.variableReads(), replace),
                 remap(program.variableWrites(), replace));
+    }
+
+    /**
+     * The program without buffers that no kernel reads or writes and that are not an input, an
+     * output or a variable (the results multi-output kernels stopped storing), renumbered.
+     */
+    private static KernelProgram withoutUnusedBuffers(KernelProgram program) {
+        Set<Buffer> used = new HashSet<>();
+        for (Kernel k : program.kernels()) {
+            used.addAll(k.reads());
+            used.addAll(k.outputs());
+        }
+        for (Map<String, Buffer> named : List.of(program.inputs(), program.outputs(), program.variableReads(),
+                program.variableWrites())) {
+            used.addAll(named.values());
+        }
+        for (Buffer b : List.copyOf(used)) {
+            for (Buffer v = b.viewOf(); v != null; v = v.viewOf()) {
+                used.add(v);
+            }
+        }
+        if (used.size() == program.buffers().size()) {
+            return program;
+        }
+        Map<Integer, Buffer> renumbered = new HashMap<>();
+        List<Buffer> buffers = new ArrayList<>();
+        for (Buffer b : program.buffers()) {
+            if (used.contains(b)) {
+                Buffer storage = b.viewOf() == null ? null : renumbered.get(b.viewOf().id());
+                Buffer kept = new Buffer(buffers.size(), b.type(), b.kind(), b.name(), b.constant(), storage);
+                renumbered.put(b.id(), kept);
+                buffers.add(kept);
+            }
+        }
+        java.util.function.UnaryOperator<Buffer> replace = b -> renumbered.get(b.id());
+        return new KernelProgram(program.name(), buffers, program.kernels().stream().map(k -> k.withBuffers(replace))
+                .toList(), remap(program.inputs(), replace), remap(program.outputs(), replace),
+                remap(program.variableReads(), replace), remap(program.variableWrites(), replace));
     }
 
     /**
