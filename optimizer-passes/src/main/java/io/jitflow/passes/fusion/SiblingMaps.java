@@ -19,6 +19,9 @@ import java.util.stream.Collectors;
  * kernel). Runs before buffer planning, when every buffer still has one writer.
  */
 final class SiblingMaps {
+    /** The most results one kernel computes: the generated method must stay well within its size limit. */
+    private static final int MAX_RESULTS = 8;
+
     private SiblingMaps() {
     }
 
@@ -82,7 +85,8 @@ final class SiblingMaps {
         for (int i = done.size() - 1; i >= 0; i--) {
             Kernel candidate = done.get(i);
             boolean feedsK = candidate.outputs().stream().anyMatch(b -> reads.contains(b.storage()));
-            if (isPlainMap(candidate) && candidate.output().type().dtype() == k.output().type().dtype()
+            if (isPlainMap(candidate) && ((Kernel.Loop) candidate).results().size() < MAX_RESULTS
+                    && candidate.output().type().dtype() == k.output().type().dtype()
                     && ((Kernel.Loop) candidate).space().equals(((Kernel.Loop) k).space())
                     && (!feedsK || readsResultsAtItsPoint((Kernel.Loop) k, (Kernel.Loop) candidate))) {
                 return i;
