@@ -4,9 +4,11 @@ import io.jitflow.ir.Float16;
 
 /**
  * Matrix multiplication for the CPU backend: C[b] = A[b] x B[b] over broadcast batch dims.
- * Operands are first packed row-major (transposes resolved). float32 runs on {@link VectorMatmul}
- * when the jdk.incubator.vector module is present (float32 sums, within rounding of the
- * reference). Otherwise, and for the other dtypes, values are widened to the accumulator's type
+ * float32 and float64 run on the blocked Vector API kernels ({@code FloatMatmul},
+ * {@code DoubleMatmul}, expanded from one template) when the jdk.incubator.vector module is
+ * present (fused multiply-adds in the operands' type, within rounding of the reference). Otherwise,
+ * with {@code -Djitflow.exact=true}, and for the other dtypes, operands are packed row-major,
+ * values are widened to the accumulator's type
  * and each row of C is accumulated over its columns, four rows at a time, p in increasing order: every
  * element is summed in the reference's order and type, bit-identical to it, in loops HotSpot
  * vectorizes. Rows are split across {@link KernelThreads} when the work is large.
@@ -41,7 +43,19 @@ public final class MatmulKernels {
                          Object c, int[] cShape, boolean exact, RowEpilogue epilogue) {
         Geometry g = new Geometry(aShape, transposeA, bShape, transposeB, cShape);
         if (!exact && a instanceof float[] fa && b instanceof float[] fb && c instanceof float[] fc) {
-            vectorFloat32(g, fa, transposeA, fb, transposeB, fc, epilogue);
+            for (int batch = 0; batch < g.batches; batch++) {
+                FloatMatmul.multiply(new FloatMatmul.Operand(fa, g.aOffset(batch), transposeA),
+                        new FloatMatmul.Operand(fb, g.bOffset(batch), transposeB), fc, batch * g.m * g.n, g.m, g.n, g.k,
+                        threads(g), epilogue);
+            }
+            return;
+        }
+        if (!exact && a instanceof double[] da && b instanceof double[] db && c instanceof double[] dc) {
+            for (int batch = 0; batch < g.batches; batch++) {
+                DoubleMatmul.multiply(new DoubleMatmul.Operand(da, g.aOffset(batch), transposeA),
+                        new DoubleMatmul.Operand(db, g.bOffset(batch), transposeB), dc, batch * g.m * g.n, g.m, g.n, g.k,
+                        threads(g), epilogue);
+            }
             return;
         }
         for (int batch = 0; batch < g.batches; batch++) {
@@ -61,16 +75,6 @@ public final class MatmulKernels {
                     }
                 }
             });
-        }
-    }
-
-    /** float32 on the Vector API kernel, which packs (and so transposes) its operands itself. */
-    private static void vectorFloat32(Geometry g, float[] a, boolean transposeA, float[] b, boolean transposeB, float[] c,
-                                      RowEpilogue epilogue) {
-        for (int batch = 0; batch < g.batches; batch++) {
-            VectorMatmul.Operand pa = new VectorMatmul.Operand(a, g.aOffset(batch), transposeA);
-            VectorMatmul.Operand pb = new VectorMatmul.Operand(b, g.bOffset(batch), transposeB);
-            VectorMatmul.multiply(pa, pb, c, batch * g.m * g.n, g.m, g.n, g.k, threads(g), epilogue);
         }
     }
 

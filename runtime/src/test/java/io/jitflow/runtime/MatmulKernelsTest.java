@@ -17,8 +17,9 @@ class MatmulKernelsTest {
         assertTrue(MatmulKernels.VECTOR_API, "tests run with --add-modules jdk.incubator.vector");
     }
 
+    /** float32 and float64 on the Vector API against the exact path, each within its rounding. */
     @Test
-    void vectorFloat32MatchesTheExactPathWithinRounding() {
+    void vectorKernelsMatchTheExactPathWithinRounding() {
         Random random = new Random(5);
         int[][] shapes = {{1, 1, 1}, {4, 32, 8}, {5, 33, 7}, {64, 64, 64}, {37, 100, 19}, {128, 10, 128},
                 // past one KC block of depth, one MC block of rows, across threads, with edge tiles
@@ -26,7 +27,8 @@ class MatmulKernelsTest {
         for (int[] s : shapes) {
             for (boolean ta : new boolean[] {false, true}) {
                 for (boolean tb : new boolean[] {false, true}) {
-                    check(random, new int[] {3}, new int[] {1}, s[0], s[1], s[2], ta, tb);
+                    check(random, new int[] {3}, new int[] {1}, s[0], s[1], s[2], ta, tb, false);
+                    check(random, new int[] {1}, new int[] {2}, s[0], s[1], s[2], ta, tb, true);
                 }
             }
         }
@@ -62,23 +64,35 @@ class MatmulKernelsTest {
         }
     }
 
-    private static void check(Random random, int[] aBatch, int[] bBatch, int m, int n, int k, boolean ta, boolean tb) {
+    private static void check(Random random, int[] aBatch, int[] bBatch, int m, int n, int k, boolean ta, boolean tb,
+                              boolean float64) {
         int batches = Math.max(aBatch[0], bBatch[0]);
         int[] aShape = {aBatch[0], ta ? k : m, ta ? m : k};
         int[] bShape = {bBatch[0], tb ? n : k, tb ? k : n};
         int[] cShape = {batches, m, n};
         float[] a = random(random, aBatch[0] * m * k);
         float[] b = random(random, bBatch[0] * k * n);
-        float[] fast = new float[batches * m * n];
-        float[] exact = new float[batches * m * n];
-        MatmulKernels.floating(a, aShape, ta, b, bShape, tb, fast, cShape, false, RowEpilogue.NONE);
-        MatmulKernels.floating(a, aShape, ta, b, bShape, tb, exact, cShape, true, RowEpilogue.NONE);
-        double bound = k * Math.pow(2, -23) * 4.0;
-        for (int i = 0; i < fast.length; i++) {
-            assertEquals(exact[i], fast[i], bound + 1e-30,
-                    "element " + i + " of " + m + "x" + k + " times " + k + "x" + n + (ta ? " (a transposed)" : "")
-                            + (tb ? " (b transposed)" : ""));
+        Object aValues = float64 ? widen(a) : a;
+        Object bValues = float64 ? widen(b) : b;
+        Object fast = float64 ? new double[batches * m * n] : new float[batches * m * n];
+        Object exact = float64 ? new double[batches * m * n] : new float[batches * m * n];
+        MatmulKernels.floating(aValues, aShape, ta, bValues, bShape, tb, fast, cShape, false, RowEpilogue.NONE);
+        MatmulKernels.floating(aValues, aShape, ta, bValues, bShape, tb, exact, cShape, true, RowEpilogue.NONE);
+        double bound = k * Math.pow(2, float64 ? -52 : -23) * 4.0;
+        for (int i = 0; i < batches * m * n; i++) {
+            double expected = float64 ? ((double[]) exact)[i] : ((float[]) exact)[i];
+            double actual = float64 ? ((double[]) fast)[i] : ((float[]) fast)[i];
+            assertEquals(expected, actual, bound + 1e-300, "element " + i + " of " + m + "x" + k + " times " + k + "x" + n
+                    + (ta ? " (a transposed)" : "") + (tb ? " (b transposed)" : "") + (float64 ? " in float64" : ""));
         }
+    }
+
+    private static double[] widen(float[] values) {
+        double[] wide = new double[values.length];
+        for (int i = 0; i < values.length; i++) {
+            wide[i] = values[i];
+        }
+        return wide;
     }
 
     private static float[] random(Random random, int n) {
