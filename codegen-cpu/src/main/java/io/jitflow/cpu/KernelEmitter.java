@@ -64,17 +64,21 @@ final class KernelEmitter {
     }
 
     private void loop(int axis, Runnable pushStart, Runnable pushEnd, Runnable body) {
-        int coord = scope.coord(axis);
+        loop(scope.coord(axis), pushStart, pushEnd, 1, body);
+    }
+
+    /** for (local = start; local < end; local += step) body. */
+    private void loop(int local, Runnable pushStart, Runnable pushEnd, int step, Runnable body) {
         Label test = new Label();
         Label end = new Label();
         pushStart.run();
-        g.storeLocal(coord);
+        g.storeLocal(local);
         g.mark(test);
-        g.loadLocal(coord);
+        g.loadLocal(local);
         pushEnd.run();
         g.ifICmp(GeneratorAdapter.GE, end);
         body.run();
-        g.iinc(coord, 1);
+        g.iinc(local, step);
         g.goTo(test);
         g.mark(end);
     }
@@ -180,15 +184,61 @@ final class KernelEmitter {
                 pushNumber(bestType == Type.DOUBLE_TYPE ? DType.FLOAT64 : DType.INT64, 0);
                 g.storeLocal(best);
             }
-            nest(space, l.reducedAxes(), () -> {
-                if (arg) {
-                    foldArg(l, best, value, bestType);
-                } else {
-                    fold(l.reducer(), valueType, accType, l.body());
-                }
-            });
+            if (sumsInBlocks(l)) {
+                blockedSum(l, valueType);
+            } else {
+                nest(space, l.reducedAxes(), () -> {
+                    if (arg) {
+                        foldArg(l, best, value, bestType);
+                    } else {
+                        fold(l.reducer(), valueType, accType, l.body());
+                    }
+                });
+            }
             store(l.output(), space, kept, () -> exprs.emitValue(l.epilogue()));
         });
+    }
+
+    /** Values summed into each partial sum of a blocked sum. */
+    private static final int SUM_BLOCK = 256;
+
+    /**
+     * Whether a float64 sum over one axis adds its values in blocks (fast mode only: exact mode
+     * keeps the reference's order): each block's partial sum, then the partials. The rounding error
+     * then grows with n / 256 + 256 rather than with n.
+     */
+    private boolean sumsInBlocks(Kernel.Loop l) {
+        return vectorize && l.reducer() == Kernel.Reducer.SUM && l.accumulator() == DType.FLOAT64
+                && l.reducedAxes().size() == 1;
+    }
+
+    /** acc = sum over the reduced axis, SUM_BLOCK values per partial sum (kept in the accumulator local). */
+    private void blockedSum(Kernel.Loop l, DType valueType) {
+        int axis = l.reducedAxes().get(0);
+        int coord = scope.coord(axis);
+        int total = g.newLocal(Type.DOUBLE_TYPE);
+        int blockStart = g.newLocal(Type.INT_TYPE);
+        int blockEnd = g.newLocal(Type.INT_TYPE);
+        g.push(0.0);
+        g.storeLocal(total);
+        loop(blockStart, () -> g.push(0), () -> scope.pushSize(l.space().dim(axis)), SUM_BLOCK, () -> {
+            g.push(0.0);
+            g.storeLocal(scope.accumulator);
+            g.loadLocal(blockStart);
+            g.push(SUM_BLOCK);
+            g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
+            scope.pushSize(l.space().dim(axis));
+            g.invokeStatic(Type.getType(Math.class), Method.getMethod("int min(int, int)"));
+            g.storeLocal(blockEnd);
+            loop(coord, () -> g.loadLocal(blockStart), () -> g.loadLocal(blockEnd), 1,
+                    () -> fold(Kernel.Reducer.SUM, valueType, Type.DOUBLE_TYPE, l.body()));
+            g.loadLocal(total);
+            g.loadLocal(scope.accumulator);
+            g.math(GeneratorAdapter.ADD, Type.DOUBLE_TYPE);
+            g.storeLocal(total);
+        });
+        g.loadLocal(total);
+        g.storeLocal(scope.accumulator);
     }
 
     /** The most accumulators {@link #foldRows} keeps in an array. */

@@ -81,6 +81,31 @@ class VectorPathTest {
                 VECTOR, VECTOR_MATH);
     }
 
+    /**
+     * Fast mode sums float64 values in blocks: 1 followed by a million 1e-16s sums to about
+     * 1 + 1.05e-10, which one running sum in the reference's order loses entirely (each 1e-16 is
+     * below half an ulp of 1).
+     */
+    @Test
+    void float64SumsAddInBlocks() {
+        int n = 1 << 20;
+        double[] values = new double[n];
+        java.util.Arrays.fill(values, 1e-16);
+        values[0] = 1;
+        io.jitflow.ir.FunctionBuilder fb = new io.jitflow.ir.FunctionBuilder("f", io.jitflow.ir.InferenceContext.NO_VARIABLES);
+        io.jitflow.ir.Value x = fb.input("x", io.jitflow.ir.TensorType.of(DType.FLOAT64, new int[] {n}));
+        Function f = fb.output("s", fb.add(io.jitflow.ir.Op.REDUCE_SUM,
+                io.jitflow.ir.Attributes.builder().putInts("axes", new long[] {0}).build(), x)).build();
+        java.util.Map<String, io.jitflow.ir.HostTensor> inputs = java.util.Map.of("x", io.jitflow.ir.HostTensor.of(values, n));
+        double exact = new java.math.BigDecimal(1).add(new java.math.BigDecimal(1e-16).multiply(
+                java.math.BigDecimal.valueOf(n - 1))).doubleValue();
+        double reference = io.jitflow.ir.Interpreter.run(f, inputs, new io.jitflow.ir.VariableStore()).get("s").getDouble(0);
+        double blocked = VECTOR.run(f, io.jitflow.ir.InferenceContext.NO_VARIABLES, inputs, new io.jitflow.ir.VariableStore())
+                .get("s").getDouble(0);
+        org.junit.jupiter.api.Assertions.assertEquals(1.0, reference, "the reference's running sum");
+        org.junit.jupiter.api.Assertions.assertEquals(exact, blocked, 1e-12, "the blocked sum (4,096 partials added to about 1)");
+    }
+
     /** Most of these programs really take the vector path (a test of the scalar one would pass too). */
     @AfterAll
     static void mostProgramsWereVectorized() {
