@@ -167,14 +167,14 @@ final class KernelEmitter {
         Type accType = JvmTypes.value(l.accumulator());
         scope.accumulator = g.newLocal(accType);
         DType valueType = l.body().dtype();
-        boolean arg = l.reducer() == Kernel.Reducer.ARGMAX || l.reducer() == Kernel.Reducer.ARGMIN;
-        Type bestType = valueType.isFloating() ? Type.DOUBLE_TYPE : Type.LONG_TYPE;
-        int best = arg ? g.newLocal(bestType) : -1;
-        int value = arg ? g.newLocal(bestType) : -1;
         if (foldsRowsIntoArray(l)) {
             foldRows(l, kept, accType, valueType);
             return;
         }
+        boolean arg = l.reducer() == Kernel.Reducer.ARGMAX || l.reducer() == Kernel.Reducer.ARGMIN;
+        Type bestType = valueType.isFloating() ? Type.DOUBLE_TYPE : Type.LONG_TYPE;
+        int best = arg ? g.newLocal(bestType) : -1;
+        int value = arg ? g.newLocal(bestType) : -1;
         nest(space, kept, () -> {
             pushIdentity(l.reducer(), l.accumulator(), valueType);
             g.storeLocal(scope.accumulator);

@@ -42,13 +42,7 @@ public final class ProgramExecutable implements Executable {
      * variable or the storage of a view of one), so that a backend may reuse it in the next run.
      */
     public static boolean[] reusableTemporaries(KernelProgram program) {
-        java.util.Set<Buffer> escaping = new java.util.HashSet<>(program.outputs().values());
-        escaping.addAll(program.variableWrites().values());
-        for (Buffer b : program.buffers()) {
-            if (b.kind() == Buffer.Kind.VIEW && escaping.contains(b)) {
-                escaping.add(b.viewOf());
-            }
-        }
+        java.util.Set<Buffer> escaping = program.escapingStorage();
         boolean[] reusable = new boolean[program.buffers().size()];
         for (Buffer b : program.buffers()) {
             reusable[b.id()] = b.kind() == Buffer.Kind.TEMP && !escaping.contains(b);

@@ -40,6 +40,17 @@ public record KernelProgram(String name, List<Buffer> buffers, List<Kernel> kern
         return java.util.List.copyOf(names);
     }
 
+    /**
+     * The storage a run hands back (of its outputs and assigned variables, through any views): a
+     * backend may neither share nor reuse it across runs.
+     */
+    public java.util.Set<Buffer> escapingStorage() {
+        java.util.Set<Buffer> escaping = new java.util.HashSet<>();
+        outputs.values().forEach(b -> escaping.add(b.storage()));
+        variableWrites.values().forEach(b -> escaping.add(b.storage()));
+        return escaping;
+    }
+
     /** A readable listing: buffers, then each kernel with the nodes it fuses and its expression. */
     @Override
     public String toString() {

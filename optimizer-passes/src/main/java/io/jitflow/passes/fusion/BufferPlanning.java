@@ -29,9 +29,7 @@ public final class BufferPlanning {
     public static KernelProgram plan(KernelProgram unplanned) {
         KernelProgram program = withoutUnusedBuffers(unplanned);
         List<Kernel> kernels = program.kernels();
-        Set<Integer> escaping = new HashSet<>();
-        program.outputs().values().forEach(b -> escaping.add(b.storage().id()));
-        program.variableWrites().values().forEach(b -> escaping.add(b.storage().id()));
+        Set<Buffer> escaping = program.escapingStorage();
         // The last kernel that reads each storage root (through the buffer itself or a view of it).
         Map<Integer, Integer> lastRead = new HashMap<>();
         Map<Integer, Integer> writer = new HashMap<>();
@@ -147,8 +145,8 @@ public final class BufferPlanning {
         return ok[0];
     }
 
-    private static boolean isPlannable(Buffer b, Set<Integer> escaping) {
-        return b.kind() == Buffer.Kind.TEMP && !escaping.contains(b.id());
+    private static boolean isPlannable(Buffer b, Set<Buffer> escaping) {
+        return b.kind() == Buffer.Kind.TEMP && !escaping.contains(b);
     }
 
     /** Same dtype and the same number of elements, for any sizes of the symbolic dims. */

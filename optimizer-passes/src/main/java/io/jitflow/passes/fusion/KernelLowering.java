@@ -79,12 +79,8 @@ public final class KernelLowering {
         for (Function.Output o : function.outputs()) {
             outputs.put(o.name(), materialize(o.value()));
         }
-        java.util.Set<Buffer> escaping = new java.util.HashSet<>();
-        outputs.values().forEach(b -> escaping.add(b.storage()));
-        variableWrites.values().forEach(b -> escaping.add(b.storage()));
-        List<Kernel> merged = SiblingMaps.merge(kernels, b -> escaping.contains(b.storage()));
-        return BufferPlanning.plan(new KernelProgram(function.name(), allBuffers, merged, inputs, outputs, variableReads,
-                variableWrites));
+        return BufferPlanning.plan(SiblingMaps.merge(new KernelProgram(function.name(), allBuffers, kernels, inputs,
+                outputs, variableReads, variableWrites)));
     }
 
     private Buffer bufferFor(Value v, Buffer.Kind kind, String name, HostTensor constant) {

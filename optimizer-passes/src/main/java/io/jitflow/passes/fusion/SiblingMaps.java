@@ -3,6 +3,7 @@ package io.jitflow.passes.fusion;
 import io.jitflow.ir.kernel.Buffer;
 import io.jitflow.ir.kernel.Expr;
 import io.jitflow.ir.kernel.Kernel;
+import io.jitflow.ir.kernel.KernelProgram;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -25,9 +26,11 @@ final class SiblingMaps {
     private SiblingMaps() {
     }
 
-    /** The kernels with sibling maps merged; {@code escapes} tells the buffers a run hands back. */
-    static List<Kernel> merge(List<Kernel> kernels, java.util.function.Predicate<Buffer> escapes) {
-        return dropUnreadResults(mergeInto(kernels), escapes);
+    /** The program with its sibling maps merged. */
+    static KernelProgram merge(KernelProgram p) {
+        List<Kernel> merged = dropUnreadResults(mergeInto(p.kernels()), p.escapingStorage());
+        return new KernelProgram(p.name(), p.buffers(), merged, p.inputs(), p.outputs(), p.variableReads(),
+                p.variableWrites());
     }
 
     private static List<Kernel> mergeInto(List<Kernel> kernels) {
@@ -58,7 +61,7 @@ final class SiblingMaps {
      * A result that its siblings computed inline, and that nothing else reads or gets back, need
      * not be stored at all.
      */
-    private static List<Kernel> dropUnreadResults(List<Kernel> kernels, java.util.function.Predicate<Buffer> escapes) {
+    private static List<Kernel> dropUnreadResults(List<Kernel> kernels, Set<Buffer> escaping) {
         Set<Buffer> read = new java.util.HashSet<>();
         kernels.forEach(k -> k.reads().forEach(b -> read.add(b.storage())));
         List<Kernel> result = new ArrayList<>();
@@ -68,7 +71,7 @@ final class SiblingMaps {
                 continue;
             }
             List<Kernel.Sibling> kept = l.results().stream()
-                    .filter(r -> read.contains(r.output()) || escapes.test(r.output()) || r.output().kind() != Buffer.Kind.TEMP)
+                    .filter(r -> read.contains(r.output()) || escaping.contains(r.output()) || r.output().kind() != Buffer.Kind.TEMP)
                     .toList();
             result.add(kept.isEmpty() ? l : new Kernel.Loop(l.fused(), l.space(), kept.get(0).body(), List.of(), null, null,
                     null, kept.get(0).output(), null, kept.subList(1, kept.size())));
