@@ -347,6 +347,11 @@ public final class Jf {
         return mul(a, scalarLike(a, b));
     }
 
+    /**
+     * True division, as TensorFlow's {@code /}: integers give floats (uint8 to float32, int32 and
+     * int64 to float64), so {@code pixels.div(255.0)} on uint8 images gives float32 values in [0, 1];
+     * {@link #floorDiv} is the integer division.
+     */
     public static Tensor div(Operand a, Operand b) {
         return op(Op.DIV, a, b);
     }

@@ -81,8 +81,8 @@ class TensorTest {
         assertEquals("matmul: inner dims must agree: float32[2, 3] times float32[2, 3] contracts 3 with 2", e.getMessage());
         OpTypeException b = assertThrows(OpTypeException.class, () -> a.add(Jf.ones(4)));
         assertTrue(b.getMessage().contains("float32[2, 3] and float32[4]"), b.getMessage());
-        EvaluationException div = assertThrows(EvaluationException.class, () -> constant(1).div(constant(0)));
-        assertEquals("div: integer division by zero", div.getMessage());
+        EvaluationException div = assertThrows(EvaluationException.class, () -> constant(1).floorDiv(constant(0)));
+        assertEquals("floor_div: integer division by zero", div.getMessage());
     }
 
     @Test

@@ -17,16 +17,14 @@ public interface Metric {
     static Metric accuracy(Loss loss, int outputUnits) {
         String lossName = loss.name();
         if (lossName.equals("sparse_categorical_crossentropy")) {
-            return named("accuracy", (y, p) -> {
-                Tensor labels = y.rank() == p.rank() ? Jf.squeeze(y, -1) : y;
-                return mean(Jf.equal(Jf.argmax(p, -1), labels.cast(DType.INT64)));
-            });
+            return named("accuracy", (y, p) ->
+                    mean(Jf.equal(Jf.argmax(p, -1), Loss.checkedLabels("accuracy", y, p).cast(DType.INT64))));
         }
         if (lossName.equals("binary_crossentropy") || outputUnits == 1) {
-            return named("accuracy", (y, p) -> mean(Jf.equal(p.greater(Jf.constant(0.5f).cast(p.dtype())),
+            return matching("accuracy", (y, p) -> mean(Jf.equal(p.greater(Jf.constant(0.5f).cast(p.dtype())),
                     y.greater(Jf.constant(0.5f).cast(y.dtype())))));
         }
-        return named("accuracy", (y, p) -> mean(Jf.equal(Jf.argmax(p, -1), Jf.argmax(y, -1))));
+        return matching("accuracy", (y, p) -> mean(Jf.equal(Jf.argmax(p, -1), Jf.argmax(y, -1))));
     }
 
     private static Tensor mean(Tensor matches) {
@@ -36,10 +34,15 @@ public interface Metric {
     static Metric of(String name, Loss loss, int outputUnits) {
         return switch (name) {
             case "accuracy", "acc" -> accuracy(loss, outputUnits);
-            case "mse", "mean_squared_error" -> named("mse", (y, p) -> Jf.reduceMean(Jf.square(y.sub(p))));
-            case "mae", "mean_absolute_error" -> named("mae", (y, p) -> Jf.reduceMean(Jf.abs(y.sub(p))));
+            case "mse", "mean_squared_error" -> matching("mse", (y, p) -> Jf.reduceMean(Jf.square(y.sub(p))));
+            case "mae", "mean_absolute_error" -> matching("mae", (y, p) -> Jf.reduceMean(Jf.abs(y.sub(p))));
             default -> throw new IllegalArgumentException("unknown metric '" + name + "' (known: accuracy, mse, mae)");
         };
+    }
+
+    /** A metric whose labels are first matched to the predictions' shape and dtype, as a loss's are. */
+    private static Metric matching(String name, java.util.function.BinaryOperator<Tensor> f) {
+        return named(name, (y, p) -> f.apply(Loss.matchLabels(name, y, p), p));
     }
 
     static Metric named(String name, java.util.function.BinaryOperator<Tensor> f) {

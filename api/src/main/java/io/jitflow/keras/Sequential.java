@@ -88,25 +88,42 @@ public final class Sequential {
 
     // ---- building and calling ----
 
-    private void build(int[] features) {
+    /** The shape of a batch of examples with these feature dims. */
+    private static Shape batchOf(int[] features) {
         List<Dim> dims = new ArrayList<>(List.of(Dim.named(BATCH)));
         for (int f : features) {
             dims.add(Dim.of(f));
         }
-        Shape input = Shape.of(dims);
+        return Shape.of(dims);
+    }
+
+    private void build(int[] features) {
+        Shape input = batchOf(features);
+        Shape expected = builtInput != null ? builtInput : declaredInput != null ? batchOf(declaredInput) : input;
+        if (!expected.equals(input)) {
+            throw new IllegalArgumentException("model " + name + " expects inputs of shape " + Layer.describe(expected)
+                    + ", got " + Layer.describe(input));
+        }
         if (builtInput != null) {
-            if (!builtInput.equals(input)) {
-                throw new IllegalArgumentException("model " + name + " expects inputs of shape " + Layer.describe(builtInput)
-                        + ", got " + Layer.describe(input));
-            }
             return;
         }
         if (layers.isEmpty()) {
             throw new IllegalStateException("model " + name + " has no layers");
         }
         Shape shape = input;
-        for (Layer l : layers) {
-            shape = l.build(shape);
+        List<Layer> builtNow = new ArrayList<>();
+        try {
+            for (Layer l : layers) {
+                boolean wasBuilt = l.isBuilt();
+                shape = l.build(shape);
+                if (!wasBuilt) {
+                    builtNow.add(l);
+                }
+            }
+        } catch (RuntimeException e) {
+            // A model that failed to build is not half built: a retry with the right input starts afresh.
+            builtNow.forEach(Layer::unbuild);
+            throw e;
         }
         builtInput = input;
     }
@@ -114,6 +131,70 @@ public final class Sequential {
     private void buildFor(Tensor x) {
         int[] shape = x.shape();
         build(java.util.Arrays.copyOfRange(shape, 1, shape.length));
+    }
+
+    /**
+     * Features as the model takes them, as Keras's fit does: float64, integer, uint8 and bool arrays
+     * are cast to float32 (the model's dtype), and 1-D features become one column.
+     */
+    private static Tensor features(String what, Tensor x) {
+        if (x.rank() == 0) {
+            throw new IllegalArgumentException(what + ": x must have a batch dim, got " + x.type());
+        }
+        Tensor columns = x.rank() == 1 ? Jf.reshape(x, x.shape()[0], 1) : x;
+        return columns.dtype() == DType.FLOAT32 ? columns : columns.cast(DType.FLOAT32);
+    }
+
+    private boolean sparseLabels() {
+        return loss.name().equals("sparse_categorical_crossentropy");
+    }
+
+    /**
+     * Labels as the loss takes them: for a sparse loss, float labels holding whole numbers become
+     * int32 class indices (anything else is refused); other losses cast labels to the predictions'
+     * dtype themselves.
+     */
+    private Tensor labels(Tensor y) {
+        if (!sparseLabels() || !y.dtype().isFloating()) {
+            return y;
+        }
+        if (!Jf.reduceAll(Jf.equal(Jf.floor(y), y)).booleanValue()) {
+            double[] values = y.toHostTensor().toDoubleArray();
+            int row = 0;
+            while (values[row] == Math.floor(values[row])) {
+                row++;
+            }
+            throw new IllegalArgumentException(loss.name() + ": labels must be whole class indices, got "
+                    + values[row] + " in row " + row / Math.max(1, values.length / y.shape()[0]));
+        }
+        return y.cast(DType.INT32);
+    }
+
+    /**
+     * The error a step's failed label check means: the first label outside [0, classes) in {@code y},
+     * its row and the class count; {@code failure} itself when the labels are all in range.
+     */
+    private RuntimeException labelError(io.jitflow.ir.EvaluationException failure, Tensor y) {
+        if (!sparseLabels()) {
+            return failure;
+        }
+        Shape out = layers.get(layers.size() - 1).outputShape();
+        int classes = out.dim(out.rank() - 1).size();
+        long[] values = y.toHostTensor().toLongArray();
+        int perRow = Math.max(1, values.length / y.shape()[0]);
+        for (int i = 0; i < values.length; i++) {
+            if (values[i] < 0 || values[i] >= classes) {
+                return new IllegalArgumentException(loss.name() + ": label " + values[i] + " in row " + i / perRow
+                        + " is out of range for " + classes + " classes (expected 0 <= label < " + classes + ")");
+            }
+        }
+        return failure;
+    }
+
+    private static void requireBatchSize(int batchSize) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+        }
     }
 
     private Tensor forward(Tensor x, CallContext context) {
@@ -126,8 +207,9 @@ public final class Sequential {
 
     /** The model applied to a batch, eagerly (dropout inactive). */
     public Tensor call(Tensor x) {
-        buildFor(x);
-        return forward(x, CallContext.INFERENCE);
+        Tensor features = features("call", x);
+        buildFor(features);
+        return forward(features, CallContext.INFERENCE);
     }
 
     public List<Variable> trainableWeights() {
@@ -200,11 +282,7 @@ public final class Sequential {
     }
 
     private Shape labelShape(Tensor y) {
-        List<Dim> dims = new ArrayList<>(List.of(Dim.named(BATCH)));
-        for (int d = 1; d < y.rank(); d++) {
-            dims.add(Dim.of(y.shape()[d]));
-        }
-        return Shape.of(dims);
+        return batchOf(java.util.Arrays.copyOfRange(y.shape(), 1, y.rank()));
     }
 
     private JitFunction trainStep(Tensor x, Tensor y) {
@@ -279,20 +357,37 @@ public final class Sequential {
     /** Trains on (x, y); returns the history of loss and metrics per epoch. */
     public History fit(Tensor x, Tensor y, FitOptions options) {
         requireCompiled();
-        buildFor(x);
-        checkExamples(x, y);
-        Tensor trainX = x;
-        Tensor trainY = y;
-        Tensor valX = options.validationX;
-        Tensor valY = options.validationY;
-        if (options.validationSplit > 0) {
-            int n = x.shape()[0];
-            int split = (int) (n * (1 - options.validationSplit));
-            trainX = rows(x, 0, split);
-            trainY = rows(y, 0, split);
-            valX = rows(x, split, n);
-            valY = rows(y, split, n);
+        Tensor allX = features("fit", x);
+        checkExamples("fit", allX, y);
+        Tensor allY = labels(y);
+        buildFor(allX);
+        Tensor trainX = allX;
+        Tensor trainY = allY;
+        Tensor valX = options.validationX == null ? null : features("fit (validation data)", options.validationX);
+        Tensor valY = options.validationY == null ? null : labels(options.validationY);
+        if (valX != null) {
+            checkExamples("fit (validation data)", valX, valY);
         }
+        if (options.validationSplit > 0) {
+            int n = allX.shape()[0];
+            int split = (int) (n * (1 - options.validationSplit));
+            if (split == 0 || split == n) {
+                throw new IllegalArgumentException("fit: a validation split of " + options.validationSplit + " of " + n
+                        + " examples leaves " + split + " for training and " + (n - split) + " for validation");
+            }
+            trainX = rows(allX, 0, split);
+            trainY = rows(allY, 0, split);
+            valX = rows(allX, split, n);
+            valY = rows(allY, split, n);
+        }
+        try {
+            return train(trainX, trainY, valX, valY, options);
+        } catch (io.jitflow.ir.EvaluationException e) {
+            throw labelError(e, allY);
+        }
+    }
+
+    private History train(Tensor trainX, Tensor trainY, Tensor valX, Tensor valY, FitOptions options) {
         int n = trainX.shape()[0];
         int steps = (n + options.batchSize - 1) / options.batchSize;
         Map<String, Object> params = new LinkedHashMap<>();
@@ -326,7 +421,7 @@ public final class Sequential {
             }
             Map<String, Double> logs = new LinkedHashMap<>(averages.values());
             if (valX != null) {
-                Map<String, Double> validation = evaluate(valX, valY, options.batchSize);
+                Map<String, Double> validation = averages(valX, valY, options.batchSize);
                 validation.forEach((k, v) -> logs.put("val_" + k, v));
             }
             progress.epochEnd(steps, logs);
@@ -335,10 +430,13 @@ public final class Sequential {
         return history;
     }
 
-    private static void checkExamples(Tensor x, Tensor y) {
-        if (x.rank() == 0 || y.rank() == 0 || x.shape()[0] != y.shape()[0]) {
-            throw new IllegalArgumentException("x and y must hold the same number of examples along their first dim, "
-                    + "got " + x.type() + " and " + y.type());
+    private static void checkExamples(String what, Tensor x, Tensor y) {
+        if (y == null || y.rank() == 0 || x.shape()[0] != y.shape()[0]) {
+            throw new IllegalArgumentException(what + ": x and y must hold the same number of examples along their "
+                    + "first dim, got " + x.type() + " and " + (y == null ? "no labels" : y.type()));
+        }
+        if (x.shape()[0] == 0) {
+            throw new IllegalArgumentException(what + ": there are no examples (x is " + x.type() + ")");
         }
     }
 
@@ -377,8 +475,20 @@ public final class Sequential {
     /** The loss and metrics over (x, y), averaged over all examples. */
     public Map<String, Double> evaluate(Tensor x, Tensor y, int batchSize) {
         requireCompiled();
-        buildFor(x);
-        checkExamples(x, y);
+        requireBatchSize(batchSize);
+        Tensor features = features("evaluate", x);
+        checkExamples("evaluate", features, y);
+        Tensor labels = labels(y);
+        buildFor(features);
+        try {
+            return averages(features, labels, batchSize);
+        } catch (io.jitflow.ir.EvaluationException e) {
+            throw labelError(e, labels);
+        }
+    }
+
+    /** The loss and metrics over prepared (x, y), averaged over all examples. */
+    private Map<String, Double> averages(Tensor x, Tensor y, int batchSize) {
         JitFunction step = testStep(x, y);
         Averages averages = new Averages(names(""));
         int n = x.shape()[0];
@@ -395,12 +505,18 @@ public final class Sequential {
 
     /** The model's outputs for every example, computed in batches. */
     public Tensor predict(Tensor x, int batchSize) {
-        buildFor(x);
-        JitFunction step = predictStep(x);
+        requireBatchSize(batchSize);
+        Tensor features = features("predict", x);
+        buildFor(features);
+        int n = features.shape()[0];
+        if (n == 0) {
+            Shape out = layers.get(layers.size() - 1).outputShape();
+            return Jf.zeros(features.dtype(), out.bind(Map.of(BATCH, 0)).sizes());
+        }
+        JitFunction step = predictStep(features);
         List<Tensor> parts = new ArrayList<>();
-        int n = x.shape()[0];
         for (int from = 0; from < n; from += batchSize) {
-            parts.add(step.call(rows(x, from, Math.min(n, from + batchSize))));
+            parts.add(step.call(rows(features, from, Math.min(n, from + batchSize))));
         }
         return parts.size() == 1 ? parts.get(0) : Jf.concat(parts, 0);
     }

@@ -80,8 +80,8 @@ public enum Op {
     ADD("add", Elementwise.arithmetic((a, b) -> a + b, (a, b, c) -> a + b), ELEMENTWISE, COMMUTATIVE),
     SUB("sub", Elementwise.arithmetic((a, b) -> a - b, (a, b, c) -> a - b), ELEMENTWISE),
     MUL("mul", Elementwise.arithmetic((a, b) -> a * b, (a, b, c) -> a * b), ELEMENTWISE, COMMUTATIVE),
-    /** Float division; on integers, truncation toward zero (division by zero is an error). */
-    DIV("div", Elementwise.arithmetic((a, b) -> a / b, ScalarMath::truncDiv), ELEMENTWISE),
+    /** True division: integers divide as floats (uint8 to float32, int32 and int64 to float64), as TensorFlow's {@code /}. */
+    DIV("div", Elementwise.trueDivision(), ELEMENTWISE),
     FLOOR_DIV("floor_div", Elementwise.arithmetic((a, b) -> Math.floor(a / b), ScalarMath::floorDiv), ELEMENTWISE),
     /** Floor modulo: the result takes the divisor's sign. */
     MOD("mod", Elementwise.arithmetic(ScalarMath::floorMod, ScalarMath::floorMod), ELEMENTWISE),

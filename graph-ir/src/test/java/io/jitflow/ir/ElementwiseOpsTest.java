@@ -129,7 +129,6 @@ class ElementwiseOpsTest {
         assertLongs(eval(Op.ADD, u8(250), u8(10)), 4);
         assertLongs(eval(Op.SUB, u8(3), u8(5)), 254);
         assertLongs(eval(Op.MUL, i64(Long.MAX_VALUE), i64(2)), -2);
-        assertLongs(eval(Op.DIV, i32(7, -7, Integer.MIN_VALUE), i32(2, 2, -1)), 3, -3, Integer.MIN_VALUE);
         assertLongs(eval(Op.FLOOR_DIV, i32(7, -7), i32(2, 2)), 3, -4);
         assertLongs(eval(Op.MOD, i64(7, -7, 7), i64(3, 3, -3)), 1, 2, -2);
         assertLongs(eval(Op.POW, i32(3, 2, -2), i32(4, 31, 3)), 81, Integer.MIN_VALUE, -8);
@@ -138,8 +137,20 @@ class ElementwiseOpsTest {
     }
 
     @Test
+    void trueDivisionOfIntegersGivesFloats() {
+        HostTensor q = eval(Op.DIV, i32(7, -7, Integer.MIN_VALUE, 1), i32(2, 2, -1, 0));
+        assertEquals(DType.FLOAT64, q.dtype());
+        assertClose(q, 3.5, -3.5, 2147483648.0, INF);
+        HostTensor pixels = eval(Op.DIV, u8(255, 128, 0), u8(255, 255, 255));
+        assertEquals(DType.FLOAT32, pixels.dtype());
+        assertClose(pixels, 1, 128f / 255f, 0);
+        assertEquals(DType.FLOAT64, eval(Op.DIV, i64(1), i64(3)).dtype());
+        assertClose(eval(Op.DIV, i64(1), i64(3)), 1.0 / 3);
+    }
+
+    @Test
     void integerDivisionByZeroIsARunTimeError() {
-        for (Op op : new Op[] {Op.DIV, Op.FLOOR_DIV, Op.MOD}) {
+        for (Op op : new Op[] {Op.FLOOR_DIV, Op.MOD}) {
             EvaluationException e = assertThrows(EvaluationException.class, () -> eval(op, i32(1), i32(0)));
             assertTrue(e.getMessage().contains(op.mnemonic() + ": integer division by zero"), e.getMessage());
         }

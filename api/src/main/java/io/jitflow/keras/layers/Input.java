@@ -9,6 +9,12 @@ public final class Input extends Layer {
 
     public Input(int... shape) {
         super("input");
+        for (int d : shape) {
+            if (d < 1) {
+                throw new IllegalArgumentException("Input: every dim must be positive, got "
+                        + java.util.Arrays.toString(shape));
+            }
+        }
         this.shape = shape.clone();
     }
 

@@ -39,13 +39,28 @@ public abstract class Layer {
     /** Creates the weights for {@code input} (batch dim first); returns the output shape. */
     public final Shape build(Shape input) {
         if (inputShape == null) {
+            try {
+                outputShape = create(input);
+            } catch (RuntimeException e) {
+                unbuild();
+                throw e;
+            }
             inputShape = input;
-            outputShape = create(input);
         } else if (!inputShape.equals(input)) {
             throw new IllegalArgumentException("layer " + name + " was built for input " + describe(inputShape)
                     + ", now called on " + describe(input));
         }
         return outputShape;
+    }
+
+    /**
+     * Forgets the build: the weights and shapes go, and the next {@link #build} starts afresh. A
+     * layer whose build failed is left this way; a model undoes the builds of a failed model build.
+     */
+    public void unbuild() {
+        weights.clear();
+        inputShape = null;
+        outputShape = null;
     }
 
     /** Makes the weights for this input shape and says the output shape. */

@@ -59,7 +59,7 @@ public final class ScalarFormulas {
             case ADD -> arithmetic(ScalarOp.ADD, in, result);
             case SUB -> arithmetic(ScalarOp.SUB, in, result);
             case MUL -> arithmetic(ScalarOp.MUL, in, result);
-            case DIV -> arithmetic(ScalarOp.DIV, in, result);
+            case DIV -> cast(binary(ScalarOp.DIV, toFloat64(in.get(0)), toFloat64(in.get(1))), result);
             case FLOOR_DIV -> result.isFloating()
                     ? cast(unary(ScalarOp.FLOOR, binary(ScalarOp.DIV, wide(in.get(0)), wide(in.get(1)))), result)
                     : binary(ScalarOp.FLOOR_DIV, in.get(0), in.get(1));
@@ -98,6 +98,10 @@ public final class ScalarFormulas {
     /** Widens a float operand to float64 (exact); integers stay as they are. */
     private static Expr wide(Expr x) {
         return x.dtype().isFloating() ? cast(x, DType.FLOAT64) : x;
+    }
+
+    private static Expr toFloat64(Expr x) {
+        return cast(x, DType.FLOAT64);
     }
 
     private static Expr real(List<Expr> in, DType result, java.util.function.UnaryOperator<Expr> f) {

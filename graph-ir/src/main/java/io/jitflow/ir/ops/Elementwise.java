@@ -151,6 +151,32 @@ public final class Elementwise {
         });
     }
 
+    /**
+     * div, true division as TensorFlow's {@code /}: floats divide in their dtype; integers divide as
+     * floats, uint8 giving float32 and int32 and int64 giving float64 ({@code floor_div} is the
+     * integer division).
+     */
+    public static OpDef trueDivision() {
+        return OpDef.builder().operands(2)
+                .infer(c -> {
+                    DType dt = c.commonDType();
+                    c.requireKind(0, DType.Kind.INTEGER, DType.Kind.FLOAT);
+                    return List.of(new TensorType(quotientType(dt), Broadcasting.inferShape(c)));
+                })
+                .evaluate(c -> broadcastEval(c, quotientType(c.operand(0).dtype()), (out, i, ins, idx) ->
+                        out.setDouble(i, ins[0].getDouble(idx[0]) / ins[1].getDouble(idx[1]))))
+                .build();
+    }
+
+    /** The dtype of a true division of {@code operands}: a float dtype wide enough for their values. */
+    public static DType quotientType(DType operands) {
+        return switch (operands) {
+            case UINT8 -> DType.FLOAT32;
+            case INT32, INT64 -> DType.FLOAT64;
+            case BOOL, FLOAT16, FLOAT32, FLOAT64 -> operands;
+        };
+    }
+
     /** A comparison giving bool; {@code withBool} lets bool operands in (equal, not_equal). */
     public static OpDef comparison(FloatPredicate f, IntPredicate g, boolean withBool) {
         List<DType.Kind> kinds = withBool ? List.of(DType.Kind.BOOL, DType.Kind.INTEGER, DType.Kind.FLOAT)

@@ -75,11 +75,6 @@ public final class ScalarMath {
         return Math.floorMod(a, nonZeroDivisor(b, call));
     }
 
-    /** Integer division truncating toward zero, as C and TensorFlow's integer div. */
-    public static long truncDiv(long a, long b, EvalCall call) {
-        return a / nonZeroDivisor(b, call);
-    }
-
     private static long nonZeroDivisor(long b, EvalCall call) {
         if (b == 0) {
             throw call.error("integer division by zero");
