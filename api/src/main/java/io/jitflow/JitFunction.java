@@ -12,18 +12,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A compiled function (see {@link Jit}): one traced, optimized and compiled graph per input
- * signature, kept for later calls. Calls are thread-safe. Variable assignments made by a call take
- * effect together when it returns; calls that assign variables run one at a time.
+ * signature, kept for later calls. Calls are thread-safe: each reads one consistent snapshot of its
+ * variables, and the assignments of a call take effect together when it returns; calls that assign
+ * variables run one at a time (see {@link Variable} for the whole model).
  */
 public final class JitFunction {
     private static final System.Logger LOG = System.getLogger(JitFunction.class.getName());
     /** More traces than this of one function get a warning that suggests an unknown dim. */
     static final int RETRACE_WARNING_THRESHOLD = 5;
-    private static final ReentrantLock STATE_LOCK = new ReentrantLock();
     /** {@code -Djitflow.logCompile=true} prints each trace's trace, optimization and code generation times. */
     private static final boolean LOG_COMPILE = Boolean.getBoolean("jitflow.logCompile");
 
@@ -83,36 +82,37 @@ public final class JitFunction {
         for (int i = 0; i < args.length; i++) {
             inputs.put(inputName(i), args[i]);
         }
-        Map<String, Tensor> outputs;
-        if (t.assigns()) {
-            STATE_LOCK.lock();
-            try {
-                outputs = runAndCommit(t, executable, inputs);
-            } finally {
-                STATE_LOCK.unlock();
-            }
-        } else {
-            outputs = runAndCommit(t, executable, inputs);
+        if (!t.assigns()) {
+            return new ArrayList<>(executable.run(inputs, snapshot(t)).values());
         }
-        return new ArrayList<>(outputs.values());
+        // A call that assigns holds the commit lock from its snapshot to its commit, so no other
+        // write (compiled or eager) comes in between and none is lost.
+        Variable.COMMIT.lock();
+        try {
+            VariableStore store = snapshot(t);
+            Map<String, Tensor> outputs = executable.run(inputs, store);
+            t.variables().forEach((graphName, v) -> {
+                HostTensor after = store.get(graphName);
+                if (after != v.current()) {
+                    v.store(after);
+                }
+            });
+            return new ArrayList<>(outputs.values());
+        } finally {
+            Variable.COMMIT.unlock();
+        }
     }
 
-    private static Map<String, Tensor> runAndCommit(Traced t, Compiler.Executable executable, Map<String, Tensor> inputs) {
+    /** The values of the variables a call reads, all taken at one moment (no commit in between). */
+    private static VariableStore snapshot(Traced t) {
         VariableStore store = new VariableStore();
-        Map<String, HostTensor> before = new LinkedHashMap<>();
-        t.variables().forEach((graphName, v) -> {
-            HostTensor value = v.current();
-            before.put(graphName, value);
-            store.set(graphName, value);
-        });
-        Map<String, Tensor> outputs = executable.run(inputs, store);
-        t.variables().forEach((graphName, v) -> {
-            HostTensor after = store.get(graphName);
-            if (after != before.get(graphName)) {
-                v.store(after);
-            }
-        });
-        return outputs;
+        Variable.COMMIT.lock();
+        try {
+            t.variables().forEach((graphName, v) -> store.set(graphName, v.current()));
+        } finally {
+            Variable.COMMIT.unlock();
+        }
+        return store;
     }
 
     /**

@@ -7,19 +7,28 @@ import io.jitflow.ir.TensorText;
 import io.jitflow.ir.TensorType;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A named, mutable tensor slot with a fixed dtype and shape, as tf.Variable. Reading gives a
  * tensor; {@link #assign}, {@link #assignAdd}, {@link #assignSub} and slice assignment replace
  * the value. Trainable variables are watched by every {@link GradientTape} automatically.
+ *
+ * <p>Concurrency: a value is never changed in place, only replaced, and every replacement happens
+ * under one commit lock. So an eager read sees one whole value; {@link #assignAdd},
+ * {@link #assignSub} and slice assignment are atomic read-modify-writes (no update is lost); a
+ * compiled function reads one consistent snapshot of all the variables it reads, and the
+ * assignments of a call become visible together, after the call, ordered with every other write.
  */
 public final class Variable implements Operand {
     private static final AtomicInteger UNNAMED = new AtomicInteger();
+    /** Held while any variable's value is replaced, and while a compiled call snapshots or commits. */
+    static final ReentrantLock COMMIT = new ReentrantLock();
 
     private final String name;
     private final boolean trainable;
     private final TensorType type;
-    private HostTensor value;
+    private volatile HostTensor value;
 
     /** A trainable variable named {@code Variable}, {@code Variable_1}, ... */
     public Variable(Operand initial) {
@@ -81,20 +90,39 @@ public final class Variable implements Operand {
         return this;
     }
 
-    synchronized HostTensor current() {
+    HostTensor current() {
         return value;
     }
 
-    synchronized void store(HostTensor newValue) {
-        value = newValue;
+    void store(HostTensor newValue) {
+        COMMIT.lock();
+        try {
+            value = newValue;
+        } finally {
+            COMMIT.unlock();
+        }
     }
 
+    /** Atomically adds {@code delta} (eagerly: no concurrent write comes between the read and the write). */
     public Variable assignAdd(Operand delta) {
-        return assign(Jf.add(this, delta));
+        return readModifyWrite(() -> assign(Jf.add(this, delta)));
     }
 
     public Variable assignSub(Operand delta) {
-        return assign(Jf.sub(this, delta));
+        return readModifyWrite(() -> assign(Jf.sub(this, delta)));
+    }
+
+    /** Runs an eager read-modify-write under the commit lock; while tracing it only records the ops. */
+    private Variable readModifyWrite(java.util.function.Supplier<Variable> update) {
+        if (ExecutionContext.current() instanceof TracingContext) {
+            return update.get();
+        }
+        COMMIT.lock();
+        try {
+            return update.get();
+        } finally {
+            COMMIT.unlock();
+        }
     }
 
     /**
@@ -102,6 +130,10 @@ public final class Variable implements Operand {
      * to the indexed shape and have the variable's dtype.
      */
     public Variable assign(String index, Operand update) {
+        return readModifyWrite(() -> assignSlice(index, update));
+    }
+
+    private Variable assignSlice(String index, Operand update) {
         Tensor current = asTensor();
         Slicer s = Slicer.of(type.shape(), Index.parse(index));
         Tensor sliced = Jf.op(Op.SLICE, s.sliceAttributes, current);
@@ -115,7 +147,8 @@ public final class Variable implements Operand {
     }
 
     @Override
-    public synchronized String toString() {
+    public String toString() {
+        HostTensor value = this.value;
         String values = value.rank() == 0 ? JavaArrays.scalarText(value) : TensorText.format(value);
         return "<tf.Variable '" + name + "' shape=" + Tensor.shapeText(value.shape()) + " dtype=" + type.dtype()
                 + ", numpy=" + values + ">";
