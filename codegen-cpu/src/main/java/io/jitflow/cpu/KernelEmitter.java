@@ -314,7 +314,7 @@ final class KernelEmitter {
         }
     }
 
-    /** A map vectorized along its last axis: whole vectors first, then the remaining elements one by one. */
+    /** A map vectorized along its last axis: whole vectors first, then the rest of each row as a masked vector. */
     private void vectorMap(Kernel.Loop l, List<Integer> all, List<Kernel.Sibling> results) {
         Shape space = l.space();
         int last = space.rank() - 1;
@@ -324,6 +324,7 @@ final class KernelEmitter {
         vector.pushLaneCount();
         g.storeLocal(lanes);
         int bound = g.newLocal(Type.INT_TYPE);
+        int tailMask = vector.newMaskLocal();
         boolean split = last == splitAxis;
         Runnable pushStart = split ? () -> g.loadArg(RANGE_FROM_ARG) : () -> g.push(0);
         Runnable pushEnd = split ? () -> g.loadArg(RANGE_TO_ARG) : () -> scope.pushSize(space.dim(last));
@@ -346,22 +347,21 @@ final class KernelEmitter {
             g.loadLocal(coord);
             g.loadLocal(bound);
             g.ifICmp(GeneratorAdapter.GE, tail);
-            vector.emitAndStore(results, () -> pushFlatIndex(space, all));
+            vector.emitAndStore(results, () -> pushFlatIndex(space, all), -1);
             g.loadLocal(coord);
             g.loadLocal(lanes);
             g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
             g.storeLocal(coord);
             g.goTo(vectorTest);
+            // The rest of the row as one masked vector: the same lane operations as the whole vectors.
             g.mark(tail);
-            Label tailTest = new Label();
             Label end = new Label();
-            g.mark(tailTest);
             g.loadLocal(coord);
             pushEnd.run();
             g.ifICmp(GeneratorAdapter.GE, end);
-            storeResults(l, all, results);
-            g.iinc(coord, 1);
-            g.goTo(tailTest);
+            vector.pushTailMask(() -> g.loadLocal(coord), pushEnd);
+            g.storeLocal(tailMask);
+            vector.emitAndStore(results, () -> pushFlatIndex(space, all), tailMask);
             g.mark(end);
         });
     }

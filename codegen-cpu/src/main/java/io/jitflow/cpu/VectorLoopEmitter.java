@@ -15,10 +15,14 @@ import org.objectweb.asm.commons.Method;
 /**
  * Emits the inner loop of a float elementwise kernel with the Vector API: along the last axis,
  * {@code L} lanes at a time, contiguous loads as vector loads and loads that do not vary along the
- * axis as broadcasts. Values are computed in the output's float type throughout (casts between
- * float32 and float64 disappear) and transcendental functions use the Vector API's, so results
- * are within a few ulps of the reference, not bit-identical. Kernels with other shapes of
- * expression are left to the scalar loop.
+ * axis as broadcasts; the last, partial vector of a row is a masked one, so every element is
+ * computed by the same lane operations wherever a row (or a thread's share of it) ends. Values are
+ * computed in the output's float type throughout (casts between float32 and float64 disappear), so
+ * results are within a few ulps of the reference, not bit-identical; but they are the same in every
+ * run: only IEEE-exact lane operations are used, and float32 exp, expm1, log, log1p and tanh come
+ * from {@link io.jitflow.runtime.VectorMath}, never from the Vector API's own transcendental
+ * operations, whose intrinsic and Java fallback differ (the JIT's tier would change the bits).
+ * Kernels with other shapes of expression are left to the scalar loop.
  */
 final class VectorLoopEmitter {
     static final boolean AVAILABLE = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
@@ -32,10 +36,14 @@ final class VectorLoopEmitter {
     private static final Type BINARY = Type.getObjectType(PACKAGE + "VectorOperators$Binary");
     private static final Type ASSOCIATIVE = Type.getObjectType(PACKAGE + "VectorOperators$Associative");
     private static final Type COMPARISON = Type.getObjectType(PACKAGE + "VectorOperators$Comparison");
-    private static final Set<ScalarOp> UNARY_OPS = Set.of(ScalarOp.NEG, ScalarOp.ABS, ScalarOp.EXP, ScalarOp.EXPM1,
-            ScalarOp.LOG, ScalarOp.LOG1P, ScalarOp.SQRT, ScalarOp.SIN, ScalarOp.COS, ScalarOp.TANH);
+    private static final Type VECTOR_MATH = Type.getType(io.jitflow.runtime.VectorMath.class);
+    /** Unary operations IEEE 754 defines exactly, lanewise in any vector type. */
+    private static final Set<ScalarOp> EXACT_UNARY = Set.of(ScalarOp.NEG, ScalarOp.ABS, ScalarOp.SQRT);
+    /** Functions VectorMath computes for float32 lanes. */
+    private static final Set<ScalarOp> VECTOR_MATH_OPS = Set.of(ScalarOp.EXP, ScalarOp.EXPM1, ScalarOp.LOG,
+            ScalarOp.LOG1P, ScalarOp.TANH);
     private static final Set<ScalarOp> ARITHMETIC = Set.of(ScalarOp.ADD, ScalarOp.SUB, ScalarOp.MUL, ScalarOp.DIV,
-            ScalarOp.MAX, ScalarOp.MIN, ScalarOp.POW);
+            ScalarOp.MAX, ScalarOp.MIN);
     private static final Set<ScalarOp> COMPARISONS = Set.of(ScalarOp.EQ, ScalarOp.NE, ScalarOp.LT, ScalarOp.LE,
             ScalarOp.GT, ScalarOp.GE);
 
@@ -47,6 +55,8 @@ final class VectorLoopEmitter {
     private final DType element;
     private final Map<Expr, Integer> cached = new IdentityHashMap<>();
     private int species;
+    /** The local holding the mask of the lanes being computed, or -1 for whole vectors. */
+    private int mask = -1;
 
     VectorLoopEmitter(KernelScope scope, ExprEmitter scalar, Kernel.Loop l) {
         this.scope = scope;
@@ -73,8 +83,9 @@ final class VectorLoopEmitter {
         } else if (e instanceof Expr.Cast c) {
             return c.dtype().isFloating() && c.x().dtype().isFloating() && vectorizable(c.x(), element, axis);
         } else if (e instanceof Expr.Unary u) {
-            return (UNARY_OPS.contains(u.op()) && u.dtype().isFloating() || u.op() == ScalarOp.NOT)
-                    && vectorizable(u.x(), element, axis);
+            boolean supported = u.dtype().isFloating() && (EXACT_UNARY.contains(u.op())
+                    || element == DType.FLOAT32 && VECTOR_MATH_OPS.contains(u.op()));
+            return (supported || u.op() == ScalarOp.NOT) && vectorizable(u.x(), element, axis);
         } else if (e instanceof Expr.Binary b) {
             boolean supported = ARITHMETIC.contains(b.op()) && b.dtype().isFloating()
                     || COMPARISONS.contains(b.op()) && b.a().dtype().isFloating()
@@ -145,11 +156,25 @@ final class VectorLoopEmitter {
         g.invokeInterface(SPECIES, Method.getMethod("int length()"));
     }
 
+    int newMaskLocal() {
+        return g.newLocal(MASK);
+    }
+
+    /** Pushes the mask of the lanes from {@code pushFrom}'s position that lie before {@code pushEnd}'s. */
+    void pushTailMask(Runnable pushFrom, Runnable pushEnd) {
+        g.loadLocal(species);
+        pushFrom.run();
+        pushEnd.run();
+        g.invokeInterface(SPECIES, Method.getMethod(MASK.getClassName() + " indexInRange(int, int)"));
+    }
+
     /**
      * Emits each result's body for lanes starting at the axis coordinate and stores it at
-     * {@code pushIndex}; subexpressions the bodies share are computed once.
+     * {@code pushIndex}; subexpressions the bodies share are computed once. With a {@code mask}
+     * local (not -1), only the lanes it sets are loaded and stored.
      */
-    void emitAndStore(List<Kernel.Sibling> results, Runnable pushIndex) {
+    void emitAndStore(List<Kernel.Sibling> results, Runnable pushIndex, int mask) {
+        this.mask = mask;
         cached.clear();
         Map<Expr, Integer> uses = new IdentityHashMap<>();
         results.forEach(r -> count(r.body(), uses));
@@ -158,8 +183,14 @@ final class VectorLoopEmitter {
             emit(r.body());
             scope.loadArray(r.output());
             pushIndex.run();
-            g.invokeVirtual(vectorType, new Method("intoArray", Type.VOID_TYPE,
-                    new Type[] {JvmTypes.array(element), Type.INT_TYPE}));
+            if (mask < 0) {
+                g.invokeVirtual(vectorType, new Method("intoArray", Type.VOID_TYPE,
+                        new Type[] {JvmTypes.array(element), Type.INT_TYPE}));
+            } else {
+                g.loadLocal(mask);
+                g.invokeVirtual(vectorType, new Method("intoArray", Type.VOID_TYPE,
+                        new Type[] {JvmTypes.array(element), Type.INT_TYPE, MASK}));
+            }
         }
     }
 
@@ -220,6 +251,9 @@ final class VectorLoopEmitter {
             emit(u.x());
             if (u.op() == ScalarOp.NOT) {
                 g.invokeVirtual(MASK, new Method("not", MASK, new Type[0]));
+            } else if (VECTOR_MATH_OPS.contains(u.op())) {
+                g.invokeStatic(VECTOR_MATH, new Method(u.op().name().toLowerCase(java.util.Locale.ROOT), vectorType,
+                        new Type[] {vectorType}));
             } else {
                 g.getStatic(OPERATORS, u.op().name(), UNARY);
                 g.invokeVirtual(vectorType, new Method("lanewise", vectorType, new Type[] {UNARY}));
@@ -264,8 +298,14 @@ final class VectorLoopEmitter {
         g.loadLocal(species);
         scope.loadArray(l.buffer());
         scalar.pushIndex(l);
-        g.invokeStatic(vectorType, new Method("fromArray", vectorType,
-                new Type[] {SPECIES, JvmTypes.array(element), Type.INT_TYPE}));
+        if (mask < 0) {
+            g.invokeStatic(vectorType, new Method("fromArray", vectorType,
+                    new Type[] {SPECIES, JvmTypes.array(element), Type.INT_TYPE}));
+        } else {
+            g.loadLocal(mask);
+            g.invokeStatic(vectorType, new Method("fromArray", vectorType,
+                    new Type[] {SPECIES, JvmTypes.array(element), Type.INT_TYPE, MASK}));
+        }
     }
 
     private Type scalarType() {

@@ -23,9 +23,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The CPU backend's Vector API path, which the launcher uses (the other tests run in exact mode,
  * scalar and bit-identical): every float elementwise case, all_ops.jfg's functions in float32 and
  * float64 and the fusion golden files, compiled with vector maps, checked by ASM's verifier and
- * run against the reference interpreter. Vector code computes float32 in float32 and uses the
- * Vector API's transcendental functions, so it is held to 4 ulp, or 1e-6 of the largest magnitude
- * where one op's error is carried through others.
+ * run against the reference interpreter. Vector code computes float32 in float32 and takes its
+ * transcendental functions from VectorMath (within 2 ulp), so it is held to 4 ulp, or 1e-6 of the
+ * largest magnitude where one op's error is carried through others.
  */
 class VectorPathTest {
     private static final Differential.Tolerance VECTOR_MATH = new Differential.Tolerance(4, 1e-6);
