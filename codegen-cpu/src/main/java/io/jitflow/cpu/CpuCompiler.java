@@ -64,6 +64,10 @@ public final class CpuCompiler {
      * class, since those classes are defined by name rather than as hidden classes.
      */
     public static byte[] generate(KernelProgram program, boolean vectorize, String className) {
+        if (program.kernels().size() > MAX_KERNELS) {
+            throw new io.jitflow.ir.IrException("@" + program.name() + " lowers to " + program.kernels().size()
+                    + " kernels; the CPU backend compiles at most " + MAX_KERNELS + " into one program");
+        }
         ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS);
         String name = className.replace('.', '/');
         cw.visit(Opcodes.V17, Opcodes.ACC_PUBLIC | Opcodes.ACC_FINAL | Opcodes.ACC_SUPER, name, null, "java/lang/Object",
@@ -124,15 +128,36 @@ public final class CpuCompiler {
         return new Method("k" + index + "_" + first, shape.getDescriptor());
     }
 
+    /** Kernels one method of run() or runRange() calls: a program of any length keeps each method small. */
+    private static final int KERNELS_PER_METHOD = 256;
+
+    /** The most kernels one class holds (its constant pool names each kernel's method). */
+    static final int MAX_KERNELS = 8_000;
+
     /**
      * run(): each kernel in order; loop kernels and matmul epilogues through KernelThreads.split, which
-     * may spread them over threads.
+     * may spread them over threads. A long program's run() calls run_0, run_1, ... each for
+     * {@link #KERNELS_PER_METHOD} kernels.
      */
     private static void emitRun(ClassWriter cw, String name, List<Kernel> kernels, List<String> symbols) {
-        GeneratorAdapter run = new GeneratorAdapter(Opcodes.ACC_PUBLIC, Method.getMethod("void run(Object[], int[])"),
-                null, null, cw);
+        Method runMethod = Method.getMethod("void run(Object[], int[])");
+        GeneratorAdapter run = new GeneratorAdapter(Opcodes.ACC_PUBLIC, runMethod, null, null, cw);
+        for (int from = 0; from < kernels.size(); from += KERNELS_PER_METHOD) {
+            Method part = new Method("run_" + from / KERNELS_PER_METHOD, runMethod.getDescriptor());
+            run.loadThis();
+            run.loadArgs();
+            run.invokeVirtual(Type.getObjectType(name), part);
+            GeneratorAdapter g = new GeneratorAdapter(Opcodes.ACC_PRIVATE, part, null, null, cw);
+            emitRunPart(g, name, kernels, symbols, from, Math.min(kernels.size(), from + KERNELS_PER_METHOD));
+        }
+        run.returnValue();
+        run.endMethod();
+    }
+
+    private static void emitRunPart(GeneratorAdapter run, String name, List<Kernel> kernels, List<String> symbols,
+                                    int from, int to) {
         KernelScope scope = new KernelScope(run, symbols);
-        for (int i = 0; i < kernels.size(); i++) {
+        for (int i = from; i < to; i++) {
             Kernel k = kernels.get(i);
             if (!(k instanceof Kernel.Loop)) {
                 run.loadArg(0);
@@ -183,11 +208,33 @@ public final class CpuCompiler {
         run.visitMethodInsn(Opcodes.INVOKESTATIC, ROW_EPILOGUE.getInternalName(), of.getName(), of.getDescriptor(), true);
     }
 
-    /** runRange(kernel, ...): a switch to the loop kernel's method with the given range. */
+    /**
+     * runRange(kernel, ...): the loop kernel's method with the given range, through runRange_0,
+     * runRange_1, ... each for {@link #KERNELS_PER_METHOD} kernels.
+     */
     private static void emitRunRange(ClassWriter cw, String name, List<Kernel> kernels) {
-        GeneratorAdapter g = new GeneratorAdapter(Opcodes.ACC_PUBLIC,
-                Method.getMethod("void runRange(int, Object[], int[], int, int)"), null, null, cw);
-        for (int i = 0; i < kernels.size(); i++) {
+        Method runRange = Method.getMethod("void runRange(int, Object[], int[], int, int)");
+        GeneratorAdapter dispatch = new GeneratorAdapter(Opcodes.ACC_PUBLIC, runRange, null, null, cw);
+        for (int from = 0; from < kernels.size(); from += KERNELS_PER_METHOD) {
+            Method part = new Method("runRange_" + from / KERNELS_PER_METHOD, runRange.getDescriptor());
+            org.objectweb.asm.Label next = new org.objectweb.asm.Label();
+            dispatch.loadArg(0);
+            dispatch.push(from + KERNELS_PER_METHOD);
+            dispatch.ifICmp(GeneratorAdapter.GE, next);
+            dispatch.loadThis();
+            dispatch.loadArgs();
+            dispatch.invokeVirtual(Type.getObjectType(name), part);
+            dispatch.returnValue();
+            dispatch.mark(next);
+            GeneratorAdapter g = new GeneratorAdapter(Opcodes.ACC_PRIVATE, part, null, null, cw);
+            emitRunRangePart(g, name, kernels, from, Math.min(kernels.size(), from + KERNELS_PER_METHOD));
+        }
+        dispatch.returnValue();
+        dispatch.endMethod();
+    }
+
+    private static void emitRunRangePart(GeneratorAdapter g, String name, List<Kernel> kernels, int from, int to) {
+        for (int i = from; i < to; i++) {
             Kernel k = kernels.get(i);
             if (rangeLoop(k) == null) {
                 continue;

@@ -137,6 +137,23 @@ public sealed interface Expr {
         return e == null ? null : replace.apply(e);
     }
 
+    /** The number of nodes in the tree of {@code e} (a subexpression used twice counts twice). */
+    static int size(Expr e) {
+        int[] count = {0};
+        forEachNode(e, node -> count[0]++);
+        return count[0];
+    }
+
+    /** Visits every node of the tree of {@code e}, without recursion (so without a limit on its depth). */
+    static void forEachNode(Expr e, java.util.function.Consumer<Expr> visit) {
+        java.util.ArrayDeque<Expr> pending = new java.util.ArrayDeque<>(List.of(e));
+        while (!pending.isEmpty()) {
+            Expr node = pending.pop();
+            visit.accept(node);
+            children(node).forEach(pending::push);
+        }
+    }
+
     /** Visits {@code e} and every subexpression of it, each parent before its children. */
     static void walk(Expr e, java.util.function.Consumer<Expr> visit) {
         visit.accept(e);

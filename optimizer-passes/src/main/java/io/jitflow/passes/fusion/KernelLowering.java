@@ -38,8 +38,16 @@ import java.util.Map;
  * gets a buffer (and a kernel) only when it is an output, is used more than once, feeds a matmul
  * or scatter, or is the result of a reduction or matmul. Reductions absorb their producers;
  * a matmul absorbs a single-use elementwise chain after it as its epilogue (bias, activation).
+ * A kernel's expression inlines at most {@link #MAX_FUSED_OPS} ops: a longer chain is cut into
+ * several kernels with a buffer between, so generated methods stay small and every walk over an
+ * expression stays shallow, however long the graph.
  */
 public final class KernelLowering {
+    /** The most ops one kernel's expression inlines (a matmul epilogue chain: half as many steps). */
+    public static final int MAX_FUSED_OPS = 64;
+    /** The most expression nodes in one kernel, its results together (multi-output kernels merge up to this). */
+    public static final int MAX_KERNEL_NODES = 1024;
+
     private final Function function;
     private final InferenceContext context;
     private final Map<Value, Node> definitions = new HashMap<>();
@@ -53,6 +61,16 @@ public final class KernelLowering {
     private final Map<String, Buffer> outputs = new LinkedHashMap<>();
     private final Map<String, Buffer> variableReads = new LinkedHashMap<>();
     private final Map<String, Buffer> variableWrites = new LinkedHashMap<>();
+    /** For each value inlined so far (no buffer of its own), how many ops its expression inlines. */
+    private final Map<Value, Integer> inlinedOps = new HashMap<>();
+    /** Operands of ops that read whole buffers (matmul, scatter_add). */
+    private final java.util.Set<Value> bufferOperands = new java.util.HashSet<>();
+    /** The first node that uses each value. */
+    private final Map<Value, Node> firstConsumer = new HashMap<>();
+    /** The inverse of epilogueRoot: each epilogue's last value, mapped to its matmul's result. */
+    private final Map<Value, Value> matmulOfEpilogue = new HashMap<>();
+    /** The values of every epilogue chain, the matmul's result included: computed inside the matmul's kernel. */
+    private final java.util.Set<Value> inEpilogue = new java.util.HashSet<>();
 
     private KernelLowering(Function function, InferenceContext context) {
         this.function = function;
@@ -67,12 +85,17 @@ public final class KernelLowering {
         for (Node n : function.nodes()) {
             n.outputs().forEach(v -> definitions.put(v, n));
             n.inputs().forEach(v -> uses.merge(v, 1, Integer::sum));
+            n.inputs().forEach(v -> firstConsumer.putIfAbsent(v, n));
+            if (n.op() == Op.MATMUL || n.op() == Op.SCATTER_ADD) {
+                bufferOperands.addAll(n.inputs());
+            }
         }
         function.outputs().forEach(o -> uses.merge(o.value(), 1, Integer::sum));
         for (Value in : function.inputs()) {
             inputs.put(in.name(), bufferFor(in, Buffer.Kind.INPUT, in.name(), null));
         }
         planEpilogues();
+        epilogueRoot.forEach((matmul, root) -> matmulOfEpilogue.put(root, matmul));
         for (Node n : function.nodes()) {
             lowerNode(n);
         }
@@ -111,12 +134,7 @@ public final class KernelLowering {
 
     /** True when {@code v} is an operand of an op that reads whole buffers (matmul, scatter_add). */
     private boolean feedsBufferOp(Value v) {
-        for (Node n : function.nodes()) {
-            if ((n.op() == Op.MATMUL || n.op() == Op.SCATTER_ADD) && n.inputs().contains(v)) {
-                return true;
-            }
-        }
-        return false;
+        return bufferOperands.contains(v);
     }
 
     /**
@@ -130,6 +148,7 @@ public final class KernelLowering {
                 continue;
             }
             Value current = n.output();
+            List<Value> chain = new ArrayList<>(List.of(current));
             while (uses.getOrDefault(current, 0) == 1 && !isOutput(current)) {
                 Node consumer = singleConsumer(current);
                 if (consumer != null && consumer.op() == Op.ASSIGN_VARIABLE && !current.equals(n.output())) {
@@ -142,10 +161,15 @@ public final class KernelLowering {
                     break;
                 }
                 current = consumer.output();
-                if (uses.getOrDefault(current, 0) != 1 || isOutput(current) || feedsBufferOp(current)) {
+                chain.add(current);
+                if (uses.getOrDefault(current, 0) != 1 || isOutput(current) || feedsBufferOp(current)
+                        || chain.size() > MAX_FUSED_OPS / 2) {
                     epilogueRoot.put(n.output(), current);
                     break;
                 }
+            }
+            if (epilogueRoot.containsKey(n.output())) {
+                inEpilogue.addAll(chain);
             }
         }
     }
@@ -155,12 +179,7 @@ public final class KernelLowering {
     }
 
     private Node singleConsumer(Value v) {
-        for (Node n : function.nodes()) {
-            if (n.inputs().contains(v)) {
-                return n;
-            }
-        }
-        return null;
+        return firstConsumer.get(v);
     }
 
     private void lowerNode(Node n) {
@@ -197,28 +216,59 @@ public final class KernelLowering {
                     Buffer view = new Buffer(allBuffers.size(), n.output().type(), Buffer.Kind.VIEW, null, null, source);
                     allBuffers.add(view);
                     buffers.put(n.output(), view);
-                } else if (needsBuffer(n.output()) || isOutput(n.output())) {
-                    lowerComputed(n);
+                } else {
+                    inlineBounded(n);
+                    if (needsBuffer(n.output()) || isOutput(n.output())) {
+                        lowerComputed(n);
+                    }
                 }
             }
             default -> {
                 if (epilogueRootOf(n.output()) != null) {
                     lowerMatmul(definitions.get(epilogueRootOf(n.output())), n.output());
-                } else if (needsBuffer(n.output()) || isOutput(n.output())) {
-                    lowerComputed(n);
+                } else {
+                    inlineBounded(n);
+                    if (needsBuffer(n.output()) || isOutput(n.output())) {
+                        lowerComputed(n);
+                    }
                 }
             }
         }
     }
 
-    /** The matmul whose epilogue ends at {@code v}, if any. */
-    private Value epilogueRootOf(Value v) {
-        for (Map.Entry<Value, Value> e : epilogueRoot.entrySet()) {
-            if (e.getValue().equals(v)) {
-                return e.getKey();
+    /**
+     * Counts the ops {@code n}'s expression would inline and keeps the count within
+     * {@link #MAX_FUSED_OPS}: while it is over, the largest inlined operand gets a buffer (a kernel
+     * of its own) and is loaded instead.
+     */
+    private void inlineBounded(Node n) {
+        List<Value> inlined = new ArrayList<>();
+        int total = 1;
+        for (Value operand : n.inputs()) {
+            Integer ops = inlinedOps.get(operand);
+            if (ops != null && !buffers.containsKey(operand) && !inlined.contains(operand)) {
+                inlined.add(operand);
+                total += ops;
             }
         }
-        return null;
+        inlined.sort((a, b) -> inlinedOps.get(b) - inlinedOps.get(a));
+        for (Value operand : inlined) {
+            if (total <= MAX_FUSED_OPS) {
+                break;
+            }
+            if (!inEpilogue.contains(operand)) {
+                materialize(operand);
+                total -= inlinedOps.remove(operand);
+            }
+        }
+        for (Value v : n.outputs()) {
+            inlinedOps.put(v, total);
+        }
+    }
+
+    /** The matmul whose epilogue ends at {@code v}, if any. */
+    private Value epilogueRootOf(Value v) {
+        return matmulOfEpilogue.get(v);
     }
 
     /** A buffer holding {@code v}, adding a copy kernel when it has none (an output that is inlined). */

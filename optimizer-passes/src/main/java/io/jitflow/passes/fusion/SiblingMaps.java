@@ -91,7 +91,8 @@ final class SiblingMaps {
             if (isPlainMap(candidate) && ((Kernel.Loop) candidate).results().size() < MAX_RESULTS
                     && candidate.output().type().dtype() == k.output().type().dtype()
                     && ((Kernel.Loop) candidate).space().equals(((Kernel.Loop) k).space())
-                    && (!feedsK || readsResultsAtItsPoint((Kernel.Loop) k, (Kernel.Loop) candidate))) {
+                    && (!feedsK || readsResultsAtItsPoint((Kernel.Loop) k, (Kernel.Loop) candidate))
+                    && mergedSize((Kernel.Loop) candidate, (Kernel.Loop) k) <= KernelLowering.MAX_KERNEL_NODES) {
                 return i;
             }
             if (feedsK) {
@@ -99,6 +100,23 @@ final class SiblingMaps {
             }
         }
         return -1;
+    }
+
+    /**
+     * The expression nodes of {@code host} with {@code map} merged in: the host's results, and the
+     * map's body with each load of a host result replaced by that result's expression.
+     */
+    private static int mergedSize(Kernel.Loop host, Kernel.Loop map) {
+        Map<Buffer, Integer> resultSizes = new HashMap<>();
+        int total = 0;
+        for (Kernel.Sibling r : host.results()) {
+            int size = Expr.size(r.body());
+            resultSizes.put(r.output(), size);
+            total += size;
+        }
+        int[] mapSize = {0};
+        Expr.forEachNode(map.body(), e -> mapSize[0] += e instanceof Expr.Load l ? resultSizes.getOrDefault(l.buffer(), 1) : 1);
+        return total + mapSize[0];
     }
 
     private static boolean isPlainMap(Kernel k) {
