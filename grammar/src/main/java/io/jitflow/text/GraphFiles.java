@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.zip.CRC32;
 
 /**
@@ -29,7 +30,12 @@ import java.util.zip.CRC32;
  *
  * <p>Writing is atomic: the sidecar gets a name of its own (from its content's checksum), so it
  * never overwrites the one the current text refers to; the text is renamed into place last, which
- * is the commit point. A failure before it leaves the previous pair intact.
+ * is the commit point. A failure before it leaves the previous pair intact. The previous
+ * generation's sidecar is kept until the next write, so a reader that read the old text while
+ * this write committed still finds its weights. Writes of one path, from threads or processes,
+ * take turns (a lock file {@code .NAME.jfg.lock} beside it): the last one wins. A write also
+ * removes the temporary files of writes to the same path that were killed. Files are created with
+ * the default permissions, so the umask applies.
  */
 public final class GraphFiles {
     /** Tensors with more elements than this are written to the sidecar. */
@@ -49,14 +55,31 @@ public final class GraphFiles {
         write(graph, file, () -> { });
     }
 
+    /** Writers of a path in this JVM, which file locks (held per process) do not tell apart. */
+    private static final Map<Path, Object> WRITERS = new java.util.concurrent.ConcurrentHashMap<>();
+
     /** As {@link #write(Graph, Path)}; {@code beforeCommit} runs just before the text is renamed into place. */
     static void write(Graph graph, Path file, Runnable beforeCommit) throws IOException {
-        Path dir = file.toAbsolutePath().getParent();
+        Path absolute = file.toAbsolutePath().normalize();
+        Path dir = absolute.getParent();
         Files.createDirectories(dir);
+        synchronized (WRITERS.computeIfAbsent(absolute, p -> new Object())) {
+            try (FileChannel lock = FileChannel.open(dir.resolve("." + absolute.getFileName() + ".lock"),
+                    StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                 java.nio.channels.FileLock held = lock.lock()) {
+                writeLocked(graph, absolute, beforeCommit);
+            }
+        }
+    }
+
+    private static void writeLocked(Graph graph, Path file, Runnable beforeCommit) throws IOException {
+        Path dir = file.getParent();
         String base = file.getFileName().toString().replaceFirst("\\.jfg$", "");
+        removeKilledWrites(dir, base);
+        String previousSidecar = sidecarNamedBy(file);
         List<HostTensor> large = largeTensors(graph);
-        Path sidecarTemp = Files.createTempFile(dir, "." + base, ".jfw.tmp");
-        Path textTemp = Files.createTempFile(dir, "." + base, ".jfg.tmp");
+        Path sidecarTemp = createTemp(dir, base, ".jfw.tmp");
+        Path textTemp = createTemp(dir, base, ".jfg.tmp");
         String sidecarName = null;
         try {
             Map<HostTensor, String> references = new IdentityHashMap<>();
@@ -76,7 +99,7 @@ public final class GraphFiles {
             }
             beforeCommit.run();
             move(textTemp, file);
-            removeStaleSidecars(dir, base, sidecarName);
+            removeStaleSidecars(dir, base, new java.util.HashSet<>(java.util.Arrays.asList(sidecarName, previousSidecar)));
         } finally {
             Files.deleteIfExists(sidecarTemp);
             Files.deleteIfExists(textTemp);
@@ -139,13 +162,49 @@ public final class GraphFiles {
         }
     }
 
-    /** Removes earlier sidecars of this graph that the committed text no longer names. */
-    private static void removeStaleSidecars(Path dir, String base, String current) throws IOException {
-        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir, base + ".*.jfw")) {
+    /** A new empty file {@code .BASE.RANDOM SUFFIX}, created with the default permissions (the umask applies). */
+    private static Path createTemp(Path dir, String base, String suffix) throws IOException {
+        while (true) {
+            Path p = dir.resolve("." + base + "." + Long.toUnsignedString(RANDOM.nextLong()) + suffix);
+            try {
+                return Files.createFile(p);
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                // another name
+            }
+        }
+    }
+
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
+    /** Removes the temporary files of earlier writes to this path that never finished (the caller holds the lock). */
+    private static void removeKilledWrites(Path dir, String base) throws IOException {
+        String pattern = "\\." + java.util.regex.Pattern.quote(base) + "\\.\\d+\\.jf[gw]\\.tmp";
+        removeMatching(dir, "." + base + ".*.tmp", name -> name.matches(pattern));
+    }
+
+    /** The sidecar the graph file at {@code file} refers to now, or null. */
+    private static String sidecarNamedBy(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            return null;
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("external<\"([^\"]+)\"")
+                .matcher(Files.readString(file, StandardCharsets.ISO_8859_1));
+        return m.find() ? m.group(1) : null;
+    }
+
+    /** Removes earlier sidecars of this graph except those named in {@code keep}. */
+    private static void removeStaleSidecars(Path dir, String base, Set<String> keep) throws IOException {
+        String pattern = java.util.regex.Pattern.quote(base) + "\\.[0-9a-f]{8}\\.jfw";
+        removeMatching(dir, base + ".*.jfw", name -> !keep.contains(name) && name.matches(pattern));
+    }
+
+    /** Deletes the files in {@code dir} that match {@code glob} and whose names pass {@code remove}. */
+    private static void removeMatching(Path dir, String glob, java.util.function.Predicate<String> remove)
+            throws IOException {
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir, glob)) {
             for (Path p : stream) {
-                String name = p.getFileName().toString();
-                if (!name.equals(current) && name.matches(java.util.regex.Pattern.quote(base) + "\\.[0-9a-f]{8}\\.jfw")) {
-                    Files.delete(p);
+                if (remove.test(p.getFileName().toString())) {
+                    Files.deleteIfExists(p);
                 }
             }
         }

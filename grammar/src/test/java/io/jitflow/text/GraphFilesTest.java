@@ -56,9 +56,8 @@ class GraphFilesTest {
         assertTrue(text.matches("(?s).*external<\"model\\.[0-9a-f]{8}\\.jfw\", offset = 0, length = 12000, crc32 = 0x.*"), text);
         assertTrue(text.contains("dense<[1.0, 2.0, 3.0]>"), "small constants stay inline");
         assertEquals(g, GraphFiles.read(file));
-        try (Stream<Path> files = Files.list(dir)) {
-            assertEquals(2, files.count(), "no temporary files are left behind");
-        }
+        assertEquals(List.of(".model.jfg.lock", file.getFileName().toString(), sidecarOf(file).getFileName().toString())
+                .stream().sorted().toList(), fileNames(), "no temporary files are left behind");
     }
 
     @Test
@@ -126,9 +125,87 @@ class GraphFilesTest {
         assertEquals(original, GraphFiles.read(file));
         assertTrue(Files.exists(oldSidecar));
         GraphFiles.write(modelWithWeights(100, 30, 6), file);
-        assertFalse(Files.exists(oldSidecar), "a committed write removes the sidecars it replaced");
+        assertTrue(Files.exists(oldSidecar), "the previous generation stays until the next write");
+        Path sixth = sidecarOf(file);
+        GraphFiles.write(modelWithWeights(100, 30, 7), file);
+        assertFalse(Files.exists(oldSidecar), "a committed write removes the sidecars older than the previous one");
+        assertEquals(List.of(".model.jfg.lock", "model.jfg", sidecarOf(file).getFileName().toString(),
+                sixth.getFileName().toString()).stream().sorted().toList(), fileNames());
+    }
+
+    @Test
+    void aReaderOfThePreviousTextStillFindsItsSidecar() throws Exception {
+        Path file = dir.resolve("model.jfg");
+        GraphFiles.write(modelWithWeights(100, 30, 8), file);
+        String oldText = Files.readString(file);
+        Graph newer = modelWithWeights(100, 30, 9);
+        GraphFiles.write(newer, file);
+        // A load that read the text just before the commit goes on to read the sidecar it names.
+        Path copy = Files.writeString(dir.resolve("old.jfg"), oldText);
+        assertEquals(modelWithWeights(100, 30, 8), GraphFiles.read(copy));
+        assertEquals(newer, GraphFiles.read(file));
+    }
+
+    @Test
+    void concurrentSavesAndLoadsNeverFail() throws Exception {
+        Path file = dir.resolve("model.jfg");
+        GraphFiles.write(modelWithWeights(100, 30, 0), file);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                int thread = t;
+                done.add(pool.submit(() -> {
+                    for (int i = 0; i < 40; i++) {
+                        if (thread < 2) {
+                            GraphFiles.write(modelWithWeights(100, 30, thread * 100 + i), file);
+                        } else {
+                            assertEquals(List.of("dense/kernel"),
+                                    GraphFiles.read(file).variables().stream().map(Variable::name).toList());
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : done) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        Graph last = GraphFiles.read(file);
+        assertTrue(last.equals(modelWithWeights(100, 30, 39)) || last.equals(modelWithWeights(100, 30, 139)),
+                "the last writer wins");
+        assertTrue(fileNames().stream().noneMatch(n -> n.endsWith(".tmp")), fileNames().toString());
+    }
+
+    @Test
+    void aWriteRemovesTheTemporaryFilesOfKilledWritesToItsPath() throws IOException {
+        Path killedText = Files.writeString(dir.resolve(".model.8812739.jfg.tmp"), "half");
+        Path killedSidecar = Files.write(dir.resolve(".model.1234.jfw.tmp"), new byte[1000]);
+        Path otherModels = Files.write(dir.resolve(".model2.1234.jfw.tmp"), new byte[10]);
+        GraphFiles.write(modelWithWeights(100, 30, 10), dir.resolve("model.jfg"));
+        assertFalse(Files.exists(killedText));
+        assertFalse(Files.exists(killedSidecar));
+        assertTrue(Files.exists(otherModels), "another path's files are not touched");
+    }
+
+    @Test
+    void filesFollowTheUmask() throws IOException {
+        Path file = dir.resolve("model.jfg");
+        GraphFiles.write(modelWithWeights(100, 30, 11), file);
+        java.nio.file.attribute.PosixFileAttributeView posix = Files.getFileAttributeView(file,
+                java.nio.file.attribute.PosixFileAttributeView.class);
+        org.junit.jupiter.api.Assumptions.assumeTrue(posix != null, "POSIX permissions");
+        Path reference = Files.createFile(dir.resolve("reference"));
+        var expected = Files.getPosixFilePermissions(reference);
+        assertEquals(expected, Files.getPosixFilePermissions(file));
+        assertEquals(expected, Files.getPosixFilePermissions(sidecarOf(file)));
+    }
+
+    private List<String> fileNames() throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
-            assertEquals(2, files.count(), "exactly the text and its sidecar remain");
+            return files.map(p -> p.getFileName().toString()).sorted().toList();
         }
     }
 
