@@ -57,6 +57,15 @@ public final class Jitflow {
                 e.printStackTrace(err);
             }
             return USER_ERROR;
+        } catch (OutOfMemoryError e) {
+            long heapMiB = Runtime.getRuntime().maxMemory() >> 20;
+            err.println("jitflow " + command.name + ": error: out of memory (" + e.getMessage() + ") with a heap of at most "
+                    + heapMiB + " MiB; give it more with JITFLOW_JAVA_OPTS=-Xmx" + Math.max(2, 2 * heapMiB >> 10) + "g");
+            return USER_ERROR;
+        } catch (StackOverflowError e) {
+            err.println("jitflow " + command.name + ": error: the input nests too deeply (stack overflow); "
+                    + "this is a bug in Jitflow, please report it with the input");
+            return USER_ERROR;
         }
     }
 
@@ -68,11 +77,28 @@ public final class Jitflow {
         if (e instanceof NoSuchFileException n) {
             return "no such file: " + n.getFile();
         }
+        if (e instanceof java.nio.file.FileSystemException f) {
+            return f.getFile() + ": " + reason(f);
+        }
         if (e instanceof IrException || e instanceof IOException || e instanceof CudaUnavailableException
                 || e instanceof CudaException) {
             return e.getMessage();
         }
         return e + " (this is a bug in Jitflow; rerun with --verbose and report the stack trace)";
+    }
+
+    /** What went wrong with a file, in words (the JDK's message is often the path alone). */
+    private static String reason(java.nio.file.FileSystemException e) {
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        } else if (e instanceof java.nio.file.FileAlreadyExistsException) {
+            return "already exists";
+        } else if (e instanceof java.nio.file.NotDirectoryException) {
+            return "not a directory";
+        } else if (e instanceof java.nio.file.DirectoryNotEmptyException) {
+            return "directory not empty";
+        }
+        return e.getReason() != null ? e.getReason() : e.getClass().getSimpleName();
     }
 
     static String usage() {

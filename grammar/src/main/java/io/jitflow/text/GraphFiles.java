@@ -46,8 +46,33 @@ public final class GraphFiles {
     private GraphFiles() {
     }
 
+    /**
+     * Reads a graph file and its sidecar. A save that commits while the file is being read can take
+     * the sidecar away (two saves in a row remove the generation before the previous one); the read
+     * is then tried again, on the new file.
+     */
     public static Graph read(Path file) throws IOException {
-        return GraphParser.parse(file);
+        for (int attempt = 1; ; attempt++) {
+            Object version = version(file);
+            try {
+                return GraphParser.parse(file);
+            } catch (GraphParseException e) {
+                if (attempt == 3 || java.util.Objects.equals(version, version(file))) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** What changes when a save commits: the file's identity (renaming replaces it) and modification time. */
+    private static Object version(Path file) throws IOException {
+        try {
+            java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(file,
+                    java.nio.file.attribute.BasicFileAttributes.class);
+            return List.of(String.valueOf(a.fileKey()), a.lastModifiedTime(), a.size());
+        } catch (java.nio.file.NoSuchFileException e) {
+            return null;
+        }
     }
 
     /** Writes {@code graph} to {@code file} and, when it has large tensors, its sidecar. */
@@ -136,19 +161,24 @@ public final class GraphFiles {
         CRC32 whole = new CRC32();
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.WRITE)) {
             long position = 0;
+            ByteBuffer chunk = SidecarCodec.chunkBuffer();
             for (HostTensor t : tensors) {
                 long offset = (position + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT;
                 ByteBuffer padding = ByteBuffer.allocate((int) (offset - position));
                 whole.update(padding.duplicate());
                 writeFully(channel, padding, position);
-                ByteBuffer bytes = SidecarCodec.encode(t);
                 CRC32 crc = new CRC32();
-                crc.update(bytes.duplicate());
-                whole.update(bytes.duplicate());
-                long length = bytes.remaining();
-                writeFully(channel, bytes, offset);
-                extents.add(new long[] {offset, length, crc.getValue()});
-                position = offset + length;
+                long at = offset;
+                int step = SidecarCodec.chunkElements(t.dtype());
+                for (int from = 0; from < t.size(); from += step) {
+                    SidecarCodec.encode(t, from, Math.min(step, t.size() - from), chunk);
+                    crc.update(chunk.duplicate());
+                    whole.update(chunk.duplicate());
+                    at += chunk.remaining();
+                    writeFully(channel, chunk, at - chunk.remaining());
+                }
+                extents.add(new long[] {offset, at - offset, crc.getValue()});
+                position = at;
             }
             channel.force(true);
         }

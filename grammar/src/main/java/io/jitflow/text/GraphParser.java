@@ -63,7 +63,7 @@ public final class GraphParser {
 
     /** Parses a file; external data is read from sidecar files in the same folder. */
     public static Graph parse(Path file) throws IOException {
-        String text = Files.readString(file, StandardCharsets.UTF_8);
+        String text = TextFiles.readUtf8(file);
         Path dir = file.toAbsolutePath().getParent();
         try (SidecarReader sidecars = new SidecarReader(dir)) {
             return new GraphParser(file.toString(), sidecars).parseText(text);
@@ -380,11 +380,18 @@ public final class GraphParser {
                 dims.add(Dim.named(d.getText()));
             }
         }
+        String problem = Shape.of(dims).unrepresentable();
+        if (problem != null) {
+            throw error(t.start, problem);
+        }
         return new TensorType(dtype, Shape.of(dims));
     }
 
     /** The most elements a single-value (splat) literal may expand to: 64 MB of float32. */
     static final int MAX_SPLAT_ELEMENTS = 1 << 24;
+    /** The most bytes all of a file's text literals together expand to: a short file cannot ask for gigabytes. */
+    static final long MAX_LITERAL_BYTES = 256L << 20;
+    private long literalBytes;
 
     private HostTensor tensorLiteral(TensorLiteralContext literal, TensorType type) {
         if (literal instanceof JitflowGraphParser.ExternalLiteralContext ext) {
@@ -407,6 +414,12 @@ public final class GraphParser {
         if (root.scalar() == null && count > tokens) {
             throw error(literal.start, String.format("dense literal has at most %,d element(s), its type %s needs %,d",
                     tokens, type, count));
+        }
+        literalBytes += (long) count * type.dtype().byteSize();
+        if (literalBytes > MAX_LITERAL_BYTES) {
+            throw error(literal.start, String.format("this constant of type %s brings the file's text literals to %,d "
+                    + "bytes; they expand to at most %,d together (put large tensors in a sidecar)", type, literalBytes,
+                    MAX_LITERAL_BYTES));
         }
         HostTensor.Writer out = HostTensor.writer(type.dtype(), shape);
         if (root.scalar() != null) {
@@ -492,8 +505,7 @@ public final class GraphParser {
             if (!List.of("offset", "length", "crc32").contains(field)) {
                 throw error(ext.fields.get(k).start, "unknown external field '" + field + "' (expected offset, length, crc32)");
             }
-            long value = valueToken.getType() == JitflowGraphLexer.HEX
-                    ? Long.parseUnsignedLong(valueToken.getText().substring(2), 16) : parseLong(valueToken);
+            long value = valueToken.getType() == JitflowGraphLexer.HEX ? parseHex(valueToken) : parseLong(valueToken);
             if (fields.put(field, value) != null) {
                 throw error(ext.fields.get(k).start, "external field '" + field + "' is given twice");
             }
@@ -519,6 +531,14 @@ public final class GraphParser {
         } catch (NumberFormatException e) {
             throw error(t, "integer " + t.getText() + " does not fit in 64 bits");
         }
+    }
+
+    private long parseHex(Token t) {
+        Long value = ElementFormat.parseHexBits(t.getText(), DType.INT64);
+        if (value == null) {
+            throw error(t, "hex literal " + t.getText() + " does not fit in 64 bits");
+        }
+        return value;
     }
 
     private int parseIntToken(Token t) {

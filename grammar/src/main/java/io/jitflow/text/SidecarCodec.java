@@ -5,73 +5,77 @@ import io.jitflow.ir.HostTensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
-/** Tensor elements as raw little-endian bytes: the layout of sidecar files (bool is one byte, 0 or 1). */
+/**
+ * Tensor elements as raw little-endian bytes: the layout of sidecar files (bool is one byte, 0 or 1).
+ * Tensors move in chunks of at most {@link #CHUNK_BYTES}, so one of any size (past 2 GiB of bytes)
+ * needs no buffer as large as itself.
+ */
 final class SidecarCodec {
+    static final int CHUNK_BYTES = 1 << 24;
+
     private SidecarCodec() {
     }
 
-    static ByteBuffer encode(HostTensor t) {
-        ByteBuffer buf = ByteBuffer.allocate(t.size() * t.dtype().byteSize()).order(ByteOrder.LITTLE_ENDIAN);
-        switch (t.dtype()) {
-            case BOOL -> {
-                for (boolean b : (boolean[]) t.storage()) {
-                    buf.put((byte) (b ? 1 : 0));
-                }
-            }
-            case UINT8 -> buf.put((byte[]) t.storage());
-            case INT32 -> buf.asIntBuffer().put((int[]) t.storage());
-            case INT64 -> buf.asLongBuffer().put((long[]) t.storage());
-            case FLOAT16 -> buf.asShortBuffer().put((short[]) t.storage());
-            case FLOAT32 -> buf.asFloatBuffer().put((float[]) t.storage());
-            case FLOAT64 -> buf.asDoubleBuffer().put((double[]) t.storage());
-        }
-        buf.rewind();
-        return buf;
+    /** A buffer for one chunk. */
+    static ByteBuffer chunkBuffer() {
+        return ByteBuffer.allocate(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
     }
 
-    static HostTensor decode(ByteBuffer buf, DType dtype, int[] shape, int count) {
+    static int chunkElements(DType dtype) {
+        return CHUNK_BYTES / dtype.byteSize();
+    }
+
+    /** Puts elements [from, from + count) of {@code t} into {@code buf}, cleared first, and flips it. */
+    static void encode(HostTensor t, int from, int count, ByteBuffer buf) {
+        buf.clear();
+        Object data = t.storage();
+        switch (t.dtype()) {
+            case BOOL -> {
+                boolean[] a = (boolean[]) data;
+                for (int i = from; i < from + count; i++) {
+                    buf.put((byte) (a[i] ? 1 : 0));
+                }
+            }
+            case UINT8 -> buf.put((byte[]) data, from, count);
+            case INT32 -> buf.asIntBuffer().put((int[]) data, from, count);
+            case INT64 -> buf.asLongBuffer().put((long[]) data, from, count);
+            case FLOAT16 -> buf.asShortBuffer().put((short[]) data, from, count);
+            case FLOAT32 -> buf.asFloatBuffer().put((float[]) data, from, count);
+            case FLOAT64 -> buf.asDoubleBuffer().put((double[]) data, from, count);
+        }
+        buf.position(count * t.dtype().byteSize());
+        buf.flip();
+    }
+
+    /** The host array a tensor of {@code count} {@code dtype} elements is stored in. */
+    static Object newArray(DType dtype, int count) {
+        return switch (dtype) {
+            case BOOL -> new boolean[count];
+            case UINT8 -> new byte[count];
+            case INT32 -> new int[count];
+            case INT64 -> new long[count];
+            case FLOAT16 -> new short[count];
+            case FLOAT32 -> new float[count];
+            case FLOAT64 -> new double[count];
+        };
+    }
+
+    /** Reads {@code count} elements from {@code buf} into {@code array} from index {@code from}. */
+    static void decode(ByteBuffer buf, DType dtype, Object array, int from, int count) {
         buf.order(ByteOrder.LITTLE_ENDIAN);
-        Object data;
         switch (dtype) {
             case BOOL -> {
-                boolean[] a = new boolean[count];
-                for (int i = 0; i < count; i++) {
+                boolean[] a = (boolean[]) array;
+                for (int i = from; i < from + count; i++) {
                     a[i] = buf.get() != 0;
                 }
-                data = a;
             }
-            case UINT8 -> {
-                byte[] a = new byte[count];
-                buf.get(a);
-                data = a;
-            }
-            case INT32 -> {
-                int[] a = new int[count];
-                buf.asIntBuffer().get(a);
-                data = a;
-            }
-            case INT64 -> {
-                long[] a = new long[count];
-                buf.asLongBuffer().get(a);
-                data = a;
-            }
-            case FLOAT16 -> {
-                short[] a = new short[count];
-                buf.asShortBuffer().get(a);
-                data = a;
-            }
-            case FLOAT32 -> {
-                float[] a = new float[count];
-                buf.asFloatBuffer().get(a);
-                data = a;
-            }
-            case FLOAT64 -> {
-                double[] a = new double[count];
-                buf.asDoubleBuffer().get(a);
-                data = a;
-            }
-            default -> throw new IllegalStateException();
+            case UINT8 -> buf.get((byte[]) array, from, count);
+            case INT32 -> buf.asIntBuffer().get((int[]) array, from, count);
+            case INT64 -> buf.asLongBuffer().get((long[]) array, from, count);
+            case FLOAT16 -> buf.asShortBuffer().get((short[]) array, from, count);
+            case FLOAT32 -> buf.asFloatBuffer().get((float[]) array, from, count);
+            case FLOAT64 -> buf.asDoubleBuffer().get((double[]) array, from, count);
         }
-        return HostTensor.wrap(dtype, shape, data);
     }
 }

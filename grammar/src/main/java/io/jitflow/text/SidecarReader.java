@@ -1,5 +1,6 @@
 package io.jitflow.text;
 
+import io.jitflow.ir.DType;
 import io.jitflow.ir.HostTensor;
 import io.jitflow.ir.Shape;
 import io.jitflow.ir.TensorType;
@@ -7,6 +8,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -32,14 +34,12 @@ final class SidecarReader implements AutoCloseable {
         if (directory == null) {
             throw new SidecarException("external data \"" + name + "\" needs the graph to be read from a file");
         }
-        if (name.isEmpty() || name.contains("/") || name.contains("\\") || name.equals("..") || name.equals(".")) {
+        if (name.isEmpty() || name.contains("/") || name.contains("\\") || name.equals("..") || name.equals(".")
+                || name.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
             throw new SidecarException("external data file \"" + name + "\" must be a plain file name in the graph's folder");
         }
-        long count = 1;
-        for (int d : type.shape().sizes()) {
-            count *= d;
-        }
-        long expected = count * type.dtype().byteSize();
+        int elementCount = Shape.checkedElementCount(type.shape().sizes());
+        long expected = (long) elementCount * type.dtype().byteSize();
         if (length != expected) {
             throw new SidecarException("external data for " + type + " needs " + expected + " bytes, the reference says "
                     + length);
@@ -51,21 +51,31 @@ final class SidecarReader implements AutoCloseable {
                 throw new SidecarException("external data at offset " + offset + " with length " + length
                         + " lies outside \"" + name + "\" (" + size + " bytes)");
             }
-            int elementCount = Shape.checkedElementCount(type.shape().sizes());
-            ByteBuffer buf = ByteBuffer.allocate((int) length);
-            while (buf.hasRemaining()) {
-                if (channel.read(buf, offset + buf.position()) < 0) {
-                    throw new SidecarException("\"" + name + "\" ended early");
-                }
-            }
+            DType dtype = type.dtype();
+            Object array = SidecarCodec.newArray(dtype, elementCount);
+            ByteBuffer chunk = SidecarCodec.chunkBuffer();
             CRC32 crc = new CRC32();
-            crc.update(buf.array(), 0, (int) length);
-            if (crc.getValue() != crc32) {
-                throw new SidecarException(String.format("checksum mismatch in \"%s\" at offset %d: the data has "
-                        + "crc32 0x%08x, the reference says 0x%08x", name, offset, crc.getValue(), crc32));
+            long at = offset;
+            int step = SidecarCodec.chunkElements(dtype);
+            for (int from = 0; from < elementCount; from += step) {
+                int count = Math.min(step, elementCount - from);
+                chunk.clear().limit(count * dtype.byteSize());
+                while (chunk.hasRemaining()) {
+                    if (channel.read(chunk, at + chunk.position()) < 0) {
+                        throw new SidecarException("\"" + name + "\" ended early");
+                    }
+                }
+                chunk.flip();
+                crc.update(chunk.duplicate());
+                SidecarCodec.decode(chunk, dtype, array, from, count);
+                at += count * (long) dtype.byteSize();
             }
-            buf.rewind();
-            return SidecarCodec.decode(buf, type.dtype(), type.shape().sizes(), elementCount);
+            // The data's own checksum is not printed: it would tell a file's contents to whoever can name it.
+            if (crc.getValue() != crc32) {
+                throw new SidecarException(String.format("checksum mismatch in \"%s\" at offset %d: the data does not "
+                        + "match the reference's crc32 0x%08x", name, offset, crc32));
+            }
+            return HostTensor.wrap(dtype, type.shape().sizes(), array);
         } catch (NoSuchFileException e) {
             throw new SidecarException("external data file \"" + name + "\" does not exist in " + directory);
         } catch (IOException e) {
@@ -77,10 +87,17 @@ final class SidecarReader implements AutoCloseable {
         FileChannel c = open.get(name);
         if (c == null) {
             Path file = directory.resolve(name);
-            if (!Files.isRegularFile(file)) {
+            if (Files.isSymbolicLink(file)) {
+                throw new SidecarException("external data file \"" + name + "\" is a symbolic link; it must be a regular "
+                        + "file in the graph's folder");
+            }
+            if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
                 throw new NoSuchFileException(file.toString());
             }
-            c = FileChannel.open(file, StandardOpenOption.READ);
+            if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+                throw new SidecarException("external data file \"" + name + "\" is not a regular file");
+            }
+            c = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
             open.put(name, c);
         }
         return c;

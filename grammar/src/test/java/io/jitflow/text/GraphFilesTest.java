@@ -89,13 +89,14 @@ class GraphFilesTest {
     void aHugeDeclaredTensorIsRefusedWithoutExhaustingMemory() throws IOException {
         Files.write(dir.resolve("w.jfw"), new byte[64]);
         Path file = dir.resolve("huge.jfg");
-        Files.writeString(file, "jitflow 1 opset 1\nvariable @w : float32[1000000, 1000000] = external<\"w.jfw\", "
-                + "offset = 0, length = 4000000000000, crc32 = 0x0>\n");
+        Files.writeString(file, "jitflow 1 opset 1\nvariable @w : float32[1000, 100000] = external<\"w.jfw\", "
+                + "offset = 0, length = 400000000, crc32 = 0x0>\n");
         IrException e = assertThrows(IrException.class, () -> GraphFiles.read(file));
         assertTrue(e.getMessage().contains("lies outside \"w.jfw\" (64 bytes)"), e.getMessage());
         Files.writeString(file, "jitflow 1 opset 1\nvariable @w : float32[1000000, 1000000] = dense<0.0>\n");
         IrException splat = assertThrows(IrException.class, () -> GraphFiles.read(file));
-        assertTrue(splat.getMessage().contains("more elements than a Java array can hold"), splat.getMessage());
+        assertTrue(splat.getMessage().contains("huge.jfg:2:15: shape [1000000, 1000000] has more elements than a tensor "
+                + "can hold"), splat.getMessage());
     }
 
     @Test
@@ -201,6 +202,64 @@ class GraphFilesTest {
         var expected = Files.getPosixFilePermissions(reference);
         assertEquals(expected, Files.getPosixFilePermissions(file));
         assertEquals(expected, Files.getPosixFilePermissions(sidecarOf(file)));
+    }
+
+    /** A sparse file of {@code size} bytes (zeros), or the test is skipped where the file system refuses one. */
+    private Path sparse(String name, long size) {
+        Path file = dir.resolve(name);
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+            f.setLength(size);
+        } catch (IOException e) {
+            org.junit.jupiter.api.Assumptions.abort("the file system refuses a sparse file of " + size + " bytes: " + e);
+        }
+        return file;
+    }
+
+    @Test
+    void dataPastFourGigabytesIsRead() throws IOException {
+        long offset = (4L << 30) + 64;
+        Path sidecar = sparse("far.jfw", offset + 400);
+        java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(400).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        float[] expected = new float[100];
+        for (int i = 0; i < 100; i++) {
+            expected[i] = i * 0.5f;
+            bytes.putFloat(expected[i]);
+        }
+        try (java.nio.channels.FileChannel c = java.nio.channels.FileChannel.open(sidecar, java.nio.file.StandardOpenOption.WRITE)) {
+            c.write(bytes.flip(), offset);
+        }
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(bytes.flip());
+        Path file = Files.writeString(dir.resolve("far.jfg"), String.format("jitflow 1 opset 1\nvariable @w : float32[100] = "
+                + "external<\"far.jfw\", offset = %d, length = 400, crc32 = 0x%08x>\n", offset, crc.getValue()));
+        assertEquals(HostTensor.of(expected, 100), GraphFiles.read(file).variables().get(0).initialValue());
+    }
+
+    /** A tensor of 4 GiB + 8 bytes: each length and offset is a long, and the checksum covers every byte. */
+    @Test
+    void aTensorOfMoreThanFourGigabytesIsReadWholeAndChecked() throws IOException {
+        int count = (1 << 30) + 2;
+        long length = 4L * count;
+        org.junit.jupiter.api.Assumptions.assumeTrue(Runtime.getRuntime().maxMemory() > length + (1L << 30),
+                "needs a heap of more than 5 GiB, has " + (Runtime.getRuntime().maxMemory() >> 20) + " MiB");
+        sparse("big.jfw", length);
+        java.util.zip.CRC32 zeros = new java.util.zip.CRC32();
+        byte[] chunk = new byte[1 << 24];
+        for (long done = 0; done < length; done += chunk.length) {
+            zeros.update(chunk, 0, (int) Math.min(chunk.length, length - done));
+        }
+        String text = "jitflow 1 opset 1\nvariable @w : float32[" + count + "] = external<\"big.jfw\", offset = 0, length = "
+                + length + ", crc32 = 0x%08x>\n";
+        Path file = Files.writeString(dir.resolve("big.jfg"), String.format(text, zeros.getValue()));
+        assertEquals(count, elementsRead(file), "the whole tensor, checksum matching");
+        Files.writeString(file, String.format(text, zeros.getValue() ^ 1));
+        IrException e = assertThrows(IrException.class, () -> GraphFiles.read(file));
+        assertTrue(e.getMessage().contains("checksum mismatch"), e.getMessage());
+    }
+
+    /** Reads the graph's first variable and forgets it (so a second read has the heap to itself). */
+    private static int elementsRead(Path file) throws IOException {
+        return GraphFiles.read(file).variables().get(0).initialValue().size();
     }
 
     private List<String> fileNames() throws IOException {

@@ -62,6 +62,20 @@ public final class NodeFactory {
             throw new OpTypeException(op.mnemonic() + ": expected " + expected + " operand" + (expected.equals("1") ? "" : "s")
                     + ", got " + n);
         }
-        return def.inference().infer(new InferCall(op, operandTypes, attrs, context));
+        InferCall call = new InferCall(op, operandTypes, attrs, context);
+        List<TensorType> results;
+        try {
+            results = def.inference().infer(call);
+        } catch (ArithmeticException | IllegalArgumentException | IllegalStateException | NegativeArraySizeException e) {
+            // Attributes whose sizes overflow (tile by 2^31 - 1, say) end here, not in a crash.
+            throw call.error("the attributes give no valid result: " + e.getMessage());
+        }
+        for (TensorType t : results) {
+            String problem = t.shape().unrepresentable();
+            if (problem != null) {
+                throw call.error("the result would be " + t + ": " + problem);
+            }
+        }
+        return results;
     }
 }

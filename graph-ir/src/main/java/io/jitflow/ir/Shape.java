@@ -70,6 +70,27 @@ public final class Shape {
         return checkedElementCount(sizes());
     }
 
+    /**
+     * Why no tensor can have this shape (a negative dim, or more elements than a Java array holds
+     * once the symbolic dims are 1), or null when one can.
+     */
+    public String unrepresentable() {
+        long count = 1;
+        for (Dim d : dims) {
+            if (d.isStatic()) {
+                if (d.size() < 0) {
+                    return "shape " + this + " has a negative dim";
+                }
+                count *= d.size();
+                if (count > Integer.MAX_VALUE - 8) {
+                    return "shape " + this + " has more elements than a tensor can hold (at most "
+                            + (Integer.MAX_VALUE - 8) + ")";
+                }
+            }
+        }
+        return null;
+    }
+
     /** The product of {@code sizes}, refusing anything a Java array cannot hold. */
     public static int checkedElementCount(int[] sizes) {
         long count = 1;

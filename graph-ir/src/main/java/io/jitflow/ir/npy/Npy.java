@@ -24,7 +24,11 @@ public final class Npy {
     private Npy() {
     }
 
+    /** Reads an NPY file; it must be a regular file (a FIFO or a device would block or never end). */
     public static HostTensor read(Path file) throws IOException {
+        if (Files.exists(file) && !Files.isRegularFile(file)) {
+            throw new IOException(file + ": not a regular file");
+        }
         return read(Files.readAllBytes(file), file.toString());
     }
 

@@ -322,7 +322,7 @@ public final class Movement {
                         }
                         total += s.dim(axis).size();
                     }
-                    return List.of(c.operand(0).withShape(first.withDim(axis, Dim.of((int) total))));
+                    return List.of(c.operand(0).withShape(first.withDim(axis, Dim.of(Math.toIntExact(total)))));
                 })
                 .evaluate(c -> {
                     HostTensor first = c.operand(0);
@@ -392,7 +392,7 @@ public final class Movement {
                             throw c.error(mode + " padding of dim " + d + " by " + Math.max(lo, hi)
                                     + " is too large for size " + n + " (at most " + limit + ")");
                         }
-                        dims[d] = Dim.of((int) (n + lo + hi));
+                        dims[d] = Dim.of(Math.toIntExact(n + lo + hi));
                     }
                     return List.of(c.operand(0).withShape(Shape.of(dims)));
                 })
