@@ -227,6 +227,7 @@ final class ExprEmitter {
             case IS_NAN -> g.invokeStatic(Type.getType(Double.class), Method.getMethod("boolean isNaN(double)"));
             case IS_FINITE -> g.invokeStatic(Type.getType(Double.class), Method.getMethod("boolean isFinite(double)"));
             case ERF -> g.invokeStatic(SCALAR_MATH, Method.getMethod("double erf(double)"));
+            case NORMAL_CDF -> g.invokeStatic(SCALAR_MATH, Method.getMethod("double normalCdf(double)"));
             case RINT -> g.invokeStatic(MATH, Method.getMethod("double rint(double)"));
             default -> g.invokeStatic(MATH, new Method(u.op().name().toLowerCase(), Type.DOUBLE_TYPE,
                     new Type[] {Type.DOUBLE_TYPE}));

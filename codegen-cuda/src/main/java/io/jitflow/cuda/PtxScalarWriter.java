@@ -362,7 +362,7 @@ abstract class PtxScalarWriter {
                     wrapUint8(r, t);
                 }
             }
-            case EXP, EXPM1, LOG, LOG1P, TANH, ERF, SIN, COS -> requireFloat(op, t, () -> {
+            case EXP, EXPM1, LOG, LOG1P, TANH, ERF, NORMAL_CDF, SIN, COS -> requireFloat(op, t, () -> {
                 String wide = convert(x, t, DType.FLOAT64);
                 String y = switch (op) {
                     case EXP -> math.exp(wide);
@@ -370,6 +370,7 @@ abstract class PtxScalarWriter {
                     case LOG -> math.log(wide);
                     case LOG1P -> math.log1p(wide);
                     case ERF -> math.erf(wide);
+                    case NORMAL_CDF -> math.normalCdf(wide);
                     case SIN -> math.sin(wide);
                     case COS -> math.cos(wide);
                     default -> math.tanh(wide);

@@ -121,6 +121,7 @@ final class PtxCases {
     private static final java.util.Set<io.jitflow.ir.kernel.ScalarOp> MATH_LIBRARY_OPS = java.util.EnumSet.of(
             io.jitflow.ir.kernel.ScalarOp.EXP, io.jitflow.ir.kernel.ScalarOp.EXPM1, io.jitflow.ir.kernel.ScalarOp.LOG,
             io.jitflow.ir.kernel.ScalarOp.LOG1P, io.jitflow.ir.kernel.ScalarOp.TANH, io.jitflow.ir.kernel.ScalarOp.ERF,
+            io.jitflow.ir.kernel.ScalarOp.NORMAL_CDF,
             io.jitflow.ir.kernel.ScalarOp.SIN, io.jitflow.ir.kernel.ScalarOp.COS);
 
     static All all() {

@@ -32,7 +32,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 class PtxMathTest {
     @ParameterizedTest
     @CsvSource({"EXP, FLOAT64, 1", "EXP, FLOAT32, 1", "EXPM1, FLOAT64, 1", "EXPM1, FLOAT32, 1", "LOG, FLOAT64, 2",
-            "LOG, FLOAT32, 1", "LOG1P, FLOAT64, 2", "LOG1P, FLOAT32, 1", "TANH, FLOAT64, 2", "TANH, FLOAT32, 1", "ERF, FLOAT64, 2", "ERF, FLOAT32, 1",
+            "LOG, FLOAT32, 1", "LOG1P, FLOAT64, 2", "LOG1P, FLOAT32, 1", "TANH, FLOAT64, 2", "TANH, FLOAT32, 1", "ERF, FLOAT64, 3", "ERF, FLOAT32, 1",
+            "GELU, FLOAT64, 5", "GELU, FLOAT32, 1",
             "SIN, FLOAT64, 1", "SIN, FLOAT32, 1", "COS, FLOAT64, 1", "COS, FLOAT32, 1"})
     void staysWithinItsBoundOverTheDomain(Op op, DType dtype, int maxUlps) {
         boolean trig = op == Op.SIN || op == Op.COS;

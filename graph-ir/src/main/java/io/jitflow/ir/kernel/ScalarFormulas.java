@@ -47,7 +47,8 @@ public final class ScalarFormulas {
             case SELU -> real(in, result, x -> binary(ScalarOp.MUL, f64(SELU_SCALE), elu(x, SELU_ALPHA)));
             case SOFTPLUS -> real(in, result, x -> binary(ScalarOp.ADD, binary(ScalarOp.MAX, x, f64(0)),
                     unary(ScalarOp.LOG1P, unary(ScalarOp.EXP, unary(ScalarOp.NEG, unary(ScalarOp.ABS, x))))));
-            case GELU -> real(in, result, x -> attrs.getBool("approximate") ? geluTanh(x) : geluErf(x));
+            case GELU -> real(in, result, x -> attrs.getBool("approximate") ? geluTanh(x)
+                    : binary(ScalarOp.MUL, x, unary(ScalarOp.NORMAL_CDF, x)));
             case ERF -> real(in, result, x -> unary(ScalarOp.ERF, x));
             case FLOOR -> real(in, result, x -> unary(ScalarOp.FLOOR, x));
             case CEIL -> real(in, result, x -> unary(ScalarOp.CEIL, x));
@@ -134,12 +135,6 @@ public final class ScalarFormulas {
 
     private static Expr elu(Expr x, double alpha) {
         return new Expr.Select(positive(x), x, binary(ScalarOp.MUL, f64(alpha), unary(ScalarOp.EXPM1, x)));
-    }
-
-    /** 0.5 * x * (1 + erf(x / sqrt(2))), in ScalarMath.gelu's order of operations. */
-    private static Expr geluErf(Expr x) {
-        Expr erf = unary(ScalarOp.ERF, binary(ScalarOp.DIV, x, f64(Math.sqrt(2))));
-        return binary(ScalarOp.MUL, binary(ScalarOp.MUL, f64(0.5), x), binary(ScalarOp.ADD, f64(1), erf));
     }
 
     /** 0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x * x * x))). */

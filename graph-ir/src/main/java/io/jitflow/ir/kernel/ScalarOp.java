@@ -8,6 +8,8 @@ package io.jitflow.ir.kernel;
  */
 public enum ScalarOp {
     NEG(1), ABS(1), SIGN(1), EXP(1), EXPM1(1), LOG(1), LOG1P(1), SQRT(1), SIN(1), COS(1), TANH(1), ERF(1),
+    /** Phi(x), the standard normal distribution function, accurate in its lower tail (gelu is x Phi(x)). */
+    NORMAL_CDF(1),
     FLOOR(1), CEIL(1), RINT(1), IS_NAN(1), IS_FINITE(1), NOT(1),
     ADD(2), SUB(2), MUL(2),
     /** Float division; integer division truncating toward zero, an error when dividing by zero. */
