@@ -4,6 +4,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * float32 transcendental functions for generated Vector API code, built only from operations that
@@ -50,24 +51,74 @@ public final class VectorMath {
 
     /** e^x: x = n ln2 + r with |r| <= ln2/2, e^x = 2^n e^r, the power of two applied in two halves (no overflow of the exponent field). */
     public static FloatVector exp(FloatVector x) {
-        FloatVector clamped = x.lanewise(VectorOperators.MAX, -104f).lanewise(VectorOperators.MIN, 89f);
-        FloatVector n = clamped.fma(LOG2E, ROUNDING_SHIFT).sub(ROUNDING_SHIFT);
-        FloatVector r = mulAdd(n, -LN2_LO, mulAdd(n, -LN2_HI, clamped));
-        FloatVector q = mulAdd(mulAdd(mulAdd(r.fma(E4, E3), r, E2), r, E1), r, E0);
-        FloatVector p = r.mul(r).fma(q, r).add(1f);
-        IntVector k = (IntVector) n.convert(VectorOperators.F2I, 0);
+        FloatVector clamped = x.max(EXP_LOW).min(EXP_HIGH);
+        FloatVector shifted = clamped.fma(LOG2E_V, SHIFT_V);
+        // n's bits sit at the bottom of the shifted float's mantissa (no lane conversion, which
+        // HotSpot does not turn into vector instructions for every vector size).
+        IntVector k = shifted.reinterpretAsInts().sub(Float.floatToRawIntBits(ROUNDING_SHIFT));
         IntVector half = k.lanewise(VectorOperators.ASHR, 1);
-        return p.mul(powerOfTwo(half)).mul(powerOfTwo(k.sub(half)));
+        return expOfRemainder(clamped, shifted).mul(powerOfTwo(half)).mul(powerOfTwo(k.sub(half)));
     }
 
-    /** a * b + c with one rounding. */
-    private static FloatVector mulAdd(FloatVector a, float b, FloatVector c) {
-        return a.fma(a.broadcast(b), c);
+    /**
+     * e^x for |x| < 87, where 2^n fits the exponent field at once: fewer operations than {@link #exp},
+     * for callers that know their range (HotSpot inlines only so much vector code into one method).
+     */
+    private static FloatVector expModerate(FloatVector x) {
+        FloatVector shifted = x.fma(LOG2E_V, SHIFT_V);
+        // The shifted float's bits are 0x4b400000 + n; shifted left by 23 only n << 23 remains.
+        FloatVector scale = shifted.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).add(0x3f800000)
+                .reinterpretAsFloats();
+        return expOfRemainder(x, shifted).mul(scale);
     }
 
-    private static FloatVector mulAdd(FloatVector a, FloatVector b, float c) {
-        return a.fma(b, a.broadcast(c));
+    /** e^r for r = x - n ln2, n = shifted - ROUNDING_SHIFT: 1 + r + r^2 (E0 + E1 r + ...). */
+    private static FloatVector expOfRemainder(FloatVector x, FloatVector shifted) {
+        FloatVector n = shifted.sub(SHIFT_V);
+        FloatVector r = n.fma(MINUS_LN2_LO, n.fma(MINUS_LN2_HI, x));
+        FloatVector q = r.fma(E4_V, E3_V).fma(r, E2_V).fma(r, E1_V).fma(r, E0_V);
+        return r.mul(r).fma(q, r).add(ONE);
     }
+
+    /**
+     * The generated code's species: constants are vectors of it made once (a broadcast in every
+     * operation would multiply the nodes HotSpot must compile, and past its budget it stops
+     * inlining, so vectors get boxed).
+     */
+    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+
+    private static FloatVector v(float value) {
+        return FloatVector.broadcast(SPECIES, value);
+    }
+
+    private static final FloatVector ONE = v(1f);
+    private static final FloatVector TEN = v(10f);
+    private static final FloatVector TWO = v(2f);
+    private static final FloatVector ZERO = v(0f);
+    private static final FloatVector INFINITY = v(Float.POSITIVE_INFINITY);
+    private static final FloatVector MINUS_INFINITY = v(Float.NEGATIVE_INFINITY);
+    private static final FloatVector NAN = v(Float.NaN);
+    private static final FloatVector EXP_LOW = v(-104f);
+    private static final FloatVector EXP_HIGH = v(89f);
+    private static final FloatVector LOG2E_V = v(LOG2E);
+    private static final FloatVector SHIFT_V = v(ROUNDING_SHIFT);
+    private static final FloatVector MINUS_LN2_HI = v(-LN2_HI);
+    private static final FloatVector MINUS_LN2_LO = v(-LN2_LO);
+    private static final FloatVector LN2_HI_V = v(LN2_HI);
+    private static final FloatVector LN2_LO_V = v(LN2_LO);
+    private static final FloatVector E0_V = v(E0);
+    private static final FloatVector E1_V = v(E1);
+    private static final FloatVector E2_V = v(E2);
+    private static final FloatVector E3_V = v(E3);
+    private static final FloatVector E4_V = v(E4);
+    private static final FloatVector L0_V = v(L0);
+    private static final FloatVector L1_V = v(L1);
+    private static final FloatVector L2_V = v(L2);
+    private static final FloatVector T0_V = v(T0);
+    private static final FloatVector T1_V = v(T1);
+    private static final FloatVector T2_V = v(T2);
+    private static final FloatVector T3_V = v(T3);
+    private static final FloatVector T4_V = v(T4);
 
     /** 2^k for -127 < k < 128, built in the exponent field. */
     private static FloatVector powerOfTwo(IntVector k) {
@@ -79,16 +130,17 @@ public final class VectorMath {
         VectorMask<Float> subnormal = x.compare(VectorOperators.LT, 0x1p-126f);
         FloatVector scaled = x.blend(x.mul(0x1p23f), subnormal);
         IntVector bits = scaled.reinterpretAsInts();
-        FloatVector e = ((FloatVector) bits.lanewise(VectorOperators.LSHR, 23).convert(VectorOperators.I2F, 0)).sub(127f);
+        // The biased exponent as a float: put it under 2^23's exponent, then subtract 2^23 + 127.
+        FloatVector e = bits.lanewise(VectorOperators.LSHR, 23).or(0x4b000000).reinterpretAsFloats().sub(8388608f + 127f);
         e = e.blend(e.sub(23f), subnormal);
         FloatVector m = bits.and(0x007fffff).or(0x3f800000).reinterpretAsFloats();
         VectorMask<Float> high = m.compare(VectorOperators.GT, SQRT2);
         m = m.blend(m.mul(0.5f), high);
-        e = e.blend(e.add(1f), high);
-        FloatVector result = mulAdd(e, LN2_HI, mulAdd(e, LN2_LO, log1pNear0(m.sub(1f))));
-        result = result.blend(Float.NEGATIVE_INFINITY, x.compare(VectorOperators.EQ, 0f));
-        result = result.blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.EQ, Float.POSITIVE_INFINITY));
-        return result.blend(Float.NaN, x.compare(VectorOperators.LT, 0f).or(x.compare(VectorOperators.NE, x)));
+        e = e.blend(e.add(ONE), high);
+        FloatVector result = e.fma(LN2_HI_V, e.fma(LN2_LO_V, log1pNear0(m.sub(ONE))));
+        result = result.blend(MINUS_INFINITY, x.compare(VectorOperators.EQ, ZERO));
+        result = result.blend(INFINITY, x.compare(VectorOperators.EQ, INFINITY));
+        return result.blend(NAN, x.compare(VectorOperators.LT, ZERO).or(x.compare(VectorOperators.NE, x)));
     }
 
     /**
@@ -96,49 +148,43 @@ public final class VectorMath {
      * = f - s (f - T), which keeps f exact and puts the rounding of s into a small correction.
      */
     private static FloatVector log1pNear0(FloatVector f) {
-        FloatVector s = f.div(f.add(2f));
+        FloatVector s = f.div(f.add(TWO));
         FloatVector z = s.mul(s);
-        FloatVector t = mulAdd(z.fma(L2, L1), z, L0).mul(z);
+        FloatVector t = z.fma(L2_V, L1_V).fma(z, L0_V).mul(z);
         return f.sub(s.mul(f.sub(t)));
     }
 
     /** log(1 + x): near zero directly, elsewhere log(u) for u = 1 + x plus the first-order correction of u's rounding. */
     public static FloatVector log1p(FloatVector x) {
-        FloatVector u = x.add(1f);
-        FloatVector corrected = log(u).add(x.sub(u.sub(1f)).div(u));
+        FloatVector u = x.add(ONE);
+        FloatVector corrected = log(u).add(x.sub(u.sub(ONE)).div(u));
         VectorMask<Float> near0 = x.compare(VectorOperators.GE, SQRT2 / 2 - 1).and(x.compare(VectorOperators.LT, SQRT2 - 1));
         FloatVector result = corrected.blend(log1pNear0(x), near0);
-        result = result.blend(Float.NEGATIVE_INFINITY, x.compare(VectorOperators.EQ, -1f));
-        result = result.blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.EQ, Float.POSITIVE_INFINITY));
-        return keepZero(result, x);
+        result = result.blend(MINUS_INFINITY, x.compare(VectorOperators.EQ, -1f));
+        return result.blend(INFINITY, x.compare(VectorOperators.EQ, INFINITY));
     }
 
     /** e^x - 1: the exponential's polynomial without its 1 near zero, elsewhere (u - 1) x / log(u) for u = e^x rounded (Kahan's correction). */
     public static FloatVector expm1(FloatVector x) {
         FloatVector u = exp(x);
-        FloatVector d = u.sub(1f);
+        FloatVector d = u.sub(ONE);
         FloatVector result = d.mul(x.div(log(u)));
-        result = result.blend(-1f, d.compare(VectorOperators.EQ, -1f));
-        result = result.blend(Float.POSITIVE_INFINITY, u.compare(VectorOperators.EQ, Float.POSITIVE_INFINITY));
-        FloatVector q = mulAdd(mulAdd(mulAdd(x.fma(E4, E3), x, E2), x, E1), x, E0);
-        FloatVector near0 = x.mul(x).fma(q, x);
-        return keepZero(result.blend(near0, x.abs().compare(VectorOperators.LE, LN2_HI / 2)), x);
-    }
-
-    /** f(x) with f(+-0) = +-0 (a polynomial's x + x^2 q(x) would turn -0 into +0). */
-    private static FloatVector keepZero(FloatVector fx, FloatVector x) {
-        return fx.blend(x, x.compare(VectorOperators.EQ, 0f));
+        result = result.blend(ONE.neg(), d.compare(VectorOperators.EQ, -1f));
+        result = result.blend(INFINITY, u.compare(VectorOperators.EQ, INFINITY));
+        FloatVector q = x.fma(E4_V, E3_V).fma(x, E2_V).fma(x, E1_V).fma(x, E0_V);
+        // x (1 + x q) rather than x + x^2 q, which would turn -0 into +0.
+        FloatVector near0 = x.mul(x.fma(q, ONE));
+        return result.blend(near0, x.abs().compare(VectorOperators.LE, LN2_HI / 2));
     }
 
     /** tanh(x): a polynomial near zero, 1 - 2 / (e^2|x| + 1) with x's sign elsewhere. */
     public static FloatVector tanh(FloatVector x) {
         FloatVector z = x.mul(x);
-        FloatVector q = mulAdd(mulAdd(mulAdd(z.fma(T4, T3), z, T2), z, T1), z, T0);
-        FloatVector small = x.fma(z.mul(q), x);
-        FloatVector a = x.abs().lanewise(VectorOperators.MIN, 10f);
-        FloatVector large = FloatVector.broadcast(x.species(), 1f).sub(FloatVector.broadcast(x.species(), 2f)
-                .div(exp(a.add(a)).add(1f)));
-        large = large.blend(large.neg(), x.compare(VectorOperators.LT, 0f));
-        return keepZero(large.blend(small, x.abs().compare(VectorOperators.LT, TANH_SMALL)), x);
+        FloatVector q = z.fma(T4_V, T3_V).fma(z, T2_V).fma(z, T1_V).fma(z, T0_V);
+        FloatVector small = x.mul(z.fma(q, ONE)); // x (1 + z q) keeps the sign of -0
+        FloatVector a = x.abs().min(TEN);
+        FloatVector large = ONE.sub(TWO.div(expModerate(a.add(a)).add(ONE)));
+        large = large.blend(large.neg(), x.compare(VectorOperators.LT, ZERO));
+        return large.blend(small, x.abs().compare(VectorOperators.LT, TANH_SMALL));
     }
 }
