@@ -129,7 +129,8 @@ final class DemoCommand extends Command {
         out.println("[7/7] Export the model, compile it ahead of time, run the jar (`jitflow compile`, `jitflow exec`)");
         model.save(file);
         try (var files = Files.list(dir)) {
-            for (Path f : files.sorted().toList()) {
+            // The graph and its sidecar; not the writers' hidden lock file.
+            for (Path f : files.filter(f -> !f.getFileName().toString().startsWith(".")).sorted().toList()) {
                 out.printf("      exported %s (%,d bytes)%n", f, Files.size(f));
             }
         }
