@@ -47,19 +47,6 @@ final class SidecarCodec {
         buf.flip();
     }
 
-    /** The host array a tensor of {@code count} {@code dtype} elements is stored in. */
-    static Object newArray(DType dtype, int count) {
-        return switch (dtype) {
-            case BOOL -> new boolean[count];
-            case UINT8 -> new byte[count];
-            case INT32 -> new int[count];
-            case INT64 -> new long[count];
-            case FLOAT16 -> new short[count];
-            case FLOAT32 -> new float[count];
-            case FLOAT64 -> new double[count];
-        };
-    }
-
     /** Reads {@code count} elements from {@code buf} into {@code array} from index {@code from}. */
     static void decode(ByteBuffer buf, DType dtype, Object array, int from, int count) {
         buf.order(ByteOrder.LITTLE_ENDIAN);

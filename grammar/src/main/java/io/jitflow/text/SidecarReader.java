@@ -52,7 +52,7 @@ final class SidecarReader implements AutoCloseable {
                         + " lies outside \"" + name + "\" (" + size + " bytes)");
             }
             DType dtype = type.dtype();
-            Object array = SidecarCodec.newArray(dtype, elementCount);
+            Object array = HostTensor.allocate(dtype, elementCount);
             ByteBuffer chunk = SidecarCodec.chunkBuffer();
             CRC32 crc = new CRC32();
             long at = offset;

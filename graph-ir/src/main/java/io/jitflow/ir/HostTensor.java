@@ -64,16 +64,25 @@ public final class HostTensor {
         return new Writer(dtype, shape);
     }
 
-    static Object allocate(DType dtype, int count) {
-        return switch (dtype) {
-            case BOOL -> new boolean[count];
-            case UINT8 -> new byte[count];
-            case INT32 -> new int[count];
-            case INT64 -> new long[count];
-            case FLOAT16 -> new short[count];
-            case FLOAT32 -> new float[count];
-            case FLOAT64 -> new double[count];
-        };
+    /** The zeroed host array that holds {@code count} elements of {@code dtype} (its storage type). */
+    public static Object allocate(DType dtype, int count) {
+        try {
+            return switch (dtype) {
+                case BOOL -> new boolean[count];
+                case UINT8 -> new byte[count];
+                case INT32 -> new int[count];
+                case INT64 -> new long[count];
+                case FLOAT16 -> new short[count];
+                case FLOAT32 -> new float[count];
+                case FLOAT64 -> new double[count];
+            };
+        } catch (OutOfMemoryError e) {
+            // Say how much was asked for: the JVM's own message does not.
+            OutOfMemoryError named = new OutOfMemoryError(String.format("a %s tensor of %,d elements needs %,d bytes",
+                    dtype, count, (long) count * dtype.byteSize()));
+            named.initCause(e);
+            throw named;
+        }
     }
 
     private static int storageLength(DType dtype, Object data) {

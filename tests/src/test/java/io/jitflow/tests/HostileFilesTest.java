@@ -137,6 +137,21 @@ class HostileFilesTest {
     }
 
     @Test
+    void runningOutOfMemorySaysHowMuchWasAskedForAndHowToGiveMore() throws Exception {
+        Path file = Files.writeString(dir.resolve("big.jfg"), HEADER + "variable @v : float32[4096, 4096] = dense<1.0>\n");
+        Process p = new ProcessBuilder(java.util.List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx32m", "-cp", System.getProperty("java.class.path"), io.jitflow.cli.Jitflow.class.getName(), "check",
+                file.toString())).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(1, p.exitValue(), out);
+        assertTrue(out.contains("jitflow check: error: out of memory (a float32 tensor of 16,777,216 elements needs "
+                + "67,108,864 bytes) with a heap of at most "), out);
+        assertTrue(out.contains("give it more with JITFLOW_JAVA_OPTS=-Xmx"), out);
+        assertFalse(out.contains("\tat "), "no JVM trace: " + out);
+    }
+
+    @Test
     void aFifoAsAnInputIsRefusedInsteadOfWaitedOn() throws Exception {
         Path fifo = dir.resolve("x.npy");
         Process mkfifo;
