@@ -14,7 +14,6 @@ import io.jitflow.ir.HostTensor;
 import io.jitflow.ir.Interpreter;
 import io.jitflow.ir.VariableStore;
 import io.jitflow.ir.npy.Npy;
-import io.jitflow.passes.PassManager;
 import io.jitflow.passes.fusion.KernelLowering;
 import io.jitflow.text.GraphParser;
 import java.nio.file.Files;
@@ -97,7 +96,16 @@ class LongGraphTest {
 
     @Test
     void aChainOfTenThousandOpsRunsCompilesAndTraces() throws Exception {
-        int length = 10_000;
+        runsCompilesAndTraces(10_000);
+    }
+
+    @Test
+    void aHundredThousandNodeGraphRunsCompilesAndTraces() throws Exception {
+        runsCompilesAndTraces(100_000);
+    }
+
+    /** A chain of {@code length} ops through `jitflow run`, `compile` and `exec`, and Jit.function, against the interpreter. */
+    private void runsCompilesAndTraces(int length) throws Exception {
         Path file = dir.resolve("chain.jfg");
         Files.writeString(file, chain(length));
         HostTensor x = input();
@@ -120,20 +128,6 @@ class LongGraphTest {
             assertArrayEquals(expected, traced.call(Tensor.of(x)).toFloatArray());
             assertTrue(traced.kernelCount(Tensor.of(x)) >= length / KernelLowering.MAX_FUSED_OPS,
                     "the chain is cut into kernels of at most " + KernelLowering.MAX_FUSED_OPS + " ops");
-        });
-    }
-
-    @Test
-    void aHundredThousandNodeGraphCompilesAndRuns() throws Exception {
-        Graph graph = GraphParser.parse(chain(100_000), "long.jfg");
-        HostTensor x = input();
-        float[] expected = (float[]) Interpreter.run(graph.functions().get(0), Map.of("x", x), new VariableStore())
-                .get("y").storage();
-        onSmallStack(() -> {
-            Graph optimized = new PassManager(PassManager.defaultPasses()).run(graph);
-            float[] compiled = (float[]) Compiled.compile(optimized.functions().get(0), optimized.inferenceContext())
-                    .run(Map.of("x", x), new VariableStore()).get("y").storage();
-            assertArrayEquals(expected, compiled);
         });
     }
 }
