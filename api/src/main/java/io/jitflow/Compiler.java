@@ -13,7 +13,6 @@ import io.jitflow.runtime.ProgramExecutable;
 import io.jitflow.runtime.cuda.CudaDevice;
 import io.jitflow.runtime.cuda.CudaExecutable;
 import io.jitflow.runtime.cuda.DeviceArray;
-import io.jitflow.text.GraphPrinter;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -86,14 +85,9 @@ final class Compiler {
         return device == null ? Device.cpu() : device;
     }
 
-    /** The default pass pipeline, dumping after the passes {@code -Djitflow.dumpAfter} names. */
+    /** The default pass pipeline (which dumps after the passes {@code -Djitflow.dumpAfter} names). */
     static Graph optimize(Graph graph) {
-        PassManager passes = PassManager.defaultPipeline();
-        if (!System.getProperty("jitflow.dumpAfter", "").isBlank()) {
-            passes.dumpAfter(java.util.Set.of(System.getProperty("jitflow.dumpAfter").split(",")),
-                    (pass, f) -> System.err.print("// after " + pass + "\n" + GraphPrinter.print(f)));
-        }
-        return passes.run(graph);
+        return PassManager.defaultPipeline().run(graph);
     }
 
     /** Fuses an optimized graph's function into a kernel program. */

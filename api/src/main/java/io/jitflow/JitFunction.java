@@ -6,7 +6,7 @@ import io.jitflow.ir.Op;
 import io.jitflow.ir.TensorType;
 import io.jitflow.ir.VariableStore;
 import io.jitflow.runtime.Device;
-import io.jitflow.text.GraphPrinter;
+import io.jitflow.ir.text.GraphPrinter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

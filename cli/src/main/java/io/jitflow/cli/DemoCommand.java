@@ -18,7 +18,7 @@ import io.jitflow.keras.SavedModel;
 import io.jitflow.keras.Sequential;
 import io.jitflow.runtime.aot.AotModule;
 import io.jitflow.text.GraphFiles;
-import io.jitflow.text.GraphPrinter;
+import io.jitflow.ir.text.GraphPrinter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;

@@ -1,7 +1,7 @@
 package io.jitflow.cli;
 
 import io.jitflow.text.GraphFiles;
-import io.jitflow.text.GraphPrinter;
+import io.jitflow.ir.text.GraphPrinter;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Set;

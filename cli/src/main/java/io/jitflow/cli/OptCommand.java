@@ -6,7 +6,7 @@ import io.jitflow.ir.kernel.KernelProgram;
 import io.jitflow.ir.Graph;
 import io.jitflow.passes.PassManager;
 import io.jitflow.text.GraphFiles;
-import io.jitflow.text.GraphPrinter;
+import io.jitflow.ir.text.GraphPrinter;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -40,7 +40,7 @@ final class OptCommand extends Command {
                             + String.join(", ", PassManager.byName().keySet()) + ")");
                 }
             }
-            passes.dumpAfter(names, (pass, f) -> out.print("// after " + pass + "\n" + GraphPrinter.print(f)));
+            passes.dumpAfter(names, out);
         }
         String target = args.option("target");
         if (target != null && !target.equals("cuda")) {

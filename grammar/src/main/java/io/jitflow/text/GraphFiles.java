@@ -6,6 +6,7 @@ import io.jitflow.ir.Graph;
 import io.jitflow.ir.HostTensor;
 import io.jitflow.ir.Node;
 import io.jitflow.ir.Variable;
+import io.jitflow.ir.text.GraphPrinter;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

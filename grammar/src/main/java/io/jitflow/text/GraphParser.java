@@ -18,6 +18,7 @@ import io.jitflow.ir.TensorType;
 import io.jitflow.ir.Value;
 import io.jitflow.ir.Variable;
 import io.jitflow.ir.Verifier;
+import io.jitflow.ir.text.ElementFormat;
 import io.jitflow.text.JitflowGraphParser.AttributeContext;
 import io.jitflow.text.JitflowGraphParser.AttributeValueContext;
 import io.jitflow.text.JitflowGraphParser.ElementContext;

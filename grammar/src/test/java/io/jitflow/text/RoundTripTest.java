@@ -1,5 +1,6 @@
 package io.jitflow.text;
 
+import io.jitflow.ir.text.GraphPrinter;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

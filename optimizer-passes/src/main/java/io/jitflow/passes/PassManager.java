@@ -4,13 +4,13 @@ import io.jitflow.ir.Function;
 import io.jitflow.ir.Graph;
 import io.jitflow.ir.InferenceContext;
 import io.jitflow.ir.VerificationException;
+import io.jitflow.ir.text.GraphPrinter;
 import io.jitflow.ir.Verifier;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.BiConsumer;
 
 /**
  * Runs passes in order over every function of a graph. Optionally verifies after each pass (tests
@@ -22,7 +22,7 @@ public final class PassManager {
     private final List<Pass> passes;
     private boolean verify = Boolean.getBoolean("jitflow.verify");
     private Set<String> dumpAfter = parseNames(System.getProperty("jitflow.dumpAfter", ""));
-    private BiConsumer<String, Function> printer = PassManager::describe;
+    private java.io.PrintStream dumpTo = System.err;
     private final Map<String, Long> nanos = new LinkedHashMap<>();
 
     public PassManager(List<Pass> passes) {
@@ -59,10 +59,10 @@ public final class PassManager {
         return this;
     }
 
-    /** Dumps the function after each pass named (or every pass for "all"): {@code printer} gets the pass name and function. */
-    public PassManager dumpAfter(Set<String> names, BiConsumer<String, Function> functionPrinter) {
+    /** Prints the function in the text format to {@code out} after each pass named (or every pass for "all"). */
+    public PassManager dumpAfter(Set<String> names, java.io.PrintStream out) {
         this.dumpAfter = names;
-        this.printer = functionPrinter;
+        this.dumpTo = out;
         return this;
     }
 
@@ -88,19 +88,12 @@ public final class PassManager {
                 }
             }
             if (dumpAfter.contains(pass.name()) || dumpAfter.contains("all")) {
-                printer.accept(pass.name(), f);
+                dumpTo.print("# after " + pass.name() + "\n" + GraphPrinter.print(f));
             }
         }
         return f;
     }
 
-    /** A plain listing for dumps when no text-format printer is given: one node per line. */
-    private static void describe(String pass, Function f) {
-        StringBuilder sb = new StringBuilder("// after " + pass + "\nfunction @" + f.name() + "\n");
-        f.nodes().forEach(n -> sb.append("  ").append(n.describe()).append(" : ")
-                .append(n.outputs().stream().map(v -> v.type().toString()).toList()).append('\n'));
-        System.err.print(sb);
-    }
 
     /** Time spent in each pass so far, in nanoseconds, by pass name. */
     public Map<String, Long> timings() {

@@ -282,7 +282,7 @@ class CliTest {
     void optPrintsTheOptimizedGraphAndKernelsAndDumpsAfterPasses() {
         Result r = jitflow("opt", Repository.examples().resolve("graphs/mlp.jfg").toString(), "--dump-after", "cse");
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().contains("// after cse\nfunc @probabilities"), r.out());
+        assertTrue(r.out().contains("# after cse\nfunc @probabilities"), r.out());
         assertTrue(r.out().contains("kernel program @predict (3 kernels)"), r.out());
         Result bad = jitflow("opt", Repository.examples().resolve("graphs/mlp.jfg").toString(), "--dump-after", "nope");
         assertEquals(2, bad.code());

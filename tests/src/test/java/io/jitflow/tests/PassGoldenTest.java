@@ -4,7 +4,7 @@ import io.jitflow.ir.Graph;
 import io.jitflow.passes.Pass;
 import io.jitflow.passes.PassManager;
 import io.jitflow.text.GraphParser;
-import io.jitflow.text.GraphPrinter;
+import io.jitflow.ir.text.GraphPrinter;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;

@@ -17,7 +17,7 @@ import io.jitflow.ir.Shape;
 import io.jitflow.ir.TensorType;
 import io.jitflow.ir.Value;
 import io.jitflow.passes.PassManager;
-import io.jitflow.text.GraphPrinter;
+import io.jitflow.ir.text.GraphPrinter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.jitflow.text;
+package io.jitflow.ir.text;
 
 import io.jitflow.ir.DType;
 import io.jitflow.ir.Float16;
@@ -9,7 +9,7 @@ import io.jitflow.ir.HostTensor;
  * reads back to the same value; NaNs print as their bits in hex (so payloads survive), infinities
  * as {@code inf} and {@code -inf}; -0.0 prints as itself.
  */
-final class ElementFormat {
+public final class ElementFormat {
     private ElementFormat() {
     }
 
@@ -47,7 +47,7 @@ final class ElementFormat {
     }
 
     /** Bits of a hex literal for a float dtype, or null if it has too many digits for the dtype. */
-    static Long parseHexBits(String text, DType dtype) {
+    public static Long parseHexBits(String text, DType dtype) {
         String digits = text.substring(2);
         int max = dtype.byteSize() * 2;
         String trimmed = digits.replaceFirst("^0+(?=.)", "");

@@ -1,4 +1,4 @@
-package io.jitflow.text;
+package io.jitflow.ir.text;
 
 import io.jitflow.ir.Attr;
 import io.jitflow.ir.AttrSpec;
@@ -183,7 +183,8 @@ public final class GraphPrinter {
         return offset;
     }
 
-    static String quote(String s) {
+    /** A string literal of the text format, quoted and escaped. */
+    public static String quote(String s) {
         StringBuilder sb = new StringBuilder("\"");
         for (char c : s.toCharArray()) {
             switch (c) {
