@@ -7,22 +7,31 @@ import io.jitflow.ir.Node;
 import io.jitflow.ir.Op;
 import io.jitflow.ir.Value;
 import io.jitflow.ir.ops.Movement;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Algebraic simplification that keeps IEEE semantics: each rule is exact for every input,
  * NaN, infinities and signed zeros included. So {@code x + (-0.0)} and {@code x - 0.0} go, but
  * {@code x + 0.0} stays for floats (it turns -0.0 into 0.0), and {@code x * 0} is never 0 (NaN
  * and infinity times 0 are NaN); x / 2 becomes x * 0.5 (the same rounding of the same value), x / 3
- * stays. Rules run to a fixed point; each has a name for tracing.
+ * stays. Each rule has a name and the root ops it applies to; they run to a fixed point.
  */
 public final class Simplify implements Pass {
-    /** One rewrite: the value that replaces the node's result, or null if the rule does not apply. */
+    /** One rewrite of a node: the value that replaces its result, or null if it does not apply. */
     @FunctionalInterface
-    interface Rule {
+    interface Rewrite {
         Value apply(Node n, List<Value> in, Facts facts, Rewriter r);
+    }
+
+    /** A named rewrite, tried only on nodes of its root ops. */
+    record Rule(String name, Set<Op> roots, Rewrite rewrite) {
+        Rule {
+            roots = Set.copyOf(roots);
+        }
     }
 
     /** What rules may ask about values: constants and defining nodes. */
@@ -34,27 +43,35 @@ public final class Simplify implements Pass {
 
     private static final int MAX_ROUNDS = 10;
 
-    private static final Map<String, Rule> RULES = new java.util.LinkedHashMap<>();
+    private static final List<Rule> RULES = List.of(
+            new Rule("add-zero", Set.of(Op.ADD), (n, in, f, r) -> isAdditiveIdentity(in.get(1), n, f) ? same(n, in.get(0)) : null),
+            new Rule("sub-zero", Set.of(Op.SUB), (n, in, f, r) -> f.constants().isSplatOf(in.get(1), 0.0) ? same(n, in.get(0)) : null),
+            new Rule("mul-one", Set.of(Op.MUL, Op.DIV), (n, in, f, r) -> f.constants().isSplatOf(in.get(1), 1) ? same(n, in.get(0)) : null),
+            new Rule("div-power-of-two", Set.of(Op.DIV), Simplify::divideByPowerOfTwo),
+            new Rule("neg-neg", Set.of(Op.NEG), (n, in, f, r) -> producedBy(in.get(0), Op.NEG, f)
+                    ? f.definition(in.get(0)).inputs().get(0) : null),
+            new Rule("identity-cast", Set.of(Op.CAST), (n, in, f, r) -> same(n, in.get(0))),
+            new Rule("identity-reshape", Set.of(Op.RESHAPE, Op.BROADCAST_TO, Op.EXPAND_DIMS, Op.SQUEEZE),
+                    (n, in, f, r) -> same(n, in.get(0))),
+            new Rule("reshape-reshape", Set.of(Op.RESHAPE), (n, in, f, r) -> producedBy(in.get(0), Op.RESHAPE, f)
+                    ? r.emit(Op.RESHAPE, Attributes.builder().put("shape", n.output().type().shape()).build(),
+                            List.of(f.definition(in.get(0)).inputs().get(0)), n.location()) : null),
+            new Rule("transpose-transpose", Set.of(Op.TRANSPOSE), Simplify::transposeTranspose),
+            new Rule("identity-transpose", Set.of(Op.TRANSPOSE), (n, in, f, r) -> isIdentity(perm(n)) ? in.get(0) : null),
+            new Rule("broadcast-scalar", java.util.Arrays.stream(Op.values()).filter(op -> op.has(Op.Trait.ELEMENTWISE))
+                    .collect(java.util.stream.Collectors.toSet()), Simplify::broadcastScalar));
 
-    static {
-        RULES.put("add-zero", (n, in, f, r) -> n.op() == Op.ADD && isAdditiveIdentity(in.get(1), n, f)
-                ? same(n, in.get(0)) : null);
-        RULES.put("sub-zero", (n, in, f, r) -> n.op() == Op.SUB && f.constants().isSplatOf(in.get(1), 0.0)
-                ? same(n, in.get(0)) : null);
-        RULES.put("mul-one", (n, in, f, r) -> (n.op() == Op.MUL || n.op() == Op.DIV) && f.constants().isSplatOf(in.get(1), 1)
-                ? same(n, in.get(0)) : null);
-        RULES.put("div-power-of-two", Simplify::divideByPowerOfTwo);
-        RULES.put("neg-neg", (n, in, f, r) -> n.op() == Op.NEG && producedBy(in.get(0), Op.NEG, f)
-                ? f.definition(in.get(0)).inputs().get(0) : null);
-        RULES.put("identity-cast", (n, in, f, r) -> n.op() == Op.CAST ? same(n, in.get(0)) : null);
-        RULES.put("identity-reshape", (n, in, f, r) -> n.op() == Op.RESHAPE || n.op() == Op.BROADCAST_TO
-                || n.op() == Op.EXPAND_DIMS || n.op() == Op.SQUEEZE ? same(n, in.get(0)) : null);
-        RULES.put("reshape-reshape", (n, in, f, r) -> n.op() == Op.RESHAPE && producedBy(in.get(0), Op.RESHAPE, f)
-                ? r.emit(Op.RESHAPE, Attributes.builder().put("shape", n.output().type().shape()).build(),
-                        List.of(f.definition(in.get(0)).inputs().get(0)), n.location()) : null);
-        RULES.put("transpose-transpose", Simplify::transposeTranspose);
-        RULES.put("identity-transpose", (n, in, f, r) -> n.op() == Op.TRANSPOSE && isIdentity(perm(n)) ? in.get(0) : null);
-        RULES.put("broadcast-scalar", Simplify::broadcastScalar);
+    private final Map<Op, List<Rule>> byRoot = new java.util.EnumMap<>(Op.class);
+
+    public Simplify() {
+        this(RULES);
+    }
+
+    /** A simplifier with its own rules (tests give it rules that never reach a fixed point). */
+    Simplify(List<Rule> rules) {
+        for (Rule rule : rules) {
+            rule.roots().forEach(op -> byRoot.computeIfAbsent(op, k -> new ArrayList<>()).add(rule));
+        }
     }
 
     @Override
@@ -62,20 +79,27 @@ public final class Simplify implements Pass {
         return "simplify";
     }
 
+    /**
+     * The rules to a fixed point, dead code removed after each round. A rule set that still
+     * rewrites after {@value #MAX_ROUNDS} rounds is an error naming the rules of the last round.
+     */
     @Override
     public Function run(Function f, InferenceContext context) {
         Function current = f;
+        Set<String> fired = new java.util.TreeSet<>();
         for (int round = 0; round < MAX_ROUNDS; round++) {
-            Function next = once(current, context);
+            fired.clear();
+            Function next = once(current, context, fired);
             if (next == current) {
                 return current;
             }
             current = new DeadCode().run(next, context);
         }
-        return current;
+        throw new IllegalStateException("simplify reaches no fixed point in @" + f.name() + ": after " + MAX_ROUNDS
+                + " rounds rule(s) " + String.join(", ", fired) + " still rewrite");
     }
 
-    private static Function once(Function f, InferenceContext context) {
+    private Function once(Function f, InferenceContext context, Set<String> fired) {
         Rewriter r = new Rewriter(f, context, "s");
         Map<Value, Node> definitions = new HashMap<>();
         Constants constants = new Constants();
@@ -84,9 +108,10 @@ public final class Simplify implements Pass {
             List<Value> in = n.inputs().stream().map(r::resolve).toList();
             Node resolved = new Node(n.op(), in, n.attributes(), n.outputs(), n.location());
             Value replacement = null;
-            for (Rule rule : RULES.values()) {
-                replacement = rule.apply(resolved, in, facts, r);
+            for (Rule rule : byRoot.getOrDefault(n.op(), List.of())) {
+                replacement = rule.rewrite().apply(resolved, in, facts, r);
                 if (replacement != null) {
+                    fired.add(rule.name());
                     break;
                 }
             }
@@ -131,7 +156,7 @@ public final class Simplify implements Pass {
     }
 
     private static Value transposeTranspose(Node n, List<Value> in, Facts f, Rewriter r) {
-        if (n.op() != Op.TRANSPOSE || !producedBy(in.get(0), Op.TRANSPOSE, f)) {
+        if (!producedBy(in.get(0), Op.TRANSPOSE, f)) {
             return null;
         }
         Node inner = f.definition(in.get(0));
@@ -150,7 +175,7 @@ public final class Simplify implements Pass {
 
     /** An elementwise op reading broadcast_to(s) reads s directly when that leaves its result type unchanged. */
     private static Value broadcastScalar(Node n, List<Value> in, Facts f, Rewriter r) {
-        if (!n.op().has(Op.Trait.ELEMENTWISE) || in.size() < 2) {
+        if (in.size() < 2) {
             return null;
         }
         for (int i = 0; i < in.size(); i++) {
@@ -178,7 +203,8 @@ public final class Simplify implements Pass {
      * (a multiplication costs a fraction of a division).
      */
     private static Value divideByPowerOfTwo(Node n, List<Value> in, Facts f, Rewriter r) {
-        if (n.op() != Op.DIV || !n.output().type().dtype().isFloating() || in.get(1).type().rank() != 0) {
+        // A float division only: integers divide as floats (true division), so x / 1 of an int32 x is a float64.
+        if (!in.get(0).type().dtype().isFloating() || in.get(1).type().rank() != 0) {
             return null;
         }
         io.jitflow.ir.DType dtype = n.output().type().dtype();
@@ -203,8 +229,8 @@ public final class Simplify implements Pass {
         return r.emit(Op.MUL, n.attributes(), List.of(in.get(0), reciprocal), n.location());
     }
 
-    /** The rule names, in the order they are tried. */
+    /** The names of the rules, in the order they are tried. */
     public static List<String> ruleNames() {
-        return List.copyOf(RULES.keySet());
+        return RULES.stream().map(Rule::name).toList();
     }
 }

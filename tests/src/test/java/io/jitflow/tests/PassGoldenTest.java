@@ -6,7 +6,6 @@ import io.jitflow.passes.PassManager;
 import io.jitflow.text.GraphParser;
 import io.jitflow.ir.text.GraphPrinter;
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,14 +22,13 @@ import org.junit.jupiter.params.provider.MethodSource;
  * against the printed result. The verifier runs after every pass.
  */
 class PassGoldenTest {
+    private static final Path DIR = Repository.root().resolve("tests/src/test/resources/passes");
+
+    /** Every golden file, those of simplify's rules (passes/simplify/RULE.jfg) included. */
     static Stream<Path> files() throws IOException {
-        Path dir = Repository.root().resolve("tests/src/test/resources/passes");
-        List<Path> files = new ArrayList<>();
-        try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, "*.jfg")) {
-            s.forEach(files::add);
+        try (Stream<Path> all = Files.walk(DIR)) {
+            return all.filter(p -> p.toString().endsWith(".jfg")).sorted().toList().stream();
         }
-        files.sort(null);
-        return files.stream();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -57,6 +55,15 @@ class PassGoldenTest {
         Graph input = GraphParser.parse(source, file.getFileName().toString());
         Graph output = new PassManager(passes).verifyEachPass(true).run(input);
         FileCheck.check(source, GraphPrinter.print(output), file.getFileName().toString());
+    }
+
+    @Test
+    void everySimplifyRuleHasAGoldenFileOfItsOwn() {
+        for (String rule : io.jitflow.passes.Simplify.ruleNames()) {
+            if (!Files.isRegularFile(DIR.resolve("simplify").resolve(rule + ".jfg"))) {
+                throw new AssertionError("simplify's rule " + rule + " has no golden file passes/simplify/" + rule + ".jfg");
+            }
+        }
     }
 
     @Test
