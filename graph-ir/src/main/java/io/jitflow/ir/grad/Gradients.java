@@ -4,6 +4,7 @@ import io.jitflow.ir.Attributes;
 import io.jitflow.ir.Dim;
 import io.jitflow.ir.IrException;
 import io.jitflow.ir.Op;
+import io.jitflow.ir.ops.ScalarMath;
 import io.jitflow.ir.Shape;
 import io.jitflow.ir.ops.Movement;
 import java.util.ArrayList;
@@ -24,10 +25,7 @@ public final class Gradients {
     public static final GradientRule NONE = c -> nulls(c.inputs().size());
 
     private static final double SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
-    private static final double TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
     private static final double INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
-    private static final double SELU_ALPHA = 1.6732632423543772848170429916717;
-    private static final double SELU_SCALE = 1.0507009873554804934193349852946;
 
     public static GradientRule rule(Op op) {
         return switch (op) {
@@ -57,12 +55,12 @@ public final class Gradients {
                     c.b().mul(c.g(), c.attrs().getFloat("alpha"))));
             case ELU -> c -> List.of(c.b().one(Op.SELECT, positive(c), c.g(),
                     c.b().mul(c.g(), c.b().add(c.y(), c.b().scalar(c.y(), c.attrs().getFloat("alpha"))))));
-            case SELU -> c -> List.of(c.b().one(Op.SELECT, positive(c), c.b().mul(c.g(), SELU_SCALE),
-                    c.b().mul(c.g(), c.b().add(c.y(), c.b().scalar(c.y(), SELU_SCALE * SELU_ALPHA)))));
+            case SELU -> c -> List.of(c.b().one(Op.SELECT, positive(c), c.b().mul(c.g(), ScalarMath.SELU_SCALE),
+                    c.b().mul(c.g(), c.b().add(c.y(), c.b().scalar(c.y(), ScalarMath.SELU_SCALE * ScalarMath.SELU_ALPHA)))));
             case SOFTPLUS -> c -> List.of(c.b().mul(c.g(), c.b().one(Op.SIGMOID, c.x())));
             case GELU -> Gradients::gelu;
             case ERF -> c -> List.of(c.b().mul(c.g(), c.b().mul(
-                    c.b().one(Op.EXP, c.b().neg(c.b().mul(c.x(), c.x()))), TWO_OVER_SQRT_PI)));
+                    c.b().one(Op.EXP, c.b().neg(c.b().mul(c.x(), c.x()))), ScalarMath.TWO_OVER_SQRT_PI)));
             case CAST -> c -> Arrays.asList(c.x().type().dtype().isFloating() && c.y().type().dtype().isFloating()
                     ? c.b().cast(c.g(), c.x().type().dtype()) : null);
             case ADD -> c -> List.of(c.b().unbroadcast(c.g(), c.input(0)), c.b().unbroadcast(c.g(), c.input(1)));

@@ -7,6 +7,7 @@ import static io.jitflow.ir.kernel.Expr.unary;
 import io.jitflow.ir.Attributes;
 import io.jitflow.ir.DType;
 import io.jitflow.ir.Op;
+import io.jitflow.ir.ops.ScalarMath;
 import java.util.List;
 
 /**
@@ -16,8 +17,6 @@ import java.util.List;
  * agree bit for bit; integer formulas compute in the op's dtype, wrapping as the reference does.
  */
 public final class ScalarFormulas {
-    private static final double SELU_ALPHA = 1.6732632423543772848170429916717;
-    private static final double SELU_SCALE = 1.0507009873554804934193349852946;
 
     private ScalarFormulas() {
     }
@@ -44,7 +43,7 @@ public final class ScalarFormulas {
             case LEAKY_RELU -> real(in, result, x -> new Expr.Select(positive(x), x,
                     binary(ScalarOp.MUL, f64(attrs.getFloat("alpha")), x)));
             case ELU -> real(in, result, x -> elu(x, attrs.getFloat("alpha")));
-            case SELU -> real(in, result, x -> binary(ScalarOp.MUL, f64(SELU_SCALE), elu(x, SELU_ALPHA)));
+            case SELU -> real(in, result, x -> binary(ScalarOp.MUL, f64(ScalarMath.SELU_SCALE), elu(x, ScalarMath.SELU_ALPHA)));
             case SOFTPLUS -> real(in, result, x -> binary(ScalarOp.ADD, binary(ScalarOp.MAX, x, f64(0)),
                     unary(ScalarOp.LOG1P, unary(ScalarOp.EXP, unary(ScalarOp.NEG, unary(ScalarOp.ABS, x))))));
             case GELU -> real(in, result, x -> attrs.getBool("approximate") ? geluTanh(x)

@@ -92,7 +92,7 @@ public final class Indexing {
         }
         int axis = c.axis(c.attrs().getInt("axis"), params.rank());
         long b = c.attrs().getInt("batch_dims");
-        int batchDims = (int) (b < 0 ? b + indices.rank() : b);
+        int batchDims = batchDims(c.attrs(), indices.rank());
         if (batchDims < 0 || batchDims > indices.rank() || batchDims > axis) {
             throw c.error("batch_dims " + b + " must be in [0, min(indices rank " + indices.rank()
                     + ", axis " + axis + ")]");
@@ -126,8 +126,13 @@ public final class Indexing {
     }
 
     private static int batchDims(EvalCall c, HostTensor indices) {
-        long b = c.attrs().getInt("batch_dims");
-        return (int) (b < 0 ? b + indices.rank() : b);
+        return batchDims(c.attrs(), indices.rank());
+    }
+
+    /** gather's and scatter_add's batch_dims attribute, a negative one counted from indices' rank. */
+    public static int batchDims(io.jitflow.ir.Attributes attrs, int indicesRank) {
+        long b = attrs.getInt("batch_dims");
+        return (int) (b < 0 ? b + indicesRank : b);
     }
 
     /** For each element of the gathered result, the flat index into params it reads; checks every index. */

@@ -9,8 +9,9 @@ public final class ScalarMath {
 
     /** 2 / sqrt(pi), the factor in erf (the CUDA backend uses the same constant, so the same series). */
     public static final double TWO_OVER_SQRT_PI = 1.1283791670955126;
-    static final double SELU_ALPHA = 1.6732632423543772848170429916717;
-    static final double SELU_SCALE = 1.0507009873554804934193349852946;
+    /** SELU's constants (Klambauer et al.), used by the op, its formula and its gradient. */
+    public static final double SELU_ALPHA = 1.6732632423543772848170429916717;
+    public static final double SELU_SCALE = 1.0507009873554804934193349852946;
 
     private static final DoubleDouble TWO_OVER_SQRT_PI_DD = new DoubleDouble(TWO_OVER_SQRT_PI, 1.533545961316588e-17);
     private static final DoubleDouble INV_SQRT_PI = new DoubleDouble(0.5641895835477563, 7.66772980658294e-18);

@@ -293,8 +293,7 @@ public final class KernelLowering {
             case SCATTER_ADD -> {
                 Buffer out = bufferFor(v, Buffer.Kind.TEMP, null, null);
                 int axis = Shape.normalizeAxis(n.attributes().getInt("axis"), v.type().rank());
-                long batch = n.attributes().getInt("batch_dims");
-                int batchDims = (int) (batch < 0 ? batch + n.inputs().get(1).type().rank() : batch);
+                int batchDims = io.jitflow.ir.ops.Indexing.batchDims(n.attributes(), n.inputs().get(1).type().rank());
                 kernels.add(new Kernel.ScatterAdd(List.of(describe(n)), materialize(n.inputs().get(0)),
                         materialize(n.inputs().get(1)), materialize(n.inputs().get(2)), axis, batchDims, out));
             }
@@ -554,8 +553,7 @@ public final class KernelLowering {
         Value params = n.inputs().get(0);
         Value indices = n.inputs().get(1);
         int axis = Shape.normalizeAxis(n.attributes().getInt("axis"), params.type().rank());
-        long b = n.attributes().getInt("batch_dims");
-        int batchDims = (int) (b < 0 ? b + indices.type().rank() : b);
+        int batchDims = io.jitflow.ir.ops.Indexing.batchDims(n.attributes(), indices.type().rank());
         int indexRank = indices.type().rank() - batchDims;
         List<Expr> indexCoords = new ArrayList<>(coords.subList(0, batchDims));
         indexCoords.addAll(coords.subList(axis, axis + indexRank));
