@@ -65,38 +65,9 @@ public final class KernelSupport {
         throw new EvaluationException(message);
     }
 
-    /**
-     * scatter_add on whole arrays, by the op's reference semantics: the CPU backend has no loop nest
-     * of its own for it yet, so generated code calls this.
-     */
+    /** scatter_add on whole arrays (see {@link ScatterAdd}): the CPU backend's kernel for it. */
     public static void scatterAdd(Object x, int[] xShape, Object indices, int[] indexShape, Object updates,
                                   int[] updateShape, Object out, int axis, int batchDims) {
-        java.util.List<io.jitflow.ir.HostTensor> operands = java.util.List.of(wrap(x, xShape), wrap(indices, indexShape),
-                wrap(updates, updateShape));
-        io.jitflow.ir.Attributes attrs = io.jitflow.ir.Attributes.builder().put("axis", axis)
-                .put("batch_dims", batchDims).build();
-        io.jitflow.ir.HostTensor result = io.jitflow.ir.Op.SCATTER_ADD.definition().evaluation()
-                .evaluate(new io.jitflow.ir.EvalCall(io.jitflow.ir.Op.SCATTER_ADD, operands, attrs, null)).get(0);
-        System.arraycopy(result.storage(), 0, out, 0, result.size());
-    }
-
-    private static io.jitflow.ir.HostTensor wrap(Object array, int[] shape) {
-        io.jitflow.ir.DType dtype;
-        if (array instanceof float[]) {
-            dtype = io.jitflow.ir.DType.FLOAT32;
-        } else if (array instanceof double[]) {
-            dtype = io.jitflow.ir.DType.FLOAT64;
-        } else if (array instanceof int[]) {
-            dtype = io.jitflow.ir.DType.INT32;
-        } else if (array instanceof long[]) {
-            dtype = io.jitflow.ir.DType.INT64;
-        } else if (array instanceof short[]) {
-            dtype = io.jitflow.ir.DType.FLOAT16;
-        } else if (array instanceof byte[]) {
-            dtype = io.jitflow.ir.DType.UINT8;
-        } else {
-            dtype = io.jitflow.ir.DType.BOOL;
-        }
-        return io.jitflow.ir.HostTensor.wrap(dtype, shape, array);
+        ScatterAdd.run(x, xShape, indices, indexShape, updates, updateShape, out, axis, batchDims);
     }
 }
