@@ -1,7 +1,7 @@
 package io.jitflow.cli;
 
-import io.jitflow.text.GraphFiles;
 import io.jitflow.ir.text.GraphPrinter;
+import io.jitflow.text.GraphFiles;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Set;

@@ -2,11 +2,11 @@ package io.jitflow.cli;
 
 import io.jitflow.cuda.PtxGenerator;
 import io.jitflow.ir.Function;
-import io.jitflow.ir.kernel.KernelProgram;
 import io.jitflow.ir.Graph;
+import io.jitflow.ir.kernel.KernelProgram;
+import io.jitflow.ir.text.GraphPrinter;
 import io.jitflow.passes.PassManager;
 import io.jitflow.text.GraphFiles;
-import io.jitflow.ir.text.GraphPrinter;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.HashSet;

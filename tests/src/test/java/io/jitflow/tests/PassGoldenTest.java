@@ -1,10 +1,10 @@
 package io.jitflow.tests;
 
 import io.jitflow.ir.Graph;
+import io.jitflow.ir.text.GraphPrinter;
 import io.jitflow.passes.Pass;
 import io.jitflow.passes.PassManager;
 import io.jitflow.text.GraphParser;
-import io.jitflow.ir.text.GraphPrinter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
