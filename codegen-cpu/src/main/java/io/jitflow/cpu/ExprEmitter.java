@@ -228,9 +228,11 @@ final class ExprEmitter {
             case IS_FINITE -> g.invokeStatic(Type.getType(Double.class), Method.getMethod("boolean isFinite(double)"));
             case ERF -> g.invokeStatic(SCALAR_MATH, Method.getMethod("double erf(double)"));
             case NORMAL_CDF -> g.invokeStatic(SCALAR_MATH, Method.getMethod("double normalCdf(double)"));
-            case RINT -> g.invokeStatic(MATH, Method.getMethod("double rint(double)"));
-            default -> g.invokeStatic(MATH, new Method(u.op().name().toLowerCase(), Type.DOUBLE_TYPE,
-                    new Type[] {Type.DOUBLE_TYPE}));
+            case EXP, EXPM1, LOG, LOG1P, SQRT, SIN, COS, TANH, FLOOR, CEIL, RINT ->
+                    g.invokeStatic(MATH, new Method(u.op().name().toLowerCase(java.util.Locale.ROOT), Type.DOUBLE_TYPE,
+                            new Type[] {Type.DOUBLE_TYPE}));
+            case ADD, SUB, MUL, DIV, FLOOR_DIV, FLOOR_MOD, POW, MAX, MIN, EQ, NE, LT, LE, GT, GE, AND, OR, XOR ->
+                    throw new IllegalStateException(u.op() + " is not a unary operation");
         }
         finishArithmetic(u.op(), operand, u.dtype());
     }
@@ -299,7 +301,8 @@ final class ExprEmitter {
             case LE -> compare(t, GeneratorAdapter.LE);
             case GT -> compare(t, GeneratorAdapter.GT);
             case GE -> compare(t, GeneratorAdapter.GE);
-            default -> throw new IllegalStateException(b.op() + " is not a binary operation");
+            case NEG, ABS, SIGN, EXP, EXPM1, LOG, LOG1P, SQRT, SIN, COS, TANH, ERF, NORMAL_CDF, FLOOR, CEIL, RINT, IS_NAN,
+                 IS_FINITE, NOT -> throw new IllegalStateException(b.op() + " is not a binary operation");
         }
         finishArithmetic(b.op(), operand, b.dtype());
     }
