@@ -45,6 +45,11 @@ import java.util.Map;
 public final class KernelLowering {
     /** The most ops one kernel's expression inlines (a matmul epilogue chain: half as many steps). */
     public static final int MAX_FUSED_OPS = 64;
+    /** What each reduction op accumulates with (a mean is a sum divided afterwards). */
+    private static final Map<Op, Kernel.Reducer> REDUCERS = Map.of(Op.REDUCE_SUM, Kernel.Reducer.SUM,
+            Op.REDUCE_MEAN, Kernel.Reducer.SUM, Op.REDUCE_PROD, Kernel.Reducer.PROD, Op.REDUCE_MAX, Kernel.Reducer.MAX,
+            Op.REDUCE_MIN, Kernel.Reducer.MIN, Op.REDUCE_ANY, Kernel.Reducer.ANY, Op.REDUCE_ALL, Kernel.Reducer.ALL);
+
     /** The most expression nodes in one kernel, its results together (multi-output kernels merge up to this). */
     public static final int MAX_KERNEL_NODES = 1024;
 
@@ -332,14 +337,7 @@ public final class KernelLowering {
         List<String> fused = new ArrayList<>();
         Expr body = expr(in, identity(in.type().rank()), fused);
         fused.add(0, v.name());
-        Kernel.Reducer reducer = switch (n.op()) {
-            case REDUCE_SUM, REDUCE_MEAN -> Kernel.Reducer.SUM;
-            case REDUCE_PROD -> Kernel.Reducer.PROD;
-            case REDUCE_MAX -> Kernel.Reducer.MAX;
-            case REDUCE_MIN -> Kernel.Reducer.MIN;
-            case REDUCE_ANY -> Kernel.Reducer.ANY;
-            default -> Kernel.Reducer.ALL;
-        };
+        Kernel.Reducer reducer = REDUCERS.get(n.op());
         DType accumulator = dtype.isFloating() ? DType.FLOAT64 : dtype.isBool() ? DType.BOOL : DType.INT64;
         Expr acc = new Expr.Acc(accumulator);
         if (n.op() == Op.REDUCE_MEAN) {
