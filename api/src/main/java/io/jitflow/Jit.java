@@ -61,6 +61,11 @@ public final class Jit {
 
     /** As {@link #load(java.nio.file.Path)}, compiled for {@code device}, where its functions then run. */
     public static CompiledGraph load(java.nio.file.Path file, io.jitflow.runtime.Device device) throws java.io.IOException {
-        return new CompiledGraph(io.jitflow.text.GraphFiles.read(file), device);
+        return compile(io.jitflow.text.GraphFiles.read(file), device);
+    }
+
+    /** Compiles every function of a graph for {@code device}; its variables start at their initial values. */
+    public static CompiledGraph compile(io.jitflow.ir.Graph graph, io.jitflow.runtime.Device device) {
+        return new CompiledGraph(graph, device);
     }
 }

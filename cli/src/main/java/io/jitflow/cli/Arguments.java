@@ -77,6 +77,16 @@ final class Arguments {
         return values.get(0);
     }
 
+    /** The device {@code --device} names ({@code cpu}, {@code cuda}, {@code cuda:N}); the CPU when it is absent. */
+    io.jitflow.runtime.Device device() throws UsageException {
+        String spec = option("device");
+        try {
+            return spec == null ? io.jitflow.runtime.Device.cpu() : io.jitflow.runtime.Device.parse(spec);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--device: " + e.getMessage());
+        }
+    }
+
     List<String> all(String name) {
         return options.getOrDefault(name, List.of());
     }

@@ -25,7 +25,7 @@ final class ExecCommand extends Command {
         Path jar = Path.of(args.onePositional("JAR"));
         Path outputDir = NpyFiles.outputDir(args);
         var inputs = NpyFiles.readInputs(args);
-        Device device = args.option("device") == null ? Device.cpu() : Device.parse(args.option("device"));
+        Device device = args.device();
         AotModule module = AotModule.load(jar, device);
         String function = args.option("function");
         List<String> names = module.functionNames();

@@ -83,6 +83,35 @@ class CliTest {
     }
 
     @Test
+    void runTakesADevice() throws IOException {
+        Path data = Repository.examples().resolve("data/linear");
+        String[] inputs = {"--input", "x=" + data.resolve("x.npy"), "--input", "W=" + data.resolve("W.npy"),
+            "--input", "b=" + data.resolve("b.npy")};
+        String graph = Repository.examples().resolve("graphs/linear.jfg").toString();
+        java.util.List<String> cpu = new java.util.ArrayList<>(java.util.List.of("run", graph, "--device", "cpu",
+                "--output-dir", tmp.resolve("cpu").toString()));
+        cpu.addAll(java.util.List.of(inputs));
+        Result onCpu = jitflow(cpu.toArray(new String[0]));
+        assertEquals(0, onCpu.code(), onCpu.err());
+        assertEquals(Npy.read(data.resolve("expected_y.npy")), Npy.read(tmp.resolve("cpu/y.npy")));
+        java.util.List<String> cuda = new java.util.ArrayList<>(java.util.List.of("run", graph, "--device", "cuda:0",
+                "--output-dir", tmp.resolve("cuda").toString()));
+        cuda.addAll(java.util.List.of(inputs));
+        Result onCuda = jitflow(cuda.toArray(new String[0]));
+        if (io.jitflow.runtime.cuda.Cuda.isAvailable()) {
+            assertEquals(0, onCuda.code(), onCuda.err());
+            assertEquals(Npy.read(data.resolve("expected_y.npy")), Npy.read(tmp.resolve("cuda/y.npy")));
+        } else {
+            assertEquals(1, onCuda.code());
+            assertTrue(onCuda.err().startsWith("jitflow run: error: no CUDA device can be used: "), onCuda.err());
+        }
+        Result unknown = jitflow("run", graph, "--device", "tpu", "--output-dir", tmp.toString());
+        assertEquals(2, unknown.code(), unknown.err());
+        assertTrue(unknown.err().startsWith("jitflow run: --device: unknown device 'tpu' (expected cpu, cuda or cuda:N)"),
+                unknown.err());
+    }
+
+    @Test
     void runChoosesAFunctionByName() {
         Path x = tmp.resolve("x.npy");
         try {
