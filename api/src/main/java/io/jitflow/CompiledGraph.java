@@ -3,7 +3,6 @@ package io.jitflow;
 import io.jitflow.ir.Function;
 import io.jitflow.ir.Graph;
 import io.jitflow.ir.VariableStore;
-import io.jitflow.runtime.Device;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,16 +15,12 @@ import java.util.Map;
 public final class CompiledGraph {
     private final Graph graph;
     private final VariableStore variables;
-    private final Map<String, Compiler.Executable> functions = new LinkedHashMap<>();
+    private final Map<String, Executables.TensorCode> functions = new LinkedHashMap<>();
 
-    CompiledGraph(Graph graph, Device device) {
+    CompiledGraph(Graph graph, io.jitflow.compiler.Compiler compiler) {
         this.graph = graph;
         this.variables = VariableStore.initialValues(graph);
-        // The passes run once over the whole graph; each function is then lowered and compiled.
-        Graph optimized = Compiler.optimize(graph);
-        for (Function f : graph.functions()) {
-            functions.put(f.name(), Compiler.executable(Compiler.lower(optimized, f.name()), device));
-        }
+        compiler.compile(graph).forEach((name, code) -> functions.put(name, Executables.tensors(code)));
     }
 
     public List<String> functionNames() {
@@ -40,7 +35,7 @@ public final class CompiledGraph {
 
     /** Runs function {@code name} on inputs by name; returns its outputs by name, in declaration order. */
     public synchronized Map<String, Tensor> call(String name, Map<String, Tensor> inputs) {
-        Compiler.Executable f = functions.get(name);
+        Executables.TensorCode f = functions.get(name);
         if (f == null) {
             throw new IllegalArgumentException("no function @" + name + " (functions: "
                     + String.join(", ", functions.keySet()) + ")");

@@ -9,8 +9,6 @@ import io.jitflow.ir.Op;
 import io.jitflow.ir.TensorType;
 import io.jitflow.ir.Value;
 import io.jitflow.ir.VariableStore;
-import io.jitflow.ir.kernel.KernelProgram;
-import io.jitflow.passes.fusion.KernelLowering;
 import io.jitflow.runtime.Device;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -33,7 +31,7 @@ final class EagerContext extends ExecutionContext {
     private record Key(Op op, Attributes attrs, List<TensorType> operands, Device device) {
     }
 
-    private final Map<Key, Compiler.Executable> compiled = new ConcurrentHashMap<>();
+    private final Map<Key, Executables.TensorCode> compiled = new ConcurrentHashMap<>();
 
     private EagerContext() {
     }
@@ -52,9 +50,9 @@ final class EagerContext extends ExecutionContext {
             }
         }
         // Scalars on the host follow the other operands to their device, as constants do.
-        Device device = Compiler.placement(op.mnemonic(), placed);
+        Device device = Executables.placement(op.mnemonic(), placed);
         Key key = new Key(op, attrs, types, device);
-        Compiler.Executable program = compiled.get(key);
+        Executables.TensorCode program = compiled.get(key);
         if (program == null) {
             program = compileOneOp(key);
         }
@@ -66,7 +64,7 @@ final class EagerContext extends ExecutionContext {
     private static final VariableStore NO_VARIABLES = new VariableStore();
 
     /** Infers (so that a bad call fails with the op's message), then compiles the op alone. */
-    private Compiler.Executable compileOneOp(Key key) {
+    private Executables.TensorCode compileOneOp(Key key) {
         Op op = key.op();
         Attributes attrs = key.attrs();
         List<TensorType> types = key.operands();
@@ -83,8 +81,8 @@ final class EagerContext extends ExecutionContext {
             fb.output("y" + i, results.get(i));
         }
         Function f = fb.build();
-        KernelProgram program = KernelLowering.lower(f, InferenceContext.NO_VARIABLES);
-        Compiler.Executable executable = Compiler.executable(program, key.device());
+        io.jitflow.compiler.Compiler compiler = Executables.compiler(key.device());
+        Executables.TensorCode executable = Executables.tensors(compiler.load(compiler.lower(f, InferenceContext.NO_VARIABLES)));
         if (compiled.size() >= CACHE_LIMIT) {
             compiled.clear();
         }

@@ -66,6 +66,14 @@ public final class Jit {
 
     /** Compiles every function of a graph for {@code device}; its variables start at their initial values. */
     public static CompiledGraph compile(io.jitflow.ir.Graph graph, io.jitflow.runtime.Device device) {
-        return new CompiledGraph(graph, device);
+        return compile(graph, Executables.OPTIONS.withDevice(device));
+    }
+
+    /**
+     * As {@link #compile(io.jitflow.ir.Graph, io.jitflow.runtime.Device)}, with every compile option
+     * given (device, exact mode, threads, shape bindings, dumps) instead of the defaults.
+     */
+    public static CompiledGraph compile(io.jitflow.ir.Graph graph, io.jitflow.compiler.CompileOptions options) {
+        return new CompiledGraph(graph, new io.jitflow.compiler.Compiler(options));
     }
 }

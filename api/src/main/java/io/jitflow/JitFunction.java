@@ -28,7 +28,7 @@ public final class JitFunction {
 
     /** One signature's graph, compiled for each device it has run on. */
     private record Traced(Graph traced, Graph optimized, io.jitflow.ir.kernel.KernelProgram program,
-                          Map<Device, Compiler.Executable> executables, Map<String, Variable> variables, boolean assigns) {
+                          Map<Device, Executables.TensorCode> executables, Map<String, Variable> variables, boolean assigns) {
     }
 
     private final String name;
@@ -77,7 +77,7 @@ public final class JitFunction {
             return body.apply(List.of(args));
         }
         Traced t = traced(args);
-        Compiler.Executable executable = executable(t, Compiler.placement("function '" + name + "'", List.of(args)));
+        Executables.TensorCode executable = executable(t, Executables.placement("function '" + name + "'", List.of(args)));
         Map<String, Tensor> inputs = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             inputs.put(inputName(i), args[i]);
@@ -120,7 +120,7 @@ public final class JitFunction {
      * running it (TensorFlow's {@code get_concrete_function}), so a later call starts at once.
      */
     public JitFunction compile(Tensor... args) {
-        executable(traced(args), Compiler.placement("function '" + name + "'", List.of(args)));
+        executable(traced(args), Executables.placement("function '" + name + "'", List.of(args)));
         return this;
     }
 
@@ -237,7 +237,7 @@ public final class JitFunction {
         }
         Graph graph = context.finish(outputs, names);
         long traced = System.nanoTime();
-        Compiler.Lowered compiled = Compiler.lower(graph);
+        Executables.Lowered compiled = Executables.lower(graph);
         long done = System.nanoTime();
         logCompile(String.format("function '%s' %s: trace %.1f ms, optimize %.1f ms, fusion %.1f ms", name, key,
                 (traced - start) / 1e6, compiled.optimizeNanos() / 1e6, (done - traced - compiled.optimizeNanos()) / 1e6));
@@ -247,10 +247,10 @@ public final class JitFunction {
     }
 
     /** A traced signature's code for {@code device}, generated and loaded on its first call there. */
-    private Compiler.Executable executable(Traced t, Device device) {
+    private Executables.TensorCode executable(Traced t, Device device) {
         return t.executables().computeIfAbsent(device, d -> {
             long start = System.nanoTime();
-            Compiler.Executable code = Compiler.executable(t.program(), d);
+            Executables.TensorCode code = Executables.load(t.program(), d);
             logCompile(String.format("function '%s' %s: code generation and loading for %s %.1f ms", name,
                     t.program().inputs().values().stream().map(b -> b.type()).toList(), d, (System.nanoTime() - start) / 1e6));
             return code;

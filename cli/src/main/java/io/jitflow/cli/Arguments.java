@@ -87,6 +87,24 @@ final class Arguments {
         }
     }
 
+    /**
+     * The compile options: the defaults as system properties set them, with the dims {@code --bind}
+     * binds (for the commands that take it) and the device {@code --device} names.
+     */
+    io.jitflow.compiler.CompileOptions compileOptions() throws UsageException {
+        io.jitflow.compiler.CompileOptions options = io.jitflow.compiler.CompileOptions.fromSystemProperties()
+                .withDevice(device());
+        String bindings = option("bind");
+        if (bindings == null) {
+            return options;
+        }
+        try {
+            return options.withShapeBindings(io.jitflow.passes.SpecializeShapes.parse(bindings));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--bind: " + e.getMessage());
+        }
+    }
+
     List<String> all(String name) {
         return options.getOrDefault(name, List.of());
     }

@@ -1,6 +1,6 @@
 package io.jitflow.cli;
 
-import io.jitflow.AheadOfTime;
+import io.jitflow.compiler.AheadOfTime;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,8 +30,8 @@ final class CompileCommand extends Command {
             throw new UsageException("unknown --target '" + target + "' (expected cpu, cuda or all)");
         }
         Path jar = Path.of(output);
-        AheadOfTime.compile(Pipeline.specialize(io.jitflow.text.GraphFiles.read(file), args.option("bind")), jar,
-                AheadOfTime.Target.valueOf(target.toUpperCase(java.util.Locale.ROOT)));
+        AheadOfTime.compile(file, jar, AheadOfTime.Target.valueOf(target.toUpperCase(java.util.Locale.ROOT)),
+                args.compileOptions());
         out.printf("%s: %,d bytes%n", jar, Files.size(jar));
     }
 }

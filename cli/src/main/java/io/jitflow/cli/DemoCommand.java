@@ -1,6 +1,7 @@
 package io.jitflow.cli;
 
-import io.jitflow.AheadOfTime;
+import io.jitflow.compiler.AheadOfTime;
+import io.jitflow.compiler.CompileOptions;
 import io.jitflow.Jf;
 import io.jitflow.Tensor;
 import io.jitflow.examples.KerasExamples;
@@ -135,7 +136,7 @@ final class DemoCommand extends Command {
             }
         }
         long start = System.nanoTime();
-        AheadOfTime.compile(file, jar, AheadOfTime.Target.ALL);
+        AheadOfTime.compile(file, jar, AheadOfTime.Target.ALL, CompileOptions.fromSystemProperties());
         out.printf("      compiled %s (%,d bytes, JVM classes and CUDA PTX) in %.0f ms%n", jar, Files.size(jar),
                 (System.nanoTime() - start) / 1e6);
         Tensor one = Jf.gather(mnist.testImages(), Jf.range(0, 1, 1), 0);

@@ -7,7 +7,7 @@ import io.jitflow.ir.Variable;
 import io.jitflow.ir.kernel.Kernel;
 import io.jitflow.ir.kernel.KernelProgram;
 import io.jitflow.ir.plot.GraphPicture;
-import io.jitflow.passes.PassManager;
+import io.jitflow.compiler.Compiler;
 import io.jitflow.text.GraphFiles;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -45,7 +45,8 @@ final class ShowCommand extends Command {
         List<Function> functions = args.option("function") == null ? graph.functions()
                 : List.of(Signatures.choose(graph, args.option("function"), file));
         boolean kernels = args.flag("kernels");
-        Graph shown = kernels ? Pipeline.optimize(graph, PassManager.defaultPipeline()) : graph;
+        Compiler compiler = new Compiler(args.compileOptions());
+        Graph shown = kernels ? compiler.optimize(graph) : graph;
         Files.createDirectories(dir);
         String base = file.getFileName().toString().replaceFirst("\\.jfg$", "");
         for (Function declared : functions) {
@@ -55,7 +56,7 @@ final class ShowCommand extends Command {
             out.printf("  %d nodes%s: %s%n", f.nodes().size(), kernels ? " after optimization" : "", opCounts(f));
             KernelProgram program = null;
             if (kernels) {
-                program = Pipeline.lower(shown, f.name());
+                program = compiler.lower(shown, f.name());
                 out.printf("  %d kernel(s):%n", program.kernels().size());
                 for (int k = 0; k < program.kernels().size(); k++) {
                     Kernel kernel = program.kernels().get(k);

@@ -29,19 +29,9 @@ public final class CpuCompiler {
     private CpuCompiler() {
     }
 
-    /**
-     * Whether compiled code uses the Vector API for float maps: when jdk.incubator.vector is present
-     * and {@code -Djitflow.exact=true} (bit-identical to the reference) is not set.
-     */
-    public static final boolean VECTORIZE = VectorLoopEmitter.AVAILABLE && !Boolean.getBoolean("jitflow.exact");
-
     /** Generates, loads and instantiates the program's class. */
-    public static CompiledProgram compile(KernelProgram program) {
-        return compile(program, VECTORIZE);
-    }
-
-    public static CompiledProgram compile(KernelProgram program, boolean vectorize) {
-        byte[] bytes = generate(program, vectorize);
+    public static CompiledProgram compile(KernelProgram program, CpuCodeOptions options) {
+        byte[] bytes = generate(program, options);
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup().defineHiddenClass(bytes, true);
             return (CompiledProgram) lookup.lookupClass().getDeclaredConstructor().newInstance();
@@ -51,19 +41,15 @@ public final class CpuCompiler {
     }
 
     /** The class file of a program (for verification and listings in tests). */
-    public static byte[] generate(KernelProgram program) {
-        return generate(program, VECTORIZE);
-    }
-
-    public static byte[] generate(KernelProgram program, boolean vectorize) {
-        return generate(program, vectorize, "io.jitflow.cpu.Program");
+    public static byte[] generate(KernelProgram program, CpuCodeOptions options) {
+        return generate(program, options, "io.jitflow.cpu.Program");
     }
 
     /**
      * The class file under a given binary name: ahead-of-time compilation names each function's
      * class, since those classes are defined by name rather than as hidden classes.
      */
-    public static byte[] generate(KernelProgram program, boolean vectorize, String className) {
+    public static byte[] generate(KernelProgram program, CpuCodeOptions options, String className) {
         if (program.kernels().size() > MAX_KERNELS) {
             throw new io.jitflow.ir.IrException("@" + program.name() + " lowers to " + program.kernels().size()
                     + " kernels; the CPU backend compiles at most " + MAX_KERNELS + " into one program");
@@ -81,10 +67,10 @@ public final class CpuCompiler {
         List<String> symbols = program.symbols();
         List<Kernel> kernels = program.kernels();
         for (int i = 0; i < kernels.size(); i++) {
-            emitMethod(cw, kernelMethod(i, kernels.get(i)), kernels.get(i), symbols, vectorize);
+            emitMethod(cw, kernelMethod(i, kernels.get(i)), kernels.get(i), symbols, options);
             Kernel.Loop epilogue = epilogueOf(kernels.get(i));
             if (epilogue != null) {
-                emitMethod(cw, epilogueMethod(i, kernels.get(i)), epilogue, symbols, vectorize);
+                emitMethod(cw, epilogueMethod(i, kernels.get(i)), epilogue, symbols, options);
             }
         }
         emitRun(cw, name, kernels, symbols);
@@ -93,9 +79,10 @@ public final class CpuCompiler {
         return cw.toByteArray();
     }
 
-    private static void emitMethod(ClassWriter cw, Method method, Kernel kernel, List<String> symbols, boolean vectorize) {
+    private static void emitMethod(ClassWriter cw, Method method, Kernel kernel, List<String> symbols,
+                                   CpuCodeOptions options) {
         GeneratorAdapter g = new GeneratorAdapter(Opcodes.ACC_PRIVATE | Opcodes.ACC_STATIC, method, null, null, cw);
-        new KernelEmitter(g, symbols, vectorize).emit(kernel);
+        new KernelEmitter(g, symbols, options).emit(kernel);
         g.endMethod();
     }
 

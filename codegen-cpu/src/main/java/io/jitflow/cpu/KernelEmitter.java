@@ -24,14 +24,17 @@ final class KernelEmitter {
     private final KernelScope scope;
     private final GeneratorAdapter g;
     private final ExprEmitter exprs;
+    /** Whether to use the Vector API for the float maps it supports. */
     private final boolean vectorize;
+    /** Whether float32 matmuls sum in float64, as the reference does. */
+    private final boolean exact;
 
-    /** {@code vectorize}: use the Vector API for the float maps it supports. */
-    KernelEmitter(GeneratorAdapter g, List<String> symbols, boolean vectorize) {
+    KernelEmitter(GeneratorAdapter g, List<String> symbols, CpuCodeOptions options) {
         this.scope = new KernelScope(g, symbols);
         this.g = g;
         this.exprs = new ExprEmitter(scope);
-        this.vectorize = vectorize;
+        this.vectorize = options.usesVectorApi();
+        this.exact = options.exact();
     }
 
     void emit(Kernel k) {
@@ -491,10 +494,15 @@ final class KernelEmitter {
         g.push(m.transposeB());
         scope.loadArray(m.output());
         pushShape(m.output().type().shape());
+        if (m.accumulator().isFloating()) {
+            g.push(exact);
+        }
         g.loadArg(2);
         String routine = m.accumulator().isFloating() ? "floating" : "integer";
+        String exactParameter = m.accumulator().isFloating() ? "boolean, " : "";
         g.invokeStatic(Type.getType(io.jitflow.runtime.MatmulKernels.class), Method.getMethod("void " + routine
-                + "(Object, int[], boolean, Object, int[], boolean, Object, int[], " + RowEpilogue.class.getName() + ")"));
+                + "(Object, int[], boolean, Object, int[], boolean, Object, int[], " + exactParameter
+                + RowEpilogue.class.getName() + ")"));
     }
 
     // ---- scatter ----

@@ -1,8 +1,9 @@
 package io.jitflow.cuda;
 
+import io.jitflow.ir.kernel.KernelProgram;
+import io.jitflow.runtime.cuda.CudaCode;
 import java.util.ArrayList;
 import java.util.List;
-import io.jitflow.ir.kernel.KernelProgram;
 
 /**
  * The CUDA backend's entry point: a kernel program becomes one PTX module with one {@code .entry}
@@ -12,19 +13,11 @@ import io.jitflow.ir.kernel.KernelProgram;
  * holding one 64-bit device pointer per buffer id (views point at the storage they view);
  * {@code sizes}, the address of the int32 sizes of the program's symbolic dims (in the order of
  * {@link KernelProgram#symbols()}); {@code count}, the number of output points; and
- * {@code status}, the address of an int32 error code (see {@link Module}). Each thread
+ * {@code status}, the address of an int32 error code (see {@link CudaCode}). Each thread
  * computes points in a grid-stride loop, so any launch shape covers them all.
  */
 public final class PtxGenerator {
     private PtxGenerator() {
-    }
-
-    /**
-     * A PTX module and the run-time errors its kernels can report: a kernel that fails stores
-     * {@code 1 + index} into the int32 at its {@code status} parameter (which the host zeroes before
-     * the launch and reads after it) and stops.
-     */
-    public record Module(String ptx, List<String> errors) {
     }
 
     /** The PTX text of a program's module (see {@link #module}). */
@@ -32,11 +25,26 @@ public final class PtxGenerator {
         return module(program, PtxTarget.DEFAULT).ptx();
     }
 
-    public static Module module(KernelProgram program) {
+    /**
+     * The program's module, the run-time errors its kernels report (a kernel that fails stores
+     * {@code 1 + index} into the int32 at its {@code status} parameter, which the host zeroes before
+     * the launch and reads after it, and stops) and its launch plan.
+     */
+    public static CudaCode module(KernelProgram program) {
         return module(program, PtxTarget.DEFAULT);
     }
 
-    public static Module module(KernelProgram program, PtxTarget target) {
+    /** Why kernel {@code index} of {@code program} cannot be compiled yet, or empty when it can. */
+    public static java.util.Optional<String> unsupported(KernelProgram program, int index) {
+        try {
+            new PtxKernelWriter(program, index, new ArrayList<>()).write();
+            return java.util.Optional.empty();
+        } catch (UnsupportedKernelException e) {
+            return java.util.Optional.of(e.getMessage());
+        }
+    }
+
+    public static CudaCode module(KernelProgram program, PtxTarget target) {
         List<String> errors = new ArrayList<>();
         StringBuilder sb = new StringBuilder();
         sb.append("// Jitflow kernel program @").append(program.name()).append('\n');
@@ -46,6 +54,6 @@ public final class PtxGenerator {
         for (int i = 0; i < program.kernels().size(); i++) {
             sb.append('\n').append(new PtxKernelWriter(program, i, errors).write());
         }
-        return new Module(sb.toString(), List.copyOf(errors));
+        return new CudaCode(sb.toString(), errors, LaunchPlan.launches(program));
     }
 }

@@ -1,6 +1,5 @@
 package io.jitflow.cuda;
 
-import io.jitflow.runtime.cuda.CudaExecutable;
 import io.jitflow.ir.DType;
 import io.jitflow.ir.Shape;
 import io.jitflow.ir.kernel.Buffer;
@@ -13,7 +12,7 @@ import java.util.List;
 /**
  * Writes one kernel of a program as a PTX entry: loops over output points (a grid-stride loop, one
  * thread per point), reductions (each thread folding a point's reduced axes in order; over large or
- * symbolic extents a whole block per point, see {@link CudaExecutable#reducesPerBlock}), tiled
+ * symbolic extents a whole block per point, see {@link LaunchPlan#reducesPerBlock}), tiled
  * matmuls with their epilogues, loads at computed positions, stores, and the kernel's run-time
  * checks through the status word. The scalar operations come from {@link PtxScalarWriter}; anything
  * the backend cannot compile yet is refused with an {@link UnsupportedKernelException} naming it.
@@ -26,7 +25,7 @@ final class PtxKernelWriter extends PtxKernelAccess {
     }
 
     String write() {
-        String name = CudaExecutable.entryName(program, index);
+        String name = LaunchPlan.entryName(program, index);
         if (kernel instanceof Kernel.Matmul m) {
             matmulKernel(m);
         } else if (kernel instanceof Kernel.ScatterAdd scatter) {
@@ -40,7 +39,7 @@ final class PtxKernelWriter extends PtxKernelAccess {
                 // An empty axis is an error on the CPU; a kernel cannot raise one, so only known non-empty axes.
                 throw unsupported(loop.reducer().toString().toLowerCase() + " over an axis that may be empty");
             }
-            if (CudaExecutable.reducesPerBlock(loop)) {
+            if (LaunchPlan.reducesPerBlock(loop)) {
                 blockReductionKernel(loop);
             } else {
                 loopKernel(loop);
@@ -52,7 +51,7 @@ final class PtxKernelWriter extends PtxKernelAccess {
         sb.append("// kernel ").append(index).append(": ").append(fusedNodes()).append('\n');
         sb.append(".visible .entry ").append(name).append("(\n    .param .u64 buffers,\n    .param .u64 sizes,\n")
                 .append("    .param .u32 count,\n    .param .u64 status)\n");
-        if (kernel instanceof Kernel.Matmul || kernel instanceof Kernel.Loop l && CudaExecutable.reducesPerBlock(l)) {
+        if (kernel instanceof Kernel.Matmul || kernel instanceof Kernel.Loop l && LaunchPlan.reducesPerBlock(l)) {
             sb.append("    .reqntid ").append(BLOCK).append(", 1, 1\n");
         }
         sb.append("{\n");

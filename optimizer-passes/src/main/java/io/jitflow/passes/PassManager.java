@@ -14,14 +14,12 @@ import java.util.Set;
 
 /**
  * Runs passes in order over every function of a graph. Optionally verifies after each pass (tests
- * always do), dumps the function after named passes, and records each pass's time. Defaults come
- * from system properties: {@code jitflow.verify=true}, {@code jitflow.dumpAfter=pass,pass|all},
- * {@code jitflow.passTiming=true}.
+ * always do) and dumps the function after named passes; records each pass's time.
  */
 public final class PassManager {
     private final List<Pass> passes;
-    private boolean verify = Boolean.getBoolean("jitflow.verify");
-    private Set<String> dumpAfter = parseNames(System.getProperty("jitflow.dumpAfter", ""));
+    private boolean verify;
+    private Set<String> dumpAfter = Set.of();
     private java.io.PrintStream dumpTo = System.err;
     private final Map<String, Long> nanos = new LinkedHashMap<>();
 
@@ -94,19 +92,8 @@ public final class PassManager {
         return f;
     }
 
-
     /** Time spent in each pass so far, in nanoseconds, by pass name. */
     public Map<String, Long> timings() {
         return java.util.Collections.unmodifiableMap(nanos);
-    }
-
-    private static Set<String> parseNames(String list) {
-        Set<String> names = new java.util.HashSet<>();
-        for (String s : list.split(",")) {
-            if (!s.isBlank()) {
-                names.add(s.strip());
-            }
-        }
-        return names;
     }
 }

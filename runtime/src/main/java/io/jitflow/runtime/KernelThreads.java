@@ -14,12 +14,12 @@ import java.util.function.IntConsumer;
  * started from inside a chunk) runs its chunks itself.
  */
 public final class KernelThreads {
-    /** {@code -Djitflow.threads=N} caps the threads kernels use; the default is every processor. */
-    private static final int THREADS = Math.max(1, Integer.getInteger("jitflow.threads",
-            Runtime.getRuntime().availableProcessors()));
+    /** One thread per processor: the caller and the workers. */
+    private static final int THREADS = Runtime.getRuntime().availableProcessors();
     /** How long an idle worker spins for the next job before it parks. */
     private static final long SPIN_NANOS = 100_000;
-    private static volatile int limit = THREADS;
+    /** How many threads the calling thread's kernels may use (see {@link #withThreads}). */
+    private static final ThreadLocal<Integer> LIMIT = ThreadLocal.withInitial(() -> THREADS);
 
     private static final AtomicBoolean BUSY = new AtomicBoolean();
     private static volatile Job current;
@@ -36,25 +36,28 @@ public final class KernelThreads {
     private KernelThreads() {
     }
 
-    /** The number of threads kernels may use now. */
+    /** The number of threads the calling thread's kernels may use now. */
     public static int count() {
-        return limit;
+        return LIMIT.get();
     }
 
-    /** Runs {@code body} with kernels limited to {@code threads} threads (for measuring scaling). */
+    /**
+     * Runs {@code body} with the kernels it runs on this thread limited to {@code threads} threads
+     * (at most one per processor); other threads keep their own limit.
+     */
     public static void withThreads(int threads, Runnable body) {
-        int previous = limit;
-        limit = Math.max(1, Math.min(threads, THREADS));
+        int previous = LIMIT.get();
+        LIMIT.set(Math.max(1, Math.min(threads, THREADS)));
         try {
             body.run();
         } finally {
-            limit = previous;
+            LIMIT.set(previous);
         }
     }
 
     /** Calls {@code body} for each chunk index in [0, chunks), in parallel; returns when all are done. */
     public static void parallelFor(int chunks, IntConsumer body) {
-        if (chunks <= 1 || limit == 1 || !BUSY.compareAndSet(false, true)) {
+        if (chunks <= 1 || count() == 1 || !BUSY.compareAndSet(false, true)) {
             for (int c = 0; c < chunks; c++) {
                 body.accept(c);
             }
@@ -156,7 +159,7 @@ public final class KernelThreads {
      * when it has at least {@link #PARALLEL_POINTS} points in all.
      */
     public static void split(RangeKernels code, int kernel, Object[] buffers, int[] sizes, int total, long points) {
-        int chunks = points < PARALLEL_POINTS ? 1 : Math.min(limit, total);
+        int chunks = points < PARALLEL_POINTS ? 1 : Math.min(count(), total);
         if (chunks <= 1) {
             code.runRange(kernel, buffers, sizes, 0, total);
             return;

@@ -7,7 +7,7 @@ import io.jitflow.ir.Float16;
  * float32 and float64 run on the blocked Vector API kernels ({@code FloatMatmul},
  * {@code DoubleMatmul}, expanded from one template) when the jdk.incubator.vector module is
  * present (fused multiply-adds in the operands' type, within rounding of the reference). Otherwise,
- * with {@code -Djitflow.exact=true}, and for the other dtypes, operands are packed row-major,
+ * in exact mode (bit-identical to the reference), and for the other dtypes, operands are packed row-major,
  * values are widened to the accumulator's type
  * and each row of C is accumulated over its columns, four rows at a time, p in increasing order: every
  * element is summed in the reference's order and type, bit-identical to it, in loops HotSpot
@@ -19,30 +19,20 @@ public final class MatmulKernels {
 
     /** Whether the Vector API is on the module path (the launcher and tests add it). */
     static final boolean VECTOR_API = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
-    /**
-     * {@code -Djitflow.exact=true} makes compiled code bit-identical to the reference: here, float32
-     * matmuls sum in float64 as the reference does (slower; the differential tests run this way).
-     */
-    static final boolean EXACT = Boolean.getBoolean("jitflow.exact");
-
     private MatmulKernels() {
     }
 
     /**
      * Multiplies floating matrices; {@code c} has the output's dtype (float[], double[] or short[] for
-     * float16) and receives the rounded sums. {@code epilogue} (for a rank-2 output only; else
-     * {@link RowEpilogue#NONE}) runs on each thread's rows once they are done.
+     * float16) and receives the rounded sums. {@code exact} sums in the reference's order and type,
+     * bit-identical to it (it is also the path without the Vector API). {@code epilogue} (for a rank-2
+     * output only; else {@link RowEpilogue#NONE}) runs on each thread's rows once they are done.
      */
     public static void floating(Object a, int[] aShape, boolean transposeA, Object b, int[] bShape, boolean transposeB,
-                                Object c, int[] cShape, RowEpilogue epilogue) {
-        floating(a, aShape, transposeA, b, bShape, transposeB, c, cShape, EXACT || !VECTOR_API, epilogue);
-    }
-
-    /** As above; {@code exact} chooses the float64-summing path for float32 too. */
-    static void floating(Object a, int[] aShape, boolean transposeA, Object b, int[] bShape, boolean transposeB,
-                         Object c, int[] cShape, boolean exact, RowEpilogue epilogue) {
+                                Object c, int[] cShape, boolean exact, RowEpilogue epilogue) {
+        boolean blocked = !exact && VECTOR_API;
         Geometry g = new Geometry(aShape, transposeA, bShape, transposeB, cShape);
-        if (!exact && a instanceof float[] fa && b instanceof float[] fb && c instanceof float[] fc) {
+        if (blocked && a instanceof float[] fa && b instanceof float[] fb && c instanceof float[] fc) {
             for (int batch = 0; batch < g.batches; batch++) {
                 FloatMatmul.multiply(new FloatMatmul.Operand(fa, g.aOffset(batch), transposeA),
                         new FloatMatmul.Operand(fb, g.bOffset(batch), transposeB), fc, batch * g.m * g.n, g.m, g.n, g.k,
@@ -50,7 +40,7 @@ public final class MatmulKernels {
             }
             return;
         }
-        if (!exact && a instanceof double[] da && b instanceof double[] db && c instanceof double[] dc) {
+        if (blocked && a instanceof double[] da && b instanceof double[] db && c instanceof double[] dc) {
             for (int batch = 0; batch < g.batches; batch++) {
                 DoubleMatmul.multiply(new DoubleMatmul.Operand(da, g.aOffset(batch), transposeA),
                         new DoubleMatmul.Operand(db, g.bOffset(batch), transposeB), dc, batch * g.m * g.n, g.m, g.n, g.k,

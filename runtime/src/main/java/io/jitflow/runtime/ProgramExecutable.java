@@ -6,6 +6,7 @@ import io.jitflow.ir.VariableStore;
 import io.jitflow.ir.kernel.Buffer;
 import io.jitflow.ir.kernel.KernelProgram;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -24,10 +25,18 @@ public final class ProgramExecutable implements Executable {
     /** Per buffer: its static element count, or -1 when it depends on symbolic dims. */
     private final int[] staticCounts;
     private final ThreadLocal<Object[]> temporaries;
+    /** The most threads one run's kernels use; 0 for one per processor. */
+    private final int threads;
 
     public ProgramExecutable(KernelProgram program, CompiledProgram code) {
+        this(program, code, 0);
+    }
+
+    /** As above, each run's kernels using at most {@code threads} threads (0: one per processor). */
+    public ProgramExecutable(KernelProgram program, CompiledProgram code, int threads) {
         this.program = program;
         this.code = code;
+        this.threads = threads;
         int n = program.buffers().size();
         this.reusable = reusableTemporaries(program);
         this.staticCounts = new int[n];
@@ -57,6 +66,15 @@ public final class ProgramExecutable implements Executable {
 
     @Override
     public Map<String, HostTensor> run(Map<String, HostTensor> inputs, VariableStore variables) {
+        if (threads == 0) {
+            return runHere(inputs, variables);
+        }
+        List<Map<String, HostTensor>> result = new java.util.ArrayList<>(1);
+        KernelThreads.withThreads(threads, () -> result.add(runHere(inputs, variables)));
+        return result.get(0);
+    }
+
+    private Map<String, HostTensor> runHere(Map<String, HostTensor> inputs, VariableStore variables) {
         ShapeBindings bindings = new ShapeBindings(program);
         bindings.checkInputNames(inputs.keySet());
         Object[] arrays = new Object[program.buffers().size()];

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jitflow.AheadOfTime;
+import io.jitflow.compiler.AheadOfTime;
 import io.jitflow.CompiledGraph;
 import io.jitflow.Jf;
 import io.jitflow.Jit;
@@ -55,7 +55,7 @@ class AheadOfTimeTest {
     @MethodSource("exampleGraphs")
     void everyExampleRunsAsTheJitRunsIt(Path file) throws IOException {
         Path jar = dir.resolve("out.jar");
-        AheadOfTime.compile(file, jar);
+        AheadOfTime.compile(file, jar, AheadOfTime.Target.CPU, Compiled.OPTIONS);
         AotModule aot = AotModule.load(jar);
         CompiledGraph jit = Jit.load(file);
         assertEquals(jit.functionNames(), aot.functionNames());
@@ -73,7 +73,7 @@ class AheadOfTimeTest {
     void aCudaJarHoldsThePtxAndItsLaunches() throws IOException {
         Path file = Repository.examples().resolve("graphs/mlp.jfg");
         Path jar = dir.resolve("mlp-cuda.jar");
-        AheadOfTime.compile(file, jar, AheadOfTime.Target.CUDA);
+        AheadOfTime.compile(file, jar, AheadOfTime.Target.CUDA, Compiled.OPTIONS);
         io.jitflow.ir.Graph graph = io.jitflow.text.GraphFiles.read(file);
         io.jitflow.ir.Graph optimized = new io.jitflow.passes.PassManager(io.jitflow.passes.PassManager.defaultPasses())
                 .run(graph);
@@ -81,7 +81,7 @@ class AheadOfTimeTest {
         for (int i = 0; i < graph.functions().size(); i++) {
             KernelProgram program = Compiled.lower(optimized.functions().get(i), optimized.inferenceContext());
             assertEquals(io.jitflow.cuda.PtxGenerator.generate(program), entry(jar, "jitflow/ptx/" + i + ".ptx"));
-            for (io.jitflow.runtime.cuda.CudaExecutable.Launch launch : io.jitflow.runtime.cuda.CudaExecutable.launches(program)) {
+            for (io.jitflow.runtime.cuda.CudaCode.Launch launch : io.jitflow.cuda.LaunchPlan.launches(program)) {
                 assertTrue(manifest.contains("\nlaunch " + launch.entry() + " "), manifest);
             }
         }
@@ -100,7 +100,7 @@ class AheadOfTimeTest {
     void aSavedModelPredictsTrainsAndEvaluatesAsTheJitDoes() throws IOException {
         Path file = trainedMnistModel();
         Path jar = dir.resolve("mnist.jar");
-        AheadOfTime.compile(file, jar);
+        AheadOfTime.compile(file, jar, AheadOfTime.Target.CPU, Compiled.OPTIONS);
         AotModule aot = AotModule.load(jar);
         CompiledGraph jit = Jit.load(file);
         assertEquals(List.of("predict", "train_step", "test_step"), aot.functionNames());
@@ -121,7 +121,7 @@ class AheadOfTimeTest {
     void theJarRunsWithNoCompilerOnTheClassPath() throws Exception {
         Path file = Repository.examples().resolve("graphs/mlp.jfg");
         Path jar = dir.resolve("mlp.jar");
-        AheadOfTime.compile(file, jar);
+        AheadOfTime.compile(file, jar, AheadOfTime.Target.CPU, Compiled.OPTIONS);
         CompiledGraph jit = Jit.load(file);
         Function f = jit.function(jit.functionNames().get(0));
         Map<String, HostTensor> inputs = randomInputs(f, new Random(7));
@@ -150,8 +150,8 @@ class AheadOfTimeTest {
     @Test
     void jarsAreReproducible() throws IOException {
         Path file = Repository.examples().resolve("graphs/mlp.jfg");
-        AheadOfTime.compile(file, dir.resolve("a.jar"));
-        AheadOfTime.compile(file, dir.resolve("b.jar"));
+        AheadOfTime.compile(file, dir.resolve("a.jar"), AheadOfTime.Target.CPU, Compiled.OPTIONS);
+        AheadOfTime.compile(file, dir.resolve("b.jar"), AheadOfTime.Target.CPU, Compiled.OPTIONS);
         assertEquals(java.util.Arrays.toString(Files.readAllBytes(dir.resolve("a.jar"))),
                 java.util.Arrays.toString(Files.readAllBytes(dir.resolve("b.jar"))));
         long fixed = java.time.Instant.parse("2020-01-01T00:00:00Z").toEpochMilli();
@@ -164,7 +164,7 @@ class AheadOfTimeTest {
     void badJarsAreRefusedWithAMessage() throws IOException {
         Path file = Repository.examples().resolve("graphs/linear.jfg");
         Path good = dir.resolve("linear.jar");
-        AheadOfTime.compile(file, good);
+        AheadOfTime.compile(file, good, AheadOfTime.Target.CPU, Compiled.OPTIONS);
         String manifest = entry(good, "jitflow/manifest.txt");
         assertRefused(jar("plain.jar", Map.of("a.txt", "hello")), "not a Jitflow AOT jar");
         assertRefused(jar("future.jar", Map.of("jitflow/manifest.txt", manifest.replace("jitflow-aot 2", "jitflow-aot 9"))),
@@ -183,11 +183,11 @@ class AheadOfTimeTest {
     @Test
     void aFailedCompileLeavesTheOldJarIntact() throws IOException {
         Path jar = dir.resolve("model.jar");
-        AheadOfTime.compile(Repository.examples().resolve("graphs/linear.jfg"), jar);
+        AheadOfTime.compile(Repository.examples().resolve("graphs/linear.jfg"), jar, AheadOfTime.Target.CPU, Compiled.OPTIONS);
         byte[] before = Files.readAllBytes(jar);
         Path broken = dir.resolve("broken.jfg");
         Files.writeString(broken, "jitflow 1 opset 1\nfunc @f(%x : float32[2]) -> (y : float32[2]) {\n  return %x\n");
-        assertThrows(Exception.class, () -> AheadOfTime.compile(broken, jar));
+        assertThrows(Exception.class, () -> AheadOfTime.compile(broken, jar, AheadOfTime.Target.CPU, Compiled.OPTIONS));
         assertEquals(java.util.Arrays.toString(before), java.util.Arrays.toString(Files.readAllBytes(jar)));
         try (Stream<Path> files = Files.list(dir)) {
             assertFalse(files.anyMatch(p -> p.getFileName().toString().endsWith(".tmp")), "no temporary file is left");

@@ -315,6 +315,11 @@ class CliTest {
         assertTrue(r.out().contains("kernel program @predict (3 kernels)"), r.out());
         Result bad = jitflow("opt", Repository.examples().resolve("graphs/mlp.jfg").toString(), "--dump-after", "nope");
         assertEquals(2, bad.code());
-        assertTrue(bad.err().contains("unknown pass 'nope'"), bad.err());
+        assertTrue(bad.err().contains("cannot dump after 'nope': no such stage (stages: canonicalize, fold-constants, "
+                + "simplify, cse, dce, fuse, merge-siblings, plan-buffers, or all)"), bad.err());
+        Result kernels = jitflow("opt", Repository.examples().resolve("graphs/mlp.jfg").toString(), "--dump-after",
+                "merge-siblings");
+        assertEquals(0, kernels.code(), kernels.err());
+        assertTrue(kernels.out().contains("# after merge-siblings\nkernel program @probabilities"), kernels.out());
     }
 }

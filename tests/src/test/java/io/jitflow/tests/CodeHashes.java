@@ -1,5 +1,6 @@
 package io.jitflow.tests;
 
+import io.jitflow.cpu.CpuCodeOptions;
 import io.jitflow.cpu.CpuCompiler;
 import io.jitflow.ir.kernel.KernelProgram;
 import java.security.MessageDigest;
@@ -8,7 +9,7 @@ import java.util.HexFormat;
 
 /**
  * Prints, for every program the CUDA backend is checked on ({@link PtxCases}), a hash of its kernel
- * program, its PTX and its JVM class (scalar and vectorized). Run before and after a change to the
+ * program, its PTX and its JVM class (exact and fast). Run before and after a change to the
  * compiler that should not change generated code, and compare the two listings.
  */
 public final class CodeHashes {
@@ -19,8 +20,8 @@ public final class CodeHashes {
         for (PtxCases.PtxCase c : PtxCases.all().supported()) {
             KernelProgram program = c.program();
             System.out.println(c.name() + " program=" + hash(program.toString().getBytes()) + " ptx="
-                    + hash(c.ptx().getBytes()) + " class=" + hash(CpuCompiler.generate(program, false)) + " vclass="
-                    + hash(CpuCompiler.generate(program, true)));
+                    + hash(c.ptx().getBytes()) + " class=" + hash(CpuCompiler.generate(program, CpuCodeOptions.EXACT)) + " vclass="
+                    + hash(CpuCompiler.generate(program, CpuCodeOptions.FAST)));
         }
     }
 

@@ -1,12 +1,14 @@
 package io.jitflow.tests;
 
+import io.jitflow.compiler.CompileOptions;
+import io.jitflow.compiler.Compiler;
+import io.jitflow.cpu.CpuCodeOptions;
 import io.jitflow.cpu.CpuCompiler;
 import io.jitflow.ir.Function;
 import io.jitflow.ir.HostTensor;
 import io.jitflow.ir.InferenceContext;
 import io.jitflow.ir.VariableStore;
 import io.jitflow.ir.kernel.KernelProgram;
-import io.jitflow.passes.fusion.KernelLowering;
 import io.jitflow.runtime.ProgramExecutable;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -16,18 +18,24 @@ import org.objectweb.asm.util.CheckClassAdapter;
 
 /** Compiles functions with the CPU backend for tests, checking every generated class with ASM's verifier. */
 final class Compiled {
+    /** The options of this test run (exact, as the build sets {@code jitflow.exact}), verifying after every pass. */
+    static final CompileOptions OPTIONS = CompileOptions.fromSystemProperties().withVerify(true);
+    /** The CPU backend's options under {@link #OPTIONS}. */
+    static final CpuCodeOptions CODE = new CpuCodeOptions(OPTIONS.exact(), OPTIONS.vectorize());
+
     private Compiled() {
     }
 
+    /** {@code f} through the compiler's kernel stages (fuse, merge siblings, plan buffers). */
     static KernelProgram lower(Function f, InferenceContext context) {
-        return KernelLowering.lower(f, context);
+        return new Compiler(OPTIONS).lower(f, context);
     }
 
     /** Lowers, generates, verifies and loads {@code f}. */
     static ProgramExecutable compile(Function f, InferenceContext context) {
         KernelProgram program = lower(f, context);
-        verify(CpuCompiler.generate(program), program);
-        return new ProgramExecutable(program, CpuCompiler.compile(program));
+        verify(CpuCompiler.generate(program, CODE), program);
+        return new ProgramExecutable(program, CpuCompiler.compile(program, CODE));
     }
 
     /** Fails with the verifier's report when the class is not valid bytecode. */

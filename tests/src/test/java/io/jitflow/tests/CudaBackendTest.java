@@ -39,8 +39,7 @@ class CudaBackendTest {
     private static Map<String, HostTensor> runOnGpu(Function f, InferenceContext context, Map<String, HostTensor> inputs,
                                                     VariableStore variables) {
         KernelProgram program = Compiled.lower(f, context);
-        PtxGenerator.Module module = PtxGenerator.module(program);
-        return new CudaExecutable(program, Cuda.device(0), module.ptx(), module.errors()).run(inputs, variables);
+        return new CudaExecutable(program, PtxGenerator.module(program), Cuda.device(0)).run(inputs, variables);
     }
 
     @Test
@@ -92,7 +91,8 @@ class CudaBackendTest {
     @Test
     void anAotJarRunsOnTheGpuAsOnTheCpu(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
         java.nio.file.Path jar = dir.resolve("mlp.jar");
-        io.jitflow.AheadOfTime.compile(Repository.examples().resolve("graphs/mlp.jfg"), jar, io.jitflow.AheadOfTime.Target.ALL);
+        io.jitflow.compiler.AheadOfTime.compile(Repository.examples().resolve("graphs/mlp.jfg"), jar,
+                io.jitflow.compiler.AheadOfTime.Target.ALL, Compiled.OPTIONS);
         io.jitflow.runtime.aot.AotModule cpu = io.jitflow.runtime.aot.AotModule.load(jar);
         io.jitflow.runtime.aot.AotModule gpu = io.jitflow.runtime.aot.AotModule.load(jar, Device.cuda(0));
         for (String name : cpu.functionNames()) {

@@ -1,6 +1,6 @@
 package io.jitflow.tests;
 
-import io.jitflow.runtime.cuda.CudaExecutable;
+import io.jitflow.runtime.cuda.CudaCode;
 import io.jitflow.ir.EvaluationException;
 import io.jitflow.ir.VariableStore;
 import io.jitflow.ir.kernel.KernelProgram;
@@ -45,9 +45,9 @@ public final class DumpPtxCases {
                         launch.append(' ').append(s);
                     }
                     launch.append('\n');
-                    for (int k = 0; k < program.kernels().size(); k++) {
-                        launch.append("kernel ").append(CudaExecutable.entryName(program, k)).append(' ')
-                                .append(CudaExecutable.launches(program).get(k).count(program.symbols(), sizes)).append('\n');
+                    for (CudaCode.Launch k : c.module().launches()) {
+                        launch.append("kernel ").append(k.entry()).append(' ').append(k.count(program.symbols(), sizes))
+                                .append('\n');
                     }
                     Files.writeString(dir.resolve("launch.txt"), launch);
                     new PtxExecution(program, c.module()).run(buffers, sizes);

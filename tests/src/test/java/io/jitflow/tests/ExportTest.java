@@ -3,7 +3,7 @@ package io.jitflow.tests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.jitflow.AheadOfTime;
+import io.jitflow.compiler.AheadOfTime;
 import io.jitflow.CompiledGraph;
 import io.jitflow.Jf;
 import io.jitflow.Jit;
@@ -40,7 +40,7 @@ class ExportTest {
         CompiledGraph loaded = Jit.load(file);
         assertEquals(List.of("affine", "affine_1"), loaded.functionNames());
         Path jar = dir.resolve("affine.jar");
-        AheadOfTime.compile(file, jar);
+        AheadOfTime.compile(file, jar, AheadOfTime.Target.CPU, Compiled.OPTIONS);
         AotModule aot = AotModule.load(jar);
         Map<String, Tensor> examples = Map.of("affine", small, "affine_1", batch);
         for (Map.Entry<String, Tensor> e : examples.entrySet()) {

@@ -61,13 +61,14 @@ public final class FakeDriverCheck {
             System.out.println(e.getMessage());
         }
         KernelProgram program = Compiled.lower(PtxDifferentialTest.integerFloorDiv(), io.jitflow.ir.InferenceContext.NO_VARIABLES);
-        PtxGenerator.Module module = PtxGenerator.module(program);
+        io.jitflow.runtime.cuda.CudaCode module = PtxGenerator.module(program);
         try {
-            new CudaExecutable(program, device, module.ptx().replace(".entry", ".entry renamed_"), module.errors());
+            new CudaExecutable(program, new io.jitflow.runtime.cuda.CudaCode(module.ptx().replace(".entry", ".entry renamed_"),
+                    module.errors(), module.launches()), device);
         } catch (RuntimeException e) {
             System.out.println(e.getMessage());
         }
-        CudaExecutable executable = new CudaExecutable(program, device, module.ptx(), module.errors());
+        CudaExecutable executable = new CudaExecutable(program, module, device);
         try {
             Map<String, HostTensor> out = executable.run(Map.of("x", HostTensor.of(new int[] {7, 8, 9}, 3),
                     "y", HostTensor.of(new int[] {2, 2, 2}, 3)), new VariableStore());

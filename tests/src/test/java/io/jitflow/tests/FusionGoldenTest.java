@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.jitflow.ir.Graph;
 import io.jitflow.ir.kernel.KernelProgram;
-import io.jitflow.passes.fusion.KernelLowering;
 import io.jitflow.text.GraphParser;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -56,7 +55,7 @@ class FusionGoldenTest {
     void kernelsMatchTheirChecks(Path file) throws IOException {
         String source = Files.readString(file);
         Graph g = parse(file);
-        KernelProgram program = KernelLowering.lower(g.functions().get(0), g.inferenceContext());
+        KernelProgram program = Compiled.lower(g.functions().get(0), g.inferenceContext());
         FileCheck.check(source, program.toString(), file.getFileName().toString());
         Differential.check(g, g.functions().get(0), inputs(g, file), file.getFileName().toString());
         assertEquals(program.kernels().size(), Integer.parseInt(source.replaceAll("(?s).*\\((\\d+) kernels?\\).*", "$1")));

@@ -11,7 +11,6 @@ import io.jitflow.ir.kernel.Expr;
 import io.jitflow.ir.kernel.Kernel;
 import io.jitflow.ir.kernel.KernelProgram;
 import io.jitflow.ir.kernel.ScalarOp;
-import io.jitflow.passes.fusion.KernelLowering;
 import io.jitflow.runtime.ProgramExecutable;
 import io.jitflow.text.GraphParser;
 import java.util.List;
@@ -29,7 +28,7 @@ class HarnessCatchesMiscompilesTest {
                   return %z
                 }
                 """, "add.jfg");
-        KernelProgram right = KernelLowering.lower(g.functions().get(0), g.inferenceContext());
+        KernelProgram right = Compiled.lower(g.functions().get(0), g.inferenceContext());
         Kernel.Loop loop = (Kernel.Loop) right.kernels().get(0);
         Kernel.Loop wrong = new Kernel.Loop(loop.fused(), loop.space(), miscompile(loop.body()), loop.reducedAxes(),
                 loop.reducer(), loop.accumulator(), loop.epilogue(), loop.output(), loop.outputIndex());
@@ -38,7 +37,7 @@ class HarnessCatchesMiscompilesTest {
         Map<String, HostTensor> inputs = Map.of("x", HostTensor.of(new float[] {1, 2, 3}, 3),
                 "y", HostTensor.of(new float[] {1, 1, 1}, 3));
         HostTensor expected = Interpreter.run(g.functions().get(0), inputs, new VariableStore()).get("z");
-        HostTensor actual = new ProgramExecutable(broken, CpuCompiler.compile(broken)).run(inputs, new VariableStore()).get("z");
+        HostTensor actual = new ProgramExecutable(broken, CpuCompiler.compile(broken, Compiled.CODE)).run(inputs, new VariableStore()).get("z");
         assertThrows(AssertionError.class, () -> Differential.assertSame(expected, actual, "miscompiled add"));
     }
 

@@ -30,7 +30,7 @@ import java.util.TreeMap;
  */
 final class PtxCases {
     /** A supported case: its function, kernel program, PTX and seeded inputs. */
-    record PtxCase(String name, Graph graph, Function function, KernelProgram program, PtxGenerator.Module module,
+    record PtxCase(String name, Graph graph, Function function, KernelProgram program, io.jitflow.runtime.cuda.CudaCode module,
                    Map<String, HostTensor> inputs) {
         String ptx() {
             return module.ptx();
@@ -53,7 +53,7 @@ final class PtxCases {
     static Differential.Tolerance tolerance(KernelProgram program) {
         Differential.Tolerance tolerance = Differential.Tolerance.EXACT;
         for (io.jitflow.ir.kernel.Kernel k : program.kernels()) {
-            if (k instanceof io.jitflow.ir.kernel.Kernel.Loop l && io.jitflow.runtime.cuda.CudaExecutable.reducesPerBlock(l)
+            if (k instanceof io.jitflow.ir.kernel.Kernel.Loop l && io.jitflow.cuda.LaunchPlan.reducesPerBlock(l)
                     && l.accumulator().isFloating() && (l.reducer() == io.jitflow.ir.kernel.Kernel.Reducer.SUM
                     || l.reducer() == io.jitflow.ir.kernel.Kernel.Reducer.PROD)) {
                 tolerance = tolerance.orLooser(REASSOCIATED);

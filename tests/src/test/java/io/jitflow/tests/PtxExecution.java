@@ -1,6 +1,6 @@
 package io.jitflow.tests;
 
-import io.jitflow.runtime.cuda.CudaExecutable;
+import io.jitflow.runtime.cuda.CudaCode;
 import io.jitflow.cuda.PtxGenerator;
 import io.jitflow.ir.EvaluationException;
 import io.jitflow.ir.kernel.KernelProgram;
@@ -27,11 +27,13 @@ final class PtxExecution implements CompiledProgram {
     private final KernelProgram program;
     private final PtxInterpreter ptx;
     private final List<String> errors;
+    private final List<CudaCode.Launch> launches;
 
-    PtxExecution(KernelProgram program, PtxGenerator.Module module) {
+    PtxExecution(KernelProgram program, CudaCode module) {
         this.program = program;
         this.ptx = new PtxInterpreter(module.ptx());
         this.errors = module.errors();
+        this.launches = module.launches();
     }
 
     @Override
@@ -50,9 +52,9 @@ final class PtxExecution implements CompiledProgram {
         }
         long status = memory.allocate(4);
         for (int k = 0; k < program.kernels().size(); k++) {
-            ptx.launch(CudaExecutable.entryName(program, k),
-                    new long[] {table, sizeTable, CudaExecutable.launches(program).get(k).count(program.symbols(), sizes), status}, BLOCKS,
-                    threads(CudaExecutable.entryName(program, k)), memory);
+            CudaCode.Launch launch = launches.get(k);
+            ptx.launch(launch.entry(), new long[] {table, sizeTable, launch.count(program.symbols(), sizes), status}, BLOCKS,
+                    threads(launch.entry()), memory);
             int code = memory.buffer(status).getInt(0);
             if (code != 0) {
                 throw new EvaluationException(errors.get(code - 1));

@@ -33,12 +33,12 @@ class VectorPathTest {
 
     private static final Differential.Backend VECTOR = (f, context, inputs, variables) -> {
         KernelProgram program = Compiled.lower(f, context);
-        byte[] bytes = CpuCompiler.generate(program, true);
+        byte[] bytes = CpuCompiler.generate(program, io.jitflow.cpu.CpuCodeOptions.FAST);
         Compiled.verify(bytes, program);
         if (new String(bytes, StandardCharsets.ISO_8859_1).contains("jdk/incubator/vector/")) {
             VECTORIZED.incrementAndGet();
         }
-        return new ProgramExecutable(program, CpuCompiler.compile(program, true)).run(inputs, variables);
+        return new ProgramExecutable(program, CpuCompiler.compile(program, io.jitflow.cpu.CpuCodeOptions.FAST)).run(inputs, variables);
     };
 
     @Test

@@ -82,7 +82,12 @@ public final class KernelLowering {
         this.context = context;
     }
 
-    public static KernelProgram lower(Function function, InferenceContext context) {
+    /**
+     * The function as a kernel program, one kernel per value that needs a buffer and one buffer per
+     * value, before sibling maps are merged ({@link SiblingMaps}) and buffers planned
+     * ({@link BufferPlanning}).
+     */
+    public static KernelProgram fuse(Function function, InferenceContext context) {
         return new KernelLowering(function, context).run();
     }
 
@@ -107,8 +112,7 @@ public final class KernelLowering {
         for (Function.Output o : function.outputs()) {
             outputs.put(o.name(), materialize(o.value()));
         }
-        return BufferPlanning.plan(SiblingMaps.merge(new KernelProgram(function.name(), allBuffers, kernels, inputs,
-                outputs, variableReads, variableWrites)));
+        return new KernelProgram(function.name(), allBuffers, kernels, inputs, outputs, variableReads, variableWrites);
     }
 
     private Buffer bufferFor(Value v, Buffer.Kind kind, String name, HostTensor constant) {

@@ -19,7 +19,7 @@ import java.util.stream.Collectors;
  * rather than loading them (the update of an optimizer's moments and of its weights becomes one
  * kernel). Runs before buffer planning, when every buffer still has one writer.
  */
-final class SiblingMaps {
+public final class SiblingMaps {
     /** The most results one kernel computes: the generated method must stay well within its size limit. */
     private static final int MAX_RESULTS = 8;
 
@@ -27,7 +27,7 @@ final class SiblingMaps {
     }
 
     /** The program with its sibling maps merged. */
-    static KernelProgram merge(KernelProgram p) {
+    public static KernelProgram merge(KernelProgram p) {
         List<Kernel> merged = dropUnreadResults(mergeInto(p.kernels()), p.escapingStorage());
         return new KernelProgram(p.name(), p.buffers(), merged, p.inputs(), p.outputs(), p.variableReads(),
                 p.variableWrites());

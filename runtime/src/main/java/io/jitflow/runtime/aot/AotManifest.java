@@ -1,6 +1,6 @@
 package io.jitflow.runtime.aot;
 
-import io.jitflow.runtime.cuda.CudaExecutable;
+import io.jitflow.runtime.cuda.CudaCode;
 import io.jitflow.ir.DType;
 import io.jitflow.ir.Dim;
 import io.jitflow.ir.HostTensor;
@@ -38,7 +38,7 @@ final class AotManifest {
     record FunctionEntry(String className, KernelProgram program, Cuda cuda) {
     }
 
-    record Cuda(String ptxEntry, List<String> errors, List<CudaExecutable.Launch> launches) {
+    record Cuda(String ptxEntry, List<String> errors, List<CudaCode.Launch> launches) {
     }
 
     record Contents(boolean vectorized, Map<String, String> variableEntries, List<FunctionEntry> functions) {
@@ -114,7 +114,7 @@ final class AotManifest {
                     case "input", "output", "read", "write" -> current.bind(f[0], decode(f[1]), Integer.parseInt(f[2]));
                     case "ptx" -> current.ptxEntry = decode(f[1]);
                     case "error" -> current.errors.add(decode(f[1]));
-                    case "launch" -> current.launches.add(new CudaExecutable.Launch(f[1], shape(f[2]),
+                    case "launch" -> current.launches.add(new CudaCode.Launch(f[1], shape(f[2]),
                             f.length > 3 && f[3].equals("per-block")));
                     case "end" -> {
                         functions.add(current.finish());
@@ -140,7 +140,7 @@ final class AotManifest {
         final Map<String, Map<String, Buffer>> bindings = new LinkedHashMap<>();
         String ptxEntry;
         final List<String> errors = new ArrayList<>();
-        final List<CudaExecutable.Launch> launches = new ArrayList<>();
+        final List<CudaCode.Launch> launches = new ArrayList<>();
 
         ProgramReader(String name, String className) {
             this.name = name;

@@ -2,6 +2,7 @@ package io.jitflow.runtime.aot;
 
 import io.jitflow.runtime.Device;
 import io.jitflow.runtime.Executable;
+import io.jitflow.runtime.cuda.CudaCode;
 import io.jitflow.runtime.cuda.CudaExecutable;
 import java.util.ArrayList;
 import io.jitflow.ir.HostTensor;
@@ -51,10 +52,6 @@ public final class AotModule {
     public record CompiledFunction(KernelProgram program, String className, byte[] classFile, CudaCode cuda) {
     }
 
-    /** A function's PTX module and the errors its kernels report (see the CUDA backend). */
-    public record CudaCode(String ptx, List<String> errors) {
-    }
-
     /**
      * Writes an AOT jar atomically (a temporary file renamed into place). {@code vectorized} says
      * whether the classes use the Vector API, so that a runtime without it refuses them clearly.
@@ -85,7 +82,7 @@ public final class AotModule {
                     if (f.cuda() != null) {
                         String entry = "jitflow/ptx/" + entries.size() + ".ptx";
                         put(out, entry, f.cuda().ptx().getBytes(StandardCharsets.UTF_8));
-                        cuda = new AotManifest.Cuda(entry, f.cuda().errors(), CudaExecutable.launches(f.program()));
+                        cuda = new AotManifest.Cuda(entry, f.cuda().errors(), f.cuda().launches());
                     }
                     entries.add(new AotManifest.FunctionEntry(f.classFile() == null ? null : f.className(), f.program(), cuda));
                 }
@@ -156,8 +153,8 @@ public final class AotModule {
                     }
                     String ptx = new String(read(file, requireEntry(file, f.cuda().ptxEntry(), jar), jar),
                             StandardCharsets.UTF_8);
-                    module.functions.put(f.program().name(), new CudaExecutable(f.program(), f.cuda().launches(),
-                            device.cudaDevice(), ptx, f.cuda().errors()));
+                    module.functions.put(f.program().name(), new CudaExecutable(f.program(),
+                            new CudaCode(ptx, f.cuda().errors(), f.cuda().launches()), device.cudaDevice()));
                     continue;
                 }
                 if (f.className() == null) {

@@ -31,27 +31,11 @@ import org.bytedeco.javacpp.PointerPointer;
 public final class CudaExecutable implements io.jitflow.runtime.Executable {
     private static final int THREADS = 256;
 
-    /**
-     * One kernel's launch: its entry, the shape of its output points (the kept axes of a loop, a
-     * matmul's output), whose symbolic dims are resolved per run, and whether a whole block
-     * reduces each point (see {@link #reducesPerBlock}) rather than one thread.
-     */
-    public record Launch(String entry, Shape points, boolean perBlock) {
-        /** The number of points, {@code sizes} giving the program's {@code symbols} in order. */
-        public long count(List<String> symbols, int[] sizes) {
-            long count = 1;
-            for (Dim dim : points.dims()) {
-                count *= dim.isStatic() ? dim.size() : sizes[symbols.indexOf(dim.toString())];
-            }
-            return count;
-        }
-    }
-
     private final KernelProgram program;
     private final CudaDevice device;
     private final CudaModule module;
     private final List<String> errors;
-    private final List<Launch> launches;
+    private final List<CudaCode.Launch> launches;
     private final boolean[] reusable;
     private final DeviceMemory[] kept;
     private final DeviceMemory[] constants;
@@ -67,20 +51,15 @@ public final class CudaExecutable implements io.jitflow.runtime.Executable {
     private final PointerPointer<Pointer> parameters =
             new PointerPointer<>(tableParameter, sizesParameter, countParameter, statusParameter);
 
-    /** Loads {@code ptx}, whose kernels report {@code errors} (see the CUDA backend's module). */
-    public CudaExecutable(KernelProgram program, CudaDevice device, String ptx, List<String> errors) {
-        this(program, launches(program), device, ptx, errors);
-    }
-
-    /** As above, for a program whose kernels are known only by their launches (an AOT jar's). */
-    public CudaExecutable(KernelProgram program, List<Launch> launches, CudaDevice device, String ptx, List<String> errors) {
+    /** Loads {@code code}'s module on {@code device}, to run {@code program} by its launch plan. */
+    public CudaExecutable(KernelProgram program, CudaCode code, CudaDevice device) {
         this.program = program;
         this.device = device;
-        this.module = device.load(ptx);
-        this.errors = List.copyOf(errors);
+        this.module = device.load(code.ptx());
+        this.errors = code.errors();
         int n = program.buffers().size();
-        this.launches = List.copyOf(launches);
-        for (Launch launch : launches) {
+        this.launches = code.launches();
+        for (CudaCode.Launch launch : launches) {
             module.function(launch.entry());
         }
         this.reusable = ProgramExecutable.reusableTemporaries(program);
@@ -169,7 +148,7 @@ public final class CudaExecutable implements io.jitflow.runtime.Executable {
         table.upload(DType.INT64, addresses);
         sizeTable.upload(DType.INT32, sizes);
         status.clear(4);
-        for (Launch launch : launches) {
+        for (CudaCode.Launch launch : launches) {
             long points = launch.count(program.symbols(), sizes);
             if (points == 0) {
                 continue;
@@ -222,55 +201,5 @@ public final class CudaExecutable implements io.jitflow.runtime.Executable {
 
     private static DeviceArray array(Buffer b, DeviceMemory[] memory, ShapeBindings bindings) {
         return new DeviceArray(b.type().dtype(), bindings.resolve(b.type().shape()), memory[b.id()]);
-    }
-
-    /** The launches of a program's kernels, in order. */
-    public static List<Launch> launches(KernelProgram program) {
-        List<Launch> launches = new java.util.ArrayList<>();
-        for (int k = 0; k < program.kernels().size(); k++) {
-            Kernel kernel = program.kernels().get(k);
-            Shape space = kernel instanceof Kernel.Loop l ? l.space() : kernel.output().type().shape();
-            List<Integer> reduced = kernel instanceof Kernel.Loop l ? l.reducedAxes() : List.of();
-            List<Dim> kept = new java.util.ArrayList<>();
-            for (int d = 0; d < space.rank(); d++) {
-                if (!reduced.contains(d)) {
-                    kept.add(space.dim(d));
-                }
-            }
-            launches.add(new Launch(entryName(program, k), Shape.of(kept),
-                    kernel instanceof Kernel.Loop l && reducesPerBlock(l)));
-        }
-        return launches;
-    }
-
-    /** Reduced extents from this size on are reduced by a whole block per output point. */
-    public static final int PER_BLOCK_EXTENT = 256;
-
-    /**
-     * Whether the CUDA backend reduces each output point of a loop with a whole block (a tree of
-     * warp shuffles and shared memory) instead of one thread: for sum, product, max, min, any and
-     * all over a reduced extent that is symbolic or at least {@link #PER_BLOCK_EXTENT}, where one
-     * thread per point would leave most of the GPU idle (a full reduction has one point).
-     */
-    public static boolean reducesPerBlock(Kernel.Loop l) {
-        if (!l.isReduction() || l.reducer() == Kernel.Reducer.ARGMAX || l.reducer() == Kernel.Reducer.ARGMIN) {
-            return false;
-        }
-        long extent = 1;
-        for (int axis : l.reducedAxes()) {
-            Dim dim = l.space().dim(axis);
-            if (!dim.isStatic()) {
-                return true;
-            }
-            extent *= dim.size();
-        }
-        return extent >= PER_BLOCK_EXTENT;
-    }
-
-    /** The entry name of kernel {@code index}: {@code k<index>_<first fused node>}. */
-    public static String entryName(KernelProgram program, int index) {
-        Kernel k = program.kernels().get(index);
-        String first = k.fused().isEmpty() ? "" : k.fused().get(0).replaceAll("[^A-Za-z0-9_]", "_");
-        return "k" + index + "_" + first;
     }
 }

@@ -1,0 +1,92 @@
+package io.jitflow;
+
+import io.jitflow.compiler.CompileOptions;
+import io.jitflow.compiler.Compiler;
+import io.jitflow.ir.Graph;
+import io.jitflow.ir.HostTensor;
+import io.jitflow.ir.VariableStore;
+import io.jitflow.ir.kernel.KernelProgram;
+import io.jitflow.runtime.Device;
+import io.jitflow.runtime.Executable;
+import io.jitflow.runtime.cuda.CudaExecutable;
+import io.jitflow.runtime.cuda.DeviceArray;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Compiled code as the tensor API calls it: through the compiler driver, with tensors in and out. */
+final class Executables {
+    /** What the api compiles with: the defaults, as system properties set them, read once. */
+    static final CompileOptions OPTIONS = CompileOptions.fromSystemProperties();
+
+    private Executables() {
+    }
+
+    /**
+     * Runs a compiled function on its device: inputs elsewhere are copied there, outputs stay
+     * there.
+     */
+    @FunctionalInterface
+    interface TensorCode {
+        Map<String, Tensor> run(Map<String, Tensor> inputs, VariableStore variables);
+    }
+
+    /** The api's driver for {@code device}. */
+    static Compiler compiler(Device device) {
+        return new Compiler(OPTIONS.withDevice(device));
+    }
+
+    /** A traced graph optimized, and its first function lowered, with the time the passes took. */
+    record Lowered(Graph optimized, KernelProgram program, long optimizeNanos) {
+    }
+
+    static Lowered lower(Graph graph) {
+        Compiler compiler = compiler(Device.cpu());
+        long start = System.nanoTime();
+        Graph optimized = compiler.optimize(graph);
+        long optimizeNanos = System.nanoTime() - start;
+        return new Lowered(optimized, compiler.lower(optimized, graph.functions().get(0).name()), optimizeNanos);
+    }
+
+    /** Generates and loads the program's code for {@code device}. */
+    static TensorCode load(KernelProgram program, Device device) {
+        return tensors(compiler(device).load(program));
+    }
+
+    /** {@code code} with tensors in and out: device arrays on a GPU, host values on the CPU. */
+    static TensorCode tensors(Executable code) {
+        if (code instanceof CudaExecutable gpu) {
+            return (inputs, variables) -> {
+                Map<String, DeviceArray> arrays = new LinkedHashMap<>();
+                inputs.forEach((name, t) -> arrays.put(name, t.deviceArray(gpu.device())));
+                Map<String, Tensor> outputs = new LinkedHashMap<>();
+                gpu.runOnDevice(arrays, variables).forEach((name, a) -> outputs.put(name, new Tensor(a)));
+                return outputs;
+            };
+        }
+        return (inputs, variables) -> {
+            Map<String, HostTensor> values = new LinkedHashMap<>();
+            inputs.forEach((name, t) -> values.put(name, t.value()));
+            Map<String, Tensor> outputs = new LinkedHashMap<>();
+            code.run(values, variables).forEach((name, v) -> outputs.put(name, new Tensor(v)));
+            return outputs;
+        };
+    }
+
+    /**
+     * The one device that all of {@code operands} are on ({@code cpu} when there are none), or an
+     * error naming {@code what} and the devices when they differ.
+     */
+    static Device placement(String what, Collection<Tensor> operands) {
+        Device device = null;
+        for (Tensor t : operands) {
+            Device d = t.device();
+            if (device != null && !device.equals(d)) {
+                throw new IllegalArgumentException(what + ": the arguments are on different devices (" + device + " and "
+                        + d + "); copy them to one with toDevice(...) first");
+            }
+            device = d;
+        }
+        return device == null ? Device.cpu() : device;
+    }
+}

@@ -1,0 +1,33 @@
+package io.jitflow.runtime.cuda;
+
+import io.jitflow.ir.Dim;
+import io.jitflow.ir.Shape;
+import java.util.List;
+
+/**
+ * What the CUDA backend hands the runtime for one kernel program: the PTX module, the run-time
+ * errors its kernels can report (a kernel that fails stores {@code 1 + index} into its status word)
+ * and the launch plan, one launch per kernel in order. The runtime executes this as data; how the
+ * plan was chosen is the backend's business.
+ */
+public record CudaCode(String ptx, List<String> errors, List<Launch> launches) {
+    public CudaCode {
+        errors = List.copyOf(errors);
+        launches = List.copyOf(launches);
+    }
+
+    /**
+     * One kernel's launch: its entry, the shape of its output points (whose symbolic dims are
+     * resolved per run), and whether a whole block computes each point rather than one thread.
+     */
+    public record Launch(String entry, Shape points, boolean perBlock) {
+        /** The number of points, {@code sizes} giving the program's {@code symbols} in order. */
+        public long count(List<String> symbols, int[] sizes) {
+            long count = 1;
+            for (Dim dim : points.dims()) {
+                count *= dim.isStatic() ? dim.size() : sizes[symbols.indexOf(dim.toString())];
+            }
+            return count;
+        }
+    }
+}
