@@ -38,8 +38,10 @@ final class KernelEmitter {
     }
 
     void emit(Kernel k) {
-        if (k instanceof Kernel.Loop l) {
-            loopKernel(l);
+        if (k instanceof Kernel.Map m) {
+            mapKernel(m);
+        } else if (k instanceof Kernel.Reduce r) {
+            reduceKernel(r);
         } else if (k instanceof Kernel.Matmul m) {
             matmul(m);
         } else if (k instanceof Kernel.ScatterAdd s) {
@@ -140,30 +142,31 @@ final class KernelEmitter {
         return axes;
     }
 
-    private void loopKernel(Kernel.Loop l) {
+    private void mapKernel(Kernel.Map m) {
+        splitAxis = splitAxisOf(m);
+        for (Kernel.Result r : m.results()) {
+            exprs.prepareBuffers(r.body());
+            scope.prepare(r.output());
+        }
+        List<Integer> all = range(m.space().rank());
+        // Results the vector loop can compute go there; the others (an integer comparison, say)
+        // take a scalar pass of their own, as results never read one another.
+        List<Kernel.Result> vectorized = vectorize
+                ? m.results().stream().filter(r -> VectorLoopEmitter.supports(m, r)).toList() : List.of();
+        List<Kernel.Result> scalar = m.results().stream().filter(r -> !vectorized.contains(r)).toList();
+        if (!vectorized.isEmpty()) {
+            vectorMap(m, all, vectorized);
+        }
+        if (!scalar.isEmpty()) {
+            nest(m.space(), all, () -> storeResults(m, all, scalar));
+        }
+    }
+
+    private void reduceKernel(Kernel.Reduce l) {
         splitAxis = splitAxisOf(l);
         exprs.prepareBuffers(l.body());
         scope.prepare(l.output());
         Shape space = l.space();
-        if (!l.isReduction()) {
-            for (Kernel.Sibling r : l.siblings()) {
-                exprs.prepareBuffers(r.body());
-                scope.prepare(r.output());
-            }
-            List<Integer> all = range(space.rank());
-            // Results the vector loop can compute go there; the others (an integer comparison, say)
-            // take a scalar pass of their own, as results never read one another.
-            List<Kernel.Sibling> vectorized = vectorize
-                    ? l.results().stream().filter(r -> VectorLoopEmitter.supports(l, r)).toList() : List.of();
-            List<Kernel.Sibling> scalar = l.results().stream().filter(r -> !vectorized.contains(r)).toList();
-            if (!vectorized.isEmpty()) {
-                vectorMap(l, all, vectorized);
-            }
-            if (!scalar.isEmpty()) {
-                nest(space, all, () -> storeResults(l, all, scalar));
-            }
-            return;
-        }
         exprs.prepareBuffers(l.epilogue());
         List<Integer> kept = new ArrayList<>(range(space.rank()));
         kept.removeAll(l.reducedAxes());
@@ -174,7 +177,7 @@ final class KernelEmitter {
             foldRows(l, kept, accType, valueType);
             return;
         }
-        boolean arg = l.reducer() == Kernel.Reducer.ARGMAX || l.reducer() == Kernel.Reducer.ARGMIN;
+        boolean arg = l.isArg();
         Type bestType = valueType.isFloating() ? Type.DOUBLE_TYPE : Type.LONG_TYPE;
         int best = arg ? g.newLocal(bestType) : -1;
         int value = arg ? g.newLocal(bestType) : -1;
@@ -210,13 +213,13 @@ final class KernelEmitter {
      * keeps the reference's order): each block's partial sum, then the partials. The rounding error
      * then grows with n / 256 + 256 rather than with n.
      */
-    private boolean sumsInBlocks(Kernel.Loop l) {
+    private boolean sumsInBlocks(Kernel.Reduce l) {
         return vectorize && l.reducer() == Kernel.Reducer.SUM && l.accumulator() == DType.FLOAT64
                 && l.reducedAxes().size() == 1;
     }
 
     /** acc = sum over the reduced axis, SUM_BLOCK values per partial sum (kept in the accumulator local). */
-    private void blockedSum(Kernel.Loop l, DType valueType) {
+    private void blockedSum(Kernel.Reduce l, DType valueType) {
         int axis = l.reducedAxes().get(0);
         int coord = scope.coord(axis);
         int total = g.newLocal(Type.DOUBLE_TYPE);
@@ -251,10 +254,9 @@ final class KernelEmitter {
      * Whether a reduction over the outermost axis alone (a bias gradient, column sums) folds row
      * by row into an array of accumulators: its kept dims are static and not too many.
      */
-    private static boolean foldsRowsIntoArray(Kernel.Loop l) {
+    private static boolean foldsRowsIntoArray(Kernel.Reduce l) {
         Shape space = l.space();
-        if (!l.reducedAxes().equals(List.of(0)) || space.rank() < 2 || l.reducer() == Kernel.Reducer.ARGMAX
-                || l.reducer() == Kernel.Reducer.ARGMIN) {
+        if (!l.reducedAxes().equals(List.of(0)) || space.rank() < 2 || l.isArg()) {
             return false;
         }
         long count = 1;
@@ -272,7 +274,7 @@ final class KernelEmitter {
      * array, so that the inner loop reads contiguous memory (and HotSpot may vectorize it). Every
      * accumulator still folds the same values in the same order.
      */
-    private void foldRows(Kernel.Loop l, List<Integer> kept, Type accType, DType valueType) {
+    private void foldRows(Kernel.Reduce l, List<Integer> kept, Type accType, DType valueType) {
         Shape space = l.space();
         int accumulators = g.newLocal(Type.getType("[" + accType.getDescriptor()));
         int count = 1;
@@ -311,14 +313,14 @@ final class KernelEmitter {
     }
 
     /** Stores each of the given results of a map at the current point, in order. */
-    private void storeResults(Kernel.Loop l, List<Integer> all, List<Kernel.Sibling> results) {
-        for (Kernel.Sibling r : results) {
+    private void storeResults(Kernel.Map l, List<Integer> all, List<Kernel.Result> results) {
+        for (Kernel.Result r : results) {
             store(r.output(), l.space(), all, () -> exprs.emitValue(r.body()));
         }
     }
 
     /** A map vectorized along its last axis: whole vectors first, then the rest of each row as a masked vector. */
-    private void vectorMap(Kernel.Loop l, List<Integer> all, List<Kernel.Sibling> results) {
+    private void vectorMap(Kernel.Map l, List<Integer> all, List<Kernel.Result> results) {
         Shape space = l.space();
         int last = space.rank() - 1;
         VectorLoopEmitter vector = new VectorLoopEmitter(scope, exprs, l);
@@ -432,7 +434,7 @@ final class KernelEmitter {
     }
 
     /** argmax/argmin: keep the first extreme; a NaN, once met, wins (as the reference does). */
-    private void foldArg(Kernel.Loop l, int best, int value, Type bestType) {
+    private void foldArg(Kernel.Reduce l, int best, int value, Type bestType) {
         int axis = l.reducedAxes().get(0);
         exprs.emitValue(l.body());
         g.cast(JvmTypes.value(l.body().dtype()), bestType);

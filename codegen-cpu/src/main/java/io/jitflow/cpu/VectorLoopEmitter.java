@@ -58,7 +58,7 @@ final class VectorLoopEmitter {
     /** The local holding the mask of the lanes being computed, or -1 for whole vectors. */
     private int mask = -1;
 
-    VectorLoopEmitter(KernelScope scope, ExprEmitter scalar, Kernel.Loop l) {
+    VectorLoopEmitter(KernelScope scope, ExprEmitter scalar, Kernel.Map l) {
         this.scope = scope;
         this.g = scope.g;
         this.scalar = scalar;
@@ -68,9 +68,9 @@ final class VectorLoopEmitter {
     }
 
     /** Whether a result of a float map is an expression this emitter can vectorize along the last axis. */
-    static boolean supports(Kernel.Loop l, Kernel.Sibling result) {
+    static boolean supports(Kernel.Map l, Kernel.Result result) {
         DType out = l.output().type().dtype();
-        return AVAILABLE && !l.isReduction() && l.space().rank() > 0 && l.outputIndex() == null
+        return AVAILABLE && l.space().rank() > 0
                 && (out == DType.FLOAT32 || out == DType.FLOAT64) && result.output().type().dtype() == out
                 && vectorizable(result.body(), out, l.space().rank() - 1);
     }
@@ -173,12 +173,12 @@ final class VectorLoopEmitter {
      * {@code pushIndex}; subexpressions the bodies share are computed once. With a {@code mask}
      * local (not -1), only the lanes it sets are loaded and stored.
      */
-    void emitAndStore(List<Kernel.Sibling> results, Runnable pushIndex, int mask) {
+    void emitAndStore(List<Kernel.Result> results, Runnable pushIndex, int mask) {
         this.mask = mask;
         cached.clear();
         Map<Expr, Integer> uses = new IdentityHashMap<>();
         results.forEach(r -> count(r.body(), uses));
-        for (Kernel.Sibling r : results) {
+        for (Kernel.Result r : results) {
             hoist(r.body(), uses);
             emit(r.body());
             scope.loadArray(r.output());

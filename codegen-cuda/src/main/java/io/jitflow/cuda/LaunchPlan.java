@@ -30,19 +30,19 @@ public final class LaunchPlan {
                 }
             }
             launches.add(new CudaCode.Launch(entryName(program, k), Shape.of(kept),
-                    kernel instanceof Kernel.Loop l && reducesPerBlock(l)));
+                    reducesPerBlock(kernel)));
         }
         return launches;
     }
 
     /**
-     * Whether a loop reduces each output point with a whole block (a tree of warp shuffles and
+     * Whether a kernel is a reduction that reduces each output point with a whole block (a tree of warp shuffles and
      * shared memory) instead of one thread: for sum, product, max, min, any and all over a reduced
      * extent that is symbolic or at least {@link #PER_BLOCK_EXTENT}, where one thread per point
      * would leave most of the GPU idle (a full reduction has one point).
      */
-    public static boolean reducesPerBlock(Kernel.Loop l) {
-        if (!l.isReduction() || l.reducer() == Kernel.Reducer.ARGMAX || l.reducer() == Kernel.Reducer.ARGMIN) {
+    public static boolean reducesPerBlock(Kernel kernel) {
+        if (!(kernel instanceof Kernel.Reduce l) || l.isArg()) {
             return false;
         }
         long extent = 1;

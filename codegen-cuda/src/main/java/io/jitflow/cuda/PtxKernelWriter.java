@@ -30,28 +30,26 @@ final class PtxKernelWriter extends PtxKernelAccess {
             matmulKernel(m);
         } else if (kernel instanceof Kernel.ScatterAdd scatter) {
             scatterAddKernel(scatter);
-        } else if (kernel instanceof Kernel.Loop loop) {
-            if (loop.outputIndex() != null) {
-                throw unsupported("maps that store at computed positions");
-            }
-            if (isArg(loop) && (loop.reducedAxes().size() != 1 || !loop.space().dim(loop.reducedAxes().get(0)).isStatic()
-                    || loop.space().dim(loop.reducedAxes().get(0)).size() == 0)) {
+        } else if (kernel instanceof Kernel.Map map) {
+            mapKernel(map);
+        } else if (kernel instanceof Kernel.Reduce reduce) {
+            if (reduce.isArg() && (reduce.reducedAxes().size() != 1
+                    || !reduce.space().dim(reduce.reducedAxes().get(0)).isStatic()
+                    || reduce.space().dim(reduce.reducedAxes().get(0)).size() == 0)) {
                 // An empty axis is an error on the CPU; a kernel cannot raise one, so only known non-empty axes.
-                throw unsupported(loop.reducer().toString().toLowerCase() + " over an axis that may be empty");
+                throw unsupported(reduce.reducer().toString().toLowerCase() + " over an axis that may be empty");
             }
-            if (LaunchPlan.reducesPerBlock(loop)) {
-                blockReductionKernel(loop);
+            if (LaunchPlan.reducesPerBlock(reduce)) {
+                blockReductionKernel(reduce);
             } else {
-                loopKernel(loop);
+                threadReductionKernel(reduce);
             }
-        } else {
-            throw unsupported(kernel.getClass().getSimpleName().toLowerCase() + " kernels");
         }
         StringBuilder sb = new StringBuilder();
         sb.append("// kernel ").append(index).append(": ").append(fusedNodes()).append('\n');
         sb.append(".visible .entry ").append(name).append("(\n    .param .u64 buffers,\n    .param .u64 sizes,\n")
                 .append("    .param .u32 count,\n    .param .u64 status)\n");
-        if (kernel instanceof Kernel.Matmul || kernel instanceof Kernel.Loop l && LaunchPlan.reducesPerBlock(l)) {
+        if (kernel instanceof Kernel.Matmul || LaunchPlan.reducesPerBlock(kernel)) {
             sb.append("    .reqntid ").append(BLOCK).append(", 1, 1\n");
         }
         sb.append("{\n");
@@ -63,41 +61,41 @@ final class PtxKernelWriter extends PtxKernelAccess {
 
     // ---- the loop ----
 
-    private void loopKernel(Kernel.Loop l) {
+    /** A map: each thread computes its points' results in a grid-stride loop (four at a time where it can). */
+    private void mapKernel(Kernel.Map m) {
+        Shape space = m.space();
+        List<Integer> all = keptAxes(m);
+        prologue();
+        for (Kernel.Result r : m.results()) {
+            prepareBuffers(r.body());
+            prepare(r.output());
+        }
+        if (vectorizable(m)) {
+            vectorMap(m);
+        }
+        gridLoop(space, all, () -> {
+            for (Kernel.Result r : m.results()) {
+                String value = evaluate(r.body());
+                store(r.output(), flatIndex(space, all), value);
+            }
+        });
+    }
+
+    /** A reduction with one thread per output point, folding the reduced axes in order. */
+    private void threadReductionKernel(Kernel.Reduce l) {
         Shape space = l.space();
         List<Integer> kept = keptAxes(l);
         prologue();
         prepareBuffers(l.body());
-        if (l.isReduction()) {
-            prepareBuffers(l.epilogue());
-        }
+        prepareBuffers(l.epilogue());
         prepare(l.output());
-        for (Kernel.Sibling r : l.siblings()) {
-            prepareBuffers(r.body());
-            prepare(r.output());
-        }
-        if (vectorizable(l)) {
-            vectorMap(l);
-        }
         gridLoop(space, kept, () -> {
-            String value;
-            if (l.isReduction()) {
-                accumulator = newValue(l.accumulator());
-                if (l.accumulator() == DType.BOOL) {
-                    emit("setp.ne.u32 " + accumulator + ", " + asRegister(l.reducer() == Kernel.Reducer.ALL ? "1" : "0") + ", 0");
-                } else {
-                    emit("mov." + moveType(l.accumulator()) + " " + accumulator + ", " + identity(l));
-                }
-                String best = isArg(l) ? newValue(l.body().dtype().isFloating() ? DType.FLOAT64 : DType.INT64) : null;
-                reduce(l, space, 0, best);
-                value = evaluate(l.epilogue());
-            } else {
-                value = evaluate(l.body());
-            }
+            accumulator = newValue(l.accumulator());
+            setIdentity(l);
+            String best = l.isArg() ? newValue(l.body().dtype().isFloating() ? DType.FLOAT64 : DType.INT64) : null;
+            reduce(l, space, 0, best);
+            String value = evaluate(l.epilogue());
             store(l.output(), flatIndex(space, kept), value);
-            for (Kernel.Sibling r : l.siblings()) {
-                store(r.output(), flatIndex(space, kept), evaluate(r.body()));
-            }
         });
     }
 
@@ -109,8 +107,8 @@ final class PtxKernelWriter extends PtxKernelAccess {
      * hold 4-byte elements (float32, int32), each read at the point being written (the identity
      * index over the map's space), and the coordinates appear nowhere else.
      */
-    private static boolean vectorizable(Kernel.Loop l) {
-        if (l.isReduction() || l.outputIndex() != null || !l.siblings().isEmpty() || !fourBytes(l.output())
+    private static boolean vectorizable(Kernel.Map l) {
+        if (l.results().size() > 1 || !fourBytes(l.output())
                 || !l.output().type().shape().equals(l.space())) {
             return false;
         }
@@ -145,7 +143,7 @@ final class PtxKernelWriter extends PtxKernelAccess {
      * evaluates the four points, and stores them with one 16-byte store; otherwise the kernel falls
      * through to the scalar grid-stride loop after this.
      */
-    private void vectorMap(Kernel.Loop l) {
+    private void vectorMap(Kernel.Map l) {
         String remainder = reg(RegClass.B32);
         emit("rem.u32 " + remainder + ", " + count + ", " + LANES);
         String scalar = label();
@@ -366,12 +364,8 @@ final class PtxKernelWriter extends PtxKernelAccess {
         return loadElement(operand, flat);
     }
 
-    private static boolean isArg(Kernel.Loop l) {
-        return l.reducer() == Kernel.Reducer.ARGMAX || l.reducer() == Kernel.Reducer.ARGMIN;
-    }
-
     /** The fold's starting value, as the CPU backend starts it. */
-    private String identity(Kernel.Loop l) {
+    private String identity(Kernel.Reduce l) {
         DType acc = l.accumulator();
         DType value = l.body().dtype();
         return switch (l.reducer()) {
@@ -388,7 +382,7 @@ final class PtxKernelWriter extends PtxKernelAccess {
      * Nested counted loops over the reduced axes, in axis order, folding the body into the
      * accumulator; {@code best} holds the extreme value so far of an argmax/argmin.
      */
-    private void reduce(Kernel.Loop l, Shape space, int from, String best) {
+    private void reduce(Kernel.Reduce l, Shape space, int from, String best) {
         if (from == l.reducedAxes().size()) {
             String v = evaluate(l.body());
             if (best != null) {
@@ -423,7 +417,7 @@ final class PtxKernelWriter extends PtxKernelAccess {
      * max and min results are exactly the reference's; float sums and products are combined in
      * another order (in float64), so they can differ from the reference in the last bits.
      */
-    private void blockReductionKernel(Kernel.Loop l) {
+    private void blockReductionKernel(Kernel.Reduce l) {
         Shape space = l.space();
         List<Integer> kept = keptAxes(l);
         prologue();
@@ -591,7 +585,7 @@ final class PtxKernelWriter extends PtxKernelAccess {
         });
     }
 
-    private void setIdentity(Kernel.Loop l) {
+    private void setIdentity(Kernel.Reduce l) {
         if (l.accumulator() == DType.BOOL) {
             emit("setp.ne.u32 " + accumulator + ", " + asRegister(l.reducer() == Kernel.Reducer.ALL ? "1" : "0") + ", 0");
         } else {
@@ -600,7 +594,7 @@ final class PtxKernelWriter extends PtxKernelAccess {
     }
 
     /** Folds lane i + offset's accumulator into lane i's, for offset = from, from / 2, ..., 1 (lane 0 ends with all). */
-    private void combineAcrossWarp(Kernel.Loop l, int from) {
+    private void combineAcrossWarp(Kernel.Reduce l, int from) {
         DType acc = l.accumulator();
         for (int offset = from; offset >= 1; offset /= 2) {
             if (acc == DType.BOOL) {
@@ -657,7 +651,7 @@ final class PtxKernelWriter extends PtxKernelAccess {
     }
 
     /** Folds {@code value} (of the accumulator's dtype) into the accumulator with the loop's reducer. */
-    private void fold(Kernel.Loop l, String value) {
+    private void fold(Kernel.Reduce l, String value) {
         DType acc = l.accumulator();
         switch (l.reducer()) {
             case SUM, PROD -> {
@@ -679,7 +673,7 @@ final class PtxKernelWriter extends PtxKernelAccess {
     }
 
     /** argmax/argmin: keep the first extreme; a NaN, once met, wins (as the reference does). */
-    private void foldArg(Kernel.Loop l, String value, String best) {
+    private void foldArg(Kernel.Reduce l, String value, String best) {
         DType bestType = l.body().dtype().isFloating() ? DType.FLOAT64 : DType.INT64;
         String v = convert(value, l.body().dtype(), bestType);
         String take = label();

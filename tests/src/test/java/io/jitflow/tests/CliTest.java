@@ -240,8 +240,8 @@ class CliTest {
         Result fused = jitflow("show", mlp, "--function", "predict", "--kernels", "--output-dir", tmp.toString());
         assertEquals(0, fused.code(), fused.err());
         assertTrue(fused.out().contains("3 kernel(s):\n    kernel 0 (matmul): %h0, %h, %h1\n    kernel 1 (matmul): %z0\n"
-                + "    kernel 2 (loop): %class, %z\n"), fused.out());
-        assertTrue(Files.readString(tmp.resolve("mlp.predict.dot")).contains("subgraph cluster_2 {\n    label=\"kernel 2 (loop)\""));
+                + "    kernel 2 (reduce): %class, %z\n"), fused.out());
+        assertTrue(Files.readString(tmp.resolve("mlp.predict.dot")).contains("subgraph cluster_2 {\n    label=\"kernel 2 (reduce)\""));
         var svg = javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder()
                 .parse(tmp.resolve("mlp.predict.svg").toFile());
         // 1 input, 10 nodes and 1 output as boxes, plus one outline per kernel.

@@ -29,9 +29,8 @@ class HarnessCatchesMiscompilesTest {
                 }
                 """, "add.jfg");
         KernelProgram right = Compiled.lower(g.functions().get(0), g.inferenceContext());
-        Kernel.Loop loop = (Kernel.Loop) right.kernels().get(0);
-        Kernel.Loop wrong = new Kernel.Loop(loop.fused(), loop.space(), miscompile(loop.body()), loop.reducedAxes(),
-                loop.reducer(), loop.accumulator(), loop.epilogue(), loop.output(), loop.outputIndex());
+        Kernel.Map loop = (Kernel.Map) right.kernels().get(0);
+        Kernel.Map wrong = Kernel.Map.of(loop.fused(), loop.space(), miscompile(loop.body()), loop.output());
         KernelProgram broken = new KernelProgram(right.name(), right.buffers(), List.of(wrong), right.inputs(),
                 right.outputs(), right.variableReads(), right.variableWrites());
         Map<String, HostTensor> inputs = Map.of("x", HostTensor.of(new float[] {1, 2, 3}, 3),

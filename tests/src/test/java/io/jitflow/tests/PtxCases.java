@@ -53,7 +53,7 @@ final class PtxCases {
     static Differential.Tolerance tolerance(KernelProgram program) {
         Differential.Tolerance tolerance = Differential.Tolerance.EXACT;
         for (io.jitflow.ir.kernel.Kernel k : program.kernels()) {
-            if (k instanceof io.jitflow.ir.kernel.Kernel.Loop l && io.jitflow.cuda.LaunchPlan.reducesPerBlock(l)
+            if (k instanceof io.jitflow.ir.kernel.Kernel.Reduce l && io.jitflow.cuda.LaunchPlan.reducesPerBlock(l)
                     && l.accumulator().isFloating() && (l.reducer() == io.jitflow.ir.kernel.Kernel.Reducer.SUM
                     || l.reducer() == io.jitflow.ir.kernel.Kernel.Reducer.PROD)) {
                 tolerance = tolerance.orLooser(REASSOCIATED);
@@ -69,9 +69,11 @@ final class PtxCases {
         boolean[] usesMath = {false};
         for (io.jitflow.ir.kernel.Kernel k : program.kernels()) {
             List<io.jitflow.ir.kernel.Expr> roots = new ArrayList<>();
-            if (k instanceof io.jitflow.ir.kernel.Kernel.Loop l) {
-                l.results().forEach(r -> roots.add(r.body()));
-                roots.add(l.epilogue());
+            if (k instanceof io.jitflow.ir.kernel.Kernel.Map m) {
+                m.results().forEach(r -> roots.add(r.body()));
+            } else if (k instanceof io.jitflow.ir.kernel.Kernel.Reduce r) {
+                roots.add(r.body());
+                roots.add(r.epilogue());
             } else if (k instanceof io.jitflow.ir.kernel.Kernel.Matmul m) {
                 roots.add(m.epilogue());
             }

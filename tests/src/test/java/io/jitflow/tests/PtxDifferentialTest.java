@@ -122,8 +122,8 @@ class PtxDifferentialTest {
                 Value x = fb.input("x", new TensorType(dtype, c.declared()));
                 Function f = fb.output("y", fb.add(op, Attributes.builder().putInts("axes", c.axes()).build(), x)).build();
                 KernelProgram program = Compiled.lower(f, InferenceContext.NO_VARIABLES);
-                assertTrue(program.kernels().get(0) instanceof io.jitflow.ir.kernel.Kernel.Loop l
-                        && io.jitflow.cuda.LaunchPlan.reducesPerBlock(l), "reduced by a block: " + program);
+                assertTrue(io.jitflow.cuda.LaunchPlan.reducesPerBlock(program.kernels().get(0)),
+                        "reduced by a block: " + program);
                 boolean exact = !dtype.isFloating() || op == Op.REDUCE_MAX || op == Op.REDUCE_MIN;
                 HostTensor input = dtype == DType.BOOL ? RandomTensors.of(dtype, c.actual(), random, 0, 1, false)
                         : RandomTensors.of(dtype, c.actual(), random, -100, 100, exact && dtype.isFloating());

@@ -4,7 +4,7 @@ import io.jitflow.ir.Shape;
 import java.util.List;
 
 /** One kernel of a program: a loop nest (map or reduction), a matrix multiplication, or a scatter. */
-public sealed interface Kernel {
+public sealed interface Kernel permits Kernel.Loop, Kernel.Matmul, Kernel.ScatterAdd {
     /** The graph nodes (by result name) this kernel computes, for fusion tests and dumps. */
     List<String> fused();
 
@@ -33,62 +33,84 @@ public sealed interface Kernel {
     /** How a reduction folds values along its reduced axes. */
     enum Reducer { SUM, PROD, MAX, MIN, ANY, ALL, ARGMAX, ARGMIN }
 
-    /**
-     * Evaluates {@code body} at every point of {@code space}. Without reduced axes, writes the value
-     * at the point (the output has the space's shape, or {@code outputIndex} places it), and so does
-     * each sibling, a further map over the same space computed in the same pass (a multi-output
-     * kernel). With reduced axes, folds the values along them with {@code reducer} (in
-     * {@code accumulator}'s dtype), then writes {@code epilogue} (over {@link Expr.Acc}) at the kept
-     * coordinates.
-     */
-    record Loop(List<String> fused, Shape space, Expr body, List<Integer> reducedAxes, Reducer reducer,
-                io.jitflow.ir.DType accumulator, Expr epilogue, Buffer output, List<Expr> outputIndex,
-                List<Sibling> siblings) implements Kernel {
-        public Loop {
-            reducedAxes = List.copyOf(reducedAxes);
-            outputIndex = outputIndex == null ? null : List.copyOf(outputIndex);
-            siblings = List.copyOf(siblings);
-        }
+    /** A loop nest over an iteration space: a map or a reduction. */
+    sealed interface Loop extends Kernel permits Map, Reduce {
+        Shape space();
 
-        public Loop(List<String> fused, Shape space, Expr body, List<Integer> reducedAxes, Reducer reducer,
-                    io.jitflow.ir.DType accumulator, Expr epilogue, Buffer output, List<Expr> outputIndex) {
-            this(fused, space, body, reducedAxes, reducer, accumulator, epilogue, output, outputIndex, List.of());
+        /** The axes of {@link #space} folded into each output point (none for a map). */
+        default List<Integer> reducedAxes() {
+            return List.of();
+        }
+    }
+
+    /**
+     * Evaluates each result's body at every point of {@code space} and writes it there: the first
+     * result, then its siblings, further maps over the same space computed in the same pass (a
+     * multi-output kernel).
+     */
+    record Map(List<String> fused, Shape space, List<Result> results) implements Loop {
+        public Map {
+            results = List.copyOf(results);
+            if (results.isEmpty()) {
+                throw new IllegalArgumentException("a map writes at least one result");
+            }
         }
 
         /** A map writing {@code body} at every point of {@code space} into {@code output}. */
-        public static Loop map(List<String> fused, Shape space, Expr body, Buffer output) {
-            return new Loop(fused, space, body, List.of(), null, null, null, output, null);
+        public static Map of(List<String> fused, Shape space, Expr body, Buffer output) {
+            return new Map(fused, space, List.of(new Result(body, output)));
         }
 
-        public boolean isReduction() {
-            return !reducedAxes.isEmpty();
+        /** The first result's value. */
+        public Expr body() {
+            return results.get(0).body();
         }
 
-        /** Every value this map writes at a point, its own first, then its siblings'. */
-        public List<Sibling> results() {
-            List<Sibling> results = new java.util.ArrayList<>();
-            results.add(new Sibling(body, output));
-            results.addAll(siblings);
-            return results;
+        @Override
+        public Buffer output() {
+            return results.get(0).output();
         }
 
         @Override
         public List<Buffer> outputs() {
-            return results().stream().map(Sibling::output).toList();
+            return results.stream().map(Result::output).toList();
         }
 
         @Override
-        public Loop withBuffers(java.util.function.UnaryOperator<Buffer> replace) {
-            return new Loop(fused, space, Expr.withBuffers(body, replace), reducedAxes, reducer, accumulator,
-                    Expr.withBuffers(epilogue, replace), replace.apply(output),
-                    outputIndex == null ? null : outputIndex.stream().map(i -> Expr.withBuffers(i, replace)).toList(),
-                    siblings.stream().map(r -> new Sibling(Expr.withBuffers(r.body(), replace), replace.apply(r.output())))
-                            .toList());
+        public Map withBuffers(java.util.function.UnaryOperator<Buffer> replace) {
+            return new Map(fused, space, results.stream()
+                    .map(r -> new Result(Expr.withBuffers(r.body(), replace), replace.apply(r.output()))).toList());
         }
     }
 
-    /** One more value a map writes at each point of its space. */
-    record Sibling(Expr body, Buffer output) {
+    /** One value a map writes at each point of its space. */
+    record Result(Expr body, Buffer output) {
+    }
+
+    /**
+     * Folds {@code body} over the {@code reducedAxes} of {@code space} with {@code reducer} (in
+     * {@code accumulator}'s dtype), then writes {@code epilogue} (over {@link Expr.Acc}) at the kept
+     * coordinates.
+     */
+    record Reduce(List<String> fused, Shape space, Expr body, List<Integer> reducedAxes, Reducer reducer,
+                  io.jitflow.ir.DType accumulator, Expr epilogue, Buffer output) implements Loop {
+        public Reduce {
+            reducedAxes = List.copyOf(reducedAxes);
+            if (reducedAxes.isEmpty()) {
+                throw new IllegalArgumentException("a reduction folds at least one axis");
+            }
+        }
+
+        /** Whether it finds the position of the first maximum or minimum rather than folding values. */
+        public boolean isArg() {
+            return reducer == Reducer.ARGMAX || reducer == Reducer.ARGMIN;
+        }
+
+        @Override
+        public Reduce withBuffers(java.util.function.UnaryOperator<Buffer> replace) {
+            return new Reduce(fused, space, Expr.withBuffers(body, replace), reducedAxes, reducer, accumulator,
+                    Expr.withBuffers(epilogue, replace), replace.apply(output));
+        }
     }
 
     /**
@@ -107,11 +129,11 @@ public sealed interface Kernel {
          * The epilogue as a map over the output, in place: each element, read back as the
          * accumulator, becomes the epilogue's value there. A backend may run it after the product.
          */
-        public Loop epilogueLoop() {
+        public Map epilogueLoop() {
             int rank = output.type().shape().rank();
             List<Expr> coords = java.util.stream.IntStream.range(0, rank).<Expr>mapToObj(Expr.Coord::new).toList();
             Expr stored = Expr.cast(new Expr.Load(output, coords), accumulator);
-            return Loop.map(fused, output.type().shape(), Expr.withAccumulator(epilogue, stored), output);
+            return Map.of(fused, output.type().shape(), Expr.withAccumulator(epilogue, stored), output);
         }
 
         @Override

@@ -23,17 +23,15 @@ final class KernelPrinter {
             Kernel k = p.kernels().get(i);
             sb.append("  kernel ").append(i).append(" [").append(String.join(", ", k.fused())).append("] -> ")
                     .append(k.outputs().stream().map(Buffer::toString).collect(Collectors.joining(", "))).append('\n');
-            if (k instanceof Kernel.Loop l) {
-                sb.append("    loop ").append(l.space());
-                if (l.isReduction()) {
-                    sb.append(" reduce ").append(l.reducer().name().toLowerCase()).append(" over ").append(l.reducedAxes())
-                            .append(" in ").append(l.accumulator()).append('\n').append("    value ").append(expr(l.body()))
-                            .append('\n').append("    result ").append(expr(l.epilogue()));
-                } else {
-                    sb.append('\n').append("    value ").append(expr(l.body()));
-                    l.siblings().forEach(r -> sb.append('\n').append("    value ").append(r.output()).append(" = ")
-                            .append(expr(r.body())));
-                }
+            if (k instanceof Kernel.Reduce r) {
+                sb.append("    loop ").append(r.space()).append(" reduce ").append(r.reducer().name().toLowerCase())
+                        .append(" over ").append(r.reducedAxes()).append(" in ").append(r.accumulator()).append('\n')
+                        .append("    value ").append(expr(r.body())).append('\n')
+                        .append("    result ").append(expr(r.epilogue())).append('\n');
+            } else if (k instanceof Kernel.Map m) {
+                sb.append("    loop ").append(m.space()).append('\n').append("    value ").append(expr(m.body()));
+                m.results().stream().skip(1).forEach(r -> sb.append('\n').append("    value ").append(r.output())
+                        .append(" = ").append(expr(r.body())));
                 sb.append('\n');
             } else if (k instanceof Kernel.Matmul m) {
                 sb.append("    matmul ").append(m.a()).append(m.transposeA() ? "ᵀ" : "").append(" x ").append(m.b())

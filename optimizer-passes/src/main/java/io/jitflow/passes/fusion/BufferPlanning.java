@@ -132,12 +132,11 @@ public final class BufferPlanning {
      */
     private static boolean readsOnlyItsOwnPoint(Kernel kernel, Buffer value) {
         // With siblings, a later result at a point could read what an earlier one wrote over.
-        if (!(kernel instanceof Kernel.Loop loop) || loop.isReduction() || loop.outputIndex() != null
-                || !loop.siblings().isEmpty() || !value.type().shape().equals(loop.space())) {
+        if (!(kernel instanceof Kernel.Map map) || map.results().size() > 1 || !value.type().shape().equals(map.space())) {
             return false;
         }
         boolean[] ok = {true};
-        Expr.walk(loop.body(), e -> {
+        Expr.walk(map.body(), e -> {
             if (e instanceof Expr.Load load && load.buffer().storage().id() == value.id()) {
                 ok[0] &= load.buffer().id() == value.id() && IndexExprs.isIdentity(load.index());
             }

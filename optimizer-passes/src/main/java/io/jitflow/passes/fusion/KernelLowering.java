@@ -310,7 +310,7 @@ public final class KernelLowering {
                 List<String> fused = new ArrayList<>();
                 Expr body = expr(v, identity(v.type().rank()), fused);
                 Buffer out = bufferFor(v, Buffer.Kind.TEMP, null, null);
-                kernels.add(Kernel.Loop.map(fused, v.type().shape(), body, out));
+                kernels.add(Kernel.Map.of(fused, v.type().shape(), body, out));
             }
         }
     }
@@ -320,7 +320,7 @@ public final class KernelLowering {
     }
 
     private void emitLoop(List<String> fused, Shape space, Expr body, Buffer out) {
-        kernels.add(Kernel.Loop.map(fused, space, body, out));
+        kernels.add(Kernel.Map.of(fused, space, body, out));
     }
 
     private static List<Expr> identity(int rank) {
@@ -352,8 +352,13 @@ public final class KernelLowering {
             acc = Expr.binary(ScalarOp.DIV, acc, Expr.cast(count, accumulator));
         }
         Buffer out = bufferFor(v, Buffer.Kind.TEMP, null, null);
-        kernels.add(new Kernel.Loop(fused, in.type().shape(), body, axes, reducer, accumulator,
-                Expr.cast(acc, v.type().dtype()), out, null));
+        if (axes.isEmpty()) {
+            // Nothing to fold (a scalar's reduction): each value is its own result.
+            kernels.add(Kernel.Map.of(fused, in.type().shape(), body, out));
+            return;
+        }
+        kernels.add(new Kernel.Reduce(fused, in.type().shape(), body, axes, reducer, accumulator,
+                Expr.cast(acc, v.type().dtype()), out));
     }
 
     private void lowerArg(Node n) {
@@ -363,9 +368,9 @@ public final class KernelLowering {
         Expr body = expr(in, identity(in.type().rank()), fused);
         fused.add(0, n.output().name());
         Buffer out = bufferFor(n.output(), Buffer.Kind.TEMP, null, null);
-        kernels.add(new Kernel.Loop(fused, in.type().shape(), body, List.of(axis),
+        kernels.add(new Kernel.Reduce(fused, in.type().shape(), body, List.of(axis),
                 n.op() == Op.ARGMAX ? Kernel.Reducer.ARGMAX : Kernel.Reducer.ARGMIN, DType.INT64,
-                Expr.cast(new Expr.Acc(DType.INT64), n.output().type().dtype()), out, null));
+                Expr.cast(new Expr.Acc(DType.INT64), n.output().type().dtype()), out));
     }
 
     /** A matmul writing {@code result}: the matmul's own value, or the end of its epilogue chain. */
@@ -399,22 +404,21 @@ public final class KernelLowering {
         Expr x = Expr.cast(expr(in, identity(shape.rank()), fused), DType.FLOAT64);
         Shape kept = shape.withDim(axis, Dim.of(1));
         Buffer max = newBuffer(new TensorType(DType.FLOAT64, kept), Buffer.Kind.TEMP, null, null);
-        kernels.add(new Kernel.Loop(List.of(n.output().name() + ".max"), shape, x, List.of(axis), Kernel.Reducer.MAX,
-                DType.FLOAT64, new Expr.Acc(DType.FLOAT64), max, null));
+        kernels.add(new Kernel.Reduce(List.of(n.output().name() + ".max"), shape, x, List.of(axis), Kernel.Reducer.MAX,
+                DType.FLOAT64, new Expr.Acc(DType.FLOAT64), max));
         List<Expr> keptIndex = identity(shape.rank());
         keptIndex.set(axis, constant(0));
         Expr shifted = Expr.binary(ScalarOp.SUB, x, new Expr.Load(max, keptIndex));
         Buffer sum = newBuffer(new TensorType(DType.FLOAT64, kept), Buffer.Kind.TEMP, null, null);
-        kernels.add(new Kernel.Loop(List.of(n.output().name() + ".sum"), shape, Expr.unary(ScalarOp.EXP, shifted),
-                List.of(axis), Kernel.Reducer.SUM, DType.FLOAT64, new Expr.Acc(DType.FLOAT64), sum, null));
+        kernels.add(new Kernel.Reduce(List.of(n.output().name() + ".sum"), shape, Expr.unary(ScalarOp.EXP, shifted),
+                List.of(axis), Kernel.Reducer.SUM, DType.FLOAT64, new Expr.Acc(DType.FLOAT64), sum));
         Expr total = new Expr.Load(sum, keptIndex);
         Expr value = n.op() == Op.SOFTMAX
                 ? Expr.binary(ScalarOp.DIV, Expr.unary(ScalarOp.EXP, shifted), total)
                 : Expr.binary(ScalarOp.SUB, shifted, Expr.unary(ScalarOp.LOG, total));
         Buffer out = bufferFor(n.output(), Buffer.Kind.TEMP, null, null);
         fused.add(0, n.output().name());
-        kernels.add(new Kernel.Loop(fused, shape, Expr.cast(value, in.type().dtype()), List.of(), null, null, null, out,
-                null));
+        kernels.add(Kernel.Map.of(fused, shape, Expr.cast(value, in.type().dtype()), out));
     }
 
     // ---- expressions ----

@@ -41,18 +41,17 @@ public final class SiblingMaps {
                 result.add(k);
                 continue;
             }
-            Kernel.Loop h = (Kernel.Loop) result.get(host);
-            Kernel.Loop map = (Kernel.Loop) k;
+            Kernel.Map h = (Kernel.Map) result.get(host);
+            Kernel.Map map = (Kernel.Map) k;
             Map<Buffer, Expr> computed = new HashMap<>();
             h.results().forEach(r -> computed.put(r.output(), r.body()));
             Expr body = Expr.replaceLeaves(map.body(), e -> e instanceof Expr.Load l && computed.containsKey(l.buffer())
                     ? computed.get(l.buffer()) : e);
-            List<Kernel.Sibling> siblings = new ArrayList<>(h.siblings());
-            siblings.add(new Kernel.Sibling(body, map.output()));
+            List<Kernel.Result> results = new ArrayList<>(h.results());
+            results.add(new Kernel.Result(body, map.output()));
             List<String> fused = new ArrayList<>(h.fused());
             fused.addAll(map.fused());
-            result.set(host, new Kernel.Loop(fused, h.space(), h.body(), List.of(), null, null, null, h.output(), null,
-                    siblings));
+            result.set(host, new Kernel.Map(fused, h.space(), results));
         }
         return result;
     }
@@ -66,33 +65,31 @@ public final class SiblingMaps {
         kernels.forEach(k -> k.reads().forEach(b -> read.add(b.storage())));
         List<Kernel> result = new ArrayList<>();
         for (Kernel k : kernels) {
-            if (!(k instanceof Kernel.Loop l) || l.siblings().isEmpty()) {
+            if (!(k instanceof Kernel.Map m) || m.results().size() == 1) {
                 result.add(k);
                 continue;
             }
-            List<Kernel.Sibling> kept = l.results().stream()
+            List<Kernel.Result> kept = m.results().stream()
                     .filter(r -> read.contains(r.output()) || escaping.contains(r.output()) || r.output().kind() != Buffer.Kind.TEMP)
                     .toList();
-            result.add(kept.isEmpty() ? l : new Kernel.Loop(l.fused(), l.space(), kept.get(0).body(), List.of(), null, null,
-                    null, kept.get(0).output(), null, kept.subList(1, kept.size())));
+            result.add(kept.isEmpty() ? m : new Kernel.Map(m.fused(), m.space(), kept));
         }
         return result;
     }
 
     /** The index in {@code done} of the map {@code k} can join, or -1. */
     private static int hostFor(List<Kernel> done, Kernel k) {
-        if (!isPlainMap(k)) {
+        if (!(k instanceof Kernel.Map map)) {
             return -1;
         }
         Set<Buffer> reads = k.reads().stream().map(Buffer::storage).collect(Collectors.toSet());
         for (int i = done.size() - 1; i >= 0; i--) {
             Kernel candidate = done.get(i);
             boolean feedsK = candidate.outputs().stream().anyMatch(b -> reads.contains(b.storage()));
-            if (isPlainMap(candidate) && ((Kernel.Loop) candidate).results().size() < MAX_RESULTS
-                    && candidate.output().type().dtype() == k.output().type().dtype()
-                    && ((Kernel.Loop) candidate).space().equals(((Kernel.Loop) k).space())
-                    && (!feedsK || readsResultsAtItsPoint((Kernel.Loop) k, (Kernel.Loop) candidate))
-                    && mergedSize((Kernel.Loop) candidate, (Kernel.Loop) k) <= KernelLowering.MAX_KERNEL_NODES) {
+            if (candidate instanceof Kernel.Map host && host.results().size() < MAX_RESULTS
+                    && host.output().type().dtype() == map.output().type().dtype() && host.space().equals(map.space())
+                    && (!feedsK || readsResultsAtItsPoint(map, host))
+                    && mergedSize(host, map) <= KernelLowering.MAX_KERNEL_NODES) {
                 return i;
             }
             if (feedsK) {
@@ -106,10 +103,10 @@ public final class SiblingMaps {
      * The expression nodes of {@code host} with {@code map} merged in: the host's results, and the
      * map's body with each load of a host result replaced by that result's expression.
      */
-    private static int mergedSize(Kernel.Loop host, Kernel.Loop map) {
+    private static int mergedSize(Kernel.Map host, Kernel.Map map) {
         Map<Buffer, Integer> resultSizes = new HashMap<>();
         int total = 0;
-        for (Kernel.Sibling r : host.results()) {
+        for (Kernel.Result r : host.results()) {
             int size = Expr.size(r.body());
             resultSizes.put(r.output(), size);
             total += size;
@@ -119,12 +116,8 @@ public final class SiblingMaps {
         return total + mapSize[0];
     }
 
-    private static boolean isPlainMap(Kernel k) {
-        return k instanceof Kernel.Loop l && !l.isReduction() && l.outputIndex() == null;
-    }
-
     /** Whether {@code map} reads {@code host}'s results only directly, at the point it writes. */
-    private static boolean readsResultsAtItsPoint(Kernel.Loop map, Kernel.Loop host) {
+    private static boolean readsResultsAtItsPoint(Kernel.Map map, Kernel.Map host) {
         Set<Buffer> written = host.outputs().stream().map(Buffer::storage).collect(Collectors.toSet());
         boolean[] ok = {true};
         Expr.walk(map.body(), e -> {
