@@ -4,6 +4,7 @@ import static io.jitflow.ir.Op.Trait.COMMUTATIVE;
 import static io.jitflow.ir.Op.Trait.CREATION;
 import static io.jitflow.ir.Op.Trait.ELEMENTWISE;
 import static io.jitflow.ir.Op.Trait.MOVEMENT;
+import static io.jitflow.ir.Op.Trait.OWN_KERNEL;
 import static io.jitflow.ir.Op.Trait.RANDOM;
 import static io.jitflow.ir.Op.Trait.REDUCTION;
 import static io.jitflow.ir.Op.Trait.STATEFUL;
@@ -117,9 +118,9 @@ public enum Op {
 
     // Linear algebra and normalization.
     /** matmul(a, b) {transpose_a, transpose_b}: rank >= 2, batch dims broadcast. */
-    MATMUL("matmul", LinearAlgebra.matmul()),
-    SOFTMAX("softmax", Softmax.softmax(false)),
-    LOG_SOFTMAX("log_softmax", Softmax.softmax(true)),
+    MATMUL("matmul", LinearAlgebra.matmul(), OWN_KERNEL),
+    SOFTMAX("softmax", Softmax.softmax(false), OWN_KERNEL),
+    LOG_SOFTMAX("log_softmax", Softmax.softmax(true), OWN_KERNEL),
 
     // Movement.
     /** reshape {shape}: one dim may be -1, inferred from the element count. */
@@ -145,14 +146,17 @@ public enum Op {
     /** one_hot(indices) {depth, on_value, off_value, axis, dtype}: an index out of range gives all off. */
     ONE_HOT("one_hot", Indexing.oneHot()),
     /** scatter_add(x, indices, updates) {axis, batch_dims}: gather's transpose; repeated indices accumulate. */
-    SCATTER_ADD("scatter_add", Indexing.scatterAdd()),
+    SCATTER_ADD("scatter_add", Indexing.scatterAdd(), OWN_KERNEL),
 
     // State, executed in program order.
     READ_VARIABLE("read_variable", State.read(), STATEFUL),
     ASSIGN_VARIABLE("assign_variable", State.assign(), STATEFUL);
 
-    /** Properties passes and backends dispatch on. */
-    public enum Trait { ELEMENTWISE, COMMUTATIVE, REDUCTION, MOVEMENT, CREATION, RANDOM, STATEFUL }
+    /**
+     * Properties passes and backends dispatch on. {@code OWN_KERNEL}: the op has a loop structure of
+     * its own (matmul, softmax, scatter), so fusion computes it in a kernel of its own, never inlined.
+     */
+    public enum Trait { ELEMENTWISE, COMMUTATIVE, REDUCTION, MOVEMENT, CREATION, RANDOM, STATEFUL, OWN_KERNEL }
 
     private static final Map<String, Op> BY_MNEMONIC = new HashMap<>();
 

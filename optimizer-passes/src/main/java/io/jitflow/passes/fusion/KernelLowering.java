@@ -55,11 +55,8 @@ public final class KernelLowering {
 
     private final Function function;
     private final InferenceContext context;
-    private final Map<Value, Node> definitions = new HashMap<>();
-    private final Map<Value, Integer> uses = new HashMap<>();
+    private final FusionPlan plan;
     private final Map<Value, Buffer> buffers = new LinkedHashMap<>();
-    /** Matmul results computed inside another value's kernel, mapped to that value. */
-    private final Map<Value, Value> epilogueRoot = new HashMap<>();
     private final List<Buffer> allBuffers = new ArrayList<>();
     private final List<Kernel> kernels = new ArrayList<>();
     private final Map<String, Buffer> inputs = new LinkedHashMap<>();
@@ -68,18 +65,22 @@ public final class KernelLowering {
     private final Map<String, Buffer> variableWrites = new LinkedHashMap<>();
     /** For each value inlined so far (no buffer of its own), how many ops its expression inlines. */
     private final Map<Value, Integer> inlinedOps = new HashMap<>();
-    /** Operands of ops that read whole buffers (matmul, scatter_add). */
-    private final java.util.Set<Value> bufferOperands = new java.util.HashSet<>();
-    /** The first node that uses each value. */
-    private final Map<Value, Node> firstConsumer = new HashMap<>();
-    /** The inverse of epilogueRoot: each epilogue's last value, mapped to its matmul's result. */
-    private final Map<Value, Value> matmulOfEpilogue = new HashMap<>();
-    /** The values of every epilogue chain, the matmul's result included: computed inside the matmul's kernel. */
-    private final java.util.Set<Value> inEpilogue = new java.util.HashSet<>();
+
+    /**
+     * What building one kernel's expression carries along: the names of the nodes it inlines (for
+     * the kernel's {@code fused} list), and values it does not compute but takes as given (inside a
+     * matmul's epilogue, the matmul's own value, which is its accumulator rounded to its dtype).
+     */
+    private record Inlining(List<String> fused, Map<Value, Expr> given) {
+        static Inlining into(List<String> fused) {
+            return new Inlining(fused, Map.of());
+        }
+    }
 
     private KernelLowering(Function function, InferenceContext context) {
         this.function = function;
         this.context = context;
+        this.plan = FusionPlan.of(function);
     }
 
     /**
@@ -92,20 +93,9 @@ public final class KernelLowering {
     }
 
     private KernelProgram run() {
-        for (Node n : function.nodes()) {
-            n.outputs().forEach(v -> definitions.put(v, n));
-            n.inputs().forEach(v -> uses.merge(v, 1, Integer::sum));
-            n.inputs().forEach(v -> firstConsumer.putIfAbsent(v, n));
-            if (n.op() == Op.MATMUL || n.op() == Op.SCATTER_ADD) {
-                bufferOperands.addAll(n.inputs());
-            }
-        }
-        function.outputs().forEach(o -> uses.merge(o.value(), 1, Integer::sum));
         for (Value in : function.inputs()) {
             inputs.put(in.name(), bufferFor(in, Buffer.Kind.INPUT, in.name(), null));
         }
-        planEpilogues();
-        epilogueRoot.forEach((matmul, root) -> matmulOfEpilogue.put(root, matmul));
         for (Node n : function.nodes()) {
             lowerNode(n);
         }
@@ -125,70 +115,6 @@ public final class KernelLowering {
         Buffer b = new Buffer(allBuffers.size(), type, kind, name, constant);
         allBuffers.add(b);
         return b;
-    }
-
-    /** Which values need a buffer of their own, decided when their node is reached. */
-    private boolean needsBuffer(Value v) {
-        Node n = definitions.get(v);
-        if (n == null || epilogueRoot.containsKey(v)) {
-            return false;
-        }
-        return switch (n.op()) {
-            case REDUCE_SUM, REDUCE_MEAN, REDUCE_MAX, REDUCE_MIN, REDUCE_PROD, REDUCE_ANY, REDUCE_ALL, ARGMAX, ARGMIN,
-                 MATMUL, SOFTMAX, LOG_SOFTMAX, SCATTER_ADD, READ_VARIABLE -> true;
-            case CONSTANT -> n.attributes().getTensor("value").size() > 1;
-            default -> uses.getOrDefault(v, 0) > 1 || feedsBufferOp(v);
-        };
-    }
-
-    /** True when {@code v} is an operand of an op that reads whole buffers (matmul, scatter_add). */
-    private boolean feedsBufferOp(Value v) {
-        return bufferOperands.contains(v);
-    }
-
-    /**
-     * A matmul whose result has one use, by an elementwise op of the same shape, leading through
-     * single-use same-shape elementwise ops to a value that needs a buffer: that value's kernel is the
-     * matmul, with the chain as its epilogue.
-     */
-    private void planEpilogues() {
-        for (Node n : function.nodes()) {
-            if (n.op() != Op.MATMUL || isOutput(n.output())) {
-                continue;
-            }
-            Value current = n.output();
-            List<Value> chain = new ArrayList<>(List.of(current));
-            while (uses.getOrDefault(current, 0) == 1 && !isOutput(current)) {
-                Node consumer = singleConsumer(current);
-                if (consumer != null && consumer.op() == Op.ASSIGN_VARIABLE && !current.equals(n.output())) {
-                    // An update such as w - lr * (x^T g): the matmul kernel writes the variable's new value.
-                    epilogueRoot.put(n.output(), current);
-                    break;
-                }
-                if (consumer == null || !consumer.op().has(Op.Trait.ELEMENTWISE) || consumer.outputs().size() != 1
-                        || !consumer.output().type().shape().equals(n.output().type().shape())) {
-                    break;
-                }
-                current = consumer.output();
-                chain.add(current);
-                if (uses.getOrDefault(current, 0) != 1 || isOutput(current) || feedsBufferOp(current)
-                        || chain.size() > MAX_FUSED_OPS / 2) {
-                    epilogueRoot.put(n.output(), current);
-                    break;
-                }
-            }
-            if (epilogueRoot.containsKey(n.output())) {
-                inEpilogue.addAll(chain);
-            }
-        }
-    }
-
-    private boolean isOutput(Value v) {
-        return function.outputs().stream().anyMatch(o -> o.value().equals(v));
-    }
-
-    private Node singleConsumer(Value v) {
-        return firstConsumer.get(v);
     }
 
     private void lowerNode(Node n) {
@@ -220,24 +146,25 @@ public final class KernelLowering {
             }
             case RESHAPE, EXPAND_DIMS, SQUEEZE -> {
                 Buffer source = buffers.get(n.inputs().get(0));
-                if (source != null && (needsBuffer(n.output()) || isOutput(n.output()))) {
+                if (source != null && (plan.needsBuffer(n.output()) || plan.isOutput(n.output()))) {
                     // The same elements in the same order: a view, no copy.
                     Buffer view = new Buffer(allBuffers.size(), n.output().type(), Buffer.Kind.VIEW, null, null, source);
                     allBuffers.add(view);
                     buffers.put(n.output(), view);
                 } else {
                     inlineBounded(n);
-                    if (needsBuffer(n.output()) || isOutput(n.output())) {
+                    if (plan.needsBuffer(n.output()) || plan.isOutput(n.output())) {
                         lowerComputed(n);
                     }
                 }
             }
             default -> {
-                if (epilogueRootOf(n.output()) != null) {
-                    lowerMatmul(definitions.get(epilogueRootOf(n.output())), n.output());
+                Value matmul = plan.matmulEndingAt(n.output());
+                if (matmul != null) {
+                    lowerMatmul(plan.definition(matmul), n.output());
                 } else {
                     inlineBounded(n);
-                    if (needsBuffer(n.output()) || isOutput(n.output())) {
+                    if (plan.needsBuffer(n.output()) || plan.isOutput(n.output())) {
                         lowerComputed(n);
                     }
                 }
@@ -265,7 +192,7 @@ public final class KernelLowering {
             if (total <= MAX_FUSED_OPS) {
                 break;
             }
-            if (!inEpilogue.contains(operand)) {
+            if (!plan.inEpilogue(operand)) {
                 materialize(operand);
                 total -= inlinedOps.remove(operand);
             }
@@ -273,11 +200,6 @@ public final class KernelLowering {
         for (Value v : n.outputs()) {
             inlinedOps.put(v, total);
         }
-    }
-
-    /** The matmul whose epilogue ends at {@code v}, if any. */
-    private Value epilogueRootOf(Value v) {
-        return matmulOfEpilogue.get(v);
     }
 
     /** A buffer holding {@code v}, adding a copy kernel when it has none (an output that is inlined). */
@@ -308,7 +230,7 @@ public final class KernelLowering {
             }
             default -> {
                 List<String> fused = new ArrayList<>();
-                Expr body = expr(v, identity(v.type().rank()), fused);
+                Expr body = expr(v, identity(v.type().rank()), Inlining.into(fused));
                 Buffer out = bufferFor(v, Buffer.Kind.TEMP, null, null);
                 kernels.add(Kernel.Map.of(fused, v.type().shape(), body, out));
             }
@@ -339,7 +261,7 @@ public final class KernelLowering {
         DType dtype = in.type().dtype();
         List<Integer> axes = OpBuilder.reducedAxes(in.type().rank(), n.attributes());
         List<String> fused = new ArrayList<>();
-        Expr body = expr(in, identity(in.type().rank()), fused);
+        Expr body = expr(in, identity(in.type().rank()), Inlining.into(fused));
         fused.add(0, v.name());
         Kernel.Reducer reducer = REDUCERS.get(n.op());
         DType accumulator = dtype.isFloating() ? DType.FLOAT64 : dtype.isBool() ? DType.BOOL : DType.INT64;
@@ -365,7 +287,7 @@ public final class KernelLowering {
         Value in = n.inputs().get(0);
         int axis = Shape.normalizeAxis(n.attributes().getInt("axis"), in.type().rank());
         List<String> fused = new ArrayList<>();
-        Expr body = expr(in, identity(in.type().rank()), fused);
+        Expr body = expr(in, identity(in.type().rank()), Inlining.into(fused));
         fused.add(0, n.output().name());
         Buffer out = bufferFor(n.output(), Buffer.Kind.TEMP, null, null);
         kernels.add(new Kernel.Reduce(fused, in.type().shape(), body, List.of(axis),
@@ -382,18 +304,13 @@ public final class KernelLowering {
         List<String> fused = new ArrayList<>();
         fused.add(matmul.output().name());
         // The matmul's value inside the epilogue is the accumulator rounded to its dtype.
-        accumulatorOf = matmul.output();
-        accumulatorExpr = Expr.cast(new Expr.Acc(accumulator), dtype);
-        Expr epilogue = result.equals(matmul.output()) ? accumulatorExpr
-                : expr(result, identity(result.type().rank()), fused);
-        accumulatorOf = null;
+        Expr rounded = Expr.cast(new Expr.Acc(accumulator), dtype);
+        Expr epilogue = result.equals(matmul.output()) ? rounded
+                : expr(result, identity(result.type().rank()), new Inlining(fused, Map.of(matmul.output(), rounded)));
         Buffer out = bufferFor(result, Buffer.Kind.TEMP, null, null);
         kernels.add(new Kernel.Matmul(fused, a, b, matmul.attributes().getBool("transpose_a"),
                 matmul.attributes().getBool("transpose_b"), accumulator, epilogue, out));
     }
-
-    private Value accumulatorOf;
-    private Expr accumulatorExpr;
 
     /** Softmax in three loops, mirroring the reference: the max, the sum of exponentials, the result. */
     private void lowerSoftmax(Node n) {
@@ -401,7 +318,7 @@ public final class KernelLowering {
         Shape shape = in.type().shape();
         int axis = Shape.normalizeAxis(n.attributes().getInt("axis"), shape.rank());
         List<String> fused = new ArrayList<>();
-        Expr x = Expr.cast(expr(in, identity(shape.rank()), fused), DType.FLOAT64);
+        Expr x = Expr.cast(expr(in, identity(shape.rank()), Inlining.into(fused)), DType.FLOAT64);
         Shape kept = shape.withDim(axis, Dim.of(1));
         Buffer max = newBuffer(new TensorType(DType.FLOAT64, kept), Buffer.Kind.TEMP, null, null);
         kernels.add(new Kernel.Reduce(List.of(n.output().name() + ".max"), shape, x, List.of(axis), Kernel.Reducer.MAX,
@@ -424,24 +341,25 @@ public final class KernelLowering {
     // ---- expressions ----
 
     private Expr expr(Value v, List<Expr> coords) {
-        return expr(v, coords, new ArrayList<>());
+        return expr(v, coords, Inlining.into(new ArrayList<>()));
     }
 
-    /** The value of {@code v} at {@code coords}, inlining producers without buffers; their names go to {@code fused}. */
-    private Expr expr(Value v, List<Expr> coords, List<String> fused) {
-        if (v.equals(accumulatorOf)) {
-            return accumulatorExpr;
+    /** The value of {@code v} at {@code coords}, inlining producers without buffers; their names go to {@code inlining.fused()}. */
+    private Expr expr(Value v, List<Expr> coords, Inlining inlining) {
+        Expr given = inlining.given().get(v);
+        if (given != null) {
+            return given;
         }
         Buffer b = buffers.get(v);
         if (b != null) {
             return new Expr.Load(b, coords);
         }
-        Node n = definitions.get(v);
+        Node n = plan.definition(v);
         if (n == null) {
             throw new IrException("no buffer for input " + v);
         }
-        if (!fused.contains(v.name())) {
-            fused.add(v.name());
+        if (!inlining.fused().contains(v.name())) {
+            inlining.fused().add(v.name());
         }
         Attributes a = n.attributes();
         List<Value> in = n.inputs();
@@ -452,7 +370,7 @@ public final class KernelLowering {
                 yield t.dtype().isFloating() ? Expr.Const.of(t.dtype(), t.getDouble(0))
                         : new Expr.Const(t.dtype(), 0, t.getLong(0));
             }
-            case FILL -> expr(in.get(0), List.of(), fused);
+            case FILL -> expr(in.get(0), List.of(), inlining);
             case RANGE -> Expr.cast(Expr.binary(ScalarOp.ADD, Expr.Const.of(DType.FLOAT64, a.getFloat("start")),
                     Expr.binary(ScalarOp.MUL, Expr.cast(coords.get(0), DType.FLOAT64),
                             Expr.Const.of(DType.FLOAT64, a.getFloat("delta")))), v.type().dtype());
@@ -460,44 +378,44 @@ public final class KernelLowering {
                     false, a.getFloat("minval"), a.getFloat("maxval"), v.type().dtype());
             case RANDOM_NORMAL -> new Expr.Random(Expr.cast(IndexExprs.linearize(coords, out), DType.INT64), a.getInt("seed"),
                     true, a.getFloat("mean"), a.getFloat("stddev"), v.type().dtype());
-            case BROADCAST_TO -> expr(in.get(0), broadcastCoords(in.get(0).type().shape(), out, coords), fused);
+            case BROADCAST_TO -> expr(in.get(0), broadcastCoords(in.get(0).type().shape(), out, coords), inlining);
             case RESHAPE -> expr(in.get(0), IndexExprs.delinearize(IndexExprs.linearize(coords, out),
-                    in.get(0).type().shape()), fused);
+                    in.get(0).type().shape()), inlining);
             case EXPAND_DIMS -> {
                 List<Expr> source = new ArrayList<>(coords);
                 source.remove(Shape.normalizeAxis(a.getInt("axis"), out.rank()));
-                yield expr(in.get(0), source, fused);
+                yield expr(in.get(0), source, inlining);
             }
-            case SQUEEZE -> expr(in.get(0), squeezedCoords(a, in.get(0).type().shape(), coords), fused);
+            case SQUEEZE -> expr(in.get(0), squeezedCoords(a, in.get(0).type().shape(), coords), inlining);
             case TRANSPOSE -> {
                 int[] perm = Movement.permutation(a.has("perm") ? a.getInts("perm") : null, out.rank());
                 Expr[] source = new Expr[perm.length];
                 for (int i = 0; i < perm.length; i++) {
                     source[perm[i]] = coords.get(i);
                 }
-                yield expr(in.get(0), List.of(source), fused);
+                yield expr(in.get(0), List.of(source), inlining);
             }
-            case SLICE -> expr(in.get(0), SliceMaps.sourceCoords(a, in.get(0).type().shape(), coords), fused);
+            case SLICE -> expr(in.get(0), SliceMaps.sourceCoords(a, in.get(0).type().shape(), coords), inlining);
             case SLICE_UPDATE -> SliceMaps.update(a, in.get(0).type().shape(), coords,
-                    sourceCoords -> expr(in.get(1), sourceCoords, fused), expr(in.get(0), coords, fused));
-            case PAD -> PadMaps.pad(a, in.get(0), coords, c -> expr(in.get(0), c, fused));
+                    sourceCoords -> expr(in.get(1), sourceCoords, inlining), expr(in.get(0), coords, inlining));
+            case PAD -> PadMaps.pad(a, in.get(0), coords, c -> expr(in.get(0), c, inlining));
             case TILE -> {
                 List<Expr> source = new ArrayList<>();
                 for (int d = 0; d < coords.size(); d++) {
                     source.add(IndexExprs.mod(coords.get(d), size(in.get(0).type().shape().dim(d))));
                 }
-                yield expr(in.get(0), source, fused);
+                yield expr(in.get(0), source, inlining);
             }
-            case CONCAT -> concat(n, coords, fused);
-            case GATHER -> gather(n, coords, fused);
-            case ONE_HOT -> oneHot(n, coords, fused);
+            case CONCAT -> concat(n, coords, inlining);
+            case GATHER -> gather(n, coords, inlining);
+            case ONE_HOT -> oneHot(n, coords, inlining);
             default -> {
                 if (!n.op().has(Op.Trait.ELEMENTWISE)) {
                     throw new IrException("fusion cannot inline " + n.op().mnemonic());
                 }
                 List<Expr> operands = new ArrayList<>();
                 for (Value operand : in) {
-                    operands.add(expr(operand, broadcastCoords(operand.type().shape(), out, coords), fused));
+                    operands.add(expr(operand, broadcastCoords(operand.type().shape(), out, coords), inlining));
                 }
                 yield ScalarFormulas.of(n.op(), a, operands, v.type().dtype());
             }
@@ -535,7 +453,7 @@ public final class KernelLowering {
         return result;
     }
 
-    private Expr concat(Node n, List<Expr> coords, List<String> fused) {
+    private Expr concat(Node n, List<Expr> coords, Inlining inlining) {
         int axis = Shape.normalizeAxis(n.attributes().getInt("axis"), n.output().type().rank());
         List<Value> parts = n.inputs();
         Expr result = null;
@@ -548,14 +466,14 @@ public final class KernelLowering {
         for (int i = parts.size() - 1; i >= 0; i--) {
             List<Expr> shifted = new ArrayList<>(coords);
             shifted.set(axis, sub(coords.get(axis), constant(offsets.get(i))));
-            Expr part = expr(parts.get(i), shifted, fused);
+            Expr part = expr(parts.get(i), shifted, inlining);
             result = result == null ? part
                     : new Expr.Select(Expr.binary(ScalarOp.LT, coords.get(axis), constant(offsets.get(i + 1))), part, result);
         }
         return result;
     }
 
-    private Expr gather(Node n, List<Expr> coords, List<String> fused) {
+    private Expr gather(Node n, List<Expr> coords, Inlining inlining) {
         Value params = n.inputs().get(0);
         Value indices = n.inputs().get(1);
         int axis = Shape.normalizeAxis(n.attributes().getInt("axis"), params.type().rank());
@@ -563,23 +481,23 @@ public final class KernelLowering {
         int indexRank = indices.type().rank() - batchDims;
         List<Expr> indexCoords = new ArrayList<>(coords.subList(0, batchDims));
         indexCoords.addAll(coords.subList(axis, axis + indexRank));
-        Expr index = IndexExprs.asIndex(expr(indices, indexCoords, fused));
+        Expr index = IndexExprs.asIndex(expr(indices, indexCoords, inlining));
         Expr limit = size(params.type().shape().dim(axis));
         List<Expr> source = new ArrayList<>(coords.subList(0, axis));
         source.add(index);
         source.addAll(coords.subList(axis + indexRank, coords.size()));
         String message = "gather: index out of range [0, " + params.type().shape().dim(axis) + ") for axis " + axis;
-        return new Expr.Check(IndexExprs.inRange(index, constant(0), limit), message, expr(params, source, fused));
+        return new Expr.Check(IndexExprs.inRange(index, constant(0), limit), message, expr(params, source, inlining));
     }
 
-    private Expr oneHot(Node n, List<Expr> coords, List<String> fused) {
+    private Expr oneHot(Node n, List<Expr> coords, Inlining inlining) {
         Attributes a = n.attributes();
         Value indices = n.inputs().get(0);
         int rank = n.output().type().rank();
         int axis = a.getInt("axis") == -1 ? rank - 1 : (int) a.getInt("axis");
         List<Expr> indexCoords = new ArrayList<>(coords);
         Expr k = indexCoords.remove(axis);
-        Expr index = Expr.cast(expr(indices, indexCoords, fused), DType.INT64);
+        Expr index = Expr.cast(expr(indices, indexCoords, inlining), DType.INT64);
         DType dtype = n.output().type().dtype();
         Expr on = Expr.cast(Expr.Const.of(DType.FLOAT64, a.getFloat("on_value")), dtype);
         Expr off = Expr.cast(Expr.Const.of(DType.FLOAT64, a.getFloat("off_value")), dtype);
