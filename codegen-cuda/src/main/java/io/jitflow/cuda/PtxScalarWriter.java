@@ -307,6 +307,12 @@ abstract class PtxScalarWriter {
     }
 
 
+    /** The float64 routine of each transcendental unary op (see {@link PtxMath}). */
+    private static final java.util.Map<ScalarOp, java.util.function.BiFunction<PtxMath, String, String>> MATH_ROUTINES =
+            java.util.Map.of(ScalarOp.EXP, PtxMath::exp, ScalarOp.EXPM1, PtxMath::expm1, ScalarOp.LOG, PtxMath::log,
+                    ScalarOp.LOG1P, PtxMath::log1p, ScalarOp.TANH, PtxMath::tanh, ScalarOp.ERF, PtxMath::erf,
+                    ScalarOp.NORMAL_CDF, PtxMath::normalCdf, ScalarOp.SIN, PtxMath::sin, ScalarOp.COS, PtxMath::cos);
+
     /** Operation {@code op} on {@code x} of dtype {@code t}, giving a {@code result}. */
     String unary(ScalarOp op, DType t, String x, DType result) {
         String r = newValue(result);
@@ -364,20 +370,11 @@ abstract class PtxScalarWriter {
             }
             case EXP, EXPM1, LOG, LOG1P, TANH, ERF, NORMAL_CDF, SIN, COS -> requireFloat(op, t, () -> {
                 String wide = convert(x, t, DType.FLOAT64);
-                String y = switch (op) {
-                    case EXP -> math.exp(wide);
-                    case EXPM1 -> math.expm1(wide);
-                    case LOG -> math.log(wide);
-                    case LOG1P -> math.log1p(wide);
-                    case ERF -> math.erf(wide);
-                    case NORMAL_CDF -> math.normalCdf(wide);
-                    case SIN -> math.sin(wide);
-                    case COS -> math.cos(wide);
-                    default -> math.tanh(wide);
-                };
+                String y = MATH_ROUTINES.get(op).apply(math, wide);
                 move(r, convert(y, DType.FLOAT64, t), t);
             });
-            default -> throw unsupported(op.toString().toLowerCase() + " (it needs a math library routine)");
+            case ADD, SUB, MUL, DIV, FLOOR_DIV, FLOOR_MOD, POW, MAX, MIN, EQ, NE, LT, LE, GT, GE, AND, OR, XOR ->
+                    throw new IllegalArgumentException(op + " takes two operands");
         }
         return r;
     }
@@ -466,8 +463,8 @@ abstract class PtxScalarWriter {
                     integerPower(t, x, y, r);
                 }
             }
-            default -> throw unsupported(op.toString().toLowerCase()
-                    + (floating ? " (it needs a math library routine)" : " on integers"));
+            case NEG, ABS, SIGN, EXP, EXPM1, LOG, LOG1P, SQRT, SIN, COS, TANH, ERF, NORMAL_CDF, FLOOR, CEIL, RINT, IS_NAN,
+                 IS_FINITE, NOT -> throw new IllegalArgumentException(op + " takes one operand");
         }
         return r;
     }
@@ -588,19 +585,12 @@ abstract class PtxScalarWriter {
             switch (op) {
                 case EQ -> emit("xor.pred " + r + ", " + x + ", " + y + "; not.pred " + r + ", " + r);
                 case NE -> emit("xor.pred " + r + ", " + x + ", " + y);
-                default -> throw unsupported(op.toString().toLowerCase() + " on bool");
+                case LT, LE, GT, GE -> throw unsupported(op.toString().toLowerCase() + " on bool");
             }
             return;
         }
         // Ordered comparisons are false with a NaN operand; "not equal" is the unordered one, true with NaN.
-        String cmp = switch (op) {
-            case EQ -> "eq";
-            case NE -> t.isFloating() ? "neu" : "ne";
-            case LT -> "lt";
-            case LE -> "le";
-            case GT -> "gt";
-            default -> "ge";
-        };
+        String cmp = op == ScalarOp.NE && t.isFloating() ? "neu" : op.toString().toLowerCase();
         emit("setp." + cmp + "." + type(t) + " " + r + ", " + x + ", " + y);
     }
 

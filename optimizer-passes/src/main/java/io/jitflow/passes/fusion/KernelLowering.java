@@ -123,6 +123,7 @@ public final class KernelLowering {
                 String name = n.attributes().getString("name");
                 Buffer b = variableReads.computeIfAbsent(name, k -> newBuffer(n.output().type(), Buffer.Kind.VARIABLE_READ, k, null));
                 buffers.put(n.output(), b);
+                return;
             }
             case ASSIGN_VARIABLE -> {
                 String name = n.attributes().getString("name");
@@ -137,12 +138,14 @@ public final class KernelLowering {
                 Buffer target = newBuffer(v.type(), Buffer.Kind.VARIABLE_WRITE, name, null);
                 variableWrites.put(name, target);
                 emitLoop(List.of(describe(n)), v.type().shape(), expr(v, identity(v.type().rank())), target);
+                return;
             }
             case CONSTANT -> {
                 HostTensor value = n.attributes().getTensor("value");
                 if (value.size() > 1) {
                     bufferFor(n.output(), Buffer.Kind.CONSTANT, null, value);
                 }
+                return;
             }
             case RESHAPE, EXPAND_DIMS, SQUEEZE -> {
                 Buffer source = buffers.get(n.inputs().get(0));
@@ -151,24 +154,20 @@ public final class KernelLowering {
                     Buffer view = new Buffer(allBuffers.size(), n.output().type(), Buffer.Kind.VIEW, null, null, source);
                     allBuffers.add(view);
                     buffers.put(n.output(), view);
-                } else {
-                    inlineBounded(n);
-                    if (plan.needsBuffer(n.output()) || plan.isOutput(n.output())) {
-                        lowerComputed(n);
-                    }
+                    return;
                 }
             }
-            default -> {
-                Value matmul = plan.matmulEndingAt(n.output());
-                if (matmul != null) {
-                    lowerMatmul(plan.definition(matmul), n.output());
-                } else {
-                    inlineBounded(n);
-                    if (plan.needsBuffer(n.output()) || plan.isOutput(n.output())) {
-                        lowerComputed(n);
-                    }
-                }
-            }
+        }
+        // Any other value: computed in the kernel of the matmul whose epilogue ends at it, or inlined
+        // into its consumers, with a kernel of its own when it needs a buffer.
+        Value matmul = plan.matmulEndingAt(n.output());
+        if (matmul != null) {
+            lowerMatmul(plan.definition(matmul), n.output());
+            return;
+        }
+        inlineBounded(n);
+        if (plan.needsBuffer(n.output()) || plan.isOutput(n.output())) {
+            lowerComputed(n);
         }
     }
 
@@ -214,27 +213,43 @@ public final class KernelLowering {
         return out;
     }
 
+    /** The kernel that computes {@code n}'s value into a buffer of its own. */
     private void lowerComputed(Node n) {
         Value v = n.output();
+        if (!n.op().has(Op.Trait.REDUCTION) && !n.op().has(Op.Trait.OWN_KERNEL)) {
+            List<String> fused = new ArrayList<>();
+            Expr body = expr(v, identity(v.type().rank()), Inlining.into(fused));
+            Buffer out = bufferFor(v, Buffer.Kind.TEMP, null, null);
+            kernels.add(Kernel.Map.of(fused, v.type().shape(), body, out));
+            return;
+        }
         switch (n.op()) {
-            case REDUCE_SUM, REDUCE_MEAN, REDUCE_MAX, REDUCE_MIN, REDUCE_PROD, REDUCE_ANY, REDUCE_ALL -> lowerReduction(n);
-            case ARGMAX, ARGMIN -> lowerArg(n);
-            case MATMUL -> lowerMatmul(n, v);
-            case SOFTMAX, LOG_SOFTMAX -> lowerSoftmax(n);
+            case REDUCE_SUM, REDUCE_MEAN, REDUCE_MAX, REDUCE_MIN, REDUCE_PROD, REDUCE_ANY, REDUCE_ALL -> {
+                lowerReduction(n);
+                return;
+            }
+            case ARGMAX, ARGMIN -> {
+                lowerArg(n);
+                return;
+            }
+            case MATMUL -> {
+                lowerMatmul(n, v);
+                return;
+            }
+            case SOFTMAX, LOG_SOFTMAX -> {
+                lowerSoftmax(n);
+                return;
+            }
             case SCATTER_ADD -> {
                 Buffer out = bufferFor(v, Buffer.Kind.TEMP, null, null);
                 int axis = Shape.normalizeAxis(n.attributes().getInt("axis"), v.type().rank());
                 int batchDims = io.jitflow.ir.ops.Indexing.batchDims(n.attributes(), n.inputs().get(1).type().rank());
                 kernels.add(new Kernel.ScatterAdd(List.of(describe(n)), materialize(n.inputs().get(0)),
                         materialize(n.inputs().get(1)), materialize(n.inputs().get(2)), axis, batchDims, out));
-            }
-            default -> {
-                List<String> fused = new ArrayList<>();
-                Expr body = expr(v, identity(v.type().rank()), Inlining.into(fused));
-                Buffer out = bufferFor(v, Buffer.Kind.TEMP, null, null);
-                kernels.add(Kernel.Map.of(fused, v.type().shape(), body, out));
+                return;
             }
         }
+        throw new IrException("fusion has no kernel for " + n.op().mnemonic());
     }
 
     private static String describe(Node n) {
@@ -364,62 +379,85 @@ public final class KernelLowering {
         Attributes a = n.attributes();
         List<Value> in = n.inputs();
         Shape out = v.type().shape();
-        return switch (n.op()) {
+        if (n.op().has(Op.Trait.ELEMENTWISE)) {
+            List<Expr> operands = new ArrayList<>();
+            for (Value operand : in) {
+                operands.add(expr(operand, broadcastCoords(operand.type().shape(), out, coords), inlining));
+            }
+            return ScalarFormulas.of(n.op(), a, operands, v.type().dtype());
+        }
+        // Creation and movement ops: a value computed from the coordinates, or an operand's value at
+        // coordinates mapped from these.
+        switch (n.op()) {
             case CONSTANT -> {
                 HostTensor t = a.getTensor("value");
-                yield t.dtype().isFloating() ? Expr.Const.of(t.dtype(), t.getDouble(0))
+                return t.dtype().isFloating() ? Expr.Const.of(t.dtype(), t.getDouble(0))
                         : new Expr.Const(t.dtype(), 0, t.getLong(0));
             }
-            case FILL -> expr(in.get(0), List.of(), inlining);
-            case RANGE -> Expr.cast(Expr.binary(ScalarOp.ADD, Expr.Const.of(DType.FLOAT64, a.getFloat("start")),
-                    Expr.binary(ScalarOp.MUL, Expr.cast(coords.get(0), DType.FLOAT64),
-                            Expr.Const.of(DType.FLOAT64, a.getFloat("delta")))), v.type().dtype());
-            case RANDOM_UNIFORM -> new Expr.Random(Expr.cast(IndexExprs.linearize(coords, out), DType.INT64), a.getInt("seed"),
-                    false, a.getFloat("minval"), a.getFloat("maxval"), v.type().dtype());
-            case RANDOM_NORMAL -> new Expr.Random(Expr.cast(IndexExprs.linearize(coords, out), DType.INT64), a.getInt("seed"),
-                    true, a.getFloat("mean"), a.getFloat("stddev"), v.type().dtype());
-            case BROADCAST_TO -> expr(in.get(0), broadcastCoords(in.get(0).type().shape(), out, coords), inlining);
-            case RESHAPE -> expr(in.get(0), IndexExprs.delinearize(IndexExprs.linearize(coords, out),
-                    in.get(0).type().shape()), inlining);
+            case FILL -> {
+                return expr(in.get(0), List.of(), inlining);
+            }
+            case RANGE -> {
+                return Expr.cast(Expr.binary(ScalarOp.ADD, Expr.Const.of(DType.FLOAT64, a.getFloat("start")),
+                        Expr.binary(ScalarOp.MUL, Expr.cast(coords.get(0), DType.FLOAT64),
+                                Expr.Const.of(DType.FLOAT64, a.getFloat("delta")))), v.type().dtype());
+            }
+            case RANDOM_UNIFORM, RANDOM_NORMAL -> {
+                boolean normal = n.op() == Op.RANDOM_NORMAL;
+                return new Expr.Random(Expr.cast(IndexExprs.linearize(coords, out), DType.INT64), a.getInt("seed"), normal,
+                        a.getFloat(normal ? "mean" : "minval"), a.getFloat(normal ? "stddev" : "maxval"), v.type().dtype());
+            }
+            case BROADCAST_TO -> {
+                return expr(in.get(0), broadcastCoords(in.get(0).type().shape(), out, coords), inlining);
+            }
+            case RESHAPE -> {
+                return expr(in.get(0), IndexExprs.delinearize(IndexExprs.linearize(coords, out), in.get(0).type().shape()),
+                        inlining);
+            }
             case EXPAND_DIMS -> {
                 List<Expr> source = new ArrayList<>(coords);
                 source.remove(Shape.normalizeAxis(a.getInt("axis"), out.rank()));
-                yield expr(in.get(0), source, inlining);
+                return expr(in.get(0), source, inlining);
             }
-            case SQUEEZE -> expr(in.get(0), squeezedCoords(a, in.get(0).type().shape(), coords), inlining);
+            case SQUEEZE -> {
+                return expr(in.get(0), squeezedCoords(a, in.get(0).type().shape(), coords), inlining);
+            }
             case TRANSPOSE -> {
                 int[] perm = Movement.permutation(a.has("perm") ? a.getInts("perm") : null, out.rank());
                 Expr[] source = new Expr[perm.length];
                 for (int i = 0; i < perm.length; i++) {
                     source[perm[i]] = coords.get(i);
                 }
-                yield expr(in.get(0), List.of(source), inlining);
+                return expr(in.get(0), List.of(source), inlining);
             }
-            case SLICE -> expr(in.get(0), SliceMaps.sourceCoords(a, in.get(0).type().shape(), coords), inlining);
-            case SLICE_UPDATE -> SliceMaps.update(a, in.get(0).type().shape(), coords,
-                    sourceCoords -> expr(in.get(1), sourceCoords, inlining), expr(in.get(0), coords, inlining));
-            case PAD -> PadMaps.pad(a, in.get(0), coords, c -> expr(in.get(0), c, inlining));
+            case SLICE -> {
+                return expr(in.get(0), SliceMaps.sourceCoords(a, in.get(0).type().shape(), coords), inlining);
+            }
+            case SLICE_UPDATE -> {
+                return SliceMaps.update(a, in.get(0).type().shape(), coords,
+                        sourceCoords -> expr(in.get(1), sourceCoords, inlining), expr(in.get(0), coords, inlining));
+            }
+            case PAD -> {
+                return PadMaps.pad(a, in.get(0), coords, c -> expr(in.get(0), c, inlining));
+            }
             case TILE -> {
                 List<Expr> source = new ArrayList<>();
                 for (int d = 0; d < coords.size(); d++) {
                     source.add(IndexExprs.mod(coords.get(d), size(in.get(0).type().shape().dim(d))));
                 }
-                yield expr(in.get(0), source, inlining);
+                return expr(in.get(0), source, inlining);
             }
-            case CONCAT -> concat(n, coords, inlining);
-            case GATHER -> gather(n, coords, inlining);
-            case ONE_HOT -> oneHot(n, coords, inlining);
-            default -> {
-                if (!n.op().has(Op.Trait.ELEMENTWISE)) {
-                    throw new IrException("fusion cannot inline " + n.op().mnemonic());
-                }
-                List<Expr> operands = new ArrayList<>();
-                for (Value operand : in) {
-                    operands.add(expr(operand, broadcastCoords(operand.type().shape(), out, coords), inlining));
-                }
-                yield ScalarFormulas.of(n.op(), a, operands, v.type().dtype());
+            case CONCAT -> {
+                return concat(n, coords, inlining);
             }
-        };
+            case GATHER -> {
+                return gather(n, coords, inlining);
+            }
+            case ONE_HOT -> {
+                return oneHot(n, coords, inlining);
+            }
+        }
+        throw new IrException("fusion cannot inline " + n.op().mnemonic());
     }
 
     /** Coordinates in an operand broadcast to {@code out}: leading dims dropped, stretched dims at 0. */
