@@ -132,7 +132,7 @@ abstract class PtxKernelAccess extends PtxScalarWriter {
         emit("mad.lo.s32 " + position + ", " + position + ", " + threads + ", " + step);
         emit("mov.u32 " + step + ", %nctaid.x");
         emit("mul.lo.s32 " + step + ", " + step + ", " + threads);
-        loop(position, step, limit, body);
+        countedLoop(position, limit, step, next -> body.accept(position));
     }
 
     /** The loop over [0, {@code limit}) that whole blocks stride: block b takes b, b + gridDim, ... */
@@ -141,20 +141,7 @@ abstract class PtxKernelAccess extends PtxScalarWriter {
         String step = reg(RegClass.B32);
         emit("mov.u32 " + position + ", %ctaid.x");
         emit("mov.u32 " + step + ", %nctaid.x");
-        loop(position, step, limit, body);
-    }
-
-    private void loop(String position, String step, String limit, java.util.function.Consumer<String> body) {
-        String top = label();
-        String done = label();
-        mark(top);
-        String finished = reg(RegClass.PRED);
-        emit("setp.ge.s32 " + finished + ", " + position + ", " + limit);
-        emit("@" + finished + " bra " + done);
-        body.accept(position);
-        emit("add.s32 " + position + ", " + position + ", " + step);
-        emit("bra " + top);
-        mark(done);
+        countedLoop(position, limit, step, next -> body.accept(position));
     }
 
     /** The axes of a loop's space that are not reduced (all of them for a map). */

@@ -268,51 +268,39 @@ final class PtxKernelWriter extends PtxKernelAccess {
             emit("mov." + moveType(acc) + " " + sum + ", " + constant(acc, 0));
             String k0 = reg(RegClass.B32);
             emit("mov.u32 " + k0 + ", 0");
-            String stepTop = label();
-            String stepsDone = label();
-            mark(stepTop);
-            String stepsOver = reg(RegClass.PRED);
-            emit("setp.ge.s32 " + stepsOver + ", " + k0 + ", " + depth);
-            emit("@" + stepsOver + " bra " + stepsDone);
-            // Stage a[i, k0 + tx] and b[k0 + ty, j] (in their transposed layouts where asked), where they exist.
-            String p = reg(RegClass.B32);
-            emit("add.s32 " + p + ", " + k0 + ", " + tx);
-            stage(m.a(), out, acc, i, rows, p, depth, m.transposeA(), slot);
-            String q = reg(RegClass.B32);
-            emit("add.s32 " + q + ", " + k0 + ", " + ty);
-            stage(m.b(), out, acc, q, depth, j, cols, m.transposeB(), slotB);
-            emit("bar.sync 0");
-            String skip = label();
-            emit("@!" + inside + " bra " + skip);
-            String width = reg(RegClass.B32);
-            emit("sub.s32 " + width + ", " + depth + ", " + k0);
-            emit("min.s32 " + width + ", " + width + ", " + TILE);
-            String kk = reg(RegClass.B32);
-            emit("mov.u32 " + kk + ", 0");
-            String dotTop = label();
-            mark(dotTop);
-            String dotOver = reg(RegClass.PRED);
-            emit("setp.ge.s32 " + dotOver + ", " + kk + ", " + width);
-            emit("@" + dotOver + " bra " + skip);
-            String at = reg(RegClass.B32);
-            emit("mad.lo.s32 " + at + ", " + ty + ", " + TILE + ", " + kk);
-            emit("mad.lo.s32 " + at + ", " + at + ", " + bytes + ", " + tileA);
-            String x = newValue(acc);
-            emit("ld.shared." + type(acc) + " " + x + ", [" + at + "]");
-            emit("mad.lo.s32 " + at + ", " + kk + ", " + TILE + ", " + tx);
-            emit("mad.lo.s32 " + at + ", " + at + ", " + bytes + ", " + tileB);
-            String y = newValue(acc);
-            emit("ld.shared." + type(acc) + " " + y + ", [" + at + "]");
-            String product = newValue(acc);
-            emit(arith("mul", acc) + " " + product + ", " + x + ", " + y);
-            emit(arith("add", acc) + " " + sum + ", " + sum + ", " + product);
-            emit("add.s32 " + kk + ", " + kk + ", 1");
-            emit("bra " + dotTop);
-            mark(skip);
-            emit("bar.sync 0");
-            emit("add.s32 " + k0 + ", " + k0 + ", " + TILE);
-            emit("bra " + stepTop);
-            mark(stepsDone);
+            countedLoop(k0, depth, Integer.toString(TILE), nextStep -> {
+                // Stage a[i, k0 + tx] and b[k0 + ty, j] (in their transposed layouts where asked), where they exist.
+                String p = reg(RegClass.B32);
+                emit("add.s32 " + p + ", " + k0 + ", " + tx);
+                stage(m.a(), out, acc, i, rows, p, depth, m.transposeA(), slot);
+                String q = reg(RegClass.B32);
+                emit("add.s32 " + q + ", " + k0 + ", " + ty);
+                stage(m.b(), out, acc, q, depth, j, cols, m.transposeB(), slotB);
+                emit("bar.sync 0");
+                String skip = label();
+                emit("@!" + inside + " bra " + skip);
+                String width = reg(RegClass.B32);
+                emit("sub.s32 " + width + ", " + depth + ", " + k0);
+                emit("min.s32 " + width + ", " + width + ", " + TILE);
+                String kk = reg(RegClass.B32);
+                emit("mov.u32 " + kk + ", 0");
+                countedLoop(kk, width, "1", nextK -> {
+                    String at = reg(RegClass.B32);
+                    emit("mad.lo.s32 " + at + ", " + ty + ", " + TILE + ", " + kk);
+                    emit("mad.lo.s32 " + at + ", " + at + ", " + bytes + ", " + tileA);
+                    String x = newValue(acc);
+                    emit("ld.shared." + type(acc) + " " + x + ", [" + at + "]");
+                    emit("mad.lo.s32 " + at + ", " + kk + ", " + TILE + ", " + tx);
+                    emit("mad.lo.s32 " + at + ", " + at + ", " + bytes + ", " + tileB);
+                    String y = newValue(acc);
+                    emit("ld.shared." + type(acc) + " " + y + ", [" + at + "]");
+                    String product = newValue(acc);
+                    emit(arith("mul", acc) + " " + product + ", " + x + ", " + y);
+                    emit(arith("add", acc) + " " + sum + ", " + sum + ", " + product);
+                });
+                mark(skip);
+                emit("bar.sync 0");
+            });
             String after = label();
             emit("@!" + inside + " bra " + after);
             String rounded = convert(sum, acc, outType);
@@ -395,18 +383,8 @@ final class PtxKernelWriter extends PtxKernelAccess {
         int axis = l.reducedAxes().get(from);
         String coord = reg(RegClass.B32);
         coords.put(axis, coord);
-        String size = size(space.dim(axis));
-        String top = label();
-        String end = label();
-        String out = reg(RegClass.PRED);
         emit("mov.u32 " + coord + ", 0");
-        mark(top);
-        emit("setp.ge.s32 " + out + ", " + coord + ", " + size);
-        emit("@" + out + " bra " + end);
-        reduce(l, space, from + 1, best);
-        emit("add.s32 " + coord + ", " + coord + ", 1");
-        emit("bra " + top);
-        mark(end);
+        countedLoop(coord, size(space.dim(axis)), "1", next -> reduce(l, space, from + 1, best));
     }
 
     /**
@@ -523,64 +501,55 @@ final class PtxKernelWriter extends PtxKernelAccess {
             }
             String j = reg(RegClass.B32);
             emit("mov.u32 " + j + ", 0");
-            String top = label();
-            String done = label();
-            String next = label();
-            mark(top);
-            String finished = reg(RegClass.PRED);
-            emit("setp.ge.s32 " + finished + ", " + j + ", " + count);
-            emit("@" + finished + " bra " + done);
-            // j's coordinates in the index dims (last fastest)
-            String[] jCoords = new String[indexRank];
-            String rest = reg(RegClass.B32);
-            emit("mov.u32 " + rest + ", " + j);
-            for (int d = indexRank - 1; d >= 0; d--) {
-                String size = asRegister(size(indexShape.dim(s.batchDims() + d)));
-                jCoords[d] = reg(RegClass.B32);
-                emit("rem.u32 " + jCoords[d] + ", " + rest + ", " + size);
-                emit("div.u32 " + rest + ", " + rest + ", " + size);
-            }
-            String[] indexStrides = strides.get(s.indices());
-            String position = reg(RegClass.B32);
-            emit("mov.u32 " + position + ", 0");
-            for (int d = 0; d < s.batchDims(); d++) {
-                emit("mad.lo.s32 " + position + ", " + coords.get(d) + ", " + asRegister(indexStrides[d]) + ", " + position);
-            }
-            for (int d = 0; d < indexRank; d++) {
-                emit("mad.lo.s32 " + position + ", " + jCoords[d] + ", " + asRegister(indexStrides[s.batchDims() + d]) + ", "
-                        + position);
-            }
-            String index = convert(loadElement(s.indices(), position), s.indices().type().dtype(), DType.INT64);
-            String inRange = reg(RegClass.PRED);
-            String below = reg(RegClass.PRED);
-            emit("setp.ge.s64 " + inRange + ", " + index + ", 0");
-            emit("setp.lt.s64 " + below + ", " + index + ", " + convert(asRegister(size(shape.dim(s.axis()))), DType.INT32,
-                    DType.INT64));
-            emit("and.pred " + inRange + ", " + inRange + ", " + below);
-            failUnless(inRange, message);
-            String here = reg(RegClass.PRED);
-            emit("setp.ne.s64 " + here + ", " + index + ", " + convert(coords.get(s.axis()), DType.INT32, DType.INT64));
-            emit("@" + here + " bra " + next);
-            // The update at (this element's coordinates before the axis, j, those after it).
-            String[] updateStrides = strides.get(s.updates());
-            String update = reg(RegClass.B32);
-            emit("mov.u32 " + update + ", 0");
-            int u = 0;
-            for (int d = 0; d < s.axis(); d++) {
-                emit("mad.lo.s32 " + update + ", " + coords.get(d) + ", " + asRegister(updateStrides[u++]) + ", " + update);
-            }
-            for (int d = 0; d < indexRank; d++) {
-                emit("mad.lo.s32 " + update + ", " + jCoords[d] + ", " + asRegister(updateStrides[u++]) + ", " + update);
-            }
-            for (int d = s.axis() + 1; d < rank; d++) {
-                emit("mad.lo.s32 " + update + ", " + coords.get(d) + ", " + asRegister(updateStrides[u++]) + ", " + update);
-            }
-            String added = convert(loadElement(s.updates(), update), dtype, acc);
-            emit(arith("add", acc) + " " + sum + ", " + sum + ", " + added);
-            mark(next);
-            emit("add.s32 " + j + ", " + j + ", 1");
-            emit("bra " + top);
-            mark(done);
+            countedLoop(j, count, "1", next -> {
+                // j's coordinates in the index dims (last fastest)
+                String[] jCoords = new String[indexRank];
+                String rest = reg(RegClass.B32);
+                emit("mov.u32 " + rest + ", " + j);
+                for (int d = indexRank - 1; d >= 0; d--) {
+                    String size = asRegister(size(indexShape.dim(s.batchDims() + d)));
+                    jCoords[d] = reg(RegClass.B32);
+                    emit("rem.u32 " + jCoords[d] + ", " + rest + ", " + size);
+                    emit("div.u32 " + rest + ", " + rest + ", " + size);
+                }
+                String[] indexStrides = strides.get(s.indices());
+                String position = reg(RegClass.B32);
+                emit("mov.u32 " + position + ", 0");
+                for (int d = 0; d < s.batchDims(); d++) {
+                    emit("mad.lo.s32 " + position + ", " + coords.get(d) + ", " + asRegister(indexStrides[d]) + ", " + position);
+                }
+                for (int d = 0; d < indexRank; d++) {
+                    emit("mad.lo.s32 " + position + ", " + jCoords[d] + ", " + asRegister(indexStrides[s.batchDims() + d]) + ", "
+                            + position);
+                }
+                String index = convert(loadElement(s.indices(), position), s.indices().type().dtype(), DType.INT64);
+                String inRange = reg(RegClass.PRED);
+                String below = reg(RegClass.PRED);
+                emit("setp.ge.s64 " + inRange + ", " + index + ", 0");
+                emit("setp.lt.s64 " + below + ", " + index + ", " + convert(asRegister(size(shape.dim(s.axis()))), DType.INT32,
+                        DType.INT64));
+                emit("and.pred " + inRange + ", " + inRange + ", " + below);
+                failUnless(inRange, message);
+                String here = reg(RegClass.PRED);
+                emit("setp.ne.s64 " + here + ", " + index + ", " + convert(coords.get(s.axis()), DType.INT32, DType.INT64));
+                emit("@" + here + " bra " + next);
+                // The update at (this element's coordinates before the axis, j, those after it).
+                String[] updateStrides = strides.get(s.updates());
+                String update = reg(RegClass.B32);
+                emit("mov.u32 " + update + ", 0");
+                int u = 0;
+                for (int d = 0; d < s.axis(); d++) {
+                    emit("mad.lo.s32 " + update + ", " + coords.get(d) + ", " + asRegister(updateStrides[u++]) + ", " + update);
+                }
+                for (int d = 0; d < indexRank; d++) {
+                    emit("mad.lo.s32 " + update + ", " + jCoords[d] + ", " + asRegister(updateStrides[u++]) + ", " + update);
+                }
+                for (int d = s.axis() + 1; d < rank; d++) {
+                    emit("mad.lo.s32 " + update + ", " + coords.get(d) + ", " + asRegister(updateStrides[u++]) + ", " + update);
+                }
+                String added = convert(loadElement(s.updates(), update), dtype, acc);
+                emit(arith("add", acc) + " " + sum + ", " + sum + ", " + added);
+            });
             store(s.output(), flat, convert(sum, acc, dtype));
         });
     }

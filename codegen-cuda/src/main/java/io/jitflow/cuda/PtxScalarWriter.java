@@ -137,6 +137,26 @@ abstract class PtxScalarWriter {
         return "L" + labels++;
     }
 
+    /**
+     * The one counted loop of every kernel: {@code counter}, a 32-bit register holding its start,
+     * runs while it is below {@code limit}, advancing by {@code step} after each pass of {@code body}.
+     * {@code body} gets the label that ends the pass: branching there continues with the next one.
+     */
+    void countedLoop(String counter, String limit, String step, java.util.function.Consumer<String> body) {
+        String top = label();
+        String next = label();
+        String done = label();
+        mark(top);
+        String finished = reg(RegClass.PRED);
+        emit("setp.ge.s32 " + finished + ", " + counter + ", " + limit);
+        emit("@" + finished + " bra " + done);
+        body.accept(next);
+        mark(next);
+        emit("add.s32 " + counter + ", " + counter + ", " + step);
+        emit("bra " + top);
+        mark(done);
+    }
+
 
     void mark(String label) {
         body.append(label).append(":\n");
