@@ -1,5 +1,6 @@
 package io.jitflow.tests;
 
+import io.jitflow.passes.FileCheck;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.jitflow.ir.Graph;

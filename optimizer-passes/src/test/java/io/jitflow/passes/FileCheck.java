@@ -1,4 +1,4 @@
-package io.jitflow.tests;
+package io.jitflow.passes;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -7,9 +7,9 @@ import java.util.List;
  * A small FileCheck: directives written as comments in a test file are matched against an output.
  * {@code CHECK: s} finds the next line containing s; {@code CHECK-NEXT: s} requires it on the line
  * right after the previous match; {@code CHECK-NOT: s} forbids s between the previous match and the
- * next one (or the end).
+ * next one (or the end). Shared with the other modules' golden tests through this module's test jar.
  */
-final class FileCheck {
+public final class FileCheck {
     private record Directive(String kind, String text, int line) {
     }
 
@@ -34,7 +34,7 @@ final class FileCheck {
     }
 
     /** Checks {@code output} against the directives in {@code source}; throws AssertionError naming the directive. */
-    static void check(String source, String output, String name) {
+    public static void check(String source, String output, String name) {
         List<Directive> directives = directives(source);
         if (directives.isEmpty()) {
             throw new AssertionError(name + ": no CHECK directives");

@@ -1,9 +1,7 @@
-package io.jitflow.tests;
+package io.jitflow.passes;
 
 import io.jitflow.ir.Graph;
 import io.jitflow.ir.text.GraphPrinter;
-import io.jitflow.passes.Pass;
-import io.jitflow.passes.PassManager;
 import io.jitflow.text.GraphParser;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -22,7 +20,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * against the printed result. The verifier runs after every pass.
  */
 class PassGoldenTest {
-    private static final Path DIR = Repository.root().resolve("tests/src/test/resources/passes");
+    private static final Path DIR = Path.of("src/test/resources/passes");
 
     /** Every golden file, those of simplify's rules (passes/simplify/RULE.jfg) included. */
     static Stream<Path> files() throws IOException {
@@ -44,7 +42,7 @@ class PassGoldenTest {
             for (String name : run.split(",(?![^(]*\\))")) {
                 // specialize-shapes(batch=4,n=2) takes the dim sizes it specializes to.
                 java.util.regex.Matcher bind = java.util.regex.Pattern.compile("specialize-shapes\\((.*)\\)").matcher(name.strip());
-                Pass p = bind.matches() ? new io.jitflow.passes.SpecializeShapes(io.jitflow.passes.SpecializeShapes.parse(bind.group(1)))
+                Pass p = bind.matches() ? new SpecializeShapes(SpecializeShapes.parse(bind.group(1)))
                         : PassManager.byName().get(name.strip());
                 if (p == null) {
                     throw new AssertionError(file + ": unknown pass " + name);
@@ -59,7 +57,7 @@ class PassGoldenTest {
 
     @Test
     void everySimplifyRuleHasAGoldenFileOfItsOwn() {
-        for (String rule : io.jitflow.passes.Simplify.ruleNames()) {
+        for (String rule : Simplify.ruleNames()) {
             if (!Files.isRegularFile(DIR.resolve("simplify").resolve(rule + ".jfg"))) {
                 throw new AssertionError("simplify's rule " + rule + " has no golden file passes/simplify/" + rule + ".jfg");
             }
