@@ -4,7 +4,6 @@ import io.jitflow.ir.DType;
 import io.jitflow.ir.kernel.Expr;
 import io.jitflow.ir.kernel.ScalarOp;
 import io.jitflow.ir.ops.Philox;
-import io.jitflow.ir.ops.ScalarMath;
 import io.jitflow.runtime.KernelSupport;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -23,7 +22,7 @@ import org.objectweb.asm.commons.Method;
 final class ExprEmitter {
     private static final Type MATH = Type.getType(Math.class);
     private static final Type SUPPORT = Type.getType(KernelSupport.class);
-    private static final Type SCALAR_MATH = Type.getType(ScalarMath.class);
+    private static final Type KERNEL_MATH = Type.getType(io.jitflow.runtime.KernelMath.class);
 
     private final KernelScope scope;
     private final GeneratorAdapter g;
@@ -226,8 +225,8 @@ final class ExprEmitter {
             }
             case IS_NAN -> g.invokeStatic(Type.getType(Double.class), Method.getMethod("boolean isNaN(double)"));
             case IS_FINITE -> g.invokeStatic(Type.getType(Double.class), Method.getMethod("boolean isFinite(double)"));
-            case ERF -> g.invokeStatic(SCALAR_MATH, Method.getMethod("double erf(double)"));
-            case NORMAL_CDF -> g.invokeStatic(SCALAR_MATH, Method.getMethod("double normalCdf(double)"));
+            case ERF -> g.invokeStatic(KERNEL_MATH, Method.getMethod("double erf(double)"));
+            case NORMAL_CDF -> g.invokeStatic(KERNEL_MATH, Method.getMethod("double normalCdf(double)"));
             case EXP, EXPM1, LOG, LOG1P, SQRT, SIN, COS, TANH, FLOOR, CEIL, RINT ->
                     g.invokeStatic(MATH, new Method(u.op().name().toLowerCase(java.util.Locale.ROOT), Type.DOUBLE_TYPE,
                             new Type[] {Type.DOUBLE_TYPE}));
@@ -285,7 +284,7 @@ final class ExprEmitter {
                     g.invokeStatic(MATH, Method.getMethod("double floor(double)"));
                 }
             }
-            case FLOOR_MOD -> g.invokeStatic(integral ? SUPPORT : SCALAR_MATH, new Method("floorMod", t, new Type[] {t, t}));
+            case FLOOR_MOD -> g.invokeStatic(SUPPORT, new Method("floorMod", t, new Type[] {t, t}));
             case POW -> {
                 if (integral) {
                     powInteger(t);
@@ -315,7 +314,7 @@ final class ExprEmitter {
             g.loadLocal(exponent);
             g.cast(Type.INT_TYPE, Type.LONG_TYPE);
         }
-        g.invokeStatic(SCALAR_MATH, Method.getMethod("long pow(long, long)"));
+        g.invokeStatic(SUPPORT, Method.getMethod("long pow(long, long)"));
         if (t == Type.INT_TYPE) {
             g.cast(Type.LONG_TYPE, Type.INT_TYPE);
         }

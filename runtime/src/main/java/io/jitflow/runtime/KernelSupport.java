@@ -4,7 +4,8 @@ import io.jitflow.ir.EvaluationException;
 
 /**
  * Scalar routines generated code calls where one JVM instruction is not enough: checked integer
- * division, float16 rounding, run-time errors. (Integer powers come from graph-ir's ScalarMath.) Each matches the reference semantics.
+ * division, floor modulo, integer powers, float16 rounding, run-time errors (and {@link KernelMath}
+ * for erf and Phi). Each matches the reference semantics, written apart from the reference.
  */
 public final class KernelSupport {
     private KernelSupport() {
@@ -32,6 +33,32 @@ public final class KernelSupport {
 
     public static long floorMod(long a, long b) {
         return Math.floorMod(a, nonZero(b, "mod"));
+    }
+
+    /** Floor modulo of floats: the remainder moved into the divisor's sign, as TensorFlow's mod. */
+    public static double floorMod(double a, double b) {
+        double remainder = a % b;
+        boolean signsDiffer = remainder < 0 ? b > 0 : remainder > 0 && b < 0;
+        return signsDiffer ? remainder + b : remainder;
+    }
+
+    /**
+     * base^exponent wrapping as long multiplication does, from the exponent's highest bit down
+     * (a negative exponent is an error, as in TensorFlow).
+     */
+    public static long pow(long base, long exponent) {
+        if (exponent < 0) {
+            throw new EvaluationException("pow: integers to negative integer powers are not allowed (exponent "
+                    + exponent + ")");
+        }
+        long result = 1;
+        for (int bit = 63 - Long.numberOfLeadingZeros(exponent); bit >= 0; bit--) {
+            result *= result;
+            if ((exponent >>> bit & 1) != 0) {
+                result *= base;
+            }
+        }
+        return result;
     }
 
     private static int nonZero(int b, String op) {

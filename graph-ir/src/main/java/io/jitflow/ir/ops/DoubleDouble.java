@@ -72,6 +72,12 @@ record DoubleDouble(double hi, double lo) {
             sum = sum.add(term);
         }
         sum = sum.multiply(factor);
+        if (Math.abs(Math.scalb(sum.hi, (int) k)) < Math.scalb(Double.MIN_NORMAL, 54)) {
+            // Near the bottom of the range the low part (or the result) would be subnormal and lose
+            // bits before the final rounding: the exact sum * 2^k, rounded once, instead.
+            java.math.BigDecimal power = java.math.BigDecimal.ONE.divide(java.math.BigDecimal.valueOf(2).pow((int) -k));
+            return of(new java.math.BigDecimal(sum.hi).add(new java.math.BigDecimal(sum.lo)).multiply(power).doubleValue());
+        }
         // Two steps, so that 2^k itself never overflows or underflows on the way.
         int half = (int) k / 2;
         DoubleDouble scaled = sum.scale(half);
