@@ -7,6 +7,7 @@ import io.jitflow.ir.kernel.Buffer;
 import io.jitflow.ir.kernel.Expr;
 import io.jitflow.ir.kernel.Kernel;
 import io.jitflow.ir.kernel.KernelProgram;
+import io.jitflow.cuda.PtxAsm.RegClass;
 import io.jitflow.ir.kernel.ScalarOp;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -19,7 +20,9 @@ import java.util.Map;
  * loop and coordinates of a point, the evaluation of its expressions, and run-time checks.
  * {@link PtxKernelWriter} builds the kernels' shapes on top.
  */
-abstract class PtxKernelAccess extends PtxScalarWriter {
+final class PtxKernelAccess implements PtxScalarWriter.KernelChecks {
+    final PtxAsm asm = new PtxAsm();
+    final PtxScalarWriter scalar = new PtxScalarWriter(asm, this);
     final KernelProgram program;
     final int index;
     final Kernel kernel;
@@ -50,7 +53,7 @@ abstract class PtxKernelAccess extends PtxScalarWriter {
     }
 
     @Override
-    UnsupportedKernelException unsupported(String what) {
+    public UnsupportedKernelException unsupported(String what) {
         return new UnsupportedKernelException("kernel " + index + " (" + fusedNodes() + ") of @"
                 + program.name() + ": the CUDA backend does not support " + what + " yet");
     }
@@ -64,42 +67,42 @@ abstract class PtxKernelAccess extends PtxScalarWriter {
     /** Declares a block-shared array of {@code bytes} and returns a register holding its shared address. */
     String sharedArray(String name, int bytes) {
         sharedDeclarations.append("    .shared .align 8 .b8 ").append(name).append('[').append(bytes).append("];\n");
-        String address = reg(RegClass.B32);
-        emit("mov.u32 " + address + ", " + name);
+        String address = asm.reg(RegClass.B32);
+        asm.emit("mov.u32 " + address + ", " + name);
         return address;
     }
 
     /** Loads the parameters: the buffer table, the sizes table and the point count. */
     void prologue() {
-        table = reg(RegClass.B64);
-        sizesTable = reg(RegClass.B64);
-        count = reg(RegClass.B32);
-        emit("ld.param.u64 " + table + ", [buffers]");
-        emit("cvta.to.global.u64 " + table + ", " + table);
-        emit("ld.param.u64 " + sizesTable + ", [sizes]");
-        emit("cvta.to.global.u64 " + sizesTable + ", " + sizesTable);
-        emit("ld.param.u32 " + count + ", [count]");
-        status = reg(RegClass.B64);
-        emit("ld.param.u64 " + status + ", [status]");
-        emit("cvta.to.global.u64 " + status + ", " + status);
+        table = asm.reg(RegClass.B64);
+        sizesTable = asm.reg(RegClass.B64);
+        count = asm.reg(RegClass.B32);
+        asm.emit("ld.param.u64 " + table + ", [buffers]");
+        asm.emit("cvta.to.global.u64 " + table + ", " + table);
+        asm.emit("ld.param.u64 " + sizesTable + ", [sizes]");
+        asm.emit("cvta.to.global.u64 " + sizesTable + ", " + sizesTable);
+        asm.emit("ld.param.u32 " + count + ", [count]");
+        status = asm.reg(RegClass.B64);
+        asm.emit("ld.param.u64 " + status + ", [status]");
+        asm.emit("cvta.to.global.u64 " + status + ", " + status);
     }
 
     /** Unless {@code ok} holds, reports {@code message} through the status word and stops the thread. */
     @Override
-    void failUnless(String ok, String message) {
+    public void failUnless(String ok, String message) {
         int code = errors.indexOf(message) + 1;
         if (code == 0) {
             errors.add(message);
             code = errors.size();
         }
-        String fine = label();
-        emit("@" + ok + " bra " + fine);
-        String r = reg(RegClass.B32);
-        emit("mov.u32 " + r + ", " + code);
-        emit("st.global.u32 [" + status + "], " + r);
+        String fine = asm.label();
+        asm.emit("@" + ok + " bra " + fine);
+        String r = asm.reg(RegClass.B32);
+        asm.emit("mov.u32 " + r + ", " + code);
+        asm.emit("st.global.u32 [" + status + "], " + r);
         // In a kernel with barriers every thread must reach each of them: skip the work, not the rest.
-        emit(onFailure == null ? "ret" : "bra " + onFailure);
-        mark(fine);
+        asm.emit(onFailure == null ? "ret" : "bra " + onFailure);
+        asm.mark(fine);
     }
 
     /** Where a failed check continues in a kernel with barriers (null: the thread returns). */
@@ -115,7 +118,7 @@ abstract class PtxKernelAccess extends PtxScalarWriter {
             decompose(point, space, axes);
             body.run();
         });
-        emit("ret");
+        asm.emit("ret");
     }
 
     /**
@@ -123,25 +126,25 @@ abstract class PtxKernelAccess extends PtxScalarWriter {
      * threadIdx and steps by gridDim * blockDim; {@code body} gets the register holding the position.
      */
     void stridedLoop(String limit, java.util.function.Consumer<String> body) {
-        String position = reg(RegClass.B32);
-        String step = reg(RegClass.B32);
-        String threads = reg(RegClass.B32);
-        emit("mov.u32 " + threads + ", %ntid.x");
-        emit("mov.u32 " + position + ", %ctaid.x");
-        emit("mov.u32 " + step + ", %tid.x");
-        emit("mad.lo.s32 " + position + ", " + position + ", " + threads + ", " + step);
-        emit("mov.u32 " + step + ", %nctaid.x");
-        emit("mul.lo.s32 " + step + ", " + step + ", " + threads);
-        countedLoop(position, limit, step, next -> body.accept(position));
+        String position = asm.reg(RegClass.B32);
+        String step = asm.reg(RegClass.B32);
+        String threads = asm.reg(RegClass.B32);
+        asm.emit("mov.u32 " + threads + ", %ntid.x");
+        asm.emit("mov.u32 " + position + ", %ctaid.x");
+        asm.emit("mov.u32 " + step + ", %tid.x");
+        asm.emit("mad.lo.s32 " + position + ", " + position + ", " + threads + ", " + step);
+        asm.emit("mov.u32 " + step + ", %nctaid.x");
+        asm.emit("mul.lo.s32 " + step + ", " + step + ", " + threads);
+        asm.countedLoop(position, limit, step, next -> body.accept(position));
     }
 
     /** The loop over [0, {@code limit}) that whole blocks stride: block b takes b, b + gridDim, ... */
     void blockStridedLoop(String limit, java.util.function.Consumer<String> body) {
-        String position = reg(RegClass.B32);
-        String step = reg(RegClass.B32);
-        emit("mov.u32 " + position + ", %ctaid.x");
-        emit("mov.u32 " + step + ", %nctaid.x");
-        countedLoop(position, limit, step, next -> body.accept(position));
+        String position = asm.reg(RegClass.B32);
+        String step = asm.reg(RegClass.B32);
+        asm.emit("mov.u32 " + position + ", %ctaid.x");
+        asm.emit("mov.u32 " + step + ", %nctaid.x");
+        asm.countedLoop(position, limit, step, next -> body.accept(position));
     }
 
     /** The axes of a loop's space that are not reduced (all of them for a map). */
@@ -162,24 +165,24 @@ abstract class PtxKernelAccess extends PtxScalarWriter {
 
     /** Sets {@link #coords} along {@code axes} (last fastest) from a row-major position. */
     void decompose(String position, Shape space, List<Integer> axes) {
-        String rest = reg(RegClass.B32);
-        emit("mov.u32 " + rest + ", " + position);
+        String rest = asm.reg(RegClass.B32);
+        asm.emit("mov.u32 " + rest + ", " + position);
         for (int i = axes.size() - 1; i >= 0; i--) {
             int axis = axes.get(i);
             String size = size(space.dim(axis));
-            String coord = reg(RegClass.B32);
-            emit("rem.u32 " + coord + ", " + rest + ", " + size);
-            emit("div.u32 " + rest + ", " + rest + ", " + size);
+            String coord = asm.reg(RegClass.B32);
+            asm.emit("rem.u32 " + coord + ", " + rest + ", " + size);
+            asm.emit("div.u32 " + rest + ", " + rest + ", " + size);
             coords.put(axis, coord);
         }
     }
 
     /** The row-major position of the given axes' coordinates in {@code space}. */
     String flatIndex(Shape space, List<Integer> axes) {
-        String flat = reg(RegClass.B32);
-        emit("mov.u32 " + flat + ", 0");
+        String flat = asm.reg(RegClass.B32);
+        asm.emit("mov.u32 " + flat + ", 0");
         for (int axis : axes) {
-            emit("mad.lo.s32 " + flat + ", " + flat + ", " + size(space.dim(axis)) + ", " + coords.get(axis));
+            asm.emit("mad.lo.s32 " + flat + ", " + flat + ", " + size(space.dim(axis)) + ", " + coords.get(axis));
         }
         return flat;
     }
@@ -190,8 +193,8 @@ abstract class PtxKernelAccess extends PtxScalarWriter {
             return Integer.toString(dim.size());
         }
         return symbolSizes.computeIfAbsent(dim.toString(), name -> {
-            String r = reg(RegClass.B32);
-            emit("ld.global.u32 " + r + ", [" + sizesTable + "+" + 4 * program.symbols().indexOf(name) + "]");
+            String r = asm.reg(RegClass.B32);
+            asm.emit("ld.global.u32 " + r + ", [" + sizesTable + "+" + 4 * program.symbols().indexOf(name) + "]");
             return r;
         });
     }
@@ -209,8 +212,8 @@ abstract class PtxKernelAccess extends PtxScalarWriter {
         if (pointers.containsKey(b)) {
             return;
         }
-        String pointer = reg(RegClass.B64);
-        emit("ld.global.u64 " + pointer + ", [" + table + "+" + 8 * b.id() + "]");
+        String pointer = asm.reg(RegClass.B64);
+        asm.emit("ld.global.u64 " + pointer + ", [" + table + "+" + 8 * b.id() + "]");
         pointers.put(b, pointer);
         Shape shape = b.type().shape();
         String[] s = new String[shape.rank()];
@@ -219,8 +222,8 @@ abstract class PtxKernelAccess extends PtxScalarWriter {
             if (previous == null) {
                 s[d] = "1";
             } else {
-                s[d] = reg(RegClass.B32);
-                emit("mul.lo.s32 " + s[d] + ", " + asRegister(previous) + ", " + size(shape.dim(d + 1)));
+                s[d] = asm.reg(RegClass.B32);
+                asm.emit("mul.lo.s32 " + s[d] + ", " + scalar.asRegister(previous) + ", " + size(shape.dim(d + 1)));
             }
             previous = s[d];
         }
@@ -238,10 +241,10 @@ abstract class PtxKernelAccess extends PtxScalarWriter {
 
     /** The address of element {@code flat} (an int32 register) of {@code b}. */
     String address(Buffer b, String flat) {
-        String offset = reg(RegClass.B64);
-        emit("mul.wide.s32 " + offset + ", " + asRegister(flat) + ", " + elementSize(b.type().dtype()));
-        String address = reg(RegClass.B64);
-        emit("add.s64 " + address + ", " + pointers.get(b) + ", " + offset);
+        String offset = asm.reg(RegClass.B64);
+        asm.emit("mul.wide.s32 " + offset + ", " + scalar.asRegister(flat) + ", " + elementSize(b.type().dtype()));
+        String address = asm.reg(RegClass.B64);
+        asm.emit("add.s64 " + address + ", " + pointers.get(b) + ", " + offset);
         return address;
     }
 
@@ -250,11 +253,11 @@ abstract class PtxKernelAccess extends PtxScalarWriter {
         if (lanes != null) {
             return lanes[lane];
         }
-        String flat = reg(RegClass.B32);
-        emit("mov.u32 " + flat + ", 0");
+        String flat = asm.reg(RegClass.B32);
+        asm.emit("mov.u32 " + flat + ", 0");
         String[] s = strides.get(l.buffer());
         for (int d = 0; d < l.index().size(); d++) {
-            emit("mad.lo.s32 " + flat + ", " + emitExpr(l.index().get(d)) + ", " + asRegister(s[d]) + ", " + flat);
+            asm.emit("mad.lo.s32 " + flat + ", " + emitExpr(l.index().get(d)) + ", " + scalar.asRegister(s[d]) + ", " + flat);
         }
         return loadElement(l.buffer(), flat);
     }
@@ -263,20 +266,20 @@ abstract class PtxKernelAccess extends PtxScalarWriter {
     String loadElement(Buffer b, String flat) {
         String address = address(b, flat);
         DType dtype = b.type().dtype();
-        String value = newValue(dtype);
+        String value = scalar.newValue(dtype);
         switch (dtype) {
             case BOOL -> {
-                String bits = reg(RegClass.B32);
-                emit("ld.global.u8 " + bits + ", [" + address + "]");
-                emit("setp.ne.u32 " + value + ", " + bits + ", 0");
+                String bits = asm.reg(RegClass.B32);
+                asm.emit("ld.global.u8 " + bits + ", [" + address + "]");
+                asm.emit("setp.ne.u32 " + value + ", " + bits + ", 0");
             }
-            case UINT8 -> emit("ld.global.u8 " + value + ", [" + address + "]");
+            case UINT8 -> asm.emit("ld.global.u8 " + value + ", [" + address + "]");
             case FLOAT16 -> {
-                String half = reg(RegClass.B16);
-                emit("ld.global.b16 " + half + ", [" + address + "]");
-                emit("cvt.f32.f16 " + value + ", " + half);
+                String half = asm.reg(RegClass.B16);
+                asm.emit("ld.global.b16 " + half + ", [" + address + "]");
+                asm.emit("cvt.f32.f16 " + value + ", " + half);
             }
-            default -> emit("ld.global." + type(dtype) + " " + value + ", [" + address + "]");
+            default -> asm.emit("ld.global." + PtxScalarWriter.type(dtype) + " " + value + ", [" + address + "]");
         }
         return value;
     }
@@ -286,17 +289,17 @@ abstract class PtxKernelAccess extends PtxScalarWriter {
         DType dtype = out.type().dtype();
         switch (dtype) {
             case BOOL -> {
-                String bits = reg(RegClass.B32);
-                emit("selp.u32 " + bits + ", 1, 0, " + value);
-                emit("st.global.u8 [" + address + "], " + bits);
+                String bits = asm.reg(RegClass.B32);
+                asm.emit("selp.u32 " + bits + ", 1, 0, " + value);
+                asm.emit("st.global.u8 [" + address + "], " + bits);
             }
-            case UINT8 -> emit("st.global.u8 [" + address + "], " + value);
+            case UINT8 -> asm.emit("st.global.u8 [" + address + "], " + value);
             case FLOAT16 -> {
-                String half = reg(RegClass.B16);
-                emit("cvt.rn.f16.f32 " + half + ", " + value);
-                emit("st.global.b16 [" + address + "], " + half);
+                String half = asm.reg(RegClass.B16);
+                asm.emit("cvt.rn.f16.f32 " + half + ", " + value);
+                asm.emit("st.global.b16 [" + address + "], " + half);
             }
-            default -> emit("st.global." + type(dtype) + " [" + address + "], " + value);
+            default -> asm.emit("st.global." + PtxScalarWriter.type(dtype) + " [" + address + "], " + value);
         }
     }
 
@@ -325,36 +328,36 @@ abstract class PtxKernelAccess extends PtxScalarWriter {
 
     String emitNew(Expr e) {
         if (e instanceof Expr.Const c) {
-            String r = newValue(c.dtype());
+            String r = scalar.newValue(c.dtype());
             if (c.dtype() == DType.BOOL) {
-                emit("setp.ne.u32 " + r + ", " + asRegister(Long.toString(c.bits())) + ", 0");
+                asm.emit("setp.ne.u32 " + r + ", " + scalar.asRegister(Long.toString(c.bits())) + ", 0");
             } else {
-                emit("mov." + moveType(c.dtype()) + " " + r + ", " + constant(c));
+                asm.emit("mov." + PtxScalarWriter.moveType(c.dtype()) + " " + r + ", " + PtxScalarWriter.constant(c));
             }
             return r;
         } else if (e instanceof Expr.Coord c) {
             return coords.get(c.axis());
         } else if (e instanceof Expr.Size s) {
-            return asRegister(size(s.dim()));
+            return scalar.asRegister(size(s.dim()));
         } else if (e instanceof Expr.Load l) {
             return load(l);
         } else if (e instanceof Expr.Unary u) {
-            return roundedIfHalf(unary(u.op(), u.x().dtype(), emitExpr(u.x()), u.dtype()), u.dtype());
+            return scalar.roundedIfHalf(scalar.unary(u.op(), u.x().dtype(), emitExpr(u.x()), u.dtype()), u.dtype());
         } else if (e instanceof Expr.Binary b) {
-            return roundedIfHalf(binary(b.op(), b.a().dtype(), emitExpr(b.a()), emitExpr(b.b()), b.dtype()), b.dtype());
+            return scalar.roundedIfHalf(scalar.binary(b.op(), b.a().dtype(), emitExpr(b.a()), emitExpr(b.b()), b.dtype()), b.dtype());
         } else if (e instanceof Expr.Select s) {
             return select(s);
         } else if (e instanceof Expr.Cast c) {
             if (c.x() instanceof Expr.Binary b && b.op() == ScalarOp.POW && b.dtype() == DType.FLOAT64
                     && (c.dtype() == DType.FLOAT32 || c.dtype() == DType.FLOAT16)) {
                 // A float32 or float16 pow, computed in float64: PtxMath.pow is far within their ulp.
-                return convert(math.pow(emitExpr(b.a()), emitExpr(b.b())), DType.FLOAT64, c.dtype());
+                return scalar.convert(scalar.math.pow(emitExpr(b.a()), emitExpr(b.b())), DType.FLOAT64, c.dtype());
             }
-            return convert(emitExpr(c.x()), c.x().dtype(), c.dtype());
+            return scalar.convert(emitExpr(c.x()), c.x().dtype(), c.dtype());
         } else if (e instanceof Expr.Acc) {
             return accumulator;
         } else if (e instanceof Expr.Random r) {
-            return random(r, emitExpr(r.counter()));
+            return scalar.random(r, emitExpr(r.counter()));
         } else if (e instanceof Expr.Check c) {
             failUnless(emitExpr(c.cond()), c.message());
             return emitExpr(c.value());
@@ -364,19 +367,19 @@ abstract class PtxKernelAccess extends PtxScalarWriter {
 
     String select(Expr.Select s) {
         String cond = emitExpr(s.cond());
-        String r = newValue(s.dtype());
-        String otherwise = label();
-        String end = label();
-        emit("@!" + cond + " bra " + otherwise);
+        String r = scalar.newValue(s.dtype());
+        String otherwise = asm.label();
+        String end = asm.label();
+        asm.emit("@!" + cond + " bra " + otherwise);
         // Each side runs only on its branch, so what it emits is known only there.
         Map<Expr, String> before = new HashMap<>(emitted);
-        move(r, emitExpr(s.a()), s.dtype());
+        scalar.move(r, emitExpr(s.a()), s.dtype());
         emitted = new HashMap<>(before);
-        emit("bra " + end);
-        mark(otherwise);
-        move(r, emitExpr(s.b()), s.dtype());
+        asm.emit("bra " + end);
+        asm.mark(otherwise);
+        scalar.move(r, emitExpr(s.b()), s.dtype());
         emitted = before;
-        mark(end);
+        asm.mark(end);
         return r;
     }
 }

@@ -4,8 +4,7 @@ import io.jitflow.ir.DType;
 import io.jitflow.ir.kernel.Expr;
 import io.jitflow.ir.kernel.ScalarOp;
 import io.jitflow.ir.ops.Philox;
-import java.util.EnumMap;
-import java.util.Map;
+import io.jitflow.cuda.PtxAsm.RegClass;
 
 /**
  * The scalar half of writing a PTX kernel: virtual registers (ptxas allocates the real ones:
@@ -14,93 +13,68 @@ import java.util.Map;
  * {@code %fd} float64), instructions and labels, constants, and every scalar operation: arithmetic
  * with {@code .rn} (which keeps ptxas from contracting into fused multiply-adds, so results round as
  * the reference's do), comparisons, conversions with {@code cast}'s semantics, the math routines of
- * {@link PtxMath} and Philox random numbers. {@link PtxKernelWriter} adds the kernels' structure.
+ * {@link PtxMath} and Philox random numbers, all written into the kernel's {@link PtxAsm}.
+ * {@link PtxKernelAccess} adds buffers and expressions, {@link PtxKernelWriter} the kernels' structure.
  */
-abstract class PtxScalarWriter {
-    private final StringBuilder body = new StringBuilder();
-    private final Map<RegClass, Integer> counts = new EnumMap<>(RegClass.class);
-    private int labels;
+final class PtxScalarWriter {
+    /** What a scalar operation needs from the kernel it is part of. */
+    interface KernelChecks {
+        /** The error for something this backend cannot compile yet, naming the kernel. */
+        UnsupportedKernelException unsupported(String what);
 
-    /** The error for something this backend cannot compile yet, naming the kernel. */
-    abstract UnsupportedKernelException unsupported(String what);
-
-    /** Stops the kernel with run-time error {@code message} unless predicate {@code ok} holds. */
-    abstract void failUnless(String ok, String message);
-
-    /** The declarations of the registers used so far. */
-    String registerDeclarations() {
-        StringBuilder sb = new StringBuilder();
-        counts.forEach((c, n) -> sb.append("    .reg .").append(c.ptx).append(' ').append(c.prefix).append('<').append(n + 1)
-                .append(">;\n"));
-        return sb.toString();
+        /** Stops the kernel with run-time error {@code message} unless predicate {@code ok} holds. */
+        void failUnless(String ok, String message);
     }
 
-    /** The instructions and labels written so far. */
-    String instructions() {
-        return body.toString();
+    private final PtxAsm asm;
+    private final KernelChecks checks;
+
+    PtxScalarWriter(PtxAsm asm, KernelChecks checks) {
+        this.asm = asm;
+        this.checks = checks;
     }
-
-    /** The register classes and their prefixes. */
-    enum RegClass {
-        PRED("pred", "%p"), B16("b16", "%h"), B32("b32", "%r"), B64("b64", "%rd"), F32("f32", "%f"), F64("f64", "%fd");
-
-        final String ptx;
-        final String prefix;
-
-        RegClass(String ptx, String prefix) {
-            this.ptx = ptx;
-            this.prefix = prefix;
-        }
-    }
-
 
     final PtxMath math = new PtxMath(new PtxMath.Asm() {
         @Override
         public String f64() {
-            return reg(RegClass.F64);
+            return asm.reg(RegClass.F64);
         }
 
         @Override
         public String s32() {
-            return reg(RegClass.B32);
+            return asm.reg(RegClass.B32);
         }
 
         @Override
         public String b64() {
-            return reg(RegClass.B64);
+            return asm.reg(RegClass.B64);
         }
 
         @Override
         public String pred() {
-            return reg(RegClass.PRED);
+            return asm.reg(RegClass.PRED);
         }
 
         @Override
         public void emit(String instruction) {
-            PtxScalarWriter.this.emit(instruction);
+            asm.emit(instruction);
         }
 
         @Override
         public String label() {
-            return PtxScalarWriter.this.label();
+            return asm.label();
         }
 
         @Override
         public void mark(String label) {
-            PtxScalarWriter.this.mark(label);
+            asm.mark(label);
         }
 
         @Override
         public void failUnless(String ok, String message) {
-            PtxScalarWriter.this.failUnless(ok, message);
+            checks.failUnless(ok, message);
         }
     });
-
-
-    String reg(RegClass c) {
-        int n = counts.merge(c, 1, Integer::sum);
-        return c.prefix + n;
-    }
 
 
     static RegClass regClass(DType dtype) {
@@ -128,43 +102,8 @@ abstract class PtxScalarWriter {
     }
 
 
-    void emit(String instruction) {
-        body.append("    ").append(instruction).append(";\n");
-    }
-
-
-    String label() {
-        return "L" + labels++;
-    }
-
-    /**
-     * The one counted loop of every kernel: {@code counter}, a 32-bit register holding its start,
-     * runs while it is below {@code limit}, advancing by {@code step} after each pass of {@code body}.
-     * {@code body} gets the label that ends the pass: branching there continues with the next one.
-     */
-    void countedLoop(String counter, String limit, String step, java.util.function.Consumer<String> body) {
-        String top = label();
-        String next = label();
-        String done = label();
-        mark(top);
-        String finished = reg(RegClass.PRED);
-        emit("setp.ge.s32 " + finished + ", " + counter + ", " + limit);
-        emit("@" + finished + " bra " + done);
-        body.accept(next);
-        mark(next);
-        emit("add.s32 " + counter + ", " + counter + ", " + step);
-        emit("bra " + top);
-        mark(done);
-    }
-
-
-    void mark(String label) {
-        body.append(label).append(":\n");
-    }
-
-
     String newValue(DType dtype) {
-        return reg(regClass(dtype));
+        return asm.reg(regClass(dtype));
     }
 
 
@@ -174,9 +113,9 @@ abstract class PtxScalarWriter {
      * quotient or square root, since float32 has more than twice float16's precision plus two bits.
      */
     void roundToHalf(String value, DType computedIn) {
-        String half = reg(RegClass.B16);
-        emit("cvt.rn.f16." + type(computedIn) + " " + half + ", " + value);
-        emit("cvt.f32.f16 " + value + ", " + half);
+        String half = asm.reg(RegClass.B16);
+        asm.emit("cvt.rn.f16." + type(computedIn) + " " + half + ", " + value);
+        asm.emit("cvt.f32.f16 " + value + ", " + half);
     }
 
 
@@ -185,8 +124,8 @@ abstract class PtxScalarWriter {
         if (operand.startsWith("%")) {
             return operand;
         }
-        String r = reg(RegClass.B32);
-        emit("mov.u32 " + r + ", " + operand);
+        String r = asm.reg(RegClass.B32);
+        asm.emit("mov.u32 " + r + ", " + operand);
         return r;
     }
 
@@ -199,48 +138,48 @@ abstract class PtxScalarWriter {
     String random(Expr.Random r, String counter) {
         String[] c = new String[4];
         for (int i = 0; i < 4; i++) {
-            c[i] = reg(RegClass.B32);
+            c[i] = asm.reg(RegClass.B32);
         }
-        emit("cvt.u32.u64 " + c[0] + ", " + counter);
-        String high = reg(RegClass.B64);
-        emit("shr.u64 " + high + ", " + counter + ", 32");
-        emit("cvt.u32.u64 " + c[1] + ", " + high);
-        emit("mov.u32 " + c[2] + ", 0");
-        emit("mov.u32 " + c[3] + ", 0");
+        asm.emit("cvt.u32.u64 " + c[0] + ", " + counter);
+        String high = asm.reg(RegClass.B64);
+        asm.emit("shr.u64 " + high + ", " + counter + ", 32");
+        asm.emit("cvt.u32.u64 " + c[1] + ", " + high);
+        asm.emit("mov.u32 " + c[2] + ", 0");
+        asm.emit("mov.u32 " + c[3] + ", 0");
         int k0 = (int) r.seed();
         int k1 = (int) (r.seed() >>> 32);
-        String product = reg(RegClass.B32);
+        String product = asm.reg(RegClass.B32);
         for (int round = 0; round < 10; round++) {
             // (c0, c1, c2, c3) <- (hi(M1 c2) ^ c1 ^ k0, lo(M1 c2), hi(M0 c0) ^ c3 ^ k1, lo(M0 c0))
-            String lo0 = reg(RegClass.B32);
-            String lo2 = reg(RegClass.B32);
-            emit("mul.lo.u32 " + lo0 + ", " + c[0] + ", " + Integer.toUnsignedString(Philox.M0));
-            emit("mul.hi.u32 " + product + ", " + c[0] + ", " + Integer.toUnsignedString(Philox.M0));
-            String n2 = reg(RegClass.B32);
-            emit("xor.b32 " + n2 + ", " + product + ", " + c[3]);
-            emit("xor.b32 " + n2 + ", " + n2 + ", " + Integer.toUnsignedString(k1));
-            emit("mul.lo.u32 " + lo2 + ", " + c[2] + ", " + Integer.toUnsignedString(Philox.M1));
-            emit("mul.hi.u32 " + product + ", " + c[2] + ", " + Integer.toUnsignedString(Philox.M1));
-            String n0 = reg(RegClass.B32);
-            emit("xor.b32 " + n0 + ", " + product + ", " + c[1]);
-            emit("xor.b32 " + n0 + ", " + n0 + ", " + Integer.toUnsignedString(k0));
+            String lo0 = asm.reg(RegClass.B32);
+            String lo2 = asm.reg(RegClass.B32);
+            asm.emit("mul.lo.u32 " + lo0 + ", " + c[0] + ", " + Integer.toUnsignedString(Philox.M0));
+            asm.emit("mul.hi.u32 " + product + ", " + c[0] + ", " + Integer.toUnsignedString(Philox.M0));
+            String n2 = asm.reg(RegClass.B32);
+            asm.emit("xor.b32 " + n2 + ", " + product + ", " + c[3]);
+            asm.emit("xor.b32 " + n2 + ", " + n2 + ", " + Integer.toUnsignedString(k1));
+            asm.emit("mul.lo.u32 " + lo2 + ", " + c[2] + ", " + Integer.toUnsignedString(Philox.M1));
+            asm.emit("mul.hi.u32 " + product + ", " + c[2] + ", " + Integer.toUnsignedString(Philox.M1));
+            String n0 = asm.reg(RegClass.B32);
+            asm.emit("xor.b32 " + n0 + ", " + product + ", " + c[1]);
+            asm.emit("xor.b32 " + n0 + ", " + n0 + ", " + Integer.toUnsignedString(k0));
             c = new String[] {n0, lo2, n2, lo0};
             k0 += Philox.W0;
             k1 += Philox.W1;
         }
-        String value = reg(RegClass.F64);
+        String value = asm.reg(RegClass.F64);
         if (r.normal()) {
             // mean + stddev sqrt(-2 log u1) cos(2 pi u2), u1 = 1 - unit(w0, w1), u2 = unit(w2, w3).
-            String u1 = reg(RegClass.F64);
-            emit("sub.rn.f64 " + u1 + ", " + PtxMath.d(1) + ", " + unitDouble(c[0], c[1]));
-            String radius = reg(RegClass.F64);
-            emit("mul.rn.f64 " + radius + ", " + math.log(u1) + ", " + PtxMath.d(-2));
-            emit("sqrt.rn.f64 " + radius + ", " + radius);
-            String angle = reg(RegClass.F64);
-            emit("mul.rn.f64 " + angle + ", " + unitDouble(c[2], c[3]) + ", " + PtxMath.d(Philox.TWO_PI));
-            emit("mul.rn.f64 " + value + ", " + radius + ", " + PtxMath.d(r.p2()));
-            emit("mul.rn.f64 " + value + ", " + value + ", " + math.cos(angle));
-            emit("add.rn.f64 " + value + ", " + value + ", " + PtxMath.d(r.p1()));
+            String u1 = asm.reg(RegClass.F64);
+            asm.emit("sub.rn.f64 " + u1 + ", " + PtxMath.d(1) + ", " + unitDouble(c[0], c[1]));
+            String radius = asm.reg(RegClass.F64);
+            asm.emit("mul.rn.f64 " + radius + ", " + math.log(u1) + ", " + PtxMath.d(-2));
+            asm.emit("sqrt.rn.f64 " + radius + ", " + radius);
+            String angle = asm.reg(RegClass.F64);
+            asm.emit("mul.rn.f64 " + angle + ", " + unitDouble(c[2], c[3]) + ", " + PtxMath.d(Philox.TWO_PI));
+            asm.emit("mul.rn.f64 " + value + ", " + radius + ", " + PtxMath.d(r.p2()));
+            asm.emit("mul.rn.f64 " + value + ", " + value + ", " + math.cos(angle));
+            asm.emit("add.rn.f64 " + value + ", " + value + ", " + PtxMath.d(r.p1()));
             return convert(value, DType.FLOAT64, r.dtype());
         }
         String unit;
@@ -248,32 +187,32 @@ abstract class PtxScalarWriter {
             unit = unitDouble(c[0], c[1]);
         } else {
             // (w0 >>> 8) * 2^-24
-            unit = reg(RegClass.F64);
-            String word = reg(RegClass.B32);
-            emit("shr.u32 " + word + ", " + c[0] + ", 8");
-            emit("cvt.rn.f64.u32 " + unit + ", " + word);
-            emit("mul.rn.f64 " + unit + ", " + unit + ", " + PtxMath.d(0x1.0p-24));
+            unit = asm.reg(RegClass.F64);
+            String word = asm.reg(RegClass.B32);
+            asm.emit("shr.u32 " + word + ", " + c[0] + ", 8");
+            asm.emit("cvt.rn.f64.u32 " + unit + ", " + word);
+            asm.emit("mul.rn.f64 " + unit + ", " + unit + ", " + PtxMath.d(0x1.0p-24));
         }
-        emit("mul.rn.f64 " + value + ", " + unit + ", " + PtxMath.d(r.p2() - r.p1()));
-        emit("add.rn.f64 " + value + ", " + value + ", " + PtxMath.d(r.p1()));
+        asm.emit("mul.rn.f64 " + value + ", " + unit + ", " + PtxMath.d(r.p2() - r.p1()));
+        asm.emit("add.rn.f64 " + value + ", " + value + ", " + PtxMath.d(r.p1()));
         return convert(value, DType.FLOAT64, r.dtype());
     }
 
 
     /** A double in [0, 1) from two Philox words: ((hi >>> 5) << 26 | lo >>> 6) * 2^-53, as {@code Philox.unitDouble}. */
     private String unitDouble(String hiWord, String loWord) {
-        String hi = reg(RegClass.B64);
-        String lo = reg(RegClass.B64);
-        String word = reg(RegClass.B32);
-        emit("shr.u32 " + word + ", " + hiWord + ", 5");
-        emit("cvt.u64.u32 " + hi + ", " + word);
-        emit("shl.b64 " + hi + ", " + hi + ", 26");
-        emit("shr.u32 " + word + ", " + loWord + ", 6");
-        emit("cvt.u64.u32 " + lo + ", " + word);
-        emit("or.b64 " + hi + ", " + hi + ", " + lo);
-        String unit = reg(RegClass.F64);
-        emit("cvt.rn.f64.s64 " + unit + ", " + hi);
-        emit("mul.rn.f64 " + unit + ", " + unit + ", " + PtxMath.d(0x1.0p-53));
+        String hi = asm.reg(RegClass.B64);
+        String lo = asm.reg(RegClass.B64);
+        String word = asm.reg(RegClass.B32);
+        asm.emit("shr.u32 " + word + ", " + hiWord + ", 5");
+        asm.emit("cvt.u64.u32 " + hi + ", " + word);
+        asm.emit("shl.b64 " + hi + ", " + hi + ", 26");
+        asm.emit("shr.u32 " + word + ", " + loWord + ", 6");
+        asm.emit("cvt.u64.u32 " + lo + ", " + word);
+        asm.emit("or.b64 " + hi + ", " + hi + ", " + lo);
+        String unit = asm.reg(RegClass.F64);
+        asm.emit("cvt.rn.f64.s64 " + unit + ", " + hi);
+        asm.emit("mul.rn.f64 " + unit + ", " + unit + ", " + PtxMath.d(0x1.0p-53));
         return unit;
     }
 
@@ -322,7 +261,7 @@ abstract class PtxScalarWriter {
 
     void wrapUint8(String r, DType dtype) {
         if (dtype == DType.UINT8) {
-            emit("and.b32 " + r + ", " + r + ", 255");
+            asm.emit("and.b32 " + r + ", " + r + ", 255");
         }
     }
 
@@ -340,51 +279,51 @@ abstract class PtxScalarWriter {
         switch (op) {
             case NEG -> {
                 if (t == DType.UINT8) {
-                    emit("sub.u32 " + r + ", 0, " + x);
+                    asm.emit("sub.u32 " + r + ", 0, " + x);
                     wrapUint8(r, t);
                 } else {
-                    emit("neg." + type(t) + " " + r + ", " + x);
+                    asm.emit("neg." + type(t) + " " + r + ", " + x);
                 }
             }
             case ABS -> {
                 if (floating) {
-                    emit("abs." + type(t) + " " + r + ", " + x);
+                    asm.emit("abs." + type(t) + " " + r + ", " + x);
                 } else if (t == DType.UINT8) {
-                    emit("mov.u32 " + r + ", " + x);
+                    asm.emit("mov.u32 " + r + ", " + x);
                 } else {
                     // max(x, -x): the most negative value stays itself, as Math.abs leaves it.
                     String negated = newValue(t);
-                    emit("neg." + type(t) + " " + negated + ", " + x);
-                    emit("max." + type(t) + " " + r + ", " + x + ", " + negated);
+                    asm.emit("neg." + type(t) + " " + negated + ", " + x);
+                    asm.emit("max." + type(t) + " " + r + ", " + x + ", " + negated);
                 }
             }
             case SIGN -> sign(t, x, r);
-            case SQRT -> requireFloat(op, t, () -> emit("sqrt.rn." + type(t) + " " + r + ", " + x));
-            case FLOOR -> requireFloat(op, t, () -> emit("cvt.rmi." + type(t) + "." + type(t) + " " + r + ", " + x));
-            case CEIL -> requireFloat(op, t, () -> emit("cvt.rpi." + type(t) + "." + type(t) + " " + r + ", " + x));
-            case RINT -> requireFloat(op, t, () -> emit("cvt.rni." + type(t) + "." + type(t) + " " + r + ", " + x));
+            case SQRT -> requireFloat(op, t, () -> asm.emit("sqrt.rn." + type(t) + " " + r + ", " + x));
+            case FLOOR -> requireFloat(op, t, () -> asm.emit("cvt.rmi." + type(t) + "." + type(t) + " " + r + ", " + x));
+            case CEIL -> requireFloat(op, t, () -> asm.emit("cvt.rpi." + type(t) + "." + type(t) + " " + r + ", " + x));
+            case RINT -> requireFloat(op, t, () -> asm.emit("cvt.rni." + type(t) + "." + type(t) + " " + r + ", " + x));
             case IS_NAN -> {
                 if (floating) {
-                    emit("setp.nan." + type(t) + " " + r + ", " + x + ", " + x);
+                    asm.emit("setp.nan." + type(t) + " " + r + ", " + x + ", " + x);
                 } else {
-                    emit("setp.ne.u32 " + r + ", " + asRegister("0") + ", 0");
+                    asm.emit("setp.ne.u32 " + r + ", " + asRegister("0") + ", 0");
                 }
             }
             case IS_FINITE -> {
                 if (floating) {
                     String magnitude = newValue(t);
-                    emit("abs." + type(t) + " " + magnitude + ", " + x);
-                    emit("setp.lt." + type(t) + " " + r + ", " + magnitude + ", "
+                    asm.emit("abs." + type(t) + " " + magnitude + ", " + x);
+                    asm.emit("setp.lt." + type(t) + " " + r + ", " + magnitude + ", "
                             + constant(Expr.Const.of(t, Double.POSITIVE_INFINITY)));
                 } else {
-                    emit("setp.eq.u32 " + r + ", " + asRegister("0") + ", 0");
+                    asm.emit("setp.eq.u32 " + r + ", " + asRegister("0") + ", 0");
                 }
             }
             case NOT -> {
                 if (t == DType.BOOL) {
-                    emit("not.pred " + r + ", " + x);
+                    asm.emit("not.pred " + r + ", " + x);
                 } else {
-                    emit("not.b" + (t == DType.INT64 ? 64 : 32) + " " + r + ", " + x);
+                    asm.emit("not.b" + (t == DType.INT64 ? 64 : 32) + " " + r + ", " + x);
                     wrapUint8(r, t);
                 }
             }
@@ -402,7 +341,7 @@ abstract class PtxScalarWriter {
 
     void requireFloat(ScalarOp op, DType t, Runnable emit) {
         if (!t.isFloating()) {
-            throw unsupported(op.toString().toLowerCase() + " on " + t);
+            throw checks.unsupported(op.toString().toLowerCase() + " on " + t);
         }
         emit.run();
     }
@@ -412,21 +351,21 @@ abstract class PtxScalarWriter {
     void sign(DType t, String x, String r) {
         if (t.isFloating()) {
             String one = newValue(t);
-            emit("mov." + type(t) + " " + one + ", " + constant(Expr.Const.of(t, 1)));
+            asm.emit("mov." + type(t) + " " + one + ", " + constant(Expr.Const.of(t, 1)));
             String signed = newValue(t);
-            emit("copysign." + type(t) + " " + signed + ", " + x + ", " + one);
-            String keep = reg(RegClass.PRED);
-            emit("setp.equ." + type(t) + " " + keep + ", " + x + ", " + constant(Expr.Const.of(t, 0)));
-            emit("selp." + type(t) + " " + r + ", " + x + ", " + signed + ", " + keep);
+            asm.emit("copysign." + type(t) + " " + signed + ", " + x + ", " + one);
+            String keep = asm.reg(RegClass.PRED);
+            asm.emit("setp.equ." + type(t) + " " + keep + ", " + x + ", " + constant(Expr.Const.of(t, 0)));
+            asm.emit("selp." + type(t) + " " + r + ", " + x + ", " + signed + ", " + keep);
             return;
         }
-        String positive = reg(RegClass.PRED);
-        String negative = reg(RegClass.PRED);
+        String positive = asm.reg(RegClass.PRED);
+        String negative = asm.reg(RegClass.PRED);
         String zero = constant(Expr.Const.of(t, 0));
-        emit("setp.gt." + type(t) + " " + positive + ", " + x + ", " + zero);
-        emit("setp.lt." + type(t) + " " + negative + ", " + x + ", " + zero);
-        emit("selp." + type(t) + " " + r + ", 1, " + zero + ", " + positive);
-        emit("@" + negative + " mov." + moveType(t) + " " + r + ", " + (t == DType.UINT8 ? "255" : "-1"));
+        asm.emit("setp.gt." + type(t) + " " + positive + ", " + x + ", " + zero);
+        asm.emit("setp.lt." + type(t) + " " + negative + ", " + x + ", " + zero);
+        asm.emit("selp." + type(t) + " " + r + ", 1, " + zero + ", " + positive);
+        asm.emit("@" + negative + " mov." + moveType(t) + " " + r + ", " + (t == DType.UINT8 ? "255" : "-1"));
     }
 
 
@@ -437,14 +376,14 @@ abstract class PtxScalarWriter {
         switch (op) {
             case ADD, SUB, MUL -> {
                 if (t == DType.BOOL) {
-                    throw unsupported(op.toString().toLowerCase() + " on bool");
+                    throw checks.unsupported(op.toString().toLowerCase() + " on bool");
                 }
-                emit(arith(op.toString().toLowerCase(), t) + " " + r + ", " + x + ", " + y);
+                asm.emit(arith(op.toString().toLowerCase(), t) + " " + r + ", " + x + ", " + y);
                 wrapUint8(r, t);
             }
             case DIV -> {
                 if (floating) {
-                    emit("div.rn." + type(t) + " " + r + ", " + x + ", " + y);
+                    asm.emit("div.rn." + type(t) + " " + r + ", " + x + ", " + y);
                 } else {
                     integerDivision(op, t, x, y, r);
                 }
@@ -454,8 +393,8 @@ abstract class PtxScalarWriter {
                     // In float64 and floored there, then rounded once, as the reference computes it.
                     String wide = convert(x, t, DType.FLOAT64);
                     String quotient = newValue(DType.FLOAT64);
-                    emit("div.rn.f64 " + quotient + ", " + wide + ", " + convert(y, t, DType.FLOAT64));
-                    emit("cvt.rmi.f64.f64 " + quotient + ", " + quotient);
+                    asm.emit("div.rn.f64 " + quotient + ", " + wide + ", " + convert(y, t, DType.FLOAT64));
+                    asm.emit("cvt.rmi.f64.f64 " + quotient + ", " + quotient);
                     move(r, convert(quotient, DType.FLOAT64, t), t);
                 } else {
                     integerDivision(op, t, x, y, r);
@@ -473,7 +412,7 @@ abstract class PtxScalarWriter {
             case EQ, NE, LT, LE, GT, GE -> compare(op, t, x, y, r);
             case AND, OR, XOR -> {
                 String logic = op.toString().toLowerCase();
-                emit(logic + "." + (t == DType.BOOL ? "pred" : t == DType.INT64 ? "b64" : "b32") + " " + r + ", " + x + ", " + y);
+                asm.emit(logic + "." + (t == DType.BOOL ? "pred" : t == DType.INT64 ? "b64" : "b32") + " " + r + ", " + x + ", " + y);
             }
             case POW -> {
                 if (floating) {
@@ -497,32 +436,32 @@ abstract class PtxScalarWriter {
      */
     void integerDivision(ScalarOp op, DType t, String x, String y, String r) {
         String name = op == ScalarOp.DIV ? "div" : op == ScalarOp.FLOOR_DIV ? "floor_div" : "mod";
-        String nonZero = reg(RegClass.PRED);
-        emit("setp.ne." + type(t) + " " + nonZero + ", " + y + ", 0");
-        failUnless(nonZero, name + ": integer division by zero");
+        String nonZero = asm.reg(RegClass.PRED);
+        asm.emit("setp.ne." + type(t) + " " + nonZero + ", " + y + ", 0");
+        checks.failUnless(nonZero, name + ": integer division by zero");
         String quotient = newValue(t);
         String remainder = newValue(t);
-        emit("div." + type(t) + " " + quotient + ", " + x + ", " + y);
-        emit("rem." + type(t) + " " + remainder + ", " + x + ", " + y);
+        asm.emit("div." + type(t) + " " + quotient + ", " + x + ", " + y);
+        asm.emit("rem." + type(t) + " " + remainder + ", " + x + ", " + y);
         if (t != DType.UINT8) {
-            String minusOne = reg(RegClass.PRED);
-            emit("setp.eq." + type(t) + " " + minusOne + ", " + y + ", -1");
+            String minusOne = asm.reg(RegClass.PRED);
+            asm.emit("setp.eq." + type(t) + " " + minusOne + ", " + y + ", -1");
             String negated = newValue(t);
-            emit("neg." + type(t) + " " + negated + ", " + x);
-            emit("selp." + type(t) + " " + quotient + ", " + negated + ", " + quotient + ", " + minusOne);
-            emit("selp." + type(t) + " " + remainder + ", 0, " + remainder + ", " + minusOne);
+            asm.emit("neg." + type(t) + " " + negated + ", " + x);
+            asm.emit("selp." + type(t) + " " + quotient + ", " + negated + ", " + quotient + ", " + minusOne);
+            asm.emit("selp." + type(t) + " " + remainder + ", 0, " + remainder + ", " + minusOne);
             // Floor: when the remainder is nonzero and its sign differs from the divisor's.
             String signs = newValue(t);
-            emit("xor.b" + (t == DType.INT64 ? 64 : 32) + " " + signs + ", " + remainder + ", " + y);
-            String differ = reg(RegClass.PRED);
-            emit("setp.lt." + type(t) + " " + differ + ", " + signs + ", 0");
-            String inexact = reg(RegClass.PRED);
-            emit("setp.ne." + type(t) + " " + inexact + ", " + remainder + ", 0");
-            emit("and.pred " + differ + ", " + differ + ", " + inexact);
+            asm.emit("xor.b" + (t == DType.INT64 ? 64 : 32) + " " + signs + ", " + remainder + ", " + y);
+            String differ = asm.reg(RegClass.PRED);
+            asm.emit("setp.lt." + type(t) + " " + differ + ", " + signs + ", 0");
+            String inexact = asm.reg(RegClass.PRED);
+            asm.emit("setp.ne." + type(t) + " " + inexact + ", " + remainder + ", 0");
+            asm.emit("and.pred " + differ + ", " + differ + ", " + inexact);
             if (op == ScalarOp.FLOOR_DIV) {
-                emit("@" + differ + " sub." + type(t) + " " + quotient + ", " + quotient + ", 1");
+                asm.emit("@" + differ + " sub." + type(t) + " " + quotient + ", " + quotient + ", 1");
             } else if (op == ScalarOp.FLOOR_MOD) {
-                emit("@" + differ + " add." + type(t) + " " + remainder + ", " + remainder + ", " + y);
+                asm.emit("@" + differ + " add." + type(t) + " " + remainder + ", " + remainder + ", " + y);
             }
         }
         move(r, op == ScalarOp.FLOOR_MOD ? remainder : quotient, t);
@@ -536,30 +475,30 @@ abstract class PtxScalarWriter {
     void integerPower(DType t, String base, String exponent, String r) {
         String bits = t == DType.INT64 ? "b64" : "b32";
         if (t != DType.UINT8) {
-            String nonNegative = reg(RegClass.PRED);
-            emit("setp.ge." + type(t) + " " + nonNegative + ", " + exponent + ", 0");
-            failUnless(nonNegative, "pow: integers to negative integer powers are not allowed");
+            String nonNegative = asm.reg(RegClass.PRED);
+            asm.emit("setp.ge." + type(t) + " " + nonNegative + ", " + exponent + ", 0");
+            checks.failUnless(nonNegative, "pow: integers to negative integer powers are not allowed");
         }
         String b = newValue(t);
         String e = newValue(t);
         move(b, base, t);
         move(e, exponent, t);
-        emit("mov." + moveType(t) + " " + r + ", 1");
-        String top = label();
-        String end = label();
-        String done = reg(RegClass.PRED);
-        mark(top);
-        emit("setp.eq." + type(t) + " " + done + ", " + e + ", 0");
-        emit("@" + done + " bra " + end);
+        asm.emit("mov." + moveType(t) + " " + r + ", 1");
+        String top = asm.label();
+        String end = asm.label();
+        String done = asm.reg(RegClass.PRED);
+        asm.mark(top);
+        asm.emit("setp.eq." + type(t) + " " + done + ", " + e + ", 0");
+        asm.emit("@" + done + " bra " + end);
         String low = newValue(t);
-        emit("and." + bits + " " + low + ", " + e + ", 1");
-        String odd = reg(RegClass.PRED);
-        emit("setp.ne." + type(t) + " " + odd + ", " + low + ", 0");
-        emit("@" + odd + " " + arith("mul", t) + " " + r + ", " + r + ", " + b);
-        emit(arith("mul", t) + " " + b + ", " + b + ", " + b);
-        emit("shr." + (t == DType.INT64 ? "u64" : "u32") + " " + e + ", " + e + ", 1");
-        emit("bra " + top);
-        mark(end);
+        asm.emit("and." + bits + " " + low + ", " + e + ", 1");
+        String odd = asm.reg(RegClass.PRED);
+        asm.emit("setp.ne." + type(t) + " " + odd + ", " + low + ", 0");
+        asm.emit("@" + odd + " " + arith("mul", t) + " " + r + ", " + r + ", " + b);
+        asm.emit(arith("mul", t) + " " + b + ", " + b + ", " + b);
+        asm.emit("shr." + (t == DType.INT64 ? "u64" : "u32") + " " + e + ", " + e + ", 1");
+        asm.emit("bra " + top);
+        asm.mark(end);
         wrapUint8(r, t);
     }
 
@@ -569,9 +508,9 @@ abstract class PtxScalarWriter {
         String name = op == ScalarOp.MAX ? "max" : "min";
         if (!t.isFloating()) {
             if (t == DType.BOOL) {
-                emit((op == ScalarOp.MAX ? "or" : "and") + ".pred " + r + ", " + x + ", " + y);
+                asm.emit((op == ScalarOp.MAX ? "or" : "and") + ".pred " + r + ", " + x + ", " + y);
             } else {
-                emit(name + "." + type(t) + " " + r + ", " + x + ", " + y);
+                asm.emit(name + "." + type(t) + " " + r + ", " + x + ", " + y);
             }
             return;
         }
@@ -579,44 +518,44 @@ abstract class PtxScalarWriter {
         String bits = t == DType.FLOAT32 ? "b32" : "b64";
         RegClass intClass = t == DType.FLOAT32 ? RegClass.B32 : RegClass.B64;
         String m = newValue(t);
-        emit(name + "." + type(t) + " " + m + ", " + x + ", " + y);
-        String xb = reg(intClass);
-        String yb = reg(intClass);
-        String zb = reg(intClass);
-        emit("mov." + bits + " " + xb + ", " + x);
-        emit("mov." + bits + " " + yb + ", " + y);
-        emit((op == ScalarOp.MAX ? "and." : "or.") + bits + " " + zb + ", " + xb + ", " + yb);
+        asm.emit(name + "." + type(t) + " " + m + ", " + x + ", " + y);
+        String xb = asm.reg(intClass);
+        String yb = asm.reg(intClass);
+        String zb = asm.reg(intClass);
+        asm.emit("mov." + bits + " " + xb + ", " + x);
+        asm.emit("mov." + bits + " " + yb + ", " + y);
+        asm.emit((op == ScalarOp.MAX ? "and." : "or.") + bits + " " + zb + ", " + xb + ", " + yb);
         String zeros = newValue(t);
-        emit("mov." + bits + " " + zeros + ", " + zb);
-        String equal = reg(RegClass.PRED);
-        emit("setp.eq." + type(t) + " " + equal + ", " + x + ", " + y);
+        asm.emit("mov." + bits + " " + zeros + ", " + zb);
+        String equal = asm.reg(RegClass.PRED);
+        asm.emit("setp.eq." + type(t) + " " + equal + ", " + x + ", " + y);
         String chosen = newValue(t);
-        emit("selp." + type(t) + " " + chosen + ", " + zeros + ", " + m + ", " + equal);
-        String nan = reg(RegClass.PRED);
-        emit("setp.nan." + type(t) + " " + nan + ", " + x + ", " + y);
+        asm.emit("selp." + type(t) + " " + chosen + ", " + zeros + ", " + m + ", " + equal);
+        String nan = asm.reg(RegClass.PRED);
+        asm.emit("setp.nan." + type(t) + " " + nan + ", " + x + ", " + y);
         String sum = newValue(t);
-        emit("add.rn." + type(t) + " " + sum + ", " + x + ", " + y);
-        emit("selp." + type(t) + " " + r + ", " + sum + ", " + chosen + ", " + nan);
+        asm.emit("add.rn." + type(t) + " " + sum + ", " + x + ", " + y);
+        asm.emit("selp." + type(t) + " " + r + ", " + sum + ", " + chosen + ", " + nan);
     }
 
 
     void compare(ScalarOp op, DType t, String x, String y, String r) {
         if (t == DType.BOOL) {
             switch (op) {
-                case EQ -> emit("xor.pred " + r + ", " + x + ", " + y + "; not.pred " + r + ", " + r);
-                case NE -> emit("xor.pred " + r + ", " + x + ", " + y);
-                case LT, LE, GT, GE -> throw unsupported(op.toString().toLowerCase() + " on bool");
+                case EQ -> asm.emit("xor.pred " + r + ", " + x + ", " + y + "; not.pred " + r + ", " + r);
+                case NE -> asm.emit("xor.pred " + r + ", " + x + ", " + y);
+                case LT, LE, GT, GE -> throw checks.unsupported(op.toString().toLowerCase() + " on bool");
             }
             return;
         }
         // Ordered comparisons are false with a NaN operand; "not equal" is the unordered one, true with NaN.
         String cmp = op == ScalarOp.NE && t.isFloating() ? "neu" : op.toString().toLowerCase();
-        emit("setp." + cmp + "." + type(t) + " " + r + ", " + x + ", " + y);
+        asm.emit("setp." + cmp + "." + type(t) + " " + r + ", " + x + ", " + y);
     }
 
 
     void move(String to, String from, DType dtype) {
-        emit("mov." + moveType(dtype) + " " + to + ", " + from);
+        asm.emit("mov." + moveType(dtype) + " " + to + ", " + from);
     }
 
 
@@ -633,19 +572,19 @@ abstract class PtxScalarWriter {
             // Rounded once, from the source's own type, as the reference rounds a double to float16.
             String source = from.isFloating() ? x : convert(x, from, DType.FLOAT64);
             String r = newValue(to);
-            String half = reg(RegClass.B16);
-            emit("cvt.rn.f16." + type(from.isFloating() ? from : DType.FLOAT64) + " " + half + ", " + source);
-            emit("cvt.f32.f16 " + r + ", " + half);
+            String half = asm.reg(RegClass.B16);
+            asm.emit("cvt.rn.f16." + type(from.isFloating() ? from : DType.FLOAT64) + " " + half + ", " + source);
+            asm.emit("cvt.f32.f16 " + r + ", " + half);
             return r;
         }
         String r = newValue(to);
         if (to == DType.BOOL) {
             String cmp = from.isFloating() ? "neu" : "ne";
-            emit("setp." + cmp + "." + type(from) + " " + r + ", " + x + ", " + constant(Expr.Const.of(from, 0)));
+            asm.emit("setp." + cmp + "." + type(from) + " " + r + ", " + x + ", " + constant(Expr.Const.of(from, 0)));
             return r;
         }
         if (from == DType.BOOL) {
-            emit("selp." + type(to) + " " + r + ", " + constant(Expr.Const.of(to, 1)) + ", "
+            asm.emit("selp." + type(to) + " " + r + ", " + constant(Expr.Const.of(to, 1)) + ", "
                     + constant(Expr.Const.of(to, 0)) + ", " + x);
             return r;
         }
@@ -654,15 +593,15 @@ abstract class PtxScalarWriter {
                 // As cast defines it: NaN gives 0, otherwise clamp to [0, 255] and truncate.
                 String wide = convert(x, from, DType.FLOAT64);
                 String clamped = newValue(DType.FLOAT64);
-                emit("min.f64 " + clamped + ", " + wide + ", 0d406FE00000000000");
-                emit("max.f64 " + clamped + ", " + clamped + ", 0d0000000000000000");
-                emit("cvt.rzi.u32.f64 " + r + ", " + clamped);
-                String nan = reg(RegClass.PRED);
-                emit("setp.nan.f64 " + nan + ", " + wide + ", " + wide);
-                emit("@" + nan + " mov.u32 " + r + ", 0");
+                asm.emit("min.f64 " + clamped + ", " + wide + ", 0d406FE00000000000");
+                asm.emit("max.f64 " + clamped + ", " + clamped + ", 0d0000000000000000");
+                asm.emit("cvt.rzi.u32.f64 " + r + ", " + clamped);
+                String nan = asm.reg(RegClass.PRED);
+                asm.emit("setp.nan.f64 " + nan + ", " + wide + ", " + wide);
+                asm.emit("@" + nan + " mov.u32 " + r + ", 0");
                 return r;
             }
-            emit((from == DType.INT64 ? "cvt.u32.u64 " : "mov.u32 ") + r + ", " + x);
+            asm.emit((from == DType.INT64 ? "cvt.u32.u64 " : "mov.u32 ") + r + ", " + x);
             wrapUint8(r, to);
             return r;
         }
@@ -673,12 +612,12 @@ abstract class PtxScalarWriter {
         } else if (!to.isFloating() && from.isFloating()) {
             rounding = ".rzi";
         }
-        emit("cvt" + rounding + "." + type(to) + "." + source + " " + r + ", " + x);
+        asm.emit("cvt" + rounding + "." + type(to) + "." + source + " " + r + ", " + x);
         if (from.isFloating() && !to.isFloating()) {
             // The hardware turns NaN into the most negative integer (measured on an H100); cast gives 0.
-            String nan = reg(RegClass.PRED);
-            emit("setp.nan." + type(from) + " " + nan + ", " + x + ", " + x);
-            emit("@" + nan + " mov." + moveType(to) + " " + r + ", 0");
+            String nan = asm.reg(RegClass.PRED);
+            asm.emit("setp.nan." + type(from) + " " + nan + ", " + x + ", " + x);
+            asm.emit("@" + nan + " mov." + moveType(to) + " " + r + ", 0");
         }
         return r;
     }
