@@ -1,5 +1,6 @@
 package io.jitflow.cuda;
 
+import io.jitflow.cuda.PtxAsm.RegClass;
 import io.jitflow.ir.DType;
 import io.jitflow.ir.Dim;
 import io.jitflow.ir.Shape;
@@ -7,7 +8,6 @@ import io.jitflow.ir.kernel.Buffer;
 import io.jitflow.ir.kernel.Expr;
 import io.jitflow.ir.kernel.Kernel;
 import io.jitflow.ir.kernel.KernelProgram;
-import io.jitflow.cuda.PtxAsm.RegClass;
 import io.jitflow.ir.kernel.ScalarOp;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -36,8 +36,6 @@ final class PtxKernelAccess implements PtxScalarWriter.KernelChecks {
     String count;
     String status;
     final List<String> errors;
-    /** The accumulated value an epilogue's {@code acc} reads. */
-    String accumulator;
 
     /** {@code errors}: the module's run-time error messages so far; this kernel's are added. */
     PtxKernelAccess(KernelProgram program, int index, List<String> errors) {
@@ -58,9 +56,14 @@ final class PtxKernelAccess implements PtxScalarWriter.KernelChecks {
                 + program.name() + ": the CUDA backend does not support " + what + " yet");
     }
 
-    /** For a vectorized map: each identity-loaded buffer's registers for the point in {@link #lane}. */
-    final Map<Buffer, String[]> vectorLoads = new HashMap<>();
-    int lane;
+    // The scope of the expression being evaluated, set only by the methods that evaluate one:
+    /** The register an epilogue's {@code acc} reads (null outside an epilogue). */
+    private String accumulator;
+    /** For a vectorized map: each identity-loaded buffer's registers, one per lane, and the lane. */
+    private Map<Buffer, String[]> vectorLoads = Map.of();
+    private int lane;
+    /** Where a failed check continues in a kernel with barriers (null: the thread returns). */
+    private String onFailure;
 
     final StringBuilder sharedDeclarations = new StringBuilder();
 
@@ -104,9 +107,6 @@ final class PtxKernelAccess implements PtxScalarWriter.KernelChecks {
         asm.emit(onFailure == null ? "ret" : "bra " + onFailure);
         asm.mark(fine);
     }
-
-    /** Where a failed check continues in a kernel with barriers (null: the thread returns). */
-    String onFailure;
 
     /**
      * The grid-stride loop over the output points: each thread takes point blockIdx * blockDim +
@@ -316,6 +316,40 @@ final class PtxKernelAccess implements PtxScalarWriter.KernelChecks {
         return emitExpr(root);
     }
 
+    /** An epilogue's value, its {@code acc} read from {@code accumulator}. */
+    String evaluate(Expr epilogue, String accumulator) {
+        this.accumulator = accumulator;
+        try {
+            return evaluate(epilogue);
+        } finally {
+            this.accumulator = null;
+        }
+    }
+
+    /** A vectorized map's value at each lane, its identity loads taken from {@code loads}. */
+    String[] evaluateLanes(Expr body, Map<Buffer, String[]> loads, int lanes) {
+        String[] values = new String[lanes];
+        vectorLoads = loads;
+        try {
+            for (lane = 0; lane < lanes; lane++) {
+                values[lane] = evaluate(body);
+            }
+        } finally {
+            vectorLoads = Map.of();
+        }
+        return values;
+    }
+
+    /** Runs {@code body} with failed checks branching to {@code label} (a kernel with barriers). */
+    void onFailureBranchTo(String label, Runnable body) {
+        onFailure = label;
+        try {
+            body.run();
+        } finally {
+            onFailure = null;
+        }
+    }
+
     String emitExpr(Expr e) {
         String known = emitted.get(e);
         if (known != null) {
@@ -355,6 +389,9 @@ final class PtxKernelAccess implements PtxScalarWriter.KernelChecks {
             }
             return scalar.convert(emitExpr(c.x()), c.x().dtype(), c.dtype());
         } else if (e instanceof Expr.Acc) {
+            if (accumulator == null) {
+                throw new IllegalStateException("acc outside an epilogue in kernel " + index);
+            }
             return accumulator;
         } else if (e instanceof Expr.Random r) {
             return scalar.random(r, emitExpr(r.counter()));

@@ -1,14 +1,16 @@
 package io.jitflow.cuda;
 
+import io.jitflow.cuda.PtxAsm.RegClass;
 import io.jitflow.ir.DType;
 import io.jitflow.ir.Shape;
 import io.jitflow.ir.kernel.Buffer;
 import io.jitflow.ir.kernel.Expr;
 import io.jitflow.ir.kernel.Kernel;
 import io.jitflow.ir.kernel.KernelProgram;
-import io.jitflow.cuda.PtxAsm.RegClass;
 import io.jitflow.ir.kernel.ScalarOp;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Writes one kernel of a program as a PTX entry: loops over output points (a grid-stride loop, one
@@ -23,6 +25,8 @@ final class PtxKernelWriter {
     private final PtxKernelAccess access;
     private final PtxAsm asm;
     private final PtxScalarWriter scalar;
+    /** The register a reduction folds into. */
+    private String accumulator;
 
     /** {@code errors}: the module's run-time error messages so far; this kernel's are added. */
     PtxKernelWriter(KernelProgram program, int index, List<String> errors) {
@@ -97,11 +101,11 @@ final class PtxKernelWriter {
         access.prepareBuffers(l.epilogue());
         access.prepare(l.output());
         access.gridLoop(space, kept, () -> {
-            access.accumulator = scalar.newValue(l.accumulator());
+            accumulator = scalar.newValue(l.accumulator());
             setIdentity(l);
             String best = l.isArg() ? scalar.newValue(l.body().dtype().isFloating() ? DType.FLOAT64 : DType.INT64) : null;
             reduce(l, space, 0, best);
-            String value = access.evaluate(l.epilogue());
+            String value = access.evaluate(l.epilogue(), accumulator);
             access.store(l.output(), access.flatIndex(space, kept), value);
         });
     }
@@ -162,23 +166,19 @@ final class PtxKernelWriter {
         access.stridedLoop(quads, quad -> {
             String first = asm.reg(RegClass.B32);
             asm.emit("mul.lo.s32 " + first + ", " + quad + ", " + LANES);
-            access.vectorLoads.clear();
+            Map<Buffer, String[]> loads = new HashMap<>();
             Expr.walk(l.body(), e -> {
-                if (e instanceof Expr.Load load && !access.vectorLoads.containsKey(load.buffer())) {
+                if (e instanceof Expr.Load load && !loads.containsKey(load.buffer())) {
                     String[] lanes = new String[LANES];
                     for (int i = 0; i < LANES; i++) {
                         lanes[i] = scalar.newValue(load.buffer().type().dtype());
                     }
                     asm.emit("ld.global.v4." + PtxScalarWriter.type(load.buffer().type().dtype()) + " {" + String.join(", ", lanes) + "}, ["
                             + access.address(load.buffer(), first) + "]");
-                    access.vectorLoads.put(load.buffer(), lanes);
+                    loads.put(load.buffer(), lanes);
                 }
             });
-            String[] values = new String[LANES];
-            for (access.lane = 0; access.lane < LANES; access.lane++) {
-                values[access.lane] = access.evaluate(l.body());
-            }
-            access.vectorLoads.clear();
+            String[] values = access.evaluateLanes(l.body(), loads, LANES);
             asm.emit("st.global.v4." + PtxScalarWriter.type(l.output().type().dtype()) + " [" + access.address(l.output(), first) + "], {"
                     + String.join(", ", values) + "}");
         });
@@ -311,10 +311,9 @@ final class PtxKernelWriter {
             String after = asm.label();
             asm.emit("@!" + inside + " bra " + after);
             String rounded = scalar.convert(sum, acc, outType);
-            access.accumulator = scalar.convert(rounded, outType, acc);
-            access.onFailure = after;
-            access.store(m.output(), access.flatIndex(out, all), access.evaluate(m.epilogue()));
-            access.onFailure = null;
+            String accumulated = scalar.convert(rounded, outType, acc);
+            access.onFailureBranchTo(after,
+                    () -> access.store(m.output(), access.flatIndex(out, all), access.evaluate(m.epilogue(), accumulated)));
             asm.mark(after);
         });
         asm.emit("ret");
@@ -424,26 +423,16 @@ final class PtxKernelWriter {
         }
         access.blockStridedLoop(access.count, point -> {
             access.decompose(point, space, kept);
-            access.accumulator = scalar.newValue(acc);
+            accumulator = scalar.newValue(acc);
             setIdentity(l);
             // This thread's share: elements thread, thread + BLOCK, ... of the reduced axes, in order.
             String element = asm.reg(RegClass.B32);
             asm.emit("mov.u32 " + element + ", " + thread);
-            String elementTop = asm.label();
-            String next = asm.label();
-            String elementsDone = asm.label();
-            asm.mark(elementTop);
-            String over = asm.reg(RegClass.PRED);
-            asm.emit("setp.ge.s32 " + over + ", " + element + ", " + extent);
-            asm.emit("@" + over + " bra " + elementsDone);
-            access.decompose(element, space, l.reducedAxes());
-            access.onFailure = next;
-            fold(l, scalar.convert(access.evaluate(l.body()), l.body().dtype(), acc));
-            access.onFailure = null;
-            asm.mark(next);
-            asm.emit("add.s32 " + element + ", " + element + ", " + BLOCK);
-            asm.emit("bra " + elementTop);
-            asm.mark(elementsDone);
+            asm.countedLoop(element, extent, Integer.toString(BLOCK), next -> {
+                access.decompose(element, space, l.reducedAxes());
+                access.onFailureBranchTo(next,
+                        () -> fold(l, scalar.convert(access.evaluate(l.body()), l.body().dtype(), acc)));
+            });
             combineAcrossWarp(l, WARP / 2);
             String notFirstLane = asm.reg(RegClass.PRED);
             asm.emit("setp.ne.s32 " + notFirstLane + ", " + laneId + ", 0");
@@ -465,13 +454,12 @@ final class PtxKernelWriter {
             String skipLoad = asm.label();
             asm.emit("@" + beyond + " bra " + skipLoad);
             asm.emit("mad.lo.s32 " + slot + ", " + laneId + ", 8, " + partials);
-            scalar.move(access.accumulator, loadShared(slot, acc), acc);
+            scalar.move(accumulator, loadShared(slot, acc), acc);
             asm.mark(skipLoad);
             combineAcrossWarp(l, BLOCK / WARP / 2);
             asm.emit("@" + notFirstLane + " bra " + pointDone);
-            access.onFailure = pointDone;
-            access.store(l.output(), access.flatIndex(space, kept), access.evaluate(l.epilogue()));
-            access.onFailure = null;
+            access.onFailureBranchTo(pointDone, () -> access.store(l.output(), access.flatIndex(space, kept),
+                    access.evaluate(l.epilogue(), accumulator)));
             asm.mark(pointDone);
             asm.emit("bar.sync 0");
         });
@@ -563,9 +551,9 @@ final class PtxKernelWriter {
 
     private void setIdentity(Kernel.Reduce l) {
         if (l.accumulator() == DType.BOOL) {
-            asm.emit("setp.ne.u32 " + access.accumulator + ", " + scalar.asRegister(l.reducer() == Kernel.Reducer.ALL ? "1" : "0") + ", 0");
+            asm.emit("setp.ne.u32 " + accumulator + ", " + scalar.asRegister(l.reducer() == Kernel.Reducer.ALL ? "1" : "0") + ", 0");
         } else {
-            asm.emit("mov." + PtxScalarWriter.moveType(l.accumulator()) + " " + access.accumulator + ", " + identity(l));
+            asm.emit("mov." + PtxScalarWriter.moveType(l.accumulator()) + " " + accumulator + ", " + identity(l));
         }
     }
 
@@ -575,7 +563,7 @@ final class PtxKernelWriter {
         for (int offset = from; offset >= 1; offset /= 2) {
             if (acc == DType.BOOL) {
                 String bits = asm.reg(RegClass.B32);
-                asm.emit("selp.u32 " + bits + ", 1, 0, " + access.accumulator);
+                asm.emit("selp.u32 " + bits + ", 1, 0, " + accumulator);
                 asm.emit("shfl.sync.down.b32 " + bits + ", " + bits + ", " + offset + ", 31, 0xffffffff");
                 String other = scalar.newValue(acc);
                 asm.emit("setp.ne.u32 " + other + ", " + bits + ", 0");
@@ -584,7 +572,7 @@ final class PtxKernelWriter {
             }
             // 64-bit accumulators travel as two 32-bit halves.
             String bits = asm.reg(RegClass.B64);
-            asm.emit("mov.b64 " + bits + ", " + access.accumulator);
+            asm.emit("mov.b64 " + bits + ", " + accumulator);
             String low = asm.reg(RegClass.B32);
             String high = asm.reg(RegClass.B32);
             asm.emit("cvt.u32.u64 " + low + ", " + bits);
@@ -607,10 +595,10 @@ final class PtxKernelWriter {
     private void storeShared(String address, DType acc) {
         if (acc == DType.BOOL) {
             String bits = asm.reg(RegClass.B32);
-            asm.emit("selp.u32 " + bits + ", 1, 0, " + access.accumulator);
+            asm.emit("selp.u32 " + bits + ", 1, 0, " + accumulator);
             asm.emit("st.shared.u32 [" + address + "], " + bits);
         } else {
-            asm.emit("st.shared." + PtxScalarWriter.type(acc) + " [" + address + "], " + access.accumulator);
+            asm.emit("st.shared." + PtxScalarWriter.type(acc) + " [" + address + "], " + accumulator);
         }
     }
 
@@ -631,19 +619,19 @@ final class PtxKernelWriter {
         DType acc = l.accumulator();
         switch (l.reducer()) {
             case SUM, PROD -> {
-                asm.emit(PtxScalarWriter.arith(l.reducer() == Kernel.Reducer.SUM ? "add" : "mul", acc) + " " + access.accumulator + ", " + access.accumulator
+                asm.emit(PtxScalarWriter.arith(l.reducer() == Kernel.Reducer.SUM ? "add" : "mul", acc) + " " + accumulator + ", " + accumulator
                         + ", " + value);
-                scalar.wrapUint8(access.accumulator, acc);
+                scalar.wrapUint8(accumulator, acc);
             }
             case ANY, ALL -> {
                 String op = l.reducer() == Kernel.Reducer.ANY ? "or" : "and";
-                asm.emit(op + "." + (acc == DType.BOOL ? "pred" : acc == DType.INT64 ? "b64" : "b32") + " " + access.accumulator + ", "
-                        + access.accumulator + ", " + value);
+                asm.emit(op + "." + (acc == DType.BOOL ? "pred" : acc == DType.INT64 ? "b64" : "b32") + " " + accumulator + ", "
+                        + accumulator + ", " + value);
             }
             default -> {
                 String folded = scalar.newValue(acc);
-                scalar.minMax(l.reducer() == Kernel.Reducer.MAX ? ScalarOp.MAX : ScalarOp.MIN, acc, access.accumulator, value, folded);
-                scalar.move(access.accumulator, folded, acc);
+                scalar.minMax(l.reducer() == Kernel.Reducer.MAX ? ScalarOp.MAX : ScalarOp.MIN, acc, accumulator, value, folded);
+                scalar.move(accumulator, folded, acc);
             }
         }
     }
@@ -672,7 +660,7 @@ final class PtxKernelWriter {
         asm.mark(take);
         scalar.move(best, v, bestType);
         String position = scalar.convert(access.coords.get(l.reducedAxes().get(0)), DType.INT32, DType.INT64);
-        scalar.move(access.accumulator, position, DType.INT64);
+        scalar.move(accumulator, position, DType.INT64);
         asm.mark(skip);
     }
 

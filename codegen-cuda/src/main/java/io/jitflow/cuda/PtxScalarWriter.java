@@ -1,10 +1,10 @@
 package io.jitflow.cuda;
 
+import io.jitflow.cuda.PtxAsm.RegClass;
 import io.jitflow.ir.DType;
 import io.jitflow.ir.kernel.Expr;
 import io.jitflow.ir.kernel.ScalarOp;
 import io.jitflow.ir.ops.Philox;
-import io.jitflow.cuda.PtxAsm.RegClass;
 
 /**
  * The scalar half of writing a PTX kernel: virtual registers (ptxas allocates the real ones:
