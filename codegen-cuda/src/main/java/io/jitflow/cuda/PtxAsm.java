@@ -1,6 +1,7 @@
 package io.jitflow.cuda;
 
 import java.util.EnumMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -28,13 +29,77 @@ final class PtxAsm {
         }
     }
 
+    /** The types instructions are written with: the suffix of {@code mov.u32}, {@code add.rn.f64}, {@code setp.lt.s64}. */
+    enum PtxType {
+        PRED, B8, B16, B32, B64, U8, U16, U32, U64, S8, S16, S32, S64, F16, F32, F64;
+
+        final String suffix = name().toLowerCase(Locale.ROOT);
+
+        /** The suffix, as instructions are written. */
+        @Override
+        public String toString() {
+            return suffix;
+        }
+    }
+
+    /**
+     * Writes {@code opcode.type operands}: one instruction of {@code type} (the last type suffix; a
+     * conversion's opcode carries its destination type, as in {@code op("cvt.rn.f32", F64, ...)}),
+     * its operands (registers, immediates, addresses) separated as PTX separates them.
+     */
+    void op(String opcode, PtxType type, Object... operands) {
+        emit(instruction(opcode, type, operands));
+    }
+
+    private static String instruction(String opcode, PtxType type, Object... operands) {
+        StringBuilder sb = new StringBuilder(opcode).append('.').append(type.suffix).append(' ');
+        for (int i = 0; i < operands.length; i++) {
+            sb.append(i == 0 ? "" : ", ").append(operands[i]);
+        }
+        return sb.toString();
+    }
+
+    /** As {@link #op}, where predicate {@code p} holds. */
+    void opIf(String p, String opcode, PtxType type, Object... operands) {
+        emit("@" + p + " " + instruction(opcode, type, operands));
+    }
+
+    /** {@code cvt} from {@code from} to {@code to}, with {@code modifiers} such as {@code .rn} or {@code .rzi} (or none). */
+    void cvt(String modifiers, PtxType to, PtxType from, Object destination, Object source) {
+        emit("cvt" + modifiers + "." + to.suffix + "." + from.suffix + " " + destination + ", " + source);
+    }
+
+    void ret() {
+        emit("ret");
+    }
+
+    /** Waits for every thread of the block. */
+    void barSync() {
+        emit("bar.sync 0");
+    }
+
+    /** Branches to {@code label}. */
+    void bra(String label) {
+        emit("bra " + label);
+    }
+
+    /** Branches to {@code label} where predicate {@code p} holds. */
+    void braIf(String p, String label) {
+        emit("@" + p + " bra " + label);
+    }
+
+    /** Branches to {@code label} where predicate {@code p} does not hold. */
+    void braUnless(String p, String label) {
+        emit("@!" + p + " bra " + label);
+    }
+
     /** A new virtual register of class {@code c}. */
     String reg(RegClass c) {
         int n = counts.merge(c, 1, Integer::sum);
         return c.prefix + n;
     }
 
-    void emit(String instruction) {
+    private void emit(String instruction) {
         body.append("    ").append(instruction).append(";\n");
     }
 

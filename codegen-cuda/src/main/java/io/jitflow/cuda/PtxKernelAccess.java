@@ -1,5 +1,6 @@
 package io.jitflow.cuda;
 
+import io.jitflow.cuda.PtxAsm.PtxType;
 import io.jitflow.cuda.PtxAsm.RegClass;
 import io.jitflow.ir.DType;
 import io.jitflow.ir.Dim;
@@ -71,7 +72,7 @@ final class PtxKernelAccess implements PtxScalarWriter.KernelChecks {
     String sharedArray(String name, int bytes) {
         sharedDeclarations.append("    .shared .align 8 .b8 ").append(name).append('[').append(bytes).append("];\n");
         String address = asm.reg(RegClass.B32);
-        asm.emit("mov.u32 " + address + ", " + name);
+        asm.op("mov", PtxType.U32, address, name);
         return address;
     }
 
@@ -80,14 +81,14 @@ final class PtxKernelAccess implements PtxScalarWriter.KernelChecks {
         table = asm.reg(RegClass.B64);
         sizesTable = asm.reg(RegClass.B64);
         count = asm.reg(RegClass.B32);
-        asm.emit("ld.param.u64 " + table + ", [buffers]");
-        asm.emit("cvta.to.global.u64 " + table + ", " + table);
-        asm.emit("ld.param.u64 " + sizesTable + ", [sizes]");
-        asm.emit("cvta.to.global.u64 " + sizesTable + ", " + sizesTable);
-        asm.emit("ld.param.u32 " + count + ", [count]");
+        asm.op("ld.param", PtxType.U64, table, "[buffers]");
+        asm.op("cvta.to.global", PtxType.U64, table, table);
+        asm.op("ld.param", PtxType.U64, sizesTable, "[sizes]");
+        asm.op("cvta.to.global", PtxType.U64, sizesTable, sizesTable);
+        asm.op("ld.param", PtxType.U32, count, "[count]");
         status = asm.reg(RegClass.B64);
-        asm.emit("ld.param.u64 " + status + ", [status]");
-        asm.emit("cvta.to.global.u64 " + status + ", " + status);
+        asm.op("ld.param", PtxType.U64, status, "[status]");
+        asm.op("cvta.to.global", PtxType.U64, status, status);
     }
 
     /** Unless {@code ok} holds, reports {@code message} through the status word and stops the thread. */
@@ -99,12 +100,16 @@ final class PtxKernelAccess implements PtxScalarWriter.KernelChecks {
             code = errors.size();
         }
         String fine = asm.label();
-        asm.emit("@" + ok + " bra " + fine);
+        asm.braIf(ok, fine);
         String r = asm.reg(RegClass.B32);
-        asm.emit("mov.u32 " + r + ", " + code);
-        asm.emit("st.global.u32 [" + status + "], " + r);
+        asm.op("mov", PtxType.U32, r, code);
+        asm.op("st.global", PtxType.U32, "[" + status + "]", r);
         // In a kernel with barriers every thread must reach each of them: skip the work, not the rest.
-        asm.emit(onFailure == null ? "ret" : "bra " + onFailure);
+        if (onFailure == null) {
+            asm.ret();
+        } else {
+            asm.bra(onFailure);
+        }
         asm.mark(fine);
     }
 
@@ -118,7 +123,7 @@ final class PtxKernelAccess implements PtxScalarWriter.KernelChecks {
             decompose(point, space, axes);
             body.run();
         });
-        asm.emit("ret");
+        asm.ret();
     }
 
     /**
@@ -129,12 +134,12 @@ final class PtxKernelAccess implements PtxScalarWriter.KernelChecks {
         String position = asm.reg(RegClass.B32);
         String step = asm.reg(RegClass.B32);
         String threads = asm.reg(RegClass.B32);
-        asm.emit("mov.u32 " + threads + ", %ntid.x");
-        asm.emit("mov.u32 " + position + ", %ctaid.x");
-        asm.emit("mov.u32 " + step + ", %tid.x");
-        asm.emit("mad.lo.s32 " + position + ", " + position + ", " + threads + ", " + step);
-        asm.emit("mov.u32 " + step + ", %nctaid.x");
-        asm.emit("mul.lo.s32 " + step + ", " + step + ", " + threads);
+        asm.op("mov", PtxType.U32, threads, "%ntid.x");
+        asm.op("mov", PtxType.U32, position, "%ctaid.x");
+        asm.op("mov", PtxType.U32, step, "%tid.x");
+        asm.op("mad.lo", PtxType.S32, position, position, threads, step);
+        asm.op("mov", PtxType.U32, step, "%nctaid.x");
+        asm.op("mul.lo", PtxType.S32, step, step, threads);
         asm.countedLoop(position, limit, step, next -> body.accept(position));
     }
 
@@ -142,8 +147,8 @@ final class PtxKernelAccess implements PtxScalarWriter.KernelChecks {
     void blockStridedLoop(String limit, java.util.function.Consumer<String> body) {
         String position = asm.reg(RegClass.B32);
         String step = asm.reg(RegClass.B32);
-        asm.emit("mov.u32 " + position + ", %ctaid.x");
-        asm.emit("mov.u32 " + step + ", %nctaid.x");
+        asm.op("mov", PtxType.U32, position, "%ctaid.x");
+        asm.op("mov", PtxType.U32, step, "%nctaid.x");
         asm.countedLoop(position, limit, step, next -> body.accept(position));
     }
 
@@ -166,13 +171,13 @@ final class PtxKernelAccess implements PtxScalarWriter.KernelChecks {
     /** Sets {@link #coords} along {@code axes} (last fastest) from a row-major position. */
     void decompose(String position, Shape space, List<Integer> axes) {
         String rest = asm.reg(RegClass.B32);
-        asm.emit("mov.u32 " + rest + ", " + position);
+        asm.op("mov", PtxType.U32, rest, position);
         for (int i = axes.size() - 1; i >= 0; i--) {
             int axis = axes.get(i);
             String size = size(space.dim(axis));
             String coord = asm.reg(RegClass.B32);
-            asm.emit("rem.u32 " + coord + ", " + rest + ", " + size);
-            asm.emit("div.u32 " + rest + ", " + rest + ", " + size);
+            asm.op("rem", PtxType.U32, coord, rest, size);
+            asm.op("div", PtxType.U32, rest, rest, size);
             coords.put(axis, coord);
         }
     }
@@ -180,9 +185,9 @@ final class PtxKernelAccess implements PtxScalarWriter.KernelChecks {
     /** The row-major position of the given axes' coordinates in {@code space}. */
     String flatIndex(Shape space, List<Integer> axes) {
         String flat = asm.reg(RegClass.B32);
-        asm.emit("mov.u32 " + flat + ", 0");
+        asm.op("mov", PtxType.U32, flat, 0);
         for (int axis : axes) {
-            asm.emit("mad.lo.s32 " + flat + ", " + flat + ", " + size(space.dim(axis)) + ", " + coords.get(axis));
+            asm.op("mad.lo", PtxType.S32, flat, flat, size(space.dim(axis)), coords.get(axis));
         }
         return flat;
     }
@@ -194,7 +199,7 @@ final class PtxKernelAccess implements PtxScalarWriter.KernelChecks {
         }
         return symbolSizes.computeIfAbsent(dim.toString(), name -> {
             String r = asm.reg(RegClass.B32);
-            asm.emit("ld.global.u32 " + r + ", [" + sizesTable + "+" + 4 * program.symbols().indexOf(name) + "]");
+            asm.op("ld.global", PtxType.U32, r, "[" + sizesTable + "+" + 4 * program.symbols().indexOf(name) + "]");
             return r;
         });
     }
@@ -213,7 +218,7 @@ final class PtxKernelAccess implements PtxScalarWriter.KernelChecks {
             return;
         }
         String pointer = asm.reg(RegClass.B64);
-        asm.emit("ld.global.u64 " + pointer + ", [" + table + "+" + 8 * b.id() + "]");
+        asm.op("ld.global", PtxType.U64, pointer, "[" + table + "+" + 8 * b.id() + "]");
         pointers.put(b, pointer);
         Shape shape = b.type().shape();
         String[] s = new String[shape.rank()];
@@ -223,7 +228,7 @@ final class PtxKernelAccess implements PtxScalarWriter.KernelChecks {
                 s[d] = "1";
             } else {
                 s[d] = asm.reg(RegClass.B32);
-                asm.emit("mul.lo.s32 " + s[d] + ", " + scalar.asRegister(previous) + ", " + size(shape.dim(d + 1)));
+                asm.op("mul.lo", PtxType.S32, s[d], scalar.asRegister(previous), size(shape.dim(d + 1)));
             }
             previous = s[d];
         }
@@ -242,9 +247,9 @@ final class PtxKernelAccess implements PtxScalarWriter.KernelChecks {
     /** The address of element {@code flat} (an int32 register) of {@code b}. */
     String address(Buffer b, String flat) {
         String offset = asm.reg(RegClass.B64);
-        asm.emit("mul.wide.s32 " + offset + ", " + scalar.asRegister(flat) + ", " + elementSize(b.type().dtype()));
+        asm.op("mul.wide", PtxType.S32, offset, scalar.asRegister(flat), elementSize(b.type().dtype()));
         String address = asm.reg(RegClass.B64);
-        asm.emit("add.s64 " + address + ", " + pointers.get(b) + ", " + offset);
+        asm.op("add", PtxType.S64, address, pointers.get(b), offset);
         return address;
     }
 
@@ -254,10 +259,10 @@ final class PtxKernelAccess implements PtxScalarWriter.KernelChecks {
             return lanes[lane];
         }
         String flat = asm.reg(RegClass.B32);
-        asm.emit("mov.u32 " + flat + ", 0");
+        asm.op("mov", PtxType.U32, flat, 0);
         String[] s = strides.get(l.buffer());
         for (int d = 0; d < l.index().size(); d++) {
-            asm.emit("mad.lo.s32 " + flat + ", " + emitExpr(l.index().get(d)) + ", " + scalar.asRegister(s[d]) + ", " + flat);
+            asm.op("mad.lo", PtxType.S32, flat, emitExpr(l.index().get(d)), scalar.asRegister(s[d]), flat);
         }
         return loadElement(l.buffer(), flat);
     }
@@ -270,16 +275,16 @@ final class PtxKernelAccess implements PtxScalarWriter.KernelChecks {
         switch (dtype) {
             case BOOL -> {
                 String bits = asm.reg(RegClass.B32);
-                asm.emit("ld.global.u8 " + bits + ", [" + address + "]");
-                asm.emit("setp.ne.u32 " + value + ", " + bits + ", 0");
+                asm.op("ld.global", PtxType.U8, bits, "[" + address + "]");
+                asm.op("setp.ne", PtxType.U32, value, bits, 0);
             }
-            case UINT8 -> asm.emit("ld.global.u8 " + value + ", [" + address + "]");
+            case UINT8 -> asm.op("ld.global", PtxType.U8, value, "[" + address + "]");
             case FLOAT16 -> {
                 String half = asm.reg(RegClass.B16);
-                asm.emit("ld.global.b16 " + half + ", [" + address + "]");
-                asm.emit("cvt.f32.f16 " + value + ", " + half);
+                asm.op("ld.global", PtxType.B16, half, "[" + address + "]");
+                asm.cvt("", PtxType.F32, PtxType.F16, value, half);
             }
-            default -> asm.emit("ld.global." + PtxScalarWriter.type(dtype) + " " + value + ", [" + address + "]");
+            default -> asm.op("ld.global", PtxScalarWriter.type(dtype), value, "[" + address + "]");
         }
         return value;
     }
@@ -290,16 +295,16 @@ final class PtxKernelAccess implements PtxScalarWriter.KernelChecks {
         switch (dtype) {
             case BOOL -> {
                 String bits = asm.reg(RegClass.B32);
-                asm.emit("selp.u32 " + bits + ", 1, 0, " + value);
-                asm.emit("st.global.u8 [" + address + "], " + bits);
+                asm.op("selp", PtxType.U32, bits, 1, 0, value);
+                asm.op("st.global", PtxType.U8, "[" + address + "]", bits);
             }
-            case UINT8 -> asm.emit("st.global.u8 [" + address + "], " + value);
+            case UINT8 -> asm.op("st.global", PtxType.U8, "[" + address + "]", value);
             case FLOAT16 -> {
                 String half = asm.reg(RegClass.B16);
-                asm.emit("cvt.rn.f16.f32 " + half + ", " + value);
-                asm.emit("st.global.b16 [" + address + "], " + half);
+                asm.cvt(".rn", PtxType.F16, PtxType.F32, half, value);
+                asm.op("st.global", PtxType.B16, "[" + address + "]", half);
             }
-            default -> asm.emit("st.global." + PtxScalarWriter.type(dtype) + " [" + address + "], " + value);
+            default -> asm.op("st.global", PtxScalarWriter.type(dtype), "[" + address + "]", value);
         }
     }
 
@@ -364,9 +369,9 @@ final class PtxKernelAccess implements PtxScalarWriter.KernelChecks {
         if (e instanceof Expr.Const c) {
             String r = scalar.newValue(c.dtype());
             if (c.dtype() == DType.BOOL) {
-                asm.emit("setp.ne.u32 " + r + ", " + scalar.asRegister(Long.toString(c.bits())) + ", 0");
+                asm.op("setp.ne", PtxType.U32, r, scalar.asRegister(Long.toString(c.bits())), 0);
             } else {
-                asm.emit("mov." + PtxScalarWriter.moveType(c.dtype()) + " " + r + ", " + PtxScalarWriter.constant(c));
+                asm.op("mov", PtxScalarWriter.moveType(c.dtype()), r, PtxScalarWriter.constant(c));
             }
             return r;
         } else if (e instanceof Expr.Coord c) {
@@ -407,12 +412,12 @@ final class PtxKernelAccess implements PtxScalarWriter.KernelChecks {
         String r = scalar.newValue(s.dtype());
         String otherwise = asm.label();
         String end = asm.label();
-        asm.emit("@!" + cond + " bra " + otherwise);
+        asm.braUnless(cond, otherwise);
         // Each side runs only on its branch, so what it emits is known only there.
         Map<Expr, String> before = new HashMap<>(emitted);
         scalar.move(r, emitExpr(s.a()), s.dtype());
         emitted = new HashMap<>(before);
-        asm.emit("bra " + end);
+        asm.bra(end);
         asm.mark(otherwise);
         scalar.move(r, emitExpr(s.b()), s.dtype());
         emitted = before;

@@ -1,5 +1,6 @@
 package io.jitflow.cuda;
 
+import io.jitflow.cuda.PtxAsm.PtxType;
 import io.jitflow.cuda.PtxAsm.RegClass;
 import io.jitflow.ir.DType;
 import io.jitflow.ir.Shape;
@@ -156,16 +157,16 @@ final class PtxKernelWriter {
      */
     private void vectorMap(Kernel.Map l) {
         String remainder = asm.reg(RegClass.B32);
-        asm.emit("rem.u32 " + remainder + ", " + access.count + ", " + LANES);
+        asm.op("rem", PtxType.U32, remainder, access.count, LANES);
         String scalarLoop = asm.label();
         String notMultiple = asm.reg(RegClass.PRED);
-        asm.emit("setp.ne.u32 " + notMultiple + ", " + remainder + ", 0");
-        asm.emit("@" + notMultiple + " bra " + scalarLoop);
+        asm.op("setp.ne", PtxType.U32, notMultiple, remainder, 0);
+        asm.braIf(notMultiple, scalarLoop);
         String quads = asm.reg(RegClass.B32);
-        asm.emit("div.u32 " + quads + ", " + access.count + ", " + LANES);
+        asm.op("div", PtxType.U32, quads, access.count, LANES);
         access.stridedLoop(quads, quad -> {
             String first = asm.reg(RegClass.B32);
-            asm.emit("mul.lo.s32 " + first + ", " + quad + ", " + LANES);
+            asm.op("mul.lo", PtxType.S32, first, quad, LANES);
             Map<Buffer, String[]> loads = new HashMap<>();
             Expr.walk(l.body(), e -> {
                 if (e instanceof Expr.Load load && !loads.containsKey(load.buffer())) {
@@ -173,16 +174,14 @@ final class PtxKernelWriter {
                     for (int i = 0; i < LANES; i++) {
                         lanes[i] = scalar.newValue(load.buffer().type().dtype());
                     }
-                    asm.emit("ld.global.v4." + PtxScalarWriter.type(load.buffer().type().dtype()) + " {" + String.join(", ", lanes) + "}, ["
-                            + access.address(load.buffer(), first) + "]");
+                    asm.op("ld.global.v4", PtxScalarWriter.type(load.buffer().type().dtype()), "{" + String.join(", ", lanes) + "}", "[" + access.address(load.buffer(), first) + "]");
                     loads.put(load.buffer(), lanes);
                 }
             });
             String[] values = access.evaluateLanes(l.body(), loads, LANES);
-            asm.emit("st.global.v4." + PtxScalarWriter.type(l.output().type().dtype()) + " [" + access.address(l.output(), first) + "], {"
-                    + String.join(", ", values) + "}");
+            asm.op("st.global.v4", PtxScalarWriter.type(l.output().type().dtype()), "[" + access.address(l.output(), first) + "]", "{" + String.join(", ", values) + "}");
         });
-        asm.emit("ret");
+        asm.ret();
         asm.mark(scalarLoop);
     }
 
@@ -217,106 +216,106 @@ final class PtxKernelWriter {
         String tileA = access.sharedArray("tile_a", TILE * TILE * bytes);
         String tileB = access.sharedArray("tile_b", TILE * TILE * bytes);
         String thread = asm.reg(RegClass.B32);
-        asm.emit("mov.u32 " + thread + ", %tid.x");
+        asm.op("mov", PtxType.U32, thread, "%tid.x");
         String tx = asm.reg(RegClass.B32);
         String ty = asm.reg(RegClass.B32);
-        asm.emit("rem.u32 " + tx + ", " + thread + ", " + TILE);
-        asm.emit("div.u32 " + ty + ", " + thread + ", " + TILE);
+        asm.op("rem", PtxType.U32, tx, thread, TILE);
+        asm.op("div", PtxType.U32, ty, thread, TILE);
         String rows = scalar.asRegister(access.size(out.dim(rank - 2)));
         String cols = scalar.asRegister(access.size(out.dim(rank - 1)));
         String depth = scalar.asRegister(access.size(m.a().type().shape().dim(m.a().type().rank() - (m.transposeA() ? 2 : 1))));
         String tileRows = asm.reg(RegClass.B32);
         String tileCols = asm.reg(RegClass.B32);
-        asm.emit("add.s32 " + tileRows + ", " + rows + ", " + (TILE - 1));
-        asm.emit("div.u32 " + tileRows + ", " + tileRows + ", " + TILE);
-        asm.emit("add.s32 " + tileCols + ", " + cols + ", " + (TILE - 1));
-        asm.emit("div.u32 " + tileCols + ", " + tileCols + ", " + TILE);
+        asm.op("add", PtxType.S32, tileRows, rows, (TILE - 1));
+        asm.op("div", PtxType.U32, tileRows, tileRows, TILE);
+        asm.op("add", PtxType.S32, tileCols, cols, (TILE - 1));
+        asm.op("div", PtxType.U32, tileCols, tileCols, TILE);
         String tiles = asm.reg(RegClass.B32);
-        asm.emit("mul.lo.s32 " + tiles + ", " + tileRows + ", " + tileCols);
+        asm.op("mul.lo", PtxType.S32, tiles, tileRows, tileCols);
         for (int d = 0; d < rank - 2; d++) {
-            asm.emit("mul.lo.s32 " + tiles + ", " + tiles + ", " + scalar.asRegister(access.size(out.dim(d))));
+            asm.op("mul.lo", PtxType.S32, tiles, tiles, scalar.asRegister(access.size(out.dim(d))));
         }
         // Where this thread's element of a tile sits in the tile arrays: [ty][tx].
         String slot = asm.reg(RegClass.B32);
-        asm.emit("mad.lo.s32 " + slot + ", " + ty + ", " + TILE * bytes + ", " + tileA);
-        asm.emit("mad.lo.s32 " + slot + ", " + tx + ", " + bytes + ", " + slot);
+        asm.op("mad.lo", PtxType.S32, slot, ty, TILE * bytes, tileA);
+        asm.op("mad.lo", PtxType.S32, slot, tx, bytes, slot);
         String slotB = asm.reg(RegClass.B32);
-        asm.emit("sub.s32 " + slotB + ", " + slot + ", " + tileA);
-        asm.emit("add.s32 " + slotB + ", " + slotB + ", " + tileB);
+        asm.op("sub", PtxType.S32, slotB, slot, tileA);
+        asm.op("add", PtxType.S32, slotB, slotB, tileB);
 
         access.blockStridedLoop(tiles, tile -> {
             String rest = asm.reg(RegClass.B32);
-            asm.emit("mov.u32 " + rest + ", " + tile);
+            asm.op("mov", PtxType.U32, rest, tile);
             String tileCol = asm.reg(RegClass.B32);
             String tileRow = asm.reg(RegClass.B32);
-            asm.emit("rem.u32 " + tileCol + ", " + rest + ", " + tileCols);
-            asm.emit("div.u32 " + rest + ", " + rest + ", " + tileCols);
-            asm.emit("rem.u32 " + tileRow + ", " + rest + ", " + tileRows);
-            asm.emit("div.u32 " + rest + ", " + rest + ", " + tileRows);
+            asm.op("rem", PtxType.U32, tileCol, rest, tileCols);
+            asm.op("div", PtxType.U32, rest, rest, tileCols);
+            asm.op("rem", PtxType.U32, tileRow, rest, tileRows);
+            asm.op("div", PtxType.U32, rest, rest, tileRows);
             for (int d = rank - 3; d >= 0; d--) {
                 String coord = asm.reg(RegClass.B32);
-                asm.emit("rem.u32 " + coord + ", " + rest + ", " + scalar.asRegister(access.size(out.dim(d))));
-                asm.emit("div.u32 " + rest + ", " + rest + ", " + scalar.asRegister(access.size(out.dim(d))));
+                asm.op("rem", PtxType.U32, coord, rest, scalar.asRegister(access.size(out.dim(d))));
+                asm.op("div", PtxType.U32, rest, rest, scalar.asRegister(access.size(out.dim(d))));
                 access.coords.put(d, coord);
             }
             String i = asm.reg(RegClass.B32);
             String j = asm.reg(RegClass.B32);
-            asm.emit("mad.lo.s32 " + i + ", " + tileRow + ", " + TILE + ", " + ty);
-            asm.emit("mad.lo.s32 " + j + ", " + tileCol + ", " + TILE + ", " + tx);
+            asm.op("mad.lo", PtxType.S32, i, tileRow, TILE, ty);
+            asm.op("mad.lo", PtxType.S32, j, tileCol, TILE, tx);
             access.coords.put(rank - 2, i);
             access.coords.put(rank - 1, j);
             String inside = asm.reg(RegClass.PRED);
             String colInside = asm.reg(RegClass.PRED);
-            asm.emit("setp.lt.s32 " + inside + ", " + i + ", " + rows);
-            asm.emit("setp.lt.s32 " + colInside + ", " + j + ", " + cols);
-            asm.emit("and.pred " + inside + ", " + inside + ", " + colInside);
+            asm.op("setp.lt", PtxType.S32, inside, i, rows);
+            asm.op("setp.lt", PtxType.S32, colInside, j, cols);
+            asm.op("and", PtxType.PRED, inside, inside, colInside);
 
             String sum = scalar.newValue(acc);
-            asm.emit("mov." + PtxScalarWriter.moveType(acc) + " " + sum + ", " + PtxScalarWriter.constant(acc, 0));
+            asm.op("mov", PtxScalarWriter.moveType(acc), sum, PtxScalarWriter.constant(acc, 0));
             String k0 = asm.reg(RegClass.B32);
-            asm.emit("mov.u32 " + k0 + ", 0");
+            asm.op("mov", PtxType.U32, k0, 0);
             asm.countedLoop(k0, depth, Integer.toString(TILE), nextStep -> {
                 // Stage a[i, k0 + tx] and b[k0 + ty, j] (in their transposed layouts where asked), where they exist.
                 String p = asm.reg(RegClass.B32);
-                asm.emit("add.s32 " + p + ", " + k0 + ", " + tx);
+                asm.op("add", PtxType.S32, p, k0, tx);
                 stage(m.a(), out, acc, i, rows, p, depth, m.transposeA(), slot);
                 String q = asm.reg(RegClass.B32);
-                asm.emit("add.s32 " + q + ", " + k0 + ", " + ty);
+                asm.op("add", PtxType.S32, q, k0, ty);
                 stage(m.b(), out, acc, q, depth, j, cols, m.transposeB(), slotB);
-                asm.emit("bar.sync 0");
+                asm.barSync();
                 String skip = asm.label();
-                asm.emit("@!" + inside + " bra " + skip);
+                asm.braUnless(inside, skip);
                 String width = asm.reg(RegClass.B32);
-                asm.emit("sub.s32 " + width + ", " + depth + ", " + k0);
-                asm.emit("min.s32 " + width + ", " + width + ", " + TILE);
+                asm.op("sub", PtxType.S32, width, depth, k0);
+                asm.op("min", PtxType.S32, width, width, TILE);
                 String kk = asm.reg(RegClass.B32);
-                asm.emit("mov.u32 " + kk + ", 0");
+                asm.op("mov", PtxType.U32, kk, 0);
                 asm.countedLoop(kk, width, "1", nextK -> {
                     String at = asm.reg(RegClass.B32);
-                    asm.emit("mad.lo.s32 " + at + ", " + ty + ", " + TILE + ", " + kk);
-                    asm.emit("mad.lo.s32 " + at + ", " + at + ", " + bytes + ", " + tileA);
+                    asm.op("mad.lo", PtxType.S32, at, ty, TILE, kk);
+                    asm.op("mad.lo", PtxType.S32, at, at, bytes, tileA);
                     String x = scalar.newValue(acc);
-                    asm.emit("ld.shared." + PtxScalarWriter.type(acc) + " " + x + ", [" + at + "]");
-                    asm.emit("mad.lo.s32 " + at + ", " + kk + ", " + TILE + ", " + tx);
-                    asm.emit("mad.lo.s32 " + at + ", " + at + ", " + bytes + ", " + tileB);
+                    asm.op("ld.shared", PtxScalarWriter.type(acc), x, "[" + at + "]");
+                    asm.op("mad.lo", PtxType.S32, at, kk, TILE, tx);
+                    asm.op("mad.lo", PtxType.S32, at, at, bytes, tileB);
                     String y = scalar.newValue(acc);
-                    asm.emit("ld.shared." + PtxScalarWriter.type(acc) + " " + y + ", [" + at + "]");
+                    asm.op("ld.shared", PtxScalarWriter.type(acc), y, "[" + at + "]");
                     String product = scalar.newValue(acc);
-                    asm.emit(PtxScalarWriter.arith("mul", acc) + " " + product + ", " + x + ", " + y);
-                    asm.emit(PtxScalarWriter.arith("add", acc) + " " + sum + ", " + sum + ", " + product);
+                    asm.op(PtxScalarWriter.arith("mul", acc), PtxScalarWriter.type(acc), product, x, y);
+                    asm.op(PtxScalarWriter.arith("add", acc), PtxScalarWriter.type(acc), sum, sum, product);
                 });
                 asm.mark(skip);
-                asm.emit("bar.sync 0");
+                asm.barSync();
             });
             String after = asm.label();
-            asm.emit("@!" + inside + " bra " + after);
+            asm.braUnless(inside, after);
             String rounded = scalar.convert(sum, acc, outType);
             String accumulated = scalar.convert(rounded, outType, acc);
             access.onFailureBranchTo(after,
                     () -> access.store(m.output(), access.flatIndex(out, all), access.evaluate(m.epilogue(), accumulated)));
             asm.mark(after);
         });
-        asm.emit("ret");
+        asm.ret();
     }
 
     /**
@@ -328,13 +327,13 @@ final class PtxKernelWriter {
         String skip = asm.label();
         String outside = asm.reg(RegClass.PRED);
         String colOutside = asm.reg(RegClass.PRED);
-        asm.emit("setp.ge.s32 " + outside + ", " + row + ", " + rows);
-        asm.emit("setp.ge.s32 " + colOutside + ", " + col + ", " + cols);
-        asm.emit("or.pred " + outside + ", " + outside + ", " + colOutside);
-        asm.emit("@" + outside + " bra " + skip);
+        asm.op("setp.ge", PtxType.S32, outside, row, rows);
+        asm.op("setp.ge", PtxType.S32, colOutside, col, cols);
+        asm.op("or", PtxType.PRED, outside, outside, colOutside);
+        asm.braIf(outside, skip);
         String value = scalar.convert(matrixLoad(operand, out, transposed ? col : row, transposed ? row : col),
                 operand.type().dtype(), acc);
-        asm.emit("st.shared." + PtxScalarWriter.type(acc) + " [" + slot + "], " + value);
+        asm.op("st.shared", PtxScalarWriter.type(acc), "[" + slot + "]", value);
         asm.mark(skip);
     }
 
@@ -344,17 +343,17 @@ final class PtxKernelWriter {
         int batchRank = shape.rank() - 2;
         String[] s = access.strides.get(operand);
         String flat = asm.reg(RegClass.B32);
-        asm.emit("mov.u32 " + flat + ", 0");
+        asm.op("mov", PtxType.U32, flat, 0);
         for (int d = 0; d < batchRank; d++) {
             String coord = access.coords.get(out.rank() - 2 - batchRank + d);
             String batchIndex = asm.reg(RegClass.B32);
             String broadcast = asm.reg(RegClass.PRED);
-            asm.emit("setp.eq.u32 " + broadcast + ", " + scalar.asRegister(access.size(shape.dim(d))) + ", 1");
-            asm.emit("selp.u32 " + batchIndex + ", 0, " + coord + ", " + broadcast);
-            asm.emit("mad.lo.s32 " + flat + ", " + batchIndex + ", " + scalar.asRegister(s[d]) + ", " + flat);
+            asm.op("setp.eq", PtxType.U32, broadcast, scalar.asRegister(access.size(shape.dim(d))), 1);
+            asm.op("selp", PtxType.U32, batchIndex, 0, coord, broadcast);
+            asm.op("mad.lo", PtxType.S32, flat, batchIndex, scalar.asRegister(s[d]), flat);
         }
-        asm.emit("mad.lo.s32 " + flat + ", " + row + ", " + scalar.asRegister(s[batchRank]) + ", " + flat);
-        asm.emit("add.s32 " + flat + ", " + flat + ", " + col);
+        asm.op("mad.lo", PtxType.S32, flat, row, scalar.asRegister(s[batchRank]), flat);
+        asm.op("add", PtxType.S32, flat, flat, col);
         return access.loadElement(operand, flat);
     }
 
@@ -389,7 +388,7 @@ final class PtxKernelWriter {
         int axis = l.reducedAxes().get(from);
         String coord = asm.reg(RegClass.B32);
         access.coords.put(axis, coord);
-        asm.emit("mov.u32 " + coord + ", 0");
+        asm.op("mov", PtxType.U32, coord, 0);
         asm.countedLoop(coord, access.size(space.dim(axis)), "1", next -> reduce(l, space, from + 1, best));
     }
 
@@ -411,15 +410,15 @@ final class PtxKernelWriter {
         DType acc = l.accumulator();
         String partials = access.sharedArray("partials", 8 * (BLOCK / WARP));
         String thread = asm.reg(RegClass.B32);
-        asm.emit("mov.u32 " + thread + ", %tid.x");
+        asm.op("mov", PtxType.U32, thread, "%tid.x");
         String laneId = asm.reg(RegClass.B32);
         String warp = asm.reg(RegClass.B32);
-        asm.emit("rem.u32 " + laneId + ", " + thread + ", " + WARP);
-        asm.emit("div.u32 " + warp + ", " + thread + ", " + WARP);
+        asm.op("rem", PtxType.U32, laneId, thread, WARP);
+        asm.op("div", PtxType.U32, warp, thread, WARP);
         String extent = asm.reg(RegClass.B32);
-        asm.emit("mov.u32 " + extent + ", 1");
+        asm.op("mov", PtxType.U32, extent, 1);
         for (int axis : l.reducedAxes()) {
-            asm.emit("mul.lo.s32 " + extent + ", " + extent + ", " + access.size(space.dim(axis)));
+            asm.op("mul.lo", PtxType.S32, extent, extent, access.size(space.dim(axis)));
         }
         access.blockStridedLoop(access.count, point -> {
             access.decompose(point, space, kept);
@@ -427,7 +426,7 @@ final class PtxKernelWriter {
             setIdentity(l);
             // This thread's share: elements thread, thread + BLOCK, ... of the reduced axes, in order.
             String element = asm.reg(RegClass.B32);
-            asm.emit("mov.u32 " + element + ", " + thread);
+            asm.op("mov", PtxType.U32, element, thread);
             asm.countedLoop(element, extent, Integer.toString(BLOCK), next -> {
                 access.decompose(element, space, l.reducedAxes());
                 access.onFailureBranchTo(next,
@@ -435,35 +434,35 @@ final class PtxKernelWriter {
             });
             combineAcrossWarp(l, WARP / 2);
             String notFirstLane = asm.reg(RegClass.PRED);
-            asm.emit("setp.ne.s32 " + notFirstLane + ", " + laneId + ", 0");
+            asm.op("setp.ne", PtxType.S32, notFirstLane, laneId, 0);
             String slot = asm.reg(RegClass.B32);
-            asm.emit("mad.lo.s32 " + slot + ", " + warp + ", 8, " + partials);
+            asm.op("mad.lo", PtxType.S32, slot, warp, 8, partials);
             String skipStore = asm.label();
-            asm.emit("@" + notFirstLane + " bra " + skipStore);
+            asm.braIf(notFirstLane, skipStore);
             storeShared(slot, acc);
             asm.mark(skipStore);
-            asm.emit("bar.sync 0");
+            asm.barSync();
             String notFirstWarp = asm.reg(RegClass.PRED);
-            asm.emit("setp.ne.s32 " + notFirstWarp + ", " + warp + ", 0");
+            asm.op("setp.ne", PtxType.S32, notFirstWarp, warp, 0);
             String pointDone = asm.label();
-            asm.emit("@" + notFirstWarp + " bra " + pointDone);
+            asm.braIf(notFirstWarp, pointDone);
             // Warp 0: laneId w takes warp w's result (the identity past the last warp), then they combine.
             setIdentity(l);
             String beyond = asm.reg(RegClass.PRED);
-            asm.emit("setp.ge.s32 " + beyond + ", " + laneId + ", " + BLOCK / WARP);
+            asm.op("setp.ge", PtxType.S32, beyond, laneId, BLOCK / WARP);
             String skipLoad = asm.label();
-            asm.emit("@" + beyond + " bra " + skipLoad);
-            asm.emit("mad.lo.s32 " + slot + ", " + laneId + ", 8, " + partials);
+            asm.braIf(beyond, skipLoad);
+            asm.op("mad.lo", PtxType.S32, slot, laneId, 8, partials);
             scalar.move(accumulator, loadShared(slot, acc), acc);
             asm.mark(skipLoad);
             combineAcrossWarp(l, BLOCK / WARP / 2);
-            asm.emit("@" + notFirstLane + " bra " + pointDone);
+            asm.braIf(notFirstLane, pointDone);
             access.onFailureBranchTo(pointDone, () -> access.store(l.output(), access.flatIndex(space, kept),
                     access.evaluate(l.epilogue(), accumulator)));
             asm.mark(pointDone);
-            asm.emit("bar.sync 0");
+            asm.barSync();
         });
-        asm.emit("ret");
+        asm.ret();
     }
 
     /**
@@ -490,60 +489,58 @@ final class PtxKernelWriter {
             String sum = scalar.newValue(acc);
             scalar.move(sum, scalar.convert(access.loadElement(s.x(), flat), dtype, acc), acc);
             String updateCount = asm.reg(RegClass.B32);
-            asm.emit("mov.u32 " + updateCount + ", 1");
+            asm.op("mov", PtxType.U32, updateCount, 1);
             for (int d = s.batchDims(); d < indexShape.rank(); d++) {
-                asm.emit("mul.lo.s32 " + updateCount + ", " + updateCount + ", " + scalar.asRegister(access.size(indexShape.dim(d))));
+                asm.op("mul.lo", PtxType.S32, updateCount, updateCount, scalar.asRegister(access.size(indexShape.dim(d))));
             }
             String j = asm.reg(RegClass.B32);
-            asm.emit("mov.u32 " + j + ", 0");
+            asm.op("mov", PtxType.U32, j, 0);
             asm.countedLoop(j, updateCount, "1", next -> {
                 // j's coordinates in the scatterIndex dims (last fastest)
                 String[] jCoords = new String[indexRank];
                 String rest = asm.reg(RegClass.B32);
-                asm.emit("mov.u32 " + rest + ", " + j);
+                asm.op("mov", PtxType.U32, rest, j);
                 for (int d = indexRank - 1; d >= 0; d--) {
                     String size = scalar.asRegister(access.size(indexShape.dim(s.batchDims() + d)));
                     jCoords[d] = asm.reg(RegClass.B32);
-                    asm.emit("rem.u32 " + jCoords[d] + ", " + rest + ", " + size);
-                    asm.emit("div.u32 " + rest + ", " + rest + ", " + size);
+                    asm.op("rem", PtxType.U32, jCoords[d], rest, size);
+                    asm.op("div", PtxType.U32, rest, rest, size);
                 }
                 String[] indexStrides = access.strides.get(s.indices());
                 String position = asm.reg(RegClass.B32);
-                asm.emit("mov.u32 " + position + ", 0");
+                asm.op("mov", PtxType.U32, position, 0);
                 for (int d = 0; d < s.batchDims(); d++) {
-                    asm.emit("mad.lo.s32 " + position + ", " + access.coords.get(d) + ", " + scalar.asRegister(indexStrides[d]) + ", " + position);
+                    asm.op("mad.lo", PtxType.S32, position, access.coords.get(d), scalar.asRegister(indexStrides[d]), position);
                 }
                 for (int d = 0; d < indexRank; d++) {
-                    asm.emit("mad.lo.s32 " + position + ", " + jCoords[d] + ", " + scalar.asRegister(indexStrides[s.batchDims() + d]) + ", "
-                            + position);
+                    asm.op("mad.lo", PtxType.S32, position, jCoords[d], scalar.asRegister(indexStrides[s.batchDims() + d]), position);
                 }
                 String scatterIndex = scalar.convert(access.loadElement(s.indices(), position), s.indices().type().dtype(), DType.INT64);
                 String inRange = asm.reg(RegClass.PRED);
                 String below = asm.reg(RegClass.PRED);
-                asm.emit("setp.ge.s64 " + inRange + ", " + scatterIndex + ", 0");
-                asm.emit("setp.lt.s64 " + below + ", " + scatterIndex + ", " + scalar.convert(scalar.asRegister(access.size(shape.dim(s.axis()))), DType.INT32,
-                        DType.INT64));
-                asm.emit("and.pred " + inRange + ", " + inRange + ", " + below);
+                asm.op("setp.ge", PtxType.S64, inRange, scatterIndex, 0);
+                asm.op("setp.lt", PtxType.S64, below, scatterIndex, scalar.convert(scalar.asRegister(access.size(shape.dim(s.axis()))), DType.INT32, DType.INT64));
+                asm.op("and", PtxType.PRED, inRange, inRange, below);
                 access.failUnless(inRange, message);
                 String here = asm.reg(RegClass.PRED);
-                asm.emit("setp.ne.s64 " + here + ", " + scatterIndex + ", " + scalar.convert(access.coords.get(s.axis()), DType.INT32, DType.INT64));
-                asm.emit("@" + here + " bra " + next);
+                asm.op("setp.ne", PtxType.S64, here, scatterIndex, scalar.convert(access.coords.get(s.axis()), DType.INT32, DType.INT64));
+                asm.braIf(here, next);
                 // The update at (this element's coordinates before the axis, j, those after it).
                 String[] updateStrides = access.strides.get(s.updates());
                 String update = asm.reg(RegClass.B32);
-                asm.emit("mov.u32 " + update + ", 0");
+                asm.op("mov", PtxType.U32, update, 0);
                 int u = 0;
                 for (int d = 0; d < s.axis(); d++) {
-                    asm.emit("mad.lo.s32 " + update + ", " + access.coords.get(d) + ", " + scalar.asRegister(updateStrides[u++]) + ", " + update);
+                    asm.op("mad.lo", PtxType.S32, update, access.coords.get(d), scalar.asRegister(updateStrides[u++]), update);
                 }
                 for (int d = 0; d < indexRank; d++) {
-                    asm.emit("mad.lo.s32 " + update + ", " + jCoords[d] + ", " + scalar.asRegister(updateStrides[u++]) + ", " + update);
+                    asm.op("mad.lo", PtxType.S32, update, jCoords[d], scalar.asRegister(updateStrides[u++]), update);
                 }
                 for (int d = s.axis() + 1; d < rank; d++) {
-                    asm.emit("mad.lo.s32 " + update + ", " + access.coords.get(d) + ", " + scalar.asRegister(updateStrides[u++]) + ", " + update);
+                    asm.op("mad.lo", PtxType.S32, update, access.coords.get(d), scalar.asRegister(updateStrides[u++]), update);
                 }
                 String added = scalar.convert(access.loadElement(s.updates(), update), dtype, acc);
-                asm.emit(PtxScalarWriter.arith("add", acc) + " " + sum + ", " + sum + ", " + added);
+                asm.op(PtxScalarWriter.arith("add", acc), PtxScalarWriter.type(acc), sum, sum, added);
             });
             access.store(s.output(), flat, scalar.convert(sum, acc, dtype));
         });
@@ -551,9 +548,9 @@ final class PtxKernelWriter {
 
     private void setIdentity(Kernel.Reduce l) {
         if (l.accumulator() == DType.BOOL) {
-            asm.emit("setp.ne.u32 " + accumulator + ", " + scalar.asRegister(l.reducer() == Kernel.Reducer.ALL ? "1" : "0") + ", 0");
+            asm.op("setp.ne", PtxType.U32, accumulator, scalar.asRegister(l.reducer() == Kernel.Reducer.ALL ? "1" : "0"), 0);
         } else {
-            asm.emit("mov." + PtxScalarWriter.moveType(l.accumulator()) + " " + accumulator + ", " + identity(l));
+            asm.op("mov", PtxScalarWriter.moveType(l.accumulator()), accumulator, identity(l));
         }
     }
 
@@ -563,31 +560,31 @@ final class PtxKernelWriter {
         for (int offset = from; offset >= 1; offset /= 2) {
             if (acc == DType.BOOL) {
                 String bits = asm.reg(RegClass.B32);
-                asm.emit("selp.u32 " + bits + ", 1, 0, " + accumulator);
-                asm.emit("shfl.sync.down.b32 " + bits + ", " + bits + ", " + offset + ", 31, 0xffffffff");
+                asm.op("selp", PtxType.U32, bits, 1, 0, accumulator);
+                asm.op("shfl.sync.down", PtxType.B32, bits, bits, offset, 31, "0xffffffff");
                 String other = scalar.newValue(acc);
-                asm.emit("setp.ne.u32 " + other + ", " + bits + ", 0");
+                asm.op("setp.ne", PtxType.U32, other, bits, 0);
                 fold(l, other);
                 continue;
             }
             // 64-bit accumulators travel as two 32-bit halves.
             String bits = asm.reg(RegClass.B64);
-            asm.emit("mov.b64 " + bits + ", " + accumulator);
+            asm.op("mov", PtxType.B64, bits, accumulator);
             String low = asm.reg(RegClass.B32);
             String high = asm.reg(RegClass.B32);
-            asm.emit("cvt.u32.u64 " + low + ", " + bits);
+            asm.cvt("", PtxType.U32, PtxType.U64, low, bits);
             String shifted = asm.reg(RegClass.B64);
-            asm.emit("shr.u64 " + shifted + ", " + bits + ", 32");
-            asm.emit("cvt.u32.u64 " + high + ", " + shifted);
-            asm.emit("shfl.sync.down.b32 " + low + ", " + low + ", " + offset + ", 31, 0xffffffff");
-            asm.emit("shfl.sync.down.b32 " + high + ", " + high + ", " + offset + ", 31, 0xffffffff");
+            asm.op("shr", PtxType.U64, shifted, bits, 32);
+            asm.cvt("", PtxType.U32, PtxType.U64, high, shifted);
+            asm.op("shfl.sync.down", PtxType.B32, low, low, offset, 31, "0xffffffff");
+            asm.op("shfl.sync.down", PtxType.B32, high, high, offset, 31, "0xffffffff");
             String joined = asm.reg(RegClass.B64);
-            asm.emit("cvt.u64.u32 " + joined + ", " + high);
-            asm.emit("shl.b64 " + joined + ", " + joined + ", 32");
-            asm.emit("cvt.u64.u32 " + shifted + ", " + low);
-            asm.emit("or.b64 " + joined + ", " + joined + ", " + shifted);
+            asm.cvt("", PtxType.U64, PtxType.U32, joined, high);
+            asm.op("shl", PtxType.B64, joined, joined, 32);
+            asm.cvt("", PtxType.U64, PtxType.U32, shifted, low);
+            asm.op("or", PtxType.B64, joined, joined, shifted);
             String other = scalar.newValue(acc);
-            asm.emit("mov.b64 " + other + ", " + joined);
+            asm.op("mov", PtxType.B64, other, joined);
             fold(l, other);
         }
     }
@@ -595,10 +592,10 @@ final class PtxKernelWriter {
     private void storeShared(String address, DType acc) {
         if (acc == DType.BOOL) {
             String bits = asm.reg(RegClass.B32);
-            asm.emit("selp.u32 " + bits + ", 1, 0, " + accumulator);
-            asm.emit("st.shared.u32 [" + address + "], " + bits);
+            asm.op("selp", PtxType.U32, bits, 1, 0, accumulator);
+            asm.op("st.shared", PtxType.U32, "[" + address + "]", bits);
         } else {
-            asm.emit("st.shared." + PtxScalarWriter.type(acc) + " [" + address + "], " + accumulator);
+            asm.op("st.shared", PtxScalarWriter.type(acc), "[" + address + "]", accumulator);
         }
     }
 
@@ -606,10 +603,10 @@ final class PtxKernelWriter {
         String value = scalar.newValue(acc);
         if (acc == DType.BOOL) {
             String bits = asm.reg(RegClass.B32);
-            asm.emit("ld.shared.u32 " + bits + ", [" + address + "]");
-            asm.emit("setp.ne.u32 " + value + ", " + bits + ", 0");
+            asm.op("ld.shared", PtxType.U32, bits, "[" + address + "]");
+            asm.op("setp.ne", PtxType.U32, value, bits, 0);
         } else {
-            asm.emit("ld.shared." + PtxScalarWriter.type(acc) + " " + value + ", [" + address + "]");
+            asm.op("ld.shared", PtxScalarWriter.type(acc), value, "[" + address + "]");
         }
         return value;
     }
@@ -619,14 +616,12 @@ final class PtxKernelWriter {
         DType acc = l.accumulator();
         switch (l.reducer()) {
             case SUM, PROD -> {
-                asm.emit(PtxScalarWriter.arith(l.reducer() == Kernel.Reducer.SUM ? "add" : "mul", acc) + " " + accumulator + ", " + accumulator
-                        + ", " + value);
+                asm.op(PtxScalarWriter.arith(l.reducer() == Kernel.Reducer.SUM ? "add" : "mul", acc), PtxScalarWriter.type(acc), accumulator, accumulator, value);
                 scalar.wrapUint8(accumulator, acc);
             }
             case ANY, ALL -> {
                 String op = l.reducer() == Kernel.Reducer.ANY ? "or" : "and";
-                asm.emit(op + "." + (acc == DType.BOOL ? "pred" : acc == DType.INT64 ? "b64" : "b32") + " " + accumulator + ", "
-                        + accumulator + ", " + value);
+                asm.op(op, PtxScalarWriter.bits(acc), accumulator, accumulator, value);
             }
             default -> {
                 String folded = scalar.newValue(acc);
@@ -643,20 +638,19 @@ final class PtxKernelWriter {
         String take = asm.label();
         String skip = asm.label();
         String first = asm.reg(RegClass.PRED);
-        asm.emit("setp.eq.s32 " + first + ", " + access.coords.get(l.reducedAxes().get(0)) + ", 0");
-        asm.emit("@" + first + " bra " + take);
+        asm.op("setp.eq", PtxType.S32, first, access.coords.get(l.reducedAxes().get(0)), 0);
+        asm.braIf(first, take);
         if (bestType == DType.FLOAT64) {
             String bestNaN = asm.reg(RegClass.PRED);
-            asm.emit("setp.nan.f64 " + bestNaN + ", " + best + ", " + best);
-            asm.emit("@" + bestNaN + " bra " + skip);
+            asm.op("setp.nan", PtxType.F64, bestNaN, best, best);
+            asm.braIf(bestNaN, skip);
             String valueNaN = asm.reg(RegClass.PRED);
-            asm.emit("setp.nan.f64 " + valueNaN + ", " + v + ", " + v);
-            asm.emit("@" + valueNaN + " bra " + take);
+            asm.op("setp.nan", PtxType.F64, valueNaN, v, v);
+            asm.braIf(valueNaN, take);
         }
         String better = asm.reg(RegClass.PRED);
-        asm.emit("setp." + (l.reducer() == Kernel.Reducer.ARGMAX ? "gt" : "lt") + "." + PtxScalarWriter.type(bestType) + " " + better + ", " + v
-                + ", " + best);
-        asm.emit("@!" + better + " bra " + skip);
+        asm.op(l.reducer() == Kernel.Reducer.ARGMAX ? "setp.gt" : "setp.lt", PtxScalarWriter.type(bestType), better, v, best);
+        asm.braUnless(better, skip);
         asm.mark(take);
         scalar.move(best, v, bestType);
         String position = scalar.convert(access.coords.get(l.reducedAxes().get(0)), DType.INT32, DType.INT64);

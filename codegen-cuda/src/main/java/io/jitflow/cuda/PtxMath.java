@@ -1,5 +1,7 @@
 package io.jitflow.cuda;
 
+import io.jitflow.cuda.PtxAsm.PtxType;
+import io.jitflow.cuda.PtxAsm.RegClass;
 import io.jitflow.ir.ops.PortableMath;
 import io.jitflow.ir.ops.ScalarMath;
 
@@ -19,37 +21,17 @@ import io.jitflow.ir.ops.ScalarMath;
  * operations one for one, so that random_normal, which the CPU computes with those, is bit-identical.
  */
 final class PtxMath {
-    /** What the routines need from the kernel writer: fresh registers and a place for instructions. */
-    interface Asm {
-        String f64();
-
-        String s32();
-
-        String b64();
-
-        String pred();
-
-        void emit(String instruction);
-
-        /** A fresh label. */
-        String label();
-
-        /** Places {@code label} here. */
-        void mark(String label);
-
-        /** Stops the kernel with the run-time error {@code message} unless predicate {@code ok} holds. */
-        void failUnless(String ok, String message);
-    }
-
     private static final double LN2_HI = PortableMath.LN2_HI;
     private static final double LN2_LO = PortableMath.LN2_LO;
     private static final long MANTISSA_BITS = 0x000F_FFFF_FFFF_FFFFL;
     private static final long ONE_BITS = 0x3FF0_0000_0000_0000L;
 
-    private final Asm a;
+    private final PtxAsm a;
+    private final PtxScalarWriter.KernelChecks checks;
 
-    PtxMath(Asm asm) {
+    PtxMath(PtxAsm asm, PtxScalarWriter.KernelChecks checks) {
         this.a = asm;
+        this.checks = checks;
     }
 
     static String d(double v) {
@@ -59,8 +41,8 @@ final class PtxMath {
     /** e^x. */
     String exp(String x) {
         Reduced red = reduce(x);
-        String p = a.f64();
-        a.emit("fma.rn.f64 " + p + ", " + red.r + ", " + seriesOfExpm1OverR(red.r) + ", " + d(1));
+        String p = a.reg(RegClass.F64);
+        a.op("fma.rn", PtxType.F64, p, red.r, seriesOfExpm1OverR(red.r), d(1));
         return keepNaN(x, scale(p, red.k));
     }
 
@@ -68,29 +50,29 @@ final class PtxMath {
     String expm1(String x) {
         Reduced red = reduce(x);
         String q = seriesOfExpm1OverR(red.r);
-        String em1 = a.f64();
-        a.emit("mul.rn.f64 " + em1 + ", " + red.r + ", " + q);
+        String em1 = a.reg(RegClass.F64);
+        a.op("mul.rn", PtxType.F64, em1, red.r, q);
         // Where |k| <= 53, 2^k - 1 is exact and 2^k (e^r - 1) + (2^k - 1) is rounded once.
-        String kc = a.s32();
-        a.emit("max.s32 " + kc + ", " + red.k + ", -60");
-        a.emit("min.s32 " + kc + ", " + kc + ", 60");
+        String kc = a.reg(RegClass.B32);
+        a.op("max", PtxType.S32, kc, red.k, -60);
+        a.op("min", PtxType.S32, kc, kc, 60);
         String t = powerOfTwo(kc);
-        String tm1 = a.f64();
-        a.emit("sub.rn.f64 " + tm1 + ", " + t + ", " + d(1));
-        String near = a.f64();
-        a.emit("fma.rn.f64 " + near + ", " + t + ", " + em1 + ", " + tm1);
+        String tm1 = a.reg(RegClass.F64);
+        a.op("sub.rn", PtxType.F64, tm1, t, d(1));
+        String near = a.reg(RegClass.F64);
+        a.op("fma.rn", PtxType.F64, near, t, em1, tm1);
         // Elsewhere e^x - 1 loses nothing that matters.
-        String p = a.f64();
-        a.emit("add.rn.f64 " + p + ", " + em1 + ", " + d(1));
-        String far = a.f64();
-        a.emit("sub.rn.f64 " + far + ", " + scale(p, red.k) + ", " + d(1));
-        String above = a.pred();
-        String below = a.pred();
-        a.emit("setp.le.s32 " + above + ", " + red.k + ", 53");
-        a.emit("setp.ge.s32 " + below + ", " + red.k + ", -53");
-        a.emit("and.pred " + above + ", " + above + ", " + below);
-        String r = a.f64();
-        a.emit("selp.f64 " + r + ", " + near + ", " + far + ", " + above);
+        String p = a.reg(RegClass.F64);
+        a.op("add.rn", PtxType.F64, p, em1, d(1));
+        String far = a.reg(RegClass.F64);
+        a.op("sub.rn", PtxType.F64, far, scale(p, red.k), d(1));
+        String above = a.reg(RegClass.PRED);
+        String below = a.reg(RegClass.PRED);
+        a.op("setp.le", PtxType.S32, above, red.k, 53);
+        a.op("setp.ge", PtxType.S32, below, red.k, -53);
+        a.op("and", PtxType.PRED, above, above, below);
+        String r = a.reg(RegClass.F64);
+        a.op("selp", PtxType.F64, r, near, far, above);
         return keepNaN(x, keepTiny(x, 0x1p-54, r));
     }
 
@@ -99,36 +81,36 @@ final class PtxMath {
         String[] em = exponentAndMantissa(x);
         String e = em[0];
         String m = em[1];
-        String f = a.f64();
-        a.emit("sub.rn.f64 " + f + ", " + m + ", " + d(1));
-        String denominator = a.f64();
-        a.emit("add.rn.f64 " + denominator + ", " + f + ", " + d(2));
-        String s = a.f64();
-        a.emit("div.rn.f64 " + s + ", " + f + ", " + denominator);
-        String z = a.f64();
-        a.emit("mul.rn.f64 " + z + ", " + s + ", " + s);
+        String f = a.reg(RegClass.F64);
+        a.op("sub.rn", PtxType.F64, f, m, d(1));
+        String denominator = a.reg(RegClass.F64);
+        a.op("add.rn", PtxType.F64, denominator, f, d(2));
+        String s = a.reg(RegClass.F64);
+        a.op("div.rn", PtxType.F64, s, f, denominator);
+        String z = a.reg(RegClass.F64);
+        a.op("mul.rn", PtxType.F64, z, s, s);
         // 1 + z/3 + z^2/5 + ... + z^11/23, for |s| <= 0.1716
-        String series = a.f64();
-        a.emit("mov.f64 " + series + ", " + d(1.0 / 23));
+        String series = a.reg(RegClass.F64);
+        a.op("mov", PtxType.F64, series, d(1.0 / 23));
         for (int n = 21; n >= 1; n -= 2) {
-            a.emit("fma.rn.f64 " + series + ", " + series + ", " + z + ", " + d(1.0 / n));
+            a.op("fma.rn", PtxType.F64, series, series, z, d(1.0 / n));
         }
-        String twoS = a.f64();
-        a.emit("add.rn.f64 " + twoS + ", " + s + ", " + s);
-        String logM = a.f64();
-        a.emit("mul.rn.f64 " + logM + ", " + twoS + ", " + series);
-        String ed = a.f64();
-        a.emit("cvt.rn.f64.s32 " + ed + ", " + e);
-        String r = a.f64();
-        a.emit("fma.rn.f64 " + r + ", " + ed + ", " + d(LN2_LO) + ", " + logM);
-        a.emit("fma.rn.f64 " + r + ", " + ed + ", " + d(LN2_HI) + ", " + r);
-        String p = a.pred();
-        a.emit("setp.eq.f64 " + p + ", " + x + ", " + d(0));
-        a.emit("selp.f64 " + r + ", " + d(Double.NEGATIVE_INFINITY) + ", " + r + ", " + p);
-        a.emit("setp.lt.f64 " + p + ", " + x + ", " + d(0));
-        a.emit("selp.f64 " + r + ", " + d(Double.NaN) + ", " + r + ", " + p);
-        a.emit("setp.eq.f64 " + p + ", " + x + ", " + d(Double.POSITIVE_INFINITY));
-        a.emit("selp.f64 " + r + ", " + x + ", " + r + ", " + p);
+        String twoS = a.reg(RegClass.F64);
+        a.op("add.rn", PtxType.F64, twoS, s, s);
+        String logM = a.reg(RegClass.F64);
+        a.op("mul.rn", PtxType.F64, logM, twoS, series);
+        String ed = a.reg(RegClass.F64);
+        a.cvt(".rn", PtxType.F64, PtxType.S32, ed, e);
+        String r = a.reg(RegClass.F64);
+        a.op("fma.rn", PtxType.F64, r, ed, d(LN2_LO), logM);
+        a.op("fma.rn", PtxType.F64, r, ed, d(LN2_HI), r);
+        String p = a.reg(RegClass.PRED);
+        a.op("setp.eq", PtxType.F64, p, x, d(0));
+        a.op("selp", PtxType.F64, r, d(Double.NEGATIVE_INFINITY), r, p);
+        a.op("setp.lt", PtxType.F64, p, x, d(0));
+        a.op("selp", PtxType.F64, r, d(Double.NaN), r, p);
+        a.op("setp.eq", PtxType.F64, p, x, d(Double.POSITIVE_INFINITY));
+        a.op("selp", PtxType.F64, r, x, r, p);
         return keepNaN(x, r);
     }
 
@@ -140,57 +122,57 @@ final class PtxMath {
         String[] eb = exponentAndBits(x);
         String e = eb[0];
         String bits = eb[1];
-        String mantissa = a.b64();
-        a.emit("and.b64 " + mantissa + ", " + bits + ", " + MANTISSA_BITS);
-        a.emit("or.b64 " + mantissa + ", " + mantissa + ", " + ONE_BITS);
-        String m = a.f64();
-        a.emit("mov.b64 " + m + ", " + mantissa);
+        String mantissa = a.reg(RegClass.B64);
+        a.op("and", PtxType.B64, mantissa, bits, MANTISSA_BITS);
+        a.op("or", PtxType.B64, mantissa, mantissa, ONE_BITS);
+        String m = a.reg(RegClass.F64);
+        a.op("mov", PtxType.B64, m, mantissa);
         // m in [1, 2), folded into [sqrt(1/2), sqrt(2)).
-        String high = a.pred();
-        a.emit("setp.gt.f64 " + high + ", " + m + ", " + d(Math.sqrt(2)));
-        String half = a.f64();
-        a.emit("mul.rn.f64 " + half + ", " + m + ", " + d(0.5));
-        a.emit("selp.f64 " + m + ", " + half + ", " + m + ", " + high);
-        String carry = a.s32();
-        a.emit("selp.s32 " + carry + ", 1, 0, " + high);
-        a.emit("add.s32 " + e + ", " + e + ", " + carry);
+        String high = a.reg(RegClass.PRED);
+        a.op("setp.gt", PtxType.F64, high, m, d(Math.sqrt(2)));
+        String half = a.reg(RegClass.F64);
+        a.op("mul.rn", PtxType.F64, half, m, d(0.5));
+        a.op("selp", PtxType.F64, m, half, m, high);
+        String carry = a.reg(RegClass.B32);
+        a.op("selp", PtxType.S32, carry, 1, 0, high);
+        a.op("add", PtxType.S32, e, e, carry);
         return new String[] {e, m};
     }
 
     /** log(1 + x), accurate near 0. */
     String log1p(String x) {
-        String u = a.f64();
-        a.emit("add.rn.f64 " + u + ", " + x + ", " + d(1));
-        String um1 = a.f64();
-        a.emit("sub.rn.f64 " + um1 + ", " + u + ", " + d(1));
-        String ratio = a.f64();
-        a.emit("div.rn.f64 " + ratio + ", " + x + ", " + um1);
-        String r = a.f64();
-        a.emit("mul.rn.f64 " + r + ", " + log(u) + ", " + ratio);
+        String u = a.reg(RegClass.F64);
+        a.op("add.rn", PtxType.F64, u, x, d(1));
+        String um1 = a.reg(RegClass.F64);
+        a.op("sub.rn", PtxType.F64, um1, u, d(1));
+        String ratio = a.reg(RegClass.F64);
+        a.op("div.rn", PtxType.F64, ratio, x, um1);
+        String r = a.reg(RegClass.F64);
+        a.op("mul.rn", PtxType.F64, r, log(u), ratio);
         // Where 1 + x rounds to 1, log1p(x) rounds to x; at +inf the ratio is NaN.
-        String p = a.pred();
-        a.emit("setp.eq.f64 " + p + ", " + um1 + ", " + d(0));
-        a.emit("selp.f64 " + r + ", " + x + ", " + r + ", " + p);
-        a.emit("setp.eq.f64 " + p + ", " + x + ", " + d(Double.POSITIVE_INFINITY));
-        a.emit("selp.f64 " + r + ", " + x + ", " + r + ", " + p);
+        String p = a.reg(RegClass.PRED);
+        a.op("setp.eq", PtxType.F64, p, um1, d(0));
+        a.op("selp", PtxType.F64, r, x, r, p);
+        a.op("setp.eq", PtxType.F64, p, x, d(Double.POSITIVE_INFINITY));
+        a.op("selp", PtxType.F64, r, x, r, p);
         return r;
     }
 
     /** The hyperbolic tangent. */
     String tanh(String x) {
-        String magnitude = a.f64();
-        a.emit("abs.f64 " + magnitude + ", " + x);
+        String magnitude = a.reg(RegClass.F64);
+        a.op("abs", PtxType.F64, magnitude, x);
         // tanh(22) rounds to 1, and beyond it t / (t + 2) would overflow to inf / inf.
-        a.emit("min.f64 " + magnitude + ", " + magnitude + ", " + d(22));
-        String twice = a.f64();
-        a.emit("add.rn.f64 " + twice + ", " + magnitude + ", " + magnitude);
+        a.op("min", PtxType.F64, magnitude, magnitude, d(22));
+        String twice = a.reg(RegClass.F64);
+        a.op("add.rn", PtxType.F64, twice, magnitude, magnitude);
         String t = expm1(twice);
-        String denominator = a.f64();
-        a.emit("add.rn.f64 " + denominator + ", " + t + ", " + d(2));
-        String q = a.f64();
-        a.emit("div.rn.f64 " + q + ", " + t + ", " + denominator);
-        String r = a.f64();
-        a.emit("copysign.f64 " + r + ", " + x + ", " + q);
+        String denominator = a.reg(RegClass.F64);
+        a.op("add.rn", PtxType.F64, denominator, t, d(2));
+        String q = a.reg(RegClass.F64);
+        a.op("div.rn", PtxType.F64, q, t, denominator);
+        String r = a.reg(RegClass.F64);
+        a.op("copysign", PtxType.F64, r, x, q);
         return keepNaN(x, keepTiny(x, 0x1p-28, r));
     }
 
@@ -200,59 +182,59 @@ final class PtxMath {
      * continued fraction, with e^(-x^2) from x^2 split exactly in two; beyond, sign(x).
      */
     String erf(String x) {
-        String magnitude = a.f64();
-        a.emit("abs.f64 " + magnitude + ", " + x);
-        String one = a.f64();
-        a.emit("mov.f64 " + one + ", " + d(1));
-        String r = a.f64();
-        a.emit("copysign.f64 " + r + ", " + x + ", " + one);
-        String far = a.pred();
-        String mid = a.pred();
+        String magnitude = a.reg(RegClass.F64);
+        a.op("abs", PtxType.F64, magnitude, x);
+        String one = a.reg(RegClass.F64);
+        a.op("mov", PtxType.F64, one, d(1));
+        String r = a.reg(RegClass.F64);
+        a.op("copysign", PtxType.F64, r, x, one);
+        String far = a.reg(RegClass.PRED);
+        String mid = a.reg(RegClass.PRED);
         String done = a.label();
         String fraction = a.label();
         // NaN counts as far, so that it never enters a loop (keepNaN returns it).
-        a.emit("setp.geu.f64 " + far + ", " + magnitude + ", " + d(6));
-        a.emit("@" + far + " bra " + done);
-        a.emit("setp.ge.f64 " + mid + ", " + magnitude + ", " + d(0.7));
-        a.emit("@" + mid + " bra " + fraction);
+        a.op("setp.geu", PtxType.F64, far, magnitude, d(6));
+        a.braIf(far, done);
+        a.op("setp.ge", PtxType.F64, mid, magnitude, d(0.7));
+        a.braIf(mid, fraction);
         // sum of (-1)^n x^(2n+1) / (n! (2n+1)) while a term exceeds 1e-17 of the sum: power *= -x^2 / n
-        String power = a.f64();
-        String sum = a.f64();
-        a.emit("mov.f64 " + power + ", " + x);
-        a.emit("mov.f64 " + sum + ", " + x);
-        String minusSquare = a.f64();
-        a.emit("mul.rn.f64 " + minusSquare + ", " + x + ", " + x);
-        a.emit("neg.f64 " + minusSquare + ", " + minusSquare);
-        String n = a.f64();
-        a.emit("mov.f64 " + n + ", " + d(1));
+        String power = a.reg(RegClass.F64);
+        String sum = a.reg(RegClass.F64);
+        a.op("mov", PtxType.F64, power, x);
+        a.op("mov", PtxType.F64, sum, x);
+        String minusSquare = a.reg(RegClass.F64);
+        a.op("mul.rn", PtxType.F64, minusSquare, x, x);
+        a.op("neg", PtxType.F64, minusSquare, minusSquare);
+        String n = a.reg(RegClass.F64);
+        a.op("mov", PtxType.F64, n, d(1));
         String loop = a.label();
         String summed = a.label();
-        String small = a.pred();
-        String limit = a.f64();
-        String term = a.f64();
-        String size = a.f64();
+        String small = a.reg(RegClass.PRED);
+        String limit = a.reg(RegClass.F64);
+        String term = a.reg(RegClass.F64);
+        String size = a.reg(RegClass.F64);
         a.mark(loop);
-        a.emit("mul.rn.f64 " + power + ", " + power + ", " + minusSquare);
-        a.emit("div.rn.f64 " + power + ", " + power + ", " + n);
-        a.emit("fma.rn.f64 " + term + ", " + n + ", " + d(2) + ", " + d(1));
-        a.emit("div.rn.f64 " + term + ", " + power + ", " + term);
-        a.emit("add.rn.f64 " + sum + ", " + sum + ", " + term);
-        a.emit("add.rn.f64 " + n + ", " + n + ", " + d(1));
-        a.emit("abs.f64 " + size + ", " + term);
-        a.emit("abs.f64 " + limit + ", " + sum);
-        a.emit("mul.rn.f64 " + limit + ", " + limit + ", " + d(1e-17));
-        a.emit("setp.gt.f64 " + small + ", " + size + ", " + limit);
-        a.emit("@" + small + " bra " + loop);
+        a.op("mul.rn", PtxType.F64, power, power, minusSquare);
+        a.op("div.rn", PtxType.F64, power, power, n);
+        a.op("fma.rn", PtxType.F64, term, n, d(2), d(1));
+        a.op("div.rn", PtxType.F64, term, power, term);
+        a.op("add.rn", PtxType.F64, sum, sum, term);
+        a.op("add.rn", PtxType.F64, n, n, d(1));
+        a.op("abs", PtxType.F64, size, term);
+        a.op("abs", PtxType.F64, limit, sum);
+        a.op("mul.rn", PtxType.F64, limit, limit, d(1e-17));
+        a.op("setp.gt", PtxType.F64, small, size, limit);
+        a.braIf(small, loop);
         a.mark(summed);
-        a.emit("mul.rn.f64 " + r + ", " + sum + ", " + d(ScalarMath.TWO_OVER_SQRT_PI));
-        String zero = a.pred();
-        a.emit("setp.eq.f64 " + zero + ", " + x + ", " + d(0));
-        a.emit("selp.f64 " + r + ", " + x + ", " + r + ", " + zero); // erf(-0) = -0
-        a.emit("bra " + done);
+        a.op("mul.rn", PtxType.F64, r, sum, d(ScalarMath.TWO_OVER_SQRT_PI));
+        String zero = a.reg(RegClass.PRED);
+        a.op("setp.eq", PtxType.F64, zero, x, d(0));
+        a.op("selp", PtxType.F64, r, x, r, zero); // erf(-0) = -0
+        a.bra(done);
         a.mark(fraction);
         String complement = erfcContinuedFraction(magnitude, expOfMinusSquare(x, 1));
-        a.emit("sub.rn.f64 " + complement + ", " + one + ", " + complement);
-        a.emit("copysign.f64 " + r + ", " + x + ", " + complement);
+        a.op("sub.rn", PtxType.F64, complement, one, complement);
+        a.op("copysign", PtxType.F64, r, x, complement);
         a.mark(done);
         return keepNaN(x, r);
     }
@@ -262,46 +244,46 @@ final class PtxMath {
      * (1/2) / (z + (2/2) / (z + ...))), evaluated from the back with min(1000, 400 / z^2) + 40 terms.
      */
     private String erfcContinuedFraction(String z, String expOfMinusZSquared) {
-        String k = a.f64();
-        a.emit("mul.rn.f64 " + k + ", " + z + ", " + z);
-        a.emit("div.rn.f64 " + k + ", " + d(400) + ", " + k);
-        a.emit("min.f64 " + k + ", " + k + ", " + d(1000));
-        a.emit("cvt.rmi.f64.f64 " + k + ", " + k);
-        a.emit("add.rn.f64 " + k + ", " + k + ", " + d(40));
-        String t = a.f64();
-        a.emit("mov.f64 " + t + ", " + z);
+        String k = a.reg(RegClass.F64);
+        a.op("mul.rn", PtxType.F64, k, z, z);
+        a.op("div.rn", PtxType.F64, k, d(400), k);
+        a.op("min", PtxType.F64, k, k, d(1000));
+        a.cvt(".rmi", PtxType.F64, PtxType.F64, k, k);
+        a.op("add.rn", PtxType.F64, k, k, d(40));
+        String t = a.reg(RegClass.F64);
+        a.op("mov", PtxType.F64, t, z);
         String loop = a.label();
-        String more = a.pred();
-        String half = a.f64();
+        String more = a.reg(RegClass.PRED);
+        String half = a.reg(RegClass.F64);
         a.mark(loop);
-        a.emit("mul.rn.f64 " + half + ", " + k + ", " + d(0.5));
-        a.emit("div.rn.f64 " + half + ", " + half + ", " + t);
-        a.emit("add.rn.f64 " + t + ", " + z + ", " + half);
-        a.emit("sub.rn.f64 " + k + ", " + k + ", " + d(1));
-        a.emit("setp.ge.f64 " + more + ", " + k + ", " + d(1));
-        a.emit("@" + more + " bra " + loop);
-        String r = a.f64();
-        a.emit("mul.rn.f64 " + r + ", " + expOfMinusZSquared + ", " + d(1 / Math.sqrt(Math.PI)));
-        a.emit("div.rn.f64 " + r + ", " + r + ", " + t);
+        a.op("mul.rn", PtxType.F64, half, k, d(0.5));
+        a.op("div.rn", PtxType.F64, half, half, t);
+        a.op("add.rn", PtxType.F64, t, z, half);
+        a.op("sub.rn", PtxType.F64, k, k, d(1));
+        a.op("setp.ge", PtxType.F64, more, k, d(1));
+        a.braIf(more, loop);
+        String r = a.reg(RegClass.F64);
+        a.op("mul.rn", PtxType.F64, r, expOfMinusZSquared, d(1 / Math.sqrt(Math.PI)));
+        a.op("div.rn", PtxType.F64, r, r, t);
         return r;
     }
 
     /** e^(-s x^2), s a power of two: x^2 = hi + lo exactly (fma), e^(-s hi) (1 - s lo); 0 once x^2 overflows. */
     private String expOfMinusSquare(String x, double s) {
-        String hi = a.f64();
-        a.emit("mul.rn.f64 " + hi + ", " + x + ", " + x);
-        String lo = a.f64();
-        String minusHi = a.f64();
-        a.emit("neg.f64 " + minusHi + ", " + hi);
-        a.emit("fma.rn.f64 " + lo + ", " + x + ", " + x + ", " + minusHi);
-        a.emit("mul.rn.f64 " + minusHi + ", " + minusHi + ", " + d(s));
-        a.emit("mul.rn.f64 " + lo + ", " + lo + ", " + d(-s));
+        String hi = a.reg(RegClass.F64);
+        a.op("mul.rn", PtxType.F64, hi, x, x);
+        String lo = a.reg(RegClass.F64);
+        String minusHi = a.reg(RegClass.F64);
+        a.op("neg", PtxType.F64, minusHi, hi);
+        a.op("fma.rn", PtxType.F64, lo, x, x, minusHi);
+        a.op("mul.rn", PtxType.F64, minusHi, minusHi, d(s));
+        a.op("mul.rn", PtxType.F64, lo, lo, d(-s));
         String e = exp(minusHi);
-        String r = a.f64();
-        a.emit("fma.rn.f64 " + r + ", " + e + ", " + lo + ", " + e);
-        String overflow = a.pred();
-        a.emit("setp.eq.f64 " + overflow + ", " + hi + ", " + d(Double.POSITIVE_INFINITY));
-        a.emit("selp.f64 " + r + ", " + d(0) + ", " + r + ", " + overflow);
+        String r = a.reg(RegClass.F64);
+        a.op("fma.rn", PtxType.F64, r, e, lo, e);
+        String overflow = a.reg(RegClass.PRED);
+        a.op("setp.eq", PtxType.F64, overflow, hi, d(Double.POSITIVE_INFINITY));
+        a.op("selp", PtxType.F64, r, d(0), r, overflow);
         return r;
     }
 
@@ -312,21 +294,21 @@ final class PtxMath {
      * would cost up to 60 ulp near x = -8).
      */
     String normalCdf(String x) {
-        String z = a.f64();
-        a.emit("mul.rn.f64 " + z + ", " + x + ", " + d(-Math.sqrt(0.5)));
-        String lowerTail = a.pred();
-        a.emit("setp.ge.f64 " + lowerTail + ", " + z + ", " + d(0.7));
-        String result = a.f64();
+        String z = a.reg(RegClass.F64);
+        a.op("mul.rn", PtxType.F64, z, x, d(-Math.sqrt(0.5)));
+        String lowerTail = a.reg(RegClass.PRED);
+        a.op("setp.ge", PtxType.F64, lowerTail, z, d(0.7));
+        String result = a.reg(RegClass.F64);
         String tail = a.label();
         String done = a.label();
-        a.emit("@" + lowerTail + " bra " + tail);
-        String scaled = a.f64();
-        a.emit("mul.rn.f64 " + scaled + ", " + x + ", " + d(Math.sqrt(0.5)));
-        a.emit("add.rn.f64 " + result + ", " + erf(scaled) + ", " + d(1));
-        a.emit("mul.rn.f64 " + result + ", " + result + ", " + d(0.5));
-        a.emit("bra " + done);
+        a.braIf(lowerTail, tail);
+        String scaled = a.reg(RegClass.F64);
+        a.op("mul.rn", PtxType.F64, scaled, x, d(Math.sqrt(0.5)));
+        a.op("add.rn", PtxType.F64, result, erf(scaled), d(1));
+        a.op("mul.rn", PtxType.F64, result, result, d(0.5));
+        a.bra(done);
         a.mark(tail);
-        a.emit("mul.rn.f64 " + result + ", " + erfcContinuedFraction(z, expOfMinusSquare(x, 0.5)) + ", " + d(0.5));
+        a.op("mul.rn", PtxType.F64, result, erfcContinuedFraction(z, expOfMinusSquare(x, 0.5)), d(0.5));
         a.mark(done);
         return result;
     }
@@ -340,53 +322,53 @@ final class PtxMath {
      * exponential as Math.pow's rules say.
      */
     String pow(String x, String y) {
-        String magnitude = a.f64();
-        a.emit("abs.f64 " + magnitude + ", " + x);
-        String exponent = a.f64();
-        a.emit("mul.rn.f64 " + exponent + ", " + y + ", " + log(magnitude));
+        String magnitude = a.reg(RegClass.F64);
+        a.op("abs", PtxType.F64, magnitude, x);
+        String exponent = a.reg(RegClass.F64);
+        a.op("mul.rn", PtxType.F64, exponent, y, log(magnitude));
         String r = exp(exponent);
         // y an integer: finite and equal to its rounding; odd: half of it is not an integer.
-        String rounded = a.f64();
-        a.emit("cvt.rni.f64.f64 " + rounded + ", " + y);
-        String integer = a.pred();
-        a.emit("setp.eq.f64 " + integer + ", " + rounded + ", " + y);
-        String yMagnitude = a.f64();
-        a.emit("abs.f64 " + yMagnitude + ", " + y);
-        String finiteY = a.pred();
-        a.emit("setp.lt.f64 " + finiteY + ", " + yMagnitude + ", " + d(Double.POSITIVE_INFINITY));
-        a.emit("and.pred " + integer + ", " + integer + ", " + finiteY);
-        String half = a.f64();
-        a.emit("mul.rn.f64 " + half + ", " + y + ", " + d(0.5));
-        String halfRounded = a.f64();
-        a.emit("cvt.rni.f64.f64 " + halfRounded + ", " + half);
-        String odd = a.pred();
-        a.emit("setp.ne.f64 " + odd + ", " + halfRounded + ", " + half);
-        a.emit("and.pred " + odd + ", " + odd + ", " + integer);
-        String signBits = a.b64();
-        a.emit("mov.b64 " + signBits + ", " + x);
-        String negativeX = a.pred();
-        a.emit("setp.lt.s64 " + negativeX + ", " + signBits + ", 0");
-        String flip = a.pred();
-        a.emit("and.pred " + flip + ", " + odd + ", " + negativeX);
-        String negated = a.f64();
-        a.emit("neg.f64 " + negated + ", " + r);
-        a.emit("selp.f64 " + r + ", " + negated + ", " + r + ", " + flip);
+        String rounded = a.reg(RegClass.F64);
+        a.cvt(".rni", PtxType.F64, PtxType.F64, rounded, y);
+        String integer = a.reg(RegClass.PRED);
+        a.op("setp.eq", PtxType.F64, integer, rounded, y);
+        String yMagnitude = a.reg(RegClass.F64);
+        a.op("abs", PtxType.F64, yMagnitude, y);
+        String finiteY = a.reg(RegClass.PRED);
+        a.op("setp.lt", PtxType.F64, finiteY, yMagnitude, d(Double.POSITIVE_INFINITY));
+        a.op("and", PtxType.PRED, integer, integer, finiteY);
+        String half = a.reg(RegClass.F64);
+        a.op("mul.rn", PtxType.F64, half, y, d(0.5));
+        String halfRounded = a.reg(RegClass.F64);
+        a.cvt(".rni", PtxType.F64, PtxType.F64, halfRounded, half);
+        String odd = a.reg(RegClass.PRED);
+        a.op("setp.ne", PtxType.F64, odd, halfRounded, half);
+        a.op("and", PtxType.PRED, odd, odd, integer);
+        String signBits = a.reg(RegClass.B64);
+        a.op("mov", PtxType.B64, signBits, x);
+        String negativeX = a.reg(RegClass.PRED);
+        a.op("setp.lt", PtxType.S64, negativeX, signBits, 0);
+        String flip = a.reg(RegClass.PRED);
+        a.op("and", PtxType.PRED, flip, odd, negativeX);
+        String negated = a.reg(RegClass.F64);
+        a.op("neg", PtxType.F64, negated, r);
+        a.op("selp", PtxType.F64, r, negated, r, flip);
         // A negative finite base with a finite non-integer power has no real value.
-        String noReal = a.pred();
-        a.emit("setp.lt.f64 " + noReal + ", " + x + ", " + d(0));
-        String finiteX = a.pred();
-        a.emit("setp.lt.f64 " + finiteX + ", " + magnitude + ", " + d(Double.POSITIVE_INFINITY));
-        a.emit("and.pred " + noReal + ", " + noReal + ", " + finiteX);
-        a.emit("and.pred " + noReal + ", " + noReal + ", " + finiteY);
-        String fraction = a.pred();
-        a.emit("not.pred " + fraction + ", " + integer);
-        a.emit("and.pred " + noReal + ", " + noReal + ", " + fraction);
-        a.emit("selp.f64 " + r + ", " + d(Double.NaN) + ", " + r + ", " + noReal);
-        String p = a.pred();
-        a.emit("setp.eq.f64 " + p + ", " + y + ", " + d(1));
-        a.emit("selp.f64 " + r + ", " + x + ", " + r + ", " + p);
-        a.emit("setp.eq.f64 " + p + ", " + y + ", " + d(0));
-        a.emit("selp.f64 " + r + ", " + d(1) + ", " + r + ", " + p);
+        String noReal = a.reg(RegClass.PRED);
+        a.op("setp.lt", PtxType.F64, noReal, x, d(0));
+        String finiteX = a.reg(RegClass.PRED);
+        a.op("setp.lt", PtxType.F64, finiteX, magnitude, d(Double.POSITIVE_INFINITY));
+        a.op("and", PtxType.PRED, noReal, noReal, finiteX);
+        a.op("and", PtxType.PRED, noReal, noReal, finiteY);
+        String fraction = a.reg(RegClass.PRED);
+        a.op("not", PtxType.PRED, fraction, integer);
+        a.op("and", PtxType.PRED, noReal, noReal, fraction);
+        a.op("selp", PtxType.F64, r, d(Double.NaN), r, noReal);
+        String p = a.reg(RegClass.PRED);
+        a.op("setp.eq", PtxType.F64, p, y, d(1));
+        a.op("selp", PtxType.F64, r, x, r, p);
+        a.op("setp.eq", PtxType.F64, p, y, d(0));
+        a.op("selp", PtxType.F64, r, d(1), r, p);
         return r;
     }
 
@@ -398,41 +380,41 @@ final class PtxMath {
      */
     String powDouble(String x, String y) {
         String plain = pow(x, y);
-        String magnitude = a.f64();
-        a.emit("abs.f64 " + magnitude + ", " + x);
+        String magnitude = a.reg(RegClass.F64);
+        a.op("abs", PtxType.F64, magnitude, x);
         String[] log = logDoubleDouble(magnitude);
         String[] w = twoProduct(y, log[0]);
-        a.emit("fma.rn.f64 " + w[1] + ", " + y + ", " + log[1] + ", " + w[1]);
-        String wHi = a.f64();
-        a.emit("add.rn.f64 " + wHi + ", " + w[0] + ", " + w[1]);
-        String wLo = a.f64();
-        a.emit("sub.rn.f64 " + wLo + ", " + wHi + ", " + w[0]);
-        a.emit("sub.rn.f64 " + wLo + ", " + w[1] + ", " + wLo);
+        a.op("fma.rn", PtxType.F64, w[1], y, log[1], w[1]);
+        String wHi = a.reg(RegClass.F64);
+        a.op("add.rn", PtxType.F64, wHi, w[0], w[1]);
+        String wLo = a.reg(RegClass.F64);
+        a.op("sub.rn", PtxType.F64, wLo, wHi, w[0]);
+        a.op("sub.rn", PtxType.F64, wLo, w[1], wLo);
         String r = exp(wHi);
-        String corrected = a.f64();
-        a.emit("fma.rn.f64 " + corrected + ", " + r + ", " + wLo + ", " + r);
+        String corrected = a.reg(RegClass.F64);
+        a.op("fma.rn", PtxType.F64, corrected, r, wLo, r);
         // Only where x is finite and nonzero and the result is finite and nonzero (the rest is plain's).
-        String use = a.pred();
-        String p = a.pred();
-        a.emit("setp.gt.f64 " + use + ", " + magnitude + ", " + d(0));
-        a.emit("setp.lt.f64 " + p + ", " + magnitude + ", " + d(Double.POSITIVE_INFINITY));
-        a.emit("and.pred " + use + ", " + use + ", " + p);
-        String size = a.f64();
-        a.emit("abs.f64 " + size + ", " + plain);
-        a.emit("setp.gt.f64 " + p + ", " + size + ", " + d(0));
-        a.emit("and.pred " + use + ", " + use + ", " + p);
-        a.emit("setp.lt.f64 " + p + ", " + size + ", " + d(Double.POSITIVE_INFINITY));
-        a.emit("and.pred " + use + ", " + use + ", " + p);
-        a.emit("setp.gt.f64 " + p + ", " + corrected + ", " + d(0));
-        a.emit("and.pred " + use + ", " + use + ", " + p);
-        a.emit("setp.lt.f64 " + p + ", " + corrected + ", " + d(Double.POSITIVE_INFINITY));
-        a.emit("and.pred " + use + ", " + use + ", " + p);
-        a.emit("setp.ne.f64 " + p + ", " + y + ", " + d(1));
-        a.emit("and.pred " + use + ", " + use + ", " + p);
-        String signed = a.f64();
-        a.emit("copysign.f64 " + signed + ", " + plain + ", " + corrected);
-        String result = a.f64();
-        a.emit("selp.f64 " + result + ", " + signed + ", " + plain + ", " + use);
+        String use = a.reg(RegClass.PRED);
+        String p = a.reg(RegClass.PRED);
+        a.op("setp.gt", PtxType.F64, use, magnitude, d(0));
+        a.op("setp.lt", PtxType.F64, p, magnitude, d(Double.POSITIVE_INFINITY));
+        a.op("and", PtxType.PRED, use, use, p);
+        String size = a.reg(RegClass.F64);
+        a.op("abs", PtxType.F64, size, plain);
+        a.op("setp.gt", PtxType.F64, p, size, d(0));
+        a.op("and", PtxType.PRED, use, use, p);
+        a.op("setp.lt", PtxType.F64, p, size, d(Double.POSITIVE_INFINITY));
+        a.op("and", PtxType.PRED, use, use, p);
+        a.op("setp.gt", PtxType.F64, p, corrected, d(0));
+        a.op("and", PtxType.PRED, use, use, p);
+        a.op("setp.lt", PtxType.F64, p, corrected, d(Double.POSITIVE_INFINITY));
+        a.op("and", PtxType.PRED, use, use, p);
+        a.op("setp.ne", PtxType.F64, p, y, d(1));
+        a.op("and", PtxType.PRED, use, use, p);
+        String signed = a.reg(RegClass.F64);
+        a.op("copysign", PtxType.F64, signed, plain, corrected);
+        String result = a.reg(RegClass.F64);
+        a.op("selp", PtxType.F64, result, signed, plain, use);
         return result;
     }
 
@@ -444,67 +426,67 @@ final class PtxMath {
     private String[] logDoubleDouble(String x) {
         String[] em = exponentAndMantissa(x);
         String m = em[1];
-        String f = a.f64();
-        a.emit("sub.rn.f64 " + f + ", " + m + ", " + d(1));
-        String one = a.f64();
-        a.emit("mov.f64 " + one + ", " + d(1));
+        String f = a.reg(RegClass.F64);
+        a.op("sub.rn", PtxType.F64, f, m, d(1));
+        String one = a.reg(RegClass.F64);
+        a.op("mov", PtxType.F64, one, d(1));
         String[] denominator = twoSum(m, one);
-        String sHi = a.f64();
-        a.emit("div.rn.f64 " + sHi + ", " + f + ", " + denominator[0]);
-        String minusS = a.f64();
-        a.emit("neg.f64 " + minusS + ", " + sHi);
-        String residual = a.f64();
-        a.emit("fma.rn.f64 " + residual + ", " + minusS + ", " + denominator[0] + ", " + f);
-        a.emit("fma.rn.f64 " + residual + ", " + minusS + ", " + denominator[1] + ", " + residual);
-        String sLo = a.f64();
-        a.emit("div.rn.f64 " + sLo + ", " + residual + ", " + denominator[0]);
-        String uHi = a.f64();
-        String uLo = a.f64();
-        a.emit("add.rn.f64 " + uHi + ", " + sHi + ", " + sHi);
-        a.emit("add.rn.f64 " + uLo + ", " + sLo + ", " + sLo);
+        String sHi = a.reg(RegClass.F64);
+        a.op("div.rn", PtxType.F64, sHi, f, denominator[0]);
+        String minusS = a.reg(RegClass.F64);
+        a.op("neg", PtxType.F64, minusS, sHi);
+        String residual = a.reg(RegClass.F64);
+        a.op("fma.rn", PtxType.F64, residual, minusS, denominator[0], f);
+        a.op("fma.rn", PtxType.F64, residual, minusS, denominator[1], residual);
+        String sLo = a.reg(RegClass.F64);
+        a.op("div.rn", PtxType.F64, sLo, residual, denominator[0]);
+        String uHi = a.reg(RegClass.F64);
+        String uLo = a.reg(RegClass.F64);
+        a.op("add.rn", PtxType.F64, uHi, sHi, sHi);
+        a.op("add.rn", PtxType.F64, uLo, sLo, sLo);
         // u^3 / 12 as a double-double
         String[] square = twoProduct(uHi, uHi);
         String[] cube = twoProduct(square[0], uHi);
-        a.emit("fma.rn.f64 " + cube[1] + ", " + square[1] + ", " + uHi + ", " + cube[1]);
-        String tHi = a.f64();
-        a.emit("div.rn.f64 " + tHi + ", " + cube[0] + ", " + d(12));
-        String minusT = a.f64();
-        a.emit("neg.f64 " + minusT + ", " + tHi);
-        String tLo = a.f64();
-        a.emit("fma.rn.f64 " + tLo + ", " + minusT + ", " + d(12) + ", " + cube[0]);
-        a.emit("add.rn.f64 " + tLo + ", " + tLo + ", " + cube[1]);
-        a.emit("div.rn.f64 " + tLo + ", " + tLo + ", " + d(12));
+        a.op("fma.rn", PtxType.F64, cube[1], square[1], uHi, cube[1]);
+        String tHi = a.reg(RegClass.F64);
+        a.op("div.rn", PtxType.F64, tHi, cube[0], d(12));
+        String minusT = a.reg(RegClass.F64);
+        a.op("neg", PtxType.F64, minusT, tHi);
+        String tLo = a.reg(RegClass.F64);
+        a.op("fma.rn", PtxType.F64, tLo, minusT, d(12), cube[0]);
+        a.op("add.rn", PtxType.F64, tLo, tLo, cube[1]);
+        a.op("div.rn", PtxType.F64, tLo, tLo, d(12));
         // the rest: u^5 sum_{k>=2} (u^2)^(k-2) / ((2k + 1) 4^k), enough terms for |u| <= 0.35
-        String q = a.f64();
-        a.emit("mov.f64 " + q + ", " + d(atanhCoefficient(14)));
+        String q = a.reg(RegClass.F64);
+        a.op("mov", PtxType.F64, q, d(atanhCoefficient(14)));
         for (int k = 13; k >= 2; k--) {
-            a.emit("fma.rn.f64 " + q + ", " + q + ", " + square[0] + ", " + d(atanhCoefficient(k)));
+            a.op("fma.rn", PtxType.F64, q, q, square[0], d(atanhCoefficient(k)));
         }
-        String rest = a.f64();
-        a.emit("mul.rn.f64 " + rest + ", " + square[0] + ", " + square[0]);
-        a.emit("mul.rn.f64 " + rest + ", " + rest + ", " + uHi);
-        a.emit("mul.rn.f64 " + rest + ", " + rest + ", " + q);
+        String rest = a.reg(RegClass.F64);
+        a.op("mul.rn", PtxType.F64, rest, square[0], square[0]);
+        a.op("mul.rn", PtxType.F64, rest, rest, uHi);
+        a.op("mul.rn", PtxType.F64, rest, rest, q);
         String[] logM = twoSum(uHi, tHi);
         // u_lo's share of the cube term: 3 u^2 u_lo / 12
-        String cross = a.f64();
-        a.emit("mul.rn.f64 " + cross + ", " + square[0] + ", " + uLo);
-        a.emit("fma.rn.f64 " + rest + ", " + cross + ", " + d(0.25) + ", " + rest);
-        String tail = a.f64();
-        a.emit("add.rn.f64 " + tail + ", " + uLo + ", " + tLo);
-        a.emit("add.rn.f64 " + tail + ", " + tail + ", " + rest);
-        a.emit("add.rn.f64 " + logM[1] + ", " + logM[1] + ", " + tail);
-        String ed = a.f64();
-        a.emit("cvt.rn.f64.s32 " + ed + ", " + em[0]);
+        String cross = a.reg(RegClass.F64);
+        a.op("mul.rn", PtxType.F64, cross, square[0], uLo);
+        a.op("fma.rn", PtxType.F64, rest, cross, d(0.25), rest);
+        String tail = a.reg(RegClass.F64);
+        a.op("add.rn", PtxType.F64, tail, uLo, tLo);
+        a.op("add.rn", PtxType.F64, tail, tail, rest);
+        a.op("add.rn", PtxType.F64, logM[1], logM[1], tail);
+        String ed = a.reg(RegClass.F64);
+        a.cvt(".rn", PtxType.F64, PtxType.S32, ed, em[0]);
         String[] eln2 = twoProduct(ed, d(LN2_HI));
-        a.emit("fma.rn.f64 " + eln2[1] + ", " + ed + ", " + d(LN2_LO) + ", " + eln2[1]);
+        a.op("fma.rn", PtxType.F64, eln2[1], ed, d(LN2_LO), eln2[1]);
         String[] sum = twoSum(eln2[0], logM[0]);
-        a.emit("add.rn.f64 " + eln2[1] + ", " + eln2[1] + ", " + logM[1]);
-        a.emit("add.rn.f64 " + sum[1] + ", " + sum[1] + ", " + eln2[1]);
-        String hi = a.f64();
-        a.emit("add.rn.f64 " + hi + ", " + sum[0] + ", " + sum[1]);
-        String lo = a.f64();
-        a.emit("sub.rn.f64 " + lo + ", " + hi + ", " + sum[0]);
-        a.emit("sub.rn.f64 " + lo + ", " + sum[1] + ", " + lo);
+        a.op("add.rn", PtxType.F64, eln2[1], eln2[1], logM[1]);
+        a.op("add.rn", PtxType.F64, sum[1], sum[1], eln2[1]);
+        String hi = a.reg(RegClass.F64);
+        a.op("add.rn", PtxType.F64, hi, sum[0], sum[1]);
+        String lo = a.reg(RegClass.F64);
+        a.op("sub.rn", PtxType.F64, lo, hi, sum[0]);
+        a.op("sub.rn", PtxType.F64, lo, sum[1], lo);
         return new String[] {hi, lo};
     }
 
@@ -515,12 +497,12 @@ final class PtxMath {
 
     /** (p, e) with p = x y rounded and p + e = x y exactly. */
     private String[] twoProduct(String x, String y) {
-        String product = a.f64();
-        a.emit("mul.rn.f64 " + product + ", " + x + ", " + y);
-        String minus = a.f64();
-        a.emit("neg.f64 " + minus + ", " + product);
-        String error = a.f64();
-        a.emit("fma.rn.f64 " + error + ", " + x + ", " + y + ", " + minus);
+        String product = a.reg(RegClass.F64);
+        a.op("mul.rn", PtxType.F64, product, x, y);
+        String minus = a.reg(RegClass.F64);
+        a.op("neg", PtxType.F64, minus, product);
+        String error = a.reg(RegClass.F64);
+        a.op("fma.rn", PtxType.F64, error, x, y, minus);
         return new String[] {product, error};
     }
 
@@ -531,78 +513,78 @@ final class PtxMath {
      * (it is at least half of |r|).
      */
     String floorMod(String x, String y) {
-        String r = a.f64();
-        String m = a.f64();
-        a.emit("abs.f64 " + r + ", " + x);
-        a.emit("abs.f64 " + m + ", " + y);
+        String r = a.reg(RegClass.F64);
+        String m = a.reg(RegClass.F64);
+        a.op("abs", PtxType.F64, r, x);
+        a.op("abs", PtxType.F64, m, y);
         String top = a.label();
         String done = a.label();
         a.mark(top);
-        String finished = a.pred();
+        String finished = a.reg(RegClass.PRED);
         // Also stops at once for a NaN, an infinite dividend or a zero or infinite divisor.
-        a.emit("setp.ltu.f64 " + finished + ", " + r + ", " + m);
-        String divisorNotFinite = a.pred();
-        a.emit("setp.equ.f64 " + divisorNotFinite + ", " + m + ", " + d(Double.POSITIVE_INFINITY));
-        a.emit("or.pred " + finished + ", " + finished + ", " + divisorNotFinite);
-        String zeroDivisor = a.pred();
-        a.emit("setp.eq.f64 " + zeroDivisor + ", " + m + ", " + d(0));
-        a.emit("or.pred " + finished + ", " + finished + ", " + zeroDivisor);
-        String dividendNotFinite = a.pred();
-        a.emit("setp.eq.f64 " + dividendNotFinite + ", " + r + ", " + d(Double.POSITIVE_INFINITY));
-        a.emit("or.pred " + finished + ", " + finished + ", " + dividendNotFinite);
-        a.emit("@" + finished + " bra " + done);
-        String k = a.s32();
-        a.emit("sub.s32 " + k + ", " + exponent(r) + ", " + exponent(m));
-        String t = a.f64();
-        a.emit("mov.f64 " + t + ", " + m);
+        a.op("setp.ltu", PtxType.F64, finished, r, m);
+        String divisorNotFinite = a.reg(RegClass.PRED);
+        a.op("setp.equ", PtxType.F64, divisorNotFinite, m, d(Double.POSITIVE_INFINITY));
+        a.op("or", PtxType.PRED, finished, finished, divisorNotFinite);
+        String zeroDivisor = a.reg(RegClass.PRED);
+        a.op("setp.eq", PtxType.F64, zeroDivisor, m, d(0));
+        a.op("or", PtxType.PRED, finished, finished, zeroDivisor);
+        String dividendNotFinite = a.reg(RegClass.PRED);
+        a.op("setp.eq", PtxType.F64, dividendNotFinite, r, d(Double.POSITIVE_INFINITY));
+        a.op("or", PtxType.PRED, finished, finished, dividendNotFinite);
+        a.braIf(finished, done);
+        String k = a.reg(RegClass.B32);
+        a.op("sub", PtxType.S32, k, exponent(r), exponent(m));
+        String t = a.reg(RegClass.F64);
+        a.op("mov", PtxType.F64, t, m);
         // t = m 2^k, in steps of at most 2^1000 so every factor is a normal double.
         String chunk = a.label();
         String scaled = a.label();
-        String big = a.pred();
+        String big = a.reg(RegClass.PRED);
         a.mark(chunk);
-        a.emit("setp.le.s32 " + big + ", " + k + ", 1000");
-        a.emit("@" + big + " bra " + scaled);
-        a.emit("mul.rn.f64 " + t + ", " + t + ", " + d(0x1p1000));
-        a.emit("sub.s32 " + k + ", " + k + ", 1000");
-        a.emit("bra " + chunk);
+        a.op("setp.le", PtxType.S32, big, k, 1000);
+        a.braIf(big, scaled);
+        a.op("mul.rn", PtxType.F64, t, t, d(0x1p1000));
+        a.op("sub", PtxType.S32, k, k, 1000);
+        a.bra(chunk);
         a.mark(scaled);
-        a.emit("mul.rn.f64 " + t + ", " + t + ", " + powerOfTwo(k));
-        String over = a.pred();
-        a.emit("setp.gt.f64 " + over + ", " + t + ", " + r);
-        String halved = a.f64();
-        a.emit("mul.rn.f64 " + halved + ", " + t + ", " + d(0.5));
-        a.emit("selp.f64 " + t + ", " + halved + ", " + t + ", " + over);
-        a.emit("sub.rn.f64 " + r + ", " + r + ", " + t);
-        a.emit("bra " + top);
+        a.op("mul.rn", PtxType.F64, t, t, powerOfTwo(k));
+        String over = a.reg(RegClass.PRED);
+        a.op("setp.gt", PtxType.F64, over, t, r);
+        String halved = a.reg(RegClass.F64);
+        a.op("mul.rn", PtxType.F64, halved, t, d(0.5));
+        a.op("selp", PtxType.F64, t, halved, t, over);
+        a.op("sub.rn", PtxType.F64, r, r, t);
+        a.bra(top);
         a.mark(done);
         // The remainder takes x's sign; NaN where x is infinite or NaN, y is zero or NaN; x where y is infinite.
-        String remainder = a.f64();
-        a.emit("copysign.f64 " + remainder + ", " + x + ", " + r);
-        String nan = a.pred();
-        a.emit("setp.equ.f64 " + nan + ", " + r + ", " + d(Double.POSITIVE_INFINITY));
-        String zeroOrNaN = a.pred();
-        a.emit("setp.equ.f64 " + zeroOrNaN + ", " + m + ", " + d(0));
-        a.emit("or.pred " + nan + ", " + nan + ", " + zeroOrNaN);
-        a.emit("selp.f64 " + remainder + ", " + d(Double.NaN) + ", " + remainder + ", " + nan);
-        String keep = a.pred();
-        a.emit("setp.eq.f64 " + keep + ", " + m + ", " + d(Double.POSITIVE_INFINITY));
-        String finiteX = a.pred();
-        a.emit("setp.lt.f64 " + finiteX + ", " + r + ", " + d(Double.POSITIVE_INFINITY));
-        a.emit("and.pred " + keep + ", " + keep + ", " + finiteX);
-        a.emit("selp.f64 " + remainder + ", " + x + ", " + remainder + ", " + keep);
+        String remainder = a.reg(RegClass.F64);
+        a.op("copysign", PtxType.F64, remainder, x, r);
+        String nan = a.reg(RegClass.PRED);
+        a.op("setp.equ", PtxType.F64, nan, r, d(Double.POSITIVE_INFINITY));
+        String zeroOrNaN = a.reg(RegClass.PRED);
+        a.op("setp.equ", PtxType.F64, zeroOrNaN, m, d(0));
+        a.op("or", PtxType.PRED, nan, nan, zeroOrNaN);
+        a.op("selp", PtxType.F64, remainder, d(Double.NaN), remainder, nan);
+        String keep = a.reg(RegClass.PRED);
+        a.op("setp.eq", PtxType.F64, keep, m, d(Double.POSITIVE_INFINITY));
+        String finiteX = a.reg(RegClass.PRED);
+        a.op("setp.lt", PtxType.F64, finiteX, r, d(Double.POSITIVE_INFINITY));
+        a.op("and", PtxType.PRED, keep, keep, finiteX);
+        a.op("selp", PtxType.F64, remainder, x, remainder, keep);
         // floor_mod: a nonzero remainder whose sign differs from y's moves by y.
-        String nonzero = a.pred();
-        a.emit("setp.ne.f64 " + nonzero + ", " + remainder + ", " + d(0));
-        String negativeR = a.pred();
-        String negativeY = a.pred();
-        a.emit("setp.lt.f64 " + negativeR + ", " + remainder + ", " + d(0));
-        a.emit("setp.lt.f64 " + negativeY + ", " + y + ", " + d(0));
-        String differ = a.pred();
-        a.emit("xor.pred " + differ + ", " + negativeR + ", " + negativeY);
-        a.emit("and.pred " + differ + ", " + differ + ", " + nonzero);
-        String moved = a.f64();
-        a.emit("add.rn.f64 " + moved + ", " + remainder + ", " + y);
-        a.emit("selp.f64 " + remainder + ", " + moved + ", " + remainder + ", " + differ);
+        String nonzero = a.reg(RegClass.PRED);
+        a.op("setp.ne", PtxType.F64, nonzero, remainder, d(0));
+        String negativeR = a.reg(RegClass.PRED);
+        String negativeY = a.reg(RegClass.PRED);
+        a.op("setp.lt", PtxType.F64, negativeR, remainder, d(0));
+        a.op("setp.lt", PtxType.F64, negativeY, y, d(0));
+        String differ = a.reg(RegClass.PRED);
+        a.op("xor", PtxType.PRED, differ, negativeR, negativeY);
+        a.op("and", PtxType.PRED, differ, differ, nonzero);
+        String moved = a.reg(RegClass.F64);
+        a.op("add.rn", PtxType.F64, moved, remainder, y);
+        a.op("selp", PtxType.F64, remainder, moved, remainder, differ);
         return remainder;
     }
 
@@ -616,22 +598,22 @@ final class PtxMath {
      * (a subnormal is scaled by 2^54 first, and e corrected for it): {e (s32), bits (b64)}.
      */
     private String[] exponentAndBits(String x) {
-        String subnormal = a.pred();
-        a.emit("setp.lt.f64 " + subnormal + ", " + x + ", " + d(Double.MIN_NORMAL));
-        String scaled = a.f64();
-        a.emit("mul.rn.f64 " + scaled + ", " + x + ", " + d(0x1p54));
-        a.emit("selp.f64 " + scaled + ", " + scaled + ", " + x + ", " + subnormal);
-        String bits = a.b64();
-        a.emit("mov.b64 " + bits + ", " + scaled);
-        String exponentBits = a.b64();
-        a.emit("shr.u64 " + exponentBits + ", " + bits + ", 52");
-        String e = a.s32();
-        a.emit("cvt.u32.u64 " + e + ", " + exponentBits);
-        a.emit("and.b32 " + e + ", " + e + ", 2047");
-        a.emit("sub.s32 " + e + ", " + e + ", 1023");
-        String adjust = a.s32();
-        a.emit("selp.s32 " + adjust + ", -54, 0, " + subnormal);
-        a.emit("add.s32 " + e + ", " + e + ", " + adjust);
+        String subnormal = a.reg(RegClass.PRED);
+        a.op("setp.lt", PtxType.F64, subnormal, x, d(Double.MIN_NORMAL));
+        String scaled = a.reg(RegClass.F64);
+        a.op("mul.rn", PtxType.F64, scaled, x, d(0x1p54));
+        a.op("selp", PtxType.F64, scaled, scaled, x, subnormal);
+        String bits = a.reg(RegClass.B64);
+        a.op("mov", PtxType.B64, bits, scaled);
+        String exponentBits = a.reg(RegClass.B64);
+        a.op("shr", PtxType.U64, exponentBits, bits, 52);
+        String e = a.reg(RegClass.B32);
+        a.cvt("", PtxType.U32, PtxType.U64, e, exponentBits);
+        a.op("and", PtxType.B32, e, e, 2047);
+        a.op("sub", PtxType.S32, e, e, 1023);
+        String adjust = a.reg(RegClass.B32);
+        a.op("selp", PtxType.S32, adjust, -54, 0, subnormal);
+        a.op("add", PtxType.S32, e, e, adjust);
         return new String[] {e, bits};
     }
 
@@ -657,134 +639,134 @@ final class PtxMath {
      * quadrant n mod 4.
      */
     private String trig(String x, boolean sine) {
-        String magnitude = a.f64();
-        a.emit("abs.f64 " + magnitude + ", " + x);
-        String inRange = a.pred();
+        String magnitude = a.reg(RegClass.F64);
+        a.op("abs", PtxType.F64, magnitude, x);
+        String inRange = a.reg(RegClass.PRED);
         // NaN and infinities pass here (and give NaN below); finite values must be under the limit.
-        a.emit("setp.ltu.f64 " + inRange + ", " + magnitude + ", " + d(TRIG_LIMIT));
-        String infinite = a.pred();
-        a.emit("setp.eq.f64 " + infinite + ", " + magnitude + ", " + d(Double.POSITIVE_INFINITY));
-        a.emit("or.pred " + inRange + ", " + inRange + ", " + infinite);
-        a.failUnless(inRange, (sine ? "sin" : "cos") + ": |x| >= 2^20 is not supported by the CUDA backend yet");
-        String xc = a.f64();
-        a.emit("min.f64 " + xc + ", " + x + ", " + d(TRIG_LIMIT));
-        a.emit("max.f64 " + xc + ", " + xc + ", " + d(-TRIG_LIMIT));
-        String fn = a.f64();
-        a.emit("mul.rn.f64 " + fn + ", " + xc + ", " + d(2 / Math.PI));
-        a.emit("cvt.rni.f64.f64 " + fn + ", " + fn);
-        String n = a.s32();
-        a.emit("cvt.rzi.s32.f64 " + n + ", " + fn);
-        String minusFn = a.f64();
-        a.emit("neg.f64 " + minusFn + ", " + fn);
-        String r1 = a.f64();
-        a.emit("fma.rn.f64 " + r1 + ", " + minusFn + ", " + d(PIO2_1) + ", " + xc);
-        String p2 = a.f64();
-        a.emit("mul.rn.f64 " + p2 + ", " + minusFn + ", " + d(PIO2_2));
+        a.op("setp.ltu", PtxType.F64, inRange, magnitude, d(TRIG_LIMIT));
+        String infinite = a.reg(RegClass.PRED);
+        a.op("setp.eq", PtxType.F64, infinite, magnitude, d(Double.POSITIVE_INFINITY));
+        a.op("or", PtxType.PRED, inRange, inRange, infinite);
+        checks.failUnless(inRange, (sine ? "sin" : "cos") + ": |x| >= 2^20 is not supported by the CUDA backend yet");
+        String xc = a.reg(RegClass.F64);
+        a.op("min", PtxType.F64, xc, x, d(TRIG_LIMIT));
+        a.op("max", PtxType.F64, xc, xc, d(-TRIG_LIMIT));
+        String fn = a.reg(RegClass.F64);
+        a.op("mul.rn", PtxType.F64, fn, xc, d(2 / Math.PI));
+        a.cvt(".rni", PtxType.F64, PtxType.F64, fn, fn);
+        String n = a.reg(RegClass.B32);
+        a.cvt(".rzi", PtxType.S32, PtxType.F64, n, fn);
+        String minusFn = a.reg(RegClass.F64);
+        a.op("neg", PtxType.F64, minusFn, fn);
+        String r1 = a.reg(RegClass.F64);
+        a.op("fma.rn", PtxType.F64, r1, minusFn, d(PIO2_1), xc);
+        String p2 = a.reg(RegClass.F64);
+        a.op("mul.rn", PtxType.F64, p2, minusFn, d(PIO2_2));
         String[] first = twoSum(r1, p2);
-        String p3 = a.f64();
-        a.emit("mul.rn.f64 " + p3 + ", " + minusFn + ", " + d(PIO2_3));
+        String p3 = a.reg(RegClass.F64);
+        a.op("mul.rn", PtxType.F64, p3, minusFn, d(PIO2_3));
         String[] second = twoSum(first[0], p3);
-        String lo = a.f64();
-        a.emit("add.rn.f64 " + lo + ", " + first[1] + ", " + second[1]);
-        a.emit("fma.rn.f64 " + lo + ", " + minusFn + ", " + d(PIO2_3T) + ", " + lo);
-        String yh = a.f64();
-        a.emit("add.rn.f64 " + yh + ", " + second[0] + ", " + lo);
-        String yl = a.f64();
-        a.emit("sub.rn.f64 " + yl + ", " + yh + ", " + second[0]);
-        a.emit("sub.rn.f64 " + yl + ", " + lo + ", " + yl);
-        String z = a.f64();
-        a.emit("mul.rn.f64 " + z + ", " + yh + ", " + yh);
+        String lo = a.reg(RegClass.F64);
+        a.op("add.rn", PtxType.F64, lo, first[1], second[1]);
+        a.op("fma.rn", PtxType.F64, lo, minusFn, d(PIO2_3T), lo);
+        String yh = a.reg(RegClass.F64);
+        a.op("add.rn", PtxType.F64, yh, second[0], lo);
+        String yl = a.reg(RegClass.F64);
+        a.op("sub.rn", PtxType.F64, yl, yh, second[0]);
+        a.op("sub.rn", PtxType.F64, yl, lo, yl);
+        String z = a.reg(RegClass.F64);
+        a.op("mul.rn", PtxType.F64, z, yh, yh);
         String sinY = sineSeries(yh, yl, z);
         String cosY = cosineSeries(yh, yl, z);
         // sin: S, C, -S, -C for n mod 4 = 0..3; cos: C, -S, -C, S (the sine's pattern one quadrant on).
-        String quadrant = a.s32();
+        String quadrant = a.reg(RegClass.B32);
         if (sine) {
-            a.emit("mov.u32 " + quadrant + ", " + n);
+            a.op("mov", PtxType.U32, quadrant, n);
         } else {
-            a.emit("add.s32 " + quadrant + ", " + n + ", 1");
+            a.op("add", PtxType.S32, quadrant, n, 1);
         }
-        String bit = a.s32();
-        String odd = a.pred();
-        a.emit("and.b32 " + bit + ", " + quadrant + ", 1");
-        a.emit("setp.ne.s32 " + odd + ", " + bit + ", 0");
-        String r = a.f64();
-        a.emit("selp.f64 " + r + ", " + cosY + ", " + sinY + ", " + odd);
-        String negative = a.pred();
-        a.emit("and.b32 " + bit + ", " + quadrant + ", 2");
-        a.emit("setp.ne.s32 " + negative + ", " + bit + ", 0");
-        String negated = a.f64();
-        a.emit("neg.f64 " + negated + ", " + r);
-        a.emit("selp.f64 " + r + ", " + negated + ", " + r + ", " + negative);
-        String tiny = a.pred();
-        a.emit("setp.lt.f64 " + tiny + ", " + magnitude + ", " + d(0x1p-27));
-        a.emit("selp.f64 " + r + ", " + (sine ? x : d(1)) + ", " + r + ", " + tiny);
+        String bit = a.reg(RegClass.B32);
+        String odd = a.reg(RegClass.PRED);
+        a.op("and", PtxType.B32, bit, quadrant, 1);
+        a.op("setp.ne", PtxType.S32, odd, bit, 0);
+        String r = a.reg(RegClass.F64);
+        a.op("selp", PtxType.F64, r, cosY, sinY, odd);
+        String negative = a.reg(RegClass.PRED);
+        a.op("and", PtxType.B32, bit, quadrant, 2);
+        a.op("setp.ne", PtxType.S32, negative, bit, 0);
+        String negated = a.reg(RegClass.F64);
+        a.op("neg", PtxType.F64, negated, r);
+        a.op("selp", PtxType.F64, r, negated, r, negative);
+        String tiny = a.reg(RegClass.PRED);
+        a.op("setp.lt", PtxType.F64, tiny, magnitude, d(0x1p-27));
+        a.op("selp", PtxType.F64, r, (sine ? x : d(1)), r, tiny);
         // inf - inf and NaN - NaN are NaN.
-        String notFinite = a.pred();
-        a.emit("setp.equ.f64 " + notFinite + ", " + magnitude + ", " + d(Double.POSITIVE_INFINITY));
-        String nan = a.f64();
-        a.emit("sub.rn.f64 " + nan + ", " + x + ", " + x);
-        a.emit("selp.f64 " + r + ", " + nan + ", " + r + ", " + notFinite);
+        String notFinite = a.reg(RegClass.PRED);
+        a.op("setp.equ", PtxType.F64, notFinite, magnitude, d(Double.POSITIVE_INFINITY));
+        String nan = a.reg(RegClass.F64);
+        a.op("sub.rn", PtxType.F64, nan, x, x);
+        a.op("selp", PtxType.F64, r, nan, r, notFinite);
         return r;
     }
 
     /** (s, e) with s = a + b rounded and s + e = a + b exactly (Knuth's two-sum). */
     private String[] twoSum(String x, String y) {
-        String s = a.f64();
-        a.emit("add.rn.f64 " + s + ", " + x + ", " + y);
-        String yy = a.f64();
-        a.emit("sub.rn.f64 " + yy + ", " + s + ", " + x);
-        String xx = a.f64();
-        a.emit("sub.rn.f64 " + xx + ", " + s + ", " + yy);
-        String e = a.f64();
-        a.emit("sub.rn.f64 " + xx + ", " + x + ", " + xx);
-        a.emit("sub.rn.f64 " + e + ", " + y + ", " + yy);
-        a.emit("add.rn.f64 " + e + ", " + xx + ", " + e);
+        String s = a.reg(RegClass.F64);
+        a.op("add.rn", PtxType.F64, s, x, y);
+        String yy = a.reg(RegClass.F64);
+        a.op("sub.rn", PtxType.F64, yy, s, x);
+        String xx = a.reg(RegClass.F64);
+        a.op("sub.rn", PtxType.F64, xx, s, yy);
+        String e = a.reg(RegClass.F64);
+        a.op("sub.rn", PtxType.F64, xx, x, xx);
+        a.op("sub.rn", PtxType.F64, e, y, yy);
+        a.op("add.rn", PtxType.F64, e, xx, e);
         return new String[] {s, e};
     }
 
     /** sin(yh + yl) = yh + (yh z P(z) + yl (1 - z/2)), P the series' coefficients from -1/3! to -1/21!. */
     private String sineSeries(String yh, String yl, String z) {
-        String q = a.f64();
-        a.emit("mov.f64 " + q + ", " + d(PortableMath.signedInverseFactorial(21)));
+        String q = a.reg(RegClass.F64);
+        a.op("mov", PtxType.F64, q, d(PortableMath.signedInverseFactorial(21)));
         for (int k = 19; k >= 3; k -= 2) {
-            a.emit("fma.rn.f64 " + q + ", " + q + ", " + z + ", " + d(PortableMath.signedInverseFactorial(k)));
+            a.op("fma.rn", PtxType.F64, q, q, z, d(PortableMath.signedInverseFactorial(k)));
         }
-        String yz = a.f64();
-        a.emit("mul.rn.f64 " + yz + ", " + yh + ", " + z);
-        String correction = a.f64();
-        a.emit("fma.rn.f64 " + correction + ", " + z + ", " + d(-0.5) + ", " + d(1));
-        a.emit("mul.rn.f64 " + correction + ", " + correction + ", " + yl);
-        String tail = a.f64();
-        a.emit("fma.rn.f64 " + tail + ", " + yz + ", " + q + ", " + correction);
-        String r = a.f64();
-        a.emit("add.rn.f64 " + r + ", " + yh + ", " + tail);
+        String yz = a.reg(RegClass.F64);
+        a.op("mul.rn", PtxType.F64, yz, yh, z);
+        String correction = a.reg(RegClass.F64);
+        a.op("fma.rn", PtxType.F64, correction, z, d(-0.5), d(1));
+        a.op("mul.rn", PtxType.F64, correction, correction, yl);
+        String tail = a.reg(RegClass.F64);
+        a.op("fma.rn", PtxType.F64, tail, yz, q, correction);
+        String r = a.reg(RegClass.F64);
+        a.op("add.rn", PtxType.F64, r, yh, tail);
         return r;
     }
 
     /** cos(yh + yl) = w + (((1 - w) - z/2) + (z^2 P(z) - yh yl)) with w = 1 - z/2, P from 1/4! to 1/20!. */
     private String cosineSeries(String yh, String yl, String z) {
-        String q = a.f64();
-        a.emit("mov.f64 " + q + ", " + d(PortableMath.signedInverseFactorial(20)));
+        String q = a.reg(RegClass.F64);
+        a.op("mov", PtxType.F64, q, d(PortableMath.signedInverseFactorial(20)));
         for (int k = 18; k >= 4; k -= 2) {
-            a.emit("fma.rn.f64 " + q + ", " + q + ", " + z + ", " + d(PortableMath.signedInverseFactorial(k)));
+            a.op("fma.rn", PtxType.F64, q, q, z, d(PortableMath.signedInverseFactorial(k)));
         }
-        String zz = a.f64();
-        a.emit("mul.rn.f64 " + zz + ", " + z + ", " + z);
-        String product = a.f64();
-        a.emit("mul.rn.f64 " + product + ", " + yh + ", " + yl);
-        String tail = a.f64();
-        a.emit("neg.f64 " + product + ", " + product);
-        a.emit("fma.rn.f64 " + tail + ", " + zz + ", " + q + ", " + product);
-        String half = a.f64();
-        a.emit("mul.rn.f64 " + half + ", " + z + ", " + d(0.5));
-        String w = a.f64();
-        a.emit("sub.rn.f64 " + w + ", " + d(1) + ", " + half);
-        String lost = a.f64();
-        a.emit("sub.rn.f64 " + lost + ", " + d(1) + ", " + w);
-        a.emit("sub.rn.f64 " + lost + ", " + lost + ", " + half);
-        a.emit("add.rn.f64 " + tail + ", " + lost + ", " + tail);
-        String r = a.f64();
-        a.emit("add.rn.f64 " + r + ", " + w + ", " + tail);
+        String zz = a.reg(RegClass.F64);
+        a.op("mul.rn", PtxType.F64, zz, z, z);
+        String product = a.reg(RegClass.F64);
+        a.op("mul.rn", PtxType.F64, product, yh, yl);
+        String tail = a.reg(RegClass.F64);
+        a.op("neg", PtxType.F64, product, product);
+        a.op("fma.rn", PtxType.F64, tail, zz, q, product);
+        String half = a.reg(RegClass.F64);
+        a.op("mul.rn", PtxType.F64, half, z, d(0.5));
+        String w = a.reg(RegClass.F64);
+        a.op("sub.rn", PtxType.F64, w, d(1), half);
+        String lost = a.reg(RegClass.F64);
+        a.op("sub.rn", PtxType.F64, lost, d(1), w);
+        a.op("sub.rn", PtxType.F64, lost, lost, half);
+        a.op("add.rn", PtxType.F64, tail, lost, tail);
+        String r = a.reg(RegClass.F64);
+        a.op("add.rn", PtxType.F64, r, w, tail);
         return r;
     }
 
@@ -793,78 +775,78 @@ final class PtxMath {
 
     /** x = k ln2 + r, with x clamped to where e^x neither overflows nor underflows sooner anyway. */
     private Reduced reduce(String x) {
-        String xc = a.f64();
-        a.emit("max.f64 " + xc + ", " + x + ", " + d(-746));
-        a.emit("min.f64 " + xc + ", " + xc + ", " + d(710));
-        String kd = a.f64();
-        a.emit("mul.rn.f64 " + kd + ", " + xc + ", " + d(1 / Math.log(2)));
-        a.emit("cvt.rni.f64.f64 " + kd + ", " + kd);
-        String k = a.s32();
-        a.emit("cvt.rzi.s32.f64 " + k + ", " + kd);
-        String minusK = a.f64();
-        a.emit("neg.f64 " + minusK + ", " + kd);
-        String r = a.f64();
-        a.emit("fma.rn.f64 " + r + ", " + minusK + ", " + d(LN2_HI) + ", " + xc);
-        a.emit("fma.rn.f64 " + r + ", " + minusK + ", " + d(LN2_LO) + ", " + r);
+        String xc = a.reg(RegClass.F64);
+        a.op("max", PtxType.F64, xc, x, d(-746));
+        a.op("min", PtxType.F64, xc, xc, d(710));
+        String kd = a.reg(RegClass.F64);
+        a.op("mul.rn", PtxType.F64, kd, xc, d(1 / Math.log(2)));
+        a.cvt(".rni", PtxType.F64, PtxType.F64, kd, kd);
+        String k = a.reg(RegClass.B32);
+        a.cvt(".rzi", PtxType.S32, PtxType.F64, k, kd);
+        String minusK = a.reg(RegClass.F64);
+        a.op("neg", PtxType.F64, minusK, kd);
+        String r = a.reg(RegClass.F64);
+        a.op("fma.rn", PtxType.F64, r, minusK, d(LN2_HI), xc);
+        a.op("fma.rn", PtxType.F64, r, minusK, d(LN2_LO), r);
         return new Reduced(k, r);
     }
 
     /** (e^r - 1) / r = 1 + r/2! + r^2/3! + ... + r^13/14!, for |r| <= ln2/2. */
     private String seriesOfExpm1OverR(String r) {
-        String q = a.f64();
+        String q = a.reg(RegClass.F64);
         double[] inverseFactorials = new double[15];
         double factorial = 1;
         for (int n = 1; n <= 14; n++) {
             factorial *= n;
             inverseFactorials[n] = 1 / factorial;
         }
-        a.emit("mov.f64 " + q + ", " + d(inverseFactorials[14]));
+        a.op("mov", PtxType.F64, q, d(inverseFactorials[14]));
         for (int n = 13; n >= 1; n--) {
-            a.emit("fma.rn.f64 " + q + ", " + q + ", " + r + ", " + d(inverseFactorials[n]));
+            a.op("fma.rn", PtxType.F64, q, q, r, d(inverseFactorials[n]));
         }
         return q;
     }
 
     /** p 2^k for k in [-1076, 1024], in two exact-or-once-rounded steps. */
     private String scale(String p, String k) {
-        String k1 = a.s32();
-        a.emit("shr.s32 " + k1 + ", " + k + ", 1");
-        String k2 = a.s32();
-        a.emit("sub.s32 " + k2 + ", " + k + ", " + k1);
-        String r = a.f64();
-        a.emit("mul.rn.f64 " + r + ", " + p + ", " + powerOfTwo(k1));
-        a.emit("mul.rn.f64 " + r + ", " + r + ", " + powerOfTwo(k2));
+        String k1 = a.reg(RegClass.B32);
+        a.op("shr", PtxType.S32, k1, k, 1);
+        String k2 = a.reg(RegClass.B32);
+        a.op("sub", PtxType.S32, k2, k, k1);
+        String r = a.reg(RegClass.F64);
+        a.op("mul.rn", PtxType.F64, r, p, powerOfTwo(k1));
+        a.op("mul.rn", PtxType.F64, r, r, powerOfTwo(k2));
         return r;
     }
 
     /** 2^k for k in [-1022, 1023], built from its exponent bits. */
     private String powerOfTwo(String k) {
-        String bits = a.b64();
-        a.emit("cvt.s64.s32 " + bits + ", " + k);
-        a.emit("add.s64 " + bits + ", " + bits + ", 1023");
-        a.emit("shl.b64 " + bits + ", " + bits + ", 52");
-        String r = a.f64();
-        a.emit("mov.b64 " + r + ", " + bits);
+        String bits = a.reg(RegClass.B64);
+        a.cvt("", PtxType.S64, PtxType.S32, bits, k);
+        a.op("add", PtxType.S64, bits, bits, 1023);
+        a.op("shl", PtxType.B64, bits, bits, 52);
+        String r = a.reg(RegClass.F64);
+        a.op("mov", PtxType.B64, r, bits);
         return r;
     }
 
     /** r, or x itself where |x| < limit (where the function rounds to x, signed zeros included). */
     private String keepTiny(String x, double limit, String r) {
-        String magnitude = a.f64();
-        a.emit("abs.f64 " + magnitude + ", " + x);
-        String tiny = a.pred();
-        a.emit("setp.lt.f64 " + tiny + ", " + magnitude + ", " + d(limit));
-        String out = a.f64();
-        a.emit("selp.f64 " + out + ", " + x + ", " + r + ", " + tiny);
+        String magnitude = a.reg(RegClass.F64);
+        a.op("abs", PtxType.F64, magnitude, x);
+        String tiny = a.reg(RegClass.PRED);
+        a.op("setp.lt", PtxType.F64, tiny, magnitude, d(limit));
+        String out = a.reg(RegClass.F64);
+        a.op("selp", PtxType.F64, out, x, r, tiny);
         return out;
     }
 
     /** r, or x where x is NaN. */
     private String keepNaN(String x, String r) {
-        String nan = a.pred();
-        a.emit("setp.nan.f64 " + nan + ", " + x + ", " + x);
-        String out = a.f64();
-        a.emit("selp.f64 " + out + ", " + x + ", " + r + ", " + nan);
+        String nan = a.reg(RegClass.PRED);
+        a.op("setp.nan", PtxType.F64, nan, x, x);
+        String out = a.reg(RegClass.F64);
+        a.op("selp", PtxType.F64, out, x, r, nan);
         return out;
     }
 }

@@ -1,5 +1,6 @@
 package io.jitflow.cuda;
 
+import io.jitflow.cuda.PtxAsm.PtxType;
 import io.jitflow.cuda.PtxAsm.RegClass;
 import io.jitflow.ir.DType;
 import io.jitflow.ir.kernel.Expr;
@@ -32,49 +33,10 @@ final class PtxScalarWriter {
     PtxScalarWriter(PtxAsm asm, KernelChecks checks) {
         this.asm = asm;
         this.checks = checks;
+        this.math = new PtxMath(asm, checks);
     }
 
-    final PtxMath math = new PtxMath(new PtxMath.Asm() {
-        @Override
-        public String f64() {
-            return asm.reg(RegClass.F64);
-        }
-
-        @Override
-        public String s32() {
-            return asm.reg(RegClass.B32);
-        }
-
-        @Override
-        public String b64() {
-            return asm.reg(RegClass.B64);
-        }
-
-        @Override
-        public String pred() {
-            return asm.reg(RegClass.PRED);
-        }
-
-        @Override
-        public void emit(String instruction) {
-            asm.emit(instruction);
-        }
-
-        @Override
-        public String label() {
-            return asm.label();
-        }
-
-        @Override
-        public void mark(String label) {
-            asm.mark(label);
-        }
-
-        @Override
-        public void failUnless(String ok, String message) {
-            checks.failUnless(ok, message);
-        }
-    });
+    final PtxMath math;
 
 
     static RegClass regClass(DType dtype) {
@@ -90,14 +52,14 @@ final class PtxScalarWriter {
 
 
     /** The PTX type suffix for arithmetic on a dtype. */
-    static String type(DType dtype) {
+    static PtxType type(DType dtype) {
         return switch (dtype) {
-            case UINT8 -> "u32";
-            case INT32 -> "s32";
-            case INT64 -> "s64";
-            case FLOAT16, FLOAT32 -> "f32";
-            case FLOAT64 -> "f64";
-            case BOOL -> "pred";
+            case UINT8 -> PtxType.U32;
+            case INT32 -> PtxType.S32;
+            case INT64 -> PtxType.S64;
+            case FLOAT16, FLOAT32 -> PtxType.F32;
+            case FLOAT64 -> PtxType.F64;
+            case BOOL -> PtxType.PRED;
         };
     }
 
@@ -114,8 +76,8 @@ final class PtxScalarWriter {
      */
     void roundToHalf(String value, DType computedIn) {
         String half = asm.reg(RegClass.B16);
-        asm.emit("cvt.rn.f16." + type(computedIn) + " " + half + ", " + value);
-        asm.emit("cvt.f32.f16 " + value + ", " + half);
+        asm.cvt(".rn", PtxType.F16, type(computedIn), half, value);
+        asm.cvt("", PtxType.F32, PtxType.F16, value, half);
     }
 
 
@@ -125,7 +87,7 @@ final class PtxScalarWriter {
             return operand;
         }
         String r = asm.reg(RegClass.B32);
-        asm.emit("mov.u32 " + r + ", " + operand);
+        asm.op("mov", PtxType.U32, r, operand);
         return r;
     }
 
@@ -140,12 +102,12 @@ final class PtxScalarWriter {
         for (int i = 0; i < 4; i++) {
             c[i] = asm.reg(RegClass.B32);
         }
-        asm.emit("cvt.u32.u64 " + c[0] + ", " + counter);
+        asm.cvt("", PtxType.U32, PtxType.U64, c[0], counter);
         String high = asm.reg(RegClass.B64);
-        asm.emit("shr.u64 " + high + ", " + counter + ", 32");
-        asm.emit("cvt.u32.u64 " + c[1] + ", " + high);
-        asm.emit("mov.u32 " + c[2] + ", 0");
-        asm.emit("mov.u32 " + c[3] + ", 0");
+        asm.op("shr", PtxType.U64, high, counter, 32);
+        asm.cvt("", PtxType.U32, PtxType.U64, c[1], high);
+        asm.op("mov", PtxType.U32, c[2], 0);
+        asm.op("mov", PtxType.U32, c[3], 0);
         int k0 = (int) r.seed();
         int k1 = (int) (r.seed() >>> 32);
         String product = asm.reg(RegClass.B32);
@@ -153,16 +115,16 @@ final class PtxScalarWriter {
             // (c0, c1, c2, c3) <- (hi(M1 c2) ^ c1 ^ k0, lo(M1 c2), hi(M0 c0) ^ c3 ^ k1, lo(M0 c0))
             String lo0 = asm.reg(RegClass.B32);
             String lo2 = asm.reg(RegClass.B32);
-            asm.emit("mul.lo.u32 " + lo0 + ", " + c[0] + ", " + Integer.toUnsignedString(Philox.M0));
-            asm.emit("mul.hi.u32 " + product + ", " + c[0] + ", " + Integer.toUnsignedString(Philox.M0));
+            asm.op("mul.lo", PtxType.U32, lo0, c[0], Integer.toUnsignedString(Philox.M0));
+            asm.op("mul.hi", PtxType.U32, product, c[0], Integer.toUnsignedString(Philox.M0));
             String n2 = asm.reg(RegClass.B32);
-            asm.emit("xor.b32 " + n2 + ", " + product + ", " + c[3]);
-            asm.emit("xor.b32 " + n2 + ", " + n2 + ", " + Integer.toUnsignedString(k1));
-            asm.emit("mul.lo.u32 " + lo2 + ", " + c[2] + ", " + Integer.toUnsignedString(Philox.M1));
-            asm.emit("mul.hi.u32 " + product + ", " + c[2] + ", " + Integer.toUnsignedString(Philox.M1));
+            asm.op("xor", PtxType.B32, n2, product, c[3]);
+            asm.op("xor", PtxType.B32, n2, n2, Integer.toUnsignedString(k1));
+            asm.op("mul.lo", PtxType.U32, lo2, c[2], Integer.toUnsignedString(Philox.M1));
+            asm.op("mul.hi", PtxType.U32, product, c[2], Integer.toUnsignedString(Philox.M1));
             String n0 = asm.reg(RegClass.B32);
-            asm.emit("xor.b32 " + n0 + ", " + product + ", " + c[1]);
-            asm.emit("xor.b32 " + n0 + ", " + n0 + ", " + Integer.toUnsignedString(k0));
+            asm.op("xor", PtxType.B32, n0, product, c[1]);
+            asm.op("xor", PtxType.B32, n0, n0, Integer.toUnsignedString(k0));
             c = new String[] {n0, lo2, n2, lo0};
             k0 += Philox.W0;
             k1 += Philox.W1;
@@ -171,15 +133,15 @@ final class PtxScalarWriter {
         if (r.normal()) {
             // mean + stddev sqrt(-2 log u1) cos(2 pi u2), u1 = 1 - unit(w0, w1), u2 = unit(w2, w3).
             String u1 = asm.reg(RegClass.F64);
-            asm.emit("sub.rn.f64 " + u1 + ", " + PtxMath.d(1) + ", " + unitDouble(c[0], c[1]));
+            asm.op("sub.rn", PtxType.F64, u1, PtxMath.d(1), unitDouble(c[0], c[1]));
             String radius = asm.reg(RegClass.F64);
-            asm.emit("mul.rn.f64 " + radius + ", " + math.log(u1) + ", " + PtxMath.d(-2));
-            asm.emit("sqrt.rn.f64 " + radius + ", " + radius);
+            asm.op("mul.rn", PtxType.F64, radius, math.log(u1), PtxMath.d(-2));
+            asm.op("sqrt.rn", PtxType.F64, radius, radius);
             String angle = asm.reg(RegClass.F64);
-            asm.emit("mul.rn.f64 " + angle + ", " + unitDouble(c[2], c[3]) + ", " + PtxMath.d(Philox.TWO_PI));
-            asm.emit("mul.rn.f64 " + value + ", " + radius + ", " + PtxMath.d(r.p2()));
-            asm.emit("mul.rn.f64 " + value + ", " + value + ", " + math.cos(angle));
-            asm.emit("add.rn.f64 " + value + ", " + value + ", " + PtxMath.d(r.p1()));
+            asm.op("mul.rn", PtxType.F64, angle, unitDouble(c[2], c[3]), PtxMath.d(Philox.TWO_PI));
+            asm.op("mul.rn", PtxType.F64, value, radius, PtxMath.d(r.p2()));
+            asm.op("mul.rn", PtxType.F64, value, value, math.cos(angle));
+            asm.op("add.rn", PtxType.F64, value, value, PtxMath.d(r.p1()));
             return convert(value, DType.FLOAT64, r.dtype());
         }
         String unit;
@@ -189,12 +151,12 @@ final class PtxScalarWriter {
             // (w0 >>> 8) * 2^-24
             unit = asm.reg(RegClass.F64);
             String word = asm.reg(RegClass.B32);
-            asm.emit("shr.u32 " + word + ", " + c[0] + ", 8");
-            asm.emit("cvt.rn.f64.u32 " + unit + ", " + word);
-            asm.emit("mul.rn.f64 " + unit + ", " + unit + ", " + PtxMath.d(0x1.0p-24));
+            asm.op("shr", PtxType.U32, word, c[0], 8);
+            asm.cvt(".rn", PtxType.F64, PtxType.U32, unit, word);
+            asm.op("mul.rn", PtxType.F64, unit, unit, PtxMath.d(0x1.0p-24));
         }
-        asm.emit("mul.rn.f64 " + value + ", " + unit + ", " + PtxMath.d(r.p2() - r.p1()));
-        asm.emit("add.rn.f64 " + value + ", " + value + ", " + PtxMath.d(r.p1()));
+        asm.op("mul.rn", PtxType.F64, value, unit, PtxMath.d(r.p2() - r.p1()));
+        asm.op("add.rn", PtxType.F64, value, value, PtxMath.d(r.p1()));
         return convert(value, DType.FLOAT64, r.dtype());
     }
 
@@ -204,15 +166,15 @@ final class PtxScalarWriter {
         String hi = asm.reg(RegClass.B64);
         String lo = asm.reg(RegClass.B64);
         String word = asm.reg(RegClass.B32);
-        asm.emit("shr.u32 " + word + ", " + hiWord + ", 5");
-        asm.emit("cvt.u64.u32 " + hi + ", " + word);
-        asm.emit("shl.b64 " + hi + ", " + hi + ", 26");
-        asm.emit("shr.u32 " + word + ", " + loWord + ", 6");
-        asm.emit("cvt.u64.u32 " + lo + ", " + word);
-        asm.emit("or.b64 " + hi + ", " + hi + ", " + lo);
+        asm.op("shr", PtxType.U32, word, hiWord, 5);
+        asm.cvt("", PtxType.U64, PtxType.U32, hi, word);
+        asm.op("shl", PtxType.B64, hi, hi, 26);
+        asm.op("shr", PtxType.U32, word, loWord, 6);
+        asm.cvt("", PtxType.U64, PtxType.U32, lo, word);
+        asm.op("or", PtxType.B64, hi, hi, lo);
         String unit = asm.reg(RegClass.F64);
-        asm.emit("cvt.rn.f64.s64 " + unit + ", " + hi);
-        asm.emit("mul.rn.f64 " + unit + ", " + unit + ", " + PtxMath.d(0x1.0p-53));
+        asm.cvt(".rn", PtxType.F64, PtxType.S64, unit, hi);
+        asm.op("mul.rn", PtxType.F64, unit, unit, PtxMath.d(0x1.0p-53));
         return unit;
     }
 
@@ -225,11 +187,20 @@ final class PtxScalarWriter {
     }
 
 
-    static String moveType(DType dtype) {
+    /** The untyped-bits type of a dtype's register: pred, b32 or b64. */
+    static PtxType bits(DType dtype) {
         return switch (dtype) {
-            case UINT8, INT32 -> "u32";
-            case INT64 -> "u64";
-            default -> type(dtype);
+            case BOOL -> PtxType.PRED;
+            case INT64, FLOAT64 -> PtxType.B64;
+            case UINT8, INT32, FLOAT16, FLOAT32 -> PtxType.B32;
+        };
+    }
+
+    static PtxType moveType(DType dtype) {
+        return switch (dtype) {
+            case UINT8, INT32 -> PtxType.U32;
+            case INT64 -> PtxType.U64;
+            case BOOL, FLOAT16, FLOAT32, FLOAT64 -> type(dtype);
         };
     }
 
@@ -250,18 +221,18 @@ final class PtxScalarWriter {
     }
 
 
-    /** Arithmetic with round-to-nearest on floats (which also forbids contraction into fma). */
+    /** The opcode of arithmetic on {@code dtype}: round-to-nearest on floats (which also forbids contraction into fma). */
     static String arith(String op, DType dtype) {
         if (dtype.isFloating()) {
-            return op + ".rn." + type(dtype);
+            return op + ".rn";
         }
-        return op.equals("mul") ? "mul.lo." + type(dtype) : op + "." + type(dtype);
+        return op.equals("mul") ? "mul.lo" : op;
     }
 
 
     void wrapUint8(String r, DType dtype) {
         if (dtype == DType.UINT8) {
-            asm.emit("and.b32 " + r + ", " + r + ", 255");
+            asm.op("and", PtxType.B32, r, r, 255);
         }
     }
 
@@ -279,51 +250,50 @@ final class PtxScalarWriter {
         switch (op) {
             case NEG -> {
                 if (t == DType.UINT8) {
-                    asm.emit("sub.u32 " + r + ", 0, " + x);
+                    asm.op("sub", PtxType.U32, r, 0, x);
                     wrapUint8(r, t);
                 } else {
-                    asm.emit("neg." + type(t) + " " + r + ", " + x);
+                    asm.op("neg", type(t), r, x);
                 }
             }
             case ABS -> {
                 if (floating) {
-                    asm.emit("abs." + type(t) + " " + r + ", " + x);
+                    asm.op("abs", type(t), r, x);
                 } else if (t == DType.UINT8) {
-                    asm.emit("mov.u32 " + r + ", " + x);
+                    asm.op("mov", PtxType.U32, r, x);
                 } else {
                     // max(x, -x): the most negative value stays itself, as Math.abs leaves it.
                     String negated = newValue(t);
-                    asm.emit("neg." + type(t) + " " + negated + ", " + x);
-                    asm.emit("max." + type(t) + " " + r + ", " + x + ", " + negated);
+                    asm.op("neg", type(t), negated, x);
+                    asm.op("max", type(t), r, x, negated);
                 }
             }
             case SIGN -> sign(t, x, r);
-            case SQRT -> requireFloat(op, t, () -> asm.emit("sqrt.rn." + type(t) + " " + r + ", " + x));
-            case FLOOR -> requireFloat(op, t, () -> asm.emit("cvt.rmi." + type(t) + "." + type(t) + " " + r + ", " + x));
-            case CEIL -> requireFloat(op, t, () -> asm.emit("cvt.rpi." + type(t) + "." + type(t) + " " + r + ", " + x));
-            case RINT -> requireFloat(op, t, () -> asm.emit("cvt.rni." + type(t) + "." + type(t) + " " + r + ", " + x));
+            case SQRT -> requireFloat(op, t, () -> asm.op("sqrt.rn", type(t), r, x));
+            case FLOOR -> requireFloat(op, t, () -> asm.cvt(".rmi", type(t), type(t), r, x));
+            case CEIL -> requireFloat(op, t, () -> asm.cvt(".rpi", type(t), type(t), r, x));
+            case RINT -> requireFloat(op, t, () -> asm.cvt(".rni", type(t), type(t), r, x));
             case IS_NAN -> {
                 if (floating) {
-                    asm.emit("setp.nan." + type(t) + " " + r + ", " + x + ", " + x);
+                    asm.op("setp.nan", type(t), r, x, x);
                 } else {
-                    asm.emit("setp.ne.u32 " + r + ", " + asRegister("0") + ", 0");
+                    asm.op("setp.ne", PtxType.U32, r, asRegister("0"), 0);
                 }
             }
             case IS_FINITE -> {
                 if (floating) {
                     String magnitude = newValue(t);
-                    asm.emit("abs." + type(t) + " " + magnitude + ", " + x);
-                    asm.emit("setp.lt." + type(t) + " " + r + ", " + magnitude + ", "
-                            + constant(Expr.Const.of(t, Double.POSITIVE_INFINITY)));
+                    asm.op("abs", type(t), magnitude, x);
+                    asm.op("setp.lt", type(t), r, magnitude, constant(Expr.Const.of(t, Double.POSITIVE_INFINITY)));
                 } else {
-                    asm.emit("setp.eq.u32 " + r + ", " + asRegister("0") + ", 0");
+                    asm.op("setp.eq", PtxType.U32, r, asRegister("0"), 0);
                 }
             }
             case NOT -> {
                 if (t == DType.BOOL) {
-                    asm.emit("not.pred " + r + ", " + x);
+                    asm.op("not", PtxType.PRED, r, x);
                 } else {
-                    asm.emit("not.b" + (t == DType.INT64 ? 64 : 32) + " " + r + ", " + x);
+                    asm.op("not", bits(t), r, x);
                     wrapUint8(r, t);
                 }
             }
@@ -351,21 +321,21 @@ final class PtxScalarWriter {
     void sign(DType t, String x, String r) {
         if (t.isFloating()) {
             String one = newValue(t);
-            asm.emit("mov." + type(t) + " " + one + ", " + constant(Expr.Const.of(t, 1)));
+            asm.op("mov", type(t), one, constant(Expr.Const.of(t, 1)));
             String signed = newValue(t);
-            asm.emit("copysign." + type(t) + " " + signed + ", " + x + ", " + one);
+            asm.op("copysign", type(t), signed, x, one);
             String keep = asm.reg(RegClass.PRED);
-            asm.emit("setp.equ." + type(t) + " " + keep + ", " + x + ", " + constant(Expr.Const.of(t, 0)));
-            asm.emit("selp." + type(t) + " " + r + ", " + x + ", " + signed + ", " + keep);
+            asm.op("setp.equ", type(t), keep, x, constant(Expr.Const.of(t, 0)));
+            asm.op("selp", type(t), r, x, signed, keep);
             return;
         }
         String positive = asm.reg(RegClass.PRED);
         String negative = asm.reg(RegClass.PRED);
         String zero = constant(Expr.Const.of(t, 0));
-        asm.emit("setp.gt." + type(t) + " " + positive + ", " + x + ", " + zero);
-        asm.emit("setp.lt." + type(t) + " " + negative + ", " + x + ", " + zero);
-        asm.emit("selp." + type(t) + " " + r + ", 1, " + zero + ", " + positive);
-        asm.emit("@" + negative + " mov." + moveType(t) + " " + r + ", " + (t == DType.UINT8 ? "255" : "-1"));
+        asm.op("setp.gt", type(t), positive, x, zero);
+        asm.op("setp.lt", type(t), negative, x, zero);
+        asm.op("selp", type(t), r, 1, zero, positive);
+        asm.opIf(negative, "mov", moveType(t), r, t == DType.UINT8 ? 255 : -1);
     }
 
 
@@ -378,12 +348,12 @@ final class PtxScalarWriter {
                 if (t == DType.BOOL) {
                     throw checks.unsupported(op.toString().toLowerCase() + " on bool");
                 }
-                asm.emit(arith(op.toString().toLowerCase(), t) + " " + r + ", " + x + ", " + y);
+                asm.op(arith(op.toString().toLowerCase(), t), type(t), r, x, y);
                 wrapUint8(r, t);
             }
             case DIV -> {
                 if (floating) {
-                    asm.emit("div.rn." + type(t) + " " + r + ", " + x + ", " + y);
+                    asm.op("div.rn", type(t), r, x, y);
                 } else {
                     integerDivision(op, t, x, y, r);
                 }
@@ -393,8 +363,8 @@ final class PtxScalarWriter {
                     // In float64 and floored there, then rounded once, as the reference computes it.
                     String wide = convert(x, t, DType.FLOAT64);
                     String quotient = newValue(DType.FLOAT64);
-                    asm.emit("div.rn.f64 " + quotient + ", " + wide + ", " + convert(y, t, DType.FLOAT64));
-                    asm.emit("cvt.rmi.f64.f64 " + quotient + ", " + quotient);
+                    asm.op("div.rn", PtxType.F64, quotient, wide, convert(y, t, DType.FLOAT64));
+                    asm.cvt(".rmi", PtxType.F64, PtxType.F64, quotient, quotient);
                     move(r, convert(quotient, DType.FLOAT64, t), t);
                 } else {
                     integerDivision(op, t, x, y, r);
@@ -412,7 +382,7 @@ final class PtxScalarWriter {
             case EQ, NE, LT, LE, GT, GE -> compare(op, t, x, y, r);
             case AND, OR, XOR -> {
                 String logic = op.toString().toLowerCase();
-                asm.emit(logic + "." + (t == DType.BOOL ? "pred" : t == DType.INT64 ? "b64" : "b32") + " " + r + ", " + x + ", " + y);
+                asm.op(logic, bits(t), r, x, y);
             }
             case POW -> {
                 if (floating) {
@@ -437,31 +407,31 @@ final class PtxScalarWriter {
     void integerDivision(ScalarOp op, DType t, String x, String y, String r) {
         String name = op == ScalarOp.DIV ? "div" : op == ScalarOp.FLOOR_DIV ? "floor_div" : "mod";
         String nonZero = asm.reg(RegClass.PRED);
-        asm.emit("setp.ne." + type(t) + " " + nonZero + ", " + y + ", 0");
+        asm.op("setp.ne", type(t), nonZero, y, 0);
         checks.failUnless(nonZero, name + ": integer division by zero");
         String quotient = newValue(t);
         String remainder = newValue(t);
-        asm.emit("div." + type(t) + " " + quotient + ", " + x + ", " + y);
-        asm.emit("rem." + type(t) + " " + remainder + ", " + x + ", " + y);
+        asm.op("div", type(t), quotient, x, y);
+        asm.op("rem", type(t), remainder, x, y);
         if (t != DType.UINT8) {
             String minusOne = asm.reg(RegClass.PRED);
-            asm.emit("setp.eq." + type(t) + " " + minusOne + ", " + y + ", -1");
+            asm.op("setp.eq", type(t), minusOne, y, -1);
             String negated = newValue(t);
-            asm.emit("neg." + type(t) + " " + negated + ", " + x);
-            asm.emit("selp." + type(t) + " " + quotient + ", " + negated + ", " + quotient + ", " + minusOne);
-            asm.emit("selp." + type(t) + " " + remainder + ", 0, " + remainder + ", " + minusOne);
+            asm.op("neg", type(t), negated, x);
+            asm.op("selp", type(t), quotient, negated, quotient, minusOne);
+            asm.op("selp", type(t), remainder, 0, remainder, minusOne);
             // Floor: when the remainder is nonzero and its sign differs from the divisor's.
             String signs = newValue(t);
-            asm.emit("xor.b" + (t == DType.INT64 ? 64 : 32) + " " + signs + ", " + remainder + ", " + y);
+            asm.op("xor", bits(t), signs, remainder, y);
             String differ = asm.reg(RegClass.PRED);
-            asm.emit("setp.lt." + type(t) + " " + differ + ", " + signs + ", 0");
+            asm.op("setp.lt", type(t), differ, signs, 0);
             String inexact = asm.reg(RegClass.PRED);
-            asm.emit("setp.ne." + type(t) + " " + inexact + ", " + remainder + ", 0");
-            asm.emit("and.pred " + differ + ", " + differ + ", " + inexact);
+            asm.op("setp.ne", type(t), inexact, remainder, 0);
+            asm.op("and", PtxType.PRED, differ, differ, inexact);
             if (op == ScalarOp.FLOOR_DIV) {
-                asm.emit("@" + differ + " sub." + type(t) + " " + quotient + ", " + quotient + ", 1");
+                asm.opIf(differ, "sub", type(t), quotient, quotient, 1);
             } else if (op == ScalarOp.FLOOR_MOD) {
-                asm.emit("@" + differ + " add." + type(t) + " " + remainder + ", " + remainder + ", " + y);
+                asm.opIf(differ, "add", type(t), remainder, remainder, y);
             }
         }
         move(r, op == ScalarOp.FLOOR_MOD ? remainder : quotient, t);
@@ -473,31 +443,30 @@ final class PtxScalarWriter {
      * is an error.
      */
     void integerPower(DType t, String base, String exponent, String r) {
-        String bits = t == DType.INT64 ? "b64" : "b32";
         if (t != DType.UINT8) {
             String nonNegative = asm.reg(RegClass.PRED);
-            asm.emit("setp.ge." + type(t) + " " + nonNegative + ", " + exponent + ", 0");
+            asm.op("setp.ge", type(t), nonNegative, exponent, 0);
             checks.failUnless(nonNegative, "pow: integers to negative integer powers are not allowed");
         }
         String b = newValue(t);
         String e = newValue(t);
         move(b, base, t);
         move(e, exponent, t);
-        asm.emit("mov." + moveType(t) + " " + r + ", 1");
+        asm.op("mov", moveType(t), r, 1);
         String top = asm.label();
         String end = asm.label();
         String done = asm.reg(RegClass.PRED);
         asm.mark(top);
-        asm.emit("setp.eq." + type(t) + " " + done + ", " + e + ", 0");
-        asm.emit("@" + done + " bra " + end);
+        asm.op("setp.eq", type(t), done, e, 0);
+        asm.braIf(done, end);
         String low = newValue(t);
-        asm.emit("and." + bits + " " + low + ", " + e + ", 1");
+        asm.op("and", bits(t), low, e, 1);
         String odd = asm.reg(RegClass.PRED);
-        asm.emit("setp.ne." + type(t) + " " + odd + ", " + low + ", 0");
-        asm.emit("@" + odd + " " + arith("mul", t) + " " + r + ", " + r + ", " + b);
-        asm.emit(arith("mul", t) + " " + b + ", " + b + ", " + b);
-        asm.emit("shr." + (t == DType.INT64 ? "u64" : "u32") + " " + e + ", " + e + ", 1");
-        asm.emit("bra " + top);
+        asm.op("setp.ne", type(t), odd, low, 0);
+        asm.opIf(odd, arith("mul", t), type(t), r, r, b);
+        asm.op(arith("mul", t), type(t), b, b, b);
+        asm.op("shr", t == DType.INT64 ? PtxType.U64 : PtxType.U32, e, e, 1);
+        asm.bra(top);
         asm.mark(end);
         wrapUint8(r, t);
     }
@@ -508,54 +477,57 @@ final class PtxScalarWriter {
         String name = op == ScalarOp.MAX ? "max" : "min";
         if (!t.isFloating()) {
             if (t == DType.BOOL) {
-                asm.emit((op == ScalarOp.MAX ? "or" : "and") + ".pred " + r + ", " + x + ", " + y);
+                asm.op(op == ScalarOp.MAX ? "or" : "and", PtxType.PRED, r, x, y);
             } else {
-                asm.emit(name + "." + type(t) + " " + r + ", " + x + ", " + y);
+                asm.op(name, type(t), r, x, y);
             }
             return;
         }
         // Between equal values (only +0.0 and -0.0 differ), max takes the bits' and, min their or.
-        String bits = t == DType.FLOAT32 ? "b32" : "b64";
+        PtxType bits = t == DType.FLOAT32 ? PtxType.B32 : PtxType.B64;
         RegClass intClass = t == DType.FLOAT32 ? RegClass.B32 : RegClass.B64;
         String m = newValue(t);
-        asm.emit(name + "." + type(t) + " " + m + ", " + x + ", " + y);
+        asm.op(name, type(t), m, x, y);
         String xb = asm.reg(intClass);
         String yb = asm.reg(intClass);
         String zb = asm.reg(intClass);
-        asm.emit("mov." + bits + " " + xb + ", " + x);
-        asm.emit("mov." + bits + " " + yb + ", " + y);
-        asm.emit((op == ScalarOp.MAX ? "and." : "or.") + bits + " " + zb + ", " + xb + ", " + yb);
+        asm.op("mov", bits, xb, x);
+        asm.op("mov", bits, yb, y);
+        asm.op(op == ScalarOp.MAX ? "and" : "or", bits, zb, xb, yb);
         String zeros = newValue(t);
-        asm.emit("mov." + bits + " " + zeros + ", " + zb);
+        asm.op("mov", bits, zeros, zb);
         String equal = asm.reg(RegClass.PRED);
-        asm.emit("setp.eq." + type(t) + " " + equal + ", " + x + ", " + y);
+        asm.op("setp.eq", type(t), equal, x, y);
         String chosen = newValue(t);
-        asm.emit("selp." + type(t) + " " + chosen + ", " + zeros + ", " + m + ", " + equal);
+        asm.op("selp", type(t), chosen, zeros, m, equal);
         String nan = asm.reg(RegClass.PRED);
-        asm.emit("setp.nan." + type(t) + " " + nan + ", " + x + ", " + y);
+        asm.op("setp.nan", type(t), nan, x, y);
         String sum = newValue(t);
-        asm.emit("add.rn." + type(t) + " " + sum + ", " + x + ", " + y);
-        asm.emit("selp." + type(t) + " " + r + ", " + sum + ", " + chosen + ", " + nan);
+        asm.op("add.rn", type(t), sum, x, y);
+        asm.op("selp", type(t), r, sum, chosen, nan);
     }
 
 
     void compare(ScalarOp op, DType t, String x, String y, String r) {
         if (t == DType.BOOL) {
             switch (op) {
-                case EQ -> asm.emit("xor.pred " + r + ", " + x + ", " + y + "; not.pred " + r + ", " + r);
-                case NE -> asm.emit("xor.pred " + r + ", " + x + ", " + y);
+                case EQ -> {
+                    asm.op("xor", PtxType.PRED, r, x, y);
+                    asm.op("not", PtxType.PRED, r, r);
+                }
+                case NE -> asm.op("xor", PtxType.PRED, r, x, y);
                 case LT, LE, GT, GE -> throw checks.unsupported(op.toString().toLowerCase() + " on bool");
             }
             return;
         }
         // Ordered comparisons are false with a NaN operand; "not equal" is the unordered one, true with NaN.
         String cmp = op == ScalarOp.NE && t.isFloating() ? "neu" : op.toString().toLowerCase();
-        asm.emit("setp." + cmp + "." + type(t) + " " + r + ", " + x + ", " + y);
+        asm.op("setp." + cmp, type(t), r, x, y);
     }
 
 
     void move(String to, String from, DType dtype) {
-        asm.emit("mov." + moveType(dtype) + " " + to + ", " + from);
+        asm.op("mov", moveType(dtype), to, from);
     }
 
 
@@ -573,19 +545,18 @@ final class PtxScalarWriter {
             String source = from.isFloating() ? x : convert(x, from, DType.FLOAT64);
             String r = newValue(to);
             String half = asm.reg(RegClass.B16);
-            asm.emit("cvt.rn.f16." + type(from.isFloating() ? from : DType.FLOAT64) + " " + half + ", " + source);
-            asm.emit("cvt.f32.f16 " + r + ", " + half);
+            asm.op("cvt.rn.f16", type(from.isFloating() ? from : DType.FLOAT64), half, source);
+            asm.cvt("", PtxType.F32, PtxType.F16, r, half);
             return r;
         }
         String r = newValue(to);
         if (to == DType.BOOL) {
             String cmp = from.isFloating() ? "neu" : "ne";
-            asm.emit("setp." + cmp + "." + type(from) + " " + r + ", " + x + ", " + constant(Expr.Const.of(from, 0)));
+            asm.op("setp." + cmp, type(from), r, x, constant(Expr.Const.of(from, 0)));
             return r;
         }
         if (from == DType.BOOL) {
-            asm.emit("selp." + type(to) + " " + r + ", " + constant(Expr.Const.of(to, 1)) + ", "
-                    + constant(Expr.Const.of(to, 0)) + ", " + x);
+            asm.op("selp", type(to), r, constant(Expr.Const.of(to, 1)), constant(Expr.Const.of(to, 0)), x);
             return r;
         }
         if (to == DType.UINT8) {
@@ -593,31 +564,35 @@ final class PtxScalarWriter {
                 // As cast defines it: NaN gives 0, otherwise clamp to [0, 255] and truncate.
                 String wide = convert(x, from, DType.FLOAT64);
                 String clamped = newValue(DType.FLOAT64);
-                asm.emit("min.f64 " + clamped + ", " + wide + ", 0d406FE00000000000");
-                asm.emit("max.f64 " + clamped + ", " + clamped + ", 0d0000000000000000");
-                asm.emit("cvt.rzi.u32.f64 " + r + ", " + clamped);
+                asm.op("min", PtxType.F64, clamped, wide, "0d406FE00000000000");
+                asm.op("max", PtxType.F64, clamped, clamped, "0d0000000000000000");
+                asm.cvt(".rzi", PtxType.U32, PtxType.F64, r, clamped);
                 String nan = asm.reg(RegClass.PRED);
-                asm.emit("setp.nan.f64 " + nan + ", " + wide + ", " + wide);
-                asm.emit("@" + nan + " mov.u32 " + r + ", 0");
+                asm.op("setp.nan", PtxType.F64, nan, wide, wide);
+                asm.opIf(nan, "mov", PtxType.U32, r, 0);
                 return r;
             }
-            asm.emit((from == DType.INT64 ? "cvt.u32.u64 " : "mov.u32 ") + r + ", " + x);
+            if (from == DType.INT64) {
+                asm.cvt("", PtxType.U32, PtxType.U64, r, x);
+            } else {
+                asm.op("mov", PtxType.U32, r, x);
+            }
             wrapUint8(r, to);
             return r;
         }
-        String source = from == DType.UINT8 ? "u32" : type(from);
+        PtxType source = from == DType.UINT8 ? PtxType.U32 : type(from);
         String rounding = "";
         if (to.isFloating() && !from.isFloating() || to == DType.FLOAT32 && from == DType.FLOAT64) {
             rounding = ".rn";
         } else if (!to.isFloating() && from.isFloating()) {
             rounding = ".rzi";
         }
-        asm.emit("cvt" + rounding + "." + type(to) + "." + source + " " + r + ", " + x);
+        asm.cvt(rounding, type(to), source, r, x);
         if (from.isFloating() && !to.isFloating()) {
             // The hardware turns NaN into the most negative integer (measured on an H100); cast gives 0.
             String nan = asm.reg(RegClass.PRED);
-            asm.emit("setp.nan." + type(from) + " " + nan + ", " + x + ", " + x);
-            asm.emit("@" + nan + " mov." + moveType(to) + " " + r + ", 0");
+            asm.op("setp.nan", type(from), nan, x, x);
+            asm.opIf(nan, "mov", moveType(to), r, 0);
         }
         return r;
     }
