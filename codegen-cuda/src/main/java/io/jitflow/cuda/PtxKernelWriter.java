@@ -93,14 +93,19 @@ final class PtxKernelWriter {
         });
     }
 
-    /** A reduction with one thread per output point, folding the reduced axes in order. */
-    private void threadReductionKernel(Kernel.Reduce l) {
-        Shape space = l.space();
-        List<Integer> kept = PtxKernelAccess.keptAxes(l);
+    /** The parameters and the buffers a reduction reads and writes. */
+    private void prepareReduction(Kernel.Reduce l) {
         access.prologue();
         access.prepareBuffers(l.body());
         access.prepareBuffers(l.epilogue());
         access.prepare(l.output());
+    }
+
+    /** A reduction with one thread per output point, folding the reduced axes in order. */
+    private void threadReductionKernel(Kernel.Reduce l) {
+        Shape space = l.space();
+        List<Integer> kept = PtxKernelAccess.keptAxes(l);
+        prepareReduction(l);
         access.gridLoop(space, kept, () -> {
             accumulator = scalar.newValue(l.accumulator());
             setIdentity(l);
@@ -403,10 +408,7 @@ final class PtxKernelWriter {
     private void blockReductionKernel(Kernel.Reduce l) {
         Shape space = l.space();
         List<Integer> kept = PtxKernelAccess.keptAxes(l);
-        access.prologue();
-        access.prepareBuffers(l.body());
-        access.prepareBuffers(l.epilogue());
-        access.prepare(l.output());
+        prepareReduction(l);
         DType acc = l.accumulator();
         String partials = access.sharedArray("partials", 8 * (BLOCK / WARP));
         String thread = asm.reg(RegClass.B32);
