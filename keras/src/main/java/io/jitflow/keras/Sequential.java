@@ -292,7 +292,7 @@ public final class Sequential {
             List<Dropout> dropouts = dropouts();
             List<TensorSpec> specs = new ArrayList<>(List.of(spec(x.dtype(), builtInput), spec(y.dtype(), labelShape(y))));
             for (Dropout d : dropouts) {
-                specs.add(spec(DType.FLOAT32, inputOf(d)));
+                specs.add(spec(DType.FLOAT32, d.noiseShape(inputOf(d))));
             }
             optimizer.build(trainableWeights());
             List<String> inputNames = new ArrayList<>(List.of("x", "labels"));
@@ -413,7 +413,7 @@ public final class Sequential {
                 List<Tensor> args = new ArrayList<>(List.of(Jf.gather(trainX, indices.toDevice(trainX.device()), 0),
                         Jf.gather(trainY, indices.toDevice(trainY.device()), 0)));
                 for (Dropout d : dropouts) {
-                    int[] shape = inputOf(d).bind(Map.of(BATCH, to - from)).sizes();
+                    int[] shape = d.noiseShape(inputOf(d)).bind(Map.of(BATCH, to - from)).sizes();
                     args.add(Jf.randomUniform(shape, 0, 1, noiseSeed++, DType.FLOAT32).toDevice(trainX.device()));
                 }
                 averages.add(step.callAll(args.toArray(new Tensor[0])), to - from);
@@ -566,7 +566,7 @@ public final class Sequential {
             Tensor y = Jf.zeros(labelType, labelShape.bind(Map.of(BATCH, 1)).sizes());
             List<Tensor> args = new ArrayList<>(List.of(x, y));
             for (Dropout d : dropouts()) {
-                args.add(Jf.zeros(inputOf(d).bind(Map.of(BATCH, 1)).sizes()));
+                args.add(Jf.zeros(d.noiseShape(inputOf(d)).bind(Map.of(BATCH, 1)).sizes()));
             }
             functions.add(renamed(trainStep.tracedGraph(args.toArray(new Tensor[0])), "train_step"));
             functions.add(renamed(testStep(x, y).tracedGraph(x, y), "test_step"));

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.jitflow.Jf;
 import io.jitflow.Tensor;
 import io.jitflow.ir.DType;
+import io.jitflow.keras.layers.CallContext;
 import io.jitflow.keras.layers.Cropping2D;
 import io.jitflow.keras.layers.Dense;
 import io.jitflow.keras.layers.Embedding;
@@ -22,6 +23,7 @@ import io.jitflow.keras.layers.Layer;
 import io.jitflow.keras.layers.LayerNormalization;
 import io.jitflow.keras.layers.Permute;
 import io.jitflow.keras.layers.Reshape;
+import io.jitflow.keras.layers.SpatialDropout2D;
 import io.jitflow.keras.layers.UpSampling2D;
 import io.jitflow.keras.layers.ZeroPadding2D;
 import java.io.ByteArrayOutputStream;
@@ -175,5 +177,27 @@ class ShapeLayersTest {
         assertArrayEquals(new int[] {5, 3}, out.shape());
         assertEquals(8 * 8 * 3 + 3, model.layers().stream().mapToLong(Layer::countParams).sum());
         assertEquals(DType.FLOAT32, out.dtype());
+    }
+
+    @Test
+    void spatialDropoutDropsWholeChannels(@TempDir Path dir) throws Exception {
+        SpatialDropout2D dropout = new SpatialDropout2D(0.5);
+        dropout.build(io.jitflow.ir.Shape.of(io.jitflow.ir.Dim.named("batch"), io.jitflow.ir.Dim.of(2),
+                io.jitflow.ir.Dim.of(2), io.jitflow.ir.Dim.of(3)));
+        Tensor x = Jf.reshape(Jf.add(Jf.range(0f, 12f, 1f), 1.0), 1, 2, 2, 3);
+        Tensor noise = Jf.reshape(constant(new float[] {0.1f, 0.9f, 0.6f}), 1, 1, 1, 3);
+        float[] y = dropout.call(x, new CallContext(true, java.util.Map.of(dropout, noise))).toFloatArray();
+        // channel 0 is dropped in every pixel, channels 1 and 2 doubled
+        assertArrayEquals(new float[] {0, 4, 6, 0, 10, 12, 0, 16, 18, 0, 22, 24}, y);
+        assertArrayEquals(x.toFloatArray(), dropout.call(x, CallContext.INFERENCE).toFloatArray());
+        assertEquals("(None, 1, 1, 3)", Layer.describe(dropout.noiseShape(dropout.outputShape())));
+        Sequential model = new Sequential(new Input(4, 4, 3), new SpatialDropout2D(0.25), new GlobalAveragePooling2D(),
+                new Dense(2, "softmax"));
+        model.compile("adam", "sparse_categorical_crossentropy");
+        model.fit(Jf.randomUniform(new int[] {16, 4, 4, 3}, 0, 1, 2, DType.FLOAT32), constant(new int[16]),
+                FitOptions.epochs(1).batchSize(8).verbose(0));
+        Path file = dir.resolve("spatial.jfg");
+        model.save(file);
+        assertTrue(SavedModel.load(file).canTrain());
     }
 }

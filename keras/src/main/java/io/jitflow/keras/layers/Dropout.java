@@ -6,13 +6,18 @@ import io.jitflow.ir.Shape;
 
 /**
  * While training, zeroes each input with probability {@code rate} and scales the rest by
- * 1 / (1 - rate); at inference, passes inputs through.
+ * 1 / (1 - rate); at inference, passes inputs through. The noise is drawn per element of
+ * {@link #noiseShape}, and broadcast over the input.
  */
-public final class Dropout extends Layer {
+public class Dropout extends Layer {
     private final double rate;
 
     public Dropout(double rate) {
-        super("dropout");
+        this("dropout", rate);
+    }
+
+    Dropout(String baseName, double rate) {
+        super(baseName);
         if (rate < 0 || rate >= 1) {
             throw new IllegalArgumentException("Dropout needs 0 <= rate < 1, got " + rate);
         }
@@ -21,6 +26,11 @@ public final class Dropout extends Layer {
 
     public double rate() {
         return rate;
+    }
+
+    /** The shape of the noise for {@code input}: one draw per element. */
+    public Shape noiseShape(Shape input) {
+        return input;
     }
 
     @Override
