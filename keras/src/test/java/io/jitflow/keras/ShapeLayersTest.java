@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.jitflow.Jf;
 import io.jitflow.Tensor;
 import io.jitflow.ir.DType;
+import io.jitflow.keras.layers.BatchNormalization;
 import io.jitflow.keras.layers.CallContext;
 import io.jitflow.keras.layers.Cropping2D;
 import io.jitflow.keras.layers.Dense;
@@ -199,5 +200,42 @@ class ShapeLayersTest {
         Path file = dir.resolve("spatial.jfg");
         model.save(file);
         assertTrue(SavedModel.load(file).canTrain());
+    }
+
+    @Test
+    void batchNormalizationUsesBatchStatisticsWhileTrainingAndMovingOnesAfter(@TempDir Path dir) throws Exception {
+        assertEquals("(None, 28, 28, 32) 128", summaryLine(new BatchNormalization(), 28, 28, 32));
+        Sequential counted = new Sequential(new Input(4), new BatchNormalization());
+        String text = counted.summary(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        assertTrue(text.contains("Trainable params: 8\nNon-trainable params: 8"), text);
+
+        // Inference: (x - moving_mean) / sqrt(moving_variance + 1e-3) * gamma + beta.
+        BatchNormalization bn = new BatchNormalization();
+        Sequential model = new Sequential(new Input(2), bn);
+        model.predict(Jf.ones(1, 2));
+        bn.setWeights(java.util.List.of(constant(new float[] {2, 3}), constant(new float[] {1, -1}),
+                constant(new float[] {10, 20}), constant(new float[] {4, 9})));
+        float[] y = model.predict(constant(new float[][] {{12, 20}})).toFloatArray();
+        assertArrayEquals(new float[] {(float) (2 * 2 / Math.sqrt(4.001) + 1), -1}, y, 1e-5f);
+
+        // Training: the step normalizes with the batch's statistics and moves the moving ones toward them.
+        BatchNormalization trained = new BatchNormalization().momentum(0.9);
+        Sequential net = new Sequential(new Input(2), trained, new Dense(1));
+        net.compile("sgd", "mse");
+        Tensor x = constant(new float[][] {{1, 10}, {3, 30}, {5, 50}, {7, 70}});
+        net.fit(x, constant(new float[][] {{1}, {2}, {3}, {4}}), FitOptions.epochs(1).batchSize(4).shuffle(false)
+                .verbose(0));
+        float[] movingMean = trained.getWeights().get(2).toFloatArray();
+        float[] movingVariance = trained.getWeights().get(3).toFloatArray();
+        // batch mean (4, 40), biased variance (5, 500)
+        assertArrayEquals(new float[] {0.1f * 4, 0.1f * 40}, movingMean, 1e-5f);
+        assertArrayEquals(new float[] {0.9f + 0.1f * 5, 0.9f + 0.1f * 500}, movingVariance, 1e-4f);
+        Path file = dir.resolve("bn.jfg");
+        net.save(file);
+        SavedModel loaded = SavedModel.load(file);
+        assertArrayEquals(net.predict(x).toFloatArray(), loaded.predict(x).toFloatArray(), 0f);
+        loaded.trainOnBatch(x, constant(new float[][] {{1}, {2}, {3}, {4}}));
+        assertEquals(0.9f * 0.4f + 0.1f * 4, loaded.variable(trained.name() + "/moving_mean").toFloatArray()[0], 1e-5f,
+                "a loaded model's training step moves the statistics too");
     }
 }

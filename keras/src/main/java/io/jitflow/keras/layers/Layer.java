@@ -78,7 +78,12 @@ public abstract class Layer {
     }
 
     protected Variable addWeight(String weightName, int[] shape, Initializer init, long seed) {
-        Variable v = new Variable(init.create(shape, seed), name + "/" + weightName, true);
+        return addWeight(weightName, shape, init, seed, true);
+    }
+
+    /** A weight the optimizer updates ({@code trainable}) or only the layer itself (statistics, say). */
+    protected Variable addWeight(String weightName, int[] shape, Initializer init, long seed, boolean trainable) {
+        Variable v = new Variable(init.create(shape, seed), name + "/" + weightName, trainable);
         weights.add(v);
         return v;
     }

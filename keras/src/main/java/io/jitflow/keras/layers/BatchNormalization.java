@@ -1,0 +1,77 @@
+package io.jitflow.keras.layers;
+
+import io.jitflow.Jf;
+import io.jitflow.Tensor;
+import io.jitflow.Variable;
+import io.jitflow.ir.Dim;
+import io.jitflow.ir.Shape;
+import io.jitflow.keras.Initializer;
+
+/**
+ * Normalizes each feature (the last axis) as keras.layers.BatchNormalization with its defaults
+ * (momentum 0.99, epsilon 1e-3): {@code (x - mean) / sqrt(variance + epsilon) * gamma + beta}.
+ * While training, mean and variance are the batch's (over every axis but the last) and the step
+ * also moves the layer's moving statistics toward them ({@code moving = moving * momentum + batch *
+ * (1 - momentum)}); at inference the moving statistics are used. gamma and beta are trainable,
+ * the moving statistics are not (they count as non-trainable parameters), and all four are saved.
+ */
+public final class BatchNormalization extends Layer {
+    private double momentum = 0.99;
+    private double epsilon = 1e-3;
+    private Variable gamma;
+    private Variable beta;
+    private Variable movingMean;
+    private Variable movingVariance;
+
+    public BatchNormalization() {
+        super("batch_normalization");
+    }
+
+    public BatchNormalization momentum(double momentum) {
+        if (!(momentum >= 0 && momentum < 1)) {
+            throw new IllegalArgumentException("BatchNormalization needs 0 <= momentum < 1, got " + momentum);
+        }
+        this.momentum = momentum;
+        return this;
+    }
+
+    public BatchNormalization epsilon(double epsilon) {
+        if (!(epsilon > 0)) {
+            throw new IllegalArgumentException("BatchNormalization needs epsilon > 0, got " + epsilon);
+        }
+        this.epsilon = epsilon;
+        return this;
+    }
+
+    @Override
+    protected Shape create(Shape input) {
+        Dim last = input.dim(input.rank() - 1);
+        if (input.rank() < 2 || !last.isStatic()) {
+            throw new IllegalArgumentException("BatchNormalization " + name() + " needs a known last dim, got "
+                    + describe(input));
+        }
+        int[] features = {last.size()};
+        gamma = addWeight("gamma", features, Initializer.ONES, 0);
+        beta = addWeight("beta", features, Initializer.ZEROS, 0);
+        movingMean = addWeight("moving_mean", features, Initializer.ZEROS, 0, false);
+        movingVariance = addWeight("moving_variance", features, Initializer.ONES, 0, false);
+        return input;
+    }
+
+    @Override
+    public Tensor call(Tensor x, CallContext context) {
+        Tensor mean = movingMean.asTensor();
+        Tensor variance = movingVariance.asTensor();
+        if (context.training()) {
+            int[] batchAxes = new int[x.rank() - 1];
+            for (int i = 0; i < batchAxes.length; i++) {
+                batchAxes[i] = i;
+            }
+            mean = Jf.reduceMean(x, batchAxes);
+            variance = Jf.reduceMean(x.sub(mean).square(), batchAxes);
+            movingMean.assign(movingMean.asTensor().mul(momentum).add(mean.mul(1 - momentum)));
+            movingVariance.assign(movingVariance.asTensor().mul(momentum).add(variance.mul(1 - momentum)));
+        }
+        return x.sub(mean).mul(Jf.rsqrt(variance.add(epsilon))).mul(gamma).add(beta);
+    }
+}
