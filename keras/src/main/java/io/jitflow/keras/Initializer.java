@@ -9,10 +9,17 @@ import io.jitflow.ir.DType;
 public interface Initializer {
     Tensor create(int[] shape, long seed);
 
-    /** Glorot (Xavier) uniform: U(-l, l) with l = sqrt(6 / (fan_in + fan_out)), Keras's default for kernels. */
+    /**
+     * Glorot (Xavier) uniform: U(-l, l) with l = sqrt(6 / (fan_in + fan_out)), Keras's default for
+     * kernels; a convolution kernel's fans count its window too (receptive field x channels).
+     */
     Initializer GLOROT_UNIFORM = (shape, seed) -> {
-        int fanIn = shape.length >= 2 ? shape[shape.length - 2] : shape[0];
-        int fanOut = shape[shape.length - 1];
+        int receptiveField = 1;
+        for (int d = 0; d < shape.length - 2; d++) {
+            receptiveField *= shape[d];
+        }
+        int fanIn = (shape.length >= 2 ? shape[shape.length - 2] : shape[0]) * receptiveField;
+        int fanOut = shape[shape.length - 1] * receptiveField;
         double limit = Math.sqrt(6.0 / (fanIn + fanOut));
         return Jf.randomUniform(shape, -limit, limit, seed, DType.FLOAT32);
     };
