@@ -262,6 +262,9 @@ final class ExprEmitter {
             g.cast(Type.FLOAT_TYPE, Type.DOUBLE_TYPE);
         }
         boolean integral = t == Type.INT_TYPE || t == Type.LONG_TYPE;
+        // A constant non-zero divisor (index arithmetic's dim sizes) needs no check: the JVM's own
+        // division, or Math's floor forms, give the same results.
+        boolean checked = integral && !(b.b() instanceof Expr.Const c && c.bits() != 0);
         switch (b.op()) {
             case ADD -> g.math(GeneratorAdapter.ADD, t);
             case SUB -> g.math(GeneratorAdapter.SUB, t);
@@ -270,21 +273,24 @@ final class ExprEmitter {
             case OR -> g.math(GeneratorAdapter.OR, t);
             case XOR -> g.math(GeneratorAdapter.XOR, t);
             case DIV -> {
-                if (integral) {
+                if (checked) {
                     g.invokeStatic(SUPPORT, new Method("div", t, new Type[] {t, t}));
                 } else {
                     g.math(GeneratorAdapter.DIV, t);
                 }
             }
             case FLOOR_DIV -> {
-                if (integral) {
+                if (checked) {
                     g.invokeStatic(SUPPORT, new Method("floorDiv", t, new Type[] {t, t}));
+                } else if (integral) {
+                    g.invokeStatic(MATH, new Method("floorDiv", t, new Type[] {t, t}));
                 } else {
                     g.math(GeneratorAdapter.DIV, t);
                     g.invokeStatic(MATH, Method.getMethod("double floor(double)"));
                 }
             }
-            case FLOOR_MOD -> g.invokeStatic(SUPPORT, new Method("floorMod", t, new Type[] {t, t}));
+            case FLOOR_MOD -> g.invokeStatic(checked ? SUPPORT : integral ? MATH : SUPPORT,
+                    new Method("floorMod", t, new Type[] {t, t}));
             case POW -> {
                 if (integral) {
                     powInteger(t);

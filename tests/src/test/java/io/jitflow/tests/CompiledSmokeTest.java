@@ -32,4 +32,28 @@ class CompiledSmokeTest {
         Map<String, HostTensor> actual = Compiled.run(g.functions().get(0), g.inferenceContext(), inputs, new VariableStore());
         assertEquals(expected, actual, Compiled.lower(g.functions().get(0), g.inferenceContext()).toString());
     }
+
+    /** Integer division and modulo by constants (no zero check needed) match the interpreter, negative values included. */
+    @Test
+    void integerDivisionByConstantsMatchesTheInterpreter() {
+        Graph g = GraphParser.parse("""
+                jitflow 1 opset 1
+                func @f(%x : int32[6], %y : int64[6]) -> (q : int32[6], r : int32[6], d : int64[6], m : int64[6]) {
+                  %three = constant() {value = dense<3> : int32[]} : int32[]
+                  %minus4 = constant() {value = dense<-4> : int64[]} : int64[]
+                  %q = floor_div(%x, %three) : int32[6]
+                  %r = mod(%x, %three) : int32[6]
+                  %d = floor_div(%y, %minus4) : int64[6]
+                  %m = mod(%y, %minus4) : int64[6]
+                  return %q, %r, %d, %m
+                }
+                """, "divide.jfg");
+        Map<String, HostTensor> inputs = Map.of("x", HostTensor.of(new int[] {-7, -3, -1, 0, 5, Integer.MIN_VALUE}, 6),
+                "y", HostTensor.of(new long[] {-9, -4, -1, 0, 7, Long.MIN_VALUE}, 6));
+        Map<String, HostTensor> expected = Interpreter.run(g.functions().get(0), inputs, new VariableStore());
+        Map<String, HostTensor> actual = Compiled.run(g.functions().get(0), g.inferenceContext(), inputs, new VariableStore());
+        assertEquals(expected, actual);
+        assertEquals(HostTensor.of(new int[] {-3, -1, -1, 0, 1, Integer.MIN_VALUE / 3 - 1}, 6), actual.get("q"));
+        assertEquals(HostTensor.of(new int[] {2, 0, 2, 0, 2, 1}, 6), actual.get("r"));
+    }
 }
