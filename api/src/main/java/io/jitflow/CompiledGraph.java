@@ -17,7 +17,7 @@ public final class CompiledGraph {
     private final VariableStore variables;
     private final Map<String, Executables.TensorCode> functions = new LinkedHashMap<>();
 
-    CompiledGraph(Graph graph, io.jitflow.compiler.Compiler compiler) {
+    CompiledGraph(Graph graph, io.jitflow.compiler.CompilerDriver compiler) {
         this.graph = graph;
         this.variables = VariableStore.initialValues(graph);
         compiler.compile(graph).forEach((name, code) -> functions.put(name, Executables.tensors(code)));

@@ -81,7 +81,7 @@ final class EagerContext extends ExecutionContext {
             fb.output("y" + i, results.get(i));
         }
         Function f = fb.build();
-        io.jitflow.compiler.Compiler compiler = Executables.compiler(key.device());
+        io.jitflow.compiler.CompilerDriver compiler = Executables.compiler(key.device());
         Executables.TensorCode executable = Executables.tensors(compiler.load(compiler.lower(f, InferenceContext.NO_VARIABLES)));
         if (compiled.size() >= CACHE_LIMIT) {
             compiled.clear();

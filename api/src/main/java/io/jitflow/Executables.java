@@ -1,7 +1,7 @@
 package io.jitflow;
 
 import io.jitflow.compiler.CompileOptions;
-import io.jitflow.compiler.Compiler;
+import io.jitflow.compiler.CompilerDriver;
 import io.jitflow.ir.Graph;
 import io.jitflow.ir.HostTensor;
 import io.jitflow.ir.VariableStore;
@@ -32,8 +32,8 @@ final class Executables {
     }
 
     /** The api's driver for {@code device}. */
-    static Compiler compiler(Device device) {
-        return new Compiler(OPTIONS.withDevice(device));
+    static CompilerDriver compiler(Device device) {
+        return new CompilerDriver(OPTIONS.withDevice(device));
     }
 
     /** A traced graph optimized, and its first function lowered, with the time the passes took. */
@@ -41,7 +41,7 @@ final class Executables {
     }
 
     static Lowered lower(Graph graph) {
-        Compiler compiler = compiler(Device.cpu());
+        CompilerDriver compiler = compiler(Device.cpu());
         long start = System.nanoTime();
         Graph optimized = compiler.optimize(graph);
         long optimizeNanos = System.nanoTime() - start;

@@ -74,6 +74,6 @@ public final class Jit {
      * given (device, exact mode, threads, shape bindings, dumps) instead of the defaults.
      */
     public static CompiledGraph compile(io.jitflow.ir.Graph graph, io.jitflow.compiler.CompileOptions options) {
-        return new CompiledGraph(graph, new io.jitflow.compiler.Compiler(options));
+        return new CompiledGraph(graph, new io.jitflow.compiler.CompilerDriver(options));
     }
 }

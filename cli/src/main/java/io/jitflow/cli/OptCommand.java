@@ -1,7 +1,7 @@
 package io.jitflow.cli;
 
 import io.jitflow.compiler.CompileOptions;
-import io.jitflow.compiler.Compiler;
+import io.jitflow.compiler.CompilerDriver;
 import io.jitflow.compiler.Pipeline;
 import io.jitflow.cuda.PtxGenerator;
 import io.jitflow.ir.Function;
@@ -41,10 +41,10 @@ final class OptCommand extends Command {
         if (target != null && !target.equals("cuda")) {
             throw new UsageException("unknown --target '" + target + "' (expected cuda)");
         }
-        Compiler compiler;
+        CompilerDriver compiler;
         try {
             String passes = args.option("passes");
-            compiler = new Compiler(options, passes == null ? Pipeline.standard(options)
+            compiler = new CompilerDriver(options, passes == null ? Pipeline.standard(options)
                     : Pipeline.withPasses(passes(passes), options));
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());

@@ -7,7 +7,7 @@ import io.jitflow.ir.Variable;
 import io.jitflow.ir.kernel.Kernel;
 import io.jitflow.ir.kernel.KernelProgram;
 import io.jitflow.ir.plot.GraphPicture;
-import io.jitflow.compiler.Compiler;
+import io.jitflow.compiler.CompilerDriver;
 import io.jitflow.text.GraphFiles;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -45,7 +45,7 @@ final class ShowCommand extends Command {
         List<Function> functions = args.option("function") == null ? graph.functions()
                 : List.of(Signatures.choose(graph, args.option("function"), file));
         boolean kernels = args.flag("kernels");
-        Compiler compiler = new Compiler(args.compileOptions());
+        CompilerDriver compiler = new CompilerDriver(args.compileOptions());
         Graph shown = kernels ? compiler.optimize(graph) : graph;
         Files.createDirectories(dir);
         String base = file.getFileName().toString().replaceFirst("\\.jfg$", "");

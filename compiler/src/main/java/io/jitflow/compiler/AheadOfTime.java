@@ -35,7 +35,7 @@ public final class AheadOfTime {
      * to be generated; a kernel the CUDA backend does not support yet fails the compile by name.
      */
     public static void compile(Graph graph, Path jar, Target target, CompileOptions options) throws IOException {
-        Compiler compiler = new Compiler(options);
+        CompilerDriver compiler = new CompilerDriver(options);
         Graph optimized = compiler.optimize(graph);
         List<AotModule.CompiledFunction> functions = new ArrayList<>();
         for (Function f : graph.functions()) {

@@ -1,7 +1,7 @@
 package io.jitflow.tests;
 
 import io.jitflow.compiler.CompileOptions;
-import io.jitflow.compiler.Compiler;
+import io.jitflow.compiler.CompilerDriver;
 import io.jitflow.cpu.CpuCodeOptions;
 import io.jitflow.cpu.CpuCompiler;
 import io.jitflow.ir.Function;
@@ -28,7 +28,7 @@ final class Compiled {
 
     /** {@code f} through the compiler's kernel stages (fuse, merge siblings, plan buffers). */
     static KernelProgram lower(Function f, InferenceContext context) {
-        return new Compiler(OPTIONS).lower(f, context);
+        return new CompilerDriver(OPTIONS).lower(f, context);
     }
 
     /** Lowers, generates, verifies and loads {@code f}. */

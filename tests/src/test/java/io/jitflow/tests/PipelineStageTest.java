@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jitflow.compiler.CompileOptions;
-import io.jitflow.compiler.Compiler;
+import io.jitflow.compiler.CompilerDriver;
 import io.jitflow.compiler.Pipeline;
 import io.jitflow.ir.Graph;
 import io.jitflow.text.GraphParser;
@@ -53,7 +53,7 @@ class PipelineStageTest {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         CompileOptions options = Compiled.OPTIONS.withDumpAfter(Set.of(stage),
                 new PrintStream(bytes, true, StandardCharsets.UTF_8));
-        Compiler compiler = new Compiler(options);
+        CompilerDriver compiler = new CompilerDriver(options);
         compiler.lower(compiler.optimize(graph), graph.functions().get(0).name());
         String dump = bytes.toString(StandardCharsets.UTF_8);
         assertTrue(dump.startsWith("# after " + stage + "\n"), dump);

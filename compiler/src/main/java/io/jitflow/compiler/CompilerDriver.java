@@ -13,15 +13,15 @@ import java.util.Map;
  * through the {@link Backend} of the options' device to an executable. Traced functions, eager
  * ops, loaded graph files, ahead-of-time jars and every command of the CLI compile through it.
  */
-public final class Compiler {
+public final class CompilerDriver {
     private final CompileOptions options;
     private final Pipeline pipeline;
 
-    public Compiler(CompileOptions options) {
+    public CompilerDriver(CompileOptions options) {
         this(options, Pipeline.standard(options));
     }
 
-    public Compiler(CompileOptions options, Pipeline pipeline) {
+    public CompilerDriver(CompileOptions options, Pipeline pipeline) {
         this.options = options;
         this.pipeline = pipeline;
     }

@@ -20,7 +20,7 @@ import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-class CompilerTest {
+class CompilerDriverTest {
     private static final Graph TWO_FUNCTIONS = GraphParser.parse("""
             jitflow 1 opset 1
             func @scale(%x : float32[3]) -> (y : float32[3]) {
@@ -36,7 +36,7 @@ class CompilerTest {
 
     @Test
     void compilesEveryFunctionOfAGraph() {
-        Map<String, Executable> functions = new Compiler(CompileOptions.DEFAULTS).compile(TWO_FUNCTIONS);
+        Map<String, Executable> functions = new CompilerDriver(CompileOptions.DEFAULTS).compile(TWO_FUNCTIONS);
         assertEquals(List.of("scale", "total"), List.copyOf(functions.keySet()));
         Map<String, HostTensor> x = Map.of("x", HostTensor.of(new float[] {1, 2, 3.5f}, 3));
         assertEquals(HostTensor.of(new float[] {2, 4, 7}, 3), functions.get("scale").run(x, new VariableStore()).get("y"));
@@ -63,7 +63,7 @@ class CompilerTest {
         }
         Map<String, HostTensor> inputs = Map.of("a", HostTensor.of(a, 4, k), "b", HostTensor.of(b, k, 4));
         HostTensor reference = Interpreter.run(g.functions().get(0), inputs, new VariableStore()).get("c");
-        Executable exact = new Compiler(CompileOptions.DEFAULTS.withExact(true)).compile(g).get("f");
+        Executable exact = new CompilerDriver(CompileOptions.DEFAULTS.withExact(true)).compile(g).get("f");
         assertArrayEquals(reference.toFloatArray(), exact.run(inputs, new VariableStore()).get("c").toFloatArray());
     }
 
@@ -87,7 +87,7 @@ class CompilerTest {
                   return %y
                 }
                 """, "batch.jfg");
-        Compiler compiler = new Compiler(CompileOptions.DEFAULTS.withShapeBindings(Map.of("batch", 5)));
+        CompilerDriver compiler = new CompilerDriver(CompileOptions.DEFAULTS.withShapeBindings(Map.of("batch", 5)));
         assertEquals("specialize-shapes", compiler.pipeline().stageNames().get(0));
         KernelProgram program = compiler.lower(compiler.optimize(g), "f");
         assertEquals("float32[5, 2]", program.inputs().get("x").type().toString());
@@ -102,7 +102,7 @@ class CompilerTest {
                   return %i
                 }
                 """, "argmax.jfg");
-        Compiler compiler = new Compiler(CompileOptions.DEFAULTS);
+        CompilerDriver compiler = new CompilerDriver(CompileOptions.DEFAULTS);
         KernelProgram program = compiler.lower(compiler.optimize(g), "f");
         assertEquals(Optional.empty(), Backend.of(Device.cpu()).unsupported(program, 0));
         Backend cuda = Backend.of(new Device(Device.Kind.CUDA, 0));
