@@ -9,10 +9,11 @@ import io.jitflow.keras.Initializer;
 
 /**
  * A convolution over channels-last inputs (the Keras Conv layers are its subclasses): a
- * (window..., channels, filters) kernel, glorot-uniform by default, and a bias per filter. The
- * windows are unfolded by gathers into rows of window values and multiplied by the kernel as one
- * matmul, which every backend compiles and differentiates; a convolution op with an implicit-GEMM
- * kernel that never materializes the rows is not built yet.
+ * (window..., channels, filters) kernel, glorot-uniform by default, and a bias per filter. Each
+ * output's window values are gathered into a row (one strided slice per window position,
+ * concatenated along the channels) and the rows multiplied by the kernel as one matmul, which every
+ * backend compiles and differentiates; a convolution op with an implicit-GEMM kernel that never
+ * materializes the rows is not built yet.
  */
 abstract class Convolution extends SlidingWindowLayer {
     private final int filters;
@@ -55,13 +56,6 @@ abstract class Convolution extends SlidingWindowLayer {
     @Override
     public Tensor call(Tensor x, CallContext context) {
         int n = spatialDims();
-        // (batch, o1, k1, ..., on, kn, channels) to (batch, o1, ..., on, k1, ..., kn, channels)
-        int[] perm = new int[2 * n + 2];
-        for (int i = 0; i < n; i++) {
-            perm[1 + i] = 1 + 2 * i;
-            perm[1 + n + i] = 2 + 2 * i;
-        }
-        perm[2 * n + 1] = 2 * n + 1;
         int rowLength = windowVolume() * x.type().shape().dim(x.rank() - 1).size();
         int positions = 1;
         int[] shape = new int[n + 2];
@@ -71,8 +65,9 @@ abstract class Convolution extends SlidingWindowLayer {
             positions *= shape[1 + i];
         }
         shape[n + 1] = filters;
-        // (batch, positions, row) x (row, filters): the batch dim stays its own, unknown while tracing.
-        Tensor rows = windows(x, 0).transpose(perm).reshape(-1, positions, rowLength);
+        // Each output's window values in (window position, channel) order, the kernel's row order;
+        // (batch, positions, row) x (row, filters) keeps the batch dim its own, unknown while tracing.
+        Tensor rows = Jf.concat(shifted(x, 0), x.rank() - 1).reshape(-1, positions, rowLength);
         Tensor y = Jf.matmul(rows, kernel.asTensor().reshape(rowLength, filters));
         return activation.apply(y.add(bias).reshape(shape));
     }

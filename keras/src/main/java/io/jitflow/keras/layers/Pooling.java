@@ -3,6 +3,7 @@ package io.jitflow.keras.layers;
 import io.jitflow.Jf;
 import io.jitflow.Tensor;
 import io.jitflow.ir.Shape;
+import java.util.List;
 
 /**
  * The maximum or average of each channel over windows of the spatial axes (the Keras pooling
@@ -39,10 +40,12 @@ abstract class Pooling extends SlidingWindowLayer {
 
     @Override
     public Tensor call(Tensor x, CallContext context) {
-        if (max) {
-            return Jf.reduceMax(windows(x, Double.NEGATIVE_INFINITY), windowAxes());
+        List<Tensor> slices = shifted(x, max ? Double.NEGATIVE_INFINITY : 0);
+        Tensor result = slices.get(0);
+        for (Tensor slice : slices.subList(1, slices.size())) {
+            result = max ? Jf.maximum(result, slice) : result.add(slice);
         }
-        // The count of window positions inside the input: the whole window but near "same" padding.
-        return Jf.reduceSum(windows(x, 0), windowAxes()).div(validCounts(input));
+        // An average counts the window positions inside the input: the whole window but near "same" padding.
+        return max ? result : result.div(validCounts(input));
     }
 }

@@ -1,5 +1,6 @@
 package io.jitflow.keras.layers;
 
+import io.jitflow.Index;
 import io.jitflow.Jf;
 import io.jitflow.Tensor;
 import io.jitflow.ir.Dim;
@@ -11,7 +12,7 @@ import java.util.List;
 /**
  * A layer that slides a window over the spatial axes of channels-last inputs (batch, spatial...,
  * channels): the convolution and pooling layers. It checks the input, computes the output's
- * spatial dims, and gives a call the windows unfolded into (position, window position) axis pairs.
+ * spatial dims, and gives a call the input at each window position as a strided slice.
  */
 abstract class SlidingWindowLayer extends Layer {
     private final Windows[] windows;
@@ -77,10 +78,12 @@ abstract class SlidingWindowLayer extends Layer {
     }
 
     /**
-     * {@code x} padded with {@code padValue} where the padding is "same", then each spatial axis
-     * unfolded: (batch, o1, k1, o2, k2, ..., channels).
+     * {@code x} padded with {@code padValue} where the padding is "same", then one strided slice per
+     * window position, in row-major order of the window: each (batch, o1, ..., on, channels) holds
+     * the input value at that window position of every output's window. Slices keep the index
+     * arithmetic affine (no division), and their gradients are paddings.
      */
-    Tensor windows(Tensor x, double padValue) {
+    List<Tensor> shifted(Tensor x, double padValue) {
         int n = windows.length;
         int[][] pads = new int[n + 2][2];
         boolean padded = false;
@@ -89,19 +92,25 @@ abstract class SlidingWindowLayer extends Layer {
             padded |= pads[i + 1][0] + pads[i + 1][1] > 0;
         }
         Tensor t = padded ? Jf.pad(x, pads, "constant", padValue) : x;
-        for (int i = 0; i < n; i++) {
-            t = windows[i].unfold(t, 1 + 2 * i, outputs[i]);
+        List<Tensor> slices = new ArrayList<>();
+        int[] position = new int[n];
+        for (int p = 0; p < windowVolume(); p++) {
+            int rest = p;
+            for (int i = n - 1; i >= 0; i--) {
+                position[i] = rest % windows[i].size();
+                rest /= windows[i].size();
+            }
+            Index[] index = new Index[n + 2];
+            index[0] = Index.all();
+            index[n + 1] = Index.all();
+            for (int i = 0; i < n; i++) {
+                long start = (long) position[i] * windows[i].dilation();
+                index[i + 1] = Index.range(start, start + (long) (outputs[i] - 1) * windows[i].stride() + 1,
+                        windows[i].stride());
+            }
+            slices.add(Jf.get(t, index));
         }
-        return t;
-    }
-
-    /** The window axes of {@link #windows}' result: 2, 4, ... */
-    int[] windowAxes() {
-        int[] axes = new int[windows.length];
-        for (int i = 0; i < axes.length; i++) {
-            axes[i] = 2 + 2 * i;
-        }
-        return axes;
+        return slices;
     }
 
     /**

@@ -1,15 +1,9 @@
 package io.jitflow.keras.layers;
 
-import io.jitflow.Jf;
-import io.jitflow.Tensor;
-
 /**
  * Sliding windows along one axis, as Keras's convolution and pooling layers place them: the output
  * length and padding of {@code valid} and {@code same} (TensorFlow's rule: {@code same} gives
- * ceil(length / stride) outputs, the padding split with the extra element after), and the unfolding
- * of an axis into (output position, window position) by a gather, so that pooling is a reduction
- * over window axes and convolution a matmul, both of which every backend compiles and
- * differentiates.
+ * ceil(length / stride) outputs, the padding split with the extra element after).
  */
 record Windows(int size, int stride, int dilation, boolean same) {
     Windows {
@@ -44,31 +38,5 @@ record Windows(int size, int stride, int dilation, boolean same) {
         }
         int total = Math.max((outputs(length) - 1) * stride + span() - length, 0);
         return new int[] {total / 2, total - total / 2};
-    }
-
-    /**
-     * {@code x} (already padded) with {@code axis} replaced by (output position, window position):
-     * element [..., o, j, ...] is x[..., o * stride + j * dilation, ...].
-     */
-    Tensor unfold(Tensor x, int axis, int outputs) {
-        int[] index = new int[outputs * size];
-        for (int o = 0; o < outputs; o++) {
-            for (int j = 0; j < size; j++) {
-                index[o * size + j] = o * stride + j * dilation;
-            }
-        }
-        Tensor gathered = Jf.gather(x, Jf.constant(index), axis);
-        io.jitflow.ir.Shape shape = gathered.type().shape();
-        int[] split = new int[shape.rank() + 1];
-        for (int d = 0, s = 0; d < shape.rank(); d++) {
-            if (d == axis) {
-                split[s++] = outputs;
-                split[s++] = size;
-            } else {
-                // the batch dim may be unknown while tracing
-                split[s++] = shape.dim(d).isStatic() ? shape.dim(d).size() : -1;
-            }
-        }
-        return gathered.reshape(split);
     }
 }
