@@ -16,6 +16,7 @@ public final class Examples {
         examples.put("tracing", Tracing::run);
         examples.put("keras", KerasExamples::run);
         examples.put("mnist", MnistClassifier::run);
+        examples.put("cnn", MnistConvnet::run);
         return examples;
     }
 }
