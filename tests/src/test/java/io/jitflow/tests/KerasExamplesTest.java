@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.jitflow.Jf;
 import io.jitflow.data.Mnist;
 import io.jitflow.examples.KerasExamples;
-import io.jitflow.examples.MnistClassifier;
-import io.jitflow.examples.MnistConvnet;
 import io.jitflow.keras.FitOptions;
 import io.jitflow.keras.Sequential;
 import io.jitflow.keras.layers.Dense;
@@ -32,14 +30,6 @@ class KerasExamplesTest {
         model.fit(data.trainImages(), data.trainLabels(), FitOptions.epochs(10).batchSize(32).verbose(0));
         Map<String, Double> test = model.evaluate(data.testImages(), data.testLabels());
         assertTrue(test.get("accuracy") >= 0.93, "test accuracy " + test.get("accuracy"));
-    }
-
-    /** The classic Keras MNIST convnet (`jitflow example cnn`): at least 97% on the test digits, as Keras reaches. */
-    @Test
-    void mnistConvnetReachesNinetySevenPercent() {
-        double accuracy = MnistConvnet.train(MnistClassifier.data(Repository.examples().resolve("data/mnist-10k")),
-                MnistConvnet.EPOCHS, QUIET);
-        assertTrue(accuracy >= 0.97, "test accuracy " + accuracy);
     }
 
     @Test
