@@ -3,7 +3,6 @@ package io.jitflow.keras.layers;
 import io.jitflow.Jf;
 import io.jitflow.Tensor;
 import io.jitflow.Variable;
-import io.jitflow.ir.Dim;
 import io.jitflow.ir.Shape;
 import io.jitflow.keras.Initializer;
 
@@ -15,11 +14,8 @@ import io.jitflow.keras.Initializer;
  * (1 - momentum)}); at inference the moving statistics are used. gamma and beta are trainable,
  * the moving statistics are not (they count as non-trainable parameters), and all four are saved.
  */
-public final class BatchNormalization extends Layer {
+public final class BatchNormalization extends Normalization {
     private double momentum = 0.99;
-    private double epsilon = 1e-3;
-    private Variable gamma;
-    private Variable beta;
     private Variable movingMean;
     private Variable movingVariance;
 
@@ -36,23 +32,13 @@ public final class BatchNormalization extends Layer {
     }
 
     public BatchNormalization epsilon(double epsilon) {
-        if (!(epsilon > 0)) {
-            throw new IllegalArgumentException("BatchNormalization needs epsilon > 0, got " + epsilon);
-        }
-        this.epsilon = epsilon;
+        setEpsilon(epsilon);
         return this;
     }
 
     @Override
     protected Shape create(Shape input) {
-        Dim last = input.dim(input.rank() - 1);
-        if (input.rank() < 2 || !last.isStatic()) {
-            throw new IllegalArgumentException("BatchNormalization " + name() + " needs a known last dim, got "
-                    + describe(input));
-        }
-        int[] features = {last.size()};
-        gamma = addWeight("gamma", features, Initializer.ONES, 0);
-        beta = addWeight("beta", features, Initializer.ZEROS, 0);
+        int[] features = {addScaleAndShift(input)};
         movingMean = addWeight("moving_mean", features, Initializer.ZEROS, 0, false);
         movingVariance = addWeight("moving_variance", features, Initializer.ONES, 0, false);
         return input;
@@ -72,6 +58,6 @@ public final class BatchNormalization extends Layer {
             movingMean.assign(movingMean.asTensor().mul(momentum).add(mean.mul(1 - momentum)));
             movingVariance.assign(movingVariance.asTensor().mul(momentum).add(variance.mul(1 - momentum)));
         }
-        return x.sub(mean).mul(Jf.rsqrt(variance.add(epsilon))).mul(gamma).add(beta);
+        return normalize(x, mean, variance);
     }
 }
