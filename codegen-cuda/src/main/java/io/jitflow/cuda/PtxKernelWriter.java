@@ -93,6 +93,17 @@ final class PtxKernelWriter {
         });
     }
 
+    /** The thread's index in its block, split as (index % n, index / n), and the index itself. */
+    private String[] threadIndexSplit(int n) {
+        String thread = asm.reg(RegClass.B32);
+        asm.op("mov", PtxType.U32, thread, "%tid.x");
+        String remainder = asm.reg(RegClass.B32);
+        String quotient = asm.reg(RegClass.B32);
+        asm.op("rem", PtxType.U32, remainder, thread, n);
+        asm.op("div", PtxType.U32, quotient, thread, n);
+        return new String[] {remainder, quotient, thread};
+    }
+
     /** The parameters and the buffers a reduction reads and writes. */
     private void prepareReduction(Kernel.Reduce l) {
         access.prologue();
@@ -220,12 +231,9 @@ final class PtxKernelWriter {
         int bytes = PtxKernelAccess.elementSize(acc);
         String tileA = access.sharedArray("tile_a", TILE * TILE * bytes);
         String tileB = access.sharedArray("tile_b", TILE * TILE * bytes);
-        String thread = asm.reg(RegClass.B32);
-        asm.op("mov", PtxType.U32, thread, "%tid.x");
-        String tx = asm.reg(RegClass.B32);
-        String ty = asm.reg(RegClass.B32);
-        asm.op("rem", PtxType.U32, tx, thread, TILE);
-        asm.op("div", PtxType.U32, ty, thread, TILE);
+        String[] txy = threadIndexSplit(TILE);
+        String tx = txy[0];
+        String ty = txy[1];
         String rows = scalar.asRegister(access.size(out.dim(rank - 2)));
         String cols = scalar.asRegister(access.size(out.dim(rank - 1)));
         String depth = scalar.asRegister(access.size(m.a().type().shape().dim(m.a().type().rank() - (m.transposeA() ? 2 : 1))));
@@ -411,12 +419,10 @@ final class PtxKernelWriter {
         prepareReduction(l);
         DType acc = l.accumulator();
         String partials = access.sharedArray("partials", 8 * (BLOCK / WARP));
-        String thread = asm.reg(RegClass.B32);
-        asm.op("mov", PtxType.U32, thread, "%tid.x");
-        String laneId = asm.reg(RegClass.B32);
-        String warp = asm.reg(RegClass.B32);
-        asm.op("rem", PtxType.U32, laneId, thread, WARP);
-        asm.op("div", PtxType.U32, warp, thread, WARP);
+        String[] laneAndWarp = threadIndexSplit(WARP);
+        String thread = laneAndWarp[2];
+        String laneId = laneAndWarp[0];
+        String warp = laneAndWarp[1];
         String extent = asm.reg(RegClass.B32);
         asm.op("mov", PtxType.U32, extent, 1);
         for (int axis : l.reducedAxes()) {
