@@ -21,13 +21,17 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class GpuCheckBundleTest {
     private static String run(Path dir, String... args) throws IOException, InterruptedException {
+        return run(dir, 0, args);
+    }
+
+    private static String run(Path dir, int exitCode, String... args) throws IOException, InterruptedException {
         List<String> command = new java.util.ArrayList<>(List.of("bash",
                 Repository.root().resolve("tools/gpu-check/run").toString()));
         command.addAll(List.of(args));
         Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(5, TimeUnit.MINUTES), "tools/gpu-check/run " + String.join(" ", args) + " timed out");
-        assertEquals(0, p.exitValue(), out);
+        assertEquals(exitCode, p.exitValue(), out);
         return out;
     }
 
@@ -68,5 +72,12 @@ class GpuCheckBundleTest {
             assertTrue(report.contains("tests skipped") && report.contains("tests: passed"), report);
             assertTrue(report.contains("benchmarks: FAILED") && report.contains("CUDA driver could not be loaded"), report);
         }
+    }
+
+    @Test
+    void checkWithoutABundleSaysHowToMakeOne(@TempDir Path dir) throws Exception {
+        String out = run(dir, 1, "check", "missing");
+        assertEquals("gpu-check: no bundle in missing: run 'tools/gpu-check/run pack' first\n", out);
+        assertTrue(run(dir, 2, "nonsense").contains("tools/gpu-check/run pack"), "usage names the commands");
     }
 }
