@@ -9,11 +9,13 @@ import static io.jitflow.ir.Op.Trait.RANDOM;
 import static io.jitflow.ir.Op.Trait.REDUCTION;
 import static io.jitflow.ir.Op.Trait.STATEFUL;
 
+import io.jitflow.ir.ops.Convolution;
 import io.jitflow.ir.ops.Creation;
 import io.jitflow.ir.ops.Elementwise;
 import io.jitflow.ir.ops.Indexing;
 import io.jitflow.ir.ops.LinearAlgebra;
 import io.jitflow.ir.ops.Movement;
+import io.jitflow.ir.ops.Pooling;
 import io.jitflow.ir.ops.Reductions;
 import io.jitflow.ir.ops.ScalarMath;
 import io.jitflow.ir.ops.Slicing;
@@ -121,6 +123,18 @@ public enum Op {
     MATMUL("matmul", LinearAlgebra.matmul(), OWN_KERNEL),
     SOFTMAX("softmax", Softmax.softmax(false), OWN_KERNEL),
     LOG_SOFTMAX("log_softmax", Softmax.softmax(true), OWN_KERNEL),
+
+    // Convolution and pooling over 1-3 spatial dims {strides, dilations, pads, data_format} (WindowGeometry).
+    /** conv(x, w) {groups}: w is [k..., in_channels / groups, out_channels]. */
+    CONV("conv", Convolution.conv(), OWN_KERNEL),
+    /** conv_transpose(x, w) {groups, output_padding}: conv's transpose; w is [k..., out_channels / groups, in_channels]. */
+    CONV_TRANSPOSE("conv_transpose", Convolution.convTranspose(), OWN_KERNEL),
+    /** max_pool(x) {window}: padding is -inf. */
+    MAX_POOL("max_pool", Pooling.maxPool(), OWN_KERNEL),
+    /** avg_pool(x) {window, count_include_pad}. */
+    AVG_POOL("avg_pool", Pooling.avgPool(), OWN_KERNEL),
+    /** max_pool_grad(x, dy) {as max_pool}: each window's gradient to its first largest tap. */
+    MAX_POOL_GRAD("max_pool_grad", Pooling.maxPoolGrad(), OWN_KERNEL),
 
     // Movement.
     /** reshape {shape}: one dim may be -1, inferred from the element count. */

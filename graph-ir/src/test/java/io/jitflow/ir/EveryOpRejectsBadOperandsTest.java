@@ -66,6 +66,14 @@ class EveryOpRejectsBadOperandsTest {
         m.put(Op.REDUCE_ALL, c(a().putInts("axes", 5).build(), "axis 5 is out of range for rank 2", BOOL));
         m.put(Op.ARGMAX, c(a().put("output_type", DType.FLOAT32).build(), "output_type must be int32 or int64, got float32", F32));
         m.put(Op.ARGMIN, c(Attributes.empty(), "operand must have rank >= 1, got float32[]", SCALAR));
+        String rank = "the input must have rank 3 to 5 (batch, 1 to 3 spatial dims, channels), got float32[2, 3]";
+        TensorType sequence = TensorType.of(DType.FLOAT32, 2, 3, 4);
+        m.put(Op.CONV, c(Attributes.empty(), rank, F32, F32));
+        m.put(Op.CONV_TRANSPOSE, c(Attributes.empty(), mixed, F32, F64));
+        m.put(Op.MAX_POOL, c(a().putInts("window", 2).build(), notFloat, I32));
+        m.put(Op.AVG_POOL, c(a().putInts("window", 2).build(), rank, F32));
+        m.put(Op.MAX_POOL_GRAD, c(a().putInts("window", 1).build(),
+                "the gradient must have the pooled type float32[2, 3, 4], got float32[2, 3]", sequence, F32));
         m.put(Op.RESHAPE, c(a().put("shape", Shape.of(5)).build(), "cannot reshape float32[2, 3] to [5]", F32));
         m.put(Op.TRANSPOSE, c(a().putInts("perm", 0).build(), "perm [0] is not a permutation of 0..1", F32));
         m.put(Op.EXPAND_DIMS, c(a().put("axis", 3L).build(), "axis 3 is out of range for rank 3", F32));

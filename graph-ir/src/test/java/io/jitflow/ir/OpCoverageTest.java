@@ -14,7 +14,8 @@ class OpCoverageTest {
      * The hand-checked semantics tests. They run here as well (they are pure), so the check does
      * not depend on the order in which test classes run, nor on running them at all.
      */
-    private static final List<Class<?>> SEMANTICS_TESTS = List.of(ElementwiseOpsTest.class, StructuralOpsTest.class);
+    private static final List<Class<?>> SEMANTICS_TESTS = List.of(ElementwiseOpsTest.class, StructuralOpsTest.class,
+            WindowOpsTest.class);
 
     @Test
     void everyOpWasEvaluatedByAHandCheckedTest() throws Exception {

@@ -84,6 +84,14 @@ public final class Gradients {
             case REDUCE_PROD -> Gradients::prod;
             case REDUCE_MAX, REDUCE_MIN -> Gradients::extreme;
             case MATMUL -> Gradients::matmul;
+            case CONV -> WindowGradients::conv;
+            case CONV_TRANSPOSE -> WindowGradients::convTranspose;
+            case MAX_POOL -> WindowGradients::maxPool;
+            case AVG_POOL -> WindowGradients::avgPool;
+            case MAX_POOL_GRAD -> c -> {
+                throw new IrException("max_pool_grad: no gradient (max_pool differentiates once; its gradient does not"
+                        + " differentiate again)");
+            };
             case SOFTMAX -> c -> List.of(c.b().mul(c.y(), c.b().sub(c.g(),
                     c.b().reduceSum(c.b().mul(c.g(), c.y()), List.of(softmaxAxis(c)), true))));
             case LOG_SOFTMAX -> c -> List.of(c.b().sub(c.g(), c.b().mul(c.b().one(Op.EXP, c.y()),
@@ -259,7 +267,7 @@ public final class Gradients {
     }
 
     /** A slice of {@code g} that is whole in every dim but {@code axis}, where it is [begin, end). */
-    private static OpValue sliceAlong(OpBuilder b, OpValue g, int axis, long begin, long end) {
+    static OpValue sliceAlong(OpBuilder b, OpValue g, int axis, long begin, long end) {
         int rank = g.type().rank();
         long[] begins = new long[rank];
         long[] ends = new long[rank];

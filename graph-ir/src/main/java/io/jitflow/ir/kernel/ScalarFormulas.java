@@ -81,7 +81,8 @@ public final class ScalarFormulas {
                     ? cast(binary(ScalarOp.MIN, binary(ScalarOp.MAX, wide(in.get(0)), wide(in.get(1))), wide(in.get(2))), result)
                     : binary(ScalarOp.MIN, binary(ScalarOp.MAX, in.get(0), in.get(1)), in.get(2));
             case CONSTANT, FILL, RANGE, RANDOM_UNIFORM, RANDOM_NORMAL, REDUCE_SUM, REDUCE_MEAN, REDUCE_MAX, REDUCE_MIN,
-                 REDUCE_PROD, REDUCE_ANY, REDUCE_ALL, ARGMAX, ARGMIN, MATMUL, SOFTMAX, LOG_SOFTMAX, RESHAPE, TRANSPOSE,
+                 REDUCE_PROD, REDUCE_ANY, REDUCE_ALL, ARGMAX, ARGMIN, MATMUL, SOFTMAX, LOG_SOFTMAX, CONV, CONV_TRANSPOSE, MAX_POOL,
+                 AVG_POOL, MAX_POOL_GRAD, RESHAPE, TRANSPOSE,
                  EXPAND_DIMS, SQUEEZE, BROADCAST_TO, CONCAT, SLICE, SLICE_UPDATE, PAD, TILE, GATHER, ONE_HOT, SCATTER_ADD,
                  READ_VARIABLE, ASSIGN_VARIABLE -> null;
         };

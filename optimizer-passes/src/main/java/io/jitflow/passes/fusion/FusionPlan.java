@@ -35,7 +35,7 @@ final class FusionPlan {
             n.outputs().forEach(v -> definitions.put(v, n));
             n.inputs().forEach(v -> uses.merge(v, 1, Integer::sum));
             n.inputs().forEach(v -> firstConsumer.putIfAbsent(v, n));
-            if (n.op() == Op.MATMUL || n.op() == Op.SCATTER_ADD) {
+            if (n.op() == Op.MATMUL || n.op() == Op.SCATTER_ADD || WindowKernels.handles(n.op())) {
                 bufferOperands.addAll(n.inputs());
             }
         }
@@ -60,7 +60,7 @@ final class FusionPlan {
         return outputs.contains(v);
     }
 
-    /** Whether an op that reads whole buffers (matmul, scatter_add) reads {@code v}. */
+    /** Whether an op that reads whole buffers (matmul, scatter_add, the windowed ops) reads {@code v}. */
     boolean feedsBufferOp(Value v) {
         return bufferOperands.contains(v);
     }

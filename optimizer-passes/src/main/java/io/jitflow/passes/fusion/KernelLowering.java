@@ -240,6 +240,10 @@ public final class KernelLowering {
                 lowerSoftmax(n);
                 return;
             }
+            case CONV, CONV_TRANSPOSE, MAX_POOL, AVG_POOL, MAX_POOL_GRAD -> {
+                lowerWindowed(n);
+                return;
+            }
             case SCATTER_ADD -> {
                 Buffer out = bufferFor(v, Buffer.Kind.TEMP, null, null);
                 int axis = Shape.normalizeAxis(n.attributes().getInt("axis"), v.type().rank());
@@ -325,6 +329,15 @@ public final class KernelLowering {
         Buffer out = bufferFor(result, Buffer.Kind.TEMP, null, null);
         kernels.add(new Kernel.Matmul(fused, a, b, matmul.attributes().getBool("transpose_a"),
                 matmul.attributes().getBool("transpose_b"), accumulator, epilogue, out));
+    }
+
+    /** A convolution or pooling: reductions over the output and the window (see {@link WindowKernels}). */
+    private void lowerWindowed(Node n) {
+        List<Buffer> operands = n.inputs().stream().map(this::materialize).toList();
+        Buffer out = bufferFor(n.output(), Buffer.Kind.TEMP, null, null);
+        Expr rounded = Expr.cast(new Expr.Acc(DType.FLOAT64), n.output().type().dtype());
+        kernels.addAll(WindowKernels.lower(n, operands, out, List.of(n.output().name()), rounded,
+                (type, kind, constant) -> newBuffer(type, kind, null, constant)));
     }
 
     /** Softmax in three loops, mirroring the reference: the max, the sum of exponentials, the result. */

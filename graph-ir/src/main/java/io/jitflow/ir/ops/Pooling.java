@@ -1,0 +1,221 @@
+package io.jitflow.ir.ops;
+
+import io.jitflow.ir.Attr;
+import io.jitflow.ir.AttrSpec;
+import io.jitflow.ir.Attributes;
+import io.jitflow.ir.DType;
+import io.jitflow.ir.EvalCall;
+import io.jitflow.ir.HostTensor;
+import io.jitflow.ir.InferCall;
+import io.jitflow.ir.OpDef;
+import io.jitflow.ir.TensorType;
+import java.util.List;
+
+/**
+ * Max and average pooling over 1 to 3 spatial dims, per channel, with the window attributes of
+ * {@link WindowGeometry} and the window's size in {@code window}. Padding never wins a max (it is
+ * -inf) and adds nothing to an average; taps are visited in row-major order. Global pooling is a
+ * reduction over the spatial axes.
+ */
+public final class Pooling {
+    private Pooling() {
+    }
+
+    /** max_pool(x) {window, strides, dilations, pads, data_format}: the largest tap of each window; NaN propagates. */
+    public static OpDef maxPool() {
+        return WindowGeometry.attributes(OpDef.builder().operands(1))
+                .attr(AttrSpec.required("window", Attr.Kind.INTS))
+                .infer(c -> List.of(pooled(c)))
+                .evaluate(c -> {
+                    Window w = Window.of(c);
+                    HostTensor.Writer out = HostTensor.writer(w.x.dtype(), w.outputShape());
+                    w.forEachOutput((at, taps) -> {
+                        double max = Double.NEGATIVE_INFINITY;
+                        for (int tap : taps) {
+                            max = Math.max(max, tap < 0 ? Double.NEGATIVE_INFINITY : w.x.getDouble(tap));
+                        }
+                        out.setDouble(at, max);
+                    });
+                    return List.of(out.build());
+                }).build();
+    }
+
+    /**
+     * avg_pool(x) {window, strides, pads, count_include_pad, data_format}: each window's sum (in
+     * float64) divided by its number of taps, or, without count_include_pad (the default, as Keras
+     * and ONNX), by the taps that fall inside the input.
+     */
+    public static OpDef avgPool() {
+        return WindowGeometry.attributes(OpDef.builder().operands(1))
+                .attr(AttrSpec.required("window", Attr.Kind.INTS))
+                .attr(AttrSpec.withDefault("count_include_pad", new Attr.BoolAttr(false)))
+                .infer(c -> List.of(pooled(c)))
+                .evaluate(c -> {
+                    Window w = Window.of(c);
+                    boolean includePad = c.attrs().getBool("count_include_pad");
+                    HostTensor.Writer out = HostTensor.writer(w.x.dtype(), w.outputShape());
+                    w.forEachOutput((at, taps) -> {
+                        double sum = 0;
+                        int inside = 0;
+                        for (int tap : taps) {
+                            sum += tap < 0 ? 0 : w.x.getDouble(tap);
+                            inside += tap < 0 ? 0 : 1;
+                        }
+                        out.setDouble(at, sum / (includePad ? taps.length : inside));
+                    });
+                    return List.of(out.build());
+                }).build();
+    }
+
+    /**
+     * max_pool_grad(x, dy) {as max_pool}: max_pool's gradient with respect to x. Each window's
+     * gradient goes to its first largest tap (a NaN counts as the largest); an input element sums,
+     * in float64 and in the order of its taps, what the windows that chose it pass down.
+     */
+    public static OpDef maxPoolGrad() {
+        return WindowGeometry.attributes(OpDef.builder().operands(2))
+                .attr(AttrSpec.required("window", Attr.Kind.INTS))
+                .infer(c -> {
+                    TensorType pooled = pooled(c);
+                    if (!c.operand(1).equals(pooled)) {
+                        throw c.error("the gradient must have the pooled type " + pooled + ", got " + c.operand(1));
+                    }
+                    return List.of(c.operand(0));
+                })
+                .evaluate(c -> {
+                    Window w = Window.of(c);
+                    HostTensor dy = c.operand(1);
+                    int[] chosen = new int[dy.size()];
+                    w.forEachOutput((at, taps) -> chosen[at] = firstMax(w.x, taps));
+                    HostTensor.Writer dx = HostTensor.writer(w.x.dtype(), w.x.shape());
+                    double[] sums = new double[w.x.size()];
+                    // Gather form, as the kernels compute it: each input element visits its taps in order.
+                    w.forEachInput((at, windows) -> {
+                        for (int k = 0; k < windows.length; k++) {
+                            sums[at] += windows[k] >= 0 && chosen[windows[k]] == k ? dy.getDouble(windows[k]) : 0;
+                        }
+                    });
+                    for (int i = 0; i < sums.length; i++) {
+                        dx.setDouble(i, sums[i]);
+                    }
+                    return List.of(dx.build());
+                }).build();
+    }
+
+    /** The position in {@code taps} of the first largest value, NaN counting as the largest; padding loses. */
+    private static int firstMax(HostTensor x, int[] taps) {
+        int best = -1;
+        double bestValue = Double.NEGATIVE_INFINITY;
+        for (int k = 0; k < taps.length; k++) {
+            double v = taps[k] < 0 ? Double.NEGATIVE_INFINITY : x.getDouble(taps[k]);
+            if (best < 0 || !Double.isNaN(bestValue) && (Double.isNaN(v) || v > bestValue)) {
+                best = k;
+                bestValue = v;
+            }
+        }
+        return best;
+    }
+
+    private static TensorType pooled(InferCall c) {
+        c.requireKind(0, DType.Kind.FLOAT);
+        TensorType x = c.operand(0);
+        if (x.rank() < 3 || x.rank() > 5) {
+            throw c.error("the input must have rank 3 to 5 (batch, 1 to 3 spatial dims, channels), got " + x);
+        }
+        boolean last = WindowGeometry.channelsLast(c.attrs(), c::error);
+        int[] spatial = WindowGeometry.spatial(x.shape(), last, c::error);
+        WindowGeometry g = WindowGeometry.of(c.attrs(), spatial, window(c.attrs(), spatial.length, c::error), c::error);
+        return x.withShape(WindowGeometry.activation(x.shape().dim(0), g.output(),
+                x.shape().dim(last ? x.rank() - 1 : 1), last));
+    }
+
+    /** The window attribute's sizes, one per spatial dim. */
+    public static int[] window(Attributes a, int rank, java.util.function.Function<String, RuntimeException> error) {
+        long[] given = a.getInts("window");
+        if (given.length != rank) {
+            throw error.apply("window needs one entry per spatial dim (" + rank + "), got " + java.util.Arrays.toString(given));
+        }
+        int[] window = new int[rank];
+        for (int i = 0; i < rank; i++) {
+            if (given[i] < 1 || given[i] > 1 << 20) {
+                throw error.apply("window must be in [1, 2^20], got " + java.util.Arrays.toString(given));
+            }
+            window[i] = (int) given[i];
+        }
+        return window;
+    }
+
+    /** A pooling op's operand and geometry, with walks over its windows. */
+    private record Window(HostTensor x, WindowGeometry g, int channels) {
+        static Window of(EvalCall c) {
+            HostTensor x = c.operand(0);
+            boolean last = WindowGeometry.channelsLast(c.attrs(), c::error);
+            int[] spatial = WindowGeometry.spatial(x.shape(), last);
+            WindowGeometry g = WindowGeometry.of(c.attrs(), spatial, window(c.attrs(), spatial.length, c::error), c::error);
+            return new Window(x, g, x.dim(last ? x.rank() - 1 : 1));
+        }
+
+        int[] outputShape() {
+            return WindowGeometry.activation(io.jitflow.ir.Dim.of(x.dim(0)), g.output(), io.jitflow.ir.Dim.of(channels),
+                    g.channelsLast()).sizes();
+        }
+
+        interface Visit {
+            void accept(int flat, int[] indices);
+        }
+
+        /** Each output element's flat index with its taps' flat input indices (-1 for padding), in tap order. */
+        void forEachOutput(Visit visit) {
+            int[] taps = new int[g.windowSize()];
+            int[] position = new int[g.rank()];
+            for (int n = 0; n < x.dim(0); n++) {
+                int image = n;
+                WindowGeometry.forEachPoint(g.output(), o -> {
+                    for (int ch = 0; ch < channels; ch++) {
+                        int[] tap = {0};
+                        int channel = ch;
+                        WindowGeometry.forEachPoint(g.window(), k -> {
+                            boolean inside = true;
+                            for (int i = 0; i < g.rank(); i++) {
+                                position[i] = g.position(i, o[i], k[i]);
+                                inside &= position[i] >= 0 && position[i] < g.input()[i];
+                            }
+                            taps[tap[0]++] = inside
+                                    ? WindowGeometry.flatIndex(g.channelsLast(), g.input(), channels, image, position, channel) : -1;
+                        });
+                        visit.accept(WindowGeometry.flatIndex(g.channelsLast(), g.output(), channels, image, o, ch), taps);
+                    }
+                });
+            }
+        }
+
+        /**
+         * Each input element's flat index with, for each tap k in order, the flat output index of the
+         * window that reads it with tap k (-1 where none does).
+         */
+        void forEachInput(Visit visit) {
+            int[] windows = new int[g.windowSize()];
+            int[] origin = new int[g.rank()];
+            for (int n = 0; n < x.dim(0); n++) {
+                int image = n;
+                WindowGeometry.forEachPoint(g.input(), p -> {
+                    for (int ch = 0; ch < channels; ch++) {
+                        int[] tap = {0};
+                        int channel = ch;
+                        WindowGeometry.forEachPoint(g.window(), k -> {
+                            boolean read = true;
+                            for (int i = 0; i < g.rank(); i++) {
+                                int t = p[i] + g.padLo()[i] - k[i] * g.dilations()[i];
+                                origin[i] = Math.floorDiv(t, g.strides()[i]);
+                                read &= t >= 0 && t % g.strides()[i] == 0 && origin[i] < g.output()[i];
+                            }
+                            windows[tap[0]++] = read
+                                    ? WindowGeometry.flatIndex(g.channelsLast(), g.output(), channels, image, origin, channel) : -1;
+                        });
+                        visit.accept(WindowGeometry.flatIndex(g.channelsLast(), g.input(), channels, image, p, ch), windows);
+                    }
+                });
+            }
+        }
+    }
+}

@@ -1,0 +1,343 @@
+package io.jitflow.passes.fusion;
+
+import static io.jitflow.passes.fusion.IndexExprs.add;
+import static io.jitflow.passes.fusion.IndexExprs.and;
+import static io.jitflow.passes.fusion.IndexExprs.constant;
+import static io.jitflow.passes.fusion.IndexExprs.div;
+import static io.jitflow.passes.fusion.IndexExprs.mod;
+import static io.jitflow.passes.fusion.IndexExprs.mul;
+import static io.jitflow.passes.fusion.IndexExprs.sub;
+
+import io.jitflow.ir.Attributes;
+import io.jitflow.ir.DType;
+import io.jitflow.ir.Dim;
+import io.jitflow.ir.HostTensor;
+import io.jitflow.ir.IrException;
+import io.jitflow.ir.Node;
+import io.jitflow.ir.Op;
+import io.jitflow.ir.Shape;
+import io.jitflow.ir.TensorType;
+import io.jitflow.ir.kernel.Buffer;
+import io.jitflow.ir.kernel.Expr;
+import io.jitflow.ir.kernel.Kernel;
+import io.jitflow.ir.kernel.ScalarOp;
+import io.jitflow.ir.ops.Pooling;
+import io.jitflow.ir.ops.WindowGeometry;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The kernels of the windowed ops (conv, conv_transpose, pooling), as reductions over the output
+ * and the window: the iteration space is the output's dims followed by the window's taps (and, for
+ * a convolution, the group's input channels), folded in the reference's order. Each tap's input
+ * position is index arithmetic on the coordinates; taps that fall in the padding select the
+ * padding value (0, or -inf for a max) without loading.
+ */
+final class WindowKernels {
+    /** Makes the extra buffers a kernel needs (a temporary, a constant). */
+    @FunctionalInterface
+    interface Buffers {
+        Buffer create(TensorType type, Buffer.Kind kind, HostTensor constant);
+    }
+
+    private final Node node;
+    private final WindowGeometry g;
+    private final List<String> fused;
+    /** The output's dims: the first axes of every space here. */
+    private final Shape output;
+
+    private WindowKernels(Node node, WindowGeometry g, List<String> fused, Shape output) {
+        this.node = node;
+        this.g = g;
+        this.fused = fused;
+        this.output = output;
+    }
+
+    /** The kernels computing windowed op {@code n} into {@code out}, reading its operands from {@code operands}. */
+    static List<Kernel> lower(Node n, List<Buffer> operands, Buffer out, List<String> fused, Expr epilogue,
+                              Buffers buffers) {
+        Attributes a = n.attributes();
+        Shape x = n.inputs().get(0).type().shape();
+        boolean last = WindowGeometry.channelsLast(a, IrException::new);
+        int[] spatial = sizes(x, last);
+        switch (n.op()) {
+            case CONV, CONV_TRANSPOSE -> {
+                Shape w = n.inputs().get(1).type().shape();
+                int[] window = new int[w.rank() - 2];
+                for (int i = 0; i < window.length; i++) {
+                    window[i] = w.dim(i).size();
+                }
+                boolean transposed = n.op() == Op.CONV_TRANSPOSE;
+                WindowGeometry g = transposed ? WindowGeometry.transposed(a, spatial, window, IrException::new)
+                        : WindowGeometry.of(a, spatial, window, IrException::new);
+                WindowKernels k = new WindowKernels(n, g, fused, out.type().shape());
+                return List.of(transposed ? k.convTranspose(operands.get(0), operands.get(1), epilogue, out)
+                        : k.conv(operands.get(0), operands.get(1), epilogue, out));
+            }
+            case MAX_POOL, AVG_POOL, MAX_POOL_GRAD -> {
+                WindowGeometry g = WindowGeometry.of(a, spatial, Pooling.window(a, spatial.length, IrException::new),
+                        IrException::new);
+                Shape pooled = WindowGeometry.activation(x.dim(0), g.output(), x.dim(g.channelAxis()), last);
+                WindowKernels k = new WindowKernels(n, g, fused, pooled);
+                return switch (n.op()) {
+                    case MAX_POOL -> List.of(k.maxPool(operands.get(0), out));
+                    case AVG_POOL -> k.avgPool(operands.get(0), out, buffers);
+                    default -> k.maxPoolGrad(operands.get(0), operands.get(1), out, buffers);
+                };
+            }
+            default -> throw new IrException("not a windowed op: " + n.op().mnemonic());
+        }
+    }
+
+    /** Whether {@code op} is lowered here. */
+    static boolean handles(Op op) {
+        return op == Op.CONV || op == Op.CONV_TRANSPOSE || op == Op.MAX_POOL || op == Op.AVG_POOL
+                || op == Op.MAX_POOL_GRAD;
+    }
+
+    private static int[] sizes(Shape activation, boolean channelsLast) {
+        List<Dim> dims = activation.dims().subList(channelsLast ? 1 : 2,
+                channelsLast ? activation.rank() - 1 : activation.rank());
+        return dims.stream().mapToInt(Dim::size).toArray();
+    }
+
+    // ---- convolutions: space [output dims, taps..., group input channels] ----
+
+    private Kernel.Reduce conv(Buffer x, Buffer w, Expr epilogue, Buffer out) {
+        int r = g.rank();
+        Expr m = outputChannel();
+        Expr c = new Expr.Coord(2 * r + 2);
+        int groupIn = w.type().shape().dim(r).size();
+        Expr channel = groupedChannel(m, w.type().shape().dim(r + 1), groupIn, c);
+        List<Expr> position = new ArrayList<>();
+        Expr inside = null;
+        for (int i = 0; i < r; i++) {
+            Expr p = sub(add(mul(outputPoint(i), constant(g.strides()[i])), mul(tap(i), constant(g.dilations()[i]))),
+                    constant(g.padLo()[i]));
+            position.add(p);
+            inside = and(inside, g.padsBelow(i) ? Expr.binary(ScalarOp.GE, p, constant(0)) : null);
+            inside = and(inside, g.padsAbove(i) ? Expr.binary(ScalarOp.LT, p, constant(g.input()[i])) : null);
+        }
+        List<Expr> filterIndex = taps();
+        filterIndex.add(c);
+        filterIndex.add(m);
+        Expr body = product(guarded(inside, new Expr.Load(x, activationIndex(position, channel))),
+                new Expr.Load(w, filterIndex));
+        return sum(space(Dim.of(groupIn)), body, r + 1, epilogue, out);
+    }
+
+    private Kernel.Reduce convTranspose(Buffer x, Buffer w, Expr epilogue, Buffer out) {
+        int r = g.rank();
+        Expr m = outputChannel();
+        Expr c = new Expr.Coord(2 * r + 2);
+        Dim groupOut = w.type().shape().dim(r);
+        int groups = (int) node.attributes().getInt("groups");
+        int groupIn = w.type().shape().dim(r + 1).size() / groups;
+        Expr channel = groupedChannel(m, groupOut, groupIn, c);
+        List<Expr> source = new ArrayList<>();
+        Expr inside = null;
+        for (int i = 0; i < r; i++) {
+            Expr t = sub(add(outputPoint(i), constant(g.padLo()[i])), mul(tap(i), constant(g.dilations()[i])));
+            Expr stride = constant(g.strides()[i]);
+            source.add(div(t, stride));
+            inside = and(inside, Expr.binary(ScalarOp.GE, t, constant(0)));
+            if (g.strides()[i] > 1) {
+                inside = and(inside, Expr.binary(ScalarOp.EQ, mod(t, stride), constant(0)));
+            }
+            inside = and(inside, Expr.binary(ScalarOp.LT, div(t, stride), constant(g.output()[i])));
+        }
+        List<Expr> filterIndex = taps();
+        filterIndex.add(groups > 1 ? mod(m, IndexExprs.size(groupOut)) : m);
+        filterIndex.add(channel);
+        Expr body = product(guarded(inside, new Expr.Load(x, activationIndex(source, channel))),
+                new Expr.Load(w, filterIndex));
+        return sum(space(Dim.of(groupIn)), body, r + 1, epilogue, out);
+    }
+
+    /** The input channel a group's channel {@code c} is, for output channel {@code m}. */
+    private Expr groupedChannel(Expr m, Dim groupOut, int groupIn, Expr c) {
+        if (node.attributes().getInt("groups") == 1) {
+            return c;
+        }
+        return add(mul(div(m, IndexExprs.size(groupOut)), constant(groupIn)), c);
+    }
+
+    private static Expr product(Expr a, Expr b) {
+        return Expr.binary(ScalarOp.MUL, Expr.cast(a, DType.FLOAT64), Expr.cast(b, DType.FLOAT64));
+    }
+
+    private Kernel.Reduce sum(Shape space, Expr body, int folded, Expr epilogue, Buffer out) {
+        return new Kernel.Reduce(fused, space, body, trailingAxes(space.rank(), folded), Kernel.Reducer.SUM,
+                DType.FLOAT64, epilogue, out);
+    }
+
+    // ---- pooling: space [output dims, taps...] ----
+
+    private Kernel.Reduce maxPool(Buffer x, Buffer out) {
+        DType dtype = x.type().dtype();
+        Expr body = windowValue(x, taps(), Double.NEGATIVE_INFINITY);
+        return new Kernel.Reduce(fused, space(null), body, trailingAxes(output.rank() + g.rank(), g.rank()),
+                Kernel.Reducer.MAX, DType.FLOAT64, Expr.cast(new Expr.Acc(DType.FLOAT64), dtype), out);
+    }
+
+    private List<Kernel> avgPool(Buffer x, Buffer out, Buffers buffers) {
+        DType dtype = x.type().dtype();
+        Expr body = windowValue(x, taps(), 0);
+        Expr acc = new Expr.Acc(DType.FLOAT64);
+        boolean padded = false;
+        for (int i = 0; i < g.rank(); i++) {
+            padded |= g.padsBelow(i) || g.padsAbove(i);
+        }
+        Shape space = space(null);
+        List<Integer> axes = trailingAxes(space.rank(), g.rank());
+        if (!padded || node.attributes().getBool("count_include_pad")) {
+            Expr mean = Expr.binary(ScalarOp.DIV, acc, Expr.Const.of(DType.FLOAT64, g.windowSize()));
+            return List.of(new Kernel.Reduce(fused, space, body, axes, Kernel.Reducer.SUM, DType.FLOAT64,
+                    Expr.cast(mean, dtype), out));
+        }
+        // Windows over the padding divide by the taps inside the input: a constant per output point.
+        Buffer sums = buffers.create(new TensorType(DType.FLOAT64, output), Buffer.Kind.TEMP, null);
+        HostTensor.Writer counts = HostTensor.writer(DType.FLOAT64, g.output());
+        int[] taps = g.insideTaps();
+        for (int i = 0; i < taps.length; i++) {
+            counts.setDouble(i, taps[i]);
+        }
+        Buffer countBuffer = buffers.create(TensorType.of(DType.FLOAT64, g.output()), Buffer.Kind.CONSTANT, counts.build());
+        List<Expr> at = identity(output.rank());
+        List<Expr> point = new ArrayList<>();
+        for (int i = 0; i < g.rank(); i++) {
+            point.add(outputPoint(i));
+        }
+        Expr mean = Expr.binary(ScalarOp.DIV, new Expr.Load(sums, at), new Expr.Load(countBuffer, point));
+        return List.of(new Kernel.Reduce(List.of(fused.get(0) + ".sum"), space, body, axes, Kernel.Reducer.SUM,
+                DType.FLOAT64, acc, sums), Kernel.Map.of(fused, output, Expr.cast(mean, dtype), out));
+    }
+
+    /**
+     * max_pool_grad in two kernels: each window's first largest tap (an argmax over the window's
+     * taps, flattened), then, for each input element, the sum over its taps of the gradients of the
+     * windows that chose it.
+     */
+    private List<Kernel> maxPoolGrad(Buffer x, Buffer dy, Buffer out, Buffers buffers) {
+        int r = g.rank();
+        Shape window = Shape.of(g.window());
+        Expr flatTap = new Expr.Coord(output.rank());
+        List<Expr> taps = IndexExprs.delinearize(flatTap, window);
+        List<Dim> argSpace = new ArrayList<>(output.dims());
+        argSpace.add(Dim.of(g.windowSize()));
+        Buffer chosen = buffers.create(new TensorType(DType.INT32, output), Buffer.Kind.TEMP, null);
+        Kernel argmax = new Kernel.Reduce(List.of(fused.get(0) + ".argmax"), Shape.of(argSpace),
+                windowValue(x, taps, Double.NEGATIVE_INFINITY), List.of(output.rank()), Kernel.Reducer.ARGMAX,
+                DType.INT64, Expr.cast(new Expr.Acc(DType.INT64), DType.INT32), chosen);
+
+        Shape input = x.type().shape();
+        Expr tap = new Expr.Coord(input.rank());
+        List<Expr> tapCoords = IndexExprs.delinearize(tap, window);
+        List<Expr> origin = new ArrayList<>();
+        Expr reads = null;
+        for (int i = 0; i < r; i++) {
+            Expr t = sub(add(new Expr.Coord(g.spatialAxis(i)), constant(g.padLo()[i])),
+                    mul(tapCoords.get(i), constant(g.dilations()[i])));
+            Expr stride = constant(g.strides()[i]);
+            origin.add(div(t, stride));
+            reads = and(reads, Expr.binary(ScalarOp.GE, t, constant(0)));
+            if (g.strides()[i] > 1) {
+                reads = and(reads, Expr.binary(ScalarOp.EQ, mod(t, stride), constant(0)));
+            }
+            reads = and(reads, Expr.binary(ScalarOp.LT, div(t, stride), constant(g.output()[i])));
+        }
+        List<Expr> windowAt = activationIndex(origin, new Expr.Coord(g.channelAxis()));
+        Expr zero = Expr.Const.of(DType.FLOAT64, 0);
+        Expr passed = new Expr.Select(Expr.binary(ScalarOp.EQ, new Expr.Load(chosen, windowAt), tap),
+                Expr.cast(new Expr.Load(dy, windowAt), DType.FLOAT64), zero);
+        List<Dim> gradSpace = new ArrayList<>(input.dims());
+        gradSpace.add(Dim.of(g.windowSize()));
+        Kernel gradient = new Kernel.Reduce(fused, Shape.of(gradSpace), new Expr.Select(reads, passed, zero),
+                List.of(input.rank()), Kernel.Reducer.SUM, DType.FLOAT64,
+                Expr.cast(new Expr.Acc(DType.FLOAT64), x.type().dtype()), out);
+        return List.of(argmax, gradient);
+    }
+
+    /** {@code x} at the window tap {@code taps} of the output point, or {@code padding} outside the input. */
+    private Expr windowValue(Buffer x, List<Expr> taps, double padding) {
+        List<Expr> position = new ArrayList<>();
+        Expr inside = null;
+        for (int i = 0; i < g.rank(); i++) {
+            Expr p = sub(add(mul(outputPoint(i), constant(g.strides()[i])), mul(taps.get(i), constant(g.dilations()[i]))),
+                    constant(g.padLo()[i]));
+            position.add(p);
+            inside = and(inside, g.padsBelow(i) ? Expr.binary(ScalarOp.GE, p, constant(0)) : null);
+            inside = and(inside, g.padsAbove(i) ? Expr.binary(ScalarOp.LT, p, constant(g.input()[i])) : null);
+        }
+        Expr value = new Expr.Load(x, activationIndex(position, new Expr.Coord(g.channelAxis())));
+        return inside == null ? value : new Expr.Select(inside, value, Expr.Const.of(value.dtype(), padding));
+    }
+
+    // ---- coordinates ----
+
+    /** The output's dims followed by the window's taps and then {@code extra} (if not null). */
+    private Shape space(Dim extra) {
+        List<Dim> dims = new ArrayList<>(output.dims());
+        for (int k : g.window()) {
+            dims.add(Dim.of(k));
+        }
+        if (extra != null) {
+            dims.add(extra);
+        }
+        return Shape.of(dims);
+    }
+
+    private Expr outputPoint(int i) {
+        return new Expr.Coord(g.spatialAxis(i));
+    }
+
+    private Expr outputChannel() {
+        return new Expr.Coord(g.channelAxis());
+    }
+
+    private Expr tap(int i) {
+        return new Expr.Coord(output.rank() + i);
+    }
+
+    private List<Expr> taps() {
+        List<Expr> taps = new ArrayList<>();
+        for (int i = 0; i < g.rank(); i++) {
+            taps.add(tap(i));
+        }
+        return taps;
+    }
+
+    /** The index of element (batch coordinate, position..., channel) in an activation of this layout. */
+    private List<Expr> activationIndex(List<Expr> position, Expr channel) {
+        List<Expr> index = new ArrayList<>();
+        index.add(new Expr.Coord(0));
+        if (!g.channelsLast()) {
+            index.add(channel);
+        }
+        index.addAll(position);
+        if (g.channelsLast()) {
+            index.add(channel);
+        }
+        return index;
+    }
+
+    private static Expr guarded(Expr inside, Expr value) {
+        return inside == null ? value : new Expr.Select(inside, value, Expr.Const.of(value.dtype(), 0));
+    }
+
+    private static List<Integer> trailingAxes(int rank, int count) {
+        List<Integer> axes = new ArrayList<>();
+        for (int d = rank - count; d < rank; d++) {
+            axes.add(d);
+        }
+        return axes;
+    }
+
+    private static List<Expr> identity(int rank) {
+        List<Expr> coords = new ArrayList<>();
+        for (int d = 0; d < rank; d++) {
+            coords.add(new Expr.Coord(d));
+        }
+        return coords;
+    }
+}
