@@ -503,6 +503,49 @@ public final class Jf {
         return op(Op.MATMUL, attrs().put("transpose_a", transposeA).put("transpose_b", transposeB).build(), a, b);
     }
 
+    // ---- convolution and pooling (see Window) ----
+
+    /**
+     * Convolves {@code x} ([batch, spatial..., channels], or channels first) with {@code filter}
+     * ([k..., in_channels / groups, out_channels]) over 1 to 3 spatial dims.
+     */
+    public static Tensor conv(Operand x, Operand filter, Window window) {
+        Tensor f = filter.asTensor();
+        return op(Op.CONV, window.attributes(x.asTensor().type(), spatialSizes(f), false).build(), x, f);
+    }
+
+    /**
+     * conv's transpose ("deconvolution"), its gradient with respect to its input: {@code filter} is
+     * [k..., out_channels / groups, in_channels]; with {@link Window#same()} the output has
+     * {@code input * stride} elements per spatial dim, as Keras's Conv2DTranspose.
+     */
+    public static Tensor convTranspose(Operand x, Operand filter, Window window) {
+        Tensor f = filter.asTensor();
+        return op(Op.CONV_TRANSPOSE, window.attributes(x.asTensor().type(), spatialSizes(f), true).build(), x, f);
+    }
+
+    /** The largest element of each window of {@code size} taps, per channel. */
+    public static Tensor maxPool(Operand x, int[] size, Window window) {
+        return op(Op.MAX_POOL, window.attributes(x.asTensor().type(), size, false)
+                .putInts("window", java.util.Arrays.stream(size).asLongStream().toArray()).build(), x);
+    }
+
+    /** The mean of each window of {@code size} taps, per channel, over the taps inside the input. */
+    public static Tensor avgPool(Operand x, int[] size, Window window) {
+        return op(Op.AVG_POOL, window.attributes(x.asTensor().type(), size, false)
+                .putInts("window", java.util.Arrays.stream(size).asLongStream().toArray()).build(), x);
+    }
+
+    /** A filter's window: its dims before the two channel dims. */
+    private static int[] spatialSizes(Tensor filter) {
+        int[] shape = filter.shape();
+        if (shape.length < 3) {
+            throw new IllegalArgumentException("a filter has 1 to 3 spatial dims then two channel dims, got "
+                    + filter.type());
+        }
+        return java.util.Arrays.copyOf(shape, shape.length - 2);
+    }
+
     public static Tensor softmax(Operand x) {
         return softmax(x, -1);
     }

@@ -109,6 +109,32 @@ class GradientCheckTest {
                 xs -> Jf.matmul(xs.get(0), xs.get(1), false, true)));
         c.add(new Case("matmul both transposed, batch broadcast", EnumSet.of(Op.MATMUL),
                 List.of(in(-1, 1, 2, 3, 2), in(-1, 1, 4, 3)), xs -> Jf.matmul(xs.get(0), xs.get(1), true, true)));
+        c.add(new Case("conv 2d, same padding, strided", EnumSet.of(Op.CONV), List.of(in(-1, 1, 2, 5, 4, 3),
+                in(-1, 1, 3, 2, 3, 4)), xs -> Jf.conv(xs.get(0), xs.get(1), Window.same().strides(2, 1))));
+        c.add(new Case("conv 1d, channels first, dilated, strided past the end", EnumSet.of(Op.CONV),
+                List.of(in(-1, 1, 2, 3, 8), in(-1, 1, 2, 3, 2)),
+                xs -> Jf.conv(xs.get(0), xs.get(1), Window.pads(1, 0).dilations(2).strides(3).channelsFirst())));
+        c.add(new Case("conv 2d, groups", EnumSet.of(Op.CONV), List.of(in(-1, 1, 1, 4, 4, 4), in(-1, 1, 2, 2, 2, 4)),
+                xs -> Jf.conv(xs.get(0), xs.get(1), Window.valid().groups(2))));
+        c.add(new Case("conv 3d", EnumSet.of(Op.CONV), List.of(in(-1, 1, 1, 3, 3, 3, 2), in(-1, 1, 2, 2, 2, 2, 2)),
+                xs -> Jf.conv(xs.get(0), xs.get(1), Window.valid())));
+        c.add(new Case("conv_transpose 2d, same, strided", EnumSet.of(Op.CONV_TRANSPOSE),
+                List.of(in(-1, 1, 2, 3, 2, 3), in(-1, 1, 3, 3, 2, 3)),
+                xs -> Jf.convTranspose(xs.get(0), xs.get(1), Window.same().strides(2, 2))));
+        c.add(new Case("conv_transpose 1d, groups", EnumSet.of(Op.CONV_TRANSPOSE),
+                List.of(in(-1, 1, 2, 4, 4), in(-1, 1, 3, 1, 4)),
+                xs -> Jf.convTranspose(xs.get(0), xs.get(1), Window.valid().strides(2).groups(2))));
+        // Distinct values a step apart, so no window has a near tie for its largest.
+        c.add(unary(Op.MAX_POOL, in(-2, 2, 2, 4, 5, 2), x -> Jf.maxPool(x.add(ramp(x)), new int[] {2, 2},
+                Window.same().strides(2, 2)).square()));
+        c.add(unary(Op.AVG_POOL, in(-2, 2, 2, 5, 4, 3), x -> Jf.avgPool(x, new int[] {3, 2}, Window.same()).square()));
+        c.add(new Case("max_pool_grad and max_pool_select", EnumSet.of(Op.MAX_POOL_GRAD, Op.MAX_POOL_SELECT),
+                List.of(in(-2, 2, 1, 4, 4, 2)), xs -> {
+                    Tensor x = xs.get(0).add(ramp(xs.get(0)));
+                    Tensor dy = Jf.maxPool(x, new int[] {2, 2}, Window.valid()).square();
+                    return Jf.op(Op.MAX_POOL_GRAD, io.jitflow.ir.Attributes.builder().putInts("window", 2, 2).build(), x,
+                            dy).square();
+                }));
         c.add(unary(Op.SOFTMAX, in(-2, 2, 2, 3), Jf::softmax));
         c.add(new Case("log_softmax axis 0", EnumSet.of(Op.LOG_SOFTMAX), List.of(in(-2, 2, 2, 3)),
                 xs -> Jf.logSoftmax(xs.get(0), 0)));
@@ -131,6 +157,11 @@ class GradientCheckTest {
         c.add(unary(Op.FILL, in(-2, 2), x -> Jf.op(Op.FILL, io.jitflow.ir.Attributes.builder()
                 .put("shape", io.jitflow.ir.Shape.of(2, 3)).build(), x).square()));
         return c;
+    }
+
+    /** 0, 10, 20, ... in {@code x}'s shape: added to values in [-2, 2], it orders them with gaps of at least 6. */
+    private static Tensor ramp(Tensor x) {
+        return Jf.range(0.0, x.size() * 10.0, 10.0).reshape(x.shape());
     }
 
     static Stream<Case> caseStream() {

@@ -135,6 +135,8 @@ public enum Op {
     AVG_POOL("avg_pool", Pooling.avgPool(), OWN_KERNEL),
     /** max_pool_grad(x, dy) {as max_pool}: each window's gradient to its first largest tap. */
     MAX_POOL_GRAD("max_pool_grad", Pooling.maxPoolGrad(), OWN_KERNEL),
+    /** max_pool_select(x, z) {as max_pool}: z at each window's first largest tap of x; max_pool_grad's transpose. */
+    MAX_POOL_SELECT("max_pool_select", Pooling.maxPoolSelect(), OWN_KERNEL),
 
     // Movement.
     /** reshape {shape}: one dim may be -1, inferred from the element count. */

@@ -74,6 +74,8 @@ class EveryOpRejectsBadOperandsTest {
         m.put(Op.AVG_POOL, c(a().putInts("window", 2).build(), rank, F32));
         m.put(Op.MAX_POOL_GRAD, c(a().putInts("window", 1).build(),
                 "the gradient must have the pooled type float32[2, 3, 4], got float32[2, 3]", sequence, F32));
+        m.put(Op.MAX_POOL_SELECT, c(a().putInts("window", 1).build(),
+                "the selected tensor must have x's type float32[2, 3, 4], got float32[2, 3]", sequence, F32));
         m.put(Op.RESHAPE, c(a().put("shape", Shape.of(5)).build(), "cannot reshape float32[2, 3] to [5]", F32));
         m.put(Op.TRANSPOSE, c(a().putInts("perm", 0).build(), "perm [0] is not a permutation of 0..1", F32));
         m.put(Op.EXPAND_DIMS, c(a().put("axis", 3L).build(), "axis 3 is out of range for rank 3", F32));

@@ -129,6 +129,17 @@ class WindowOpsTest {
     }
 
     @Test
+    void maxPoolSelectReadsTheSecondOperandWhereTheFirstPeaks() {
+        HostTensor x = shaped(f64(1, 3, 3, 2), 1, 4, 1);
+        HostTensor z = shaped(f64(10, 20, 30, 40), 1, 4, 1);
+        assertClose(eval(Op.MAX_POOL_SELECT, attrs().putInts("window", 2).build(), x, z), 20, 20, 30);
+        // A window whose first largest tap is padding selects 0.
+        HostTensor low = shaped(f64(Double.NEGATIVE_INFINITY, 1), 1, 2, 1);
+        assertClose(eval(Op.MAX_POOL_SELECT, attrs().putInts("window", 2).putInts("pads", 1, 0).build(), low,
+                shaped(f64(5, 6), 1, 2, 1)), 0, 6);
+    }
+
+    @Test
     void inferenceNamesWhatIsWrong() {
         TensorType x = TensorType.of(DType.FLOAT32, 8, 28, 28, 3);
         assertEquals(TensorType.of(DType.FLOAT32, 8, 13, 13, 16), infer(Op.CONV, attrs().putInts("strides", 2, 2).build(),

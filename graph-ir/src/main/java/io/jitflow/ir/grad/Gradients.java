@@ -88,10 +88,9 @@ public final class Gradients {
             case CONV_TRANSPOSE -> WindowGradients::convTranspose;
             case MAX_POOL -> WindowGradients::maxPool;
             case AVG_POOL -> WindowGradients::avgPool;
-            case MAX_POOL_GRAD -> c -> {
-                throw new IrException("max_pool_grad: no gradient (max_pool differentiates once; its gradient does not"
-                        + " differentiate again)");
-            };
+            // Both linear in their second operand and piecewise constant in x, each the other's transpose.
+            case MAX_POOL_GRAD -> c -> Arrays.asList(null, c.b().one(Op.MAX_POOL_SELECT, c.attrs(), c.x(), c.g()));
+            case MAX_POOL_SELECT -> c -> Arrays.asList(null, c.b().one(Op.MAX_POOL_GRAD, c.attrs(), c.x(), c.g()));
             case SOFTMAX -> c -> List.of(c.b().mul(c.y(), c.b().sub(c.g(),
                     c.b().reduceSum(c.b().mul(c.g(), c.y()), List.of(softmaxAxis(c)), true))));
             case LOG_SOFTMAX -> c -> List.of(c.b().sub(c.g(), c.b().mul(c.b().one(Op.EXP, c.y()),

@@ -102,6 +102,36 @@ public final class Pooling {
                 }).build();
     }
 
+    /**
+     * max_pool_select(x, z) {as max_pool}: for each window of x, z's element at the window's first
+     * largest tap (0 where that tap is padding): max_pool_grad's transpose, so that max pooling
+     * differentiates to any order. max_pool(x) is max_pool_select(x, x) where no tap is padding.
+     */
+    public static OpDef maxPoolSelect() {
+        return WindowGeometry.attributes(OpDef.builder().operands(2))
+                .attr(AttrSpec.required("window", Attr.Kind.INTS))
+                .infer(c -> {
+                    if (!c.operand(1).equals(c.operand(0))) {
+                        throw c.error("the selected tensor must have x's type " + c.operand(0) + ", got " + c.operand(1));
+                    }
+                    return List.of(pooled(c));
+                })
+                .evaluate(c -> {
+                    Window w = Window.of(c);
+                    HostTensor z = c.operand(1);
+                    HostTensor.Writer out = HostTensor.writer(w.x.dtype(), w.outputShape());
+                    w.forEachOutput((at, taps) -> {
+                        int chosen = firstMax(w.x, taps);
+                        double sum = 0;
+                        for (int k = 0; k < taps.length; k++) {
+                            sum += k == chosen && taps[k] >= 0 ? z.getDouble(taps[k]) : 0;
+                        }
+                        out.setDouble(at, sum);
+                    });
+                    return List.of(out.build());
+                }).build();
+    }
+
     /** The position in {@code taps} of the first largest value, NaN counting as the largest; padding loses. */
     private static int firstMax(HostTensor x, int[] taps) {
         int best = -1;

@@ -107,8 +107,9 @@ final class IndexExprs {
         return Expr.binary(ScalarOp.AND, Expr.binary(ScalarOp.GE, x, lo), Expr.binary(ScalarOp.LT, x, hi));
     }
 
+    /** {@code a && b}, where a null condition is one that always holds. */
     static Expr and(Expr a, Expr b) {
-        return a == null ? b : Expr.binary(ScalarOp.AND, a, b);
+        return a == null ? b : b == null ? a : Expr.binary(ScalarOp.AND, a, b);
     }
 
     static Expr asIndex(Expr x) {

@@ -240,7 +240,7 @@ public final class KernelLowering {
                 lowerSoftmax(n);
                 return;
             }
-            case CONV, CONV_TRANSPOSE, MAX_POOL, AVG_POOL, MAX_POOL_GRAD -> {
+            case CONV, CONV_TRANSPOSE, MAX_POOL, AVG_POOL, MAX_POOL_GRAD, MAX_POOL_SELECT -> {
                 lowerWindowed(n);
                 return;
             }

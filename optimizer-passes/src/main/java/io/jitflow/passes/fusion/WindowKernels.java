@@ -74,7 +74,7 @@ final class WindowKernels {
                 return List.of(transposed ? k.convTranspose(operands.get(0), operands.get(1), epilogue, out)
                         : k.conv(operands.get(0), operands.get(1), epilogue, out));
             }
-            case MAX_POOL, AVG_POOL, MAX_POOL_GRAD -> {
+            case MAX_POOL, AVG_POOL, MAX_POOL_GRAD, MAX_POOL_SELECT -> {
                 WindowGeometry g = WindowGeometry.of(a, spatial, Pooling.window(a, spatial.length, IrException::new),
                         IrException::new);
                 Shape pooled = WindowGeometry.activation(x.dim(0), g.output(), x.dim(g.channelAxis()), last);
@@ -82,6 +82,7 @@ final class WindowKernels {
                 return switch (n.op()) {
                     case MAX_POOL -> List.of(k.maxPool(operands.get(0), out));
                     case AVG_POOL -> k.avgPool(operands.get(0), out, buffers);
+                    case MAX_POOL_SELECT -> k.maxPoolSelect(operands.get(0), operands.get(1), out, buffers);
                     default -> k.maxPoolGrad(operands.get(0), operands.get(1), out, buffers);
                 };
             }
@@ -92,7 +93,7 @@ final class WindowKernels {
     /** Whether {@code op} is lowered here. */
     static boolean handles(Op op) {
         return op == Op.CONV || op == Op.CONV_TRANSPOSE || op == Op.MAX_POOL || op == Op.AVG_POOL
-                || op == Op.MAX_POOL_GRAD;
+                || op == Op.MAX_POOL_GRAD || op == Op.MAX_POOL_SELECT;
     }
 
     private static int[] sizes(Shape activation, boolean channelsLast) {
@@ -108,7 +109,8 @@ final class WindowKernels {
         Expr m = outputChannel();
         Expr c = new Expr.Coord(2 * r + 2);
         int groupIn = w.type().shape().dim(r).size();
-        Expr channel = groupedChannel(m, w.type().shape().dim(r + 1), groupIn, c);
+        int groups = (int) node.attributes().getInt("groups");
+        Expr channel = groupedChannel(m, Dim.of(w.type().shape().dim(r + 1).size() / groups), groupIn, c);
         List<Expr> position = new ArrayList<>();
         Expr inside = null;
         for (int i = 0; i < r; i++) {
@@ -221,15 +223,8 @@ final class WindowKernels {
     private List<Kernel> maxPoolGrad(Buffer x, Buffer dy, Buffer out, Buffers buffers) {
         int r = g.rank();
         Shape window = Shape.of(g.window());
-        Expr flatTap = new Expr.Coord(output.rank());
-        List<Expr> taps = IndexExprs.delinearize(flatTap, window);
-        List<Dim> argSpace = new ArrayList<>(output.dims());
-        argSpace.add(Dim.of(g.windowSize()));
         Buffer chosen = buffers.create(new TensorType(DType.INT32, output), Buffer.Kind.TEMP, null);
-        Kernel argmax = new Kernel.Reduce(List.of(fused.get(0) + ".argmax"), Shape.of(argSpace),
-                windowValue(x, taps, Double.NEGATIVE_INFINITY), List.of(output.rank()), Kernel.Reducer.ARGMAX,
-                DType.INT64, Expr.cast(new Expr.Acc(DType.INT64), DType.INT32), chosen);
-
+        Kernel argmax = firstLargestTaps(x, chosen);
         Shape input = x.type().shape();
         Expr tap = new Expr.Coord(input.rank());
         List<Expr> tapCoords = IndexExprs.delinearize(tap, window);
@@ -256,6 +251,30 @@ final class WindowKernels {
                 List.of(input.rank()), Kernel.Reducer.SUM, DType.FLOAT64,
                 Expr.cast(new Expr.Acc(DType.FLOAT64), x.type().dtype()), out);
         return List.of(argmax, gradient);
+    }
+
+    /** max_pool_select: the chosen taps, then z at each one (a sum over the window that adds only it). */
+    private List<Kernel> maxPoolSelect(Buffer x, Buffer z, Buffer out, Buffers buffers) {
+        Buffer chosen = buffers.create(new TensorType(DType.INT32, output), Buffer.Kind.TEMP, null);
+        Expr flatTap = new Expr.Coord(output.rank());
+        Expr selected = new Expr.Select(Expr.binary(ScalarOp.EQ, new Expr.Load(chosen, identity(output.rank())), flatTap),
+                Expr.cast(windowValue(z, IndexExprs.delinearize(flatTap, Shape.of(g.window())), 0), DType.FLOAT64),
+                Expr.Const.of(DType.FLOAT64, 0));
+        List<Dim> space = new ArrayList<>(output.dims());
+        space.add(Dim.of(g.windowSize()));
+        return List.of(firstLargestTaps(x, chosen), new Kernel.Reduce(fused, Shape.of(space), selected,
+                List.of(output.rank()), Kernel.Reducer.SUM, DType.FLOAT64,
+                Expr.cast(new Expr.Acc(DType.FLOAT64), z.type().dtype()), out));
+    }
+
+    /** Each window's first largest tap of {@code x} (an argmax over its taps, flattened) into {@code chosen}. */
+    private Kernel firstLargestTaps(Buffer x, Buffer chosen) {
+        List<Expr> taps = IndexExprs.delinearize(new Expr.Coord(output.rank()), Shape.of(g.window()));
+        List<Dim> space = new ArrayList<>(output.dims());
+        space.add(Dim.of(g.windowSize()));
+        return new Kernel.Reduce(List.of(fused.get(0) + ".argmax"), Shape.of(space),
+                windowValue(x, taps, Double.NEGATIVE_INFINITY), List.of(output.rank()), Kernel.Reducer.ARGMAX,
+                DType.INT64, Expr.cast(new Expr.Acc(DType.INT64), DType.INT32), chosen);
     }
 
     /** {@code x} at the window tap {@code taps} of the output point, or {@code padding} outside the input. */
