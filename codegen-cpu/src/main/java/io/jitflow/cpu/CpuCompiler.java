@@ -87,12 +87,15 @@ public final class CpuCompiler {
     }
 
     /**
-     * A matmul's epilogue (bias, activation, an update) is a map over its output, vectorized like any
-     * other; null when there is none. A rank-2 output's matmul runs it on each thread's rows as soon
+     * A matmul's or convolution's epilogue (bias, activation, an update) is a map over its output,
+     * vectorized like any other; null when there is none. A rank-2 output's matmul runs it on each thread's rows as soon
      * as they are done; other ranks run it after the product, split over the threads.
      */
     private static Kernel.Loop epilogueOf(Kernel k) {
-        return k instanceof Kernel.Matmul m && !m.plainEpilogue() ? m.epilogueLoop() : null;
+        if (k instanceof Kernel.Matmul m && !m.plainEpilogue()) {
+            return m.epilogueLoop();
+        }
+        return k instanceof Kernel.Conv c && !c.plainEpilogue() ? c.epilogueLoop() : null;
     }
 
     private static boolean epilogueByRows(Kernel k) {

@@ -44,6 +44,8 @@ final class KernelEmitter {
             reduceKernel(r);
         } else if (k instanceof Kernel.Matmul m) {
             matmul(m);
+        } else if (k instanceof Kernel.Conv c) {
+            conv(c);
         } else if (k instanceof Kernel.ScatterAdd s) {
             scatterAdd(s);
         }
@@ -505,6 +507,29 @@ final class KernelEmitter {
         g.invokeStatic(Type.getType(io.jitflow.runtime.MatmulKernels.class), Method.getMethod("void " + routine
                 + "(Object, int[], boolean, Object, int[], boolean, Object, int[], " + exactParameter
                 + RowEpilogue.class.getName() + ")"));
+    }
+
+    /** The convolution from {@link io.jitflow.runtime.ConvKernels}, an implicit GEMM; its epilogue runs after, as a matmul's. */
+    private void conv(Kernel.Conv c) {
+        for (Buffer b : List.of(c.x(), c.w(), c.output())) {
+            scope.prepare(b);
+            scope.loadArray(b);
+            pushShape(b.type().shape());
+        }
+        g.push(c.transposed());
+        for (int[] values : List.of(c.strides(), c.dilations(), c.padLo())) {
+            g.push(values.length);
+            g.newArray(Type.INT_TYPE);
+            for (int i = 0; i < values.length; i++) {
+                g.dup();
+                g.push(i);
+                g.push(values[i]);
+                g.arrayStore(Type.INT_TYPE);
+            }
+        }
+        g.push(exact);
+        g.invokeStatic(Type.getType(io.jitflow.runtime.ConvKernels.class), Method.getMethod(
+                "void floating(Object, int[], Object, int[], Object, int[], boolean, int[], int[], int[], boolean)"));
     }
 
     // ---- scatter ----

@@ -164,7 +164,8 @@ public final class MatmulKernels {
         return (long) g.m * g.n * g.k < PARALLEL_WORK ? 1 : KernelThreads.count();
     }
 
-    private static void store(Object c, int offset, double[] acc, int n) {
+    /** Rounds {@code n} sums into {@code c} (float[], double[] or float16's short[]) from {@code offset}. */
+    static void store(Object c, int offset, double[] acc, int n) {
         if (c instanceof float[] f) {
             for (int j = 0; j < n; j++) {
                 f[offset + j] = (float) acc[j];

@@ -3,8 +3,8 @@ package io.jitflow.ir.kernel;
 import io.jitflow.ir.Shape;
 import java.util.List;
 
-/** One kernel of a program: a loop nest (map or reduction), a matrix multiplication, or a scatter. */
-public sealed interface Kernel permits Kernel.Loop, Kernel.Matmul, Kernel.ScatterAdd {
+/** One kernel of a program: a loop nest (map or reduction), a matrix multiplication, a convolution, or a scatter. */
+public sealed interface Kernel permits Kernel.Loop, Kernel.Matmul, Kernel.Conv, Kernel.ScatterAdd {
     /** The graph nodes (by result name) this kernel computes, for fusion tests and dumps. */
     List<String> fused();
 
@@ -130,10 +130,7 @@ public sealed interface Kernel permits Kernel.Loop, Kernel.Matmul, Kernel.Scatte
          * accumulator, becomes the epilogue's value there. A backend may run it after the product.
          */
         public Map epilogueLoop() {
-            int rank = output.type().shape().rank();
-            List<Expr> coords = java.util.stream.IntStream.range(0, rank).<Expr>mapToObj(Expr.Coord::new).toList();
-            Expr stored = Expr.cast(new Expr.Load(output, coords), accumulator);
-            return Map.of(fused, output.type().shape(), Expr.withAccumulator(epilogue, stored), output);
+            return epilogueMap(fused, accumulator, epilogue, output);
         }
 
         @Override
@@ -141,6 +138,53 @@ public sealed interface Kernel permits Kernel.Loop, Kernel.Matmul, Kernel.Scatte
             return new Matmul(fused, replace.apply(a), replace.apply(b), transposeA, transposeB, accumulator,
                     Expr.withBuffers(epilogue, replace), replace.apply(output));
         }
+    }
+
+    /**
+     * A convolution or its transpose over channels-last activations, in one group: its meaning is
+     * {@link #loop}, a sum over the output's points of taps then channels (space: the output's dims,
+     * the window's, the input channels). A backend may instead multiply patches of x (each output
+     * point's taps' channel vectors, zeros for padding) by the filter as a matrix product, an
+     * implicit GEMM, summing each point in the same order. conv's filter is [taps..., channels,
+     * filters]; conv_transpose's [taps..., filters, channels], read through its transpose. Output
+     * point o reads input position {@code o * stride + k * dilation - padLo} with tap k (conv), or
+     * the position i with {@code i * stride + k * dilation - padLo = o} (conv_transpose).
+     */
+    record Conv(Reduce loop, Buffer x, Buffer w, boolean transposed, int[] strides, int[] dilations, int[] padLo)
+            implements Kernel {
+        @Override
+        public List<String> fused() {
+            return loop.fused();
+        }
+
+        @Override
+        public Buffer output() {
+            return loop.output();
+        }
+
+        /** Whether the epilogue only rounds the sum to the output's dtype. */
+        public boolean plainEpilogue() {
+            return loop.epilogue().equals(Expr.cast(new Expr.Acc(loop.accumulator()), output().type().dtype()));
+        }
+
+        /** The epilogue as a map over the output, in place, as {@link Matmul#epilogueLoop}. */
+        public Map epilogueLoop() {
+            return epilogueMap(fused(), loop.accumulator(), loop.epilogue(), output());
+        }
+
+        @Override
+        public Conv withBuffers(java.util.function.UnaryOperator<Buffer> replace) {
+            return new Conv(loop.withBuffers(replace), replace.apply(x), replace.apply(w), transposed, strides, dilations,
+                    padLo);
+        }
+    }
+
+    /** An epilogue as a map over {@code output}, in place: each element, read back as the accumulator, becomes the epilogue's value there. */
+    private static Map epilogueMap(List<String> fused, io.jitflow.ir.DType accumulator, Expr epilogue, Buffer output) {
+        int rank = output.type().shape().rank();
+        List<Expr> coords = java.util.stream.IntStream.range(0, rank).<Expr>mapToObj(Expr.Coord::new).toList();
+        Expr stored = Expr.cast(new Expr.Load(output, coords), accumulator);
+        return Map.of(fused, output.type().shape(), Expr.withAccumulator(epilogue, stored), output);
     }
 
     /** output = x, then output[gather position of i] += updates[i] for every update, as scatter_add. */

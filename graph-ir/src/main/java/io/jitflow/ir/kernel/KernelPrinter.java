@@ -23,7 +23,11 @@ final class KernelPrinter {
             Kernel k = p.kernels().get(i);
             sb.append("  kernel ").append(i).append(" [").append(String.join(", ", k.fused())).append("] -> ")
                     .append(k.outputs().stream().map(Buffer::toString).collect(Collectors.joining(", "))).append('\n');
-            if (k instanceof Kernel.Reduce r) {
+            if (k instanceof Kernel.Conv c) {
+                sb.append("    ").append(c.transposed() ? "conv_transpose " : "conv ").append(c.x()).append(" by ")
+                        .append(c.w()).append(" as a matrix product, or\n");
+            }
+            if ((k instanceof Kernel.Conv c ? c.loop() : k) instanceof Kernel.Reduce r) {
                 sb.append("    loop ").append(r.space()).append(" reduce ").append(r.reducer().name().toLowerCase())
                         .append(" over ").append(r.reducedAxes()).append(" in ").append(r.accumulator()).append('\n')
                         .append("    value ").append(expr(r.body())).append('\n')

@@ -20,6 +20,11 @@ public record KernelProgram(String name, List<Buffer> buffers, List<Kernel> kern
         variableWrites = ordered(variableWrites);
     }
 
+    /** This program with other kernels (over the same buffers). */
+    public KernelProgram withKernels(List<Kernel> newKernels) {
+        return new KernelProgram(name, buffers, newKernels, inputs, outputs, variableReads, variableWrites);
+    }
+
     private static Map<String, Buffer> ordered(Map<String, Buffer> map) {
         return java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(map));
     }

@@ -9,11 +9,8 @@ import io.jitflow.keras.Initializer;
 
 /**
  * A convolution over channels-last inputs (the Keras Conv layers are its subclasses): a
- * (window..., channels, filters) kernel, glorot-uniform by default, and a bias per filter. Each
- * output's window values are gathered into a row (one strided slice per window position,
- * concatenated along the channels) and the rows multiplied by the kernel as one matmul, which every
- * backend compiles and differentiates; a convolution op with an implicit-GEMM kernel that never
- * materializes the rows is not built yet.
+ * (window..., channels, filters) kernel, glorot-uniform by default, and a bias per filter, applied
+ * by the conv op.
  */
 abstract class Convolution extends SlidingWindowLayer {
     private final int filters;
@@ -55,20 +52,6 @@ abstract class Convolution extends SlidingWindowLayer {
 
     @Override
     public Tensor call(Tensor x, CallContext context) {
-        int n = spatialDims();
-        int rowLength = windowVolume() * x.type().shape().dim(x.rank() - 1).size();
-        int positions = 1;
-        int[] shape = new int[n + 2];
-        shape[0] = -1;
-        for (int i = 0; i < n; i++) {
-            shape[1 + i] = outputShape().dim(1 + i).size();
-            positions *= shape[1 + i];
-        }
-        shape[n + 1] = filters;
-        // Each output's window values in (window position, channel) order, the kernel's row order;
-        // (batch, positions, row) x (row, filters) keeps the batch dim its own, unknown while tracing.
-        Tensor rows = Jf.concat(shifted(x, 0), x.rank() - 1).reshape(-1, positions, rowLength);
-        Tensor y = Jf.matmul(rows, kernel.asTensor().reshape(rowLength, filters));
-        return activation.apply(y.add(bias).reshape(shape));
+        return activation.apply(Jf.conv(x, kernel, window()).add(bias));
     }
 }

@@ -3,7 +3,6 @@ package io.jitflow.keras.layers;
 import io.jitflow.Jf;
 import io.jitflow.Tensor;
 import io.jitflow.ir.Shape;
-import java.util.List;
 
 /**
  * The maximum or average of each channel over windows of the spatial axes (the Keras pooling
@@ -12,7 +11,6 @@ import java.util.List;
  */
 abstract class Pooling extends SlidingWindowLayer {
     private final boolean max;
-    private Shape input;
 
     Pooling(String name, boolean max, int[] poolSize, int[] strides, String padding) {
         super(name, poolSize, strides, ones(poolSize.length), padding);
@@ -34,18 +32,11 @@ abstract class Pooling extends SlidingWindowLayer {
 
     @Override
     protected Shape create(Shape input) {
-        this.input = input;
         return outputShape(input, input.dim(input.rank() - 1).size());
     }
 
     @Override
     public Tensor call(Tensor x, CallContext context) {
-        List<Tensor> slices = shifted(x, max ? Double.NEGATIVE_INFINITY : 0);
-        Tensor result = slices.get(0);
-        for (Tensor slice : slices.subList(1, slices.size())) {
-            result = max ? Jf.maximum(result, slice) : result.add(slice);
-        }
-        // An average counts the window positions inside the input: the whole window but near "same" padding.
-        return max ? result : result.div(validCounts(input));
+        return max ? Jf.maxPool(x, windowSize(), window()) : Jf.avgPool(x, windowSize(), window());
     }
 }

@@ -1,8 +1,6 @@
 package io.jitflow.keras.layers;
 
-import io.jitflow.Index;
-import io.jitflow.Jf;
-import io.jitflow.Tensor;
+import io.jitflow.Window;
 import io.jitflow.ir.Dim;
 import io.jitflow.ir.Shape;
 import java.util.ArrayList;
@@ -12,10 +10,11 @@ import java.util.List;
 /**
  * A layer that slides a window over the spatial axes of channels-last inputs (batch, spatial...,
  * channels): the convolution and pooling layers. It checks the input, computes the output's
- * spatial dims, and gives a call the input at each window position as a strided slice.
+ * spatial dims, and says where the windows go ({@link Window}).
  */
 abstract class SlidingWindowLayer extends Layer {
     private final Windows[] windows;
+    private final boolean same;
     private int[] outputs;
 
     SlidingWindowLayer(String name, int[] size, int[] strides, int[] dilation, String padding) {
@@ -26,7 +25,7 @@ abstract class SlidingWindowLayer extends Layer {
                     + "dilations, got " + Arrays.toString(size) + ", " + Arrays.toString(strides) + ", "
                     + Arrays.toString(dilation));
         }
-        boolean same = Windows.same(padding);
+        same = Windows.same(padding);
         windows = new Windows[n];
         for (int i = 0; i < n; i++) {
             windows[i] = new Windows(size[i], strides[i], dilation[i], same);
@@ -77,72 +76,15 @@ abstract class SlidingWindowLayer extends Layer {
         return Shape.of(dims);
     }
 
-    /**
-     * {@code x} padded with {@code padValue} where the padding is "same", then one strided slice per
-     * window position, in row-major order of the window: each (batch, o1, ..., on, channels) holds
-     * the input value at that window position of every output's window. Slices keep the index
-     * arithmetic affine (no division), and their gradients are paddings.
-     */
-    List<Tensor> shifted(Tensor x, double padValue) {
-        int n = windows.length;
-        int[][] pads = new int[n + 2][2];
-        boolean padded = false;
-        for (int i = 0; i < n; i++) {
-            pads[i + 1] = windows[i].padding(x.type().shape().dim(i + 1).size());
-            padded |= pads[i + 1][0] + pads[i + 1][1] > 0;
-        }
-        Tensor t = padded ? Jf.pad(x, pads, "constant", padValue) : x;
-        List<Tensor> slices = new ArrayList<>();
-        int[] position = new int[n];
-        for (int p = 0; p < windowVolume(); p++) {
-            int rest = p;
-            for (int i = n - 1; i >= 0; i--) {
-                position[i] = rest % windows[i].size();
-                rest /= windows[i].size();
-            }
-            Index[] index = new Index[n + 2];
-            index[0] = Index.all();
-            index[n + 1] = Index.all();
-            for (int i = 0; i < n; i++) {
-                long start = (long) position[i] * windows[i].dilation();
-                index[i + 1] = Index.range(start, start + (long) (outputs[i] - 1) * windows[i].stride() + 1,
-                        windows[i].stride());
-            }
-            slices.add(Jf.get(t, index));
-        }
-        return slices;
+    /** Where the windows go, for the conv and pooling ops. */
+    Window window() {
+        Window window = same ? Window.same() : Window.valid();
+        return window.strides(Arrays.stream(windows).mapToInt(Windows::stride).toArray())
+                .dilations(Arrays.stream(windows).mapToInt(Windows::dilation).toArray());
     }
 
-    /**
-     * For "same" average pooling: how many window positions of each output fall inside the input,
-     * shaped (o1, ..., on, 1) to divide the sums.
-     */
-    Tensor validCounts(Shape input) {
-        int n = windows.length;
-        int total = Arrays.stream(outputs).reduce(1, (a, b) -> a * b);
-        float[] counts = new float[total];
-        int[] position = new int[n];
-        for (int flat = 0; flat < total; flat++) {
-            int rest = flat;
-            for (int i = n - 1; i >= 0; i--) {
-                position[i] = rest % outputs[i];
-                rest /= outputs[i];
-            }
-            int count = 1;
-            for (int i = 0; i < n; i++) {
-                int length = input.dim(i + 1).size();
-                int start = position[i] * windows[i].stride() - windows[i].padding(length)[0];
-                int inside = 0;
-                for (int j = 0; j < windows[i].size(); j++) {
-                    int at = start + j * windows[i].dilation();
-                    inside += at >= 0 && at < length ? 1 : 0;
-                }
-                count *= inside;
-            }
-            counts[flat] = count;
-        }
-        int[] shape = Arrays.copyOf(outputs, n + 1);
-        shape[n] = 1;
-        return Jf.reshape(Jf.constant(counts), shape);
+    /** The window's size along each spatial axis. */
+    int[] windowSize() {
+        return Arrays.stream(windows).mapToInt(Windows::size).toArray();
     }
 }

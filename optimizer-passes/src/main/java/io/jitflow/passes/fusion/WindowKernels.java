@@ -71,8 +71,12 @@ final class WindowKernels {
                 WindowGeometry g = transposed ? WindowGeometry.transposed(a, spatial, window, IrException::new)
                         : WindowGeometry.of(a, spatial, window, IrException::new);
                 WindowKernels k = new WindowKernels(n, g, fused, out.type().shape());
-                return List.of(transposed ? k.convTranspose(operands.get(0), operands.get(1), epilogue, out)
-                        : k.conv(operands.get(0), operands.get(1), epilogue, out));
+                Buffer xb = operands.get(0);
+                Buffer wb = operands.get(1);
+                Kernel.Reduce loop = transposed ? k.convTranspose(xb, wb, epilogue, out) : k.conv(xb, wb, epilogue, out);
+                // Channels last in one group: each output point's patch is whole channel vectors, a GEMM row.
+                return List.of(last && k.groups() == 1
+                        ? new Kernel.Conv(loop, xb, wb, transposed, g.strides(), g.dilations(), g.padLo()) : loop);
             }
             case MAX_POOL, AVG_POOL, MAX_POOL_GRAD, MAX_POOL_SELECT -> {
                 WindowGeometry g = WindowGeometry.of(a, spatial, Pooling.window(a, spatial.length, IrException::new),
@@ -108,9 +112,11 @@ final class WindowKernels {
         int r = g.rank();
         Expr m = outputChannel();
         Expr c = new Expr.Coord(2 * r + 2);
-        int groupIn = w.type().shape().dim(r).size();
-        int groups = (int) node.attributes().getInt("groups");
-        Expr channel = groupedChannel(m, Dim.of(w.type().shape().dim(r + 1).size() / groups), groupIn, c);
+        // The filter's input channels may be a symbolic dim: a filter gradient's are the batch.
+        Dim groupIn = w.type().shape().dim(r);
+        int groups = groups();
+        Expr channel = groups == 1 ? c
+                : groupedChannel(m, w.type().shape().dim(r + 1).size() / groups, groupIn.size(), c);
         List<Expr> position = new ArrayList<>();
         Expr inside = null;
         for (int i = 0; i < r; i++) {
@@ -125,7 +131,7 @@ final class WindowKernels {
         filterIndex.add(m);
         Expr body = product(guarded(inside, new Expr.Load(x, activationIndex(position, channel))),
                 new Expr.Load(w, filterIndex));
-        return sum(space(Dim.of(groupIn)), body, r + 1, epilogue, out);
+        return sum(space(groupIn), body, r + 1, epilogue, out);
     }
 
     private Kernel.Reduce convTranspose(Buffer x, Buffer w, Expr epilogue, Buffer out) {
@@ -133,9 +139,9 @@ final class WindowKernels {
         Expr m = outputChannel();
         Expr c = new Expr.Coord(2 * r + 2);
         Dim groupOut = w.type().shape().dim(r);
-        int groups = (int) node.attributes().getInt("groups");
-        int groupIn = w.type().shape().dim(r + 1).size() / groups;
-        Expr channel = groupedChannel(m, groupOut, groupIn, c);
+        int groups = groups();
+        Dim groupIn = groups == 1 ? w.type().shape().dim(r + 1) : Dim.of(w.type().shape().dim(r + 1).size() / groups);
+        Expr channel = groups == 1 ? c : groupedChannel(m, groupOut.size(), groupIn.size(), c);
         List<Expr> source = new ArrayList<>();
         Expr inside = null;
         for (int i = 0; i < r; i++) {
@@ -153,15 +159,16 @@ final class WindowKernels {
         filterIndex.add(channel);
         Expr body = product(guarded(inside, new Expr.Load(x, activationIndex(source, channel))),
                 new Expr.Load(w, filterIndex));
-        return sum(space(Dim.of(groupIn)), body, r + 1, epilogue, out);
+        return sum(space(groupIn), body, r + 1, epilogue, out);
     }
 
-    /** The input channel a group's channel {@code c} is, for output channel {@code m}. */
-    private Expr groupedChannel(Expr m, Dim groupOut, int groupIn, Expr c) {
-        if (node.attributes().getInt("groups") == 1) {
-            return c;
-        }
-        return add(mul(div(m, IndexExprs.size(groupOut)), constant(groupIn)), c);
+    private int groups() {
+        return (int) node.attributes().getInt("groups");
+    }
+
+    /** With groups (whose channel counts are static), the input channel a group's channel {@code c} is for output channel {@code m}. */
+    private static Expr groupedChannel(Expr m, int groupOut, int groupIn, Expr c) {
+        return add(mul(div(m, constant(groupOut)), constant(groupIn)), c);
     }
 
     private static Expr product(Expr a, Expr b) {

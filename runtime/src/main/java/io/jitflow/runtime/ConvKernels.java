@@ -1,0 +1,242 @@
+package io.jitflow.runtime;
+
+import io.jitflow.ir.Float16;
+
+/**
+ * Convolutions for the CPU backend as implicit GEMMs (see {@code Kernel.Conv}): the output's
+ * points are the rows of a matrix product with the filter, taps x channels deep. Rows are taken a
+ * block at a time; a block's patches (each point's taps' channel vectors, zeros for padding) are
+ * packed into a block x depth buffer, never the whole im2col matrix, and multiplied by the filter:
+ * by the blocked Vector API matmul for float32 and float64 (fused multiply-adds in the dtype,
+ * within rounding of the reference), or, in exact mode and for float16, summed in float64 in the
+ * reference's order (taps, then channels), bit-identical to it. Blocks are shared out among the
+ * kernel threads; each point's sum is the same whichever thread computes it.
+ */
+public final class ConvKernels {
+    /** Output points per packed block (a multiple of the matmul's six-row tile). */
+    private static final int BLOCK_ROWS = 96;
+    /** Below this many multiply-adds a convolution runs on the calling thread. */
+    private static final long PARALLEL_WORK = 1L << 22;
+    private static final ThreadLocal<Object[]> SCRATCH = ThreadLocal.withInitial(() -> new Object[] {
+        new float[0], new double[0]});
+
+    private ConvKernels() {
+    }
+
+    /**
+     * out = conv(x, w), or conv_transpose(x, w) when {@code transposed}; channels last, one group.
+     * {@code out} receives the rounded sums (its epilogue, if any, runs after).
+     */
+    public static void floating(Object x, int[] xShape, Object w, int[] wShape, Object out, int[] outShape,
+                                boolean transposed, int[] strides, int[] dilations, int[] padLo, boolean exact) {
+        Geometry g = new Geometry(xShape, wShape, outShape, transposed, strides, dilations, padLo);
+        int blocks = (g.rows + BLOCK_ROWS - 1) / BLOCK_ROWS;
+        int chunks = (long) g.rows * g.depth * g.filters < PARALLEL_WORK ? 1 : blocks;
+        boolean vector = !exact && MatmulKernels.VECTOR_API;
+        if (vector && x instanceof float[] fx) {
+            float[] filter = transposed ? g.transposeFilter((float[]) w) : (float[]) w;
+            forEachBlock(chunks, blocks, g, (from, rows) -> {
+                float[] a = floatScratch(rows * g.depth);
+                g.pack(fx, a, new float[g.channels], from, rows);
+                FloatMatmul.multiply(new FloatMatmul.Operand(a, 0, false), new FloatMatmul.Operand(filter, 0, false),
+                        (float[]) out, from * g.filters, rows, g.filters, g.depth, 1, RowEpilogue.NONE);
+            });
+            return;
+        }
+        if (vector && x instanceof double[] dx) {
+            double[] filter = transposed ? g.transposeFilter((double[]) w) : (double[]) w;
+            forEachBlock(chunks, blocks, g, (from, rows) -> {
+                double[] a = doubleScratch(rows * g.depth);
+                g.pack(dx, a, new double[g.channels], from, rows);
+                DoubleMatmul.multiply(new DoubleMatmul.Operand(a, 0, false), new DoubleMatmul.Operand(filter, 0, false),
+                        (double[]) out, from * g.filters, rows, g.filters, g.depth, 1, RowEpilogue.NONE);
+            });
+            return;
+        }
+        double[] wide = widen(w);
+        double[] filter = transposed ? g.transposeFilter(wide) : wide;
+        double[] input = widen(x);
+        forEachBlock(chunks, blocks, g, (from, rows) -> {
+            double[] a = doubleScratch(rows * g.depth);
+            g.pack(input, a, new double[g.channels], from, rows);
+            double[] acc = new double[g.filters];
+            for (int r = 0; r < rows; r++) {
+                java.util.Arrays.fill(acc, 0);
+                int row = r * g.depth;
+                for (int p = 0; p < g.depth; p++) {
+                    double av = a[row + p];
+                    int at = p * g.filters;
+                    for (int m = 0; m < g.filters; m++) {
+                        acc[m] += av * filter[at + m];
+                    }
+                }
+                MatmulKernels.store(out, (from + r) * g.filters, acc, g.filters);
+            }
+        });
+    }
+
+    @FunctionalInterface
+    private interface Block {
+        void run(int from, int rows);
+    }
+
+    private static void forEachBlock(int chunks, int blocks, Geometry g, Block body) {
+        KernelThreads.parallelFor(chunks, chunk -> {
+            int first = chunks == 1 ? 0 : chunk;
+            int last = chunks == 1 ? blocks : chunk + 1;
+            for (int b = first; b < last; b++) {
+                int from = b * BLOCK_ROWS;
+                body.run(from, Math.min(BLOCK_ROWS, g.rows - from));
+            }
+        });
+    }
+
+    private static float[] floatScratch(int size) {
+        Object[] s = SCRATCH.get();
+        if (((float[]) s[0]).length < size) {
+            s[0] = new float[size];
+        }
+        return (float[]) s[0];
+    }
+
+    private static double[] doubleScratch(int size) {
+        Object[] s = SCRATCH.get();
+        if (((double[]) s[1]).length < size) {
+            s[1] = new double[size];
+        }
+        return (double[]) s[1];
+    }
+
+    private static double[] widen(Object values) {
+        if (values instanceof double[] d) {
+            return d;
+        }
+        if (values instanceof float[] f) {
+            double[] wide = new double[f.length];
+            for (int i = 0; i < f.length; i++) {
+                wide[i] = f[i];
+            }
+            return wide;
+        }
+        short[] h = (short[]) values;
+        double[] wide = new double[h.length];
+        for (int i = 0; i < h.length; i++) {
+            wide[i] = Float16.toFloat(h[i]);
+        }
+        return wide;
+    }
+
+    /** Sizes of one convolution and, per spatial dim, the input position each (output point, tap) reads. */
+    private static final class Geometry {
+        final int rows;
+        final int depth;
+        final int filters;
+        final int channels;
+        private final int taps;
+        private final int[] input;
+        private final int[] window;
+        private final int[] output;
+        private final int points;
+        /** source[i][o * window[i] + k]: the input position along dim i, or -1 for padding. */
+        private final int[][] source;
+
+        Geometry(int[] xShape, int[] wShape, int[] outShape, boolean transposed, int[] strides, int[] dilations,
+                 int[] padLo) {
+            int r = xShape.length - 2;
+            input = java.util.Arrays.copyOfRange(xShape, 1, r + 1);
+            window = java.util.Arrays.copyOf(wShape, r);
+            output = java.util.Arrays.copyOfRange(outShape, 1, r + 1);
+            channels = xShape[r + 1];
+            filters = outShape[r + 1];
+            int t = 1;
+            int p = 1;
+            for (int i = 0; i < r; i++) {
+                t *= window[i];
+                p *= output[i];
+            }
+            taps = t;
+            points = p;
+            rows = xShape[0] * points;
+            depth = taps * channels;
+            source = new int[r][];
+            for (int i = 0; i < r; i++) {
+                source[i] = new int[output[i] * window[i]];
+                for (int o = 0; o < output[i]; o++) {
+                    for (int k = 0; k < window[i]; k++) {
+                        int at;
+                        if (transposed) {
+                            int shifted = o + padLo[i] - k * dilations[i];
+                            at = shifted >= 0 && shifted % strides[i] == 0 && shifted / strides[i] < input[i]
+                                    ? shifted / strides[i] : -1;
+                        } else {
+                            int position = o * strides[i] + k * dilations[i] - padLo[i];
+                            at = position >= 0 && position < input[i] ? position : -1;
+                        }
+                        source[i][o * window[i] + k] = at;
+                    }
+                }
+            }
+        }
+
+        /** conv_transpose's filter [taps, filters, channels] as the product's [taps, channels, filters] (a float[] or double[]). */
+        <T> T transposeFilter(T w) {
+            @SuppressWarnings("unchecked")
+            T b = (T) java.lang.reflect.Array.newInstance(w.getClass().getComponentType(), taps * filters * channels);
+            for (int t = 0; t < taps; t++) {
+                for (int m = 0; m < filters; m++) {
+                    for (int c = 0; c < channels; c++) {
+                        System.arraycopy(w, (t * filters + m) * channels + c, b, (t * channels + c) * filters + m, 1);
+                    }
+                }
+            }
+            return b;
+        }
+
+        /** The flat index of the first channel each tap of output row {@code row} reads, or -1 for padding. */
+        private void tapOffsets(int row, int[] point, int[] offsets) {
+            int image = row / points;
+            int rest = row % points;
+            for (int i = output.length - 1; i >= 0; i--) {
+                point[i] = rest % output[i];
+                rest /= output[i];
+            }
+            for (int t = 0; t < taps; t++) {
+                int offset = image;
+                int tap = t;
+                int stride = taps;
+                for (int i = 0; i < output.length; i++) {
+                    stride /= window[i];
+                    int k = tap / stride;
+                    tap %= stride;
+                    int at = source[i][point[i] * window[i] + k];
+                    if (at < 0) {
+                        offset = -1;
+                        break;
+                    }
+                    offset = offset * input[i] + at;
+                }
+                offsets[t] = offset < 0 ? -1 : offset * channels;
+            }
+        }
+
+        /**
+         * Rows [from, from + rows) of the patch matrix into {@code a}, row-major, depth apart:
+         * channel vectors of {@code x} copied whole, {@code zeros} (as long) where a tap is padding.
+         */
+        void pack(Object x, Object a, Object zeros, int from, int rows) {
+            int[] point = new int[output.length];
+            int[] offsets = new int[taps];
+            for (int r = 0; r < rows; r++) {
+                tapOffsets(from + r, point, offsets);
+                for (int t = 0; t < taps; t++) {
+                    int to = r * depth + t * channels;
+                    if (offsets[t] < 0) {
+                        System.arraycopy(zeros, 0, a, to, channels);
+                    } else {
+                        System.arraycopy(x, offsets[t], a, to, channels);
+                    }
+                }
+            }
+        }
+    }
+}
