@@ -97,13 +97,14 @@ final class FusionPlan {
     }
 
     /**
-     * A matmul whose result has one use, by an elementwise op of the same shape, leading through
-     * single-use same-shape elementwise ops to a value that needs a buffer: that value's kernel is the
-     * matmul, with the chain as its epilogue.
+     * A matmul or convolution whose result has one use, by an elementwise op of the same shape,
+     * leading through single-use same-shape elementwise ops to a value that needs a buffer: that
+     * value's kernel is the matmul's (the convolution's), with the chain as its epilogue (conv +
+     * bias + relu is one kernel).
      */
     private void planEpilogues(Function function) {
         for (Node n : function.nodes()) {
-            if (n.op() != Op.MATMUL || isOutput(n.output())) {
+            if (!(n.op() == Op.MATMUL || n.op() == Op.CONV || n.op() == Op.CONV_TRANSPOSE) || isOutput(n.output())) {
                 continue;
             }
             Value current = n.output();

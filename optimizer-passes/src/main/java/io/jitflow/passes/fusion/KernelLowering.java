@@ -162,7 +162,12 @@ public final class KernelLowering {
         // into its consumers, with a kernel of its own when it needs a buffer.
         Value matmul = plan.matmulEndingAt(n.output());
         if (matmul != null) {
-            lowerMatmul(plan.definition(matmul), n.output());
+            Node product = plan.definition(matmul);
+            if (product.op() == Op.MATMUL) {
+                lowerMatmul(product, n.output());
+            } else {
+                lowerWindowed(product, n.output());
+            }
             return;
         }
         inlineBounded(n);
@@ -241,7 +246,7 @@ public final class KernelLowering {
                 return;
             }
             case CONV, CONV_TRANSPOSE, MAX_POOL, AVG_POOL, MAX_POOL_GRAD, MAX_POOL_SELECT -> {
-                lowerWindowed(n);
+                lowerWindowed(n, v);
                 return;
             }
             case SCATTER_ADD -> {
@@ -331,12 +336,18 @@ public final class KernelLowering {
                 matmul.attributes().getBool("transpose_b"), accumulator, epilogue, out));
     }
 
-    /** A convolution or pooling: reductions over the output and the window (see {@link WindowKernels}). */
-    private void lowerWindowed(Node n) {
+    /**
+     * A convolution or pooling writing {@code result}: its own value, or (a convolution) the end of
+     * its epilogue chain; reductions over the output and the window (see {@link WindowKernels}).
+     */
+    private void lowerWindowed(Node n, Value result) {
         List<Buffer> operands = n.inputs().stream().map(this::materialize).toList();
-        Buffer out = bufferFor(n.output(), Buffer.Kind.TEMP, null, null);
+        List<String> fused = new ArrayList<>(List.of(n.output().name()));
         Expr rounded = Expr.cast(new Expr.Acc(DType.FLOAT64), n.output().type().dtype());
-        kernels.addAll(WindowKernels.lower(n, operands, out, List.of(n.output().name()), rounded,
+        Expr epilogue = result.equals(n.output()) ? rounded
+                : expr(result, identity(result.type().rank()), new Inlining(fused, Map.of(n.output(), rounded)));
+        Buffer out = bufferFor(result, Buffer.Kind.TEMP, null, null);
+        kernels.addAll(WindowKernels.lower(n, operands, out, fused, epilogue,
                 (type, kind, constant) -> newBuffer(type, kind, null, constant)));
     }
 
