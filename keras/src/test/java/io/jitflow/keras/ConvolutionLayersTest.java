@@ -8,16 +8,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jitflow.Jf;
 import io.jitflow.Tensor;
+import io.jitflow.Window;
 import io.jitflow.ir.DType;
 import io.jitflow.keras.layers.AveragePooling2D;
 import io.jitflow.keras.layers.Conv1D;
 import io.jitflow.keras.layers.Conv2D;
+import io.jitflow.keras.layers.Conv2DTranspose;
+import io.jitflow.keras.layers.DepthwiseConv2D;
 import io.jitflow.keras.layers.Dense;
 import io.jitflow.keras.layers.Flatten;
 import io.jitflow.keras.layers.Input;
 import io.jitflow.keras.layers.Layer;
 import io.jitflow.keras.layers.MaxPooling1D;
 import io.jitflow.keras.layers.MaxPooling2D;
+import io.jitflow.keras.layers.SeparableConv2D;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -53,6 +57,37 @@ class ConvolutionLayersTest {
         assertEquals("(None, 3, 3, 1) 0", summaryLine(new MaxPooling2D(3, 2, "valid"), 7, 7, 1));
         assertEquals("(None, 4, 4, 1) 0", summaryLine(new AveragePooling2D(2, 1, "same"), 4, 4, 1));
         assertEquals("(None, 5, 2) 0", summaryLine(new MaxPooling1D(2, 2, "same"), 9, 2));
+        // Depthwise: 3 x 3 x channels x multiplier weights and a bias per output channel.
+        assertEquals("(None, 26, 26, 8) 80", summaryLine(new DepthwiseConv2D(3), 28, 28, 8));
+        assertEquals("(None, 10, 10, 8) 80", summaryLine(new DepthwiseConv2D(new int[] {3, 3}, new int[] {1, 1}, "same",
+                2, "relu"), 10, 10, 4));
+        // Separable: depthwise 3 x 3 x 8, pointwise 8 x 16, bias 16.
+        assertEquals("(None, 26, 26, 16) 216", summaryLine(new SeparableConv2D(16, 3), 28, 28, 8));
+        // Transposed: a 3 x 3 x 16 x 32 kernel; "valid" adds kernel - stride rows, "same" gives input x stride.
+        assertEquals("(None, 9, 9, 16) 4624", summaryLine(new Conv2DTranspose(16, 3), 7, 7, 32));
+        assertEquals("(None, 14, 14, 16) 4624", summaryLine(new Conv2DTranspose(16, new int[] {3, 3}, new int[] {2, 2},
+                "same", "relu"), 7, 7, 32));
+        assertEquals("(None, 15, 15, 16) 4624", summaryLine(new Conv2DTranspose(16, new int[] {3, 3}, new int[] {2, 2},
+                "valid", "relu"), 7, 7, 32));
+    }
+
+    /** Each depthwise output channel is its input channel convolved with its own filter. */
+    @Test
+    void depthwiseConvolvesEachChannelAlone() {
+        Jf.setRandomSeed(5);
+        DepthwiseConv2D layer = new DepthwiseConv2D(new int[] {2, 2}, new int[] {1, 1}, "same", 2, "linear");
+        Sequential model = new Sequential(new Input(5, 4, 3), layer);
+        Tensor x = Jf.randomUniform(new int[] {2, 5, 4, 3}, -1, 1, 9, DType.FLOAT32);
+        Tensor y = model.predict(x);
+        Tensor kernel = layer.weights().get(0).asTensor();
+        for (int c = 0; c < 3; c++) {
+            for (int j = 0; j < 2; j++) {
+                Tensor alone = Jf.conv(Jf.slice(x, "..., " + c + ":" + (c + 1)),
+                        Jf.slice(kernel, ":, :, " + c + ":" + (c + 1) + ", " + j + ":" + (j + 1)), Window.same());
+                assertArrayEquals(alone.toFloatArray(), Jf.slice(y, "..., " + (2 * c + j) + ":" + (2 * c + j + 1))
+                        .toFloatArray(), 1e-6f, "channel " + c + ", multiplier " + j);
+            }
+        }
     }
 
     @Test
@@ -220,7 +255,11 @@ class ConvolutionLayersTest {
             }
         }
         Sequential model = new Sequential(new Input(8, 8, 1), new Conv2D(4, 3, "relu"), new MaxPooling2D(),
-                new Conv2D(4, new int[] {2, 2}, new int[] {1, 1}, "same", "relu"), new Flatten(), new Dense(2, "softmax"));
+                new Conv2D(4, new int[] {2, 2}, new int[] {1, 1}, "same", "relu"),
+                new Conv2DTranspose(4, new int[] {2, 2}, new int[] {2, 2}, "same", "relu"),
+                new DepthwiseConv2D(new int[] {3, 3}, new int[] {1, 1}, "valid", 2, "relu"),
+                new SeparableConv2D(4, new int[] {2, 2}, new int[] {2, 2}, "same", 1, "relu"), new Flatten(),
+                new Dense(2, "softmax"));
         model.compile(new Optimizer.Adam(0.01), "sparse_categorical_crossentropy", "accuracy");
         Tensor x = Jf.reshape(constant(images), n, 8, 8, 1);
         History h = model.fit(x, constant(labels), FitOptions.epochs(20).batchSize(32).verbose(0));
