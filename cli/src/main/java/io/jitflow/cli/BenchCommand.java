@@ -65,6 +65,16 @@ final class BenchCommand extends Command {
         rows.add(dispatch(reps));
         rows.add(trainingSteps(reps));
         rows.add(mnistSamplesPerSecond(quick ? 2 : 12, quick ? 3 : 5));
+        double matmulGflops = gflops(matmulSeconds(quick ? 256 : 1024, reps, DType.FLOAT32), quick ? 256 : 1024);
+        double convGflops = ConvBenchmarks.convGflops(BenchCommand::median, reps, quick ? 2 : 8);
+        rows.add(new String[] {"B7", "conv 3x3 64->64, 56x56, batch " + (quick ? 2 : 8) + ", same, float32",
+                fmt(convGflops) + " GFLOP/s", fmt(convGflops / matmulGflops) + "x matmul " + (quick ? 256 : 1024)
+                + "^3 (" + fmt(matmulGflops) + " GFLOP/s)"});
+        double[] convnet = ConvBenchmarks.convnetSteps(BenchCommand::median, quick ? 1 : 2, quick ? 1 : 3);
+        rows.add(new String[] {"B8", "Keras fit, MNIST convnet (Conv2D 32, 64) + Adam, batch 128",
+                fmt(convnet[0]) + " steps/s", "peak heap " + fmt(convnet[1]) + " MB"});
+        rows.add(new String[] {"B9", "ResNet-50 shape, 224x224x3, batch 1, inference, float32",
+                fmt(ConvBenchmarks.resnet50Millis(BenchCommand::median, quick ? 2 : 5)) + " ms/image", ""});
         // Last, so that the float32 figures above come from a JVM that has run only float32 kernels.
         rows.add(matmul(quick ? 256 : 1024, reps, KernelThreads.count(), DType.FLOAT64));
         out.printf("%-4s %-62s %16s %s%n", "id", "benchmark", "result", "ratio");
@@ -112,12 +122,19 @@ final class BenchCommand extends Command {
     }
 
     private static String[] matmul(int n, int reps, int threads, DType dtype) {
+        return new String[] {"B2", "matmul " + dtype + " " + n + "^3, " + threads + " thread" + (threads == 1 ? "" : "s"),
+                fmt(gflops(matmulSeconds(n, reps, dtype), n)) + " GFLOP/s", ""};
+    }
+
+    private static double matmulSeconds(int n, int reps, DType dtype) {
         Tensor a = Jf.randomUniform(new int[] {n, n}, -1, 1, 2, dtype);
         Tensor b = Jf.randomUniform(new int[] {n, n}, -1, 1, 3, dtype);
         JitFunction f = Jit.function((Tensor x, Tensor y) -> x.matmul(y));
-        double t = median(3, n >= 1024 ? Math.max(3, reps / 3) : reps, () -> f.call(a, b));
-        return new String[] {"B2", "matmul " + dtype + " " + n + "^3, " + threads + " thread" + (threads == 1 ? "" : "s"),
-                fmt(2.0 * n * n * n / t / 1e9) + " GFLOP/s", ""};
+        return median(3, n >= 1024 ? Math.max(3, reps / 3) : reps, () -> f.call(a, b));
+    }
+
+    private static double gflops(double seconds, int n) {
+        return 2.0 * n * n * n / seconds / 1e9;
     }
 
     private static String[] dispatch(int reps) {

@@ -29,14 +29,20 @@ public final class MnistConvnet {
         run(System.out);
     }
 
-    /** Trains for {@code epochs} and returns the test accuracy. */
-    public static double train(Mnist data, int epochs, PrintStream out) {
+    /** The classic Keras MNIST convnet, compiled with Adam and sparse categorical cross-entropy (seeded weights). */
+    public static Sequential model() {
         Jf.setRandomSeed(3);
         Sequential model = new Sequential(new Input(28, 28, 1), new Conv2D(32, 3, "relu"), new MaxPooling2D(),
                 new Conv2D(64, 3, "relu"), new MaxPooling2D(), new Flatten(), new Dropout(0.5),
                 new Dense(10, "softmax"));
-        model.summary(out);
         model.compile("adam", "sparse_categorical_crossentropy", "accuracy");
+        return model;
+    }
+
+    /** Trains for {@code epochs} and returns the test accuracy. */
+    public static double train(Mnist data, int epochs, PrintStream out) {
+        Sequential model = model();
+        model.summary(out);
         Tensor images = data.trainImages().reshape(-1, 28, 28, 1);
         model.fit(images, data.trainLabels(), FitOptions.epochs(epochs).batchSize(128).output(out));
         Map<String, Double> test = model.evaluate(data.testImages().reshape(-1, 28, 28, 1), data.testLabels());

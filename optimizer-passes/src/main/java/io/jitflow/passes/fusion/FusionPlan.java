@@ -120,6 +120,14 @@ final class FusionPlan {
                         || !consumer.output().type().shape().equals(n.output().type().shape())) {
                     break;
                 }
+                if (inEpilogue.contains(consumer.output())) {
+                    // Two chains meet (a residual add of two convolutions): the earlier one computes
+                    // the meeting point, this one ends before it, in a buffer the other loads.
+                    if (chain.size() > 1) {
+                        epilogueEnd.put(n.output(), current);
+                    }
+                    break;
+                }
                 current = consumer.output();
                 chain.add(current);
                 if (uses.getOrDefault(current, 0) != 1 || isOutput(current) || feedsBufferOp(current)
