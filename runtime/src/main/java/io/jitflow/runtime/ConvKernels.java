@@ -14,7 +14,7 @@ import io.jitflow.ir.Float16;
  */
 public final class ConvKernels {
     /** Output points per packed block (a multiple of the matmul's six-row tile). */
-    private static final int BLOCK_ROWS = 96;
+    private static final int BLOCK_ROWS = 288;
     /** Below this many multiply-adds a convolution runs on the calling thread. */
     private static final long PARALLEL_WORK = 1L << 22;
     private static final ThreadLocal<Object[]> SCRATCH = ThreadLocal.withInitial(() -> new Object[] {
@@ -34,22 +34,37 @@ public final class ConvKernels {
         int chunks = (long) g.rows * g.depth * g.filters < PARALLEL_WORK ? 1 : blocks;
         boolean vector = !exact && MatmulKernels.VECTOR_API;
         if (vector && x instanceof float[] fx) {
-            float[] filter = transposed ? g.transposeFilter((float[]) w) : (float[]) w;
+            FloatMatmul.Operand filter = new FloatMatmul.Operand(transposed ? g.transposeFilter((float[]) w) : (float[]) w,
+                    0, false);
+            if (g.pointwise) {
+                // Each point's patch is its own channel vector: x is the patch matrix already.
+                FloatMatmul.multiply(new FloatMatmul.Operand(fx, 0, false), filter, (float[]) out, 0, g.rows, g.filters,
+                        g.depth, chunks == 1 ? 1 : KernelThreads.count(), RowEpilogue.NONE);
+                return;
+            }
+            float[] packed = FloatMatmul.pack(filter, g.filters, g.depth);
             forEachBlock(chunks, blocks, g, (from, rows) -> {
                 float[] a = floatScratch(rows * g.depth);
                 g.pack(fx, a, new float[g.channels], from, rows);
-                FloatMatmul.multiply(new FloatMatmul.Operand(a, 0, false), new FloatMatmul.Operand(filter, 0, false),
-                        (float[]) out, from * g.filters, rows, g.filters, g.depth, 1, RowEpilogue.NONE);
+                FloatMatmul.multiplyPacked(new FloatMatmul.Operand(a, 0, false), packed, (float[]) out, from * g.filters,
+                        rows, g.filters, g.depth);
             });
             return;
         }
         if (vector && x instanceof double[] dx) {
-            double[] filter = transposed ? g.transposeFilter((double[]) w) : (double[]) w;
+            DoubleMatmul.Operand filter = new DoubleMatmul.Operand(transposed ? g.transposeFilter((double[]) w)
+                    : (double[]) w, 0, false);
+            if (g.pointwise) {
+                DoubleMatmul.multiply(new DoubleMatmul.Operand(dx, 0, false), filter, (double[]) out, 0, g.rows,
+                        g.filters, g.depth, chunks == 1 ? 1 : KernelThreads.count(), RowEpilogue.NONE);
+                return;
+            }
+            double[] packed = DoubleMatmul.pack(filter, g.filters, g.depth);
             forEachBlock(chunks, blocks, g, (from, rows) -> {
                 double[] a = doubleScratch(rows * g.depth);
                 g.pack(dx, a, new double[g.channels], from, rows);
-                DoubleMatmul.multiply(new DoubleMatmul.Operand(a, 0, false), new DoubleMatmul.Operand(filter, 0, false),
-                        (double[]) out, from * g.filters, rows, g.filters, g.depth, 1, RowEpilogue.NONE);
+                DoubleMatmul.multiplyPacked(new DoubleMatmul.Operand(a, 0, false), packed, (double[]) out,
+                        from * g.filters, rows, g.filters, g.depth);
             });
             return;
         }
@@ -139,6 +154,8 @@ public final class ConvKernels {
         private final int points;
         /** source[i][o * window[i] + k]: the input position along dim i, or -1 for padding. */
         private final int[][] source;
+        /** Whether output point p reads input point p with one tap: a 1x1 convolution, stride 1, no padding. */
+        final boolean pointwise;
 
         Geometry(int[] xShape, int[] wShape, int[] outShape, boolean transposed, int[] strides, int[] dilations,
                  int[] padLo) {
@@ -159,6 +176,7 @@ public final class ConvKernels {
             rows = xShape[0] * points;
             depth = taps * channels;
             source = new int[r][];
+            boolean identity = taps == 1 && java.util.Arrays.equals(input, output);
             for (int i = 0; i < r; i++) {
                 source[i] = new int[output[i] * window[i]];
                 for (int o = 0; o < output[i]; o++) {
@@ -173,9 +191,11 @@ public final class ConvKernels {
                             at = position >= 0 && position < input[i] ? position : -1;
                         }
                         source[i][o * window[i] + k] = at;
+                        identity &= at == o;
                     }
                 }
             }
+            pointwise = identity;
         }
 
         /** conv_transpose's filter [taps, filters, channels] as the product's [taps, channels, filters] (a float[] or double[]). */
