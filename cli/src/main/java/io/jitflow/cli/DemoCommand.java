@@ -7,6 +7,7 @@ import io.jitflow.Tensor;
 import io.jitflow.examples.KerasExamples;
 import io.jitflow.examples.LinearClassifier;
 import io.jitflow.examples.MnistClassifier;
+import io.jitflow.examples.MnistConvnet;
 import io.jitflow.examples.Tracing;
 import io.jitflow.ir.Function;
 import io.jitflow.ir.Graph;
@@ -36,12 +37,14 @@ import java.util.Set;
  * {@code jitflow demo [EXAMPLES_DIR]}: the main job. It walks through what is built so far: the
  * example graph files are parsed and verified, the linear model is shown in canonical text, run on
  * NumPy-written arrays and compared with NumPy's own result, the other graphs are run, a linear
- * classifier is trained with GradientTape, a function is traced and fused, Keras-style models are
- * trained on MNIST, and the last one is exported, compiled ahead of time and run from its jar.
+ * classifier is trained with GradientTape, a function is traced and fused, Keras-style models (MLPs
+ * and the classic convnet) are trained on MNIST, and the relu MLP is exported, compiled ahead of
+ * time and run from its jar.
  */
 final class DemoCommand extends Command {
     DemoCommand() {
-        super("demo", "[EXAMPLES_DIR]", "walk through the example graphs (default folder: examples)", Set.of(), Set.of());
+        super("demo", "[EXAMPLES_DIR] [--quick]", "walk through the example graphs (default folder: examples; --quick: "
+                + "the convnet trains one epoch instead of " + MnistConvnet.EPOCHS + ")", Set.of(), Set.of("quick"));
     }
 
     @Override
@@ -56,7 +59,7 @@ final class DemoCommand extends Command {
         }
         out.println("Jitflow demo: graph files, GradientTape, the JIT and Keras-style training");
         out.println();
-        out.println("[1/7] Parse and verify every example graph in " + graphs);
+        out.println("[1/8] Parse and verify every example graph in " + graphs);
         for (Path file : graphFiles(graphs)) {
             Graph g = GraphFiles.read(file);
             for (Function f : g.functions()) {
@@ -66,7 +69,7 @@ final class DemoCommand extends Command {
         out.println();
         Path linearFile = graphs.resolve("linear.jfg");
         Graph linear = GraphFiles.read(linearFile);
-        out.println("[2/7] " + linearFile + " in canonical form (what `jitflow fmt` prints):");
+        out.println("[2/8] " + linearFile + " in canonical form (what `jitflow fmt` prints):");
         out.println();
         GraphPrinter.print(linear).lines().forEach(line -> out.println(line.isEmpty() ? "" : "    " + line));
         out.println();
@@ -79,7 +82,7 @@ final class DemoCommand extends Command {
         out.println(indent(TensorText.format(y), "        "));
         out.println("      bit-identical to NumPy's result: " + (y.equals(expected) ? "yes" : "NO"));
         out.println();
-        out.println("[3/7] The MLP classifies four points; the loss graph scores two examples");
+        out.println("[3/8] The MLP classifies four points; the loss graph scores two examples");
         Graph mlp = GraphFiles.read(graphs.resolve("mlp.jfg"));
         HostTensor points = HostTensor.of(new float[] {1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1}, 4, 4);
         VariableStore weights = VariableStore.initialValues(mlp);
@@ -96,20 +99,20 @@ final class DemoCommand extends Command {
                 "labels", HostTensor.of(new int[] {3, 2}, 2)), new VariableStore()).get("loss");
         out.println("      cross-entropy for labels [3 2]: " + TensorText.format(value));
         out.println();
-        out.println("[4/7] A linear classifier trained from scratch with GradientTape (`jitflow example linear-classifier`)");
+        out.println("[4/8] A linear classifier trained from scratch with GradientTape (`jitflow example linear-classifier`)");
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         LinearClassifier.run(new PrintStream(log, true, StandardCharsets.UTF_8));
         log.toString(StandardCharsets.UTF_8).lines()
                 .filter(line -> !line.startsWith("Loss at step ") || line.matches("Loss at step (0|10|20|30|39):.*"))
                 .forEach(line -> out.println("      " + line));
         out.println();
-        out.println("[5/7] A traced function, before and after optimization, and its fused kernels "
+        out.println("[5/8] A traced function, before and after optimization, and its fused kernels "
                 + "(`jitflow example tracing`)");
         ByteArrayOutputStream tracing = new ByteArrayOutputStream();
         Tracing.run(new PrintStream(tracing, true, StandardCharsets.UTF_8));
         tracing.toString(StandardCharsets.UTF_8).lines().forEach(line -> out.println(line.isEmpty() ? "" : "      " + line));
         out.println();
-        out.println("[6/7] Keras-style training (`jitflow example keras`, `jitflow example mnist`)");
+        out.println("[6/8] Keras-style training (`jitflow example keras`, `jitflow example mnist`)");
         KerasExamples.regression(out);
         KerasExamples.xor(out);
         KerasExamples.linearClassifier(out);
@@ -119,6 +122,11 @@ final class DemoCommand extends Command {
         out.println();
         MnistClassifier.Trained trained = MnistClassifier.reluAdam(mnist, 5, out);
         out.println();
+        int epochs = args.flag("quick") ? 1 : MnistConvnet.EPOCHS;
+        out.println("[7/8] The classic Keras MNIST convnet, " + epochs + " epoch" + (epochs == 1 ? " (--quick)" : "s")
+                + " (`jitflow example cnn`)");
+        MnistConvnet.train(mnist, epochs, out);
+        out.println();
         aheadOfTime(trained.model(), mnist, out);
     }
 
@@ -127,7 +135,7 @@ final class DemoCommand extends Command {
         Path dir = Files.createTempDirectory("jitflow-demo");
         Path file = dir.resolve("mnist.jfg");
         Path jar = dir.resolve("mnist.jar");
-        out.println("[7/7] Export the model, compile it ahead of time, run the jar (`jitflow compile`, `jitflow exec`)");
+        out.println("[8/8] Export the model, compile it ahead of time, run the jar (`jitflow compile`, `jitflow exec`)");
         model.save(file);
         try (var files = Files.list(dir)) {
             // The graph and its sidecar; not the writers' hidden lock file.

@@ -284,8 +284,9 @@ class CliTest {
 
     @Test
     void theDemoRunsAndAgreesWithNumPy() {
-        Result r = jitflow("demo", Repository.examples().toString());
+        Result r = jitflow("demo", Repository.examples().toString(), "--quick");
         assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("[7/8] The classic Keras MNIST convnet, 1 epoch (--quick)"), r.out());
         assertTrue(r.out().contains("bit-identical to NumPy's result: yes"), r.out());
         assertTrue(r.out().contains("predicted classes: [2 0 1 0]"), r.out());
         assertTrue(r.out().contains("test images equal the JIT's bit for bit: yes"), r.out());
