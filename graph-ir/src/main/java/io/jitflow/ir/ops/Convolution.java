@@ -4,6 +4,7 @@ import io.jitflow.ir.Attr;
 import io.jitflow.ir.AttrSpec;
 import io.jitflow.ir.DType;
 import io.jitflow.ir.Dim;
+import io.jitflow.ir.EvalCall;
 import io.jitflow.ir.HostTensor;
 import io.jitflow.ir.InferCall;
 import io.jitflow.ir.OpDef;
@@ -29,59 +30,7 @@ public final class Convolution {
      * k and channels c of group g of x[n, o * stride + k * dilation - lo, g * C/G + c] * w[k, c, g * M/G + m].
      */
     public static OpDef conv() {
-        return WindowGeometry.attributes(OpDef.builder().operands(2))
-                .attr(AttrSpec.withDefault("groups", new Attr.IntAttr(1)))
-                .infer(c -> {
-                    Signature s = Signature.of(c, false);
-                    WindowGeometry g = WindowGeometry.of(c.attrs(), s.spatial, s.window, c::error);
-                    return List.of(c.operand(0).withShape(WindowGeometry.activation(s.batch, g.output(),
-                            s.outChannels, g.channelsLast())));
-                })
-                .evaluate(c -> {
-                    HostTensor x = c.operand(0);
-                    HostTensor w = c.operand(1);
-                    boolean last = WindowGeometry.channelsLast(c.attrs(), c::error);
-                    int[] window = Arrays.copyOf(w.shape(), w.rank() - 2);
-                    WindowGeometry g = WindowGeometry.of(c.attrs(), WindowGeometry.spatial(x.shape(), last), window,
-                            c::error);
-                    int groups = (int) c.attrs().getInt("groups");
-                    int batch = x.dim(0);
-                    int inChannels = x.dim(last ? x.rank() - 1 : 1);
-                    int groupIn = w.dim(w.rank() - 2);
-                    int outChannels = w.dim(w.rank() - 1);
-                    int groupOut = outChannels / groups;
-                    int[] outShape = WindowGeometry.activation(Dim.of(batch), g.output(), Dim.of(outChannels), last).sizes();
-                    HostTensor.Writer out = HostTensor.writer(x.dtype(), outShape);
-                    int[] position = new int[g.rank()];
-                    for (int n = 0; n < batch; n++) {
-                        int image = n;
-                        WindowGeometry.forEachPoint(g.output(), o -> {
-                            for (int m = 0; m < outChannels; m++) {
-                                int firstIn = m / groupOut * groupIn;
-                                int channel = m;
-                                double[] sum = {0};
-                                WindowGeometry.forEachPoint(g.window(), k -> {
-                                    boolean inside = true;
-                                    for (int i = 0; i < g.rank(); i++) {
-                                        position[i] = g.position(i, o[i], k[i]);
-                                        inside &= position[i] >= 0 && position[i] < g.input()[i];
-                                    }
-                                    int tap = 0;
-                                    for (int i = 0; i < g.rank(); i++) {
-                                        tap = tap * g.window()[i] + k[i];
-                                    }
-                                    for (int ci = 0; ci < groupIn; ci++) {
-                                        double xv = inside ? x.getDouble(WindowGeometry.flatIndex(last, g.input(),
-                                                inChannels, image, position, firstIn + ci)) : 0;
-                                        sum[0] += xv * w.getDouble((tap * groupIn + ci) * outChannels + channel);
-                                    }
-                                });
-                                out.setDouble(WindowGeometry.flatIndex(last, g.output(), outChannels, image, o, m), sum[0]);
-                            }
-                        });
-                    }
-                    return List.of(out.build());
-                }).build();
+        return convolution(false);
     }
 
     /**
@@ -92,59 +41,75 @@ public final class Convolution {
      * - lo - hi + output_padding} elements per spatial dim.
      */
     public static OpDef convTranspose() {
-        return WindowGeometry.attributes(OpDef.builder().operands(2))
-                .attr(AttrSpec.optional("output_padding", Attr.Kind.INTS))
-                .attr(AttrSpec.withDefault("groups", new Attr.IntAttr(1)))
+        return convolution(true);
+    }
+
+    private static OpDef convolution(boolean transposed) {
+        OpDef.Builder b = WindowGeometry.attributes(OpDef.builder().operands(2));
+        if (transposed) {
+            b.attr(AttrSpec.optional("output_padding", Attr.Kind.INTS));
+        }
+        return b.attr(AttrSpec.withDefault("groups", new Attr.IntAttr(1)))
                 .infer(c -> {
-                    Signature s = Signature.of(c, true);
-                    WindowGeometry g = WindowGeometry.transposed(c.attrs(), s.spatial, s.window, c::error);
-                    return List.of(c.operand(0).withShape(WindowGeometry.activation(s.batch, g.input(),
-                            s.outChannels, g.channelsLast())));
+                    Signature s = Signature.of(c, transposed);
+                    WindowGeometry g = geometry(c.attrs(), s.spatial, s.window, transposed, c::error);
+                    return List.of(c.operand(0).withShape(WindowGeometry.activation(s.batch,
+                            transposed ? g.input() : g.output(), s.outChannels, g.channelsLast())));
                 })
-                .evaluate(c -> {
-                    HostTensor x = c.operand(0);
-                    HostTensor w = c.operand(1);
-                    boolean last = WindowGeometry.channelsLast(c.attrs(), c::error);
-                    int[] window = Arrays.copyOf(w.shape(), w.rank() - 2);
-                    WindowGeometry g = WindowGeometry.transposed(c.attrs(), WindowGeometry.spatial(x.shape(), last),
-                            window, c::error);
-                    int groups = (int) c.attrs().getInt("groups");
-                    int batch = x.dim(0);
-                    int inChannels = w.dim(w.rank() - 1);
-                    int groupIn = inChannels / groups;
-                    int groupOut = w.dim(w.rank() - 2);
-                    int outChannels = groupOut * groups;
-                    int[] outShape = WindowGeometry.activation(Dim.of(batch), g.input(), Dim.of(outChannels), last).sizes();
-                    HostTensor.Writer out = HostTensor.writer(x.dtype(), outShape);
-                    int[] source = new int[g.rank()];
-                    for (int n = 0; n < batch; n++) {
-                        int image = n;
-                        WindowGeometry.forEachPoint(g.input(), p -> {
-                            for (int m = 0; m < outChannels; m++) {
-                                int firstIn = m / groupOut * groupIn;
-                                int channel = m % groupOut;
-                                double[] sum = {0};
-                                WindowGeometry.forEachPoint(g.window(), k -> {
-                                    boolean inside = true;
-                                    int tap = 0;
-                                    for (int i = 0; i < g.rank(); i++) {
-                                        int t = p[i] + g.padLo()[i] - k[i] * g.dilations()[i];
-                                        source[i] = Math.floorDiv(t, g.strides()[i]);
-                                        inside &= t >= 0 && t % g.strides()[i] == 0 && source[i] < g.output()[i];
-                                        tap = tap * g.window()[i] + k[i];
-                                    }
-                                    for (int ci = 0; ci < groupIn; ci++) {
-                                        double xv = inside ? x.getDouble(WindowGeometry.flatIndex(last, g.output(),
-                                                inChannels, image, source, firstIn + ci)) : 0;
-                                        sum[0] += xv * w.getDouble((tap * groupOut + channel) * inChannels + firstIn + ci);
-                                    }
-                                });
-                                out.setDouble(WindowGeometry.flatIndex(last, g.input(), outChannels, image, p, m), sum[0]);
-                            }
-                        });
-                    }
-                    return List.of(out.build());
-                }).build();
+                .evaluate(c -> List.of(evaluate(c, transposed))).build();
+    }
+
+    /** conv's geometry, or the geometry of the conv that a conv_transpose transposes. */
+    private static WindowGeometry geometry(io.jitflow.ir.Attributes a, int[] spatial, int[] window, boolean transposed,
+                                           java.util.function.Function<String, RuntimeException> error) {
+        return transposed ? WindowGeometry.transposed(a, spatial, window, error) : WindowGeometry.of(a, spatial, window, error);
+    }
+
+    /** The reference loops: each output point and channel sums its taps, then its group's channels, in float64. */
+    private static HostTensor evaluate(EvalCall c, boolean transposed) {
+        HostTensor x = c.operand(0);
+        HostTensor w = c.operand(1);
+        boolean last = WindowGeometry.channelsLast(c.attrs(), c::error);
+        int[] xSpatial = WindowGeometry.spatial(x.shape(), last);
+        WindowGeometry g = geometry(c.attrs(), xSpatial, Arrays.copyOf(w.shape(), w.rank() - 2), transposed, c::error);
+        int[] outSpatial = transposed ? g.input() : g.output();
+        int groups = (int) c.attrs().getInt("groups");
+        int batch = x.dim(0);
+        int inChannels = x.dim(last ? x.rank() - 1 : 1);
+        int groupIn = inChannels / groups;
+        int outChannels = transposed ? w.dim(w.rank() - 2) * groups : w.dim(w.rank() - 1);
+        int groupOut = outChannels / groups;
+        HostTensor.Writer out = HostTensor.writer(x.dtype(),
+                WindowGeometry.activation(Dim.of(batch), outSpatial, Dim.of(outChannels), last).sizes());
+        int[] source = new int[g.rank()];
+        for (int n = 0; n < batch; n++) {
+            int image = n;
+            WindowGeometry.forEachPoint(outSpatial, o -> {
+                for (int m = 0; m < outChannels; m++) {
+                    int firstIn = m / groupOut * groupIn;
+                    int channel = m;
+                    double[] sum = {0};
+                    int[] tap = {0};
+                    WindowGeometry.forEachPoint(g.window(), k -> {
+                        boolean inside = true;
+                        for (int i = 0; i < g.rank(); i++) {
+                            source[i] = transposed ? g.outputAt(i, o[i], k[i]) : g.inputAt(i, o[i], k[i]);
+                            inside &= source[i] >= 0;
+                        }
+                        for (int ci = 0; ci < groupIn; ci++) {
+                            double xv = inside ? x.getDouble(WindowGeometry.flatIndex(last, xSpatial, inChannels, image,
+                                    source, firstIn + ci)) : 0;
+                            int filterAt = transposed ? (tap[0] * groupOut + channel % groupOut) * inChannels + firstIn + ci
+                                    : (tap[0] * groupIn + ci) * outChannels + channel;
+                            sum[0] += xv * w.getDouble(filterAt);
+                        }
+                        tap[0]++;
+                    });
+                    out.setDouble(WindowGeometry.flatIndex(last, outSpatial, outChannels, image, o, m), sum[0]);
+                }
+            });
+        }
+        return out.build();
     }
 
     /** What conv and conv_transpose check of their operands: dtypes, ranks, channels and groups. */

@@ -23,8 +23,7 @@ public final class Pooling {
 
     /** max_pool(x) {window, strides, dilations, pads, data_format}: the largest tap of each window; NaN propagates. */
     public static OpDef maxPool() {
-        return WindowGeometry.attributes(OpDef.builder().operands(1))
-                .attr(AttrSpec.required("window", Attr.Kind.INTS))
+        return pool(1)
                 .infer(c -> List.of(pooled(c)))
                 .evaluate(c -> {
                     Window w = Window.of(c);
@@ -46,8 +45,7 @@ public final class Pooling {
      * and ONNX), by the taps that fall inside the input.
      */
     public static OpDef avgPool() {
-        return WindowGeometry.attributes(OpDef.builder().operands(1))
-                .attr(AttrSpec.required("window", Attr.Kind.INTS))
+        return pool(1)
                 .attr(AttrSpec.withDefault("count_include_pad", new Attr.BoolAttr(false)))
                 .infer(c -> List.of(pooled(c)))
                 .evaluate(c -> {
@@ -73,8 +71,7 @@ public final class Pooling {
      * in float64 and in the order of its taps, what the windows that chose it pass down.
      */
     public static OpDef maxPoolGrad() {
-        return WindowGeometry.attributes(OpDef.builder().operands(2))
-                .attr(AttrSpec.required("window", Attr.Kind.INTS))
+        return pool(2)
                 .infer(c -> {
                     TensorType pooled = pooled(c);
                     if (!c.operand(1).equals(pooled)) {
@@ -108,8 +105,7 @@ public final class Pooling {
      * differentiates to any order. max_pool(x) is max_pool_select(x, x) where no tap is padding.
      */
     public static OpDef maxPoolSelect() {
-        return WindowGeometry.attributes(OpDef.builder().operands(2))
-                .attr(AttrSpec.required("window", Attr.Kind.INTS))
+        return pool(2)
                 .infer(c -> {
                     if (!c.operand(1).equals(c.operand(0))) {
                         throw c.error("the selected tensor must have x's type " + c.operand(0) + ", got " + c.operand(1));
@@ -130,6 +126,12 @@ public final class Pooling {
                     });
                     return List.of(out.build());
                 }).build();
+    }
+
+    /** A pooling op's definition so far: its operands, the window attributes and the window's size. */
+    private static OpDef.Builder pool(int operands) {
+        return WindowGeometry.attributes(OpDef.builder().operands(operands))
+                .attr(AttrSpec.required("window", Attr.Kind.INTS));
     }
 
     /** The position in {@code taps} of the first largest value, NaN counting as the largest; padding loses. */
@@ -196,27 +198,7 @@ public final class Pooling {
 
         /** Each output element's flat index with its taps' flat input indices (-1 for padding), in tap order. */
         void forEachOutput(Visit visit) {
-            int[] taps = new int[g.windowSize()];
-            int[] position = new int[g.rank()];
-            for (int n = 0; n < x.dim(0); n++) {
-                int image = n;
-                WindowGeometry.forEachPoint(g.output(), o -> {
-                    for (int ch = 0; ch < channels; ch++) {
-                        int[] tap = {0};
-                        int channel = ch;
-                        WindowGeometry.forEachPoint(g.window(), k -> {
-                            boolean inside = true;
-                            for (int i = 0; i < g.rank(); i++) {
-                                position[i] = g.position(i, o[i], k[i]);
-                                inside &= position[i] >= 0 && position[i] < g.input()[i];
-                            }
-                            taps[tap[0]++] = inside
-                                    ? WindowGeometry.flatIndex(g.channelsLast(), g.input(), channels, image, position, channel) : -1;
-                        });
-                        visit.accept(WindowGeometry.flatIndex(g.channelsLast(), g.output(), channels, image, o, ch), taps);
-                    }
-                });
-            }
+            forEachWindow(false, visit);
         }
 
         /**
@@ -224,25 +206,30 @@ public final class Pooling {
          * window that reads it with tap k (-1 where none does).
          */
         void forEachInput(Visit visit) {
-            int[] windows = new int[g.windowSize()];
-            int[] origin = new int[g.rank()];
+            forEachWindow(true, visit);
+        }
+
+        private void forEachWindow(boolean fromInputs, Visit visit) {
+            int[] points = fromInputs ? g.input() : g.output();
+            int[] others = fromInputs ? g.output() : g.input();
+            int[] pairs = new int[g.windowSize()];
+            int[] other = new int[g.rank()];
             for (int n = 0; n < x.dim(0); n++) {
                 int image = n;
-                WindowGeometry.forEachPoint(g.input(), p -> {
+                WindowGeometry.forEachPoint(points, p -> {
                     for (int ch = 0; ch < channels; ch++) {
                         int[] tap = {0};
                         int channel = ch;
                         WindowGeometry.forEachPoint(g.window(), k -> {
-                            boolean read = true;
+                            boolean paired = true;
                             for (int i = 0; i < g.rank(); i++) {
-                                int t = p[i] + g.padLo()[i] - k[i] * g.dilations()[i];
-                                origin[i] = Math.floorDiv(t, g.strides()[i]);
-                                read &= t >= 0 && t % g.strides()[i] == 0 && origin[i] < g.output()[i];
+                                other[i] = fromInputs ? g.outputAt(i, p[i], k[i]) : g.inputAt(i, p[i], k[i]);
+                                paired &= other[i] >= 0;
                             }
-                            windows[tap[0]++] = read
-                                    ? WindowGeometry.flatIndex(g.channelsLast(), g.output(), channels, image, origin, channel) : -1;
+                            pairs[tap[0]++] = paired
+                                    ? WindowGeometry.flatIndex(g.channelsLast(), others, channels, image, other, channel) : -1;
                         });
-                        visit.accept(WindowGeometry.flatIndex(g.channelsLast(), g.input(), channels, image, p, ch), windows);
+                        visit.accept(WindowGeometry.flatIndex(g.channelsLast(), points, channels, image, p, ch), pairs);
                     }
                 });
             }

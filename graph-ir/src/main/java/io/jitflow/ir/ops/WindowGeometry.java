@@ -200,6 +200,18 @@ public record WindowGeometry(boolean channelsLast, int[] input, int[] window, in
         return o * strides[i] + k * dilations[i] - padLo[i];
     }
 
+    /** The input position output point {@code o} reads with tap {@code k} along spatial dim {@code i}, or -1 for padding. */
+    public int inputAt(int i, int o, int k) {
+        int p = position(i, o, k);
+        return p >= 0 && p < input[i] ? p : -1;
+    }
+
+    /** The output point that reads input position {@code p} with tap {@code k} along spatial dim {@code i}, or -1 if none does. */
+    public int outputAt(int i, int p, int k) {
+        int t = p + padLo[i] - k * dilations[i];
+        return t >= 0 && t % strides[i] == 0 && t / strides[i] < output[i] ? t / strides[i] : -1;
+    }
+
     /** Whether some window of spatial dim {@code i} reads padding below 0 or at or past the input's end. */
     public boolean padsBelow(int i) {
         return padLo[i] > 0;

@@ -73,7 +73,7 @@ final class WindowKernels {
                 WindowKernels k = new WindowKernels(n, g, fused, out.type().shape());
                 Buffer xb = operands.get(0);
                 Buffer wb = operands.get(1);
-                Kernel.Reduce loop = transposed ? k.convTranspose(xb, wb, epilogue, out) : k.conv(xb, wb, epilogue, out);
+                Kernel.Reduce loop = k.convolution(xb, wb, epilogue, out, transposed);
                 // Channels last in one group: each output point's patch is whole channel vectors, a GEMM row.
                 return List.of(last && k.groups() == 1
                         ? new Kernel.Conv(loop, xb, wb, transposed, g.strides(), g.dilations(), g.padLo()) : loop);
@@ -108,67 +108,65 @@ final class WindowKernels {
 
     // ---- convolutions: space [output dims, taps..., group input channels] ----
 
-    private Kernel.Reduce conv(Buffer x, Buffer w, Expr epilogue, Buffer out) {
+    /**
+     * conv: out[o, m] sums x at each tap's input position (0 in the padding) times w[k, c, m];
+     * conv_transpose: x at the output point whose window reads o with tap k (0 where none does)
+     * times w[k, m, c]. The group's channels are the last axis.
+     */
+    private Kernel.Reduce convolution(Buffer x, Buffer w, Expr epilogue, Buffer out, boolean transposed) {
         int r = g.rank();
         Expr m = outputChannel();
         Expr c = new Expr.Coord(2 * r + 2);
-        // The filter's input channels may be a symbolic dim: a filter gradient's are the batch.
-        Dim groupIn = w.type().shape().dim(r);
         int groups = groups();
-        Expr channel = groups == 1 ? c
-                : groupedChannel(m, w.type().shape().dim(r + 1).size() / groups, groupIn.size(), c);
+        Dim filterOut = w.type().shape().dim(r + (transposed ? 0 : 1));
+        Dim filterIn = w.type().shape().dim(r + (transposed ? 1 : 0));
+        // Without groups a channel dim may be symbolic: a filter gradient's input channels are the batch.
+        Dim groupIn = transposed && groups > 1 ? Dim.of(filterIn.size() / groups) : filterIn;
+        int groupOut = groups == 1 ? 0 : transposed ? filterOut.size() : filterOut.size() / groups;
+        Expr channel = groups == 1 ? c : add(mul(div(m, constant(groupOut)), constant(groupIn.size())), c);
         List<Expr> position = new ArrayList<>();
         Expr inside = null;
         for (int i = 0; i < r; i++) {
-            Expr p = sub(add(mul(outputPoint(i), constant(g.strides()[i])), mul(tap(i), constant(g.dilations()[i]))),
-                    constant(g.padLo()[i]));
-            position.add(p);
-            inside = and(inside, g.padsBelow(i) ? Expr.binary(ScalarOp.GE, p, constant(0)) : null);
-            inside = and(inside, g.padsAbove(i) ? Expr.binary(ScalarOp.LT, p, constant(g.input()[i])) : null);
+            inside = and(inside, transposed ? readingPoint(i, outputPoint(i), tap(i), position)
+                    : readPosition(i, outputPoint(i), tap(i), position));
         }
         List<Expr> filterIndex = taps();
-        filterIndex.add(c);
-        filterIndex.add(m);
+        filterIndex.add(transposed ? (groups > 1 ? mod(m, constant(groupOut)) : m) : c);
+        filterIndex.add(transposed ? channel : m);
         Expr body = product(guarded(inside, new Expr.Load(x, activationIndex(position, channel))),
                 new Expr.Load(w, filterIndex));
         return sum(space(groupIn), body, r + 1, epilogue, out);
     }
 
-    private Kernel.Reduce convTranspose(Buffer x, Buffer w, Expr epilogue, Buffer out) {
-        int r = g.rank();
-        Expr m = outputChannel();
-        Expr c = new Expr.Coord(2 * r + 2);
-        Dim groupOut = w.type().shape().dim(r);
-        int groups = groups();
-        Dim groupIn = groups == 1 ? w.type().shape().dim(r + 1) : Dim.of(w.type().shape().dim(r + 1).size() / groups);
-        Expr channel = groups == 1 ? c : groupedChannel(m, groupOut.size(), groupIn.size(), c);
-        List<Expr> source = new ArrayList<>();
-        Expr inside = null;
-        for (int i = 0; i < r; i++) {
-            Expr t = sub(add(outputPoint(i), constant(g.padLo()[i])), mul(tap(i), constant(g.dilations()[i])));
-            Expr stride = constant(g.strides()[i]);
-            source.add(div(t, stride));
-            inside = and(inside, Expr.binary(ScalarOp.GE, t, constant(0)));
-            if (g.strides()[i] > 1) {
-                inside = and(inside, Expr.binary(ScalarOp.EQ, mod(t, stride), constant(0)));
-            }
-            inside = and(inside, Expr.binary(ScalarOp.LT, div(t, stride), constant(g.output()[i])));
+    /**
+     * Along spatial dim {@code i}: adds the input position output {@code point} reads with
+     * {@code tap}, and returns when it is inside the input (null: always).
+     */
+    private Expr readPosition(int i, Expr point, Expr tap, List<Expr> positions) {
+        Expr p = sub(add(mul(point, constant(g.strides()[i])), mul(tap, constant(g.dilations()[i]))),
+                constant(g.padLo()[i]));
+        positions.add(p);
+        Expr inside = g.padsBelow(i) ? Expr.binary(ScalarOp.GE, p, constant(0)) : null;
+        return and(inside, g.padsAbove(i) ? Expr.binary(ScalarOp.LT, p, constant(g.input()[i])) : null);
+    }
+
+    /**
+     * Along spatial dim {@code i}: adds the output point whose window reads input {@code point}
+     * with {@code tap}, and returns when there is one.
+     */
+    private Expr readingPoint(int i, Expr point, Expr tap, List<Expr> points) {
+        Expr t = sub(add(point, constant(g.padLo()[i])), mul(tap, constant(g.dilations()[i])));
+        Expr stride = constant(g.strides()[i]);
+        points.add(div(t, stride));
+        Expr reads = Expr.binary(ScalarOp.GE, t, constant(0));
+        if (g.strides()[i] > 1) {
+            reads = and(reads, Expr.binary(ScalarOp.EQ, mod(t, stride), constant(0)));
         }
-        List<Expr> filterIndex = taps();
-        filterIndex.add(groups > 1 ? mod(m, IndexExprs.size(groupOut)) : m);
-        filterIndex.add(channel);
-        Expr body = product(guarded(inside, new Expr.Load(x, activationIndex(source, channel))),
-                new Expr.Load(w, filterIndex));
-        return sum(space(groupIn), body, r + 1, epilogue, out);
+        return and(reads, Expr.binary(ScalarOp.LT, div(t, stride), constant(g.output()[i])));
     }
 
     private int groups() {
         return (int) node.attributes().getInt("groups");
-    }
-
-    /** With groups (whose channel counts are static), the input channel a group's channel {@code c} is for output channel {@code m}. */
-    private static Expr groupedChannel(Expr m, int groupOut, int groupIn, Expr c) {
-        return add(mul(div(m, constant(groupOut)), constant(groupIn)), c);
     }
 
     private static Expr product(Expr a, Expr b) {
@@ -238,15 +236,7 @@ final class WindowKernels {
         List<Expr> origin = new ArrayList<>();
         Expr reads = null;
         for (int i = 0; i < r; i++) {
-            Expr t = sub(add(new Expr.Coord(g.spatialAxis(i)), constant(g.padLo()[i])),
-                    mul(tapCoords.get(i), constant(g.dilations()[i])));
-            Expr stride = constant(g.strides()[i]);
-            origin.add(div(t, stride));
-            reads = and(reads, Expr.binary(ScalarOp.GE, t, constant(0)));
-            if (g.strides()[i] > 1) {
-                reads = and(reads, Expr.binary(ScalarOp.EQ, mod(t, stride), constant(0)));
-            }
-            reads = and(reads, Expr.binary(ScalarOp.LT, div(t, stride), constant(g.output()[i])));
+            reads = and(reads, readingPoint(i, new Expr.Coord(g.spatialAxis(i)), tapCoords.get(i), origin));
         }
         List<Expr> windowAt = activationIndex(origin, new Expr.Coord(g.channelAxis()));
         Expr zero = Expr.Const.of(DType.FLOAT64, 0);
@@ -289,11 +279,7 @@ final class WindowKernels {
         List<Expr> position = new ArrayList<>();
         Expr inside = null;
         for (int i = 0; i < g.rank(); i++) {
-            Expr p = sub(add(mul(outputPoint(i), constant(g.strides()[i])), mul(taps.get(i), constant(g.dilations()[i]))),
-                    constant(g.padLo()[i]));
-            position.add(p);
-            inside = and(inside, g.padsBelow(i) ? Expr.binary(ScalarOp.GE, p, constant(0)) : null);
-            inside = and(inside, g.padsAbove(i) ? Expr.binary(ScalarOp.LT, p, constant(g.input()[i])) : null);
+            inside = and(inside, readPosition(i, outputPoint(i), taps.get(i), position));
         }
         Expr value = new Expr.Load(x, activationIndex(position, new Expr.Coord(g.channelAxis())));
         return inside == null ? value : new Expr.Select(inside, value, Expr.Const.of(value.dtype(), padding));
