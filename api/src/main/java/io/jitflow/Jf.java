@@ -536,6 +536,36 @@ public final class Jf {
                 .putInts("window", java.util.Arrays.stream(size).asLongStream().toArray()).build(), x);
     }
 
+    // ---- normalization and resizing ----
+
+    /**
+     * Batch normalization along {@code axis} with the given statistics (vectors over that axis):
+     * {@code (x - mean) * scale / sqrt(variance + epsilon) + offset}. In training, pass the batch's
+     * moments (reductions over the other axes); the gradient flows through them too.
+     */
+    public static Tensor batchNorm(Operand x, Operand scale, Operand offset, Operand mean, Operand variance, int axis,
+                                   double epsilon) {
+        return op(Op.BATCH_NORM, attrs().put("axis", axis).put("epsilon", epsilon).build(), x, scale, offset, mean, variance);
+    }
+
+    /**
+     * Layer normalization: each row over the axes from {@code axis} on to mean 0 and variance 1, then
+     * {@code * scale + offset} (shaped as those axes).
+     */
+    public static Tensor layerNorm(Operand x, Operand scale, Operand offset, int axis, double epsilon) {
+        return op(Op.LAYER_NORM, attrs().put("axis", axis).put("epsilon", epsilon).build(), x, scale, offset);
+    }
+
+    /**
+     * {@code x} (channels last) resized to {@code sizes} along its spatial dims: {@code mode}
+     * "nearest" or "bilinear", source coordinates by {@code coordinateTransformation}
+     * ("half_pixel" as TensorFlow 2, "asymmetric", "align_corners").
+     */
+    public static Tensor resize(Operand x, int[] sizes, String mode, String coordinateTransformation) {
+        return op(Op.RESIZE, attrs().putInts("sizes", java.util.Arrays.stream(sizes).asLongStream().toArray())
+                .put("mode", mode).put("coordinate_transformation", coordinateTransformation).build(), x);
+    }
+
     /** A filter's window: its dims before the two channel dims. */
     private static int[] spatialSizes(Tensor filter) {
         int[] shape = filter.shape();

@@ -135,6 +135,20 @@ class GradientCheckTest {
                     return Jf.op(Op.MAX_POOL_GRAD, io.jitflow.ir.Attributes.builder().putInts("window", 2, 2).build(), x,
                             dy).square();
                 }));
+        c.add(new Case("batch_norm, channels first, batch moments", EnumSet.of(Op.BATCH_NORM),
+                List.of(in(-2, 2, 3, 2, 4), in(0.5, 1.5, 2), in(-1, 1, 2)), xs -> {
+                    Tensor x = xs.get(0);
+                    Tensor mean = Jf.reduceMean(x, 0, 2);
+                    Tensor variance = Jf.reduceMean(x.sub(mean.reshape(1, 2, 1)).square(), 0, 2);
+                    return Jf.batchNorm(x, xs.get(1), xs.get(2), mean, variance, 1, 1e-3);
+                }));
+        c.add(new Case("batch_norm, given statistics", EnumSet.of(Op.BATCH_NORM),
+                List.of(in(-2, 2, 2, 3), in(0.5, 1.5, 3), in(-1, 1, 3), in(-1, 1, 3), in(0.5, 2, 3)),
+                xs -> Jf.batchNorm(xs.get(0), xs.get(1), xs.get(2), xs.get(3), xs.get(4), -1, 1e-3)));
+        c.add(new Case("layer_norm", EnumSet.of(Op.LAYER_NORM), List.of(in(-2, 2, 2, 3, 4), in(0.5, 1.5, 3, 4),
+                in(-1, 1, 3, 4)), xs -> Jf.layerNorm(xs.get(0), xs.get(1), xs.get(2), 1, 1e-3)));
+        c.add(unary(Op.RESIZE, in(-2, 2, 2, 3, 2, 2), x -> Jf.resize(x, new int[] {5, 4}, "bilinear", "half_pixel")
+                .square()));
         c.add(unary(Op.SOFTMAX, in(-2, 2, 2, 3), Jf::softmax));
         c.add(new Case("log_softmax axis 0", EnumSet.of(Op.LOG_SOFTMAX), List.of(in(-2, 2, 2, 3)),
                 xs -> Jf.logSoftmax(xs.get(0), 0)));

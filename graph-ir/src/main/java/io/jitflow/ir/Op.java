@@ -1,6 +1,7 @@
 package io.jitflow.ir;
 
 import static io.jitflow.ir.Op.Trait.COMMUTATIVE;
+import static io.jitflow.ir.Op.Trait.COMPOSITE;
 import static io.jitflow.ir.Op.Trait.CREATION;
 import static io.jitflow.ir.Op.Trait.ELEMENTWISE;
 import static io.jitflow.ir.Op.Trait.MOVEMENT;
@@ -15,8 +16,10 @@ import io.jitflow.ir.ops.Elementwise;
 import io.jitflow.ir.ops.Indexing;
 import io.jitflow.ir.ops.LinearAlgebra;
 import io.jitflow.ir.ops.Movement;
+import io.jitflow.ir.ops.Normalization;
 import io.jitflow.ir.ops.Pooling;
 import io.jitflow.ir.ops.Reductions;
+import io.jitflow.ir.ops.Resize;
 import io.jitflow.ir.ops.ScalarMath;
 import io.jitflow.ir.ops.Slicing;
 import io.jitflow.ir.ops.Softmax;
@@ -138,6 +141,14 @@ public enum Op {
     /** max_pool_select(x, z) {as max_pool}: z at each window's first largest tap of x; max_pool_grad's transpose. */
     MAX_POOL_SELECT("max_pool_select", Pooling.maxPoolSelect(), OWN_KERNEL),
 
+    // Composites: computed and differentiated as their expansion into the ops above (grad.Composites).
+    /** batch_norm(x, scale, offset, mean, variance) {axis, epsilon}: inference form; training passes the batch's moments. */
+    BATCH_NORM("batch_norm", Normalization.batchNorm(), COMPOSITE),
+    /** layer_norm(x, scale, offset) {axis, epsilon}: normalizes over the axes from axis on. */
+    LAYER_NORM("layer_norm", Normalization.layerNorm(), COMPOSITE),
+    /** resize(x) {sizes, mode = "nearest"|"bilinear", coordinate_transformation, data_format}. */
+    RESIZE("resize", Resize.resize(), COMPOSITE),
+
     // Movement.
     /** reshape {shape}: one dim may be -1, inferred from the element count. */
     RESHAPE("reshape", Movement.reshape(), MOVEMENT),
@@ -171,8 +182,9 @@ public enum Op {
     /**
      * Properties passes and backends dispatch on. {@code OWN_KERNEL}: the op has a loop structure of
      * its own (matmul, softmax, scatter), so fusion computes it in a kernel of its own, never inlined.
+     * {@code COMPOSITE}: the op stands for an expansion into other ops, which fusion compiles instead.
      */
-    public enum Trait { ELEMENTWISE, COMMUTATIVE, REDUCTION, MOVEMENT, CREATION, RANDOM, STATEFUL, OWN_KERNEL }
+    public enum Trait { ELEMENTWISE, COMMUTATIVE, REDUCTION, MOVEMENT, CREATION, RANDOM, STATEFUL, OWN_KERNEL, COMPOSITE }
 
     private static final Map<String, Op> BY_MNEMONIC = new HashMap<>();
 

@@ -76,6 +76,12 @@ class EveryOpRejectsBadOperandsTest {
                 "the gradient must have the pooled type float32[2, 3, 4], got float32[2, 3]", sequence, F32));
         m.put(Op.MAX_POOL_SELECT, c(a().putInts("window", 1).build(),
                 "the selected tensor must have x's type float32[2, 3, 4], got float32[2, 3]", sequence, F32));
+        m.put(Op.BATCH_NORM, c(Attributes.empty(), "scale, offset, mean and variance must be vectors of the 3 channels "
+                + "of axis -1 of float32[2, 3], got", F32, F32, F32, F32, F32));
+        m.put(Op.LAYER_NORM, c(Attributes.empty(), "scale and offset must have the normalized axes' shape [3], got", F32,
+                F32, F32));
+        m.put(Op.RESIZE, c(a().putInts("sizes", 4).put("mode", "cubic").build(),
+                "mode must be \"nearest\" or \"bilinear\", got \"cubic\"", sequence));
         m.put(Op.RESHAPE, c(a().put("shape", Shape.of(5)).build(), "cannot reshape float32[2, 3] to [5]", F32));
         m.put(Op.TRANSPOSE, c(a().putInts("perm", 0).build(), "perm [0] is not a permutation of 0..1", F32));
         m.put(Op.EXPAND_DIMS, c(a().put("axis", 3L).build(), "axis 3 is out of range for rank 3", F32));

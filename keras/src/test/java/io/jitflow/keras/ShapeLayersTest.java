@@ -113,6 +113,11 @@ class ShapeLayersTest {
         float[] up = run(new UpSampling2D(2, 1), image, 2, 3, 2);
         assertArrayEquals(java.util.Arrays.copyOfRange(up, 0, 6), java.util.Arrays.copyOfRange(up, 6, 12), "row 0 twice");
         assertArrayEquals(new float[] {10, -10, 11, -11, 12, -12}, java.util.Arrays.copyOfRange(up, 12, 18));
+        // Bilinear, half-pixel centers as tf.image.resize: [0, 10] across becomes [0, 2.5, 7.5, 10].
+        float[] smooth = run(new UpSampling2D(2).interpolation("bilinear"),
+                Jf.reshape(constant(new float[] {0, 10, 20, 30}), 1, 2, 2, 1), 2, 2, 1);
+        assertArrayEquals(new float[] {0, 2.5f, 7.5f, 10, 5, 7.5f, 12.5f, 15, 15, 17.5f, 22.5f, 25, 20, 22.5f, 27.5f, 30},
+                smooth, 1e-5f);
         assertArrayEquals(new float[] {(0 + 1 + 2 + 10 + 11 + 12) / 6f, -(0 + 1 + 2 + 10 + 11 + 12) / 6f},
                 run(new GlobalAveragePooling2D(), image, 2, 3, 2), 1e-6f);
         assertArrayEquals(new float[] {12, 0}, run(new GlobalMaxPooling2D(), image, 2, 3, 2));

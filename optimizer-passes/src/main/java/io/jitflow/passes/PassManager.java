@@ -42,7 +42,7 @@ public final class PassManager {
     public static Map<String, Pass> byName() {
         Map<String, Pass> all = new LinkedHashMap<>();
         for (Pass p : List.of(new Canonicalize(), new Simplify(), new FoldConstants(), new CommonSubexpressions(),
-                new DeadCode(), new FoldBatchNorm())) {
+                new DeadCode(), new FoldBatchNorm(), new ExpandComposites())) {
             all.put(p.name(), p);
         }
         return all;

@@ -91,6 +91,7 @@ public final class Gradients {
             // Both linear in their second operand and piecewise constant in x, each the other's transpose.
             case MAX_POOL_GRAD -> c -> Arrays.asList(null, c.b().one(Op.MAX_POOL_SELECT, c.attrs(), c.x(), c.g()));
             case MAX_POOL_SELECT -> c -> Arrays.asList(null, c.b().one(Op.MAX_POOL_GRAD, c.attrs(), c.x(), c.g()));
+            case BATCH_NORM, LAYER_NORM, RESIZE -> c -> Composites.gradient(op, c);
             case SOFTMAX -> c -> List.of(c.b().mul(c.y(), c.b().sub(c.g(),
                     c.b().reduceSum(c.b().mul(c.g(), c.y()), List.of(softmaxAxis(c)), true))));
             case LOG_SOFTMAX -> c -> List.of(c.b().sub(c.g(), c.b().mul(c.b().one(Op.EXP, c.y()),

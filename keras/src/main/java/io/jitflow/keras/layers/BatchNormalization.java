@@ -58,6 +58,6 @@ public final class BatchNormalization extends Normalization {
             movingMean.assign(movingMean.asTensor().mul(momentum).add(mean.mul(1 - momentum)));
             movingVariance.assign(movingVariance.asTensor().mul(momentum).add(variance.mul(1 - momentum)));
         }
-        return normalize(x, mean, variance);
+        return batchNorm(x, mean, variance);
     }
 }

@@ -1,6 +1,5 @@
 package io.jitflow.keras.layers;
 
-import io.jitflow.Jf;
 import io.jitflow.Tensor;
 import io.jitflow.ir.Shape;
 
@@ -27,8 +26,6 @@ public final class LayerNormalization extends Normalization {
 
     @Override
     public Tensor call(Tensor x, CallContext context) {
-        int last = x.rank() - 1;
-        Tensor mean = Jf.reduceMean(x, true, last);
-        return normalize(x, mean, Jf.reduceMean(x.sub(mean).square(), true, last));
+        return layerNorm(x);
     }
 }

@@ -10,7 +10,7 @@ import io.jitflow.keras.Initializer;
 /**
  * What the normalization layers share: a trainable scale (gamma) and shift (beta) per feature of
  * the last axis, epsilon 1e-3 by default, and {@code (x - mean) / sqrt(variance + epsilon) * gamma +
- * beta}; the subclasses choose the mean and variance.
+ * beta}; the subclasses choose the mean and variance (the batch_norm and layer_norm ops).
  */
 abstract class Normalization extends Layer {
     private double epsilon = 1e-3;
@@ -40,7 +40,13 @@ abstract class Normalization extends Layer {
         return last.size();
     }
 
-    Tensor normalize(Tensor x, Tensor mean, Tensor variance) {
-        return x.sub(mean).mul(Jf.rsqrt(variance.add(epsilon))).mul(gamma).add(beta);
+    /** {@code x} normalized along its last axis by {@code mean} and {@code variance} (the batch_norm op). */
+    Tensor batchNorm(Tensor x, Tensor mean, Tensor variance) {
+        return Jf.batchNorm(x, gamma, beta, mean, variance, -1, epsilon);
+    }
+
+    /** Each sample of {@code x} normalized over its last axis (the layer_norm op). */
+    Tensor layerNorm(Tensor x) {
+        return Jf.layerNorm(x, gamma, beta, -1, epsilon);
     }
 }

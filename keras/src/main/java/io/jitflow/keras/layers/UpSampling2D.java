@@ -7,11 +7,12 @@ import io.jitflow.ir.Shape;
 
 /**
  * Repeats each row {@code rows} times and each column {@code columns} times (nearest neighbour),
- * as keras.layers.UpSampling2D: two gathers, so the gradient sums each block.
+ * or interpolates bilinearly, as keras.layers.UpSampling2D: the resize op.
  */
 public final class UpSampling2D extends Layer {
     private final int rows;
     private final int columns;
+    private String interpolation = "nearest";
 
     public UpSampling2D(int size) {
         this(size, size);
@@ -36,19 +37,20 @@ public final class UpSampling2D extends Layer {
                 input.dim(3));
     }
 
-    @Override
-    public Tensor call(Tensor x, CallContext context) {
-        // Gathers along the image axes: the batch dim may be unknown while tracing.
-        return Jf.gather(Jf.gather(x, sources(outputShape().dim(1).size(), rows), 1),
-                sources(outputShape().dim(2).size(), columns), 2);
+    /** "nearest" (the default: each element repeated) or "bilinear", as Keras's interpolation argument. */
+    public UpSampling2D interpolation(String interpolation) {
+        if (!interpolation.equals("nearest") && !interpolation.equals("bilinear")) {
+            throw new IllegalArgumentException("UpSampling2D interpolation must be \"nearest\" or \"bilinear\", got \""
+                    + interpolation + "\"");
+        }
+        this.interpolation = interpolation;
+        return this;
     }
 
-    /** For each of {@code length} output positions, the input position it repeats. */
-    private static Tensor sources(int length, int factor) {
-        int[] index = new int[length];
-        for (int i = 0; i < length; i++) {
-            index[i] = i / factor;
-        }
-        return Jf.constant(index);
+    @Override
+    public Tensor call(Tensor x, CallContext context) {
+        // Half-pixel centers, as tf.image.resize: nearest then repeats each element exactly.
+        return Jf.resize(x, new int[] {outputShape().dim(1).size(), outputShape().dim(2).size()}, interpolation,
+                "half_pixel");
     }
 }

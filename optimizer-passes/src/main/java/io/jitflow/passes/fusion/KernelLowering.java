@@ -86,10 +86,10 @@ public final class KernelLowering {
     /**
      * The function as a kernel program, one kernel per value that needs a buffer and one buffer per
      * value, before sibling maps are merged ({@link SiblingMaps}) and buffers planned
-     * ({@link BufferPlanning}).
+     * ({@link BufferPlanning}); composite ops are expanded first.
      */
     public static KernelProgram fuse(Function function, InferenceContext context) {
-        return new KernelLowering(function, context).run();
+        return new KernelLowering(new io.jitflow.passes.ExpandComposites().run(function, context), context).run();
     }
 
     private KernelProgram run() {
