@@ -116,12 +116,9 @@ public final class Convolution {
     private record Signature(Dim batch, int[] spatial, int[] window, Dim outChannels) {
         static Signature of(InferCall c, boolean transposed) {
             c.commonDType();
-            c.requireKind(0, DType.Kind.FLOAT);
+            int[] spatial = WindowGeometry.checkedSpatial(c);
             TensorType x = c.operand(0);
             TensorType w = c.operand(1);
-            if (x.rank() < 3 || x.rank() > 5) {
-                throw c.error("the input must have rank 3 to 5 (batch, 1 to 3 spatial dims, channels), got " + x);
-            }
             if (w.rank() != x.rank()) {
                 throw c.error("the filter must have the input's rank " + x.rank() + " (spatial dims, then "
                         + (transposed ? "output channels per group, input channels" : "input channels per group, output channels")
@@ -167,7 +164,7 @@ public final class Convolution {
                 throw c.error("the filter " + w + " takes " + filterIn + " input channels, expected " + channels
                         + " (the channels of " + x + ")");
             }
-            return new Signature(xs.dim(0), WindowGeometry.spatial(xs, last, c::error), window, outChannels);
+            return new Signature(xs.dim(0), spatial, window, outChannels);
         }
     }
 }

@@ -28,16 +28,9 @@ public final class Normalization {
      * epsilon)) + offset}, each a vector over that axis.
      */
     public static OpDef batchNorm() {
-        return OpDef.builder().operands(5)
-                .attr(AttrSpec.withDefault("axis", new Attr.IntAttr(-1)))
-                .attr(AttrSpec.withDefault("epsilon", new Attr.FloatAttr(0.001)))
+        return normalization(5)
                 .infer(c -> {
-                    c.commonDType();
-                    c.requireKind(0, DType.Kind.FLOAT);
-                    TensorType x = c.operand(0);
-                    if (x.rank() < 1) {
-                        throw c.error("the input must have rank >= 1, got " + x);
-                    }
+                    TensorType x = checkedInput(c);
                     Dim channels = x.shape().dim(c.axis(c.attrs().getInt("axis"), x.rank()));
                     for (int i = 1; i < 5; i++) {
                         if (!c.operand(i).shape().equals(Shape.of(channels))) {
@@ -80,16 +73,9 @@ public final class Normalization {
      * offset}, scale and offset shaped as those axes.
      */
     public static OpDef layerNorm() {
-        return OpDef.builder().operands(3)
-                .attr(AttrSpec.withDefault("axis", new Attr.IntAttr(-1)))
-                .attr(AttrSpec.withDefault("epsilon", new Attr.FloatAttr(0.001)))
+        return normalization(3)
                 .infer(c -> {
-                    c.commonDType();
-                    c.requireKind(0, DType.Kind.FLOAT);
-                    TensorType x = c.operand(0);
-                    if (x.rank() < 1) {
-                        throw c.error("the input must have rank >= 1, got " + x);
-                    }
+                    TensorType x = checkedInput(c);
                     int axis = c.axis(c.attrs().getInt("axis"), x.rank());
                     Shape normalized = Shape.of(x.shape().dims().subList(axis, x.rank()));
                     if (!c.operand(1).shape().equals(normalized) || !c.operand(2).shape().equals(normalized)) {
@@ -125,6 +111,24 @@ public final class Normalization {
                     }
                     return List.of(y.build());
                 }).build();
+    }
+
+    /** A normalization's definition so far: its operands and its axis and epsilon. */
+    private static OpDef.Builder normalization(int operands) {
+        return OpDef.builder().operands(operands)
+                .attr(AttrSpec.withDefault("axis", new Attr.IntAttr(-1)))
+                .attr(AttrSpec.withDefault("epsilon", new Attr.FloatAttr(0.001)));
+    }
+
+    /** The input, checked: every operand of its floating dtype, and at least one dim to normalize. */
+    private static TensorType checkedInput(io.jitflow.ir.InferCall c) {
+        c.commonDType();
+        c.requireKind(0, DType.Kind.FLOAT);
+        TensorType x = c.operand(0);
+        if (x.rank() < 1) {
+            throw c.error("the input must have rank >= 1, got " + x);
+        }
+        return x;
     }
 
     /** {@code v} rounded to the floating dtype {@code t}, as storing it there would. */

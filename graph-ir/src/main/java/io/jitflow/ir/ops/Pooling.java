@@ -149,13 +149,9 @@ public final class Pooling {
     }
 
     private static TensorType pooled(InferCall c) {
-        c.requireKind(0, DType.Kind.FLOAT);
+        int[] spatial = WindowGeometry.checkedSpatial(c);
         TensorType x = c.operand(0);
-        if (x.rank() < 3 || x.rank() > 5) {
-            throw c.error("the input must have rank 3 to 5 (batch, 1 to 3 spatial dims, channels), got " + x);
-        }
         boolean last = WindowGeometry.channelsLast(c.attrs(), c::error);
-        int[] spatial = WindowGeometry.spatial(x.shape(), last, c::error);
         WindowGeometry g = WindowGeometry.of(c.attrs(), spatial, window(c.attrs(), spatial.length, c::error), c::error);
         return x.withShape(WindowGeometry.activation(x.shape().dim(0), g.output(),
                 x.shape().dim(last ? x.rank() - 1 : 1), last));

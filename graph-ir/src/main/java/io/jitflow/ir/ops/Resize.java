@@ -43,13 +43,9 @@ public final class Resize {
                 .attr(AttrSpec.withDefault("coordinate_transformation", new Attr.StringAttr("half_pixel")))
                 .attr(AttrSpec.withDefault("data_format", new Attr.StringAttr(WindowGeometry.CHANNELS_LAST)))
                 .infer(c -> {
-                    c.requireKind(0, DType.Kind.FLOAT);
+                    int[] spatial = WindowGeometry.checkedSpatial(c);
                     TensorType x = c.operand(0);
-                    if (x.rank() < 3 || x.rank() > 5) {
-                        throw c.error("the input must have rank 3 to 5 (batch, 1 to 3 spatial dims, channels), got " + x);
-                    }
                     boolean last = WindowGeometry.channelsLast(c.attrs(), c::error);
-                    int[] spatial = WindowGeometry.spatial(x.shape(), last, c::error);
                     int[] sizes = sizes(c.attrs(), spatial.length, c::error);
                     for (int i = 0; i < spatial.length; i++) {
                         sampling(c.attrs(), spatial[i], sizes[i], c::error);

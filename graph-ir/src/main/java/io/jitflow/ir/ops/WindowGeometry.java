@@ -236,6 +236,19 @@ public record WindowGeometry(boolean channelsLast, int[] input, int[] window, in
         return Arrays.copyOfRange(shape, channelsLast ? 1 : 2, channelsLast ? shape.length - 1 : shape.length);
     }
 
+    /**
+     * The spatial sizes of operand 0 of a windowed op, checked: a floating activation of rank 3
+     * to 5 whose spatial dims are static.
+     */
+    static int[] checkedSpatial(io.jitflow.ir.InferCall c) {
+        c.requireKind(0, io.jitflow.ir.DType.Kind.FLOAT);
+        io.jitflow.ir.TensorType x = c.operand(0);
+        if (x.rank() < 3 || x.rank() > 5) {
+            throw c.error("the input must have rank 3 to 5 (batch, 1 to 3 spatial dims, channels), got " + x);
+        }
+        return spatial(x.shape(), channelsLast(c.attrs(), c::error), c::error);
+    }
+
     /** The spatial sizes of {@code shape}, or an error naming the dims that are not static. */
     static int[] spatial(Shape shape, boolean channelsLast, Function<String, RuntimeException> error) {
         List<Dim> dims = shape.dims().subList(channelsLast ? 1 : 2, channelsLast ? shape.rank() - 1 : shape.rank());
