@@ -73,10 +73,15 @@ final class WindowKernels {
                 WindowKernels k = new WindowKernels(n, g, fused, out.type().shape());
                 Buffer xb = operands.get(0);
                 Buffer wb = operands.get(1);
-                Kernel.Reduce loop = k.convolution(xb, wb, epilogue, out, transposed);
-                // Channels last in one group: each output point's patch is whole channel vectors, a GEMM row.
-                return List.of(last && k.groups() == 1
-                        ? new Kernel.Conv(loop, xb, wb, transposed, g.strides(), g.dilations(), g.padLo()) : loop);
+                if (k.groups() > 1) {
+                    return List.of(k.convolution(xb, wb, epilogue, out, transposed));
+                }
+                if (last) {
+                    // Channels last in one group: each output point's patch is whole channel vectors, a GEMM row.
+                    return List.of(new Kernel.Conv(k.convolution(xb, wb, epilogue, out, transposed), xb, wb, transposed,
+                            g.strides(), g.dilations(), g.padLo()));
+                }
+                return k.channelsFirstGemm(xb, wb, epilogue, out, transposed, buffers);
             }
             case MAX_POOL, AVG_POOL, MAX_POOL_GRAD, MAX_POOL_SELECT -> {
                 WindowGeometry g = WindowGeometry.of(a, spatial, Pooling.window(a, spatial.length, IrException::new),
@@ -136,6 +141,50 @@ final class WindowKernels {
         Expr body = product(guarded(inside, new Expr.Load(x, activationIndex(position, channel))),
                 new Expr.Load(w, filterIndex));
         return sum(space(groupIn), body, r + 1, epilogue, out);
+    }
+
+    /**
+     * A channels-first convolution as the channels-last GEMM: x transposed once to channels last,
+     * the implicit GEMM into a channels-last buffer, then the result (through the epilogue)
+     * transposed back into the output.
+     */
+    private List<Kernel> channelsFirstGemm(Buffer x, Buffer w, Expr epilogue, Buffer out, boolean transposed,
+                                           Buffers buffers) {
+        WindowGeometry last = new WindowGeometry(true, g.input(), g.window(), g.strides(), g.dilations(), g.padLo(),
+                g.padHi(), g.output());
+        DType dtype = x.type().dtype();
+        Buffer xLast = buffers.create(new TensorType(dtype, toLast(x.type().shape())), Buffer.Kind.TEMP, null);
+        Shape outLast = toLast(output);
+        Buffer yLast = buffers.create(new TensorType(dtype, outLast), Buffer.Kind.TEMP, null);
+        String name = fused.get(0);
+        Kernel in = Kernel.Map.of(List.of(name + ".channels_last"), xLast.type().shape(),
+                new Expr.Load(x, toFirst(identity(output.rank()))), xLast);
+        WindowKernels k = new WindowKernels(node, last, List.of(name), outLast);
+        Kernel.Reduce loop = k.convolution(xLast, w, Expr.cast(new Expr.Acc(DType.FLOAT64), dtype), yLast, transposed);
+        Kernel conv = new Kernel.Conv(loop, xLast, w, transposed, g.strides(), g.dilations(), g.padLo());
+        Expr stored = Expr.cast(new Expr.Load(yLast, toLast(identity(output.rank()))), DType.FLOAT64);
+        return List.of(in, conv, Kernel.Map.of(fused, output, Expr.withAccumulator(epilogue, stored), out));
+    }
+
+    /** A channels-first shape's channels-last layout: [batch, spatial..., channels]. */
+    private static Shape toLast(Shape first) {
+        List<Dim> dims = new ArrayList<>(first.dims());
+        dims.add(dims.remove(1));
+        return Shape.of(dims);
+    }
+
+    /** Channels-last coordinates as a channels-first index. */
+    private static List<Expr> toFirst(List<Expr> last) {
+        List<Expr> index = new ArrayList<>(last);
+        index.add(1, index.remove(index.size() - 1));
+        return index;
+    }
+
+    /** Channels-first coordinates as a channels-last index. */
+    private static List<Expr> toLast(List<Expr> first) {
+        List<Expr> index = new ArrayList<>(first);
+        index.add(index.remove(1));
+        return index;
     }
 
     /**
