@@ -37,15 +37,14 @@ public final class PtxGenerator {
     /** Why kernel {@code index} of {@code program} cannot be compiled yet, or empty when it can. */
     public static java.util.Optional<String> unsupported(KernelProgram program, int index) {
         try {
-            new PtxKernelWriter(asLoops(program), index, new ArrayList<>()).write();
+            new PtxKernelWriter(program, index, new ArrayList<>()).write();
             return java.util.Optional.empty();
         } catch (UnsupportedKernelException e) {
             return java.util.Optional.of(e.getMessage());
         }
     }
 
-    public static CudaCode module(KernelProgram original, PtxTarget target) {
-        KernelProgram program = asLoops(original);
+    public static CudaCode module(KernelProgram program, PtxTarget target) {
         List<String> errors = new ArrayList<>();
         StringBuilder sb = new StringBuilder();
         sb.append("// Jitflow kernel program @").append(program.name()).append('\n');
@@ -56,11 +55,5 @@ public final class PtxGenerator {
             sb.append('\n').append(new PtxKernelWriter(program, i, errors).write());
         }
         return new CudaCode(sb.toString(), errors, LaunchPlan.launches(program));
-    }
-
-    /** The program with each convolution as its loop: a reduction per output point, one thread each, or a block where the window is large. */
-    private static KernelProgram asLoops(KernelProgram program) {
-        return program.withKernels(program.kernels().stream()
-                .map(k -> k instanceof io.jitflow.ir.kernel.Kernel.Conv c ? c.loop() : k).toList());
     }
 }

@@ -40,6 +40,8 @@ final class PtxKernelWriter {
         String name = LaunchPlan.entryName(access.program, access.index);
         if (access.kernel instanceof Kernel.Matmul m) {
             matmulKernel(m);
+        } else if (access.kernel instanceof Kernel.Conv c) {
+            convKernel(c);
         } else if (access.kernel instanceof Kernel.ScatterAdd scatter) {
             scatterAddKernel(scatter);
         } else if (access.kernel instanceof Kernel.Map map) {
@@ -61,7 +63,8 @@ final class PtxKernelWriter {
         sb.append("// kernel ").append(access.index).append(": ").append(access.fusedNodes()).append('\n');
         sb.append(".visible .entry ").append(name).append("(\n    .param .u64 buffers,\n    .param .u64 sizes,\n")
                 .append("    .param .u32 count,\n    .param .u64 status)\n");
-        if (access.kernel instanceof Kernel.Matmul || LaunchPlan.reducesPerBlock(access.kernel)) {
+        if (access.kernel instanceof Kernel.Matmul || access.kernel instanceof Kernel.Conv
+                || LaunchPlan.reducesPerBlock(access.kernel)) {
             sb.append("    .reqntid ").append(BLOCK).append(", 1, 1\n");
         }
         sb.append("{\n");
@@ -220,23 +223,160 @@ final class PtxKernelWriter {
     private void matmulKernel(Kernel.Matmul m) {
         Shape out = m.output().type().shape();
         int rank = out.rank();
-        access.prologue();
-        for (Buffer b : List.of(m.a(), m.b(), m.output())) {
-            access.prepare(b);
+        tiledProduct(new Product(m.output(), m.accumulator(), m.epilogue(), rank - 2, List.of(m.a(), m.b())) {
+            @Override
+            String rows() {
+                return scalar.asRegister(access.size(out.dim(rank - 2)));
+            }
+
+            @Override
+            String cols() {
+                return scalar.asRegister(access.size(out.dim(rank - 1)));
+            }
+
+            @Override
+            String depth() {
+                Shape a = m.a().type().shape();
+                return scalar.asRegister(access.size(a.dim(a.rank() - (m.transposeA() ? 2 : 1))));
+            }
+
+            @Override
+            String a(String i, String p) {
+                return convert(matrixLoad(m.a(), out, m.transposeA() ? p : i, m.transposeA() ? i : p), m.a());
+            }
+
+            @Override
+            String b(String p, String j) {
+                return convert(matrixLoad(m.b(), out, m.transposeB() ? j : p, m.transposeB() ? p : j), m.b());
+            }
+
+            @Override
+            void outputCoords(String i, String j) {
+                access.coords.put(rank - 2, i);
+                access.coords.put(rank - 1, j);
+            }
+        });
+    }
+
+    /**
+     * A convolution as an implicit GEMM ({@link Kernel.Conv}): the tiled product of its patch
+     * matrix (rows the output's points, computed from the input as they are staged: no unfolded
+     * matrix in memory) and its filter matrix, summed in the loop's order.
+     */
+    private void convKernel(Kernel.Conv c) {
+        Shape out = c.output().type().shape();
+        int rank = out.rank();
+        List<Integer> points = PtxKernelAccess.allAxes(rank - 1);
+        tiledProduct(new Product(c.output(), c.loop().accumulator(), c.loop().epilogue(), 0, List.of(c.x(), c.w())) {
+            @Override
+            String rows() {
+                return product(out.dims().subList(0, rank - 1));
+            }
+
+            @Override
+            String cols() {
+                return scalar.asRegister(access.size(out.dim(rank - 1)));
+            }
+
+            @Override
+            String depth() {
+                List<io.jitflow.ir.Dim> reduced = c.loop().reducedAxes().stream().map(c.loop().space()::dim).toList();
+                return product(reduced);
+            }
+
+            @Override
+            String a(String i, String p) {
+                return at(c.patch(), i, p);
+            }
+
+            @Override
+            String b(String p, String j) {
+                return at(c.filter(), p, j);
+            }
+
+            @Override
+            void outputCoords(String i, String j) {
+                access.decompose(i, out, points);
+                access.coords.put(rank - 1, j);
+            }
+
+            /** A matrix expression's element [row, col], in the accumulator's dtype. */
+            private String at(Expr matrix, String row, String col) {
+                access.coords.put(0, row);
+                access.coords.put(1, col);
+                return scalar.convert(access.evaluate(matrix), matrix.dtype(), accumulator);
+            }
+
+            private String product(List<io.jitflow.ir.Dim> dims) {
+                String value = asm.reg(RegClass.B32);
+                asm.op("mov", PtxType.U32, value, 1);
+                for (io.jitflow.ir.Dim d : dims) {
+                    asm.op("mul.lo", PtxType.S32, value, value, scalar.asRegister(access.size(d)));
+                }
+                return value;
+            }
+        });
+    }
+
+    /**
+     * What a tiled product multiplies: C[..., i, j] = epilogue(sum over p of A[i, p] * B[p, j]),
+     * {@code batchRank} leading output dims each a product of their own.
+     */
+    private abstract class Product {
+        final Buffer output;
+        final DType accumulator;
+        final Expr epilogue;
+        final int batchRank;
+        /** The buffers the operands' elements are read from. */
+        final List<Buffer> operands;
+
+        Product(Buffer output, DType accumulator, Expr epilogue, int batchRank, List<Buffer> operands) {
+            this.output = output;
+            this.accumulator = accumulator;
+            this.epilogue = epilogue;
+            this.batchRank = batchRank;
+            this.operands = operands;
         }
-        access.prepareBuffers(m.epilogue());
+
+        abstract String rows();
+
+        abstract String cols();
+
+        abstract String depth();
+
+        /** A[i, p] in the accumulator's dtype (i and p inside the matrix). */
+        abstract String a(String i, String p);
+
+        abstract String b(String p, String j);
+
+        /** Sets the output coordinates of C[i, j] (the batch's are set already). */
+        abstract void outputCoords(String i, String j);
+
+        /** An operand's element, loaded, in the accumulator's dtype. */
+        String convert(String value, Buffer operand) {
+            return scalar.convert(value, operand.type().dtype(), accumulator);
+        }
+    }
+
+    private void tiledProduct(Product m) {
+        Shape out = m.output.type().shape();
+        int rank = out.rank();
+        access.prologue();
+        m.operands.forEach(access::prepare);
+        access.prepare(m.output);
+        access.prepareBuffers(m.epilogue);
         List<Integer> all = PtxKernelAccess.allAxes(rank);
-        DType acc = m.accumulator();
-        DType outType = m.output().type().dtype();
+        DType acc = m.accumulator;
+        DType outType = m.output.type().dtype();
         int bytes = PtxKernelAccess.elementSize(acc);
         String tileA = access.sharedArray("tile_a", TILE * TILE * bytes);
         String tileB = access.sharedArray("tile_b", TILE * TILE * bytes);
         String[] txy = threadIndexSplit(TILE);
         String tx = txy[0];
         String ty = txy[1];
-        String rows = scalar.asRegister(access.size(out.dim(rank - 2)));
-        String cols = scalar.asRegister(access.size(out.dim(rank - 1)));
-        String depth = scalar.asRegister(access.size(m.a().type().shape().dim(m.a().type().rank() - (m.transposeA() ? 2 : 1))));
+        String rows = m.rows();
+        String cols = m.cols();
+        String depth = m.depth();
         String tileRows = asm.reg(RegClass.B32);
         String tileCols = asm.reg(RegClass.B32);
         asm.op("add", PtxType.S32, tileRows, rows, (TILE - 1));
@@ -245,7 +385,7 @@ final class PtxKernelWriter {
         asm.op("div", PtxType.U32, tileCols, tileCols, TILE);
         String tiles = asm.reg(RegClass.B32);
         asm.op("mul.lo", PtxType.S32, tiles, tileRows, tileCols);
-        for (int d = 0; d < rank - 2; d++) {
+        for (int d = 0; d < m.batchRank; d++) {
             asm.op("mul.lo", PtxType.S32, tiles, tiles, scalar.asRegister(access.size(out.dim(d))));
         }
         // Where this thread's element of a tile sits in the tile arrays: [ty][tx].
@@ -265,7 +405,7 @@ final class PtxKernelWriter {
             asm.op("div", PtxType.U32, rest, rest, tileCols);
             asm.op("rem", PtxType.U32, tileRow, rest, tileRows);
             asm.op("div", PtxType.U32, rest, rest, tileRows);
-            for (int d = rank - 3; d >= 0; d--) {
+            for (int d = m.batchRank - 1; d >= 0; d--) {
                 String coord = asm.reg(RegClass.B32);
                 asm.op("rem", PtxType.U32, coord, rest, scalar.asRegister(access.size(out.dim(d))));
                 asm.op("div", PtxType.U32, rest, rest, scalar.asRegister(access.size(out.dim(d))));
@@ -275,8 +415,6 @@ final class PtxKernelWriter {
             String j = asm.reg(RegClass.B32);
             asm.op("mad.lo", PtxType.S32, i, tileRow, TILE, ty);
             asm.op("mad.lo", PtxType.S32, j, tileCol, TILE, tx);
-            access.coords.put(rank - 2, i);
-            access.coords.put(rank - 1, j);
             String inside = asm.reg(RegClass.PRED);
             String colInside = asm.reg(RegClass.PRED);
             asm.op("setp.lt", PtxType.S32, inside, i, rows);
@@ -288,13 +426,13 @@ final class PtxKernelWriter {
             String k0 = asm.reg(RegClass.B32);
             asm.op("mov", PtxType.U32, k0, 0);
             asm.countedLoop(k0, depth, Integer.toString(TILE), nextStep -> {
-                // Stage a[i, k0 + tx] and b[k0 + ty, j] (in their transposed layouts where asked), where they exist.
+                // Stage A[i, k0 + tx] and B[k0 + ty, j], where they exist.
                 String p = asm.reg(RegClass.B32);
                 asm.op("add", PtxType.S32, p, k0, tx);
-                stage(m.a(), out, acc, i, rows, p, depth, m.transposeA(), slot);
+                stage(i, rows, p, depth, slot, acc, () -> m.a(i, p));
                 String q = asm.reg(RegClass.B32);
                 asm.op("add", PtxType.S32, q, k0, ty);
-                stage(m.b(), out, acc, q, depth, j, cols, m.transposeB(), slotB);
+                stage(q, depth, j, cols, slotB, acc, () -> m.b(q, j));
                 asm.barSync();
                 String skip = asm.label();
                 asm.braUnless(inside, skip);
@@ -322,21 +460,22 @@ final class PtxKernelWriter {
             });
             String after = asm.label();
             asm.braUnless(inside, after);
+            m.outputCoords(i, j);
             String rounded = scalar.convert(sum, acc, outType);
             String accumulated = scalar.convert(rounded, outType, acc);
             access.onFailureBranchTo(after,
-                    () -> access.store(m.output(), access.flatIndex(out, all), access.evaluate(m.epilogue(), accumulated)));
+                    () -> access.store(m.output, access.flatIndex(out, all), access.evaluate(m.epilogue, accumulated)));
             asm.mark(after);
         });
         asm.ret();
     }
 
     /**
-     * Stores the operand's element [row, col] of the logical (untransposed) matrix, converted to the
-     * accumulator's dtype, into this thread's slot of a shared tile, when row < rows and col < cols.
+     * Stores an operand's element, in the accumulator's dtype, into this thread's slot of a shared
+     * tile, when row < rows and col < cols.
      */
-    private void stage(Buffer operand, Shape out, DType acc, String row, String rows, String col, String cols,
-                       boolean transposed, String slot) {
+    private void stage(String row, String rows, String col, String cols, String slot, DType acc,
+                       java.util.function.Supplier<String> value) {
         String skip = asm.label();
         String outside = asm.reg(RegClass.PRED);
         String colOutside = asm.reg(RegClass.PRED);
@@ -344,9 +483,7 @@ final class PtxKernelWriter {
         asm.op("setp.ge", PtxType.S32, colOutside, col, cols);
         asm.op("or", PtxType.PRED, outside, outside, colOutside);
         asm.braIf(outside, skip);
-        String value = scalar.convert(matrixLoad(operand, out, transposed ? col : row, transposed ? row : col),
-                operand.type().dtype(), acc);
-        asm.op("st.shared", PtxScalarWriter.type(acc), "[" + slot + "]", value);
+        asm.op("st.shared", PtxScalarWriter.type(acc), "[" + slot + "]", value.get());
         asm.mark(skip);
     }
 

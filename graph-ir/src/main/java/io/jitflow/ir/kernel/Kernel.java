@@ -143,15 +143,17 @@ public sealed interface Kernel permits Kernel.Loop, Kernel.Matmul, Kernel.Conv, 
     /**
      * A convolution or its transpose over channels-last activations, in one group: its meaning is
      * {@link #loop}, a sum over the output's points of taps then channels (space: the output's dims,
-     * the window's, the input channels). A backend may instead multiply patches of x (each output
-     * point's taps' channel vectors, zeros for padding) by the filter as a matrix product, an
-     * implicit GEMM, summing each point in the same order. conv's filter is [taps..., channels,
-     * filters]; conv_transpose's [taps..., filters, channels], read through its transpose. Output
-     * point o reads input position {@code o * stride + k * dilation - padLo} with tap k (conv), or
-     * the position i with {@code i * stride + k * dilation - padLo = o} (conv_transpose).
+     * the window's, the input channels). A backend may instead compute it as a matrix product, an
+     * implicit GEMM: row i of {@link #patch} (over {@code i0} = the output point, flattened, and
+     * {@code i1} = the tap and channel, flattened) holds point i's taps' channel vectors, zeros for
+     * padding; {@link #filter} (over {@code i0} = tap and channel, {@code i1} = output channel) is the
+     * filter as a matrix; their product, summed in the same order, is the output [points, channels].
+     * conv's filter is [taps..., channels, filters]; conv_transpose's [taps..., filters, channels].
+     * Output point o reads input position {@code o * stride + k * dilation - padLo} with tap k
+     * (conv), or the position i with {@code i * stride + k * dilation - padLo = o} (conv_transpose).
      */
-    record Conv(Reduce loop, Buffer x, Buffer w, boolean transposed, int[] strides, int[] dilations, int[] padLo)
-            implements Kernel {
+    record Conv(Reduce loop, Buffer x, Buffer w, boolean transposed, int[] strides, int[] dilations, int[] padLo,
+                Expr patch, Expr filter) implements Kernel {
         @Override
         public List<String> fused() {
             return loop.fused();
@@ -175,7 +177,7 @@ public sealed interface Kernel permits Kernel.Loop, Kernel.Matmul, Kernel.Conv, 
         @Override
         public Conv withBuffers(java.util.function.UnaryOperator<Buffer> replace) {
             return new Conv(loop.withBuffers(replace), replace.apply(x), replace.apply(w), transposed, strides, dilations,
-                    padLo);
+                    padLo, Expr.withBuffers(patch, replace), Expr.withBuffers(filter, replace));
         }
     }
 

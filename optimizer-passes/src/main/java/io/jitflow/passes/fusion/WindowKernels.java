@@ -73,15 +73,8 @@ final class WindowKernels {
                 WindowKernels k = new WindowKernels(n, g, fused, out.type().shape());
                 Buffer xb = operands.get(0);
                 Buffer wb = operands.get(1);
-                if (k.groups() > 1) {
-                    return List.of(k.convolution(xb, wb, epilogue, out, transposed));
-                }
-                if (last) {
-                    // Channels last in one group: each output point's patch is whole channel vectors, a GEMM row.
-                    return List.of(new Kernel.Conv(k.convolution(xb, wb, epilogue, out, transposed), xb, wb, transposed,
-                            g.strides(), g.dilations(), g.padLo()));
-                }
-                return k.channelsFirstGemm(xb, wb, epilogue, out, transposed, buffers);
+                return last || k.groups() > 1 ? List.of(k.convolution(xb, wb, epilogue, out, transposed))
+                        : k.channelsFirstGemm(xb, wb, epilogue, out, transposed, buffers);
             }
             case MAX_POOL, AVG_POOL, MAX_POOL_GRAD, MAX_POOL_SELECT -> {
                 WindowGeometry g = WindowGeometry.of(a, spatial, Pooling.window(a, spatial.length, IrException::new),
@@ -116,9 +109,10 @@ final class WindowKernels {
     /**
      * conv: out[o, m] sums x at each tap's input position (0 in the padding) times w[k, c, m];
      * conv_transpose: x at the output point whose window reads o with tap k (0 where none does)
-     * times w[k, m, c]. The group's channels are the last axis.
+     * times w[k, m, c]. The group's channels are the last axis. Channels last in one group, each
+     * output point's patch is whole channel vectors: a {@link Kernel.Conv}, a GEMM row per point.
      */
-    private Kernel.Reduce convolution(Buffer x, Buffer w, Expr epilogue, Buffer out, boolean transposed) {
+    private Kernel convolution(Buffer x, Buffer w, Expr epilogue, Buffer out, boolean transposed) {
         int r = g.rank();
         Expr m = outputChannel();
         Expr c = new Expr.Coord(2 * r + 2);
@@ -138,9 +132,35 @@ final class WindowKernels {
         List<Expr> filterIndex = taps();
         filterIndex.add(transposed ? (groups > 1 ? mod(m, constant(groupOut)) : m) : c);
         filterIndex.add(transposed ? channel : m);
-        Expr body = product(guarded(inside, new Expr.Load(x, activationIndex(position, channel))),
-                new Expr.Load(w, filterIndex));
-        return sum(space(groupIn), body, r + 1, epilogue, out);
+        Expr patch = guarded(inside, new Expr.Load(x, activationIndex(position, channel)));
+        Expr filter = new Expr.Load(w, filterIndex);
+        Kernel.Reduce loop = sum(space(groupIn), product(patch, filter), r + 1, epilogue, out);
+        if (groups > 1 || !g.channelsLast()) {
+            return loop;
+        }
+        // As a matrix product: rows are the output's points, depth the taps and channels, columns the filters.
+        List<Dim> points = output.dims().subList(0, r + 1);
+        List<Dim> depth = loop.space().dims().subList(r + 2, 2 * r + 3);
+        java.util.Map<Integer, Expr> rowsByDepth = new java.util.HashMap<>();
+        java.util.Map<Integer, Expr> depthByColumns = new java.util.HashMap<>();
+        List<Expr> point = IndexExprs.delinearize(new Expr.Coord(0), Shape.of(points));
+        List<Expr> patchDepth = IndexExprs.delinearize(new Expr.Coord(1), Shape.of(depth));
+        List<Expr> filterDepth = IndexExprs.delinearize(new Expr.Coord(0), Shape.of(depth));
+        for (int axis = 0; axis <= r; axis++) {
+            rowsByDepth.put(axis, point.get(axis));
+        }
+        for (int axis = 0; axis <= r; axis++) {
+            rowsByDepth.put(r + 2 + axis, patchDepth.get(axis));
+            depthByColumns.put(r + 2 + axis, filterDepth.get(axis));
+        }
+        depthByColumns.put(r + 1, new Expr.Coord(1));
+        return new Kernel.Conv(loop, x, w, transposed, g.strides(), g.dilations(), g.padLo(),
+                substitute(patch, rowsByDepth), substitute(filter, depthByColumns));
+    }
+
+    /** {@code e} with each coordinate of the loop's space replaced by its expression over the matrix's. */
+    private static Expr substitute(Expr e, java.util.Map<Integer, Expr> coordinates) {
+        return Expr.replaceLeaves(e, leaf -> leaf instanceof Expr.Coord c ? coordinates.get(c.axis()) : leaf);
     }
 
     /**
@@ -160,8 +180,7 @@ final class WindowKernels {
         Kernel in = Kernel.Map.of(List.of(name + ".channels_last"), xLast.type().shape(),
                 new Expr.Load(x, toFirst(identity(output.rank()))), xLast);
         WindowKernels k = new WindowKernels(node, last, List.of(name), outLast);
-        Kernel.Reduce loop = k.convolution(xLast, w, Expr.cast(new Expr.Acc(DType.FLOAT64), dtype), yLast, transposed);
-        Kernel conv = new Kernel.Conv(loop, xLast, w, transposed, g.strides(), g.dilations(), g.padLo());
+        Kernel conv = k.convolution(xLast, w, Expr.cast(new Expr.Acc(DType.FLOAT64), dtype), yLast, transposed);
         Expr stored = Expr.cast(new Expr.Load(yLast, toLast(identity(output.rank()))), DType.FLOAT64);
         return List.of(in, conv, Kernel.Map.of(fused, output, Expr.withAccumulator(epilogue, stored), out));
     }
