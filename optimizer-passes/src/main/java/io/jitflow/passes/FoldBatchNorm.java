@@ -17,7 +17,8 @@ import java.util.Map;
  * Folds batch normalization at inference into the convolution before it: a per-output-channel
  * scale s after a conv with a constant filter W, {@code conv(x, W) * s}, becomes
  * {@code conv(x, W * s)}, and {@code (conv(x, W) + t) * s} becomes {@code conv(x, W * s) + t * s}
- * (the shift stays, as the conv's bias epilogue). Not exact: {@code W * s} is rounded once before
+ * (the shift stays, as the conv's bias epilogue); a {@code batch_norm} with constant statistics
+ * after the conv likewise, its scale {@code gamma / sqrt(variance + epsilon)}. Not exact: {@code W * s} is rounded once before
  * the sums instead of once after them, as TensorFlow's and ONNX Runtime's graph optimizers round
  * it; so this pass runs only when named ({@code jitflow opt --passes fold-batch-norm}), never in
  * the default pipeline, whose passes keep every result bit for bit.
@@ -28,8 +29,11 @@ public final class FoldBatchNorm implements Pass {
         return "fold-batch-norm";
     }
 
-    /** A match: the scaling node, the conv it scales, and the shift between them (or null). */
-    private record Fold(Node conv, Node shift, HostTensor scale, HostTensor bias) {
+    /**
+     * A match: the conv, the nodes between it and the scaling node (the shift, or none), and per
+     * output channel the scale that goes into the filter and the bias added after (or null).
+     */
+    private record Fold(Node conv, List<Node> between, HostTensor scale, HostTensor bias) {
     }
 
     @Override
@@ -45,13 +49,12 @@ public final class FoldBatchNorm implements Pass {
         Map<Node, Fold> folds = new HashMap<>();
         Map<Node, Node> folded = new HashMap<>();
         for (Node n : f.nodes()) {
-            Fold fold = n.op() == Op.MUL ? match(n, constants, definitions, uses) : null;
+            Fold fold = n.op() == Op.MUL ? match(n, constants, definitions, uses)
+                    : n.op() == Op.BATCH_NORM ? matchBatchNorm(n, constants, definitions, uses) : null;
             if (fold != null) {
                 folds.put(n, fold);
                 folded.put(fold.conv(), n);
-                if (fold.shift() != null) {
-                    folded.put(fold.shift(), n);
-                }
+                fold.between().forEach(b -> folded.put(b, n));
             }
         }
         Rewriter r = new Rewriter(f, context, "bn");
@@ -67,8 +70,8 @@ public final class FoldBatchNorm implements Pass {
             HostTensor filter = scaled(constants.get(conv.inputs().get(1)), fold.scale());
             Value w = r.emit(Op.CONSTANT, Attributes.builder().put("value", filter).build(), List.of(), conv.location());
             Value y = r.emit(Op.CONV, conv.attributes(), List.of(r.resolve(conv.inputs().get(0)), w), conv.location());
-            if (fold.shift() != null) {
-                HostTensor shift = scaled(fold.bias(), fold.scale()).reshape(biasShape(conv, fold.scale().size()));
+            if (fold.bias() != null) {
+                HostTensor shift = fold.bias().reshape(biasShape(conv, fold.scale().size()));
                 Value t = r.emit(Op.CONSTANT, Attributes.builder().put("value", shift).build(), List.of(), n.location());
                 y = r.emit(Op.ADD, Attributes.empty(), List.of(y, t), n.location());
             }
@@ -109,11 +112,47 @@ public final class FoldBatchNorm implements Pass {
                 continue;
             }
             HostTensor s = perChannel(constants.get(scale), d, false);
-            if (s != null && (shift == null || bias != null)) {
-                return new Fold(d, shift, s, bias);
+            if (s != null && shift == null) {
+                return new Fold(d, List.of(), s, null);
+            }
+            if (s != null && bias != null) {
+                return new Fold(d, List.of(shift), s, scaled(bias, s));
             }
         }
         return null;
+    }
+
+    /**
+     * batch_norm node {@code n} with constant statistics, scale and offset along the channels of a
+     * single-use conv with a constant filter: the filter scaled by {@code scale / sqrt(variance +
+     * epsilon)}, the bias {@code offset - mean * that}; or null.
+     */
+    private static Fold matchBatchNorm(Node n, Constants constants, Map<Value, Node> definitions,
+                                       Map<Value, Integer> uses) {
+        Node conv = definitions.get(n.inputs().get(0));
+        if (conv == null || conv.op() != Op.CONV || uses.get(conv.output()) != 1
+                || !constants.isConstant(conv.inputs().get(1))
+                || !n.inputs().subList(1, 5).stream().allMatch(constants::isConstant)) {
+            return null;
+        }
+        boolean last = WindowGeometry.CHANNELS_LAST.equals(conv.attributes().getString("data_format"));
+        int rank = conv.output().type().rank();
+        if (io.jitflow.ir.Shape.normalizeAxis(n.attributes().getInt("axis"), rank) != (last ? rank - 1 : 1)) {
+            return null;
+        }
+        HostTensor scale = constants.get(n.inputs().get(1));
+        HostTensor offset = constants.get(n.inputs().get(2));
+        HostTensor mean = constants.get(n.inputs().get(3));
+        HostTensor variance = constants.get(n.inputs().get(4));
+        double epsilon = n.attributes().getFloat("epsilon");
+        HostTensor.Writer factor = HostTensor.writer(scale.dtype(), scale.shape());
+        HostTensor.Writer bias = HostTensor.writer(scale.dtype(), scale.shape());
+        for (int m = 0; m < scale.size(); m++) {
+            double f = scale.getDouble(m) / Math.sqrt(variance.getDouble(m) + epsilon);
+            factor.setDouble(m, f);
+            bias.setDouble(m, offset.getDouble(m) - mean.getDouble(m) * f);
+        }
+        return new Fold(conv, List.of(), factor.build(), bias.build());
     }
 
     /**

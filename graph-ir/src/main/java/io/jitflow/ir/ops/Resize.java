@@ -121,7 +121,8 @@ public final class Resize {
                 double clamped = Math.max(source, 0);
                 low[o] = (int) Math.min(Math.floor(clamped), in - 1);
                 high[o] = Math.min(low[o] + 1, in - 1);
-                highWeight[o] = Math.min(clamped - low[o], 1);
+                // Past the last element both taps are it: all the weight on one, so the value stays exact.
+                highWeight[o] = high[o] == low[o] ? 0 : clamped - low[o];
                 lowWeight[o] = 1 - highWeight[o];
             }
         }
