@@ -194,6 +194,35 @@ class AheadOfTimeTest {
         }
     }
 
+    /** A convnet's jar (CPU and CUDA) predicts and trains as the JIT does, bit for bit. */
+    @Test
+    void aSavedConvnetCompilesAheadOfTime() throws IOException {
+        Jf.setRandomSeed(5);
+        Sequential model = new Sequential(new io.jitflow.keras.layers.Input(8, 8, 2),
+                new io.jitflow.keras.layers.Conv2D(4, 3, "relu"), new io.jitflow.keras.layers.BatchNormalization(),
+                new io.jitflow.keras.layers.MaxPooling2D(),
+                new io.jitflow.keras.layers.DepthwiseConv2D(new int[] {2, 2}, new int[] {1, 1}, "same", 2, "relu"),
+                new io.jitflow.keras.layers.Conv2DTranspose(3, new int[] {2, 2}, new int[] {2, 2}, "same", "linear"),
+                new io.jitflow.keras.layers.UpSampling2D(2).interpolation("bilinear"), new Flatten(),
+                new Dense(3, "softmax"));
+        model.compile("adam", "sparse_categorical_crossentropy", "accuracy");
+        Tensor x = Jf.randomUniform(new int[] {16, 8, 8, 2}, -1, 1, 3, io.jitflow.ir.DType.FLOAT32);
+        Tensor labels = Jf.cast(Jf.randomUniform(new int[] {16}, 0, 3, 4, io.jitflow.ir.DType.FLOAT32),
+                io.jitflow.ir.DType.INT32);
+        model.fit(x, labels, FitOptions.epochs(1).batchSize(8).verbose(0));
+        Path file = dir.resolve("convnet.jfg");
+        model.save(file);
+        Path jar = dir.resolve("convnet.jar");
+        AheadOfTime.compile(file, jar, AheadOfTime.Target.ALL, Compiled.OPTIONS);
+        AotModule aot = AotModule.load(jar);
+        CompiledGraph jit = Jit.load(file);
+        Map<String, HostTensor> batch = Map.of("x", x.toHostTensor(), "labels", labels.toHostTensor());
+        assertSameResults(jit, aot, "predict", Map.of("x", x.toHostTensor()), "predict");
+        for (int step = 0; step < 2; step++) {
+            assertSameResults(jit, aot, "train_step", batch, "train_step " + step);
+        }
+    }
+
     private Path trainedMnistModel() throws IOException {
         Mnist data = Mnist.load(Repository.examples().resolve("data/mnist-10k"));
         Jf.setRandomSeed(11);
