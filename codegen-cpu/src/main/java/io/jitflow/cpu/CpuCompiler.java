@@ -95,7 +95,7 @@ public final class CpuCompiler {
         if (k instanceof Kernel.Matmul m && !m.plainEpilogue()) {
             return m.epilogueLoop();
         }
-        return k instanceof Kernel.Conv c && !c.plainEpilogue() ? c.epilogueLoop() : null;
+        return k instanceof Kernel.Windowed w && !w.plainEpilogue() ? w.epilogueLoop() : null;
     }
 
     private static boolean epilogueByRows(Kernel k) {

@@ -44,8 +44,8 @@ final class KernelEmitter {
             reduceKernel(r);
         } else if (k instanceof Kernel.Matmul m) {
             matmul(m);
-        } else if (k instanceof Kernel.Conv c) {
-            conv(c);
+        } else if (k instanceof Kernel.Windowed w) {
+            windowed(w);
         } else if (k instanceof Kernel.ScatterAdd s) {
             scatterAdd(s);
         }
@@ -509,15 +509,20 @@ final class KernelEmitter {
                 + RowEpilogue.class.getName() + ")"));
     }
 
-    /** The convolution from {@link io.jitflow.runtime.ConvKernels}, an implicit GEMM; its epilogue runs after, as a matmul's. */
-    private void conv(Kernel.Conv c) {
-        for (Buffer b : List.of(c.x(), c.w(), c.output())) {
+    /**
+     * A convolution from {@link io.jitflow.runtime.ConvKernels}: an implicit GEMM, or a depthwise
+     * convolution's direct loop; its epilogue runs after, as a matmul's.
+     */
+    private void windowed(Kernel.Windowed k) {
+        for (Buffer b : List.of(k.x(), k.w(), k.output())) {
             scope.prepare(b);
             scope.loadArray(b);
             pushShape(b.type().shape());
         }
-        g.push(c.transposed());
-        for (int[] values : List.of(c.strides(), c.dilations(), c.padLo())) {
+        if (k instanceof Kernel.Conv c) {
+            g.push(c.transposed());
+        }
+        for (int[] values : List.of(k.strides(), k.dilations(), k.padLo())) {
             g.push(values.length);
             g.newArray(Type.INT_TYPE);
             for (int i = 0; i < values.length; i++) {
@@ -527,9 +532,15 @@ final class KernelEmitter {
                 g.arrayStore(Type.INT_TYPE);
             }
         }
-        g.push(exact);
-        g.invokeStatic(Type.getType(io.jitflow.runtime.ConvKernels.class), Method.getMethod(
-                "void floating(Object, int[], Object, int[], Object, int[], boolean, int[], int[], int[], boolean)"));
+        String arrays = "Object, int[], Object, int[], Object, int[], ";
+        if (k instanceof Kernel.Conv) {
+            g.push(exact);
+            g.invokeStatic(Type.getType(io.jitflow.runtime.ConvKernels.class), Method.getMethod(
+                    "void floating(" + arrays + "boolean, int[], int[], int[], boolean)"));
+        } else {
+            g.invokeStatic(Type.getType(io.jitflow.runtime.ConvKernels.class), Method.getMethod(
+                    "void depthwise(" + arrays + "int[], int[], int[])"));
+        }
     }
 
     // ---- scatter ----

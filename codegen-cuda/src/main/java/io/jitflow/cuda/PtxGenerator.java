@@ -37,14 +37,15 @@ public final class PtxGenerator {
     /** Why kernel {@code index} of {@code program} cannot be compiled yet, or empty when it can. */
     public static java.util.Optional<String> unsupported(KernelProgram program, int index) {
         try {
-            new PtxKernelWriter(program, index, new ArrayList<>()).write();
+            new PtxKernelWriter(asLoops(program), index, new ArrayList<>()).write();
             return java.util.Optional.empty();
         } catch (UnsupportedKernelException e) {
             return java.util.Optional.of(e.getMessage());
         }
     }
 
-    public static CudaCode module(KernelProgram program, PtxTarget target) {
+    public static CudaCode module(KernelProgram original, PtxTarget target) {
+        KernelProgram program = asLoops(original);
         List<String> errors = new ArrayList<>();
         StringBuilder sb = new StringBuilder();
         sb.append("// Jitflow kernel program @").append(program.name()).append('\n');
@@ -55,5 +56,11 @@ public final class PtxGenerator {
             sb.append('\n').append(new PtxKernelWriter(program, i, errors).write());
         }
         return new CudaCode(sb.toString(), errors, LaunchPlan.launches(program));
+    }
+
+    /** The program with each depthwise convolution as its loop: a reduction over the window per output point. */
+    private static KernelProgram asLoops(KernelProgram program) {
+        return program.withKernels(program.kernels().stream()
+                .map(k -> k instanceof io.jitflow.ir.kernel.Kernel.Depthwise d ? d.loop() : k).toList());
     }
 }

@@ -90,6 +90,72 @@ public final class ConvKernels {
         });
     }
 
+    /**
+     * out = a depthwise conv(x, w), channels last: each of x's channels convolved by its own
+     * {@code out_channels / in_channels} filters (w is [taps..., 1, out_channels]; output channel m
+     * reads input channel m / multiplier). Each point's channels are summed together tap by tap,
+     * in float64 in the reference's order, so the result is the reference's bit for bit; the
+     * loops over a point's channels are plain array loops HotSpot vectorizes.
+     */
+    public static void depthwise(Object x, int[] xShape, Object w, int[] wShape, Object out, int[] outShape,
+                                 int[] strides, int[] dilations, int[] padLo) {
+        Geometry g = new Geometry(xShape, wShape, outShape, false, strides, dilations, padLo);
+        double[] filter = widen(w);
+        int multiplier = g.filters / g.channels;
+        int blocks = (g.rows + BLOCK_ROWS - 1) / BLOCK_ROWS;
+        int chunks = (long) g.rows * g.taps * g.filters < PARALLEL_WORK ? 1 : blocks;
+        forEachBlock(chunks, blocks, g, (from, rows) -> {
+            double[] acc = new double[g.filters];
+            double[] tap = new double[g.channels];
+            int[] point = new int[g.output.length];
+            int[] offsets = new int[g.taps];
+            for (int r = 0; r < rows; r++) {
+                g.tapOffsets(from + r, point, offsets);
+                java.util.Arrays.fill(acc, 0);
+                for (int t = 0; t < g.taps; t++) {
+                    int at = t * g.filters;
+                    if (multiplier == 1 && offsets[t] >= 0 && x instanceof float[] f) {
+                        // The common case, without the copy: float32 channels read in place.
+                        int offset = offsets[t];
+                        for (int m = 0; m < g.filters; m++) {
+                            acc[m] += f[offset + m] * filter[at + m];
+                        }
+                        continue;
+                    }
+                    readChannels(x, offsets[t], tap);
+                    if (multiplier == 1) {
+                        for (int m = 0; m < g.filters; m++) {
+                            acc[m] += tap[m] * filter[at + m];
+                        }
+                    } else {
+                        for (int m = 0; m < g.filters; m++) {
+                            acc[m] += tap[m / multiplier] * filter[at + m];
+                        }
+                    }
+                }
+                MatmulKernels.store(out, (from + r) * g.filters, acc, g.filters);
+            }
+        });
+    }
+
+    /** One point's channel vector of x from {@code offset} as doubles, or zeros for padding (offset -1). */
+    private static void readChannels(Object x, int offset, double[] channels) {
+        if (offset < 0) {
+            java.util.Arrays.fill(channels, 0);
+        } else if (x instanceof float[] f) {
+            for (int c = 0; c < channels.length; c++) {
+                channels[c] = f[offset + c];
+            }
+        } else if (x instanceof double[] d) {
+            System.arraycopy(d, offset, channels, 0, channels.length);
+        } else {
+            short[] h = (short[]) x;
+            for (int c = 0; c < channels.length; c++) {
+                channels[c] = Float16.toFloat(h[offset + c]);
+            }
+        }
+    }
+
     @FunctionalInterface
     private interface Block {
         void run(int from, int rows);

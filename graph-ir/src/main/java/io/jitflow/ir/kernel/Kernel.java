@@ -4,7 +4,7 @@ import io.jitflow.ir.Shape;
 import java.util.List;
 
 /** One kernel of a program: a loop nest (map or reduction), a matrix multiplication, a convolution, or a scatter. */
-public sealed interface Kernel permits Kernel.Loop, Kernel.Matmul, Kernel.Conv, Kernel.ScatterAdd {
+public sealed interface Kernel permits Kernel.Loop, Kernel.Matmul, Kernel.Windowed, Kernel.ScatterAdd {
     /** The graph nodes (by result name) this kernel computes, for fusion tests and dumps. */
     List<String> fused();
 
@@ -153,31 +153,62 @@ public sealed interface Kernel permits Kernel.Loop, Kernel.Matmul, Kernel.Conv, 
      * (conv), or the position i with {@code i * stride + k * dilation - padLo = o} (conv_transpose).
      */
     record Conv(Reduce loop, Buffer x, Buffer w, boolean transposed, int[] strides, int[] dilations, int[] padLo,
-                Expr patch, Expr filter) implements Kernel {
-        @Override
-        public List<String> fused() {
-            return loop.fused();
-        }
-
-        @Override
-        public Buffer output() {
-            return loop.output();
-        }
-
-        /** Whether the epilogue only rounds the sum to the output's dtype. */
-        public boolean plainEpilogue() {
-            return loop.epilogue().equals(Expr.cast(new Expr.Acc(loop.accumulator()), output().type().dtype()));
-        }
-
-        /** The epilogue as a map over the output, in place, as {@link Matmul#epilogueLoop}. */
-        public Map epilogueLoop() {
-            return epilogueMap(fused(), loop.accumulator(), loop.epilogue(), output());
-        }
-
+                Expr patch, Expr filter) implements Windowed {
         @Override
         public Conv withBuffers(java.util.function.UnaryOperator<Buffer> replace) {
             return new Conv(loop.withBuffers(replace), replace.apply(x), replace.apply(w), transposed, strides, dilations,
                     padLo, Expr.withBuffers(patch, replace), Expr.withBuffers(filter, replace));
+        }
+    }
+
+    /**
+     * A depthwise convolution over channels-last activations: as many groups as input channels,
+     * each with the filter's {@code out_channels / in_channels} filters of its own. Its meaning is
+     * {@link #loop}; a backend may run it as a direct loop over each output point's channels.
+     */
+    record Depthwise(Reduce loop, Buffer x, Buffer w, int[] strides, int[] dilations, int[] padLo) implements Windowed {
+        @Override
+        public Depthwise withBuffers(java.util.function.UnaryOperator<Buffer> replace) {
+            return new Depthwise(loop.withBuffers(replace), replace.apply(x), replace.apply(w), strides, dilations, padLo);
+        }
+    }
+
+    /**
+     * A convolution kernel: its meaning is {@link #loop} (a sum over the output and the window of
+     * the input {@link #x} times the filter {@link #w}); a backend may run a routine of its own
+     * instead, which sums each point in the same order, then the epilogue as a map.
+     */
+    sealed interface Windowed extends Kernel permits Conv, Depthwise {
+        Reduce loop();
+
+        Buffer x();
+
+        Buffer w();
+
+        int[] strides();
+
+        int[] dilations();
+
+        int[] padLo();
+
+        @Override
+        default List<String> fused() {
+            return loop().fused();
+        }
+
+        @Override
+        default Buffer output() {
+            return loop().output();
+        }
+
+        /** Whether the epilogue only rounds the sum to the output's dtype. */
+        default boolean plainEpilogue() {
+            return loop().epilogue().equals(Expr.cast(new Expr.Acc(loop().accumulator()), output().type().dtype()));
+        }
+
+        /** The epilogue as a map over the output, in place, as {@link Matmul#epilogueLoop}. */
+        default Map epilogueLoop() {
+            return epilogueMap(fused(), loop().accumulator(), loop().epilogue(), output());
         }
     }
 

@@ -26,8 +26,10 @@ final class KernelPrinter {
             if (k instanceof Kernel.Conv c) {
                 sb.append("    ").append(c.transposed() ? "conv_transpose " : "conv ").append(c.x()).append(" by ")
                         .append(c.w()).append(" as a matrix product, or\n");
+            } else if (k instanceof Kernel.Depthwise d) {
+                sb.append("    depthwise conv ").append(d.x()).append(" by ").append(d.w()).append(", that is\n");
             }
-            if ((k instanceof Kernel.Conv c ? c.loop() : k) instanceof Kernel.Reduce r) {
+            if ((k instanceof Kernel.Windowed w ? w.loop() : k) instanceof Kernel.Reduce r) {
                 sb.append("    loop ").append(r.space()).append(" reduce ").append(r.reducer().name().toLowerCase())
                         .append(" over ").append(r.reducedAxes()).append(" in ").append(r.accumulator()).append('\n')
                         .append("    value ").append(expr(r.body())).append('\n')

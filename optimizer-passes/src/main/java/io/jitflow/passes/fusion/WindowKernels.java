@@ -110,7 +110,8 @@ final class WindowKernels {
      * conv: out[o, m] sums x at each tap's input position (0 in the padding) times w[k, c, m];
      * conv_transpose: x at the output point whose window reads o with tap k (0 where none does)
      * times w[k, m, c]. The group's channels are the last axis. Channels last in one group, each
-     * output point's patch is whole channel vectors: a {@link Kernel.Conv}, a GEMM row per point.
+     * output point's patch is whole channel vectors: a {@link Kernel.Conv}, a GEMM row per point;
+     * with a group per input channel, a {@link Kernel.Depthwise}.
      */
     private Kernel convolution(Buffer x, Buffer w, Expr epilogue, Buffer out, boolean transposed) {
         int r = g.rank();
@@ -135,8 +136,12 @@ final class WindowKernels {
         Expr patch = guarded(inside, new Expr.Load(x, activationIndex(position, channel)));
         Expr filter = new Expr.Load(w, filterIndex);
         Kernel.Reduce loop = sum(space(groupIn), product(patch, filter), r + 1, epilogue, out);
-        if (groups > 1 || !g.channelsLast()) {
+        if (!g.channelsLast()) {
             return loop;
+        }
+        if (groups > 1) {
+            boolean depthwise = !transposed && groupIn.equals(Dim.of(1));
+            return depthwise ? new Kernel.Depthwise(loop, x, w, g.strides(), g.dilations(), g.padLo()) : loop;
         }
         // As a matrix product: rows are the output's points, depth the taps and channels, columns the filters.
         List<Dim> points = output.dims().subList(0, r + 1);
