@@ -510,11 +510,13 @@ final class KernelEmitter {
     }
 
     /**
-     * A convolution from {@link io.jitflow.runtime.ConvKernels}: an implicit GEMM, or a depthwise
-     * convolution's direct loop; its epilogue runs after, as a matmul's.
+     * A convolution or max pool from {@link io.jitflow.runtime.ConvKernels}: an implicit GEMM, or a
+     * direct loop over each point's channels; its epilogue runs after, as a matmul's.
      */
     private void windowed(Kernel.Windowed k) {
-        for (Buffer b : List.of(k.x(), k.w(), k.output())) {
+        List<Buffer> arrays = k instanceof Kernel.Conv c ? List.of(c.x(), c.w(), c.output())
+                : k instanceof Kernel.Depthwise d ? List.of(d.x(), d.w(), d.output()) : List.of(k.x(), k.output());
+        for (Buffer b : arrays) {
             scope.prepare(b);
             scope.loadArray(b);
             pushShape(b.type().shape());
@@ -522,7 +524,11 @@ final class KernelEmitter {
         if (k instanceof Kernel.Conv c) {
             g.push(c.transposed());
         }
-        for (int[] values : List.of(k.strides(), k.dilations(), k.padLo())) {
+        List<int[]> geometry = new java.util.ArrayList<>(List.of(k.strides(), k.dilations(), k.padLo()));
+        if (k instanceof Kernel.MaxPool p) {
+            geometry.add(0, p.window());
+        }
+        for (int[] values : geometry) {
             g.push(values.length);
             g.newArray(Type.INT_TYPE);
             for (int i = 0; i < values.length; i++) {
@@ -532,15 +538,17 @@ final class KernelEmitter {
                 g.arrayStore(Type.INT_TYPE);
             }
         }
-        String arrays = "Object, int[], Object, int[], Object, int[], ";
+        String shapes = "Object, int[], ".repeat(arrays.size());
+        String routine;
         if (k instanceof Kernel.Conv) {
             g.push(exact);
-            g.invokeStatic(Type.getType(io.jitflow.runtime.ConvKernels.class), Method.getMethod(
-                    "void floating(" + arrays + "boolean, int[], int[], int[], boolean)"));
+            routine = "void floating(" + shapes + "boolean, int[], int[], int[], boolean)";
+        } else if (k instanceof Kernel.Depthwise) {
+            routine = "void depthwise(" + shapes + "int[], int[], int[])";
         } else {
-            g.invokeStatic(Type.getType(io.jitflow.runtime.ConvKernels.class), Method.getMethod(
-                    "void depthwise(" + arrays + "int[], int[], int[])"));
+            routine = "void maxPool(" + shapes + "int[], int[], int[], int[])";
         }
+        g.invokeStatic(Type.getType(io.jitflow.runtime.ConvKernels.class), Method.getMethod(routine));
     }
 
     // ---- scatter ----

@@ -1,5 +1,6 @@
 package io.jitflow.cuda;
 
+import io.jitflow.ir.kernel.Kernel;
 import io.jitflow.ir.kernel.KernelProgram;
 import io.jitflow.runtime.cuda.CudaCode;
 import java.util.ArrayList;
@@ -58,9 +59,12 @@ public final class PtxGenerator {
         return new CudaCode(sb.toString(), errors, LaunchPlan.launches(program));
     }
 
-    /** The program with each depthwise convolution as its loop: a reduction over the window per output point. */
+    /**
+     * The program with each depthwise convolution and max pool as its loop: a reduction over the
+     * window per output point.
+     */
     private static KernelProgram asLoops(KernelProgram program) {
-        return program.withKernels(program.kernels().stream()
-                .map(k -> k instanceof io.jitflow.ir.kernel.Kernel.Depthwise d ? d.loop() : k).toList());
+        return program.withKernels(program.kernels().stream().map(k -> k instanceof Kernel.Depthwise
+                || k instanceof Kernel.MaxPool ? ((Kernel.Windowed) k).loop() : k).toList());
     }
 }

@@ -138,6 +138,40 @@ public final class ConvKernels {
         });
     }
 
+    /**
+     * out = max_pool(x), channels last: each output point's channels folded with {@code Math.max}
+     * (NaN propagates) over the window's taps in order, padding -inf, as the reference folds them.
+     */
+    public static void maxPool(Object x, int[] xShape, Object out, int[] outShape, int[] window, int[] strides,
+                               int[] dilations, int[] padLo) {
+        int[] wShape = java.util.Arrays.copyOf(window, window.length + 2);
+        wShape[window.length] = 1;
+        wShape[window.length + 1] = 1;
+        Geometry g = new Geometry(xShape, wShape, outShape, false, strides, dilations, padLo);
+        int blocks = (g.rows + BLOCK_ROWS - 1) / BLOCK_ROWS;
+        int chunks = (long) g.rows * g.taps * g.channels < PARALLEL_WORK ? 1 : blocks;
+        forEachBlock(chunks, blocks, g, (from, rows) -> {
+            double[] max = new double[g.channels];
+            double[] tap = new double[g.channels];
+            int[] point = new int[g.output.length];
+            int[] offsets = new int[g.taps];
+            for (int r = 0; r < rows; r++) {
+                g.tapOffsets(from + r, point, offsets);
+                java.util.Arrays.fill(max, Double.NEGATIVE_INFINITY);
+                for (int t = 0; t < g.taps; t++) {
+                    if (offsets[t] < 0) {
+                        continue;
+                    }
+                    readChannels(x, offsets[t], tap);
+                    for (int c = 0; c < g.channels; c++) {
+                        max[c] = Math.max(max[c], tap[c]);
+                    }
+                }
+                MatmulKernels.store(out, (from + r) * g.channels, max, g.channels);
+            }
+        });
+    }
+
     /** One point's channel vector of x from {@code offset} as doubles, or zeros for padding (offset -1). */
     private static void readChannels(Object x, int offset, double[] channels) {
         if (offset < 0) {

@@ -174,16 +174,25 @@ public sealed interface Kernel permits Kernel.Loop, Kernel.Matmul, Kernel.Window
     }
 
     /**
-     * A convolution kernel: its meaning is {@link #loop} (a sum over the output and the window of
-     * the input {@link #x} times the filter {@link #w}); a backend may run a routine of its own
-     * instead, which sums each point in the same order, then the epilogue as a map.
+     * A max pool over channels-last activations, the window of {@code window} taps: its meaning is
+     * {@link #loop}; a backend may run it as a direct loop over each output point's channels.
      */
-    sealed interface Windowed extends Kernel permits Conv, Depthwise {
+    record MaxPool(Reduce loop, Buffer x, int[] window, int[] strides, int[] dilations, int[] padLo) implements Windowed {
+        @Override
+        public MaxPool withBuffers(java.util.function.UnaryOperator<Buffer> replace) {
+            return new MaxPool(loop.withBuffers(replace), replace.apply(x), window, strides, dilations, padLo);
+        }
+    }
+
+    /**
+     * A convolution or pooling kernel: its meaning is {@link #loop} (a fold over the output and the
+     * window of the input {@link #x}, times a filter for a convolution); a backend may run a routine
+     * of its own instead, which folds each point in the same order, then the epilogue as a map.
+     */
+    sealed interface Windowed extends Kernel permits Conv, Depthwise, MaxPool {
         Reduce loop();
 
         Buffer x();
-
-        Buffer w();
 
         int[] strides();
 

@@ -82,7 +82,8 @@ final class WindowKernels {
                 Shape pooled = WindowGeometry.activation(x.dim(0), g.output(), x.dim(g.channelAxis()), last);
                 WindowKernels k = new WindowKernels(n, g, fused, pooled);
                 return switch (n.op()) {
-                    case MAX_POOL -> List.of(k.maxPool(operands.get(0), out));
+                    case MAX_POOL -> List.of(last ? new Kernel.MaxPool(k.maxPool(operands.get(0), out), operands.get(0),
+                            g.window(), g.strides(), g.dilations(), g.padLo()) : k.maxPool(operands.get(0), out));
                     case AVG_POOL -> k.avgPool(operands.get(0), out, buffers);
                     case MAX_POOL_SELECT -> k.maxPoolSelect(operands.get(0), operands.get(1), out, buffers);
                     default -> k.maxPoolGrad(operands.get(0), operands.get(1), out, buffers);
