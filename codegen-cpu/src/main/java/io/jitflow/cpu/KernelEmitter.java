@@ -510,7 +510,7 @@ final class KernelEmitter {
     }
 
     /**
-     * A convolution or max pool from {@link io.jitflow.runtime.ConvKernels}: an implicit GEMM, or a
+     * A convolution or pool from {@link io.jitflow.runtime.ConvKernels}: an implicit GEMM, or a
      * direct loop over each point's channels; its epilogue runs after, as a matmul's.
      */
     private void windowed(Kernel.Windowed k) {
@@ -525,7 +525,9 @@ final class KernelEmitter {
             g.push(c.transposed());
         }
         List<int[]> geometry = new java.util.ArrayList<>(List.of(k.strides(), k.dilations(), k.padLo()));
-        if (k instanceof Kernel.MaxPool p) {
+        if (k instanceof Kernel.Pool p) {
+            g.push(p.max());
+            g.push(p.countIncludePad());
             geometry.add(0, p.window());
         }
         for (int[] values : geometry) {
@@ -546,7 +548,7 @@ final class KernelEmitter {
         } else if (k instanceof Kernel.Depthwise) {
             routine = "void depthwise(" + shapes + "int[], int[], int[])";
         } else {
-            routine = "void maxPool(" + shapes + "int[], int[], int[], int[])";
+            routine = "void pool(" + shapes + "boolean, boolean, int[], int[], int[], int[])";
         }
         g.invokeStatic(Type.getType(io.jitflow.runtime.ConvKernels.class), Method.getMethod(routine));
     }

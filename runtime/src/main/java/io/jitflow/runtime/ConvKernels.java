@@ -139,11 +139,13 @@ public final class ConvKernels {
     }
 
     /**
-     * out = max_pool(x), channels last: each output point's channels folded with {@code Math.max}
-     * (NaN propagates) over the window's taps in order, padding -inf, as the reference folds them.
+     * out = max_pool(x) or avg_pool(x), channels last: each output point's channels folded over the
+     * window's taps in order, as the reference folds them: {@code Math.max} from -inf (NaN
+     * propagates; padding never wins), or a float64 sum (padding adds 0) divided by the taps, or by
+     * those inside the input unless {@code countIncludePad}.
      */
-    public static void maxPool(Object x, int[] xShape, Object out, int[] outShape, int[] window, int[] strides,
-                               int[] dilations, int[] padLo) {
+    public static void pool(Object x, int[] xShape, Object out, int[] outShape, boolean max, boolean countIncludePad,
+                            int[] window, int[] strides, int[] dilations, int[] padLo) {
         int[] wShape = java.util.Arrays.copyOf(window, window.length + 2);
         wShape[window.length] = 1;
         wShape[window.length + 1] = 1;
@@ -151,23 +153,37 @@ public final class ConvKernels {
         int blocks = (g.rows + BLOCK_ROWS - 1) / BLOCK_ROWS;
         int chunks = (long) g.rows * g.taps * g.channels < PARALLEL_WORK ? 1 : blocks;
         forEachBlock(chunks, blocks, g, (from, rows) -> {
-            double[] max = new double[g.channels];
+            double[] acc = new double[g.channels];
             double[] tap = new double[g.channels];
             int[] point = new int[g.output.length];
             int[] offsets = new int[g.taps];
             for (int r = 0; r < rows; r++) {
                 g.tapOffsets(from + r, point, offsets);
-                java.util.Arrays.fill(max, Double.NEGATIVE_INFINITY);
+                java.util.Arrays.fill(acc, max ? Double.NEGATIVE_INFINITY : 0);
+                int inside = 0;
                 for (int t = 0; t < g.taps; t++) {
-                    if (offsets[t] < 0) {
+                    inside += offsets[t] < 0 ? 0 : 1;
+                    if (max && offsets[t] < 0) {
                         continue;
                     }
                     readChannels(x, offsets[t], tap);
-                    for (int c = 0; c < g.channels; c++) {
-                        max[c] = Math.max(max[c], tap[c]);
+                    if (max) {
+                        for (int c = 0; c < g.channels; c++) {
+                            acc[c] = Math.max(acc[c], tap[c]);
+                        }
+                    } else {
+                        for (int c = 0; c < g.channels; c++) {
+                            acc[c] += tap[c];
+                        }
                     }
                 }
-                MatmulKernels.store(out, (from + r) * g.channels, max, g.channels);
+                if (!max) {
+                    double count = countIncludePad ? g.taps : inside;
+                    for (int c = 0; c < g.channels; c++) {
+                        acc[c] /= count;
+                    }
+                }
+                MatmulKernels.store(out, (from + r) * g.channels, acc, g.channels);
             }
         });
     }

@@ -174,13 +174,22 @@ public sealed interface Kernel permits Kernel.Loop, Kernel.Matmul, Kernel.Window
     }
 
     /**
-     * A max pool over channels-last activations, the window of {@code window} taps: its meaning is
+     * A max or average pool over channels-last activations, the window of {@code window} taps (an
+     * average divides by the taps inside the input unless {@code countIncludePad}): its meaning is
      * {@link #loop}; a backend may run it as a direct loop over each output point's channels.
      */
-    record MaxPool(Reduce loop, Buffer x, int[] window, int[] strides, int[] dilations, int[] padLo) implements Windowed {
+    record Pool(Reduce loop, Buffer x, boolean max, boolean countIncludePad, int[] window, int[] strides,
+                int[] dilations, int[] padLo) implements Windowed {
+        /** Nothing follows the pool: its own routine computes the whole loop, an average's division included. */
         @Override
-        public MaxPool withBuffers(java.util.function.UnaryOperator<Buffer> replace) {
-            return new MaxPool(loop.withBuffers(replace), replace.apply(x), window, strides, dilations, padLo);
+        public boolean plainEpilogue() {
+            return true;
+        }
+
+        @Override
+        public Pool withBuffers(java.util.function.UnaryOperator<Buffer> replace) {
+            return new Pool(loop.withBuffers(replace), replace.apply(x), max, countIncludePad, window, strides, dilations,
+                    padLo);
         }
     }
 
@@ -189,7 +198,7 @@ public sealed interface Kernel permits Kernel.Loop, Kernel.Matmul, Kernel.Window
      * window of the input {@link #x}, times a filter for a convolution); a backend may run a routine
      * of its own instead, which folds each point in the same order, then the epilogue as a map.
      */
-    sealed interface Windowed extends Kernel permits Conv, Depthwise, MaxPool {
+    sealed interface Windowed extends Kernel permits Conv, Depthwise, Pool {
         Reduce loop();
 
         Buffer x();

@@ -28,8 +28,8 @@ final class KernelPrinter {
                         .append(c.w()).append(" as a matrix product, or\n");
             } else if (k instanceof Kernel.Depthwise d) {
                 sb.append("    depthwise conv ").append(d.x()).append(" by ").append(d.w()).append(", that is\n");
-            } else if (k instanceof Kernel.MaxPool pool) {
-                sb.append("    max pool ").append(pool.x()).append(", that is\n");
+            } else if (k instanceof Kernel.Pool pool) {
+                sb.append(pool.max() ? "    max pool " : "    average pool ").append(pool.x()).append(", that is\n");
             }
             if ((k instanceof Kernel.Windowed w ? w.loop() : k) instanceof Kernel.Reduce r) {
                 sb.append("    loop ").append(r.space()).append(" reduce ").append(r.reducer().name().toLowerCase())

@@ -82,9 +82,14 @@ final class WindowKernels {
                 Shape pooled = WindowGeometry.activation(x.dim(0), g.output(), x.dim(g.channelAxis()), last);
                 WindowKernels k = new WindowKernels(n, g, fused, pooled);
                 return switch (n.op()) {
-                    case MAX_POOL -> List.of(last ? new Kernel.MaxPool(k.maxPool(operands.get(0), out), operands.get(0),
-                            g.window(), g.strides(), g.dilations(), g.padLo()) : k.maxPool(operands.get(0), out));
-                    case AVG_POOL -> k.avgPool(operands.get(0), out, buffers);
+                    case MAX_POOL, AVG_POOL -> {
+                        boolean max = n.op() == Op.MAX_POOL;
+                        Kernel.Reduce loop = max ? k.maxPool(operands.get(0), out) : k.avgPool(operands.get(0), out, buffers);
+                        // Channels last, a direct loop over each point's channels may run it.
+                        yield List.of(last ? new Kernel.Pool(loop, operands.get(0), max,
+                                !max && a.getBool("count_include_pad"), g.window(), g.strides(), g.dilations(), g.padLo())
+                                : loop);
+                    }
                     case MAX_POOL_SELECT -> k.maxPoolSelect(operands.get(0), operands.get(1), out, buffers);
                     default -> k.maxPoolGrad(operands.get(0), operands.get(1), out, buffers);
                 };
@@ -261,37 +266,32 @@ final class WindowKernels {
                 Kernel.Reducer.MAX, DType.FLOAT64, Expr.cast(new Expr.Acc(DType.FLOAT64), dtype), out);
     }
 
-    private List<Kernel> avgPool(Buffer x, Buffer out, Buffers buffers) {
+    /** The window's sum divided by its taps, or by the taps inside the input: a constant per output point. */
+    private Kernel.Reduce avgPool(Buffer x, Buffer out, Buffers buffers) {
         DType dtype = x.type().dtype();
         Expr body = windowValue(x, taps(), 0);
-        Expr acc = new Expr.Acc(DType.FLOAT64);
         boolean padded = false;
         for (int i = 0; i < g.rank(); i++) {
             padded |= g.padsBelow(i) || g.padsAbove(i);
         }
         Shape space = space(null);
-        List<Integer> axes = trailingAxes(space.rank(), g.rank());
-        if (!padded || node.attributes().getBool("count_include_pad")) {
-            Expr mean = Expr.binary(ScalarOp.DIV, acc, Expr.Const.of(DType.FLOAT64, g.windowSize()));
-            return List.of(new Kernel.Reduce(fused, space, body, axes, Kernel.Reducer.SUM, DType.FLOAT64,
-                    Expr.cast(mean, dtype), out));
+        Expr count = Expr.Const.of(DType.FLOAT64, g.windowSize());
+        if (padded && !node.attributes().getBool("count_include_pad")) {
+            HostTensor.Writer counts = HostTensor.writer(DType.FLOAT64, g.output());
+            int[] taps = g.insideTaps();
+            for (int i = 0; i < taps.length; i++) {
+                counts.setDouble(i, taps[i]);
+            }
+            List<Expr> point = new ArrayList<>();
+            for (int i = 0; i < g.rank(); i++) {
+                point.add(outputPoint(i));
+            }
+            count = new Expr.Load(buffers.create(TensorType.of(DType.FLOAT64, g.output()), Buffer.Kind.CONSTANT,
+                    counts.build()), point);
         }
-        // Windows over the padding divide by the taps inside the input: a constant per output point.
-        Buffer sums = buffers.create(new TensorType(DType.FLOAT64, output), Buffer.Kind.TEMP, null);
-        HostTensor.Writer counts = HostTensor.writer(DType.FLOAT64, g.output());
-        int[] taps = g.insideTaps();
-        for (int i = 0; i < taps.length; i++) {
-            counts.setDouble(i, taps[i]);
-        }
-        Buffer countBuffer = buffers.create(TensorType.of(DType.FLOAT64, g.output()), Buffer.Kind.CONSTANT, counts.build());
-        List<Expr> at = identity(output.rank());
-        List<Expr> point = new ArrayList<>();
-        for (int i = 0; i < g.rank(); i++) {
-            point.add(outputPoint(i));
-        }
-        Expr mean = Expr.binary(ScalarOp.DIV, new Expr.Load(sums, at), new Expr.Load(countBuffer, point));
-        return List.of(new Kernel.Reduce(List.of(fused.get(0) + ".sum"), space, body, axes, Kernel.Reducer.SUM,
-                DType.FLOAT64, acc, sums), Kernel.Map.of(fused, output, Expr.cast(mean, dtype), out));
+        Expr mean = Expr.binary(ScalarOp.DIV, new Expr.Acc(DType.FLOAT64), count);
+        return new Kernel.Reduce(fused, space, body, trailingAxes(space.rank(), g.rank()), Kernel.Reducer.SUM,
+                DType.FLOAT64, Expr.cast(mean, dtype), out);
     }
 
     /**
