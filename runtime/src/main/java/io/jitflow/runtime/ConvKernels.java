@@ -15,6 +15,8 @@ import io.jitflow.ir.Float16;
 public final class ConvKernels {
     /** Output points per packed block (a multiple of the matmul's six-row tile). */
     private static final int BLOCK_ROWS = 288;
+    /** The most elements of a patch matrix packed whole (4 M: 16 MB of float32). */
+    private static final long PACK_ALL_LIMIT = 1L << 22;
     /** Below this many multiply-adds a convolution runs on the calling thread. */
     private static final long PARALLEL_WORK = 1L << 22;
     private static final ThreadLocal<Object[]> SCRATCH = ThreadLocal.withInitial(() -> new Object[] {
@@ -31,15 +33,20 @@ public final class ConvKernels {
                                 boolean transposed, int[] strides, int[] dilations, int[] padLo, boolean exact) {
         Geometry g = new Geometry(xShape, wShape, outShape, transposed, strides, dilations, padLo);
         int blocks = (g.rows + BLOCK_ROWS - 1) / BLOCK_ROWS;
-        int chunks = (long) g.rows * g.depth * g.filters < PARALLEL_WORK ? 1 : blocks;
+        boolean parallel = (long) g.rows * g.depth * g.filters >= PARALLEL_WORK;
+        int chunks = parallel ? blocks : 1;
+        int threads = parallel ? KernelThreads.count() : 1;
+        // Few rows (a late stage at batch 1): the whole patch matrix at once, its row tiles shared.
+        boolean whole = g.pointwise || parallel && blocks < 2 * threads && (long) g.rows * g.depth <= PACK_ALL_LIMIT;
         boolean vector = !exact && MatmulKernels.VECTOR_API;
         if (vector && x instanceof float[] fx) {
             FloatMatmul.Operand filter = new FloatMatmul.Operand(transposed ? g.transposeFilter((float[]) w) : (float[]) w,
                     0, false);
-            if (g.pointwise) {
-                // Each point's patch is its own channel vector: x is the patch matrix already.
-                FloatMatmul.multiply(new FloatMatmul.Operand(fx, 0, false), filter, (float[]) out, 0, g.rows, g.filters,
-                        g.depth, chunks == 1 ? 1 : KernelThreads.count(), RowEpilogue.NONE);
+            if (whole) {
+                // x is the patch matrix already where each point's patch is its own channel vector.
+                float[] patches = g.pointwise ? fx : g.packAll(fx, new float[g.rows * g.depth], new float[g.channels]);
+                FloatMatmul.multiply(new FloatMatmul.Operand(patches, 0, false), filter, (float[]) out, 0, g.rows,
+                        g.filters, g.depth, threads, RowEpilogue.NONE);
                 return;
             }
             float[] packed = FloatMatmul.pack(filter, g.filters, g.depth);
@@ -54,9 +61,10 @@ public final class ConvKernels {
         if (vector && x instanceof double[] dx) {
             DoubleMatmul.Operand filter = new DoubleMatmul.Operand(transposed ? g.transposeFilter((double[]) w)
                     : (double[]) w, 0, false);
-            if (g.pointwise) {
-                DoubleMatmul.multiply(new DoubleMatmul.Operand(dx, 0, false), filter, (double[]) out, 0, g.rows,
-                        g.filters, g.depth, chunks == 1 ? 1 : KernelThreads.count(), RowEpilogue.NONE);
+            if (whole) {
+                double[] patches = g.pointwise ? dx : g.packAll(dx, new double[g.rows * g.depth], new double[g.channels]);
+                DoubleMatmul.multiply(new DoubleMatmul.Operand(patches, 0, false), filter, (double[]) out, 0, g.rows,
+                        g.filters, g.depth, threads, RowEpilogue.NONE);
                 return;
             }
             double[] packed = DoubleMatmul.pack(filter, g.filters, g.depth);
@@ -353,6 +361,12 @@ public final class ConvKernels {
                 }
                 offsets[t] = offset < 0 ? -1 : offset * channels;
             }
+        }
+
+        /** The whole patch matrix into {@code a}; returns it. */
+        <T> T packAll(Object x, T a, Object zeros) {
+            pack(x, a, zeros, 0, rows);
+            return a;
         }
 
         /**

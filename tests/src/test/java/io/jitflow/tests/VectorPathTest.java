@@ -82,6 +82,29 @@ class VectorPathTest {
     }
 
     /**
+     * Convolutions large enough to run on every thread: many 288-point blocks of patches (a conv
+     * and its transpose), and too few blocks to share (batch 1, 7x7: the whole patch matrix at once).
+     */
+    @Test
+    void largeConvolutionsMatchTheReference() {
+        Graph g = io.jitflow.text.GraphParser.parse("""
+                jitflow 1 opset 1
+                func @f(%x : float32[2, 24, 24, 32], %w : float32[3, 3, 32, 32], %s : float32[1, 7, 7, 96], %v : float32[3, 3, 96, 128]) -> (y : float32[2, 24, 24, 32], t : float32[2, 24, 24, 32], z : float32[1, 7, 7, 128]) {
+                  %y = conv(%x, %w) {pads = [1, 1, 1, 1]} : float32[2, 24, 24, 32]
+                  %t = conv_transpose(%y, %w) {pads = [1, 1, 1, 1]} : float32[2, 24, 24, 32]
+                  %z = conv(%s, %v) {pads = [1, 1, 1, 1]} : float32[1, 7, 7, 128]
+                  return %y, %t, %z
+                }
+                """, "large_convolutions.jfg");
+        Function f = g.functions().get(0);
+        java.util.Map<String, io.jitflow.ir.HostTensor> inputs = new java.util.LinkedHashMap<>();
+        java.util.Random random = new java.util.Random(3);
+        f.inputs().forEach(v -> inputs.put(v.name(), RandomTensors.of(v.type().dtype(), v.type().shape().sizes(), random,
+                -1, 1, false)));
+        Differential.check(g, f, inputs, "large convolutions (vector path)", VECTOR, new Differential.Tolerance(64, 1e-5));
+    }
+
+    /**
      * Fast mode sums float64 values in blocks: 1 followed by a million 1e-16s sums to about
      * 1 + 1.05e-10, which one running sum in the reference's order loses entirely (each 1e-16 is
      * below half an ulp of 1).
