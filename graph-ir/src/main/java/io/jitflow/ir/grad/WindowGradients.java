@@ -51,7 +51,7 @@ final class WindowGradients {
         OpValue x = c.x();
         boolean last = WindowGeometry.CHANNELS_LAST.equals(c.attrs().getString("data_format"));
         Shape shape = x.type().shape();
-        int[] spatial = staticSpatial(shape, last);
+        int[] spatial = WindowGeometry.spatial(shape, last, IrException::new);
         int[] window = Pooling.window(c.attrs(), spatial.length, IrException::new);
         WindowGeometry g = WindowGeometry.of(c.attrs(), spatial, window, IrException::new);
         Dim channels = shape.dim(g.channelAxis());
@@ -150,15 +150,10 @@ final class WindowGradients {
 
     private static WindowGeometry geometry(Attributes a, OpValue x, OpValue w, boolean transposed) {
         boolean last = WindowGeometry.CHANNELS_LAST.equals(a.getString("data_format"));
-        int[] spatial = staticSpatial(x.type().shape(), last);
+        int[] spatial = WindowGeometry.spatial(x.type().shape(), last, IrException::new);
         int[] window = sizes(w.type().shape().dims().subList(0, w.type().rank() - 2));
         return transposed ? WindowGeometry.transposed(a, spatial, window, IrException::new)
                 : WindowGeometry.of(a, spatial, window, IrException::new);
-    }
-
-    /** The spatial sizes of an activation (static, as the windowed ops' inference checked). */
-    private static int[] staticSpatial(Shape shape, boolean channelsLast) {
-        return sizes(shape.dims().subList(channelsLast ? 1 : 2, channelsLast ? shape.rank() - 1 : shape.rank()));
     }
 
     private static int[] sizes(List<Dim> dims) {

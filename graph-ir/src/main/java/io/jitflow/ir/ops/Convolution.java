@@ -146,15 +146,14 @@ public final class Convolution {
                 if (!channels.isStatic() || !filterIn.isStatic() || !filterOut.isStatic()) {
                     throw c.error("with groups, the channel dims must be static, got " + c.describeOperands());
                 }
-                int perGroup = transposed ? filterIn.size() / (int) groups : filterIn.size();
-                if (channels.size() % groups != 0 || (transposed ? filterIn.size() % groups != 0
-                        : filterOut.size() % groups != 0)) {
-                    throw c.error("the input's " + channels + " channels and the filter's "
-                            + (transposed ? filterIn : filterOut) + " channels must both divide into " + groups
-                            + " groups, got " + c.describeOperands());
+                // conv's output channels, conv_transpose's input channels, are split among the groups.
+                Dim split = transposed ? filterIn : filterOut;
+                if (channels.size() % groups != 0 || split.size() % groups != 0) {
+                    throw c.error("the input's " + channels + " channels and the filter's " + split
+                            + " channels must both divide into " + groups + " groups, got " + c.describeOperands());
                 }
-                if (!transposed && perGroup * groups != channels.size()) {
-                    throw c.error("the filter " + w + " takes " + perGroup + " input channels per group, expected "
+                if (!transposed && filterIn.size() * groups != channels.size()) {
+                    throw c.error("the filter " + w + " takes " + filterIn + " input channels per group, expected "
                             + channels.size() / groups + " (" + x + " has " + channels + " channels in " + groups
                             + " groups)");
                 }

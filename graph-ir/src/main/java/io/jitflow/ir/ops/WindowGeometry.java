@@ -250,7 +250,7 @@ public record WindowGeometry(boolean channelsLast, int[] input, int[] window, in
     }
 
     /** The spatial sizes of {@code shape}, or an error naming the dims that are not static. */
-    static int[] spatial(Shape shape, boolean channelsLast, Function<String, RuntimeException> error) {
+    public static int[] spatial(Shape shape, boolean channelsLast, Function<String, RuntimeException> error) {
         List<Dim> dims = shape.dims().subList(channelsLast ? 1 : 2, channelsLast ? shape.rank() - 1 : shape.rank());
         int[] sizes = new int[dims.size()];
         for (int i = 0; i < sizes.length; i++) {

@@ -59,7 +59,7 @@ final class WindowKernels {
         Attributes a = n.attributes();
         Shape x = n.inputs().get(0).type().shape();
         boolean last = WindowGeometry.channelsLast(a, IrException::new);
-        int[] spatial = sizes(x, last);
+        int[] spatial = WindowGeometry.spatial(x, last, IrException::new);
         switch (n.op()) {
             case CONV, CONV_TRANSPOSE -> {
                 Shape w = n.inputs().get(1).type().shape();
@@ -102,12 +102,6 @@ final class WindowKernels {
     static boolean handles(Op op) {
         return op == Op.CONV || op == Op.CONV_TRANSPOSE || op == Op.MAX_POOL || op == Op.AVG_POOL
                 || op == Op.MAX_POOL_GRAD || op == Op.MAX_POOL_SELECT;
-    }
-
-    private static int[] sizes(Shape activation, boolean channelsLast) {
-        List<Dim> dims = activation.dims().subList(channelsLast ? 1 : 2,
-                channelsLast ? activation.rank() - 1 : activation.rank());
-        return dims.stream().mapToInt(Dim::size).toArray();
     }
 
     // ---- convolutions: space [output dims, taps..., group input channels] ----
