@@ -95,6 +95,15 @@ class ConvolutionLayersTest {
         assertEquals("padding must be \"valid\" or \"same\", got \"full\"", assertThrows(IllegalArgumentException.class,
                 () -> new Conv2D(4, new int[] {3, 3}, new int[] {1, 1}, "full", "relu")).getMessage());
         assertThrows(IllegalArgumentException.class, () -> new Conv2D(0, 3));
+        assertEquals("DepthwiseConv2D needs depthMultiplier > 0, got 0", assertThrows(IllegalArgumentException.class,
+                () -> new DepthwiseConv2D(new int[] {3, 3}, new int[] {1, 1}, "same", 0, "relu")).getMessage());
+        assertEquals("SeparableConv2D needs filters > 0, got 0", assertThrows(IllegalArgumentException.class,
+                () -> new SeparableConv2D(0, 3)).getMessage());
+        assertEquals("Conv2DTranspose needs filters > 0, got 0", assertThrows(IllegalArgumentException.class,
+                () -> new Conv2DTranspose(0, 3)).getMessage());
+        assertEquals("UpSampling2D interpolation must be \"nearest\" or \"bilinear\", got \"cubic\"",
+                assertThrows(IllegalArgumentException.class,
+                        () -> new io.jitflow.keras.layers.UpSampling2D(2).interpolation("cubic")).getMessage());
         assertThrows(IllegalArgumentException.class,
                 () -> new Conv2D(4, new int[] {3, 3}, new int[] {2, 2}, "valid", new int[] {2, 2}, "linear"));
         Conv2D conv = new Conv2D(4, 5);
