@@ -15,7 +15,7 @@ import java.util.function.Supplier;
 
 /**
  * The GPU benchmarks, run on a machine with one (see the README's CUDA section): an elementwise
- * chain, float32 matmuls and an MLP training step, each timed on the CPU and on cuda:0 in the
+ * chain, float32 matmuls, a convolution and an MLP training step, each timed on the CPU and on cuda:0 in the
  * same run, with the median of repeated calls after a warm-up. On the GPU, "resident" keeps
  * inputs and outputs in device memory; "with copies" starts from and ends in host memory.
  */
@@ -31,6 +31,7 @@ public final class CudaBenchmark {
         for (int n : new int[] {1024, 2048}) {
             matmul(gpu, n);
         }
+        conv(gpu);
         mlpStep(gpu, 256);
     }
 
@@ -44,6 +45,20 @@ public final class CudaBenchmark {
         double gb = 2.0 * n * 4 / 1e9;
         System.out.printf("elementwise chain, %d float32: cpu %.2f ms (%.1f GB/s), gpu resident %.3f ms (%.0f GB/s), "
                 + "gpu with copies %.2f ms%n", n, cpu, gb / cpu * 1e3, resident, gb / resident * 1e3, copies);
+    }
+
+    /** B7's convolution: 3x3, 64 to 64 channels, 56x56, batch 8, "same" (the implicit GEMM on both). */
+    private static void conv(Device gpu) {
+        JitFunction f = Jit.function((x, w) -> Jf.conv(x, w, io.jitflow.Window.same()));
+        Tensor x = Jf.randomNormal(new int[] {8, 56, 56, 64}, 0, 1, 4, DType.FLOAT32);
+        Tensor w = Jf.randomNormal(new int[] {3, 3, 64, 64}, 0, 0.1, 5, DType.FLOAT32);
+        Tensor gx = x.toDevice(gpu);
+        Tensor gw = w.toDevice(gpu);
+        double cpu = time(() -> f.call(x, w));
+        double resident = time(() -> f.call(gx, gw));
+        double flops = 2.0 * 8 * 56 * 56 * 64 * 64 * 9 / 1e9;
+        System.out.printf("conv 3x3 64->64 56x56 batch 8 float32: cpu %.1f ms (%.1f GFLOP/s), gpu resident %.2f ms "
+                + "(%.0f GFLOP/s)%n", cpu, flops / cpu * 1e3, resident, flops / resident * 1e3);
     }
 
     private static void matmul(Device gpu, int n) {
