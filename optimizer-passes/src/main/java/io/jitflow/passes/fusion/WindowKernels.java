@@ -229,13 +229,20 @@ final class WindowKernels {
      */
     private Expr readingPoint(int i, Expr point, Expr tap, List<Expr> points) {
         Expr t = sub(add(point, constant(g.padLo()[i])), mul(tap, constant(g.dilations()[i])));
-        Expr stride = constant(g.strides()[i]);
-        points.add(div(t, stride));
         Expr reads = Expr.binary(ScalarOp.GE, t, constant(0));
-        if (g.strides()[i] > 1) {
-            reads = and(reads, Expr.binary(ScalarOp.EQ, mod(t, stride), constant(0)));
+        int stride = g.strides()[i];
+        if (stride == 1) {
+            points.add(t);
+            return and(reads, Expr.binary(ScalarOp.LT, t, constant(g.output()[i])));
         }
-        return and(reads, Expr.binary(ScalarOp.LT, div(t, stride), constant(g.output()[i])));
+        // t may be negative, t + shift (a multiple of the stride) never is: division and remainder
+        // by the constant stride then truncate, which is cheap, and still give floor's answers.
+        long shift = ((long) g.dilations()[i] * (g.window()[i] - 1) + stride - 1) / stride * stride;
+        Expr shifted = add(t, constant(shift));
+        Expr quotient = Expr.index(shifted, ScalarOp.DIV, constant(stride));
+        points.add(sub(quotient, constant(shift / stride)));
+        reads = and(reads, Expr.binary(ScalarOp.EQ, sub(shifted, mul(quotient, constant(stride))), constant(0)));
+        return and(reads, Expr.binary(ScalarOp.LT, quotient, constant(g.output()[i] + shift / stride)));
     }
 
     private int groups() {
