@@ -157,6 +157,10 @@ class WindowOpsTest {
                 attrs().putInts("window", 2, 2).put("data_format", "NHWC").build(), x);
         assertError("max_pool_grad: the gradient must have the pooled type float32[8, 14, 14, 3], got float32[8, 28, 28, 3]",
                 Op.MAX_POOL_GRAD, attrs().putInts("window", 2, 2).putInts("strides", 2, 2).build(), x, x);
+        // Sizes that overflow 32 bits are refused, not wrapped into a plausible shape.
+        assertError("conv: the window would span 3144679425 elements along spatial dim 0 (3000 taps, dilation 1048576)",
+                Op.CONV, attrs().putInts("dilations", 1048576).build(), TensorType.of(DType.FLOAT32, 1, 8, 3),
+                TensorType.of(DType.FLOAT32, 3000, 3, 2));
         assertError("conv_transpose: output_padding must be in [0, stride)", Op.CONV_TRANSPOSE,
                 attrs().putInts("output_padding", 1, 0).build(), x, TensorType.of(DType.FLOAT32, 3, 3, 3, 3));
     }

@@ -53,12 +53,15 @@ public record WindowGeometry(boolean channelsLast, int[] input, int[] window, in
     public static WindowGeometry of(Attributes a, int[] input, int[] window, Function<String, RuntimeException> error) {
         WindowGeometry g = parse(a, input, window, error);
         for (int i = 0; i < input.length; i++) {
-            int padded = input[i] + g.padLo[i] + g.padHi[i];
+            long padded = (long) input[i] + g.padLo[i] + g.padHi[i];
+            if (padded > Integer.MAX_VALUE) {
+                throw error.apply("the padded input would have " + padded + " elements along spatial dim " + i);
+            }
             if (padded < g.extent(i)) {
                 throw error.apply("the window spans " + g.extent(i) + " along spatial dim " + i + ", more than the "
                         + padded + " of the padded input " + Arrays.toString(input));
             }
-            g.output[i] = (padded - g.extent(i)) / g.strides[i] + 1;
+            g.output[i] = (int) ((padded - g.extent(i)) / g.strides[i] + 1);
         }
         return g;
     }
@@ -85,7 +88,7 @@ public record WindowGeometry(boolean channelsLast, int[] input, int[] window, in
             }
             long size = (long) (input[i] - 1) * parsed.strides[i] + parsed.extent(i) - parsed.padLo[i]
                     - parsed.padHi[i] + outputPadding[i];
-            if (size < 1 || size > Integer.MAX_VALUE) {
+            if (size < 1 || size + parsed.padLo[i] + parsed.padHi[i] > Integer.MAX_VALUE) {
                 throw error.apply("the output would have " + size + " elements along spatial dim " + i);
             }
             forwardInput[i] = (int) size;
@@ -118,6 +121,11 @@ public record WindowGeometry(boolean channelsLast, int[] input, int[] window, in
             if (window[i] < 1) {
                 throw error.apply("the window must have at least one tap along each spatial dim, got "
                         + Arrays.toString(window));
+            }
+            long extent = (long) dilations[i] * (window[i] - 1) + 1;
+            if (extent > Integer.MAX_VALUE) {
+                throw error.apply("the window would span " + extent + " elements along spatial dim " + i + " ("
+                        + window[i] + " taps, dilation " + dilations[i] + ")");
             }
         }
         return new WindowGeometry(channelsLast(a, error), input.clone(), window.clone(), strides, dilations, lo, hi,
