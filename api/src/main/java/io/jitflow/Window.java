@@ -1,5 +1,7 @@
 package io.jitflow;
 
+import static io.jitflow.ir.ops.WindowGeometry.longs;
+
 import io.jitflow.ir.Attributes;
 import io.jitflow.ir.TensorType;
 import io.jitflow.ir.ops.WindowGeometry;
@@ -121,7 +123,4 @@ public final class Window {
         return given;
     }
 
-    private static long[] longs(int[] values) {
-        return Arrays.stream(values).asLongStream().toArray();
-    }
 }

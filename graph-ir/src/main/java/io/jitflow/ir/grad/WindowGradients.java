@@ -1,5 +1,7 @@
 package io.jitflow.ir.grad;
 
+import static io.jitflow.ir.ops.WindowGeometry.longs;
+
 import io.jitflow.ir.Attributes;
 import io.jitflow.ir.DType;
 import io.jitflow.ir.Dim;
@@ -173,7 +175,4 @@ final class WindowGradients {
         return Arrays.stream(parts).flatMapToInt(Arrays::stream).toArray();
     }
 
-    private static long[] longs(int[] values) {
-        return Arrays.stream(values).asLongStream().toArray();
-    }
 }

@@ -321,7 +321,8 @@ public record WindowGeometry(boolean channelsLast, int[] input, int[] window, in
                 .putInts("pads", pads).put("data_format", channelsLast ? CHANNELS_LAST : CHANNELS_FIRST);
     }
 
-    static long[] longs(int[] values) {
+    /** {@code values} widened, for int-list attributes. */
+    public static long[] longs(int[] values) {
         return Arrays.stream(values).asLongStream().toArray();
     }
 }

@@ -23,6 +23,15 @@ final class IndexExprs {
         return d.isStatic() ? constant(d.size()) : new Expr.Size(d);
     }
 
+    /** The point's own coordinates, i0, i1, ... up to {@code rank}. */
+    static List<Expr> identity(int rank) {
+        List<Expr> coords = new ArrayList<>();
+        for (int d = 0; d < rank; d++) {
+            coords.add(new Expr.Coord(d));
+        }
+        return coords;
+    }
+
     /** Whether {@code index} is the point's own coordinates, i0, i1, ... in order. */
     static boolean isIdentity(List<Expr> index) {
         for (int d = 0; d < index.size(); d++) {

@@ -2,6 +2,7 @@ package io.jitflow.passes.fusion;
 
 import static io.jitflow.passes.fusion.IndexExprs.add;
 import static io.jitflow.passes.fusion.IndexExprs.constant;
+import static io.jitflow.passes.fusion.IndexExprs.identity;
 import static io.jitflow.passes.fusion.IndexExprs.mul;
 import static io.jitflow.passes.fusion.IndexExprs.size;
 import static io.jitflow.passes.fusion.IndexExprs.sub;
@@ -269,13 +270,6 @@ public final class KernelLowering {
         kernels.add(Kernel.Map.of(fused, space, body, out));
     }
 
-    private static List<Expr> identity(int rank) {
-        List<Expr> coords = new ArrayList<>();
-        for (int d = 0; d < rank; d++) {
-            coords.add(new Expr.Coord(d));
-        }
-        return coords;
-    }
 
     // ---- reductions, matmul, softmax ----
 

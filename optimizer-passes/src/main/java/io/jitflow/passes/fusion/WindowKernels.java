@@ -4,6 +4,7 @@ import static io.jitflow.passes.fusion.IndexExprs.add;
 import static io.jitflow.passes.fusion.IndexExprs.and;
 import static io.jitflow.passes.fusion.IndexExprs.constant;
 import static io.jitflow.passes.fusion.IndexExprs.div;
+import static io.jitflow.passes.fusion.IndexExprs.identity;
 import static io.jitflow.passes.fusion.IndexExprs.mod;
 import static io.jitflow.passes.fusion.IndexExprs.mul;
 import static io.jitflow.passes.fusion.IndexExprs.sub;
@@ -420,11 +421,4 @@ final class WindowKernels {
         return axes;
     }
 
-    private static List<Expr> identity(int rank) {
-        List<Expr> coords = new ArrayList<>();
-        for (int d = 0; d < rank; d++) {
-            coords.add(new Expr.Coord(d));
-        }
-        return coords;
-    }
 }
