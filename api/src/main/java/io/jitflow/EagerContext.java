@@ -28,7 +28,7 @@ final class EagerContext extends ExecutionContext {
     /** Compiled one-op programs; past this many distinct calls the cache starts over. */
     private static final int CACHE_LIMIT = 10_000;
 
-    private record Key(Op op, Attributes attrs, List<TensorType> operands, Device device) {
+    private record Key(Op op, Attributes attrs, List<TensorType> operands, List<Function> regions, Device device) {
     }
 
     private final Map<Key, Executables.TensorCode> compiled = new ConcurrentHashMap<>();
@@ -37,7 +37,7 @@ final class EagerContext extends ExecutionContext {
     }
 
     @Override
-    List<Tensor> execute(Op op, Attributes attrs, List<Tensor> operands) {
+    List<Tensor> execute(Op op, Attributes attrs, List<Tensor> operands, List<Function> regions) {
         List<TensorType> types = new ArrayList<>(operands.size());
         Map<String, Tensor> inputs = new HashMap<>();
         List<Tensor> placed = new ArrayList<>();
@@ -51,7 +51,7 @@ final class EagerContext extends ExecutionContext {
         }
         // Scalars on the host follow the other operands to their device, as constants do.
         Device device = Executables.placement(op.mnemonic(), placed);
-        Key key = new Key(op, attrs, types, device);
+        Key key = new Key(op, attrs, types, regions, device);
         Executables.TensorCode program = compiled.get(key);
         if (program == null) {
             program = compileOneOp(key);
@@ -76,7 +76,7 @@ final class EagerContext extends ExecutionContext {
         for (int i = 0; i < types.size(); i++) {
             operands[i] = fb.input(INPUT_NAMES[i], types.get(i));
         }
-        List<Value> results = fb.add(op, attrs, List.of(operands), null);
+        List<Value> results = fb.add(op, attrs, List.of(operands), key.regions(), null);
         for (int i = 0; i < results.size(); i++) {
             fb.output("y" + i, results.get(i));
         }
@@ -86,7 +86,7 @@ final class EagerContext extends ExecutionContext {
         if (compiled.size() >= CACHE_LIMIT) {
             compiled.clear();
         }
-        compiled.put(new Key(op, attrs, List.copyOf(types), key.device()), executable);
+        compiled.put(new Key(op, attrs, List.copyOf(types), key.regions(), key.device()), executable);
         return executable;
     }
 

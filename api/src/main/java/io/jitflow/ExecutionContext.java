@@ -1,6 +1,7 @@
 package io.jitflow;
 
 import io.jitflow.ir.Attributes;
+import io.jitflow.ir.Function;
 import io.jitflow.ir.HostTensor;
 import io.jitflow.ir.NodeFactory;
 import io.jitflow.ir.Op;
@@ -19,8 +20,16 @@ import java.util.List;
 abstract class ExecutionContext implements OpBuilder {
     private static final ThreadLocal<Deque<ExecutionContext>> STACK = ThreadLocal.withInitial(ArrayDeque::new);
 
-    /** Runs or records one op on tensors of this context; the attributes are complete. */
-    abstract List<Tensor> execute(Op op, Attributes attrs, List<Tensor> operands);
+    /** Runs or records one op (with its regions, for control flow) on tensors of this context; the attributes are complete. */
+    abstract List<Tensor> execute(Op op, Attributes attrs, List<Tensor> operands, List<Function> regions);
+
+    /**
+     * Whether gradient tapes record the ops of this context: not those of a region being traced
+     * (a cond branch, a loop body), since the control-flow op that holds the region is recorded.
+     */
+    boolean recordsOnTapes() {
+        return true;
+    }
 
     /** A tensor holding {@code value} in this context. */
     abstract Tensor constantTensor(HostTensor value);
@@ -51,9 +60,16 @@ abstract class ExecutionContext implements OpBuilder {
 
     /** Applies an op in the current context and lets active tapes record it. */
     static List<Tensor> dispatch(Op op, Attributes attrs, List<Tensor> operands) {
+        return dispatch(op, attrs, operands, List.of());
+    }
+
+    static List<Tensor> dispatch(Op op, Attributes attrs, List<Tensor> operands, List<Function> regions) {
         Attributes complete = NodeFactory.complete(op, attrs);
-        List<Tensor> results = current().execute(op, complete, operands);
-        GradientTape.recordOnActiveTapes(op, complete, operands, results);
+        ExecutionContext context = current();
+        List<Tensor> results = context.execute(op, complete, operands, regions);
+        if (context.recordsOnTapes()) {
+            GradientTape.recordOnActiveTapes(op, complete, operands, results, regions);
+        }
         return results;
     }
 
@@ -62,12 +78,12 @@ abstract class ExecutionContext implements OpBuilder {
     }
 
     @Override
-    public List<OpValue> apply(Op op, Attributes attrs, List<OpValue> operands) {
+    public List<OpValue> apply(Op op, Attributes attrs, List<OpValue> operands, List<Function> regions) {
         List<Tensor> tensors = new ArrayList<>();
         for (OpValue v : operands) {
             tensors.add((Tensor) v);
         }
-        return new ArrayList<>(dispatch(op, attrs, tensors));
+        return new ArrayList<>(dispatch(op, attrs, tensors, regions));
     }
 
     @Override

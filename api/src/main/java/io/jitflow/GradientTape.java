@@ -2,7 +2,8 @@ package io.jitflow;
 
 import io.jitflow.ir.Attributes;
 import io.jitflow.ir.Op;
-import io.jitflow.ir.grad.GradientRule;
+import io.jitflow.ir.Function;
+import io.jitflow.ir.grad.Backprop;
 import io.jitflow.ir.grad.Gradients;
 import io.jitflow.ir.grad.OpValue;
 import java.util.ArrayList;
@@ -33,11 +34,9 @@ public final class GradientTape implements AutoCloseable {
 
     private static final ThreadLocal<List<GradientTape>> ACTIVE = ThreadLocal.withInitial(ArrayList::new);
 
-    private record Entry(Op op, Attributes attrs, List<Tensor> inputs, List<Tensor> outputs) {
-    }
 
     private final boolean persistent;
-    private final List<Entry> entries = new ArrayList<>();
+    private final List<Backprop.Step> entries = new ArrayList<>();
     private final Set<Tensor> tracked = Collections.newSetFromMap(new IdentityHashMap<>());
     private final Set<Variable> watchedVariables = Collections.newSetFromMap(new IdentityHashMap<>());
     private final Map<Variable, List<Tensor>> variableReads = new IdentityHashMap<>();
@@ -72,9 +71,10 @@ public final class GradientTape implements AutoCloseable {
         recording = false;
     }
 
-    static void recordOnActiveTapes(Op op, Attributes attrs, List<Tensor> inputs, List<Tensor> outputs) {
+    static void recordOnActiveTapes(Op op, Attributes attrs, List<Tensor> inputs, List<Tensor> outputs,
+                                    List<Function> regions) {
         for (GradientTape tape : ACTIVE.get()) {
-            tape.record(op, attrs, inputs, outputs);
+            tape.record(op, attrs, inputs, outputs, regions);
         }
     }
 
@@ -87,7 +87,7 @@ public final class GradientTape implements AutoCloseable {
         }
     }
 
-    private void record(Op op, Attributes attrs, List<Tensor> inputs, List<Tensor> outputs) {
+    private void record(Op op, Attributes attrs, List<Tensor> inputs, List<Tensor> outputs, List<Function> regions) {
         if (!recording || Gradients.rule(op) == Gradients.NONE) {
             return;
         }
@@ -98,7 +98,7 @@ public final class GradientTape implements AutoCloseable {
         if (!dependsOnWatched) {
             return;
         }
-        entries.add(new Entry(op, attrs, List.copyOf(inputs), List.copyOf(outputs)));
+        entries.add(new Backprop.Step(op, attrs, List.copyOf(inputs), List.copyOf(outputs), regions));
         for (Tensor t : outputs) {
             if (t.dtype().isFloating()) {
                 tracked.add(t);
@@ -157,38 +157,15 @@ public final class GradientTape implements AutoCloseable {
         return grads.get(source.asTensor());
     }
 
-    /** Walks the recorded ops backwards from the target, accumulating each tensor's gradient. */
+    /** Walks the recorded ops backwards from the target, accumulating each tracked tensor's gradient. */
     private Map<Tensor, Tensor> backpropagate(Tensor target) {
-        Map<Tensor, Tensor> grads = new IdentityHashMap<>();
-        if (!tracked.contains(target)) {
-            return grads;
+        Map<OpValue, OpValue> grads = new IdentityHashMap<>();
+        if (tracked.contains(target)) {
+            grads.put(target, Jf.onesLike(target));
+            Backprop.run(ExecutionContext.current(), entries, grads, v -> tracked.contains((Tensor) v));
         }
-        ExecutionContext builder = ExecutionContext.current();
-        grads.put(target, Jf.onesLike(target));
-        for (int i = entries.size() - 1; i >= 0; i--) {
-            Entry e = entries.get(i);
-            List<OpValue> upstream = new ArrayList<>();
-            boolean any = false;
-            for (Tensor out : e.outputs()) {
-                Tensor g = grads.get(out);
-                any |= g != null;
-                upstream.add(g != null ? g : Jf.zerosLike(out));
-            }
-            if (!any) {
-                continue;
-            }
-            List<OpValue> inputGrads = Gradients.rule(e.op()).apply(new GradientRule.Call(builder, e.attrs(),
-                    new ArrayList<>(e.inputs()), new ArrayList<>(e.outputs()), upstream));
-            for (int k = 0; k < e.inputs().size(); k++) {
-                Tensor in = e.inputs().get(k);
-                OpValue g = inputGrads.get(k);
-                if (g == null || !tracked.contains(in)) {
-                    continue;
-                }
-                Tensor previous = grads.get(in);
-                grads.put(in, previous == null ? (Tensor) g : Jf.add(previous, (Tensor) g));
-            }
-        }
-        return grads;
+        Map<Tensor, Tensor> result = new IdentityHashMap<>();
+        grads.forEach((v, g) -> result.put((Tensor) v, (Tensor) g));
+        return result;
     }
 }

@@ -13,6 +13,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.BiFunction;
+import java.util.function.Supplier;
 
 /**
  * The op set as static functions, TensorFlow's {@code tf.*} for Java: {@code import static
@@ -642,6 +644,68 @@ public final class Jf {
             expanded.add(expandDims(x, axis));
         }
         return concat(expanded, axis);
+    }
+
+    // ---- control flow ----
+
+    /**
+     * {@code then}'s result if {@code pred} (a bool scalar) is true, else {@code otherwise}'s, as
+     * tf.cond. Eagerly only the chosen lambda runs; in a traced function both are traced, once, into
+     * the branches of a cond op, which runs one of them. Both must give the same dtype and shape.
+     */
+    public static Tensor cond(Operand pred, Supplier<Tensor> then, Supplier<Tensor> otherwise) {
+        return ControlFlow.cond(pred, () -> List.of(then.get()), () -> List.of(otherwise.get())).get(0);
+    }
+
+    /** {@link #cond} for branches that give several tensors (the same number, dtypes and shapes). */
+    public static List<Tensor> condAll(Operand pred, Supplier<List<Tensor>> then, Supplier<List<Tensor>> otherwise) {
+        return ControlFlow.cond(pred, then, otherwise);
+    }
+
+    /**
+     * Repeats {@code body} on the loop variables while {@code condition} gives true, as
+     * tf.while_loop: returns the final loop variables. The body gives new values of the same
+     * dtypes and shapes. In a traced function the lambdas become the regions of a while op, so the
+     * loop runs in the compiled code however many iterations it takes. A loop without a bound has no
+     * gradient; use {@link #whileLoop(java.util.function.Function, java.util.function.Function, long, Tensor...)}.
+     */
+    public static List<Tensor> whileLoop(java.util.function.Function<List<Tensor>, Tensor> condition,
+                                         java.util.function.Function<List<Tensor>, List<Tensor>> body, Tensor... init) {
+        return ControlFlow.whileLoop(condition, body, -1, List.of(init));
+    }
+
+    /** {@link #whileLoop} stopping after at most {@code maxIterations} iterations; it differentiates in reverse mode. */
+    public static List<Tensor> whileLoop(java.util.function.Function<List<Tensor>, Tensor> condition,
+                                         java.util.function.Function<List<Tensor>, List<Tensor>> body,
+                                         long maxIterations, Tensor... init) {
+        if (maxIterations < 0) {
+            throw new IllegalArgumentException("whileLoop: maxIterations is " + maxIterations + ", expected at least 0");
+        }
+        return ControlFlow.whileLoop(condition, body, maxIterations, List.of(init));
+    }
+
+    /**
+     * Applies {@code step} along the leading axis of {@code xs}, carrying state, as jax.lax.scan:
+     * {@code step.apply(carry, xsAtT)} gives the new carried values first (as many as {@code init},
+     * of the same types), then the step's outputs. Returns the final carried values, then each
+     * output stacked over the steps along a new leading axis. In a traced function the step is
+     * traced once into the body of a scan op, so compile time does not grow with the length.
+     */
+    public static List<Tensor> scan(BiFunction<List<Tensor>, List<Tensor>, List<Tensor>> step, List<Tensor> init,
+                                    List<Tensor> xs) {
+        return ControlFlow.scan(step, init, xs, false, -1);
+    }
+
+    /** {@link #scan} from the last step to the first when {@code reverse}; outputs stay at their step's position. */
+    public static List<Tensor> scan(BiFunction<List<Tensor>, List<Tensor>, List<Tensor>> step, List<Tensor> init,
+                                    List<Tensor> xs, boolean reverse) {
+        return ControlFlow.scan(step, init, xs, reverse, -1);
+    }
+
+    /** {@link #scan} over {@code length} steps with nothing scanned: the step's second argument is empty. */
+    public static List<Tensor> scan(BiFunction<List<Tensor>, List<Tensor>, List<Tensor>> step, List<Tensor> init,
+                                    long length) {
+        return ControlFlow.scan(step, init, List.of(), false, length);
     }
 
     /** NumPy-style indexing: {@code slice(x, "1:3, ..., None, -1")} is {@code x[1:3, ..., None, -1]}. */

@@ -107,7 +107,8 @@ public final class Tensor implements Operand, OpValue {
         }
         if (value == null) {
             throw new IllegalStateException("the tensor " + symbol + " : " + type + " is symbolic: inside a traced "
-                    + "function values exist only when the compiled function runs; return the tensor instead");
+                    + "function values exist only when the compiled function runs; return the tensor instead, and to branch or "
+                    + "loop on it use Jf.cond, Jf.whileLoop or Jf.scan rather than a Java if or loop");
         }
         return value;
     }

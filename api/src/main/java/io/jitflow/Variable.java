@@ -71,8 +71,11 @@ public final class Variable implements Operand {
     /** The current value (in a traced function, a read of it); tapes that watch this variable see the read. */
     @Override
     public Tensor asTensor() {
-        Tensor t = ExecutionContext.current().readVariable(this);
-        GradientTape.recordVariableRead(this, t);
+        ExecutionContext context = ExecutionContext.current();
+        Tensor t = context.readVariable(this);
+        if (context.recordsOnTapes()) {
+            GradientTape.recordVariableRead(this, t);
+        }
         return t;
     }
 

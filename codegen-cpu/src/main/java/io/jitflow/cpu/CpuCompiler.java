@@ -3,6 +3,8 @@ package io.jitflow.cpu;
 import io.jitflow.ir.kernel.Kernel;
 import io.jitflow.ir.kernel.KernelProgram;
 import io.jitflow.runtime.CompiledProgram;
+import io.jitflow.runtime.ControlKernel;
+import io.jitflow.runtime.ProgramExecutable;
 import io.jitflow.runtime.KernelThreads;
 import io.jitflow.runtime.RangeKernels;
 import io.jitflow.runtime.RowEpilogue;
@@ -17,7 +19,9 @@ import org.objectweb.asm.commons.Method;
 /**
  * The CPU backend: a kernel program becomes one class with one static method per kernel and a
  * {@link CompiledProgram#run} that calls them in order. It is loaded as a hidden class, so it is
- * unloaded with the compiled function that holds it.
+ * unloaded with the compiled function that holds it. A control-flow kernel's regions are compiled
+ * the same way, each to a class of its own, and handed to the constructor as {@link ControlKernel}s,
+ * which {@code run} calls at their kernels' places.
  */
 public final class CpuCompiler {
     private static final Method KERNEL = Method.getMethod("void kernel(Object[], int[])");
@@ -25,6 +29,8 @@ public final class CpuCompiler {
     private static final Method MATMUL_KERNEL = Method.getMethod("void kernel(Object[], int[], "
             + RowEpilogue.class.getName() + ")");
     private static final Type ROW_EPILOGUE = Type.getType(RowEpilogue.class);
+    private static final Type PROGRAMS = Type.getType(CompiledProgram[].class);
+    private static final String CONTROLS = "controls";
 
     private CpuCompiler() {
     }
@@ -34,10 +40,24 @@ public final class CpuCompiler {
         byte[] bytes = generate(program, options);
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup().defineHiddenClass(bytes, true);
-            return (CompiledProgram) lookup.lookupClass().getDeclaredConstructor().newInstance();
+            return (CompiledProgram) lookup.lookupClass().getDeclaredConstructor(CompiledProgram[].class)
+                    .newInstance((Object) controlKernels(program, options));
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("cannot load the generated class of @" + program.name(), e);
         }
+    }
+
+    /** What the class of {@code program} is constructed with: each control-flow kernel, its regions compiled, in order. */
+    private static CompiledProgram[] controlKernels(KernelProgram program, CpuCodeOptions options) {
+        List<CompiledProgram> controls = new java.util.ArrayList<>();
+        for (Kernel k : program.kernels()) {
+            if (k instanceof Kernel.Control c) {
+                List<io.jitflow.runtime.Executable> regions = c.regions().stream()
+                        .<io.jitflow.runtime.Executable>map(r -> new ProgramExecutable(r, compile(r, options))).toList();
+                controls.add(new ControlKernel(c, regions, program.symbols()));
+            }
+        }
+        return controls.toArray(new CompiledProgram[0]);
     }
 
     /** The class file of a program (for verification and listings in tests). */
@@ -58,15 +78,22 @@ public final class CpuCompiler {
         String name = className.replace('.', '/');
         cw.visit(Opcodes.V17, Opcodes.ACC_PUBLIC | Opcodes.ACC_FINAL | Opcodes.ACC_SUPER, name, null, "java/lang/Object",
                 new String[] {Type.getInternalName(CompiledProgram.class), Type.getInternalName(RangeKernels.class)});
-        Method init = Method.getMethod("void <init>()");
+        cw.visitField(Opcodes.ACC_PRIVATE | Opcodes.ACC_FINAL, CONTROLS, PROGRAMS.getDescriptor(), null, null).visitEnd();
+        Method init = new Method("<init>", Type.VOID_TYPE, new Type[] {PROGRAMS});
         GeneratorAdapter ctor = new GeneratorAdapter(Opcodes.ACC_PUBLIC, init, null, null, cw);
         ctor.loadThis();
-        ctor.invokeConstructor(Type.getType(Object.class), init);
+        ctor.invokeConstructor(Type.getType(Object.class), Method.getMethod("void <init>()"));
+        ctor.loadThis();
+        ctor.loadArg(0);
+        ctor.putField(Type.getObjectType(name), CONTROLS, PROGRAMS);
         ctor.returnValue();
         ctor.endMethod();
         List<String> symbols = program.symbols();
         List<Kernel> kernels = program.kernels();
         for (int i = 0; i < kernels.size(); i++) {
+            if (kernels.get(i) instanceof Kernel.Control) {
+                continue;
+            }
             emitMethod(cw, kernelMethod(i, kernels.get(i)), kernels.get(i), symbols, options);
             Kernel.Loop epilogue = epilogueOf(kernels.get(i));
             if (epilogue != null) {
@@ -147,8 +174,19 @@ public final class CpuCompiler {
     private static void emitRunPart(GeneratorAdapter run, String name, List<Kernel> kernels, List<String> symbols,
                                     int from, int to) {
         KernelScope scope = new KernelScope(run, symbols);
+        int control = (int) kernels.subList(0, from).stream().filter(k -> k instanceof Kernel.Control).count();
         for (int i = from; i < to; i++) {
             Kernel k = kernels.get(i);
+            if (k instanceof Kernel.Control) {
+                run.loadThis();
+                run.getField(Type.getObjectType(name), CONTROLS, PROGRAMS);
+                run.push(control++);
+                run.arrayLoad(Type.getType(CompiledProgram.class));
+                run.loadArg(0);
+                run.loadArg(1);
+                run.invokeInterface(Type.getType(CompiledProgram.class), Method.getMethod("void run(Object[], int[])"));
+                continue;
+            }
             if (!(k instanceof Kernel.Loop)) {
                 run.loadArg(0);
                 run.loadArg(1);

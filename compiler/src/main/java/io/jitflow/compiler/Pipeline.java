@@ -94,7 +94,7 @@ public final class Pipeline {
     public KernelProgram lower(Function function, InferenceContext context) {
         KernelProgram program = dump(FUSE, KernelLowering.fuse(function, context));
         for (KernelStage stage : KERNEL_STAGES) {
-            program = dump(stage.name(), stage.run().apply(program));
+            program = dump(stage.name(), program.throughRegions(stage.run()));
         }
         return program;
     }

@@ -9,6 +9,9 @@
  *     return %0
  *   }
  *
+ * Control-flow ops carry regions in parentheses after their attributes, each a named function body:
+ *   %r = cond(%p, %x) (then(%a : float32[]) -> (y : float32[]) { ... }, else(...) -> (...) { ... }) : float32[]
+ *
  * Only syntax lives here; names, types and attributes are checked when the graph is built.
  */
 grammar JitflowGraph;
@@ -26,9 +29,23 @@ variableDecl
     ;
 
 functionDecl
-    : 'func' GLOBAL_ID '(' (parameter (',' parameter)*)? ')'
+    : 'func' GLOBAL_ID functionBody
+    ;
+
+// A function's signature and nodes; a region (a nested function of a control-flow op) has the same.
+functionBody
+    : '(' (parameter (',' parameter)*)? ')'
       '->' '(' (result (',' result)*)? ')'
       '{' statement* returnStatement '}'
+    ;
+
+// The regions of a control-flow op, e.g. cond's: ( then(%x : float32[]) -> (y : float32[]) {...}, else(...) ... )
+regionList
+    : '(' region (',' region)* ')'
+    ;
+
+region
+    : ident functionBody
     ;
 
 parameter
@@ -42,7 +59,7 @@ result
 statement
     : (results+=LOCAL_ID (',' results+=LOCAL_ID)* '=')? op=ident
       '(' (operands+=LOCAL_ID (',' operands+=LOCAL_ID)*)? ')'
-      attributeDict? (':' types+=tensorType (',' types+=tensorType)*)?
+      attributeDict? regionList? (':' types+=tensorType (',' types+=tensorType)*)?
     ;
 
 returnStatement

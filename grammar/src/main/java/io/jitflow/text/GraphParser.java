@@ -152,14 +152,15 @@ public final class GraphParser {
             if (!functionNames.add(name)) {
                 throw error(f.GLOBAL_ID().getSymbol(), "function @" + name + " is declared twice");
             }
-            Function function = function(f, name);
+            Function function = function(f.functionBody(), name, "function @" + name);
             Verifier.verify(function, variableTypes::get);
             functions.add(function);
         }
         return new Graph(format, opset, variables, functions);
     }
 
-    private Function function(FunctionDeclContext f, String name) {
+    /** A function or region: its own scope of values; {@code what} names it in messages. */
+    private Function function(JitflowGraphParser.FunctionBodyContext f, String name, String what) {
         Map<String, Value> scope = new HashMap<>();
         List<Value> inputs = new ArrayList<>();
         for (JitflowGraphParser.ParameterContext p : f.parameter()) {
@@ -174,7 +175,7 @@ public final class GraphParser {
         List<JitflowGraphParser.ResultContext> declared = f.result();
         List<TerminalNode> returned = f.returnStatement().LOCAL_ID();
         if (declared.size() != returned.size()) {
-            throw error(f.returnStatement().start, "function @" + name + " declares " + declared.size()
+            throw error(f.returnStatement().start, what + " declares " + declared.size()
                     + " result(s) but returns " + returned.size());
         }
         List<Function.Output> outputs = new ArrayList<>();
@@ -224,7 +225,14 @@ public final class GraphParser {
         for (int i = 0; i < results.size(); i++) {
             define(scope, results.get(i), s.results.get(i));
         }
-        return new Node(op, operands, attrs, results, location);
+        List<Function> regions = new ArrayList<>();
+        if (s.regionList() != null) {
+            for (JitflowGraphParser.RegionContext r : s.regionList().region()) {
+                String regionName = r.ident().getText();
+                regions.add(function(r.functionBody(), regionName, op.mnemonic() + "'s region '" + regionName + "'"));
+            }
+        }
+        return new Node(op, operands, attrs, results, regions, location);
     }
 
     private void define(Map<String, Value> scope, Value v, Token at) {

@@ -32,13 +32,19 @@ public final class FunctionBuilder {
 
     /** Adds a node with generated result names; returns its results. */
     public List<Value> add(Op op, Attributes attrs, List<Value> operands, SourceLocation location) {
+        return add(op, attrs, operands, List.of(), location);
+    }
+
+    /** Adds a node with regions (a control-flow op). */
+    public List<Value> add(Op op, Attributes attrs, List<Value> operands, List<Function> regions, SourceLocation location) {
         Attributes complete = NodeFactory.complete(op, attrs);
-        List<TensorType> types = NodeFactory.infer(op, operands.stream().map(Value::type).toList(), complete, context);
+        List<TensorType> types = NodeFactory.infer(op, operands.stream().map(Value::type).toList(), complete, regions,
+                context);
         List<Value> results = new ArrayList<>();
         for (TensorType t : types) {
             results.add(new Value(freshName(), t));
         }
-        nodes.add(new Node(op, operands, complete, results, location));
+        nodes.add(new Node(op, operands, complete, results, regions, location));
         return results;
     }
 

@@ -8,8 +8,8 @@ public record Graph(int formatVersion, int opsetVersion, List<Variable> variable
 
     /** The text-format version this build reads and writes. */
     public static final int FORMAT_VERSION = 1;
-    /** The op semantics this build implements; files say which they were written for. */
-    public static final int OPSET_VERSION = 1;
+    /** The op semantics this build implements; files say which they were written for (2: cond, while, scan). */
+    public static final int OPSET_VERSION = 2;
 
     public Graph {
         variables = List.copyOf(variables);

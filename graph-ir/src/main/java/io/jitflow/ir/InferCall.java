@@ -2,8 +2,14 @@ package io.jitflow.ir;
 
 import java.util.List;
 
-/** The arguments of one type inference: the op, its operand types, its attributes and context. */
-public record InferCall(Op op, List<TensorType> operands, Attributes attrs, InferenceContext context) {
+/** The arguments of one type inference: the op, its operand types, its attributes, its regions and context. */
+public record InferCall(Op op, List<TensorType> operands, Attributes attrs, List<Function> regions,
+                        InferenceContext context) {
+
+    /** A call for an op without regions. */
+    public InferCall(Op op, List<TensorType> operands, Attributes attrs, InferenceContext context) {
+        this(op, operands, attrs, List.of(), context);
+    }
 
     public TensorType operand(int i) {
         return operands.get(i);

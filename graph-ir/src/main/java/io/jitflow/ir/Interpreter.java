@@ -82,7 +82,7 @@ public final class Interpreter {
             List<HostTensor> results;
             try {
                 results = node.op().definition().evaluation().evaluate(
-                        new EvalCall(node.op(), operands, node.attributes(), this));
+                        new EvalCall(node.op(), operands, node.attributes(), node.regions(), this));
             } catch (EvaluationException | IllegalArgumentException e) {
                 throw new EvaluationException("function @" + function.name() + ", node " + node.describe()
                         + (node.location() == null ? "" : " at " + node.location()) + ": " + e.getMessage());

@@ -53,6 +53,15 @@ public final class NodeFactory {
 
     /** Checks the operand count and infers result types; attributes must already be complete. */
     public static List<TensorType> infer(Op op, List<TensorType> operandTypes, Attributes attrs, InferenceContext context) {
+        return infer(op, operandTypes, attrs, List.of(), context);
+    }
+
+    /** As above, for an op with regions (control flow), which only control-flow ops take. */
+    public static List<TensorType> infer(Op op, List<TensorType> operandTypes, Attributes attrs, List<Function> regions,
+                                         InferenceContext context) {
+        if (!regions.isEmpty() && !op.has(Op.Trait.CONTROL)) {
+            throw new OpTypeException(op.mnemonic() + ": takes no regions, got " + regions.size());
+        }
         OpDef def = op.definition();
         int n = operandTypes.size();
         if (n < def.minOperands() || n > def.maxOperands()) {
@@ -62,7 +71,7 @@ public final class NodeFactory {
             throw new OpTypeException(op.mnemonic() + ": expected " + expected + " operand" + (expected.equals("1") ? "" : "s")
                     + ", got " + n);
         }
-        InferCall call = new InferCall(op, operandTypes, attrs, context);
+        InferCall call = new InferCall(op, operandTypes, attrs, regions, context);
         List<TensorType> results;
         try {
             results = def.inference().infer(call);

@@ -2,6 +2,7 @@ package io.jitflow.ir;
 
 import static io.jitflow.ir.Op.Trait.COMMUTATIVE;
 import static io.jitflow.ir.Op.Trait.COMPOSITE;
+import static io.jitflow.ir.Op.Trait.CONTROL;
 import static io.jitflow.ir.Op.Trait.CREATION;
 import static io.jitflow.ir.Op.Trait.ELEMENTWISE;
 import static io.jitflow.ir.Op.Trait.MOVEMENT;
@@ -10,6 +11,7 @@ import static io.jitflow.ir.Op.Trait.RANDOM;
 import static io.jitflow.ir.Op.Trait.REDUCTION;
 import static io.jitflow.ir.Op.Trait.STATEFUL;
 
+import io.jitflow.ir.ops.ControlFlow;
 import io.jitflow.ir.ops.Convolution;
 import io.jitflow.ir.ops.Creation;
 import io.jitflow.ir.ops.Elementwise;
@@ -177,14 +179,25 @@ public enum Op {
 
     // State, executed in program order.
     READ_VARIABLE("read_variable", State.read(), STATEFUL),
-    ASSIGN_VARIABLE("assign_variable", State.assign(), STATEFUL);
+    ASSIGN_VARIABLE("assign_variable", State.assign(), STATEFUL),
+
+    // Control flow: ops with regions (ControlFlow). Captured values are explicit operands.
+    /** cond(pred, captures...) with regions then, else. */
+    COND("cond", ControlFlow.cond(), CONTROL),
+    /** while(carried..., captures...) {max_iterations} with regions cond, body. */
+    WHILE("while", ControlFlow.whileLoop(), CONTROL),
+    /** scan(carried..., scanned..., captures...) {carried, scanned, reverse, length} with region body. */
+    SCAN("scan", ControlFlow.scan(), CONTROL);
 
     /**
      * Properties passes and backends dispatch on. {@code OWN_KERNEL}: the op has a loop structure of
      * its own (matmul, softmax, scatter), so fusion computes it in a kernel of its own, never inlined.
      * {@code COMPOSITE}: the op stands for an expansion into other ops, which fusion compiles instead.
+     * {@code CONTROL}: the op holds regions (nested functions) that it runs, as cond, while and scan.
      */
-    public enum Trait { ELEMENTWISE, COMMUTATIVE, REDUCTION, MOVEMENT, CREATION, RANDOM, STATEFUL, OWN_KERNEL, COMPOSITE }
+    public enum Trait {
+        ELEMENTWISE, COMMUTATIVE, REDUCTION, MOVEMENT, CREATION, RANDOM, STATEFUL, OWN_KERNEL, COMPOSITE, CONTROL
+    }
 
     private static final Map<String, Op> BY_MNEMONIC = new HashMap<>();
 

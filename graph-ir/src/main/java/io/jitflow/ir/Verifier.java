@@ -60,9 +60,12 @@ public final class Verifier {
                             + " lack defaults; expected " + complete);
                 }
                 expected = NodeFactory.infer(node.op(), node.inputs().stream().map(Value::type).toList(),
-                        node.attributes(), context);
+                        node.attributes(), node.regions(), context);
             } catch (OpTypeException e) {
                 throw new VerificationException(where + ": " + e.getMessage(), node.location());
+            }
+            for (Function region : node.regions()) {
+                verifyRegion(region, where, context);
             }
             List<TensorType> actual = node.outputs().stream().map(Value::type).toList();
             if (!expected.equals(actual)) {
@@ -87,6 +90,22 @@ public final class Verifier {
                         + out.value() + (definition == null ? ", which is not defined" : " of type " + out.value().type()
                         + ", but it is defined as " + definition.type()), null);
             }
+        }
+    }
+
+    /** A region is a function of its own, without state: variables are read outside and passed in. */
+    private static void verifyRegion(Function region, String where, InferenceContext context) {
+        for (Node inner : region.nodes()) {
+            if (inner.op().has(Op.Trait.STATEFUL)) {
+                throw new VerificationException(where + ", region '" + region.name() + "': " + inner.op().mnemonic()
+                        + " cannot appear inside a region; read variables outside and pass the values in as operands",
+                        inner.location());
+            }
+        }
+        try {
+            verify(region, context);
+        } catch (VerificationException e) {
+            throw new VerificationException(where + ", region '" + region.name() + "': " + e.getMessage(), e.location());
         }
     }
 

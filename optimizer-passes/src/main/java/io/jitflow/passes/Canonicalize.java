@@ -31,7 +31,7 @@ public final class Canonicalize implements Pass {
             constants.record(n);
             if (n.op().has(Op.Trait.COMMUTATIVE) && n.inputs().size() == 2 && outOfOrder(n.inputs(), constants, order)) {
                 List<Value> swapped = new ArrayList<>(List.of(n.inputs().get(1), n.inputs().get(0)));
-                n = new Node(n.op(), swapped, n.attributes(), n.outputs(), n.location());
+                n = n.withInputs(swapped);
                 r.markChanged();
             }
             r.keep(n);

@@ -15,7 +15,7 @@ import java.util.Map;
  * Stateful nodes are never merged, since a variable may change between two reads.
  */
 public final class CommonSubexpressions implements Pass {
-    private record Key(Op op, List<Value> inputs, Attributes attrs) {
+    private record Key(Op op, List<Value> inputs, Attributes attrs, List<io.jitflow.ir.Function> regions) {
     }
 
     @Override
@@ -32,7 +32,7 @@ public final class CommonSubexpressions implements Pass {
                 r.keep(n);
                 continue;
             }
-            Key key = new Key(n.op(), n.inputs().stream().map(r::resolve).toList(), n.attributes());
+            Key key = new Key(n.op(), n.inputs().stream().map(r::resolve).toList(), n.attributes(), n.regions());
             Node earlier = seen.putIfAbsent(key, n);
             if (earlier == null) {
                 r.keep(n);

@@ -7,9 +7,9 @@ import io.jitflow.ir.InferenceContext;
 import io.jitflow.ir.Node;
 import io.jitflow.ir.Op;
 import io.jitflow.ir.SourceLocation;
-import io.jitflow.ir.TensorType;
 import io.jitflow.ir.Value;
 import io.jitflow.ir.grad.Composites;
+import io.jitflow.ir.grad.GraphValue;
 import io.jitflow.ir.grad.OpBuilder;
 import io.jitflow.ir.grad.OpValue;
 import java.util.List;
@@ -23,14 +23,6 @@ public final class ExpandComposites implements Pass {
     @Override
     public String name() {
         return "expand-composites";
-    }
-
-    /** A graph value as gradient rules and expansions see it. */
-    private record GraphValue(Value value) implements OpValue {
-        @Override
-        public TensorType type() {
-            return value.type();
-        }
     }
 
     @Override
@@ -55,7 +47,7 @@ public final class ExpandComposites implements Pass {
     private static OpBuilder builder(Rewriter r, SourceLocation location) {
         return new OpBuilder() {
             @Override
-            public List<OpValue> apply(Op op, Attributes attrs, List<OpValue> operands) {
+            public List<OpValue> apply(Op op, Attributes attrs, List<OpValue> operands, List<Function> regions) {
                 List<Value> values = operands.stream().map(v -> ((GraphValue) v).value()).toList();
                 return List.of(new GraphValue(r.emit(op, attrs, values, location)));
             }

@@ -17,7 +17,7 @@ import java.util.List;
 /**
  * Evaluates nodes whose operands are all constants with the reference semantics and replaces them
  * by constants, when the result has at most {@link #SIZE_LIMIT} elements (so folding never bloats
- * the graph). Random and stateful ops are left alone, as are nodes whose evaluation fails (integer
+ * the graph). Random, stateful and control-flow ops are left alone, as are nodes whose evaluation fails (integer
  * division by zero stays a run-time error).
  */
 public final class FoldConstants implements Pass {
@@ -54,7 +54,7 @@ public final class FoldConstants implements Pass {
             HostTensor folded = foldable(n, inputs, constants) ? evaluate(n, inputs, constants) : null;
             if (folded == null) {
                 r.keep(n);
-                constants.record(new Node(n.op(), inputs, n.attributes(), n.outputs(), n.location()));
+                constants.record(n.withInputs(inputs));
                 continue;
             }
             Attributes attrs = Attributes.builder().put("value", folded).build();
@@ -66,7 +66,9 @@ public final class FoldConstants implements Pass {
     }
 
     private static boolean foldable(Node n, List<Value> inputs, Constants constants) {
+        // Loops stay: folding one would run it, for as long as it takes, at compile time.
         if (n.op() == Op.CONSTANT || n.op().has(Op.Trait.RANDOM) || n.op().has(Op.Trait.STATEFUL)
+                || n.op().has(Op.Trait.CONTROL)
                 || n.outputs().size() != 1) {
             return false;
         }

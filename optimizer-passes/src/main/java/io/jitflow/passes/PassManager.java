@@ -3,6 +3,7 @@ package io.jitflow.passes;
 import io.jitflow.ir.Function;
 import io.jitflow.ir.Graph;
 import io.jitflow.ir.InferenceContext;
+import io.jitflow.ir.Node;
 import io.jitflow.ir.VerificationException;
 import io.jitflow.ir.Verifier;
 import io.jitflow.ir.text.GraphPrinter;
@@ -76,7 +77,7 @@ public final class PassManager {
     public Function run(Function f, InferenceContext context) {
         for (Pass pass : passes) {
             long start = System.nanoTime();
-            f = pass.run(f, context);
+            f = runInside(pass, f, context);
             nanos.merge(pass.name(), System.nanoTime() - start, Long::sum);
             if (verify) {
                 try {
@@ -90,6 +91,24 @@ public final class PassManager {
             }
         }
         return f;
+    }
+
+    /** Runs {@code pass} over every region of {@code f} (innermost first), then over {@code f} itself. */
+    private static Function runInside(Pass pass, Function f, InferenceContext context) {
+        List<Node> nodes = new ArrayList<>();
+        boolean changed = false;
+        for (Node n : f.nodes()) {
+            List<Function> regions = new ArrayList<>();
+            boolean regionChanged = false;
+            for (Function region : n.regions()) {
+                Function after = runInside(pass, region, context);
+                regionChanged |= after != region;
+                regions.add(after);
+            }
+            changed |= regionChanged;
+            nodes.add(regionChanged ? new Node(n.op(), n.inputs(), n.attributes(), n.outputs(), regions, n.location()) : n);
+        }
+        return pass.run(changed ? new Function(f.name(), f.inputs(), nodes, f.outputs()) : f, context);
     }
 
     /** Time spent in each pass so far, in nanoseconds, by pass name. */

@@ -50,7 +50,7 @@ final class Rewriter {
         List<Value> inputs = n.inputs().stream().map(this::resolve).toList();
         if (!inputs.equals(n.inputs())) {
             changed = true;
-            n = new Node(n.op(), inputs, n.attributes(), n.outputs(), n.location());
+            n = n.withInputs(inputs);
         }
         nodes.add(n);
     }

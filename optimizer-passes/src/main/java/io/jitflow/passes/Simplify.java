@@ -106,7 +106,7 @@ public final class Simplify implements Pass {
         Facts facts = new Facts(constants, definitions);
         for (Node n : f.nodes()) {
             List<Value> in = n.inputs().stream().map(r::resolve).toList();
-            Node resolved = new Node(n.op(), in, n.attributes(), n.outputs(), n.location());
+            Node resolved = n.withInputs(in);
             Value replacement = null;
             for (Rule rule : byRoot.getOrDefault(n.op(), List.of())) {
                 replacement = rule.rewrite().apply(resolved, in, facts, r);

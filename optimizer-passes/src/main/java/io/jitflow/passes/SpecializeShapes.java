@@ -51,14 +51,15 @@ public final class SpecializeShapes implements Pass {
         for (Node n : f.nodes()) {
             List<Value> operands = n.inputs().stream().map(values::get).toList();
             Attributes attrs = bind(n.attributes());
-            List<TensorType> types = NodeFactory.infer(n.op(), operands.stream().map(Value::type).toList(), attrs, context);
+            List<TensorType> types = NodeFactory.infer(n.op(), operands.stream().map(Value::type).toList(), attrs,
+                    n.regions(), context);
             List<Value> outputs = new ArrayList<>();
             for (int i = 0; i < n.outputs().size(); i++) {
                 Value bound = new Value(n.outputs().get(i).name(), types.get(i));
                 values.put(n.outputs().get(i), bound);
                 outputs.add(bound);
             }
-            nodes.add(new Node(n.op(), operands, attrs, outputs, n.location()));
+            nodes.add(new Node(n.op(), operands, attrs, outputs, n.regions(), n.location()));
         }
         List<Function.Output> outputs = f.outputs().stream()
                 .map(o -> new Function.Output(o.name(), values.get(o.value()))).toList();

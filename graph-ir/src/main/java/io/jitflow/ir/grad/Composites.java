@@ -4,7 +4,6 @@ import io.jitflow.ir.Attributes;
 import io.jitflow.ir.DType;
 import io.jitflow.ir.HostTensor;
 import io.jitflow.ir.IrException;
-import io.jitflow.ir.NodeFactory;
 import io.jitflow.ir.Op;
 import io.jitflow.ir.Shape;
 import io.jitflow.ir.ops.Resize;
@@ -92,55 +91,15 @@ public final class Composites {
 
     /** The gradient rule of every composite: its expansion, recorded, then differentiated backwards. */
     static List<OpValue> gradient(Op op, GradientRule.Call c) {
-        Recorder recorder = new Recorder(c.b());
+        Backprop.Recorder recorder = new Backprop.Recorder(c.b());
         OpValue y = expand(op, c.attrs(), c.inputs(), recorder);
         Map<OpValue, OpValue> grads = new IdentityHashMap<>();
         grads.put(y, c.g());
-        for (int i = recorder.steps.size() - 1; i >= 0; i--) {
-            Recorder.Step step = recorder.steps.get(i);
-            OpValue g = grads.get(step.result());
-            if (g == null) {
-                continue;
-            }
-            List<OpValue> operandGrads = Gradients.rule(step.op()).apply(new GradientRule.Call(c.b(), step.attrs(),
-                    step.operands(), List.of(step.result()), List.of(g)));
-            for (int k = 0; k < operandGrads.size(); k++) {
-                OpValue d = operandGrads.get(k);
-                if (d != null) {
-                    grads.merge(step.operands().get(k), d, c.b()::add);
-                }
-            }
-        }
+        Backprop.run(c.b(), recorder.steps(), grads, v -> true);
         List<OpValue> result = new ArrayList<>();
         for (OpValue input : c.inputs()) {
             result.add(grads.get(input));
         }
         return result;
     }
-
-    /** Applies ops through another builder, remembering each one (every op of an expansion has one result). */
-    private static final class Recorder implements OpBuilder {
-        record Step(Op op, Attributes attrs, List<OpValue> operands, OpValue result) {
-        }
-
-        private final OpBuilder target;
-        final List<Step> steps = new ArrayList<>();
-
-        Recorder(OpBuilder target) {
-            this.target = target;
-        }
-
-        @Override
-        public List<OpValue> apply(Op op, Attributes attrs, List<OpValue> operands) {
-            List<OpValue> results = target.apply(op, attrs, operands);
-            steps.add(new Step(op, NodeFactory.complete(op, attrs), List.copyOf(operands), results.get(0)));
-            return results;
-        }
-
-        @Override
-        public OpValue constant(HostTensor value) {
-            return target.constant(value);
-        }
-    }
-
 }

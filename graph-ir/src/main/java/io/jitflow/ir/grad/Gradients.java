@@ -109,6 +109,9 @@ public final class Gradients {
             case GATHER -> c -> Arrays.asList(c.b().one(Op.SCATTER_ADD, c.attrs(), c.b().fillLike(c.x(), 0), c.input(1), c.g()),
                     null);
             case SCATTER_ADD -> c -> Arrays.asList(c.g(), null, c.b().one(Op.GATHER, c.attrs(), c.g(), c.input(1)));
+            case COND -> ControlFlowGradients::cond;
+            case WHILE -> ControlFlowGradients::whileLoop;
+            case SCAN -> ControlFlowGradients::scan;
         };
     }
 

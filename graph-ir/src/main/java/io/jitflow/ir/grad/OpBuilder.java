@@ -3,6 +3,7 @@ package io.jitflow.ir.grad;
 import io.jitflow.ir.Attributes;
 import io.jitflow.ir.DType;
 import io.jitflow.ir.Dim;
+import io.jitflow.ir.Function;
 import io.jitflow.ir.HostTensor;
 import io.jitflow.ir.Op;
 import io.jitflow.ir.Shape;
@@ -16,8 +17,13 @@ import java.util.List;
  * differentiated again. The default methods spell the common ops.
  */
 public interface OpBuilder {
-    /** Applies {@code op}; returns its results. */
-    List<OpValue> apply(Op op, Attributes attrs, List<OpValue> operands);
+    /** Applies {@code op} with regions (only control-flow ops have any); returns its results. */
+    List<OpValue> apply(Op op, Attributes attrs, List<OpValue> operands, List<Function> regions);
+
+    /** Applies an op without regions. */
+    default List<OpValue> apply(Op op, Attributes attrs, List<OpValue> operands) {
+        return apply(op, attrs, operands, List.of());
+    }
 
     /** A constant value. */
     OpValue constant(HostTensor value);

@@ -3,8 +3,11 @@ package io.jitflow.ir.kernel;
 import io.jitflow.ir.Shape;
 import java.util.List;
 
-/** One kernel of a program: a loop nest (map or reduction), a matrix multiplication, a convolution, or a scatter. */
-public sealed interface Kernel permits Kernel.Loop, Kernel.Matmul, Kernel.Windowed, Kernel.ScatterAdd {
+/**
+ * One kernel of a program: a loop nest (map or reduction), a matrix multiplication, a convolution, a
+ * scatter, or a control-flow op whose regions are programs of their own.
+ */
+public sealed interface Kernel permits Kernel.Loop, Kernel.Matmul, Kernel.Windowed, Kernel.ScatterAdd, Kernel.Control {
     /** The graph nodes (by result name) this kernel computes, for fusion tests and dumps. */
     List<String> fused();
 
@@ -236,6 +239,44 @@ public sealed interface Kernel permits Kernel.Loop, Kernel.Matmul, Kernel.Window
         List<Expr> coords = java.util.stream.IntStream.range(0, rank).<Expr>mapToObj(Expr.Coord::new).toList();
         Expr stored = Expr.cast(new Expr.Load(output, coords), accumulator);
         return Map.of(fused, output.type().shape(), Expr.withAccumulator(epilogue, stored), output);
+    }
+
+    /**
+     * A cond, while or scan ({@code op}, with its complete attributes; see {@code ops.ControlFlow}) over
+     * whole buffers: the host runs it, calling its regions, each a program whose inputs and outputs are
+     * the region's in order. It reads {@code operands} and writes {@code results}, never in place.
+     */
+    record Control(List<String> fused, io.jitflow.ir.Op op, io.jitflow.ir.Attributes attrs, List<Buffer> operands,
+                   List<Buffer> results, List<KernelProgram> regions) implements Kernel {
+        public Control {
+            operands = List.copyOf(operands);
+            results = List.copyOf(results);
+            regions = List.copyOf(regions);
+            if (results.isEmpty()) {
+                throw new IllegalArgumentException(op + " writes at least one result");
+            }
+        }
+
+        @Override
+        public Buffer output() {
+            return results.get(0);
+        }
+
+        @Override
+        public List<Buffer> outputs() {
+            return results;
+        }
+
+        @Override
+        public Control withBuffers(java.util.function.UnaryOperator<Buffer> replace) {
+            return new Control(fused, op, attrs, operands.stream().map(replace).toList(),
+                    results.stream().map(replace).toList(), regions);
+        }
+
+        /** This kernel with each region program replaced by {@code transform}'s answer for it. */
+        public Control withRegions(java.util.function.UnaryOperator<KernelProgram> transform) {
+            return new Control(fused, op, attrs, operands, results, regions.stream().map(transform).toList());
+        }
     }
 
     /** output = x, then output[gather position of i] += updates[i] for every update, as scatter_add. */

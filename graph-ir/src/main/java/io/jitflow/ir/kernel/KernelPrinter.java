@@ -48,6 +48,12 @@ final class KernelPrinter {
             } else if (k instanceof Kernel.ScatterAdd s) {
                 sb.append("    scatter_add ").append(s.x()).append(" at ").append(s.indices()).append(" += ")
                         .append(s.updates()).append(" axis ").append(s.axis()).append('\n');
+            } else if (k instanceof Kernel.Control c) {
+                sb.append("    ").append(c.op()).append(' ').append(c.attrs()).append(" on ")
+                        .append(c.operands().stream().map(Buffer::toString).collect(Collectors.joining(", "))).append('\n');
+                for (KernelProgram region : c.regions()) {
+                    sb.append(print(region).indent(4));
+                }
             }
         }
         return sb.toString();

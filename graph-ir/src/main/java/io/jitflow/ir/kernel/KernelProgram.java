@@ -25,6 +25,21 @@ public record KernelProgram(String name, List<Buffer> buffers, List<Kernel> kern
         return new KernelProgram(name, buffers, newKernels, inputs, outputs, variableReads, variableWrites);
     }
 
+    /**
+     * {@code stage} applied to this program after it has been applied to every region program inside
+     * it (of its control-flow kernels, at any depth): how the kernel stages reach regions.
+     */
+    public KernelProgram throughRegions(java.util.function.UnaryOperator<KernelProgram> stage) {
+        List<Kernel> inner = kernels.stream().map(k -> k instanceof Kernel.Control c
+                ? c.withRegions(r -> r.throughRegions(stage)) : k).toList();
+        return stage.apply(withKernels(inner));
+    }
+
+    /** Whether a kernel of this program is a control-flow op (cond, while, scan). */
+    public boolean hasControlFlow() {
+        return kernels.stream().anyMatch(k -> k instanceof Kernel.Control);
+    }
+
     private static Map<String, Buffer> ordered(Map<String, Buffer> map) {
         return java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(map));
     }

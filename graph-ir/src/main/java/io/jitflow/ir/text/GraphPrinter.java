@@ -65,7 +65,16 @@ public final class GraphPrinter {
     }
 
     private void function(Function f) {
-        out.append("func @").append(f.name()).append('(');
+        out.append("func @");
+        body(f, "");
+    }
+
+    /**
+     * A function's name, signature and nodes, each line prefixed by {@code indent}: the part a
+     * function declaration and a region share.
+     */
+    private void body(Function f, String indent) {
+        out.append(f.name()).append('(');
         for (int i = 0; i < f.inputs().size(); i++) {
             Value v = f.inputs().get(i);
             out.append(i > 0 ? ", " : "").append(v).append(" : ").append(v.type());
@@ -77,17 +86,20 @@ public final class GraphPrinter {
         }
         out.append(") {\n");
         for (Node n : f.nodes()) {
-            node(n);
+            node(n, indent + "  ");
         }
-        out.append("  return");
+        out.append(indent).append("  return");
         for (int i = 0; i < f.outputs().size(); i++) {
             out.append(i > 0 ? ", " : " ").append(f.outputs().get(i).value());
         }
-        out.append("\n}\n");
+        out.append('\n').append(indent).append('}');
+        if (indent.isEmpty()) {
+            out.append('\n');
+        }
     }
 
-    private void node(Node n) {
-        out.append("  ");
+    private void node(Node n, String indent) {
+        out.append(indent);
         for (int i = 0; i < n.outputs().size(); i++) {
             out.append(i > 0 ? ", " : "").append(n.outputs().get(i));
         }
@@ -111,6 +123,16 @@ public final class GraphPrinter {
         }
         if (!first) {
             out.append('}');
+        }
+        if (!n.regions().isEmpty()) {
+            // Regions in parentheses, one per line block: then (...) {...}, else (...) {...}
+            out.append(" (\n");
+            for (int i = 0; i < n.regions().size(); i++) {
+                out.append(indent).append("  ");
+                body(n.regions().get(i), indent + "  ");
+                out.append(i + 1 < n.regions().size() ? ",\n" : "\n");
+            }
+            out.append(indent).append(')');
         }
         for (int i = 0; i < n.outputs().size(); i++) {
             out.append(i > 0 ? ", " : " : ").append(n.outputs().get(i).type());

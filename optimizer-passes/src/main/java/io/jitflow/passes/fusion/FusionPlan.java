@@ -35,7 +35,8 @@ final class FusionPlan {
             n.outputs().forEach(v -> definitions.put(v, n));
             n.inputs().forEach(v -> uses.merge(v, 1, Integer::sum));
             n.inputs().forEach(v -> firstConsumer.putIfAbsent(v, n));
-            if (n.op() == Op.MATMUL || n.op() == Op.SCATTER_ADD || WindowKernels.handles(n.op())) {
+            if (n.op() == Op.MATMUL || n.op() == Op.SCATTER_ADD || WindowKernels.handles(n.op())
+                    || n.op().has(Op.Trait.CONTROL)) {
                 bufferOperands.addAll(n.inputs());
             }
         }
@@ -77,7 +78,7 @@ final class FusionPlan {
             return false;
         }
         Op op = n.op();
-        if (op.has(Op.Trait.REDUCTION) || op.has(Op.Trait.OWN_KERNEL) || op == Op.READ_VARIABLE) {
+        if (op.has(Op.Trait.REDUCTION) || op.has(Op.Trait.OWN_KERNEL) || op.has(Op.Trait.CONTROL) || op == Op.READ_VARIABLE) {
             return true;
         }
         if (op == Op.CONSTANT) {

@@ -141,6 +141,10 @@ public final class KernelLowering {
                 emitLoop(List.of(describe(n)), v.type().shape(), expr(v, identity(v.type().rank())), target);
                 return;
             }
+            case COND, WHILE, SCAN -> {
+                lowerControl(n);
+                return;
+            }
             case CONSTANT -> {
                 HostTensor value = n.attributes().getTensor("value");
                 if (value.size() > 1) {
@@ -175,6 +179,17 @@ public final class KernelLowering {
         if (plan.needsBuffer(n.output()) || plan.isOutput(n.output())) {
             lowerComputed(n);
         }
+    }
+
+    /**
+     * A control-flow op: its operands in buffers, a buffer per result, and each region lowered to a
+     * program of its own (the kernel stages reach it through {@link KernelProgram#throughRegions}).
+     */
+    private void lowerControl(Node n) {
+        List<Buffer> operands = n.inputs().stream().map(this::materialize).toList();
+        List<Buffer> results = n.outputs().stream().map(v -> bufferFor(v, Buffer.Kind.TEMP, null, null)).toList();
+        List<KernelProgram> regions = n.regions().stream().map(r -> fuse(r, context)).toList();
+        kernels.add(new Kernel.Control(List.of(describe(n)), n.op(), n.attributes(), operands, results, regions));
     }
 
     /**
@@ -263,7 +278,7 @@ public final class KernelLowering {
     }
 
     private static String describe(Node n) {
-        return n.outputs().isEmpty() ? n.op().mnemonic() : n.output().name();
+        return n.outputs().isEmpty() ? n.op().mnemonic() : n.outputs().get(0).name();
     }
 
     private void emitLoop(List<String> fused, Shape space, Expr body, Buffer out) {

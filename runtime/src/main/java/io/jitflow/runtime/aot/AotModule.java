@@ -201,7 +201,9 @@ public final class AotModule {
         CompiledProgram instantiate(String className, byte[] bytes) {
             try {
                 Class<?> c = defineClass(className, bytes, 0, bytes.length);
-                return (CompiledProgram) c.getDeclaredConstructor().newInstance();
+                // Programs with control flow are not compiled ahead of time (AheadOfTime refuses them): no control kernels.
+                return (CompiledProgram) c.getDeclaredConstructor(CompiledProgram[].class)
+                        .newInstance((Object) new CompiledProgram[0]);
             } catch (ReflectiveOperationException | LinkageError | ClassCastException e) {
                 throw new AotFormatException("cannot load generated class " + className + ": " + e);
             }
