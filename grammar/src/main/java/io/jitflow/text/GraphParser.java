@@ -56,6 +56,8 @@ public final class GraphParser {
 
     private final String source;
     private final SidecarReader sidecars;
+    /** The opset the file declares: ops introduced later are refused. */
+    private int opset;
 
     private GraphParser(String source, SidecarReader sidecars) {
         this.source = source;
@@ -123,7 +125,7 @@ public final class GraphParser {
     private Graph build(JitflowGraphParser.GraphFileContext file) {
         JitflowGraphParser.HeaderContext header = file.header();
         int format = parseIntToken(header.format);
-        int opset = parseIntToken(header.opset);
+        opset = parseIntToken(header.opset);
         if (format != Graph.FORMAT_VERSION) {
             throw error(header.format, "unsupported format version " + format + " (this build reads version "
                     + Graph.FORMAT_VERSION + ")");
@@ -201,6 +203,9 @@ public final class GraphParser {
         Op op = Op.fromMnemonic(s.op.getText());
         if (op == null) {
             throw error(opToken, "unknown op '" + s.op.getText() + "'");
+        }
+        if (op.opset() > opset) {
+            throw error(opToken, op.mnemonic() + " needs opset " + op.opset() + " but the file declares opset " + opset);
         }
         List<Value> operands = new ArrayList<>();
         for (Token t : s.operands) {

@@ -229,6 +229,11 @@ public enum Op {
         return traits.contains(trait);
     }
 
+    /** The opset that introduced the op: 2 for control flow, 1 for the rest. */
+    public int opset() {
+        return has(Trait.CONTROL) ? 2 : 1;
+    }
+
     /** The op spelled {@code mnemonic} in the text format, or {@code null}. */
     public static Op fromMnemonic(String mnemonic) {
         return BY_MNEMONIC.get(mnemonic);

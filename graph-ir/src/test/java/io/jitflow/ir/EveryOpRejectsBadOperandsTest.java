@@ -101,6 +101,10 @@ class EveryOpRejectsBadOperandsTest {
         m.put(Op.ONE_HOT, c(a().put("depth", 3L).put("axis", 4L).build(), "axis 4 is out of range for a result of rank 3", I32));
         m.put(Op.READ_VARIABLE, c(a().put("name", "missing").build(), "there is no variable @missing"));
         m.put(Op.ASSIGN_VARIABLE, c(a().put("name", "missing").build(), "there is no variable @missing", F32));
+        // Control flow without its regions (ControlFlowOpsTest checks the regions' signatures).
+        m.put(Op.COND, c(Attributes.empty(), "expected regions then, else, got none", BOOL));
+        m.put(Op.WHILE, c(Attributes.empty(), "expected regions cond, body, got none", F32));
+        m.put(Op.SCAN, c(a().put("carried", 1L).put("scanned", 0L).build(), "expected regions body, got none", F32));
         return m;
     }
 

@@ -15,7 +15,7 @@ class OpCoverageTest {
      * not depend on the order in which test classes run, nor on running them at all.
      */
     private static final List<Class<?>> SEMANTICS_TESTS = List.of(ElementwiseOpsTest.class, StructuralOpsTest.class,
-            WindowOpsTest.class, CompositeOpsTest.class);
+            WindowOpsTest.class, CompositeOpsTest.class, ControlFlowOpsTest.class);
 
     @Test
     void everyOpWasEvaluatedByAHandCheckedTest() throws Exception {
