@@ -8,6 +8,7 @@ import io.jitflow.ir.DType;
 import io.jitflow.ir.HostTensor;
 import io.jitflow.ir.Op;
 import io.jitflow.ir.grad.Gradients;
+import io.jitflow.ir.grad.OpValue;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -170,7 +171,67 @@ class GradientCheckTest {
                 xs -> Jf.op(Op.SCATTER_ADD, io.jitflow.ir.Attributes.empty(), xs.get(0), indices, xs.get(1)).square()));
         c.add(unary(Op.FILL, in(-2, 2), x -> Jf.op(Op.FILL, io.jitflow.ir.Attributes.builder()
                 .put("shape", io.jitflow.ir.Shape.of(2, 3)).build(), x).square()));
+        c.addAll(controlFlowCases());
         return c;
+    }
+
+    /**
+     * cond, scan and while applied as ops (eagerly, each a one-op program with its regions), so
+     * that their gradient rules, not the Java lambdas of Jf.cond and friends, are what is checked.
+     */
+    private static List<Case> controlFlowCases() {
+        io.jitflow.ir.TensorType m23 = io.jitflow.ir.TensorType.of(DType.FLOAT64, 2, 3);
+        io.jitflow.ir.TensorType v3 = io.jitflow.ir.TensorType.of(DType.FLOAT64, 3);
+        io.jitflow.ir.TensorType i32 = io.jitflow.ir.TensorType.of(DType.INT32);
+        List<io.jitflow.ir.Function> branches = List.of(
+                region("then", List.of(m23, m23), (b, a) -> List.of(b.mul(b.one(Op.SIN, a.get(0)), a.get(1)))),
+                region("else", List.of(m23, m23), (b, a) -> List.of(b.add(b.mul(a.get(0), a.get(0)), a.get(1)))));
+        List<Case> c = new ArrayList<>();
+        for (boolean taken : new boolean[] {true, false}) {
+            c.add(new Case("cond " + taken, EnumSet.of(Op.COND), List.of(in(-2, 2, 2, 3), in(-2, 2, 2, 3)),
+                    xs -> apply(Op.COND, io.jitflow.ir.Attributes.empty(), branches, constant(taken), xs.get(0), xs.get(1))));
+        }
+        // h' = tanh(h * w + x_t), y_t = h' * x_t; the result adds the final h to every step's y.
+        io.jitflow.ir.Function rnn = region("body", List.of(v3, v3, v3), (b, a) -> {
+            OpValue h = b.one(Op.TANH, b.add(b.mul(a.get(0), a.get(2)), a.get(1)));
+            return List.of(h, b.mul(h, a.get(1)));
+        });
+        for (boolean reverse : new boolean[] {false, true}) {
+            io.jitflow.ir.Attributes attrs = io.jitflow.ir.Attributes.builder().put("carried", 1L).put("scanned", 1L)
+                    .put("reverse", reverse).build();
+            c.add(new Case("scan" + (reverse ? " reverse" : ""), EnumSet.of(Op.SCAN),
+                    List.of(in(-1, 1, 3), in(-1, 1, 4, 3), in(-1.5, 1.5, 3)), xs -> {
+                        List<Tensor> r = ExecutionContext.dispatch(Op.SCAN, attrs, xs, List.of(rnn));
+                        return r.get(1).add(r.get(0));
+                    }));
+        }
+        // while i < 3 (at most 5 iterations): v = v * w + sin(v).
+        List<io.jitflow.ir.Function> loop = List.of(
+                region("cond", List.of(i32, v3, v3), (b, a) -> List.of(b.one(Op.LESS, a.get(0),
+                        b.constant(HostTensor.scalar(DType.INT32, 3))))),
+                region("body", List.of(i32, v3, v3), (b, a) -> List.of(
+                        b.add(a.get(0), b.constant(HostTensor.scalar(DType.INT32, 1))),
+                        b.add(b.mul(a.get(1), a.get(2)), b.one(Op.SIN, a.get(1))))));
+        c.add(new Case("while", EnumSet.of(Op.WHILE), List.of(in(-1, 1, 3), in(-1, 1, 3)),
+                xs -> ExecutionContext.dispatch(Op.WHILE, io.jitflow.ir.Attributes.builder().put("max_iterations", 5L).build(),
+                        List.of(Jf.constant(0), xs.get(0), xs.get(1)), loop).get(1)));
+        return c;
+    }
+
+    private interface RegionBody {
+        List<OpValue> build(io.jitflow.ir.grad.RegionBuilder b, List<OpValue> args);
+    }
+
+    private static io.jitflow.ir.Function region(String name, List<io.jitflow.ir.TensorType> types, RegionBody body) {
+        io.jitflow.ir.grad.RegionBuilder b = new io.jitflow.ir.grad.RegionBuilder(name);
+        List<OpValue> args = new ArrayList<>();
+        types.forEach(t -> args.add(b.input(t)));
+        return b.build(body.build(b, args));
+    }
+
+    private static Tensor apply(Op op, io.jitflow.ir.Attributes attrs, List<io.jitflow.ir.Function> regions,
+                                Tensor... operands) {
+        return ExecutionContext.dispatch(op, attrs, List.of(operands), regions).get(0);
     }
 
     /** 0, 10, 20, ... in {@code x}'s shape: added to values in [-2, 2], it orders them with gaps of at least 6. */

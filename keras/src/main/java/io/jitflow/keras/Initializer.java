@@ -23,6 +23,12 @@ public interface Initializer {
         double limit = Math.sqrt(6.0 / (fanIn + fanOut));
         return Jf.randomUniform(shape, -limit, limit, seed, DType.FLOAT32);
     };
+    /**
+     * Orthogonal, Keras's default for recurrent kernels: a standard normal matrix (the last dim its
+     * columns, the others flattened into rows) made orthonormal by Gram-Schmidt along its longer side,
+     * so that repeated products neither grow nor shrink a state.
+     */
+    Initializer ORTHOGONAL = Orthogonal::create;
     Initializer ZEROS = (shape, seed) -> Jf.zeros(shape);
     Initializer ONES = (shape, seed) -> Jf.ones(shape);
 
@@ -37,12 +43,13 @@ public interface Initializer {
     static Initializer of(String name) {
         return switch (name) {
             case "glorot_uniform" -> GLOROT_UNIFORM;
+            case "orthogonal" -> ORTHOGONAL;
             case "zeros" -> ZEROS;
             case "ones" -> ONES;
             case "random_normal" -> randomNormal(0, 0.05);
             case "random_uniform" -> randomUniform(-0.05, 0.05);
             default -> throw new IllegalArgumentException("unknown initializer '" + name
-                    + "' (known: glorot_uniform, zeros, ones, random_normal, random_uniform)");
+                    + "' (known: glorot_uniform, orthogonal, zeros, ones, random_normal, random_uniform)");
         };
     }
 }

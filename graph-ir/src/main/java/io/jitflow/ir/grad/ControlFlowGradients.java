@@ -64,8 +64,14 @@ final class ControlFlowGradients {
 
         // The forward pass again, also stacking the carry that enters each step.
         List<Function.Output> saving = new ArrayList<>(body.outputs());
+        java.util.Set<String> names = new java.util.HashSet<>();
+        body.outputs().forEach(o -> names.add(o.name()));
         for (int i = 0; i < carried; i++) {
-            saving.add(new Function.Output("entering" + i, body.inputs().get(i)));
+            String name = "entering" + i;
+            while (!names.add(name)) {
+                name = "_" + name;
+            }
+            saving.add(new Function.Output(name, body.inputs().get(i)));
         }
         Function savingBody = new Function(body.name(), body.inputs(), body.nodes(), saving);
         List<OpValue> forward = c.b().apply(Op.SCAN, c.attrs(), inputs, List.of(savingBody));

@@ -88,32 +88,34 @@ public abstract class Layer {
         return v;
     }
 
+    /** The weights in creation order (a wrapper's: its inner layers'). */
     public List<Variable> weights() {
         return List.copyOf(weights);
     }
 
     public List<Variable> trainableWeights() {
-        return weights.stream().filter(Variable::trainable).toList();
+        return weights().stream().filter(Variable::trainable).toList();
     }
 
     /** Copies of the current weight values, in creation order. */
     public List<Tensor> getWeights() {
-        return weights.stream().map(Variable::asTensor).toList();
+        return weights().stream().map(Variable::asTensor).toList();
     }
 
     public void setWeights(List<Tensor> values) {
-        if (values.size() != weights.size()) {
-            throw new IllegalArgumentException("layer " + name + " has " + weights.size() + " weight(s), got "
+        List<Variable> all = weights();
+        if (values.size() != all.size()) {
+            throw new IllegalArgumentException("layer " + name + " has " + all.size() + " weight(s), got "
                     + values.size());
         }
         for (int i = 0; i < values.size(); i++) {
-            weights.get(i).assign(values.get(i));
+            all.get(i).assign(values.get(i));
         }
     }
 
     public long countParams() {
         long n = 0;
-        for (Variable v : weights) {
+        for (Variable v : weights()) {
             long size = 1;
             for (int d : v.shape()) {
                 size *= d;
