@@ -17,6 +17,7 @@ public final class Examples {
         examples.put("keras", KerasExamples::run);
         examples.put("mnist", MnistClassifier::run);
         examples.put("cnn", MnistConvnet::run);
+        examples.put("rnn", MnistRnn::run);
         return examples;
     }
 }
