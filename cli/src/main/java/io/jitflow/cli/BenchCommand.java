@@ -75,6 +75,11 @@ final class BenchCommand extends Command {
                 fmt(convnet[0]) + " steps/s", "peak heap " + fmt(convnet[1]) + " MB"});
         rows.add(new String[] {"B9", "ResNet-50 shape, 224x224x3, batch 1, inference, float32",
                 fmt(ConvBenchmarks.resnet50Millis(BenchCommand::median, quick ? 2 : 5)) + " ms/image", ""});
+        double lstm = RnnBenchmarks.lstmSteps(BenchCommand::median, quick ? 2 : 8);
+        double[] compile = RnnBenchmarks.compileMillis10And1000(quick ? 1 : 3);
+        rows.add(new String[] {"B10", "Keras fit, LSTM(128), 100 steps x 64 features, batch 32, Adam",
+                fmt(lstm) + " steps/s", "compile " + fmt(compile[0]) + " ms for 10 steps, " + fmt(compile[1])
+                + " ms for 1000"});
         // Last, so that the float32 figures above come from a JVM that has run only float32 kernels.
         rows.add(matmul(quick ? 256 : 1024, reps, KernelThreads.count(), DType.FLOAT64));
         out.printf("%-4s %-62s %16s %s%n", "id", "benchmark", "result", "ratio");
