@@ -35,7 +35,7 @@ public final class PassManager {
 
     public static List<Pass> defaultPasses() {
         // Canonicalize again after folding, so that new constants sit where the simplify rules look.
-        return List.of(new Canonicalize(), new FoldConstants(), new Canonicalize(), new Simplify(),
+        return List.of(new Canonicalize(), new FoldConstants(), new FoldConstantConds(), new Canonicalize(), new Simplify(),
                 new CommonSubexpressions(), new Simplify(), new DeadCode());
     }
 
@@ -43,7 +43,7 @@ public final class PassManager {
     public static Map<String, Pass> byName() {
         Map<String, Pass> all = new LinkedHashMap<>();
         for (Pass p : List.of(new Canonicalize(), new Simplify(), new FoldConstants(), new CommonSubexpressions(),
-                new DeadCode(), new FoldBatchNorm(), new ExpandComposites())) {
+                new DeadCode(), new FoldConstantConds(), new FoldBatchNorm(), new ExpandComposites())) {
             all.put(p.name(), p);
         }
         return all;

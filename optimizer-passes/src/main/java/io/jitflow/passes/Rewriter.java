@@ -74,6 +74,20 @@ final class Rewriter {
         return result;
     }
 
+    /**
+     * Adds a copy of {@code n} (regions included) whose operands are {@code operands} and whose results
+     * get fresh names; returns the copy's results.
+     */
+    List<Value> emitCopy(Node n, List<Value> operands) {
+        List<Value> results = new ArrayList<>();
+        for (Value out : n.outputs()) {
+            results.add(new Value(freshName(), out.type()));
+        }
+        nodes.add(new Node(n.op(), operands, n.attributes(), results, n.regions(), n.location()));
+        changed = true;
+        return results;
+    }
+
     void markChanged() {
         changed = true;
     }
