@@ -1,6 +1,7 @@
 package io.jitflow.keras;
 
 import static io.jitflow.Jf.constant;
+import static io.jitflow.keras.Summaries.summaryLine;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -18,13 +19,9 @@ import io.jitflow.keras.layers.DepthwiseConv2D;
 import io.jitflow.keras.layers.Dense;
 import io.jitflow.keras.layers.Flatten;
 import io.jitflow.keras.layers.Input;
-import io.jitflow.keras.layers.Layer;
 import io.jitflow.keras.layers.MaxPooling1D;
 import io.jitflow.keras.layers.MaxPooling2D;
 import io.jitflow.keras.layers.SeparableConv2D;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
@@ -37,14 +34,6 @@ import org.junit.jupiter.api.io.TempDir;
  * it), clear errors, and a small convnet that trains and predicts the same bits after save/load.
  */
 class ConvolutionLayersTest {
-    private static String summaryLine(Layer layer, int... input) {
-        Sequential model = new Sequential(new Input(input), layer);
-        String text = model.summary(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
-        return text.lines().map(String::strip).filter(l -> l.startsWith(layer.name() + " ")).findFirst()
-                .orElseThrow(() -> new AssertionError(text)).substring(layer.name().length())
-                .replaceAll("\\(\\w+\\)", "").strip().replaceAll(" +", " ");
-    }
-
     @Test
     void shapesAndParameterCountsAsKeras() {
         // The classic MNIST convnet's layers, as Keras's summary gives them.

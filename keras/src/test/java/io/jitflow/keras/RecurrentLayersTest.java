@@ -1,5 +1,6 @@
 package io.jitflow.keras;
 
+import static io.jitflow.keras.Summaries.summaryLine;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -14,11 +15,8 @@ import io.jitflow.keras.layers.Dense;
 import io.jitflow.keras.layers.GRU;
 import io.jitflow.keras.layers.Input;
 import io.jitflow.keras.layers.LSTM;
-import io.jitflow.keras.layers.Layer;
 import io.jitflow.keras.layers.SimpleRNN;
-import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -27,14 +25,6 @@ import org.junit.jupiter.api.Test;
  * recurrences written out step by step over plain arrays, and a model that trains.
  */
 class RecurrentLayersTest {
-    private static String summaryLine(Layer layer, int... input) {
-        Sequential model = new Sequential(new Input(input), layer);
-        String text = model.summary(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
-        return text.lines().map(String::strip).filter(l -> l.startsWith(layer.name() + " ")).findFirst()
-                .orElseThrow(() -> new AssertionError(text)).substring(layer.name().length())
-                .replaceAll("\\(\\w+\\)", "").strip().replaceAll(" +", " ");
-    }
-
     @Test
     void shapesAndParameterCountsAsKeras() {
         // Keras: SimpleRNN u(f + u) + u; LSTM 4u(f + u) + 4u; GRU (reset_after) 3u(f + u) + 6u.

@@ -3,7 +3,6 @@ package io.jitflow.keras.layers;
 import io.jitflow.Index;
 import io.jitflow.Jf;
 import io.jitflow.Tensor;
-import io.jitflow.keras.ActivationFunction;
 import java.util.List;
 
 /**
@@ -12,8 +11,6 @@ import java.util.List;
  * recurrent one's; {@code h = z * h + (1 - z) * tanh(x_h + r * (h @ U_h + b_h))}.
  */
 public final class GRU extends Recurrent {
-    private ActivationFunction recurrentActivation = ActivationFunction.SIGMOID;
-
     public GRU(int units) {
         super("gru", units);
     }
@@ -34,11 +31,8 @@ public final class GRU extends Recurrent {
     }
 
     @Override
-    protected Recurrent sameConfiguration() {
-        GRU copy = new GRU(units);
-        copy.activation = activation;
-        copy.recurrentActivation = recurrentActivation;
-        return copy.returnSequences(returnsSequences());
+    protected Recurrent newLayer(int units) {
+        return new GRU(units);
     }
 
     @Override

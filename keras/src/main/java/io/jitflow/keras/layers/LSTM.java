@@ -2,7 +2,6 @@ package io.jitflow.keras.layers;
 
 import io.jitflow.Jf;
 import io.jitflow.Tensor;
-import io.jitflow.keras.ActivationFunction;
 import io.jitflow.keras.Initializer;
 import java.util.List;
 
@@ -12,8 +11,6 @@ import java.util.List;
  * bias starts at 1 ({@code unit_forget_bias}), the recurrent kernel orthogonal.
  */
 public final class LSTM extends Recurrent {
-    private ActivationFunction recurrentActivation = ActivationFunction.SIGMOID;
-
     public LSTM(int units) {
         super("lstm", units);
     }
@@ -38,11 +35,8 @@ public final class LSTM extends Recurrent {
     }
 
     @Override
-    protected Recurrent sameConfiguration() {
-        LSTM copy = new LSTM(units);
-        copy.activation = activation;
-        copy.recurrentActivation = recurrentActivation;
-        return copy.returnSequences(returnsSequences());
+    protected Recurrent newLayer(int units) {
+        return new LSTM(units);
     }
 
     @Override

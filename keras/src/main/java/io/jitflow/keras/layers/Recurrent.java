@@ -21,6 +21,8 @@ import java.util.List;
 public abstract class Recurrent extends Layer {
     protected final int units;
     protected ActivationFunction activation = ActivationFunction.TANH;
+    /** The gates' activation (LSTM and GRU). */
+    protected ActivationFunction recurrentActivation = ActivationFunction.SIGMOID;
     private boolean returnSequences;
     private boolean goBackwards;
     private final long seed = Jf.nextSeed();
@@ -78,8 +80,16 @@ public abstract class Recurrent extends Layer {
         return bias.asTensor();
     }
 
+    /** A new, unbuilt layer of the same kind with {@code units} units and default settings. */
+    protected abstract Recurrent newLayer(int units);
+
     /** A new layer of the same kind and configuration, unbuilt (for {@link Bidirectional}'s second direction). */
-    protected abstract Recurrent sameConfiguration();
+    Recurrent sameConfiguration() {
+        Recurrent copy = newLayer(units);
+        copy.activation = activation;
+        copy.recurrentActivation = recurrentActivation;
+        return copy.returnSequences(returnSequences);
+    }
 
     /** One step: the projected input of this step [batch, gates * units] and the states, to the new states (h first). */
     protected abstract List<Tensor> step(Tensor projected, List<Tensor> states, Tensor recurrent);

@@ -22,10 +22,8 @@ public final class SimpleRNN extends Recurrent {
     }
 
     @Override
-    protected Recurrent sameConfiguration() {
-        SimpleRNN copy = new SimpleRNN(units);
-        copy.activation = activation;
-        return copy.returnSequences(returnsSequences());
+    protected Recurrent newLayer(int units) {
+        return new SimpleRNN(units);
     }
 
     @Override
