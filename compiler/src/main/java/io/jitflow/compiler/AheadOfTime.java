@@ -40,6 +40,10 @@ public final class AheadOfTime {
         List<AotModule.CompiledFunction> functions = new ArrayList<>();
         for (Function f : graph.functions()) {
             KernelProgram program = compiler.lower(optimized, f.name());
+            if (program.hasControlFlow()) {
+                throw new io.jitflow.ir.IrException("@" + f.name() + " uses control flow (cond, while or scan), which "
+                        + "ahead-of-time jars cannot hold yet; run it with the JIT (Jit.load)");
+            }
             String className = "io.jitflow.aot.Function" + functions.size();
             byte[] classFile = target == Target.CUDA ? null : CpuBackend.classFile(program, options, className);
             functions.add(new AotModule.CompiledFunction(program, className, classFile,

@@ -65,6 +65,30 @@ class AheadOfTimeTest {
         }
     }
 
+    /** Control flow is not compiled ahead of time yet: the compile says so by name instead of writing a jar that fails. */
+    @Test
+    void controlFlowIsRefusedByName() {
+        io.jitflow.ir.Graph graph = io.jitflow.text.GraphParser.parse("""
+                jitflow 1 opset 2
+                func @twice(%x : float32[], %p : bool[]) -> (y : float32[]) {
+                  %y = cond(%p, %x) (
+                    then(%a : float32[]) -> (r : float32[]) {
+                      %0 = add(%a, %a) : float32[]
+                      return %0
+                    },
+                    else(%a : float32[]) -> (r : float32[]) {
+                      return %a
+                    }
+                  ) : float32[]
+                  return %y
+                }
+                """, "twice.jfg");
+        io.jitflow.ir.IrException e = assertThrows(io.jitflow.ir.IrException.class,
+                () -> AheadOfTime.compile(graph, dir.resolve("twice.jar"), AheadOfTime.Target.CPU, Compiled.OPTIONS));
+        assertTrue(e.getMessage().contains("@twice uses control flow"), e.getMessage());
+        assertFalse(Files.exists(dir.resolve("twice.jar")));
+    }
+
     /**
      * A jar for CUDA holds each function's PTX (the module the differential tests run on the PTX
      * interpreter) and its launches; without the CPU code it refuses to load on the CPU.
