@@ -316,7 +316,7 @@ class CliTest {
         assertTrue(r.out().contains("kernel program @predict (3 kernels)"), r.out());
         Result bad = jitflow("opt", Repository.examples().resolve("graphs/mlp.jfg").toString(), "--dump-after", "nope");
         assertEquals(2, bad.code());
-        assertTrue(bad.err().contains("cannot dump after 'nope': no such stage (stages: canonicalize, fold-constants, "
+        assertTrue(bad.err().contains("cannot dump after 'nope': no such stage (stages: canonicalize, fold-constants, fold-cond, "
                 + "simplify, cse, dce, fuse, merge-siblings, plan-buffers, or all)"), bad.err());
         Result kernels = jitflow("opt", Repository.examples().resolve("graphs/mlp.jfg").toString(), "--dump-after",
                 "merge-siblings");
