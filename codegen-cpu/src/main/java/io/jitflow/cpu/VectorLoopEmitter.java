@@ -120,10 +120,13 @@ final class VectorLoopEmitter {
         return false;
     }
 
-    /** A load whose last index is the axis coordinate itself, over a dim as long as the space's: lanes are adjacent. */
+    /**
+     * A load whose last index is the axis coordinate, plus an offset that does not depend on it (a
+     * slice's begin), and whose other indices do not depend on it: lanes are adjacent.
+     */
     private static boolean contiguous(Expr.Load l, int axis) {
         List<Expr> index = l.index();
-        if (index.isEmpty() || !(index.get(index.size() - 1) instanceof Expr.Coord c) || c.axis() != axis) {
+        if (index.isEmpty() || !coordinatePlusOffset(index.get(index.size() - 1), axis)) {
             return false;
         }
         for (int d = 0; d < index.size() - 1; d++) {
@@ -132,6 +135,15 @@ final class VectorLoopEmitter {
             }
         }
         return true;
+    }
+
+    private static boolean coordinatePlusOffset(Expr e, int axis) {
+        if (e instanceof Expr.Coord c) {
+            return c.axis() == axis;
+        }
+        return e instanceof Expr.Binary b && b.op() == ScalarOp.ADD
+                && (coordinatePlusOffset(b.a(), axis) && !mentions(b.b(), axis)
+                || coordinatePlusOffset(b.b(), axis) && !mentions(b.a(), axis));
     }
 
     /** Loads the species once, at the start of the kernel. */

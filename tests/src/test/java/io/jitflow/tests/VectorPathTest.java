@@ -105,6 +105,36 @@ class VectorPathTest {
     }
 
     /**
+     * A map over slices of its operands' last axis (an LSTM's gates: columns [k * 19, (k + 1) * 19) of
+     * one product) loads adjacent lanes at the slice's offset, so it takes the vector path; 19 columns
+     * leave a masked tail.
+     */
+    @Test
+    void mapsOverSlicesAreVectorized() {
+        Graph g = io.jitflow.text.GraphParser.parse("""
+                jitflow 1 opset 1
+                func @f(%z : float32[5, 76], %c : float32[5, 19]) -> (h : float32[5, 19]) {
+                  %i = slice(%z) {begin = [0, 0], end = [5, 19]} : float32[5, 19]
+                  %g = slice(%z) {begin = [0, 38], end = [5, 57]} : float32[5, 19]
+                  %si = sigmoid(%i) : float32[5, 19]
+                  %tg = tanh(%g) : float32[5, 19]
+                  %m = mul(%si, %tg) : float32[5, 19]
+                  %h = add(%m, %c) : float32[5, 19]
+                  return %h
+                }
+                """, "gates.jfg");
+        Function f = g.functions().get(0);
+        KernelProgram program = Compiled.lower(f, io.jitflow.ir.InferenceContext.NO_VARIABLES);
+        assertTrue(new String(CpuCompiler.generate(program, io.jitflow.cpu.CpuCodeOptions.FAST), StandardCharsets.ISO_8859_1)
+                .contains("jdk/incubator/vector/FloatVector"), "the sliced map is vectorized");
+        java.util.Map<String, io.jitflow.ir.HostTensor> inputs = new java.util.LinkedHashMap<>();
+        java.util.Random random = new java.util.Random(4);
+        f.inputs().forEach(v -> inputs.put(v.name(), RandomTensors.of(v.type().dtype(), v.type().shape().sizes(), random,
+                -3, 3, false)));
+        Differential.check(g, f, inputs, "gates over slices (vector path)", VECTOR, VECTOR_MATH);
+    }
+
+    /**
      * Fast mode sums float64 values in blocks: 1 followed by a million 1e-16s sums to about
      * 1 + 1.05e-10, which one running sum in the reference's order loses entirely (each 1e-16 is
      * below half an ulp of 1).
