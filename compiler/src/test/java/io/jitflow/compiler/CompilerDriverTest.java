@@ -74,7 +74,7 @@ class CompilerDriverTest {
         assertEquals("threads must be 0 (one per processor) or positive, got -1", threads.getMessage());
         IllegalArgumentException dump = assertThrows(IllegalArgumentException.class,
                 () -> Pipeline.standard(CompileOptions.DEFAULTS.withDumpAfter(Set.of("fusion"), System.err)));
-        assertEquals("cannot dump after 'fusion': no such stage (stages: canonicalize, fold-constants, fold-cond, simplify, cse, dce, "
+        assertEquals("cannot dump after 'fusion': no such stage (stages: canonicalize, fold-constants, fold-cond, simplify, cse, hoist-invariants, dce, "
                 + "fuse, merge-siblings, plan-buffers, or all)", dump.getMessage());
     }
 

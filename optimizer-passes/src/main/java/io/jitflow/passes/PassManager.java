@@ -36,14 +36,15 @@ public final class PassManager {
     public static List<Pass> defaultPasses() {
         // Canonicalize again after folding, so that new constants sit where the simplify rules look.
         return List.of(new Canonicalize(), new FoldConstants(), new FoldConstantConds(), new Canonicalize(), new Simplify(),
-                new CommonSubexpressions(), new Simplify(), new DeadCode());
+                new CommonSubexpressions(), new HoistLoopInvariants(), new Simplify(), new DeadCode());
     }
 
     /** Every pass by name, for the command line. */
     public static Map<String, Pass> byName() {
         Map<String, Pass> all = new LinkedHashMap<>();
         for (Pass p : List.of(new Canonicalize(), new Simplify(), new FoldConstants(), new CommonSubexpressions(),
-                new DeadCode(), new FoldConstantConds(), new FoldBatchNorm(), new ExpandComposites())) {
+                new DeadCode(), new FoldConstantConds(), new HoistLoopInvariants(), new FoldBatchNorm(),
+                new ExpandComposites())) {
             all.put(p.name(), p);
         }
         return all;

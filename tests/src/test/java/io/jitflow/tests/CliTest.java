@@ -317,7 +317,7 @@ class CliTest {
         Result bad = jitflow("opt", Repository.examples().resolve("graphs/mlp.jfg").toString(), "--dump-after", "nope");
         assertEquals(2, bad.code());
         assertTrue(bad.err().contains("cannot dump after 'nope': no such stage (stages: canonicalize, fold-constants, fold-cond, "
-                + "simplify, cse, dce, fuse, merge-siblings, plan-buffers, or all)"), bad.err());
+                + "simplify, cse, hoist-invariants, dce, fuse, merge-siblings, plan-buffers, or all)"), bad.err());
         Result kernels = jitflow("opt", Repository.examples().resolve("graphs/mlp.jfg").toString(), "--dump-after",
                 "merge-siblings");
         assertEquals(0, kernels.code(), kernels.err());
