@@ -42,6 +42,12 @@ final class ExprEmitter {
         });
     }
 
+    /** As {@link #emitValue}, leaving nothing cached for later code, which may run on another path. */
+    void emitStandalone(Expr e) {
+        emitValue(e);
+        cached.clear();
+    }
+
     /** Emits {@code e} at one point of the loop: shared unconditional subexpressions first, then the value. */
     void emitValue(Expr e) {
         cached.clear();

@@ -54,6 +54,8 @@ final class VectorLoopEmitter {
     private final Type vectorType;
     private final DType element;
     private final Map<Expr, Integer> cached = new IdentityHashMap<>();
+    /** Uniform conditions by the local holding their scalar value: a select on one branches instead of blending. */
+    private final Map<Expr, Integer> conditions = new IdentityHashMap<>();
     private int species;
     /** The local holding the mask of the lanes being computed, or -1 for whole vectors. */
     private int mask = -1;
@@ -76,6 +78,9 @@ final class VectorLoopEmitter {
     }
 
     private static boolean vectorizable(Expr e, DType element, int axis) {
+        if (uniform(e, element, axis)) {
+            return true;
+        }
         if (e instanceof Expr.Const c) {
             return c.dtype().isFloating();
         } else if (e instanceof Expr.Load l) {
@@ -94,6 +99,33 @@ final class VectorLoopEmitter {
         } else if (e instanceof Expr.Select s) {
             return s.a().dtype().isFloating() && vectorizable(s.cond(), element, axis)
                     && vectorizable(s.a(), element, axis) && vectorizable(s.b(), element, axis);
+        }
+        return false;
+    }
+
+    /**
+     * A value or condition the same in every lane (it does not depend on the vectorized axis, as a
+     * slice gradient's test of another axis's coordinate): computed by the scalar code and broadcast.
+     */
+    private static boolean uniform(Expr e, DType element, int axis) {
+        return !(e instanceof Expr.Const) && (e.dtype() == DType.BOOL || e.dtype() == element) && !mentions(e, axis)
+                && explicitlyIndexed(e);
+    }
+
+    /** Whether every position the expression depends on is in its coordinates (a random draw's is not). */
+    private static boolean explicitlyIndexed(Expr e) {
+        if (e instanceof Expr.Const || e instanceof Expr.Coord || e instanceof Expr.Size) {
+            return true;
+        } else if (e instanceof Expr.Load l) {
+            return l.index().stream().allMatch(VectorLoopEmitter::explicitlyIndexed);
+        } else if (e instanceof Expr.Unary u) {
+            return explicitlyIndexed(u.x());
+        } else if (e instanceof Expr.Binary b) {
+            return explicitlyIndexed(b.a()) && explicitlyIndexed(b.b());
+        } else if (e instanceof Expr.Cast c) {
+            return explicitlyIndexed(c.x());
+        } else if (e instanceof Expr.Select s) {
+            return explicitlyIndexed(s.cond()) && explicitlyIndexed(s.a()) && explicitlyIndexed(s.b());
         }
         return false;
     }
@@ -188,6 +220,7 @@ final class VectorLoopEmitter {
     void emitAndStore(List<Kernel.Result> results, Runnable pushIndex, int mask) {
         this.mask = mask;
         cached.clear();
+        conditions.clear();
         Map<Expr, Integer> uses = new IdentityHashMap<>();
         results.forEach(r -> count(r.body(), uses));
         for (Kernel.Result r : results) {
@@ -229,6 +262,28 @@ final class VectorLoopEmitter {
         if (cached.containsKey(e)) {
             return;
         }
+        if (uniform(e, element, axis)) {
+            // Before any vector is pushed: the scalar code may branch, which it does on an empty stack.
+            boolean condition = e.dtype() == DType.BOOL;
+            scalar.emitStandalone(e);
+            if (!condition) {
+                g.cast(JvmTypes.value(e.dtype()), scalarType());
+            }
+            int value = g.newLocal(condition ? Type.BOOLEAN_TYPE : scalarType());
+            g.storeLocal(value);
+            if (condition) {
+                conditions.put(e, value);
+                g.loadLocal(species);
+                g.loadLocal(value);
+                g.invokeInterface(SPECIES, new Method("maskAll", MASK, new Type[] {Type.BOOLEAN_TYPE}));
+            } else {
+                broadcast(() -> g.loadLocal(value));
+            }
+            int local = g.newLocal(condition ? MASK : vectorType);
+            g.storeLocal(local);
+            cached.put(e, local);
+            return;
+        }
         if (e instanceof Expr.Unary u) {
             hoist(u.x(), uses);
         } else if (e instanceof Expr.Binary b) {
@@ -238,8 +293,12 @@ final class VectorLoopEmitter {
             hoist(c.x(), uses);
         } else if (e instanceof Expr.Select s) {
             hoist(s.cond(), uses);
-            hoist(s.a(), uses);
-            hoist(s.b(), uses);
+            if (!conditions.containsKey(s.cond())) {
+                // A branch of a select on a uniform condition runs only when taken (its loads may be
+                // out of range otherwise, as a slice update's), so nothing in it is computed ahead.
+                hoist(s.a(), uses);
+                hoist(s.b(), uses);
+            }
         }
         if (uses.getOrDefault(e, 0) > 1 && !(e instanceof Expr.Const)) {
             emit(e);
@@ -272,6 +331,16 @@ final class VectorLoopEmitter {
             }
         } else if (e instanceof Expr.Binary b) {
             binary(b);
+        } else if (e instanceof Expr.Select s && conditions.containsKey(s.cond())) {
+            org.objectweb.asm.Label otherwise = new org.objectweb.asm.Label();
+            org.objectweb.asm.Label end = new org.objectweb.asm.Label();
+            g.loadLocal(conditions.get(s.cond()));
+            g.ifZCmp(GeneratorAdapter.EQ, otherwise);
+            emit(s.a());
+            g.goTo(end);
+            g.mark(otherwise);
+            emit(s.b());
+            g.mark(end);
         } else if (e instanceof Expr.Select s) {
             emit(s.b());
             emit(s.a());

@@ -135,6 +135,30 @@ class VectorPathTest {
     }
 
     /**
+     * A slice's gradient along a middle axis selects the update or zero by that axis's coordinate: the
+     * condition is the same in every lane, computed once and broadcast as a mask, so the map is vectorized.
+     */
+    @Test
+    void conditionsOnOtherAxesAreBroadcast() {
+        Graph g = io.jitflow.text.GraphParser.parse("""
+                jitflow 1 opset 1
+                func @f(%x : float32[4, 3, 11], %u : float32[4, 1, 11]) -> (y : float32[4, 3, 11]) {
+                  %y = slice_update(%x, %u) {begin = [0, 1, 0], end = [4, 2, 11]} : float32[4, 3, 11]
+                  return %y
+                }
+                """, "middle_slice_update.jfg");
+        Function f = g.functions().get(0);
+        KernelProgram program = Compiled.lower(f, io.jitflow.ir.InferenceContext.NO_VARIABLES);
+        assertTrue(new String(CpuCompiler.generate(program, io.jitflow.cpu.CpuCodeOptions.FAST), StandardCharsets.ISO_8859_1)
+                .contains("maskAll"), "the condition is broadcast as a mask");
+        java.util.Map<String, io.jitflow.ir.HostTensor> inputs = new java.util.LinkedHashMap<>();
+        java.util.Random random = new java.util.Random(5);
+        f.inputs().forEach(v -> inputs.put(v.name(), RandomTensors.of(v.type().dtype(), v.type().shape().sizes(), random,
+                -3, 3, true)));
+        Differential.check(g, f, inputs, "slice_update along a middle axis (vector path)", VECTOR, VECTOR_MATH);
+    }
+
+    /**
      * Fast mode sums float64 values in blocks: 1 followed by a million 1e-16s sums to about
      * 1 + 1.05e-10, which one running sum in the reference's order loses entirely (each 1e-16 is
      * below half an ulp of 1).

@@ -45,6 +45,11 @@ final class SliceMaps {
         return result;
     }
 
+    /** A slice that covers its dim in order: every position is covered, with no test. */
+    private static boolean wholeDim(Slicing.DimSlice s, io.jitflow.ir.Dim dim) {
+        return dim.isStatic() && s.start() == 0 && s.step() == 1 && s.count() == dim.size();
+    }
+
     /** x with the slice replaced: at positions the slice covers, the update's element; elsewhere x's. */
     static Expr update(Attributes a, Shape x, List<Expr> coords, Function<List<Expr>, Expr> update, Expr original) {
         Slicing.DimSlice[] slices = slices(a, x);
@@ -52,7 +57,7 @@ final class SliceMaps {
         List<Expr> updateCoords = new ArrayList<>();
         for (int d = 0; d < coords.size(); d++) {
             Slicing.DimSlice s = slices[d];
-            if (s == null) {
+            if (s == null || wholeDim(s, x.dim(d))) {
                 updateCoords.add(coords.get(d));
                 continue;
             }
