@@ -40,16 +40,29 @@ public final class AheadOfTime {
         List<AotModule.CompiledFunction> functions = new ArrayList<>();
         for (Function f : graph.functions()) {
             KernelProgram program = compiler.lower(optimized, f.name());
-            if (program.hasControlFlow()) {
-                throw new io.jitflow.ir.IrException("@" + f.name() + " uses control flow (cond, while or scan), which "
-                        + "ahead-of-time jars cannot hold yet; run it with the JIT (Jit.load)");
-            }
-            String className = "io.jitflow.aot.Function" + functions.size();
-            byte[] classFile = target == Target.CUDA ? null : CpuBackend.classFile(program, options, className);
-            functions.add(new AotModule.CompiledFunction(program, className, classFile,
-                    target == Target.CPU ? null : PtxGenerator.module(program)));
+            functions.add(compiled(program, "io.jitflow.aot.Function" + functions.size(), target, options));
         }
         AotModule.write(jar, functions, VariableStore.initialValues(graph).asMap(),
                 CpuBackend.codeOptions(options).usesVectorApi());
+    }
+
+    /**
+     * A program's code for the jar, under {@code className}: its class and/or PTX, and those of the
+     * regions of its control-flow kernels (classes named {@code className_r0}, {@code _r1}, ... in
+     * kernel order), which the runtime hands to its class as it does in the JIT.
+     */
+    private static AotModule.CompiledFunction compiled(KernelProgram program, String className, Target target,
+                                                       CompileOptions options) {
+        byte[] classFile = target == Target.CUDA ? null : CpuBackend.classFile(program, options, className);
+        List<AotModule.CompiledFunction> regions = new ArrayList<>();
+        for (io.jitflow.ir.kernel.Kernel k : program.kernels()) {
+            if (k instanceof io.jitflow.ir.kernel.Kernel.Control c) {
+                for (KernelProgram region : c.regions()) {
+                    regions.add(compiled(region, className + "_r" + regions.size(), target, options));
+                }
+            }
+        }
+        return new AotModule.CompiledFunction(program, className, classFile,
+                target == Target.CPU ? null : PtxGenerator.module(program), regions);
     }
 }

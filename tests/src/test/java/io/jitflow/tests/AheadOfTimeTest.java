@@ -13,6 +13,7 @@ import io.jitflow.Tensor;
 import io.jitflow.data.Mnist;
 import io.jitflow.ir.DType;
 import io.jitflow.ir.Function;
+import io.jitflow.ir.Graph;
 import io.jitflow.ir.HostTensor;
 import io.jitflow.ir.kernel.KernelProgram;
 import io.jitflow.ir.Value;
@@ -65,28 +66,27 @@ class AheadOfTimeTest {
         }
     }
 
-    /** Control flow is not compiled ahead of time yet: the compile says so by name instead of writing a jar that fails. */
+    /**
+     * Control flow in a jar: all_ops.jfg's cond, while and scan (nested regions, a symbolic scan
+     * length), each region a class of its own, run as the JIT runs them; CUDA refuses them by name.
+     */
     @Test
-    void controlFlowIsRefusedByName() {
-        io.jitflow.ir.Graph graph = io.jitflow.text.GraphParser.parse("""
-                jitflow 1 opset 2
-                func @twice(%x : float32[], %p : bool[]) -> (y : float32[]) {
-                  %y = cond(%p, %x) (
-                    then(%a : float32[]) -> (r : float32[]) {
-                      %0 = add(%a, %a) : float32[]
-                      return %0
-                    },
-                    else(%a : float32[]) -> (r : float32[]) {
-                      return %a
-                    }
-                  ) : float32[]
-                  return %y
-                }
-                """, "twice.jfg");
-        io.jitflow.ir.IrException e = assertThrows(io.jitflow.ir.IrException.class,
-                () -> AheadOfTime.compile(graph, dir.resolve("twice.jar"), AheadOfTime.Target.CPU, Compiled.OPTIONS));
-        assertTrue(e.getMessage().contains("@twice uses control flow"), e.getMessage());
-        assertFalse(Files.exists(dir.resolve("twice.jar")));
+    void controlFlowRunsAsTheJitRunsIt() throws IOException {
+        Graph control = CompiledOpsTest.allOpsGraphs("original").stream()
+                .filter(g -> g.functions().get(0).name().equals("control")).findFirst().orElseThrow();
+        Path file = dir.resolve("control.jfg");
+        io.jitflow.text.GraphFiles.write(control, file);
+        Path jar = dir.resolve("control.jar");
+        AheadOfTime.compile(file, jar, AheadOfTime.Target.CPU, Compiled.OPTIONS);
+        AotModule aot = AotModule.load(jar);
+        CompiledGraph jit = Jit.load(file);
+        for (int seed = 0; seed < 4; seed++) {
+            assertSameResults(jit, aot, "control", randomInputs(jit.function("control"), new Random(seed)),
+                    "@control, seed " + seed);
+        }
+        RuntimeException e = assertThrows(RuntimeException.class,
+                () -> AheadOfTime.compile(file, dir.resolve("control-cuda.jar"), AheadOfTime.Target.CUDA, Compiled.OPTIONS));
+        assertTrue(e.getMessage().contains("control flow runs on the CPU backend only"), e.getMessage());
     }
 
     /**
@@ -191,7 +191,7 @@ class AheadOfTimeTest {
         AheadOfTime.compile(file, good, AheadOfTime.Target.CPU, Compiled.OPTIONS);
         String manifest = entry(good, "jitflow/manifest.txt");
         assertRefused(jar("plain.jar", Map.of("a.txt", "hello")), "not a Jitflow AOT jar");
-        assertRefused(jar("future.jar", Map.of("jitflow/manifest.txt", manifest.replace("jitflow-aot 2", "jitflow-aot 9"))),
+        assertRefused(jar("future.jar", Map.of("jitflow/manifest.txt", manifest.replace("jitflow-aot 3", "jitflow-aot 9"))),
                 "AOT format version 9 is not supported");
         assertRefused(jar("noclass.jar", Map.of("jitflow/manifest.txt", manifest)), "the class of function linear is missing");
         assertRefused(jar("garbled.jar", Map.of("jitflow/manifest.txt", manifest.replace("buffer 1 INPUT", "buffer 1 INPUT?"))),

@@ -7,6 +7,7 @@ import io.jitflow.ir.HostTensor;
 import io.jitflow.ir.Shape;
 import io.jitflow.ir.TensorType;
 import io.jitflow.ir.kernel.Buffer;
+import io.jitflow.ir.kernel.Kernel;
 import io.jitflow.ir.kernel.KernelProgram;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
@@ -22,20 +23,28 @@ import java.util.function.Function;
  * Vector API, each variable with the jar entry of its value, and per function its generated class
  * and the buffer layout its code expects (the kernels themselves are in the class), and when it was
  * compiled for CUDA too, the jar entry of its PTX, its kernels' error messages and launches. Names are
- * URL-encoded so that every field is one whitespace-free token.
+ * URL-encoded so that every field is one whitespace-free token. A function with control flow
+ * lists each control-flow kernel ({@code control OP ATTRS OPERANDS RESULTS REGIONS}) followed by
+ * its regions, each a nested block ({@code region NAME CLASS ... end}) of the same records.
  */
 final class AotManifest {
     static final String ENTRY = "jitflow/manifest.txt";
     static final String MAGIC = "jitflow-aot";
-    /** Raised whenever generated code calls the runtime differently (2: matmuls take their row epilogue). */
-    static final int VERSION = 2;
+    /**
+     * Raised whenever generated code calls the runtime differently (2: matmuls take their row
+     * epilogue; 3: a program's class is constructed with its control-flow kernels).
+     */
+    static final int VERSION = 3;
 
     /**
-     * One compiled function: the program it implements, the binary name of its class (null when
-     * compiled for CUDA only), and for CUDA the jar entry of its PTX, the errors its kernels report
-     * and their launches (null when compiled for the CPU only).
+     * One compiled function or region: the program it implements, the binary name of its class
+     * (null when compiled for CUDA only), for CUDA the jar entry of its PTX, the errors its kernels
+     * report and their launches (null when compiled for the CPU only), its control-flow kernels in
+     * order (over its buffers; their region programs those of {@code regions}) and the entries of
+     * their regions, in the same order.
      */
-    record FunctionEntry(String className, KernelProgram program, Cuda cuda) {
+    record FunctionEntry(String className, KernelProgram program, Cuda cuda, List<Kernel.Control> controls,
+                         List<FunctionEntry> regions) {
     }
 
     record Cuda(String ptxEntry, List<String> errors, List<CudaCode.Launch> launches) {
@@ -54,33 +63,75 @@ final class AotManifest {
         contents.variableEntries().forEach((name, entry) -> sb.append("variable ").append(encode(name)).append(' ')
                 .append(encode(entry)).append('\n'));
         for (FunctionEntry f : contents.functions()) {
-            KernelProgram p = f.program();
-            sb.append("function ").append(encode(p.name())).append(' ')
-                    .append(f.className() == null ? "-" : f.className()).append('\n');
-            for (Buffer b : p.buffers()) {
-                sb.append("buffer ").append(b.id()).append(' ').append(b.kind()).append(' ')
-                        .append(b.type().dtype().text()).append(' ').append(dims(b.type().shape())).append(' ')
-                        .append(encode(b.name() == null ? "" : b.name()));
-                if (b.kind() == Buffer.Kind.VIEW) {
-                    sb.append(" view ").append(b.viewOf().id());
-                } else if (b.kind() == Buffer.Kind.CONSTANT) {
-                    sb.append(" constant ").append(encode(constantEntry.apply(f, b)));
-                }
-                sb.append('\n');
-            }
-            bindings(sb, "input", p.inputs());
-            bindings(sb, "output", p.outputs());
-            bindings(sb, "read", p.variableReads());
-            bindings(sb, "write", p.variableWrites());
-            if (f.cuda() != null) {
-                sb.append("ptx ").append(encode(f.cuda().ptxEntry())).append('\n');
-                f.cuda().errors().forEach(e -> sb.append("error ").append(encode(e)).append('\n'));
-                f.cuda().launches().forEach(l -> sb.append("launch ").append(l.entry()).append(' ')
-                        .append(dims(l.points())).append(l.perBlock() ? " per-block" : "").append('\n'));
-            }
-            sb.append("end\n");
+            entry(sb, "function", f, constantEntry);
         }
         return sb.toString();
+    }
+
+    /** One function's or region's records, its regions' blocks nested after each control-flow kernel. */
+    private static void entry(StringBuilder sb, String keyword, FunctionEntry f,
+                              java.util.function.BiFunction<FunctionEntry, Buffer, String> constantEntry) {
+        KernelProgram p = f.program();
+        sb.append(keyword).append(' ').append(encode(p.name())).append(' ')
+                .append(f.className() == null ? "-" : f.className()).append('\n');
+        for (Buffer b : p.buffers()) {
+            sb.append("buffer ").append(b.id()).append(' ').append(b.kind()).append(' ')
+                    .append(b.type().dtype().text()).append(' ').append(dims(b.type().shape())).append(' ')
+                    .append(encode(b.name() == null ? "" : b.name()));
+            if (b.kind() == Buffer.Kind.VIEW) {
+                sb.append(" view ").append(b.viewOf().id());
+            } else if (b.kind() == Buffer.Kind.CONSTANT) {
+                sb.append(" constant ").append(encode(constantEntry.apply(f, b)));
+            }
+            sb.append('\n');
+        }
+        bindings(sb, "input", p.inputs());
+        bindings(sb, "output", p.outputs());
+        bindings(sb, "read", p.variableReads());
+        bindings(sb, "write", p.variableWrites());
+        if (f.cuda() != null) {
+            sb.append("ptx ").append(encode(f.cuda().ptxEntry())).append('\n');
+            f.cuda().errors().forEach(e -> sb.append("error ").append(encode(e)).append('\n'));
+            f.cuda().launches().forEach(l -> sb.append("launch ").append(l.entry()).append(' ')
+                    .append(dims(l.points())).append(l.perBlock() ? " per-block" : "").append('\n'));
+        }
+        int region = 0;
+        for (Kernel.Control c : f.controls()) {
+            sb.append("control ").append(c.op().mnemonic()).append(' ').append(attributes(c.attrs())).append(' ')
+                    .append(ids(c.operands())).append(' ').append(ids(c.results())).append(' ')
+                    .append(c.regions().size()).append('\n');
+            for (int i = 0; i < c.regions().size(); i++) {
+                entry(sb, "region", f.regions().get(region++), constantEntry);
+            }
+        }
+        sb.append("end\n");
+    }
+
+    /** Control-flow attributes (integers and booleans only): {@code name=value,...}, or - for none. */
+    private static String attributes(io.jitflow.ir.Attributes attrs) {
+        List<String> fields = new ArrayList<>();
+        attrs.asMap().forEach((name, a) -> fields.add(name + "=" + (a instanceof io.jitflow.ir.Attr.BoolAttr b ? b.value()
+                : Long.toString(((io.jitflow.ir.Attr.IntAttr) a).value()))));
+        return fields.isEmpty() ? "-" : String.join(",", fields);
+    }
+
+    private static io.jitflow.ir.Attributes attributes(String text) {
+        io.jitflow.ir.Attributes.Builder b = io.jitflow.ir.Attributes.builder();
+        if (!text.equals("-")) {
+            for (String field : text.split(",")) {
+                String[] kv = field.split("=", 2);
+                if (kv[1].equals("true") || kv[1].equals("false")) {
+                    b.put(kv[0], Boolean.parseBoolean(kv[1]));
+                } else {
+                    b.put(kv[0], Long.parseLong(kv[1]));
+                }
+            }
+        }
+        return b.build();
+    }
+
+    private static String ids(List<Buffer> buffers) {
+        return buffers.isEmpty() ? "-" : String.join(",", buffers.stream().map(b -> Integer.toString(b.id())).toList());
     }
 
     private static void bindings(StringBuilder sb, String keyword, Map<String, Buffer> map) {
@@ -102,6 +153,8 @@ final class AotManifest {
         Map<String, String> variables = new LinkedHashMap<>();
         List<FunctionEntry> functions = new ArrayList<>();
         ProgramReader current = null;
+        // The blocks being read: a function, then the region blocks open inside it.
+        java.util.Deque<ProgramReader> open = new java.util.ArrayDeque<>();
         for (int i = 1; i < lines.length; i++) {
             String where = source + ":" + (i + 1);
             String[] f = lines[i].trim().split(" ");
@@ -109,7 +162,17 @@ final class AotManifest {
                 switch (f[0]) {
                     case "vectorized" -> vectorized = Boolean.parseBoolean(f[1]);
                     case "variable" -> variables.put(decode(f[1]), decode(f[2]));
-                    case "function" -> current = new ProgramReader(decode(f[1]), f[2]);
+                    case "function" -> {
+                        if (current != null) {
+                            throw new AotFormatException(where + ": function " + current.name + " has no 'end'");
+                        }
+                        current = new ProgramReader(decode(f[1]), f[2]);
+                    }
+                    case "region" -> {
+                        open.push(current);
+                        current = new ProgramReader(decode(f[1]), f[2]);
+                    }
+                    case "control" -> current.controls.add(f);
                     case "buffer" -> current.buffer(f, readEntry);
                     case "input", "output", "read", "write" -> current.bind(f[0], decode(f[1]), Integer.parseInt(f[2]));
                     case "ptx" -> current.ptxEntry = decode(f[1]);
@@ -117,8 +180,14 @@ final class AotManifest {
                     case "launch" -> current.launches.add(new CudaCode.Launch(f[1], shape(f[2]),
                             f.length > 3 && f[3].equals("per-block")));
                     case "end" -> {
-                        functions.add(current.finish());
-                        current = null;
+                        FunctionEntry finished = current.finish();
+                        if (open.isEmpty()) {
+                            functions.add(finished);
+                            current = null;
+                        } else {
+                            current = open.pop();
+                            current.regions.add(finished);
+                        }
                     }
                     default -> throw new AotFormatException(where + ": unknown manifest record '" + f[0] + "'");
                 }
@@ -141,6 +210,9 @@ final class AotManifest {
         String ptxEntry;
         final List<String> errors = new ArrayList<>();
         final List<CudaCode.Launch> launches = new ArrayList<>();
+        /** The control records, as read; their regions are the entries read after each, in order. */
+        final List<String[]> controls = new ArrayList<>();
+        final List<FunctionEntry> regions = new ArrayList<>();
 
         ProgramReader(String name, String className) {
             this.name = name;
@@ -171,9 +243,28 @@ final class AotManifest {
         }
 
         FunctionEntry finish() {
+            List<Kernel.Control> kernels = new ArrayList<>();
+            int region = 0;
+            for (String[] f : controls) {
+                int count = Integer.parseInt(f[5]);
+                List<KernelProgram> programs = regions.subList(region, region + count).stream()
+                        .map(FunctionEntry::program).toList();
+                region += count;
+                kernels.add(new Kernel.Control(List.of(), io.jitflow.ir.Op.fromMnemonic(f[1]), attributes(f[2]),
+                        buffersOf(f[3]), buffersOf(f[4]), programs));
+            }
+            if (region != regions.size()) {
+                throw new IllegalArgumentException("regions without a control record");
+            }
             return new FunctionEntry(className, new KernelProgram(name, buffers, List.of(), bindings.get("input"),
                     bindings.get("output"), bindings.get("read"), bindings.get("write")),
-                    ptxEntry == null ? null : new Cuda(ptxEntry, List.copyOf(errors), List.copyOf(launches)));
+                    ptxEntry == null ? null : new Cuda(ptxEntry, List.copyOf(errors), List.copyOf(launches)),
+                    kernels, List.copyOf(regions));
+        }
+
+        private List<Buffer> buffersOf(String ids) {
+            return ids.equals("-") ? List.of()
+                    : java.util.Arrays.stream(ids.split(",")).map(id -> buffers.get(Integer.parseInt(id))).toList();
         }
     }
 

@@ -11,7 +11,9 @@ import io.jitflow.ir.VariableStore;
 import io.jitflow.ir.kernel.Buffer;
 import io.jitflow.ir.kernel.KernelProgram;
 import io.jitflow.ir.npy.Npy;
+import io.jitflow.ir.kernel.Kernel;
 import io.jitflow.runtime.CompiledProgram;
+import io.jitflow.runtime.ControlKernel;
 import io.jitflow.runtime.ProgramExecutable;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -46,10 +48,12 @@ public final class AotModule {
     }
 
     /**
-     * One function to package: its program, the class file that implements it on the CPU (null
-     * for CUDA only) and its CUDA module (null for the CPU only).
+     * One function (or region) to package: its program, the class file that implements it on the
+     * CPU (null for CUDA only), its CUDA module (null for the CPU only), and those of the regions of
+     * its control-flow kernels, in kernel order.
      */
-    public record CompiledFunction(KernelProgram program, String className, byte[] classFile, CudaCode cuda) {
+    public record CompiledFunction(KernelProgram program, String className, byte[] classFile, CudaCode cuda,
+                                   List<CompiledFunction> regions) {
     }
 
     /**
@@ -76,30 +80,22 @@ public final class AotModule {
                     variableEntries.put(e.getKey(), entry);
                     put(out, entry, Npy.toBytes(e.getValue()));
                 }
+                // Every function and region gets a number, for the names of its entries.
+                Map<AotManifest.FunctionEntry, Integer> numbers = new java.util.IdentityHashMap<>();
                 List<AotManifest.FunctionEntry> entries = new ArrayList<>();
+                java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
                 for (CompiledFunction f : functions) {
-                    AotManifest.Cuda cuda = null;
-                    if (f.cuda() != null) {
-                        String entry = "jitflow/ptx/" + entries.size() + ".ptx";
-                        put(out, entry, f.cuda().ptx().getBytes(StandardCharsets.UTF_8));
-                        cuda = new AotManifest.Cuda(entry, f.cuda().errors(), f.cuda().launches());
-                    }
-                    entries.add(new AotManifest.FunctionEntry(f.classFile() == null ? null : f.className(), f.program(), cuda));
+                    entries.add(entry(f, out, numbers, next));
                 }
                 Map<String, HostTensor> constants = new LinkedHashMap<>();
                 String manifest = AotManifest.write(new AotManifest.Contents(vectorized, variableEntries, entries),
                         (f, b) -> {
-                            String entry = "jitflow/constants/" + entries.indexOf(f) + "/" + b.id() + ".npy";
+                            String entry = "jitflow/constants/" + numbers.get(f) + "/" + b.id() + ".npy";
                             constants.put(entry, b.constant());
                             return entry;
                         });
                 for (Map.Entry<String, HostTensor> e : constants.entrySet()) {
                     put(out, e.getKey(), Npy.toBytes(e.getValue()));
-                }
-                for (CompiledFunction f : functions) {
-                    if (f.classFile() != null) {
-                        put(out, f.className().replace('.', '/') + ".class", f.classFile());
-                    }
                 }
                 put(out, AotManifest.ENTRY, manifest.getBytes(StandardCharsets.UTF_8));
             }
@@ -107,6 +103,32 @@ public final class AotModule {
         } finally {
             Files.deleteIfExists(temp);
         }
+    }
+
+    /** A function's (or region's) manifest entry, its class and PTX written to the jar, its regions' too. */
+    private static AotManifest.FunctionEntry entry(CompiledFunction f, JarOutputStream out,
+                                                   Map<AotManifest.FunctionEntry, Integer> numbers,
+                                                   java.util.concurrent.atomic.AtomicInteger next) throws IOException {
+        int number = next.getAndIncrement();
+        AotManifest.Cuda cuda = null;
+        if (f.cuda() != null) {
+            String entry = "jitflow/ptx/" + number + ".ptx";
+            put(out, entry, f.cuda().ptx().getBytes(StandardCharsets.UTF_8));
+            cuda = new AotManifest.Cuda(entry, f.cuda().errors(), f.cuda().launches());
+        }
+        if (f.classFile() != null) {
+            put(out, f.className().replace('.', '/') + ".class", f.classFile());
+        }
+        List<Kernel.Control> controls = f.program().kernels().stream().filter(k -> k instanceof Kernel.Control)
+                .map(k -> (Kernel.Control) k).toList();
+        List<AotManifest.FunctionEntry> regions = new ArrayList<>();
+        for (CompiledFunction region : f.regions()) {
+            regions.add(entry(region, out, numbers, next));
+        }
+        AotManifest.FunctionEntry entry = new AotManifest.FunctionEntry(f.classFile() == null ? null : f.className(),
+                f.program(), cuda, controls, regions);
+        numbers.put(entry, number);
+        return entry;
     }
 
     /** Entries carry a fixed time, so compiling the same graph twice gives the same bytes. */
@@ -157,19 +179,34 @@ public final class AotModule {
                             new CudaCode(ptx, f.cuda().errors(), f.cuda().launches()), device.cudaDevice()));
                     continue;
                 }
-                if (f.className() == null) {
-                    throw new AotFormatException(jar + ": function " + f.program().name() + " was compiled for CUDA only "
-                            + "(load it on a CUDA device, or compile with --target cpu or all)");
-                }
-                ZipEntry classEntry = file.getEntry(f.className().replace('.', '/') + ".class");
-                if (classEntry == null) {
-                    throw new AotFormatException(jar + ": the class of function " + f.program().name() + " is missing");
-                }
-                CompiledProgram code = loader.instantiate(f.className(), read(file, classEntry, jar));
-                module.functions.put(f.program().name(), new ProgramExecutable(f.program(), code));
+                module.functions.put(f.program().name(), cpuExecutable(f, file, jar, loader));
             }
         }
         return module;
+    }
+
+    /** A function's or region's class, constructed with its control-flow kernels, their regions loaded the same way. */
+    private static Executable cpuExecutable(AotManifest.FunctionEntry f, JarFile file, Path jar, Loader loader) {
+        if (f.className() == null) {
+            throw new AotFormatException(jar + ": function " + f.program().name() + " was compiled for CUDA only "
+                    + "(load it on a CUDA device, or compile with --target cpu or all)");
+        }
+        ZipEntry classEntry = file.getEntry(f.className().replace('.', '/') + ".class");
+        if (classEntry == null) {
+            throw new AotFormatException(jar + ": the class of function " + f.program().name() + " is missing");
+        }
+        List<CompiledProgram> controls = new ArrayList<>();
+        int region = 0;
+        for (Kernel.Control c : f.controls()) {
+            List<Executable> regions = new ArrayList<>();
+            for (int i = 0; i < c.regions().size(); i++) {
+                regions.add(cpuExecutable(f.regions().get(region++), file, jar, loader));
+            }
+            controls.add(new ControlKernel(c, regions, f.program().symbols()));
+        }
+        CompiledProgram code = loader.instantiate(f.className(), read(file, classEntry, jar),
+                controls.toArray(new CompiledProgram[0]));
+        return new ProgramExecutable(f.program(), code);
     }
 
     private static byte[] read(JarFile file, ZipEntry entry, Path jar) {
@@ -198,12 +235,10 @@ public final class AotModule {
             super(parent);
         }
 
-        CompiledProgram instantiate(String className, byte[] bytes) {
+        CompiledProgram instantiate(String className, byte[] bytes, CompiledProgram[] controls) {
             try {
                 Class<?> c = defineClass(className, bytes, 0, bytes.length);
-                // Programs with control flow are not compiled ahead of time (AheadOfTime refuses them): no control kernels.
-                return (CompiledProgram) c.getDeclaredConstructor(CompiledProgram[].class)
-                        .newInstance((Object) new CompiledProgram[0]);
+                return (CompiledProgram) c.getDeclaredConstructor(CompiledProgram[].class).newInstance((Object) controls);
             } catch (ReflectiveOperationException | LinkageError | ClassCastException e) {
                 throw new AotFormatException("cannot load generated class " + className + ": " + e);
             }
