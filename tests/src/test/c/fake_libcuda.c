@@ -72,6 +72,11 @@ CUresult cuMemcpyDtoH_v2(void *to, CUdeviceptr from, size_t bytes) {
     return SUCCESS;
 }
 
+CUresult cuMemcpyDtoD_v2(CUdeviceptr to, CUdeviceptr from, size_t bytes) {
+    memcpy((void *) (uintptr_t) to, (const void *) (uintptr_t) from, bytes);
+    return SUCCESS;
+}
+
 CUresult cuMemsetD8_v2(CUdeviceptr to, unsigned char value, size_t bytes) {
     memset((void *) (uintptr_t) to, value, bytes);
     return SUCCESS;

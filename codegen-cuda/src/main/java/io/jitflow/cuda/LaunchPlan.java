@@ -21,6 +21,10 @@ public final class LaunchPlan {
         List<CudaCode.Launch> launches = new ArrayList<>();
         for (int k = 0; k < program.kernels().size(); k++) {
             Kernel kernel = program.kernels().get(k);
+            if (kernel instanceof Kernel.Control) {
+                launches.add(CudaCode.Launch.HOST);
+                continue;
+            }
             Shape space = kernel instanceof Kernel.Loop l ? l.space() : kernel.output().type().shape();
             List<Integer> reduced = kernel instanceof Kernel.Loop l ? l.reducedAxes() : List.of();
             List<Dim> kept = new ArrayList<>();

@@ -37,6 +37,17 @@ public final class PtxGenerator {
 
     /** Why kernel {@code index} of {@code program} cannot be compiled yet, or empty when it can. */
     public static java.util.Optional<String> unsupported(KernelProgram program, int index) {
+        if (program.kernels().get(index) instanceof Kernel.Control c) {
+            for (KernelProgram region : c.regions()) {
+                for (int k = 0; k < region.kernels().size(); k++) {
+                    java.util.Optional<String> reason = unsupported(region, k);
+                    if (reason.isPresent()) {
+                        return reason;
+                    }
+                }
+            }
+            return java.util.Optional.empty();
+        }
         try {
             new PtxKernelWriter(asLoops(program), index, new ArrayList<>()).write();
             return java.util.Optional.empty();
@@ -53,10 +64,16 @@ public final class PtxGenerator {
         sb.append(".version ").append(target.isaVersion()).append('\n');
         sb.append(".target ").append(target.architecture()).append('\n');
         sb.append(".address_size 64\n");
+        List<CudaCode> regions = new ArrayList<>();
         for (int i = 0; i < program.kernels().size(); i++) {
+            if (program.kernels().get(i) instanceof Kernel.Control c) {
+                // The host runs it; each region is a module of its own.
+                c.regions().forEach(r -> regions.add(module(r, target)));
+                continue;
+            }
             sb.append('\n').append(new PtxKernelWriter(program, i, errors).write());
         }
-        return new CudaCode(sb.toString(), errors, LaunchPlan.launches(program));
+        return new CudaCode(sb.toString(), errors, LaunchPlan.launches(program), regions);
     }
 
     /**

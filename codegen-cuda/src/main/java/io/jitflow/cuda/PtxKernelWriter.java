@@ -38,10 +38,7 @@ final class PtxKernelWriter {
 
     String write() {
         String name = LaunchPlan.entryName(access.program, access.index);
-        if (access.kernel instanceof Kernel.Control c) {
-            throw access.unsupported(c.op() + ": control flow runs on the CPU backend only (its host loop on CUDA is "
-                    + "not built yet)");
-        } else if (access.kernel instanceof Kernel.Matmul m) {
+        if (access.kernel instanceof Kernel.Matmul m) {
             matmulKernel(m);
         } else if (access.kernel instanceof Kernel.Conv c) {
             convKernel(c);

@@ -2,12 +2,10 @@ package io.jitflow.runtime;
 
 import io.jitflow.ir.Dim;
 import io.jitflow.ir.HostTensor;
-import io.jitflow.ir.IrException;
 import io.jitflow.ir.Shape;
 import io.jitflow.ir.VariableStore;
 import io.jitflow.ir.kernel.Buffer;
 import io.jitflow.ir.kernel.Kernel;
-import io.jitflow.ir.kernel.KernelProgram;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -15,9 +13,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A control-flow kernel (cond, while, scan) run on the host: the loop or the choice is here, and
- * each iteration runs a region's compiled program on whole arrays. Generated code calls it at the
- * kernel's place in the program. The semantics are those of {@code io.jitflow.ir.ops.ControlFlow}.
+ * A control-flow kernel (cond, while, scan) run on the host over host arrays: the loop or the
+ * choice is {@link ControlLoop}'s, and each iteration runs a region's compiled program on whole
+ * arrays. Generated code calls it at the kernel's place in the program.
  */
 public final class ControlKernel implements CompiledProgram {
     private static final VariableStore NO_VARIABLES = new VariableStore();
@@ -37,70 +35,57 @@ public final class ControlKernel implements CompiledProgram {
     public void run(Object[] buffers, int[] sizes) {
         List<HostTensor> operands = new ArrayList<>();
         for (Buffer b : kernel.operands()) {
-            operands.add(HostTensor.wrap(b.type().dtype(), resolve(b.type().shape(), sizes), buffers[b.id()]));
+            operands.add(HostTensor.wrap(b.type().dtype(), resolve(b.type().shape(), sizes, symbols), buffers[b.id()]));
         }
-        List<HostTensor> results = switch (kernel.op()) {
-            case COND -> call(operands.get(0).getBool(0) ? 0 : 1, operands.subList(1, operands.size()));
-            case WHILE -> whileLoop(operands);
-            case SCAN -> scan(operands, buffers, sizes);
-            default -> throw new IrException(kernel.op() + " is not a control-flow op");
-        };
+        List<HostTensor> results = ControlLoop.run(kernel, operands, new ControlLoop.Values<>() {
+            @Override
+            public List<HostTensor> call(int index, List<HostTensor> args) {
+                return callRegion(regions.get(index), args);
+            }
+
+            @Override
+            public boolean isTrue(HostTensor predicate) {
+                return predicate.getBool(0);
+            }
+
+            @Override
+            public int leading(HostTensor xs) {
+                return xs.dim(0);
+            }
+
+            @Override
+            public HostTensor step(HostTensor xs, int t) {
+                return io.jitflow.ir.ops.ControlFlow.step(xs, t);
+            }
+
+            @Override
+            public void store(HostTensor y, int result, int t) {
+                System.arraycopy(y.storage(), 0, buffers[kernel.results().get(result).id()], t * y.size(), y.size());
+            }
+        });
         for (int i = 0; i < results.size(); i++) {
             Buffer b = kernel.results().get(i);
             System.arraycopy(results.get(i).storage(), 0, buffers[b.id()], 0, results.get(i).size());
         }
     }
 
-    private List<HostTensor> whileLoop(List<HostTensor> state) {
-        int carried = kernel.results().size();
-        long bound = kernel.attrs().getInt("max_iterations");
-        state = new ArrayList<>(state);
-        for (long i = 0; (bound < 0 || i < bound) && call(0, state).get(0).getBool(0); i++) {
-            List<HostTensor> next = call(1, state);
-            for (int k = 0; k < carried; k++) {
-                state.set(k, next.get(k));
-            }
-        }
-        return state.subList(0, carried);
+    /** Runs a region's executable on values in the order of its inputs; returns its outputs in order. */
+    private static List<HostTensor> callRegion(Executable region, List<HostTensor> args) {
+        return new ArrayList<>(region.run(byInputName(region.program(), args), NO_VARIABLES).values());
     }
 
-    /** Runs the steps, writing each per-step output into its stacked result as it comes; returns the final carries. */
-    private List<HostTensor> scan(List<HostTensor> operands, Object[] buffers, int[] sizes) {
-        int carried = (int) kernel.attrs().getInt("carried");
-        int scanned = (int) kernel.attrs().getInt("scanned");
-        int length = scanned > 0 ? operands.get(carried).dim(0) : (int) kernel.attrs().getInt("length");
-        List<HostTensor> args = new ArrayList<>(operands);
-        for (int i = 0; i < length; i++) {
-            int t = kernel.attrs().getBool("reverse") ? length - 1 - i : i;
-            for (int k = 0; k < scanned; k++) {
-                // A fresh array per step: a carry may be this step's slice itself.
-                args.set(carried + k, io.jitflow.ir.ops.ControlFlow.step(operands.get(carried + k), t));
-            }
-            List<HostTensor> out = call(0, args);
-            for (int k = 0; k < carried; k++) {
-                args.set(k, out.get(k));
-            }
-            for (int k = carried; k < out.size(); k++) {
-                HostTensor y = out.get(k);
-                System.arraycopy(y.storage(), 0, buffers[kernel.results().get(k).id()], t * y.size(), y.size());
-            }
-        }
-        return args.subList(0, carried);
-    }
-
-    /** Runs region {@code index} on values in the order of its inputs; returns its outputs in order. */
-    private List<HostTensor> call(int index, List<HostTensor> args) {
-        Executable region = regions.get(index);
-        KernelProgram program = region.program();
-        Map<String, HostTensor> inputs = new LinkedHashMap<>();
-        Iterator<HostTensor> values = args.iterator();
-        for (String name : program.inputs().keySet()) {
+    /** Values given in the order of a region program's inputs, by input name. */
+    public static <T> Map<String, T> byInputName(io.jitflow.ir.kernel.KernelProgram region, List<T> args) {
+        Map<String, T> inputs = new LinkedHashMap<>();
+        Iterator<T> values = args.iterator();
+        for (String name : region.inputs().keySet()) {
             inputs.put(name, values.next());
         }
-        return new ArrayList<>(region.run(inputs, NO_VARIABLES).values());
+        return inputs;
     }
 
-    private int[] resolve(Shape shape, int[] sizes) {
+    /** A buffer's shape for this run: its symbolic dims looked up in {@code sizes} (in {@code symbols}' order). */
+    public static int[] resolve(Shape shape, int[] sizes, List<String> symbols) {
         int[] dims = new int[shape.rank()];
         for (int d = 0; d < dims.length; d++) {
             Dim dim = shape.dim(d);

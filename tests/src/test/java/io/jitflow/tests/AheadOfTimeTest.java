@@ -68,7 +68,7 @@ class AheadOfTimeTest {
 
     /**
      * Control flow in a jar: all_ops.jfg's cond, while and scan (nested regions, a symbolic scan
-     * length), each region a class of its own, run as the JIT runs them; CUDA refuses them by name.
+     * length), each region a class of its own, run as the JIT runs them; the CUDA target refuses them by name.
      */
     @Test
     void controlFlowRunsAsTheJitRunsIt() throws IOException {
@@ -86,7 +86,7 @@ class AheadOfTimeTest {
         }
         RuntimeException e = assertThrows(RuntimeException.class,
                 () -> AheadOfTime.compile(file, dir.resolve("control-cuda.jar"), AheadOfTime.Target.CUDA, Compiled.OPTIONS));
-        assertTrue(e.getMessage().contains("control flow runs on the CPU backend only"), e.getMessage());
+        assertTrue(e.getMessage().contains("@control uses control flow (cond, while or scan), which jars hold for the cpu target only"), e.getMessage());
     }
 
     /**

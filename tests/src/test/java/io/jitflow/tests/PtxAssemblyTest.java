@@ -30,13 +30,16 @@ class PtxAssemblyTest {
         PtxCases.All cases = PtxCases.all();
         StringBuilder module = new StringBuilder();
         int n = 0;
+        int pieces = 0;
         for (PtxCases.PtxCase c : cases.supported()) {
-            // One module for all cases: the header once, entry names made unique per case.
-            String ptx = c.ptx();
-            String entries = ptx.substring(ptx.indexOf(".address_size 64\n") + ".address_size 64\n".length());
-            module.append(n == 0 ? ptx.substring(0, ptx.length() - entries.length()) : "")
-                    .append("// case: ").append(c.name()).append('\n')
-                    .append(entries.replace(".entry k", ".entry c" + n++ + "_k"));
+            // One module for all cases and their regions' modules: the header once, entry names made unique.
+            for (String ptx : modules(c.module())) {
+                String entries = ptx.substring(ptx.indexOf(".address_size 64\n") + ".address_size 64\n".length());
+                module.append(pieces == 0 ? ptx.substring(0, ptx.length() - entries.length()) : "")
+                        .append("// case: ").append(c.name()).append('\n')
+                        .append(entries.replace(".entry k", ".entry c" + pieces++ + "_k"));
+            }
+            n++;
         }
         assertTrue(n >= 160, "only " + n + " cases compile to PTX; unsupported: " + cases.unsupported());
         Path file = dir.resolve("cases.ptx");
@@ -44,6 +47,13 @@ class PtxAssemblyTest {
         assemble(file, arch);
         System.out.printf("ptxas -arch=%s: %d cases assembled, %d not supported by the CUDA backend yet%n",
                 arch, n, cases.unsupported().size());
+    }
+
+    /** A program's PTX module, then its control-flow regions' modules, at any depth. */
+    private static List<String> modules(io.jitflow.runtime.cuda.CudaCode code) {
+        List<String> all = new java.util.ArrayList<>(List.of(code.ptx()));
+        code.regions().forEach(r -> all.addAll(modules(r)));
+        return all;
     }
 
     /** Runs ptxas; a failure shows its message with the PTX lines it names. */

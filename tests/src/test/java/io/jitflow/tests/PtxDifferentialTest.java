@@ -234,6 +234,26 @@ class PtxDifferentialTest {
         checkOnPtx(graph, inputs, "random_uniform and random_normal");
     }
 
+    /**
+     * cond, while and scan (all_ops.jfg's @control, nested regions, a symbolic scan length): the
+     * host loop over each region's own PTX module, run by the interpreter, equals the reference.
+     */
+    @Test
+    void controlFlowRunsItsRegionsPtxOnTheHost() throws java.io.IOException {
+        for (String variant : List.of("original", "float64")) {
+            Graph g = CompiledOpsTest.allOpsGraphs(variant).stream()
+                    .filter(x -> x.functions().get(0).name().equals("control")).findFirst().orElseThrow();
+            Function f = g.functions().get(0);
+            io.jitflow.runtime.cuda.CudaCode code = PtxGenerator.module(Compiled.lower(f, g.inferenceContext()));
+            assertTrue(code.launches().stream().filter(io.jitflow.runtime.cuda.CudaCode.Launch::onHost).count() == 3,
+                    "cond, while and scan run on the host");
+            assertEquals(5, code.regions().size(), "then, else, cond, body and the scan's body");
+            for (int seed = 0; seed < 3; seed++) {
+                checkOnPtx(g, CompiledOpsTest.allOpsInputs(f, variant + seed), "@control as " + variant + ", seed " + seed);
+            }
+        }
+    }
+
     @Test
     void unsupportedKernelsAreRefusedByName() {
         FunctionBuilder fb = new FunctionBuilder("f", InferenceContext.NO_VARIABLES);

@@ -18,7 +18,8 @@ import java.util.Map;
  * launched on a small grid (two blocks of 32 threads, so the grid-stride loops wrap, or of the
  * block size an entry requires) and its
  * status word checked (a reported error is thrown as the CPU backend throws it), and the buffers
- * are copied back.
+ * are copied back. A control-flow kernel runs as the runtime's host loop ({@code ControlKernel}) over
+ * its regions' PTX, each run by an execution of its own, with the buffers copied out around it.
  */
 final class PtxExecution implements CompiledProgram {
     private static final int BLOCKS = 2;
@@ -28,12 +29,24 @@ final class PtxExecution implements CompiledProgram {
     private final PtxInterpreter ptx;
     private final List<String> errors;
     private final List<CudaCode.Launch> launches;
+    /** The control-flow kernels in order, their regions run on the interpreter too. */
+    private final List<CompiledProgram> controls = new java.util.ArrayList<>();
 
     PtxExecution(KernelProgram program, CudaCode module) {
         this.program = program;
         this.ptx = new PtxInterpreter(module.ptx());
         this.errors = module.errors();
         this.launches = module.launches();
+        int region = 0;
+        for (io.jitflow.ir.kernel.Kernel k : program.kernels()) {
+            if (k instanceof io.jitflow.ir.kernel.Kernel.Control c) {
+                List<io.jitflow.runtime.Executable> regions = new java.util.ArrayList<>();
+                for (KernelProgram r : c.regions()) {
+                    regions.add(new io.jitflow.runtime.ProgramExecutable(r, new PtxExecution(r, module.regions().get(region++))));
+                }
+                controls.add(new io.jitflow.runtime.ControlKernel(c, regions, program.symbols()));
+            }
+        }
     }
 
     @Override
@@ -51,8 +64,15 @@ final class PtxExecution implements CompiledProgram {
             memory.buffer(sizeTable).putInt(4 * i, sizes[i]);
         }
         long status = memory.allocate(4);
+        int control = 0;
         for (int k = 0; k < program.kernels().size(); k++) {
             CudaCode.Launch launch = launches.get(k);
+            if (launch.onHost()) {
+                placed.forEach((array, address) -> copyOut(memory.buffer(address), array));
+                controls.get(control++).run(buffers, sizes);
+                placed.forEach((array, address) -> write(array, memory.buffer(address)));
+                continue;
+            }
             ptx.launch(launch.entry(), new long[] {table, sizeTable, launch.count(program.symbols(), sizes), status}, BLOCKS,
                     threads(launch.entry()), memory);
             int code = memory.buffer(status).getInt(0);
@@ -70,9 +90,13 @@ final class PtxExecution implements CompiledProgram {
     }
 
     private static long copyIn(Object array, PtxInterpreter.Memory memory) {
+        long address = memory.allocate(Array.getLength(array) * elementSize(array));
+        write(array, memory.buffer(address));
+        return address;
+    }
+
+    private static void write(Object array, ByteBuffer b) {
         int n = Array.getLength(array);
-        long address = memory.allocate(n * elementSize(array));
-        ByteBuffer b = memory.buffer(address);
         for (int i = 0; i < n; i++) {
             if (array instanceof boolean[] a) {
                 b.put((byte) (a[i] ? 1 : 0));
@@ -90,7 +114,6 @@ final class PtxExecution implements CompiledProgram {
                 b.putDouble(a[i]);
             }
         }
-        return address;
     }
 
     private static void copyOut(ByteBuffer b, Object array) {

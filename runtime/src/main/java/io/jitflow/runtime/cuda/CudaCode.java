@@ -7,13 +7,20 @@ import java.util.List;
 /**
  * What the CUDA backend hands the runtime for one kernel program: the PTX module, the run-time
  * errors its kernels can report (a kernel that fails stores {@code 1 + index} into its status word)
- * and the launch plan, one launch per kernel in order. The runtime executes this as data; how the
- * plan was chosen is the backend's business.
+ * and the launch plan, one launch per kernel in order; a control-flow kernel's launch is the host's
+ * ({@link Launch#onHost}), and its regions' code is in {@code regions}, in kernel order. The
+ * runtime executes this as data; how the plan was chosen is the backend's business.
  */
-public record CudaCode(String ptx, List<String> errors, List<Launch> launches) {
+public record CudaCode(String ptx, List<String> errors, List<Launch> launches, List<CudaCode> regions) {
     public CudaCode {
         errors = List.copyOf(errors);
         launches = List.copyOf(launches);
+        regions = List.copyOf(regions);
+    }
+
+    /** The code of a program without control flow. */
+    public CudaCode(String ptx, List<String> errors, List<Launch> launches) {
+        this(ptx, errors, launches, List.of());
     }
 
     /**
@@ -21,6 +28,13 @@ public record CudaCode(String ptx, List<String> errors, List<Launch> launches) {
      * resolved per run), and whether a whole block computes each point rather than one thread.
      */
     public record Launch(String entry, Shape points, boolean perBlock) {
+        /** A control-flow kernel's place in the plan: the host runs it, with its regions' code. */
+        public static final Launch HOST = new Launch(null, Shape.scalar(), false);
+
+        public boolean onHost() {
+            return entry == null;
+        }
+
         /** The number of points, {@code sizes} giving the program's {@code symbols} in order. */
         public long count(List<String> symbols, int[] sizes) {
             long count = 1;

@@ -9,6 +9,8 @@ import io.jitflow.ir.VariableStore;
 import io.jitflow.ir.kernel.Buffer;
 import io.jitflow.ir.kernel.Kernel;
 import io.jitflow.ir.kernel.KernelProgram;
+import io.jitflow.runtime.ControlKernel;
+import io.jitflow.runtime.ControlLoop;
 import io.jitflow.runtime.ProgramExecutable;
 import io.jitflow.runtime.ShapeBindings;
 import java.util.LinkedHashMap;
@@ -26,7 +28,9 @@ import org.bytedeco.javacpp.PointerPointer;
  * fails reports its error there, and the run throws it as the CPU backend would). Inputs and
  * outputs stay on the device; variables are read from and assigned to host storage. Constants
  * are uploaded once; temporaries that never escape are kept for the next run of the same sizes.
- * Runs of one executable are serialized.
+ * A control-flow kernel runs on the host (after the kernels before it finish): {@link ControlLoop}
+ * calls its regions' executables on device arrays, reading back only the conditions. Runs of one
+ * executable are serialized.
  */
 public final class CudaExecutable implements io.jitflow.runtime.Executable {
     private static final int THREADS = 256;
@@ -36,6 +40,9 @@ public final class CudaExecutable implements io.jitflow.runtime.Executable {
     private final CudaModule module;
     private final List<String> errors;
     private final List<CudaCode.Launch> launches;
+    /** The control-flow kernels in order, each with its regions' executables. */
+    private final List<Kernel.Control> controls;
+    private final List<List<CudaExecutable>> controlRegions = new java.util.ArrayList<>();
     private final boolean[] reusable;
     private final DeviceMemory[] kept;
     private final DeviceMemory[] constants;
@@ -60,7 +67,19 @@ public final class CudaExecutable implements io.jitflow.runtime.Executable {
         int n = program.buffers().size();
         this.launches = code.launches();
         for (CudaCode.Launch launch : launches) {
-            module.function(launch.entry());
+            if (!launch.onHost()) {
+                module.function(launch.entry());
+            }
+        }
+        this.controls = program.kernels().stream().filter(k -> k instanceof Kernel.Control).map(k -> (Kernel.Control) k)
+                .toList();
+        int region = 0;
+        for (Kernel.Control c : controls) {
+            List<CudaExecutable> regions = new java.util.ArrayList<>();
+            for (io.jitflow.ir.kernel.KernelProgram r : c.regions()) {
+                regions.add(new CudaExecutable(r, code.regions().get(region++), device));
+            }
+            controlRegions.add(regions);
         }
         this.reusable = ProgramExecutable.reusableTemporaries(program);
         this.kept = new DeviceMemory[n];
@@ -148,7 +167,13 @@ public final class CudaExecutable implements io.jitflow.runtime.Executable {
         table.upload(DType.INT64, addresses);
         sizeTable.upload(DType.INT32, sizes);
         status.clear(4);
+        int control = 0;
         for (CudaCode.Launch launch : launches) {
+            if (launch.onHost()) {
+                device.synchronize(stream);
+                runControl(control++, memory, bindings);
+                continue;
+            }
             long points = launch.count(program.symbols(), sizes);
             if (points == 0) {
                 continue;
@@ -176,6 +201,52 @@ public final class CudaExecutable implements io.jitflow.runtime.Executable {
             resident.put(name, new Resident(value, written));
         });
         return outputs;
+    }
+
+    private static final VariableStore NO_VARIABLES = new VariableStore();
+
+    /** Control-flow kernel {@code index}: its loop over its regions' executables, on device arrays. */
+    private void runControl(int index, DeviceMemory[] memory, ShapeBindings bindings) {
+        Kernel.Control c = controls.get(index);
+        List<CudaExecutable> regions = controlRegions.get(index);
+        List<DeviceArray> operands = c.operands().stream().map(b -> array(b, memory, bindings)).toList();
+        List<DeviceArray> results = ControlLoop.run(c, operands, new ControlLoop.Values<>() {
+            @Override
+            public List<DeviceArray> call(int region, List<DeviceArray> args) {
+                CudaExecutable r = regions.get(region);
+                return new java.util.ArrayList<>(r.runOnDevice(ControlKernel.byInputName(r.program(), args), NO_VARIABLES)
+                        .values());
+            }
+
+            @Override
+            public boolean isTrue(DeviceArray predicate) {
+                return ((boolean[]) predicate.memory().download(DType.BOOL, 1))[0];
+            }
+
+            @Override
+            public int leading(DeviceArray xs) {
+                return xs.shape()[0];
+            }
+
+            @Override
+            public DeviceArray step(DeviceArray xs, int t) {
+                int[] shape = java.util.Arrays.copyOfRange(xs.shape(), 1, xs.shape().length);
+                long bytes = (long) Shape.checkedElementCount(shape) * xs.dtype().byteSize();
+                DeviceMemory slice = device.allocate(bytes);
+                slice.copy(xs.memory(), t * bytes, 0, bytes);
+                return new DeviceArray(xs.dtype(), shape, slice);
+            }
+
+            @Override
+            public void store(DeviceArray y, int result, int t) {
+                long bytes = (long) y.size() * y.dtype().byteSize();
+                memory[c.results().get(result).id()].copy(y.memory(), 0, t * bytes, bytes);
+            }
+        });
+        for (int i = 0; i < results.size(); i++) {
+            DeviceArray r = results.get(i);
+            memory[c.results().get(i).id()].copy(r.memory(), 0, 0, (long) r.size() * r.dtype().byteSize());
+        }
     }
 
     /** A variable's value as last copied between host and device: the host tensor and its device copy. */

@@ -2,6 +2,7 @@ package io.jitflow.runtime.cuda;
 
 import static io.jitflow.runtime.cuda.Cuda.check;
 import static org.bytedeco.cuda.global.cudart.cuMemFree;
+import static org.bytedeco.cuda.global.cudart.cuMemcpyDtoD;
 import static org.bytedeco.cuda.global.cudart.cuMemcpyDtoH;
 import static org.bytedeco.cuda.global.cudart.cuMemcpyHtoD;
 import static org.bytedeco.cuda.global.cudart.cuMemsetD8;
@@ -84,6 +85,15 @@ public final class DeviceMemory implements AutoCloseable {
             check(cuMemcpyDtoH(staging, address, size), "cuMemcpyDtoH");
             return fromBytes(dtype, count, staging.asByteBuffer().order(ByteOrder.nativeOrder()));
         }
+    }
+
+    /** Copies {@code bytes} bytes from {@code from} (at its byte {@code fromOffset}) to this memory at byte {@code offset}. */
+    public void copy(DeviceMemory from, long fromOffset, long offset, long bytes) {
+        if (bytes == 0) {
+            return;
+        }
+        device.makeCurrent();
+        check(cuMemcpyDtoD(address + offset, from.address + fromOffset, bytes), "cuMemcpyDtoD");
     }
 
     /** Sets the first {@code size} bytes to zero. */
