@@ -17,7 +17,7 @@ import java.util.Map;
  */
 public final class MnistRnn {
     /** The epochs the example trains. */
-    public static final int EPOCHS = 25;
+    public static final int EPOCHS = 30;
 
     private MnistRnn() {
     }

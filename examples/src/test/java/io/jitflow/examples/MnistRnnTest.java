@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code jitflow example rnn}: the digits read row by row by an LSTM(64) reach at least 95% on the
- * test digits after 25 epochs, as Keras does with the same model (95.4-95.8%).
+ * test digits after 30 epochs (96.4% here, with 512-bit and with 256-bit vectors; Keras reaches
+ * 95.4-95.8% after 25).
  */
 class MnistRnnTest {
     @Test
