@@ -27,8 +27,6 @@ import io.jitflow.text.JitflowGraphParser.StatementContext;
 import io.jitflow.text.JitflowGraphParser.TensorLiteralContext;
 import io.jitflow.text.JitflowGraphParser.TensorTypeContext;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;

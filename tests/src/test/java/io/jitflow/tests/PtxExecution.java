@@ -1,7 +1,6 @@
 package io.jitflow.tests;
 
 import io.jitflow.runtime.cuda.CudaCode;
-import io.jitflow.cuda.PtxGenerator;
 import io.jitflow.ir.EvaluationException;
 import io.jitflow.ir.kernel.KernelProgram;
 import io.jitflow.runtime.CompiledProgram;

@@ -4,7 +4,6 @@ import io.jitflow.ir.Attr;
 import io.jitflow.ir.AttrSpec;
 import io.jitflow.ir.DType;
 import io.jitflow.ir.Dim;
-import io.jitflow.ir.EvalCall;
 import io.jitflow.ir.Function;
 import io.jitflow.ir.HostTensor;
 import io.jitflow.ir.InferCall;

@@ -1,7 +1,6 @@
 package io.jitflow.runtime.cuda;
 
 import io.jitflow.ir.DType;
-import io.jitflow.ir.Dim;
 import io.jitflow.ir.EvaluationException;
 import io.jitflow.ir.HostTensor;
 import io.jitflow.ir.Shape;
