@@ -263,23 +263,13 @@ final class VectorLoopEmitter {
             return;
         }
         if (uniform(e, element, axis)) {
-            // Before any vector is pushed: the scalar code may branch, which it does on an empty stack.
-            boolean condition = e.dtype() == DType.BOOL;
-            scalar.emitStandalone(e);
-            if (!condition) {
-                g.cast(JvmTypes.value(e.dtype()), scalarType());
-            }
-            int value = g.newLocal(condition ? Type.BOOLEAN_TYPE : scalarType());
-            g.storeLocal(value);
-            if (condition) {
+            // Before any vector is pushed, and once for every use.
+            int value = uniformScalar(e);
+            if (e.dtype() == DType.BOOL) {
                 conditions.put(e, value);
-                g.loadLocal(species);
-                g.loadLocal(value);
-                g.invokeInterface(SPECIES, new Method("maskAll", MASK, new Type[] {Type.BOOLEAN_TYPE}));
-            } else {
-                broadcast(() -> g.loadLocal(value));
             }
-            int local = g.newLocal(condition ? MASK : vectorType);
+            pushUniform(e, value);
+            int local = g.newLocal(e.dtype() == DType.BOOL ? MASK : vectorType);
             g.storeLocal(local);
             cached.put(e, local);
             return;
@@ -293,7 +283,7 @@ final class VectorLoopEmitter {
             hoist(c.x(), uses);
         } else if (e instanceof Expr.Select s) {
             hoist(s.cond(), uses);
-            if (!conditions.containsKey(s.cond())) {
+            if (!uniform(s.cond(), element, axis)) {
                 // A branch of a select on a uniform condition runs only when taken (its loads may be
                 // out of range otherwise, as a slice update's), so nothing in it is computed ahead.
                 hoist(s.a(), uses);
@@ -314,6 +304,8 @@ final class VectorLoopEmitter {
             g.loadLocal(local);
         } else if (e instanceof Expr.Const c) {
             broadcast(() -> pushScalar(c.value()));
+        } else if (uniform(e, element, axis)) {
+            pushUniform(e, uniformScalar(e));
         } else if (e instanceof Expr.Load l) {
             load(l);
         } else if (e instanceof Expr.Cast c) {
@@ -331,10 +323,12 @@ final class VectorLoopEmitter {
             }
         } else if (e instanceof Expr.Binary b) {
             binary(b);
-        } else if (e instanceof Expr.Select s && conditions.containsKey(s.cond())) {
+        } else if (e instanceof Expr.Select s && uniform(s.cond(), element, axis)) {
+            // The same choice in every lane: only the branch taken runs (its loads may be out of range otherwise).
             org.objectweb.asm.Label otherwise = new org.objectweb.asm.Label();
             org.objectweb.asm.Label end = new org.objectweb.asm.Label();
-            g.loadLocal(conditions.get(s.cond()));
+            Integer known = conditions.get(s.cond());
+            g.loadLocal(known != null ? known : uniformScalar(s.cond()));
             g.ifZCmp(GeneratorAdapter.EQ, otherwise);
             emit(s.a());
             g.goTo(end);
@@ -346,6 +340,29 @@ final class VectorLoopEmitter {
             emit(s.a());
             emit(s.cond());
             g.invokeVirtual(vectorType, new Method("blend", vectorType, new Type[] {VECTOR, MASK}));
+        }
+    }
+
+    /** Computes a uniform expression with the scalar code into a new local (a boolean, or the element type); returns it. */
+    private int uniformScalar(Expr e) {
+        boolean condition = e.dtype() == DType.BOOL;
+        scalar.emitStandalone(e);
+        if (!condition) {
+            g.cast(JvmTypes.value(e.dtype()), scalarType());
+        }
+        int value = g.newLocal(condition ? Type.BOOLEAN_TYPE : scalarType());
+        g.storeLocal(value);
+        return value;
+    }
+
+    /** Pushes a uniform expression's scalar (in {@code value}) as a mask or a vector of all lanes. */
+    private void pushUniform(Expr e, int value) {
+        if (e.dtype() == DType.BOOL) {
+            g.loadLocal(species);
+            g.loadLocal(value);
+            g.invokeInterface(SPECIES, new Method("maskAll", MASK, new Type[] {Type.BOOLEAN_TYPE}));
+        } else {
+            broadcast(() -> g.loadLocal(value));
         }
     }
 

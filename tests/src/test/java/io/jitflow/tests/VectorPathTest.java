@@ -135,16 +135,20 @@ class VectorPathTest {
     }
 
     /**
-     * A slice's gradient along a middle axis selects the update or zero by that axis's coordinate: the
-     * condition is the same in every lane, computed once and broadcast as a mask, so the map is vectorized.
+     * A slice update along a middle axis selects the update or x by that axis's coordinate, and a
+     * concat along the first axis chooses among its pieces by nested selects: the conditions are the
+     * same in every lane, so the maps are vectorized, and only the branch taken loads (the others'
+     * positions are out of range).
      */
     @Test
     void conditionsOnOtherAxesAreBroadcast() {
         Graph g = io.jitflow.text.GraphParser.parse("""
                 jitflow 1 opset 1
-                func @f(%x : float32[4, 3, 11], %u : float32[4, 1, 11]) -> (y : float32[4, 3, 11]) {
+                func @f(%x : float32[4, 3, 11], %u : float32[4, 1, 11]) -> (y : float32[4, 3, 11], c : float32[12, 3, 11]) {
                   %y = slice_update(%x, %u) {begin = [0, 1, 0], end = [4, 2, 11]} : float32[4, 3, 11]
-                  return %y
+                  %e = exp(%x) : float32[4, 3, 11]
+                  %c = concat(%x, %y, %e) {axis = 0} : float32[12, 3, 11]
+                  return %y, %c
                 }
                 """, "middle_slice_update.jfg");
         Function f = g.functions().get(0);
