@@ -127,6 +127,38 @@ class ControlFlowTest {
         }
     }
 
+    /** Bytes this thread allocates while {@code body} runs. */
+    private static long allocatedBy(Runnable body) {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory
+                .getThreadMXBean();
+        long before = threads.getThreadAllocatedBytes(Thread.currentThread().getId());
+        body.run();
+        return threads.getThreadAllocatedBytes(Thread.currentThread().getId()) - before;
+    }
+
+    /**
+     * A loop's iterations reuse the arrays of the ones before (their outputs and scanned steps, once
+     * nothing reads them): 200 iterations over a 256 KB carry allocate a few carries' worth, not 200.
+     */
+    @Test
+    void loopsAllocateTheirArraysOnce() {
+        int n = 65_536;
+        JitFunction whileLoop = Jit.function((Tensor x) -> Jf.whileLoop(s -> Jf.less(s.get(1), Jf.constant(200)),
+                s -> List.of(s.get(0).mul(0.5f).add(1f), s.get(1).add(Jf.constant(1))), x, Jf.constant(0)).get(0));
+        Tensor x = Jf.zeros(new int[] {n});
+        whileLoop.call(x);
+        long bytes = allocatedBy(() -> whileLoop.call(x));
+        assertTrue(bytes < 20L * 4 * n, "200 iterations allocated " + bytes + " bytes");
+        assertEquals(2.0, whileLoop.call(x).toFloatArray()[7], 1e-6);
+        JitFunction scan = Jit.function((Tensor xs) -> Jf.scan((c, s) -> List.of(c.get(0).add(s.get(0))),
+                List.of(Jf.zeros(new int[] {n / 4})), List.of(xs)).get(0));
+        Tensor xs = Jf.ones(new int[] {200, n / 4});
+        scan.call(xs);
+        long scanBytes = allocatedBy(() -> scan.call(xs));
+        assertTrue(scanBytes < 20L * n, "200 steps allocated " + scanBytes + " bytes");
+        assertEquals(200.0, scan.call(xs).toFloatArray()[5]);
+    }
+
     @Test
     void anUnboundedWhileHasNoGradient() {
         Tensor x = Jf.constant(2.0);

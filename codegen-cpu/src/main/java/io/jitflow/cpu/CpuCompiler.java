@@ -52,8 +52,8 @@ public final class CpuCompiler {
         List<CompiledProgram> controls = new java.util.ArrayList<>();
         for (Kernel k : program.kernels()) {
             if (k instanceof Kernel.Control c) {
-                List<io.jitflow.runtime.Executable> regions = c.regions().stream()
-                        .<io.jitflow.runtime.Executable>map(r -> new ProgramExecutable(r, compile(r, options))).toList();
+                List<ProgramExecutable> regions = c.regions().stream()
+                        .map(r -> new ProgramExecutable(r, compile(r, options))).toList();
                 controls.add(new ControlKernel(c, regions, program.symbols()));
             }
         }

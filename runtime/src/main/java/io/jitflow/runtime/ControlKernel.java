@@ -15,17 +15,19 @@ import java.util.Map;
 /**
  * A control-flow kernel (cond, while, scan) run on the host over host arrays: the loop or the
  * choice is {@link ControlLoop}'s, and each iteration runs a region's compiled program on whole
- * arrays. Generated code calls it at the kernel's place in the program.
+ * arrays, whose outputs (and the scanned steps) come from an {@link ArrayPool} the loop hands back
+ * what it no longer reads to, so that a loop allocates in its first iterations only. Generated code
+ * calls it at the kernel's place in the program.
  */
 public final class ControlKernel implements CompiledProgram {
     private static final VariableStore NO_VARIABLES = new VariableStore();
 
     private final Kernel.Control kernel;
-    private final List<Executable> regions;
+    private final List<ProgramExecutable> regions;
     /** The enclosing program's symbolic dims, in the order of the sizes array. */
     private final List<String> symbols;
 
-    public ControlKernel(Kernel.Control kernel, List<Executable> regions, List<String> symbols) {
+    public ControlKernel(Kernel.Control kernel, List<ProgramExecutable> regions, List<String> symbols) {
         this.kernel = kernel;
         this.regions = List.copyOf(regions);
         this.symbols = List.copyOf(symbols);
@@ -37,10 +39,12 @@ public final class ControlKernel implements CompiledProgram {
         for (Buffer b : kernel.operands()) {
             operands.add(HostTensor.wrap(b.type().dtype(), resolve(b.type().shape(), sizes, symbols), buffers[b.id()]));
         }
+        ArrayPool pool = new ArrayPool();
         List<HostTensor> results = ControlLoop.run(kernel, operands, new ControlLoop.Values<>() {
             @Override
             public List<HostTensor> call(int index, List<HostTensor> args) {
-                return callRegion(regions.get(index), args);
+                ProgramExecutable region = regions.get(index);
+                return new ArrayList<>(region.run(byInputName(region.program(), args), NO_VARIABLES, pool).values());
             }
 
             @Override
@@ -55,7 +59,21 @@ public final class ControlKernel implements CompiledProgram {
 
             @Override
             public HostTensor step(HostTensor xs, int t) {
-                return io.jitflow.ir.ops.ControlFlow.step(xs, t);
+                int[] shape = java.util.Arrays.copyOfRange(xs.shape(), 1, xs.rank());
+                int size = Shape.checkedElementCount(shape);
+                Object storage = pool.take(xs.dtype(), size);
+                System.arraycopy(xs.storage(), t * size, storage, 0, size);
+                return HostTensor.wrap(xs.dtype(), shape, storage);
+            }
+
+            @Override
+            public void release(HostTensor value) {
+                pool.release(value);
+            }
+
+            @Override
+            public Object storage(HostTensor value) {
+                return value.storage();
             }
 
             @Override
@@ -70,10 +88,6 @@ public final class ControlKernel implements CompiledProgram {
     }
 
     /** Runs a region's executable on values in the order of its inputs; returns its outputs in order. */
-    private static List<HostTensor> callRegion(Executable region, List<HostTensor> args) {
-        return new ArrayList<>(region.run(byInputName(region.program(), args), NO_VARIABLES).values());
-    }
-
     /** Values given in the order of a region program's inputs, by input name. */
     public static <T> Map<String, T> byInputName(io.jitflow.ir.kernel.KernelProgram region, List<T> args) {
         Map<String, T> inputs = new LinkedHashMap<>();

@@ -30,6 +30,13 @@ public final class ControlLoop {
 
         /** Stores a step's output at position {@code t} of result {@code result} of the kernel. */
         void store(T y, int result, int t);
+
+        /** A value no later iteration reads: its storage may serve them (if it is the loop's to give). */
+        default void release(T value) {
+        }
+
+        /** The storage a value reads: two values on the same storage are alive together. */
+        Object storage(T value);
     }
 
     /**
@@ -49,11 +56,13 @@ public final class ControlLoop {
         int carried = kernel.results().size();
         long bound = kernel.attrs().getInt("max_iterations");
         List<T> state = new ArrayList<>(operands);
-        for (long i = 0; (bound < 0 || i < bound) && values.isTrue(values.call(0, state).get(0)); i++) {
+        for (long i = 0; (bound < 0 || i < bound) && holds(values, state, operands); i++) {
             List<T> next = values.call(1, state);
+            List<T> previous = new ArrayList<>(state.subList(0, carried));
             for (int k = 0; k < carried; k++) {
                 state.set(k, next.get(k));
             }
+            releaseDead(previous, state, operands, values);
         }
         return state.subList(0, carried);
     }
@@ -69,13 +78,37 @@ public final class ControlLoop {
                 args.set(carried + k, values.step(operands.get(carried + k), t));
             }
             List<T> out = values.call(0, args);
+            List<T> dead = new ArrayList<>(args.subList(0, carried + scanned));
             for (int k = 0; k < carried; k++) {
                 args.set(k, out.get(k));
             }
             for (int k = carried; k < out.size(); k++) {
                 values.store(out.get(k), k, t);
+                dead.add(out.get(k));
             }
+            // The steps, the carries replaced and the outputs stored: whatever the next step does not read.
+            releaseDead(dead, args.subList(0, carried), operands, values);
         }
         return args.subList(0, carried);
+    }
+
+    /** Whether a while's condition holds for {@code state}; its value is released at once. */
+    private static <T> boolean holds(Values<T> values, List<T> state, List<T> operands) {
+        List<T> condition = values.call(0, state);
+        boolean holds = values.isTrue(condition.get(0));
+        releaseDead(condition, state, operands, values);
+        return holds;
+    }
+
+    /** Releases each of {@code candidates} whose storage neither {@code live} nor the operands read. */
+    private static <T> void releaseDead(List<T> candidates, List<T> live, List<T> operands, Values<T> values) {
+        java.util.Set<Object> reading = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        live.forEach(v -> reading.add(values.storage(v)));
+        operands.forEach(v -> reading.add(values.storage(v)));
+        for (T v : candidates) {
+            if (reading.add(values.storage(v))) {
+                values.release(v);
+            }
+        }
     }
 }

@@ -74,7 +74,19 @@ public final class ProgramExecutable implements Executable {
         return result.get(0);
     }
 
+    /**
+     * Runs on this thread (a loop's region, whose kernels share the loop's threads), the arrays of
+     * outputs taken from {@code pool}: a loop hands back those nothing reads any more.
+     */
+    public Map<String, HostTensor> run(Map<String, HostTensor> inputs, VariableStore variables, ArrayPool pool) {
+        return runHere(inputs, variables, pool);
+    }
+
     private Map<String, HostTensor> runHere(Map<String, HostTensor> inputs, VariableStore variables) {
+        return runHere(inputs, variables, null);
+    }
+
+    private Map<String, HostTensor> runHere(Map<String, HostTensor> inputs, VariableStore variables, ArrayPool pool) {
         ShapeBindings bindings = new ShapeBindings(program);
         bindings.checkInputNames(inputs.keySet());
         Object[] arrays = new Object[program.buffers().size()];
@@ -107,7 +119,8 @@ public final class ProgramExecutable implements Executable {
             if (previous != null && java.lang.reflect.Array.getLength(previous) == count) {
                 arrays[b.id()] = previous;
             } else {
-                arrays[b.id()] = allocate(b.type().dtype(), count);
+                arrays[b.id()] = pool != null && !reusable[b.id()] ? pool.take(b.type().dtype(), count)
+                        : allocate(b.type().dtype(), count);
                 if (reusable[b.id()]) {
                     kept[b.id()] = arrays[b.id()];
                 }

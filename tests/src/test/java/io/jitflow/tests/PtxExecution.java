@@ -39,7 +39,7 @@ final class PtxExecution implements CompiledProgram {
         int region = 0;
         for (io.jitflow.ir.kernel.Kernel k : program.kernels()) {
             if (k instanceof io.jitflow.ir.kernel.Kernel.Control c) {
-                List<io.jitflow.runtime.Executable> regions = new java.util.ArrayList<>();
+                List<io.jitflow.runtime.ProgramExecutable> regions = new java.util.ArrayList<>();
                 for (KernelProgram r : c.regions()) {
                     regions.add(new io.jitflow.runtime.ProgramExecutable(r, new PtxExecution(r, module.regions().get(region++))));
                 }

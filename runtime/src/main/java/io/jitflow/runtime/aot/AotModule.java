@@ -186,7 +186,7 @@ public final class AotModule {
     }
 
     /** A function's or region's class, constructed with its control-flow kernels, their regions loaded the same way. */
-    private static Executable cpuExecutable(AotManifest.FunctionEntry f, JarFile file, Path jar, Loader loader) {
+    private static ProgramExecutable cpuExecutable(AotManifest.FunctionEntry f, JarFile file, Path jar, Loader loader) {
         if (f.className() == null) {
             throw new AotFormatException(jar + ": function " + f.program().name() + " was compiled for CUDA only "
                     + "(load it on a CUDA device, or compile with --target cpu or all)");
@@ -198,7 +198,7 @@ public final class AotModule {
         List<CompiledProgram> controls = new ArrayList<>();
         int region = 0;
         for (Kernel.Control c : f.controls()) {
-            List<Executable> regions = new ArrayList<>();
+            List<ProgramExecutable> regions = new ArrayList<>();
             for (int i = 0; i < c.regions().size(); i++) {
                 regions.add(cpuExecutable(f.regions().get(region++), file, jar, loader));
             }

@@ -237,6 +237,11 @@ public final class CudaExecutable implements io.jitflow.runtime.Executable {
             }
 
             @Override
+            public Object storage(DeviceArray value) {
+                return value.memory();
+            }
+
+            @Override
             public void store(DeviceArray y, int result, int t) {
                 long bytes = (long) y.size() * y.dtype().byteSize();
                 memory[c.results().get(result).id()].copy(y.memory(), 0, t * bytes, bytes);
