@@ -103,6 +103,19 @@ final class ExprEmitter {
         }
     }
 
+    /** Code that runs {@code then} if the int {@code pushCondition} pushes is not 0, else {@code otherwise}. */
+    static void choose(GeneratorAdapter g, Runnable pushCondition, Runnable then, Runnable otherwise) {
+        Label elseBranch = new Label();
+        Label end = new Label();
+        pushCondition.run();
+        g.ifZCmp(GeneratorAdapter.EQ, elseBranch);
+        then.run();
+        g.goTo(end);
+        g.mark(elseBranch);
+        otherwise.run();
+        g.mark(end);
+    }
+
     void emit(Expr e) {
         Integer local = cached.get(e);
         if (local != null) {
@@ -120,15 +133,7 @@ final class ExprEmitter {
         } else if (e instanceof Expr.Binary b) {
             binary(b);
         } else if (e instanceof Expr.Select s) {
-            Label otherwise = new Label();
-            Label end = new Label();
-            emit(s.cond());
-            g.ifZCmp(GeneratorAdapter.EQ, otherwise);
-            emit(s.a());
-            g.goTo(end);
-            g.mark(otherwise);
-            emit(s.b());
-            g.mark(end);
+            choose(g, () -> emit(s.cond()), () -> emit(s.a()), () -> emit(s.b()));
         } else if (e instanceof Expr.Cast c) {
             emit(c.x());
             cast(c.x().dtype(), c.dtype());

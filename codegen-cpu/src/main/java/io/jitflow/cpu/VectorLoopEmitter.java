@@ -325,16 +325,9 @@ final class VectorLoopEmitter {
             binary(b);
         } else if (e instanceof Expr.Select s && uniform(s.cond(), element, axis)) {
             // The same choice in every lane: only the branch taken runs (its loads may be out of range otherwise).
-            org.objectweb.asm.Label otherwise = new org.objectweb.asm.Label();
-            org.objectweb.asm.Label end = new org.objectweb.asm.Label();
             Integer known = conditions.get(s.cond());
-            g.loadLocal(known != null ? known : uniformScalar(s.cond()));
-            g.ifZCmp(GeneratorAdapter.EQ, otherwise);
-            emit(s.a());
-            g.goTo(end);
-            g.mark(otherwise);
-            emit(s.b());
-            g.mark(end);
+            int condition = known != null ? known : uniformScalar(s.cond());
+            ExprEmitter.choose(g, () -> g.loadLocal(condition), () -> emit(s.a()), () -> emit(s.b()));
         } else if (e instanceof Expr.Select s) {
             emit(s.b());
             emit(s.a());

@@ -123,15 +123,7 @@ class VectorPathTest {
                   return %h
                 }
                 """, "gates.jfg");
-        Function f = g.functions().get(0);
-        KernelProgram program = Compiled.lower(f, io.jitflow.ir.InferenceContext.NO_VARIABLES);
-        assertTrue(new String(CpuCompiler.generate(program, io.jitflow.cpu.CpuCodeOptions.FAST), StandardCharsets.ISO_8859_1)
-                .contains("jdk/incubator/vector/FloatVector"), "the sliced map is vectorized");
-        java.util.Map<String, io.jitflow.ir.HostTensor> inputs = new java.util.LinkedHashMap<>();
-        java.util.Random random = new java.util.Random(4);
-        f.inputs().forEach(v -> inputs.put(v.name(), RandomTensors.of(v.type().dtype(), v.type().shape().sizes(), random,
-                -3, 3, false)));
-        Differential.check(g, f, inputs, "gates over slices (vector path)", VECTOR, VECTOR_MATH);
+        checkVectorized(g, "jdk/incubator/vector/FloatVector", "the sliced map is vectorized", new java.util.Random(4), false);
     }
 
     /**
@@ -151,15 +143,22 @@ class VectorPathTest {
                   return %y, %c
                 }
                 """, "middle_slice_update.jfg");
+        checkVectorized(g, "maskAll", "the conditions are broadcast as masks", new java.util.Random(5), true);
+    }
+
+    /**
+     * {@code g}'s function, compiled for the vector path, holds {@code marker} in its bytecode (what
+     * shows the vector code was taken) and matches the reference on seeded inputs in [-3, 3].
+     */
+    private static void checkVectorized(Graph g, String marker, String why, java.util.Random random, boolean specials) {
         Function f = g.functions().get(0);
         KernelProgram program = Compiled.lower(f, io.jitflow.ir.InferenceContext.NO_VARIABLES);
         assertTrue(new String(CpuCompiler.generate(program, io.jitflow.cpu.CpuCodeOptions.FAST), StandardCharsets.ISO_8859_1)
-                .contains("maskAll"), "the condition is broadcast as a mask");
+                .contains(marker), why);
         java.util.Map<String, io.jitflow.ir.HostTensor> inputs = new java.util.LinkedHashMap<>();
-        java.util.Random random = new java.util.Random(5);
         f.inputs().forEach(v -> inputs.put(v.name(), RandomTensors.of(v.type().dtype(), v.type().shape().sizes(), random,
-                -3, 3, true)));
-        Differential.check(g, f, inputs, "slice_update along a middle axis (vector path)", VECTOR, VECTOR_MATH);
+                -3, 3, specials)));
+        Differential.check(g, f, inputs, f.name() + " of " + why + " (vector path)", VECTOR, VECTOR_MATH);
     }
 
     /**
