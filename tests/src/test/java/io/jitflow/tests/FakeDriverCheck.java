@@ -24,6 +24,41 @@ public final class FakeDriverCheck {
     private FakeDriverCheck() {
     }
 
+    /**
+     * A cond and a scan whose regions only pass values on (so they launch nothing, and the fake's
+     * copies are real): the host loop reads the predicate back, slices the scanned value and stacks
+     * the steps with device-to-device copies.
+     */
+    private static void controlFlow(CudaDevice device) {
+        io.jitflow.ir.Graph g = io.jitflow.text.GraphParser.parse("""
+                jitflow 1 opset 2
+                func @pass(%p : bool[], %x : float32[2], %y : float32[2], %xs : float32[3, 2]) -> (c : float32[2], h : float32[2], ys : float32[3, 2]) {
+                  %c = cond(%p, %x, %y) (
+                    then(%a : float32[2], %b : float32[2]) -> (r : float32[2]) {
+                      return %b
+                    },
+                    else(%a : float32[2], %b : float32[2]) -> (r : float32[2]) {
+                      return %a
+                    }
+                  ) : float32[2]
+                  %h, %ys = scan(%x, %xs) {carried = 1, reverse = true, scanned = 1} (
+                    body(%h : float32[2], %s : float32[2]) -> (h : float32[2], y : float32[2]) {
+                      return %s, %h
+                    }
+                  ) : float32[2], float32[3, 2]
+                  return %c, %h, %ys
+                }
+                """, "pass.jfg");
+        KernelProgram program = Compiled.lower(g.functions().get(0), io.jitflow.ir.InferenceContext.NO_VARIABLES);
+        Map<String, HostTensor> out = new CudaExecutable(program, PtxGenerator.module(program), device).run(Map.of(
+                "p", HostTensor.of(new boolean[] {true}), "x", HostTensor.of(new float[] {1, 2}, 2),
+                "y", HostTensor.of(new float[] {3, 4}, 2), "xs", HostTensor.of(new float[] {5, 6, 7, 8, 9, 10}, 3, 2)),
+                new VariableStore());
+        System.out.println("control flow: c " + java.util.Arrays.toString(out.get("c").toFloatArray()) + ", h "
+                + java.util.Arrays.toString(out.get("h").toFloatArray()) + ", ys "
+                + java.util.Arrays.toString(out.get("ys").toFloatArray()));
+    }
+
     public static void main(String[] args) {
         if (!Cuda.isAvailable()) {
             System.out.println("unavailable: " + Cuda.unavailableReason());
@@ -60,6 +95,7 @@ public final class FakeDriverCheck {
         } catch (RuntimeException e) {
             System.out.println(e.getMessage());
         }
+        controlFlow(device);
         KernelProgram program = Compiled.lower(PtxDifferentialTest.integerFloorDiv(), io.jitflow.ir.InferenceContext.NO_VARIABLES);
         io.jitflow.runtime.cuda.CudaCode module = PtxGenerator.module(program);
         try {
