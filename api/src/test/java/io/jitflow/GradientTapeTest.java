@@ -119,6 +119,8 @@ class GradientTapeTest {
         }
         Tensor notRecorded = y.mul(2.0);
         assertEquals(12.0, tape.gradient(y, x).doubleValue(), 1e-12);
-        assertNull(new GradientTape().gradient(notRecorded, x));
+        try (GradientTape fresh = new GradientTape()) {
+            assertNull(fresh.gradient(notRecorded, x));
+        }
     }
 }
