@@ -40,10 +40,6 @@ public final class AheadOfTime {
         List<AotModule.CompiledFunction> functions = new ArrayList<>();
         for (Function f : graph.functions()) {
             KernelProgram program = compiler.lower(optimized, f.name());
-            if (target != Target.CPU && program.hasControlFlow()) {
-                throw new io.jitflow.ir.IrException("@" + f.name() + " uses control flow (cond, while or scan), which "
-                        + "jars hold for the cpu target only (the JIT runs it on CUDA)");
-            }
             functions.add(compiled(program, "io.jitflow.aot.Function" + functions.size(), target, options));
         }
         AotModule.write(jar, functions, VariableStore.initialValues(graph).asMap(),

@@ -50,13 +50,23 @@ public final class FakeDriverCheck {
                 }
                 """, "pass.jfg");
         KernelProgram program = Compiled.lower(g.functions().get(0), io.jitflow.ir.InferenceContext.NO_VARIABLES);
-        Map<String, HostTensor> out = new CudaExecutable(program, PtxGenerator.module(program), device).run(Map.of(
-                "p", HostTensor.of(new boolean[] {true}), "x", HostTensor.of(new float[] {1, 2}, 2),
-                "y", HostTensor.of(new float[] {3, 4}, 2), "xs", HostTensor.of(new float[] {5, 6, 7, 8, 9, 10}, 3, 2)),
+        Map<String, HostTensor> inputs = Map.of("p", HostTensor.of(new boolean[] {true}),
+                "x", HostTensor.of(new float[] {1, 2}, 2), "y", HostTensor.of(new float[] {3, 4}, 2),
+                "xs", HostTensor.of(new float[] {5, 6, 7, 8, 9, 10}, 3, 2));
+        Map<String, HostTensor> out = new CudaExecutable(program, PtxGenerator.module(program), device).run(inputs,
                 new VariableStore());
         System.out.println("control flow: c " + java.util.Arrays.toString(out.get("c").toFloatArray()) + ", h "
                 + java.util.Arrays.toString(out.get("h").toFloatArray()) + ", ys "
                 + java.util.Arrays.toString(out.get("ys").toFloatArray()));
+        try {
+            java.nio.file.Path jar = java.nio.file.Files.createTempFile("pass", ".jar");
+            io.jitflow.compiler.AheadOfTime.compile(g, jar, io.jitflow.compiler.AheadOfTime.Target.CUDA, Compiled.OPTIONS);
+            Map<String, HostTensor> fromJar = io.jitflow.runtime.aot.AotModule.load(jar, Device.cuda(0)).call("pass", inputs);
+            java.nio.file.Files.delete(jar);
+            System.out.println("control flow from a CUDA jar: " + (fromJar.equals(out) ? "the same" : "DIFFERENT " + fromJar));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     public static void main(String[] args) {

@@ -47,6 +47,7 @@ class FakeDriverTest {
                 "ptxas application ptx input, line 6; error   : fake-error here",
                 // cond takes then (y); the reverse scan carries each step's x back: h = xs[0], ys = [xs[1], xs[2], x].
                 "control flow: c [3.0, 4.0], h [5.0, 6.0], ys [7.0, 8.0, 9.0, 10.0, 1.0, 2.0]",
+                "control flow from a CUDA jar: the same",
                 "cuModuleGetFunction(k0_0) failed: CUDA_ERROR_NOT_FOUND (named symbol not found)",
                 "ran: int32[3]"), out);
         // The eager add's one-op program, then the floor_div program.

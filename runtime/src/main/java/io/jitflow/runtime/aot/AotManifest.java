@@ -92,7 +92,7 @@ final class AotManifest {
         if (f.cuda() != null) {
             sb.append("ptx ").append(encode(f.cuda().ptxEntry())).append('\n');
             f.cuda().errors().forEach(e -> sb.append("error ").append(encode(e)).append('\n'));
-            f.cuda().launches().forEach(l -> sb.append("launch ").append(l.entry()).append(' ')
+            f.cuda().launches().forEach(l -> sb.append("launch ").append(l.onHost() ? "-" : l.entry()).append(' ')
                     .append(dims(l.points())).append(l.perBlock() ? " per-block" : "").append('\n'));
         }
         int region = 0;
@@ -177,7 +177,7 @@ final class AotManifest {
                     case "input", "output", "read", "write" -> current.bind(f[0], decode(f[1]), Integer.parseInt(f[2]));
                     case "ptx" -> current.ptxEntry = decode(f[1]);
                     case "error" -> current.errors.add(decode(f[1]));
-                    case "launch" -> current.launches.add(new CudaCode.Launch(f[1], shape(f[2]),
+                    case "launch" -> current.launches.add(new CudaCode.Launch(f[1].equals("-") ? null : f[1], shape(f[2]),
                             f.length > 3 && f[3].equals("per-block")));
                     case "end" -> {
                         FunctionEntry finished = current.finish();
@@ -256,7 +256,8 @@ final class AotManifest {
             if (region != regions.size()) {
                 throw new IllegalArgumentException("regions without a control record");
             }
-            return new FunctionEntry(className, new KernelProgram(name, buffers, List.of(), bindings.get("input"),
+            // The control-flow kernels are the only kernels a loaded program lists: the rest are in its code.
+            return new FunctionEntry(className, new KernelProgram(name, buffers, List.copyOf(kernels), bindings.get("input"),
                     bindings.get("output"), bindings.get("read"), bindings.get("write")),
                     ptxEntry == null ? null : new Cuda(ptxEntry, List.copyOf(errors), List.copyOf(launches)),
                     kernels, List.copyOf(regions));

@@ -169,20 +169,28 @@ public final class AotModule {
             Loader loader = new Loader(AotModule.class.getClassLoader());
             for (AotManifest.FunctionEntry f : contents.functions()) {
                 if (device.isCuda()) {
-                    if (f.cuda() == null) {
-                        throw new AotFormatException(jar + ": function " + f.program().name() + " was not compiled for "
-                                + "CUDA (compile with --target cuda or all)");
-                    }
-                    String ptx = new String(read(file, requireEntry(file, f.cuda().ptxEntry(), jar), jar),
-                            StandardCharsets.UTF_8);
-                    module.functions.put(f.program().name(), new CudaExecutable(f.program(),
-                            new CudaCode(ptx, f.cuda().errors(), f.cuda().launches()), device.cudaDevice()));
+                    module.functions.put(f.program().name(), new CudaExecutable(f.program(), cudaCode(f, file, jar),
+                            device.cudaDevice()));
                     continue;
                 }
                 module.functions.put(f.program().name(), cpuExecutable(f, file, jar, loader));
             }
         }
         return module;
+    }
+
+    /** A function's or region's CUDA code: its PTX, errors and launches, and its regions' code, as the JIT has it. */
+    private static CudaCode cudaCode(AotManifest.FunctionEntry f, JarFile file, Path jar) {
+        if (f.cuda() == null) {
+            throw new AotFormatException(jar + ": function " + f.program().name() + " was not compiled for CUDA (compile "
+                    + "with --target cuda or all)");
+        }
+        String ptx = new String(read(file, requireEntry(file, f.cuda().ptxEntry(), jar), jar), StandardCharsets.UTF_8);
+        List<CudaCode> regions = new ArrayList<>();
+        for (AotManifest.FunctionEntry region : f.regions()) {
+            regions.add(cudaCode(region, file, jar));
+        }
+        return new CudaCode(ptx, f.cuda().errors(), f.cuda().launches(), regions);
     }
 
     /** A function's or region's class, constructed with its control-flow kernels, their regions loaded the same way. */
