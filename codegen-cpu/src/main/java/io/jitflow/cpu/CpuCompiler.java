@@ -50,12 +50,10 @@ public final class CpuCompiler {
     /** What the class of {@code program} is constructed with: each control-flow kernel, its regions compiled, in order. */
     private static CompiledProgram[] controlKernels(KernelProgram program, CpuCodeOptions options) {
         List<CompiledProgram> controls = new java.util.ArrayList<>();
-        for (Kernel k : program.kernels()) {
-            if (k instanceof Kernel.Control c) {
-                List<ProgramExecutable> regions = c.regions().stream()
-                        .map(r -> new ProgramExecutable(r, compile(r, options))).toList();
-                controls.add(new ControlKernel(c, regions, program.symbols()));
-            }
+        for (Kernel.Control c : program.controlKernels()) {
+            List<ProgramExecutable> regions = c.regions().stream().map(r -> new ProgramExecutable(r, compile(r, options)))
+                    .toList();
+            controls.add(new ControlKernel(c, regions, program.symbols()));
         }
         return controls.toArray(new CompiledProgram[0]);
     }

@@ -55,11 +55,9 @@ public final class AheadOfTime {
                                                        CompileOptions options) {
         byte[] classFile = target == Target.CUDA ? null : CpuBackend.classFile(program, options, className);
         List<AotModule.CompiledFunction> regions = new ArrayList<>();
-        for (io.jitflow.ir.kernel.Kernel k : program.kernels()) {
-            if (k instanceof io.jitflow.ir.kernel.Kernel.Control c) {
-                for (KernelProgram region : c.regions()) {
-                    regions.add(compiled(region, className + "_r" + regions.size(), target, options));
-                }
+        for (io.jitflow.ir.kernel.Kernel.Control c : program.controlKernels()) {
+            for (KernelProgram region : c.regions()) {
+                regions.add(compiled(region, className + "_r" + regions.size(), target, options));
             }
         }
         return new AotModule.CompiledFunction(program, className, classFile,

@@ -37,14 +37,12 @@ final class PtxExecution implements CompiledProgram {
         this.errors = module.errors();
         this.launches = module.launches();
         int region = 0;
-        for (io.jitflow.ir.kernel.Kernel k : program.kernels()) {
-            if (k instanceof io.jitflow.ir.kernel.Kernel.Control c) {
-                List<io.jitflow.runtime.ProgramExecutable> regions = new java.util.ArrayList<>();
-                for (KernelProgram r : c.regions()) {
-                    regions.add(new io.jitflow.runtime.ProgramExecutable(r, new PtxExecution(r, module.regions().get(region++))));
-                }
-                controls.add(new io.jitflow.runtime.ControlKernel(c, regions, program.symbols()));
+        for (io.jitflow.ir.kernel.Kernel.Control c : program.controlKernels()) {
+            List<io.jitflow.runtime.ProgramExecutable> regions = new java.util.ArrayList<>();
+            for (KernelProgram r : c.regions()) {
+                regions.add(new io.jitflow.runtime.ProgramExecutable(r, new PtxExecution(r, module.regions().get(region++))));
             }
+            controls.add(new io.jitflow.runtime.ControlKernel(c, regions, program.symbols()));
         }
     }
 

@@ -35,9 +35,9 @@ public record KernelProgram(String name, List<Buffer> buffers, List<Kernel> kern
         return stage.apply(withKernels(inner));
     }
 
-    /** Whether a kernel of this program is a control-flow op (cond, while, scan). */
-    public boolean hasControlFlow() {
-        return kernels.stream().anyMatch(k -> k instanceof Kernel.Control);
+    /** The kernels that are control-flow ops (cond, while, scan), in order. */
+    public List<Kernel.Control> controlKernels() {
+        return kernels.stream().filter(k -> k instanceof Kernel.Control).map(k -> (Kernel.Control) k).toList();
     }
 
     private static Map<String, Buffer> ordered(Map<String, Buffer> map) {

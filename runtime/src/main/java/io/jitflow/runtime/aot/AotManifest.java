@@ -39,12 +39,14 @@ final class AotManifest {
     /**
      * One compiled function or region: the program it implements, the binary name of its class
      * (null when compiled for CUDA only), for CUDA the jar entry of its PTX, the errors its kernels
-     * report and their launches (null when compiled for the CPU only), its control-flow kernels in
-     * order (over its buffers; their region programs those of {@code regions}) and the entries of
-     * their regions, in the same order.
+     * report and their launches (null when compiled for the CPU only), and the entries of the
+     * regions of its control-flow kernels, in kernel order.
      */
-    record FunctionEntry(String className, KernelProgram program, Cuda cuda, List<Kernel.Control> controls,
-                         List<FunctionEntry> regions) {
+    record FunctionEntry(String className, KernelProgram program, Cuda cuda, List<FunctionEntry> regions) {
+        /** The program's control-flow kernels (a loaded program lists only those: the rest are in its code). */
+        List<Kernel.Control> controls() {
+            return program.controlKernels();
+        }
     }
 
     record Cuda(String ptxEntry, List<String> errors, List<CudaCode.Launch> launches) {
@@ -256,11 +258,10 @@ final class AotManifest {
             if (region != regions.size()) {
                 throw new IllegalArgumentException("regions without a control record");
             }
-            // The control-flow kernels are the only kernels a loaded program lists: the rest are in its code.
             return new FunctionEntry(className, new KernelProgram(name, buffers, List.copyOf(kernels), bindings.get("input"),
                     bindings.get("output"), bindings.get("read"), bindings.get("write")),
                     ptxEntry == null ? null : new Cuda(ptxEntry, List.copyOf(errors), List.copyOf(launches)),
-                    kernels, List.copyOf(regions));
+                    List.copyOf(regions));
         }
 
         private List<Buffer> buffersOf(String ids) {

@@ -119,14 +119,12 @@ public final class AotModule {
         if (f.classFile() != null) {
             put(out, f.className().replace('.', '/') + ".class", f.classFile());
         }
-        List<Kernel.Control> controls = f.program().kernels().stream().filter(k -> k instanceof Kernel.Control)
-                .map(k -> (Kernel.Control) k).toList();
         List<AotManifest.FunctionEntry> regions = new ArrayList<>();
         for (CompiledFunction region : f.regions()) {
             regions.add(entry(region, out, numbers, next));
         }
         AotManifest.FunctionEntry entry = new AotManifest.FunctionEntry(f.classFile() == null ? null : f.className(),
-                f.program(), cuda, controls, regions);
+                f.program(), cuda, regions);
         numbers.put(entry, number);
         return entry;
     }

@@ -70,8 +70,7 @@ public final class CudaExecutable implements io.jitflow.runtime.Executable {
                 module.function(launch.entry());
             }
         }
-        this.controls = program.kernels().stream().filter(k -> k instanceof Kernel.Control).map(k -> (Kernel.Control) k)
-                .toList();
+        this.controls = program.controlKernels();
         int region = 0;
         for (Kernel.Control c : controls) {
             List<CudaExecutable> regions = new java.util.ArrayList<>();
