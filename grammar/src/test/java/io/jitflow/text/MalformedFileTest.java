@@ -34,6 +34,15 @@ class MalformedFileTest {
                 new Case("format version", "jitflow 2 opset 1\n", "1:9", "unsupported format version 2 (this build reads version 1)"),
                 new Case("opset version", "jitflow 1 opset 99\n", "1:17", "unsupported opset version 99"),
                 new Case("unknown op", fn("  %0 = frobnicate(%x) : float32[2]"), "3:8", "unknown op 'frobnicate'"),
+                new Case("control flow in opset 1", "jitflow 1 opset 1\nfunc @f(%p : bool[], %x : float32[2]) -> (y : float32[2]) {\n"
+                        + "  %y = cond(%p, %x) (then(%a : float32[2]) -> (r : float32[2]) {\n    return %a\n  }, "
+                        + "else(%a : float32[2]) -> (r : float32[2]) {\n    return %a\n  }) : float32[2]\n  return %y\n}\n",
+                        "3:8", "cond needs opset 2 but the file declares opset 1"),
+                new Case("region signature", "jitflow 1 opset 2\nfunc @f(%p : bool[], %x : float32[2]) -> (y : float32[2]) {\n"
+                        + "  %y = cond(%p, %x) (then(%a : float32[2]) -> (r : float32[2]) {\n    return %a\n  }, "
+                        + "else(%a : float32[2]) -> (r : float64[2]) {\n    %0 = cast(%a) {dtype = float64} : float64[2]\n"
+                        + "    return %0\n  }) : float32[2]\n  return %y\n}\n",
+                        "3:3", "cond: region 'then' gives [float32[2]] but region 'else' gives [float64[2]]"),
                 new Case("wrong arity", fn("  %0 = add(%x) : float32[2]"), "3:3", "node %0 = add(%x): add: expected 2 operands, got 1"),
                 new Case("unknown attribute", fn("  %0 = add(%x, %x) {axis = 1} : float32[2]"), "3:21",
                         "add: unknown attribute 'axis' (it takes none)"),
