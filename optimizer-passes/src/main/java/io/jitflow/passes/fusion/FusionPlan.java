@@ -1,6 +1,7 @@
 package io.jitflow.passes.fusion;
 
 import io.jitflow.ir.Function;
+import io.jitflow.ir.HostTensor;
 import io.jitflow.ir.Node;
 import io.jitflow.ir.Op;
 import io.jitflow.ir.Value;
@@ -82,9 +83,14 @@ final class FusionPlan {
             return true;
         }
         if (op == Op.CONSTANT) {
-            return n.attributes().getTensor("value").size() > 1;
+            return !inlined(n.attributes().getTensor("value"));
         }
         return uses.getOrDefault(v, 0) > 1 || feedsBufferOp(v);
+    }
+
+    /** Whether a constant is inlined into the code that reads it: a single element (an empty one needs a buffer). */
+    static boolean inlined(HostTensor constant) {
+        return constant.size() == 1;
     }
 
     /** The matmul whose epilogue ends at {@code v}, or null. */

@@ -147,7 +147,7 @@ public final class KernelLowering {
             }
             case CONSTANT -> {
                 HostTensor value = n.attributes().getTensor("value");
-                if (value.size() > 1) {
+                if (!FusionPlan.inlined(value)) {
                     bufferFor(n.output(), Buffer.Kind.CONSTANT, null, value);
                 }
                 return;

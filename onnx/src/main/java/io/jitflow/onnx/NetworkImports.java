@@ -1,0 +1,311 @@
+package io.jitflow.onnx;
+
+import static io.jitflow.onnx.ImportContext.attrs;
+
+import io.jitflow.ir.Attr;
+import io.jitflow.ir.DType;
+import io.jitflow.ir.Dim;
+import io.jitflow.ir.Op;
+import io.jitflow.ir.Shape;
+import io.jitflow.ir.ops.WindowGeometry;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/** ONNX's linear algebra, reductions, normalization, softmax, convolution and pooling. */
+final class NetworkImports {
+    private NetworkImports() {
+    }
+
+    static void register(OnnxOps.Registry r) {
+        r.op("MatMul", c -> matmul(c, c.in(0), c.in(1)));
+        r.op("Gemm", NetworkImports::gemm);
+        r.op("Softmax", c -> softmax(c, Op.SOFTMAX));
+        r.op("LogSoftmax", c -> softmax(c, Op.LOG_SOFTMAX));
+        reduction(r, "ReduceSum", 13, (c, x, axes, keep) -> c.reduce(Op.REDUCE_SUM, x, axes, keep));
+        reduction(r, "ReduceMean", 18, (c, x, axes, keep) -> c.reduce(Op.REDUCE_MEAN, x, axes, keep));
+        // On bools the largest is "any" and the smallest "all".
+        reduction(r, "ReduceMax", 18, (c, x, axes, keep) ->
+                c.reduce(x.type.dtype() == DType.BOOL ? Op.REDUCE_ANY : Op.REDUCE_MAX, x, axes, keep));
+        reduction(r, "ReduceMin", 18, (c, x, axes, keep) ->
+                c.reduce(x.type.dtype() == DType.BOOL ? Op.REDUCE_ALL : Op.REDUCE_MIN, x, axes, keep));
+        reduction(r, "ReduceProd", 18, (c, x, axes, keep) -> c.reduce(Op.REDUCE_PROD, x, axes, keep));
+        reduction(r, "ReduceL1", 18, (c, x, axes, keep) -> c.reduce(Op.REDUCE_SUM, c.emit(Op.ABS, x), axes, keep));
+        reduction(r, "ReduceSumSquare", 18, (c, x, axes, keep) ->
+                c.reduce(Op.REDUCE_SUM, c.emit(Op.MUL, x, x), axes, keep));
+        reduction(r, "ReduceL2", 18, (c, x, axes, keep) ->
+                c.emit(Op.SQRT, c.reduce(Op.REDUCE_SUM, c.emit(Op.MUL, x, x), axes, keep)));
+        reduction(r, "ReduceLogSum", 18, (c, x, axes, keep) -> c.emit(Op.LOG, c.reduce(Op.REDUCE_SUM, x, axes, keep)));
+        reduction(r, "ReduceLogSumExp", 18, NetworkImports::logSumExp);
+        r.op("ArgMax", c -> argExtreme(c, Op.ARGMAX));
+        r.op("ArgMin", c -> argExtreme(c, Op.ARGMIN));
+        r.op("BatchNormalization", NetworkImports::batchNorm);
+        r.ops("LayerNormalization", NetworkImports::layerNorm);
+        r.op("Conv", NetworkImports::conv);
+        r.op("MaxPool", c -> pool(c, Op.MAX_POOL));
+        r.op("AveragePool", c -> pool(c, Op.AVG_POOL));
+        r.op("GlobalAveragePool", c -> c.reduce(Op.REDUCE_MEAN, c.in(0), spatialAxes(c.in(0)), true));
+        r.op("GlobalMaxPool", c -> c.reduce(Op.REDUCE_MAX, c.in(0), spatialAxes(c.in(0)), true));
+        r.op("Einsum", Einsum::lower);
+    }
+
+    /** numpy's matmul: a 1-D operand gains a unit dim that the result then drops. */
+    static Operand matmul(ImportContext c, Operand a, Operand b) {
+        boolean vectorA = a.rank() == 1;
+        boolean vectorB = b.rank() == 1;
+        Operand x = vectorA ? c.expandDims(a, 0) : a;
+        Operand y = vectorB ? c.expandDims(b, 1) : b;
+        Operand p = c.emit(Op.MATMUL, x, y);
+        if (vectorB) {
+            p = c.squeeze(p, p.rank() - 1);
+        }
+        return vectorA ? c.squeeze(p, p.rank() - (vectorB ? 1 : 2)) : p;
+    }
+
+    private static Operand gemm(ImportContext c) {
+        Operand a = c.in(0);
+        Operand b = c.in(1);
+        DType t = a.type.dtype();
+        Operand p = c.emit(Op.MATMUL, attrs().put("transpose_a", c.attrInt("transA", 0) != 0)
+                .put("transpose_b", c.attrInt("transB", 0) != 0).build(), a, b);
+        double alpha = c.attrFloat("alpha", 1);
+        if (alpha != 1) {
+            p = c.emit(Op.MUL, p, c.scalar(t, alpha));
+        }
+        if (!c.has(2)) {
+            return p;
+        }
+        double beta = c.attrFloat("beta", 1);
+        Operand bias = beta == 1 ? c.in(2) : c.emit(Op.MUL, c.in(2), c.scalar(t, beta));
+        return c.emit(Op.ADD, p, bias);
+    }
+
+    /** Before opset 13 softmax treats the input as 2-D, flattened at axis (default 1); from 13 it is one axis (default -1). */
+    private static Operand softmax(ImportContext c, Op op) {
+        Operand x = c.in(0);
+        int rank = x.rank();
+        if (c.opset() >= 13) {
+            return c.emit(op, attrs().put("axis", c.normalizeAxis(c.attrInt("axis", -1), rank)).build(), x);
+        }
+        int axis = c.normalizeAxis(c.attrInt("axis", 1), rank);
+        if (axis == rank - 1) {
+            return c.emit(op, attrs().put("axis", axis).build(), x);
+        }
+        List<Dim> rows = x.shape().dims().subList(0, axis);
+        List<Dim> flat = new ArrayList<>(rows);
+        flat.add(Dim.of(1));
+        Operand matrix = c.emit(Op.RESHAPE, attrs().put("shape", new Attr.ShapeAttr(flat, List.of(axis))).build(), x);
+        Operand y = c.emit(op, attrs().put("axis", axis).build(), matrix);
+        return c.emit(Op.RESHAPE, attrs().put("shape", x.shape()).build(), y);
+    }
+
+    interface Reduce {
+        Operand apply(ImportContext c, Operand x, long[] axes, boolean keepdims);
+    }
+
+    /** Axes are an attribute before {@code axesInputSince} and input 1 from it; empty axes reduce everything or nothing. */
+    private static void reduction(OnnxOps.Registry r, String type, int axesInputSince, Reduce reduce) {
+        r.op(type, c -> {
+            Operand x = c.in(0);
+            long[] axes = c.opset() < axesInputSince ? c.attrInts("axes") : c.has(1) ? c.knownInts(1) : null;
+            boolean keepdims = c.attrInt("keepdims", 1) != 0;
+            if (axes == null || axes.length == 0) {
+                if (c.attrInt("noop_with_empty_axes", 0) != 0) {
+                    return x;
+                }
+                axes = new long[x.rank()];
+                Arrays.setAll(axes, i -> i);
+            }
+            return reduce.apply(c, x, axes, keepdims);
+        }, 1);
+    }
+
+    /** log(sum(exp(x))) as m + log(sum(exp(x - m))) with m the finite max, so large inputs do not overflow. */
+    private static Operand logSumExp(ImportContext c, Operand x, long[] axes, boolean keepdims) {
+        DType t = x.type.dtype();
+        Operand max = c.reduce(Op.REDUCE_MAX, x, axes, true);
+        Operand shift = c.emit(Op.SELECT, c.emit(Op.IS_FINITE, max), max, c.scalar(t, 0));
+        Operand sum = c.reduce(Op.REDUCE_SUM, c.emit(Op.EXP, c.emit(Op.SUB, x, shift)), axes, keepdims);
+        Operand m = keepdims ? shift : c.squeeze(shift, axes);
+        return c.emit(Op.ADD, c.emit(Op.LOG, sum), m);
+    }
+
+    /** ArgMax/ArgMin: select_last_index searches the reversed axis. */
+    private static Operand argExtreme(ImportContext c, Op op) {
+        Operand x = c.in(0);
+        int axis = c.normalizeAxis(c.attrInt("axis", 0), x.rank());
+        boolean last = c.attrInt("select_last_index", 0) != 0;
+        Operand source = last ? reverse(c, x, axis) : x;
+        Operand index = c.emit(op, attrs().put("axis", axis).put("output_type", DType.INT64).build(), source);
+        if (last) {
+            index = c.emit(Op.SUB, c.scalar(DType.INT64, c.staticDim(x, axis) - 1), index);
+        }
+        return c.attrInt("keepdims", 1) != 0 ? c.expandDims(index, axis) : index;
+    }
+
+    private static Operand reverse(ImportContext c, Operand x, int axis) {
+        int rank = x.rank();
+        long[] zeros = new long[rank];
+        long[] strides = new long[rank];
+        Arrays.fill(strides, 1);
+        strides[axis] = -1;
+        long all = (1L << rank) - 1;
+        return c.emit(Op.SLICE, attrs().putInts("begin", zeros).putInts("end", zeros).putInts("strides", strides)
+                .put("begin_mask", all).put("end_mask", all).build(), x);
+    }
+
+    private static Operand batchNorm(ImportContext c) {
+        if (c.attrInt("training_mode", 0) != 0 || c.wantsOutput(1)) {
+            throw c.error("training mode is not supported: import is for inference");
+        }
+        return c.emit(Op.BATCH_NORM, attrs().put("axis", 1).put("epsilon", c.attrFloat("epsilon", 1e-5)).build(),
+                c.in(0), c.in(1), c.in(2), c.in(3), c.in(4));
+    }
+
+    /** LayerNormalization; its optional Mean and InvStdDev outputs are computed from the same moments. */
+    private static List<Operand> layerNorm(ImportContext c) {
+        Operand x = c.in(0);
+        int rank = x.rank();
+        int axis = c.normalizeAxis(c.attrInt("axis", -1), rank);
+        double epsilon = c.attrFloat("epsilon", 1e-5);
+        DType t = x.type.dtype();
+        Shape normalized = Shape.of(x.shape().dims().subList(axis, rank));
+        Operand scale = broadcastTo(c, c.in(1), normalized);
+        Operand offset = c.has(2) ? broadcastTo(c, c.in(2), normalized) : c.emit(Op.FILL,
+                attrs().put("shape", normalized).build(), c.scalar(t, 0));
+        if (!c.wantsOutput(1) && !c.wantsOutput(2)) {
+            return List.of(c.emit(Op.LAYER_NORM, attrs().put("axis", axis).put("epsilon", epsilon).build(), x, scale,
+                    offset));
+        }
+        long[] axes = new long[rank - axis];
+        Arrays.setAll(axes, i -> axis + i);
+        Operand mean = c.reduce(Op.REDUCE_MEAN, x, axes, true);
+        Operand centered = c.emit(Op.SUB, x, mean);
+        Operand variance = c.reduce(Op.REDUCE_MEAN, c.emit(Op.MUL, centered, centered), axes, true);
+        Operand invStdDev = c.emit(Op.RSQRT, c.emit(Op.ADD, variance, c.scalar(t, epsilon)));
+        Operand y = c.emit(Op.ADD, c.emit(Op.MUL, c.emit(Op.MUL, centered, invStdDev), scale), offset);
+        return List.of(y, mean, invStdDev);
+    }
+
+    private static Operand broadcastTo(ImportContext c, Operand x, Shape shape) {
+        return x.shape().equals(shape) ? x : c.emit(Op.BROADCAST_TO, attrs().put("shape", shape).build(), x);
+    }
+
+    private static long[] spatialAxes(Operand x) {
+        long[] axes = new long[x.rank() - 2];
+        Arrays.setAll(axes, i -> i + 2);
+        return axes;
+    }
+
+    /** Conv on NCHW: weights [M, C/g, k...] become [k..., C/g, M]; a bias [M] is added per channel. */
+    private static Operand conv(ImportContext c) {
+        Operand x = c.in(0);
+        Operand w = c.in(1);
+        int spatial = x.rank() - 2;
+        long[] perm = new long[spatial + 2];
+        for (int i = 0; i < spatial; i++) {
+            perm[i] = i + 2;
+        }
+        perm[spatial] = 1;
+        perm[spatial + 1] = 0;
+        int[] window = new int[spatial];
+        for (int i = 0; i < spatial; i++) {
+            window[i] = c.staticDim(w, i + 2);
+        }
+        var a = windowAttrs(c, x, window).put("groups", c.attrInt("group", 1));
+        Operand y = c.emit(Op.CONV, a.build(), x, c.transpose(w, perm));
+        if (!c.has(2)) {
+            return y;
+        }
+        List<Dim> biasShape = new ArrayList<>();
+        biasShape.add(c.in(2).shape().dim(0));
+        for (int i = 0; i < spatial; i++) {
+            biasShape.add(Dim.of(1));
+        }
+        Operand bias = c.emit(Op.RESHAPE, attrs().put("shape", Shape.of(biasShape)).build(), c.in(2));
+        return c.emit(Op.ADD, y, bias);
+    }
+
+    private static Operand pool(ImportContext c, Op op) {
+        Operand x = c.in(0);
+        if (c.wantsOutput(1)) {
+            throw c.error("the Indices output is not supported");
+        }
+        long[] kernel = c.attrInts("kernel_shape");
+        if (kernel == null) {
+            throw c.error("needs kernel_shape");
+        }
+        int[] window = Arrays.stream(kernel).mapToInt(Math::toIntExact).toArray();
+        var a = windowAttrs(c, x, window).putInts("window", kernel);
+        if (op == Op.AVG_POOL) {
+            a.put("count_include_pad", c.attrInt("count_include_pad", 0) != 0);
+        }
+        // Pooling runs on floats; integers pool exactly in float64 (max pooling only picks values).
+        DType t = x.type.dtype();
+        Operand pooled = c.emit(op, a.build(), t.isFloating() ? x : c.cast(x, DType.FLOAT64));
+        return c.cast(pooled, t);
+    }
+
+    /**
+     * strides, dilations and pads on channels_first data: ONNX's pads [b0, b1, ..., e0, e1, ...]
+     * become [b0, e0, b1, e1, ...]; auto_pad SAME_UPPER/SAME_LOWER put the odd pad at the end or
+     * start; ceil_mode grows the end pad so the last partial window counts.
+     */
+    private static io.jitflow.ir.Attributes.Builder windowAttrs(ImportContext c, Operand x, int[] window) {
+        int spatial = window.length;
+        if (x.rank() != spatial + 2) {
+            throw c.error("input " + x.type + " must have rank " + (spatial + 2) + " for a " + spatial + "-D window");
+        }
+        long[] strides = orOnes(c.attrInts("strides"), spatial);
+        long[] dilations = orOnes(c.attrInts("dilations"), spatial);
+        long[] given = c.attrInts("pads");
+        String autoPad = c.attrString("auto_pad", "NOTSET");
+        boolean ceil = c.attrInt("ceil_mode", 0) != 0;
+        long[] pads = new long[2 * spatial];
+        for (int i = 0; i < spatial; i++) {
+            int in = c.staticDim(x, i + 2);
+            long extent = dilations[i] * (window[i] - 1) + 1;
+            long lo;
+            long hi;
+            switch (autoPad) {
+                case "NOTSET" -> {
+                    lo = given == null ? 0 : given[i];
+                    hi = given == null ? 0 : given[i + spatial];
+                }
+                case "VALID" -> {
+                    lo = 0;
+                    hi = 0;
+                }
+                case "SAME_UPPER", "SAME_LOWER" -> {
+                    long out = (in + strides[i] - 1) / strides[i];
+                    long total = Math.max(0, (out - 1) * strides[i] + extent - in);
+                    long small = total / 2;
+                    lo = autoPad.equals("SAME_UPPER") ? small : total - small;
+                    hi = total - lo;
+                }
+                default -> throw c.error("auto_pad must be NOTSET, VALID, SAME_UPPER or SAME_LOWER, got " + autoPad);
+            }
+            if (ceil) {
+                long span = in + lo + hi - extent;
+                long out = Math.floorDiv(span + strides[i] - 1, strides[i]) + 1;
+                if ((out - 1) * strides[i] >= in + lo) {
+                    out--; // the last window would start in the end padding
+                }
+                hi = Math.max(hi, (out - 1) * strides[i] + extent - in - lo);
+            }
+            pads[2 * i] = lo;
+            pads[2 * i + 1] = hi;
+        }
+        return attrs().putInts("strides", strides).putInts("dilations", dilations).putInts("pads", pads)
+                .put("data_format", WindowGeometry.CHANNELS_FIRST);
+    }
+
+    private static long[] orOnes(long[] values, int n) {
+        if (values != null) {
+            return values;
+        }
+        long[] ones = new long[n];
+        Arrays.fill(ones, 1);
+        return ones;
+    }
+}

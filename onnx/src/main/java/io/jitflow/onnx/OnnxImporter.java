@@ -1,0 +1,393 @@
+package io.jitflow.onnx;
+
+import io.jitflow.ir.Attributes;
+import io.jitflow.ir.DType;
+import io.jitflow.ir.Dim;
+import io.jitflow.ir.EvalCall;
+import io.jitflow.ir.EvalContext;
+import io.jitflow.ir.EvaluationException;
+import io.jitflow.ir.Function;
+import io.jitflow.ir.FunctionBuilder;
+import io.jitflow.ir.Graph;
+import io.jitflow.ir.HostTensor;
+import io.jitflow.ir.InferenceContext;
+import io.jitflow.ir.IrException;
+import io.jitflow.ir.NodeFactory;
+import io.jitflow.ir.Op;
+import io.jitflow.ir.Shape;
+import io.jitflow.ir.TensorType;
+import io.jitflow.ir.Value;
+import io.jitflow.onnx.proto.OnnxProto.GraphProto;
+import io.jitflow.onnx.proto.OnnxProto.ModelProto;
+import io.jitflow.onnx.proto.OnnxProto.NodeProto;
+import io.jitflow.onnx.proto.OnnxProto.OperatorSetIdProto;
+import io.jitflow.onnx.proto.OnnxProto.TensorProto;
+import io.jitflow.onnx.proto.OnnxProto.TensorShapeProto;
+import io.jitflow.onnx.proto.OnnxProto.TypeProto;
+import io.jitflow.onnx.proto.OnnxProto.ValueInfoProto;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Turns an ONNX model into a graph-ir {@link Graph} with one function. Each node is lowered by its
+ * {@link OnnxOps} entry for the model's opset; values known at import time are folded with the
+ * reference interpreter's op semantics, so shape computations (Shape, Gather, Concat into Reshape)
+ * become attributes. Inputs that decide a shape must be known: initializers, Constant nodes, or
+ * model inputs whose values the caller binds.
+ */
+final class OnnxImporter {
+    /** The oldest and newest default-domain opsets whose op versions are mapped. */
+    static final int MIN_OPSET = 1;
+    static final int MAX_OPSET = 27;
+    /** Folding stops at results this large: the compiler folds the rest, without holding copies here. */
+    private static final long FOLD_LIMIT = 1 << 24;
+
+    private final ModelProto model;
+    private final String file;
+    private final Path folder;
+    private final Map<String, HostTensor> bound;
+    private final int opset;
+    private final FunctionBuilder builder;
+    private final Map<String, Operand> values = new HashMap<>();
+    private final Set<String> usedNames = new HashSet<>();
+
+    private OnnxImporter(ModelProto model, String file, Path folder, Map<String, HostTensor> bound) {
+        this.model = model;
+        this.file = file;
+        this.folder = folder;
+        this.bound = bound;
+        this.opset = defaultOpset(model, file);
+        this.builder = new FunctionBuilder(Onnx.FUNCTION_NAME, InferenceContext.NO_VARIABLES);
+    }
+
+    static Graph importModel(ModelProto model, String file, Path folder, Map<String, HostTensor> bound) {
+        return new OnnxImporter(model, file, folder, bound).run();
+    }
+
+    private static int defaultOpset(ModelProto model, String file) {
+        for (OperatorSetIdProto id : model.getOpsetImportList()) {
+            if (id.getDomain().isEmpty() || id.getDomain().equals("ai.onnx")) {
+                long v = id.getVersion();
+                if (v < MIN_OPSET || v > MAX_OPSET) {
+                    throw new OnnxException(file + ": default-domain opset " + v + " is not supported (supported: "
+                            + MIN_OPSET + " to " + MAX_OPSET + ")");
+                }
+                return (int) v;
+            }
+        }
+        throw new OnnxException(file + ": the model imports no version of the default ONNX domain");
+    }
+
+    private Graph run() {
+        GraphProto g = model.getGraph();
+        if (!model.hasGraph()) {
+            throw new OnnxException(file + ": the model has no graph");
+        }
+        if (g.getSparseInitializerCount() > 0) {
+            throw new OnnxException(file + ": sparse initializers are not supported ("
+                    + g.getSparseInitializer(0).getValues().getName() + ")");
+        }
+        refuseUnsupportedOps(g);
+        Map<String, TensorProto> initializers = new LinkedHashMap<>();
+        for (TensorProto t : g.getInitializerList()) {
+            initializers.put(t.getName(), t);
+        }
+        Set<String> mustBeKnown = inputsThatDecideShapes(g, initializers.keySet());
+        for (String name : bound.keySet()) {
+            if (g.getInputList().stream().noneMatch(in -> in.getName().equals(name))) {
+                throw new OnnxException(file + ": a value was bound to '" + name + "', which is not a model input");
+            }
+        }
+        List<String> unbound = mustBeKnown.stream().filter(n -> !bound.containsKey(n)).toList();
+        if (!unbound.isEmpty()) {
+            throw new OnnxException(file + ": model input" + (unbound.size() > 1 ? "s " : " ") + quoted(unbound)
+                    + " decide" + (unbound.size() > 1 ? "" : "s") + " a result's shape, which Jitflow fixes when it"
+                    + " compiles; bind " + (unbound.size() > 1 ? "their values" : "its value")
+                    + " at import (Onnx.read(path, Map.of(name, value)))");
+        }
+        for (Map.Entry<String, TensorProto> e : initializers.entrySet()) {
+            values.put(e.getKey(), new Operand(TensorProtos.read(e.getValue(), folder,
+                    file + ": initializer '" + e.getKey() + "'")));
+        }
+        for (ValueInfoProto in : g.getInputList()) {
+            String name = in.getName();
+            HostTensor given = bound.get(name);
+            if (given != null) {
+                TensorType declared = declaredType(in, "input");
+                if (given.dtype() != declared.dtype() || given.rank() != declared.rank()) {
+                    throw new OnnxException(file + ": the value bound to input '" + name + "' is " + given.type()
+                            + ", the model declares " + declared);
+                }
+                values.put(name, new Operand(given));
+            } else if (!initializers.containsKey(name)) {
+                values.put(name, new Operand(builder.input(claim(name), declaredType(in, "input"))));
+            }
+        }
+        List<NodeProto> nodes = g.getNodeList();
+        for (int i = 0; i < nodes.size(); i++) {
+            importNode(nodes.get(i), i);
+        }
+        for (ValueInfoProto out : g.getOutputList()) {
+            Operand o = values.get(out.getName());
+            if (o == null) {
+                throw new OnnxException(file + ": graph output '" + out.getName() + "' is computed by no node");
+            }
+            checkDeclared(out, o.type);
+            builder.output(claim(identifier(out.getName())), materialize(o));
+        }
+        Function f = builder.build();
+        return Graph.of(List.of(), List.of(f));
+    }
+
+    /** One error naming every op the model uses that Jitflow cannot import, with node names and opset. */
+    private void refuseUnsupportedOps(GraphProto g) {
+        Map<String, List<String>> missing = new TreeMap<>();
+        for (NodeProto n : g.getNodeList()) {
+            String domain = n.getDomain().isEmpty() || n.getDomain().equals("ai.onnx") ? "" : n.getDomain();
+            if (!domain.isEmpty() || !OnnxOps.supports(n.getOpType())) {
+                String key = (domain.isEmpty() ? "" : domain + ".") + n.getOpType();
+                missing.computeIfAbsent(key, k -> new ArrayList<>()).add("'" + nodeName(n) + "'");
+            }
+        }
+        if (!missing.isEmpty()) {
+            StringBuilder sb = new StringBuilder(file + ": " + missing.size() + " op type"
+                    + (missing.size() > 1 ? "s are" : " is") + " not supported (default-domain opset " + opset + "):");
+            missing.forEach((op, names) -> sb.append("\n  ").append(op).append(" (").append(names.size())
+                    .append(names.size() > 1 ? " nodes: " : " node: ").append(String.join(", ", names.subList(0,
+                            Math.min(names.size(), 5)))).append(names.size() > 5 ? ", ..." : "").append(')'));
+            throw new OnnxException(sb.toString());
+        }
+    }
+
+    /**
+     * The model inputs (not initializers) that an op needs as values at import time: a Reshape's
+     * shape, a Slice's starts, ... found by walking back from each such operand through the nodes
+     * that compute it. Shape and Size stop the walk: they depend only on static shapes.
+     */
+    static Set<String> inputsThatDecideShapes(GraphProto g, Set<String> initializers) {
+        Map<String, NodeProto> producer = new HashMap<>();
+        for (NodeProto n : g.getNodeList()) {
+            for (String out : n.getOutputList()) {
+                producer.put(out, n);
+            }
+        }
+        Set<String> inputs = new HashSet<>();
+        for (ValueInfoProto in : g.getInputList()) {
+            if (!initializers.contains(in.getName())) {
+                inputs.add(in.getName());
+            }
+        }
+        Set<String> found = new LinkedHashSet<>();
+        Set<String> visited = new HashSet<>();
+        List<String> work = new ArrayList<>();
+        for (NodeProto n : g.getNodeList()) {
+            for (int i : OnnxOps.staticInputs(n.getOpType())) {
+                if (i < n.getInputCount() && !n.getInput(i).isEmpty()) {
+                    work.add(n.getInput(i));
+                }
+            }
+        }
+        while (!work.isEmpty()) {
+            String name = work.remove(work.size() - 1);
+            if (!visited.add(name)) {
+                continue;
+            }
+            if (inputs.contains(name)) {
+                found.add(name);
+                continue;
+            }
+            NodeProto p = producer.get(name);
+            if (p != null && !p.getOpType().equals("Shape") && !p.getOpType().equals("Size")) {
+                for (String in : p.getInputList()) {
+                    if (!in.isEmpty()) {
+                        work.add(in);
+                    }
+                }
+            }
+        }
+        return found;
+    }
+
+    private void importNode(NodeProto n, int index) {
+        List<Operand> inputs = new ArrayList<>();
+        for (String in : n.getInputList()) {
+            if (in.isEmpty()) {
+                inputs.add(null);
+                continue;
+            }
+            Operand o = values.get(in);
+            if (o == null) {
+                throw new OnnxException(file + ": node '" + nodeName(n) + "' (" + n.getOpType() + ", #" + index
+                        + ") uses '" + in + "' before any node computes it (the graph must be in topological order"
+                        + " and free of cycles)");
+            }
+            inputs.add(o);
+        }
+        ImportContext c = new ImportContext(this, n, opset, inputs, describe(n, index));
+        List<Operand> results;
+        try {
+            results = OnnxOps.lower(c);
+        } catch (OnnxException e) {
+            throw e;
+        } catch (IrException | IllegalArgumentException | ArithmeticException e) {
+            throw c.error(e.getMessage());
+        }
+        for (int j = 0; j < n.getOutputCount(); j++) {
+            String out = n.getOutput(j);
+            if (out.isEmpty()) {
+                continue;
+            }
+            if (j >= results.size() || results.get(j) == null) {
+                throw c.error("output " + j + " ('" + out + "') is not supported");
+            }
+            values.put(out, results.get(j));
+        }
+    }
+
+    private String describe(NodeProto n, int index) {
+        return file + ": node '" + nodeName(n) + "' (" + n.getOpType() + " #" + index + ", opset " + opset + ")";
+    }
+
+    private static String nodeName(NodeProto n) {
+        return n.getName().isEmpty() ? (n.getOutputCount() > 0 ? n.getOutput(0) : n.getOpType()) : n.getName();
+    }
+
+    /** Adds {@code op} to the function, or evaluates it here when every operand is known and the result small. */
+    List<Operand> emit(Op op, Attributes attrs, List<Operand> operands) {
+        Attributes complete = NodeFactory.complete(op, attrs);
+        List<TensorType> types = NodeFactory.infer(op, operands.stream().map(o -> o.type).toList(), complete,
+                InferenceContext.NO_VARIABLES);
+        if (operands.stream().allMatch(Operand::isConstant) && !op.has(Op.Trait.RANDOM) && small(types)) {
+            try {
+                List<HostTensor> folded = op.definition().evaluation().evaluate(new EvalCall(op,
+                        operands.stream().map(o -> o.constant).toList(), complete, NO_STATE));
+                return folded.stream().map(Operand::new).toList();
+            } catch (EvaluationException e) {
+                throw new OnnxException(e.getMessage(), e);
+            }
+        }
+        List<Value> args = operands.stream().map(this::materialize).toList();
+        return builder.add(op, complete, args, null).stream().map(Operand::new).toList();
+    }
+
+    private static boolean small(List<TensorType> types) {
+        for (TensorType t : types) {
+            if (!t.shape().isStatic() || t.shape().elementCount() > FOLD_LIMIT) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The graph value of an operand, placing a constant in the graph the first time it is used there. */
+    Value materialize(Operand o) {
+        if (o.value == null) {
+            o.value = builder.add(Op.CONSTANT, Attributes.builder().put("value", o.constant).build());
+        }
+        return o.value;
+    }
+
+    private TensorType declaredType(ValueInfoProto info, String what) {
+        String where = file + ": " + what + " '" + info.getName() + "'";
+        TypeProto t = info.getType();
+        if (!t.hasTensorType()) {
+            throw new OnnxException(where + ": only tensor types are supported, got " + t.getValueCase());
+        }
+        DType dtype = TensorProtos.dtype(t.getTensorType().getElemType(), where);
+        if (!t.getTensorType().hasShape()) {
+            throw new OnnxException(where + ": the model declares no shape (its rank must be known)");
+        }
+        List<Dim> dims = new ArrayList<>();
+        List<TensorShapeProto.Dimension> declared = t.getTensorType().getShape().getDimList();
+        for (int i = 0; i < declared.size(); i++) {
+            TensorShapeProto.Dimension d = declared.get(i);
+            if (d.hasDimValue()) {
+                if (d.getDimValue() < 0 || d.getDimValue() > Integer.MAX_VALUE) {
+                    throw new OnnxException(where + ": dim " + i + " is " + d.getDimValue());
+                }
+                dims.add(Dim.of((int) d.getDimValue()));
+            } else {
+                String param = d.hasDimParam() && !d.getDimParam().isEmpty() ? d.getDimParam()
+                        : info.getName() + "_dim" + i;
+                dims.add(Dim.named(identifier(param)));
+            }
+        }
+        return new TensorType(dtype, Shape.of(dims));
+    }
+
+    private void checkDeclared(ValueInfoProto out, TensorType actual) {
+        TypeProto t = out.getType();
+        if (!t.hasTensorType()) {
+            return;
+        }
+        String where = file + ": graph output '" + out.getName() + "'";
+        DType dtype = TensorProtos.dtype(t.getTensorType().getElemType(), where);
+        if (dtype != actual.dtype()) {
+            throw new OnnxException(where + " is declared " + dtype + " but computes " + actual);
+        }
+        if (t.getTensorType().hasShape()) {
+            List<TensorShapeProto.Dimension> dims = t.getTensorType().getShape().getDimList();
+            boolean rankDiffers = dims.size() != actual.rank();
+            for (int i = 0; !rankDiffers && i < dims.size(); i++) {
+                Dim a = actual.shape().dim(i);
+                rankDiffers = dims.get(i).hasDimValue() && a.isStatic() && a.size() != dims.get(i).getDimValue();
+            }
+            if (rankDiffers) {
+                throw new OnnxException(where + " is declared with shape " + dimsText(dims) + " but computes " + actual);
+            }
+        }
+    }
+
+    private static String dimsText(List<TensorShapeProto.Dimension> dims) {
+        return dims.stream().map(d -> d.hasDimValue() ? Long.toString(d.getDimValue()) : d.getDimParam()).toList()
+                .toString();
+    }
+
+    /** A unique name in the text format's alphabet for an ONNX value name. */
+    private String claim(String onnxName) {
+        String base = onnxName.replaceAll("[^a-zA-Z0-9_./]", "_");
+        if (base.isEmpty()) {
+            base = "v";
+        }
+        String name = base;
+        for (int k = 1; !usedNames.add(name); k++) {
+            name = base + "_" + k;
+        }
+        return name;
+    }
+
+    /** ONNX names as identifiers: outputs and symbolic dims start with a letter or underscore. */
+    static String identifier(String onnxName) {
+        String s = onnxName.replaceAll("[^a-zA-Z0-9_]", "_");
+        return s.isEmpty() || !Character.isJavaIdentifierStart(s.charAt(0)) ? "_" + s : s;
+    }
+
+    private static String quoted(List<String> names) {
+        return String.join(", ", names.stream().map(n -> "'" + n + "'").toList());
+    }
+
+    private static final EvalContext NO_STATE = new EvalContext() {
+        @Override
+        public HostTensor readVariable(String name) {
+            throw new IllegalStateException("no variables at import");
+        }
+
+        @Override
+        public void assignVariable(String name, HostTensor value) {
+            throw new IllegalStateException("no variables at import");
+        }
+
+        @Override
+        public int[] resolve(Shape shape) {
+            return shape.sizes();
+        }
+    };
+}
