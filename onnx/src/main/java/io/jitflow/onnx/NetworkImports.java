@@ -41,7 +41,8 @@ final class NetworkImports {
         r.op("ArgMin", c -> argExtreme(c, Op.ARGMIN));
         r.op("BatchNormalization", NetworkImports::batchNorm);
         r.ops("LayerNormalization", NetworkImports::layerNorm);
-        r.op("Conv", NetworkImports::conv);
+        r.op("Conv", c -> convolution(c, Op.CONV));
+        r.op("ConvTranspose", c -> convolution(c, Op.CONV_TRANSPOSE));
         r.op("MaxPool", c -> pool(c, Op.MAX_POOL));
         r.op("AveragePool", c -> pool(c, Op.AVG_POOL));
         r.op("GlobalAveragePool", c -> c.reduce(Op.REDUCE_MEAN, c.in(0), spatialAxes(c.in(0)), true));
@@ -197,8 +198,11 @@ final class NetworkImports {
         return axes;
     }
 
-    /** Conv on NCHW: weights [M, C/g, k...] become [k..., C/g, M]; a bias [M] is added per channel. */
-    private static Operand conv(ImportContext c) {
+    /**
+     * Conv and ConvTranspose on NCHW: weights [a, b, k...] become [k..., b, a] (Conv's [M, C/g, k]
+     * and ConvTranspose's [C, M/g, k] alike); a bias [M] is added per channel.
+     */
+    private static Operand convolution(ImportContext c, Op op) {
         Operand x = c.in(0);
         Operand w = c.in(1);
         int spatial = x.rank() - 2;
@@ -213,7 +217,16 @@ final class NetworkImports {
             window[i] = c.staticDim(w, i + 2);
         }
         var a = windowAttrs(c, x, window).put("groups", c.attrInt("group", 1));
-        Operand y = c.emit(Op.CONV, a.build(), x, c.transpose(w, perm));
+        if (op == Op.CONV_TRANSPOSE) {
+            if (c.hasAttr("output_shape") || c.attrString("auto_pad", "NOTSET").startsWith("SAME")) {
+                throw c.error("output_shape and auto_pad SAME are not supported; give pads");
+            }
+            long[] outputPadding = c.attrInts("output_padding");
+            if (outputPadding != null) {
+                a.putInts("output_padding", outputPadding);
+            }
+        }
+        Operand y = c.emit(op, a.build(), x, c.transpose(w, perm));
         if (!c.has(2)) {
             return y;
         }

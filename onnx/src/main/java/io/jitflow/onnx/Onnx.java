@@ -4,10 +4,12 @@ import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.jitflow.ir.Graph;
 import io.jitflow.ir.HostTensor;
+import io.jitflow.ir.VariableStore;
 import io.jitflow.onnx.proto.OnnxProto.ModelProto;
 import io.jitflow.onnx.proto.OnnxProto.TensorProto;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -53,6 +55,29 @@ public final class Onnx {
         java.util.Set<String> initializers = new java.util.HashSet<>();
         model.getGraph().getInitializerList().forEach(t -> initializers.add(t.getName()));
         return OnnxImporter.inputsThatDecideShapes(model.getGraph(), initializers);
+    }
+
+    /** Writes a graph's only function as an ONNX model; variables are written with their initial values. */
+    public static void write(Graph graph, Path path) {
+        if (graph.functions().size() != 1) {
+            throw new OnnxException("the graph has " + graph.functions().size() + " functions; name the one to write");
+        }
+        write(graph, graph.functions().get(0).name(), VariableStore.initialValues(graph), path);
+    }
+
+    /** Writes function {@code function} as an ONNX model, its variables as initializers holding their values in {@code variables}. */
+    public static void write(Graph graph, String function, VariableStore variables, Path path) {
+        ModelProto model = OnnxExporter.export(graph, function, variables);
+        try (OutputStream out = Files.newOutputStream(path)) {
+            model.writeTo(out);
+        } catch (IOException e) {
+            throw new OnnxException(path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The default-domain opset that {@link #write} writes. */
+    public static int exportOpset() {
+        return OnnxExporter.OPSET;
     }
 
     /** The ONNX op types (default domain) that import, sorted. */

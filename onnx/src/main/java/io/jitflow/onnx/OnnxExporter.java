@@ -1,0 +1,634 @@
+package io.jitflow.onnx;
+
+import io.jitflow.ir.Attr;
+import io.jitflow.ir.Attributes;
+import io.jitflow.ir.DType;
+import io.jitflow.ir.Dim;
+import io.jitflow.ir.Function;
+import io.jitflow.ir.Graph;
+import io.jitflow.ir.HostTensor;
+import io.jitflow.ir.Node;
+import io.jitflow.ir.Op;
+import io.jitflow.ir.Shape;
+import io.jitflow.ir.TensorType;
+import io.jitflow.ir.Value;
+import io.jitflow.ir.Variable;
+import io.jitflow.ir.VariableStore;
+import io.jitflow.ir.ops.WindowGeometry;
+import io.jitflow.onnx.proto.OnnxProto.AttributeProto;
+import io.jitflow.onnx.proto.OnnxProto.GraphProto;
+import io.jitflow.onnx.proto.OnnxProto.ModelProto;
+import io.jitflow.onnx.proto.OnnxProto.NodeProto;
+import io.jitflow.onnx.proto.OnnxProto.OperatorSetIdProto;
+import io.jitflow.onnx.proto.OnnxProto.TensorShapeProto;
+import io.jitflow.onnx.proto.OnnxProto.TypeProto;
+import io.jitflow.onnx.proto.OnnxProto.ValueInfoProto;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Writes one function of a graph as an ONNX model (default-domain opset {@link #OPSET}): each node
+ * becomes one or a few ONNX nodes computing the same values, variables become initializers holding
+ * their current values, symbolic dims become {@code dim_param}s. Ops ONNX cannot express are refused
+ * together, in one error that lists them ({@link #UNSUPPORTED} says why for each).
+ */
+final class OnnxExporter {
+    static final int OPSET = 19;
+    static final long IR_VERSION = 9;
+
+    /** The ops that have no ONNX form, and why. */
+    static final Map<Op, String> UNSUPPORTED = Map.of(
+            Op.RANDOM_UNIFORM, "Jitflow's counter-based Philox stream has no ONNX equivalent (ONNX's random ops are unseeded across runtimes)",
+            Op.RANDOM_NORMAL, "Jitflow's counter-based Philox stream has no ONNX equivalent (ONNX's random ops are unseeded across runtimes)",
+            Op.ASSIGN_VARIABLE, "an ONNX graph is a pure function: it has no state to assign",
+            Op.MAX_POOL_GRAD, "a training-only op (max pooling's gradient)",
+            Op.MAX_POOL_SELECT, "a training-only op (max pooling's second-order gradient)",
+            Op.SCATTER_ADD, "a gradient op; ONNX's ScatterND has no batch_dims",
+            Op.COND, "control flow is not exported yet (If)",
+            Op.WHILE, "control flow is not exported yet (Loop)",
+            Op.SCAN, "control flow is not exported yet (Scan)");
+
+    private final Graph graph;
+    private final Function function;
+    private final VariableStore variables;
+    private final GraphProto.Builder out = GraphProto.newBuilder();
+    private final Map<String, String> names = new HashMap<>();
+    private final Set<String> initializers = new TreeSet<>();
+    private int nextName;
+
+    private OnnxExporter(Graph graph, Function function, VariableStore variables) {
+        this.graph = graph;
+        this.function = function;
+        this.variables = variables;
+    }
+
+    static ModelProto export(Graph graph, String functionName, VariableStore variables) {
+        Function f = graph.function(functionName).orElseThrow(() -> new OnnxException("there is no function @"
+                + functionName + " to export (functions: " + graph.functions().stream().map(Function::name).toList() + ")"));
+        return new OnnxExporter(graph, f, variables).run();
+    }
+
+    private ModelProto run() {
+        refuseUnsupported();
+        out.setName(function.name());
+        for (Value in : function.inputs()) {
+            names.put(in.name(), in.name());
+            out.addInput(valueInfo(in.name(), in.type()));
+        }
+        for (Node n : function.nodes()) {
+            List<String> results = lower(n);
+            for (int i = 0; i < n.outputs().size(); i++) {
+                names.put(n.outputs().get(i).name(), results.get(i));
+            }
+        }
+        Set<String> used = new TreeSet<>();
+        for (Function.Output o : function.outputs()) {
+            String source = names.get(o.value().name());
+            // An output is a value of its own name: inputs, initializers and repeated outputs pass through Identity.
+            node("Identity", List.of(source), o.name());
+            if (!used.add(o.name())) {
+                throw new OnnxException("@" + function.name() + " returns two outputs named " + o.name());
+            }
+            out.addOutput(valueInfo(o.name(), o.value().type()));
+        }
+        return ModelProto.newBuilder().setIrVersion(IR_VERSION).setProducerName("jitflow")
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
+                .setGraph(out).build();
+    }
+
+    private void refuseUnsupported() {
+        Map<String, List<String>> refused = new TreeMap<>();
+        for (Node n : function.nodes()) {
+            String why = UNSUPPORTED.get(n.op());
+            if (why == null) {
+                why = unsupportedForm(n);
+            }
+            if (why != null) {
+                refused.computeIfAbsent(n.op().mnemonic() + ": " + why, k -> new ArrayList<>())
+                        .add(n.location() != null ? n.location().toString() : n.describe());
+            }
+        }
+        if (!refused.isEmpty()) {
+            StringBuilder sb = new StringBuilder("@" + function.name() + " cannot be written as ONNX:");
+            refused.forEach((why, at) -> sb.append("\n  ").append(why).append(" (").append(String.join(", ", at))
+                    .append(')'));
+            throw new OnnxException(sb.toString());
+        }
+    }
+
+    /** Why this node's attributes have no ONNX form, or null. */
+    private static String unsupportedForm(Node n) {
+        Attributes a = n.attributes();
+        return switch (n.op()) {
+            case PAD -> a.getString("mode").equals("symmetric") ? "symmetric padding has no ONNX mode" : null;
+            case GATHER -> a.getInt("batch_dims") != 0 ? "ONNX's Gather has no batch_dims" : null;
+            case FILL -> n.output().type().shape().isStatic() ? null : "a fill of symbolic shape needs the shape at run time";
+            case SLICE_UPDATE -> strided(a) ? "a strided slice_update has no ONNX form" : null;
+            case RESIZE -> "resize is not exported yet";
+            default -> null;
+        };
+    }
+
+    private static boolean strided(Attributes a) {
+        return a.has("strides") && Arrays.stream(a.getInts("strides")).anyMatch(s -> s != 1);
+    }
+
+    // ---- building blocks ----
+
+    private String fresh() {
+        return "_t" + nextName++;
+    }
+
+    /** Adds an ONNX node with one output named {@code output} (fresh when null); returns that name. */
+    private String node(String type, List<String> inputs, String output, AttributeProto... attrs) {
+        String name = output == null ? fresh() : output;
+        NodeProto.Builder b = NodeProto.newBuilder().setOpType(type).setName(name).addAllInput(inputs).addOutput(name);
+        for (AttributeProto a : attrs) {
+            b.addAttribute(a);
+        }
+        out.addNode(b);
+        return name;
+    }
+
+    private String node(String type, List<String> inputs, AttributeProto... attrs) {
+        return node(type, inputs, null, attrs);
+    }
+
+    private String initializer(HostTensor value) {
+        String name = fresh();
+        out.addInitializer(TensorProtos.write(value, name));
+        return name;
+    }
+
+    private String ints(long... values) {
+        return initializer(HostTensor.of(values, values.length));
+    }
+
+    private String scalar(DType dtype, double value) {
+        return initializer(HostTensor.scalar(dtype, value));
+    }
+
+    private static AttributeProto attr(String name, long value) {
+        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(value).build();
+    }
+
+    private static AttributeProto attr(String name, double value) {
+        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.FLOAT)
+                .setF((float) value).build();
+    }
+
+    private static AttributeProto attr(String name, String value) {
+        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.STRING)
+                .setS(com.google.protobuf.ByteString.copyFromUtf8(value)).build();
+    }
+
+    private static AttributeProto attrInts(String name, long... values) {
+        AttributeProto.Builder b = AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);
+        for (long v : values) {
+            b.addInts(v);
+        }
+        return b.build();
+    }
+
+    private static ValueInfoProto valueInfo(String name, TensorType type) {
+        TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
+        for (Dim d : type.shape().dims()) {
+            shape.addDim(d.isStatic() ? TensorShapeProto.Dimension.newBuilder().setDimValue(d.size())
+                    : TensorShapeProto.Dimension.newBuilder().setDimParam(d.toString()));
+        }
+        return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder().setTensorType(
+                TypeProto.Tensor.newBuilder().setElemType(TensorProtos.onnxType(type.dtype())).setShape(shape))).build();
+    }
+
+    private String in(Node n, int i) {
+        return names.get(n.inputs().get(i).name());
+    }
+
+    private String unary(String type, Node n, AttributeProto... attrs) {
+        return node(type, List.of(in(n, 0)), attrs);
+    }
+
+    private String binary(String type, Node n) {
+        return node(type, List.of(in(n, 0), in(n, 1)));
+    }
+
+    private String binary(String type, String a, String b) {
+        return node(type, List.of(a, b));
+    }
+
+    private String cast(String x, DType to) {
+        return node("Cast", List.of(x), attr("to", TensorProtos.onnxType(to)));
+    }
+
+    // ---- ops ----
+
+    private List<String> lower(Node n) {
+        if (n.op() == Op.LAYER_NORM) {
+            return List.of(node("LayerNormalization", List.of(in(n, 0), in(n, 1), in(n, 2)),
+                    attr("axis", n.attributes().getInt("axis")), attr("epsilon", n.attributes().getFloat("epsilon"))));
+        }
+        return List.of(lowerOne(n));
+    }
+
+    private String lowerOne(Node n) {
+        Attributes a = n.attributes();
+        DType t = n.outputs().isEmpty() ? null : n.output().type().dtype();
+        String x = n.inputs().isEmpty() ? null : in(n, 0);
+        return switch (n.op()) {
+            case CONSTANT -> initializer(a.getTensor("value"));
+            case READ_VARIABLE -> variable(a.getString("name"));
+            case FILL -> node("Expand", List.of(x, ints(longs(n.output().type().shape().sizes()))));
+            case RANGE -> node("Range", List.of(scalar(t, a.getFloat("start")), scalar(t, a.getFloat("limit")),
+                    scalar(t, a.getFloat("delta"))));
+            case NEG -> unary("Neg", n);
+            case ABS -> unary("Abs", n);
+            case SIGN -> unary("Sign", n);
+            case EXP -> unary("Exp", n);
+            case EXPM1 -> binary("Sub", unary("Exp", n), scalar(t, 1));
+            case LOG -> unary("Log", n);
+            case LOG1P -> node("Log", List.of(binary("Add", x, scalar(t, 1))));
+            case SQRT -> unary("Sqrt", n);
+            case RSQRT -> node("Reciprocal", List.of(unary("Sqrt", n)));
+            case SQUARE -> binary("Mul", x, x);
+            case RECIPROCAL -> unary("Reciprocal", n);
+            case SIN -> unary("Sin", n);
+            case COS -> unary("Cos", n);
+            case TANH -> unary("Tanh", n);
+            case SIGMOID -> unary("Sigmoid", n);
+            case RELU -> unary("Relu", n);
+            case LEAKY_RELU -> unary("LeakyRelu", n, attr("alpha", a.getFloat("alpha")));
+            case ELU -> unary("Elu", n, attr("alpha", a.getFloat("alpha")));
+            case SELU -> unary("Selu", n);
+            case SOFTPLUS -> unary("Softplus", n);
+            case GELU -> gelu(x, t, a.getBool("approximate"));
+            case ERF -> unary("Erf", n);
+            case FLOOR -> unary("Floor", n);
+            case CEIL -> unary("Ceil", n);
+            case ROUND -> unary("Round", n);
+            case LOGICAL_NOT -> unary("Not", n);
+            case IS_NAN -> unary("IsNaN", n);
+            case IS_FINITE -> node("Not", List.of(binary("Or", unary("IsNaN", n), unary("IsInf", n))));
+            case CAST -> cast(x, a.getDType("dtype"));
+            case ADD -> binary("Add", n);
+            case SUB -> binary("Sub", n);
+            case MUL -> binary("Mul", n);
+            case DIV -> t == n.inputs().get(0).type().dtype() ? binary("Div", n)
+                    : binary("Div", cast(x, t), cast(in(n, 1), t));
+            case FLOOR_DIV -> floorDiv(n, t);
+            case MOD -> floorMod(n, t);
+            case POW -> binary("Pow", n);
+            case MAXIMUM -> binary("Max", n);
+            case MINIMUM -> binary("Min", n);
+            case EQUAL -> binary("Equal", n);
+            case NOT_EQUAL -> node("Not", List.of(binary("Equal", n)));
+            case LESS -> binary("Less", n);
+            case LESS_EQUAL -> binary("LessOrEqual", n);
+            case GREATER -> binary("Greater", n);
+            case GREATER_EQUAL -> binary("GreaterOrEqual", n);
+            case LOGICAL_AND -> binary("And", n);
+            case LOGICAL_OR -> binary("Or", n);
+            case LOGICAL_XOR -> binary("Xor", n);
+            case SELECT -> node("Where", List.of(x, in(n, 1), in(n, 2)));
+            case CLIP -> binary("Min", binary("Max", x, in(n, 1)), in(n, 2));
+            case REDUCE_SUM -> reduce("ReduceSum", n, x);
+            case REDUCE_MEAN -> reduce("ReduceMean", n, x);
+            case REDUCE_MAX -> reduce("ReduceMax", n, x);
+            case REDUCE_MIN -> reduce("ReduceMin", n, x);
+            case REDUCE_PROD -> reduce("ReduceProd", n, x);
+            // Opset 19's ReduceMax and ReduceMin take no bools: any and all reduce 0/1 bytes.
+            case REDUCE_ANY -> cast(reduce("ReduceMax", n, cast(x, DType.UINT8)), DType.BOOL);
+            case REDUCE_ALL -> cast(reduce("ReduceMin", n, cast(x, DType.UINT8)), DType.BOOL);
+            case ARGMAX, ARGMIN -> {
+                String index = unary(n.op() == Op.ARGMAX ? "ArgMax" : "ArgMin", n, attr("axis", a.getInt("axis")),
+                        attr("keepdims", 0));
+                yield t == DType.INT64 ? index : cast(index, t);
+            }
+            case MATMUL -> binary("MatMul", a.getBool("transpose_a") ? swapLast(x, n.inputs().get(0)) : x,
+                    a.getBool("transpose_b") ? swapLast(in(n, 1), n.inputs().get(1)) : in(n, 1));
+            case SOFTMAX -> unary("Softmax", n, attr("axis", a.getInt("axis")));
+            case LOG_SOFTMAX -> unary("LogSoftmax", n, attr("axis", a.getInt("axis")));
+            case CONV, CONV_TRANSPOSE -> convolution(n);
+            case MAX_POOL, AVG_POOL -> pool(n);
+            case BATCH_NORM -> batchNorm(n);
+            case RESHAPE -> reshape(n);
+            case TRANSPOSE -> a.has("perm") ? unary("Transpose", n, attrInts("perm", a.getInts("perm")))
+                    : unary("Transpose", n);
+            case EXPAND_DIMS -> node("Unsqueeze", List.of(x, ints(a.getInt("axis"))));
+            case SQUEEZE -> a.has("axes") ? node("Squeeze", List.of(x, ints(a.getInts("axes")))) : unary("Squeeze", n);
+            case BROADCAST_TO -> node("Expand", List.of(x, ints(expandShape(n))));
+            case CONCAT -> node("Concat", n.inputs().stream().map(v -> names.get(v.name())).toList(),
+                    attr("axis", a.getInt("axis")));
+            case SLICE -> slice(n);
+            case SLICE_UPDATE -> sliceUpdate(n);
+            case PAD -> pad(n);
+            case TILE -> node("Tile", List.of(x, ints(a.getInts("multiples"))));
+            case GATHER -> node("Gather", List.of(x, in(n, 1)), attr("axis", a.getInt("axis")));
+            case ONE_HOT -> oneHot(n);
+            default -> throw new OnnxException(n.op().mnemonic() + " cannot be written as ONNX");
+        };
+    }
+
+    private String variable(String name) {
+        String onnxName = "var." + name;
+        if (initializers.add(onnxName)) {
+            Variable v = graph.variable(name).orElseThrow(() -> new OnnxException("no variable @" + name));
+            HostTensor value = variables.asMap().getOrDefault(name, v.initialValue());
+            out.addInitializer(TensorProtos.write(value, onnxName));
+        }
+        return onnxName;
+    }
+
+    private static long[] longs(int[] values) {
+        return Arrays.stream(values).asLongStream().toArray();
+    }
+
+    private String gelu(String x, DType t, boolean approximate) {
+        String half = binary("Mul", x, scalar(t, 0.5));
+        String inner;
+        if (approximate) {
+            // tanh(sqrt(2/pi) * (x + 0.044715 x^3))
+            String cube = binary("Mul", binary("Mul", x, x), x);
+            String poly = binary("Add", x, binary("Mul", cube, scalar(t, 0.044715)));
+            inner = node("Tanh", List.of(binary("Mul", poly, scalar(t, Math.sqrt(2 / Math.PI)))));
+        } else {
+            inner = node("Erf", List.of(binary("Mul", x, scalar(t, 1 / Math.sqrt(2)))));
+        }
+        return binary("Mul", half, binary("Add", inner, scalar(t, 1)));
+    }
+
+    /** Floor division: floats floor the quotient; integers divide as float64 (exact up to 2^53) and floor. */
+    private String floorDiv(Node n, DType t) {
+        if (t.isFloating()) {
+            return node("Floor", List.of(binary("Div", n)));
+        }
+        String q = binary("Div", cast(in(n, 0), DType.FLOAT64), cast(in(n, 1), DType.FLOAT64));
+        return cast(node("Floor", List.of(q)), t);
+    }
+
+    /** Floor modulo: ONNX's integer Mod already takes the divisor's sign; for floats fmod is corrected by b. */
+    private String floorMod(Node n, DType t) {
+        if (!t.isFloating()) {
+            return binary("Mod", n);
+        }
+        String a = in(n, 0);
+        String b = in(n, 1);
+        String r = node("Mod", List.of(a, b), attr("fmod", 1));
+        String zero = scalar(t, 0);
+        String signsDiffer = binary("Xor", binary("Less", r, zero), binary("Less", b, zero));
+        String fix = binary("And", node("Not", List.of(binary("Equal", r, zero))), signsDiffer);
+        return node("Where", List.of(fix, binary("Add", r, b), r));
+    }
+
+    private String reduce(String type, Node n, String x) {
+        Attributes a = n.attributes();
+        long keep = a.getBool("keepdims") ? 1 : 0;
+        long[] axes = a.has("axes") ? a.getInts("axes") : null;
+        if (axes == null) {
+            return node(type, List.of(x), attr("keepdims", keep));
+        }
+        if (axes.length == 0) {
+            return node("Identity", List.of(x));
+        }
+        return node(type, List.of(x, ints(axes)), attr("keepdims", keep));
+    }
+
+    private String swapLast(String x, Value v) {
+        int rank = v.type().rank();
+        long[] perm = new long[rank];
+        Arrays.setAll(perm, i -> i);
+        perm[rank - 2] = rank - 1;
+        perm[rank - 1] = rank - 2;
+        return node("Transpose", List.of(x), attrInts("perm", perm));
+    }
+
+    private String transpose(String x, long... perm) {
+        return node("Transpose", List.of(x), attrInts("perm", perm));
+    }
+
+    /** The permutations between channels_last [N, spatial..., C] and ONNX's [N, C, spatial...]. */
+    private static long[] toChannelsFirst(int rank) {
+        long[] perm = new long[rank];
+        perm[1] = rank - 1;
+        for (int i = 2; i < rank; i++) {
+            perm[i] = i - 1;
+        }
+        return perm;
+    }
+
+    private static long[] toChannelsLast(int rank) {
+        long[] perm = new long[rank];
+        for (int i = 1; i < rank - 1; i++) {
+            perm[i] = i + 1;
+        }
+        perm[rank - 1] = 1;
+        return perm;
+    }
+
+    private String channelsFirst(Node n, String x) {
+        int rank = n.inputs().get(0).type().rank();
+        return channelsLast(n) ? transpose(x, toChannelsFirst(rank)) : x;
+    }
+
+    private String restoreLayout(Node n, String y) {
+        return channelsLast(n) ? transpose(y, toChannelsLast(n.output().type().rank())) : y;
+    }
+
+    private static boolean channelsLast(Node n) {
+        return n.attributes().getString("data_format").equals(WindowGeometry.CHANNELS_LAST);
+    }
+
+    /** Window attributes in ONNX's form: pads [b0, b1, ..., e0, e1, ...]. */
+    private static List<AttributeProto> windowAttrs(Attributes a, int spatial) {
+        long[] ones = new long[spatial];
+        Arrays.fill(ones, 1);
+        long[] pads = a.has("pads") ? a.getInts("pads") : new long[2 * spatial];
+        long[] onnxPads = new long[2 * spatial];
+        for (int i = 0; i < spatial; i++) {
+            onnxPads[i] = pads[2 * i];
+            onnxPads[i + spatial] = pads[2 * i + 1];
+        }
+        return new ArrayList<>(List.of(attrInts("strides", a.has("strides") ? a.getInts("strides") : ones),
+                attrInts("dilations", a.has("dilations") ? a.getInts("dilations") : ones), attrInts("pads", onnxPads)));
+    }
+
+    /** conv and conv_transpose: weights [k..., a, b] become [b, a, k...] (conv: [M, C/g, k]; transpose: [C, M/g, k]). */
+    private String convolution(Node n) {
+        Attributes a = n.attributes();
+        int rank = n.inputs().get(1).type().rank();
+        int spatial = rank - 2;
+        long[] perm = new long[rank];
+        perm[0] = rank - 1;
+        perm[1] = rank - 2;
+        for (int i = 0; i < spatial; i++) {
+            perm[i + 2] = i;
+        }
+        List<AttributeProto> attrs = windowAttrs(a, spatial);
+        attrs.add(attr("group", a.getInt("groups")));
+        boolean transposed = n.op() == Op.CONV_TRANSPOSE;
+        if (transposed && a.has("output_padding")) {
+            attrs.add(attrInts("output_padding", a.getInts("output_padding")));
+        }
+        String y = node(transposed ? "ConvTranspose" : "Conv", List.of(channelsFirst(n, in(n, 0)),
+                transpose(in(n, 1), perm)), attrs.toArray(AttributeProto[]::new));
+        return restoreLayout(n, y);
+    }
+
+    private String pool(Node n) {
+        Attributes a = n.attributes();
+        long[] window = a.getInts("window");
+        List<AttributeProto> attrs = windowAttrs(a, window.length);
+        attrs.add(attrInts("kernel_shape", window));
+        boolean max = n.op() == Op.MAX_POOL;
+        if (!max) {
+            attrs.add(attr("count_include_pad", a.getBool("count_include_pad") ? 1 : 0));
+        }
+        String y = node(max ? "MaxPool" : "AveragePool", List.of(channelsFirst(n, in(n, 0))),
+                attrs.toArray(AttributeProto[]::new));
+        return restoreLayout(n, y);
+    }
+
+    /** batch_norm as its formula, its vectors shaped to broadcast along the axis. */
+    private String batchNorm(Node n) {
+        Attributes a = n.attributes();
+        TensorType xt = n.inputs().get(0).type();
+        DType t = xt.dtype();
+        int rank = xt.rank();
+        int axis = Shape.normalizeAxis(a.getInt("axis"), rank);
+        long[] vectorShape = new long[rank - axis];
+        Arrays.fill(vectorShape, 1);
+        vectorShape[0] = -1;
+        String shape = ints(vectorShape);
+        String scale = node("Reshape", List.of(in(n, 1), shape));
+        String offset = node("Reshape", List.of(in(n, 2), shape));
+        String mean = node("Reshape", List.of(in(n, 3), shape));
+        String variance = node("Reshape", List.of(in(n, 4), shape));
+        String inv = node("Reciprocal", List.of(node("Sqrt", List.of(binary("Add", variance,
+                scalar(t, a.getFloat("epsilon")))))));
+        String centered = binary("Sub", in(n, 0), mean);
+        return binary("Add", binary("Mul", centered, binary("Mul", scale, inv)), offset);
+    }
+
+    /**
+     * reshape's pattern as ONNX's shape: static dims as they are, -1 for the inferred one, 0 (copy)
+     * for a symbolic dim the input has at the same position; a static 0 dim needs allowzero.
+     */
+    private String reshape(Node n) {
+        Attr.ShapeAttr pattern = n.attributes().getShape("shape");
+        Shape in = n.inputs().get(0).type().shape();
+        long[] target = new long[pattern.dims().size()];
+        boolean zero = false;
+        boolean copies = false;
+        int unknown = pattern.inferredAxes().size();
+        for (int i = 0; i < target.length; i++) {
+            Dim d = n.output().type().shape().dim(i);
+            if (pattern.inferredAxes().contains(i)) {
+                target[i] = -1;
+            } else if (pattern.dims().get(i).isStatic()) {
+                target[i] = pattern.dims().get(i).size();
+                zero |= target[i] == 0;
+            } else if (i < in.rank() && in.dim(i).equals(d)) {
+                target[i] = 0;
+                copies = true;
+            } else if (unknown++ == 0) {
+                target[i] = -1;
+            } else {
+                throw new OnnxException("reshape to " + pattern + ": two dims unknown until run time have no ONNX form");
+            }
+        }
+        if (zero && copies) {
+            throw new OnnxException("reshape to " + pattern + ": a 0 dim beside a symbolic one has no ONNX form");
+        }
+        return node("Reshape", List.of(in(n, 0), ints(target)), attr("allowzero", zero ? 1 : 0));
+    }
+
+    /** Expand's shape: the target's static dims, 1 where a symbolic dim comes from the input. */
+    private static long[] expandShape(Node n) {
+        Shape target = n.output().type().shape();
+        long[] dims = new long[target.rank()];
+        for (int i = 0; i < dims.length; i++) {
+            dims[i] = target.dim(i).isStatic() ? target.dim(i).size() : 1;
+        }
+        return dims;
+    }
+
+    /** slice's begin/end/strides with masks as Slice's starts/ends/axes/steps over every axis. */
+    private String slice(Node n) {
+        Attributes a = n.attributes();
+        long[] begin = a.getInts("begin");
+        long[] end = a.getInts("end");
+        int k = begin.length;
+        long[] strides = a.has("strides") ? a.getInts("strides") : filled(k, 1);
+        long beginMask = a.getInt("begin_mask");
+        long endMask = a.getInt("end_mask");
+        long[] starts = new long[k];
+        long[] ends = new long[k];
+        long[] axes = new long[k];
+        for (int i = 0; i < k; i++) {
+            boolean forward = strides[i] > 0;
+            starts[i] = (beginMask >> i & 1) != 0 ? (forward ? 0 : -1) : begin[i];
+            ends[i] = (endMask >> i & 1) != 0 ? (forward ? Long.MAX_VALUE : Long.MIN_VALUE) : end[i];
+            axes[i] = i;
+        }
+        return node("Slice", List.of(in(n, 0), ints(starts), ints(ends), ints(axes), ints(strides)));
+    }
+
+    private static long[] filled(int n, long value) {
+        long[] out = new long[n];
+        Arrays.fill(out, value);
+        return out;
+    }
+
+    /** A unit-stride slice_update: the update padded to x's shape replaces x where a padded mask of ones is true. */
+    private String sliceUpdate(Node n) {
+        Shape x = n.inputs().get(0).type().shape();
+        Shape u = n.inputs().get(1).type().shape();
+        Attributes a = n.attributes();
+        long[] begin = a.getInts("begin");
+        long beginMask = a.getInt("begin_mask");
+        int rank = x.rank();
+        long[] pads = new long[2 * rank];
+        for (int i = 0; i < rank; i++) {
+            if (!x.dim(i).isStatic() || !u.dim(i).isStatic()) {
+                throw new OnnxException("slice_update over symbolic dims has no ONNX form here");
+            }
+            long lo = i < begin.length && (beginMask >> i & 1) == 0 ? Math.floorMod(begin[i], x.dim(i).size()) : 0;
+            pads[i] = lo;
+            pads[i + rank] = x.dim(i).size() - lo - u.dim(i).size();
+        }
+        String padsName = ints(pads);
+        String padded = node("Pad", List.of(in(n, 1), padsName));
+        String ones = node("Expand", List.of(scalar(DType.BOOL, 1), ints(longs(u.sizes()))));
+        String mask = node("Pad", List.of(ones, padsName));
+        return node("Where", List.of(mask, padded, in(n, 0)));
+    }
+
+    private String pad(Node n) {
+        Attributes a = n.attributes();
+        long[] paddings = a.getInts("paddings");
+        int rank = paddings.length / 2;
+        long[] pads = new long[2 * rank];
+        for (int i = 0; i < rank; i++) {
+            pads[i] = paddings[2 * i];
+            pads[i + rank] = paddings[2 * i + 1];
+        }
+        DType t = n.output().type().dtype();
+        return node("Pad", List.of(in(n, 0), ints(pads), scalar(t, a.getFloat("constant_value"))),
+                attr("mode", a.getString("mode")));
+    }
+
+    private String oneHot(Node n) {
+        Attributes a = n.attributes();
+        DType t = a.getDType("dtype");
+        HostTensor.Writer values = HostTensor.writer(t, new int[] {2});
+        values.setDouble(0, a.getFloat("off_value"));
+        values.setDouble(1, a.getFloat("on_value"));
+        return node("OneHot", List.of(in(n, 0), ints(a.getInt("depth")), initializer(values.build())),
+                attr("axis", a.getInt("axis")));
+    }
+}
