@@ -20,7 +20,7 @@ public final class Jitflow {
     static final int USAGE = 2;
 
     private static final List<Command> COMMANDS = List.of(new CheckCommand(), new FormatCommand(), new RunCommand(), new OptCommand(),
-            new CompileCommand(), new ExecCommand(), new ShowCommand(), new ExampleCommand(), new BenchCommand(), new DemoCommand());
+            new CompileCommand(), new ExecCommand(), new ImportCommand(), new ExportCommand(), new ShowCommand(), new ExampleCommand(), new BenchCommand(), new DemoCommand());
 
     private Jitflow() {
     }

@@ -3,7 +3,9 @@ package io.jitflow.text;
 import io.jitflow.ir.Attr;
 import io.jitflow.ir.Function;
 import io.jitflow.ir.Graph;
+import io.jitflow.ir.GraphReader;
 import io.jitflow.ir.HostTensor;
+import io.jitflow.ir.IrException;
 import io.jitflow.ir.Node;
 import io.jitflow.ir.Variable;
 import io.jitflow.ir.text.GraphPrinter;
@@ -20,7 +22,9 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.zip.CRC32;
 
@@ -48,11 +52,19 @@ public final class GraphFiles {
     }
 
     /**
-     * Reads a graph file and its sidecar. A save that commits while the file is being read can take
-     * the sidecar away (two saves in a row remove the generation before the previous one); the read
-     * is then tried again, on the new file.
+     * Reads a graph file and its sidecar, or a file of another format whose {@link GraphReader} is on
+     * the class path (an {@code .onnx} model with the onnx module). A save that commits while the
+     * file is being read can take the sidecar away (two saves in a row remove the generation before
+     * the previous one); the read is then tried again, on the new file.
      */
     public static Graph read(Path file) throws IOException {
+        Optional<GraphReader> other = GraphReader.forFile(file);
+        if (other.isPresent()) {
+            return other.get().read(file);
+        }
+        if (file.toString().toLowerCase(Locale.ROOT).endsWith(".onnx")) {
+            throw new IrException(file + ": reading ONNX models needs the module io.jitflow:onnx on the class path");
+        }
         for (int attempt = 1; ; attempt++) {
             Object version = version(file);
             try {

@@ -111,7 +111,7 @@ final class OnnxImporter {
             throw new OnnxException(file + ": model input" + (unbound.size() > 1 ? "s " : " ") + quoted(unbound)
                     + " decide" + (unbound.size() > 1 ? "" : "s") + " a result's shape, which Jitflow fixes when it"
                     + " compiles; bind " + (unbound.size() > 1 ? "their values" : "its value")
-                    + " at import (Onnx.read(path, Map.of(name, value)))");
+                    + " when importing (Onnx.read(path, Map.of(name, value)), or jitflow import --input NAME=FILE.npy)");
         }
         for (Map.Entry<String, TensorProto> e : initializers.entrySet()) {
             values.put(e.getKey(), new Operand(TensorProtos.read(e.getValue(), folder,
