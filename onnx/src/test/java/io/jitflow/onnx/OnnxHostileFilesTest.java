@@ -1,0 +1,188 @@
+package io.jitflow.onnx;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import io.jitflow.ir.Graph;
+import io.jitflow.ir.HostTensor;
+import io.jitflow.ir.Interpreter;
+import io.jitflow.ir.VariableStore;
+import io.jitflow.onnx.proto.OnnxProto.AttributeProto;
+import io.jitflow.onnx.proto.OnnxProto.GraphProto;
+import io.jitflow.onnx.proto.OnnxProto.ModelProto;
+import io.jitflow.onnx.proto.OnnxProto.NodeProto;
+import io.jitflow.onnx.proto.OnnxProto.OperatorSetIdProto;
+import io.jitflow.onnx.proto.OnnxProto.StringStringEntryProto;
+import io.jitflow.onnx.proto.OnnxProto.TensorProto;
+import io.jitflow.onnx.proto.OnnxProto.TensorShapeProto;
+import io.jitflow.onnx.proto.OnnxProto.TypeProto;
+import io.jitflow.onnx.proto.OnnxProto.ValueInfoProto;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Files an attacker or a broken exporter could write: each is refused with a message naming what is wrong. */
+class OnnxHostileFilesTest {
+    @TempDir
+    Path dir;
+
+    private static ValueInfoProto input(String name, long... dims) {
+        TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
+        for (long d : dims) {
+            shape.addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(d));
+        }
+        return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder().setTensorType(
+                TypeProto.Tensor.newBuilder().setElemType(TensorProto.DataType.FLOAT_VALUE).setShape(shape))).build();
+    }
+
+    private static NodeProto node(String type, String name, String output, String... inputs) {
+        return NodeProto.newBuilder().setOpType(type).setName(name).addAllInput(Arrays.asList(inputs)).addOutput(output)
+                .build();
+    }
+
+    /** y = x + w for x float32[2] and w an initializer. */
+    private static GraphProto.Builder addGraph(TensorProto w) {
+        return GraphProto.newBuilder().setName("g").addInput(input("x", 2)).addOutput(input("y", 2))
+                .addInitializer(w).addNode(node("Add", "add", "y", "x", "w"));
+    }
+
+    private static TensorProto floats(String name, ByteString raw, long... dims) {
+        TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.FLOAT_VALUE)
+                .setRawData(raw);
+        for (long d : dims) {
+            t.addDims(d);
+        }
+        return t.build();
+    }
+
+    private static ByteString raw(float... values) {
+        ByteBuffer b = ByteBuffer.allocate(4 * values.length).order(ByteOrder.LITTLE_ENDIAN);
+        for (float v : values) {
+            b.putFloat(v);
+        }
+        return ByteString.copyFrom(b.array());
+    }
+
+    private Path write(GraphProto.Builder graph) throws IOException {
+        Path p = dir.resolve("model.onnx");
+        ModelProto m = ModelProto.newBuilder().setIrVersion(9).addOpsetImport(OperatorSetIdProto.newBuilder()
+                .setDomain("").setVersion(18)).setGraph(graph).build();
+        Files.write(p, m.toByteArray());
+        return p;
+    }
+
+    private String refused(Path model) {
+        return assertThrows(OnnxException.class, () -> Onnx.read(model)).getMessage();
+    }
+
+    @Test
+    void aWellFormedModelRuns() throws IOException {
+        Graph g = Onnx.read(write(addGraph(floats("w", raw(1, 2), 2))));
+        HostTensor y = Interpreter.run(g.functions().get(0), Map.of("x", HostTensor.of(new float[] {10, 20}, 2)),
+                new VariableStore()).get("y");
+        assertArrayEquals(new float[] {11, 22}, y.toFloatArray());
+    }
+
+    @Test
+    void aTruncatedFileIsNotAModel() throws IOException {
+        Path p = write(addGraph(floats("w", raw(1, 2), 2)));
+        byte[] bytes = Files.readAllBytes(p);
+        Files.write(p, Arrays.copyOf(bytes, bytes.length - 7));
+        assertTrue(refused(p).contains("not a valid ONNX model (truncated or corrupt protobuf"), refused(p));
+    }
+
+    @Test
+    void aHugeDeclaredTensorIsRefusedBeforeAnythingIsAllocated() throws IOException {
+        String m = refused(write(addGraph(floats("w", raw(1), 1_000_000, 1_000_000))));
+        assertTrue(m.contains("initializer 'w'") && m.contains("more than 2^31 - 1 elements"), m);
+        // 10^9 elements fit an int but the file holds 4 bytes: refused from the sizes alone.
+        String short1 = refused(write(addGraph(floats("w", raw(1), 100_000, 10_000))));
+        assertTrue(short1.contains("the data holds 4 bytes") && short1.contains("needs 4000000000"), short1);
+    }
+
+    @Test
+    void rawDataShorterThanTheShapeIsRefused() throws IOException {
+        String m = refused(write(addGraph(floats("w", raw(1), 2))));
+        assertTrue(m.contains("initializer 'w': the data holds 4 bytes, the shape [2] of float32 needs 8"), m);
+    }
+
+    @Test
+    void aUseBeforeDefinitionOrACycleIsRefused() throws IOException {
+        GraphProto.Builder g = GraphProto.newBuilder().addInput(input("x", 2)).addOutput(input("y", 2))
+                .addNode(node("Relu", "first", "y", "z")).addNode(node("Neg", "second", "z", "y"));
+        String m = refused(write(g));
+        assertTrue(m.contains("node 'first' (Relu, #0) uses 'z' before any node computes it"), m);
+    }
+
+    private TensorProto external(String location) {
+        return TensorProto.newBuilder().setName("w").setDataType(TensorProto.DataType.FLOAT_VALUE).addDims(2)
+                .setDataLocation(TensorProto.DataLocation.EXTERNAL)
+                .addExternalData(StringStringEntryProto.newBuilder().setKey("location").setValue(location)).build();
+    }
+
+    @Test
+    void externalDataStaysInsideTheModelsFolder() throws IOException {
+        Files.write(dir.resolve("weights.bin"), raw(3, 4).toByteArray());
+        Graph g = Onnx.read(write(addGraph(external("weights.bin"))));
+        HostTensor y = Interpreter.run(g.functions().get(0), Map.of("x", HostTensor.of(new float[] {1, 1}, 2)),
+                new VariableStore()).get("y");
+        assertArrayEquals(new float[] {4, 5}, y.toFloatArray());
+
+        assertTrue(refused(write(addGraph(external("../weights.bin")))).contains("must be a path inside the model's folder"));
+        assertTrue(refused(write(addGraph(external("/etc/passwd")))).contains("must be a path inside the model's folder"));
+        Path outside = Files.createTempFile("outside", ".bin");
+        try {
+            Files.write(outside, raw(3, 4).toByteArray());
+            Files.createSymbolicLink(dir.resolve("link.bin"), outside);
+            assertTrue(refused(write(addGraph(external("link.bin")))).contains("not a link"));
+        } finally {
+            Files.delete(outside);
+        }
+        Files.write(dir.resolve("short.bin"), raw(3).toByteArray());
+        assertTrue(refused(write(addGraph(external("short.bin")))).contains("does not fit: the file has 4 bytes"));
+    }
+
+    @Test
+    void everyUnsupportedOpIsNamedInOneError() throws IOException {
+        GraphProto.Builder g = GraphProto.newBuilder().addInput(input("x", 2)).addOutput(input("y", 2))
+                .addNode(node("Hardmax", "h1", "a", "x"))
+                .addNode(node("Hardmax", "h2", "b", "a"))
+                .addNode(node("Custom", "c", "y", "b").toBuilder().setDomain("com.example").build());
+        String m = refused(write(g));
+        assertTrue(m.contains("2 op types are not supported (default-domain opset 18)"), m);
+        assertTrue(m.contains("Hardmax (2 nodes: 'h1', 'h2')") && m.contains("com.example.Custom (1 node: 'c')"), m);
+    }
+
+    @Test
+    void anAttributeOfTheWrongTypeNamesTheNode() throws IOException {
+        NodeProto softmax = node("Softmax", "sm", "y", "x").toBuilder().addAttribute(AttributeProto.newBuilder()
+                .setName("axis").setType(AttributeProto.AttributeType.FLOAT).setF(0)).build();
+        String m = refused(write(GraphProto.newBuilder().addInput(input("x", 2)).addOutput(input("y", 2))
+                .addNode(softmax)));
+        assertEquals(dir.resolve("model.onnx") + ": node 'sm' (Softmax #0, opset 18): attribute 'axis' must be INT, got FLOAT", m);
+    }
+
+    @Test
+    void aShapeFromAnUnboundInputAsksForItsValue() throws IOException {
+        ValueInfoProto shape = ValueInfoProto.newBuilder().setName("shape").setType(TypeProto.newBuilder()
+                .setTensorType(TypeProto.Tensor.newBuilder().setElemType(TensorProto.DataType.INT64_VALUE)
+                        .setShape(TensorShapeProto.newBuilder().addDim(TensorShapeProto.Dimension.newBuilder()
+                                .setDimValue(2))))).build();
+        GraphProto.Builder g = GraphProto.newBuilder().addInput(input("x", 2, 3)).addInput(shape)
+                .addOutput(input("y", 3, 2)).addNode(node("Reshape", "r", "y", "x", "shape"));
+        Path p = write(g);
+        assertTrue(refused(p).contains("model input 'shape' decides a result's shape"), refused(p));
+        assertEquals(java.util.Set.of("shape"), Onnx.shapeInputs(p));
+        Graph bound = Onnx.read(p, Map.of("shape", HostTensor.of(new long[] {3, 2}, 2)));
+        assertEquals("float32[3, 2]", bound.functions().get(0).outputs().get(0).value().type().toString());
+    }
+}
