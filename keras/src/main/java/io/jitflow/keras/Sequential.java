@@ -554,15 +554,17 @@ public final class Sequential {
      * Writes the model as a graph file (and its weights sidecar): function {@code predict(x) -> y},
      * and once compiled and trained, {@code train_step(x, labels, noise...) -> (loss, metrics...)}
      * and {@code test_step}; the variables hold the weights and the optimizer's state. Written
-     * atomically. {@link SavedModel#load} reads it back without this Java code.
+     * atomically. {@link SavedModel#load} reads it back without this Java code. A path ending in
+     * {@code .onnx} writes an ONNX model of {@code predict} instead, the weights as initializers.
      */
     public void save(java.nio.file.Path file) throws java.io.IOException {
         ensureBuilt();
+        boolean onnx = file.toString().toLowerCase(java.util.Locale.ROOT).endsWith(".onnx");
         int[] shape = builtInput.bind(Map.of(BATCH, 1)).sizes();
         Tensor x = Jf.zeros(shape);
         List<io.jitflow.ir.Function> functions = new ArrayList<>();
         functions.add(renamed(predictStep(x).tracedGraph(x), "predict"));
-        if (trainStep != null) {
+        if (trainStep != null && !onnx) {
             Tensor y = Jf.zeros(labelType, labelShape.bind(Map.of(BATCH, 1)).sizes());
             List<Tensor> args = new ArrayList<>(List.of(x, y));
             for (Dropout d : dropouts()) {
@@ -580,7 +582,12 @@ public final class Sequential {
         for (Variable v : live) {
             variables.add(new io.jitflow.ir.Variable(v.name(), v.type(), v.asTensor().toHostTensor(), v.trainable()));
         }
-        io.jitflow.text.GraphFiles.write(io.jitflow.ir.Graph.of(variables, functions), file);
+        io.jitflow.ir.Graph graph = io.jitflow.ir.Graph.of(variables, functions);
+        if (onnx) {
+            io.jitflow.onnx.Onnx.write(graph, "predict", io.jitflow.ir.VariableStore.initialValues(graph), file);
+        } else {
+            io.jitflow.text.GraphFiles.write(graph, file);
+        }
     }
 
     private static io.jitflow.ir.Function renamed(io.jitflow.ir.Graph traced, String functionName) {

@@ -55,6 +55,17 @@ class SaveAndPlotTest {
     }
 
     @Test
+    void aModelSavedAsOnnxPredictsTheSameWhenLoaded() throws IOException {
+        Sequential model = trained();
+        Path file = dir.resolve("model.onnx");
+        model.save(file);
+        io.jitflow.CompiledGraph loaded = io.jitflow.Jit.load(file);
+        Tensor x = Jf.randomUniform(new int[] {5, 4, 2}, -1, 1, 9, DType.FLOAT32);
+        assertArrayEquals(model.predict(x).toFloatArray(), loaded.call("main", Map.of("x", x)).get("y").toFloatArray(),
+                1e-6f);
+    }
+
+    @Test
     void anUntrainedModelSavesForPredictionOnly() throws IOException {
         Sequential model = new Sequential(new Input(3), new Dense(2));
         Path file = dir.resolve("fresh.jfg");
