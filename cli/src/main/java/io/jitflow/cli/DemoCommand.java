@@ -18,6 +18,7 @@ import io.jitflow.ir.VariableStore;
 import io.jitflow.ir.npy.Npy;
 import io.jitflow.ir.text.GraphPrinter;
 import io.jitflow.keras.SavedModel;
+import io.jitflow.onnx.Onnx;
 import io.jitflow.keras.Sequential;
 import io.jitflow.runtime.aot.AotModule;
 import io.jitflow.text.GraphFiles;
@@ -38,8 +39,8 @@ import java.util.Set;
  * example graph files are parsed and verified, the linear model is shown in canonical text, run on
  * NumPy-written arrays and compared with NumPy's own result, the other graphs are run, a linear
  * classifier is trained with GradientTape, a function is traced and fused, Keras-style models (MLPs
- * and the classic convnet) are trained on MNIST, and the relu MLP is exported, compiled ahead of
- * time and run from its jar.
+ * and the classic convnet) are trained on MNIST, the relu MLP is exported, compiled ahead of time
+ * and run from its jar, and an ONNX model made by ONNX's tools is imported and run.
  */
 final class DemoCommand extends Command {
     DemoCommand() {
@@ -59,7 +60,7 @@ final class DemoCommand extends Command {
         }
         out.println("Jitflow demo: graph files, GradientTape, the JIT and Keras-style training");
         out.println();
-        out.println("[1/8] Parse and verify every example graph in " + graphs);
+        out.println("[1/9] Parse and verify every example graph in " + graphs);
         for (Path file : graphFiles(graphs)) {
             Graph g = GraphFiles.read(file);
             for (Function f : g.functions()) {
@@ -69,7 +70,7 @@ final class DemoCommand extends Command {
         out.println();
         Path linearFile = graphs.resolve("linear.jfg");
         Graph linear = GraphFiles.read(linearFile);
-        out.println("[2/8] " + linearFile + " in canonical form (what `jitflow fmt` prints):");
+        out.println("[2/9] " + linearFile + " in canonical form (what `jitflow fmt` prints):");
         out.println();
         GraphPrinter.print(linear).lines().forEach(line -> out.println(line.isEmpty() ? "" : "    " + line));
         out.println();
@@ -82,7 +83,7 @@ final class DemoCommand extends Command {
         out.println(indent(TensorText.format(y), "        "));
         out.println("      bit-identical to NumPy's result: " + (y.equals(expected) ? "yes" : "NO"));
         out.println();
-        out.println("[3/8] The MLP classifies four points; the loss graph scores two examples");
+        out.println("[3/9] The MLP classifies four points; the loss graph scores two examples");
         Graph mlp = GraphFiles.read(graphs.resolve("mlp.jfg"));
         HostTensor points = HostTensor.of(new float[] {1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1}, 4, 4);
         VariableStore weights = VariableStore.initialValues(mlp);
@@ -99,20 +100,20 @@ final class DemoCommand extends Command {
                 "labels", HostTensor.of(new int[] {3, 2}, 2)), new VariableStore()).get("loss");
         out.println("      cross-entropy for labels [3 2]: " + TensorText.format(value));
         out.println();
-        out.println("[4/8] A linear classifier trained from scratch with GradientTape (`jitflow example linear-classifier`)");
+        out.println("[4/9] A linear classifier trained from scratch with GradientTape (`jitflow example linear-classifier`)");
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         LinearClassifier.run(new PrintStream(log, true, StandardCharsets.UTF_8));
         log.toString(StandardCharsets.UTF_8).lines()
                 .filter(line -> !line.startsWith("Loss at step ") || line.matches("Loss at step (0|10|20|30|39):.*"))
                 .forEach(line -> out.println("      " + line));
         out.println();
-        out.println("[5/8] A traced function, before and after optimization, and its fused kernels "
+        out.println("[5/9] A traced function, before and after optimization, and its fused kernels "
                 + "(`jitflow example tracing`)");
         ByteArrayOutputStream tracing = new ByteArrayOutputStream();
         Tracing.run(new PrintStream(tracing, true, StandardCharsets.UTF_8));
         tracing.toString(StandardCharsets.UTF_8).lines().forEach(line -> out.println(line.isEmpty() ? "" : "      " + line));
         out.println();
-        out.println("[6/8] Keras-style training (`jitflow example keras`, `jitflow example mnist`)");
+        out.println("[6/9] Keras-style training (`jitflow example keras`, `jitflow example mnist`)");
         KerasExamples.regression(out);
         KerasExamples.xor(out);
         KerasExamples.linearClassifier(out);
@@ -123,11 +124,52 @@ final class DemoCommand extends Command {
         MnistClassifier.Trained trained = MnistClassifier.reluAdam(mnist, 5, out);
         out.println();
         int epochs = args.flag("quick") ? 1 : MnistConvnet.EPOCHS;
-        out.println("[7/8] The classic Keras MNIST convnet, " + epochs + " epoch" + (epochs == 1 ? " (--quick)" : "s")
+        out.println("[7/9] The classic Keras MNIST convnet, " + epochs + " epoch" + (epochs == 1 ? " (--quick)" : "s")
                 + " (`jitflow example cnn`)");
         MnistConvnet.train(mnist, epochs, out);
         out.println();
         aheadOfTime(trained.model(), mnist, out);
+        out.println();
+        onnx(examples.resolve("onnx"), trained.model(), mnist, out);
+    }
+
+    /**
+     * Imports an ONNX model made by ONNX's own tools, runs it compiled against the outputs ONNX
+     * computed, and sends the trained MNIST model to ONNX and back.
+     */
+    private static void onnx(Path dir, Sequential model, io.jitflow.data.Mnist mnist, PrintStream out) throws IOException {
+        Path file = dir.resolve("layer_normalization").resolve("model.onnx");
+        Path data = file.resolveSibling("test_data_set_0");
+        out.println("[9/9] ONNX: import a model written by ONNX's tools, and export ours (`jitflow import`, `jitflow export`)");
+        Graph g = Onnx.read(file);
+        Function f = g.functions().get(0);
+        int kernels = new io.jitflow.compiler.CompilerDriver(CompileOptions.fromSystemProperties())
+                .lower(f, g.inferenceContext()).kernels().size();
+        out.printf("      %s: LayerNormalization expanded into 31 ONNX nodes (Shape, Size, Slice, ConstantOfShape, ...)%n", file);
+        out.printf("      imported as @%s: %d nodes after folding the shape computations, %d fused kernel%s%n",
+                Signatures.describe(f), f.nodes().size(), kernels, kernels == 1 ? "" : "s");
+        Map<String, Tensor> inputs = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < f.inputs().size(); i++) {
+            inputs.put(f.inputs().get(i).name(), Tensor.of(Onnx.readTensor(data.resolve("input_" + i + ".pb"))));
+        }
+        Map<String, Tensor> results = io.jitflow.Jit.load(file).call(Onnx.FUNCTION_NAME, inputs);
+        double worst = 0;
+        int j = 0;
+        for (Tensor r : results.values()) {
+            float[] expected = Onnx.readTensor(data.resolve("output_" + j++ + ".pb")).toFloatArray();
+            float[] actual = r.toFloatArray();
+            for (int k = 0; k < expected.length; k++) {
+                worst = Math.max(worst, Math.abs(expected[k] - actual[k]));
+            }
+        }
+        out.printf("      compiled, its %d outputs differ from ONNX's reference outputs by at most %.2g%n", results.size(), worst);
+        Path exported = Files.createTempDirectory("jitflow-demo").resolve("mnist.onnx");
+        model.save(exported);
+        float[] back = io.jitflow.Jit.load(exported).call(Onnx.FUNCTION_NAME, Map.of("x", mnist.testImages()))
+                .get("y").toFloatArray();
+        out.printf("      the relu MNIST model saved as %s (%,d bytes, opset %d) and read back predicts the %,d test images "
+                + "as the model does: %s%n", exported, Files.size(exported), Onnx.exportOpset(), mnist.testImages().shape()[0],
+                java.util.Arrays.equals(back, model.predict(mnist.testImages()).toFloatArray()) ? "bit for bit" : "within rounding");
     }
 
     /** Exports the trained model, compiles it ahead of time and checks the jar's predictions against the JIT's. */
@@ -135,7 +177,7 @@ final class DemoCommand extends Command {
         Path dir = Files.createTempDirectory("jitflow-demo");
         Path file = dir.resolve("mnist.jfg");
         Path jar = dir.resolve("mnist.jar");
-        out.println("[8/8] Export the model, compile it ahead of time, run the jar (`jitflow compile`, `jitflow exec`)");
+        out.println("[8/9] Export the model, compile it ahead of time, run the jar (`jitflow compile`, `jitflow exec`)");
         model.save(file);
         try (var files = Files.list(dir)) {
             // The graph and its sidecar; not the writers' hidden lock file.
