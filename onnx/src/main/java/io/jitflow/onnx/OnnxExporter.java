@@ -622,13 +622,28 @@ final class OnnxExporter {
                 attr("mode", a.getString("mode")));
     }
 
+    /**
+     * one_hot as Equal against the positions 0..depth-1 laid along the axis, then Where: portable
+     * (ONNX Runtime's OneHot lacks many type combinations) and, as one_hot, all off for an index out
+     * of range.
+     */
     private String oneHot(Node n) {
         Attributes a = n.attributes();
         DType t = a.getDType("dtype");
-        HostTensor.Writer values = HostTensor.writer(t, new int[] {2});
-        values.setDouble(0, a.getFloat("off_value"));
-        values.setDouble(1, a.getFloat("on_value"));
-        return node("OneHot", List.of(in(n, 0), ints(a.getInt("depth")), initializer(values.build())),
-                attr("axis", a.getInt("axis")));
+        int depth = (int) a.getInt("depth");
+        int rank = n.output().type().rank();
+        int axis = Shape.normalizeAxis(a.getInt("axis"), rank);
+        DType indexType = n.inputs().get(0).type().dtype();
+        HostTensor.Writer positions = HostTensor.writer(indexType, new int[] {depth});
+        for (int i = 0; i < depth; i++) {
+            positions.setLong(i, i);
+        }
+        long[] along = new long[rank - axis];
+        Arrays.fill(along, 1);
+        along[0] = depth;
+        String laid = node("Reshape", List.of(initializer(positions.build()), ints(along)));
+        String hit = binary("Equal", node("Unsqueeze", List.of(in(n, 0), ints(axis))), laid);
+        return node("Where", List.of(hit, scalar(t, a.getFloat("on_value")), scalar(t, a.getFloat("off_value"))));
     }
+
 }
