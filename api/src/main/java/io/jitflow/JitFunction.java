@@ -156,7 +156,10 @@ public final class JitFunction {
         return traced(args).program().kernels().size();
     }
 
-    /** Writes the traced graph for these arguments (with the variables' current values) as a graph file. */
+    /**
+     * Writes the traced graph for these arguments (with the variables' current values) as a graph
+     * file; a {@code .onnx} path writes an ONNX model when the onnx module is on the class path.
+     */
     public void writeGraph(java.nio.file.Path file, Tensor... args) throws java.io.IOException {
         io.jitflow.text.GraphFiles.write(export(List.of(traced(args))), file);
     }

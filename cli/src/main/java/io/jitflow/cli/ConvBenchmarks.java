@@ -65,7 +65,7 @@ final class ConvBenchmarks {
      * folded into each convolution's bias, as at inference. He-normal random weights, made on the
      * first (eager) call and read by later (traced) ones in the same order.
      */
-    private static final class ResNet50 {
+    static final class ResNet50 {
         private final List<Variable> weights = new ArrayList<>();
         private int next;
 

@@ -4,6 +4,7 @@ import io.jitflow.ir.Attr;
 import io.jitflow.ir.Function;
 import io.jitflow.ir.Graph;
 import io.jitflow.ir.GraphReader;
+import io.jitflow.ir.GraphWriter;
 import io.jitflow.ir.HostTensor;
 import io.jitflow.ir.IrException;
 import io.jitflow.ir.Node;
@@ -88,8 +89,16 @@ public final class GraphFiles {
         }
     }
 
-    /** Writes {@code graph} to {@code file} and, when it has large tensors, its sidecar. */
+    /**
+     * Writes {@code graph} to {@code file} and, when it has large tensors, its sidecar; or, for an
+     * extension whose {@link GraphWriter} is on the class path ({@code .onnx}), in that format.
+     */
     public static void write(Graph graph, Path file) throws IOException {
+        Optional<GraphWriter> other = GraphWriter.forFile(file);
+        if (other.isPresent()) {
+            other.get().write(graph, file);
+            return;
+        }
         write(graph, file, () -> { });
     }
 

@@ -582,12 +582,7 @@ public final class Sequential {
         for (Variable v : live) {
             variables.add(new io.jitflow.ir.Variable(v.name(), v.type(), v.asTensor().toHostTensor(), v.trainable()));
         }
-        io.jitflow.ir.Graph graph = io.jitflow.ir.Graph.of(variables, functions);
-        if (onnx) {
-            io.jitflow.onnx.Onnx.write(graph, "predict", io.jitflow.ir.VariableStore.initialValues(graph), file);
-        } else {
-            io.jitflow.text.GraphFiles.write(graph, file);
-        }
+        io.jitflow.text.GraphFiles.write(io.jitflow.ir.Graph.of(variables, functions), file);
     }
 
     private static io.jitflow.ir.Function renamed(io.jitflow.ir.Graph traced, String functionName) {

@@ -100,6 +100,22 @@ class OnnxRoundTripTest {
         System.out.println("ONNX round trip: " + checked + " functions agree, " + refused.size() + " refused");
     }
 
+    @Test
+    void aTracedFunctionWritesOnnxWithItsVariablesCurrentValues() throws IOException {
+        io.jitflow.Variable w = new io.jitflow.Variable(io.jitflow.Jf.constant(new float[][] {{1, 2}, {3, 4}}));
+        io.jitflow.JitFunction f = io.jitflow.Jit.function((io.jitflow.Tensor x) -> io.jitflow.Jf.matmul(x, w).relu());
+        io.jitflow.Tensor x = io.jitflow.Jf.constant(new float[][] {{1, -1}});
+        f.call(x);
+        w.assign(io.jitflow.Jf.constant(new float[][] {{-1, 2}, {3, -4}}));
+        Path file = dir.resolve("f.onnx");
+        f.writeGraph(file, x);
+        Graph g = Onnx.read(file);
+        Function main = g.functions().get(0);
+        HostTensor y = Interpreter.run(main, Map.of(main.inputs().get(0).name(), x.toHostTensor()), new VariableStore())
+                .values().iterator().next();
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new float[] {0, 6}, y.toFloatArray());
+    }
+
     static Map<String, HostTensor> randomInputs(Function f, Random random) {
         Map<String, HostTensor> inputs = new LinkedHashMap<>();
         for (Value in : f.inputs()) {
