@@ -200,7 +200,7 @@ final class NetworkImports {
 
     /**
      * Conv and ConvTranspose on NCHW: weights [a, b, k...] become [k..., b, a] (Conv's [M, C/g, k]
-     * and ConvTranspose's [C, M/g, k] alike); a bias [M] is added per channel.
+     * and ConvTranspose's [C, M/g, k] alike); a bias [M] is added along the channels.
      */
     private static Operand convolution(ImportContext c, Op op) {
         Operand x = c.in(0);
@@ -226,17 +226,35 @@ final class NetworkImports {
                 a.putInts("output_padding", outputPadding);
             }
         }
-        Operand y = c.emit(op, a.build(), x, c.transpose(w, perm));
-        if (!c.has(2)) {
-            return y;
+        Operand y = c.emit(op, a.build(), channelsLast(c, x), c.transpose(w, perm));
+        if (c.has(2)) {
+            y = c.emit(Op.ADD, y, c.in(2));
         }
-        List<Dim> biasShape = new ArrayList<>();
-        biasShape.add(c.in(2).shape().dim(0));
-        for (int i = 0; i < spatial; i++) {
-            biasShape.add(Dim.of(1));
+        return channelsFirst(c, y);
+    }
+
+    /*
+     * Windowed ops run channels-last, where their kernels are fastest, between transposes that
+     * simplify cancels from one windowed op to the next (sink-transpose, transpose-transpose).
+     */
+    private static Operand channelsLast(ImportContext c, Operand x) {
+        int rank = x.rank();
+        long[] perm = new long[rank];
+        for (int i = 1; i < rank - 1; i++) {
+            perm[i] = i + 1;
         }
-        Operand bias = c.emit(Op.RESHAPE, attrs().put("shape", Shape.of(biasShape)).build(), c.in(2));
-        return c.emit(Op.ADD, y, bias);
+        perm[rank - 1] = 1;
+        return c.transpose(x, perm);
+    }
+
+    private static Operand channelsFirst(ImportContext c, Operand x) {
+        int rank = x.rank();
+        long[] perm = new long[rank];
+        perm[1] = rank - 1;
+        for (int i = 2; i < rank; i++) {
+            perm[i] = i - 1;
+        }
+        return c.transpose(x, perm);
     }
 
     private static Operand pool(ImportContext c, Op op) {
@@ -255,14 +273,14 @@ final class NetworkImports {
         }
         // Pooling runs on floats; integers pool exactly in float64 (max pooling only picks values).
         DType t = x.type.dtype();
-        Operand pooled = c.emit(op, a.build(), t.isFloating() ? x : c.cast(x, DType.FLOAT64));
-        return c.cast(pooled, t);
+        Operand pooled = c.emit(op, a.build(), channelsLast(c, t.isFloating() ? x : c.cast(x, DType.FLOAT64)));
+        return c.cast(channelsFirst(c, pooled), t);
     }
 
     /**
-     * strides, dilations and pads on channels_first data: ONNX's pads [b0, b1, ..., e0, e1, ...]
-     * become [b0, e0, b1, e1, ...]; auto_pad SAME_UPPER/SAME_LOWER put the odd pad at the end or
-     * start; ceil_mode grows the end pad so the last partial window counts.
+     * strides, dilations and pads of an NCHW input, for the op run channels-last: ONNX's pads
+     * [b0, b1, ..., e0, e1, ...] become [b0, e0, b1, e1, ...]; auto_pad SAME_UPPER/SAME_LOWER put
+     * the odd pad at the end or start; ceil_mode grows the end pad so the last partial window counts.
      */
     private static io.jitflow.ir.Attributes.Builder windowAttrs(ImportContext c, Operand x, int[] window) {
         int spatial = window.length;
@@ -310,7 +328,7 @@ final class NetworkImports {
             pads[2 * i + 1] = hi;
         }
         return attrs().putInts("strides", strides).putInts("dilations", dilations).putInts("pads", pads)
-                .put("data_format", WindowGeometry.CHANNELS_FIRST);
+                .put("data_format", WindowGeometry.CHANNELS_LAST);
     }
 
     private static long[] orOnes(long[] values, int n) {

@@ -42,6 +42,8 @@ public final class Simplify implements Pass {
     }
 
     private static final int MAX_ROUNDS = 10;
+    private static final Set<Op> ELEMENTWISE = java.util.Arrays.stream(Op.values())
+            .filter(op -> op.has(Op.Trait.ELEMENTWISE)).collect(java.util.stream.Collectors.toSet());
 
     private static final List<Rule> RULES = List.of(
             new Rule("add-zero", Set.of(Op.ADD), (n, in, f, r) -> isAdditiveIdentity(in.get(1), n, f) ? same(n, in.get(0)) : null),
@@ -58,8 +60,8 @@ public final class Simplify implements Pass {
                             List.of(f.definition(in.get(0)).inputs().get(0)), n.location()) : null),
             new Rule("transpose-transpose", Set.of(Op.TRANSPOSE), Simplify::transposeTranspose),
             new Rule("identity-transpose", Set.of(Op.TRANSPOSE), (n, in, f, r) -> isIdentity(perm(n)) ? in.get(0) : null),
-            new Rule("broadcast-scalar", java.util.Arrays.stream(Op.values()).filter(op -> op.has(Op.Trait.ELEMENTWISE))
-                    .collect(java.util.stream.Collectors.toSet()), Simplify::broadcastScalar));
+            new Rule("broadcast-scalar", ELEMENTWISE, Simplify::broadcastScalar),
+            new Rule("sink-transpose", ELEMENTWISE, Simplify::sinkTranspose));
 
     private final Map<Op, List<Rule>> byRoot = new java.util.EnumMap<>(Op.class);
 
@@ -171,6 +173,38 @@ public final class Simplify implements Pass {
             return source;
         }
         return r.emit(Op.TRANSPOSE, Attributes.builder().putInts("perm", combined).build(), List.of(source), n.location());
+    }
+
+    /**
+     * An elementwise op whose operands are all transposes by one permutation (or scalars) is that
+     * transpose of the op on the untransposed operands: the transpose moves towards the next one,
+     * with which transpose-transpose cancels it (a layout change around each convolution of an
+     * imported channels-first model leaves transpose, relu, transpose between them).
+     */
+    private static Value sinkTranspose(Node n, List<Value> in, Facts f, Rewriter r) {
+        int[] perm = null;
+        List<Value> sources = new ArrayList<>();
+        for (Value v : in) {
+            if (v.type().rank() == 0) {
+                sources.add(v);
+                continue;
+            }
+            if (!producedBy(v, Op.TRANSPOSE, f) || !v.type().shape().equals(n.output().type().shape())) {
+                return null;
+            }
+            Node t = f.definition(v);
+            if (perm != null && !java.util.Arrays.equals(perm, perm(t))) {
+                return null;
+            }
+            perm = perm(t);
+            sources.add(t.inputs().get(0));
+        }
+        if (perm == null) {
+            return null;
+        }
+        Value inner = r.emit(n.op(), n.attributes(), sources, n.location());
+        return r.emit(Op.TRANSPOSE, Attributes.builder().putInts("perm", java.util.Arrays.stream(perm).asLongStream()
+                .toArray()).build(), List.of(inner), n.location());
     }
 
     /** An elementwise op reading broadcast_to(s) reads s directly when that leaves its result type unchanged. */
