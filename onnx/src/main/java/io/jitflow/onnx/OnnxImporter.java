@@ -268,7 +268,7 @@ final class OnnxImporter {
         if (operands.stream().allMatch(Operand::isConstant) && !op.has(Op.Trait.RANDOM) && small(types)) {
             try {
                 List<HostTensor> folded = op.definition().evaluation().evaluate(new EvalCall(op,
-                        operands.stream().map(o -> o.constant).toList(), complete, NO_STATE));
+                        operands.stream().map(o -> o.constant).toList(), complete, EvalContext.CONSTANT));
                 return folded.stream().map(Operand::new).toList();
             } catch (EvaluationException e) {
                 throw new OnnxException(e.getMessage(), e);
@@ -374,20 +374,4 @@ final class OnnxImporter {
         return String.join(", ", names.stream().map(n -> "'" + n + "'").toList());
     }
 
-    private static final EvalContext NO_STATE = new EvalContext() {
-        @Override
-        public HostTensor readVariable(String name) {
-            throw new IllegalStateException("no variables at import");
-        }
-
-        @Override
-        public void assignVariable(String name, HostTensor value) {
-            throw new IllegalStateException("no variables at import");
-        }
-
-        @Override
-        public int[] resolve(Shape shape) {
-            return shape.sizes();
-        }
-    };
 }

@@ -23,23 +23,6 @@ import java.util.List;
 public final class FoldConstants implements Pass {
     public static final int SIZE_LIMIT = 1024;
 
-    private static final EvalContext NO_STATE = new EvalContext() {
-        @Override
-        public HostTensor readVariable(String name) {
-            throw new IllegalStateException("variables are not constant");
-        }
-
-        @Override
-        public void assignVariable(String name, HostTensor value) {
-            throw new IllegalStateException("variables are not constant");
-        }
-
-        @Override
-        public int[] resolve(Shape shape) {
-            return shape.sizes();
-        }
-    };
-
     @Override
     public String name() {
         return "fold-constants";
@@ -93,7 +76,7 @@ public final class FoldConstants implements Pass {
             values.add(constants.get(v));
         }
         try {
-            return n.op().definition().evaluation().evaluate(new EvalCall(n.op(), values, n.attributes(), NO_STATE)).get(0);
+            return n.op().definition().evaluation().evaluate(new EvalCall(n.op(), values, n.attributes(), EvalContext.CONSTANT)).get(0);
         } catch (EvaluationException e) {
             return null;
         }
