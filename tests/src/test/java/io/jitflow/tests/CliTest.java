@@ -286,10 +286,13 @@ class CliTest {
     void theDemoRunsAndAgreesWithNumPy() {
         Result r = jitflow("demo", Repository.examples().toString(), "--quick");
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().contains("[7/8] The classic Keras MNIST convnet, 1 epoch (--quick)"), r.out());
+        assertTrue(r.out().contains("[7/9] The classic Keras MNIST convnet, 1 epoch (--quick)"), r.out());
         assertTrue(r.out().contains("bit-identical to NumPy's result: yes"), r.out());
         assertTrue(r.out().contains("predicted classes: [2 0 1 0]"), r.out());
         assertTrue(r.out().contains("test images equal the JIT's bit for bit: yes"), r.out());
+        assertTrue(r.out().contains("its 3 outputs differ from ONNX's reference outputs by at most 0.0"), r.out());
+        assertTrue(r.out().matches("(?s).*read back predicts the 2,000 test images as the model does: bit for bit.*"),
+                r.out());
     }
 
     @Test
