@@ -1,6 +1,5 @@
 package io.jitflow.onnx;
 
-import com.google.protobuf.ByteString;
 import io.jitflow.ir.Attributes;
 import io.jitflow.ir.DType;
 import io.jitflow.ir.HostTensor;
@@ -140,11 +139,6 @@ final class ImportContext {
     /** The attributes' names, for ops such as Constant that take one of several. */
     List<String> attrNames() {
         return node.getAttributeList().stream().map(AttributeProto::getName).toList();
-    }
-
-    List<ByteString> attrStrings(String name) {
-        AttributeProto a = attr(name, AttributeProto.AttributeType.STRINGS);
-        return a == null ? null : a.getStringsList();
     }
 
     // ---- outputs ----

@@ -283,6 +283,37 @@ class CliTest {
     }
 
     @Test
+    void exportAndImportCarryAGraphThroughOnnx() throws IOException {
+        Path mlp = Repository.examples().resolve("graphs/mlp.jfg");
+        Path onnx = tmp.resolve("mlp.onnx");
+        Result several = jitflow("export", mlp.toString(), "-o", onnx.toString());
+        assertEquals(2, several.code(), several.err());
+        assertTrue(several.err().contains("has 2 functions; choose one with --function"), several.err());
+        Result exported = jitflow("export", mlp.toString(), "--function", "predict", "-o", onnx.toString());
+        assertEquals(0, exported.code(), exported.err());
+        assertTrue(exported.out().contains("@predict as ONNX opset 19"), exported.out());
+        Path back = tmp.resolve("mlp.jfg");
+        Result imported = jitflow("import", onnx.toString(), "-o", back.toString());
+        assertEquals(0, imported.code(), imported.err());
+        assertTrue(imported.out().contains("@main(x: float32[batch, 4]) -> (class: int64[batch])"), imported.out());
+        Result checked = jitflow("check", onnx.toString());
+        assertEquals(0, checked.code(), checked.err());
+
+        Path reshape = Repository.root().resolve("tests/src/test/resources/onnx-node/test_reshape_extended_dims/model.onnx");
+        Result unbound = jitflow("import", reshape.toString(), "-o", tmp.resolve("r.jfg").toString());
+        assertEquals(1, unbound.code());
+        assertTrue(unbound.err().contains("model input 'shape' decides a result's shape")
+                && unbound.err().contains("jitflow import --input NAME=FILE.npy"), unbound.err());
+        Path shape = tmp.resolve("shape.npy");
+        io.jitflow.ir.npy.Npy.write(io.jitflow.onnx.Onnx.readTensor(reshape.resolveSibling("test_data_set_0/input_1.pb")),
+                shape);
+        Result bound = jitflow("import", reshape.toString(), "-o", tmp.resolve("r.jfg").toString(),
+                "--input", "shape=" + shape);
+        assertEquals(0, bound.code(), bound.err());
+        assertTrue(bound.out().contains("-> (reshaped: float32[2, 3, 2, 2])"), bound.out());
+    }
+
+    @Test
     void theDemoRunsAndAgreesWithNumPy() {
         Result r = jitflow("demo", Repository.examples().toString(), "--quick");
         assertEquals(0, r.code(), r.err());
