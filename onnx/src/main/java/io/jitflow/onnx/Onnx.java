@@ -15,6 +15,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * ONNX models in and out of graph-ir.
@@ -24,7 +25,7 @@ import java.util.Map;
  * Onnx.write(g, Path.of("copy.onnx"));
  * }</pre>
  *
- * Imported graphs hold the model's initializers as constants; inputs keep their ONNX names (with
+ * Imported graphs hold the model's initializers as constants (or, on request, as trainable variables); inputs keep their ONNX names (with
  * characters outside {@code [A-Za-z0-9_./]} replaced by {@code _}) and {@code dim_param}s become
  * symbolic dims. Jitflow compiles for static shapes, so a model input that decides a shape (the
  * shape of a Reshape, the starts of a Slice) must be bound to a value when the model is read.
@@ -42,8 +43,27 @@ public final class Onnx {
 
     /** Reads a model with some inputs fixed to values: they leave the function's inputs and fold into it. */
     public static Graph read(Path path, Map<String, HostTensor> boundInputs) {
+        return read(path, boundInputs, name -> false);
+    }
+
+    /**
+     * Reads a model whose floating-point initializers named by {@code trainable} become trainable
+     * variables of the graph (holding the initializers' values), so that the model can be fine-tuned:
+     * {@code Onnx.read(path, name -> name.startsWith("head"))}. Initializers that decide a shape stay
+     * constants.
+     */
+    public static Graph read(Path path, Predicate<String> trainable) {
+        return read(path, Map.of(), trainable);
+    }
+
+    public static Graph read(Path path, Map<String, HostTensor> boundInputs, Predicate<String> trainable) {
         Path folder = path.toAbsolutePath().getParent();
-        return OnnxImporter.importModel(parseModel(path), path.toString(), folder, boundInputs);
+        return OnnxImporter.importModel(parseModel(path), path.toString(), folder, boundInputs, trainable);
+    }
+
+    /** The names of a model's initializers, in file order: what {@link #read(Path, Predicate)} chooses from. */
+    public static List<String> initializers(Path path) {
+        return parseModel(path).getGraph().getInitializerList().stream().map(TensorProto::getName).toList();
     }
 
     /**

@@ -17,6 +17,7 @@ import io.jitflow.ir.Op;
 import io.jitflow.ir.Shape;
 import io.jitflow.ir.TensorType;
 import io.jitflow.ir.Value;
+import io.jitflow.ir.Variable;
 import io.jitflow.onnx.proto.OnnxProto.GraphProto;
 import io.jitflow.onnx.proto.OnnxProto.ModelProto;
 import io.jitflow.onnx.proto.OnnxProto.NodeProto;
@@ -35,6 +36,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 
 /**
  * Turns an ONNX model into a graph-ir {@link Graph} with one function. Each node is lowered by its
@@ -54,22 +56,31 @@ final class OnnxImporter {
     private final String file;
     private final Path folder;
     private final Map<String, HostTensor> bound;
+    private final Predicate<String> trainable;
+    /** The initializers that became variables, by graph variable name. */
+    private final Map<String, Variable> variables = new LinkedHashMap<>();
     private final int opset;
     private final FunctionBuilder builder;
     private final Map<String, Operand> values = new HashMap<>();
     private final Set<String> usedNames = new HashSet<>();
 
-    private OnnxImporter(ModelProto model, String file, Path folder, Map<String, HostTensor> bound) {
+    private OnnxImporter(ModelProto model, String file, Path folder, Map<String, HostTensor> bound,
+                         Predicate<String> trainable) {
         this.model = model;
         this.file = file;
         this.folder = folder;
         this.bound = bound;
+        this.trainable = trainable;
         this.opset = defaultOpset(model, file);
-        this.builder = new FunctionBuilder(Onnx.FUNCTION_NAME, InferenceContext.NO_VARIABLES);
+        this.builder = new FunctionBuilder(Onnx.FUNCTION_NAME, name -> {
+            Variable v = variables.get(name);
+            return v == null ? null : v.type();
+        });
     }
 
-    static Graph importModel(ModelProto model, String file, Path folder, Map<String, HostTensor> bound) {
-        return new OnnxImporter(model, file, folder, bound).run();
+    static Graph importModel(ModelProto model, String file, Path folder, Map<String, HostTensor> bound,
+                             Predicate<String> trainable) {
+        return new OnnxImporter(model, file, folder, bound, trainable).run();
     }
 
     private static int defaultOpset(ModelProto model, String file) {
@@ -100,6 +111,7 @@ final class OnnxImporter {
         for (TensorProto t : g.getInitializerList()) {
             initializers.put(t.getName(), t);
         }
+        Set<String> decideShapes = valuesThatDecideShapes(g);
         Set<String> mustBeKnown = inputsThatDecideShapes(g, initializers.keySet());
         for (String name : bound.keySet()) {
             if (g.getInputList().stream().noneMatch(in -> in.getName().equals(name))) {
@@ -114,8 +126,11 @@ final class OnnxImporter {
                     + " when importing (Onnx.read(path, Map.of(name, value)), or jitflow import --input NAME=FILE.npy)");
         }
         for (Map.Entry<String, TensorProto> e : initializers.entrySet()) {
-            values.put(e.getKey(), new Operand(TensorProtos.read(e.getValue(), folder,
-                    file + ": initializer '" + e.getKey() + "'")));
+            HostTensor value = TensorProtos.read(e.getValue(), folder, file + ": initializer '" + e.getKey() + "'");
+            boolean becomesVariable = value.dtype().isFloating() && !decideShapes.contains(e.getKey())
+                    && trainable.test(e.getKey());
+            values.put(e.getKey(), becomesVariable ? new Operand(readVariable(e.getKey(), value))
+                    : new Operand(value));
         }
         for (ValueInfoProto in : g.getInputList()) {
             String name = in.getName();
@@ -144,7 +159,14 @@ final class OnnxImporter {
             builder.output(claim(identifier(out.getName())), materialize(o));
         }
         Function f = builder.build();
-        return Graph.of(List.of(), List.of(f));
+        return Graph.of(List.copyOf(variables.values()), List.of(f));
+    }
+
+    /** A trainable variable holding an initializer's value, and its read at the top of the function. */
+    private Value readVariable(String initializer, HostTensor value) {
+        String name = claim(identifier(initializer));
+        variables.put(name, new Variable(name, value.type(), value, true));
+        return builder.add(Op.READ_VARIABLE, Attributes.builder().put("name", name).build());
     }
 
     /** One error naming every op the model uses that Jitflow cannot import, with node names and opset. */
@@ -169,24 +191,32 @@ final class OnnxImporter {
 
     /**
      * The model inputs (not initializers) that an op needs as values at import time: a Reshape's
-     * shape, a Slice's starts, ... found by walking back from each such operand through the nodes
-     * that compute it. Shape and Size stop the walk: they depend only on static shapes.
+     * shape, a Slice's starts, ...
      */
     static Set<String> inputsThatDecideShapes(GraphProto g, Set<String> initializers) {
+        Set<String> found = new LinkedHashSet<>();
+        Set<String> decide = valuesThatDecideShapes(g);
+        for (ValueInfoProto in : g.getInputList()) {
+            if (decide.contains(in.getName()) && !initializers.contains(in.getName())) {
+                found.add(in.getName());
+            }
+        }
+        return found;
+    }
+
+    /**
+     * The values that ops need at import time, found by walking back from each such operand
+     * through the nodes that compute it. Shape and Size stop the walk: they depend only on static
+     * shapes.
+     */
+    private static Set<String> valuesThatDecideShapes(GraphProto g) {
         Map<String, NodeProto> producer = new HashMap<>();
         for (NodeProto n : g.getNodeList()) {
             for (String out : n.getOutputList()) {
                 producer.put(out, n);
             }
         }
-        Set<String> inputs = new HashSet<>();
-        for (ValueInfoProto in : g.getInputList()) {
-            if (!initializers.contains(in.getName())) {
-                inputs.add(in.getName());
-            }
-        }
-        Set<String> found = new LinkedHashSet<>();
-        Set<String> visited = new HashSet<>();
+        Set<String> visited = new LinkedHashSet<>();
         List<String> work = new ArrayList<>();
         for (NodeProto n : g.getNodeList()) {
             for (int i : OnnxOps.staticInputs(n.getOpType())) {
@@ -200,10 +230,6 @@ final class OnnxImporter {
             if (!visited.add(name)) {
                 continue;
             }
-            if (inputs.contains(name)) {
-                found.add(name);
-                continue;
-            }
             NodeProto p = producer.get(name);
             if (p != null && !p.getOpType().equals("Shape") && !p.getOpType().equals("Size")) {
                 for (String in : p.getInputList()) {
@@ -213,7 +239,7 @@ final class OnnxImporter {
                 }
             }
         }
-        return found;
+        return visited;
     }
 
     private void importNode(NodeProto n, int index) {

@@ -1,28 +1,27 @@
 package io.jitflow.onnx;
 
+import static io.jitflow.onnx.TestModels.floats;
+import static io.jitflow.onnx.TestModels.input;
+import static io.jitflow.onnx.TestModels.node;
+import static io.jitflow.onnx.TestModels.raw;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.google.protobuf.ByteString;
 import io.jitflow.ir.Graph;
 import io.jitflow.ir.HostTensor;
 import io.jitflow.ir.Interpreter;
 import io.jitflow.ir.VariableStore;
 import io.jitflow.onnx.proto.OnnxProto.AttributeProto;
 import io.jitflow.onnx.proto.OnnxProto.GraphProto;
-import io.jitflow.onnx.proto.OnnxProto.ModelProto;
 import io.jitflow.onnx.proto.OnnxProto.NodeProto;
-import io.jitflow.onnx.proto.OnnxProto.OperatorSetIdProto;
 import io.jitflow.onnx.proto.OnnxProto.StringStringEntryProto;
 import io.jitflow.onnx.proto.OnnxProto.TensorProto;
 import io.jitflow.onnx.proto.OnnxProto.TensorShapeProto;
 import io.jitflow.onnx.proto.OnnxProto.TypeProto;
 import io.jitflow.onnx.proto.OnnxProto.ValueInfoProto;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -35,49 +34,14 @@ class OnnxHostileFilesTest {
     @TempDir
     Path dir;
 
-    private static ValueInfoProto input(String name, long... dims) {
-        TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
-        for (long d : dims) {
-            shape.addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(d));
-        }
-        return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder().setTensorType(
-                TypeProto.Tensor.newBuilder().setElemType(TensorProto.DataType.FLOAT_VALUE).setShape(shape))).build();
-    }
-
-    private static NodeProto node(String type, String name, String output, String... inputs) {
-        return NodeProto.newBuilder().setOpType(type).setName(name).addAllInput(Arrays.asList(inputs)).addOutput(output)
-                .build();
-    }
-
     /** y = x + w for x float32[2] and w an initializer. */
     private static GraphProto.Builder addGraph(TensorProto w) {
         return GraphProto.newBuilder().setName("g").addInput(input("x", 2)).addOutput(input("y", 2))
                 .addInitializer(w).addNode(node("Add", "add", "y", "x", "w"));
     }
 
-    private static TensorProto floats(String name, ByteString raw, long... dims) {
-        TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.FLOAT_VALUE)
-                .setRawData(raw);
-        for (long d : dims) {
-            t.addDims(d);
-        }
-        return t.build();
-    }
-
-    private static ByteString raw(float... values) {
-        ByteBuffer b = ByteBuffer.allocate(4 * values.length).order(ByteOrder.LITTLE_ENDIAN);
-        for (float v : values) {
-            b.putFloat(v);
-        }
-        return ByteString.copyFrom(b.array());
-    }
-
     private Path write(GraphProto.Builder graph) throws IOException {
-        Path p = dir.resolve("model.onnx");
-        ModelProto m = ModelProto.newBuilder().setIrVersion(9).addOpsetImport(OperatorSetIdProto.newBuilder()
-                .setDomain("").setVersion(18)).setGraph(graph).build();
-        Files.write(p, m.toByteArray());
-        return p;
+        return TestModels.write(dir.resolve("model.onnx"), graph);
     }
 
     private String refused(Path model) {

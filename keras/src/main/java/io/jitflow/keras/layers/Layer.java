@@ -83,7 +83,12 @@ public abstract class Layer {
 
     /** A weight the optimizer updates ({@code trainable}) or only the layer itself (statistics, say). */
     protected Variable addWeight(String weightName, int[] shape, Initializer init, long seed, boolean trainable) {
-        Variable v = new Variable(init.create(shape, seed), name + "/" + weightName, trainable);
+        return addWeight(weightName, init.create(shape, seed), trainable);
+    }
+
+    /** A weight that starts at a given value, named {@code layer/weightName}. */
+    protected Variable addWeight(String weightName, Tensor initial, boolean trainable) {
+        Variable v = new Variable(initial, name + "/" + weightName, trainable);
         weights.add(v);
         return v;
     }
