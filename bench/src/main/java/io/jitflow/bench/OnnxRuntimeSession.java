@@ -56,7 +56,11 @@ public final class OnnxRuntimeSession implements AutoCloseable {
         try (OrtSession.Result result = session.run(feeds)) {
             Map<String, HostTensor> outputs = new LinkedHashMap<>();
             for (Map.Entry<String, OnnxValue> e : result) {
-                outputs.put(e.getKey(), host((OnnxTensor) e.getValue()));
+                if (!(e.getValue() instanceof OnnxTensor t)) {
+                    throw new IllegalStateException("ONNX Runtime: output '" + e.getKey() + "' is a "
+                            + e.getValue().getType() + ", not a tensor");
+                }
+                outputs.put(e.getKey(), host(t));
             }
             return outputs;
         } catch (OrtException e) {

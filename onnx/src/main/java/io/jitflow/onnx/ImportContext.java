@@ -5,6 +5,7 @@ import io.jitflow.ir.DType;
 import io.jitflow.ir.HostTensor;
 import io.jitflow.ir.Op;
 import io.jitflow.onnx.proto.OnnxProto.AttributeProto;
+import io.jitflow.onnx.proto.OnnxProto.GraphProto;
 import io.jitflow.onnx.proto.OnnxProto.NodeProto;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -130,10 +131,25 @@ final class ImportContext {
         return out;
     }
 
+    /** A STRINGS attribute, or {@code null} when absent. */
+    String[] attrStrings(String name) {
+        AttributeProto a = attr(name, AttributeProto.AttributeType.STRINGS);
+        return a == null ? null : a.getStringsList().stream().map(b -> b.toStringUtf8()).toArray(String[]::new);
+    }
+
     /** A TENSOR attribute, or {@code null} when absent. */
     HostTensor attrTensor(String name) {
         AttributeProto a = attr(name, AttributeProto.AttributeType.TENSOR);
         return a == null ? null : TensorProtos.read(a.getT(), null, description + ": attribute '" + name + "'");
+    }
+
+    /** A GRAPH attribute (a branch, a loop body); required. */
+    GraphProto attrGraph(String name) {
+        AttributeProto a = attr(name, AttributeProto.AttributeType.GRAPH);
+        if (a == null) {
+            throw error("attribute '" + name + "' (a graph) is required");
+        }
+        return a.getG();
     }
 
     /** The attributes' names, for ops such as Constant that take one of several. */
@@ -155,6 +171,21 @@ final class ImportContext {
 
     Operand emit(Op op, Attributes attrs, Operand... operands) {
         return importer.emit(op, attrs, Arrays.asList(operands)).get(0);
+    }
+
+    /** Emits an op that holds regions; its results. */
+    List<Operand> emit(Op op, Attributes attrs, List<Operand> operands, List<io.jitflow.ir.Function> regions) {
+        return importer.emit(op, attrs, operands, regions);
+    }
+
+    /** This node's context emitting into another scope: a region that this node's lowering builds. */
+    ImportContext in(OnnxImporter other) {
+        return new ImportContext(other, node, opset, inputs, description);
+    }
+
+    /** The scope this node is imported into, which opens scopes for its subgraphs. */
+    OnnxImporter scope() {
+        return importer;
     }
 
     Operand emit(Op op, Operand... operands) {

@@ -41,6 +41,8 @@ final class NetworkImports {
         r.op("ArgMin", c -> argExtreme(c, Op.ARGMIN));
         r.op("BatchNormalization", NetworkImports::batchNorm);
         r.ops("LayerNormalization", NetworkImports::layerNorm);
+        r.op("InstanceNormalization", NetworkImports::instanceNorm);
+        r.op("LRN", NetworkImports::localResponseNorm);
         r.op("Conv", c -> convolution(c, Op.CONV));
         r.op("ConvTranspose", c -> convolution(c, Op.CONV_TRANSPOSE));
         r.op("MaxPool", c -> pool(c, Op.MAX_POOL));
@@ -186,6 +188,56 @@ final class NetworkImports {
         Operand invStdDev = c.emit(Op.RSQRT, c.emit(Op.ADD, variance, c.scalar(t, epsilon)));
         Operand y = c.emit(Op.ADD, c.emit(Op.MUL, c.emit(Op.MUL, centered, invStdDev), scale), offset);
         return List.of(y, mean, invStdDev);
+    }
+
+    /** Each sample's channel normalized over its spatial positions, then scaled and shifted per channel. */
+    private static Operand instanceNorm(ImportContext c) {
+        Operand x = c.in(0);
+        DType t = x.type.dtype();
+        long[] axes = spatialAxes(x);
+        Operand mean = c.reduce(Op.REDUCE_MEAN, x, axes, true);
+        Operand centered = c.emit(Op.SUB, x, mean);
+        Operand variance = c.reduce(Op.REDUCE_MEAN, c.emit(Op.MUL, centered, centered), axes, true);
+        Operand normalized = c.emit(Op.MUL, centered, c.emit(Op.RSQRT,
+                c.emit(Op.ADD, variance, c.scalar(t, c.attrFloat("epsilon", 1e-5)))));
+        return c.emit(Op.ADD, c.emit(Op.MUL, normalized, perChannel(c, c.in(1), x)), perChannel(c, c.in(2), x));
+    }
+
+    /** A [C] vector shaped [C, 1, ...] to broadcast along an NC... tensor's channels. */
+    private static Operand perChannel(ImportContext c, Operand v, Operand x) {
+        List<Dim> dims = new ArrayList<>(List.of(v.shape().dim(0)));
+        for (int i = 2; i < x.rank(); i++) {
+            dims.add(Dim.of(1));
+        }
+        return c.emit(Op.RESHAPE, attrs().put("shape", Shape.of(dims)).build(), v);
+    }
+
+    /**
+     * LRN: x / (bias + alpha / size * s)^beta, where s sums the squares over the {@code size}
+     * channels around each one (floor((size-1)/2) before, ceil((size-1)/2) after, within the input),
+     * as the sum of shifted slices of the zero-padded squares.
+     */
+    private static Operand localResponseNorm(ImportContext c) {
+        Operand x = c.in(0);
+        DType t = x.type.dtype();
+        long size = c.attrInt("size", 0);
+        if (size < 1) {
+            throw c.error("size must be a positive channel count, got " + size);
+        }
+        int channels = c.staticDim(x, 1);
+        long before = (size - 1) / 2;
+        long[] paddings = new long[2 * x.rank()];
+        paddings[2] = before;
+        paddings[3] = size - 1 - before;
+        Operand squares = c.emit(Op.PAD, attrs().putInts("paddings", paddings).build(), c.emit(Op.MUL, x, x));
+        Operand sum = null;
+        for (long k = 0; k < size; k++) {
+            Operand shifted = c.sliceAxis(squares, 1, k, k + channels, 1);
+            sum = sum == null ? shifted : c.emit(Op.ADD, sum, shifted);
+        }
+        Operand base = c.emit(Op.ADD, c.scalar(t, c.attrFloat("bias", 1)),
+                c.emit(Op.MUL, c.scalar(t, c.attrFloat("alpha", 1e-4) / size), sum));
+        return c.emit(Op.DIV, x, c.emit(Op.POW, base, c.scalar(t, c.attrFloat("beta", 0.75))));
     }
 
     private static Operand broadcastTo(ImportContext c, Operand x, Shape shape) {

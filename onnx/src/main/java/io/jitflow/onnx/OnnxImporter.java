@@ -18,6 +18,7 @@ import io.jitflow.ir.Shape;
 import io.jitflow.ir.TensorType;
 import io.jitflow.ir.Value;
 import io.jitflow.ir.Variable;
+import io.jitflow.onnx.proto.OnnxProto.AttributeProto;
 import io.jitflow.onnx.proto.OnnxProto.GraphProto;
 import io.jitflow.onnx.proto.OnnxProto.ModelProto;
 import io.jitflow.onnx.proto.OnnxProto.NodeProto;
@@ -61,6 +62,8 @@ final class OnnxImporter {
     private final Map<String, Variable> variables = new LinkedHashMap<>();
     private final int opset;
     private final FunctionBuilder builder;
+    /** The scope whose values a subgraph's scope reads (a branch's, a loop body's); null for the model's graph. */
+    private final OnnxImporter parent;
     private final Map<String, Operand> values = new HashMap<>();
     private final Set<String> usedNames = new HashSet<>();
 
@@ -72,10 +75,22 @@ final class OnnxImporter {
         this.bound = bound;
         this.trainable = trainable;
         this.opset = defaultOpset(model, file);
+        this.parent = null;
         this.builder = new FunctionBuilder(Onnx.FUNCTION_NAME, name -> {
             Variable v = variables.get(name);
             return v == null ? null : v.type();
         });
+    }
+
+    private OnnxImporter(OnnxImporter parent, String regionName) {
+        this.model = parent.model;
+        this.file = parent.file;
+        this.folder = parent.folder;
+        this.bound = Map.of();
+        this.trainable = name -> false;
+        this.opset = parent.opset;
+        this.parent = parent;
+        this.builder = new FunctionBuilder(regionName, InferenceContext.NO_VARIABLES);
     }
 
     static Graph importModel(ModelProto model, String file, Path folder, Map<String, HostTensor> bound,
@@ -172,13 +187,7 @@ final class OnnxImporter {
     /** One error naming every op the model uses that Jitflow cannot import, with node names and opset. */
     private void refuseUnsupportedOps(GraphProto g) {
         Map<String, List<String>> missing = new TreeMap<>();
-        for (NodeProto n : g.getNodeList()) {
-            String domain = n.getDomain().isEmpty() || n.getDomain().equals("ai.onnx") ? "" : n.getDomain();
-            if (!domain.isEmpty() || !OnnxOps.supports(n.getOpType())) {
-                String key = (domain.isEmpty() ? "" : domain + ".") + n.getOpType();
-                missing.computeIfAbsent(key, k -> new ArrayList<>()).add("'" + nodeName(n) + "'");
-            }
-        }
+        collectUnsupported(g, missing);
         if (!missing.isEmpty()) {
             StringBuilder sb = new StringBuilder(file + ": " + missing.size() + " op type"
                     + (missing.size() > 1 ? "s are" : " is") + " not supported (default-domain opset " + opset + "):");
@@ -187,6 +196,147 @@ final class OnnxImporter {
                             Math.min(names.size(), 5)))).append(names.size() > 5 ? ", ..." : "").append(')'));
             throw new OnnxException(sb.toString());
         }
+    }
+
+    /** The unsupported op types of {@code g} and its subgraphs, with their node names. */
+    private static void collectUnsupported(GraphProto g, Map<String, List<String>> missing) {
+        for (NodeProto n : g.getNodeList()) {
+            subgraphs(n).forEach(sub -> collectUnsupported(sub, missing));
+            String domain = n.getDomain().isEmpty() || n.getDomain().equals("ai.onnx") ? "" : n.getDomain();
+            if (!domain.isEmpty() || !OnnxOps.supports(n.getOpType())) {
+                String key = (domain.isEmpty() ? "" : domain + ".") + n.getOpType();
+                missing.computeIfAbsent(key, k -> new ArrayList<>()).add("'" + nodeName(n) + "'");
+            }
+        }
+    }
+
+    /** The graphs a node's attributes hold (If's branches, Loop's and Scan's bodies). */
+    private static List<GraphProto> subgraphs(NodeProto n) {
+        List<GraphProto> graphs = new ArrayList<>();
+        for (AttributeProto a : n.getAttributeList()) {
+            if (a.hasG()) {
+                graphs.add(a.getG());
+            }
+            graphs.addAll(a.getGraphsList());
+        }
+        return graphs;
+    }
+
+    // ---- subgraph scopes ----
+
+    /** A scope for a subgraph of this scope's nodes: its own function (a region), reading this scope's values. */
+    OnnxImporter subgraph(String regionName) {
+        return new OnnxImporter(this, regionName);
+    }
+
+    /** A value by ONNX name: this scope's, else an enclosing scope's constant (copied in), else null. */
+    private Operand lookup(String name) {
+        Operand o = values.get(name);
+        if (o == null && parent != null) {
+            Operand outer = parent.lookup(name);
+            if (outer != null && outer.isConstant()) {
+                o = new Operand(outer.constant);
+                values.put(name, o);
+            }
+        }
+        return o;
+    }
+
+    /** Declares an input of this scope's region. */
+    Operand input(String name, TensorType type) {
+        return new Operand(builder.input(claim(name), type));
+    }
+
+    /**
+     * The names that subgraphs of this scope read from it (or from scopes around it) and that are
+     * computed values, not constants, in first-use order: the captures their regions take.
+     */
+    List<String> captures(List<GraphProto> bodies) {
+        Set<String> names = new LinkedHashSet<>();
+        for (GraphProto body : bodies) {
+            names.addAll(freeNames(body));
+        }
+        return names.stream().filter(n -> {
+            Operand o = lookup(n);
+            return o != null && !o.isConstant();
+        }).toList();
+    }
+
+    /** This scope's operands for {@code names}. */
+    List<Operand> operands(List<String> names) {
+        return names.stream().map(this::lookup).toList();
+    }
+
+    /**
+     * An enclosing scope's operand as this region sees it: a constant is copied in; a computed value
+     * becomes a new region input, which the caller must pass to the op after the formal inputs, in order.
+     */
+    Operand capture(Operand outer, String name) {
+        return outer.isConstant() ? new Operand(outer.constant) : input(name, outer.type);
+    }
+
+    /** Declares the captures as inputs of this region, after its formal inputs, as the values of the enclosing scope. */
+    void declareCaptures(List<String> names) {
+        for (String name : names) {
+            values.put(name, input(name, parent.lookup(name).type));
+        }
+    }
+
+    /** The names a graph reads that neither it nor its subgraphs define. */
+    private static Set<String> freeNames(GraphProto g) {
+        Set<String> defined = new HashSet<>();
+        g.getInputList().forEach(i -> defined.add(i.getName()));
+        g.getInitializerList().forEach(t -> defined.add(t.getName()));
+        g.getNodeList().forEach(n -> defined.addAll(n.getOutputList()));
+        Set<String> free = new LinkedHashSet<>();
+        for (NodeProto n : g.getNodeList()) {
+            for (String in : n.getInputList()) {
+                if (!in.isEmpty() && !defined.contains(in)) {
+                    free.add(in);
+                }
+            }
+            for (GraphProto sub : subgraphs(n)) {
+                freeNames(sub).stream().filter(name -> !defined.contains(name)).forEach(free::add);
+            }
+        }
+        g.getOutputList().stream().map(ValueInfoProto::getName).filter(name -> !defined.contains(name)).forEach(free::add);
+        return free;
+    }
+
+    /** Imports a subgraph's initializers and nodes into this scope, its inputs bound to {@code inputs}; its outputs. */
+    List<Operand> importBody(GraphProto g, List<Operand> inputs) {
+        if (g.getInputCount() != inputs.size()) {
+            throw new OnnxException(file + ": subgraph '" + g.getName() + "' declares " + g.getInputCount()
+                    + " inputs, its op gives it " + inputs.size());
+        }
+        for (int i = 0; i < inputs.size(); i++) {
+            values.put(g.getInput(i).getName(), inputs.get(i));
+        }
+        for (TensorProto t : g.getInitializerList()) {
+            values.put(t.getName(), new Operand(TensorProtos.read(t, folder, file + ": initializer '" + t.getName()
+                    + "' of subgraph '" + g.getName() + "'")));
+        }
+        for (int i = 0; i < g.getNodeCount(); i++) {
+            importNode(g.getNode(i), i);
+        }
+        List<Operand> outputs = new ArrayList<>();
+        for (ValueInfoProto out : g.getOutputList()) {
+            Operand o = lookup(out.getName());
+            if (o == null) {
+                throw new OnnxException(file + ": output '" + out.getName() + "' of subgraph '" + g.getName()
+                        + "' is computed by no node");
+            }
+            outputs.add(o);
+        }
+        return outputs;
+    }
+
+    /** This scope's region, giving {@code outputs}. */
+    Function finish(List<Operand> outputs) {
+        for (int i = 0; i < outputs.size(); i++) {
+            builder.output("out" + i, materialize(outputs.get(i)));
+        }
+        return builder.build();
     }
 
     /**
@@ -249,7 +399,7 @@ final class OnnxImporter {
                 inputs.add(null);
                 continue;
             }
-            Operand o = values.get(in);
+            Operand o = lookup(in);
             if (o == null) {
                 throw new OnnxException(file + ": node '" + nodeName(n) + "' (" + n.getOpType() + ", #" + index
                         + ") uses '" + in + "' before any node computes it (the graph must be in topological order"
@@ -284,6 +434,12 @@ final class OnnxImporter {
 
     private static String nodeName(NodeProto n) {
         return n.getName().isEmpty() ? (n.getOutputCount() > 0 ? n.getOutput(0) : n.getOpType()) : n.getName();
+    }
+
+    /** Adds an op holding regions (control flow) to the function. */
+    List<Operand> emit(Op op, Attributes attrs, List<Operand> operands, List<Function> regions) {
+        List<Value> args = operands.stream().map(this::materialize).toList();
+        return builder.add(op, NodeFactory.complete(op, attrs), args, regions, null).stream().map(Operand::new).toList();
     }
 
     /** Adds {@code op} to the function, or evaluates it here when every operand is known and the result small. */

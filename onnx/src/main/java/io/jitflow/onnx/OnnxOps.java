@@ -44,6 +44,9 @@ final class OnnxOps {
         ElementwiseImports.register(r);
         TensorImports.register(r);
         NetworkImports.register(r);
+        ResizeImport.register(r);
+        ControlFlowImports.register(r);
+        RecurrentImports.register(r);
         return Collections.unmodifiableMap(r.entries);
     }
 

@@ -32,7 +32,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * ONNX's own backend node tests (580 cases, copied from {@code ../shared/conformance/onnx-node}):
+ * ONNX's own backend node tests (580 cases copied from {@code ../shared/conformance/onnx-node}, and 65
+ * more from the same commit of onnx/onnx for control flow, recurrent layers, Resize, InstanceNormalization and LRN):
  * each model imported and run on its inputs by the reference interpreter, by compiled CPU code
  * (default and exact mode) and by the PTX the CUDA backend generates (on the PTX interpreter), its
  * outputs compared as ONNX's runner compares them (same dtypes and shapes, rtol 1e-3, atol 1e-7,
@@ -41,7 +42,9 @@ import org.junit.jupiter.api.Test;
  * so the list (and the README's table, made from it) stays true. Each path must pass 95% of the cases.
  */
 class OnnxConformanceTest {
-    private static final Path SUITE = Repository.root().resolve("tests/src/test/resources/onnx-node");
+    /** ONNX's 580 cases, and 65 more for the ops those leave out (control flow, recurrent, Resize, ...). */
+    private static final List<Path> SUITES = List.of(Repository.root().resolve("tests/src/test/resources/onnx-node"),
+            Repository.root().resolve("tests/src/test/resources/onnx-node-more"));
     private static final Path FAILURES = Repository.root().resolve("tests/src/test/resources/onnx-node-failures.tsv");
     private static final double RTOL = 1e-3;
     private static final double ATOL = 1e-7;
@@ -55,10 +58,20 @@ class OnnxConformanceTest {
 
     @BeforeAll
     static void load() throws IOException {
-        try (Stream<Path> s = Files.list(SUITE)) {
-            cases = s.filter(Files::isDirectory).sorted().toList();
-        }
+        cases = cases();
         expectedFailures = expectedFailures();
+    }
+
+    /** Every case's folder, sorted by name. */
+    static List<Path> cases() throws IOException {
+        List<Path> all = new ArrayList<>();
+        for (Path suite : SUITES) {
+            try (Stream<Path> s = Files.list(suite)) {
+                s.filter(Files::isDirectory).forEach(all::add);
+            }
+        }
+        all.sort(java.util.Comparator.comparing(p -> p.getFileName().toString()));
+        return all;
     }
 
     /** The listed failures: "case\tpath" to the reason. */
