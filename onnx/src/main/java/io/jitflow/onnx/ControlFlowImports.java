@@ -86,6 +86,12 @@ final class ControlFlowImports {
         long[] inDirections = c.attrInts(opset8 ? "directions" : "scan_input_directions");
         long[] outAxes = opset8 ? null : c.attrInts("scan_output_axes");
         long[] outDirections = opset8 ? null : c.attrInts("scan_output_directions");
+        // One direction for every scan input and output is scan's reverse; mixed ones reverse each value itself.
+        boolean reverse = uniform(inDirections, scanned, 1) && uniform(outDirections, outputs, 1);
+        if (reverse) {
+            inDirections = null;
+            outDirections = null;
+        }
         List<Operand> operands = new ArrayList<>(inputs.subList(0, states));
         List<TensorType> formal = new ArrayList<>();
         inputs.subList(0, states).forEach(s -> formal.add(s.type));
@@ -110,7 +116,7 @@ final class ControlFlowImports {
         Function f = region.finish(region.importBody(body, formals));
         operands.addAll(scope.operands(captures));
         List<Operand> results = new ArrayList<>(c.emit(Op.SCAN, attrs().put("carried", states).put("scanned", scanned)
-                .build(), operands, List.of(f)));
+                .put("reverse", reverse).build(), operands, List.of(f)));
         for (int k = 0; k < outputs; k++) {
             Operand y = results.get(states + k);
             if (outDirections != null && outDirections[k] != 0) {
@@ -120,6 +126,16 @@ final class ControlFlowImports {
             results.set(states + k, moveAxis(c, y, 0, axis));
         }
         return results;
+    }
+
+    /** Whether all {@code count} directions are {@code value} (an absent list is all forward). */
+    private static boolean uniform(long[] directions, int count, long value) {
+        for (int k = 0; k < count; k++) {
+            if ((directions == null ? 0 : directions[k]) != value) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Opset 8: inputs [sequence_lens], states [B, ...], scan inputs [B, T, ...]; each batch entry scanned alone. */

@@ -49,23 +49,36 @@ final class OnnxExporter {
             Op.ASSIGN_VARIABLE, "an ONNX graph is a pure function: it has no state to assign",
             Op.MAX_POOL_GRAD, "a training-only op (max pooling's gradient)",
             Op.MAX_POOL_SELECT, "a training-only op (max pooling's second-order gradient)",
-            Op.SCATTER_ADD, "a gradient op; ONNX's ScatterND has no batch_dims",
-            Op.COND, "control flow is not exported yet (If)",
-            Op.WHILE, "control flow is not exported yet (Loop)",
-            Op.SCAN, "control flow is not exported yet (Scan)");
+            Op.SCATTER_ADD, "a gradient op; ONNX's ScatterND has no batch_dims");
 
     private final Graph graph;
     private final Function function;
     private final VariableStore variables;
-    private final GraphProto.Builder out = GraphProto.newBuilder();
+    /** The graph this exporter writes nodes to: the model's, or a subgraph's (a branch, a loop body). */
+    private final GraphProto.Builder out;
+    /** ONNX names of this scope's graph-ir values. */
     private final Map<String, String> names = new HashMap<>();
-    private final Set<String> initializers = new TreeSet<>();
-    private int nextName;
+    private final Set<String> initializers;
+    /** The next fresh name's number, shared by every scope: ONNX names are unique across subgraphs. */
+    private final int[] nextName;
 
     private OnnxExporter(Graph graph, Function function, VariableStore variables) {
         this.graph = graph;
         this.function = function;
         this.variables = variables;
+        this.out = GraphProto.newBuilder();
+        this.initializers = new TreeSet<>();
+        this.nextName = new int[1];
+    }
+
+    /** A scope writing to {@code out}, a subgraph of {@code parent}'s model. */
+    private OnnxExporter(OnnxExporter parent, GraphProto.Builder out) {
+        this.graph = parent.graph;
+        this.function = parent.function;
+        this.variables = parent.variables;
+        this.out = out;
+        this.initializers = parent.initializers;
+        this.nextName = parent.nextName;
     }
 
     static ModelProto export(Graph graph, String functionName, VariableStore variables) {
@@ -81,12 +94,7 @@ final class OnnxExporter {
             names.put(in.name(), in.name());
             out.addInput(valueInfo(in.name(), in.type()));
         }
-        for (Node n : function.nodes()) {
-            List<String> results = lower(n);
-            for (int i = 0; i < n.outputs().size(); i++) {
-                names.put(n.outputs().get(i).name(), results.get(i));
-            }
-        }
+        lowerNodes(function);
         Set<String> used = new TreeSet<>();
         for (Function.Output o : function.outputs()) {
             String source = names.get(o.value().name());
@@ -102,9 +110,30 @@ final class OnnxExporter {
                 .setGraph(out).build();
     }
 
+    private void lowerNodes(Function f) {
+        for (Node n : f.nodes()) {
+            List<String> results = lower(n);
+            for (int i = 0; i < n.outputs().size(); i++) {
+                names.put(n.outputs().get(i).name(), results.get(i));
+            }
+        }
+    }
+
     private void refuseUnsupported() {
         Map<String, List<String>> refused = new TreeMap<>();
-        for (Node n : function.nodes()) {
+        collectRefused(function, refused);
+        if (!refused.isEmpty()) {
+            StringBuilder sb = new StringBuilder("@" + function.name() + " cannot be written as ONNX:");
+            refused.forEach((why, at) -> sb.append("\n  ").append(why).append(" (").append(String.join(", ", at))
+                    .append(')'));
+            throw new OnnxException(sb.toString());
+        }
+    }
+
+    /** The nodes of {@code f} and of its regions that have no ONNX form, by reason. */
+    private static void collectRefused(Function f, Map<String, List<String>> refused) {
+        for (Node n : f.nodes()) {
+            n.regions().forEach(region -> collectRefused(region, refused));
             String why = UNSUPPORTED.get(n.op());
             if (why == null) {
                 why = unsupportedForm(n);
@@ -113,12 +142,6 @@ final class OnnxExporter {
                 refused.computeIfAbsent(n.op().mnemonic() + ": " + why, k -> new ArrayList<>())
                         .add(n.location() != null ? n.location().toString() : n.describe());
             }
-        }
-        if (!refused.isEmpty()) {
-            StringBuilder sb = new StringBuilder("@" + function.name() + " cannot be written as ONNX:");
-            refused.forEach((why, at) -> sb.append("\n  ").append(why).append(" (").append(String.join(", ", at))
-                    .append(')'));
-            throw new OnnxException(sb.toString());
         }
     }
 
@@ -130,7 +153,6 @@ final class OnnxExporter {
             case GATHER -> a.getInt("batch_dims") != 0 ? "ONNX's Gather has no batch_dims" : null;
             case FILL -> n.output().type().shape().isStatic() ? null : "a fill of symbolic shape needs the shape at run time";
             case SLICE_UPDATE -> strided(a) ? "a strided slice_update has no ONNX form" : null;
-            case RESIZE -> "resize is not exported yet";
             default -> null;
         };
     }
@@ -142,7 +164,7 @@ final class OnnxExporter {
     // ---- building blocks ----
 
     private String fresh() {
-        return "_t" + nextName++;
+        return "_t" + nextName[0]++;
     }
 
     /** Adds an ONNX node with one output named {@code output} (fresh when null); returns that name. */
@@ -229,6 +251,16 @@ final class OnnxExporter {
     // ---- ops ----
 
     private List<String> lower(Node n) {
+        switch (n.op()) {
+            case COND:
+                return ifElse(n);
+            case SCAN:
+                return scan(n);
+            case WHILE:
+                return whileLoop(n);
+            default:
+                break;
+        }
         if (n.op() == Op.LAYER_NORM) {
             return List.of(node("LayerNormalization", List.of(in(n, 0), in(n, 1), in(n, 2)),
                     attr("axis", n.attributes().getInt("axis")), attr("epsilon", n.attributes().getFloat("epsilon"))));
@@ -329,6 +361,7 @@ final class OnnxExporter {
             case PAD -> pad(n);
             case TILE -> node("Tile", List.of(x, ints(a.getInts("multiples"))));
             case GATHER -> node("Gather", List.of(x, in(n, 1)), attr("axis", a.getInt("axis")));
+            case RESIZE -> resize(n);
             case ONE_HOT -> oneHot(n);
             default -> throw new OnnxException(n.op().mnemonic() + " cannot be written as ONNX");
         };
@@ -646,4 +679,179 @@ final class OnnxExporter {
         return node("Where", List.of(hit, scalar(t, a.getFloat("on_value")), scalar(t, a.getFloat("off_value"))));
     }
 
+
+    // ---- control flow: regions as subgraphs that read the enclosing graph's values by name ----
+
+    private static final TensorType INT64_SCALAR = new TensorType(DType.INT64, Shape.scalar());
+    private static final TensorType BOOL_SCALAR = new TensorType(DType.BOOL, Shape.scalar());
+
+    private static AttributeProto attr(String name, GraphProto g) {
+        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.GRAPH).setG(g).build();
+    }
+
+    /** A node with {@code outputs} fresh output names; returns them. */
+    private List<String> nodeWithOutputs(String type, List<String> inputs, int outputs, AttributeProto... attrs) {
+        List<String> results = new ArrayList<>();
+        for (int i = 0; i < outputs; i++) {
+            results.add(fresh());
+        }
+        NodeProto.Builder b = NodeProto.newBuilder().setOpType(type).setName(results.get(0)).addAllInput(inputs)
+                .addAllOutput(results);
+        for (AttributeProto a : attrs) {
+            b.addAttribute(a);
+        }
+        out.addNode(b);
+        return results;
+    }
+
+    private List<String> inputNames(Node n, int from, int to) {
+        return n.inputs().subList(from, to).stream().map(v -> names.get(v.name())).toList();
+    }
+
+    /** A region's nodes written into this scope's graph, its inputs being {@code inputs}; its outputs' names. */
+    private List<String> inline(Function region, List<String> inputs) {
+        OnnxExporter scope = new OnnxExporter(this, out);
+        for (int i = 0; i < inputs.size(); i++) {
+            scope.names.put(region.inputs().get(i).name(), inputs.get(i));
+        }
+        scope.lowerNodes(region);
+        return region.outputs().stream().map(o -> scope.names.get(o.value().name())).toList();
+    }
+
+    interface Outputs {
+        /** The subgraph's outputs, given the scope writing it, its leading inputs' and the region's outputs' names. */
+        List<String> of(OnnxExporter scope, List<String> leading, List<String> regionOutputs);
+    }
+
+    /**
+     * A region as an ONNX subgraph: inputs {@code leading} (a Loop body's iteration number and
+     * condition), then the region's formal inputs, while its last {@code captures.size()} inputs read
+     * those enclosing values by name; outputs as {@code outputs} makes them, typed {@code outputTypes}.
+     */
+    private GraphProto subgraph(Function region, List<TensorType> leading, List<String> captures,
+                                List<TensorType> outputTypes, Outputs outputs) {
+        GraphProto.Builder g = GraphProto.newBuilder().setName(region.name());
+        OnnxExporter scope = new OnnxExporter(this, g);
+        List<String> leadingNames = new ArrayList<>();
+        for (TensorType t : leading) {
+            String name = fresh();
+            leadingNames.add(name);
+            g.addInput(valueInfo(name, t));
+        }
+        int formal = region.inputs().size() - captures.size();
+        for (int i = 0; i < region.inputs().size(); i++) {
+            Value v = region.inputs().get(i);
+            String name = i < formal ? fresh() : captures.get(i - formal);
+            if (i < formal) {
+                g.addInput(valueInfo(name, v.type()));
+            }
+            scope.names.put(v.name(), name);
+        }
+        scope.lowerNodes(region);
+        List<String> regionOutputs = region.outputs().stream().map(o -> scope.names.get(o.value().name())).toList();
+        List<String> results = outputs.of(scope, leadingNames, regionOutputs);
+        for (int i = 0; i < results.size(); i++) {
+            // Subgraph outputs are values of their own, as graph outputs are.
+            String name = scope.node("Identity", List.of(results.get(i)));
+            g.addOutput(valueInfo(name, outputTypes.get(i)));
+        }
+        return g.build();
+    }
+
+    private static List<TensorType> outputTypes(Function region) {
+        return region.outputs().stream().map(o -> o.value().type()).toList();
+    }
+
+    private static List<TensorType> prepend(TensorType first, List<TensorType> rest) {
+        List<TensorType> all = new ArrayList<>(List.of(first));
+        all.addAll(rest);
+        return all;
+    }
+
+    /** cond as If: both branches read the captures from the enclosing graph. */
+    private List<String> ifElse(Node n) {
+        List<String> captures = inputNames(n, 1, n.inputs().size());
+        Outputs same = (scope, leading, outs) -> outs;
+        GraphProto then = subgraph(n.regions().get(0), List.of(), captures, outputTypes(n.regions().get(0)), same);
+        GraphProto otherwise = subgraph(n.regions().get(1), List.of(), captures, outputTypes(n.regions().get(1)), same);
+        return nodeWithOutputs("If", List.of(in(n, 0)), n.outputs().size(), attr("then_branch", then),
+                attr("else_branch", otherwise));
+    }
+
+    /** scan as Scan (reverse: both directions reversed, so step t's output lands at t); with nothing scanned, as a counted Loop. */
+    private List<String> scan(Node n) {
+        Attributes a = n.attributes();
+        int carried = (int) a.getInt("carried");
+        int scanned = (int) a.getInt("scanned");
+        Function body = n.regions().get(0);
+        List<String> captures = inputNames(n, carried + scanned, n.inputs().size());
+        List<String> initial = inputNames(n, 0, carried + scanned);
+        if (scanned == 0) {
+            GraphProto g = subgraph(body, List.of(INT64_SCALAR, BOOL_SCALAR), captures,
+                    prepend(BOOL_SCALAR, outputTypes(body)), (scope, leading, outs) -> {
+                        List<String> all = new ArrayList<>(List.of(leading.get(1)));
+                        all.addAll(outs);
+                        return all;
+                    });
+            List<String> inputs = new ArrayList<>(List.of(initializer(HostTensor.scalar(DType.INT64,
+                    a.getInt("length"))), ""));
+            inputs.addAll(initial);
+            return nodeWithOutputs("Loop", inputs, n.outputs().size(), attr("body", g));
+        }
+        GraphProto g = subgraph(body, List.of(), captures, outputTypes(body), (scope, leading, outs) -> outs);
+        long[] directions = new long[scanned];
+        long[] outDirections = new long[n.outputs().size() - carried];
+        if (a.getBool("reverse")) {
+            Arrays.fill(directions, 1);
+            Arrays.fill(outDirections, 1);
+        }
+        return nodeWithOutputs("Scan", initial, n.outputs().size(), attr("body", g), attr("num_scan_inputs", scanned),
+                attrInts("scan_input_directions", directions), attrInts("scan_output_directions", outDirections));
+    }
+
+    /**
+     * while as Loop: ONNX tests the condition the body gives, so the condition region runs once on
+     * the initial values here and again inside the body on each iteration's results.
+     */
+    private List<String> whileLoop(Node n) {
+        Function condition = n.regions().get(0);
+        Function body = n.regions().get(1);
+        int carried = body.outputs().size();
+        List<String> initial = inputNames(n, 0, carried);
+        List<String> captures = inputNames(n, carried, n.inputs().size());
+        List<String> firstCheck = new ArrayList<>(initial);
+        firstCheck.addAll(captures);
+        String go = inline(condition, firstCheck).get(0);
+        GraphProto g = subgraph(body, List.of(INT64_SCALAR, BOOL_SCALAR), captures,
+                prepend(BOOL_SCALAR, outputTypes(body)), (scope, leading, outs) -> {
+                    List<String> check = new ArrayList<>(outs);
+                    check.addAll(captures);
+                    List<String> all = new ArrayList<>(scope.inline(condition, check));
+                    all.addAll(outs);
+                    return all;
+                });
+        long bound = n.attributes().getInt("max_iterations");
+        List<String> inputs = new ArrayList<>(List.of(bound < 0 ? "" : initializer(HostTensor.scalar(DType.INT64,
+                bound)), go));
+        inputs.addAll(initial);
+        return nodeWithOutputs("Loop", inputs, n.outputs().size(), attr("body", g));
+    }
+
+    /** resize as Resize on the spatial axes, with the same coordinate mapping and rounding. */
+    private String resize(Node n) {
+        Attributes a = n.attributes();
+        boolean last = WindowGeometry.CHANNELS_LAST.equals(a.getString("data_format"));
+        long[] sizes = a.getInts("sizes");
+        long[] axes = new long[sizes.length];
+        for (int i = 0; i < axes.length; i++) {
+            axes[i] = last ? 1 + i : 2 + i;
+        }
+        String transform = a.getString("coordinate_transformation");
+        boolean nearest = a.getString("mode").equals(io.jitflow.ir.ops.Resize.NEAREST);
+        // Nearest rounds the source coordinate half up, but for asymmetric, where it floors.
+        String rounding = transform.equals("asymmetric") ? "floor" : "round_prefer_ceil";
+        return node("Resize", List.of(in(n, 0), "", "", ints(sizes)), attr("mode", nearest ? "nearest" : "linear"),
+                attr("coordinate_transformation_mode", transform), attr("nearest_mode", rounding),
+                attrInts("axes", axes));
+    }
 }

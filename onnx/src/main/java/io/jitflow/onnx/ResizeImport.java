@@ -46,10 +46,10 @@ final class ResizeImport {
         int[] in = new int[rank];
         double[] scale = new double[rank];
         int[] out = new int[rank];
-        for (int i = 0; i < rank; i++) {
-            in[i] = c.staticDim(x, i);
-            scale[i] = 1;
-            out[i] = in[i];
+        for (int a : axes) {
+            in[a] = c.staticDim(x, a);
+            scale[a] = 1;
+            out[a] = in[a];
         }
         String transform = c.attrString("coordinate_transformation_mode", opset10 ? "asymmetric" : "half_pixel");
         double[] roiStart = new double[rank];

@@ -45,11 +45,15 @@ class OnnxRuntimeCrossCheckTest {
     @Test
     void exportedModelsRunInOnnxRuntime() throws IOException {
         int checked = 0;
+        Path allOps = Repository.root().resolve("grammar/src/test/resources/text/all_ops.jfg");
         for (Path file : List.of(Repository.root().resolve("tests/src/test/resources/onnx/export_forms.jfg"),
                 Repository.root().resolve("examples/graphs/mlp.jfg"),
-                Repository.root().resolve("tests/src/test/resources/fusion/conv_bias_relu.jfg"))) {
+                Repository.root().resolve("tests/src/test/resources/fusion/conv_bias_relu.jfg"), allOps)) {
             Graph g = GraphParser.parse(Files.readString(file), file.getFileName().toString());
             for (Function f : g.functions()) {
+                if (file.equals(allOps) && !Set.of("control", "normalization").contains(f.name())) {
+                    continue; // the op-set file's other functions hold ops ONNX cannot express
+                }
                 Path onnx = dir.resolve(f.name() + ".onnx");
                 Onnx.write(g, f.name(), VariableStore.initialValues(g), onnx);
                 Map<String, HostTensor> inputs = OnnxRoundTripTest.randomInputs(f, new Random(f.name().hashCode()));
@@ -65,7 +69,7 @@ class OnnxRuntimeCrossCheckTest {
                 checked++;
             }
         }
-        assertTrue(checked >= 6, "functions checked: " + checked);
+        assertTrue(checked >= 8, "functions checked: " + checked);
     }
 
     @Test
