@@ -2,8 +2,10 @@ package io.jitflow.onnx;
 
 import io.jitflow.ir.Attributes;
 import io.jitflow.ir.DType;
+import io.jitflow.ir.Dim;
 import io.jitflow.ir.HostTensor;
 import io.jitflow.ir.Op;
+import io.jitflow.ir.Shape;
 import io.jitflow.onnx.proto.OnnxProto.AttributeProto;
 import io.jitflow.onnx.proto.OnnxProto.GraphProto;
 import io.jitflow.onnx.proto.OnnxProto.NodeProto;
@@ -69,11 +71,46 @@ final class ImportContext {
     /** Input {@code i}'s value, which this op needs at import time (a shape, axes, a count). */
     HostTensor known(int i) {
         Operand o = in(i);
+        if (o.isSymbolicDims()) {
+            throw error("input " + i + " ('" + node.getInput(i) + "') holds symbolic dims, but this op needs"
+                    + " its value at import time; Jitflow compiles for static shapes (export the model with static sizes)");
+        }
         if (!o.isConstant()) {
             throw error("input " + i + " ('" + node.getInput(i) + "') must be known at import time: it decides "
                     + "the result's shape; compute it from initializers, constants or static shapes");
         }
         return o.constant;
+    }
+
+    /** A target shape's entries (a Reshape's, an Expand's): known, symbolic dims as their codes ({@link #symbol}). */
+    long[] shapeEntries(int i) {
+        Operand o = in(i);
+        return o.isSymbolicDims() ? o.dims.toLongArray() : knownInts(i);
+    }
+
+    /** The symbolic dim a shape entry stands for, or null for a plain number. */
+    Dim symbol(long entry) {
+        return importer.symbol(entry);
+    }
+
+    /** A target shape given as input {@code i}, with its symbolic dims. */
+    Shape shapeInput(int i) {
+        long[] entries = shapeEntries(i);
+        List<Dim> dims = new java.util.ArrayList<>();
+        for (long d : entries) {
+            Dim s = symbol(d);
+            if (s == null && (d < 0 || d > Integer.MAX_VALUE)) {
+                throw error("bad dim " + d + " in shape " + Arrays.toString(entries));
+            }
+            dims.add(s != null ? s : Dim.of((int) d));
+        }
+        return Shape.of(dims);
+    }
+
+    /** The dims of a shape as a shape value: a constant, or one holding the symbolic dims. */
+    Operand dimsOf(List<Dim> dims) {
+        long[] entries = dims.stream().mapToLong(importer::symbolValue).toArray();
+        return importer.dims(HostTensor.of(entries, entries.length));
     }
 
     long[] knownInts(int i) {

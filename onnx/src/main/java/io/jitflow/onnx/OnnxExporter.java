@@ -131,12 +131,16 @@ final class OnnxExporter {
     }
 
     /** The nodes of {@code f} and of its regions that have no ONNX form, by reason. */
-    private static void collectRefused(Function f, Map<String, List<String>> refused) {
+    private void collectRefused(Function f, Map<String, List<String>> refused) {
         for (Node n : f.nodes()) {
             n.regions().forEach(region -> collectRefused(region, refused));
             String why = UNSUPPORTED.get(n.op());
             if (why == null) {
                 why = unsupportedForm(n);
+            }
+            if (why == null && n.op() == Op.FILL && n.output().type().shape().dims().stream()
+                    .anyMatch(d -> !d.isStatic() && dimSource(d) == null)) {
+                why = "a fill of a symbolic dim that no input of @" + function.name() + " has";
             }
             if (why != null) {
                 refused.computeIfAbsent(n.op().mnemonic() + ": " + why, k -> new ArrayList<>())
@@ -151,7 +155,6 @@ final class OnnxExporter {
         return switch (n.op()) {
             case PAD -> a.getString("mode").equals("symmetric") ? "symmetric padding has no ONNX mode" : null;
             case GATHER -> a.getInt("batch_dims") != 0 ? "ONNX's Gather has no batch_dims" : null;
-            case FILL -> n.output().type().shape().isStatic() ? null : "a fill of symbolic shape needs the shape at run time";
             case SLICE_UPDATE -> strided(a) ? "a strided slice_update has no ONNX form" : null;
             default -> null;
         };
@@ -275,7 +278,7 @@ final class OnnxExporter {
         return switch (n.op()) {
             case CONSTANT -> initializer(a.getTensor("value"));
             case READ_VARIABLE -> variable(a.getString("name"));
-            case FILL -> node("Expand", List.of(x, ints(longs(n.output().type().shape().sizes()))));
+            case FILL -> node("Expand", List.of(x, shapeOf(n.output().type().shape())));
             case RANGE -> node("Range", List.of(scalar(t, a.getFloat("start")), scalar(t, a.getFloat("limit")),
                     scalar(t, a.getFloat("delta"))));
             case NEG -> unary("Neg", n);
@@ -375,6 +378,35 @@ final class OnnxExporter {
             out.addInitializer(TensorProtos.write(value, onnxName));
         }
         return onnxName;
+    }
+
+    /** The function input and axis where symbolic dim {@code d} can be read at run time, or null. */
+    private Map.Entry<String, Integer> dimSource(Dim d) {
+        for (Value in : function.inputs()) {
+            int axis = in.type().shape().dims().indexOf(d);
+            if (axis >= 0) {
+                return Map.entry(in.name(), axis);
+            }
+        }
+        return null;
+    }
+
+    /** A shape as an int64 vector: static dims as constants, symbolic ones read from an input carrying them. */
+    private String shapeOf(Shape shape) {
+        if (shape.isStatic()) {
+            return ints(longs(shape.sizes()));
+        }
+        List<String> parts = new ArrayList<>();
+        for (Dim d : shape.dims()) {
+            if (d.isStatic()) {
+                parts.add(ints(d.size()));
+            } else {
+                Map.Entry<String, Integer> source = dimSource(d);
+                parts.add(node("Shape", List.of(source.getKey()), attr("start", source.getValue()),
+                        attr("end", source.getValue() + 1)));
+            }
+        }
+        return node("Concat", parts, attr("axis", 0));
     }
 
     private static long[] longs(int[] values) {

@@ -65,6 +65,13 @@ final class OnnxImporter {
     /** The scope whose values a subgraph's scope reads (a branch's, a loop body's); null for the model's graph. */
     private final OnnxImporter parent;
     private final Map<String, Operand> values = new HashMap<>();
+    /** The symbolic dims that shape values hold, by code: shared by a model's scopes. */
+    private final List<Dim> symbols;
+    /** Codes of symbolic dims in shape values: far below any dim or shape entry (-1) a model writes, within int32. */
+    private static final long SYMBOL_BASE = -1_500_000_000L;
+    /** The ops that only move the entries of a shape value around, so its symbolic dims pass through them. */
+    private static final Set<Op> SHAPE_MOVES = java.util.EnumSet.of(Op.GATHER, Op.CONCAT, Op.SLICE, Op.EXPAND_DIMS,
+            Op.SQUEEZE, Op.RESHAPE, Op.TRANSPOSE, Op.CAST, Op.TILE, Op.BROADCAST_TO);
     private final Set<String> usedNames = new HashSet<>();
 
     private OnnxImporter(ModelProto model, String file, Path folder, Map<String, HostTensor> bound,
@@ -76,6 +83,7 @@ final class OnnxImporter {
         this.trainable = trainable;
         this.opset = defaultOpset(model, file);
         this.parent = null;
+        this.symbols = new ArrayList<>();
         this.builder = new FunctionBuilder(Onnx.FUNCTION_NAME, name -> {
             Variable v = variables.get(name);
             return v == null ? null : v.type();
@@ -90,6 +98,7 @@ final class OnnxImporter {
         this.trainable = name -> false;
         this.opset = parent.opset;
         this.parent = parent;
+        this.symbols = parent.symbols;
         this.builder = new FunctionBuilder(regionName, InferenceContext.NO_VARIABLES);
     }
 
@@ -442,9 +451,64 @@ final class OnnxImporter {
         return builder.add(op, NodeFactory.complete(op, attrs), args, regions, null).stream().map(Operand::new).toList();
     }
 
+    // ---- shape values with symbolic dims ----
+
+    /** The code that stands for dim {@code d} in a shape value: its size when static. */
+    long symbolValue(Dim d) {
+        if (d.isStatic()) {
+            return d.size();
+        }
+        int k = symbols.indexOf(d);
+        if (k < 0) {
+            k = symbols.size();
+            symbols.add(d);
+        }
+        return SYMBOL_BASE - k;
+    }
+
+    /** The symbolic dim a shape entry stands for, or null when it is a plain number. */
+    Dim symbol(long entry) {
+        long k = SYMBOL_BASE - entry;
+        return k >= 0 && k < symbols.size() ? symbols.get((int) k) : null;
+    }
+
+    /** A shape value: a constant when all its entries are plain numbers. */
+    Operand dims(HostTensor encoded) {
+        for (long v : encoded.toLongArray()) {
+            if (symbol(v) != null) {
+                return Operand.symbolicDims(encoded);
+            }
+        }
+        return new Operand(encoded);
+    }
+
+    private String symbolsIn(HostTensor encoded) {
+        return java.util.Arrays.stream(encoded.toLongArray()).mapToObj(this::symbol).filter(java.util.Objects::nonNull)
+                .distinct().map(Dim::toString).toList().toString();
+    }
+
+    /** {@code op} on shape values: moved entries keep their codes; anything that computes with them is refused. */
+    private List<Operand> emitOnDims(Op op, Attributes complete, List<Operand> operands) {
+        HostTensor symbolic = operands.stream().filter(Operand::isSymbolicDims).findFirst().orElseThrow().dims;
+        boolean integerCast = op != Op.CAST || complete.getDType("dtype").isInteger();
+        if (!SHAPE_MOVES.contains(op) || !integerCast
+                || !operands.stream().allMatch(o -> o.isConstant() || o.isSymbolicDims())) {
+            throw new IllegalArgumentException(op.mnemonic() + " computes with the symbolic dim(s) "
+                    + symbolsIn(symbolic) + " of a shape; Jitflow compiles for static shapes, where a symbolic dim"
+                    + " may only be moved into a Reshape, Expand or ConstantOfShape (export the model with static sizes)");
+        }
+        List<HostTensor> encoded = operands.stream().map(o -> o.isSymbolicDims() ? o.dims : o.constant).toList();
+        List<HostTensor> moved = op.definition().evaluation().evaluate(new EvalCall(op, encoded, complete,
+                EvalContext.CONSTANT));
+        return moved.stream().map(this::dims).toList();
+    }
+
     /** Adds {@code op} to the function, or evaluates it here when every operand is known and the result small. */
     List<Operand> emit(Op op, Attributes attrs, List<Operand> operands) {
         Attributes complete = NodeFactory.complete(op, attrs);
+        if (operands.stream().anyMatch(Operand::isSymbolicDims)) {
+            return emitOnDims(op, complete, operands);
+        }
         List<TensorType> types = NodeFactory.infer(op, operands.stream().map(o -> o.type).toList(), complete,
                 InferenceContext.NO_VARIABLES);
         if (operands.stream().allMatch(Operand::isConstant) && !op.has(Op.Trait.RANDOM) && small(types)) {
@@ -471,6 +535,11 @@ final class OnnxImporter {
 
     /** The graph value of an operand, placing a constant in the graph the first time it is used there. */
     Value materialize(Operand o) {
+        if (o.isSymbolicDims()) {
+            throw new IllegalArgumentException("a shape holding the symbolic dim(s) " + symbolsIn(o.dims)
+                    + " is used as data; Jitflow compiles for static shapes, where a symbolic dim may only be moved"
+                    + " into a Reshape, Expand or ConstantOfShape (export the model with static sizes)");
+        }
         if (o.value == null) {
             o.value = builder.add(Op.CONSTANT, Attributes.builder().put("value", o.constant).build());
         }

@@ -54,9 +54,9 @@ final class TensorImports {
         r.op("Gather", TensorImports::gather);
         r.op("Expand", c -> {
             Operand x = c.in(0);
-            Shape target = Broadcasting.broadcast(x.shape(), shapeOf(c.knownInts(1)));
+            Shape target = Broadcasting.broadcast(x.shape(), c.shapeInput(1));
             if (target == null) {
-                throw c.error("cannot broadcast " + x.type + " to " + Arrays.toString(c.knownInts(1)));
+                throw c.error("cannot broadcast " + x.type + " to " + c.shapeInput(1));
             }
             return target.equals(x.shape()) ? x : c.emit(Op.BROADCAST_TO, attrs().put("shape", target).build(), x);
         }, 1);
@@ -66,7 +66,7 @@ final class TensorImports {
         r.op("ConstantOfShape", c -> {
             HostTensor value = c.attrTensor("value");
             Operand v = value == null ? c.scalar(DType.FLOAT32, 0) : c.constant(value.reshape());
-            return c.emit(Op.FILL, attrs().put("shape", shapeOf(c.knownInts(0))).build(), v);
+            return c.emit(Op.FILL, attrs().put("shape", c.shapeInput(0)).build(), v);
         }, 0);
         r.op("Range", TensorImports::range, 0, 1, 2);
         r.op("Shape", c -> {
@@ -74,11 +74,7 @@ final class TensorImports {
             int rank = s.rank();
             int start = clampAxis(c.attrInt("start", 0), rank);
             int end = clampAxis(c.attrInt("end", rank), rank);
-            long[] dims = new long[Math.max(end - start, 0)];
-            for (int i = 0; i < dims.length; i++) {
-                dims[i] = c.staticDim(c.in(0), start + i);
-            }
-            return c.constant(HostTensor.of(dims, dims.length));
+            return c.dimsOf(s.dims().subList(start, Math.max(start, end)));
         });
         r.op("Size", c -> {
             Shape s = c.in(0).shape();
@@ -103,17 +99,6 @@ final class TensorImports {
         r.op("CumSum", TensorImports::cumSum, 1);
     }
 
-    static Shape shapeOf(long[] dims) {
-        List<Dim> out = new ArrayList<>();
-        for (long d : dims) {
-            if (d < 0 || d > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException("dim " + d + " in shape " + Arrays.toString(dims));
-            }
-            out.add(Dim.of((int) d));
-        }
-        return Shape.of(out);
-    }
-
     private static int clampAxis(long axis, int rank) {
         long a = axis < 0 ? axis + rank : axis;
         return (int) Math.max(0, Math.min(rank, a));
@@ -122,13 +107,15 @@ final class TensorImports {
     /** Reshape: 0 copies the input's dim (unless allowzero), -1 is inferred. */
     private static Operand reshape(ImportContext c) {
         Operand x = c.in(0);
-        long[] target = c.opset() < 5 ? c.attrInts("shape") : c.knownInts(1);
+        long[] target = c.opset() < 5 ? c.attrInts("shape") : c.shapeEntries(1);
         boolean allowZero = c.attrInt("allowzero", 0) != 0;
         List<Dim> dims = new ArrayList<>();
         List<Integer> inferred = new ArrayList<>();
         for (int i = 0; i < target.length; i++) {
             long d = target[i];
-            if (d == -1) {
+            if (c.symbol(d) != null) {
+                dims.add(c.symbol(d));
+            } else if (d == -1) {
                 inferred.add(i);
                 dims.add(Dim.of(1));
             } else if (d == 0 && !allowZero) {
@@ -234,6 +221,9 @@ final class TensorImports {
             long step = steps == null ? 1 : steps[i];
             if (step == 0) {
                 throw c.error("step 0 on axis " + axis);
+            }
+            if (step == 1 && starts[i] == 0 && ends[i] >= Integer.MAX_VALUE) {
+                continue; // the whole axis, whose size may be symbolic
             }
             int dim = c.staticDim(x, axis);
             long s = starts[i] < 0 ? starts[i] + dim : starts[i];

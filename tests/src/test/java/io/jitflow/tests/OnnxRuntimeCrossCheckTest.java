@@ -72,6 +72,27 @@ class OnnxRuntimeCrossCheckTest {
         assertTrue(checked >= 8, "functions checked: " + checked);
     }
 
+    /** Keras recurrent models train through scan, which exports as ONNX's Scan: ONNX Runtime predicts the same. */
+    @Test
+    void kerasRecurrentModelsRunInOnnxRuntime() throws IOException {
+        io.jitflow.Jf.setRandomSeed(3);
+        io.jitflow.Tensor x = io.jitflow.Jf.randomUniform(new int[] {4, 6, 3}, -1, 1, 5, io.jitflow.ir.DType.FLOAT32);
+        for (io.jitflow.keras.layers.Layer recurrent : List.<io.jitflow.keras.layers.Layer>of(
+                new io.jitflow.keras.layers.LSTM(5), new io.jitflow.keras.layers.GRU(5),
+                new io.jitflow.keras.layers.SimpleRNN(5))) {
+            io.jitflow.keras.Sequential model = new io.jitflow.keras.Sequential(new io.jitflow.keras.layers.Input(6, 3),
+                    recurrent, new io.jitflow.keras.layers.Dense(2));
+            Path file = dir.resolve(recurrent.name() + ".onnx");
+            model.save(file);
+            String input = Onnx.read(file).functions().get(0).inputs().get(0).name();
+            HostTensor theirs = OnnxRuntimeSession.run(file, Map.of(input, x.toHostTensor())).values().iterator().next();
+            String d = OnnxConformanceTest.difference(model.predict(x).toHostTensor(), theirs);
+            if (d != null) {
+                fail(recurrent.name() + " in ONNX Runtime: " + d);
+            }
+        }
+    }
+
     @Test
     void importedNodeSuiteModelsAgreeWithOnnxRuntime() throws IOException {
         List<String> problems = new ArrayList<>();
