@@ -13,7 +13,9 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * TensorProto to and from host tensors: the element types Jitflow has, data in the typed fields, in
@@ -63,6 +65,14 @@ final class TensorProtos {
      * lie; {@code where} names the tensor in errors.
      */
     static HostTensor read(TensorProto t, Path folder, String where) {
+        return read(t, folder, where, CHUNK_BYTES);
+    }
+
+    /** External data is mapped in pieces of at most this many bytes: one mapping holds at most 2 GiB. */
+    private static final long CHUNK_BYTES = 1L << 30;
+
+    /** {@link #read(TensorProto, Path, String)} mapping external data in pieces of at most {@code chunkBytes}. */
+    static HostTensor read(TensorProto t, Path folder, String where, long chunkBytes) {
         DType dtype = dtype(t.getDataType(), where);
         int[] shape = new int[t.getDimsCount()];
         long count = 1;
@@ -80,35 +90,43 @@ final class TensorProtos {
         }
         int n = (int) count;
         if (t.getDataLocation() == TensorProto.DataLocation.EXTERNAL) {
-            return fromBytes(dtype, shape, n, readExternal(t, folder, (long) n * dtype.byteSize(), where), where);
+            long chunk = Math.max(1, chunkBytes / dtype.byteSize()) * dtype.byteSize();
+            return fromBytes(dtype, shape, n, readExternal(t, folder, (long) n * dtype.byteSize(), chunk, where), where);
         }
         if (t.hasRawData()) {
-            return fromBytes(dtype, shape, n, t.getRawData().asReadOnlyByteBuffer(), where);
+            return fromBytes(dtype, shape, n, List.of(t.getRawData().asReadOnlyByteBuffer()), where);
         }
         return fromTypedFields(t, dtype, shape, n, where);
     }
 
-    private static HostTensor fromBytes(DType dtype, int[] shape, int n, ByteBuffer bytes, String where) {
+    /** A tensor from its little-endian bytes, given in pieces that each hold whole elements. */
+    private static HostTensor fromBytes(DType dtype, int[] shape, int n, List<ByteBuffer> pieces, String where) {
         long need = (long) n * dtype.byteSize();
-        if (bytes.remaining() != need) {
-            throw new OnnxException(where + ": the data holds " + bytes.remaining() + " bytes, the shape "
+        long have = pieces.stream().mapToLong(ByteBuffer::remaining).sum();
+        if (have != need) {
+            throw new OnnxException(where + ": the data holds " + have + " bytes, the shape "
                     + Arrays.toString(shape) + " of " + dtype + " needs " + need);
         }
-        ByteBuffer b = bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         Object data = HostTensor.allocate(dtype, n);
-        switch (dtype) {
-            case BOOL -> {
-                boolean[] out = (boolean[]) data;
-                for (int i = 0; i < n; i++) {
-                    out[i] = b.get() != 0;
+        int at = 0;
+        for (ByteBuffer piece : pieces) {
+            ByteBuffer b = piece.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+            int count = b.remaining() / dtype.byteSize();
+            switch (dtype) {
+                case BOOL -> {
+                    boolean[] out = (boolean[]) data;
+                    for (int i = 0; i < count; i++) {
+                        out[at + i] = b.get() != 0;
+                    }
                 }
+                case UINT8 -> b.get((byte[]) data, at, count);
+                case INT32 -> b.asIntBuffer().get((int[]) data, at, count);
+                case INT64 -> b.asLongBuffer().get((long[]) data, at, count);
+                case FLOAT16 -> b.asShortBuffer().get((short[]) data, at, count);
+                case FLOAT32 -> b.asFloatBuffer().get((float[]) data, at, count);
+                case FLOAT64 -> b.asDoubleBuffer().get((double[]) data, at, count);
             }
-            case UINT8 -> b.get((byte[]) data);
-            case INT32 -> b.asIntBuffer().get((int[]) data);
-            case INT64 -> b.asLongBuffer().get((long[]) data);
-            case FLOAT16 -> b.asShortBuffer().get((short[]) data);
-            case FLOAT32 -> b.asFloatBuffer().get((float[]) data);
-            case FLOAT64 -> b.asDoubleBuffer().get((double[]) data);
+            at += count;
         }
         return HostTensor.wrap(dtype, shape, data);
     }
@@ -139,9 +157,10 @@ final class TensorProtos {
 
     /**
      * The bytes of an external tensor: {@code location} relative to the model's folder, no {@code ..},
-     * no absolute path and no symbolic link, so a model cannot read files outside its folder.
+     * no absolute path and no symbolic link, so a model cannot read files outside its folder. The file
+     * is mapped, not read, in pieces of {@code chunk} bytes (a model's external data may pass 2 GiB).
      */
-    private static ByteBuffer readExternal(TensorProto t, Path folder, long need, String where) {
+    private static List<ByteBuffer> readExternal(TensorProto t, Path folder, long need, long chunk, String where) {
         String location = null;
         long offset = 0;
         long length = -1;
@@ -181,9 +200,13 @@ final class TensorProtos {
                 throw new OnnxException(where + ": external data '" + location + "' at offset " + offset + " length "
                         + len + " does not fit: the file has " + size + " bytes and the tensor needs " + need);
             }
+            List<ByteBuffer> pieces = new ArrayList<>();
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-                return ch.map(FileChannel.MapMode.READ_ONLY, offset, len);
+                for (long at = 0; at < len; at += chunk) {
+                    pieces.add(ch.map(FileChannel.MapMode.READ_ONLY, offset + at, Math.min(chunk, len - at)));
+                }
             }
+            return pieces;
         } catch (IOException e) {
             throw new OnnxException(where + ": cannot read external data '" + location + "': " + e.getMessage(), e);
         }

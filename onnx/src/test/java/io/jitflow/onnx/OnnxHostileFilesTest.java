@@ -115,6 +115,37 @@ class OnnxHostileFilesTest {
         assertTrue(refused(write(addGraph(external("short.bin")))).contains("does not fit: the file has 4 bytes"));
     }
 
+    private TensorProto externalAt(String location, long offset, int count) {
+        return external(location).toBuilder().setDims(0, count).addExternalData(StringStringEntryProto.newBuilder()
+                .setKey("offset").setValue(Long.toString(offset))).build();
+    }
+
+    /** External data past 2 GiB (a sparse file: nothing but the tensor is written or read). */
+    @Test
+    void externalDataBeyondTwoGibibytesIsMappedWhereItLies() throws IOException {
+        long offset = (1L << 31) + 8;
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(dir.resolve("big.bin").toFile(), "rw")) {
+            f.setLength(offset + 8);
+            f.seek(offset);
+            f.write(raw(5, 6).toByteArray());
+        }
+        Graph g = Onnx.read(write(addGraph(externalAt("big.bin", offset, 2))));
+        HostTensor y = Interpreter.run(g.functions().get(0), Map.of("x", HostTensor.of(new float[] {1, 1}, 2)),
+                new VariableStore()).get("y");
+        assertArrayEquals(new float[] {6, 7}, y.toFloatArray());
+    }
+
+    /** A tensor mapped in several pieces (as one of more than 1 GiB is) comes together whole. */
+    @Test
+    void externalDataMappedInPiecesIsReassembled() throws IOException {
+        Files.write(dir.resolve("pieces.bin"), raw(9, 1, 2, 3, 4, 5, 6).toByteArray());
+        // 10 bytes is not a whole number of floats: pieces round down to 8.
+        for (long chunk : new long[] {4, 8, 12, 10, 1L << 30}) {
+            HostTensor pieced = TensorProtos.read(externalAt("pieces.bin", 4, 6), dir, "w", chunk);
+            assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6}, pieced.toFloatArray(), "pieces of " + chunk + " bytes");
+        }
+    }
+
     @Test
     void everyUnsupportedOpIsNamedInOneError() throws IOException {
         GraphProto.Builder g = GraphProto.newBuilder().addInput(input("x", 2)).addOutput(input("y", 2))
