@@ -496,6 +496,9 @@ final class KernelEmitter {
         scope.loadArray(m.b());
         pushShape(m.b().type().shape());
         g.push(m.transposeB());
+        if (m.accumulator().isFloating()) {
+            g.push(m.b().storage().kind() == Buffer.Kind.CONSTANT);
+        }
         scope.loadArray(m.output());
         pushShape(m.output().type().shape());
         if (m.accumulator().isFloating()) {
@@ -503,9 +506,9 @@ final class KernelEmitter {
         }
         g.loadArg(2);
         String routine = m.accumulator().isFloating() ? "floating" : "integer";
-        String exactParameter = m.accumulator().isFloating() ? "boolean, " : "";
+        String floatingOnly = m.accumulator().isFloating() ? "boolean, " : "";
         g.invokeStatic(Type.getType(io.jitflow.runtime.MatmulKernels.class), Method.getMethod("void " + routine
-                + "(Object, int[], boolean, Object, int[], boolean, Object, int[], " + exactParameter
+                + "(Object, int[], boolean, Object, int[], boolean, " + floatingOnly + "Object, int[], " + floatingOnly
                 + RowEpilogue.class.getName() + ")"));
     }
 
@@ -520,6 +523,9 @@ final class KernelEmitter {
             scope.prepare(b);
             scope.loadArray(b);
             pushShape(b.type().shape());
+            if (k instanceof Kernel.Conv c && b == c.w()) {
+                g.push(b.storage().kind() == Buffer.Kind.CONSTANT);
+            }
         }
         if (k instanceof Kernel.Conv c) {
             g.push(c.transposed());
@@ -544,7 +550,8 @@ final class KernelEmitter {
         String routine;
         if (k instanceof Kernel.Conv) {
             g.push(exact);
-            routine = "void floating(" + shapes + "boolean, int[], int[], int[], boolean)";
+            routine = "void floating(Object, int[], Object, int[], boolean, Object, int[], boolean, int[], int[], int[],"
+                    + " boolean)";
         } else if (k instanceof Kernel.Depthwise) {
             routine = "void depthwise(" + shapes + "int[], int[], int[])";
         } else {

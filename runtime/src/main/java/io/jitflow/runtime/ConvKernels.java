@@ -13,7 +13,7 @@ import io.jitflow.ir.Float16;
  * kernel threads; each point's sum is the same whichever thread computes it.
  */
 public final class ConvKernels {
-    /** Output points per packed block (a multiple of the matmul's six-row tile). */
+    /** Output points per packed block (a multiple of the matmul's eight-row tile). */
     private static final int BLOCK_ROWS = 288;
     /** The most elements of a patch matrix packed whole (4 M: 16 MB of float32). */
     private static final long PACK_ALL_LIMIT = 1L << 22;
@@ -27,10 +27,12 @@ public final class ConvKernels {
 
     /**
      * out = conv(x, w), or conv_transpose(x, w) when {@code transposed}; channels last, one group.
-     * {@code out} receives the rounded sums (its epilogue, if any, runs after).
+     * {@code out} receives the rounded sums (its epilogue, if any, runs after). {@code constantW}
+     * says that w never changes (a model's weights), so its packed form is kept between calls.
      */
-    public static void floating(Object x, int[] xShape, Object w, int[] wShape, Object out, int[] outShape,
-                                boolean transposed, int[] strides, int[] dilations, int[] padLo, boolean exact) {
+    public static void floating(Object x, int[] xShape, Object w, int[] wShape, boolean constantW, Object out,
+                                int[] outShape, boolean transposed, int[] strides, int[] dilations, int[] padLo,
+                                boolean exact) {
         Geometry g = new Geometry(xShape, wShape, outShape, transposed, strides, dilations, padLo);
         int blocks = (g.rows + BLOCK_ROWS - 1) / BLOCK_ROWS;
         boolean parallel = (long) g.rows * g.depth * g.filters >= PARALLEL_WORK;
@@ -39,17 +41,19 @@ public final class ConvKernels {
         // Few rows (a late stage at batch 1): the whole patch matrix at once, its row tiles shared.
         boolean whole = g.pointwise || parallel && blocks < 2 * threads && (long) g.rows * g.depth <= PACK_ALL_LIMIT;
         boolean vector = !exact && MatmulKernels.VECTOR_API;
+        // A transposed convolution's filter is rearranged per call, so only a plain one is kept packed.
+        boolean keepPacked = constantW && !transposed;
         if (vector && x instanceof float[] fx) {
             FloatMatmul.Operand filter = new FloatMatmul.Operand(transposed ? g.transposeFilter((float[]) w) : (float[]) w,
                     0, false);
             if (whole) {
                 // x is the patch matrix already where each point's patch is its own channel vector.
                 float[] patches = g.pointwise ? fx : g.packAll(fx, new float[g.rows * g.depth], new float[g.channels]);
-                FloatMatmul.multiply(new FloatMatmul.Operand(patches, 0, false), filter, (float[]) out, 0, g.rows,
-                        g.filters, g.depth, threads, RowEpilogue.NONE);
+                FloatMatmul.multiply(new FloatMatmul.Operand(patches, 0, false), filter, keepPacked, (float[]) out, 0,
+                        g.rows, g.filters, g.depth, threads, RowEpilogue.NONE);
                 return;
             }
-            float[] packed = FloatMatmul.pack(filter, g.filters, g.depth);
+            float[] packed = FloatMatmul.panels(filter, keepPacked, g.filters, g.depth);
             forEachBlock(chunks, blocks, g, (from, rows) -> {
                 float[] a = floatScratch(rows * g.depth);
                 g.pack(fx, a, new float[g.channels], from, rows);
@@ -63,11 +67,11 @@ public final class ConvKernels {
                     : (double[]) w, 0, false);
             if (whole) {
                 double[] patches = g.pointwise ? dx : g.packAll(dx, new double[g.rows * g.depth], new double[g.channels]);
-                DoubleMatmul.multiply(new DoubleMatmul.Operand(patches, 0, false), filter, (double[]) out, 0, g.rows,
-                        g.filters, g.depth, threads, RowEpilogue.NONE);
+                DoubleMatmul.multiply(new DoubleMatmul.Operand(patches, 0, false), filter, keepPacked, (double[]) out, 0,
+                        g.rows, g.filters, g.depth, threads, RowEpilogue.NONE);
                 return;
             }
-            double[] packed = DoubleMatmul.pack(filter, g.filters, g.depth);
+            double[] packed = DoubleMatmul.panels(filter, keepPacked, g.filters, g.depth);
             forEachBlock(chunks, blocks, g, (from, rows) -> {
                 double[] a = doubleScratch(rows * g.depth);
                 g.pack(dx, a, new double[g.channels], from, rows);

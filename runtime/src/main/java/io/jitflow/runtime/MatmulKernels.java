@@ -24,18 +24,21 @@ public final class MatmulKernels {
 
     /**
      * Multiplies floating matrices; {@code c} has the output's dtype (float[], double[] or short[] for
-     * float16) and receives the rounded sums. {@code exact} sums in the reference's order and type,
+     * float16) and receives the rounded sums. {@code constantB} says that b never changes (a
+     * constant of the program), so the blocked kernels may keep it packed between calls.
+     * {@code exact} sums in the reference's order and type,
      * bit-identical to it (it is also the path without the Vector API). {@code epilogue} (for a rank-2
      * output only; else {@link RowEpilogue#NONE}) runs on each thread's rows once they are done.
      */
     public static void floating(Object a, int[] aShape, boolean transposeA, Object b, int[] bShape, boolean transposeB,
-                                Object c, int[] cShape, boolean exact, RowEpilogue epilogue) {
+                                boolean constantB, Object c, int[] cShape, boolean exact, RowEpilogue epilogue) {
         boolean blocked = !exact && VECTOR_API;
         Geometry g = new Geometry(aShape, transposeA, bShape, transposeB, cShape);
         if (blocked && a instanceof float[] fa && b instanceof float[] fb && c instanceof float[] fc) {
             for (int batch = 0; batch < g.batches; batch++) {
                 FloatMatmul.multiply(new FloatMatmul.Operand(fa, g.aOffset(batch), transposeA),
-                        new FloatMatmul.Operand(fb, g.bOffset(batch), transposeB), fc, batch * g.m * g.n, g.m, g.n, g.k,
+                        new FloatMatmul.Operand(fb, g.bOffset(batch), transposeB), constantB, fc, batch * g.m * g.n,
+                        g.m, g.n, g.k,
                         threads(g), epilogue);
             }
             return;
@@ -43,7 +46,8 @@ public final class MatmulKernels {
         if (blocked && a instanceof double[] da && b instanceof double[] db && c instanceof double[] dc) {
             for (int batch = 0; batch < g.batches; batch++) {
                 DoubleMatmul.multiply(new DoubleMatmul.Operand(da, g.aOffset(batch), transposeA),
-                        new DoubleMatmul.Operand(db, g.bOffset(batch), transposeB), dc, batch * g.m * g.n, g.m, g.n, g.k,
+                        new DoubleMatmul.Operand(db, g.bOffset(batch), transposeB), constantB, dc, batch * g.m * g.n,
+                        g.m, g.n, g.k,
                         threads(g), epilogue);
             }
             return;

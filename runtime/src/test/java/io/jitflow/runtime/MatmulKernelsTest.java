@@ -50,7 +50,7 @@ class MatmulKernelsTest {
             float[] c = new float[m * n];
             float[] seen = new float[m * n];
             java.util.concurrent.atomic.AtomicIntegerArray visits = new java.util.concurrent.atomic.AtomicIntegerArray(m);
-            MatmulKernels.floating(a, new int[] {m, k}, false, b, new int[] {k, n}, false, c, new int[] {m, n}, exact,
+            MatmulKernels.floating(a, new int[] {m, k}, false, b, new int[] {k, n}, false, false, c, new int[] {m, n}, exact,
                     (from, to) -> {
                         System.arraycopy(c, from * n, seen, from * n, (to - from) * n);
                         for (int i = from; i < to; i++) {
@@ -61,6 +61,32 @@ class MatmulKernelsTest {
                 assertEquals(1, visits.get(i), "visits of row " + i + (exact ? " (exact)" : ""));
             }
             org.junit.jupiter.api.Assertions.assertArrayEquals(c, seen, exact ? "exact path" : "vector path");
+        }
+    }
+
+    /**
+     * A constant B is packed once and kept: later calls, another A, and the same array used with
+     * another layout all give what packing per call gives, bit for bit.
+     */
+    @Test
+    void aConstantBKeptPackedGivesWhatPackingPerCallGives() {
+        Random random = new Random(11);
+        int m = 37;
+        int n = 70;
+        int k = 90;
+        float[] b = random(random, k * n);
+        for (int call = 0; call < 3; call++) {
+            float[] a = random(random, m * k);
+            for (boolean tb : new boolean[] {false, true}) {
+                int[] bShape = tb ? new int[] {n, k} : new int[] {k, n};
+                float[] perCall = new float[m * n];
+                float[] kept = new float[m * n];
+                MatmulKernels.floating(a, new int[] {m, k}, false, b, bShape, tb, false, perCall, new int[] {m, n}, false,
+                        RowEpilogue.NONE);
+                MatmulKernels.floating(a, new int[] {m, k}, false, b, bShape, tb, true, kept, new int[] {m, n}, false,
+                        RowEpilogue.NONE);
+                org.junit.jupiter.api.Assertions.assertArrayEquals(perCall, kept, "call " + call + (tb ? ", b transposed" : ""));
+            }
         }
     }
 
@@ -76,8 +102,8 @@ class MatmulKernelsTest {
         Object bValues = float64 ? widen(b) : b;
         Object fast = float64 ? new double[batches * m * n] : new float[batches * m * n];
         Object exact = float64 ? new double[batches * m * n] : new float[batches * m * n];
-        MatmulKernels.floating(aValues, aShape, ta, bValues, bShape, tb, fast, cShape, false, RowEpilogue.NONE);
-        MatmulKernels.floating(aValues, aShape, ta, bValues, bShape, tb, exact, cShape, true, RowEpilogue.NONE);
+        MatmulKernels.floating(aValues, aShape, ta, bValues, bShape, tb, false, fast, cShape, false, RowEpilogue.NONE);
+        MatmulKernels.floating(aValues, aShape, ta, bValues, bShape, tb, false, exact, cShape, true, RowEpilogue.NONE);
         double bound = k * Math.pow(2, float64 ? -52 : -23) * 4.0;
         for (int i = 0; i < batches * m * n; i++) {
             double expected = float64 ? ((double[]) exact)[i] : ((float[]) exact)[i];
