@@ -165,6 +165,18 @@ public final class JitFunction {
     }
 
     /**
+     * Writes the function traced for {@code args} as an ONNX model, its variables as initializers
+     * holding their current values: {@link #writeGraph(java.nio.file.Path, Tensor...)} to a
+     * {@code .onnx} file, which needs the onnx module on the class path.
+     */
+    public void writeOnnx(java.nio.file.Path file, Tensor... args) throws java.io.IOException {
+        if (!file.getFileName().toString().endsWith(".onnx")) {
+            throw new IllegalArgumentException("writeOnnx: '" + file + "' must end in .onnx");
+        }
+        writeGraph(file, args);
+    }
+
+    /**
      * Writes every signature traced so far to one graph file (atomically, with a weights sidecar when
      * needed): function {@code NAME} for the first signature, {@code NAME_1}, {@code NAME_2}, ... for
      * the others, and the variables they use with their current values.

@@ -106,7 +106,9 @@ class OnnxRoundTripTest {
         f.call(x);
         w.assign(io.jitflow.Jf.constant(new float[][] {{-1, 2}, {3, -4}}));
         Path file = dir.resolve("f.onnx");
-        f.writeGraph(file, x);
+        f.writeOnnx(file, x);
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> f.writeOnnx(dir.resolve("f.jfg"), x), "writeOnnx writes .onnx files only");
         Graph g = Onnx.read(file);
         Function main = g.functions().get(0);
         HostTensor y = Interpreter.run(main, Map.of(main.inputs().get(0).name(), x.toHostTensor()), new VariableStore())
