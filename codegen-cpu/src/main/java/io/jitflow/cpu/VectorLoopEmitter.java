@@ -78,7 +78,7 @@ final class VectorLoopEmitter {
     }
 
     private static boolean vectorizable(Expr e, DType element, int axis) {
-        if (uniform(e, element, axis)) {
+        if (uniform(e, axis)) {
             return true;
         }
         if (e instanceof Expr.Const c) {
@@ -105,11 +105,12 @@ final class VectorLoopEmitter {
 
     /**
      * A value or condition the same in every lane (it does not depend on the vectorized axis, as a
-     * slice gradient's test of another axis's coordinate): computed by the scalar code and broadcast.
+     * slice gradient's test of another axis's coordinate, or a softmax row's float64 sum): computed
+     * by the scalar code, rounded to the lanes' type and broadcast.
      */
-    private static boolean uniform(Expr e, DType element, int axis) {
-        return !(e instanceof Expr.Const) && (e.dtype() == DType.BOOL || e.dtype() == element) && !mentions(e, axis)
-                && explicitlyIndexed(e);
+    private static boolean uniform(Expr e, int axis) {
+        boolean laneType = e.dtype() == DType.BOOL || e.dtype() == DType.FLOAT32 || e.dtype() == DType.FLOAT64;
+        return !(e instanceof Expr.Const) && laneType && !mentions(e, axis) && explicitlyIndexed(e);
     }
 
     /** Whether every position the expression depends on is in its coordinates (a random draw's is not). */
@@ -262,7 +263,7 @@ final class VectorLoopEmitter {
         if (cached.containsKey(e)) {
             return;
         }
-        if (uniform(e, element, axis)) {
+        if (uniform(e, axis)) {
             // Before any vector is pushed, and once for every use.
             int value = uniformScalar(e);
             if (e.dtype() == DType.BOOL) {
@@ -283,7 +284,7 @@ final class VectorLoopEmitter {
             hoist(c.x(), uses);
         } else if (e instanceof Expr.Select s) {
             hoist(s.cond(), uses);
-            if (!uniform(s.cond(), element, axis)) {
+            if (!uniform(s.cond(), axis)) {
                 // A branch of a select on a uniform condition runs only when taken (its loads may be
                 // out of range otherwise, as a slice update's), so nothing in it is computed ahead.
                 hoist(s.a(), uses);
@@ -304,7 +305,7 @@ final class VectorLoopEmitter {
             g.loadLocal(local);
         } else if (e instanceof Expr.Const c) {
             broadcast(() -> pushScalar(c.value()));
-        } else if (uniform(e, element, axis)) {
+        } else if (uniform(e, axis)) {
             pushUniform(e, uniformScalar(e));
         } else if (e instanceof Expr.Load l) {
             load(l);
@@ -323,7 +324,7 @@ final class VectorLoopEmitter {
             }
         } else if (e instanceof Expr.Binary b) {
             binary(b);
-        } else if (e instanceof Expr.Select s && uniform(s.cond(), element, axis)) {
+        } else if (e instanceof Expr.Select s && uniform(s.cond(), axis)) {
             // The same choice in every lane: only the branch taken runs (its loads may be out of range otherwise).
             Integer known = conditions.get(s.cond());
             int condition = known != null ? known : uniformScalar(s.cond());

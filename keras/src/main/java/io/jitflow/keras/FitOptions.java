@@ -2,6 +2,7 @@ package io.jitflow.keras;
 
 import io.jitflow.Tensor;
 import java.io.PrintStream;
+import java.util.List;
 
 /** fit's options, Keras's keyword arguments: {@code FitOptions.epochs(5).batchSize(32).validationSplit(0.1)}. */
 public final class FitOptions {
@@ -15,6 +16,8 @@ public final class FitOptions {
     long seed = 0;
     PrintStream out = System.out;
     Boolean terminal;
+    List<Callback> callbacks = List.of();
+    int initialEpoch;
 
     private FitOptions() {
     }
@@ -78,6 +81,21 @@ public final class FitOptions {
     /** Where progress goes (standard output by default). */
     public FitOptions output(PrintStream stream) {
         this.out = stream;
+        return this;
+    }
+
+    /** Callbacks fit calls as training goes, in this order (after the progress output). */
+    public FitOptions callbacks(Callback... list) {
+        this.callbacks = List.of(list);
+        return this;
+    }
+
+    /** The epoch to start at (0-based), to resume a run: epochs initialEpoch .. epochs - 1 run. */
+    public FitOptions initialEpoch(int epoch) {
+        if (epoch < 0) {
+            throw new IllegalArgumentException("initial epoch must be >= 0, got " + epoch);
+        }
+        this.initialEpoch = epoch;
         return this;
     }
 

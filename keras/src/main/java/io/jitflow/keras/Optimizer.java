@@ -4,6 +4,7 @@ import io.jitflow.Jf;
 import io.jitflow.Tensor;
 import io.jitflow.Variable;
 import io.jitflow.ir.DType;
+import io.jitflow.ir.HostTensor;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -11,22 +12,53 @@ import java.util.Map;
 
 /**
  * Updates weights from their gradients, as Keras's optimizers do, keeping per-weight slots
- * (momentum, moving averages) and a step counter in variables, so that a traced training step
- * updates them in the compiled graph. By name ({@link #of}: "sgd", "rmsprop", "adam", "adadelta",
- * with Keras's defaults) or through the subclasses' constructors.
+ * (momentum, moving averages), a step counter and the learning rate in variables, so that a traced
+ * training step updates them in the compiled graph and a new rate ({@link #setLearningRate}, a
+ * {@link LearningRateSchedule}) never retraces it. By name ({@link #of}: "sgd", "rmsprop", "adam",
+ * "adadelta", with Keras's defaults) or through the subclasses' constructors.
  */
 public abstract class Optimizer {
-    protected final double learningRate;
+    private final double initialRate;
+    /** The schedule the rate follows, or null for a rate that {@link #setLearningRate} sets. */
+    private final LearningRateSchedule schedule;
     private final Map<Variable, List<Variable>> slots = new IdentityHashMap<>();
     private Variable iterations;
+    private Variable learningRate;
 
-    protected Optimizer(double learningRate) {
-        this.learningRate = learningRate;
+    /** A fixed rate when {@code schedule} is null, else the schedule's. */
+    protected Optimizer(LearningRateSchedule schedule, double learningRate) {
+        this.schedule = schedule;
+        this.initialRate = schedule != null ? schedule.rate(0) : learningRate;
     }
 
     public abstract String name();
 
+    /** The rate the next update uses. */
     public double learningRate() {
+        if (schedule != null) {
+            return schedule.rate(iterations());
+        }
+        return learningRate == null ? initialRate : learningRate.asTensor().doubleValue();
+    }
+
+    /** Sets the rate of the updates from now on (a callback's change, say); the compiled step is kept. */
+    public void setLearningRate(double rate) {
+        if (schedule != null) {
+            throw new IllegalStateException(name() + "'s learning rate follows a schedule (" + schedule
+                    + "); it cannot be set");
+        }
+        if (!(rate >= 0) || Double.isInfinite(rate)) {
+            throw new IllegalArgumentException(name() + ": the learning rate must be a finite value >= 0, got " + rate);
+        }
+        rateVariable().assign(Jf.constant(rate));
+    }
+
+    private Variable rateVariable() {
+        if (learningRate == null) {
+            // float64, cast to each weight's dtype where it is used: float64 weights see the rate exactly.
+            learningRate = new Variable(Tensor.of(HostTensor.scalar(DType.FLOAT64, initialRate)), name()
+                    + "/learning_rate", false);
+        }
         return learningRate;
     }
 
@@ -35,20 +67,25 @@ public abstract class Optimizer {
 
     /**
      * Assigns the weight its new value (and its slots theirs) from gradient {@code g}; {@code step}
-     * is the 1-based step number as a float32 scalar.
+     * is the 1-based step number (a float32 scalar) and {@code lr} the learning rate in g's dtype.
      */
-    protected abstract void update(Variable weight, Tensor g, List<Variable> slots, Tensor step);
+    protected abstract void update(Variable weight, Tensor g, List<Variable> slots, Tensor step, Tensor lr);
 
-    /** Creates the slots (zeros) and the step counter; call before tracing a step that applies updates. */
+    /**
+     * Creates the slots (zeros), the step counter and the rate; {@link #apply} does it when needed,
+     * in a traced step too (their first values are concrete, not traced).
+     */
     public void build(List<Variable> weights) {
         if (iterations == null) {
-            iterations = new Variable(Jf.constant(0L), name() + "/iterations", false);
+            iterations = new Variable(Tensor.of(HostTensor.scalar(DType.INT64, 0)), name() + "/iterations", false);
         }
+        rateVariable();
         for (Variable w : weights) {
             slots.computeIfAbsent(w, k -> {
                 List<Variable> s = new ArrayList<>();
                 for (int i = 0; i < slotsPerWeight(); i++) {
-                    s.add(new Variable(Jf.zeros(w.dtype(), w.shape()), w.name() + "/" + name() + "_slot" + i, false));
+                    s.add(new Variable(Tensor.of(HostTensor.zeros(w.dtype(), w.shape())), w.name() + "/" + name() + "_slot"
+                            + i, false));
                 }
                 return s;
             });
@@ -58,10 +95,13 @@ public abstract class Optimizer {
     /** Applies one step of updates. */
     public void apply(List<Variable> weights, List<Tensor> gradients) {
         build(weights);
-        Tensor step = iterations.asTensor().cast(DType.FLOAT32).add(1.0);
+        Tensor done = iterations.asTensor();
+        Tensor step = done.cast(DType.FLOAT32).add(1.0);
+        Tensor lr = schedule != null ? schedule.rate(done.cast(DType.FLOAT64)) : learningRate.asTensor();
         for (int i = 0; i < weights.size(); i++) {
-            if (gradients.get(i) != null) {
-                update(weights.get(i), gradients.get(i), slots.get(weights.get(i)), step);
+            Tensor g = gradients.get(i);
+            if (g != null) {
+                update(weights.get(i), g, slots.get(weights.get(i)), step, lr.cast(g.dtype()));
             }
         }
         iterations.assignAdd(Jf.constant(1L));
@@ -72,11 +112,12 @@ public abstract class Optimizer {
         return iterations == null ? 0 : iterations.asTensor().longValue();
     }
 
-    /** The optimizer's own state: the step counter and every slot. */
+    /** The optimizer's own state: the step counter, the learning rate and every slot. */
     public List<Variable> variables() {
         List<Variable> all = new ArrayList<>();
         if (iterations != null) {
             all.add(iterations);
+            all.add(learningRate);
         }
         slots.values().forEach(all::addAll);
         return all;
@@ -103,7 +144,19 @@ public abstract class Optimizer {
         }
 
         public Sgd(double learningRate, double momentum, boolean nesterov) {
-            super(learningRate);
+            this(null, learningRate, momentum, nesterov);
+        }
+
+        public Sgd(LearningRateSchedule schedule) {
+            this(schedule, 0, 0, false);
+        }
+
+        public Sgd(LearningRateSchedule schedule, double momentum, boolean nesterov) {
+            this(schedule, 0, momentum, nesterov);
+        }
+
+        private Sgd(LearningRateSchedule schedule, double learningRate, double momentum, boolean nesterov) {
+            super(schedule, learningRate);
             this.momentum = momentum;
             this.nesterov = nesterov;
         }
@@ -116,12 +169,12 @@ public abstract class Optimizer {
             return momentum == 0 ? 0 : 1;
         }
 
-        protected void update(Variable w, Tensor g, List<Variable> slots, Tensor step) {
+        protected void update(Variable w, Tensor g, List<Variable> slots, Tensor step, Tensor lr) {
             if (momentum == 0) {
-                w.assignSub(g.mul(learningRate));
+                w.assignSub(g.mul(lr));
                 return;
             }
-            Tensor scaled = g.mul(learningRate);
+            Tensor scaled = g.mul(lr);
             Tensor v = slots.get(0).mul(momentum).sub(scaled);
             slots.get(0).assign(v);
             w.assign(nesterov ? w.add(v.mul(momentum)).sub(scaled) : w.add(v));
@@ -138,7 +191,15 @@ public abstract class Optimizer {
         }
 
         public RmsProp(double learningRate, double rho, double epsilon) {
-            super(learningRate);
+            this(null, learningRate, rho, epsilon);
+        }
+
+        public RmsProp(LearningRateSchedule schedule) {
+            this(schedule, 0, 0.9, 1e-7);
+        }
+
+        private RmsProp(LearningRateSchedule schedule, double learningRate, double rho, double epsilon) {
+            super(schedule, learningRate);
             this.rho = rho;
             this.epsilon = epsilon;
         }
@@ -151,10 +212,10 @@ public abstract class Optimizer {
             return 1;
         }
 
-        protected void update(Variable w, Tensor g, List<Variable> slots, Tensor step) {
+        protected void update(Variable w, Tensor g, List<Variable> slots, Tensor step, Tensor lr) {
             Tensor ms = slots.get(0).mul(rho).add(g.square().mul(1 - rho));
             slots.get(0).assign(ms);
-            w.assignSub(g.mul(learningRate).div(ms.sqrt().add(epsilon)));
+            w.assignSub(g.mul(lr).div(ms.sqrt().add(epsilon)));
         }
     }
 
@@ -172,7 +233,15 @@ public abstract class Optimizer {
         }
 
         public Adam(double learningRate, double beta1, double beta2, double epsilon) {
-            super(learningRate);
+            this(null, learningRate, beta1, beta2, epsilon);
+        }
+
+        public Adam(LearningRateSchedule schedule) {
+            this(schedule, 0, 0.9, 0.999, 1e-7);
+        }
+
+        private Adam(LearningRateSchedule schedule, double learningRate, double beta1, double beta2, double epsilon) {
+            super(schedule, learningRate);
             this.beta1 = beta1;
             this.beta2 = beta2;
             this.epsilon = epsilon;
@@ -186,16 +255,16 @@ public abstract class Optimizer {
             return 2;
         }
 
-        protected void update(Variable w, Tensor g, List<Variable> slots, Tensor step) {
+        protected void update(Variable w, Tensor g, List<Variable> slots, Tensor step, Tensor lr) {
             Tensor t = step.cast(g.dtype());
             Tensor b1t = Jf.pow(Jf.fill(g.dtype(), beta1), t);
             Tensor b2t = Jf.pow(Jf.fill(g.dtype(), beta2), t);
-            Tensor lr = Jf.sqrt(Jf.onesLike(b2t).sub(b2t)).div(Jf.onesLike(b1t).sub(b1t)).mul(learningRate);
+            Tensor corrected = Jf.sqrt(Jf.onesLike(b2t).sub(b2t)).div(Jf.onesLike(b1t).sub(b1t)).mul(lr);
             Tensor m = slots.get(0).mul(beta1).add(g.mul(1 - beta1));
             Tensor v = slots.get(1).mul(beta2).add(g.square().mul(1 - beta2));
             slots.get(0).assign(m);
             slots.get(1).assign(v);
-            w.assignSub(m.mul(lr).div(v.sqrt().add(epsilon)));
+            w.assignSub(m.mul(corrected).div(v.sqrt().add(epsilon)));
         }
     }
 
@@ -212,7 +281,15 @@ public abstract class Optimizer {
         }
 
         public Adadelta(double learningRate, double rho, double epsilon) {
-            super(learningRate);
+            this(null, learningRate, rho, epsilon);
+        }
+
+        public Adadelta(LearningRateSchedule schedule) {
+            this(schedule, 0, 0.95, 1e-7);
+        }
+
+        private Adadelta(LearningRateSchedule schedule, double learningRate, double rho, double epsilon) {
+            super(schedule, learningRate);
             this.rho = rho;
             this.epsilon = epsilon;
         }
@@ -225,12 +302,12 @@ public abstract class Optimizer {
             return 2;
         }
 
-        protected void update(Variable w, Tensor g, List<Variable> slots, Tensor step) {
+        protected void update(Variable w, Tensor g, List<Variable> slots, Tensor step, Tensor lr) {
             Tensor accumulated = slots.get(0).mul(rho).add(g.square().mul(1 - rho));
             Tensor u = Jf.sqrt(slots.get(1).add(epsilon)).div(Jf.sqrt(accumulated.add(epsilon))).mul(g);
             slots.get(0).assign(accumulated);
             slots.get(1).assign(slots.get(1).mul(rho).add(u.square().mul(1 - rho)));
-            w.assignSub(u.mul(learningRate));
+            w.assignSub(u.mul(lr));
         }
     }
 }

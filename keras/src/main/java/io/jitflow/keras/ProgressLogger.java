@@ -4,10 +4,10 @@ import java.io.PrintStream;
 import java.util.Map;
 
 /**
- * Keras's fit output: on a terminal, a progress bar redrawn in place with step count, ETA, loss and
- * metrics; otherwise one line per epoch; nothing at verbose 0.
+ * Keras's fit output, the first of fit's callbacks: on a terminal, a progress bar redrawn in place
+ * with step count, ETA, loss and metrics; otherwise one line per epoch; nothing at verbose 0.
  */
-final class ProgressLogger {
+final class ProgressLogger extends Callback {
     private static final int BAR_WIDTH = 30;
 
     private final PrintStream out;
@@ -22,18 +22,22 @@ final class ProgressLogger {
         this.bar = verbose == 1 && terminal;
     }
 
-    void epochBegin(int epoch, int epochs) {
+    @Override
+    public void onEpochBegin(int epoch, Map<String, Double> logs) {
         epochStart = System.nanoTime();
         lastDraw = 0;
         if (verbose > 0) {
-            out.println("Epoch " + (epoch + 1) + "/" + epochs);
+            out.println("Epoch " + (epoch + 1) + "/" + params().get("epochs"));
         }
     }
 
-    void batchEnd(int step, int steps, Map<String, Double> logs) {
+    @Override
+    public void onTrainBatchEnd(int batch, Map<String, Double> logs) {
         if (!bar) {
             return;
         }
+        int step = batch + 1;
+        int steps = (Integer) params().get("steps");
         long now = System.nanoTime();
         if (step < steps && now - lastDraw < 50_000_000L) {
             return;
@@ -45,10 +49,12 @@ final class ProgressLogger {
         out.flush();
     }
 
-    void epochEnd(int steps, Map<String, Double> logs) {
+    @Override
+    public void onEpochEnd(int epoch, Map<String, Double> logs) {
         if (verbose == 0) {
             return;
         }
+        int steps = (Integer) params().get("steps");
         double elapsed = (System.nanoTime() - epochStart) / 1e9;
         String timing = " - " + seconds(elapsed) + " " + Math.round(elapsed / steps * 1000) + "ms/step";
         if (bar) {

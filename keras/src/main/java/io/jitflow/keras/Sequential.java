@@ -16,6 +16,7 @@ import io.jitflow.keras.layers.Input;
 import io.jitflow.keras.layers.Layer;
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,6 +37,8 @@ public final class Sequential {
     private int[] declaredInput;
     private Shape builtInput;
     private Optimizer optimizer;
+    /** Set by {@link #stopTraining}: fit ends after the current batch. */
+    private volatile boolean stopTraining;
     private Loss loss;
     private List<String> metricNames = List.of();
     private List<Metric> metrics;
@@ -390,22 +393,36 @@ public final class Sequential {
     private History train(Tensor trainX, Tensor trainY, Tensor valX, Tensor valY, FitOptions options) {
         int n = trainX.shape()[0];
         int steps = (n + options.batchSize - 1) / options.batchSize;
+        if (options.initialEpoch >= options.epochs) {
+            throw new IllegalArgumentException("fit: initial epoch " + options.initialEpoch + " leaves no epoch to run"
+                    + " (epochs " + options.epochs + "; epochs counts from 0, not from the initial epoch)");
+        }
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("verbose", options.verbose);
         params.put("epochs", options.epochs);
         params.put("steps", steps);
         History history = new History(params);
         boolean terminal = options.terminal != null ? options.terminal : options.out == System.out && System.console() != null;
-        ProgressLogger progress = new ProgressLogger(options.out, options.verbose, terminal);
+        List<Callback> callbacks = new ArrayList<>(List.of(new ProgressLogger(options.out, options.verbose, terminal)));
+        callbacks.addAll(options.callbacks);
+        for (Callback c : callbacks) {
+            c.attach(this, Collections.unmodifiableMap(params));
+        }
         JitFunction step = trainStep(trainX, trainY);
         List<Dropout> dropouts = dropouts();
         Random random = new Random(options.seed);
         long noiseSeed = random.nextLong();
-        for (int epoch = 0; epoch < options.epochs; epoch++) {
-            progress.epochBegin(epoch, options.epochs);
+        stopTraining = false;
+        Map<String, Double> last = new LinkedHashMap<>();
+        callbacks.forEach(c -> c.onTrainBegin(Map.of()));
+        for (int epoch = options.initialEpoch; epoch < options.epochs && !stopTraining; epoch++) {
+            int current = epoch;
+            callbacks.forEach(c -> c.onEpochBegin(current, new LinkedHashMap<>()));
             int[] order = order(n, options.shuffle, random);
             Averages averages = new Averages(names(""));
-            for (int s = 0; s < steps; s++) {
+            for (int s = 0; s < steps && !stopTraining; s++) {
+                int batch = s;
+                callbacks.forEach(c -> c.onTrainBatchBegin(batch, new LinkedHashMap<>()));
                 int from = s * options.batchSize;
                 int to = Math.min(n, from + options.batchSize);
                 Tensor indices = Jf.constant(java.util.Arrays.copyOfRange(order, from, to));
@@ -417,17 +434,34 @@ public final class Sequential {
                     args.add(Jf.randomUniform(shape, 0, 1, noiseSeed++, DType.FLOAT32).toDevice(trainX.device()));
                 }
                 averages.add(step.callAll(args.toArray(new Tensor[0])), to - from);
-                progress.batchEnd(s + 1, steps, averages.values());
+                Map<String, Double> batchLogs = averages.values();
+                callbacks.forEach(c -> c.onTrainBatchEnd(batch, new LinkedHashMap<>(batchLogs)));
             }
             Map<String, Double> logs = new LinkedHashMap<>(averages.values());
             if (valX != null) {
                 Map<String, Double> validation = averages(valX, valY, options.batchSize);
                 validation.forEach((k, v) -> logs.put("val_" + k, v));
             }
-            progress.epochEnd(steps, logs);
+            callbacks.forEach(c -> c.onEpochEnd(current, logs));
             history.record(epoch, logs);
+            last = logs;
         }
+        Map<String, Double> finalLogs = last;
+        callbacks.forEach(c -> c.onTrainEnd(finalLogs));
         return history;
+    }
+
+    /**
+     * Asks fit to stop after the current batch (Keras's {@code model.stop_training = True}), as
+     * EarlyStopping and TerminateOnNaN do; the epoch's end is still reported.
+     */
+    public void stopTraining() {
+        stopTraining = true;
+    }
+
+    /** The optimizer compile set, or null before compile. */
+    public Optimizer optimizer() {
+        return optimizer;
     }
 
     private static void checkExamples(String what, Tensor x, Tensor y) {
