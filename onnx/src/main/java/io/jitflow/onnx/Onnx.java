@@ -85,13 +85,32 @@ public final class Onnx {
         write(graph, graph.functions().get(0).name(), VariableStore.initialValues(graph), path);
     }
 
-    /** Writes function {@code function} as an ONNX model, its variables as initializers holding their values in {@code variables}. */
+    /**
+     * Writes function {@code function} as an ONNX model, its variables as initializers holding their
+     * values in {@code variables}. The file is written beside and moved into place, so a reader (or a
+     * crash) never sees half a model.
+     */
     public static void write(Graph graph, String function, VariableStore variables, Path path) {
         ModelProto model = OnnxExporter.export(graph, function, variables);
-        try (OutputStream out = Files.newOutputStream(path)) {
-            model.writeTo(out);
+        Path target = path.toAbsolutePath();
+        Path temp = null;
+        try {
+            temp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
+            try (OutputStream out = Files.newOutputStream(temp)) {
+                model.writeTo(out);
+            }
+            Files.move(temp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new OnnxException(path + ": " + e.getMessage(), e);
+        } finally {
+            if (temp != null) {
+                try {
+                    Files.deleteIfExists(temp);
+                } catch (IOException ignored) {
+                    // the write failed already; that error is the one to report
+                }
+            }
         }
     }
 
