@@ -24,6 +24,10 @@ public abstract class Optimizer {
     private final Map<Variable, List<Variable>> slots = new IdentityHashMap<>();
     private Variable iterations;
     private Variable learningRate;
+    /** Each gradient is rescaled to at most this L2 norm (Keras's clipnorm); NaN: off. */
+    private double clipNorm = Double.NaN;
+    /** Each gradient element is clipped to [-clipValue, clipValue] (Keras's clipvalue); NaN: off. */
+    private double clipValue = Double.NaN;
 
     /** A fixed rate when {@code schedule} is null, else the schedule's. */
     protected Optimizer(LearningRateSchedule schedule, double learningRate) {
@@ -65,6 +69,68 @@ public abstract class Optimizer {
     /** How many slot variables each weight needs. */
     protected abstract int slotsPerWeight();
 
+    /** The value slot {@code slot} starts at (0 but for Adagrad's accumulator and Nadam's product). */
+    protected double slotInitialValue(int slot) {
+        return 0;
+    }
+
+    /** The optimizer's own hyperparameters by Keras's names, for {@link #getConfig}. */
+    protected abstract Map<String, Object> config();
+
+    /** Rescales each gradient whose L2 norm exceeds {@code norm} to that norm, as Keras's clipnorm. */
+    public Optimizer clipNorm(double norm) {
+        if (!(norm > 0)) {
+            throw new IllegalArgumentException(name() + ": clipnorm must be > 0, got " + norm);
+        }
+        this.clipNorm = norm;
+        return this;
+    }
+
+    /** Clips each gradient element to [-value, value], as Keras's clipvalue. */
+    public Optimizer clipValue(double value) {
+        if (!(value > 0)) {
+            throw new IllegalArgumentException(name() + ": clipvalue must be > 0, got " + value);
+        }
+        this.clipValue = value;
+        return this;
+    }
+
+    /** The configuration by Keras's names: name, learning_rate, the hyperparameters, clipnorm and clipvalue when set. */
+    public Map<String, Object> getConfig() {
+        Map<String, Object> config = new java.util.LinkedHashMap<>();
+        config.put("name", name());
+        config.put("learning_rate", schedule != null ? schedule : learningRate());
+        config.putAll(config());
+        if (!Double.isNaN(clipNorm)) {
+            config.put("clipnorm", clipNorm);
+        }
+        if (!Double.isNaN(clipValue)) {
+            config.put("clipvalue", clipValue);
+        }
+        return config;
+    }
+
+    /** Keys and values, in this order. */
+    protected static Map<String, Object> ordered(Object... keysAndValues) {
+        Map<String, Object> map = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            map.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return map;
+    }
+
+    private Tensor clipped(Tensor g) {
+        Tensor out = g;
+        if (!Double.isNaN(clipValue)) {
+            out = Jf.clip(out, -clipValue, clipValue);
+        }
+        if (!Double.isNaN(clipNorm)) {
+            Tensor norm = Jf.sqrt(Jf.reduceSum(Jf.square(out)));
+            out = out.mul(Jf.div(Jf.fill(out.dtype(), clipNorm), Jf.maximum(norm, Jf.fill(out.dtype(), clipNorm))));
+        }
+        return out;
+    }
+
     /**
      * Assigns the weight its new value (and its slots theirs) from gradient {@code g}; {@code step}
      * is the 1-based step number (a float32 scalar) and {@code lr} the learning rate in g's dtype.
@@ -84,12 +150,24 @@ public abstract class Optimizer {
             slots.computeIfAbsent(w, k -> {
                 List<Variable> s = new ArrayList<>();
                 for (int i = 0; i < slotsPerWeight(); i++) {
-                    s.add(new Variable(Tensor.of(HostTensor.zeros(w.dtype(), w.shape())), w.name() + "/" + name() + "_slot"
-                            + i, false));
+                    s.add(new Variable(Tensor.of(filled(w.dtype(), w.shape(), slotInitialValue(i))), w.name() + "/"
+                            + name() + "_slot" + i, false));
                 }
                 return s;
             });
         }
+    }
+
+    private static HostTensor filled(DType dtype, int[] shape, double value) {
+        HostTensor.Writer w = HostTensor.writer(dtype, shape);
+        int n = 1;
+        for (int d : shape) {
+            n *= d;
+        }
+        for (int i = 0; i < n; i++) {
+            w.setDouble(i, value);
+        }
+        return w.build();
     }
 
     /** Applies one step of updates. */
@@ -101,7 +179,7 @@ public abstract class Optimizer {
         for (int i = 0; i < weights.size(); i++) {
             Tensor g = gradients.get(i);
             if (g != null) {
-                update(weights.get(i), g, slots.get(weights.get(i)), step, lr.cast(g.dtype()));
+                update(weights.get(i), clipped(g), slots.get(weights.get(i)), step, lr.cast(g.dtype()));
             }
         }
         iterations.assignAdd(Jf.constant(1L));
@@ -129,8 +207,12 @@ public abstract class Optimizer {
             case "rmsprop" -> new RmsProp(0.001);
             case "adam" -> new Adam(0.001);
             case "adadelta" -> new Adadelta(0.001);
+            case "adagrad" -> new Adagrad(0.001);
+            case "adamax" -> new Adamax(0.001);
+            case "nadam" -> new Nadam(0.001);
+            case "adamw" -> new AdamW(0.001, 0.004);
             default -> throw new IllegalArgumentException("unknown optimizer '" + name
-                    + "' (known: sgd, rmsprop, adam, adadelta)");
+                    + "' (known: sgd, rmsprop, adam, adadelta, adagrad, adamax, nadam, adamw)");
         };
     }
 
@@ -163,6 +245,10 @@ public abstract class Optimizer {
 
         public String name() {
             return "SGD";
+        }
+
+        protected Map<String, Object> config() {
+            return ordered("momentum", momentum, "nesterov", nesterov);
         }
 
         protected int slotsPerWeight() {
@@ -208,6 +294,10 @@ public abstract class Optimizer {
             return "RMSprop";
         }
 
+        protected Map<String, Object> config() {
+            return ordered("rho", rho, "epsilon", epsilon);
+        }
+
         protected int slotsPerWeight() {
             return 1;
         }
@@ -251,11 +341,20 @@ public abstract class Optimizer {
             return "Adam";
         }
 
+        protected Map<String, Object> config() {
+            return ordered("beta_1", beta1, "beta_2", beta2, "epsilon", epsilon);
+        }
+
         protected int slotsPerWeight() {
             return 2;
         }
 
         protected void update(Variable w, Tensor g, List<Variable> slots, Tensor step, Tensor lr) {
+            w.assignSub(delta(g, slots, step, lr));
+        }
+
+        /** Updates the moments and returns the amount to subtract from the weight. */
+        Tensor delta(Tensor g, List<Variable> slots, Tensor step, Tensor lr) {
             Tensor t = step.cast(g.dtype());
             Tensor b1t = Jf.pow(Jf.fill(g.dtype(), beta1), t);
             Tensor b2t = Jf.pow(Jf.fill(g.dtype(), beta2), t);
@@ -264,7 +363,7 @@ public abstract class Optimizer {
             Tensor v = slots.get(1).mul(beta2).add(g.square().mul(1 - beta2));
             slots.get(0).assign(m);
             slots.get(1).assign(v);
-            w.assignSub(m.mul(corrected).div(v.sqrt().add(epsilon)));
+            return m.mul(corrected).div(v.sqrt().add(epsilon));
         }
     }
 
@@ -298,6 +397,10 @@ public abstract class Optimizer {
             return "Adadelta";
         }
 
+        protected Map<String, Object> config() {
+            return ordered("rho", rho, "epsilon", epsilon);
+        }
+
         protected int slotsPerWeight() {
             return 2;
         }
@@ -308,6 +411,177 @@ public abstract class Optimizer {
             slots.get(0).assign(accumulated);
             slots.get(1).assign(slots.get(1).mul(rho).add(u.square().mul(1 - rho)));
             w.assignSub(u.mul(lr));
+        }
+    }
+
+    /** Adagrad: a += g^2; w -= lr g / (sqrt(a) + epsilon), the accumulator starting at 0.1. */
+    public static final class Adagrad extends Optimizer {
+        private final double initialAccumulator;
+        private final double epsilon;
+
+        public Adagrad(double learningRate) {
+            this(learningRate, 0.1, 1e-7);
+        }
+
+        public Adagrad(double learningRate, double initialAccumulator, double epsilon) {
+            super(null, learningRate);
+            this.initialAccumulator = initialAccumulator;
+            this.epsilon = epsilon;
+        }
+
+        public String name() {
+            return "Adagrad";
+        }
+
+        protected Map<String, Object> config() {
+            return ordered("initial_accumulator_value", initialAccumulator, "epsilon", epsilon);
+        }
+
+        protected int slotsPerWeight() {
+            return 1;
+        }
+
+        protected double slotInitialValue(int slot) {
+            return initialAccumulator;
+        }
+
+        protected void update(Variable w, Tensor g, List<Variable> slots, Tensor step, Tensor lr) {
+            Tensor accumulated = slots.get(0).add(g.square());
+            slots.get(0).assign(accumulated);
+            w.assignSub(g.mul(lr).div(accumulated.sqrt().add(epsilon)));
+        }
+    }
+
+    /** Adamax: m = b1 m + (1 - b1) g; u = max(b2 u, |g|); w -= lr / (1 - b1^t) m / (u + epsilon). */
+    public static final class Adamax extends Optimizer {
+        private final double beta1;
+        private final double beta2;
+        private final double epsilon;
+
+        public Adamax(double learningRate) {
+            this(learningRate, 0.9, 0.999, 1e-7);
+        }
+
+        public Adamax(double learningRate, double beta1, double beta2, double epsilon) {
+            super(null, learningRate);
+            this.beta1 = beta1;
+            this.beta2 = beta2;
+            this.epsilon = epsilon;
+        }
+
+        public String name() {
+            return "Adamax";
+        }
+
+        protected Map<String, Object> config() {
+            return ordered("beta_1", beta1, "beta_2", beta2, "epsilon", epsilon);
+        }
+
+        protected int slotsPerWeight() {
+            return 2;
+        }
+
+        protected void update(Variable w, Tensor g, List<Variable> slots, Tensor step, Tensor lr) {
+            Tensor b1t = Jf.pow(Jf.fill(g.dtype(), beta1), step.cast(g.dtype()));
+            Tensor m = slots.get(0).mul(beta1).add(g.mul(1 - beta1));
+            Tensor u = Jf.maximum(slots.get(1).mul(beta2), Jf.abs(g));
+            slots.get(0).assign(m);
+            slots.get(1).assign(u);
+            w.assignSub(lr.div(Jf.onesLike(b1t).sub(b1t)).mul(m).div(u.add(epsilon)));
+        }
+    }
+
+    /**
+     * Nadam, as Keras's: Adam with Nesterov momentum whose coefficient follows the schedule
+     * u_t = b1 (1 - 0.5 * 0.96^(0.004 t)); each weight's third slot holds the product of the u_t so far.
+     */
+    public static final class Nadam extends Optimizer {
+        private final double beta1;
+        private final double beta2;
+        private final double epsilon;
+
+        public Nadam(double learningRate) {
+            this(learningRate, 0.9, 0.999, 1e-7);
+        }
+
+        public Nadam(double learningRate, double beta1, double beta2, double epsilon) {
+            super(null, learningRate);
+            this.beta1 = beta1;
+            this.beta2 = beta2;
+            this.epsilon = epsilon;
+        }
+
+        public String name() {
+            return "Nadam";
+        }
+
+        protected Map<String, Object> config() {
+            return ordered("beta_1", beta1, "beta_2", beta2, "epsilon", epsilon);
+        }
+
+        protected int slotsPerWeight() {
+            return 3;
+        }
+
+        protected double slotInitialValue(int slot) {
+            return slot == 2 ? 1 : 0;
+        }
+
+        private Tensor momentumAt(Tensor t) {
+            return Jf.pow(Jf.fill(t.dtype(), 0.96), t.mul(0.004)).mul(-0.5).add(1.0).mul(beta1);
+        }
+
+        protected void update(Variable w, Tensor g, List<Variable> slots, Tensor step, Tensor lr) {
+            Tensor t = step.cast(g.dtype());
+            Tensor ut = momentumAt(t);
+            Tensor utNext = momentumAt(t.add(1.0));
+            Tensor product = slots.get(2).mul(ut);
+            Tensor productNext = product.mul(utNext);
+            Tensor b2t = Jf.pow(Jf.fill(g.dtype(), beta2), t);
+            Tensor m = slots.get(0).mul(beta1).add(g.mul(1 - beta1));
+            Tensor v = slots.get(1).mul(beta2).add(g.square().mul(1 - beta2));
+            slots.get(0).assign(m);
+            slots.get(1).assign(v);
+            slots.get(2).assign(product);
+            Tensor one = Jf.onesLike(product);
+            Tensor mHat = utNext.mul(m).div(one.sub(productNext)).add(one.sub(ut).mul(g).div(one.sub(product)));
+            Tensor vHat = v.div(one.sub(b2t));
+            w.assignSub(mHat.mul(lr).div(vHat.sqrt().add(epsilon)));
+        }
+    }
+
+    /** AdamW: Adam with decoupled weight decay, w -= lr * weightDecay * w before Adam's update. */
+    public static final class AdamW extends Optimizer {
+        private final Adam adam;
+        private final double weightDecay;
+
+        public AdamW(double learningRate, double weightDecay) {
+            this(learningRate, weightDecay, 0.9, 0.999, 1e-7);
+        }
+
+        public AdamW(double learningRate, double weightDecay, double beta1, double beta2, double epsilon) {
+            super(null, learningRate);
+            this.adam = new Adam(learningRate, beta1, beta2, epsilon);
+            this.weightDecay = weightDecay;
+        }
+
+        public String name() {
+            return "AdamW";
+        }
+
+        protected Map<String, Object> config() {
+            Map<String, Object> config = new java.util.LinkedHashMap<>(adam.config());
+            config.put("weight_decay", weightDecay);
+            return config;
+        }
+
+        protected int slotsPerWeight() {
+            return adam.slotsPerWeight();
+        }
+
+        protected void update(Variable w, Tensor g, List<Variable> slots, Tensor step, Tensor lr) {
+            // One assignment: in a traced step assignments take effect together, when the step returns.
+            w.assign(w.sub(w.mul(lr.mul(weightDecay))).sub(adam.delta(g, slots, step, lr)));
         }
     }
 }

@@ -122,4 +122,115 @@ class OptimizerTest {
         threeSteps(sgd);
         assertEquals(3, sgd.iterations());
     }
+
+    @Test
+    void adagrad() {
+        double w = 1;
+        double a = 0.1;
+        double[] expected = new double[3];
+        for (int i = 0; i < 3; i++) {
+            double g = 2 * w;
+            a += g * g;
+            w -= 0.1 * g / (Math.sqrt(a) + 1e-7);
+            expected[i] = w;
+        }
+        assertSteps(expected, threeSteps(new Optimizer.Adagrad(0.1)));
+    }
+
+    @Test
+    void adamax() {
+        double w = 1;
+        double m = 0;
+        double u = 0;
+        double[] expected = new double[3];
+        for (int t = 1; t <= 3; t++) {
+            double g = 2 * w;
+            m = 0.9 * m + 0.1 * g;
+            u = Math.max(0.999 * u, Math.abs(g));
+            w -= 0.1 / (1 - Math.pow(0.9, t)) * m / (u + 1e-7);
+            expected[t - 1] = w;
+        }
+        assertSteps(expected, threeSteps(new Optimizer.Adamax(0.1)));
+    }
+
+    @Test
+    void nadam() {
+        double w = 1;
+        double m = 0;
+        double v = 0;
+        double product = 1;
+        double[] expected = new double[3];
+        for (int t = 1; t <= 3; t++) {
+            double g = 2 * w;
+            double ut = 0.9 * (1 - 0.5 * Math.pow(0.96, 0.004 * t));
+            double utNext = 0.9 * (1 - 0.5 * Math.pow(0.96, 0.004 * (t + 1)));
+            product *= ut;
+            double productNext = product * utNext;
+            m = 0.9 * m + 0.1 * g;
+            v = 0.999 * v + 0.001 * g * g;
+            double mHat = utNext * m / (1 - productNext) + (1 - ut) * g / (1 - product);
+            double vHat = v / (1 - Math.pow(0.999, t));
+            w -= 0.1 * mHat / (Math.sqrt(vHat) + 1e-7);
+            expected[t - 1] = w;
+        }
+        assertSteps(expected, threeSteps(new Optimizer.Nadam(0.1)));
+    }
+
+    @Test
+    void adamWDecaysTheWeightThenTakesAdamsStep() {
+        double w = 1;
+        double m = 0;
+        double v = 0;
+        double[] expected = new double[3];
+        for (int t = 1; t <= 3; t++) {
+            double g = 2 * w;
+            double lr = 0.1 * Math.sqrt(1 - Math.pow(0.999, t)) / (1 - Math.pow(0.9, t));
+            m = 0.9 * m + 0.1 * g;
+            v = 0.999 * v + 0.001 * g * g;
+            w = w - w * 0.1 * 0.5 - lr * m / (Math.sqrt(v) + 1e-7);
+            expected[t - 1] = w;
+        }
+        assertSteps(expected, threeSteps(new Optimizer.AdamW(0.1, 0.5)));
+        // Traced, the decay and Adam's step are one assignment, so neither is lost.
+        Variable traced = new Variable(constant(1.0), "w", true);
+        Optimizer adamW = new Optimizer.AdamW(0.1, 0.5);
+        io.jitflow.JitFunction step = io.jitflow.Jit.function("step", args -> {
+            adamW.apply(List.of(traced), List.of(traced.asTensor().mul(2.0)));
+            return List.of(traced.asTensor());
+        });
+        for (int i = 0; i < 3; i++) {
+            step.call();
+        }
+        assertEquals(expected[2], traced.asTensor().doubleValue(), 1e-12);
+    }
+
+    @Test
+    void gradientsAreClippedByValueAndByNorm() {
+        Variable w = new Variable(constant(new double[] {3, -4}), "w", true);
+        new Optimizer.Sgd(1.0).clipValue(0.5).apply(List.of(w), List.of(w.asTensor()));
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new double[] {2.5, -3.5}, w.asTensor().toDoubleArray(), 1e-12);
+        Variable u = new Variable(constant(new double[] {3, -4}), "u", true);
+        new Optimizer.Sgd(1.0).clipNorm(1.0).apply(List.of(u), List.of(u.asTensor()));
+        // The gradient (3, -4) has norm 5: rescaled to (0.6, -0.8).
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new double[] {2.4, -3.2}, u.asTensor().toDoubleArray(), 1e-12);
+        Variable small = new Variable(constant(new double[] {0.3, -0.4}), "s", true);
+        new Optimizer.Sgd(1.0).clipNorm(1.0).apply(List.of(small), List.of(small.asTensor()));
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new double[] {0, 0}, small.asTensor().toDoubleArray(), 1e-12,
+                "a gradient within the norm is unchanged");
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new Optimizer.Adam(0.1)
+                .clipNorm(0));
+    }
+
+    @Test
+    void configsUseKerasNames() {
+        assertEquals("{name=Adam, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1.0E-7, clipnorm=1.0}",
+                Optimizer.of("adam").clipNorm(1).getConfig().toString());
+        assertEquals("{name=AdamW, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1.0E-7, weight_decay=0.004}",
+                Optimizer.of("adamw").getConfig().toString());
+        assertEquals("{name=SGD, learning_rate=0.1, momentum=0.9, nesterov=true}",
+                new Optimizer.Sgd(0.1, 0.9, true).getConfig().toString());
+        assertEquals("Adagrad", Optimizer.of("adagrad").name());
+        assertEquals("Adamax", Optimizer.of("adamax").name());
+        assertEquals("Nadam", Optimizer.of("nadam").name());
+    }
 }
