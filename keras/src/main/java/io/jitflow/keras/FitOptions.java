@@ -17,6 +17,8 @@ public final class FitOptions {
     PrintStream out = System.out;
     Boolean terminal;
     List<Callback> callbacks = List.of();
+    Tensor sampleWeight;
+    java.util.Map<Integer, Double> classWeight;
     int initialEpoch;
 
     private FitOptions() {
@@ -81,6 +83,18 @@ public final class FitOptions {
     /** Where progress goes (standard output by default). */
     public FitOptions output(PrintStream stream) {
         this.out = stream;
+        return this;
+    }
+
+    /** Each example's weight (shape (N)): its loss counts that much, as Keras's sample_weight. */
+    public FitOptions sampleWeight(Tensor weights) {
+        this.sampleWeight = weights;
+        return this;
+    }
+
+    /** A weight per class index: each example's loss counts its class's weight, as Keras's class_weight. */
+    public FitOptions classWeight(java.util.Map<Integer, Double> weights) {
+        this.classWeight = java.util.Map.copyOf(weights);
         return this;
     }
 

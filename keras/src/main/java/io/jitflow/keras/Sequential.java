@@ -43,6 +43,8 @@ public final class Sequential {
     private List<String> metricNames = List.of();
     private List<Metric> metrics;
     private JitFunction trainStep;
+    /** The training step that takes each example's weight (fit with sample or class weights). */
+    private JitFunction weightedTrainStep;
     private JitFunction testStep;
     private JitFunction predictStep;
     /** The dtype and shape of the labels the training step was traced for. */
@@ -253,6 +255,7 @@ public final class Sequential {
         this.metricNames = List.of(metrics);
         this.metrics = null;
         trainStep = null;
+        weightedTrainStep = null;
         testStep = null;
     }
 
@@ -288,39 +291,57 @@ public final class Sequential {
         return batchOf(java.util.Arrays.copyOfRange(y.shape(), 1, y.rank()));
     }
 
-    private JitFunction trainStep(Tensor x, Tensor y) {
-        if (trainStep == null) {
-            labelType = y.dtype();
-            labelShape = labelShape(y);
-            List<Dropout> dropouts = dropouts();
-            List<TensorSpec> specs = new ArrayList<>(List.of(spec(x.dtype(), builtInput), spec(y.dtype(), labelShape(y))));
-            for (Dropout d : dropouts) {
-                specs.add(spec(DType.FLOAT32, d.noiseShape(inputOf(d))));
-            }
-            optimizer.build(trainableWeights());
-            List<String> inputNames = new ArrayList<>(List.of("x", "labels"));
-            for (Dropout d : dropouts) {
-                inputNames.add("noise_" + d.name());
-            }
-            trainStep = Jit.function(name + "_train_step", inputNames, names(""), args -> {
-                Map<Layer, Tensor> noise = new HashMap<>();
-                for (int i = 0; i < dropouts.size(); i++) {
-                    noise.put(dropouts.get(i), args.get(2 + i));
-                }
-                List<Variable> weights = trainableWeights();
-                try (GradientTape tape = new GradientTape()) {
-                    Tensor predictions = forward(args.get(0), new CallContext(true, noise));
-                    Tensor lossValue = loss.compute(args.get(1), predictions);
-                    List<Tensor> results = new ArrayList<>(List.of(lossValue));
-                    for (Metric m : metrics()) {
-                        results.add(m.compute(args.get(1), predictions));
-                    }
-                    optimizer.apply(weights, tape.gradient(lossValue, weights));
-                    return results;
-                }
-            }, specs.toArray(new TensorSpec[0]));
+    /**
+     * The compiled training step: inputs x, labels, (with {@code weighted}) each example's weight,
+     * then the dropout layers' noise; outputs the loss and the metrics. A weighted step's loss is
+     * the mean over the batch of each example's loss times its weight, as Keras's.
+     */
+    private JitFunction trainStep(Tensor x, Tensor y, boolean weighted) {
+        JitFunction cached = weighted ? weightedTrainStep : trainStep;
+        if (cached != null) {
+            return cached;
         }
-        return trainStep;
+        labelType = y.dtype();
+        labelShape = labelShape(y);
+        List<Dropout> dropouts = dropouts();
+        List<TensorSpec> specs = new ArrayList<>(List.of(spec(x.dtype(), builtInput), spec(y.dtype(), labelShape(y))));
+        List<String> inputNames = new ArrayList<>(List.of("x", "labels"));
+        if (weighted) {
+            specs.add(TensorSpec.of(DType.FLOAT32, BATCH));
+            inputNames.add("sample_weight");
+        }
+        int noiseAt = specs.size();
+        for (Dropout d : dropouts) {
+            specs.add(spec(DType.FLOAT32, d.noiseShape(inputOf(d))));
+            inputNames.add("noise_" + d.name());
+        }
+        optimizer.build(trainableWeights());
+        JitFunction step = Jit.function(name + (weighted ? "_weighted_train_step" : "_train_step"), inputNames,
+                names(""), args -> {
+                    Map<Layer, Tensor> noise = new HashMap<>();
+                    for (int i = 0; i < dropouts.size(); i++) {
+                        noise.put(dropouts.get(i), args.get(noiseAt + i));
+                    }
+                    List<Variable> weights = trainableWeights();
+                    try (GradientTape tape = new GradientTape()) {
+                        Tensor predictions = forward(args.get(0), new CallContext(true, noise));
+                        Tensor lossValue = weighted
+                                ? Jf.reduceMean(loss.perExample(args.get(1), predictions).mul(args.get(2)))
+                                : loss.compute(args.get(1), predictions);
+                        List<Tensor> results = new ArrayList<>(List.of(lossValue));
+                        for (Metric m : metrics()) {
+                            results.add(m.compute(args.get(1), predictions));
+                        }
+                        optimizer.apply(weights, tape.gradient(lossValue, weights));
+                        return results;
+                    }
+                }, specs.toArray(new TensorSpec[0]));
+        if (weighted) {
+            weightedTrainStep = step;
+        } else {
+            trainStep = step;
+        }
+        return step;
     }
 
     /** The input shape a layer was built for. */
@@ -364,8 +385,10 @@ public final class Sequential {
         checkExamples("fit", allX, y);
         Tensor allY = labels(y);
         buildFor(allX);
+        Tensor allW = exampleWeights(options, allY);
         Tensor trainX = allX;
         Tensor trainY = allY;
+        Tensor trainW = allW;
         Tensor valX = options.validationX == null ? null : features("fit (validation data)", options.validationX);
         Tensor valY = options.validationY == null ? null : labels(options.validationY);
         if (valX != null) {
@@ -380,17 +403,58 @@ public final class Sequential {
             }
             trainX = rows(allX, 0, split);
             trainY = rows(allY, 0, split);
+            trainW = allW == null ? null : rows(allW, 0, split);
             valX = rows(allX, split, n);
             valY = rows(allY, split, n);
         }
         try {
-            return train(trainX, trainY, valX, valY, options);
+            return train(trainX, trainY, trainW, valX, valY, options);
         } catch (io.jitflow.ir.EvaluationException e) {
             throw labelError(e, allY);
         }
     }
 
-    private History train(Tensor trainX, Tensor trainY, Tensor valX, Tensor valY, FitOptions options) {
+    /**
+     * Each example's weight from fit's sample and class weights (multiplied where both are given),
+     * or null when neither is.
+     */
+    private Tensor exampleWeights(FitOptions options, Tensor labels) {
+        if (options.sampleWeight == null && options.classWeight == null) {
+            return null;
+        }
+        int n = labels.shape()[0];
+        Tensor weights = Jf.ones(DType.FLOAT32, n);
+        if (options.sampleWeight != null) {
+            if (options.sampleWeight.rank() != 1 || options.sampleWeight.shape()[0] != n) {
+                throw new IllegalArgumentException("fit: sample weights must be one per example, shape (" + n + "), got "
+                        + options.sampleWeight.type());
+            }
+            weights = options.sampleWeight.cast(DType.FLOAT32);
+        }
+        if (options.classWeight != null) {
+            long[] classes = classesOf(labels);
+            float[] perExample = new float[n];
+            for (int i = 0; i < n; i++) {
+                Double w = options.classWeight.get((int) classes[i]);
+                if (w == null) {
+                    throw new IllegalArgumentException("fit: class weights give no weight for class " + classes[i]
+                            + " (of example " + i + "); classes weighted: " + options.classWeight.keySet());
+                }
+                perExample[i] = w.floatValue();
+            }
+            weights = weights.mul(Jf.constant(perExample));
+        }
+        return weights;
+    }
+
+    /** Each example's class: the label (sparse, or a 0/1 column), or the index of a one-hot row's largest entry. */
+    private static long[] classesOf(Tensor labels) {
+        boolean oneHot = labels.rank() == 2 && labels.shape()[1] > 1;
+        Tensor classes = oneHot ? Jf.argmax(labels, -1) : Jf.reshape(labels, labels.shape()[0]);
+        return Jf.round(classes.cast(DType.FLOAT64)).toHostTensor().toLongArray();
+    }
+
+    private History train(Tensor trainX, Tensor trainY, Tensor trainW, Tensor valX, Tensor valY, FitOptions options) {
         int n = trainX.shape()[0];
         int steps = (n + options.batchSize - 1) / options.batchSize;
         if (options.initialEpoch >= options.epochs) {
@@ -408,7 +472,7 @@ public final class Sequential {
         for (Callback c : callbacks) {
             c.attach(this, Collections.unmodifiableMap(params));
         }
-        JitFunction step = trainStep(trainX, trainY);
+        JitFunction step = trainStep(trainX, trainY, trainW != null);
         List<Dropout> dropouts = dropouts();
         Random random = new Random(options.seed);
         long noiseSeed = random.nextLong();
@@ -429,6 +493,9 @@ public final class Sequential {
                 // Batches are gathered where the data lives (a GPU, say), and the step runs there.
                 List<Tensor> args = new ArrayList<>(List.of(Jf.gather(trainX, indices.toDevice(trainX.device()), 0),
                         Jf.gather(trainY, indices.toDevice(trainY.device()), 0)));
+                if (trainW != null) {
+                    args.add(Jf.gather(trainW, indices.toDevice(trainW.device()), 0));
+                }
                 for (Dropout d : dropouts) {
                     int[] shape = d.noiseShape(inputOf(d)).bind(Map.of(BATCH, to - from)).sizes();
                     args.add(Jf.randomUniform(shape, 0, 1, noiseSeed++, DType.FLOAT32).toDevice(trainX.device()));

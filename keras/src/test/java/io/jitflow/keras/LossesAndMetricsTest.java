@@ -54,9 +54,10 @@ class LossesAndMetricsTest {
 
     @Test
     void unknownNamesAreClearErrors() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Loss.of("hinge"));
-        assertEquals("unknown loss 'hinge' (known: mse, mae, binary_crossentropy, categorical_crossentropy, "
-                + "sparse_categorical_crossentropy)", e.getMessage());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Loss.of("hinge_loss"));
+        assertEquals("unknown loss 'hinge_loss' (known: mse, mae, binary_crossentropy, categorical_crossentropy, "
+                + "sparse_categorical_crossentropy, huber, log_cosh, kl_divergence, poisson, hinge, squared_hinge, "
+                + "categorical_hinge, cosine_similarity, mape, msle)", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Optimizer.of("lbfgs"));
         assertThrows(IllegalArgumentException.class, () -> ActivationFunction.of("swish2"));
     }
@@ -72,5 +73,87 @@ class LossesAndMetricsTest {
                 constant(new float[][] {{0.7f}, {0.6f}, {0.9f}})).doubleValue(), 1e-6);
         assertEquals(0.1, Metric.of("mse", Loss.of("mse"), 2).compute(Y, P).doubleValue(), 1e-12);
         assertEquals(0.3, Metric.of("mae", Loss.of("mse"), 2).compute(Y, P).doubleValue(), 1e-12);
+    }
+
+    /** Keras's formulas per example (rows of Y and P), then the mean over the batch. */
+    @Test
+    void theOtherKerasLosses() {
+        double[][] y = {{0, 1}, {1, 0}};
+        double[][] p = {{0.2, 0.8}, {0.6, 0.4}};
+        java.util.function.ToDoubleBiFunction<double[], double[]> huber = (t, q) -> {
+            double sum = 0;
+            for (int i = 0; i < t.length; i++) {
+                double e = Math.abs(q[i] - t[i]);
+                sum += e <= 1 ? 0.5 * e * e : e - 0.5;
+            }
+            return sum / t.length;
+        };
+        assertPerExample(Loss.of("huber"), y, p, huber);
+        assertPerExample(Loss.huber(0.3), y, p, (t, q) -> {
+            double sum = 0;
+            for (int i = 0; i < t.length; i++) {
+                double e = Math.abs(q[i] - t[i]);
+                sum += e <= 0.3 ? 0.5 * e * e : 0.3 * (e - 0.15);
+            }
+            return sum / t.length;
+        });
+        assertPerExample(Loss.of("log_cosh"), y, p, (t, q) -> mean(t, q, (a, b) -> Math.log(Math.cosh(b - a))));
+        assertPerExample(Loss.of("kl_divergence"), y, p, (t, q) -> mean(t, q, (a, b) -> {
+            double yc = Math.max(a, 1e-7);
+            return yc * Math.log(yc / Math.max(b, 1e-7));
+        }) * t.length);
+        assertPerExample(Loss.of("poisson"), y, p, (t, q) -> mean(t, q, (a, b) -> b - a * Math.log(b + 1e-7)));
+        // 0/1 labels count as -1/1.
+        assertPerExample(Loss.of("hinge"), y, p, (t, q) -> mean(t, q, (a, b) -> Math.max(1 - (2 * a - 1) * b, 0)));
+        assertPerExample(Loss.of("squared_hinge"), y, p, (t, q) -> mean(t, q,
+                (a, b) -> Math.pow(Math.max(1 - (2 * a - 1) * b, 0), 2)));
+        assertPerExample(Loss.of("categorical_hinge"), y, p, (t, q) -> {
+            double pos = 0;
+            double neg = Double.NEGATIVE_INFINITY;
+            for (int i = 0; i < t.length; i++) {
+                pos += t[i] * q[i];
+                neg = Math.max(neg, (1 - t[i]) * q[i]);
+            }
+            return Math.max(neg - pos + 1, 0);
+        });
+        assertPerExample(Loss.of("cosine_similarity"), y, p, (t, q) -> {
+            double dot = 0;
+            double nt = 0;
+            double nq = 0;
+            for (int i = 0; i < t.length; i++) {
+                dot += t[i] * q[i];
+                nt += t[i] * t[i];
+                nq += q[i] * q[i];
+            }
+            return -dot / Math.sqrt(nt) / Math.sqrt(nq);
+        });
+        assertPerExample(Loss.of("mape"), y, p, (t, q) -> mean(t, q, (a, b) -> 100 * Math.abs(a - b)
+                / Math.max(Math.abs(a), 1e-7)));
+        assertPerExample(Loss.of("msle"), y, p, (t, q) -> mean(t, q, (a, b) -> Math.pow(Math.log(Math.max(b, 1e-7) + 1)
+                - Math.log(Math.max(a, 1e-7) + 1), 2)));
+        UnsupportedOperationException custom = assertThrows(UnsupportedOperationException.class,
+                () -> Loss.named("mine", (a, b) -> a).perExample(Y, P));
+        assertEquals(true, custom.getMessage().contains("implement Loss.perExample"), custom.getMessage());
+    }
+
+    private static double mean(double[] t, double[] q, java.util.function.DoubleBinaryOperator f) {
+        double sum = 0;
+        for (int i = 0; i < t.length; i++) {
+            sum += f.applyAsDouble(t[i], q[i]);
+        }
+        return sum / t.length;
+    }
+
+    private static void assertPerExample(Loss loss, double[][] y, double[][] p,
+                                         java.util.function.ToDoubleBiFunction<double[], double[]> expected) {
+        double[] perExample = loss.perExample(constant(y), constant(p)).toDoubleArray();
+        double total = 0;
+        for (int i = 0; i < y.length; i++) {
+            double want = expected.applyAsDouble(y[i], p[i]);
+            assertEquals(want, perExample[i], 1e-12 * Math.max(1, Math.abs(want)), loss.name() + " of example " + i);
+            total += perExample[i];
+        }
+        assertEquals(total / y.length, loss.compute(constant(y), constant(p)).doubleValue(),
+                1e-12 * Math.max(1, Math.abs(total)), loss.name());
     }
 }
