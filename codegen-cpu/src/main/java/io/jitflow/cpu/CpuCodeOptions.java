@@ -14,6 +14,6 @@ public record CpuCodeOptions(boolean exact, boolean vectorize) {
 
     /** Whether the generated class uses the Vector API: asked for, not exact, and the module is present. */
     public boolean usesVectorApi() {
-        return vectorize && !exact && VectorLoopEmitter.AVAILABLE;
+        return vectorize && !exact && io.jitflow.runtime.VectorApi.PRESENT;
     }
 }

@@ -37,6 +37,7 @@ public final class CpuCompiler {
 
     /** Generates, loads and instantiates the program's class. */
     public static CompiledProgram compile(KernelProgram program, CpuCodeOptions options) {
+        io.jitflow.runtime.VectorApi.warnIfMissing();
         byte[] bytes = generate(program, options);
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup().defineHiddenClass(bytes, true);

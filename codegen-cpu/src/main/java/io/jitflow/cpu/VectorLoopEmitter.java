@@ -25,8 +25,6 @@ import org.objectweb.asm.commons.Method;
  * Kernels with other shapes of expression are left to the scalar loop.
  */
 final class VectorLoopEmitter {
-    static final boolean AVAILABLE = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
-
     private static final String PACKAGE = "jdk/incubator/vector/";
     private static final Type SPECIES = Type.getObjectType(PACKAGE + "VectorSpecies");
     private static final Type VECTOR = Type.getObjectType(PACKAGE + "Vector");
@@ -72,7 +70,7 @@ final class VectorLoopEmitter {
     /** Whether a result of a float map is an expression this emitter can vectorize along the last axis. */
     static boolean supports(Kernel.Map l, Kernel.Result result) {
         DType out = l.output().type().dtype();
-        return AVAILABLE && l.space().rank() > 0
+        return io.jitflow.runtime.VectorApi.PRESENT && l.space().rank() > 0
                 && (out == DType.FLOAT32 || out == DType.FLOAT64) && result.output().type().dtype() == out
                 && vectorizable(result.body(), out, l.space().rank() - 1);
     }

@@ -40,7 +40,7 @@ public final class ConvKernels {
         int threads = parallel ? KernelThreads.count() : 1;
         // Few rows (a late stage at batch 1): the whole patch matrix at once, its row tiles shared.
         boolean whole = g.pointwise || parallel && blocks < 2 * threads && (long) g.rows * g.depth <= PACK_ALL_LIMIT;
-        boolean vector = !exact && MatmulKernels.VECTOR_API;
+        boolean vector = !exact && VectorApi.PRESENT;
         // A transposed convolution's filter is rearranged per call, so only a plain one is kept packed.
         boolean keepPacked = constantW && !transposed;
         if (vector && x instanceof float[] fx) {

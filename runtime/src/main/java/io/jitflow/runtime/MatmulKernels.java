@@ -17,8 +17,6 @@ public final class MatmulKernels {
     /** Below this many multiply-adds a matmul runs on the calling thread. */
     private static final long PARALLEL_WORK = 1L << 22;
 
-    /** Whether the Vector API is on the module path (the launcher and tests add it). */
-    static final boolean VECTOR_API = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
     private MatmulKernels() {
     }
 
@@ -32,7 +30,7 @@ public final class MatmulKernels {
      */
     public static void floating(Object a, int[] aShape, boolean transposeA, Object b, int[] bShape, boolean transposeB,
                                 boolean constantB, Object c, int[] cShape, boolean exact, RowEpilogue epilogue) {
-        boolean blocked = !exact && VECTOR_API;
+        boolean blocked = !exact && VectorApi.PRESENT;
         Geometry g = new Geometry(aShape, transposeA, bShape, transposeB, cShape);
         if (blocked && a instanceof float[] fa && b instanceof float[] fb && c instanceof float[] fc) {
             for (int batch = 0; batch < g.batches; batch++) {
