@@ -42,4 +42,12 @@ public final class History {
         }
         return Collections.unmodifiableList(values);
     }
+
+    /**
+     * Draws the training curves (the loss and each metric, training solid and validation dashed,
+     * against the epoch) to a .svg or .png file.
+     */
+    public void plot(java.nio.file.Path file) throws java.io.IOException {
+        CurvePlot.write(this, file);
+    }
 }
