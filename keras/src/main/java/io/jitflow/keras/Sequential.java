@@ -14,6 +14,7 @@ import io.jitflow.keras.layers.CallContext;
 import io.jitflow.keras.layers.Dropout;
 import io.jitflow.keras.layers.Input;
 import io.jitflow.keras.layers.Layer;
+import io.jitflow.keras.metrics.StatefulMetric;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -40,8 +41,9 @@ public final class Sequential {
     /** Set by {@link #stopTraining}: fit ends after the current batch. */
     private volatile boolean stopTraining;
     private Loss loss;
-    private List<String> metricNames = List.of();
-    private List<Metric> metrics;
+    /** compile's metrics: names, {@link Metric}s and {@link StatefulMetric}s. */
+    private List<Object> metricSpecs = List.of();
+    private List<StepMetric> metrics;
     private JitFunction trainStep;
     /** The training step that takes each example's weight (fit with sample or class weights). */
     private JitFunction weightedTrainStep;
@@ -247,12 +249,20 @@ public final class Sequential {
 
     /**
      * Sets the optimizer (an {@link Optimizer} or a name such as "adam"), the loss (a {@link Loss} or
-     * a name such as "sparse_categorical_crossentropy") and the metrics ("accuracy", "mse", "mae").
+     * a name such as "sparse_categorical_crossentropy") and the metrics: names ("accuracy", "mse",
+     * "mae"), per-batch {@link Metric}s, or metric objects that accumulate over the epoch
+     * ({@link StatefulMetric}: {@code new Precision()}, {@code new Auc()}, ...).
      */
-    public void compile(Object optimizer, Object loss, String... metrics) {
+    public void compile(Object optimizer, Object loss, Object... metrics) {
+        for (Object m : metrics) {
+            if (!(m instanceof String || m instanceof Metric || m instanceof StatefulMetric)) {
+                throw new IllegalArgumentException("compile: a metric is a name, a Metric or a StatefulMetric, got "
+                        + (m == null ? "null" : m.getClass().getName()));
+            }
+        }
         this.optimizer = optimizer instanceof Optimizer o ? o : Optimizer.of((String) optimizer);
         this.loss = loss instanceof Loss l ? l : Loss.of((String) loss);
-        this.metricNames = List.of(metrics);
+        this.metricSpecs = List.of(metrics);
         this.metrics = null;
         trainStep = null;
         weightedTrainStep = null;
@@ -265,13 +275,46 @@ public final class Sequential {
         }
     }
 
-    private List<Metric> metrics() {
+    /**
+     * A metric as the steps use it: a per-batch value that fit averages over the examples, or the
+     * running value of a stateful metric, which fit and evaluate reset and then just read.
+     */
+    private record StepMetric(String name, java.util.function.BinaryOperator<Tensor> inStep, StatefulMetric state) {
+        static StepMetric of(Object spec, Loss loss, int units) {
+            if (spec instanceof StatefulMetric s) {
+                return new StepMetric(s.name(), s::updateState, s);
+            }
+            Metric m = spec instanceof Metric given ? given : Metric.of((String) spec, loss, units);
+            return new StepMetric(m.name(), m::compute, null);
+        }
+
+        boolean running() {
+            return state != null;
+        }
+    }
+
+    private List<StepMetric> metrics() {
         if (metrics == null) {
             Shape out = layers.get(layers.size() - 1).outputShape();
             int units = out.dim(out.rank() - 1).size();
-            metrics = metricNames.stream().map(m -> Metric.of(m, loss, units)).toList();
+            metrics = metricSpecs.stream().map(m -> StepMetric.of(m, loss, units)).toList();
         }
         return metrics;
+    }
+
+    /** Starts the stateful metrics afresh (fit at each epoch, evaluate at each call). */
+    private void resetMetrics() {
+        metrics().stream().filter(StepMetric::running).forEach(m -> m.state().resetState());
+    }
+
+    /** Per step output (loss first), whether it is a running value rather than a batch's. */
+    private boolean[] running() {
+        List<StepMetric> all = metrics();
+        boolean[] running = new boolean[all.size() + 1];
+        for (int i = 0; i < all.size(); i++) {
+            running[i + 1] = all.get(i).running();
+        }
+        return running;
     }
 
     private List<Dropout> dropouts() {
@@ -329,8 +372,8 @@ public final class Sequential {
                                 ? Jf.reduceMean(loss.perExample(args.get(1), predictions).mul(args.get(2)))
                                 : loss.compute(args.get(1), predictions);
                         List<Tensor> results = new ArrayList<>(List.of(lossValue));
-                        for (Metric m : metrics()) {
-                            results.add(m.compute(args.get(1), predictions));
+                        for (StepMetric m : metrics()) {
+                            results.add(m.inStep().apply(args.get(1), predictions));
                         }
                         optimizer.apply(weights, tape.gradient(lossValue, weights));
                         return results;
@@ -361,8 +404,8 @@ public final class Sequential {
             testStep = Jit.function(name + "_test_step", List.of("x", "labels"), names(""), args -> {
                 Tensor predictions = forward(args.get(0), CallContext.INFERENCE);
                 List<Tensor> results = new ArrayList<>(List.of(loss.compute(args.get(1), predictions)));
-                for (Metric m : metrics()) {
-                    results.add(m.compute(args.get(1), predictions));
+                for (StepMetric m : metrics()) {
+                    results.add(m.inStep().apply(args.get(1), predictions));
                 }
                 return results;
             }, spec(x.dtype(), builtInput), spec(y.dtype(), labelShape(y)));
@@ -483,7 +526,8 @@ public final class Sequential {
             int current = epoch;
             callbacks.forEach(c -> c.onEpochBegin(current, new LinkedHashMap<>()));
             int[] order = order(n, options.shuffle, random);
-            Averages averages = new Averages(names(""));
+            resetMetrics();
+            Averages averages = new Averages(names(""), running());
             for (int s = 0; s < steps && !stopTraining; s++) {
                 int batch = s;
                 callbacks.forEach(c -> c.onTrainBatchBegin(batch, new LinkedHashMap<>()));
@@ -543,8 +587,9 @@ public final class Sequential {
 
     private List<String> names(String prefix) {
         List<String> all = new ArrayList<>(List.of(prefix + "loss"));
-        for (String m : metricNames) {
-            all.add(prefix + Metric.of(m, loss, 2).name());
+        for (Object m : metricSpecs) {
+            all.add(prefix + (m instanceof String s ? Metric.of(s, loss, 2).name()
+                    : m instanceof Metric given ? given.name() : ((StatefulMetric) m).name()));
         }
         return all;
     }
@@ -591,7 +636,8 @@ public final class Sequential {
     /** The loss and metrics over prepared (x, y), averaged over all examples. */
     private Map<String, Double> averages(Tensor x, Tensor y, int batchSize) {
         JitFunction step = testStep(x, y);
-        Averages averages = new Averages(names(""));
+        resetMetrics();
+        Averages averages = new Averages(names(""), running());
         int n = x.shape()[0];
         for (int from = 0; from < n; from += batchSize) {
             int to = Math.min(n, from + batchSize);
@@ -622,20 +668,26 @@ public final class Sequential {
         return parts.size() == 1 ? parts.get(0) : Jf.concat(parts, 0);
     }
 
-    /** Running means of a step's results, weighted by batch size. */
+    /**
+     * A step's results over the batches so far: per-batch values averaged, weighted by batch size;
+     * running values (stateful metrics, which accumulate themselves) as the last batch left them.
+     */
     private static final class Averages {
         private final List<String> names;
+        private final boolean[] running;
         private final double[] sums;
         private long count;
 
-        Averages(List<String> names) {
+        Averages(List<String> names, boolean[] running) {
             this.names = names;
+            this.running = running;
             this.sums = new double[names.size()];
         }
 
         void add(List<Tensor> batch, int size) {
             for (int i = 0; i < sums.length; i++) {
-                sums[i] += batch.get(i).doubleValue() * size;
+                double v = batch.get(i).doubleValue();
+                sums[i] = running[i] ? v : sums[i] + v * size;
             }
             count += size;
         }
@@ -643,7 +695,7 @@ public final class Sequential {
         Map<String, Double> values() {
             Map<String, Double> v = new LinkedHashMap<>();
             for (int i = 0; i < sums.length; i++) {
-                v.put(names.get(i), count == 0 ? Double.NaN : sums[i] / count);
+                v.put(names.get(i), count == 0 ? Double.NaN : running[i] ? sums[i] : sums[i] / count);
             }
             return v;
         }
@@ -678,6 +730,7 @@ public final class Sequential {
         layers.forEach(l -> live.addAll(l.weights()));
         if (optimizer != null) {
             live.addAll(optimizer.variables());
+            metrics().stream().filter(StepMetric::running).forEach(m -> live.addAll(m.state().variables()));
         }
         List<io.jitflow.ir.Variable> variables = new ArrayList<>();
         for (Variable v : live) {
