@@ -219,6 +219,13 @@ public final class Sequential {
         return forward(features, CallContext.INFERENCE);
     }
 
+    /** Every layer's weight variables, in order (trainable or not). */
+    public List<Variable> weights() {
+        List<Variable> all = new ArrayList<>();
+        layers.forEach(l -> all.addAll(l.weights()));
+        return all;
+    }
+
     public List<Variable> trainableWeights() {
         List<Variable> all = new ArrayList<>();
         layers.forEach(l -> all.addAll(l.trainableWeights()));
@@ -711,8 +718,8 @@ public final class Sequential {
      * {@code .onnx} writes an ONNX model of {@code predict} instead, the weights as initializers.
      */
     public void save(java.nio.file.Path file) throws java.io.IOException {
+        boolean onnx = requireExtension("save", file, ".jfg", ".onnx").equals(".onnx");
         ensureBuilt();
-        boolean onnx = file.toString().toLowerCase(java.util.Locale.ROOT).endsWith(".onnx");
         int[] shape = builtInput.bind(Map.of(BATCH, 1)).sizes();
         Tensor x = Jf.zeros(shape);
         List<io.jitflow.ir.Function> functions = new ArrayList<>();
@@ -726,8 +733,7 @@ public final class Sequential {
             functions.add(renamed(trainStep.tracedGraph(args.toArray(new Tensor[0])), "train_step"));
             functions.add(renamed(testStep(x, y).tracedGraph(x, y), "test_step"));
         }
-        List<Variable> live = new ArrayList<>();
-        layers.forEach(l -> live.addAll(l.weights()));
+        List<Variable> live = new ArrayList<>(weights());
         if (optimizer != null) {
             live.addAll(optimizer.variables());
             metrics().stream().filter(StepMetric::running).forEach(m -> live.addAll(m.state().variables()));
@@ -737,6 +743,57 @@ public final class Sequential {
             variables.add(new io.jitflow.ir.Variable(v.name(), v.type(), v.asTensor().toHostTensor(), v.trainable()));
         }
         io.jitflow.text.GraphFiles.write(io.jitflow.ir.Graph.of(variables, functions), file);
+    }
+
+    /** The file's extension among {@code allowed}; any other is an error naming them. */
+    private static String requireExtension(String what, java.nio.file.Path file, String... allowed) {
+        String fileName = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        for (String extension : allowed) {
+            if (fileName.endsWith(extension)) {
+                return extension;
+            }
+        }
+        throw new IllegalArgumentException(what + ": '" + file.getFileName() + "' has no extension Jitflow writes;"
+                + " use " + String.join(" or ", allowed) + (allowed.length > 1 ? " (a graph file with a weights sidecar,"
+                + " or an ONNX model)" : ""));
+    }
+
+    /**
+     * Writes the weights alone (every layer's, in order, with their names and current values; not
+     * the optimizer's state) to a graph file without functions, as Keras's save_weights.
+     */
+    public void saveWeights(java.nio.file.Path file) throws java.io.IOException {
+        requireExtension("saveWeights", file, ".jfg");
+        ensureBuilt();
+        List<io.jitflow.ir.Variable> variables = new ArrayList<>();
+        for (Variable v : weights()) {
+            variables.add(new io.jitflow.ir.Variable(v.name(), v.type(), v.asTensor().toHostTensor(), v.trainable()));
+        }
+        io.jitflow.text.GraphFiles.write(io.jitflow.ir.Graph.of(variables, List.of()), file);
+    }
+
+    /**
+     * Sets the weights from a file {@link #saveWeights} wrote, in order (the layer names may differ,
+     * as in a model built again in another JVM); their number and types must match.
+     */
+    public void loadWeights(java.nio.file.Path file) throws java.io.IOException {
+        ensureBuilt();
+        List<io.jitflow.ir.Variable> saved = io.jitflow.text.GraphFiles.read(file).variables();
+        List<Variable> mine = weights();
+        if (saved.size() != mine.size()) {
+            throw new IllegalArgumentException("loadWeights: " + file.getFileName() + " holds " + saved.size()
+                    + " weights, model " + name + " has " + mine.size());
+        }
+        for (int i = 0; i < saved.size(); i++) {
+            if (!saved.get(i).type().equals(mine.get(i).type())) {
+                throw new IllegalArgumentException("loadWeights: weight " + i + " of " + file.getFileName() + " ("
+                        + saved.get(i).name() + ") is " + saved.get(i).type() + ", " + mine.get(i).name() + " is "
+                        + mine.get(i).type());
+            }
+        }
+        for (int i = 0; i < saved.size(); i++) {
+            mine.get(i).assign(Tensor.of(saved.get(i).initialValue()));
+        }
     }
 
     private static io.jitflow.ir.Function renamed(io.jitflow.ir.Graph traced, String functionName) {

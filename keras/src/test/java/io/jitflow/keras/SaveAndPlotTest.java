@@ -98,4 +98,42 @@ class SaveAndPlotTest {
         assertTrue(Files.readString(dir.resolve("m.svg")).contains("input: (None, 784)  output: (None, 30)"));
         assertThrows(IllegalArgumentException.class, () -> model.plotModel(dir.resolve("m.png")));
     }
+
+    @Test
+    void unknownExtensionsAreRefusedByName() {
+        Sequential model = trained();
+        IllegalArgumentException h5 = assertThrows(IllegalArgumentException.class, () -> model.save(dir.resolve("m.h5")));
+        assertEquals("save: 'm.h5' has no extension Jitflow writes; use .jfg or .onnx (a graph file with a weights"
+                + " sidecar, or an ONNX model)", h5.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> model.saveWeights(dir.resolve("w.weights.h5")));
+    }
+
+    /** Weights alone go into a model built again (other layer names), by order; a model of another shape is refused. */
+    @Test
+    void weightsAloneRoundTripByOrder() throws IOException {
+        Sequential model = trained();
+        Path file = dir.resolve("model.weights.jfg");
+        model.saveWeights(file);
+        Sequential again = new Sequential(new Input(4, 2), new Flatten(), new Dense(16, "relu"), new Dropout(0.2),
+                new Dense(3, "softmax"));
+        again.loadWeights(file);
+        Tensor x = Jf.randomUniform(new int[] {5, 4, 2}, -1, 1, 9, DType.FLOAT32);
+        assertArrayEquals(model.predict(x).toFloatArray(), again.predict(x).toFloatArray(), 0f);
+        Sequential other = new Sequential(new Input(4, 2), new Flatten(), new Dense(8, "relu"), new Dense(3));
+        IllegalArgumentException shape = assertThrows(IllegalArgumentException.class, () -> other.loadWeights(file));
+        assertTrue(shape.getMessage().startsWith("loadWeights: weight 0 of model.weights.jfg"), shape.getMessage());
+    }
+
+    @Test
+    void aModelWithAnEmbeddingSaves() throws IOException {
+        Jf.setRandomSeed(4);
+        Sequential model = new Sequential(new Input(3), new io.jitflow.keras.layers.Embedding(10, 4), new Flatten(),
+                new Dense(2));
+        Tensor ids = Jf.constant(new int[][] {{1, 2, 3}, {9, 0, 4}});
+        Tensor before = model.predict(ids);
+        Path file = dir.resolve("embedding.jfg");
+        model.save(file);
+        assertArrayEquals(before.toFloatArray(), SavedModel.load(file).predict(ids.cast(DType.FLOAT32)).toFloatArray(),
+                0f);
+    }
 }
