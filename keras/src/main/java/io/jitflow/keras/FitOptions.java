@@ -20,6 +20,7 @@ public final class FitOptions {
     Tensor sampleWeight;
     java.util.Map<Integer, Double> classWeight;
     int initialEpoch;
+    int stepsPerEpoch;
 
     private FitOptions() {
     }
@@ -110,6 +111,15 @@ public final class FitOptions {
             throw new IllegalArgumentException("initial epoch must be >= 0, got " + epoch);
         }
         this.initialEpoch = epoch;
+        return this;
+    }
+
+    /** Batches per epoch (Keras's steps_per_epoch): fewer than the data holds, or a count for a dataset. */
+    public FitOptions stepsPerEpoch(int steps) {
+        if (steps < 1) {
+            throw new IllegalArgumentException("steps per epoch must be >= 1, got " + steps);
+        }
+        this.stepsPerEpoch = steps;
         return this;
     }
 

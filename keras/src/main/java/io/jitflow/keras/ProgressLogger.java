@@ -15,6 +15,8 @@ final class ProgressLogger extends Callback {
     private final boolean bar;
     private long epochStart;
     private long lastDraw;
+    /** The batches run so far this epoch (a dataset's count is known only at its end). */
+    private int stepsDone;
 
     ProgressLogger(PrintStream out, int verbose, boolean terminal) {
         this.out = out;
@@ -26,18 +28,26 @@ final class ProgressLogger extends Callback {
     public void onEpochBegin(int epoch, Map<String, Double> logs) {
         epochStart = System.nanoTime();
         lastDraw = 0;
+        stepsDone = 0;
         if (verbose > 0) {
             out.println("Epoch " + (epoch + 1) + "/" + params().get("epochs"));
         }
     }
 
+    /** fit's steps per epoch, or the batches so far when the data's length is not known. */
+    private int steps() {
+        int known = (Integer) params().get("steps");
+        return known > 0 ? known : stepsDone;
+    }
+
     @Override
     public void onTrainBatchEnd(int batch, Map<String, Double> logs) {
+        stepsDone = batch + 1;
         if (!bar) {
             return;
         }
         int step = batch + 1;
-        int steps = (Integer) params().get("steps");
+        int steps = steps();
         long now = System.nanoTime();
         if (step < steps && now - lastDraw < 50_000_000L) {
             return;
@@ -54,7 +64,7 @@ final class ProgressLogger extends Callback {
         if (verbose == 0) {
             return;
         }
-        int steps = (Integer) params().get("steps");
+        int steps = Math.max(1, steps());
         double elapsed = (System.nanoTime() - epochStart) / 1e9;
         String timing = " - " + seconds(elapsed) + " " + Math.round(elapsed / steps * 1000) + "ms/step";
         if (bar) {

@@ -7,6 +7,7 @@ import io.jitflow.JitFunction;
 import io.jitflow.Tensor;
 import io.jitflow.TensorSpec;
 import io.jitflow.Variable;
+import io.jitflow.data.Dataset;
 import io.jitflow.ir.DType;
 import io.jitflow.ir.Dim;
 import io.jitflow.ir.Shape;
@@ -19,6 +20,7 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -457,8 +459,9 @@ public final class Sequential {
             valX = rows(allX, split, n);
             valY = rows(allY, split, n);
         }
+        List<Tensor> first = trainW == null ? List.of(trainX, trainY) : List.of(trainX, trainY, trainW);
         try {
-            return train(trainX, trainY, trainW, valX, valY, options);
+            return train(tensorBatches(trainX, trainY, trainW, options), first, valX, valY, options);
         } catch (io.jitflow.ir.EvaluationException e) {
             throw labelError(e, allY);
         }
@@ -504,13 +507,47 @@ public final class Sequential {
         return Jf.round(classes.cast(DType.FLOAT64)).toHostTensor().toLongArray();
     }
 
-    private History train(Tensor trainX, Tensor trainY, Tensor trainW, Tensor valX, Tensor valY, FitOptions options) {
-        int n = trainX.shape()[0];
+    /** Where the epochs' batches come from: each a list of x, labels and (weighted) each example's weight. */
+    private interface BatchSource {
+        /** The batches of one epoch; {@code random} draws tensors' shuffles. */
+        Iterator<List<Tensor>> epoch(Random random);
+
+        /** Batches per epoch, or -1 when the source does not know. */
+        int steps();
+    }
+
+    /** Batches of in-memory tensors, their rows shuffled each epoch (as before fit took datasets). */
+    private static BatchSource tensorBatches(Tensor x, Tensor y, Tensor w, FitOptions options) {
+        int n = x.shape()[0];
         int steps = (n + options.batchSize - 1) / options.batchSize;
+        return new BatchSource() {
+            public Iterator<List<Tensor>> epoch(Random random) {
+                int[] order = order(n, options.shuffle, random);
+                return java.util.stream.IntStream.range(0, steps).mapToObj(s -> {
+                    int from = s * options.batchSize;
+                    Tensor indices = Jf.constant(java.util.Arrays.copyOfRange(order, from, Math.min(n, from + options.batchSize)));
+                    // Batches are gathered where the data lives (a GPU, say), and the step runs there.
+                    List<Tensor> batch = new ArrayList<>(List.of(Jf.gather(x, indices.toDevice(x.device()), 0),
+                            Jf.gather(y, indices.toDevice(y.device()), 0)));
+                    if (w != null) {
+                        batch.add(Jf.gather(w, indices.toDevice(w.device()), 0));
+                    }
+                    return batch;
+                }).iterator();
+            }
+
+            public int steps() {
+                return steps;
+            }
+        };
+    }
+
+    private History train(BatchSource source, List<Tensor> first, Tensor valX, Tensor valY, FitOptions options) {
         if (options.initialEpoch >= options.epochs) {
             throw new IllegalArgumentException("fit: initial epoch " + options.initialEpoch + " leaves no epoch to run"
                     + " (epochs " + options.epochs + "; epochs counts from 0, not from the initial epoch)");
         }
+        int steps = options.stepsPerEpoch > 0 ? options.stepsPerEpoch : source.steps();
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("verbose", options.verbose);
         params.put("epochs", options.epochs);
@@ -522,7 +559,7 @@ public final class Sequential {
         for (Callback c : callbacks) {
             c.attach(this, Collections.unmodifiableMap(params));
         }
-        JitFunction step = trainStep(trainX, trainY, trainW != null);
+        JitFunction step = trainStep(first.get(0), first.get(1), first.size() > 2);
         List<Dropout> dropouts = dropouts();
         Random random = new Random(options.seed);
         long noiseSeed = random.nextLong();
@@ -532,28 +569,26 @@ public final class Sequential {
         for (int epoch = options.initialEpoch; epoch < options.epochs && !stopTraining; epoch++) {
             int current = epoch;
             callbacks.forEach(c -> c.onEpochBegin(current, new LinkedHashMap<>()));
-            int[] order = order(n, options.shuffle, random);
+            Iterator<List<Tensor>> batches = source.epoch(random);
             resetMetrics();
             Averages averages = new Averages(names(""), running());
-            for (int s = 0; s < steps && !stopTraining; s++) {
-                int batch = s;
-                callbacks.forEach(c -> c.onTrainBatchBegin(batch, new LinkedHashMap<>()));
-                int from = s * options.batchSize;
-                int to = Math.min(n, from + options.batchSize);
-                Tensor indices = Jf.constant(java.util.Arrays.copyOfRange(order, from, to));
-                // Batches are gathered where the data lives (a GPU, say), and the step runs there.
-                List<Tensor> args = new ArrayList<>(List.of(Jf.gather(trainX, indices.toDevice(trainX.device()), 0),
-                        Jf.gather(trainY, indices.toDevice(trainY.device()), 0)));
-                if (trainW != null) {
-                    args.add(Jf.gather(trainW, indices.toDevice(trainW.device()), 0));
+            try {
+                for (int s = 0; (steps < 0 || s < steps) && !stopTraining && batches.hasNext(); s++) {
+                    int batch = s;
+                    callbacks.forEach(c -> c.onTrainBatchBegin(batch, new LinkedHashMap<>()));
+                    List<Tensor> args = new ArrayList<>(batches.next());
+                    Tensor x = args.get(0);
+                    int size = x.shape()[0];
+                    for (Dropout d : dropouts) {
+                        int[] shape = d.noiseShape(inputOf(d)).bind(Map.of(BATCH, size)).sizes();
+                        args.add(Jf.randomUniform(shape, 0, 1, noiseSeed++, DType.FLOAT32).toDevice(x.device()));
+                    }
+                    averages.add(step.callAll(args.toArray(new Tensor[0])), size);
+                    Map<String, Double> batchLogs = averages.values();
+                    callbacks.forEach(c -> c.onTrainBatchEnd(batch, new LinkedHashMap<>(batchLogs)));
                 }
-                for (Dropout d : dropouts) {
-                    int[] shape = d.noiseShape(inputOf(d)).bind(Map.of(BATCH, to - from)).sizes();
-                    args.add(Jf.randomUniform(shape, 0, 1, noiseSeed++, DType.FLOAT32).toDevice(trainX.device()));
-                }
-                averages.add(step.callAll(args.toArray(new Tensor[0])), to - from);
-                Map<String, Double> batchLogs = averages.values();
-                callbacks.forEach(c -> c.onTrainBatchEnd(batch, new LinkedHashMap<>(batchLogs)));
+            } finally {
+                close(batches);
             }
             Map<String, Double> logs = new LinkedHashMap<>(averages.values());
             if (valX != null) {
@@ -567,6 +602,71 @@ public final class Sequential {
         Map<String, Double> finalLogs = last;
         callbacks.forEach(c -> c.onTrainEnd(finalLogs));
         return history;
+    }
+
+    /** Ends an epoch's iteration early or not: a dataset's prefetching thread stops. */
+    private static void close(Iterator<?> batches) {
+        if (batches instanceof AutoCloseable c) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("closing the epoch's batches: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /**
+     * Trains on a dataset's batches ({@link Dataset#batch} it first), read anew each epoch: as many
+     * batches as it holds, or {@code stepsPerEpoch}. Validation data, if any, is given as tensors.
+     */
+    public History fit(Dataset batches, FitOptions options) {
+        requireCompiled();
+        if (!batches.isBatched()) {
+            throw new IllegalArgumentException("fit: the dataset gives single examples; batch it first (dataset.batch(32))");
+        }
+        if (options.sampleWeight != null || options.classWeight != null || options.validationSplit > 0) {
+            throw new IllegalArgumentException("fit: with a dataset, sample and class weights and a validation split are"
+                    + " not supported; map the dataset, or pass validation data as tensors");
+        }
+        Iterator<Dataset.Example> probe = batches.iterator();
+        if (!probe.hasNext()) {
+            close(probe);
+            throw new IllegalArgumentException("fit: the dataset is empty");
+        }
+        Dataset.Example firstBatch = probe.next();
+        close(probe);
+        List<Tensor> first = List.of(features("fit", firstBatch.x()), labels(firstBatch.y()));
+        buildFor(first.get(0));
+        Tensor valX = options.validationX == null ? null : features("fit (validation data)", options.validationX);
+        Tensor valY = options.validationY == null ? null : labels(options.validationY);
+        BatchSource source = new BatchSource() {
+            public Iterator<List<Tensor>> epoch(Random random) {
+                Iterator<Dataset.Example> in = batches.iterator();
+                return new Iterator<>() {
+                    @Override
+                    public boolean hasNext() {
+                        return in.hasNext();
+                    }
+
+                    @Override
+                    public List<Tensor> next() {
+                        Dataset.Example e = in.next();
+                        Tensor x = features("fit", e.x());
+                        checkExamples("fit", x, e.y());
+                        return List.of(x, labels(e.y()));
+                    }
+                };
+            }
+
+            public int steps() {
+                return -1;
+            }
+        };
+        try {
+            return train(source, first, valX, valY, options);
+        } catch (io.jitflow.ir.EvaluationException e) {
+            throw labelError(e, first.get(1));
+        }
     }
 
     /**
