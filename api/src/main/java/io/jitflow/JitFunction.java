@@ -103,6 +103,20 @@ public final class JitFunction {
         }
     }
 
+    /**
+     * Runs the Java function op by op in the current context instead of compiling it (TensorFlow's
+     * {@code run_functions_eagerly}, for debugging: breakpoints and prints inside it work, every
+     * value is concrete). Results equal the compiled ones within rounding; assignments take effect
+     * at once rather than when the call returns.
+     */
+    public List<Tensor> callEagerly(Tensor... args) {
+        if (arity >= 0 && args.length != arity) {
+            throw new IllegalArgumentException("function '" + name + "' takes " + arity + " arguments, got "
+                    + args.length);
+        }
+        return new ArrayList<>(body.apply(List.of(args)));
+    }
+
     /** The values of the variables a call reads, all taken at one moment (no commit in between). */
     private static VariableStore snapshot(Traced t) {
         VariableStore store = new VariableStore();

@@ -40,6 +40,8 @@ public final class Sequential {
     private int[] declaredInput;
     private Shape builtInput;
     private Optimizer optimizer;
+    /** Whether fit, evaluate and predict run their steps op by op instead of compiled. */
+    private boolean runEagerly;
     /** Set by {@link #stopTraining}: fit ends after the current batch. */
     private volatile boolean stopTraining;
     private Loss loss;
@@ -583,7 +585,7 @@ public final class Sequential {
                         int[] shape = d.noiseShape(inputOf(d)).bind(Map.of(BATCH, size)).sizes();
                         args.add(Jf.randomUniform(shape, 0, 1, noiseSeed++, DType.FLOAT32).toDevice(x.device()));
                     }
-                    averages.add(step.callAll(args.toArray(new Tensor[0])), size);
+                    averages.add(run(step, args.toArray(new Tensor[0])), size);
                     Map<String, Double> batchLogs = averages.values();
                     callbacks.forEach(c -> c.onTrainBatchEnd(batch, new LinkedHashMap<>(batchLogs)));
                 }
@@ -677,6 +679,21 @@ public final class Sequential {
         stopTraining = true;
     }
 
+    /**
+     * Runs the training, test and prediction steps op by op instead of compiling them (Keras's
+     * {@code run_eagerly}): slower, for debugging (breakpoints and prints in layers and losses see
+     * concrete values); results equal the compiled ones within rounding.
+     */
+    public Sequential runEagerly(boolean on) {
+        this.runEagerly = on;
+        return this;
+    }
+
+    /** A step's results: compiled, or op by op when {@link #runEagerly}. */
+    private List<Tensor> run(JitFunction step, Tensor... args) {
+        return runEagerly ? step.callEagerly(args) : step.callAll(args);
+    }
+
     /** The optimizer compile set, or null before compile. */
     public Optimizer optimizer() {
         return optimizer;
@@ -748,7 +765,7 @@ public final class Sequential {
         int n = x.shape()[0];
         for (int from = 0; from < n; from += batchSize) {
             int to = Math.min(n, from + batchSize);
-            averages.add(step.callAll(rows(x, from, to), rows(y, from, to)), to - from);
+            averages.add(run(step, rows(x, from, to), rows(y, from, to)), to - from);
         }
         return averages.values();
     }
@@ -770,7 +787,7 @@ public final class Sequential {
         JitFunction step = predictStep(features);
         List<Tensor> parts = new ArrayList<>();
         for (int from = 0; from < n; from += batchSize) {
-            parts.add(step.call(rows(features, from, Math.min(n, from + batchSize))));
+            parts.add(run(step, rows(features, from, Math.min(n, from + batchSize))).get(0));
         }
         return parts.size() == 1 ? parts.get(0) : Jf.concat(parts, 0);
     }
