@@ -67,16 +67,29 @@ public final class Sequential {
         layers.forEach(this::add);
     }
 
-    /** Adds a layer; an {@link Input} only declares the input shape and is not listed among the layers. */
+    /**
+     * Adds a layer; an {@link Input} only declares the input shape and is not listed among the
+     * layers. A model built already (by summary, fit, predict) builds the new layer on the last
+     * one's output and compiles its steps again (Keras's add after use); the layers before keep
+     * their weights.
+     */
     public Sequential add(Layer layer) {
-        if (builtInput != null) {
-            throw new IllegalStateException("model " + name + " is already built; add layers before using it");
-        }
         if (layer instanceof Input input) {
+            if (builtInput != null || !layers.isEmpty()) {
+                throw new IllegalArgumentException("model " + name + ": an Input can only come first");
+            }
             declaredInput = input.shape();
-        } else {
-            layers.add(layer);
+            return this;
         }
+        if (builtInput != null) {
+            layer.build(layers.isEmpty() ? builtInput : layers.get(layers.size() - 1).outputShape());
+            metrics = null;
+            trainStep = null;
+            weightedTrainStep = null;
+            testStep = null;
+            predictStep = null;
+        }
+        layers.add(layer);
         return this;
     }
 

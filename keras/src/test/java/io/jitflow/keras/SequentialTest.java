@@ -211,4 +211,22 @@ class SequentialTest {
         assertThrows(IllegalStateException.class, () -> new Sequential(new Dense(1)).summary(capture()));
         assertEquals("relu", new Activation("relu").name().startsWith("activation") ? "relu" : "");
     }
+
+    /** As in Keras: add after summary (or fit) builds the new layer on the last one, and training goes on with it. */
+    @Test
+    void addAfterUse() {
+        Sequential model = new Sequential(new Input(3), new Dense(4, "relu"));
+        model.summary(capture());
+        Tensor x = constant(new float[][] {{1, 2, 3}, {0, -1, 1}});
+        Tensor hidden = model.predict(x);
+        model.add(new Dense(2));
+        assertArrayEquals(new int[] {2, 2}, model.predict(x).shape());
+        String summary = model.summary(capture());
+        assertTrue(summary.contains("Total params: 26"), "3 x 4 + 4, then 4 x 2 + 2: " + summary);
+        assertArrayEquals(hidden.toFloatArray(), model.layer(0).call(x, io.jitflow.keras.layers.CallContext.INFERENCE)
+                .toFloatArray(), 0f, "the first layer keeps its weights");
+        model.compile("sgd", "mse");
+        model.fit(x, constant(new float[][] {{1, 0}, {0, 1}}), FitOptions.epochs(1).verbose(0));
+        assertThrows(IllegalArgumentException.class, () -> model.add(new Input(3)));
+    }
 }
