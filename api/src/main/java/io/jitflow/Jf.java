@@ -59,6 +59,16 @@ public final class Jf {
         return constantTensor(JavaArrays.fromNested(value, dtype));
     }
 
+    /**
+     * Runs {@code body} eagerly, even inside a function being traced (TensorFlow's init_scope):
+     * for values made once, such as the initial weights of a layer first built during a trace.
+     */
+    public static <T> T eagerly(java.util.function.Supplier<T> body) {
+        try (ExecutionContext.Scope scope = ExecutionContext.enter(EagerContext.INSTANCE)) {
+            return body.get();
+        }
+    }
+
     public static Tensor constant(HostTensor value) {
         return constantTensor(value);
     }

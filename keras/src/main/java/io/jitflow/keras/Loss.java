@@ -189,8 +189,10 @@ public interface Loss {
             labels = Jf.squeeze(y, -1);
         }
         if (!labels.type().shape().equals(p.type().shape())) {
+            boolean classIndices = y.dtype().isInteger() && y.rank() == p.rank() - 1;
             throw new IllegalArgumentException(lossName + ": labels of type " + y.type() + " do not match predictions "
-                    + p.type());
+                    + p.type() + (classIndices ? "; these look like class indices: use sparse_categorical_crossentropy,"
+                    + " or one-hot encode them (Jf.oneHot)" : ""));
         }
         return labels.dtype() == p.dtype() ? labels : labels.cast(p.dtype());
     }

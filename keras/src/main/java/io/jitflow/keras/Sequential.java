@@ -152,9 +152,18 @@ public final class Sequential {
         builtInput = input;
     }
 
+    /** Builds for x's feature dims; its batch dim may be unknown (a call traced under a TensorSpec). */
     private void buildFor(Tensor x) {
-        int[] shape = x.shape();
-        build(java.util.Arrays.copyOfRange(shape, 1, shape.length));
+        Shape shape = x.type().shape();
+        int[] features = new int[shape.rank() - 1];
+        for (int d = 1; d < shape.rank(); d++) {
+            if (!shape.dim(d).isStatic()) {
+                throw new IllegalArgumentException("model " + name + ": dim " + d + " of the input " + x.type()
+                        + " is unknown; only the batch dim (the first) may be");
+            }
+            features[d - 1] = shape.dim(d).size();
+        }
+        build(features);
     }
 
     /**
@@ -165,7 +174,7 @@ public final class Sequential {
         if (x.rank() == 0) {
             throw new IllegalArgumentException(what + ": x must have a batch dim, got " + x.type());
         }
-        Tensor columns = x.rank() == 1 ? Jf.reshape(x, x.shape()[0], 1) : x;
+        Tensor columns = x.rank() == 1 ? Jf.expandDims(x, -1) : x;
         return columns.dtype() == DType.FLOAT32 ? columns : columns.cast(DType.FLOAT32);
     }
 

@@ -229,4 +229,28 @@ class SequentialTest {
         model.fit(x, constant(new float[][] {{1, 0}, {0, 1}}), FitOptions.epochs(1).verbose(0));
         assertThrows(IllegalArgumentException.class, () -> model.add(new Input(3)));
     }
+
+    /** A model first built inside a function traced for any batch size: its weights are made eagerly, once. */
+    @Test
+    void callUnderASignatureWithAnUnknownBatch() {
+        Jf.setRandomSeed(3);
+        Sequential model = new Sequential(new Input(8), new Dense(2));
+        io.jitflow.JitFunction f = io.jitflow.Jit.function("f", args -> List.of(model.call(args.get(0))),
+                io.jitflow.TensorSpec.of(io.jitflow.ir.DType.FLOAT32, "batch", 8));
+        Tensor x = Jf.ones(io.jitflow.ir.DType.FLOAT32, 3, 8);
+        assertArrayEquals(new int[] {3, 2}, f.call(x).shape());
+        assertArrayEquals(model.predict(x).toFloatArray(), f.call(x).toFloatArray(), 1e-6f);
+        assertArrayEquals(new int[] {5, 2}, f.call(Jf.ones(io.jitflow.ir.DType.FLOAT32, 5, 8)).shape());
+        assertEquals(1, f.traceCount(), "one trace for every batch size");
+    }
+
+    @Test
+    void classIndicesForACategoricalLossSayWhatToDo() {
+        Sequential model = new Sequential(new Input(3), new Dense(2, "softmax"));
+        model.compile("adam", "categorical_crossentropy");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> model.fit(
+                constant(new float[][] {{1, 2, 3}}), constant(new int[] {1}), FitOptions.epochs(1).verbose(0)));
+        assertTrue(e.getMessage().endsWith("these look like class indices: use sparse_categorical_crossentropy, or"
+                + " one-hot encode them (Jf.oneHot)"), e.getMessage());
+    }
 }

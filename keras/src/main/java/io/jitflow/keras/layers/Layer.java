@@ -83,7 +83,8 @@ public abstract class Layer {
 
     /** A weight the optimizer updates ({@code trainable}) or only the layer itself (statistics, say). */
     protected Variable addWeight(String weightName, int[] shape, Initializer init, long seed, boolean trainable) {
-        return addWeight(weightName, init.create(shape, seed), trainable);
+        // Made eagerly: a layer first built inside a traced call still gets concrete initial values.
+        return addWeight(weightName, io.jitflow.Jf.eagerly(() -> init.create(shape, seed)), trainable);
     }
 
     /** A weight that starts at a given value, named {@code layer/weightName}. */
