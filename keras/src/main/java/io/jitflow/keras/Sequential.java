@@ -350,8 +350,20 @@ public final class Sequential {
         return running;
     }
 
+    /** The dropout layers, also inside layers that hold others (a functional graph), in order. */
     private List<Dropout> dropouts() {
-        return layers.stream().filter(l -> l instanceof Dropout).map(l -> (Dropout) l).toList();
+        List<Dropout> found = new ArrayList<>();
+        collectDropouts(layers, found);
+        return found;
+    }
+
+    private static void collectDropouts(List<Layer> in, List<Dropout> found) {
+        for (Layer l : in) {
+            if (l instanceof Dropout d && !found.contains(d)) {
+                found.add(d);
+            }
+            collectDropouts(l.sublayers(), found);
+        }
     }
 
     private TensorSpec spec(DType dtype, Shape shape) {
@@ -388,7 +400,7 @@ public final class Sequential {
         }
         int noiseAt = specs.size();
         for (Dropout d : dropouts) {
-            specs.add(spec(DType.FLOAT32, d.noiseShape(inputOf(d))));
+            specs.add(spec(DType.FLOAT32, d.noiseShape(d.inputShape())));
             inputNames.add("noise_" + d.name());
         }
         optimizer.build(trainableWeights());
@@ -418,18 +430,6 @@ public final class Sequential {
             trainStep = step;
         }
         return step;
-    }
-
-    /** The input shape a layer was built for. */
-    private Shape inputOf(Layer target) {
-        Shape shape = builtInput;
-        for (Layer l : layers) {
-            if (l == target) {
-                return shape;
-            }
-            shape = l.outputShape();
-        }
-        throw new IllegalArgumentException(target.name() + " is not in " + name);
     }
 
     private JitFunction testStep(Tensor x, Tensor y) {
@@ -604,7 +604,7 @@ public final class Sequential {
                     Tensor x = args.get(0);
                     int size = x.shape()[0];
                     for (Dropout d : dropouts) {
-                        int[] shape = d.noiseShape(inputOf(d)).bind(Map.of(BATCH, size)).sizes();
+                        int[] shape = d.noiseShape(d.inputShape()).bind(Map.of(BATCH, size)).sizes();
                         args.add(Jf.randomUniform(shape, 0, 1, noiseSeed++, DType.FLOAT32).toDevice(x.device()));
                     }
                     averages.add(run(step, args.toArray(new Tensor[0])), size);
@@ -867,7 +867,7 @@ public final class Sequential {
             Tensor y = Jf.zeros(labelType, labelShape.bind(Map.of(BATCH, 1)).sizes());
             List<Tensor> args = new ArrayList<>(List.of(x, y));
             for (Dropout d : dropouts()) {
-                args.add(Jf.zeros(d.noiseShape(inputOf(d)).bind(Map.of(BATCH, 1)).sizes()));
+                args.add(Jf.zeros(d.noiseShape(d.inputShape()).bind(Map.of(BATCH, 1)).sizes()));
             }
             functions.add(renamed(trainStep.tracedGraph(args.toArray(new Tensor[0])), "train_step"));
             functions.add(renamed(testStep(x, y).tracedGraph(x, y), "test_step"));

@@ -73,6 +73,24 @@ public abstract class Layer {
         return inputShape != null;
     }
 
+    /** The input shape the layer was built for (null before). */
+    public Shape inputShape() {
+        return inputShape;
+    }
+
+    /**
+     * The functional API: the layer applied to a symbolic tensor (built for its shape on the first
+     * application; a layer applied again shares its weights).
+     */
+    public KerasTensor apply(KerasTensor x) {
+        return new KerasTensor(build(x.shape()), this, List.of(x));
+    }
+
+    /** The layers inside this one (a functional graph's), for what a model must find in all of them (dropouts). */
+    public List<Layer> sublayers() {
+        return List.of();
+    }
+
     public Shape outputShape() {
         return outputShape;
     }
