@@ -83,11 +83,6 @@ public final class Dataset implements Iterable<Dataset.Example> {
     public Dataset map(UnaryOperator<Example> f) {
         return new Dataset(() -> new Stage(source.get()) {
             @Override
-            public boolean hasNext() {
-                return in.hasNext();
-            }
-
-            @Override
             public Example next() {
                 return f.apply(in.next());
             }
@@ -141,11 +136,6 @@ public final class Dataset implements Iterable<Dataset.Example> {
         }
         return new Dataset(() -> new Stage(source.get()) {
                 @Override
-                public boolean hasNext() {
-                    return in.hasNext();
-                }
-
-                @Override
                 public Example next() {
                     List<Tensor> xs = new ArrayList<>();
                     List<Tensor> ys = new ArrayList<>();
@@ -183,6 +173,12 @@ public final class Dataset implements Iterable<Dataset.Example> {
 
         Stage(Iterator<Example> in) {
             this.in = in;
+        }
+
+        /** As many as upstream has (a stage that buffers or ends early says otherwise). */
+        @Override
+        public boolean hasNext() {
+            return in.hasNext();
         }
 
         @Override
