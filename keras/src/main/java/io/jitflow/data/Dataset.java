@@ -17,7 +17,7 @@ import java.util.function.UnaryOperator;
  * iterable or a supplier of iterators (read again each epoch), then transformed with
  * {@link #map}, {@link #shuffle} (through a buffer), {@link #batch} and {@link #prefetch} (a
  * background thread working ahead). Each element is an {@link Example}; after {@link #batch}, an
- * example holds a batch (a leading batch dim). {@code Sequential.fit(Dataset, FitOptions)} trains on
+ * example holds a batch (a leading batch dim). {@code Model.fit(Dataset, FitOptions)} trains on
  * the batches. Iterating twice gives the same examples in the same order (a shuffle's seed is kept).
  */
 public final class Dataset implements Iterable<Dataset.Example> {

@@ -10,17 +10,17 @@ import java.util.Map;
  * epochs, steps and verbose. Built-ins are in {@link io.jitflow.keras.callbacks}.
  */
 public abstract class Callback {
-    private Sequential model;
+    private Model model;
     private Map<String, Object> params = Map.of();
 
     /** Called by fit before training starts. */
-    void attach(Sequential trained, Map<String, Object> fitParams) {
+    void attach(Model trained, Map<String, Object> fitParams) {
         this.model = trained;
         this.params = fitParams;
     }
 
     /** The model being trained (null outside fit). */
-    protected Sequential model() {
+    protected Model model() {
         return model;
     }
 

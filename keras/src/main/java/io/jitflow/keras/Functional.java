@@ -8,22 +8,25 @@ import io.jitflow.keras.layers.KerasTensor;
  * Keras's functional API, for one input and one output so far: layers applied to symbolic tensors
  * ({@link KerasTensor#input}, {@code layer.apply(x)}, merge layers), then {@link #model} makes a model
  * of the graph between the input and the output, with branches, shared layers and merges. The
- * model trains, evaluates, predicts and saves as any {@link Sequential}: it is one of a single
+ * model trains, evaluates, predicts and saves as any {@link Model}: its one layer is a
  * {@link FunctionalLayer}.
  *
  * <pre>{@code
  * KerasTensor x = KerasTensor.input(16);
  * KerasTensor h = new Dense(16, "relu").apply(x);
  * KerasTensor y = new Dense(1).apply(Merge.add().apply(x, h));    // a residual connection
- * Sequential model = Functional.model(x, y);
+ * Model model = Functional.model(x, y);
  * }</pre>
  */
 public final class Functional {
     private Functional() {
     }
 
-    public static Sequential model(KerasTensor input, KerasTensor output) {
+    public static Model model(KerasTensor input, KerasTensor output) {
         int[] features = input.shape().dims().subList(1, input.shape().rank()).stream().mapToInt(d -> d.size()).toArray();
-        return new Sequential(new Input(features), new FunctionalLayer(input, output));
+        Model model = new Model("functional");
+        model.addLayer(new Input(features));
+        model.addLayer(new FunctionalLayer(input, output));
+        return model;
     }
 }

@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Pictures of a Sequential model, as keras.utils.plot_model draws them: one box per layer (its name,
+ * Pictures of a model's layers, as keras.utils.plot_model draws them: one box per layer (its name,
  * type, input and output shapes) in a column joined by arrows.
  */
 final class ModelPlot {

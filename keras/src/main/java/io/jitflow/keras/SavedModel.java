@@ -13,7 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A model read back from {@link Sequential#save}: predicts with the saved weights, and when it was
+ * A model read back from {@link Model#save}: predicts with the saved weights, and when it was
  * saved compiled and trained, trains on and evaluates batches with the saved optimizer state, all
  * without the Java code that defined it.
  */

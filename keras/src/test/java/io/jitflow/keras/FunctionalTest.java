@@ -39,7 +39,7 @@ class FunctionalTest {
         KerasTensor joined = Merge.concatenate(-1).apply(left.apply(residual), right.apply(residual));
         KerasTensor out = head.apply(joined);
         assertEquals("(None, 6)", io.jitflow.keras.layers.Layer.describe(joined.shape()));
-        Sequential model = Functional.model(in, out);
+        Model model = Functional.model(in, out);
 
         CallContext c = CallContext.INFERENCE;
         Tensor a = shared.call(X, c);
@@ -62,7 +62,7 @@ class FunctionalTest {
         Jf.setRandomSeed(6);
         KerasTensor in = KerasTensor.input(4);
         KerasTensor h = new Dropout(0.5).apply(new Dense(8, "relu").apply(in));
-        Sequential model = Functional.model(in, new Dense(1).apply(Merge.average().apply(h, h)));
+        Model model = Functional.model(in, new Dense(1).apply(Merge.average().apply(h, h)));
         model.compile("sgd", "mse");
         History first = model.fit(X, Y, FitOptions.epochs(2).batchSize(3).verbose(0).seed(1));
         assertEquals(2, first.get("loss").size());

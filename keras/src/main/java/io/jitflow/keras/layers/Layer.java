@@ -86,6 +86,38 @@ public abstract class Layer {
         return new KerasTensor(build(x.shape()), this, List.of(x));
     }
 
+    /** Where {@link #apply(Tensor, CallContext)} notes the layers applied while a subclassed model's call runs. */
+    private static final ThreadLocal<List<Layer>> APPLIED = new ThreadLocal<>();
+
+    /**
+     * The layer applied to a tensor from a subclassed model's call: built on the first application
+     * for x's shape (its first dim the batch, of any size), then called.
+     */
+    public Tensor apply(Tensor x, CallContext context) {
+        Shape shape = x.type().shape();
+        List<Dim> dims = new ArrayList<>(shape.dims());
+        dims.set(0, Dim.named(KerasTensor.BATCH));
+        build(Shape.of(dims));
+        List<Layer> applied = APPLIED.get();
+        if (applied != null && !applied.contains(this)) {
+            applied.add(this);
+        }
+        return call(x, context);
+    }
+
+    /** The layers {@link #apply(Tensor, CallContext)} applied while {@code body} ran, each once, in order. */
+    public static List<Layer> appliedDuring(Runnable body) {
+        List<Layer> outer = APPLIED.get();
+        List<Layer> applied = new ArrayList<>();
+        APPLIED.set(applied);
+        try {
+            body.run();
+        } finally {
+            APPLIED.set(outer);
+        }
+        return applied;
+    }
+
     /** The layers inside this one (a functional graph's), for what a model must find in all of them (dropouts). */
     public List<Layer> sublayers() {
         return List.of();

@@ -1,0 +1,1038 @@
+package io.jitflow.keras;
+
+import io.jitflow.GradientTape;
+import io.jitflow.Jf;
+import io.jitflow.Jit;
+import io.jitflow.JitFunction;
+import io.jitflow.Tensor;
+import io.jitflow.TensorSpec;
+import io.jitflow.Variable;
+import io.jitflow.data.Dataset;
+import io.jitflow.ir.DType;
+import io.jitflow.ir.Dim;
+import io.jitflow.ir.Shape;
+import io.jitflow.keras.layers.CallContext;
+import io.jitflow.keras.layers.Dropout;
+import io.jitflow.keras.layers.Input;
+import io.jitflow.keras.layers.Layer;
+import io.jitflow.keras.metrics.StatefulMetric;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * A model, as keras.Model: compile with a loss, an optimizer and metrics, then fit, evaluate and
+ * predict. The training step (forward, loss, gradients, optimizer update), the evaluation step and
+ * prediction are each one traced and compiled function, traced once for every batch size (the batch
+ * dim is unknown to them). Made as a {@link Sequential} stack of layers, a functional graph
+ * ({@link Functional#model}), or a subclass whose {@link #call(Tensor, CallContext)} is Java code
+ * applying layers it holds ({@link Layer#apply(Tensor, CallContext)}): the layers are found, and
+ * built, by running {@code call} once, eagerly, on an example of the input (in inference mode).
+ */
+public class Model {
+    private static final String BATCH = "batch";
+
+    private final String name;
+    /** Whether {@link #call(Tensor, CallContext)} is the subclass's own code rather than the stack of layers. */
+    private final boolean subclassed;
+    /** The output shape, batch dim first, once built. */
+    private Shape builtOutput;
+    private final List<Layer> layers = new ArrayList<>();
+    private int[] declaredInput;
+    private Shape builtInput;
+    private Optimizer optimizer;
+    /** Whether fit, evaluate and predict run their steps op by op instead of compiled. */
+    private boolean runEagerly;
+    /** Set by {@link #stopTraining}: fit ends after the current batch. */
+    private volatile boolean stopTraining;
+    private Loss loss;
+    /** compile's metrics: names, {@link Metric}s and {@link StatefulMetric}s. */
+    private List<Object> metricSpecs = List.of();
+    private List<StepMetric> metrics;
+    private JitFunction trainStep;
+    /** The training step that takes each example's weight (fit with sample or class weights). */
+    private JitFunction weightedTrainStep;
+    private JitFunction testStep;
+    private JitFunction predictStep;
+    /** The dtype and shape of the labels the training step was traced for. */
+    private DType labelType;
+    private Shape labelShape;
+
+    /** A model of the layers added with {@link #addLayer}, named {@code baseName}, {@code baseName_1}, ... */
+    Model(String baseName) {
+        this.name = Names.unique(baseName);
+        this.subclassed = false;
+    }
+
+    /**
+     * A subclassed model of inputs with these feature dims: its {@link #call(Tensor, CallContext)}
+     * applies the layers it holds.
+     */
+    protected Model(int... inputFeatures) {
+        this.name = Names.unique("model");
+        this.subclassed = true;
+        this.declaredInput = inputFeatures.clone();
+    }
+
+    /** Sequential's add: see {@link Sequential#add}. */
+    void addLayer(Layer layer) {
+        if (layer instanceof Input input) {
+            if (builtInput != null || !layers.isEmpty()) {
+                throw new IllegalArgumentException("model " + name + ": an Input can only come first");
+            }
+            declaredInput = input.shape();
+            return;
+        }
+        if (subclassed) {
+            throw new IllegalStateException("model " + name + " applies its layers in its call method; it has no stack to add to");
+        }
+        if (builtInput != null) {
+            builtOutput = layer.build(builtOutput);
+            metrics = null;
+            trainStep = null;
+            weightedTrainStep = null;
+            testStep = null;
+            predictStep = null;
+        }
+        layers.add(layer);
+        return;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public List<Layer> layers() {
+        return List.copyOf(layers);
+    }
+
+    public Layer layer(int index) {
+        return layers.get(index);
+    }
+
+    public Layer layer(String layerName) {
+        return layers.stream().filter(l -> l.name().equals(layerName)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no layer named '" + layerName + "' in " + name));
+    }
+
+    // ---- building and calling ----
+
+    /** The shape of a batch of examples with these feature dims. */
+    private static Shape batchOf(int[] features) {
+        List<Dim> dims = new ArrayList<>(List.of(Dim.named(BATCH)));
+        for (int f : features) {
+            dims.add(Dim.of(f));
+        }
+        return Shape.of(dims);
+    }
+
+    private void build(int[] features) {
+        Shape input = batchOf(features);
+        Shape expected = builtInput != null ? builtInput : declaredInput != null ? batchOf(declaredInput) : input;
+        if (!expected.equals(input)) {
+            throw new IllegalArgumentException("model " + name + " expects inputs of shape " + Layer.describe(expected)
+                    + ", got " + Layer.describe(input));
+        }
+        if (builtInput != null) {
+            return;
+        }
+        if (subclassed) {
+            buildByCalling(input, features);
+            return;
+        }
+        if (layers.isEmpty()) {
+            throw new IllegalStateException("model " + name + " has no layers");
+        }
+        Shape shape = input;
+        List<Layer> builtNow = new ArrayList<>();
+        try {
+            for (Layer l : layers) {
+                boolean wasBuilt = l.isBuilt();
+                shape = l.build(shape);
+                if (!wasBuilt) {
+                    builtNow.add(l);
+                }
+            }
+        } catch (RuntimeException e) {
+            // A model that failed to build is not half built: a retry with the right input starts afresh.
+            builtNow.forEach(Layer::unbuild);
+            throw e;
+        }
+        builtInput = input;
+        builtOutput = shape;
+    }
+
+    /**
+     * A subclassed model's build: its call runs once, eagerly and in inference mode, on zeros of
+     * one example, which builds the layers it applies and finds them (they become the model's layers:
+     * its weights, summary and dropouts); the output shape is the result's, its batch dim unknown.
+     */
+    private void buildByCalling(Shape input, int[] features) {
+        int[] example = new int[features.length + 1];
+        example[0] = 1;
+        System.arraycopy(features, 0, example, 1, features.length);
+        Tensor[] result = new Tensor[1];
+        List<Layer> applied = Layer.appliedDuring(() -> result[0] = Jf.eagerly(() ->
+                call(Jf.zeros(DType.FLOAT32, example), CallContext.INFERENCE)));
+        if (applied.isEmpty()) {
+            throw new IllegalStateException("model " + name + ": its call applied no layer (apply layers with"
+                    + " layer.apply(x, context))");
+        }
+        layers.addAll(applied);
+        List<Dim> out = new ArrayList<>(result[0].type().shape().dims());
+        out.set(0, Dim.named(BATCH));
+        builtInput = input;
+        builtOutput = Shape.of(out);
+    }
+
+
+    /** Builds for x's feature dims; its batch dim may be unknown (a call traced under a TensorSpec). */
+    private void buildFor(Tensor x) {
+        Shape shape = x.type().shape();
+        int[] features = new int[shape.rank() - 1];
+        for (int d = 1; d < shape.rank(); d++) {
+            if (!shape.dim(d).isStatic()) {
+                throw new IllegalArgumentException("model " + name + ": dim " + d + " of the input " + x.type()
+                        + " is unknown; only the batch dim (the first) may be");
+            }
+            features[d - 1] = shape.dim(d).size();
+        }
+        build(features);
+    }
+
+    /**
+     * Features as the model takes them, as Keras's fit does: float64, integer, uint8 and bool arrays
+     * are cast to float32 (the model's dtype), and 1-D features become one column.
+     */
+    private static Tensor features(String what, Tensor x) {
+        if (x.rank() == 0) {
+            throw new IllegalArgumentException(what + ": x must have a batch dim, got " + x.type());
+        }
+        Tensor columns = x.rank() == 1 ? Jf.expandDims(x, -1) : x;
+        return columns.dtype() == DType.FLOAT32 ? columns : columns.cast(DType.FLOAT32);
+    }
+
+    private boolean sparseLabels() {
+        return loss.name().equals("sparse_categorical_crossentropy");
+    }
+
+    /**
+     * Labels as the loss takes them: for a sparse loss, float labels holding whole numbers become
+     * int32 class indices (anything else is refused); other losses cast labels to the predictions'
+     * dtype themselves.
+     */
+    private Tensor labels(Tensor y) {
+        if (!sparseLabels() || !y.dtype().isFloating()) {
+            return y;
+        }
+        if (!Jf.reduceAll(Jf.equal(Jf.floor(y), y)).booleanValue()) {
+            double[] values = y.toHostTensor().toDoubleArray();
+            int row = 0;
+            while (values[row] == Math.floor(values[row])) {
+                row++;
+            }
+            throw new IllegalArgumentException(loss.name() + ": labels must be whole class indices, got "
+                    + values[row] + " in row " + row / Math.max(1, values.length / y.shape()[0]));
+        }
+        return y.cast(DType.INT32);
+    }
+
+    /**
+     * The error a step's failed label check means: the first label outside [0, classes) in {@code y},
+     * its row and the class count; {@code failure} itself when the labels are all in range.
+     */
+    private RuntimeException labelError(io.jitflow.ir.EvaluationException failure, Tensor y) {
+        if (!sparseLabels()) {
+            return failure;
+        }
+        Shape out = builtOutput;
+        int classes = out.dim(out.rank() - 1).size();
+        long[] values = y.toHostTensor().toLongArray();
+        int perRow = Math.max(1, values.length / y.shape()[0]);
+        for (int i = 0; i < values.length; i++) {
+            if (values[i] < 0 || values[i] >= classes) {
+                return new IllegalArgumentException(loss.name() + ": label " + values[i] + " in row " + i / perRow
+                        + " is out of range for " + classes + " classes (expected 0 <= label < " + classes + ")");
+            }
+        }
+        return failure;
+    }
+
+    private static void requireBatchSize(int batchSize) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+        }
+    }
+
+    /**
+     * The model's computation on a batch: the stack of layers, in order; a subclassed model
+     * overrides it, applying its layers with {@link Layer#apply(Tensor, CallContext)} and passing
+     * {@code context} on (it says whether fit is training, and carries dropout's noise).
+     */
+    protected Tensor call(Tensor x, CallContext context) {
+        Tensor y = x;
+        for (Layer l : layers) {
+            y = l.call(y, context);
+        }
+        return y;
+    }
+
+    /** The model applied to a batch, eagerly (dropout inactive). */
+    public Tensor call(Tensor x) {
+        Tensor features = features("call", x);
+        buildFor(features);
+        return call(features, CallContext.INFERENCE);
+    }
+
+    /** Every layer's weight variables, in order (trainable or not). */
+    public List<Variable> weights() {
+        List<Variable> all = new ArrayList<>();
+        layers.forEach(l -> all.addAll(l.weights()));
+        return all;
+    }
+
+    public List<Variable> trainableWeights() {
+        List<Variable> all = new ArrayList<>();
+        layers.forEach(l -> all.addAll(l.trainableWeights()));
+        return all;
+    }
+
+    /** Every layer's weights, in order. */
+    public List<Tensor> getWeights() {
+        List<Tensor> all = new ArrayList<>();
+        layers.forEach(l -> all.addAll(l.getWeights()));
+        return all;
+    }
+
+    public void setWeights(List<Tensor> values) {
+        int expected = layers.stream().mapToInt(l -> l.weights().size()).sum();
+        if (expected != values.size()) {
+            throw new IllegalArgumentException("model " + name + " has " + expected + " weights, got " + values.size());
+        }
+        int at = 0;
+        for (Layer l : layers) {
+            int n = l.weights().size();
+            l.setWeights(values.subList(at, at + n));
+            at += n;
+        }
+    }
+
+    // ---- compile, fit, evaluate, predict ----
+
+    /**
+     * Sets the optimizer (an {@link Optimizer} or a name such as "adam"), the loss (a {@link Loss} or
+     * a name such as "sparse_categorical_crossentropy") and the metrics: names ("accuracy", "mse",
+     * "mae"), per-batch {@link Metric}s, or metric objects that accumulate over the epoch
+     * ({@link StatefulMetric}: {@code new Precision()}, {@code new Auc()}, ...).
+     */
+    public void compile(Object optimizer, Object loss, Object... metrics) {
+        for (Object m : metrics) {
+            if (!(m instanceof String || m instanceof Metric || m instanceof StatefulMetric)) {
+                throw new IllegalArgumentException("compile: a metric is a name, a Metric or a StatefulMetric, got "
+                        + (m == null ? "null" : m.getClass().getName()));
+            }
+        }
+        this.optimizer = optimizer instanceof Optimizer o ? o : Optimizer.of((String) optimizer);
+        this.loss = loss instanceof Loss l ? l : Loss.of((String) loss);
+        this.metricSpecs = List.of(metrics);
+        this.metrics = null;
+        trainStep = null;
+        weightedTrainStep = null;
+        testStep = null;
+    }
+
+    private void requireCompiled() {
+        if (optimizer == null) {
+            throw new IllegalStateException("model " + name + " must be compiled (compile(optimizer, loss, metrics)) first");
+        }
+    }
+
+    /**
+     * A metric as the steps use it: a per-batch value that fit averages over the examples, or the
+     * running value of a stateful metric, which fit and evaluate reset and then just read.
+     */
+    private record StepMetric(String name, java.util.function.BinaryOperator<Tensor> inStep, StatefulMetric state) {
+        static StepMetric of(Object spec, Loss loss, int units) {
+            if (spec instanceof StatefulMetric s) {
+                return new StepMetric(s.name(), s::updateState, s);
+            }
+            Metric m = spec instanceof Metric given ? given : Metric.of((String) spec, loss, units);
+            return new StepMetric(m.name(), m::compute, null);
+        }
+
+        boolean running() {
+            return state != null;
+        }
+    }
+
+    private List<StepMetric> metrics() {
+        if (metrics == null) {
+            Shape out = builtOutput;
+            int units = out.dim(out.rank() - 1).size();
+            metrics = metricSpecs.stream().map(m -> StepMetric.of(m, loss, units)).toList();
+        }
+        return metrics;
+    }
+
+    /** Starts the stateful metrics afresh (fit at each epoch, evaluate at each call). */
+    private void resetMetrics() {
+        metrics().stream().filter(StepMetric::running).forEach(m -> m.state().resetState());
+    }
+
+    /** Per step output (loss first), whether it is a running value rather than a batch's. */
+    private boolean[] running() {
+        List<StepMetric> all = metrics();
+        boolean[] running = new boolean[all.size() + 1];
+        for (int i = 0; i < all.size(); i++) {
+            running[i + 1] = all.get(i).running();
+        }
+        return running;
+    }
+
+    /** The dropout layers, also inside layers that hold others (a functional graph), in order. */
+    private List<Dropout> dropouts() {
+        List<Dropout> found = new ArrayList<>();
+        collectDropouts(layers, found);
+        return found;
+    }
+
+    private static void collectDropouts(List<Layer> in, List<Dropout> found) {
+        for (Layer l : in) {
+            if (l instanceof Dropout d && !found.contains(d)) {
+                found.add(d);
+            }
+            collectDropouts(l.sublayers(), found);
+        }
+    }
+
+    private TensorSpec spec(DType dtype, Shape shape) {
+        Object[] dims = new Object[shape.rank()];
+        dims[0] = BATCH;
+        for (int d = 1; d < shape.rank(); d++) {
+            dims[d] = shape.dim(d).size();
+        }
+        return TensorSpec.of(dtype, dims);
+    }
+
+    private Shape labelShape(Tensor y) {
+        return batchOf(java.util.Arrays.copyOfRange(y.shape(), 1, y.rank()));
+    }
+
+    /**
+     * The compiled training step: inputs x, labels, (with {@code weighted}) each example's weight,
+     * then the dropout layers' noise; outputs the loss and the metrics. A weighted step's loss is
+     * the mean over the batch of each example's loss times its weight, as Keras's.
+     */
+    private JitFunction trainStep(Tensor x, Tensor y, boolean weighted) {
+        JitFunction cached = weighted ? weightedTrainStep : trainStep;
+        if (cached != null) {
+            return cached;
+        }
+        labelType = y.dtype();
+        labelShape = labelShape(y);
+        List<Dropout> dropouts = dropouts();
+        List<TensorSpec> specs = new ArrayList<>(List.of(spec(x.dtype(), builtInput), spec(y.dtype(), labelShape(y))));
+        List<String> inputNames = new ArrayList<>(List.of("x", "labels"));
+        if (weighted) {
+            specs.add(TensorSpec.of(DType.FLOAT32, BATCH));
+            inputNames.add("sample_weight");
+        }
+        int noiseAt = specs.size();
+        for (Dropout d : dropouts) {
+            specs.add(spec(DType.FLOAT32, d.noiseShape(d.inputShape())));
+            inputNames.add("noise_" + d.name());
+        }
+        optimizer.build(trainableWeights());
+        JitFunction step = Jit.function(name + (weighted ? "_weighted_train_step" : "_train_step"), inputNames,
+                names(""), args -> {
+                    Map<Layer, Tensor> noise = new HashMap<>();
+                    for (int i = 0; i < dropouts.size(); i++) {
+                        noise.put(dropouts.get(i), args.get(noiseAt + i));
+                    }
+                    List<Variable> weights = trainableWeights();
+                    try (GradientTape tape = new GradientTape()) {
+                        Tensor predictions = call(args.get(0), new CallContext(true, noise));
+                        Tensor lossValue = weighted
+                                ? Jf.reduceMean(loss.perExample(args.get(1), predictions).mul(args.get(2)))
+                                : loss.compute(args.get(1), predictions);
+                        List<Tensor> results = new ArrayList<>(List.of(lossValue));
+                        for (StepMetric m : metrics()) {
+                            results.add(m.inStep().apply(args.get(1), predictions));
+                        }
+                        optimizer.apply(weights, tape.gradient(lossValue, weights));
+                        return results;
+                    }
+                }, specs.toArray(new TensorSpec[0]));
+        if (weighted) {
+            weightedTrainStep = step;
+        } else {
+            trainStep = step;
+        }
+        return step;
+    }
+
+    private JitFunction testStep(Tensor x, Tensor y) {
+        if (testStep == null) {
+            testStep = Jit.function(name + "_test_step", List.of("x", "labels"), names(""), args -> {
+                Tensor predictions = call(args.get(0), CallContext.INFERENCE);
+                List<Tensor> results = new ArrayList<>(List.of(loss.compute(args.get(1), predictions)));
+                for (StepMetric m : metrics()) {
+                    results.add(m.inStep().apply(args.get(1), predictions));
+                }
+                return results;
+            }, spec(x.dtype(), builtInput), spec(y.dtype(), labelShape(y)));
+        }
+        return testStep;
+    }
+
+    private JitFunction predictStep(Tensor x) {
+        if (predictStep == null) {
+            predictStep = Jit.function(name + "_predict", List.of("x"), List.of("y"),
+                    args -> List.of(call(args.get(0), CallContext.INFERENCE)), spec(x.dtype(), builtInput));
+        }
+        return predictStep;
+    }
+
+    /** Trains on (x, y); returns the history of loss and metrics per epoch. */
+    public History fit(Tensor x, Tensor y, FitOptions options) {
+        requireCompiled();
+        Tensor allX = features("fit", x);
+        checkExamples("fit", allX, y);
+        Tensor allY = labels(y);
+        buildFor(allX);
+        Tensor allW = exampleWeights(options, allY);
+        Tensor trainX = allX;
+        Tensor trainY = allY;
+        Tensor trainW = allW;
+        Tensor valX = options.validationX == null ? null : features("fit (validation data)", options.validationX);
+        Tensor valY = options.validationY == null ? null : labels(options.validationY);
+        if (valX != null) {
+            checkExamples("fit (validation data)", valX, valY);
+        }
+        if (options.validationSplit > 0) {
+            int n = allX.shape()[0];
+            int split = (int) (n * (1 - options.validationSplit));
+            if (split == 0 || split == n) {
+                throw new IllegalArgumentException("fit: a validation split of " + options.validationSplit + " of " + n
+                        + " examples leaves " + split + " for training and " + (n - split) + " for validation");
+            }
+            trainX = rows(allX, 0, split);
+            trainY = rows(allY, 0, split);
+            trainW = allW == null ? null : rows(allW, 0, split);
+            valX = rows(allX, split, n);
+            valY = rows(allY, split, n);
+        }
+        List<Tensor> first = trainW == null ? List.of(trainX, trainY) : List.of(trainX, trainY, trainW);
+        try {
+            return train(tensorBatches(trainX, trainY, trainW, options), first, valX, valY, options);
+        } catch (io.jitflow.ir.EvaluationException e) {
+            throw labelError(e, allY);
+        }
+    }
+
+    /**
+     * Each example's weight from fit's sample and class weights (multiplied where both are given),
+     * or null when neither is.
+     */
+    private Tensor exampleWeights(FitOptions options, Tensor labels) {
+        if (options.sampleWeight == null && options.classWeight == null) {
+            return null;
+        }
+        int n = labels.shape()[0];
+        Tensor weights = Jf.ones(DType.FLOAT32, n);
+        if (options.sampleWeight != null) {
+            if (options.sampleWeight.rank() != 1 || options.sampleWeight.shape()[0] != n) {
+                throw new IllegalArgumentException("fit: sample weights must be one per example, shape (" + n + "), got "
+                        + options.sampleWeight.type());
+            }
+            weights = options.sampleWeight.cast(DType.FLOAT32);
+        }
+        if (options.classWeight != null) {
+            long[] classes = classesOf(labels);
+            float[] perExample = new float[n];
+            for (int i = 0; i < n; i++) {
+                Double w = options.classWeight.get((int) classes[i]);
+                if (w == null) {
+                    throw new IllegalArgumentException("fit: class weights give no weight for class " + classes[i]
+                            + " (of example " + i + "); classes weighted: " + options.classWeight.keySet());
+                }
+                perExample[i] = w.floatValue();
+            }
+            weights = weights.mul(Jf.constant(perExample));
+        }
+        return weights;
+    }
+
+    /** Each example's class: the label (sparse, or a 0/1 column), or the index of a one-hot row's largest entry. */
+    private static long[] classesOf(Tensor labels) {
+        boolean oneHot = labels.rank() == 2 && labels.shape()[1] > 1;
+        Tensor classes = oneHot ? Jf.argmax(labels, -1) : Jf.reshape(labels, labels.shape()[0]);
+        return Jf.round(classes.cast(DType.FLOAT64)).toHostTensor().toLongArray();
+    }
+
+    /** Where the epochs' batches come from: each a list of x, labels and (weighted) each example's weight. */
+    private interface BatchSource {
+        /** The batches of one epoch; {@code random} draws tensors' shuffles. */
+        Iterator<List<Tensor>> epoch(Random random);
+
+        /** Batches per epoch, or -1 when the source does not know. */
+        int steps();
+    }
+
+    /** Batches of in-memory tensors, their rows shuffled each epoch (as before fit took datasets). */
+    private static BatchSource tensorBatches(Tensor x, Tensor y, Tensor w, FitOptions options) {
+        int n = x.shape()[0];
+        int steps = (n + options.batchSize - 1) / options.batchSize;
+        return new BatchSource() {
+            public Iterator<List<Tensor>> epoch(Random random) {
+                int[] order = order(n, options.shuffle, random);
+                return java.util.stream.IntStream.range(0, steps).mapToObj(s -> {
+                    int from = s * options.batchSize;
+                    Tensor indices = Jf.constant(java.util.Arrays.copyOfRange(order, from, Math.min(n, from + options.batchSize)));
+                    // Batches are gathered where the data lives (a GPU, say), and the step runs there.
+                    List<Tensor> batch = new ArrayList<>(List.of(Jf.gather(x, indices.toDevice(x.device()), 0),
+                            Jf.gather(y, indices.toDevice(y.device()), 0)));
+                    if (w != null) {
+                        batch.add(Jf.gather(w, indices.toDevice(w.device()), 0));
+                    }
+                    return batch;
+                }).iterator();
+            }
+
+            public int steps() {
+                return steps;
+            }
+        };
+    }
+
+    private History train(BatchSource source, List<Tensor> first, Tensor valX, Tensor valY, FitOptions options) {
+        if (options.initialEpoch >= options.epochs) {
+            throw new IllegalArgumentException("fit: initial epoch " + options.initialEpoch + " leaves no epoch to run"
+                    + " (epochs " + options.epochs + "; epochs counts from 0, not from the initial epoch)");
+        }
+        int steps = options.stepsPerEpoch > 0 ? options.stepsPerEpoch : source.steps();
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("verbose", options.verbose);
+        params.put("epochs", options.epochs);
+        params.put("steps", steps);
+        History history = new History(params);
+        boolean terminal = options.terminal != null ? options.terminal : options.out == System.out && System.console() != null;
+        List<Callback> callbacks = new ArrayList<>(List.of(new ProgressLogger(options.out, options.verbose, terminal)));
+        callbacks.addAll(options.callbacks);
+        for (Callback c : callbacks) {
+            c.attach(this, Collections.unmodifiableMap(params));
+        }
+        JitFunction step = trainStep(first.get(0), first.get(1), first.size() > 2);
+        List<Dropout> dropouts = dropouts();
+        Random random = new Random(options.seed);
+        long noiseSeed = random.nextLong();
+        stopTraining = false;
+        Map<String, Double> last = new LinkedHashMap<>();
+        callbacks.forEach(c -> c.onTrainBegin(Map.of()));
+        for (int epoch = options.initialEpoch; epoch < options.epochs && !stopTraining; epoch++) {
+            int current = epoch;
+            callbacks.forEach(c -> c.onEpochBegin(current, new LinkedHashMap<>()));
+            Iterator<List<Tensor>> batches = source.epoch(random);
+            resetMetrics();
+            Averages averages = new Averages(names(""), running());
+            try {
+                for (int s = 0; (steps < 0 || s < steps) && !stopTraining && batches.hasNext(); s++) {
+                    int batch = s;
+                    callbacks.forEach(c -> c.onTrainBatchBegin(batch, new LinkedHashMap<>()));
+                    List<Tensor> args = new ArrayList<>(batches.next());
+                    Tensor x = args.get(0);
+                    int size = x.shape()[0];
+                    for (Dropout d : dropouts) {
+                        int[] shape = d.noiseShape(d.inputShape()).bind(Map.of(BATCH, size)).sizes();
+                        args.add(Jf.randomUniform(shape, 0, 1, noiseSeed++, DType.FLOAT32).toDevice(x.device()));
+                    }
+                    averages.add(run(step, args.toArray(new Tensor[0])), size);
+                    Map<String, Double> batchLogs = averages.values();
+                    callbacks.forEach(c -> c.onTrainBatchEnd(batch, new LinkedHashMap<>(batchLogs)));
+                }
+            } finally {
+                close(batches);
+            }
+            Map<String, Double> logs = new LinkedHashMap<>(averages.values());
+            if (valX != null) {
+                Map<String, Double> validation = averages(valX, valY, options.batchSize);
+                validation.forEach((k, v) -> logs.put("val_" + k, v));
+            }
+            callbacks.forEach(c -> c.onEpochEnd(current, logs));
+            history.record(epoch, logs);
+            last = logs;
+        }
+        Map<String, Double> finalLogs = last;
+        callbacks.forEach(c -> c.onTrainEnd(finalLogs));
+        return history;
+    }
+
+    /** Ends an epoch's iteration early or not: a dataset's prefetching thread stops. */
+    private static void close(Iterator<?> batches) {
+        if (batches instanceof AutoCloseable c) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("closing the epoch's batches: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /**
+     * Trains on a dataset's batches ({@link Dataset#batch} it first), read anew each epoch: as many
+     * batches as it holds, or {@code stepsPerEpoch}. Validation data, if any, is given as tensors.
+     */
+    public History fit(Dataset batches, FitOptions options) {
+        requireCompiled();
+        if (!batches.isBatched()) {
+            throw new IllegalArgumentException("fit: the dataset gives single examples; batch it first (dataset.batch(32))");
+        }
+        if (options.sampleWeight != null || options.classWeight != null || options.validationSplit > 0) {
+            throw new IllegalArgumentException("fit: with a dataset, sample and class weights and a validation split are"
+                    + " not supported; map the dataset, or pass validation data as tensors");
+        }
+        Iterator<Dataset.Example> probe = batches.iterator();
+        if (!probe.hasNext()) {
+            close(probe);
+            throw new IllegalArgumentException("fit: the dataset is empty");
+        }
+        Dataset.Example firstBatch = probe.next();
+        close(probe);
+        List<Tensor> first = List.of(features("fit", firstBatch.x()), labels(firstBatch.y()));
+        buildFor(first.get(0));
+        Tensor valX = options.validationX == null ? null : features("fit (validation data)", options.validationX);
+        Tensor valY = options.validationY == null ? null : labels(options.validationY);
+        BatchSource source = new BatchSource() {
+            public Iterator<List<Tensor>> epoch(Random random) {
+                Iterator<Dataset.Example> in = batches.iterator();
+                return new Iterator<>() {
+                    @Override
+                    public boolean hasNext() {
+                        return in.hasNext();
+                    }
+
+                    @Override
+                    public List<Tensor> next() {
+                        Dataset.Example e = in.next();
+                        Tensor x = features("fit", e.x());
+                        checkExamples("fit", x, e.y());
+                        return List.of(x, labels(e.y()));
+                    }
+                };
+            }
+
+            public int steps() {
+                return -1;
+            }
+        };
+        try {
+            return train(source, first, valX, valY, options);
+        } catch (io.jitflow.ir.EvaluationException e) {
+            throw labelError(e, first.get(1));
+        }
+    }
+
+    /**
+     * Asks fit to stop after the current batch (Keras's {@code model.stop_training = True}), as
+     * EarlyStopping and TerminateOnNaN do; the epoch's end is still reported.
+     */
+    public void stopTraining() {
+        stopTraining = true;
+    }
+
+    /**
+     * Runs the training, test and prediction steps op by op instead of compiling them (Keras's
+     * {@code run_eagerly}): slower, for debugging (breakpoints and prints in layers and losses see
+     * concrete values); results equal the compiled ones within rounding.
+     */
+    public Model runEagerly(boolean on) {
+        this.runEagerly = on;
+        return this;
+    }
+
+    /** A step's results: compiled, or op by op when {@link #runEagerly}. */
+    private List<Tensor> run(JitFunction step, Tensor... args) {
+        return runEagerly ? step.callEagerly(args) : step.callAll(args);
+    }
+
+    /** The optimizer compile set, or null before compile. */
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    private static void checkExamples(String what, Tensor x, Tensor y) {
+        if (y == null || y.rank() == 0 || x.shape()[0] != y.shape()[0]) {
+            throw new IllegalArgumentException(what + ": x and y must hold the same number of examples along their "
+                    + "first dim, got " + x.type() + " and " + (y == null ? "no labels" : y.type()));
+        }
+        if (x.shape()[0] == 0) {
+            throw new IllegalArgumentException(what + ": there are no examples (x is " + x.type() + ")");
+        }
+    }
+
+    private List<String> names(String prefix) {
+        List<String> all = new ArrayList<>(List.of(prefix + "loss"));
+        for (Object m : metricSpecs) {
+            all.add(prefix + (m instanceof String s ? Metric.of(s, loss, 2).name()
+                    : m instanceof Metric given ? given.name() : ((StatefulMetric) m).name()));
+        }
+        return all;
+    }
+
+    private static int[] order(int n, boolean shuffle, Random random) {
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        if (shuffle) {
+            for (int i = n - 1; i > 0; i--) {
+                int j = random.nextInt(i + 1);
+                int t = order[i];
+                order[i] = order[j];
+                order[j] = t;
+            }
+        }
+        return order;
+    }
+
+    private static Tensor rows(Tensor t, int from, int to) {
+        return Jf.gather(t, Jf.range(from, to, 1).toDevice(t.device()), 0);
+    }
+
+    public Map<String, Double> evaluate(Tensor x, Tensor y) {
+        return evaluate(x, y, 32);
+    }
+
+    /** The loss and metrics over (x, y), averaged over all examples. */
+    public Map<String, Double> evaluate(Tensor x, Tensor y, int batchSize) {
+        requireCompiled();
+        requireBatchSize(batchSize);
+        Tensor features = features("evaluate", x);
+        checkExamples("evaluate", features, y);
+        Tensor labels = labels(y);
+        buildFor(features);
+        try {
+            return averages(features, labels, batchSize);
+        } catch (io.jitflow.ir.EvaluationException e) {
+            throw labelError(e, labels);
+        }
+    }
+
+    /** The loss and metrics over prepared (x, y), averaged over all examples. */
+    private Map<String, Double> averages(Tensor x, Tensor y, int batchSize) {
+        JitFunction step = testStep(x, y);
+        resetMetrics();
+        Averages averages = new Averages(names(""), running());
+        int n = x.shape()[0];
+        for (int from = 0; from < n; from += batchSize) {
+            int to = Math.min(n, from + batchSize);
+            averages.add(run(step, rows(x, from, to), rows(y, from, to)), to - from);
+        }
+        return averages.values();
+    }
+
+    public Tensor predict(Tensor x) {
+        return predict(x, 32);
+    }
+
+    /** The model's outputs for every example, computed in batches. */
+    public Tensor predict(Tensor x, int batchSize) {
+        requireBatchSize(batchSize);
+        Tensor features = features("predict", x);
+        buildFor(features);
+        int n = features.shape()[0];
+        if (n == 0) {
+            Shape out = builtOutput;
+            return Jf.zeros(features.dtype(), out.bind(Map.of(BATCH, 0)).sizes());
+        }
+        JitFunction step = predictStep(features);
+        List<Tensor> parts = new ArrayList<>();
+        for (int from = 0; from < n; from += batchSize) {
+            parts.add(run(step, rows(features, from, Math.min(n, from + batchSize))).get(0));
+        }
+        return parts.size() == 1 ? parts.get(0) : Jf.concat(parts, 0);
+    }
+
+    /**
+     * A step's results over the batches so far: per-batch values averaged, weighted by batch size;
+     * running values (stateful metrics, which accumulate themselves) as the last batch left them.
+     */
+    private static final class Averages {
+        private final List<String> names;
+        private final boolean[] running;
+        private final double[] sums;
+        private long count;
+
+        Averages(List<String> names, boolean[] running) {
+            this.names = names;
+            this.running = running;
+            this.sums = new double[names.size()];
+        }
+
+        void add(List<Tensor> batch, int size) {
+            for (int i = 0; i < sums.length; i++) {
+                double v = batch.get(i).doubleValue();
+                sums[i] = running[i] ? v : sums[i] + v * size;
+            }
+            count += size;
+        }
+
+        Map<String, Double> values() {
+            Map<String, Double> v = new LinkedHashMap<>();
+            for (int i = 0; i < sums.length; i++) {
+                v.put(names.get(i), count == 0 ? Double.NaN : running[i] ? sums[i] : sums[i] / count);
+            }
+            return v;
+        }
+    }
+
+    // ---- saving ----
+
+    /**
+     * Writes the model as a graph file (and its weights sidecar): function {@code predict(x) -> y},
+     * and once compiled and trained, {@code train_step(x, labels, noise...) -> (loss, metrics...)}
+     * and {@code test_step}; the variables hold the weights and the optimizer's state. Written
+     * atomically. {@link SavedModel#load} reads it back without this Java code. A path ending in
+     * {@code .onnx} writes an ONNX model of {@code predict} instead, the weights as initializers.
+     */
+    public void save(java.nio.file.Path file) throws java.io.IOException {
+        boolean onnx = requireExtension("save", file, ".jfg", ".onnx").equals(".onnx");
+        ensureBuilt();
+        int[] shape = builtInput.bind(Map.of(BATCH, 1)).sizes();
+        Tensor x = Jf.zeros(shape);
+        List<io.jitflow.ir.Function> functions = new ArrayList<>();
+        functions.add(renamed(predictStep(x).tracedGraph(x), "predict"));
+        if (trainStep != null && !onnx) {
+            Tensor y = Jf.zeros(labelType, labelShape.bind(Map.of(BATCH, 1)).sizes());
+            List<Tensor> args = new ArrayList<>(List.of(x, y));
+            for (Dropout d : dropouts()) {
+                args.add(Jf.zeros(d.noiseShape(d.inputShape()).bind(Map.of(BATCH, 1)).sizes()));
+            }
+            functions.add(renamed(trainStep.tracedGraph(args.toArray(new Tensor[0])), "train_step"));
+            functions.add(renamed(testStep(x, y).tracedGraph(x, y), "test_step"));
+        }
+        List<Variable> live = new ArrayList<>(weights());
+        if (optimizer != null) {
+            live.addAll(optimizer.variables());
+            metrics().stream().filter(StepMetric::running).forEach(m -> live.addAll(m.state().variables()));
+        }
+        List<io.jitflow.ir.Variable> variables = new ArrayList<>();
+        for (Variable v : live) {
+            variables.add(new io.jitflow.ir.Variable(v.name(), v.type(), v.asTensor().toHostTensor(), v.trainable()));
+        }
+        io.jitflow.text.GraphFiles.write(io.jitflow.ir.Graph.of(variables, functions), file);
+    }
+
+    /** The file's extension among {@code allowed}; any other is an error naming them. */
+    private static String requireExtension(String what, java.nio.file.Path file, String... allowed) {
+        String fileName = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        for (String extension : allowed) {
+            if (fileName.endsWith(extension)) {
+                return extension;
+            }
+        }
+        throw new IllegalArgumentException(what + ": '" + file.getFileName() + "' has no extension Jitflow writes;"
+                + " use " + String.join(" or ", allowed) + (allowed.length > 1 ? " (a graph file with a weights sidecar,"
+                + " or an ONNX model)" : ""));
+    }
+
+    /**
+     * Writes the weights alone (every layer's, in order, with their names and current values; not
+     * the optimizer's state) to a graph file without functions, as Keras's save_weights.
+     */
+    public void saveWeights(java.nio.file.Path file) throws java.io.IOException {
+        requireExtension("saveWeights", file, ".jfg");
+        ensureBuilt();
+        List<io.jitflow.ir.Variable> variables = new ArrayList<>();
+        for (Variable v : weights()) {
+            variables.add(new io.jitflow.ir.Variable(v.name(), v.type(), v.asTensor().toHostTensor(), v.trainable()));
+        }
+        io.jitflow.text.GraphFiles.write(io.jitflow.ir.Graph.of(variables, List.of()), file);
+    }
+
+    /**
+     * Sets the weights from a file {@link #saveWeights} wrote, in order (the layer names may differ,
+     * as in a model built again in another JVM); their number and types must match.
+     */
+    public void loadWeights(java.nio.file.Path file) throws java.io.IOException {
+        ensureBuilt();
+        List<io.jitflow.ir.Variable> saved = io.jitflow.text.GraphFiles.read(file).variables();
+        List<Variable> mine = weights();
+        if (saved.size() != mine.size()) {
+            throw new IllegalArgumentException("loadWeights: " + file.getFileName() + " holds " + saved.size()
+                    + " weights, model " + name + " has " + mine.size());
+        }
+        for (int i = 0; i < saved.size(); i++) {
+            if (!saved.get(i).type().equals(mine.get(i).type())) {
+                throw new IllegalArgumentException("loadWeights: weight " + i + " of " + file.getFileName() + " ("
+                        + saved.get(i).name() + ") is " + saved.get(i).type() + ", " + mine.get(i).name() + " is "
+                        + mine.get(i).type());
+            }
+        }
+        for (int i = 0; i < saved.size(); i++) {
+            mine.get(i).assign(Tensor.of(saved.get(i).initialValue()));
+        }
+    }
+
+    private static io.jitflow.ir.Function renamed(io.jitflow.ir.Graph traced, String functionName) {
+        io.jitflow.ir.Function f = traced.functions().get(0);
+        return new io.jitflow.ir.Function(functionName, f.inputs(), f.nodes(), f.outputs());
+    }
+
+    // ---- pictures ----
+
+    /** Writes a picture of the layers and their shapes: Graphviz DOT for a .dot file, SVG for a .svg file. */
+    public void plotModel(java.nio.file.Path file) throws java.io.IOException {
+        ensureBuilt();
+        ModelPlot.picture(Layer.describe(builtInput), layers).write(file, name);
+    }
+
+    private void ensureBuilt() {
+        if (builtInput == null) {
+            if (declaredInput == null) {
+                throw new IllegalStateException("model " + name + " is not built yet: declare its input with new Input(...)"
+                        + " or call it (fit, predict) first");
+            }
+            build(declaredInput);
+        }
+    }
+
+    // ---- summary ----
+
+    /** Prints and returns Keras's table: each layer's name, type, output shape and parameter count. */
+    public String summary() {
+        return summary(System.out);
+    }
+
+    public String summary(PrintStream out) {
+        ensureBuilt();
+        String rule = "_".repeat(65);
+        StringBuilder sb = new StringBuilder();
+        sb.append("Model: \"").append(name).append("\"\n").append(rule).append('\n');
+        sb.append(String.format(java.util.Locale.ROOT, " %-28s%-26s%-10s%n", "Layer (type)", "Output Shape", "Param #"));
+        sb.append("=".repeat(65)).append('\n');
+        long total = 0;
+        long trainable = 0;
+        for (Layer l : layers) {
+            long params = l.countParams();
+            total += params;
+            trainable += l.trainableWeights().stream().mapToLong(v -> java.util.Arrays.stream(v.shape())
+                    .asLongStream().reduce(1, (a, b) -> a * b)).sum();
+            sb.append(String.format(java.util.Locale.ROOT, " %-28s%-26s%-10d%n", l.name() + " (" + l.getClass().getSimpleName() + ")",
+                    Layer.describe(l.outputShape()), params));
+        }
+        sb.append("=".repeat(65)).append('\n');
+        sb.append(String.format(java.util.Locale.ROOT, "Total params: %,d%n", total));
+        sb.append(String.format(java.util.Locale.ROOT, "Trainable params: %,d%n", trainable));
+        sb.append(String.format(java.util.Locale.ROOT, "Non-trainable params: %,d%n", total - trainable));
+        sb.append(rule).append('\n');
+        out.print(sb);
+        return sb.toString();
+    }
+}
