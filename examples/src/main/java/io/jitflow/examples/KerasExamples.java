@@ -6,15 +6,20 @@ import io.jitflow.Jf;
 import io.jitflow.Tensor;
 import io.jitflow.ir.DType;
 import io.jitflow.keras.FitOptions;
+import io.jitflow.keras.Functional;
 import io.jitflow.keras.History;
+import io.jitflow.keras.Model;
 import io.jitflow.keras.Sequential;
+import io.jitflow.keras.callbacks.EarlyStopping;
 import io.jitflow.keras.layers.Dense;
 import io.jitflow.keras.layers.Input;
+import io.jitflow.keras.layers.KerasTensor;
+import io.jitflow.keras.layers.Merge;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
 
-/** The lectures' small Keras programs: a one-neuron regression, XOR, and the linear classifier. */
+/** The lectures' small Keras programs: a one-neuron regression, XOR, the linear classifier; and XOR as a functional model. */
 public final class KerasExamples {
     private KerasExamples() {
     }
@@ -70,9 +75,47 @@ public final class KerasExamples {
         return result.get("accuracy");
     }
 
+    /**
+     * XOR of three bits again, as a functional model with a residual connection (two tanh layers
+     * whose outputs are added), trained until EarlyStopping sees the validation loss stall (the best
+     * weights restored); the training curves go to {@code plot} (.svg or .png). Returns the
+     * validation accuracy of the restored weights.
+     */
+    public static double functionalXor(PrintStream out, java.nio.file.Path plot) throws java.io.IOException {
+        Jf.setRandomSeed(13);
+        int n = 10_000;
+        Tensor bits = Jf.cast(Jf.greater(Jf.randomUniform(new int[] {n, 3}, 0, 1, 6, DType.FLOAT32), constant(0.5f)),
+                DType.INT32);
+        Tensor parity = Jf.mod(Jf.reduceSum(bits, 1), constant(2));
+        Tensor x = bits.cast(DType.FLOAT32);
+        KerasTensor in = KerasTensor.input(3);
+        KerasTensor h = new Dense(8, "tanh").apply(in);
+        KerasTensor deeper = new Dense(8, "tanh").apply(h);
+        KerasTensor out1 = new Dense(2, "softmax").apply(Merge.add().apply(h, deeper));
+        Model model = Functional.model(in, out1);
+        model.compile("adam", "sparse_categorical_crossentropy", "accuracy");
+        EarlyStopping stop = new EarlyStopping("val_loss", 3, true);
+        History history = model.fit(x, parity, FitOptions.epochs(60).batchSize(32).validationSplit(0.1).verbose(0)
+                .callbacks(stop));
+        history.plot(plot);
+        int split = n * 9 / 10;
+        Tensor valX = Jf.gather(x, Jf.range(split, n, 1), 0);
+        Tensor valY = Jf.gather(parity, Jf.range(split, n, 1), 0);
+        double accuracy = model.evaluate(valX, valY).get("accuracy");
+        out.printf("functional xor (residual, EarlyStopping): %d epochs%s, validation accuracy %.4f; curves in %s%n",
+                history.epoch().size(), stop.stoppedEpoch() >= 0 ? " (stopped early, best epoch " + (stop.bestEpoch() + 1)
+                        + " restored)" : "", accuracy, plot);
+        return accuracy;
+    }
+
     public static void run(PrintStream out) {
         regression(out);
         xor(out);
         linearClassifier(out);
+        try {
+            functionalXor(out, java.nio.file.Files.createTempDirectory("jitflow-keras").resolve("functional-xor.svg"));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }

@@ -33,6 +33,14 @@ class KerasExamplesTest {
     }
 
     @Test
+    void functionalXorStopsEarlyAndPlotsItsCurves(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws IOException {
+        java.nio.file.Path plot = dir.resolve("curves.svg");
+        assertTrue(KerasExamples.functionalXor(QUIET, plot) > 0.97);
+        assertTrue(java.nio.file.Files.readString(plot).contains("<polyline"), "the curves are drawn");
+    }
+
+    @Test
     void regressionXorAndTheLinearClassifier() {
         assertEquals(13.98, KerasExamples.regression(QUIET), 0.1);
         assertTrue(KerasExamples.xor(QUIET) > 0.97);
