@@ -859,39 +859,6 @@ public class Model {
         return parts.size() == 1 ? parts.get(0) : Jf.concat(parts, 0);
     }
 
-    /**
-     * A step's results over the batches so far: per-batch values averaged, weighted by batch size;
-     * running values (stateful metrics, which accumulate themselves) as the last batch left them.
-     */
-    private static final class Averages {
-        private final List<String> names;
-        private final boolean[] running;
-        private final double[] sums;
-        private long count;
-
-        Averages(List<String> names, boolean[] running) {
-            this.names = names;
-            this.running = running;
-            this.sums = new double[names.size()];
-        }
-
-        void add(List<Tensor> batch, int size) {
-            for (int i = 0; i < sums.length; i++) {
-                double v = batch.get(i).doubleValue();
-                sums[i] = running[i] ? v : sums[i] + v * size;
-            }
-            count += size;
-        }
-
-        Map<String, Double> values() {
-            Map<String, Double> v = new LinkedHashMap<>();
-            for (int i = 0; i < sums.length; i++) {
-                v.put(names.get(i), count == 0 ? Double.NaN : running[i] ? sums[i] : sums[i] / count);
-            }
-            return v;
-        }
-    }
-
     // ---- saving ----
 
     /**
@@ -1012,27 +979,8 @@ public class Model {
 
     public String summary(PrintStream out) {
         ensureBuilt();
-        String rule = "_".repeat(65);
-        StringBuilder sb = new StringBuilder();
-        sb.append("Model: \"").append(name).append("\"\n").append(rule).append('\n');
-        sb.append(String.format(java.util.Locale.ROOT, " %-28s%-26s%-10s%n", "Layer (type)", "Output Shape", "Param #"));
-        sb.append("=".repeat(65)).append('\n');
-        long total = 0;
-        long trainable = 0;
-        for (Layer l : layers) {
-            long params = l.countParams();
-            total += params;
-            trainable += l.trainableWeights().stream().mapToLong(v -> java.util.Arrays.stream(v.shape())
-                    .asLongStream().reduce(1, (a, b) -> a * b)).sum();
-            sb.append(String.format(java.util.Locale.ROOT, " %-28s%-26s%-10d%n", l.name() + " (" + l.getClass().getSimpleName() + ")",
-                    Layer.describe(l.outputShape()), params));
-        }
-        sb.append("=".repeat(65)).append('\n');
-        sb.append(String.format(java.util.Locale.ROOT, "Total params: %,d%n", total));
-        sb.append(String.format(java.util.Locale.ROOT, "Trainable params: %,d%n", trainable));
-        sb.append(String.format(java.util.Locale.ROOT, "Non-trainable params: %,d%n", total - trainable));
-        sb.append(rule).append('\n');
-        out.print(sb);
-        return sb.toString();
+        String table = ModelSummary.table(name, layers);
+        out.print(table);
+        return table;
     }
 }
