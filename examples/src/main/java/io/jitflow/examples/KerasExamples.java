@@ -44,11 +44,9 @@ public final class KerasExamples {
      */
     public static double xor(PrintStream out) {
         Jf.setRandomSeed(11);
-        int n = 10_000;
-        Tensor bits = Jf.cast(Jf.greater(Jf.randomUniform(new int[] {n, 3}, 0, 1, 5, DType.FLOAT32), constant(0.5f)),
-                DType.INT32);
-        Tensor parity = Jf.mod(Jf.reduceSum(bits, 1), constant(2));
-        Tensor x = bits.cast(DType.FLOAT32);
+        Tensor[] data = threeBits(5);
+        Tensor x = data[0];
+        Tensor parity = data[1];
         Sequential model = new Sequential(new Input(3), new Dense(4, "tanh"), new Dense(3, "tanh"),
                 new Dense(2, "softmax"));
         model.compile("adam", "sparse_categorical_crossentropy", "accuracy");
@@ -56,6 +54,13 @@ public final class KerasExamples {
         double accuracy = h.get("val_accuracy").get(19);
         out.printf("xor: validation accuracy %.4f after 20 epochs%n", accuracy);
         return accuracy;
+    }
+
+    /** 10,000 random triples of bits (as float32) and their parity, drawn with {@code seed}. */
+    private static Tensor[] threeBits(long seed) {
+        Tensor bits = Jf.cast(Jf.greater(Jf.randomUniform(new int[] {10_000, 3}, 0, 1, seed, DType.FLOAT32),
+                constant(0.5f)), DType.INT32);
+        return new Tensor[] {bits.cast(DType.FLOAT32), Jf.mod(Jf.reduceSum(bits, 1), constant(2))};
     }
 
     /** The linear classifier from scratch, now as Sequential([Dense(1)]) with "mse" and SGD(0.1). */
@@ -83,11 +88,10 @@ public final class KerasExamples {
      */
     public static double functionalXor(PrintStream out, java.nio.file.Path plot) throws java.io.IOException {
         Jf.setRandomSeed(13);
-        int n = 10_000;
-        Tensor bits = Jf.cast(Jf.greater(Jf.randomUniform(new int[] {n, 3}, 0, 1, 6, DType.FLOAT32), constant(0.5f)),
-                DType.INT32);
-        Tensor parity = Jf.mod(Jf.reduceSum(bits, 1), constant(2));
-        Tensor x = bits.cast(DType.FLOAT32);
+        Tensor[] data = threeBits(6);
+        Tensor x = data[0];
+        Tensor parity = data[1];
+        int n = x.shape()[0];
         KerasTensor in = KerasTensor.input(3);
         KerasTensor h = new Dense(8, "tanh").apply(in);
         KerasTensor deeper = new Dense(8, "tanh").apply(h);
