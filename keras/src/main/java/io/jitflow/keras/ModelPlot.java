@@ -1,19 +1,24 @@
 package io.jitflow.keras;
 
 import io.jitflow.ir.plot.GraphPicture;
+import io.jitflow.keras.layers.FunctionalLayer;
 import io.jitflow.keras.layers.Layer;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Pictures of a model's layers, as keras.utils.plot_model draws them: one box per layer (its name,
- * type, input and output shapes) in a column joined by arrows.
+ * type, input and output shapes) in a column joined by arrows; for a functional model, one box per
+ * layer application with arrows along its branches and into its merges.
  */
 final class ModelPlot {
     private ModelPlot() {
     }
 
     static GraphPicture picture(String inputShape, List<Layer> layers) {
+        if (layers.size() == 1 && layers.get(0) instanceof FunctionalLayer graph) {
+            return functional(inputShape, graph);
+        }
         List<GraphPicture.Box> boxes = new ArrayList<>();
         boxes.add(new GraphPicture.Box(List.of("input (InputLayer)", "output: " + inputShape)));
         String previous = inputShape;
@@ -24,5 +29,24 @@ final class ModelPlot {
             previous = out;
         }
         return GraphPicture.chain(boxes);
+    }
+
+    /** A functional model's graph: a box per layer application, arrows from what each is applied to (branches, merges). */
+    private static GraphPicture functional(String inputShape, FunctionalLayer graph) {
+        List<GraphPicture.Box> boxes = new ArrayList<>();
+        List<GraphPicture.Edge> edges = new ArrayList<>();
+        java.util.Map<String, Integer> index = new java.util.HashMap<>();
+        boxes.add(new GraphPicture.Box(List.of("input (InputLayer)", "output: " + inputShape)));
+        index.put("input", 0);
+        for (FunctionalLayer.Application a : graph.applications()) {
+            int at = boxes.size();
+            boxes.add(new GraphPicture.Box(List.of(a.label() + " (" + a.layer().getClass().getSimpleName() + ")",
+                    "output: " + Layer.describe(a.output()))));
+            for (String from : a.from()) {
+                edges.add(new GraphPicture.Edge(index.get(from), at));
+            }
+            index.put(a.label(), at);
+        }
+        return new GraphPicture(boxes, edges, List.of());
     }
 }

@@ -13,6 +13,7 @@ import io.jitflow.keras.layers.Dropout;
 import io.jitflow.keras.layers.KerasTensor;
 import io.jitflow.keras.layers.Merge;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -81,5 +82,30 @@ class FunctionalTest {
                 () -> Functional.model(a, Merge.concatenate(-1).apply(new Dense(2).apply(a), new Dense(2).apply(b))));
         assertTrue(two.getMessage().contains("which is not the model's input"), two.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Merge.subtract().apply(a, a, a));
+    }
+
+    /** summary has Keras's "Connected to" column, a row per application; plotModel draws the branches and merges. */
+    @Test
+    void summaryAndPlotShowTheGraph() throws Exception {
+        KerasTensor in = KerasTensor.input(4);
+        Dense shared = (Dense) new Dense(4, "tanh").named("shared");
+        KerasTensor once = shared.apply(in);
+        KerasTensor twice = shared.apply(once);
+        KerasTensor sum = ((Merge) Merge.add().named("sum")).apply(once, twice);
+        Model model = Functional.model(in, ((Dense) new Dense(1).named("head")).apply(sum));
+        String summary = model.summary(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        assertTrue(summary.contains(" input (InputLayer)            (None, 4)           0         -"), summary);
+        assertTrue(summary.contains(" shared (Dense)                (None, 4)           20        input"), summary);
+        assertTrue(summary.contains(" shared (Dense)                (None, 4)           0         shared[0]"), summary);
+        assertTrue(summary.contains(" sum (Merge)                   (None, 4)           0         shared[0], shared[1]"),
+                summary);
+        assertTrue(summary.contains(" head (Dense)                  (None, 1)           5         sum[0]"), summary);
+        assertTrue(summary.contains("Total params: 25"), summary);
+        Path dot = dir.resolve("functional.dot");
+        model.plotModel(dot);
+        String text = java.nio.file.Files.readString(dot);
+        for (String edge : List.of("n0 -> n1", "n1 -> n2", "n1 -> n3", "n2 -> n3", "n3 -> n4")) {
+            assertTrue(text.contains(edge), edge + " in\n" + text);
+        }
     }
 }

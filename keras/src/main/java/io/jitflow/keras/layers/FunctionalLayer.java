@@ -45,6 +45,34 @@ public final class FunctionalLayer extends Layer {
         order.add(t);
     }
 
+    /**
+     * One application of a layer in the graph, as summary and plotModel show it: its label
+     * ({@code name[i]}, the layer's i-th application, as Keras's node indices), the layer, the
+     * labels of what it is applied to ({@code input} for the model's input), its output shape.
+     */
+    public record Application(String label, Layer layer, List<String> from, Shape output) {
+    }
+
+    /** The model's input, then each layer application in order. */
+    public List<Application> applications() {
+        Map<KerasTensor, String> labels = new IdentityHashMap<>();
+        Map<Layer, Integer> uses = new IdentityHashMap<>();
+        labels.put(input, "input");
+        List<Application> all = new ArrayList<>();
+        for (KerasTensor t : order) {
+            int use = uses.merge(t.layer(), 1, Integer::sum) - 1;
+            String label = t.layer().name() + "[" + use + "]";
+            labels.put(t, label);
+            all.add(new Application(label, t.layer(), t.inputs().stream().map(labels::get).toList(), t.shape()));
+        }
+        return all;
+    }
+
+    /** The model's input shape, batch dim first. */
+    public Shape modelInput() {
+        return input.shape();
+    }
+
     /** The layers applied, each once, in order of first application. */
     @Override
     public List<Layer> sublayers() {
