@@ -108,4 +108,25 @@ class FunctionalTest {
             assertTrue(text.contains(edge), edge + " in\n" + text);
         }
     }
+
+    @Test
+    void lambdaAndDot() {
+        Jf.setRandomSeed(7);
+        KerasTensor in = KerasTensor.input(4);
+        io.jitflow.keras.layers.Lambda firstTwo = new io.jitflow.keras.layers.Lambda(t -> Jf.square(Jf.slice(t, ":, :2")));
+        KerasTensor squares = firstTwo.apply(in);
+        assertEquals("(None, 2)", io.jitflow.keras.layers.Layer.describe(squares.shape()), "found by running it once");
+        Dense a = new Dense(3);
+        Dense b = new Dense(3);
+        KerasTensor dot = Merge.dot().apply(a.apply(squares), b.apply(squares));
+        assertEquals("(None, 1)", io.jitflow.keras.layers.Layer.describe(dot.shape()));
+        Model model = Functional.model(in, dot);
+        CallContext c = CallContext.INFERENCE;
+        Tensor sq = Jf.square(Jf.slice(X, ":, :2"));
+        Tensor expected = Jf.reduceSum(a.call(sq, c).mul(b.call(sq, c)), true, -1);
+        assertArrayEquals(expected.toFloatArray(), model.predict(X).toFloatArray(), 1e-6f);
+        IllegalArgumentException dropsBatch = assertThrows(IllegalArgumentException.class,
+                () -> new io.jitflow.keras.layers.Lambda(Jf::reduceSum).apply(in));
+        assertTrue(dropsBatch.getMessage().contains("must keep the batch dim first"), dropsBatch.getMessage());
+    }
 }

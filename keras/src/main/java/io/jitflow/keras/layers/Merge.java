@@ -11,8 +11,8 @@ import java.util.function.BinaryOperator;
 /**
  * A layer of the functional API that combines several tensors, as Keras's merge layers: the
  * elementwise {@link #add}, {@link #subtract}, {@link #multiply}, {@link #average},
- * {@link #maximum} and {@link #minimum} of tensors of one shape, and {@link #concatenate} along an
- * axis. Applied with {@link #apply(KerasTensor...)}; it has no weights.
+ * {@link #maximum} and {@link #minimum} of tensors of one shape, {@link #concatenate} along an
+ * axis, and the per-example {@link #dot} product. Applied with {@link #apply(KerasTensor...)}; it has no weights.
  */
 public final class Merge extends Layer {
     private final String kind;
@@ -51,6 +51,11 @@ public final class Merge extends Layer {
         return new Merge("minimum", 0, Jf::minimum);
     }
 
+    /** The dot product of two vectors per example (inputs (batch, n)), shape (batch, 1), as Keras's Dot(axes=1). */
+    public static Merge dot() {
+        return new Merge("dot", 1, null);
+    }
+
     /** Joined along {@code axis} (-1, the features, by default in Keras; the batch axis cannot be joined). */
     public static Merge concatenate(int axis) {
         return new Merge("concatenate", axis, null);
@@ -58,9 +63,10 @@ public final class Merge extends Layer {
 
     /** The merged symbolic tensor. */
     public KerasTensor apply(KerasTensor... xs) {
-        if (xs.length < 2 || kind.equals("subtract") && xs.length != 2) {
-            throw new IllegalArgumentException(name() + " takes " + (kind.equals("subtract") ? "exactly 2" : "2 or more")
-                    + " inputs, got " + xs.length);
+        boolean pair = kind.equals("subtract") || kind.equals("dot");
+        if (xs.length < 2 || pair && xs.length != 2) {
+            throw new IllegalArgumentException(name() + " takes " + (pair ? "exactly 2" : "2 or more") + " inputs, got "
+                    + xs.length);
         }
         List<Shape> shapes = new ArrayList<>();
         for (KerasTensor x : xs) {
@@ -71,6 +77,13 @@ public final class Merge extends Layer {
 
     private Shape outputShape(List<Shape> shapes) {
         Shape first = shapes.get(0);
+        if (kind.equals("dot")) {
+            if (first.rank() != 2 || !first.equals(shapes.get(1))) {
+                throw new IllegalArgumentException(name() + " needs two inputs of one shape (batch, n), got "
+                        + shapes.stream().map(Layer::describe).toList());
+            }
+            return Shape.of(first.dim(0), Dim.of(1));
+        }
         if (combine != null) {
             for (Shape s : shapes) {
                 if (!s.equals(first)) {
@@ -102,6 +115,9 @@ public final class Merge extends Layer {
 
     /** The merged value of concrete (or traced) tensors. */
     Tensor merge(List<Tensor> values) {
+        if (kind.equals("dot")) {
+            return Jf.reduceSum(values.get(0).mul(values.get(1)), true, -1);
+        }
         if (combine == null) {
             int a = axis < 0 ? axis + values.get(0).rank() : axis;
             return Jf.concat(values, a);
