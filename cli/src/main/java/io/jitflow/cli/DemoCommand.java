@@ -117,7 +117,7 @@ final class DemoCommand extends Command {
         KerasExamples.regression(out);
         KerasExamples.xor(out);
         KerasExamples.linearClassifier(out);
-        KerasExamples.functionalXor(out, Files.createTempDirectory("jitflow-demo").resolve("functional-xor-curves.svg"));
+        KerasExamples.twoInputBits(out, Files.createTempDirectory("jitflow-demo").resolve("two-input-curves.svg"));
         out.println();
         io.jitflow.data.Mnist mnist = MnistClassifier.data(examples.resolve("data").resolve("mnist-10k"));
         MnistClassifier.sigmoidSgd(mnist, 2, out);

@@ -9,8 +9,8 @@ public final class FitOptions {
     int epochs = 1;
     int batchSize = 32;
     double validationSplit;
-    Tensor validationX;
-    Tensor validationY;
+    java.util.List<Tensor> validationX;
+    java.util.List<Tensor> validationY;
     boolean shuffle = true;
     int verbose = 1;
     long seed = 0;
@@ -59,8 +59,13 @@ public final class FitOptions {
     }
 
     public FitOptions validationData(Tensor x, Tensor y) {
-        this.validationX = x;
-        this.validationY = y;
+        return validationData(java.util.Collections.singletonList(x), java.util.Collections.singletonList(y));
+    }
+
+    /** Validation data of a model with several inputs or outputs: each input's examples, each output's labels. */
+    public FitOptions validationData(java.util.List<Tensor> xs, java.util.List<Tensor> ys) {
+        this.validationX = xs;
+        this.validationY = ys;
         return this;
     }
 

@@ -1,15 +1,15 @@
 package io.jitflow.keras;
 
 import io.jitflow.keras.layers.FunctionalLayer;
-import io.jitflow.keras.layers.Input;
 import io.jitflow.keras.layers.KerasTensor;
+import java.util.List;
 
 /**
- * Keras's functional API, for one input and one output so far: layers applied to symbolic tensors
- * ({@link KerasTensor#input}, {@code layer.apply(x)}, merge layers), then {@link #model} makes a model
- * of the graph between the input and the output, with branches, shared layers and merges. The
- * model trains, evaluates, predicts and saves as any {@link Model}: its one layer is a
- * {@link FunctionalLayer}.
+ * Keras's functional API: layers applied to symbolic tensors ({@link KerasTensor#input}, {@code
+ * layer.apply(x)}, merge layers), then {@link #model} makes a model of the graph between the inputs
+ * and the outputs, with branches, shared layers and merges. The model trains, evaluates, predicts
+ * and saves as any {@link Model}: a model of several inputs or outputs takes lists of tensors
+ * ({@code fit(List, List, options)}, {@code predict(List)}), and its loss may differ per output.
  *
  * <pre>{@code
  * KerasTensor x = KerasTensor.input(16);
@@ -23,10 +23,11 @@ public final class Functional {
     }
 
     public static Model model(KerasTensor input, KerasTensor output) {
-        int[] features = input.shape().dims().subList(1, input.shape().rank()).stream().mapToInt(d -> d.size()).toArray();
-        Model model = new Model("functional");
-        model.addLayer(new Input(features));
-        model.addLayer(new FunctionalLayer(input, output));
-        return model;
+        return model(List.of(input), List.of(output));
+    }
+
+    /** A model of several inputs or outputs, in this order (as fit, evaluate and predict take and give them). */
+    public static Model model(List<KerasTensor> inputs, List<KerasTensor> outputs) {
+        return new Model(new FunctionalLayer(inputs, outputs));
     }
 }

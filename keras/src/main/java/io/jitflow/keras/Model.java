@@ -13,6 +13,7 @@ import io.jitflow.ir.Dim;
 import io.jitflow.ir.Shape;
 import io.jitflow.keras.layers.CallContext;
 import io.jitflow.keras.layers.Dropout;
+import io.jitflow.keras.layers.FunctionalLayer;
 import io.jitflow.keras.layers.Input;
 import io.jitflow.keras.layers.Layer;
 import io.jitflow.keras.metrics.StatefulMetric;
@@ -41,17 +42,21 @@ public class Model {
     private final String name;
     /** Whether {@link #call(Tensor, CallContext)} is the subclass's own code rather than the stack of layers. */
     private final boolean subclassed;
-    /** The output shape, batch dim first, once built. */
-    private Shape builtOutput;
+    /** A functional model's graph of layers (its one layer), or null. */
+    private final FunctionalLayer graph;
+    /** The output shapes, batch dim first, once built. */
+    private List<Shape> builtOutputs;
     private final List<Layer> layers = new ArrayList<>();
     private int[] declaredInput;
-    private Shape builtInput;
+    /** The input shapes, batch dim first, once built. */
+    private List<Shape> builtInputs;
     private Optimizer optimizer;
     /** Whether fit, evaluate and predict run their steps op by op instead of compiled. */
     private boolean runEagerly;
     /** Set by {@link #stopTraining}: fit ends after the current batch. */
     private volatile boolean stopTraining;
-    private Loss loss;
+    /** compile's loss for each output. */
+    private List<Loss> losses;
     /** compile's metrics: names, {@link Metric}s and {@link StatefulMetric}s. */
     private List<Object> metricSpecs = List.of();
     private List<StepMetric> metrics;
@@ -60,14 +65,25 @@ public class Model {
     private JitFunction weightedTrainStep;
     private JitFunction testStep;
     private JitFunction predictStep;
-    /** The dtype and shape of the labels the training step was traced for. */
-    private DType labelType;
-    private Shape labelShape;
+    /** One example of each output's labels, as the training step was traced for (saving traces again with them). */
+    private List<Tensor> labelExamples;
 
     /** A model of the layers added with {@link #addLayer}, named {@code baseName}, {@code baseName_1}, ... */
     Model(String baseName) {
         this.name = Names.unique(baseName);
         this.subclassed = false;
+        this.graph = null;
+    }
+
+    /** A functional model of this graph: built already, as its layers were when applied. */
+    Model(FunctionalLayer graph) {
+        this.name = Names.unique("functional");
+        this.subclassed = false;
+        this.graph = graph;
+        layers.add(graph);
+        builtInputs = graph.inputShapes();
+        builtOutputs = graph.outputShapes();
+        outputNames();
     }
 
     /**
@@ -77,13 +93,18 @@ public class Model {
     protected Model(int... inputFeatures) {
         this.name = Names.unique("model");
         this.subclassed = true;
+        this.graph = null;
         this.declaredInput = inputFeatures.clone();
     }
 
     /** Sequential's add: see {@link Sequential#add}. */
     void addLayer(Layer layer) {
+        if (graph != null) {
+            throw new IllegalStateException("functional model " + name + " has the layers of its graph; apply new layers"
+                    + " to its KerasTensors and make a new model");
+        }
         if (layer instanceof Input input) {
-            if (builtInput != null || !layers.isEmpty()) {
+            if (builtInputs != null || !layers.isEmpty()) {
                 throw new IllegalArgumentException("model " + name + ": an Input can only come first");
             }
             declaredInput = input.shape();
@@ -92,8 +113,8 @@ public class Model {
         if (subclassed) {
             throw new IllegalStateException("model " + name + " applies its layers in its call method; it has no stack to add to");
         }
-        if (builtInput != null) {
-            builtOutput = layer.build(builtOutput);
+        if (builtInputs != null) {
+            builtOutputs = List.of(layer.build(builtOutputs.get(0)));
             metrics = null;
             trainStep = null;
             weightedTrainStep = null;
@@ -106,6 +127,16 @@ public class Model {
 
     public String name() {
         return name;
+    }
+
+    /** The inputs' names: a functional model's (given, or {@code input_1}, ...), else {@code x}. */
+    public List<String> inputNames() {
+        return graph != null ? graph.inputNames() : List.of("x");
+    }
+
+    /** The outputs' names: a functional model's (the layers computing them), else {@code y}. */
+    public List<String> outputNames() {
+        return graph != null ? graph.outputNames() : List.of("y");
     }
 
     public List<Layer> layers() {
@@ -134,12 +165,12 @@ public class Model {
 
     private void build(int[] features) {
         Shape input = batchOf(features);
-        Shape expected = builtInput != null ? builtInput : declaredInput != null ? batchOf(declaredInput) : input;
+        Shape expected = builtInputs != null ? builtInputs.get(0) : declaredInput != null ? batchOf(declaredInput) : input;
         if (!expected.equals(input)) {
             throw new IllegalArgumentException("model " + name + " expects inputs of shape " + Layer.describe(expected)
                     + ", got " + Layer.describe(input));
         }
-        if (builtInput != null) {
+        if (builtInputs != null) {
             return;
         }
         if (subclassed) {
@@ -164,8 +195,8 @@ public class Model {
             builtNow.forEach(Layer::unbuild);
             throw e;
         }
-        builtInput = input;
-        builtOutput = shape;
+        builtInputs = List.of(input);
+        builtOutputs = List.of(shape);
     }
 
     /**
@@ -187,23 +218,43 @@ public class Model {
         layers.addAll(applied);
         List<Dim> out = new ArrayList<>(result[0].type().shape().dims());
         out.set(0, Dim.named(BATCH));
-        builtInput = input;
-        builtOutput = Shape.of(out);
+        builtInputs = List.of(input);
+        builtOutputs = List.of(Shape.of(out));
     }
 
 
-    /** Builds for x's feature dims; its batch dim may be unknown (a call traced under a TensorSpec). */
-    private void buildFor(Tensor x) {
-        Shape shape = x.type().shape();
-        int[] features = new int[shape.rank() - 1];
-        for (int d = 1; d < shape.rank(); d++) {
-            if (!shape.dim(d).isStatic()) {
-                throw new IllegalArgumentException("model " + name + ": dim " + d + " of the input " + x.type()
-                        + " is unknown; only the batch dim (the first) may be");
-            }
-            features[d - 1] = shape.dim(d).size();
+    /**
+     * Builds for the inputs' feature dims (a functional model checks them); their batch dim may be
+     * unknown (a call traced under a TensorSpec).
+     */
+    private void buildFor(List<Tensor> xs) {
+        List<String> inputs = inputNames();
+        if (xs.size() != inputs.size()) {
+            throw new IllegalArgumentException("model " + name + " takes " + inputs.size() + " input" + (inputs.size() == 1
+                    ? "" : "s " + inputs) + ", got " + xs.size());
         }
-        build(features);
+        for (int i = 0; i < xs.size(); i++) {
+            Shape shape = xs.get(i).type().shape();
+            int[] features = new int[shape.rank() - 1];
+            for (int d = 1; d < shape.rank(); d++) {
+                if (!shape.dim(d).isStatic()) {
+                    throw new IllegalArgumentException("model " + name + ": dim " + d + " of the input " + xs.get(i).type()
+                            + " is unknown; only the batch dim (the first) may be");
+                }
+                features[d - 1] = shape.dim(d).size();
+            }
+            if (graph == null) {
+                build(features);
+            } else if (!batchOf(features).equals(builtInputs.get(i))) {
+                throw new IllegalArgumentException("model " + name + ": input " + inputs.get(i) + " must have shape "
+                        + Layer.describe(builtInputs.get(i)) + ", got " + Layer.describe(batchOf(features)));
+            }
+        }
+    }
+
+    /** The model's outputs for a batch of each input. */
+    private List<Tensor> forward(List<Tensor> xs, CallContext context) {
+        return graph != null ? graph.call(xs, context) : List.of(call(xs.get(0), context));
     }
 
     /**
@@ -218,8 +269,25 @@ public class Model {
         return columns.dtype() == DType.FLOAT32 ? columns : columns.cast(DType.FLOAT32);
     }
 
-    private boolean sparseLabels() {
+    private static List<Tensor> features(String what, List<Tensor> xs) {
+        return xs.stream().map(x -> features(what, x)).toList();
+    }
+
+    private static boolean sparse(Loss loss) {
         return loss.name().equals("sparse_categorical_crossentropy");
+    }
+
+    /** Each output's labels as its loss takes them (see {@link #labels(Tensor, Loss)}). */
+    private List<Tensor> labels(List<Tensor> ys) {
+        if (ys.size() != losses.size()) {
+            throw new IllegalArgumentException("model " + name + " has " + losses.size() + " output" + (losses.size() == 1
+                    ? "" : "s " + outputNames()) + ", got labels for " + ys.size());
+        }
+        List<Tensor> out = new ArrayList<>();
+        for (int i = 0; i < ys.size(); i++) {
+            out.add(labels(ys.get(i), losses.get(i)));
+        }
+        return out;
     }
 
     /**
@@ -227,8 +295,8 @@ public class Model {
      * int32 class indices (anything else is refused); other losses cast labels to the predictions'
      * dtype themselves.
      */
-    private Tensor labels(Tensor y) {
-        if (!sparseLabels() || !y.dtype().isFloating()) {
+    private static Tensor labels(Tensor y, Loss loss) {
+        if (y == null || !sparse(loss) || !y.dtype().isFloating()) {
             return y;
         }
         if (!Jf.reduceAll(Jf.equal(Jf.floor(y), y)).booleanValue()) {
@@ -244,21 +312,25 @@ public class Model {
     }
 
     /**
-     * The error a step's failed label check means: the first label outside [0, classes) in {@code y},
-     * its row and the class count; {@code failure} itself when the labels are all in range.
+     * The error a step's failed label check means: the first label outside [0, classes) in an
+     * output's labels, its row and the class count; {@code failure} itself when all are in range.
      */
-    private RuntimeException labelError(io.jitflow.ir.EvaluationException failure, Tensor y) {
-        if (!sparseLabels()) {
-            return failure;
-        }
-        Shape out = builtOutput;
-        int classes = out.dim(out.rank() - 1).size();
-        long[] values = y.toHostTensor().toLongArray();
-        int perRow = Math.max(1, values.length / y.shape()[0]);
-        for (int i = 0; i < values.length; i++) {
-            if (values[i] < 0 || values[i] >= classes) {
-                return new IllegalArgumentException(loss.name() + ": label " + values[i] + " in row " + i / perRow
-                        + " is out of range for " + classes + " classes (expected 0 <= label < " + classes + ")");
+    private RuntimeException labelError(io.jitflow.ir.EvaluationException failure, List<Tensor> ys) {
+        for (int o = 0; o < ys.size(); o++) {
+            if (!sparse(losses.get(o))) {
+                continue;
+            }
+            Shape out = builtOutputs.get(o);
+            int classes = out.dim(out.rank() - 1).size();
+            Tensor y = ys.get(o);
+            long[] values = y.toHostTensor().toLongArray();
+            int perRow = Math.max(1, values.length / y.shape()[0]);
+            for (int i = 0; i < values.length; i++) {
+                if (values[i] < 0 || values[i] >= classes) {
+                    return new IllegalArgumentException(losses.get(o).name() + ": label " + values[i] + " in row "
+                            + i / perRow + (ys.size() > 1 ? " of output " + outputNames().get(o) : "")
+                            + " is out of range for " + classes + " classes (expected 0 <= label < " + classes + ")");
+                }
             }
         }
         return failure;
@@ -285,9 +357,23 @@ public class Model {
 
     /** The model applied to a batch, eagerly (dropout inactive). */
     public Tensor call(Tensor x) {
-        Tensor features = features("call", x);
+        return single(call(List.of(x)), "call");
+    }
+
+    /** The model applied to a batch of each input, eagerly (dropout inactive): each output. */
+    public List<Tensor> call(List<Tensor> xs) {
+        List<Tensor> features = features("call", xs);
         buildFor(features);
-        return call(features, CallContext.INFERENCE);
+        return forward(features, CallContext.INFERENCE);
+    }
+
+    /** The one output, for the methods of one tensor; a model of several outputs says which method to use. */
+    private Tensor single(List<Tensor> outputs, String method) {
+        if (outputs.size() != 1) {
+            throw new IllegalArgumentException("model " + name + " has " + outputs.size() + " outputs " + outputNames()
+                    + "; use " + method + "(List<Tensor>), which returns each");
+        }
+        return outputs.get(0);
     }
 
     /** Every layer's weight variables, in order (trainable or not). */
@@ -329,22 +415,60 @@ public class Model {
      * Sets the optimizer (an {@link Optimizer} or a name such as "adam"), the loss (a {@link Loss} or
      * a name such as "sparse_categorical_crossentropy") and the metrics: names ("accuracy", "mse",
      * "mae"), per-batch {@link Metric}s, or metric objects that accumulate over the epoch
-     * ({@link StatefulMetric}: {@code new Precision()}, {@code new Auc()}, ...).
+     * ({@link StatefulMetric}: {@code new Precision()}, {@code new Auc()}, ...). A model of several
+     * outputs takes one loss for all, a {@code List} of one per output or a {@code Map} from output
+     * names (see {@link #outputNames}); it minimizes their sum, and the metrics apply to every output
+     * (logged as {@code <output>_<metric>}).
      */
     public void compile(Object optimizer, Object loss, Object... metrics) {
+        List<String> outputs = outputNames();
         for (Object m : metrics) {
             if (!(m instanceof String || m instanceof Metric || m instanceof StatefulMetric)) {
                 throw new IllegalArgumentException("compile: a metric is a name, a Metric or a StatefulMetric, got "
                         + (m == null ? "null" : m.getClass().getName()));
             }
+            if (m instanceof StatefulMetric s && outputs.size() > 1) {
+                throw new IllegalArgumentException("compile: metric object " + s.name() + " keeps the state of one output;"
+                        + " model " + name + " has " + outputs.size() + " outputs " + outputs + " (use metric names)");
+            }
         }
         this.optimizer = optimizer instanceof Optimizer o ? o : Optimizer.of((String) optimizer);
-        this.loss = loss instanceof Loss l ? l : Loss.of((String) loss);
+        this.losses = lossesFor(loss, outputs);
         this.metricSpecs = List.of(metrics);
         this.metrics = null;
         trainStep = null;
         weightedTrainStep = null;
         testStep = null;
+    }
+
+    /** compile's loss for each output: one loss (or name) for all, a list in output order, or a map by output name. */
+    private static List<Loss> lossesFor(Object spec, List<String> outputs) {
+        if (spec instanceof List<?> list) {
+            if (list.size() != outputs.size()) {
+                throw new IllegalArgumentException("compile: " + list.size() + " losses for " + outputs.size()
+                        + " outputs " + outputs);
+            }
+            return list.stream().map(Model::lossOf).toList();
+        }
+        if (spec instanceof Map<?, ?> map) {
+            if (!map.keySet().equals(new java.util.HashSet<>(outputs))) {
+                throw new IllegalArgumentException("compile: the losses name outputs " + map.keySet() + "; the model's"
+                        + " outputs are " + outputs);
+            }
+            return outputs.stream().map(o -> lossOf(map.get(o))).toList();
+        }
+        return Collections.nCopies(outputs.size(), lossOf(spec));
+    }
+
+    private static Loss lossOf(Object spec) {
+        if (spec instanceof Loss l) {
+            return l;
+        }
+        if (spec instanceof String s) {
+            return Loss.of(s);
+        }
+        throw new IllegalArgumentException("compile: a loss is a Loss or a name, got "
+                + (spec == null ? "null" : spec.getClass().getName()));
     }
 
     private void requireCompiled() {
@@ -357,13 +481,14 @@ public class Model {
      * A metric as the steps use it: a per-batch value that fit averages over the examples, or the
      * running value of a stateful metric, which fit and evaluate reset and then just read.
      */
-    private record StepMetric(String name, java.util.function.BinaryOperator<Tensor> inStep, StatefulMetric state) {
-        static StepMetric of(Object spec, Loss loss, int units) {
+    private record StepMetric(String name, int output, java.util.function.BinaryOperator<Tensor> inStep,
+            StatefulMetric state) {
+        static StepMetric of(Object spec, String prefix, int output, Loss loss, int units) {
             if (spec instanceof StatefulMetric s) {
-                return new StepMetric(s.name(), s::updateState, s);
+                return new StepMetric(prefix + s.name(), output, s::updateState, s);
             }
             Metric m = spec instanceof Metric given ? given : Metric.of((String) spec, loss, units);
-            return new StepMetric(m.name(), m::compute, null);
+            return new StepMetric(prefix + m.name(), output, m::compute, null);
         }
 
         boolean running() {
@@ -371,13 +496,25 @@ public class Model {
         }
     }
 
+    /** Each output's metrics, the outputs in order. */
     private List<StepMetric> metrics() {
         if (metrics == null) {
-            Shape out = builtOutput;
-            int units = out.dim(out.rank() - 1).size();
-            metrics = metricSpecs.stream().map(m -> StepMetric.of(m, loss, units)).toList();
+            List<StepMetric> all = new ArrayList<>();
+            for (int o = 0; o < losses.size(); o++) {
+                Shape out = builtOutputs.get(o);
+                int units = out.dim(out.rank() - 1).size();
+                for (Object spec : metricSpecs) {
+                    all.add(StepMetric.of(spec, outputPrefix(o), o, losses.get(o), units));
+                }
+            }
+            metrics = all;
         }
         return metrics;
+    }
+
+    /** What an output's loss and metrics are logged under: {@code <output>_}, or nothing with one output. */
+    private String outputPrefix(int output) {
+        return losses.size() > 1 ? outputNames().get(output) + "_" : "";
     }
 
     /** Starts the stateful metrics afresh (fit at each epoch, evaluate at each call). */
@@ -385,12 +522,13 @@ public class Model {
         metrics().stream().filter(StepMetric::running).forEach(m -> m.state().resetState());
     }
 
-    /** Per step output (loss first), whether it is a running value rather than a batch's. */
+    /** Per step output (losses first), whether it is a running value rather than a batch's. */
     private boolean[] running() {
         List<StepMetric> all = metrics();
-        boolean[] running = new boolean[all.size() + 1];
+        int lossCount = names("").size() - all.size();
+        boolean[] running = new boolean[all.size() + lossCount];
         for (int i = 0; i < all.size(); i++) {
-            running[i + 1] = all.get(i).running();
+            running[i + lossCount] = all.get(i).running();
         }
         return running;
     }
@@ -424,21 +562,71 @@ public class Model {
         return batchOf(java.util.Arrays.copyOfRange(y.shape(), 1, y.rank()));
     }
 
+    /** The steps' argument names for the inputs: {@code x} for one, else the inputs' names. */
+    private List<String> inputArguments() {
+        List<String> inputs = inputNames();
+        return inputs.size() == 1 ? List.of("x") : inputs;
+    }
+
+    /** The steps' argument names for the labels: {@code labels} for one output, else {@code labels_<output>}. */
+    private List<String> labelArguments() {
+        List<String> outputs = outputNames();
+        return outputs.size() == 1 ? List.of("labels") : outputs.stream().map(o -> "labels_" + o).toList();
+    }
+
+    /** Specs of a batch of each of these tensors, the first as the model's input {@code shapes}, the batch dim unknown. */
+    private List<TensorSpec> inputSpecs(List<Tensor> xs) {
+        List<TensorSpec> specs = new ArrayList<>();
+        for (int i = 0; i < xs.size(); i++) {
+            specs.add(spec(xs.get(i).dtype(), builtInputs.get(i)));
+        }
+        return specs;
+    }
+
+    /**
+     * What the training and test steps return: the loss (the sum of the outputs' losses; with
+     * {@code weights}, each a batch mean of each example's loss times its weight, as Keras's), each
+     * output's loss when there are several, then the metrics.
+     */
+    private List<Tensor> stepResults(List<Tensor> labels, List<Tensor> predictions, Tensor weights) {
+        List<Tensor> perOutput = new ArrayList<>();
+        for (int o = 0; o < losses.size(); o++) {
+            Loss l = losses.get(o);
+            perOutput.add(weights == null ? l.compute(labels.get(o), predictions.get(o))
+                    : Jf.reduceMean(l.perExample(labels.get(o), predictions.get(o)).mul(weights)));
+        }
+        Tensor total = perOutput.get(0);
+        for (Tensor t : perOutput.subList(1, perOutput.size())) {
+            total = total.add(t);
+        }
+        List<Tensor> results = new ArrayList<>(List.of(total));
+        if (perOutput.size() > 1) {
+            results.addAll(perOutput);
+        }
+        for (StepMetric m : metrics()) {
+            results.add(m.inStep().apply(labels.get(m.output()), predictions.get(m.output())));
+        }
+        return results;
+    }
+
     /**
      * The compiled training step: inputs x, labels, (with {@code weighted}) each example's weight,
      * then the dropout layers' noise; outputs the loss and the metrics. A weighted step's loss is
      * the mean over the batch of each example's loss times its weight, as Keras's.
      */
-    private JitFunction trainStep(Tensor x, Tensor y, boolean weighted) {
+    private JitFunction trainStep(List<Tensor> xs, List<Tensor> ys, boolean weighted) {
         JitFunction cached = weighted ? weightedTrainStep : trainStep;
         if (cached != null) {
             return cached;
         }
-        labelType = y.dtype();
-        labelShape = labelShape(y);
+        labelExamples = ys.stream().map(y -> rows(y, 0, 1)).toList();
         List<Dropout> dropouts = dropouts();
-        List<TensorSpec> specs = new ArrayList<>(List.of(spec(x.dtype(), builtInput), spec(y.dtype(), labelShape(y))));
-        List<String> inputNames = new ArrayList<>(List.of("x", "labels"));
+        List<TensorSpec> specs = new ArrayList<>(inputSpecs(xs));
+        ys.forEach(y -> specs.add(spec(y.dtype(), labelShape(y))));
+        List<String> inputNames = new ArrayList<>(inputArguments());
+        inputNames.addAll(labelArguments());
+        int n = xs.size();
+        int m = ys.size();
         if (weighted) {
             specs.add(TensorSpec.of(DType.FLOAT32, BATCH));
             inputNames.add("sample_weight");
@@ -457,15 +645,10 @@ public class Model {
                     }
                     List<Variable> weights = trainableWeights();
                     try (GradientTape tape = new GradientTape()) {
-                        Tensor predictions = call(args.get(0), new CallContext(true, noise));
-                        Tensor lossValue = weighted
-                                ? Jf.reduceMean(loss.perExample(args.get(1), predictions).mul(args.get(2)))
-                                : loss.compute(args.get(1), predictions);
-                        List<Tensor> results = new ArrayList<>(List.of(lossValue));
-                        for (StepMetric m : metrics()) {
-                            results.add(m.inStep().apply(args.get(1), predictions));
-                        }
-                        optimizer.apply(weights, tape.gradient(lossValue, weights));
+                        List<Tensor> predictions = forward(args.subList(0, n), new CallContext(true, noise));
+                        List<Tensor> results = stepResults(args.subList(n, n + m), predictions,
+                                weighted ? args.get(n + m) : null);
+                        optimizer.apply(weights, tape.gradient(results.get(0), weights));
                         return results;
                     }
                 }, specs.toArray(new TensorSpec[0]));
@@ -477,60 +660,68 @@ public class Model {
         return step;
     }
 
-    private JitFunction testStep(Tensor x, Tensor y) {
+    private JitFunction testStep(List<Tensor> xs, List<Tensor> ys) {
         if (testStep == null) {
-            testStep = Jit.function(name + "_test_step", List.of("x", "labels"), names(""), args -> {
-                Tensor predictions = call(args.get(0), CallContext.INFERENCE);
-                List<Tensor> results = new ArrayList<>(List.of(loss.compute(args.get(1), predictions)));
-                for (StepMetric m : metrics()) {
-                    results.add(m.inStep().apply(args.get(1), predictions));
-                }
-                return results;
-            }, spec(x.dtype(), builtInput), spec(y.dtype(), labelShape(y)));
+            List<TensorSpec> specs = new ArrayList<>(inputSpecs(xs));
+            ys.forEach(y -> specs.add(spec(y.dtype(), labelShape(y))));
+            List<String> inputNames = new ArrayList<>(inputArguments());
+            inputNames.addAll(labelArguments());
+            int n = xs.size();
+            testStep = Jit.function(name + "_test_step", inputNames, names(""), args -> stepResults(
+                    args.subList(n, args.size()), forward(args.subList(0, n), CallContext.INFERENCE), null),
+                    specs.toArray(new TensorSpec[0]));
         }
         return testStep;
     }
 
-    private JitFunction predictStep(Tensor x) {
+    private JitFunction predictStep(List<Tensor> xs) {
         if (predictStep == null) {
-            predictStep = Jit.function(name + "_predict", List.of("x"), List.of("y"),
-                    args -> List.of(call(args.get(0), CallContext.INFERENCE)), spec(x.dtype(), builtInput));
+            List<String> outputs = outputNames();
+            predictStep = Jit.function(name + "_predict", inputArguments(), outputs.size() == 1 ? List.of("y") : outputs,
+                    args -> forward(args, CallContext.INFERENCE), inputSpecs(xs).toArray(new TensorSpec[0]));
         }
         return predictStep;
     }
 
     /** Trains on (x, y); returns the history of loss and metrics per epoch. */
     public History fit(Tensor x, Tensor y, FitOptions options) {
+        return fit(Collections.singletonList(x), Collections.singletonList(y), options);
+    }
+
+    /**
+     * Trains a model of several inputs or outputs: {@code xs} holds each input's examples and
+     * {@code ys} each output's labels, in the order of {@link #inputNames} and {@link #outputNames}.
+     */
+    public History fit(List<Tensor> xs, List<Tensor> ys, FitOptions options) {
         requireCompiled();
-        Tensor allX = features("fit", x);
-        checkExamples("fit", allX, y);
-        Tensor allY = labels(y);
+        List<Tensor> allX = features("fit", xs);
+        checkExamples("fit", allX, ys);
+        List<Tensor> allY = labels(ys);
         buildFor(allX);
         Tensor allW = exampleWeights(options, allY);
-        Tensor trainX = allX;
-        Tensor trainY = allY;
-        Tensor trainW = allW;
-        Tensor valX = options.validationX == null ? null : features("fit (validation data)", options.validationX);
-        Tensor valY = options.validationY == null ? null : labels(options.validationY);
+        List<Tensor> valX = options.validationX == null ? null : features("fit (validation data)", options.validationX);
+        List<Tensor> valY = options.validationY == null ? null : labels(options.validationY);
         if (valX != null) {
             checkExamples("fit (validation data)", valX, valY);
         }
+        List<Tensor> train = new ArrayList<>(allX);
+        train.addAll(allY);
+        if (allW != null) {
+            train.add(allW);
+        }
         if (options.validationSplit > 0) {
-            int n = allX.shape()[0];
+            int n = allX.get(0).shape()[0];
             int split = (int) (n * (1 - options.validationSplit));
             if (split == 0 || split == n) {
                 throw new IllegalArgumentException("fit: a validation split of " + options.validationSplit + " of " + n
                         + " examples leaves " + split + " for training and " + (n - split) + " for validation");
             }
-            trainX = rows(allX, 0, split);
-            trainY = rows(allY, 0, split);
-            trainW = allW == null ? null : rows(allW, 0, split);
-            valX = rows(allX, split, n);
-            valY = rows(allY, split, n);
+            valX = allX.stream().map(t -> rows(t, split, n)).toList();
+            valY = allY.stream().map(t -> rows(t, split, n)).toList();
+            train = train.stream().map(t -> rows(t, 0, split)).toList();
         }
-        List<Tensor> first = trainW == null ? List.of(trainX, trainY) : List.of(trainX, trainY, trainW);
         try {
-            return train(tensorBatches(trainX, trainY, trainW, options), first, valX, valY, options);
+            return train(tensorBatches(train, options), train, valX, valY, options);
         } catch (io.jitflow.ir.EvaluationException e) {
             throw labelError(e, allY);
         }
@@ -540,10 +731,15 @@ public class Model {
      * Each example's weight from fit's sample and class weights (multiplied where both are given),
      * or null when neither is.
      */
-    private Tensor exampleWeights(FitOptions options, Tensor labels) {
+    private Tensor exampleWeights(FitOptions options, List<Tensor> allLabels) {
         if (options.sampleWeight == null && options.classWeight == null) {
             return null;
         }
+        if (options.classWeight != null && allLabels.size() > 1) {
+            throw new IllegalArgumentException("fit: class weights need a model of one output; model " + name + " has "
+                    + allLabels.size() + " " + outputNames() + " (give sample weights instead)");
+        }
+        Tensor labels = allLabels.get(0);
         int n = labels.shape()[0];
         Tensor weights = Jf.ones(DType.FLOAT32, n);
         if (options.sampleWeight != null) {
@@ -576,7 +772,7 @@ public class Model {
         return Jf.round(classes.cast(DType.FLOAT64)).toHostTensor().toLongArray();
     }
 
-    /** Where the epochs' batches come from: each a list of x, labels and (weighted) each example's weight. */
+    /** Where the epochs' batches come from: each a list of the inputs, the labels and (weighted) each example's weight. */
     private interface BatchSource {
         /** The batches of one epoch; {@code random} draws tensors' shuffles. */
         Iterator<List<Tensor>> epoch(Random random);
@@ -586,8 +782,8 @@ public class Model {
     }
 
     /** Batches of in-memory tensors, their rows shuffled each epoch (as before fit took datasets). */
-    private static BatchSource tensorBatches(Tensor x, Tensor y, Tensor w, FitOptions options) {
-        int n = x.shape()[0];
+    private static BatchSource tensorBatches(List<Tensor> tensors, FitOptions options) {
+        int n = tensors.get(0).shape()[0];
         int steps = (n + options.batchSize - 1) / options.batchSize;
         return new BatchSource() {
             public Iterator<List<Tensor>> epoch(Random random) {
@@ -596,12 +792,7 @@ public class Model {
                     int from = s * options.batchSize;
                     Tensor indices = Jf.constant(java.util.Arrays.copyOfRange(order, from, Math.min(n, from + options.batchSize)));
                     // Batches are gathered where the data lives (a GPU, say), and the step runs there.
-                    List<Tensor> batch = new ArrayList<>(List.of(Jf.gather(x, indices.toDevice(x.device()), 0),
-                            Jf.gather(y, indices.toDevice(y.device()), 0)));
-                    if (w != null) {
-                        batch.add(Jf.gather(w, indices.toDevice(w.device()), 0));
-                    }
-                    return batch;
+                    return tensors.stream().map(t -> Jf.gather(t, indices.toDevice(t.device()), 0)).toList();
                 }).iterator();
             }
 
@@ -611,7 +802,9 @@ public class Model {
         };
     }
 
-    private History train(BatchSource source, List<Tensor> first, Tensor valX, Tensor valY, FitOptions options) {
+    /** fit's loop; {@code first} is a batch (or all the data) as the source gives them, for the step's types. */
+    private History train(BatchSource source, List<Tensor> first, List<Tensor> valX, List<Tensor> valY,
+            FitOptions options) {
         if (options.initialEpoch >= options.epochs) {
             throw new IllegalArgumentException("fit: initial epoch " + options.initialEpoch + " leaves no epoch to run"
                     + " (epochs " + options.epochs + "; epochs counts from 0, not from the initial epoch)");
@@ -628,7 +821,9 @@ public class Model {
         for (Callback c : callbacks) {
             c.attach(this, Collections.unmodifiableMap(params));
         }
-        JitFunction step = trainStep(first.get(0), first.get(1), first.size() > 2);
+        int n = inputNames().size();
+        int m = losses.size();
+        JitFunction step = trainStep(first.subList(0, n), first.subList(n, n + m), first.size() > n + m);
         List<Dropout> dropouts = dropouts();
         Random random = new Random(options.seed);
         long noiseSeed = random.nextLong();
@@ -693,6 +888,10 @@ public class Model {
         if (!batches.isBatched()) {
             throw new IllegalArgumentException("fit: the dataset gives single examples; batch it first (dataset.batch(32))");
         }
+        if (inputNames().size() != 1 || losses.size() != 1) {
+            throw new IllegalArgumentException("fit: a dataset gives one x and one y per batch; model " + name + " has "
+                    + inputNames().size() + " inputs and " + losses.size() + " outputs (fit it on lists of tensors)");
+        }
         if (options.sampleWeight != null || options.classWeight != null || options.validationSplit > 0) {
             throw new IllegalArgumentException("fit: with a dataset, sample and class weights and a validation split are"
                     + " not supported; map the dataset, or pass validation data as tensors");
@@ -704,10 +903,10 @@ public class Model {
         }
         Dataset.Example firstBatch = probe.next();
         close(probe);
-        List<Tensor> first = List.of(features("fit", firstBatch.x()), labels(firstBatch.y()));
-        buildFor(first.get(0));
-        Tensor valX = options.validationX == null ? null : features("fit (validation data)", options.validationX);
-        Tensor valY = options.validationY == null ? null : labels(options.validationY);
+        List<Tensor> first = List.of(features("fit", firstBatch.x()), labels(firstBatch.y(), losses.get(0)));
+        buildFor(first.subList(0, 1));
+        List<Tensor> valX = options.validationX == null ? null : features("fit (validation data)", options.validationX);
+        List<Tensor> valY = options.validationY == null ? null : labels(options.validationY);
         BatchSource source = new BatchSource() {
             public Iterator<List<Tensor>> epoch(Random random) {
                 Iterator<Dataset.Example> in = batches.iterator();
@@ -721,8 +920,8 @@ public class Model {
                     public List<Tensor> next() {
                         Dataset.Example e = in.next();
                         Tensor x = features("fit", e.x());
-                        checkExamples("fit", x, e.y());
-                        return List.of(x, labels(e.y()));
+                        checkExamples("fit", List.of(x), Collections.singletonList(e.y()));
+                        return List.of(x, labels(e.y(), losses.get(0)));
                     }
                 };
             }
@@ -734,7 +933,7 @@ public class Model {
         try {
             return train(source, first, valX, valY, options);
         } catch (io.jitflow.ir.EvaluationException e) {
-            throw labelError(e, first.get(1));
+            throw labelError(e, first.subList(1, 2));
         }
     }
 
@@ -766,21 +965,35 @@ public class Model {
         return optimizer;
     }
 
-    private static void checkExamples(String what, Tensor x, Tensor y) {
-        if (y == null || y.rank() == 0 || x.shape()[0] != y.shape()[0]) {
-            throw new IllegalArgumentException(what + ": x and y must hold the same number of examples along their "
-                    + "first dim, got " + x.type() + " and " + (y == null ? "no labels" : y.type()));
+    /** The inputs (x) and labels (y) must hold one number of examples, more than none. */
+    private static void checkExamples(String what, List<Tensor> xs, List<Tensor> ys) {
+        Tensor x = xs.get(0);
+        List<Tensor> all = new ArrayList<>(xs);
+        all.addAll(ys == null ? Collections.singletonList(null) : ys);
+        for (Tensor t : all) {
+            if (t == null || t.rank() == 0 || x.shape()[0] != t.shape()[0]) {
+                throw new IllegalArgumentException(what + ": x and y must hold the same number of examples along their "
+                        + "first dim, got " + String.join(" and ", all.stream().map(v -> v == null ? "no labels"
+                        : v.type().toString()).toList()));
+            }
         }
         if (x.shape()[0] == 0) {
             throw new IllegalArgumentException(what + ": there are no examples (x is " + x.type() + ")");
         }
     }
 
+    /** The steps' result names: the loss, each output's loss when there are several, each output's metrics. */
     private List<String> names(String prefix) {
         List<String> all = new ArrayList<>(List.of(prefix + "loss"));
-        for (Object m : metricSpecs) {
-            all.add(prefix + (m instanceof String s ? Metric.of(s, loss, 2).name()
-                    : m instanceof Metric given ? given.name() : ((StatefulMetric) m).name()));
+        List<String> outputs = outputNames();
+        if (outputs.size() > 1) {
+            outputs.forEach(o -> all.add(prefix + o + "_loss"));
+        }
+        for (int o = 0; o < outputs.size(); o++) {
+            for (Object m : metricSpecs) {
+                all.add(prefix + outputPrefix(o) + (m instanceof String s ? Metric.of(s, losses.get(o), 2).name()
+                        : m instanceof Metric given ? given.name() : ((StatefulMetric) m).name()));
+            }
         }
         return all;
     }
@@ -811,11 +1024,16 @@ public class Model {
 
     /** The loss and metrics over (x, y), averaged over all examples. */
     public Map<String, Double> evaluate(Tensor x, Tensor y, int batchSize) {
+        return evaluate(Collections.singletonList(x), Collections.singletonList(y), batchSize);
+    }
+
+    /** The loss and metrics over each input's examples and each output's labels, averaged over all examples. */
+    public Map<String, Double> evaluate(List<Tensor> xs, List<Tensor> ys, int batchSize) {
         requireCompiled();
         requireBatchSize(batchSize);
-        Tensor features = features("evaluate", x);
-        checkExamples("evaluate", features, y);
-        Tensor labels = labels(y);
+        List<Tensor> features = features("evaluate", xs);
+        checkExamples("evaluate", features, ys);
+        List<Tensor> labels = labels(ys);
         buildFor(features);
         try {
             return averages(features, labels, batchSize);
@@ -824,15 +1042,18 @@ public class Model {
         }
     }
 
-    /** The loss and metrics over prepared (x, y), averaged over all examples. */
-    private Map<String, Double> averages(Tensor x, Tensor y, int batchSize) {
-        JitFunction step = testStep(x, y);
+    /** The loss and metrics over prepared inputs and labels, averaged over all examples. */
+    private Map<String, Double> averages(List<Tensor> xs, List<Tensor> ys, int batchSize) {
+        JitFunction step = testStep(xs, ys);
         resetMetrics();
         Averages averages = new Averages(names(""), running());
-        int n = x.shape()[0];
+        List<Tensor> all = new ArrayList<>(xs);
+        all.addAll(ys);
+        int n = xs.get(0).shape()[0];
         for (int from = 0; from < n; from += batchSize) {
+            int start = from;
             int to = Math.min(n, from + batchSize);
-            averages.add(run(step, rows(x, from, to), rows(y, from, to)), to - from);
+            averages.add(run(step, all.stream().map(t -> rows(t, start, to)).toArray(Tensor[]::new)), to - from);
         }
         return averages.values();
     }
@@ -843,20 +1064,40 @@ public class Model {
 
     /** The model's outputs for every example, computed in batches. */
     public Tensor predict(Tensor x, int batchSize) {
+        return single(predict(List.of(x), batchSize), "predict");
+    }
+
+    public List<Tensor> predict(List<Tensor> xs) {
+        return predict(xs, 32);
+    }
+
+    /** Each output for every example of each input (in {@link #inputNames}' order), computed in batches. */
+    public List<Tensor> predict(List<Tensor> xs, int batchSize) {
         requireBatchSize(batchSize);
-        Tensor features = features("predict", x);
+        List<Tensor> features = features("predict", xs);
         buildFor(features);
-        int n = features.shape()[0];
+        int n = features.get(0).shape()[0];
+        for (Tensor f : features) {
+            if (f.shape()[0] != n) {
+                throw new IllegalArgumentException("predict: every input must hold the same number of examples, got "
+                        + features.stream().map(t -> t.type().toString()).toList());
+            }
+        }
         if (n == 0) {
-            Shape out = builtOutput;
-            return Jf.zeros(features.dtype(), out.bind(Map.of(BATCH, 0)).sizes());
+            return builtOutputs.stream().map(out -> Jf.zeros(DType.FLOAT32, out.bind(Map.of(BATCH, 0)).sizes())).toList();
         }
         JitFunction step = predictStep(features);
-        List<Tensor> parts = new ArrayList<>();
+        List<List<Tensor>> parts = new ArrayList<>();
+        builtOutputs.forEach(o -> parts.add(new ArrayList<>()));
         for (int from = 0; from < n; from += batchSize) {
-            parts.add(run(step, rows(features, from, Math.min(n, from + batchSize))).get(0));
+            int start = from;
+            int to = Math.min(n, from + batchSize);
+            List<Tensor> outputs = run(step, features.stream().map(t -> rows(t, start, to)).toArray(Tensor[]::new));
+            for (int o = 0; o < outputs.size(); o++) {
+                parts.get(o).add(outputs.get(o));
+            }
         }
-        return parts.size() == 1 ? parts.get(0) : Jf.concat(parts, 0);
+        return parts.stream().map(p -> p.size() == 1 ? p.get(0) : Jf.concat(p, 0)).toList();
     }
 
     // ---- saving ----
@@ -871,18 +1112,18 @@ public class Model {
     public void save(java.nio.file.Path file) throws java.io.IOException {
         boolean onnx = requireExtension("save", file, ".jfg", ".onnx").equals(".onnx");
         ensureBuilt();
-        int[] shape = builtInput.bind(Map.of(BATCH, 1)).sizes();
-        Tensor x = Jf.zeros(shape);
+        List<Tensor> xs = builtInputs.stream().map(s -> Jf.zeros(s.bind(Map.of(BATCH, 1)).sizes())).toList();
         List<io.jitflow.ir.Function> functions = new ArrayList<>();
-        functions.add(renamed(predictStep(x).tracedGraph(x), "predict"));
+        functions.add(renamed(predictStep(xs).tracedGraph(xs.toArray(new Tensor[0])), "predict"));
         if (trainStep != null && !onnx) {
-            Tensor y = Jf.zeros(labelType, labelShape.bind(Map.of(BATCH, 1)).sizes());
-            List<Tensor> args = new ArrayList<>(List.of(x, y));
+            List<Tensor> args = new ArrayList<>(xs);
+            args.addAll(labelExamples);
+            Tensor[] testArgs = args.toArray(new Tensor[0]);
             for (Dropout d : dropouts()) {
                 args.add(Jf.zeros(d.noiseShape(d.inputShape()).bind(Map.of(BATCH, 1)).sizes()));
             }
             functions.add(renamed(trainStep.tracedGraph(args.toArray(new Tensor[0])), "train_step"));
-            functions.add(renamed(testStep(x, y).tracedGraph(x, y), "test_step"));
+            functions.add(renamed(testStep(xs, labelExamples).tracedGraph(testArgs), "test_step"));
         }
         List<Variable> live = new ArrayList<>(weights());
         if (optimizer != null) {
@@ -957,11 +1198,11 @@ public class Model {
     /** Writes a picture of the layers and their shapes: Graphviz DOT for a .dot file, SVG for a .svg file. */
     public void plotModel(java.nio.file.Path file) throws java.io.IOException {
         ensureBuilt();
-        ModelPlot.picture(Layer.describe(builtInput), layers).write(file, name);
+        ModelPlot.picture(Layer.describe(builtInputs.get(0)), layers).write(file, name);
     }
 
     private void ensureBuilt() {
-        if (builtInput == null) {
+        if (builtInputs == null) {
             if (declaredInput == null) {
                 throw new IllegalStateException("model " + name + " is not built yet: declare its input with new Input(...)"
                         + " or call it (fit, predict) first");

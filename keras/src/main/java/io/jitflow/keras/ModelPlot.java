@@ -17,7 +17,7 @@ final class ModelPlot {
 
     static GraphPicture picture(String inputShape, List<Layer> layers) {
         if (layers.size() == 1 && layers.get(0) instanceof FunctionalLayer graph) {
-            return functional(inputShape, graph);
+            return functional(graph);
         }
         List<GraphPicture.Box> boxes = new ArrayList<>();
         boxes.add(new GraphPicture.Box(List.of("input (InputLayer)", "output: " + inputShape)));
@@ -32,12 +32,15 @@ final class ModelPlot {
     }
 
     /** A functional model's graph: a box per layer application, arrows from what each is applied to (branches, merges). */
-    private static GraphPicture functional(String inputShape, FunctionalLayer graph) {
+    private static GraphPicture functional(FunctionalLayer graph) {
         List<GraphPicture.Box> boxes = new ArrayList<>();
         List<GraphPicture.Edge> edges = new ArrayList<>();
         java.util.Map<String, Integer> index = new java.util.HashMap<>();
-        boxes.add(new GraphPicture.Box(List.of("input (InputLayer)", "output: " + inputShape)));
-        index.put("input", 0);
+        for (int i = 0; i < graph.inputNames().size(); i++) {
+            index.put(graph.inputNames().get(i), boxes.size());
+            boxes.add(new GraphPicture.Box(List.of(graph.inputNames().get(i) + " (InputLayer)",
+                    "output: " + Layer.describe(graph.inputShapes().get(i)))));
+        }
         for (FunctionalLayer.Application a : graph.applications()) {
             int at = boxes.size();
             boxes.add(new GraphPicture.Box(List.of(a.label() + " (" + a.layer().getClass().getSimpleName() + ")",

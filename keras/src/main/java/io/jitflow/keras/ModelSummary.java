@@ -39,7 +39,10 @@ final class ModelSummary {
         sb.append("Model: \"").append(modelName).append("\"\n").append(rule).append('\n');
         sb.append(String.format(Locale.ROOT, row, "Layer (type)", "Output Shape", "Param #", "Connected to"));
         sb.append("=".repeat(100)).append('\n');
-        sb.append(String.format(Locale.ROOT, row, "input (InputLayer)", Layer.describe(graph.modelInput()), 0, "-"));
+        for (int i = 0; i < graph.inputNames().size(); i++) {
+            sb.append(String.format(Locale.ROOT, row, graph.inputNames().get(i) + " (InputLayer)",
+                    Layer.describe(graph.inputShapes().get(i)), 0, "-"));
+        }
         java.util.Set<Layer> counted = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         for (FunctionalLayer.Application a : graph.applications()) {
             // A shared layer's parameters count at its first application only.

@@ -10,6 +10,7 @@ import io.jitflow.ir.Value;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -35,7 +36,25 @@ public final class SavedModel {
     }
 
     public Tensor predict(Tensor x) {
-        return graph.call("predict", Map.of("x", x)).get("y");
+        List<Tensor> outputs = predict(List.of(x));
+        if (outputs.size() != 1) {
+            throw new IllegalArgumentException("this model has " + outputs.size() + " outputs; use predict(List<Tensor>)");
+        }
+        return outputs.get(0);
+    }
+
+    /** Each output for a batch of each input, in the order the model declared them. */
+    public List<Tensor> predict(List<Tensor> inputs) {
+        List<Value> declared = graph.function("predict").inputs();
+        if (inputs.size() != declared.size()) {
+            throw new IllegalArgumentException("this model takes " + declared.size() + " inputs "
+                    + declared.stream().map(Value::name).toList() + ", got " + inputs.size());
+        }
+        Map<String, Tensor> byName = new LinkedHashMap<>();
+        for (int i = 0; i < inputs.size(); i++) {
+            byName.put(declared.get(i).name(), inputs.get(i));
+        }
+        return List.copyOf(graph.call("predict", byName).values());
     }
 
     public boolean canTrain() {

@@ -80,7 +80,7 @@ class FunctionalTest {
                 "sum needs inputs of one shape"), shapes.getMessage());
         IllegalArgumentException two = assertThrows(IllegalArgumentException.class,
                 () -> Functional.model(a, Merge.concatenate(-1).apply(new Dense(2).apply(a), new Dense(2).apply(b))));
-        assertTrue(two.getMessage().contains("which is not the model's input"), two.getMessage());
+        assertTrue(two.getMessage().contains("which is not one of the model's 1 inputs"), two.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Merge.subtract().apply(a, a, a));
     }
 
@@ -128,5 +128,89 @@ class FunctionalTest {
         IllegalArgumentException dropsBatch = assertThrows(IllegalArgumentException.class,
                 () -> new io.jitflow.keras.layers.Lambda(Jf::reduceSum).apply(in));
         assertTrue(dropsBatch.getMessage().contains("must keep the batch dim first"), dropsBatch.getMessage());
+    }
+
+    private static final Tensor EXTRA = Jf.constant(new float[][] {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}, {1, 1, 0}, {0, 1, 1},
+            {1, 0, 1}});
+    private static final Tensor KIND = Jf.constant(new int[] {0, 1, 2, 1, 0, 2});
+
+    /** Two named inputs, two outputs with a loss each: predictions as by hand, losses summed, logs per output. */
+    @Test
+    void severalInputsAndOutputs() throws Exception {
+        Jf.setRandomSeed(8);
+        KerasTensor numbers = KerasTensor.input("numbers", 4);
+        KerasTensor extra = KerasTensor.input("extra", 3);
+        Dense embed = new Dense(4);
+        Dense hidden = new Dense(8, "relu");
+        Dense score = (Dense) new Dense(1, "sigmoid").named("score");
+        Dense kind = (Dense) new Dense(3, "softmax").named("kind");
+        KerasTensor h = hidden.apply(Merge.concatenate(-1).apply(numbers, embed.apply(extra)));
+        Model model = Functional.model(List.of(numbers, extra), List.of(score.apply(h), kind.apply(h)));
+        assertEquals(List.of("numbers", "extra"), model.inputNames());
+        assertEquals(List.of("score", "kind"), model.outputNames());
+
+        CallContext c = CallContext.INFERENCE;
+        Tensor byHand = hidden.call(Jf.concat(List.of(X, embed.call(EXTRA, c)), 1), c);
+        List<Tensor> predicted = model.predict(List.of(X, EXTRA));
+        assertArrayEquals(score.call(byHand, c).toFloatArray(), predicted.get(0).toFloatArray(), 1e-6f);
+        assertArrayEquals(kind.call(byHand, c).toFloatArray(), predicted.get(1).toFloatArray(), 1e-6f);
+
+        model.compile("adam", java.util.Map.of("score", "binary_crossentropy", "kind", "sparse_categorical_crossentropy"),
+                "accuracy");
+        java.util.Map<String, Double> before = model.evaluate(List.of(X, EXTRA), List.of(Y, KIND), 6);
+        assertEquals(List.of("loss", "score_loss", "kind_loss", "score_accuracy", "kind_accuracy"),
+                List.copyOf(before.keySet()));
+        double scoreLoss = Loss.of("binary_crossentropy").compute(Y, predicted.get(0)).doubleValue();
+        double kindLoss = Loss.of("sparse_categorical_crossentropy").compute(KIND, predicted.get(1)).doubleValue();
+        assertEquals(scoreLoss, before.get("score_loss"), 1e-5);
+        assertEquals(kindLoss, before.get("kind_loss"), 1e-5);
+        assertEquals(scoreLoss + kindLoss, before.get("loss"), 1e-5, "the model's loss is the outputs' sum");
+
+        History h1 = model.fit(List.of(X, EXTRA), List.of(Y, KIND), FitOptions.epochs(40).batchSize(3).verbose(0)
+                .validationData(List.of(X, EXTRA), List.of(Y, KIND)));
+        assertTrue(h1.get("kind_loss").get(39) < h1.get("kind_loss").get(0), "it trains: " + h1.get("kind_loss"));
+        assertTrue(h1.get("val_score_loss").get(39) < h1.get("val_score_loss").get(0), "" + h1.get("val_score_loss"));
+        assertEquals(40, h1.get("val_kind_accuracy").size());
+
+        Path file = dir.resolve("two_by_two.jfg");
+        model.save(file);
+        List<Tensor> saved = SavedModel.load(file).predict(List.of(X, EXTRA));
+        List<Tensor> now = model.predict(List.of(X, EXTRA));
+        assertArrayEquals(now.get(0).toFloatArray(), saved.get(0).toFloatArray(), 0f);
+        assertArrayEquals(now.get(1).toFloatArray(), saved.get(1).toFloatArray(), 0f);
+
+        String summary = model.summary(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        assertTrue(summary.contains(" numbers (InputLayer)          (None, 4)           0         -"), summary);
+        assertTrue(summary.contains(" extra (InputLayer)            (None, 3)           0         -"), summary);
+        assertTrue(summary.contains("0         numbers, " + embed.name() + "[0]"), summary);
+    }
+
+    @Test
+    void severalInputsAndOutputsRefuseWrongArguments() {
+        KerasTensor a = KerasTensor.input("a", 4);
+        KerasTensor b = KerasTensor.input("b", 3);
+        KerasTensor h = Merge.concatenate(-1).apply(a, b);
+        Model model = Functional.model(List.of(a, b), List.of(((Dense) new Dense(1).named("left")).apply(h),
+                ((Dense) new Dense(3, "softmax").named("right")).apply(h)));
+        IllegalArgumentException one = assertThrows(IllegalArgumentException.class, () -> model.predict(X));
+        assertTrue(one.getMessage().contains("takes 2 inputs [a, b], got 1"), one.getMessage());
+        IllegalArgumentException shape = assertThrows(IllegalArgumentException.class,
+                () -> model.predict(List.of(X, X)));
+        assertTrue(shape.getMessage().contains("input b must have shape (None, 3), got (None, 4)"), shape.getMessage());
+        IllegalArgumentException losses = assertThrows(IllegalArgumentException.class,
+                () -> model.compile("sgd", List.of("mse")));
+        assertTrue(losses.getMessage().contains("1 losses for 2 outputs [left, right]"), losses.getMessage());
+        IllegalArgumentException names = assertThrows(IllegalArgumentException.class,
+                () -> model.compile("sgd", java.util.Map.of("left", "mse", "middle", "mse")));
+        assertTrue(names.getMessage().contains("the model's outputs are [left, right]"), names.getMessage());
+        model.compile("sgd", List.of("mse", "sparse_categorical_crossentropy"));
+        Tensor badKind = Jf.constant(new int[] {0, 1, 2, 3, 0, 1});
+        IllegalArgumentException range = assertThrows(IllegalArgumentException.class,
+                () -> model.fit(List.of(X, EXTRA), List.of(Y, badKind), FitOptions.epochs(1).verbose(0)));
+        assertTrue(range.getMessage().contains("label 3 in row 3 of output right is out of range for 3 classes"),
+                range.getMessage());
+        IllegalArgumentException unused = assertThrows(IllegalArgumentException.class,
+                () -> Functional.model(List.of(a, b, KerasTensor.input(2)), List.of(h)));
+        assertTrue(unused.getMessage().contains("is not used by any output"), unused.getMessage());
     }
 }

@@ -4,6 +4,8 @@ import io.jitflow.Tensor;
 import io.jitflow.Variable;
 import io.jitflow.ir.Shape;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -11,33 +13,75 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The layers between a functional model's input and output, as one layer: calling it evaluates
+ * The layers between a functional model's inputs and outputs, as one layer: calling it evaluates
  * the graph of layer applications in order (a shared layer once per application, with one set of
  * weights), and its weights are those of the layers in it. {@code Functional.model} wraps it.
  */
 public final class FunctionalLayer extends Layer {
-    private final KerasTensor input;
-    private final KerasTensor output;
-    /** The symbolic tensors from the input to the output, each after those it is computed from. */
+    private final List<KerasTensor> inputs;
+    private final List<KerasTensor> outputs;
+    /** The inputs' labels: their given names, else "input" (one input) or "input_1", "input_2", ... */
+    private final List<String> inputNames = new ArrayList<>();
+    /** The symbolic tensors from the inputs to the outputs, each after those it is computed from. */
     private final List<KerasTensor> order = new ArrayList<>();
 
     public FunctionalLayer(KerasTensor input, KerasTensor output) {
+        this(List.of(input), List.of(output));
+    }
+
+    public FunctionalLayer(List<KerasTensor> inputs, List<KerasTensor> outputs) {
         super("functional");
-        if (input.layer() != null) {
-            throw new IllegalArgumentException("a functional model's input must be a KerasTensor.input(...), got " + input);
+        if (inputs.isEmpty() || outputs.isEmpty()) {
+            throw new IllegalArgumentException("a functional model needs at least one input and one output, got "
+                    + inputs.size() + " inputs and " + outputs.size() + " outputs");
         }
-        this.input = input;
-        this.output = output;
-        visit(output, java.util.Collections.newSetFromMap(new IdentityHashMap<>()));
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < inputs.size(); i++) {
+            KerasTensor in = inputs.get(i);
+            if (in.layer() != null) {
+                throw new IllegalArgumentException("a functional model's input must be a KerasTensor.input(...), got " + in);
+            }
+            String label = in.name() != null ? in.name() : inputs.size() == 1 ? "input" : "input_" + (i + 1);
+            if (!names.add(label)) {
+                throw new IllegalArgumentException("a functional model's inputs need distinct names; '" + label
+                        + "' is used twice");
+            }
+            inputNames.add(label);
+        }
+        this.inputs = List.copyOf(inputs);
+        this.outputs = List.copyOf(outputs);
+        Set<KerasTensor> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (KerasTensor out : outputs) {
+            visit(out, seen);
+        }
+        for (KerasTensor in : inputs) {
+            if (!seen.contains(in)) {
+                throw new IllegalArgumentException("the model's input " + label(in) + " " + in
+                        + " is not used by any output");
+            }
+        }
+    }
+
+    private String label(KerasTensor input) {
+        return inputNames.get(indexOf(inputs, input));
+    }
+
+    private static int indexOf(List<KerasTensor> list, KerasTensor t) {
+        for (int i = 0; i < list.size(); i++) {
+            if (list.get(i) == t) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private void visit(KerasTensor t, Set<KerasTensor> seen) {
-        if (t == input || !seen.add(t)) {
+        if (!seen.add(t) || indexOf(inputs, t) >= 0) {
             return;
         }
         if (t.layer() == null) {
-            throw new IllegalArgumentException("the output depends on " + t + ", which is not the model's input "
-                    + input + " (several inputs are not supported yet)");
+            throw new IllegalArgumentException("an output depends on " + t + ", which is not one of the model's "
+                    + inputs.size() + " inputs (pass every KerasTensor.input the outputs use)");
         }
         for (KerasTensor in : t.inputs()) {
             visit(in, seen);
@@ -48,16 +92,18 @@ public final class FunctionalLayer extends Layer {
     /**
      * One application of a layer in the graph, as summary and plotModel show it: its label
      * ({@code name[i]}, the layer's i-th application, as Keras's node indices), the layer, the
-     * labels of what it is applied to ({@code input} for the model's input), its output shape.
+     * labels of what it is applied to (an input's name for a model input), its output shape.
      */
     public record Application(String label, Layer layer, List<String> from, Shape output) {
     }
 
-    /** The model's input, then each layer application in order. */
+    /** Each layer application in order (the model's inputs are not among them: see {@link #inputNames}). */
     public List<Application> applications() {
         Map<KerasTensor, String> labels = new IdentityHashMap<>();
         Map<Layer, Integer> uses = new IdentityHashMap<>();
-        labels.put(input, "input");
+        for (int i = 0; i < inputs.size(); i++) {
+            labels.put(inputs.get(i), inputNames.get(i));
+        }
         List<Application> all = new ArrayList<>();
         for (KerasTensor t : order) {
             int use = uses.merge(t.layer(), 1, Integer::sum) - 1;
@@ -68,15 +114,42 @@ public final class FunctionalLayer extends Layer {
         return all;
     }
 
-    /** The model's input shape, batch dim first. */
-    public Shape modelInput() {
-        return input.shape();
+    /** The model inputs' labels, in order. */
+    public List<String> inputNames() {
+        return List.copyOf(inputNames);
+    }
+
+    /** The model inputs' shapes, batch dim first, in order. */
+    public List<Shape> inputShapes() {
+        return inputs.stream().map(KerasTensor::shape).toList();
+    }
+
+    /** The model outputs' shapes, batch dim first, in order. */
+    public List<Shape> outputShapes() {
+        return outputs.stream().map(KerasTensor::shape).toList();
+    }
+
+    /**
+     * The outputs' names, as Keras names a functional model's outputs: the name of the layer that
+     * computes each (a model input passed straight out keeps its own name).
+     */
+    public List<String> outputNames() {
+        List<String> names = new ArrayList<>();
+        for (KerasTensor out : outputs) {
+            String name = out.layer() == null ? label(out) : out.layer().name();
+            if (names.contains(name)) {
+                throw new IllegalStateException("two of the model's outputs are both named '" + name + "'; the outputs"
+                        + " must come from different layers");
+            }
+            names.add(name);
+        }
+        return names;
     }
 
     /** The layers applied, each once, in order of first application. */
     @Override
     public List<Layer> sublayers() {
-        Set<Layer> layers = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        Set<Layer> layers = Collections.newSetFromMap(new IdentityHashMap<>());
         List<Layer> ordered = new ArrayList<>();
         for (KerasTensor t : order) {
             if (layers.add(t.layer())) {
@@ -95,23 +168,44 @@ public final class FunctionalLayer extends Layer {
         return List.copyOf(all);
     }
 
+    /** As a layer in a stack, a graph of one input and one output. */
     @Override
     protected Shape create(Shape in) {
-        if (!in.equals(input.shape())) {
-            throw new IllegalArgumentException("functional model: its input is " + describe(input.shape()) + ", called on "
-                    + describe(in));
+        requireSingle();
+        if (!in.equals(inputs.get(0).shape())) {
+            throw new IllegalArgumentException("functional model: its input is " + describe(inputs.get(0).shape())
+                    + ", called on " + describe(in));
         }
-        return output.shape();
+        return outputs.get(0).shape();
+    }
+
+    private void requireSingle() {
+        if (inputs.size() != 1 || outputs.size() != 1) {
+            throw new IllegalArgumentException("functional model " + name() + " has " + inputs.size() + " inputs and "
+                    + outputs.size() + " outputs; as a layer of one tensor it needs one of each");
+        }
     }
 
     @Override
     public Tensor call(Tensor x, CallContext context) {
+        requireSingle();
+        return call(List.of(x), context).get(0);
+    }
+
+    /** The outputs for these inputs (one per model input, in order). */
+    public List<Tensor> call(List<Tensor> xs, CallContext context) {
+        if (xs.size() != inputs.size()) {
+            throw new IllegalArgumentException("functional model " + name() + " takes " + inputs.size() + " inputs "
+                    + inputNames + ", got " + xs.size());
+        }
         Map<KerasTensor, Tensor> values = new IdentityHashMap<>();
-        values.put(input, x);
+        for (int i = 0; i < xs.size(); i++) {
+            values.put(inputs.get(i), xs.get(i));
+        }
         for (KerasTensor t : order) {
             List<Tensor> args = t.inputs().stream().map(values::get).toList();
             values.put(t, t.layer() instanceof Merge m ? m.merge(args) : t.layer().call(args.get(0), context));
         }
-        return values.get(output);
+        return outputs.stream().map(values::get).toList();
     }
 }

@@ -18,15 +18,34 @@ public final class KerasTensor {
     private final Shape shape;
     private final Layer layer;
     private final List<KerasTensor> inputs;
+    /** A model input's name, or null (then named by its place among the model's inputs). */
+    private final String name;
 
     KerasTensor(Shape shape, Layer layer, List<KerasTensor> inputs) {
+        this(shape, layer, inputs, null);
+    }
+
+    private KerasTensor(Shape shape, Layer layer, List<KerasTensor> inputs, String name) {
         this.shape = shape;
         this.layer = layer;
         this.inputs = List.copyOf(inputs);
+        this.name = name;
     }
 
     /** A model input of these feature dims (the batch dim comes first, unknown). */
     public static KerasTensor input(int... features) {
+        return input(null, features);
+    }
+
+    /**
+     * A named model input (Keras's {@code Input(shape, name=...)}): the name labels it in summary and
+     * plotModel and names the saved functions' argument.
+     */
+    public static KerasTensor input(String name, int... features) {
+        if (name != null && !name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+            throw new IllegalArgumentException("input: a name is letters, digits and underscores, not starting with a"
+                    + " digit, got '" + name + "'");
+        }
         List<Dim> dims = new ArrayList<>(List.of(Dim.named(BATCH)));
         for (int d : features) {
             if (d < 1) {
@@ -35,7 +54,12 @@ public final class KerasTensor {
             }
             dims.add(Dim.of(d));
         }
-        return new KerasTensor(Shape.of(dims), null, List.of());
+        return new KerasTensor(Shape.of(dims), null, List.of(), name);
+    }
+
+    /** The name given to a model input, or null. */
+    String name() {
+        return name;
     }
 
     public Shape shape() {
