@@ -1195,7 +1195,10 @@ public class Model {
 
     // ---- pictures ----
 
-    /** Writes a picture of the layers and their shapes: Graphviz DOT for a .dot file, SVG for a .svg file. */
+    /**
+     * Writes a picture of the layers and their shapes, as keras.utils.plot_model: Graphviz DOT for a
+     * .dot file, SVG for a .svg file, PNG for a .png file.
+     */
     public void plotModel(java.nio.file.Path file) throws java.io.IOException {
         ensureBuilt();
         ModelPlot.picture(Layer.describe(builtInputs.get(0)), layers).write(file, name);

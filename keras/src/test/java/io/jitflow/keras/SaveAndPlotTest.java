@@ -86,7 +86,7 @@ class SaveAndPlotTest {
     }
 
     @Test
-    void plotModelWritesDotAndWellFormedSvg() throws Exception {
+    void plotModelWritesDotWellFormedSvgAndPng() throws Exception {
         Sequential model = new Sequential(new Input(28, 28), new Flatten(), new Dense(30, "sigmoid"));
         model.plotModel(dir.resolve("m.dot"));
         model.plotModel(dir.resolve("m.svg"));
@@ -96,7 +96,22 @@ class SaveAndPlotTest {
         var svg = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(dir.resolve("m.svg").toFile());
         assertEquals(3, svg.getElementsByTagName("rect").getLength());
         assertTrue(Files.readString(dir.resolve("m.svg")).contains("input: (None, 784)  output: (None, 30)"));
-        assertThrows(IllegalArgumentException.class, () -> model.plotModel(dir.resolve("m.png")));
+        model.plotModel(dir.resolve("m.png"));
+        java.awt.image.BufferedImage png = javax.imageio.ImageIO.read(dir.resolve("m.png").toFile());
+        var root = svg.getDocumentElement();
+        assertEquals(Integer.parseInt(root.getAttribute("width")), png.getWidth(), "laid out once, drawn twice");
+        assertEquals(Integer.parseInt(root.getAttribute("height")), png.getHeight());
+        int boxes = 0;
+        boolean inside = false;
+        for (int y = 0; y < png.getHeight(); y++) {
+            boolean fill = (png.getRGB(28, y) & 0xffffff) == 0xeef3fb;
+            boxes += fill && !inside ? 1 : 0;
+            inside = fill;
+        }
+        assertEquals(3, boxes, "a column of three boxes (input, flatten, dense) down the image");
+        IllegalArgumentException pdf = assertThrows(IllegalArgumentException.class,
+                () -> model.plotModel(dir.resolve("m.pdf")));
+        assertEquals("pictures are written as .dot, .svg or .png files, got m.pdf", pdf.getMessage());
     }
 
     @Test

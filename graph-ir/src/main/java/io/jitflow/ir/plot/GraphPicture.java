@@ -13,8 +13,8 @@ import java.util.Map;
 
 /**
  * A picture of a dataflow graph: boxes of text lines joined by arrows, optionally with groups (the
- * kernels that fusion formed) outlined. Written as Graphviz DOT, or as SVG laid out here (boxes in
- * layers by longest path from the inputs), so no external program is needed.
+ * kernels that fusion formed) outlined. Written as Graphviz DOT, or as SVG or PNG laid out here
+ * (boxes in layers by longest path from the inputs), so no external program is needed.
  */
 public final class GraphPicture {
     private static final int CHAR_WIDTH = 8;
@@ -23,6 +23,8 @@ public final class GraphPicture {
     private static final int V_GAP = 40;
     private static final int MARGIN = 24;
     private static final int GROUP_PAD = 8;
+    private static final String INK = "#333333";
+    private static final String GROUP_COLOR = "#c05000";
 
     /** A box: its lines of text, the first one a title. */
     public record Box(List<String> lines) {
@@ -102,15 +104,16 @@ public final class GraphPicture {
         return new GraphPicture(boxes, edges, groups);
     }
 
-    /** Writes the picture as Graphviz DOT to a .dot file, as SVG to a .svg file. */
+    /** Writes the picture as Graphviz DOT to a .dot file, as SVG to a .svg file, as PNG to a .png file. */
     public void write(java.nio.file.Path file, String name) throws java.io.IOException {
-        String fileName = file.getFileName().toString();
+        String fileName = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
         if (fileName.endsWith(".dot")) {
             java.nio.file.Files.writeString(file, dot(name));
-        } else if (fileName.endsWith(".svg")) {
-            java.nio.file.Files.writeString(file, svg());
+        } else if (fileName.endsWith(".svg") || fileName.endsWith(".png")) {
+            Layout layout = layout();
+            Canvas.write(file, "a picture", layout.width, layout.height, canvas -> draw(layout, canvas));
         } else {
-            throw new IllegalArgumentException("pictures are written as .dot or .svg files, got " + fileName);
+            throw new IllegalArgumentException("pictures are written as .dot, .svg or .png files, got " + file.getFileName());
         }
     }
 
@@ -132,7 +135,11 @@ public final class GraphPicture {
         return sb.append("}\n").toString();
     }
 
-    public String svg() {
+    /** Where each box goes: layers top to bottom (a box below everything it comes from), a column per box of a layer. */
+    private record Layout(int[] x, int[] y, int boxWidth, int boxHeight, int width, int height) {
+    }
+
+    private Layout layout() {
         int n = boxes.size();
         int[] layer = new int[n];
         for (Edge e : edges) {
@@ -173,11 +180,20 @@ public final class GraphPicture {
         }
         int width = 2 * MARGIN + columns * boxWidth + Math.max(0, columns - 1) * H_GAP;
         int height = 2 * MARGIN + layers.size() * boxHeight + Math.max(0, layers.size() - 1) * V_GAP;
-        StringBuilder sb = new StringBuilder();
-        sb.append(String.format("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
-                + "font-family=\"Helvetica, Arial, sans-serif\">%n", width, height, width, height));
-        sb.append("  <defs><marker id=\"arrow\" markerWidth=\"10\" markerHeight=\"8\" refX=\"9\" refY=\"4\" orient=\"auto\">"
-                + "<path d=\"M0,0 L10,4 L0,8 z\" fill=\"#333\"/></marker></defs>\n");
+        return new Layout(x, y, boxWidth, boxHeight, width, height);
+    }
+
+    /** The picture as SVG text. */
+    public String svg() {
+        Layout layout = layout();
+        SvgCanvas svg = new SvgCanvas();
+        draw(layout, svg);
+        return svg.document(layout.width, layout.height);
+    }
+
+    private void draw(Layout at, Canvas canvas) {
+        int[] x = at.x;
+        int[] y = at.y;
         for (Group g : groups) {
             int left = Integer.MAX_VALUE;
             int top = Integer.MAX_VALUE;
@@ -186,28 +202,31 @@ public final class GraphPicture {
             for (int i : g.members()) {
                 left = Math.min(left, x[i]);
                 top = Math.min(top, y[i]);
-                right = Math.max(right, x[i] + boxWidth);
-                bottom = Math.max(bottom, y[i] + boxHeight);
+                right = Math.max(right, x[i] + at.boxWidth);
+                bottom = Math.max(bottom, y[i] + at.boxHeight);
             }
-            sb.append(String.format("  <g class=\"group\"><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" "
-                            + "stroke=\"#c05000\" stroke-dasharray=\"6 4\"/><text x=\"%d\" y=\"%d\" font-size=\"11\" fill=\"#c05000\">%s</text></g>%n",
-                    left - GROUP_PAD, top - GROUP_PAD - 12, right - left + 2 * GROUP_PAD, bottom - top + 2 * GROUP_PAD + 12,
-                    left - GROUP_PAD + 4, top - GROUP_PAD - 2, escapeXml(g.label())));
+            int l = left;
+            int t = top;
+            int w = right - left;
+            int h = bottom - top;
+            canvas.group("group", () -> {
+                canvas.rect(l - GROUP_PAD, t - GROUP_PAD - 12, w + 2 * GROUP_PAD, h + 2 * GROUP_PAD + 12, null, GROUP_COLOR,
+                        true, false);
+                canvas.text(l - GROUP_PAD + 4, t - GROUP_PAD - 2, g.label(), -1, 11, GROUP_COLOR);
+            });
         }
         for (Edge e : edges) {
-            sb.append(String.format("  <line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#333\" marker-end=\"url(#arrow)\"/>%n",
-                    x[e.from()] + boxWidth / 2, y[e.from()] + boxHeight, x[e.to()] + boxWidth / 2, y[e.to()] - 2));
+            canvas.line(x[e.from()] + at.boxWidth / 2.0, y[e.from()] + at.boxHeight, x[e.to()] + at.boxWidth / 2.0,
+                    y[e.to()] - 2, INK, true);
         }
-        for (int i = 0; i < n; i++) {
+        for (int i = 0; i < boxes.size(); i++) {
             List<String> lines = boxes.get(i).lines();
-            sb.append(String.format("  <rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" rx=\"6\" fill=\"#eef3fb\" stroke=\"#333\"/>%n",
-                    x[i], y[i], boxWidth, boxHeight));
+            canvas.rect(x[i], y[i], at.boxWidth, at.boxHeight, "#eef3fb", INK, false, true);
             for (int l = 0; l < lines.size(); l++) {
-                sb.append(String.format("  <text x=\"%d\" y=\"%d\" font-size=\"%d\" text-anchor=\"middle\">%s</text>%n",
-                        x[i] + boxWidth / 2, y[i] + 5 + LINE_HEIGHT * (l + 1) - 4, l == 0 ? 14 : 12, escapeXml(lines.get(l))));
+                canvas.text(x[i] + at.boxWidth / 2.0, y[i] + 1 + LINE_HEIGHT * (l + 1), lines.get(l), 0, l == 0 ? 14 : 12,
+                        "#000000");
             }
         }
-        return sb.append("</svg>\n").toString();
     }
 
     private static String escapeDot(String s) {
@@ -215,7 +234,4 @@ public final class GraphPicture {
                 .replace("|", "\\|").replace("<", "\\<").replace(">", "\\>");
     }
 
-    private static String escapeXml(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
-    }
 }

@@ -30,7 +30,7 @@ public final class FunctionalLayer extends Layer {
     }
 
     public FunctionalLayer(List<KerasTensor> inputs, List<KerasTensor> outputs) {
-        super("functional");
+        super("functional_graph");
         if (inputs.isEmpty() || outputs.isEmpty()) {
             throw new IllegalArgumentException("a functional model needs at least one input and one output, got "
                     + inputs.size() + " inputs and " + outputs.size() + " outputs");
