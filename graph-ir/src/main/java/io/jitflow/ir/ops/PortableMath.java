@@ -9,7 +9,7 @@ package io.jitflow.ir.ops;
  * <p>log splits off the exponent (scaling subnormals by 2^54 first), folds the mantissa m into
  * [sqrt(1/2), sqrt(2)) and sums 2 atanh(s) = 2s (1 + z/3 + ... + z^11/23) for s = (m-1)/(m+1),
  * z = s^2, then adds e ln2 in two parts. cos reduces x = n pi/2 + y with pi/2 in three 33-bit parts
- * (each n * part exact for n < 2^20), carrying y as a double-double, and sums the sine or cosine
+ * (each n * part exact for n {@literal <} 2^20), carrying y as a double-double, and sums the sine or cosine
  * series of y picked and signed by n mod 4.
  */
 public final class PortableMath {
@@ -57,7 +57,7 @@ public final class PortableMath {
         return x == Double.POSITIVE_INFINITY || Double.isNaN(x) ? x : r;
     }
 
-    /** The cosine, for |x| < {@link #TRIG_LIMIT} (beyond it the reduction is not exact). */
+    /** The cosine, for |x| {@literal <} {@link #TRIG_LIMIT} (beyond it the reduction is not exact). */
     public static double cos(double x) {
         double magnitude = Math.abs(x);
         if (!(magnitude < Double.POSITIVE_INFINITY)) {

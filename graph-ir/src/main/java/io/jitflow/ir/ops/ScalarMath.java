@@ -19,7 +19,7 @@ public final class ScalarMath {
 
     /**
      * The error function, correctly rounded but in rare cases (double-double arithmetic, about 106
-     * bits, before the one rounding): the Maclaurin series for |x| < 1, 1 - erfc(|x|) beyond.
+     * bits, before the one rounding): the Maclaurin series for |x| {@literal <} 1, 1 - erfc(|x|) beyond.
      */
     public static double erf(double x) {
         if (Double.isNaN(x)) {

@@ -13,7 +13,7 @@ import java.util.Map;
 /**
  * Prints a graph in the canonical text form: attributes sorted and equal-to-default ones left out,
  * one node per line, constants inline unless a {@link ExternalSink} takes them. Printing what
- * {@link GraphParser} read gives back an equal graph.
+ * {@code GraphParser} read gives back an equal graph.
  */
 public final class GraphPrinter {
     /** Decides where tensor data goes: returns an {@code external<...>} reference, or null to inline. */

@@ -18,6 +18,6 @@ public record ExponentialDecay(double initial, long decaySteps, double decayRate
     @Override
     public Tensor rate(Tensor step) {
         Tensor p = step.div(decaySteps);
-        return Jf.pow(Jf.constant((double) decayRate), staircase ? Jf.floor(p) : p).mul(initial);
+        return Jf.pow(Jf.constant(decayRate), staircase ? Jf.floor(p) : p).mul(initial);
     }
 }

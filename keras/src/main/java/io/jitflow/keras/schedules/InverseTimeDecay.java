@@ -19,6 +19,6 @@ public record InverseTimeDecay(double initial, long decaySteps, double decayRate
     public Tensor rate(Tensor step) {
         Tensor p = step.div(decaySteps);
         Tensor denominator = (staircase ? Jf.floor(p) : p).mul(decayRate).add(1.0);
-        return Jf.constant((double) initial).div(denominator);
+        return Jf.constant(initial).div(denominator);
     }
 }
