@@ -119,6 +119,22 @@ public final class Jf {
         return op(Op.FILL, attrs().put("shape", t.type().shape()).build(), scalarLike(t, value));
     }
 
+    /**
+     * x's shape as an int32 vector, as {@code tf.shape(x)}: in a traced function, a dim unknown
+     * until the call (the batch under a TensorSpec) gets its size from each call, where
+     * {@link Tensor#shape()} says -1.
+     */
+    public static Tensor shape(Operand x) {
+        Shape shape = x.asTensor().type().shape();
+        List<Tensor> dims = new ArrayList<>();
+        for (Dim d : shape.dims()) {
+            // No op reads a shape, so an unknown dim is counted: the sum of a vector of ones that long.
+            dims.add(d.isStatic() ? constant(d.size()) : reduceSum(op(Op.FILL, attrs().put("shape", Shape.of(d)).build(),
+                    constantTensor(HostTensor.scalar(DType.INT32, 1)))));
+        }
+        return dims.isEmpty() ? constant(new int[0]) : stack(dims, 0);
+    }
+
     /** 0, 1, ..., limit - 1 as int32. */
     public static Tensor range(int limit) {
         return range(0, limit, 1);

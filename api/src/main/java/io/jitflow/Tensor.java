@@ -2,6 +2,7 @@ package io.jitflow;
 
 import io.jitflow.ir.DType;
 import io.jitflow.ir.HostTensor;
+import io.jitflow.ir.Shape;
 import io.jitflow.ir.TensorText;
 import io.jitflow.ir.TensorType;
 import io.jitflow.ir.Value;
@@ -126,9 +127,18 @@ public final class Tensor implements Operand, OpValue {
         return type.dtype();
     }
 
-    /** The shape, e.g. {@code [2, 3]}; a symbolic tensor's unknown dims have no size and throw here. */
+    /**
+     * The shape, e.g. {@code [2, 3]}. In a traced function a dim unknown until the call (the batch
+     * under a TensorSpec) is -1, as TensorFlow's {@code x.shape} gives None; {@link Jf#shape} gives
+     * its size when the function runs.
+     */
     public int[] shape() {
-        return type.shape().sizes();
+        Shape shape = type.shape();
+        int[] sizes = new int[shape.rank()];
+        for (int d = 0; d < sizes.length; d++) {
+            sizes[d] = shape.dim(d).isStatic() ? shape.dim(d).size() : -1;
+        }
+        return sizes;
     }
 
     public int rank() {

@@ -71,6 +71,27 @@ class JitTest {
                 + "TensorSpec(float32[batch, 3])", e.getMessage());
     }
 
+    /** Inside a trace an unknown dim reads -1 from shape() (TensorFlow's None); Jf.shape gives each call's size. */
+    @Test
+    void unknownDimsReadMinusOneAndJfShapeGivesTheirSize() {
+        int[][] seen = new int[1][];
+        JitFunction f = Jit.function("shapes", args -> {
+            Tensor x = args.get(0);
+            seen[0] = x.shape();
+            Tensor rows = Jf.gather(Jf.shape(x), Jf.constant(0), 0);
+            return List.of(Jf.shape(x), x.sum(1).div(rows.cast(DType.FLOAT32)));
+        }, TensorSpec.of(DType.FLOAT32, "batch", 3));
+        for (int batch : new int[] {2, 5}) {
+            List<Tensor> out = f.callAll(Jf.ones(batch, 3));
+            assertArrayEquals(new int[] {batch, 3}, out.get(0).toIntArray());
+            assertEquals(3f / batch, out.get(1).toFloatArray()[0], 1e-6f);
+        }
+        assertArrayEquals(new int[] {-1, 3}, seen[0]);
+        assertEquals(1, f.traceCount());
+        assertArrayEquals(new int[] {4, 2}, Jf.shape(Jf.zeros(4, 2)).toIntArray(), "eagerly, the static shape");
+        assertArrayEquals(new int[0], Jf.shape(Jf.constant(1f)).toIntArray());
+    }
+
     @Test
     void theTracedGraphIsReadable() {
         JitFunction f = Jit.function((Tensor x) -> x.mul(2.0).relu());

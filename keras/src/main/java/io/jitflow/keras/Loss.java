@@ -165,7 +165,8 @@ public interface Loss {
      */
     static Tensor checkedLabels(String lossName, Tensor y, Tensor p) {
         if (!y.dtype().isInteger()) {
-            throw new IllegalArgumentException(lossName + ": labels must be integer class indices, got " + y.type());
+            throw new IllegalArgumentException(lossName + ": labels must be integer class indices, got " + y.type()
+                    + "; cast them (labels.cast(DType.INT32)), as fit does with whole-number floats");
         }
         Tensor labels = y.rank() == p.rank() && lastDimIsOne(y) ? Jf.squeeze(y, -1) : y;
         if (labels.rank() != p.rank() - 1) {

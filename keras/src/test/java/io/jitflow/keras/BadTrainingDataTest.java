@@ -159,6 +159,27 @@ class BadTrainingDataTest {
                 fractional.getMessage());
     }
 
+    /** The lectures' 1-D data (xs = [1, 2, 3, 4]) is one feature per example, as Keras reads it. */
+    @Test
+    void oneDimensionalFeaturesAreOneColumn() {
+        Sequential model = new Sequential(new Dense(1));
+        model.compile("sgd", "mse");
+        Tensor xs = constant(new float[] {1, 2, 3, 4});
+        model.fit(xs, constant(new float[] {2, 4, 6, 8}), quiet(2));
+        assertArrayEquals(new int[] {4, 1}, model.predict(xs).shape());
+        assertEquals("(None, 1)", Layer.describe(model.layer(0).inputShape()));
+    }
+
+    /** Called directly, a sparse loss given float labels names itself and the cast (not one_hot inside the library). */
+    @Test
+    void floatLabelsGivenToASparseLossSayToCast() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Loss.of(
+                "sparse_categorical_crossentropy").compute(constant(new float[] {0, 1}), constant(new float[][] {{1, 0},
+                {0, 1}})));
+        assertEquals("sparse_categorical_crossentropy: labels must be integer class indices, got float32[2]; cast them"
+                + " (labels.cast(DType.INT32)), as fit does with whole-number floats", e.getMessage());
+    }
+
     @Test
     void uint8ImagesDividedBy255AreFloats() {
         Tensor pixels = constant(new byte[] {0, (byte) 128, (byte) 255});

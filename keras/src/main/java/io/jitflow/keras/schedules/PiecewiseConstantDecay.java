@@ -30,7 +30,7 @@ public record PiecewiseConstantDecay(long[] boundaries, double[] values) impleme
     public Tensor rate(Tensor step) {
         Tensor rate = Jf.constant(values[values.length - 1]);
         for (int i = boundaries.length - 1; i >= 0; i--) {
-            rate = Jf.where(Jf.lessEqual(step, Jf.constant(boundaries[i])), Jf.constant(values[i]), rate);
+            rate = Jf.where(Jf.lessEqual(step, Jf.constant((double) boundaries[i])), Jf.constant(values[i]), rate);
         }
         return rate;
     }
