@@ -1,7 +1,8 @@
 /*
- * The Jitflow graph text format (.jfg): a version header, variables and functions.
+ * The Jitflow graph text format (.jfg): a version header, metadata, variables and functions.
  *
  *   jitflow 1 opset 1
+ *   metadata "keras.model" = "{\"class_name\": \"Sequential\", ...}"
  *   variable @W : float32[3, 2] trainable = dense<[[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]>
  *   func @predict(%x : float32[batch, 3]) -> (y : float32[batch, 2]) {
  *     %w = read_variable() {name = "W"} : float32[3, 2]
@@ -17,7 +18,11 @@
 grammar JitflowGraph;
 
 graphFile
-    : header (variableDecl | functionDecl)* EOF
+    : header metadataDecl* (variableDecl | functionDecl)* EOF
+    ;
+
+metadataDecl
+    : 'metadata' key=STRING '=' value=STRING
     ;
 
 header
@@ -125,7 +130,7 @@ dim
 
 // Keywords may also serve as names where a name is expected.
 ident
-    : IDENT | 'jitflow' | 'opset' | 'variable' | 'trainable' | 'func' | 'dense' | 'external' | 'inf' | 'nan'
+    : IDENT | 'jitflow' | 'opset' | 'variable' | 'trainable' | 'func' | 'dense' | 'external' | 'inf' | 'nan' | 'metadata'
     ;
 
 HEX       : '0x' [0-9a-fA-F]+ ;

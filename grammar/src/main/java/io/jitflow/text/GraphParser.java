@@ -156,7 +156,13 @@ public final class GraphParser {
             Verifier.verify(function, variableTypes::get);
             functions.add(function);
         }
-        return new Graph(format, opset, variables, functions);
+        Map<String, String> metadata = new java.util.LinkedHashMap<>();
+        for (JitflowGraphParser.MetadataDeclContext m : file.metadataDecl()) {
+            if (metadata.put(unquote(m.key.getText()), unquote(m.value.getText())) != null) {
+                throw error(m.key, "metadata " + m.key.getText() + " is given twice");
+            }
+        }
+        return new Graph(format, opset, metadata, variables, functions);
     }
 
     /** A function or region: its own scope of values; {@code what} names it in messages. */

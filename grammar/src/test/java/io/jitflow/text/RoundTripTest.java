@@ -56,6 +56,20 @@ class RoundTripTest {
         assertEquals(EnumSet.allOf(Op.class), seen, "all_ops.jfg must use every op");
     }
 
+    /** Metadata comes after the header, its strings escaped; a key given twice is an error at its place. */
+    @Test
+    void metadataRoundTrips() {
+        Graph g = Graph.of(List.of(), List.of()).withMetadata("keras.model", "{\"name\": \"a \\ b\"}\n\t")
+                .withMetadata("producer", "test");
+        String printed = GraphPrinter.print(g);
+        assertTrue(printed.startsWith("jitflow 1 opset 2\nmetadata \"keras.model\" = \"{\\\"name\\\": \\\"a \\\\ b\\\"}"
+                + "\\n\\t\"\nmetadata \"producer\" = \"test\"\n"), printed);
+        assertEquals(List.of("keras.model", "producer"), List.copyOf(roundTrip(g).metadata().keySet()));
+        GraphParseException twice = org.junit.jupiter.api.Assertions.assertThrows(GraphParseException.class,
+                () -> GraphParser.parse("jitflow 1 opset 2\nmetadata \"a\" = \"1\"\nmetadata \"a\" = \"2\"\n", "m.jfg"));
+        assertTrue(twice.getMessage().startsWith("m.jfg:3:10: metadata \"a\" is given twice"), twice.getMessage());
+    }
+
     @Test
     void everyDtypeAndSpecialValueRoundTripsBitExactly() {
         List<HostTensor> tensors = new ArrayList<>();

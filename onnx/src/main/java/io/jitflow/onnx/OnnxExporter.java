@@ -20,6 +20,7 @@ import io.jitflow.onnx.proto.OnnxProto.GraphProto;
 import io.jitflow.onnx.proto.OnnxProto.ModelProto;
 import io.jitflow.onnx.proto.OnnxProto.NodeProto;
 import io.jitflow.onnx.proto.OnnxProto.OperatorSetIdProto;
+import io.jitflow.onnx.proto.OnnxProto.StringStringEntryProto;
 import io.jitflow.onnx.proto.OnnxProto.TensorShapeProto;
 import io.jitflow.onnx.proto.OnnxProto.TypeProto;
 import io.jitflow.onnx.proto.OnnxProto.ValueInfoProto;
@@ -105,9 +106,11 @@ final class OnnxExporter {
             }
             out.addOutput(valueInfo(o.name(), o.value().type()));
         }
-        return ModelProto.newBuilder().setIrVersion(IR_VERSION).setProducerName("jitflow")
-                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
-                .setGraph(out).build();
+        ModelProto.Builder model = ModelProto.newBuilder().setIrVersion(IR_VERSION).setProducerName("jitflow")
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET)).setGraph(out);
+        graph.metadata().forEach((k, v) -> model.addMetadataProps(StringStringEntryProto.newBuilder().setKey(k)
+                .setValue(v)));
+        return model.build();
     }
 
     private void lowerNodes(Function f) {

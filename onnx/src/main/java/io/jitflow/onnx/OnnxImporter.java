@@ -183,7 +183,11 @@ final class OnnxImporter {
             builder.output(claim(identifier(out.getName())), materialize(o));
         }
         Function f = builder.build();
-        return Graph.of(List.copyOf(variables.values()), List.of(f));
+        Graph graph = Graph.of(List.copyOf(variables.values()), List.of(f));
+        for (var entry : model.getMetadataPropsList()) {
+            graph = graph.withMetadata(entry.getKey(), entry.getValue());
+        }
+        return graph;
     }
 
     /** A trainable variable holding an initializer's value, and its read at the top of the function. */

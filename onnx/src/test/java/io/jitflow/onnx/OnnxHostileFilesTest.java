@@ -56,6 +56,17 @@ class OnnxHostileFilesTest {
         assertArrayEquals(new float[] {11, 22}, y.toFloatArray());
     }
 
+    /** A graph's metadata is the model's metadata_props, both ways. */
+    @Test
+    void metadataTravelsAsMetadataProps() throws IOException {
+        Graph g = Onnx.read(write(addGraph(floats("w", raw(1, 2), 2)))).withMetadata("keras.model", "{\"a\": 1}");
+        Path out = dir.resolve("with-metadata.onnx");
+        Onnx.write(g, out);
+        assertEquals(java.util.Map.of("keras.model", "{\"a\": 1}"), Onnx.read(out).metadata());
+        assertEquals("keras.model", io.jitflow.onnx.proto.OnnxProto.ModelProto.parseFrom(java.nio.file.Files.readAllBytes(out))
+                .getMetadataProps(0).getKey());
+    }
+
     @Test
     void aTruncatedFileIsNotAModel() throws IOException {
         Path p = write(addGraph(floats("w", raw(1, 2), 2)));

@@ -72,7 +72,7 @@ public final class PassManager {
         for (Function f : graph.functions()) {
             functions.add(run(f, context));
         }
-        return new Graph(graph.formatVersion(), graph.opsetVersion(), graph.variables(), functions);
+        return new Graph(graph.formatVersion(), graph.opsetVersion(), graph.metadata(), graph.variables(), functions);
     }
 
     public Function run(Function f, InferenceContext context) {

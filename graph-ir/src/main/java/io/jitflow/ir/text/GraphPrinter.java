@@ -49,6 +49,8 @@ public final class GraphPrinter {
 
     private void graph(Graph graph) {
         out.append("jitflow ").append(graph.formatVersion()).append(" opset ").append(graph.opsetVersion()).append('\n');
+        graph.metadata().forEach((k, v) -> out.append("metadata ").append(quote(k)).append(" = ").append(quote(v))
+                .append('\n'));
         for (Variable v : graph.variables()) {
             out.append('\n').append("variable @").append(v.name()).append(" : ").append(v.type());
             if (v.trainable()) {
