@@ -39,7 +39,7 @@ import java.util.Random;
 public class Model {
     private static final String BATCH = "batch";
 
-    private final String name;
+    private String name;
     /** Whether {@link #call(Tensor, CallContext)} is the subclass's own code rather than the stack of layers. */
     private final boolean subclassed;
     /** A functional model's graph of layers (its one layer), or null. */
@@ -55,8 +55,9 @@ public class Model {
     private boolean runEagerly;
     /** Set by {@link #stopTraining}: fit ends after the current batch. */
     private volatile boolean stopTraining;
-    /** compile's loss for each output. */
+    /** compile's loss for each output, and as given (a name or a Loss). */
     private List<Loss> losses;
+    private List<Object> lossSpecs;
     /** compile's metrics: names, {@link Metric}s and {@link StatefulMetric}s. */
     private List<Object> metricSpecs = List.of();
     private List<StepMetric> metrics;
@@ -433,7 +434,8 @@ public class Model {
             }
         }
         this.optimizer = optimizer instanceof Optimizer o ? o : Optimizer.of((String) optimizer);
-        this.losses = lossesFor(loss, outputs);
+        this.lossSpecs = lossSpecsFor(loss, outputs);
+        this.losses = lossSpecs.stream().map(Model::lossOf).toList();
         this.metricSpecs = List.of(metrics);
         this.metrics = null;
         trainStep = null;
@@ -442,22 +444,22 @@ public class Model {
     }
 
     /** compile's loss for each output: one loss (or name) for all, a list in output order, or a map by output name. */
-    private static List<Loss> lossesFor(Object spec, List<String> outputs) {
+    private static List<Object> lossSpecsFor(Object spec, List<String> outputs) {
         if (spec instanceof List<?> list) {
             if (list.size() != outputs.size()) {
                 throw new IllegalArgumentException("compile: " + list.size() + " losses for " + outputs.size()
                         + " outputs " + outputs);
             }
-            return list.stream().map(Model::lossOf).toList();
+            return Collections.unmodifiableList(new ArrayList<>(list));
         }
         if (spec instanceof Map<?, ?> map) {
             if (!map.keySet().equals(new java.util.HashSet<>(outputs))) {
                 throw new IllegalArgumentException("compile: the losses name outputs " + map.keySet() + "; the model's"
                         + " outputs are " + outputs);
             }
-            return outputs.stream().map(o -> lossOf(map.get(o))).toList();
+            return outputs.stream().map(o -> (Object) map.get(o)).toList();
         }
-        return Collections.nCopies(outputs.size(), lossOf(spec));
+        return Collections.nCopies(outputs.size(), spec);
     }
 
     private static Loss lossOf(Object spec) {
@@ -1106,8 +1108,10 @@ public class Model {
      * Writes the model as a graph file (and its weights sidecar): function {@code predict(x) -> y},
      * and once compiled and trained, {@code train_step(x, labels, noise...) -> (loss, metrics...)}
      * and {@code test_step}; the variables hold the weights and the optimizer's state. Written
-     * atomically. {@link SavedModel#load} reads it back without this Java code. A path ending in
-     * {@code .onnx} writes an ONNX model of {@code predict} instead, the weights as initializers.
+     * atomically. The file's metadata holds the model's JSON ({@link #toJson}) and compile's
+     * arguments, for {@link #load}; {@link SavedModel#load} runs the functions without them. A path
+     * ending in {@code .onnx} writes an ONNX model of {@code predict} instead, the weights as
+     * initializers.
      */
     public void save(java.nio.file.Path file) throws java.io.IOException {
         boolean onnx = requireExtension("save", file, ".jfg", ".onnx").equals(".onnx");
@@ -1134,7 +1138,159 @@ public class Model {
         for (Variable v : live) {
             variables.add(new io.jitflow.ir.Variable(v.name(), v.type(), v.asTensor().toHostTensor(), v.trainable()));
         }
-        io.jitflow.text.GraphFiles.write(io.jitflow.ir.Graph.of(variables, functions), file);
+        io.jitflow.ir.Graph graph = io.jitflow.ir.Graph.of(variables, functions);
+        try {
+            graph = graph.withMetadata(STRUCTURE, toJson());
+            Map<String, Object> compiled = compileConfig();
+            if (compiled != null) {
+                graph = graph.withMetadata(COMPILE, Json.write(compiled));
+            }
+        } catch (UnsupportedOperationException noConfig) {
+            // The functions and weights still save; load says why the layers cannot come back.
+            graph = graph.withMetadata(NO_STRUCTURE, noConfig.getMessage());
+        }
+        io.jitflow.text.GraphFiles.write(graph, file);
+    }
+
+    /** Graph-file metadata keys: the model's JSON, compile's arguments, or why the model has no JSON. */
+    private static final String STRUCTURE = "keras.model";
+    private static final String COMPILE = "keras.compile";
+    private static final String NO_STRUCTURE = "keras.no_structure";
+
+    /**
+     * compile's arguments as a config (the optimizer's config, the losses' and metrics' names), or
+     * null when one of them has none: a Loss or metric object (Java code) or a learning-rate schedule.
+     */
+    private Map<String, Object> compileConfig() {
+        if (optimizer == null || !(optimizer.getConfig().get("learning_rate") instanceof Number)
+                || !lossSpecs.stream().allMatch(l -> l instanceof String)
+                || !metricSpecs.stream().allMatch(m -> m instanceof String)) {
+            return null;
+        }
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("optimizer", optimizer.getConfig());
+        config.put("loss", lossSpecs);
+        config.put("metrics", metricSpecs);
+        return config;
+    }
+
+    /**
+     * A model that {@link #save} wrote, as keras.models.load_model: its layers made again from the
+     * file's config, its weights read back, and, when it was saved compiled with an optimizer without
+     * a schedule and its losses and metrics given by name, compiled as it was with the optimizer's
+     * state (step count, rate, moments) restored, so that fit goes on where it stopped. It predicts,
+     * evaluates, summarizes and saves again as the model did. A subclassed model, or one holding a
+     * Lambda or a custom layer without a config, has no layer structure to load: the error says so
+     * ({@link SavedModel#load} still runs its functions).
+     */
+    public static Model load(java.nio.file.Path file) throws java.io.IOException {
+        io.jitflow.ir.Graph graph = io.jitflow.text.GraphFiles.read(file);
+        String json = graph.metadata().get(STRUCTURE);
+        if (json == null) {
+            String why = graph.metadata().get(NO_STRUCTURE);
+            throw new IllegalArgumentException(file.getFileName() + " holds no Keras layer structure" + (why != null
+                    ? ": " + why : " (Model.save writes it)") + "; SavedModel.load runs its functions");
+        }
+        Model model = fromJson(json);
+        model.ensureBuilt();
+        restore(file, graph, model.weights());
+        String compiled = graph.metadata().get(COMPILE);
+        if (compiled != null) {
+            Map<?, ?> config = (Map<?, ?>) Json.read(compiled);
+            @SuppressWarnings("unchecked")
+            Map<String, Object> optimizerConfig = (Map<String, Object>) config.get("optimizer");
+            model.compile(Optimizer.fromConfig(optimizerConfig), config.get("loss"),
+                    ((List<?>) config.get("metrics")).toArray());
+            model.optimizer.build(model.trainableWeights());
+            restore(file, graph, model.optimizer.variables());
+        }
+        return model;
+    }
+
+    /** Sets each variable to the file's variable of its name (the layers' names came back with the config). */
+    private static void restore(java.nio.file.Path file, io.jitflow.ir.Graph graph, List<Variable> variables) {
+        for (Variable v : variables) {
+            io.jitflow.ir.Variable saved = graph.variable(v.name()).orElseThrow(() -> new IllegalArgumentException(
+                    file.getFileName() + " has no variable " + v.name() + " for the model its config describes"));
+            if (!saved.type().equals(v.type())) {
+                throw new IllegalArgumentException(file.getFileName() + ": variable " + v.name() + " is " + saved.type()
+                        + ", the model's is " + v.type());
+            }
+            v.assign(Tensor.of(saved.initialValue()));
+        }
+    }
+
+    // ---- configs ----
+
+    /**
+     * The model's config, as Keras's get_config: a Sequential's input shape and layers (each as
+     * {@code {"class_name", "config"}}), a functional model's inputs, layers, their applications and
+     * outputs; {@link #fromJson} makes the model again, with fresh weights. A subclassed model has
+     * none (its call is Java code), nor has a model holding a layer without one: this throws,
+     * naming what has no config.
+     */
+    public Map<String, Object> getConfig() {
+        if (subclassed) {
+            throw new UnsupportedOperationException("model " + name + " is subclassed: its call is Java code, which has"
+                    + " no config");
+        }
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("name", name);
+        if (graph != null) {
+            Functional.addConfig(graph, config);
+            return config;
+        }
+        int[] input = builtInputs != null
+                ? builtInputs.get(0).dims().subList(1, builtInputs.get(0).rank()).stream().mapToInt(Dim::size).toArray()
+                : declaredInput;
+        if (input != null) {
+            config.put("input_shape", io.jitflow.keras.layers.LayerConfig.list(input));
+        }
+        config.put("layers", layers.stream().map(io.jitflow.keras.layers.Layers::serialize).toList());
+        return config;
+    }
+
+    /** The model as JSON, as Keras's to_json: {@code {"class_name": "Sequential" or "Functional", "config": ...}}. */
+    public String toJson() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("class_name", graph != null ? "Functional" : "Sequential");
+        out.put("config", getConfig());
+        return Json.write(out);
+    }
+
+    /** The model that {@link #toJson} describes, its layers made again with fresh weights, uncompiled. */
+    @SuppressWarnings("unchecked")
+    public static Model fromJson(String json) {
+        if (!(Json.read(json) instanceof Map<?, ?> top) || !(top.get("config") instanceof Map<?, ?> config)) {
+            throw new IllegalArgumentException("a model's JSON is {\"class_name\": ..., \"config\": {...}}");
+        }
+        Map<String, Object> c = (Map<String, Object>) config;
+        Model model;
+        if ("Functional".equals(top.get("class_name"))) {
+            model = Functional.fromConfig(c);
+        } else if ("Sequential".equals(top.get("class_name"))) {
+            Sequential sequential = new Sequential();
+            if (c.containsKey("input_shape")) {
+                sequential.add(new Input(new io.jitflow.keras.layers.LayerConfig("Sequential", c).ints("input_shape")));
+            }
+            if (!(c.get("layers") instanceof List<?> list)) {
+                throw new IllegalArgumentException("Sequential config: 'layers' must be a list");
+            }
+            for (Object layer : list) {
+                if (!(layer instanceof Map<?, ?> serialized)) {
+                    throw new IllegalArgumentException("Sequential config: a layer must be a map, got " + layer);
+                }
+                sequential.add(io.jitflow.keras.layers.Layers.deserialize((Map<String, Object>) serialized));
+            }
+            model = sequential;
+        } else {
+            throw new IllegalArgumentException("a model's class_name is Sequential or Functional, got "
+                    + top.get("class_name"));
+        }
+        if (c.get("name") instanceof String restored) {
+            model.name = restored;
+        }
+        return model;
     }
 
     /** The file's extension among {@code allowed}; any other is an error naming them. */

@@ -6,7 +6,6 @@ import io.jitflow.Variable;
 import io.jitflow.ir.DType;
 import io.jitflow.ir.HostTensor;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -21,7 +20,8 @@ public abstract class Optimizer {
     private final double initialRate;
     /** The schedule the rate follows, or null for a rate that {@link #setLearningRate} sets. */
     private final LearningRateSchedule schedule;
-    private final Map<Variable, List<Variable>> slots = new IdentityHashMap<>();
+    /** Each weight's slots, in the order the weights were built (so that saved files list them in one order). */
+    private final Map<Variable, List<Variable>> slots = new java.util.LinkedHashMap<>();
     private Variable iterations;
     private Variable learningRate;
     /** Each gradient is rescaled to at most this L2 norm (Keras's clipnorm); NaN: off. */
@@ -199,6 +199,50 @@ public abstract class Optimizer {
         }
         slots.values().forEach(all::addAll);
         return all;
+    }
+
+    /**
+     * The optimizer a {@link #getConfig} describes (fresh state: {@link #variables} hold it). A
+     * learning-rate schedule has no config, so an optimizer with one cannot be made from its config.
+     */
+    public static Optimizer fromConfig(Map<String, Object> config) {
+        if (!(config.get("learning_rate") instanceof Number)) {
+            throw new IllegalArgumentException("optimizer config: the learning rate must be a number (a schedule has no"
+                    + " config), got " + config.get("learning_rate"));
+        }
+        java.util.function.ToDoubleFunction<String> number = key -> {
+            if (!(config.get(key) instanceof Number n)) {
+                throw new IllegalArgumentException("optimizer config of " + config.get("name") + ": '" + key
+                        + "' must be a number, got " + config.get(key));
+            }
+            return n.doubleValue();
+        };
+        double lr = number.applyAsDouble("learning_rate");
+        String name = String.valueOf(config.get("name"));
+        Optimizer o = switch (name) {
+            case "SGD" -> new Sgd(lr, number.applyAsDouble("momentum"), Boolean.TRUE.equals(config.get("nesterov")));
+            case "RMSprop" -> new RmsProp(lr, number.applyAsDouble("rho"), number.applyAsDouble("epsilon"));
+            case "Adam" -> new Adam(lr, number.applyAsDouble("beta_1"), number.applyAsDouble("beta_2"),
+                    number.applyAsDouble("epsilon"));
+            case "Adadelta" -> new Adadelta(lr, number.applyAsDouble("rho"), number.applyAsDouble("epsilon"));
+            case "Adagrad" -> new Adagrad(lr, number.applyAsDouble("initial_accumulator_value"),
+                    number.applyAsDouble("epsilon"));
+            case "Adamax" -> new Adamax(lr, number.applyAsDouble("beta_1"), number.applyAsDouble("beta_2"),
+                    number.applyAsDouble("epsilon"));
+            case "Nadam" -> new Nadam(lr, number.applyAsDouble("beta_1"), number.applyAsDouble("beta_2"),
+                    number.applyAsDouble("epsilon"));
+            case "AdamW" -> new AdamW(lr, number.applyAsDouble("weight_decay"), number.applyAsDouble("beta_1"),
+                    number.applyAsDouble("beta_2"), number.applyAsDouble("epsilon"));
+            default -> throw new IllegalArgumentException("optimizer config: unknown optimizer '" + name + "' (known: SGD,"
+                    + " RMSprop, Adam, Adadelta, Adagrad, Adamax, Nadam, AdamW)");
+        };
+        if (config.containsKey("clipnorm")) {
+            o.clipNorm(number.applyAsDouble("clipnorm"));
+        }
+        if (config.containsKey("clipvalue")) {
+            o.clipValue(number.applyAsDouble("clipvalue"));
+        }
+        return o;
     }
 
     public static Optimizer of(String name) {

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The Layer extension points, as a user writes a layer: {@code create} makes the weights for the
  * input shape and gives the output shape, {@code call} computes (eagerly or traced), weights are
- * trainable or not, and {@code context.training()} tells fit from predict.
+ * trainable or not, and {@code context.training()} tells fit from predict; {@code addConfig} and
+ * {@code Layers.register} let a model holding it load with its layers.
  */
 class CustomLayerTest {
     @TempDir
@@ -72,5 +73,45 @@ class CustomLayerTest {
         Path file = dir.resolve("custom.jfg");
         model.save(file);
         assertArrayEquals(model.predict(x).toFloatArray(), SavedModel.load(file).predict(x).toFloatArray(), 0f);
+    }
+
+    /** y = x * factor, the factor an argument: addConfig saves it, a registered factory makes the layer again. */
+    static final class Times extends Layer {
+        final double factor;
+
+        Times(double factor) {
+            super("times");
+            this.factor = factor;
+        }
+
+        @Override
+        protected Shape create(Shape input) {
+            return input;
+        }
+
+        @Override
+        public Tensor call(Tensor x, CallContext context) {
+            return x.mul(factor);
+        }
+
+        @Override
+        protected void addConfig(java.util.Map<String, Object> config) {
+            config.put("factor", factor);
+        }
+    }
+
+    @Test
+    void aUserLayerWithAConfigLoadsWithItsModel() throws Exception {
+        Sequential model = new Sequential(new Input(2), new Times(2.5), new io.jitflow.keras.layers.Dense(1));
+        Path file = dir.resolve("times.jfg");
+        model.save(file);
+        IllegalArgumentException unregistered = org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class, () -> Model.load(file));
+        assertTrue(unregistered.getMessage().contains("no layer class 'Times' is known"), unregistered.getMessage());
+        io.jitflow.keras.layers.Layers.register("Times", c -> new Times(c.number("factor")));
+        Model loaded = Model.load(file);
+        assertEquals(2.5, ((Times) loaded.layer(0)).factor);
+        Tensor x = Jf.constant(new float[][] {{1, 2}, {3, -1}});
+        assertArrayEquals(model.predict(x).toFloatArray(), loaded.predict(x).toFloatArray(), 0f);
     }
 }

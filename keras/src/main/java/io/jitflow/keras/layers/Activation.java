@@ -3,6 +3,7 @@ package io.jitflow.keras.layers;
 import io.jitflow.Tensor;
 import io.jitflow.ir.Shape;
 import io.jitflow.keras.ActivationFunction;
+import java.util.Map;
 
 /** Applies an activation function, as keras.layers.Activation. */
 public final class Activation extends Layer {
@@ -25,5 +26,10 @@ public final class Activation extends Layer {
     @Override
     public Tensor call(Tensor x, CallContext context) {
         return function.apply(x);
+    }
+
+    @Override
+    protected void addConfig(Map<String, Object> config) {
+        config.put("activation", function.name());
     }
 }

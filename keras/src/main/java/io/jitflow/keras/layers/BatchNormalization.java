@@ -5,6 +5,7 @@ import io.jitflow.Tensor;
 import io.jitflow.Variable;
 import io.jitflow.ir.Shape;
 import io.jitflow.keras.Initializer;
+import java.util.Map;
 
 /**
  * Normalizes each feature (the last axis) as keras.layers.BatchNormalization with its defaults
@@ -59,5 +60,11 @@ public final class BatchNormalization extends Normalization {
             movingVariance.assign(movingVariance.asTensor().mul(momentum).add(variance.mul(1 - momentum)));
         }
         return batchNorm(x, mean, variance);
+    }
+
+    @Override
+    protected void addConfig(Map<String, Object> config) {
+        config.put("momentum", momentum);
+        super.addConfig(config);
     }
 }

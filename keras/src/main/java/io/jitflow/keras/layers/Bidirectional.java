@@ -7,6 +7,7 @@ import io.jitflow.ir.Dim;
 import io.jitflow.ir.Shape;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Runs a recurrent layer forwards and a copy of it backwards over the sequence and concatenates
@@ -57,5 +58,10 @@ public final class Bidirectional extends Layer {
         super.unbuild();
         forward.unbuild();
         backward.unbuild();
+    }
+
+    @Override
+    protected void addConfig(Map<String, Object> config) {
+        config.put("layer", Layers.serialize(forward));
     }
 }

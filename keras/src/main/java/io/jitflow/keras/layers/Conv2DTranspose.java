@@ -7,6 +7,7 @@ import io.jitflow.ir.Dim;
 import io.jitflow.ir.Shape;
 import io.jitflow.keras.ActivationFunction;
 import io.jitflow.keras.Initializer;
+import java.util.Map;
 
 /**
  * A transposed convolution ("deconvolution"), as keras.layers.Conv2DTranspose: the gradient of a
@@ -61,5 +62,12 @@ public final class Conv2DTranspose extends SlidingWindowLayer {
     @Override
     public Tensor call(Tensor x, CallContext context) {
         return activation.apply(Jf.convTranspose(x, kernel, window()).add(bias));
+    }
+
+    @Override
+    protected void addConfig(Map<String, Object> config) {
+        config.put("filters", filters);
+        addWindowConfig(config, "kernel_size", false);
+        config.put("activation", activation.name());
     }
 }

@@ -6,6 +6,7 @@ import io.jitflow.Variable;
 import io.jitflow.ir.Shape;
 import io.jitflow.keras.ActivationFunction;
 import io.jitflow.keras.Initializer;
+import java.util.Map;
 
 /**
  * A convolution over channels-last inputs (the Keras Conv layers are its subclasses): a
@@ -53,5 +54,12 @@ abstract class Convolution extends SlidingWindowLayer {
     @Override
     public Tensor call(Tensor x, CallContext context) {
         return activation.apply(Jf.conv(x, kernel, window()).add(bias));
+    }
+
+    @Override
+    protected void addConfig(Map<String, Object> config) {
+        config.put("filters", filters);
+        addWindowConfig(config, "kernel_size", true);
+        config.put("activation", activation.name());
     }
 }

@@ -4,6 +4,7 @@ import io.jitflow.Jf;
 import io.jitflow.Tensor;
 import io.jitflow.ir.Dim;
 import io.jitflow.ir.Shape;
+import java.util.Map;
 
 /**
  * Crops rows and columns off images (batch, height, width, channels), as keras.layers.Cropping2D:
@@ -42,5 +43,10 @@ public final class Cropping2D extends Layer {
         Shape out = outputShape();
         return Jf.slice(x, ":, " + cropping[0][0] + ":" + (cropping[0][0] + out.dim(1).size()) + ", " + cropping[1][0]
                 + ":" + (cropping[1][0] + out.dim(2).size()) + ", :");
+    }
+
+    @Override
+    protected void addConfig(Map<String, Object> config) {
+        config.put("cropping", LayerConfig.rows(cropping));
     }
 }

@@ -9,6 +9,7 @@ import io.jitflow.keras.ActivationFunction;
 import io.jitflow.keras.Initializer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code activation(x @ kernel + bias)}, as keras.layers.Dense: a glorot-uniform kernel and zero
@@ -83,5 +84,14 @@ public final class Dense extends Layer {
             y = y.add(bias);
         }
         return activation.apply(y);
+    }
+
+    @Override
+    protected void addConfig(Map<String, Object> config) {
+        config.put("units", units);
+        config.put("activation", activation.name());
+        config.put("use_bias", useBias);
+        config.put("kernel_initializer", initializerConfig("kernel", kernelInitializer));
+        config.put("bias_initializer", initializerConfig("bias", biasInitializer));
     }
 }

@@ -6,6 +6,7 @@ import io.jitflow.Variable;
 import io.jitflow.ir.Shape;
 import io.jitflow.keras.ActivationFunction;
 import io.jitflow.keras.Initializer;
+import java.util.Map;
 
 /**
  * A layer whose first step is a depthwise convolution (DepthwiseConv2D, SeparableConv2D): each
@@ -44,5 +45,12 @@ abstract class DepthwiseLayer extends SlidingWindowLayer {
         int[] shape = depthwiseKernel.shape();
         Tensor filter = depthwiseKernel.asTensor().reshape(kernelSize[0], kernelSize[1], 1, shape[2] * shape[3]);
         return Jf.conv(x, filter, window().groups(shape[2]));
+    }
+
+    @Override
+    protected void addConfig(Map<String, Object> config) {
+        addWindowConfig(config, "kernel_size", false);
+        config.put("depth_multiplier", depthMultiplier);
+        config.put("activation", activation.name());
     }
 }

@@ -3,6 +3,7 @@ package io.jitflow.keras.layers;
 import io.jitflow.Jf;
 import io.jitflow.Tensor;
 import io.jitflow.ir.Shape;
+import java.util.Map;
 
 /**
  * While training, zeroes each input with probability {@code rate} and scales the rest by
@@ -46,5 +47,10 @@ public class Dropout extends Layer {
         }
         Tensor keep = Jf.greaterEqual(noise, Jf.constant((float) rate)).cast(x.dtype());
         return x.mul(keep).div(1 - rate);
+    }
+
+    @Override
+    protected void addConfig(Map<String, Object> config) {
+        config.put("rate", rate);
     }
 }

@@ -9,6 +9,7 @@ import io.jitflow.ir.Shape;
 import io.jitflow.keras.Initializer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Maps integer indices in [0, inputDim) to rows of a trainable {@code inputDim x outputDim} table,
@@ -50,5 +51,12 @@ public final class Embedding extends Layer {
     public Tensor call(Tensor x, CallContext context) {
         Tensor indices = x.dtype() == DType.INT32 || x.dtype() == DType.INT64 ? x : x.cast(DType.INT32);
         return Jf.gather(embeddings, indices, 0);
+    }
+
+    @Override
+    protected void addConfig(Map<String, Object> config) {
+        config.put("input_dim", inputDim);
+        config.put("output_dim", outputDim);
+        config.put("embeddings_initializer", initializerConfig("embeddings", initializer));
     }
 }

@@ -3,6 +3,7 @@ package io.jitflow.keras.layers;
 import io.jitflow.Tensor;
 import io.jitflow.ir.Dim;
 import io.jitflow.ir.Shape;
+import java.util.Map;
 
 /** Flattens every dim after the batch dim into one. */
 public final class Flatten extends Layer {
@@ -22,5 +23,9 @@ public final class Flatten extends Layer {
     @Override
     public Tensor call(Tensor x, CallContext context) {
         return x.reshape(-1, outputShape().dim(1).size());
+    }
+
+    @Override
+    protected void addConfig(Map<String, Object> config) {
     }
 }

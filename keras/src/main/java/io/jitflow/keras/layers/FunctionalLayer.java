@@ -99,19 +99,29 @@ public final class FunctionalLayer extends Layer {
 
     /** Each layer application in order (the model's inputs are not among them: see {@link #inputNames}). */
     public List<Application> applications() {
+        Map<KerasTensor, String> labels = labels();
+        return order.stream().map(t -> new Application(labels.get(t), t.layer(), t.inputs().stream().map(labels::get)
+                .toList(), t.shape())).toList();
+    }
+
+    /** The labels of what the model outputs: applications' labels, or an input's name. */
+    public List<String> outputLabels() {
+        Map<KerasTensor, String> labels = labels();
+        return outputs.stream().map(labels::get).toList();
+    }
+
+    /** Each symbolic tensor's label: an input's name, or {@code layer[i]} for the layer's i-th application. */
+    private Map<KerasTensor, String> labels() {
         Map<KerasTensor, String> labels = new IdentityHashMap<>();
         Map<Layer, Integer> uses = new IdentityHashMap<>();
         for (int i = 0; i < inputs.size(); i++) {
             labels.put(inputs.get(i), inputNames.get(i));
         }
-        List<Application> all = new ArrayList<>();
         for (KerasTensor t : order) {
             int use = uses.merge(t.layer(), 1, Integer::sum) - 1;
-            String label = t.layer().name() + "[" + use + "]";
-            labels.put(t, label);
-            all.add(new Application(label, t.layer(), t.inputs().stream().map(labels::get).toList(), t.shape()));
+            labels.put(t, t.layer().name() + "[" + use + "]");
         }
-        return all;
+        return labels;
     }
 
     /** The model inputs' labels, in order. */

@@ -3,6 +3,7 @@ package io.jitflow.keras.layers;
 import io.jitflow.Jf;
 import io.jitflow.Tensor;
 import io.jitflow.ir.Shape;
+import java.util.Map;
 
 /**
  * The average or maximum of each channel over the spatial axes of channels-last inputs: a
@@ -34,5 +35,9 @@ abstract class GlobalPooling extends Layer {
             axes[i] = i + 1;
         }
         return max ? Jf.reduceMax(x, axes) : Jf.reduceMean(x, axes);
+    }
+
+    @Override
+    protected void addConfig(Map<String, Object> config) {
     }
 }

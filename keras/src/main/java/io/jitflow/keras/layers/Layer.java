@@ -7,7 +7,9 @@ import io.jitflow.ir.Shape;
 import io.jitflow.keras.Initializer;
 import io.jitflow.keras.Names;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A Keras layer: built once for an input shape (the batch dim is {@code None}, kept symbolic),
@@ -34,6 +36,37 @@ public abstract class Layer {
         }
         this.name = newName;
         return this;
+    }
+
+    /**
+     * The layer's config, as Keras's get_config: its name and the arguments that made it (not its
+     * weights); {@link Layers#fromConfig} makes the layer again from it. A layer that holds Java code
+     * (a Lambda, a custom initializer) has none: this throws, naming what is missing.
+     */
+    public Map<String, Object> getConfig() {
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("name", name);
+        addConfig(config);
+        return config;
+    }
+
+    /**
+     * Adds this kind of layer's arguments to its config, by Keras's names. A custom layer that
+     * overrides it and registers a factory ({@link Layers#register}) saves and loads with its model.
+     */
+    protected void addConfig(Map<String, Object> config) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " " + name + " has no config (override"
+                + " addConfig and register a factory with Layers.register)");
+    }
+
+    /** An initializer's config for this layer's config; one written as Java code has none, and neither has the layer. */
+    protected Object initializerConfig(String weight, Initializer initializer) {
+        Object config = initializer.config();
+        if (config == null) {
+            throw new UnsupportedOperationException(getClass().getSimpleName() + " " + name + " has no config: its "
+                    + weight + " initializer is Java code (use a built-in one, or Initializer.randomNormal/randomUniform)");
+        }
+        return config;
     }
 
     /** Creates the weights for {@code input} (batch dim first); returns the output shape. */

@@ -6,6 +6,7 @@ import io.jitflow.ir.Dim;
 import io.jitflow.ir.Shape;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BinaryOperator;
 
 /**
@@ -57,6 +58,22 @@ public final class Merge extends Layer {
     }
 
     /** Joined along {@code axis} (-1, the features, by default in Keras; the batch axis cannot be joined). */
+    /** The merge called {@code mode} (add, subtract, ..., concatenate along {@code axis}), as its config says. */
+    static Merge of(String mode, int axis) {
+        return switch (mode) {
+            case "add" -> add();
+            case "subtract" -> subtract();
+            case "multiply" -> multiply();
+            case "average" -> average();
+            case "maximum" -> maximum();
+            case "minimum" -> minimum();
+            case "dot" -> dot();
+            case "concatenate" -> concatenate(axis);
+            default -> throw new IllegalArgumentException("Merge config: unknown mode '" + mode + "' (known: add, subtract,"
+                    + " multiply, average, maximum, minimum, dot, concatenate)");
+        };
+    }
+
     public static Merge concatenate(int axis) {
         return new Merge("concatenate", axis, null);
     }
@@ -137,5 +154,11 @@ public final class Merge extends Layer {
     @Override
     public Tensor call(Tensor x, CallContext context) {
         throw new UnsupportedOperationException(name() + " combines several inputs: use apply(KerasTensor...)");
+    }
+
+    @Override
+    protected void addConfig(Map<String, Object> config) {
+        config.put("mode", kind);
+        config.put("axis", axis);
     }
 }

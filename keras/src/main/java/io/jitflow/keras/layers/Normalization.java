@@ -6,6 +6,7 @@ import io.jitflow.Variable;
 import io.jitflow.ir.Dim;
 import io.jitflow.ir.Shape;
 import io.jitflow.keras.Initializer;
+import java.util.Map;
 
 /**
  * What the normalization layers share: a trainable scale (gamma) and shift (beta) per feature of
@@ -48,5 +49,10 @@ abstract class Normalization extends Layer {
     /** Each sample of {@code x} normalized over its last axis (the layer_norm op). */
     Tensor layerNorm(Tensor x) {
         return Jf.layerNorm(x, gamma, beta, -1, epsilon);
+    }
+
+    @Override
+    protected void addConfig(Map<String, Object> config) {
+        config.put("epsilon", epsilon);
     }
 }

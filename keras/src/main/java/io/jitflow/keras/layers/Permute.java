@@ -6,6 +6,7 @@ import io.jitflow.ir.Shape;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Permutes the dims of each sample, as keras.layers.Permute: {@code dims} numbers them from 1 (the
@@ -45,5 +46,10 @@ public final class Permute extends Layer {
         int[] perm = new int[dims.length + 1];
         System.arraycopy(dims, 0, perm, 1, dims.length);
         return x.transpose(perm);
+    }
+
+    @Override
+    protected void addConfig(Map<String, Object> config) {
+        config.put("dims", LayerConfig.list(dims));
     }
 }

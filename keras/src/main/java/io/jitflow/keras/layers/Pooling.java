@@ -3,6 +3,7 @@ package io.jitflow.keras.layers;
 import io.jitflow.Jf;
 import io.jitflow.Tensor;
 import io.jitflow.ir.Shape;
+import java.util.Map;
 
 /**
  * The maximum or average of each channel over windows of the spatial axes (the Keras pooling
@@ -38,5 +39,10 @@ abstract class Pooling extends SlidingWindowLayer {
     @Override
     public Tensor call(Tensor x, CallContext context) {
         return max ? Jf.maxPool(x, windowSize(), window()) : Jf.avgPool(x, windowSize(), window());
+    }
+
+    @Override
+    protected void addConfig(Map<String, Object> config) {
+        addWindowConfig(config, "pool_size", false);
     }
 }

@@ -9,6 +9,7 @@ import io.jitflow.keras.ActivationFunction;
 import io.jitflow.keras.Initializer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The base of SimpleRNN, LSTM and GRU: over inputs [batch, time, features], the input projection
@@ -144,5 +145,13 @@ public abstract class Recurrent extends Layer {
     /** Columns {@code [gate * units, (gate + 1) * units)} of a [batch, gates * units] tensor. */
     protected Tensor gate(Tensor z, int gate) {
         return Jf.slice(z, ":, " + gate * units + ":" + (gate + 1) * units);
+    }
+
+    @Override
+    protected void addConfig(Map<String, Object> config) {
+        config.put("units", units);
+        config.put("activation", activation.name());
+        config.put("return_sequences", returnSequences);
+        config.put("go_backwards", goBackwards);
     }
 }

@@ -6,6 +6,7 @@ import io.jitflow.ir.Shape;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /** Reshapes each sample to {@code targetShape} (the batch dim kept); one dim may be -1, as keras.layers.Reshape. */
 public final class Reshape extends Layer {
@@ -49,5 +50,10 @@ public final class Reshape extends Layer {
         shape[0] = -1;
         System.arraycopy(featureSizes(outputShape()), 0, shape, 1, targetShape.length);
         return x.reshape(shape);
+    }
+
+    @Override
+    protected void addConfig(Map<String, Object> config) {
+        config.put("target_shape", LayerConfig.list(targetShape));
     }
 }

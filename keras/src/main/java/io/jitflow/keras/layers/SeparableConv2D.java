@@ -6,6 +6,7 @@ import io.jitflow.Variable;
 import io.jitflow.Window;
 import io.jitflow.ir.Shape;
 import io.jitflow.keras.Initializer;
+import java.util.Map;
 
 /**
  * A depthwise-separable convolution, as keras.layers.SeparableConv2D: a depthwise convolution
@@ -42,5 +43,11 @@ public final class SeparableConv2D extends DepthwiseLayer {
     @Override
     public Tensor call(Tensor x, CallContext context) {
         return activation.apply(Jf.conv(depthwise(x), pointwiseKernel, Window.valid()).add(bias));
+    }
+
+    @Override
+    protected void addConfig(Map<String, Object> config) {
+        config.put("filters", filters);
+        super.addConfig(config);
     }
 }

@@ -6,6 +6,7 @@ import io.jitflow.ir.Shape;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A layer that slides a window over the spatial axes of channels-last inputs (batch, spatial...,
@@ -86,5 +87,15 @@ abstract class SlidingWindowLayer extends Layer {
     /** The window's size along each spatial axis. */
     int[] windowSize() {
         return Arrays.stream(windows).mapToInt(Windows::size).toArray();
+    }
+
+    /** The windows' sizes under {@code sizeKey}, their strides, the padding and (with {@code dilations}) the dilation rates. */
+    void addWindowConfig(Map<String, Object> config, String sizeKey, boolean dilations) {
+        config.put(sizeKey, LayerConfig.list(Arrays.stream(windows).mapToInt(Windows::size).toArray()));
+        config.put("strides", LayerConfig.list(Arrays.stream(windows).mapToInt(Windows::stride).toArray()));
+        config.put("padding", same ? "same" : "valid");
+        if (dilations) {
+            config.put("dilation_rate", LayerConfig.list(Arrays.stream(windows).mapToInt(Windows::dilation).toArray()));
+        }
     }
 }

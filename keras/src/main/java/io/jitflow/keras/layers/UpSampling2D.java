@@ -4,6 +4,7 @@ import io.jitflow.Jf;
 import io.jitflow.Tensor;
 import io.jitflow.ir.Dim;
 import io.jitflow.ir.Shape;
+import java.util.Map;
 
 /**
  * Repeats each row {@code rows} times and each column {@code columns} times (nearest neighbour),
@@ -52,5 +53,11 @@ public final class UpSampling2D extends Layer {
         // Half-pixel centers, as tf.image.resize: nearest then repeats each element exactly.
         return Jf.resize(x, new int[] {outputShape().dim(1).size(), outputShape().dim(2).size()}, interpolation,
                 "half_pixel");
+    }
+
+    @Override
+    protected void addConfig(Map<String, Object> config) {
+        config.put("size", java.util.List.of(rows, columns));
+        config.put("interpolation", interpolation);
     }
 }

@@ -4,6 +4,7 @@ import io.jitflow.Jf;
 import io.jitflow.Tensor;
 import io.jitflow.ir.Dim;
 import io.jitflow.ir.Shape;
+import java.util.Map;
 
 /**
  * Pads images (batch, height, width, channels) with zero rows and columns, as
@@ -40,5 +41,10 @@ public final class ZeroPadding2D extends Layer {
     @Override
     public Tensor call(Tensor x, CallContext context) {
         return Jf.pad(x, new int[][] {{0, 0}, padding[0], padding[1], {0, 0}});
+    }
+
+    @Override
+    protected void addConfig(Map<String, Object> config) {
+        config.put("padding", LayerConfig.rows(padding));
     }
 }
