@@ -67,17 +67,17 @@ class StandaloneProjectTest {
         put(root.resolve("pom.xml"), repository, "jitflow-parent", "pom");
         for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
             Path path = Path.of(entry).toAbsolutePath();
-            // A module's <module>/target/<module>-<version>.jar, or its <module>/target/classes.
-            boolean classes = Files.isDirectory(path);
-            if (!path.startsWith(root) || !path.getParent().getFileName().toString().equals("target")
-                    || !classes && !path.toString().endsWith(".jar")) {
+            if (!path.startsWith(root) || !path.getParent().getFileName().toString().equals("target")) {
                 continue;
             }
             Path module = path.getParent().getParent();
-            if (module.equals(root.resolve("tests"))) {
+            String artifact = module.getFileName().toString();
+            // A module's target/<module>-<version>.jar or target/classes; not the tests module's, nor a test jar.
+            boolean classes = Files.isDirectory(path) && path.getFileName().toString().equals("classes");
+            if (artifact.equals("tests") || !classes && !path.getFileName().toString().equals(artifact + "-" + VERSION
+                    + ".jar")) {
                 continue;
             }
-            String artifact = module.getFileName().toString();
             put(module.resolve("pom.xml"), repository, artifact, "pom");
             if (classes) {
                 Path jar = Files.createTempFile(artifact, ".jar");
