@@ -65,6 +65,8 @@ public class Model {
     /** The training step that takes each example's weight (fit with sample or class weights). */
     private JitFunction weightedTrainStep;
     private JitFunction testStep;
+    /** The step that gives a batch's loss and gradients without applying them (see {@link #gradients}). */
+    private JitFunction gradientStep;
     private JitFunction predictStep;
     /** One example of each output's labels, as the training step was traced for (saving traces again with them). */
     private List<Tensor> labelExamples;
@@ -119,6 +121,7 @@ public class Model {
             metrics = null;
             trainStep = null;
             weightedTrainStep = null;
+            gradientStep = null;
             testStep = null;
             predictStep = null;
         }
@@ -440,6 +443,7 @@ public class Model {
         this.metrics = null;
         trainStep = null;
         weightedTrainStep = null;
+        gradientStep = null;
         testStep = null;
     }
 
@@ -591,17 +595,8 @@ public class Model {
      * output's loss when there are several, then the metrics.
      */
     private List<Tensor> stepResults(List<Tensor> labels, List<Tensor> predictions, Tensor weights) {
-        List<Tensor> perOutput = new ArrayList<>();
-        for (int o = 0; o < losses.size(); o++) {
-            Loss l = losses.get(o);
-            perOutput.add(weights == null ? l.compute(labels.get(o), predictions.get(o))
-                    : Jf.reduceMean(l.perExample(labels.get(o), predictions.get(o)).mul(weights)));
-        }
-        Tensor total = perOutput.get(0);
-        for (Tensor t : perOutput.subList(1, perOutput.size())) {
-            total = total.add(t);
-        }
-        List<Tensor> results = new ArrayList<>(List.of(total));
+        List<Tensor> perOutput = outputLosses(labels, predictions, weights);
+        List<Tensor> results = new ArrayList<>(List.of(total(perOutput)));
         if (perOutput.size() > 1) {
             results.addAll(perOutput);
         }
@@ -609,6 +604,25 @@ public class Model {
             results.add(m.inStep().apply(labels.get(m.output()), predictions.get(m.output())));
         }
         return results;
+    }
+
+    /** Each output's loss (with {@code weights}, a batch mean of each example's loss times its weight). */
+    private List<Tensor> outputLosses(List<Tensor> labels, List<Tensor> predictions, Tensor weights) {
+        List<Tensor> perOutput = new ArrayList<>();
+        for (int o = 0; o < losses.size(); o++) {
+            Loss l = losses.get(o);
+            perOutput.add(weights == null ? l.compute(labels.get(o), predictions.get(o))
+                    : Jf.reduceMean(l.perExample(labels.get(o), predictions.get(o)).mul(weights)));
+        }
+        return perOutput;
+    }
+
+    private static Tensor total(List<Tensor> losses) {
+        Tensor total = losses.get(0);
+        for (Tensor t : losses.subList(1, losses.size())) {
+            total = total.add(t);
+        }
+        return total;
     }
 
     /**
@@ -622,6 +636,21 @@ public class Model {
             return cached;
         }
         labelExamples = ys.stream().map(y -> rows(y, 0, 1)).toList();
+        JitFunction step = trainingFunction(xs, ys, weighted, true);
+        if (weighted) {
+            weightedTrainStep = step;
+        } else {
+            trainStep = step;
+        }
+        return step;
+    }
+
+    /**
+     * A traced step in training mode: inputs as {@link #trainStep}'s. With {@code update} it applies
+     * the optimizer and returns the loss and the metrics; without, it returns the loss and its
+     * gradients with respect to the trainable weights, leaving every weight as it was.
+     */
+    private JitFunction trainingFunction(List<Tensor> xs, List<Tensor> ys, boolean weighted, boolean update) {
         List<Dropout> dropouts = dropouts();
         List<TensorSpec> specs = new ArrayList<>(inputSpecs(xs));
         ys.forEach(y -> specs.add(spec(y.dtype(), labelShape(y))));
@@ -639,27 +668,94 @@ public class Model {
             inputNames.add("noise_" + d.name());
         }
         optimizer.build(trainableWeights());
-        JitFunction step = Jit.function(name + (weighted ? "_weighted_train_step" : "_train_step"), inputNames,
-                names(""), args -> {
-                    Map<Layer, Tensor> noise = new HashMap<>();
-                    for (int i = 0; i < dropouts.size(); i++) {
-                        noise.put(dropouts.get(i), args.get(noiseAt + i));
-                    }
-                    List<Variable> weights = trainableWeights();
-                    try (GradientTape tape = new GradientTape()) {
-                        List<Tensor> predictions = forward(args.subList(0, n), new CallContext(true, noise));
-                        List<Tensor> results = stepResults(args.subList(n, n + m), predictions,
-                                weighted ? args.get(n + m) : null);
-                        optimizer.apply(weights, tape.gradient(results.get(0), weights));
-                        return results;
-                    }
-                }, specs.toArray(new TensorSpec[0]));
-        if (weighted) {
-            weightedTrainStep = step;
-        } else {
-            trainStep = step;
+        List<String> outputNames = new ArrayList<>(List.of("loss"));
+        for (int i = 0; !update && i < trainableWeights().size(); i++) {
+            outputNames.add("gradient_" + i);
         }
-        return step;
+        String functionName = name + (!update ? "_gradients" : weighted ? "_weighted_train_step" : "_train_step");
+        return Jit.function(functionName, inputNames, update ? names("") : outputNames, args -> {
+            Map<Layer, Tensor> noise = new HashMap<>();
+            for (int i = 0; i < dropouts.size(); i++) {
+                noise.put(dropouts.get(i), args.get(noiseAt + i));
+            }
+            List<Variable> weights = trainableWeights();
+            try (GradientTape tape = new GradientTape()) {
+                List<Tensor> predictions = forward(args.subList(0, n), new CallContext(true, noise));
+                List<Tensor> labels = args.subList(n, n + m);
+                if (!update) {
+                    Tensor loss = total(outputLosses(labels, predictions, null));
+                    List<Tensor> out = new ArrayList<>(List.of(loss));
+                    out.addAll(tape.gradient(loss, weights));
+                    return out;
+                }
+                List<Tensor> results = stepResults(labels, predictions, weighted ? args.get(n + m) : null);
+                optimizer.apply(weights, tape.gradient(results.get(0), weights));
+                return results;
+            }
+        }, specs.toArray(new TensorSpec[0]));
+    }
+
+    /** Dropout's noise for a batch of {@code size}: one uniform tensor per dropout layer, seeded {@code seed}, {@code seed + 1}, ... */
+    private static List<Tensor> noise(List<Dropout> dropouts, int size, long seed, io.jitflow.runtime.Device device) {
+        List<Tensor> noise = new ArrayList<>();
+        for (int i = 0; i < dropouts.size(); i++) {
+            Dropout d = dropouts.get(i);
+            int[] shape = d.noiseShape(d.inputShape()).bind(Map.of(BATCH, size)).sizes();
+            noise.add(Jf.randomUniform(shape, 0, 1, seed + i, DType.FLOAT32).toDevice(device));
+        }
+        return noise;
+    }
+
+    // ---- steps for data-parallel training ----
+
+    /** A batch's loss and its gradients, one per trainable weight in {@link #trainableWeights}' order. */
+    public record Gradients(double loss, List<Tensor> values) {
+    }
+
+    /**
+     * The loss on one batch and its gradients with respect to the trainable weights, in training
+     * mode (dropout's noise drawn from {@code noiseSeed}), leaving every weight as it was: what each
+     * shard of a data-parallel step computes before the shards' gradients are combined (the spark
+     * module's SparkTrainer). Traced and compiled once, for every batch size.
+     */
+    public Gradients gradients(Tensor x, Tensor y, long noiseSeed) {
+        requireCompiled();
+        List<Tensor> xs = features("gradients", List.of(x));
+        checkExamples("gradients", xs, Collections.singletonList(y));
+        List<Tensor> ys = labels(Collections.singletonList(y));
+        buildFor(xs);
+        if (gradientStep == null) {
+            gradientStep = trainingFunction(xs, ys, false, false);
+        }
+        List<Tensor> args = new ArrayList<>(xs);
+        args.addAll(ys);
+        args.addAll(noise(dropouts(), xs.get(0).shape()[0], noiseSeed, xs.get(0).device()));
+        try {
+            List<Tensor> out = run(gradientStep, args.toArray(new Tensor[0]));
+            return new Gradients(out.get(0).doubleValue(), out.subList(1, out.size()));
+        } catch (io.jitflow.ir.EvaluationException e) {
+            throw labelError(e, ys);
+        }
+    }
+
+    /**
+     * One optimizer step with these gradients (one per trainable weight, in order), as a step of fit
+     * applies them; the step counter advances.
+     */
+    public void applyGradients(List<Tensor> gradients) {
+        requireCompiled();
+        List<Variable> weights = trainableWeights();
+        if (gradients.size() != weights.size()) {
+            throw new IllegalArgumentException("applyGradients: model " + name + " has " + weights.size()
+                    + " trainable weights, got " + gradients.size() + " gradients");
+        }
+        for (int i = 0; i < weights.size(); i++) {
+            if (!gradients.get(i).type().equals(weights.get(i).type())) {
+                throw new IllegalArgumentException("applyGradients: the gradient of " + weights.get(i).name() + " must be "
+                        + weights.get(i).type() + ", got " + gradients.get(i).type());
+            }
+        }
+        optimizer.apply(weights, gradients);
     }
 
     private JitFunction testStep(List<Tensor> xs, List<Tensor> ys) {
@@ -845,10 +941,8 @@ public class Model {
                     List<Tensor> args = new ArrayList<>(batches.next());
                     Tensor x = args.get(0);
                     int size = x.shape()[0];
-                    for (Dropout d : dropouts) {
-                        int[] shape = d.noiseShape(d.inputShape()).bind(Map.of(BATCH, size)).sizes();
-                        args.add(Jf.randomUniform(shape, 0, 1, noiseSeed++, DType.FLOAT32).toDevice(x.device()));
-                    }
+                    args.addAll(noise(dropouts, size, noiseSeed, x.device()));
+                    noiseSeed += dropouts.size();
                     averages.add(run(step, args.toArray(new Tensor[0])), size);
                     Map<String, Double> batchLogs = averages.values();
                     callbacks.forEach(c -> c.onTrainBatchEnd(batch, new LinkedHashMap<>(batchLogs)));
