@@ -1235,7 +1235,7 @@ public class Model {
         io.jitflow.ir.Graph graph = io.jitflow.ir.Graph.of(variables, functions);
         try {
             graph = graph.withMetadata(STRUCTURE, toJson());
-            Map<String, Object> compiled = compileConfig();
+            Map<String, Object> compiled = getCompileConfig();
             if (compiled != null) {
                 graph = graph.withMetadata(COMPILE, Json.write(compiled));
             }
@@ -1252,10 +1252,11 @@ public class Model {
     private static final String NO_STRUCTURE = "keras.no_structure";
 
     /**
-     * compile's arguments as a config (the optimizer's config, the losses' and metrics' names), or
-     * null when one of them has none: a Loss or metric object (Java code) or a learning-rate schedule.
+     * compile's arguments as a config (the optimizer's config, the losses' and metrics' names), as
+     * Keras's get_compile_config; null before compile, or when one of them has none: a Loss or
+     * metric object (Java code) or a learning-rate schedule. {@link #compileFromConfig} reads it.
      */
-    private Map<String, Object> compileConfig() {
+    public Map<String, Object> getCompileConfig() {
         if (optimizer == null || !(optimizer.getConfig().get("learning_rate") instanceof Number)
                 || !lossSpecs.stream().allMatch(l -> l instanceof String)
                 || !metricSpecs.stream().allMatch(m -> m instanceof String)) {
@@ -1290,15 +1291,29 @@ public class Model {
         restore(file, graph, model.weights());
         String compiled = graph.metadata().get(COMPILE);
         if (compiled != null) {
-            Map<?, ?> config = (Map<?, ?>) Json.read(compiled);
             @SuppressWarnings("unchecked")
-            Map<String, Object> optimizerConfig = (Map<String, Object>) config.get("optimizer");
-            model.compile(Optimizer.fromConfig(optimizerConfig), config.get("loss"),
-                    ((List<?>) config.get("metrics")).toArray());
+            Map<String, Object> config = (Map<String, Object>) Json.read(compiled);
+            model.compileFromConfig(config);
             model.optimizer.build(model.trainableWeights());
             restore(file, graph, model.optimizer.variables());
         }
         return model;
+    }
+
+    /** Compiles as {@link #getCompileConfig} describes (a fresh optimizer of that config), as Keras's compile_from_config. */
+    @SuppressWarnings("unchecked")
+    public void compileFromConfig(Map<String, Object> config) {
+        if (!(config.get("optimizer") instanceof Map<?, ?> optimizerConfig) || !(config.get("metrics") instanceof List<?> names)) {
+            throw new IllegalArgumentException("a compile config has an optimizer config, the loss and a list of metrics,"
+                    + " got " + config);
+        }
+        compile(Optimizer.fromConfig((Map<String, Object>) optimizerConfig), config.get("loss"), names.toArray());
+    }
+
+    /** The input shapes, batch dim first (unknown), in {@link #inputNames}' order, as Keras's input_shape. */
+    public List<Shape> inputShapes() {
+        ensureBuilt();
+        return builtInputs;
     }
 
     /** Sets each variable to the file's variable of its name (the layers' names came back with the config). */
@@ -1352,7 +1367,10 @@ public class Model {
         return Json.write(out);
     }
 
-    /** The model that {@link #toJson} describes, its layers made again with fresh weights, uncompiled. */
+    /**
+     * The model that {@link #toJson} describes, its layers made again with fresh weights, uncompiled;
+     * built when its input shape is known (a functional model, a Sequential with one).
+     */
     @SuppressWarnings("unchecked")
     public static Model fromJson(String json) {
         if (!(Json.read(json) instanceof Map<?, ?> top) || !(top.get("config") instanceof Map<?, ?> config)) {
@@ -1383,6 +1401,9 @@ public class Model {
         }
         if (c.get("name") instanceof String restored) {
             model.name = restored;
+        }
+        if (model.declaredInput != null) {
+            model.ensureBuilt();
         }
         return model;
     }

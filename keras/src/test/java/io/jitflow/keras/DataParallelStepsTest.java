@@ -52,8 +52,8 @@ class DataParallelStepsTest {
             assertArrayEquals(fitted.getWeights().get(i).toFloatArray(), split.getWeights().get(i).toFloatArray(), 1e-6f,
                     "weight " + i + " after one step");
         }
-        IllegalArgumentException wrong = assertThrows(IllegalArgumentException.class,
-                () -> split.applyGradients(sum.subList(0, 1)));
+        List<Tensor> first = sum.subList(0, 1);
+        IllegalArgumentException wrong = assertThrows(IllegalArgumentException.class, () -> split.applyGradients(first));
         assertEquals("applyGradients: model " + split.name() + " has 4 trainable weights, got 1 gradients",
                 wrong.getMessage());
     }
