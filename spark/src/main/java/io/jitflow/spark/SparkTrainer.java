@@ -34,8 +34,8 @@ import org.apache.spark.storage.StorageLevel;
  * <li>{@link #synchronous}: each global step, every partition computes the loss's gradients on its
  * share of the global batch, Spark sums them ({@code treeAggregate}, weighted by the examples), the
  * driver's optimizer applies their mean once, and the new weights are broadcast: the same step as
- * one machine's on the same global batch, up to the order of float sums. The optimizer's state stays
- * on the driver.</li>
+ * one machine's on the same global batch, up to the order of float sums (the partitions' parts are
+ * summed in partition order, so runs agree bit for bit). The optimizer's state stays on the driver.</li>
  * <li>{@link #averaging}: every partition trains a copy for {@code localSteps} steps of its own
  * batches, from the broadcast weights and optimizer state, and the driver averages what the copies
  * end with (weights and optimizer state), as DL4J's parameter averaging: one job per
@@ -196,7 +196,7 @@ public final class SparkTrainer {
             Broadcast<double[][]> weights = sc.broadcast(Replicas.values(model.weights()));
             int k = step;
             Sum sum = shards.treeAggregate(new Sum(), (acc, shard) -> acc.plus(gradients(shard, k, epoch,
-                    share[shard.partition], order, s, replicas, weights.value())), Sum::plus);
+                    share[shard.partition], order, s, replicas, weights.value())), Sum::plus).total();
             weights.destroy();
             if (sum.examples == 0) {
                 continue;
@@ -233,7 +233,7 @@ public final class SparkTrainer {
             for (double[] frozen : Replicas.values(Replicas.frozen(replica))) {
                 values.add(times(frozen, n));
             }
-            return new Sum(values.toArray(new double[0][]), g.loss() * n, n, 1);
+            return new Sum(shard.partition, values.toArray(new double[0][]), g.loss() * n, n);
         });
     }
 
@@ -254,7 +254,7 @@ public final class SparkTrainer {
             Broadcast<double[][]> start = sc.broadcast(Replicas.values(state));
             int r = round;
             Sum sum = shards.treeAggregate(new Sum(), (acc, shard) -> acc.plus(localTraining(shard, r, k, b, epoch, order, s,
-                    replicas, start.value())), Sum::plus);
+                    replicas, start.value())), Sum::plus).total();
             start.destroy();
             if (sum.replicas == 0) {
                 continue;
@@ -289,7 +289,7 @@ public final class SparkTrainer {
                 loss += g.loss() * (to - from);
                 n += to - from;
             }
-            return new Sum(Replicas.values(state), loss, n, 1);
+            return new Sum(shard.partition, Replicas.values(state), loss, n);
         });
     }
 
@@ -329,40 +329,57 @@ public final class SparkTrainer {
         return Tensor.of(w.build());
     }
 
-    /** Element-wise sums of what tasks return, the loss and example counts summed, and how many tasks took part. */
+    /**
+     * What the tasks of a step return, kept by partition while Spark combines them, and summed in
+     * partition order at the end: the same bits whatever order the tasks finish in (a float sum
+     * depends on its order).
+     */
     static final class Sum implements Serializable {
         private static final long serialVersionUID = 1L;
-        final double[][] values;
-        final double loss;
-        final long examples;
-        final int replicas;
+        private final java.util.TreeMap<Integer, Part> parts = new java.util.TreeMap<>();
+        double[][] values;
+        double loss;
+        long examples;
+        int replicas;
 
-        Sum() {
-            this(null, 0, 0, 0);
+        /** One task's values, loss sum and examples. */
+        record Part(double[][] values, double loss, long examples) implements Serializable {
         }
 
-        Sum(double[][] values, double loss, long examples, int replicas) {
-            this.values = values;
-            this.loss = loss;
-            this.examples = examples;
-            this.replicas = replicas;
+        Sum() {
+        }
+
+        Sum(int partition, double[][] values, double loss, long examples) {
+            parts.put(partition, new Part(values, loss, examples));
         }
 
         Sum plus(Sum other) {
-            if (other.values == null) {
-                return this;
-            }
-            if (values == null) {
-                return other;
-            }
-            double[][] sum = new double[values.length][];
-            for (int i = 0; i < sum.length; i++) {
-                sum[i] = values[i].clone();
-                for (int j = 0; j < sum[i].length; j++) {
-                    sum[i][j] += other.values[i][j];
+            Sum sum = new Sum();
+            sum.parts.putAll(parts);
+            sum.parts.putAll(other.parts);
+            return sum;
+        }
+
+        /** Sums the parts, in partition order; returns this. */
+        Sum total() {
+            for (Part p : parts.values()) {
+                if (values == null) {
+                    values = new double[p.values.length][];
+                    for (int i = 0; i < values.length; i++) {
+                        values[i] = p.values[i].clone();
+                    }
+                } else {
+                    for (int i = 0; i < values.length; i++) {
+                        for (int j = 0; j < values[i].length; j++) {
+                            values[i][j] += p.values[i][j];
+                        }
+                    }
                 }
+                loss += p.loss;
+                examples += p.examples;
+                replicas++;
             }
-            return new Sum(sum, loss + other.loss, examples + other.examples, replicas + other.replicas);
+            return this;
         }
     }
 }

@@ -48,6 +48,8 @@ class SparkTest {
             .add("label", DataTypes.IntegerType, false);
 
     private static SparkSession spark;
+    /** Set by a test to make the task that reads row 2,000 (partition 1 of 4) fail once. */
+    private static final AtomicBoolean FAIL_ONCE = new AtomicBoolean();
     private static Mnist mnist;
 
     @TempDir
@@ -81,6 +83,9 @@ class SparkTest {
             indices.add(i);
         }
         return spark.createDataFrame(sc.parallelize(indices, partitions).map(i -> {
+            if (i == 2000 && TaskContext.get().attemptNumber() == 0 && FAIL_ONCE.getAndSet(false)) {
+                throw new IllegalStateException("a failure injected into partition 1's first attempt");
+            }
             Float[] row = new Float[784];
             for (int j = 0; j < 784; j++) {
                 row[j] = pixels.value()[i * 784 + j];
@@ -201,6 +206,46 @@ class SparkTest {
         List<Tensor> b = distributed.getWeights();
         for (int i = 0; i < a.size(); i++) {
             assertArrayEquals(a.get(i).toFloatArray(), b.get(i).toFloatArray(), 2e-4f, "weight " + i + " after 3 epochs");
+        }
+    }
+
+    private static double accuracy(Model model) {
+        return model.evaluate(mnist.testImages(), mnist.testLabels()).get("accuracy");
+    }
+
+    @Test
+    void parameterAveragingReachesOneMachinesAccuracy() {
+        Dataset<Row> train = rows(mnist.trainImages(), mnist.trainLabels(), 4);
+        Sequential averaged = mlp(4);
+        SparkTrainer.averaging(averaged, 32, 8).seed(2).fit(train, "pixels", "label", 4);
+        Sequential single = mlp(4);
+        single.fit(mnist.trainImages(), mnist.trainLabels(), FitOptions.epochs(4).batchSize(32).verbose(0));
+        double a = accuracy(averaged);
+        double b = accuracy(single);
+        assertTrue(Math.abs(a - b) <= 0.01, "averaging " + a + ", one machine " + b);
+    }
+
+    /**
+     * Checkpoints each epoch, and a run resumed from the first one ends where the whole run does,
+     * bit for bit; a task that fails once is run again by Spark and changes nothing.
+     */
+    @Test
+    void aResumedRunAndARetriedTaskChangeNothing() throws Exception {
+        Dataset<Row> train = rows(mnist.trainImages(), mnist.trainLabels(), 4);
+        Sequential whole = mlp(5);
+        Path checkpoints = dir.resolve("checkpoints");
+        SparkTrainer.synchronous(whole, 256).seed(3).checkpoints(checkpoints).fit(train, "pixels", "label", 2);
+        assertTrue(Files.exists(checkpoints.resolve("epoch-001.jfg")) && Files.exists(checkpoints.resolve("epoch-002.jfg")));
+
+        Model resumed = Model.load(checkpoints.resolve("epoch-001.jfg"));
+        FAIL_ONCE.set(true);
+        SparkTrainer.synchronous(resumed, 256).seed(3).fit(rows(mnist.trainImages(), mnist.trainLabels(), 4), "pixels",
+                "label", 1, 2);
+        assertTrue(!FAIL_ONCE.get(), "the injected failure happened");
+        List<Tensor> a = whole.getWeights();
+        List<Tensor> b = resumed.getWeights();
+        for (int i = 0; i < a.size(); i++) {
+            assertArrayEquals(a.get(i).toFloatArray(), b.get(i).toFloatArray(), 0f, "weight " + i);
         }
     }
 }
