@@ -18,6 +18,7 @@ public final class Examples {
         examples.put("mnist", MnistClassifier::run);
         examples.put("cnn", MnistConvnet::run);
         examples.put("rnn", MnistRnn::run);
+        examples.put("spark", SparkMnist::run);
         return examples;
     }
 }
