@@ -135,6 +135,33 @@ class SparkTest {
         assertArrayEquals(java.util.Arrays.copyOf(expected, 200), sql, 0f);
     }
 
+    /** Vector, binary (float32 bytes) and numeric columns give the same outputs as an array column. */
+    @Test
+    void vectorBinaryAndNumericColumnsAreInputsToo() throws Exception {
+        Jf.setRandomSeed(6);
+        Sequential model = new Sequential(new Input(3), new Dense(2, "tanh"));
+        Path file = dir.resolve("small.jfg");
+        model.save(file);
+        float[][] x = {{1, 2, 3}, {-1, 0.5f, 2}, {0, 0, 1}};
+        float[] expected = model.predict(Jf.constant(x)).toFloatArray();
+        List<Row> rows = new ArrayList<>();
+        for (float[] r : x) {
+            java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(12).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            for (float v : r) {
+                bytes.putFloat(v);
+            }
+            rows.add(RowFactory.create(org.apache.spark.ml.linalg.Vectors.dense(r[0], r[1], r[2]), bytes.array(),
+                    (double) r[0], (double) r[1], (double) r[2]));
+        }
+        StructType schema = new StructType().add("v", new org.apache.spark.ml.linalg.VectorUDT())
+                .add("b", DataTypes.BinaryType).add("x0", DataTypes.DoubleType).add("x1", DataTypes.DoubleType)
+                .add("x2", DataTypes.DoubleType);
+        Dataset<Row> df = spark.createDataFrame(rows, schema);
+        assertArrayEquals(expected, scored(JitflowSpark.predict(df, file, List.of("v"), "y"), "y"), 0f);
+        assertArrayEquals(expected, scored(JitflowSpark.predict(df, file, List.of("b"), "y"), "y"), 0f);
+        assertArrayEquals(expected, scored(JitflowSpark.predict(df, file, List.of("x0", "x1", "x2"), "y"), "y"), 0f);
+    }
+
     @Test
     void badInputIsRefusedByName() throws Exception {
         Sequential model = mlp(2);
