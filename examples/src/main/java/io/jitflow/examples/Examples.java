@@ -18,9 +18,9 @@ public final class Examples {
         examples.put("mnist", MnistClassifier::run);
         examples.put("cnn", MnistConvnet::run);
         examples.put("rnn", MnistRnn::run);
-        // A lambda, not SparkMnist::run: linking a method reference loads the class, which needs Spark on the class
-        // path; this way only running the example does (the tests module leaves Spark out).
-        examples.put("spark", out -> SparkMnist.run(out));
+        // A lambda, not MnistOnSpark::run: linking a method reference loads the class, which needs Spark (provided
+        // by the launcher's class path, not by Maven's); this way only running the example does.
+        examples.put("spark", out -> io.jitflow.spark.MnistOnSpark.run(out));
         return examples;
     }
 }

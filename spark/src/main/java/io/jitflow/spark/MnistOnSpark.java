@@ -1,4 +1,4 @@
-package io.jitflow.examples;
+package io.jitflow.spark;
 
 import io.jitflow.Jf;
 import io.jitflow.Tensor;
@@ -10,8 +10,6 @@ import io.jitflow.keras.Sequential;
 import io.jitflow.keras.layers.Dense;
 import io.jitflow.keras.layers.Flatten;
 import io.jitflow.keras.layers.Input;
-import io.jitflow.spark.JitflowSpark;
-import io.jitflow.spark.SparkTrainer;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -29,16 +27,22 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * MNIST on a local Spark, with 1 and then 2 task threads: synchronous data-parallel training of
+ * The example {@code jitflow example spark} runs (from the repository's folder, where
+ * {@code examples/data/mnist-10k} lies): MNIST on a local Spark, with 1 and then 2 task threads: synchronous data-parallel training of
  * a 784-128-10 network (global batch 128), then scoring the 2,000 test digits as a DataFrame with
  * the saved model, with the examples and rows per second of each.
  */
-public final class SparkMnist {
-    private SparkMnist() {
+public final class MnistOnSpark {
+    private MnistOnSpark() {
     }
 
     public static void run(PrintStream out) {
-        Mnist mnist = MnistClassifier.data();
+        Mnist mnist;
+        try {
+            mnist = Mnist.load(Path.of("examples", "data", "mnist-10k"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the MNIST files in examples/data/mnist-10k: " + e.getMessage(), e);
+        }
         for (int threads : new int[] {1, 2}) {
             SparkSession spark = SparkSession.builder().master("local[" + threads + "]").appName("jitflow-mnist")
                     .config("spark.ui.enabled", "false").getOrCreate();
