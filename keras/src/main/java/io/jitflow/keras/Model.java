@@ -1,5 +1,16 @@
 package io.jitflow.keras;
 
+import static io.jitflow.keras.TrainingData.checkExamples;
+import static io.jitflow.keras.TrainingData.classesOf;
+import static io.jitflow.keras.TrainingData.close;
+import static io.jitflow.keras.TrainingData.features;
+import static io.jitflow.keras.TrainingData.labelsFor;
+import static io.jitflow.keras.TrainingData.lossSpecsFor;
+import static io.jitflow.keras.TrainingData.requireBatchSize;
+import static io.jitflow.keras.TrainingData.rows;
+import static io.jitflow.keras.TrainingData.sparse;
+import static io.jitflow.keras.TrainingData.tensorBatches;
+
 import io.jitflow.GradientTape;
 import io.jitflow.Jf;
 import io.jitflow.Jit;
@@ -16,7 +27,9 @@ import io.jitflow.keras.layers.Dropout;
 import io.jitflow.keras.layers.FunctionalLayer;
 import io.jitflow.keras.layers.Input;
 import io.jitflow.keras.layers.Layer;
+import io.jitflow.keras.TrainingData.BatchSource;
 import io.jitflow.keras.metrics.StatefulMetric;
+
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -261,27 +274,7 @@ public class Model {
         return graph != null ? graph.call(xs, context) : List.of(call(xs.get(0), context));
     }
 
-    /**
-     * Features as the model takes them, as Keras's fit does: float64, integer, uint8 and bool arrays
-     * are cast to float32 (the model's dtype), and 1-D features become one column.
-     */
-    private static Tensor features(String what, Tensor x) {
-        if (x.rank() == 0) {
-            throw new IllegalArgumentException(what + ": x must have a batch dim, got " + x.type());
-        }
-        Tensor columns = x.rank() == 1 ? Jf.expandDims(x, -1) : x;
-        return columns.dtype() == DType.FLOAT32 ? columns : columns.cast(DType.FLOAT32);
-    }
-
-    private static List<Tensor> features(String what, List<Tensor> xs) {
-        return xs.stream().map(x -> features(what, x)).toList();
-    }
-
-    private static boolean sparse(Loss loss) {
-        return loss.name().equals("sparse_categorical_crossentropy");
-    }
-
-    /** Each output's labels as its loss takes them (see {@link #labels(Tensor, Loss)}). */
+    /** Each output's labels as its loss takes them (see {@link TrainingData#labelsFor}). */
     private List<Tensor> labels(List<Tensor> ys) {
         if (ys.size() != losses.size()) {
             throw new IllegalArgumentException("model " + name + " has " + losses.size() + " output" + (losses.size() == 1
@@ -289,30 +282,9 @@ public class Model {
         }
         List<Tensor> out = new ArrayList<>();
         for (int i = 0; i < ys.size(); i++) {
-            out.add(labels(ys.get(i), losses.get(i)));
+            out.add(labelsFor(ys.get(i), losses.get(i)));
         }
         return out;
-    }
-
-    /**
-     * Labels as the loss takes them: for a sparse loss, float labels holding whole numbers become
-     * int32 class indices (anything else is refused); other losses cast labels to the predictions'
-     * dtype themselves.
-     */
-    private static Tensor labels(Tensor y, Loss loss) {
-        if (y == null || !sparse(loss) || !y.dtype().isFloating()) {
-            return y;
-        }
-        if (!Jf.reduceAll(Jf.equal(Jf.floor(y), y)).booleanValue()) {
-            double[] values = y.toHostTensor().toDoubleArray();
-            int row = 0;
-            while (values[row] == Math.floor(values[row])) {
-                row++;
-            }
-            throw new IllegalArgumentException(loss.name() + ": labels must be whole class indices, got "
-                    + values[row] + " in row " + row / Math.max(1, values.length / y.shape()[0]));
-        }
-        return y.cast(DType.INT32);
     }
 
     /**
@@ -338,12 +310,6 @@ public class Model {
             }
         }
         return failure;
-    }
-
-    private static void requireBatchSize(int batchSize) {
-        if (batchSize < 1) {
-            throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
-        }
     }
 
     /**
@@ -438,43 +404,13 @@ public class Model {
         }
         this.optimizer = optimizer instanceof Optimizer o ? o : Optimizer.of((String) optimizer);
         this.lossSpecs = lossSpecsFor(loss, outputs);
-        this.losses = lossSpecs.stream().map(Model::lossOf).toList();
+        this.losses = lossSpecs.stream().map(TrainingData::lossOf).toList();
         this.metricSpecs = List.of(metrics);
         this.metrics = null;
         trainStep = null;
         weightedTrainStep = null;
         gradientStep = null;
         testStep = null;
-    }
-
-    /** compile's loss for each output: one loss (or name) for all, a list in output order, or a map by output name. */
-    private static List<Object> lossSpecsFor(Object spec, List<String> outputs) {
-        if (spec instanceof List<?> list) {
-            if (list.size() != outputs.size()) {
-                throw new IllegalArgumentException("compile: " + list.size() + " losses for " + outputs.size()
-                        + " outputs " + outputs);
-            }
-            return Collections.unmodifiableList(new ArrayList<>(list));
-        }
-        if (spec instanceof Map<?, ?> map) {
-            if (!map.keySet().equals(new java.util.HashSet<>(outputs))) {
-                throw new IllegalArgumentException("compile: the losses name outputs " + map.keySet() + "; the model's"
-                        + " outputs are " + outputs);
-            }
-            return outputs.stream().map(o -> (Object) map.get(o)).toList();
-        }
-        return Collections.nCopies(outputs.size(), spec);
-    }
-
-    private static Loss lossOf(Object spec) {
-        if (spec instanceof Loss l) {
-            return l;
-        }
-        if (spec instanceof String s) {
-            return Loss.of(s);
-        }
-        throw new IllegalArgumentException("compile: a loss is a Loss or a name, got "
-                + (spec == null ? "null" : spec.getClass().getName()));
     }
 
     private void requireCompiled() {
@@ -863,43 +799,6 @@ public class Model {
         return weights;
     }
 
-    /** Each example's class: the label (sparse, or a 0/1 column), or the index of a one-hot row's largest entry. */
-    private static long[] classesOf(Tensor labels) {
-        boolean oneHot = labels.rank() == 2 && labels.shape()[1] > 1;
-        Tensor classes = oneHot ? Jf.argmax(labels, -1) : Jf.reshape(labels, labels.shape()[0]);
-        return Jf.round(classes.cast(DType.FLOAT64)).toHostTensor().toLongArray();
-    }
-
-    /** Where the epochs' batches come from: each a list of the inputs, the labels and (weighted) each example's weight. */
-    private interface BatchSource {
-        /** The batches of one epoch; {@code random} draws tensors' shuffles. */
-        Iterator<List<Tensor>> epoch(Random random);
-
-        /** Batches per epoch, or -1 when the source does not know. */
-        int steps();
-    }
-
-    /** Batches of in-memory tensors, their rows shuffled each epoch (as before fit took datasets). */
-    private static BatchSource tensorBatches(List<Tensor> tensors, FitOptions options) {
-        int n = tensors.get(0).shape()[0];
-        int steps = (n + options.batchSize - 1) / options.batchSize;
-        return new BatchSource() {
-            public Iterator<List<Tensor>> epoch(Random random) {
-                int[] order = order(n, options.shuffle, random);
-                return java.util.stream.IntStream.range(0, steps).mapToObj(s -> {
-                    int from = s * options.batchSize;
-                    Tensor indices = Jf.constant(java.util.Arrays.copyOfRange(order, from, Math.min(n, from + options.batchSize)));
-                    // Batches are gathered where the data lives (a GPU, say), and the step runs there.
-                    return tensors.stream().map(t -> Jf.gather(t, indices.toDevice(t.device()), 0)).toList();
-                }).iterator();
-            }
-
-            public int steps() {
-                return steps;
-            }
-        };
-    }
-
     /** fit's loop; {@code first} is a batch (or all the data) as the source gives them, for the step's types. */
     private History train(BatchSource source, List<Tensor> first, List<Tensor> valX, List<Tensor> valY,
             FitOptions options) {
@@ -964,17 +863,6 @@ public class Model {
         return history;
     }
 
-    /** Ends an epoch's iteration early or not: a dataset's prefetching thread stops. */
-    private static void close(Iterator<?> batches) {
-        if (batches instanceof AutoCloseable c) {
-            try {
-                c.close();
-            } catch (Exception e) {
-                throw new IllegalStateException("closing the epoch's batches: " + e.getMessage(), e);
-            }
-        }
-    }
-
     /**
      * Trains on a dataset's batches ({@link Dataset#batch} it first), read anew each epoch: as many
      * batches as it holds, or {@code stepsPerEpoch}. Validation data, if any, is given as tensors.
@@ -999,7 +887,7 @@ public class Model {
         }
         Dataset.Example firstBatch = probe.next();
         close(probe);
-        List<Tensor> first = List.of(features("fit", firstBatch.x()), labels(firstBatch.y(), losses.get(0)));
+        List<Tensor> first = List.of(features("fit", firstBatch.x()), labelsFor(firstBatch.y(), losses.get(0)));
         buildFor(first.subList(0, 1));
         List<Tensor> valX = options.validationX == null ? null : features("fit (validation data)", options.validationX);
         List<Tensor> valY = options.validationY == null ? null : labels(options.validationY);
@@ -1017,7 +905,7 @@ public class Model {
                         Dataset.Example e = in.next();
                         Tensor x = features("fit", e.x());
                         checkExamples("fit", List.of(x), Collections.singletonList(e.y()));
-                        return List.of(x, labels(e.y(), losses.get(0)));
+                        return List.of(x, labelsFor(e.y(), losses.get(0)));
                     }
                 };
             }
@@ -1061,23 +949,6 @@ public class Model {
         return optimizer;
     }
 
-    /** The inputs (x) and labels (y) must hold one number of examples, more than none. */
-    private static void checkExamples(String what, List<Tensor> xs, List<Tensor> ys) {
-        Tensor x = xs.get(0);
-        List<Tensor> all = new ArrayList<>(xs);
-        all.addAll(ys == null ? Collections.singletonList(null) : ys);
-        for (Tensor t : all) {
-            if (t == null || t.rank() == 0 || x.shape()[0] != t.shape()[0]) {
-                throw new IllegalArgumentException(what + ": x and y must hold the same number of examples along their "
-                        + "first dim, got " + String.join(" and ", all.stream().map(v -> v == null ? "no labels"
-                        : v.type().toString()).toList()));
-            }
-        }
-        if (x.shape()[0] == 0) {
-            throw new IllegalArgumentException(what + ": there are no examples (x is " + x.type() + ")");
-        }
-    }
-
     /** The steps' result names: the loss, each output's loss when there are several, each output's metrics. */
     private List<String> names(String prefix) {
         List<String> all = new ArrayList<>(List.of(prefix + "loss"));
@@ -1092,26 +963,6 @@ public class Model {
             }
         }
         return all;
-    }
-
-    private static int[] order(int n, boolean shuffle, Random random) {
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        if (shuffle) {
-            for (int i = n - 1; i > 0; i--) {
-                int j = random.nextInt(i + 1);
-                int t = order[i];
-                order[i] = order[j];
-                order[j] = t;
-            }
-        }
-        return order;
-    }
-
-    private static Tensor rows(Tensor t, int from, int to) {
-        return Jf.gather(t, Jf.range(from, to, 1).toDevice(t.device()), 0);
     }
 
     public Map<String, Double> evaluate(Tensor x, Tensor y) {
