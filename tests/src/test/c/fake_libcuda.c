@@ -62,20 +62,52 @@ CUresult cuMemAlloc_v2(CUdeviceptr *address, size_t bytes) {
 
 CUresult cuMemFree_v2(CUdeviceptr address) { free((void *) (uintptr_t) address); return SUCCESS; }
 
+/* Each copy appends "<direction> <bytes>" (and " queued" for a copy queued on a stream) to $FAKE_CUDA_COPIES. */
+static void count_copy(const char *direction, size_t bytes, int queued) {
+    const char *path = getenv("FAKE_CUDA_COPIES");
+    if (path != NULL) {
+        FILE *log = fopen(path, "a");
+        fprintf(log, "%s %zu%s\n", direction, bytes, queued ? " queued" : "");
+        fclose(log);
+    }
+}
+
 CUresult cuMemcpyHtoD_v2(CUdeviceptr to, const void *from, size_t bytes) {
     memcpy((void *) (uintptr_t) to, from, bytes);
+    count_copy("HtoD", bytes, 0);
     return SUCCESS;
 }
 
 CUresult cuMemcpyDtoH_v2(void *to, CUdeviceptr from, size_t bytes) {
     memcpy(to, (const void *) (uintptr_t) from, bytes);
+    count_copy("DtoH", bytes, 0);
     return SUCCESS;
 }
 
 CUresult cuMemcpyDtoD_v2(CUdeviceptr to, CUdeviceptr from, size_t bytes) {
     memcpy((void *) (uintptr_t) to, (const void *) (uintptr_t) from, bytes);
+    count_copy("DtoD", bytes, 0);
     return SUCCESS;
 }
+
+CUresult cuMemcpyHtoDAsync_v2(CUdeviceptr to, const void *from, size_t bytes, void *stream) {
+    memcpy((void *) (uintptr_t) to, from, bytes);
+    count_copy("HtoD", bytes, 1);
+    return stream != NULL ? SUCCESS : INVALID_VALUE;
+}
+
+CUresult cuMemcpyDtoHAsync_v2(void *to, CUdeviceptr from, size_t bytes, void *stream) {
+    memcpy(to, (const void *) (uintptr_t) from, bytes);
+    count_copy("DtoH", bytes, 1);
+    return stream != NULL ? SUCCESS : INVALID_VALUE;
+}
+
+CUresult cuMemAllocHost_v2(void **pointer, size_t bytes) {
+    *pointer = calloc(1, bytes);
+    return *pointer ? SUCCESS : 2;
+}
+
+CUresult cuMemFreeHost(void *pointer) { free(pointer); return SUCCESS; }
 
 CUresult cuMemsetD8_v2(CUdeviceptr to, unsigned char value, size_t bytes) {
     memset((void *) (uintptr_t) to, value, bytes);

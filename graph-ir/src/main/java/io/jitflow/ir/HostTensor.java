@@ -11,12 +11,23 @@ import java.util.Arrays;
 public final class HostTensor {
     private final DType dtype;
     private final int[] shape;
+    /** The elements; null for a deferred tensor, whose elements come from {@link #fetch} on first use. */
     private final Object data;
+    private final java.util.function.Supplier<Object> fetch;
+    private volatile Object fetched;
 
     private HostTensor(DType dtype, int[] shape, Object data) {
         this.dtype = dtype;
         this.shape = shape;
         this.data = data;
+        this.fetch = null;
+    }
+
+    private HostTensor(DType dtype, int[] shape, java.util.function.Supplier<Object> fetch) {
+        this.dtype = dtype;
+        this.shape = shape;
+        this.data = null;
+        this.fetch = fetch;
     }
 
     /** Wraps {@code data} (a primitive array of the dtype's storage type) without copying it. */
@@ -27,6 +38,44 @@ public final class HostTensor {
                     + " needs " + count + " elements, got " + storageLength(dtype, data));
         }
         return new HostTensor(dtype, shape.clone(), data);
+    }
+
+    /**
+     * A tensor whose elements live elsewhere (a device's memory) until something reads them:
+     * {@code fetch} gives the storage array, called once, on the first read. Like every host
+     * tensor it is immutable, so {@code fetch} must give the same elements whenever it is called.
+     */
+    public static HostTensor deferred(DType dtype, int[] shape, java.util.function.Supplier<Object> fetch) {
+        Shape.checkedElementCount(shape);
+        return new HostTensor(dtype, shape.clone(), java.util.Objects.requireNonNull(fetch));
+    }
+
+    /** Whether the elements are here: false for a deferred tensor nothing has read yet. */
+    public boolean isFetched() {
+        return data != null || fetched != null;
+    }
+
+    private Object data() {
+        Object d = data;
+        return d != null ? d : fetchedData();
+    }
+
+    private Object fetchedData() {
+        Object d = fetched;
+        if (d == null) {
+            synchronized (this) {
+                d = fetched;
+                if (d == null) {
+                    d = fetch.get();
+                    if (storageLength(dtype, d) != Shape.checkedElementCount(shape)) {
+                        throw new IllegalStateException("a deferred " + dtype + Arrays.toString(shape)
+                                + " tensor fetched " + storageLength(dtype, d) + " elements");
+                    }
+                    fetched = d;
+                }
+            }
+        }
+        return d;
     }
 
     public static HostTensor of(float[] values, int... shape) {
@@ -114,7 +163,7 @@ public final class HostTensor {
     }
 
     public int size() {
-        return storageLength(dtype, data);
+        return Shape.checkedElementCount(shape);
     }
 
     public TensorType type() {
@@ -123,28 +172,28 @@ public final class HostTensor {
 
     /** The backing array; callers must not modify it. */
     public Object storage() {
-        return data;
+        return data();
     }
 
     public double getDouble(int i) {
         return switch (dtype) {
-            case BOOL -> ((boolean[]) data)[i] ? 1 : 0;
-            case UINT8 -> ((byte[]) data)[i] & 0xff;
-            case INT32 -> ((int[]) data)[i];
-            case INT64 -> ((long[]) data)[i];
-            case FLOAT16 -> Float16.toFloat(((short[]) data)[i]);
-            case FLOAT32 -> ((float[]) data)[i];
-            case FLOAT64 -> ((double[]) data)[i];
+            case BOOL -> ((boolean[]) data())[i] ? 1 : 0;
+            case UINT8 -> ((byte[]) data())[i] & 0xff;
+            case INT32 -> ((int[]) data())[i];
+            case INT64 -> ((long[]) data())[i];
+            case FLOAT16 -> Float16.toFloat(((short[]) data())[i]);
+            case FLOAT32 -> ((float[]) data())[i];
+            case FLOAT64 -> ((double[]) data())[i];
         };
     }
 
     /** The element as an integer; floats truncate toward zero, saturating, NaN giving 0. */
     public long getLong(int i) {
         return switch (dtype) {
-            case BOOL -> ((boolean[]) data)[i] ? 1 : 0;
-            case UINT8 -> ((byte[]) data)[i] & 0xff;
-            case INT32 -> ((int[]) data)[i];
-            case INT64 -> ((long[]) data)[i];
+            case BOOL -> ((boolean[]) data())[i] ? 1 : 0;
+            case UINT8 -> ((byte[]) data())[i] & 0xff;
+            case INT32 -> ((int[]) data())[i];
+            case INT64 -> ((long[]) data())[i];
             case FLOAT16, FLOAT32, FLOAT64 -> (long) getDouble(i);
         };
     }
@@ -152,7 +201,7 @@ public final class HostTensor {
     /** The element as a truth value: non-zero (NaN included) is true. */
     public boolean getBool(int i) {
         return switch (dtype) {
-            case BOOL -> ((boolean[]) data)[i];
+            case BOOL -> ((boolean[]) data())[i];
             case UINT8, INT32, INT64 -> getLong(i) != 0;
             case FLOAT16, FLOAT32, FLOAT64 -> getDouble(i) != 0;
         };
@@ -161,13 +210,13 @@ public final class HostTensor {
     /** The raw bits of element {@code i}, zero-extended: what bit-exact comparison and printing use. */
     public long getBits(int i) {
         return switch (dtype) {
-            case BOOL -> ((boolean[]) data)[i] ? 1 : 0;
-            case UINT8 -> ((byte[]) data)[i] & 0xff;
-            case INT32 -> ((int[]) data)[i] & 0xffffffffL;
-            case INT64 -> ((long[]) data)[i];
-            case FLOAT16 -> ((short[]) data)[i] & 0xffff;
-            case FLOAT32 -> Float.floatToRawIntBits(((float[]) data)[i]) & 0xffffffffL;
-            case FLOAT64 -> Double.doubleToRawLongBits(((double[]) data)[i]);
+            case BOOL -> ((boolean[]) data())[i] ? 1 : 0;
+            case UINT8 -> ((byte[]) data())[i] & 0xff;
+            case INT32 -> ((int[]) data())[i] & 0xffffffffL;
+            case INT64 -> ((long[]) data())[i];
+            case FLOAT16 -> ((short[]) data())[i] & 0xffff;
+            case FLOAT32 -> Float.floatToRawIntBits(((float[]) data())[i]) & 0xffffffffL;
+            case FLOAT64 -> Double.doubleToRawLongBits(((double[]) data())[i]);
         };
     }
 
@@ -197,7 +246,7 @@ public final class HostTensor {
 
     /** The same elements viewed with another shape of equal element count. */
     public HostTensor reshape(int... newShape) {
-        return wrap(dtype, newShape, data);
+        return wrap(dtype, newShape, data());
     }
 
     /** True when every element's bits are equal: NaN equals NaN, -0.0 differs from 0.0. */
@@ -288,7 +337,7 @@ public final class HostTensor {
 
         /** Copies element {@code from} of {@code source}, which has this dtype, to element {@code to}. */
         public void copy(HostTensor source, int from, int to) {
-            System.arraycopy(source.data, from, data, to, 1);
+            System.arraycopy(source.data(), from, data, to, 1);
         }
 
         public HostTensor build() {

@@ -54,6 +54,17 @@ public record Device(Kind kind, int ordinal) {
         return kind == Kind.CUDA;
     }
 
+    /**
+     * Waits until the work queued on this device is done (on the CPU there is none). A compiled
+     * call already waits for its own kernels before it returns; this is for timing, and for work
+     * that other libraries queued in the same CUDA context.
+     */
+    public void synchronize() {
+        if (isCuda()) {
+            cudaDevice().synchronize();
+        }
+    }
+
     /** The CUDA device behind this one. */
     public CudaDevice cudaDevice() {
         if (!isCuda()) {

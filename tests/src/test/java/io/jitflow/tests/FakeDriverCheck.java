@@ -12,6 +12,7 @@ import io.jitflow.runtime.cuda.Cuda;
 import io.jitflow.runtime.cuda.CudaDevice;
 import io.jitflow.runtime.cuda.CudaExecutable;
 import io.jitflow.runtime.cuda.DeviceArray;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
@@ -69,7 +70,43 @@ public final class FakeDriverCheck {
         }
     }
 
-    public static void main(String[] args) {
+    /**
+     * The copies a compiled training step makes (the fake driver logs each to $FAKE_CUDA_COPIES):
+     * per steady-state step, and when a weight is read. The weights stay on the device.
+     */
+    private static void trainingStepCopies() throws java.io.IOException {
+        java.nio.file.Path copies = java.nio.file.Path.of(System.getenv("FAKE_CUDA_COPIES"));
+        Device gpu = Device.cuda(0);
+        io.jitflow.Variable w = new io.jitflow.Variable(Jf.zeros(64, 32), "w", true);
+        io.jitflow.Variable b = new io.jitflow.Variable(Jf.zeros(32), "b", true);
+        io.jitflow.JitFunction step = io.jitflow.Jit.function("step", a -> {
+            try (io.jitflow.GradientTape tape = new io.jitflow.GradientTape()) {
+                Tensor loss = Jf.reduceMean(Jf.square(Jf.matmul(a.get(0), w).add(b).sub(a.get(1))));
+                List<Tensor> grads = tape.gradient(loss, List.of(w, b));
+                w.assignSub(grads.get(0).mul(0.1));
+                b.assignSub(grads.get(1).mul(0.1));
+                return List.of(loss);
+            }
+        });
+        Tensor x = Jf.zeros(16, 64).toDevice(gpu);
+        Tensor y = Jf.zeros(16, 32).toDevice(gpu);
+        step.callAll(x, y);
+        int before = java.nio.file.Files.readAllLines(copies).size();
+        int steps = 3;
+        for (int i = 0; i < steps; i++) {
+            step.callAll(x, y);
+        }
+        List<String> during = java.nio.file.Files.readAllLines(copies);
+        java.util.Map<String, Long> perStep = new java.util.TreeMap<>();
+        during.subList(before, during.size()).forEach(c -> perStep.merge(c, 1L, Long::sum));
+        perStep.replaceAll((copy, count) -> count / steps);
+        System.out.println("copies per training step: " + perStep);
+        w.asTensor().toFloatArray();
+        List<String> after = java.nio.file.Files.readAllLines(copies);
+        System.out.println("copies reading w: " + after.subList(during.size(), after.size()));
+    }
+
+    public static void main(String[] args) throws java.io.IOException {
         if (!Cuda.isAvailable()) {
             System.out.println("unavailable: " + Cuda.unavailableReason());
             return;
@@ -121,6 +158,9 @@ public final class FakeDriverCheck {
             System.out.println("ran: " + out.get("q").type());
         } catch (RuntimeException e) {
             System.out.println(e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+        if (System.getenv("FAKE_CUDA_STATUS") == null) {
+            trainingStepCopies();
         }
     }
 }

@@ -23,9 +23,13 @@ import org.bytedeco.javacpp.PointerPointer;
 /**
  * Runs a kernel program's PTX module on a CUDA device. Each run checks its inputs as the CPU
  * backend does, lays out the pointer table and symbolic sizes the entries expect, launches every
- * kernel in order on a stream of its own, and reads the status word once at the end (a kernel that
+ * kernel in order on a stream of its own without waiting in between (the run's parameters go to
+ * the device by one copy queued on that stream), and reads the status word once at the end (a kernel that
  * fails reports its error there, and the run throws it as the CPU backend would). Inputs and
- * outputs stay on the device; variables are read from and assigned to host storage. Constants
+ * outputs stay on the device. A variable is uploaded when its value is not the one this executable
+ * last wrote or uploaded; an assigned value stays on the device, in the store as a
+ * {@linkplain HostTensor#deferred deferred} tensor that is copied back only when something reads
+ * it, so a training loop moves no weights between host and device. Constants
  * are uploaded once; temporaries that never escape are kept for the next run of the same sizes.
  * A control-flow kernel runs on the host (after the kernels before it finish): {@link ControlLoop}
  * calls its regions' executables on device arrays, reading back only the conditions. Runs of one
@@ -45,9 +49,16 @@ public final class CudaExecutable implements io.jitflow.runtime.Executable {
     private final boolean[] reusable;
     private final DeviceMemory[] kept;
     private final DeviceMemory[] constants;
-    private final DeviceMemory table;
-    private final DeviceMemory sizeTable;
-    private final DeviceMemory status;
+    /**
+     * What the kernels read besides the buffers, in one block of device memory: the status word
+     * (8 bytes, zero before a run), the buffers' addresses, the symbolic sizes. A run writes it in
+     * {@link #staging} and queues one copy; the status word comes back through it at the end.
+     */
+    private final DeviceMemory parameterBlock;
+    private final PinnedMemory staging;
+    private final long tableOffset = 8;
+    private final long sizesOffset;
+    private final long blockBytes;
     /** This executable's own stream, so programs run from different threads can overlap on the GPU. */
     private final org.bytedeco.cuda.cudart.CUstream_st stream;
     private final LongPointer tableParameter = new LongPointer(1);
@@ -87,13 +98,14 @@ public final class CudaExecutable implements io.jitflow.runtime.Executable {
                 constants[b.id()] = DeviceArray.upload(device, b.constant()).memory();
             }
         }
-        this.table = device.allocate(8L * n);
-        this.sizeTable = device.allocate(4L * program.symbols().size());
-        this.status = device.allocate(4);
+        this.sizesOffset = tableOffset + 8L * n;
+        this.blockBytes = sizesOffset + 4L * program.symbols().size();
+        this.parameterBlock = device.allocate(blockBytes);
+        this.staging = new PinnedMemory(device, blockBytes);
         this.stream = device.newStream();
-        tableParameter.put(table.address());
-        sizesParameter.put(sizeTable.address());
-        statusParameter.put(status.address());
+        tableParameter.put(parameterBlock.address() + tableOffset);
+        sizesParameter.put(parameterBlock.address() + sizesOffset);
+        statusParameter.put(parameterBlock.address());
     }
 
     public KernelProgram program() {
@@ -156,15 +168,17 @@ public final class CudaExecutable implements io.jitflow.runtime.Executable {
                 }
             }
         }
-        long[] addresses = new long[memory.length];
+        org.bytedeco.javacpp.BytePointer block = staging.bytes();
+        block.putLong(0, 0);
         for (Buffer b : program.buffers()) {
             DeviceMemory m = memory[b.kind() == Buffer.Kind.VIEW ? b.viewOf().id() : b.id()];
             memory[b.id()] = m;
-            addresses[b.id()] = m.address();
+            block.putLong(tableOffset + 8L * b.id(), m.address());
         }
-        table.upload(DType.INT64, addresses);
-        sizeTable.upload(DType.INT32, sizes);
-        status.clear(4);
+        for (int i = 0; i < sizes.length; i++) {
+            block.putInt(sizesOffset + 4L * i, sizes[i]);
+        }
+        parameterBlock.uploadAsync(staging, blockBytes, stream);
         int control = 0;
         for (CudaCode.Launch launch : launches) {
             if (launch.onHost()) {
@@ -181,8 +195,9 @@ public final class CudaExecutable implements io.jitflow.runtime.Executable {
             int blocks = (int) Math.min(wanted, 32L * device.multiprocessors());
             module.launch(launch.entry(), blocks, THREADS, parameters, stream);
         }
+        parameterBlock.downloadAsync(staging, 4, stream);
         device.synchronize(stream);
-        int code = ((int[]) status.download(DType.INT32, 1))[0];
+        int code = block.getInt(0);
         if (code < 0 || code > errors.size()) {
             throw new CudaException("the kernels of @" + program.name() + " reported error code " + code
                     + ", which their module does not define", 0);
@@ -193,8 +208,9 @@ public final class CudaExecutable implements io.jitflow.runtime.Executable {
         Map<String, DeviceArray> outputs = new LinkedHashMap<>();
         program.outputs().forEach((name, b) -> outputs.put(name, array(b, memory, bindings)));
         program.variableWrites().forEach((name, b) -> {
+            // The new value stays on the device; the host reads it back only if something asks for it.
             DeviceArray written = array(b, memory, bindings);
-            HostTensor value = written.download();
+            HostTensor value = HostTensor.deferred(written.dtype(), written.shape(), () -> written.download().storage());
             variables.set(name, value);
             resident.put(name, new Resident(value, written));
         });

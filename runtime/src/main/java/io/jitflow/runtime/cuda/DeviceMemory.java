@@ -4,7 +4,9 @@ import static io.jitflow.runtime.cuda.Cuda.check;
 import static org.bytedeco.cuda.global.cudart.cuMemFree;
 import static org.bytedeco.cuda.global.cudart.cuMemcpyDtoD;
 import static org.bytedeco.cuda.global.cudart.cuMemcpyDtoH;
+import static org.bytedeco.cuda.global.cudart.cuMemcpyDtoHAsync;
 import static org.bytedeco.cuda.global.cudart.cuMemcpyHtoD;
+import static org.bytedeco.cuda.global.cudart.cuMemcpyHtoDAsync;
 import static org.bytedeco.cuda.global.cudart.cuMemsetD8;
 
 import io.jitflow.ir.DType;
@@ -85,6 +87,18 @@ public final class DeviceMemory implements AutoCloseable {
             check(cuMemcpyDtoH(staging, address, size), "cuMemcpyDtoH");
             return fromBytes(dtype, count, staging.asByteBuffer().order(ByteOrder.nativeOrder()));
         }
+    }
+
+    /** Queues a copy of the first {@code size} bytes of {@code from} to the start of this memory on {@code stream}. */
+    void uploadAsync(PinnedMemory from, long size, org.bytedeco.cuda.cudart.CUstream_st stream) {
+        device.makeCurrent();
+        check(cuMemcpyHtoDAsync(address, from.bytes(), size, stream), "cuMemcpyHtoDAsync");
+    }
+
+    /** Queues a copy of the first {@code size} bytes of this memory to the start of {@code to} on {@code stream}. */
+    void downloadAsync(PinnedMemory to, long size, org.bytedeco.cuda.cudart.CUstream_st stream) {
+        device.makeCurrent();
+        check(cuMemcpyDtoHAsync(to.bytes(), address, size, stream), "cuMemcpyDtoHAsync");
     }
 
     /** Copies {@code bytes} bytes from {@code from} (at its byte {@code fromOffset}) to this memory at byte {@code offset}. */
