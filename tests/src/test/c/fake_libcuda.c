@@ -15,7 +15,8 @@ typedef int CUresult;
 typedef unsigned long long CUdeviceptr;
 
 enum { SUCCESS = 0, INVALID_VALUE = 1, INVALID_PTX = 218, NOT_FOUND = 500 };
-enum { ATTR_SM_COUNT = 16, ATTR_CC_MAJOR = 75, ATTR_CC_MINOR = 76 };
+enum { ATTR_CLOCK_KHZ = 13, ATTR_SM_COUNT = 16, ATTR_MEMORY_CLOCK_KHZ = 36, ATTR_BUS_BITS = 37, ATTR_CC_MAJOR = 75,
+       ATTR_CC_MINOR = 76 };
 enum { JIT_ERROR_LOG_BUFFER = 5, JIT_ERROR_LOG_BUFFER_SIZE_BYTES = 6 };
 
 struct module { char *ptx; };
@@ -34,6 +35,9 @@ CUresult cuDeviceGetName(char *name, int length, int device) {
 CUresult cuDeviceGetAttribute(int *value, int attribute, int device) {
     switch (attribute) {
         case ATTR_SM_COUNT: *value = 4; return SUCCESS;
+        case ATTR_CLOCK_KHZ: *value = 1000000; return SUCCESS;
+        case ATTR_MEMORY_CLOCK_KHZ: *value = 1000000; return SUCCESS;
+        case ATTR_BUS_BITS: *value = 256; return SUCCESS;
         case ATTR_CC_MAJOR: *value = 9; return SUCCESS;
         case ATTR_CC_MINOR: *value = 0; return SUCCESS;
         default: return INVALID_VALUE;

@@ -26,7 +26,7 @@ class FakeDriverTest {
     @Test
     void theRuntimeDrivesTheDriverApiAsDocumented() throws Exception {
         Path log = dir.resolve("launches.log");
-        String out = run(log, null);
+        String out = run(log, null, FakeDriverCheck.class);
         assumeTrue(!out.startsWith("unavailable: the CUDA driver could not be loaded (libcudart"), out);
         assertEquals(String.join("\n",
                 "cuda:0 (Fake GPU 0, compute capability 9.0), 4 SMs, 1073741824 bytes, driver 13000",
@@ -62,14 +62,35 @@ class FakeDriverTest {
 
     @Test
     void anErrorInTheStatusWordIsThrownWithItsMessage() throws Exception {
-        String out = run(dir.resolve("launches.log"), "1");
+        String out = run(dir.resolve("launches.log"), "1", FakeDriverCheck.class);
         assumeTrue(!out.startsWith("unavailable: the CUDA driver could not be loaded (libcudart"), out);
         assertTrue(out.endsWith("\nEvaluationException: floor_div: integer division by zero"), out);
         assertTrue(out.contains("\nthe kernels of @add reported error code 1, which their module does not define\n"), out);
     }
 
-    /** Builds the fake driver and runs {@link FakeDriverCheck} against it; returns its output. */
-    private String run(Path log, String status) throws IOException, InterruptedException {
+    /**
+     * Every GPU benchmark runs through the driver (the fake's kernels compute nothing, so its figures
+     * mean nothing): the device's roofs come from its attributes, and the cuBLAS peer says why it
+     * cannot run where the machine has no libcublas.
+     */
+    @Test
+    void theGpuBenchmarksRunThroughTheDriver() throws Exception {
+        String out = run(dir.resolve("launches.log"), null, CudaBenchmark.class, "--quick");
+        assumeTrue(!out.startsWith("unavailable") && !out.contains("could not be loaded (libcudart"), out);
+        List<String> lines = out.lines().toList();
+        assertEquals(6, lines.size(), out);
+        assertEquals("device: cuda:0 (Fake GPU 0, compute capability 9.0), driver 13000, DRAM 64 GB/s, FP32 FMA peak "
+                + "1024 GFLOP/s, " + Runtime.getRuntime().availableProcessors() + " CPU cores", lines.get(0));
+        assertTrue(lines.get(1).startsWith("elementwise chain, 4096 float32: cpu ") && lines.get(1).contains("% of DRAM)"), out);
+        assertTrue(lines.get(2).startsWith("matmul 64^3 float32: cpu ") && lines.get(2).contains("% of FP32 peak), ")
+                && (lines.get(2).contains("cuBLAS cannot run here") || lines.get(2).contains("GFLOP/s; ours")), out);
+        assertTrue(lines.get(3).startsWith("conv 3x3 64->64 56x56 batch 1 float32: cpu "), out);
+        assertTrue(lines.get(4).startsWith("MLP 784-128-10 training step, batch 8: cpu "), out);
+        assertTrue(lines.get(5).startsWith("CNN 28x28 conv32-pool-conv64-pool-dense10 training step, batch 4: cpu "), out);
+    }
+
+    /** Builds the fake driver and runs {@code main} against it; returns its output. */
+    private String run(Path log, String status, Class<?> main, String... args) throws IOException, InterruptedException {
         Path source = Repository.root().resolve("tests/src/test/c/fake_libcuda.c");
         Process cc;
         try {
@@ -81,9 +102,10 @@ class FakeDriverTest {
         }
         assertTrue(cc.waitFor(60, TimeUnit.SECONDS));
         assertEquals(0, cc.exitValue(), new String(cc.getInputStream().readAllBytes()));
-        ProcessBuilder jvm = new ProcessBuilder(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "--add-modules", "jdk.incubator.vector", "-cp",
-                System.getProperty("java.class.path"), FakeDriverCheck.class.getName())).redirectErrorStream(true);
+        List<String> command = new java.util.ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"), main.getName()));
+        command.addAll(List.of(args));
+        ProcessBuilder jvm = new ProcessBuilder(command).redirectErrorStream(true);
         String libraryPath = System.getenv("LD_LIBRARY_PATH");
         jvm.environment().put("LD_LIBRARY_PATH", dir + (libraryPath == null ? "" : ":" + libraryPath));
         jvm.environment().put("FAKE_CUDA_LOG", log.toString());
