@@ -113,11 +113,6 @@ CUresult cuMemAllocHost_v2(void **pointer, size_t bytes) {
 
 CUresult cuMemFreeHost(void *pointer) { free(pointer); return SUCCESS; }
 
-CUresult cuMemsetD8_v2(CUdeviceptr to, unsigned char value, size_t bytes) {
-    memset((void *) (uintptr_t) to, value, bytes);
-    return SUCCESS;
-}
-
 CUresult cuModuleLoadDataEx(struct module **module, const void *image, unsigned count, int *options, void **values) {
     if (strstr(image, "fake-error") != NULL) {
         for (unsigned i = 0; i < count; i++) {

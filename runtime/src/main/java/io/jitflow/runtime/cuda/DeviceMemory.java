@@ -7,7 +7,6 @@ import static org.bytedeco.cuda.global.cudart.cuMemcpyDtoH;
 import static org.bytedeco.cuda.global.cudart.cuMemcpyDtoHAsync;
 import static org.bytedeco.cuda.global.cudart.cuMemcpyHtoD;
 import static org.bytedeco.cuda.global.cudart.cuMemcpyHtoDAsync;
-import static org.bytedeco.cuda.global.cudart.cuMemsetD8;
 
 import io.jitflow.ir.DType;
 import java.lang.ref.Cleaner;
@@ -108,12 +107,6 @@ public final class DeviceMemory implements AutoCloseable {
         }
         device.makeCurrent();
         check(cuMemcpyDtoD(address + offset, from.address + fromOffset, bytes), "cuMemcpyDtoD");
-    }
-
-    /** Sets the first {@code size} bytes to zero. */
-    public void clear(long size) {
-        device.makeCurrent();
-        check(cuMemsetD8(address, (byte) 0, size), "cuMemsetD8");
     }
 
     @Override
