@@ -150,6 +150,38 @@ class CudaBackendTest {
         assertEquals(Device.cuda(0), model.predict(x).device());
     }
 
+    /**
+     * A Keras convnet and an LSTM (over the digits' rows) train on the GPU as on the CPU: the same
+     * seeds give the same epoch losses within float32 rounding of different summation orders.
+     */
+    @Test
+    void kerasConvnetAndLstmTrainOnTheGpuAsOnTheCpu() throws java.io.IOException {
+        io.jitflow.data.Mnist data = io.jitflow.data.Mnist.load(Repository.examples().resolve("data/mnist-10k"));
+        Tensor images = Jf.gather(data.trainImages(), Jf.range(0, 512, 1), 0);
+        Tensor labels = Jf.gather(data.trainLabels(), Jf.range(0, 512, 1), 0);
+        for (String kind : List.of("convnet", "lstm")) {
+            List<List<Double>> losses = new java.util.ArrayList<>();
+            for (Device device : List.of(Device.cpu(), Device.cuda(0))) {
+                Jf.setRandomSeed(11);
+                io.jitflow.keras.Sequential model = kind.equals("convnet")
+                        ? new io.jitflow.keras.Sequential(new io.jitflow.keras.layers.Input(28, 28, 1),
+                                new io.jitflow.keras.layers.Conv2D(8, 3, "relu"), new io.jitflow.keras.layers.MaxPooling2D(),
+                                new io.jitflow.keras.layers.Flatten(), new io.jitflow.keras.layers.Dense(10, "softmax"))
+                        : new io.jitflow.keras.Sequential(new io.jitflow.keras.layers.Input(28, 28),
+                                new io.jitflow.keras.layers.LSTM(16), new io.jitflow.keras.layers.Dense(10, "softmax"));
+                model.compile("adam", "sparse_categorical_crossentropy");
+                Tensor x = kind.equals("convnet") ? Jf.reshape(images, 512, 28, 28, 1) : images;
+                io.jitflow.keras.History h = model.fit(x.toDevice(device), labels.toDevice(device),
+                        io.jitflow.keras.FitOptions.epochs(2).batchSize(64).shuffle(false).verbose(0));
+                losses.add(h.get("loss"));
+            }
+            for (int epoch = 0; epoch < 2; epoch++) {
+                double cpu = losses.get(0).get(epoch);
+                assertEquals(cpu, losses.get(1).get(epoch), 1e-3 * Math.abs(cpu), kind + " epoch " + (epoch + 1));
+            }
+        }
+    }
+
     @Test
     void badPtxFailsWithTheDriversLog() {
         CudaException e = assertThrows(CudaException.class, () -> Cuda.device(0).load(
