@@ -1,14 +1,15 @@
 package io.jitflow.keras;
 
 import static io.jitflow.keras.TrainingData.checkExamples;
-import static io.jitflow.keras.TrainingData.classesOf;
+import static io.jitflow.keras.TrainingData.datasetBatches;
+import static io.jitflow.keras.TrainingData.exampleWeights;
 import static io.jitflow.keras.TrainingData.close;
 import static io.jitflow.keras.TrainingData.features;
 import static io.jitflow.keras.TrainingData.labelsFor;
 import static io.jitflow.keras.TrainingData.lossSpecsFor;
 import static io.jitflow.keras.TrainingData.requireBatchSize;
 import static io.jitflow.keras.TrainingData.rows;
-import static io.jitflow.keras.TrainingData.sparse;
+import static io.jitflow.keras.TrainingData.sum;
 import static io.jitflow.keras.TrainingData.tensorBatches;
 
 import io.jitflow.GradientTape;
@@ -38,7 +39,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 
 /**
  * A model, as keras.Model: compile with a loss, an optimizer and metrics, then fit, evaluate and
@@ -50,31 +50,31 @@ import java.util.Random;
  * built, by running {@code call} once, eagerly, on an example of the input (in inference mode).
  */
 public class Model {
-    private static final String BATCH = "batch";
+    static final String BATCH = "batch";
 
-    private String name;
+    String name;
     /** Whether {@link #call(Tensor, CallContext)} is the subclass's own code rather than the stack of layers. */
-    private final boolean subclassed;
+    final boolean subclassed;
     /** A functional model's graph of layers (its one layer), or null. */
-    private final FunctionalLayer graph;
+    final FunctionalLayer graph;
     /** The output shapes, batch dim first, once built. */
     private List<Shape> builtOutputs;
-    private final List<Layer> layers = new ArrayList<>();
-    private int[] declaredInput;
+    final List<Layer> layers = new ArrayList<>();
+    int[] declaredInput;
     /** The input shapes, batch dim first, once built. */
-    private List<Shape> builtInputs;
-    private Optimizer optimizer;
+    List<Shape> builtInputs;
+    Optimizer optimizer;
     /** Whether fit, evaluate and predict run their steps op by op instead of compiled. */
     private boolean runEagerly;
     /** Set by {@link #stopTraining}: fit ends after the current batch. */
-    private volatile boolean stopTraining;
+    volatile boolean stopTraining;
     /** compile's loss for each output, and as given (a name or a Loss). */
-    private List<Loss> losses;
+    List<Loss> losses;
     private List<Object> lossSpecs;
     /** compile's metrics: names, {@link Metric}s and {@link StatefulMetric}s. */
     private List<Object> metricSpecs = List.of();
     private List<StepMetric> metrics;
-    private JitFunction trainStep;
+    JitFunction trainStep;
     /** The training step that takes each example's weight (fit with sample or class weights). */
     private JitFunction weightedTrainStep;
     private JitFunction testStep;
@@ -82,7 +82,7 @@ public class Model {
     private JitFunction gradientStep;
     private JitFunction predictStep;
     /** One example of each output's labels, as the training step was traced for (saving traces again with them). */
-    private List<Tensor> labelExamples;
+    List<Tensor> labelExamples;
 
     /** A model of the layers added with {@link #addLayer}, named {@code baseName}, {@code baseName_1}, ... */
     Model(String baseName) {
@@ -239,7 +239,6 @@ public class Model {
         builtOutputs = List.of(Shape.of(out));
     }
 
-
     /**
      * Builds for the inputs' feature dims (a functional model checks them); their batch dim may be
      * unknown (a call traced under a TensorSpec).
@@ -276,40 +275,12 @@ public class Model {
 
     /** Each output's labels as its loss takes them (see {@link TrainingData#labelsFor}). */
     private List<Tensor> labels(List<Tensor> ys) {
-        if (ys.size() != losses.size()) {
-            throw new IllegalArgumentException("model " + name + " has " + losses.size() + " output" + (losses.size() == 1
-                    ? "" : "s " + outputNames()) + ", got labels for " + ys.size());
-        }
-        List<Tensor> out = new ArrayList<>();
-        for (int i = 0; i < ys.size(); i++) {
-            out.add(labelsFor(ys.get(i), losses.get(i)));
-        }
-        return out;
+        return labelsFor(ys, losses, name, outputNames());
     }
 
-    /**
-     * The error a step's failed label check means: the first label outside [0, classes) in an
-     * output's labels, its row and the class count; {@code failure} itself when all are in range.
-     */
+    /** The error a step's failed label check means (see {@link TrainingData#labelError}). */
     private RuntimeException labelError(io.jitflow.ir.EvaluationException failure, List<Tensor> ys) {
-        for (int o = 0; o < ys.size(); o++) {
-            if (!sparse(losses.get(o))) {
-                continue;
-            }
-            Shape out = builtOutputs.get(o);
-            int classes = out.dim(out.rank() - 1).size();
-            Tensor y = ys.get(o);
-            long[] values = y.toHostTensor().toLongArray();
-            int perRow = Math.max(1, values.length / y.shape()[0]);
-            for (int i = 0; i < values.length; i++) {
-                if (values[i] < 0 || values[i] >= classes) {
-                    return new IllegalArgumentException(losses.get(o).name() + ": label " + values[i] + " in row "
-                            + i / perRow + (ys.size() > 1 ? " of output " + outputNames().get(o) : "")
-                            + " is out of range for " + classes + " classes (expected 0 <= label < " + classes + ")");
-                }
-            }
-        }
-        return failure;
+        return TrainingData.labelError(failure, ys, losses, builtOutputs, outputNames());
     }
 
     /**
@@ -419,27 +390,8 @@ public class Model {
         }
     }
 
-    /**
-     * A metric as the steps use it: a per-batch value that fit averages over the examples, or the
-     * running value of a stateful metric, which fit and evaluate reset and then just read.
-     */
-    private record StepMetric(String name, int output, java.util.function.BinaryOperator<Tensor> inStep,
-            StatefulMetric state) {
-        static StepMetric of(Object spec, String prefix, int output, Loss loss, int units) {
-            if (spec instanceof StatefulMetric s) {
-                return new StepMetric(prefix + s.name(), output, s::updateState, s);
-            }
-            Metric m = spec instanceof Metric given ? given : Metric.of((String) spec, loss, units);
-            return new StepMetric(prefix + m.name(), output, m::compute, null);
-        }
-
-        boolean running() {
-            return state != null;
-        }
-    }
-
     /** Each output's metrics, the outputs in order. */
-    private List<StepMetric> metrics() {
+    List<StepMetric> metrics() {
         if (metrics == null) {
             List<StepMetric> all = new ArrayList<>();
             for (int o = 0; o < losses.size(); o++) {
@@ -460,12 +412,12 @@ public class Model {
     }
 
     /** Starts the stateful metrics afresh (fit at each epoch, evaluate at each call). */
-    private void resetMetrics() {
+    void resetMetrics() {
         metrics().stream().filter(StepMetric::running).forEach(m -> m.state().resetState());
     }
 
     /** Per step output (losses first), whether it is a running value rather than a batch's. */
-    private boolean[] running() {
+    boolean[] running() {
         List<StepMetric> all = metrics();
         int lossCount = names("").size() - all.size();
         boolean[] running = new boolean[all.size() + lossCount];
@@ -476,7 +428,7 @@ public class Model {
     }
 
     /** The dropout layers, also inside layers that hold others (a functional graph), in order. */
-    private List<Dropout> dropouts() {
+    List<Dropout> dropouts() {
         List<Dropout> found = new ArrayList<>();
         collectDropouts(layers, found);
         return found;
@@ -532,7 +484,7 @@ public class Model {
      */
     private List<Tensor> stepResults(List<Tensor> labels, List<Tensor> predictions, Tensor weights) {
         List<Tensor> perOutput = outputLosses(labels, predictions, weights);
-        List<Tensor> results = new ArrayList<>(List.of(total(perOutput)));
+        List<Tensor> results = new ArrayList<>(List.of(sum(perOutput)));
         if (perOutput.size() > 1) {
             results.addAll(perOutput);
         }
@@ -553,20 +505,12 @@ public class Model {
         return perOutput;
     }
 
-    private static Tensor total(List<Tensor> losses) {
-        Tensor total = losses.get(0);
-        for (Tensor t : losses.subList(1, losses.size())) {
-            total = total.add(t);
-        }
-        return total;
-    }
-
     /**
      * The compiled training step: inputs x, labels, (with {@code weighted}) each example's weight,
      * then the dropout layers' noise; outputs the loss and the metrics. A weighted step's loss is
      * the mean over the batch of each example's loss times its weight, as Keras's.
      */
-    private JitFunction trainStep(List<Tensor> xs, List<Tensor> ys, boolean weighted) {
+    JitFunction trainStep(List<Tensor> xs, List<Tensor> ys, boolean weighted) {
         JitFunction cached = weighted ? weightedTrainStep : trainStep;
         if (cached != null) {
             return cached;
@@ -619,7 +563,7 @@ public class Model {
                 List<Tensor> predictions = forward(args.subList(0, n), new CallContext(true, noise));
                 List<Tensor> labels = args.subList(n, n + m);
                 if (!update) {
-                    Tensor loss = total(outputLosses(labels, predictions, null));
+                    Tensor loss = sum(outputLosses(labels, predictions, null));
                     List<Tensor> out = new ArrayList<>(List.of(loss));
                     out.addAll(tape.gradient(loss, weights));
                     return out;
@@ -629,17 +573,6 @@ public class Model {
                 return results;
             }
         }, specs.toArray(new TensorSpec[0]));
-    }
-
-    /** Dropout's noise for a batch of {@code size}: one uniform tensor per dropout layer, seeded {@code seed}, {@code seed + 1}, ... */
-    private static List<Tensor> noise(List<Dropout> dropouts, int size, long seed, io.jitflow.runtime.Device device) {
-        List<Tensor> noise = new ArrayList<>();
-        for (int i = 0; i < dropouts.size(); i++) {
-            Dropout d = dropouts.get(i);
-            int[] shape = d.noiseShape(d.inputShape()).bind(Map.of(BATCH, size)).sizes();
-            noise.add(Jf.randomUniform(shape, 0, 1, seed + i, DType.FLOAT32).toDevice(device));
-        }
-        return noise;
     }
 
     // ---- steps for data-parallel training ----
@@ -665,7 +598,7 @@ public class Model {
         }
         List<Tensor> args = new ArrayList<>(xs);
         args.addAll(ys);
-        args.addAll(noise(dropouts(), xs.get(0).shape()[0], noiseSeed, xs.get(0).device()));
+        args.addAll(FitLoop.noise(dropouts(), xs.get(0).shape()[0], noiseSeed, xs.get(0).device()));
         try {
             List<Tensor> out = run(gradientStep, args.toArray(new Tensor[0]));
             return new Gradients(out.get(0).doubleValue(), out.subList(1, out.size()));
@@ -694,7 +627,7 @@ public class Model {
         optimizer.apply(weights, gradients);
     }
 
-    private JitFunction testStep(List<Tensor> xs, List<Tensor> ys) {
+    JitFunction testStep(List<Tensor> xs, List<Tensor> ys) {
         if (testStep == null) {
             List<TensorSpec> specs = new ArrayList<>(inputSpecs(xs));
             ys.forEach(y -> specs.add(spec(y.dtype(), labelShape(y))));
@@ -708,7 +641,7 @@ public class Model {
         return testStep;
     }
 
-    private JitFunction predictStep(List<Tensor> xs) {
+    JitFunction predictStep(List<Tensor> xs) {
         if (predictStep == null) {
             List<String> outputs = outputNames();
             predictStep = Jit.function(name + "_predict", inputArguments(), outputs.size() == 1 ? List.of("y") : outputs,
@@ -732,7 +665,7 @@ public class Model {
         checkExamples("fit", allX, ys);
         List<Tensor> allY = labels(ys);
         buildFor(allX);
-        Tensor allW = exampleWeights(options, allY);
+        Tensor allW = exampleWeights(options, allY, name, outputNames());
         List<Tensor> valX = options.validationX == null ? null : features("fit (validation data)", options.validationX);
         List<Tensor> valY = options.validationY == null ? null : labels(options.validationY);
         if (valX != null) {
@@ -755,112 +688,10 @@ public class Model {
             train = train.stream().map(t -> rows(t, 0, split)).toList();
         }
         try {
-            return train(tensorBatches(train, options), train, valX, valY, options);
+            return FitLoop.run(this, tensorBatches(train, options), train, valX, valY, options);
         } catch (io.jitflow.ir.EvaluationException e) {
             throw labelError(e, allY);
         }
-    }
-
-    /**
-     * Each example's weight from fit's sample and class weights (multiplied where both are given),
-     * or null when neither is.
-     */
-    private Tensor exampleWeights(FitOptions options, List<Tensor> allLabels) {
-        if (options.sampleWeight == null && options.classWeight == null) {
-            return null;
-        }
-        if (options.classWeight != null && allLabels.size() > 1) {
-            throw new IllegalArgumentException("fit: class weights need a model of one output; model " + name + " has "
-                    + allLabels.size() + " " + outputNames() + " (give sample weights instead)");
-        }
-        Tensor labels = allLabels.get(0);
-        int n = labels.shape()[0];
-        Tensor weights = Jf.ones(DType.FLOAT32, n);
-        if (options.sampleWeight != null) {
-            if (options.sampleWeight.rank() != 1 || options.sampleWeight.shape()[0] != n) {
-                throw new IllegalArgumentException("fit: sample weights must be one per example, shape (" + n + "), got "
-                        + options.sampleWeight.type());
-            }
-            weights = options.sampleWeight.cast(DType.FLOAT32);
-        }
-        if (options.classWeight != null) {
-            long[] classes = classesOf(labels);
-            float[] perExample = new float[n];
-            for (int i = 0; i < n; i++) {
-                Double w = options.classWeight.get((int) classes[i]);
-                if (w == null) {
-                    throw new IllegalArgumentException("fit: class weights give no weight for class " + classes[i]
-                            + " (of example " + i + "); classes weighted: " + options.classWeight.keySet());
-                }
-                perExample[i] = w.floatValue();
-            }
-            weights = weights.mul(Jf.constant(perExample));
-        }
-        return weights;
-    }
-
-    /** fit's loop; {@code first} is a batch (or all the data) as the source gives them, for the step's types. */
-    private History train(BatchSource source, List<Tensor> first, List<Tensor> valX, List<Tensor> valY,
-            FitOptions options) {
-        if (options.initialEpoch >= options.epochs) {
-            throw new IllegalArgumentException("fit: initial epoch " + options.initialEpoch + " leaves no epoch to run"
-                    + " (epochs " + options.epochs + "; epochs counts from 0, not from the initial epoch)");
-        }
-        int steps = options.stepsPerEpoch > 0 ? options.stepsPerEpoch : source.steps();
-        Map<String, Object> params = new LinkedHashMap<>();
-        params.put("verbose", options.verbose);
-        params.put("epochs", options.epochs);
-        params.put("steps", steps);
-        History history = new History(params);
-        boolean terminal = options.terminal != null ? options.terminal : options.out == System.out && System.console() != null;
-        List<Callback> callbacks = new ArrayList<>(List.of(new ProgressLogger(options.out, options.verbose, terminal)));
-        callbacks.addAll(options.callbacks);
-        for (Callback c : callbacks) {
-            c.attach(this, Collections.unmodifiableMap(params));
-        }
-        int n = inputNames().size();
-        int m = losses.size();
-        JitFunction step = trainStep(first.subList(0, n), first.subList(n, n + m), first.size() > n + m);
-        List<Dropout> dropouts = dropouts();
-        Random random = new Random(options.seed);
-        long noiseSeed = random.nextLong();
-        stopTraining = false;
-        Map<String, Double> last = new LinkedHashMap<>();
-        callbacks.forEach(c -> c.onTrainBegin(Map.of()));
-        for (int epoch = options.initialEpoch; epoch < options.epochs && !stopTraining; epoch++) {
-            int current = epoch;
-            callbacks.forEach(c -> c.onEpochBegin(current, new LinkedHashMap<>()));
-            Iterator<List<Tensor>> batches = source.epoch(random);
-            resetMetrics();
-            Averages averages = new Averages(names(""), running());
-            try {
-                for (int s = 0; (steps < 0 || s < steps) && !stopTraining && batches.hasNext(); s++) {
-                    int batch = s;
-                    callbacks.forEach(c -> c.onTrainBatchBegin(batch, new LinkedHashMap<>()));
-                    List<Tensor> args = new ArrayList<>(batches.next());
-                    Tensor x = args.get(0);
-                    int size = x.shape()[0];
-                    args.addAll(noise(dropouts, size, noiseSeed, x.device()));
-                    noiseSeed += dropouts.size();
-                    averages.add(run(step, args.toArray(new Tensor[0])), size);
-                    Map<String, Double> batchLogs = averages.values();
-                    callbacks.forEach(c -> c.onTrainBatchEnd(batch, new LinkedHashMap<>(batchLogs)));
-                }
-            } finally {
-                close(batches);
-            }
-            Map<String, Double> logs = new LinkedHashMap<>(averages.values());
-            if (valX != null) {
-                Map<String, Double> validation = averages(valX, valY, options.batchSize);
-                validation.forEach((k, v) -> logs.put("val_" + k, v));
-            }
-            callbacks.forEach(c -> c.onEpochEnd(current, logs));
-            history.record(epoch, logs);
-            last = logs;
-        }
-        Map<String, Double> finalLogs = last;
-        callbacks.forEach(c -> c.onTrainEnd(finalLogs));
-        return history;
     }
 
     /**
@@ -891,31 +722,9 @@ public class Model {
         buildFor(first.subList(0, 1));
         List<Tensor> valX = options.validationX == null ? null : features("fit (validation data)", options.validationX);
         List<Tensor> valY = options.validationY == null ? null : labels(options.validationY);
-        BatchSource source = new BatchSource() {
-            public Iterator<List<Tensor>> epoch(Random random) {
-                Iterator<Dataset.Example> in = batches.iterator();
-                return new Iterator<>() {
-                    @Override
-                    public boolean hasNext() {
-                        return in.hasNext();
-                    }
-
-                    @Override
-                    public List<Tensor> next() {
-                        Dataset.Example e = in.next();
-                        Tensor x = features("fit", e.x());
-                        checkExamples("fit", List.of(x), Collections.singletonList(e.y()));
-                        return List.of(x, labelsFor(e.y(), losses.get(0)));
-                    }
-                };
-            }
-
-            public int steps() {
-                return -1;
-            }
-        };
+        BatchSource source = datasetBatches(batches, losses.get(0));
         try {
-            return train(source, first, valX, valY, options);
+            return FitLoop.run(this, source, first, valX, valY, options);
         } catch (io.jitflow.ir.EvaluationException e) {
             throw labelError(e, first.subList(1, 2));
         }
@@ -940,7 +749,7 @@ public class Model {
     }
 
     /** A step's results: compiled, or op by op when {@link #runEagerly}. */
-    private List<Tensor> run(JitFunction step, Tensor... args) {
+    List<Tensor> run(JitFunction step, Tensor... args) {
         return runEagerly ? step.callEagerly(args) : step.callAll(args);
     }
 
@@ -950,7 +759,7 @@ public class Model {
     }
 
     /** The steps' result names: the loss, each output's loss when there are several, each output's metrics. */
-    private List<String> names(String prefix) {
+    List<String> names(String prefix) {
         List<String> all = new ArrayList<>(List.of(prefix + "loss"));
         List<String> outputs = outputNames();
         if (outputs.size() > 1) {
@@ -990,7 +799,7 @@ public class Model {
     }
 
     /** The loss and metrics over prepared inputs and labels, averaged over all examples. */
-    private Map<String, Double> averages(List<Tensor> xs, List<Tensor> ys, int batchSize) {
+    Map<String, Double> averages(List<Tensor> xs, List<Tensor> ys, int batchSize) {
         JitFunction step = testStep(xs, ys);
         resetMetrics();
         Averages averages = new Averages(names(""), running());
@@ -1059,48 +868,8 @@ public class Model {
      * initializers.
      */
     public void save(java.nio.file.Path file) throws java.io.IOException {
-        boolean onnx = requireExtension("save", file, ".jfg", ".onnx").equals(".onnx");
-        ensureBuilt();
-        List<Tensor> xs = builtInputs.stream().map(s -> Jf.zeros(s.bind(Map.of(BATCH, 1)).sizes())).toList();
-        List<io.jitflow.ir.Function> functions = new ArrayList<>();
-        functions.add(renamed(predictStep(xs).tracedGraph(xs.toArray(new Tensor[0])), "predict"));
-        if (trainStep != null && !onnx) {
-            List<Tensor> args = new ArrayList<>(xs);
-            args.addAll(labelExamples);
-            Tensor[] testArgs = args.toArray(new Tensor[0]);
-            for (Dropout d : dropouts()) {
-                args.add(Jf.zeros(d.noiseShape(d.inputShape()).bind(Map.of(BATCH, 1)).sizes()));
-            }
-            functions.add(renamed(trainStep.tracedGraph(args.toArray(new Tensor[0])), "train_step"));
-            functions.add(renamed(testStep(xs, labelExamples).tracedGraph(testArgs), "test_step"));
-        }
-        List<Variable> live = new ArrayList<>(weights());
-        if (optimizer != null) {
-            live.addAll(optimizer.variables());
-            metrics().stream().filter(StepMetric::running).forEach(m -> live.addAll(m.state().variables()));
-        }
-        List<io.jitflow.ir.Variable> variables = new ArrayList<>();
-        for (Variable v : live) {
-            variables.add(new io.jitflow.ir.Variable(v.name(), v.type(), v.asTensor().toHostTensor(), v.trainable()));
-        }
-        io.jitflow.ir.Graph graph = io.jitflow.ir.Graph.of(variables, functions);
-        try {
-            graph = graph.withMetadata(STRUCTURE, toJson());
-            Map<String, Object> compiled = getCompileConfig();
-            if (compiled != null) {
-                graph = graph.withMetadata(COMPILE, Json.write(compiled));
-            }
-        } catch (UnsupportedOperationException noConfig) {
-            // The functions and weights still save; load says why the layers cannot come back.
-            graph = graph.withMetadata(NO_STRUCTURE, noConfig.getMessage());
-        }
-        io.jitflow.text.GraphFiles.write(graph, file);
+        ModelSerialization.save(this, file);
     }
-
-    /** Graph-file metadata keys: the model's JSON, compile's arguments, or why the model has no JSON. */
-    private static final String STRUCTURE = "keras.model";
-    private static final String COMPILE = "keras.compile";
-    private static final String NO_STRUCTURE = "keras.no_structure";
 
     /**
      * compile's arguments as a config (the optimizer's config, the losses' and metrics' names), as
@@ -1130,25 +899,7 @@ public class Model {
      * ({@link SavedModel#load} still runs its functions).
      */
     public static Model load(java.nio.file.Path file) throws java.io.IOException {
-        io.jitflow.ir.Graph graph = io.jitflow.text.GraphFiles.read(file);
-        String json = graph.metadata().get(STRUCTURE);
-        if (json == null) {
-            String why = graph.metadata().get(NO_STRUCTURE);
-            throw new IllegalArgumentException(file.getFileName() + " holds no Keras layer structure" + (why != null
-                    ? ": " + why : " (Model.save writes it)") + "; SavedModel.load runs its functions");
-        }
-        Model model = fromJson(json);
-        model.ensureBuilt();
-        restore(file, graph, model.weights());
-        String compiled = graph.metadata().get(COMPILE);
-        if (compiled != null) {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> config = (Map<String, Object>) Json.read(compiled);
-            model.compileFromConfig(config);
-            model.optimizer.build(model.trainableWeights());
-            restore(file, graph, model.optimizer.variables());
-        }
-        return model;
+        return ModelSerialization.load(file);
     }
 
     /** Compiles as {@link #getCompileConfig} describes (a fresh optimizer of that config), as Keras's compile_from_config. */
@@ -1167,19 +918,6 @@ public class Model {
         return builtInputs;
     }
 
-    /** Sets each variable to the file's variable of its name (the layers' names came back with the config). */
-    private static void restore(java.nio.file.Path file, io.jitflow.ir.Graph graph, List<Variable> variables) {
-        for (Variable v : variables) {
-            io.jitflow.ir.Variable saved = graph.variable(v.name()).orElseThrow(() -> new IllegalArgumentException(
-                    file.getFileName() + " has no variable " + v.name() + " for the model its config describes"));
-            if (!saved.type().equals(v.type())) {
-                throw new IllegalArgumentException(file.getFileName() + ": variable " + v.name() + " is " + saved.type()
-                        + ", the model's is " + v.type());
-            }
-            v.assign(Tensor.of(saved.initialValue()));
-        }
-    }
-
     // ---- configs ----
 
     /**
@@ -1190,24 +928,7 @@ public class Model {
      * naming what has no config.
      */
     public Map<String, Object> getConfig() {
-        if (subclassed) {
-            throw new UnsupportedOperationException("model " + name + " is subclassed: its call is Java code, which has"
-                    + " no config");
-        }
-        Map<String, Object> config = new LinkedHashMap<>();
-        config.put("name", name);
-        if (graph != null) {
-            Functional.addConfig(graph, config);
-            return config;
-        }
-        int[] input = builtInputs != null
-                ? builtInputs.get(0).dims().subList(1, builtInputs.get(0).rank()).stream().mapToInt(Dim::size).toArray()
-                : declaredInput;
-        if (input != null) {
-            config.put("input_shape", io.jitflow.keras.layers.LayerConfig.list(input));
-        }
-        config.put("layers", layers.stream().map(io.jitflow.keras.layers.Layers::serialize).toList());
-        return config;
+        return ModelSerialization.config(this);
     }
 
     /** The model as JSON, as Keras's to_json: {@code {"class_name": "Sequential" or "Functional", "config": ...}}. */
@@ -1222,54 +943,8 @@ public class Model {
      * The model that {@link #toJson} describes, its layers made again with fresh weights, uncompiled;
      * built when its input shape is known (a functional model, a Sequential with one).
      */
-    @SuppressWarnings("unchecked")
     public static Model fromJson(String json) {
-        if (!(Json.read(json) instanceof Map<?, ?> top) || !(top.get("config") instanceof Map<?, ?> config)) {
-            throw new IllegalArgumentException("a model's JSON is {\"class_name\": ..., \"config\": {...}}");
-        }
-        Map<String, Object> c = (Map<String, Object>) config;
-        Model model;
-        if ("Functional".equals(top.get("class_name"))) {
-            model = Functional.fromConfig(c);
-        } else if ("Sequential".equals(top.get("class_name"))) {
-            Sequential sequential = new Sequential();
-            if (c.containsKey("input_shape")) {
-                sequential.add(new Input(new io.jitflow.keras.layers.LayerConfig("Sequential", c).ints("input_shape")));
-            }
-            if (!(c.get("layers") instanceof List<?> list)) {
-                throw new IllegalArgumentException("Sequential config: 'layers' must be a list");
-            }
-            for (Object layer : list) {
-                if (!(layer instanceof Map<?, ?> serialized)) {
-                    throw new IllegalArgumentException("Sequential config: a layer must be a map, got " + layer);
-                }
-                sequential.add(io.jitflow.keras.layers.Layers.deserialize((Map<String, Object>) serialized));
-            }
-            model = sequential;
-        } else {
-            throw new IllegalArgumentException("a model's class_name is Sequential or Functional, got "
-                    + top.get("class_name"));
-        }
-        if (c.get("name") instanceof String restored) {
-            model.name = restored;
-        }
-        if (model.declaredInput != null) {
-            model.ensureBuilt();
-        }
-        return model;
-    }
-
-    /** The file's extension among {@code allowed}; any other is an error naming them. */
-    private static String requireExtension(String what, java.nio.file.Path file, String... allowed) {
-        String fileName = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
-        for (String extension : allowed) {
-            if (fileName.endsWith(extension)) {
-                return extension;
-            }
-        }
-        throw new IllegalArgumentException(what + ": '" + file.getFileName() + "' has no extension Jitflow writes;"
-                + " use " + String.join(" or ", allowed) + (allowed.length > 1 ? " (a graph file with a weights sidecar,"
-                + " or an ONNX model)" : ""));
+        return ModelSerialization.fromJson(json);
     }
 
     /**
@@ -1277,13 +952,7 @@ public class Model {
      * the optimizer's state) to a graph file without functions, as Keras's save_weights.
      */
     public void saveWeights(java.nio.file.Path file) throws java.io.IOException {
-        requireExtension("saveWeights", file, ".jfg");
-        ensureBuilt();
-        List<io.jitflow.ir.Variable> variables = new ArrayList<>();
-        for (Variable v : weights()) {
-            variables.add(new io.jitflow.ir.Variable(v.name(), v.type(), v.asTensor().toHostTensor(), v.trainable()));
-        }
-        io.jitflow.text.GraphFiles.write(io.jitflow.ir.Graph.of(variables, List.of()), file);
+        ModelSerialization.saveWeights(this, file);
     }
 
     /**
@@ -1291,28 +960,7 @@ public class Model {
      * as in a model built again in another JVM); their number and types must match.
      */
     public void loadWeights(java.nio.file.Path file) throws java.io.IOException {
-        ensureBuilt();
-        List<io.jitflow.ir.Variable> saved = io.jitflow.text.GraphFiles.read(file).variables();
-        List<Variable> mine = weights();
-        if (saved.size() != mine.size()) {
-            throw new IllegalArgumentException("loadWeights: " + file.getFileName() + " holds " + saved.size()
-                    + " weights, model " + name + " has " + mine.size());
-        }
-        for (int i = 0; i < saved.size(); i++) {
-            if (!saved.get(i).type().equals(mine.get(i).type())) {
-                throw new IllegalArgumentException("loadWeights: weight " + i + " of " + file.getFileName() + " ("
-                        + saved.get(i).name() + ") is " + saved.get(i).type() + ", " + mine.get(i).name() + " is "
-                        + mine.get(i).type());
-            }
-        }
-        for (int i = 0; i < saved.size(); i++) {
-            mine.get(i).assign(Tensor.of(saved.get(i).initialValue()));
-        }
-    }
-
-    private static io.jitflow.ir.Function renamed(io.jitflow.ir.Graph traced, String functionName) {
-        io.jitflow.ir.Function f = traced.functions().get(0);
-        return new io.jitflow.ir.Function(functionName, f.inputs(), f.nodes(), f.outputs());
+        ModelSerialization.loadWeights(this, file);
     }
 
     // ---- pictures ----
@@ -1326,7 +974,7 @@ public class Model {
         ModelPlot.picture(Layer.describe(builtInputs.get(0)), layers).write(file, name);
     }
 
-    private void ensureBuilt() {
+    void ensureBuilt() {
         if (builtInputs == null) {
             if (declaredInput == null) {
                 throw new IllegalStateException("model " + name + " is not built yet: declare its input with new Input(...)"

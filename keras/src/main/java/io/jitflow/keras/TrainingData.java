@@ -2,7 +2,9 @@ package io.jitflow.keras;
 
 import io.jitflow.Jf;
 import io.jitflow.Tensor;
+import io.jitflow.data.Dataset;
 import io.jitflow.ir.DType;
+import io.jitflow.ir.Shape;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
@@ -179,5 +181,115 @@ final class TrainingData {
 
     static Tensor rows(Tensor t, int from, int to) {
         return Jf.gather(t, Jf.range(from, to, 1).toDevice(t.device()), 0);
+    }
+
+    /**
+     * Each example's weight from fit's sample and class weights (multiplied where both are given),
+     * or null when neither is.
+     */
+    static Tensor exampleWeights(FitOptions options, List<Tensor> allLabels, String model, List<String> outputs) {
+        if (options.sampleWeight == null && options.classWeight == null) {
+            return null;
+        }
+        if (options.classWeight != null && allLabels.size() > 1) {
+            throw new IllegalArgumentException("fit: class weights need a model of one output; model " + model + " has "
+                    + allLabels.size() + " " + outputs + " (give sample weights instead)");
+        }
+        Tensor labels = allLabels.get(0);
+        int n = labels.shape()[0];
+        Tensor weights = Jf.ones(DType.FLOAT32, n);
+        if (options.sampleWeight != null) {
+            if (options.sampleWeight.rank() != 1 || options.sampleWeight.shape()[0] != n) {
+                throw new IllegalArgumentException("fit: sample weights must be one per example, shape (" + n + "), got "
+                        + options.sampleWeight.type());
+            }
+            weights = options.sampleWeight.cast(DType.FLOAT32);
+        }
+        if (options.classWeight != null) {
+            long[] classes = classesOf(labels);
+            float[] perExample = new float[n];
+            for (int i = 0; i < n; i++) {
+                Double w = options.classWeight.get((int) classes[i]);
+                if (w == null) {
+                    throw new IllegalArgumentException("fit: class weights give no weight for class " + classes[i]
+                            + " (of example " + i + "); classes weighted: " + options.classWeight.keySet());
+                }
+                perExample[i] = w.floatValue();
+            }
+            weights = weights.mul(Jf.constant(perExample));
+        }
+        return weights;
+    }
+
+    /** A batched dataset's batches, read anew each epoch, each checked and its labels prepared for {@code loss}. */
+    static BatchSource datasetBatches(Dataset batches, Loss loss) {
+        return new BatchSource() {
+            public Iterator<List<Tensor>> epoch(Random random) {
+                Iterator<Dataset.Example> in = batches.iterator();
+                return new Iterator<>() {
+                    @Override
+                    public boolean hasNext() {
+                        return in.hasNext();
+                    }
+
+                    @Override
+                    public List<Tensor> next() {
+                        Dataset.Example e = in.next();
+                        Tensor x = features("fit", e.x());
+                        checkExamples("fit", List.of(x), Collections.singletonList(e.y()));
+                        return List.of(x, labelsFor(e.y(), loss));
+                    }
+                };
+            }
+
+            public int steps() {
+                return -1;
+            }
+        };
+    }
+
+    /**
+     * The error a step's failed label check means: the first label outside [0, classes) in an
+     * output's labels, its row and the class count; {@code failure} itself when all are in range.
+     * {@code outputs} are the model's output shapes, the classes last.
+     */
+    static RuntimeException labelError(io.jitflow.ir.EvaluationException failure, List<Tensor> ys, List<Loss> losses,
+            List<Shape> outputs, List<String> outputNames) {
+        for (int o = 0; o < ys.size(); o++) {
+            if (!sparse(losses.get(o))) {
+                continue;
+            }
+            Shape out = outputs.get(o);
+            int classes = out.dim(out.rank() - 1).size();
+            Tensor y = ys.get(o);
+            long[] values = y.toHostTensor().toLongArray();
+            int perRow = Math.max(1, values.length / y.shape()[0]);
+            for (int i = 0; i < values.length; i++) {
+                if (values[i] < 0 || values[i] >= classes) {
+                    return new IllegalArgumentException(losses.get(o).name() + ": label " + values[i] + " in row "
+                            + i / perRow + (ys.size() > 1 ? " of output " + outputNames.get(o) : "")
+                            + " is out of range for " + classes + " classes (expected 0 <= label < " + classes + ")");
+                }
+            }
+        }
+        return failure;
+    }
+
+    /** Each output's labels as its loss takes them ({@link #labelsFor(Tensor, Loss)}), one list per output of the model. */
+    static List<Tensor> labelsFor(List<Tensor> ys, List<Loss> losses, String model, List<String> outputs) {
+        if (ys.size() != losses.size()) {
+            throw new IllegalArgumentException("model " + model + " has " + losses.size() + " output" + (losses.size() == 1
+                    ? "" : "s " + outputs) + ", got labels for " + ys.size());
+        }
+        List<Tensor> out = new ArrayList<>();
+        for (int i = 0; i < ys.size(); i++) {
+            out.add(labelsFor(ys.get(i), losses.get(i)));
+        }
+        return out;
+    }
+
+    /** The sum of the outputs' losses, added in order. */
+    static Tensor sum(List<Tensor> losses) {
+        return losses.stream().reduce(Tensor::add).orElseThrow();
     }
 }
