@@ -22,8 +22,10 @@ final class BenchCommand extends Command {
     private static final int CHAIN_SIZE = 4_194_304;
 
     BenchCommand() {
-        super("bench", "[--quick]", "run the benchmarks and print the table (--quick: fewer repetitions, smaller sizes)",
-                Set.of(), Set.of("quick"));
+        super("bench", "[--quick] [--peers] [--profile]", "run the benchmarks and print the table (--quick: fewer"
+                + " repetitions, smaller sizes; --peers: each workload beside OpenBLAS, ONNX Runtime and NumPy in this run,"
+                + " against the targets; --profile: the training steps kernel by kernel, and jitflow-profile.json, a Chrome"
+                + " trace)", Set.of(), Set.of("quick", "peers", "profile"));
     }
 
     /**
@@ -33,7 +35,7 @@ final class BenchCommand extends Command {
     private static final long WARMUP_NANOS = 3_000_000_000L;
 
     /** Median seconds of {@code runs} timed calls after at least {@code warmup} untimed ones and {@link #WARMUP_NANOS}. */
-    private static double median(int warmup, int runs, Runnable body) {
+    static double median(int warmup, int runs, Runnable body) {
         long warmupStart = System.nanoTime();
         for (int i = 0; i < warmup || System.nanoTime() - warmupStart < WARMUP_NANOS; i++) {
             body.run();
@@ -51,6 +53,14 @@ final class BenchCommand extends Command {
     @Override
     void run(Arguments args, PrintStream out) throws java.io.IOException {
         boolean quick = args.flag("quick");
+        if (args.flag("profile")) {
+            PeerBenchmarks.profile(BenchCommand::median, java.nio.file.Path.of("jitflow-profile.json"), out);
+            return;
+        }
+        if (args.flag("peers")) {
+            PeerBenchmarks.run(BenchCommand::median, quick, out);
+            return;
+        }
         int reps = quick ? 3 : 9;
         List<String[]> rows = new ArrayList<>();
         // B4 first, so that its compile happens in a JVM that has compiled nothing else.
@@ -64,7 +74,8 @@ final class BenchCommand extends Command {
         }
         rows.add(dispatch(reps));
         rows.add(trainingSteps(reps));
-        rows.add(mnistSamplesPerSecond(quick ? 2 : 12, quick ? 3 : 5));
+        rows.add(new String[] {"B6", "Keras fit, MNIST 784-128-10 relu + Adam, batch 32",
+                fmt(mnistSamplesPerSecond(quick ? 2 : 12, quick ? 3 : 5)) + " samples/s", ""});
         double matmulGflops = gflops(matmulSeconds(quick ? 256 : 1024, reps, DType.FLOAT32), quick ? 256 : 1024);
         double convGflops = ConvBenchmarks.convGflops(BenchCommand::median, reps, quick ? 2 : 8);
         rows.add(new String[] {"B7", "conv 3x3 64->64, 56x56, batch " + (quick ? 2 : 8) + ", same, float32",
@@ -99,12 +110,12 @@ final class BenchCommand extends Command {
                 System.getProperty("java.vm.name"), System.getProperty("java.version"));
     }
 
-    private static String fmt(double v) {
+    static String fmt(double v) {
         return v >= 100 ? String.format("%.0f", v) : v >= 10 ? String.format("%.1f", v) : String.format("%.2f", v);
     }
 
     /** relu(x * a + b) * sigmoid(x) - tanh(x) / 2. */
-    private static Tensor chain(Tensor x, Tensor a, Tensor b) {
+    static Tensor chain(Tensor x, Tensor a, Tensor b) {
         return Jf.relu(x.mul(a).add(b)).mul(Jf.sigmoid(x)).sub(Jf.tanh(x).div(2f));
     }
 
@@ -152,6 +163,11 @@ final class BenchCommand extends Command {
     }
 
     private static String[] dispatch(int reps) {
+        return new String[] {"B3", "eager dispatch, add of two 4-element tensors", fmt(eagerAddMicros(reps)) + " us/op", ""};
+    }
+
+    /** Microseconds per eager add of two 4-element float32 tensors. */
+    static double eagerAddMicros(int reps) {
         Tensor a = Jf.constant(new float[] {1, 2, 3, 4});
         Tensor b = Jf.constant(new float[] {5, 6, 7, 8});
         int calls = 100_000;
@@ -160,11 +176,11 @@ final class BenchCommand extends Command {
                 a.add(b);
             }
         });
-        return new String[] {"B3", "eager dispatch, add of two 4-element tensors", fmt(t / calls * 1e6) + " us/op", ""};
+        return t / calls * 1e6;
     }
 
     /** A 784-128-10 relu MLP with softmax cross-entropy and SGD (learning rate 0.01), batch 128. */
-    private record Mlp(JitFunction step, Tensor x, Tensor labels) {
+    record Mlp(JitFunction step, Tensor x, Tensor labels) {
         static Mlp create() {
             Variable w1 = new Variable(Jf.randomNormal(new int[] {784, 128}, 0, 0.05, 1, DType.FLOAT32), "w1", true);
             Variable b1 = new Variable(Jf.zeros(128), "b1", true);
@@ -194,7 +210,7 @@ final class BenchCommand extends Command {
      * Keras fit of the 784-128-10 relu model with Adam, batch 32, on 8,000 MNIST images: the median
      * epoch once HotSpot has compiled the generated code (its first epochs run partly interpreted).
      */
-    private static String[] mnistSamplesPerSecond(int warmup, int epochs) {
+    static double mnistSamplesPerSecond(int warmup, int epochs) {
         io.jitflow.data.Mnist data = io.jitflow.examples.MnistClassifier.data();
         io.jitflow.keras.Sequential model = new io.jitflow.keras.Sequential(new io.jitflow.keras.layers.Input(28, 28),
                 new io.jitflow.keras.layers.Flatten(), new io.jitflow.keras.layers.Dense(128, "relu"),
@@ -203,7 +219,7 @@ final class BenchCommand extends Command {
         int n = data.trainImages().shape()[0];
         double t = median(warmup, epochs, () -> model.fit(data.trainImages(), data.trainLabels(),
                 io.jitflow.keras.FitOptions.epochs(1).batchSize(32).verbose(0)));
-        return new String[] {"B6", "Keras fit, MNIST 784-128-10 relu + Adam, batch 32", fmt(n / t) + " samples/s", ""};
+        return n / t;
     }
 
     private static double trainingStepCompileMillis() {

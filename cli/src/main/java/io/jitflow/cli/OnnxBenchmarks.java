@@ -44,6 +44,16 @@ final class OnnxBenchmarks {
         return compare(timer, reps, file, x);
     }
 
+    /** The Keras MNIST convnet of the examples (Conv2D 32 and 64, 3x3, pools, dense), random weights, a batch of images. */
+    static Result mnistConvnet(ConvBenchmarks.Timer timer, int reps, int batch) throws IOException {
+        Jf.setRandomSeed(6);
+        Sequential model = io.jitflow.examples.MnistConvnet.model();
+        Path file = Files.createTempDirectory("jitflow-bench").resolve("convnet.onnx");
+        model.save(file);
+        Tensor x = Jf.randomUniform(new int[] {batch, 28, 28, 1}, 0, 1, 12, DType.FLOAT32);
+        return compare(timer, reps, file, x);
+    }
+
     /** The ResNet-50-shaped network of B9 (25.5 million parameters), one 224x224x3 image. */
     static Result resnet50(ConvBenchmarks.Timer timer, int reps) throws IOException {
         ConvBenchmarks.ResNet50 net = new ConvBenchmarks.ResNet50();

@@ -5,6 +5,7 @@ import io.jitflow.ir.kernel.KernelProgram;
 import io.jitflow.runtime.CompiledProgram;
 import io.jitflow.runtime.ControlKernel;
 import io.jitflow.runtime.ProgramExecutable;
+import io.jitflow.runtime.KernelProfile;
 import io.jitflow.runtime.KernelThreads;
 import io.jitflow.runtime.RangeKernels;
 import io.jitflow.runtime.RowEpilogue;
@@ -38,7 +39,8 @@ public final class CpuCompiler {
     /** Generates, loads and instantiates the program's class. */
     public static CompiledProgram compile(KernelProgram program, CpuCodeOptions options) {
         io.jitflow.runtime.VectorApi.warnIfMissing();
-        byte[] bytes = generate(program, options);
+        int profile = KernelProfile.enabled() ? KernelProfile.register(program) : NOT_PROFILED;
+        byte[] bytes = generate(program, options, "io.jitflow.cpu.Program", profile);
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup().defineHiddenClass(bytes, true);
             return (CompiledProgram) lookup.lookupClass().getDeclaredConstructor(CompiledProgram[].class)
@@ -69,6 +71,17 @@ public final class CpuCompiler {
      * class, since those classes are defined by name rather than as hidden classes.
      */
     public static byte[] generate(KernelProgram program, CpuCodeOptions options, String className) {
+        return generate(program, options, className, NOT_PROFILED);
+    }
+
+    /** The profile id of a program whose run() reports nothing to {@link KernelProfile}. */
+    public static final int NOT_PROFILED = -1;
+
+    /**
+     * The class file, its run() reporting each kernel's time to {@link KernelProfile} as program
+     * {@code profile} (an id {@link KernelProfile#register} gave), unless that is {@link #NOT_PROFILED}.
+     */
+    public static byte[] generate(KernelProgram program, CpuCodeOptions options, String className, int profile) {
         if (program.kernels().size() > MAX_KERNELS) {
             throw new io.jitflow.ir.IrException("@" + program.name() + " lowers to " + program.kernels().size()
                     + " kernels; the CPU backend compiles at most " + MAX_KERNELS + " into one program");
@@ -99,7 +112,7 @@ public final class CpuCompiler {
                 emitMethod(cw, epilogueMethod(i, kernels.get(i)), epilogue, symbols, options);
             }
         }
-        emitRun(cw, name, kernels, symbols);
+        emitRun(cw, name, kernels, symbols, profile);
         emitRunRange(cw, name, kernels);
         cw.visitEnd();
         return cw.toByteArray();
@@ -155,7 +168,7 @@ public final class CpuCompiler {
      * may spread them over threads. A long program's run() calls run_0, run_1, ... each for
      * {@link #KERNELS_PER_METHOD} kernels.
      */
-    private static void emitRun(ClassWriter cw, String name, List<Kernel> kernels, List<String> symbols) {
+    private static void emitRun(ClassWriter cw, String name, List<Kernel> kernels, List<String> symbols, int profile) {
         Method runMethod = Method.getMethod("void run(Object[], int[])");
         GeneratorAdapter run = new GeneratorAdapter(Opcodes.ACC_PUBLIC, runMethod, null, null, cw);
         for (int from = 0; from < kernels.size(); from += KERNELS_PER_METHOD) {
@@ -164,15 +177,16 @@ public final class CpuCompiler {
             run.loadArgs();
             run.invokeVirtual(Type.getObjectType(name), part);
             GeneratorAdapter g = new GeneratorAdapter(Opcodes.ACC_PRIVATE, part, null, null, cw);
-            emitRunPart(g, name, kernels, symbols, from, Math.min(kernels.size(), from + KERNELS_PER_METHOD));
+            emitRunPart(g, name, kernels, symbols, from, Math.min(kernels.size(), from + KERNELS_PER_METHOD), profile);
         }
         run.returnValue();
         run.endMethod();
     }
 
     private static void emitRunPart(GeneratorAdapter run, String name, List<Kernel> kernels, List<String> symbols,
-                                    int from, int to) {
+                                    int from, int to, int profile) {
         KernelScope scope = new KernelScope(run, symbols);
+        int start = profile == NOT_PROFILED ? -1 : run.newLocal(Type.LONG_TYPE);
         int control = (int) kernels.subList(0, from).stream().filter(k -> k instanceof Kernel.Control).count();
         for (int i = from; i < to; i++) {
             Kernel k = kernels.get(i);
@@ -185,6 +199,10 @@ public final class CpuCompiler {
                 run.loadArg(1);
                 run.invokeInterface(Type.getType(CompiledProgram.class), Method.getMethod("void run(Object[], int[])"));
                 continue;
+            }
+            if (start >= 0) {
+                run.invokeStatic(Type.getType(System.class), Method.getMethod("long nanoTime()"));
+                run.storeLocal(start);
             }
             if (!(k instanceof Kernel.Loop)) {
                 run.loadArg(0);
@@ -214,6 +232,13 @@ public final class CpuCompiler {
                 }
                 run.invokeStatic(Type.getType(KernelThreads.class),
                         Method.getMethod("void split(" + RangeKernels.class.getName() + ", int, Object[], int[], int, long)"));
+            }
+            if (start >= 0) {
+                run.push(profile);
+                run.push(i);
+                run.loadLocal(start);
+                run.loadArg(1);
+                run.invokeStatic(Type.getType(KernelProfile.class), Method.getMethod("void record(int, int, long, int[])"));
             }
         }
         run.returnValue();
