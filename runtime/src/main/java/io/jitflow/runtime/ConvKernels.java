@@ -119,10 +119,10 @@ public final class ConvKernels {
         forEachBlock(chunks, blocks, g, (from, rows) -> {
             double[] acc = new double[g.filters];
             double[] tap = new double[g.channels];
-            int[] point = new int[g.output.length];
+            Geometry.Cursor cursor = g.cursor(from);
             int[] offsets = new int[g.taps];
-            for (int r = 0; r < rows; r++) {
-                g.tapOffsets(from + r, point, offsets);
+            for (int r = 0; r < rows; r++, cursor.next()) {
+                cursor.offsets(offsets);
                 java.util.Arrays.fill(acc, 0);
                 for (int t = 0; t < g.taps; t++) {
                     int at = t * g.filters;
@@ -163,14 +163,35 @@ public final class ConvKernels {
         wShape[window.length + 1] = 1;
         Geometry g = new Geometry(xShape, wShape, outShape, false, strides, dilations, padLo);
         int blocks = (g.rows + BLOCK_ROWS - 1) / BLOCK_ROWS;
-        int chunks = (long) g.rows * g.taps * g.channels < PARALLEL_WORK ? 1 : blocks;
+        // A pool only loads and compares, bound by memory: an eighth of a convolution's work already
+        // gains from the second thread's bandwidth.
+        int chunks = (long) g.rows * g.taps * g.channels < PARALLEL_WORK / 8 ? 1 : blocks;
+        if (max && x instanceof float[] fx && out instanceof float[] fo && VectorApi.PRESENT) {
+            // The maximum of float32 values is the same in float32: folded in place, without widening.
+            forEachBlock(chunks, blocks, g, (from, rows) -> {
+                Geometry.Cursor cursor = g.cursor(from);
+                int[] offsets = new int[g.taps];
+                int channels = g.channels;
+                for (int r = 0; r < rows; r++, cursor.next()) {
+                    cursor.offsets(offsets);
+                    int at = (from + r) * channels;
+                    java.util.Arrays.fill(fo, at, at + channels, Float.NEGATIVE_INFINITY);
+                    for (int offset : offsets) {
+                        if (offset >= 0) {
+                            VectorMath.maxInto(fo, at, fx, offset, channels);
+                        }
+                    }
+                }
+            });
+            return;
+        }
         forEachBlock(chunks, blocks, g, (from, rows) -> {
             double[] acc = new double[g.channels];
             double[] tap = new double[g.channels];
-            int[] point = new int[g.output.length];
+            Geometry.Cursor cursor = g.cursor(from);
             int[] offsets = new int[g.taps];
-            for (int r = 0; r < rows; r++) {
-                g.tapOffsets(from + r, point, offsets);
+            for (int r = 0; r < rows; r++, cursor.next()) {
+                cursor.offsets(offsets);
                 java.util.Arrays.fill(acc, max ? Double.NEGATIVE_INFINITY : 0);
                 int inside = 0;
                 for (int t = 0; t < g.taps; t++) {
@@ -282,6 +303,8 @@ public final class ConvKernels {
         private final int points;
         /** source[i][o * window[i] + k]: the input position along dim i, or -1 for padding. */
         private final int[][] source;
+        /** tapIndex[t][i]: the window position along dim i of tap t (taps in row-major order). */
+        private final int[][] tapIndex;
         /** Whether output point p reads input point p with one tap: a 1x1 convolution, stride 1, no padding. */
         final boolean pointwise;
 
@@ -324,6 +347,13 @@ public final class ConvKernels {
                 }
             }
             pointwise = identity;
+            tapIndex = new int[taps][r];
+            for (int tap = 0; tap < taps; tap++) {
+                for (int i = r - 1, rest = tap; i >= 0; i--) {
+                    tapIndex[tap][i] = rest % window[i];
+                    rest /= window[i];
+                }
+            }
         }
 
         /** conv_transpose's filter [taps, filters, channels] as the product's [taps, channels, filters] (a float[] or double[]). */
@@ -340,30 +370,53 @@ public final class ConvKernels {
             return b;
         }
 
-        /** The flat index of the first channel each tap of output row {@code row} reads, or -1 for padding. */
-        private void tapOffsets(int row, int[] point, int[] offsets) {
-            int image = row / points;
-            int rest = row % points;
-            for (int i = output.length - 1; i >= 0; i--) {
-                point[i] = rest % output[i];
-                rest /= output[i];
-            }
-            for (int t = 0; t < taps; t++) {
-                int offset = image;
-                int tap = t;
-                int stride = taps;
-                for (int i = 0; i < output.length; i++) {
-                    stride /= window[i];
-                    int k = tap / stride;
-                    tap %= stride;
-                    int at = source[i][point[i] * window[i] + k];
-                    if (at < 0) {
-                        offset = -1;
-                        break;
-                    }
-                    offset = offset * input[i] + at;
+        /** A cursor at output row {@code row}. */
+        Cursor cursor(int row) {
+            return new Cursor(row);
+        }
+
+        /**
+         * An output row (image and point) that steps through the rows in order, counting its
+         * coordinates up as an odometer does rather than dividing the row number each time.
+         */
+        final class Cursor {
+            private int image;
+            private final int[] point = new int[output.length];
+
+            private Cursor(int row) {
+                image = row / points;
+                int rest = row % points;
+                for (int i = output.length - 1; i >= 0; i--) {
+                    point[i] = rest % output[i];
+                    rest /= output[i];
                 }
-                offsets[t] = offset < 0 ? -1 : offset * channels;
+            }
+
+            void next() {
+                for (int i = output.length - 1; i >= 0; i--) {
+                    if (++point[i] < output[i]) {
+                        return;
+                    }
+                    point[i] = 0;
+                }
+                image++;
+            }
+
+            /** The flat index of the first channel each tap of this row reads, or -1 for padding. */
+            void offsets(int[] offsets) {
+                for (int t = 0; t < taps; t++) {
+                    int offset = image;
+                    int[] k = tapIndex[t];
+                    for (int i = 0; i < output.length; i++) {
+                        int at = source[i][point[i] * window[i] + k[i]];
+                        if (at < 0) {
+                            offset = -1;
+                            break;
+                        }
+                        offset = offset * input[i] + at;
+                    }
+                    offsets[t] = offset < 0 ? -1 : offset * channels;
+                }
             }
         }
 
@@ -378,18 +431,33 @@ public final class ConvKernels {
          * channel vectors of {@code x} copied whole, {@code zeros} (as long) where a tap is padding.
          */
         void pack(Object x, Object a, Object zeros, int from, int rows) {
-            int[] point = new int[output.length];
+            Cursor cursor = cursor(from);
             int[] offsets = new int[taps];
-            for (int r = 0; r < rows; r++) {
-                tapOffsets(from + r, point, offsets);
+            for (int r = 0; r < rows; r++, cursor.next()) {
+                cursor.offsets(offsets);
                 for (int t = 0; t < taps; t++) {
                     int to = r * depth + t * channels;
-                    if (offsets[t] < 0) {
+                    if (channels < FEW_CHANNELS && x instanceof float[] fx) {
+                        copyFew(fx, offsets[t], (float[]) a, to, channels);
+                    } else if (offsets[t] < 0) {
                         System.arraycopy(zeros, 0, a, to, channels);
                     } else {
                         System.arraycopy(x, offsets[t], a, to, channels);
                     }
                 }
+            }
+        }
+
+        /**
+         * Below this many channels a tap's channel vector is copied by a loop: a call to arraycopy
+         * per tap cost more than the copy (a first layer's one or three channels).
+         */
+        private static final int FEW_CHANNELS = 16;
+
+        /** {@code count} channels from {@code x} at {@code from} (zeros for padding, -1) into {@code a} at {@code to}. */
+        private static void copyFew(float[] x, int from, float[] a, int to, int count) {
+            for (int c = 0; c < count; c++) {
+                a[to + c] = from < 0 ? 0f : x[from + c];
             }
         }
     }

@@ -87,6 +87,21 @@ public final class VectorMath {
      */
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
 
+    /**
+     * acc[at + c] = Math.max(acc[at + c], x[from + c]) for c below n: a max pool's fold, exact (the
+     * Vector API's MAX is Math.max lane by lane: NaN wins, -0.0 is below 0.0).
+     */
+    public static void maxInto(float[] acc, int at, float[] x, int from, int n) {
+        int c = 0;
+        for (int bound = SPECIES.loopBound(n); c < bound; c += SPECIES.length()) {
+            FloatVector.fromArray(SPECIES, acc, at + c).max(FloatVector.fromArray(SPECIES, x, from + c))
+                    .intoArray(acc, at + c);
+        }
+        for (; c < n; c++) {
+            acc[at + c] = Math.max(acc[at + c], x[from + c]);
+        }
+    }
+
     private static FloatVector v(float value) {
         return FloatVector.broadcast(SPECIES, value);
     }

@@ -6,12 +6,14 @@ import io.jitflow.cpu.CpuCompiler;
 import io.jitflow.ir.DType;
 import io.jitflow.ir.Function;
 import io.jitflow.ir.Graph;
+import io.jitflow.ir.HostTensor;
 import io.jitflow.ir.kernel.KernelProgram;
 import io.jitflow.runtime.ProgramExecutable;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -49,6 +51,31 @@ class VectorPathTest {
 
     static Stream<CompiledOpsTest.ElementwiseCase> floatCases() {
         return CompiledOpsTest.elementwiseCases().filter(c -> c.dtype() == DType.FLOAT32 || c.dtype() == DType.FLOAT64);
+    }
+
+    /**
+     * The float32 max pool folds in float32 with the Vector API's MAX: the same bits as the
+     * reference's Math.max in float64, NaN winning and -0.0 below 0.0, padding never winning (a
+     * window of padding alone gives -inf), over channel counts below, at and above a vector's lanes.
+     */
+    @ParameterizedTest(name = "{0} channels")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {3, 16, 37})
+    void maxPoolIsExactWithNanAndSignedZeros(int channels) {
+        Function f = io.jitflow.text.GraphParser.parse(String.format("""
+                jitflow 1 opset 2
+                func @pool(%%x : float32[2, 5, 4, %d]) -> (y : float32[2, 4, 3, %d]) {
+                  %%y = max_pool(%%x) {pads = [3, 1, 1, 1], strides = [2, 2], window = [3, 2]} : float32[2, 4, 3, %d]
+                  return %%y
+                }
+                """, channels, channels, channels), "pool.jfg").functions().get(0);
+        float[] specials = {Float.NaN, -0f, 0f, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, -1.5f, 2.25f};
+        java.util.Random random = new java.util.Random(channels);
+        float[] x = new float[2 * 5 * 4 * channels];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = random.nextInt(3) == 0 ? specials[random.nextInt(specials.length)] : (float) random.nextGaussian();
+        }
+        Differential.check(Graph.of(List.of(), List.of(f)), f, Map.of("x", HostTensor.of(x, 2, 5, 4, channels)),
+                "max_pool, " + channels + " channels (vector path)", VECTOR, Differential.Tolerance.EXACT);
     }
 
     @ParameterizedTest(name = "{0}")
