@@ -310,12 +310,12 @@ final class PeerBenchmarks {
     }
 
     private void print(PrintStream out) {
-        out.printf("%-58s %-18s %-32s %-26s %-22s %s%n", "workload", "Jitflow", "peer", "ratio", "target", "");
+        out.printf("%-58s %-18s %-32s %-34s %-22s %s%n", "workload", "Jitflow", "peer", "ratio", "target", "");
         int met = 0;
         int measured = 0;
         for (Row r : rows) {
             String verdict = r.pass() == null ? (r.target().isEmpty() ? "" : "not measured") : r.pass() ? "PASS" : "FAIL";
-            out.printf("%-58s %-18s %-32s %-26s %-22s %s%n", r.workload(), r.ours(), r.peer(), r.ratio(), r.target(), verdict);
+            out.printf("%-58s %-18s %-32s %-34s %-22s %s%n", r.workload(), r.ours(), r.peer(), r.ratio(), r.target(), verdict);
             if (r.pass() != null) {
                 measured++;
                 met += r.pass() ? 1 : 0;
