@@ -21,7 +21,7 @@ import java.util.Locale;
  * {@link #enable()} before functions are compiled), the CPU backend times every kernel of the
  * programs it compiles from then on, and this keeps each kernel's calls and time, the bytes it
  * touches (each buffer it reads or writes once) and its flops (2 per multiply-add of a matmul or
- * convolution, one per arithmetic operation of a loop's body), and the last {@link #MAX_EVENTS}
+ * convolution, one per floating-point operation of a loop's body), and the last {@link #MAX_EVENTS}
  * calls as a Chrome trace (chrome://tracing or Perfetto). With the property set, the table is
  * printed to standard error and the trace written to {@code jitflow-profile.json} (or the path in
  * {@code -Djitflow.profile.trace}) when the JVM exits.
@@ -142,7 +142,7 @@ public final class KernelProfile {
         return total;
     }
 
-    /** The flops of a call: 2 per multiply-add of a matmul or convolution; per point of a loop, its body's operations. */
+    /** The flops of a call: 2 per multiply-add of a matmul or convolution; per point of a loop, its body's floating operations. */
     private static double flops(Kernel k, List<String> symbols, int[] sizes) {
         if (k instanceof Kernel.Matmul m) {
             List<Dim> a = m.a().type().shape().dims();
@@ -172,25 +172,22 @@ public final class KernelProfile {
         return 0;
     }
 
-    /** Arithmetic operations in an expression (loads, constants and coordinates are free). */
+    /** Floating-point operations in an expression (index arithmetic, loads, selects and casts are free). */
     private static int operations(Expr e) {
         if (e instanceof Expr.Unary u) {
-            return 1 + operations(u.x());
+            return (u.dtype().isFloating() ? 1 : 0) + operations(u.x());
         }
         if (e instanceof Expr.Binary b) {
-            return 1 + operations(b.a()) + operations(b.b());
+            return (b.dtype().isFloating() ? 1 : 0) + operations(b.a()) + operations(b.b());
         }
         if (e instanceof Expr.Select s) {
-            return 1 + operations(s.cond()) + operations(s.a()) + operations(s.b());
+            return operations(s.cond()) + operations(s.a()) + operations(s.b());
         }
         if (e instanceof Expr.Cast c) {
             return operations(c.x());
         }
         if (e instanceof Expr.Check c) {
-            return operations(c.cond()) + operations(c.value());
-        }
-        if (e instanceof Expr.Load l) {
-            return l.index().stream().mapToInt(KernelProfile::operations).sum();
+            return operations(c.value());
         }
         return 0;
     }
@@ -210,16 +207,18 @@ public final class KernelProfile {
         for (Program p : PROGRAMS) {
             for (int k = 0; k < p.calls().length; k++) {
                 if (p.calls()[k] > 0) {
-                    List<String> fused = p.program().kernels().get(k).fused();
-                    rows.add(new Row(p.program().name(), k, String.join(",", fused.subList(0, Math.min(3, fused.size())))
-                            + (fused.size() > 3 ? ",..." : ""), p.calls()[k], p.nanos()[k], p.bytes()[k], p.flops()[k]));
+                    Kernel kernel = p.program().kernels().get(k);
+                    List<String> fused = kernel.fused();
+                    rows.add(new Row(p.program().name(), k, kernel.getClass().getSimpleName().toLowerCase(Locale.ROOT) + " "
+                            + String.join(",", fused.subList(0, Math.min(3, fused.size()))) + (fused.size() > 3 ? ",..." : ""),
+                            p.calls()[k], p.nanos()[k], p.bytes()[k], p.flops()[k]));
                     total += p.nanos()[k];
                 }
             }
         }
         rows.sort(Comparator.comparingLong(Row::nanos).reversed());
         StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "%-28s %-34s %8s %10s %7s %10s %11s %8s %9s %s%n",
-                "program", "kernel (fused nodes)", "calls", "us/call", "time %", "KB/call", "MFLOP/call", "GB/s",
+                "program", "kernel (kind, fused nodes)", "calls", "us/call", "time %", "KB/call", "MFLOP/call", "GB/s",
                 "GFLOP/s", peakGflops > 0 ? "of roof" : ""));
         for (Row r : rows) {
             double seconds = r.nanos() / 1e9;

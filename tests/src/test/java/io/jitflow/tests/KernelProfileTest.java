@@ -48,9 +48,9 @@ class KernelProfileTest {
             }
             String table = KernelProfile.table(100, 10);
             assertEquals(3L * program.kernels().size(), KernelProfile.recordedCalls(), table);
-            assertTrue(Pattern.compile("(?m)^layer +k0 m,y +3 +[0-9.]+ +[0-9.]+% +14\\.3 +0\\.066 ").matcher(table).find(),
+            assertTrue(Pattern.compile("(?m)^layer +k0 matmul m,y +3 +[0-9.]+ +[0-9.]+% +14\\.3 +0\\.066 ").matcher(table).find(),
                     table);
-            assertTrue(Pattern.compile("(?m)^layer +k1 s +3 ").matcher(table).find(), table);
+            assertTrue(Pattern.compile("(?m)^layer +k1 reduce s +3 ").matcher(table).find(), table);
             Path trace = dir.resolve("trace.json");
             KernelProfile.writeTrace(trace);
             String json = Files.readString(trace);
