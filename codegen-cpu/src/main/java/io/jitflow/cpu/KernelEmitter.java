@@ -513,12 +513,13 @@ final class KernelEmitter {
     }
 
     /**
-     * A convolution or pool from {@link io.jitflow.runtime.ConvKernels}: an implicit GEMM, or a
-     * direct loop over each point's channels; its epilogue runs after, as a matmul's.
+     * A convolution, pool or pool gradient from {@link io.jitflow.runtime.ConvKernels}: an implicit
+     * GEMM, or a direct loop over each point's channels; its epilogue runs after, as a matmul's.
      */
     private void windowed(Kernel.Windowed k) {
         List<Buffer> arrays = k instanceof Kernel.Conv c ? List.of(c.x(), c.w(), c.output())
-                : k instanceof Kernel.Depthwise d ? List.of(d.x(), d.w(), d.output()) : List.of(k.x(), k.output());
+                : k instanceof Kernel.Depthwise d ? List.of(d.x(), d.w(), d.output())
+                : k instanceof Kernel.PoolGrad p ? List.of(p.chosen(), p.x(), p.output()) : List.of(k.x(), k.output());
         for (Buffer b : arrays) {
             scope.prepare(b);
             scope.loadArray(b);
@@ -534,6 +535,8 @@ final class KernelEmitter {
         if (k instanceof Kernel.Pool p) {
             g.push(p.max());
             g.push(p.countIncludePad());
+            geometry.add(0, p.window());
+        } else if (k instanceof Kernel.PoolGrad p) {
             geometry.add(0, p.window());
         }
         for (int[] values : geometry) {
@@ -554,6 +557,8 @@ final class KernelEmitter {
                     + " boolean)";
         } else if (k instanceof Kernel.Depthwise) {
             routine = "void depthwise(" + shapes + "int[], int[], int[])";
+        } else if (k instanceof Kernel.PoolGrad) {
+            routine = "void maxPoolGrad(" + shapes + "int[], int[], int[], int[])";
         } else {
             routine = "void pool(" + shapes + "boolean, boolean, int[], int[], int[], int[])";
         }

@@ -221,6 +221,49 @@ public final class ConvKernels {
         });
     }
 
+    /**
+     * A max pool's gradient where no two windows overlap, channels last: out (the input's shape)
+     * is zero but at each window's chosen tap ({@code chosen}, int32, the flat tap of the window's
+     * first largest value), which gets the window's gradient {@code dy} plus zero, as the reference
+     * sums it (so -0.0 becomes 0.0); a tap in the padding passes nothing. float32 or float64.
+     */
+    public static void maxPoolGrad(Object chosen, int[] chosenShape, Object dy, int[] dyShape, Object out, int[] outShape,
+                                   int[] window, int[] strides, int[] dilations, int[] padLo) {
+        int[] wShape = java.util.Arrays.copyOf(window, window.length + 2);
+        wShape[window.length] = 1;
+        wShape[window.length + 1] = 1;
+        Geometry g = new Geometry(outShape, wShape, dyShape, false, strides, dilations, padLo);
+        int[] taps = (int[]) chosen;
+        if (out instanceof float[] fo) {
+            java.util.Arrays.fill(fo, 0f);
+        } else {
+            java.util.Arrays.fill((double[]) out, 0.0);
+        }
+        int blocks = (g.rows + BLOCK_ROWS - 1) / BLOCK_ROWS;
+        // Windows that do not overlap write disjoint points, so rows may be shared out among the threads.
+        int chunks = (long) g.rows * g.channels < PARALLEL_WORK / 8 ? 1 : blocks;
+        forEachBlock(chunks, blocks, g, (from, rows) -> {
+            Geometry.Cursor cursor = g.cursor(from);
+            int[] offsets = new int[g.taps];
+            int channels = g.channels;
+            for (int r = 0; r < rows; r++, cursor.next()) {
+                cursor.offsets(offsets);
+                int at = (from + r) * channels;
+                for (int c = 0; c < channels; c++) {
+                    int offset = offsets[taps[at + c]];
+                    if (offset < 0) {
+                        continue;
+                    }
+                    if (out instanceof float[] fo) {
+                        fo[offset + c] = ((float[]) dy)[at + c] + 0f;
+                    } else {
+                        ((double[]) out)[offset + c] = ((double[]) dy)[at + c] + 0.0;
+                    }
+                }
+            }
+        });
+    }
+
     /** One point's channel vector of x from {@code offset} as doubles, or zeros for padding (offset -1). */
     private static void readChannels(Object x, int offset, double[] channels) {
         if (offset < 0) {

@@ -78,6 +78,42 @@ class VectorPathTest {
                 "max_pool, " + channels + " channels (vector path)", VECTOR, Differential.Tolerance.EXACT);
     }
 
+    /**
+     * A max pool's gradient over windows that do not overlap passes each window's gradient to its
+     * chosen tap directly (the kernel program shows it): the same bits as the reference's sum, in
+     * exact and vector mode, with ties (the first largest tap wins), NaN, signed zeros (-0.0 becomes
+     * 0.0, as the reference's sum makes it) and windows partly or wholly in the padding.
+     */
+    @ParameterizedTest(name = "{0} channels")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {1, 16, 21})
+    void maxPoolGradientsOfWindowsApartAreExact(int channels) {
+        Function f = io.jitflow.text.GraphParser.parse(String.format("""
+                jitflow 1 opset 2
+                func @grad(%%x : float32[2, 6, 4, %d], %%dy : float32[2, 4, 3, %d]) -> (dx : float32[2, 6, 4, %d]) {
+                  %%dx = max_pool_grad(%%x, %%dy) {pads = [1, 1, 1, 1], strides = [2, 2], window = [2, 2]} : float32[2, 6, 4, %d]
+                  return %%dx
+                }
+                """, channels, channels, channels, channels), "grad.jfg").functions().get(0);
+        assertTrue(Compiled.lower(f, io.jitflow.ir.InferenceContext.NO_VARIABLES).toString().contains("max pool gradient"),
+                "the direct kernel");
+        float[] specials = {Float.NaN, -0f, 0f, 1f, 1f, Float.NEGATIVE_INFINITY};
+        java.util.Random random = new java.util.Random(channels);
+        float[] x = new float[2 * 6 * 4 * channels];
+        float[] dy = new float[2 * 4 * 3 * channels];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = random.nextInt(2) == 0 ? specials[random.nextInt(specials.length)] : (float) random.nextGaussian();
+        }
+        for (int i = 0; i < dy.length; i++) {
+            dy[i] = random.nextInt(3) == 0 ? specials[random.nextInt(specials.length)] : (float) random.nextGaussian();
+        }
+        Map<String, HostTensor> inputs = Map.of("x", HostTensor.of(x, 2, 6, 4, channels), "dy", HostTensor.of(dy, 2, 4, 3,
+                channels));
+        Graph g = Graph.of(List.of(), List.of(f));
+        Differential.check(g, f, inputs, "max_pool_grad, " + channels + " channels (exact)");
+        Differential.check(g, f, inputs, "max_pool_grad, " + channels + " channels (vector path)", VECTOR,
+                Differential.Tolerance.EXACT);
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("floatCases")
     void floatElementwiseOpsMatchTheReference(CompiledOpsTest.ElementwiseCase c) {

@@ -197,11 +197,32 @@ public sealed interface Kernel permits Kernel.Loop, Kernel.Matmul, Kernel.Window
     }
 
     /**
+     * A max pool's gradient over channels-last activations whose windows do not overlap: its
+     * meaning is {@link #loop} (each input point sums the gradient {@link #x} of the windows whose
+     * first largest tap, in {@link #chosen}, it is); a backend may instead pass each window's
+     * gradient to its chosen tap directly, as at most one window reaches each point.
+     */
+    record PoolGrad(Reduce loop, Buffer x, Buffer chosen, int[] window, int[] strides, int[] dilations, int[] padLo)
+            implements Windowed {
+        /** Nothing follows: its own routine computes the whole loop. */
+        @Override
+        public boolean plainEpilogue() {
+            return true;
+        }
+
+        @Override
+        public PoolGrad withBuffers(java.util.function.UnaryOperator<Buffer> replace) {
+            return new PoolGrad(loop.withBuffers(replace), replace.apply(x), replace.apply(chosen), window, strides,
+                    dilations, padLo);
+        }
+    }
+
+    /**
      * A convolution or pooling kernel: its meaning is {@link #loop} (a fold over the output and the
      * window of the input {@link #x}, times a filter for a convolution); a backend may run a routine
      * of its own instead, which folds each point in the same order, then the epilogue as a map.
      */
-    sealed interface Windowed extends Kernel permits Conv, Depthwise, Pool {
+    sealed interface Windowed extends Kernel permits Conv, Depthwise, Pool, PoolGrad {
         Reduce loop();
 
         Buffer x();

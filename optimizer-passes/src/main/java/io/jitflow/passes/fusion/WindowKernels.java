@@ -320,10 +320,23 @@ final class WindowKernels {
                 Expr.cast(new Expr.Load(dy, windowAt), DType.FLOAT64), zero);
         List<Dim> gradSpace = new ArrayList<>(input.dims());
         gradSpace.add(Dim.of(g.windowSize()));
-        Kernel gradient = new Kernel.Reduce(fused, Shape.of(gradSpace), new Expr.Select(reads, passed, zero),
+        Kernel.Reduce gradient = new Kernel.Reduce(fused, Shape.of(gradSpace), new Expr.Select(reads, passed, zero),
                 List.of(input.rank()), Kernel.Reducer.SUM, DType.FLOAT64,
                 Expr.cast(new Expr.Acc(DType.FLOAT64), x.type().dtype()), out);
-        return List.of(argmax, gradient);
+        DType dtype = x.type().dtype();
+        boolean direct = g.channelsLast() && !overlapping() && (dtype == DType.FLOAT32 || dtype == DType.FLOAT64);
+        return List.of(argmax, direct ? new Kernel.PoolGrad(gradient, dy, chosen, g.window(), g.strides(), g.dilations(),
+                g.padLo()) : gradient);
+    }
+
+    /** Whether some input point lies in two windows (a stride shorter than the dilated window along some dim). */
+    private boolean overlapping() {
+        for (int i = 0; i < g.rank(); i++) {
+            if (g.strides()[i] < g.dilations()[i] * (g.window()[i] - 1) + 1) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** max_pool_select: the chosen taps, then z at each one (a sum over the window that adds only it). */
