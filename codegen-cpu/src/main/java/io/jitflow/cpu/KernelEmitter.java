@@ -253,16 +253,18 @@ final class KernelEmitter {
     private static final int MAX_ROW_ACCUMULATORS = 1 << 16;
 
     /**
-     * Whether a reduction over the outermost axis alone (a bias gradient, column sums) folds row
-     * by row into an array of accumulators: its kept dims are static and not too many.
+     * Whether a reduction over the outermost axes (a bias gradient: over the batch, and the
+     * spatial dims of a convolution's; column sums) folds row by row into an array of
+     * accumulators: its reduced axes are the leading ones, its kept dims static and not too many.
      */
     private static boolean foldsRowsIntoArray(Kernel.Reduce l) {
         Shape space = l.space();
-        if (!l.reducedAxes().equals(List.of(0)) || space.rank() < 2 || l.isArg()) {
+        int reduced = l.reducedAxes().size();
+        if (!l.reducedAxes().equals(range(reduced)) || space.rank() <= reduced || l.isArg()) {
             return false;
         }
         long count = 1;
-        for (int d = 1; d < space.rank(); d++) {
+        for (int d = reduced; d < space.rank(); d++) {
             if (!space.dim(d).isStatic()) {
                 return false;
             }
@@ -272,9 +274,10 @@ final class KernelEmitter {
     }
 
     /**
-     * A reduction over axis 0, loops interchanged: row by row, each kept point's accumulator in an
-     * array, so that the inner loop reads contiguous memory (and HotSpot may vectorize it). Every
-     * accumulator still folds the same values in the same order.
+     * A reduction over the leading axes, loops interchanged: row by row (the reduced axes outside,
+     * in order), each kept point's accumulator in an array, so that the inner loop reads contiguous
+     * memory (and HotSpot may vectorize it). Every accumulator still folds the same values in the
+     * same order.
      */
     private void foldRows(Kernel.Reduce l, List<Integer> kept, Type accType, DType valueType) {
         Shape space = l.space();
@@ -295,7 +298,7 @@ final class KernelEmitter {
             pushIdentity(l.reducer(), l.accumulator(), valueType);
             g.arrayStore(accType);
         });
-        List<Integer> rowMajor = new ArrayList<>(List.of(0));
+        List<Integer> rowMajor = new ArrayList<>(l.reducedAxes());
         rowMajor.addAll(kept);
         nest(space, rowMajor, () -> {
             pushSlot.run();
