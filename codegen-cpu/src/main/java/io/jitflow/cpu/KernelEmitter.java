@@ -541,6 +541,8 @@ final class KernelEmitter {
             geometry.add(0, p.window());
         } else if (k instanceof Kernel.PoolGrad p) {
             geometry.add(0, p.window());
+        } else if (k instanceof Kernel.PoolArgmax p) {
+            geometry.add(0, p.window());
         }
         for (int[] values : geometry) {
             g.push(values.length);
@@ -562,6 +564,8 @@ final class KernelEmitter {
             routine = "void depthwise(" + shapes + "int[], int[], int[])";
         } else if (k instanceof Kernel.PoolGrad) {
             routine = "void maxPoolGrad(" + shapes + "int[], int[], int[], int[])";
+        } else if (k instanceof Kernel.PoolArgmax) {
+            routine = "void firstLargestTaps(" + shapes + "int[], int[], int[], int[])";
         } else {
             routine = "void pool(" + shapes + "boolean, boolean, int[], int[], int[], int[])";
         }

@@ -77,11 +77,12 @@ public final class PtxGenerator {
     }
 
     /**
-     * The program with each depthwise convolution, pool and pool gradient as its loop: a reduction
+     * The program with each depthwise convolution and pooling kernel as its loop: a reduction
      * over the window per output point.
      */
     private static KernelProgram asLoops(KernelProgram program) {
         return program.withKernels(program.kernels().stream().map(k -> k instanceof Kernel.Depthwise
-                || k instanceof Kernel.Pool || k instanceof Kernel.PoolGrad ? ((Kernel.Windowed) k).loop() : k).toList());
+                || k instanceof Kernel.Pool || k instanceof Kernel.PoolArgmax || k instanceof Kernel.PoolGrad
+                ? ((Kernel.Windowed) k).loop() : k).toList());
     }
 }

@@ -158,10 +158,7 @@ public final class ConvKernels {
      */
     public static void pool(Object x, int[] xShape, Object out, int[] outShape, boolean max, boolean countIncludePad,
                             int[] window, int[] strides, int[] dilations, int[] padLo) {
-        int[] wShape = java.util.Arrays.copyOf(window, window.length + 2);
-        wShape[window.length] = 1;
-        wShape[window.length + 1] = 1;
-        Geometry g = new Geometry(xShape, wShape, outShape, false, strides, dilations, padLo);
+        Geometry g = poolGeometry(xShape, window, outShape, strides, dilations, padLo);
         int blocks = (g.rows + BLOCK_ROWS - 1) / BLOCK_ROWS;
         // A pool only loads and compares, bound by memory: an eighth of a convolution's work already
         // gains from the second thread's bandwidth.
@@ -222,6 +219,51 @@ public final class ConvKernels {
     }
 
     /**
+     * Each window's first largest tap of x (channels last; float32 or float64) into {@code chosen}
+     * (int32, the pooled shape): taps in row-major order over the window, the first one taken, a
+     * later one when it is larger or NaN (a NaN is kept once taken), padding as -inf; as the
+     * reference's argmax over the window compares them, in float64.
+     */
+    public static void firstLargestTaps(Object x, int[] xShape, Object chosen, int[] chosenShape, int[] window,
+                                        int[] strides, int[] dilations, int[] padLo) {
+        Geometry g = poolGeometry(xShape, window, chosenShape, strides, dilations, padLo);
+        int[] taps = (int[]) chosen;
+        int blocks = (g.rows + BLOCK_ROWS - 1) / BLOCK_ROWS;
+        int chunks = (long) g.rows * g.taps * g.channels < PARALLEL_WORK / 8 ? 1 : blocks;
+        forEachBlock(chunks, blocks, g, (from, rows) -> {
+            Geometry.Cursor cursor = g.cursor(from);
+            int[] offsets = new int[g.taps];
+            int channels = g.channels;
+            for (int r = 0; r < rows; r++, cursor.next()) {
+                cursor.offsets(offsets);
+                int at = (from + r) * channels;
+                for (int c = 0; c < channels; c++) {
+                    double best = 0;
+                    int bestTap = 0;
+                    for (int t = 0; t < offsets.length; t++) {
+                        double value = offsets[t] < 0 ? Double.NEGATIVE_INFINITY : x instanceof float[] f
+                                ? f[offsets[t] + c] : ((double[]) x)[offsets[t] + c];
+                        if (t == 0 || !Double.isNaN(best) && (Double.isNaN(value) || value > best)) {
+                            best = value;
+                            bestTap = t;
+                        }
+                    }
+                    taps[at + c] = bestTap;
+                }
+            }
+        });
+    }
+
+    /** The geometry of a pool of {@code window} over x, its output {@code pooledShape}: a convolution of one tap per window position. */
+    private static Geometry poolGeometry(int[] xShape, int[] window, int[] pooledShape, int[] strides, int[] dilations,
+                                         int[] padLo) {
+        int[] wShape = java.util.Arrays.copyOf(window, window.length + 2);
+        wShape[window.length] = 1;
+        wShape[window.length + 1] = 1;
+        return new Geometry(xShape, wShape, pooledShape, false, strides, dilations, padLo);
+    }
+
+    /**
      * A max pool's gradient where no two windows overlap, channels last: out (the input's shape)
      * is zero but at each window's chosen tap ({@code chosen}, int32, the flat tap of the window's
      * first largest value), which gets the window's gradient {@code dy} plus zero, as the reference
@@ -229,10 +271,7 @@ public final class ConvKernels {
      */
     public static void maxPoolGrad(Object chosen, int[] chosenShape, Object dy, int[] dyShape, Object out, int[] outShape,
                                    int[] window, int[] strides, int[] dilations, int[] padLo) {
-        int[] wShape = java.util.Arrays.copyOf(window, window.length + 2);
-        wShape[window.length] = 1;
-        wShape[window.length + 1] = 1;
-        Geometry g = new Geometry(outShape, wShape, dyShape, false, strides, dilations, padLo);
+        Geometry g = poolGeometry(outShape, window, dyShape, strides, dilations, padLo);
         int[] taps = (int[]) chosen;
         if (out instanceof float[] fo) {
             java.util.Arrays.fill(fo, 0f);

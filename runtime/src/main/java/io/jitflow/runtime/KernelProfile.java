@@ -159,6 +159,9 @@ public final class KernelProfile {
         if (k instanceof Kernel.Pool p) {
             return elements(p.loop().space(), symbols, sizes);
         }
+        if (k instanceof Kernel.PoolArgmax p) {
+            return elements(p.loop().space(), symbols, sizes);
+        }
         if (k instanceof Kernel.PoolGrad p) {
             return 0;
         }

@@ -197,6 +197,26 @@ public sealed interface Kernel permits Kernel.Loop, Kernel.Matmul, Kernel.Window
     }
 
     /**
+     * Each window's first largest tap (flat, row-major over the window; padding is -inf) over
+     * channels-last activations {@link #x}, into an int32 buffer of the pooled shape, for a max
+     * pool's gradient: its meaning is {@link #loop} (an argmax over the window per pooled point);
+     * a backend may run it as a direct loop over each pooled point's channels.
+     */
+    record PoolArgmax(Reduce loop, Buffer x, int[] window, int[] strides, int[] dilations, int[] padLo)
+            implements Windowed {
+        /** Nothing follows: its own routine computes the whole loop. */
+        @Override
+        public boolean plainEpilogue() {
+            return true;
+        }
+
+        @Override
+        public PoolArgmax withBuffers(java.util.function.UnaryOperator<Buffer> replace) {
+            return new PoolArgmax(loop.withBuffers(replace), replace.apply(x), window, strides, dilations, padLo);
+        }
+    }
+
+    /**
      * A max pool's gradient over channels-last activations whose windows do not overlap: its
      * meaning is {@link #loop} (each input point sums the gradient {@link #x} of the windows whose
      * first largest tap, in {@link #chosen}, it is); a backend may instead pass each window's
@@ -222,7 +242,7 @@ public sealed interface Kernel permits Kernel.Loop, Kernel.Matmul, Kernel.Window
      * window of the input {@link #x}, times a filter for a convolution); a backend may run a routine
      * of its own instead, which folds each point in the same order, then the epilogue as a map.
      */
-    sealed interface Windowed extends Kernel permits Conv, Depthwise, Pool, PoolGrad {
+    sealed interface Windowed extends Kernel permits Conv, Depthwise, Pool, PoolArgmax, PoolGrad {
         Reduce loop();
 
         Buffer x();

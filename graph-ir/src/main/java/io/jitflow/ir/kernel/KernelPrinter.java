@@ -30,6 +30,8 @@ final class KernelPrinter {
                 sb.append("    depthwise conv ").append(d.x()).append(" by ").append(d.w()).append(", that is\n");
             } else if (k instanceof Kernel.Pool pool) {
                 sb.append(pool.max() ? "    max pool " : "    average pool ").append(pool.x()).append(", that is\n");
+            } else if (k instanceof Kernel.PoolArgmax argmax) {
+                sb.append("    first largest taps of ").append(argmax.x()).append(", that is\n");
             } else if (k instanceof Kernel.PoolGrad grad) {
                 sb.append("    max pool gradient ").append(grad.x()).append(" to the taps ").append(grad.chosen())
                         .append(", that is\n");

@@ -358,9 +358,12 @@ final class WindowKernels {
         List<Expr> taps = IndexExprs.delinearize(new Expr.Coord(output.rank()), Shape.of(g.window()));
         List<Dim> space = new ArrayList<>(output.dims());
         space.add(Dim.of(g.windowSize()));
-        return new Kernel.Reduce(List.of(fused.get(0) + ".argmax"), Shape.of(space),
+        Kernel.Reduce loop = new Kernel.Reduce(List.of(fused.get(0) + ".argmax"), Shape.of(space),
                 windowValue(x, taps, Double.NEGATIVE_INFINITY), List.of(output.rank()), Kernel.Reducer.ARGMAX,
                 DType.INT64, Expr.cast(new Expr.Acc(DType.INT64), DType.INT32), chosen);
+        DType dtype = x.type().dtype();
+        return g.channelsLast() && (dtype == DType.FLOAT32 || dtype == DType.FLOAT64)
+                ? new Kernel.PoolArgmax(loop, x, g.window(), g.strides(), g.dilations(), g.padLo()) : loop;
     }
 
     /** {@code x} at the window tap {@code taps} of the output point, or {@code padding} outside the input. */
