@@ -234,21 +234,21 @@ public final class ConvKernels {
             Geometry.Cursor cursor = g.cursor(from);
             int[] offsets = new int[g.taps];
             int channels = g.channels;
+            double[] best = new double[channels];
             for (int r = 0; r < rows; r++, cursor.next()) {
                 cursor.offsets(offsets);
                 int at = (from + r) * channels;
-                for (int c = 0; c < channels; c++) {
-                    double best = 0;
-                    int bestTap = 0;
-                    for (int t = 0; t < offsets.length; t++) {
-                        double value = offsets[t] < 0 ? Double.NEGATIVE_INFINITY : x instanceof float[] f
-                                ? f[offsets[t] + c] : ((double[]) x)[offsets[t] + c];
-                        if (t == 0 || !Double.isNaN(best) && (Double.isNaN(value) || value > best)) {
-                            best = value;
-                            bestTap = t;
+                // Tap by tap over the point's channels, which lie side by side.
+                for (int t = 0; t < offsets.length; t++) {
+                    int offset = offsets[t];
+                    for (int c = 0; c < channels; c++) {
+                        double value = offset < 0 ? Double.NEGATIVE_INFINITY : x instanceof float[] f
+                                ? f[offset + c] : ((double[]) x)[offset + c];
+                        if (t == 0 || !Double.isNaN(best[c]) && (Double.isNaN(value) || value > best[c])) {
+                            best[c] = value;
+                            taps[at + c] = t;
                         }
                     }
-                    taps[at + c] = bestTap;
                 }
             }
         });
