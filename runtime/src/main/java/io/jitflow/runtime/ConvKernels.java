@@ -159,29 +159,21 @@ public final class ConvKernels {
     public static void pool(Object x, int[] xShape, Object out, int[] outShape, boolean max, boolean countIncludePad,
                             int[] window, int[] strides, int[] dilations, int[] padLo) {
         Geometry g = poolGeometry(xShape, window, outShape, strides, dilations, padLo);
-        int blocks = (g.rows + BLOCK_ROWS - 1) / BLOCK_ROWS;
-        // A pool only loads and compares, bound by memory: an eighth of a convolution's work already
-        // gains from the second thread's bandwidth.
-        int chunks = (long) g.rows * g.taps * g.channels < PARALLEL_WORK / 8 ? 1 : blocks;
+        long work = (long) g.rows * g.taps * g.channels;
         if (max && x instanceof float[] fx && out instanceof float[] fo && VectorApi.PRESENT) {
             // The maximum of float32 values is the same in float32: folded in place, without widening.
-            forEachBlock(chunks, blocks, g, (from, rows) -> {
-                Geometry.Cursor cursor = g.cursor(from);
-                int[] offsets = new int[g.taps];
-                int channels = g.channels;
-                for (int r = 0; r < rows; r++, cursor.next()) {
-                    cursor.offsets(offsets);
-                    int at = (from + r) * channels;
-                    java.util.Arrays.fill(fo, at, at + channels, Float.NEGATIVE_INFINITY);
-                    for (int offset : offsets) {
-                        if (offset >= 0) {
-                            VectorMath.maxInto(fo, at, fx, offset, channels);
-                        }
+            forEachPoint(g, work, (at, offsets, scratch) -> {
+                java.util.Arrays.fill(fo, at, at + g.channels, Float.NEGATIVE_INFINITY);
+                for (int offset : offsets) {
+                    if (offset >= 0) {
+                        VectorMath.maxInto(fo, at, fx, offset, g.channels);
                     }
                 }
             });
             return;
         }
+        int blocks = (g.rows + BLOCK_ROWS - 1) / BLOCK_ROWS;
+        int chunks = work < PARALLEL_WORK / 8 ? 1 : blocks;
         forEachBlock(chunks, blocks, g, (from, rows) -> {
             double[] acc = new double[g.channels];
             double[] tap = new double[g.channels];
@@ -228,28 +220,46 @@ public final class ConvKernels {
                                         int[] strides, int[] dilations, int[] padLo) {
         Geometry g = poolGeometry(xShape, window, chosenShape, strides, dilations, padLo);
         int[] taps = (int[]) chosen;
+        forEachPoint(g, (long) g.rows * g.taps * g.channels, (at, offsets, best) -> {
+            // Tap by tap over the point's channels, which lie side by side.
+            for (int t = 0; t < offsets.length; t++) {
+                int offset = offsets[t];
+                for (int c = 0; c < g.channels; c++) {
+                    double value = offset < 0 ? Double.NEGATIVE_INFINITY : x instanceof float[] f
+                            ? f[offset + c] : ((double[]) x)[offset + c];
+                    if (t == 0 || !Double.isNaN(best[c]) && (Double.isNaN(value) || value > best[c])) {
+                        best[c] = value;
+                        taps[at + c] = t;
+                    }
+                }
+            }
+        });
+    }
+
+    @FunctionalInterface
+    private interface PointBody {
+        /**
+         * One output point: where its channels start in the output, each tap's input offset (-1 in
+         * the padding), and a scratch array of one double per channel.
+         */
+        void run(int at, int[] offsets, double[] scratch);
+    }
+
+    /**
+     * Runs {@code body} at every output point of a pool, in order within each block, the blocks
+     * shared out among the threads from an eighth of a convolution's work: a pool only loads and
+     * compares, bound by memory, and already gains from the second thread's bandwidth.
+     */
+    private static void forEachPoint(Geometry g, long work, PointBody body) {
         int blocks = (g.rows + BLOCK_ROWS - 1) / BLOCK_ROWS;
-        int chunks = (long) g.rows * g.taps * g.channels < PARALLEL_WORK / 8 ? 1 : blocks;
+        int chunks = work < PARALLEL_WORK / 8 ? 1 : blocks;
         forEachBlock(chunks, blocks, g, (from, rows) -> {
             Geometry.Cursor cursor = g.cursor(from);
             int[] offsets = new int[g.taps];
-            int channels = g.channels;
-            double[] best = new double[channels];
+            double[] scratch = new double[g.channels];
             for (int r = 0; r < rows; r++, cursor.next()) {
                 cursor.offsets(offsets);
-                int at = (from + r) * channels;
-                // Tap by tap over the point's channels, which lie side by side.
-                for (int t = 0; t < offsets.length; t++) {
-                    int offset = offsets[t];
-                    for (int c = 0; c < channels; c++) {
-                        double value = offset < 0 ? Double.NEGATIVE_INFINITY : x instanceof float[] f
-                                ? f[offset + c] : ((double[]) x)[offset + c];
-                        if (t == 0 || !Double.isNaN(best[c]) && (Double.isNaN(value) || value > best[c])) {
-                            best[c] = value;
-                            taps[at + c] = t;
-                        }
-                    }
-                }
+                body.run((from + r) * g.channels, offsets, scratch);
             }
         });
     }
@@ -278,26 +288,17 @@ public final class ConvKernels {
         } else {
             java.util.Arrays.fill((double[]) out, 0.0);
         }
-        int blocks = (g.rows + BLOCK_ROWS - 1) / BLOCK_ROWS;
-        // Windows that do not overlap write disjoint points, so rows may be shared out among the threads.
-        int chunks = (long) g.rows * g.channels < PARALLEL_WORK / 8 ? 1 : blocks;
-        forEachBlock(chunks, blocks, g, (from, rows) -> {
-            Geometry.Cursor cursor = g.cursor(from);
-            int[] offsets = new int[g.taps];
-            int channels = g.channels;
-            for (int r = 0; r < rows; r++, cursor.next()) {
-                cursor.offsets(offsets);
-                int at = (from + r) * channels;
-                for (int c = 0; c < channels; c++) {
-                    int offset = offsets[taps[at + c]];
-                    if (offset < 0) {
-                        continue;
-                    }
-                    if (out instanceof float[] fo) {
-                        fo[offset + c] = ((float[]) dy)[at + c] + 0f;
-                    } else {
-                        ((double[]) out)[offset + c] = ((double[]) dy)[at + c] + 0.0;
-                    }
+        // Windows that do not overlap write disjoint points, so the points may be shared out among the threads.
+        forEachPoint(g, (long) g.rows * g.channels, (at, offsets, scratch) -> {
+            for (int c = 0; c < g.channels; c++) {
+                int offset = offsets[taps[at + c]];
+                if (offset < 0) {
+                    continue;
+                }
+                if (out instanceof float[] fo) {
+                    fo[offset + c] = ((float[]) dy)[at + c] + 0f;
+                } else {
+                    ((double[]) out)[offset + c] = ((double[]) dy)[at + c] + 0.0;
                 }
             }
         });
