@@ -56,7 +56,7 @@ public final class CudaExecutable implements io.jitflow.runtime.Executable {
      */
     private final DeviceMemory parameterBlock;
     private final PinnedMemory staging;
-    private final long tableOffset = 8;
+    private static final long TABLE_OFFSET = 8;
     private final long sizesOffset;
     private final long blockBytes;
     /** This executable's own stream, so programs run from different threads can overlap on the GPU. */
@@ -98,12 +98,12 @@ public final class CudaExecutable implements io.jitflow.runtime.Executable {
                 constants[b.id()] = DeviceArray.upload(device, b.constant()).memory();
             }
         }
-        this.sizesOffset = tableOffset + 8L * n;
+        this.sizesOffset = TABLE_OFFSET + 8L * n;
         this.blockBytes = sizesOffset + 4L * program.symbols().size();
         this.parameterBlock = device.allocate(blockBytes);
         this.staging = new PinnedMemory(device, blockBytes);
         this.stream = device.newStream();
-        tableParameter.put(parameterBlock.address() + tableOffset);
+        tableParameter.put(parameterBlock.address() + TABLE_OFFSET);
         sizesParameter.put(parameterBlock.address() + sizesOffset);
         statusParameter.put(parameterBlock.address());
     }
@@ -173,7 +173,7 @@ public final class CudaExecutable implements io.jitflow.runtime.Executable {
         for (Buffer b : program.buffers()) {
             DeviceMemory m = memory[b.kind() == Buffer.Kind.VIEW ? b.viewOf().id() : b.id()];
             memory[b.id()] = m;
-            block.putLong(tableOffset + 8L * b.id(), m.address());
+            block.putLong(TABLE_OFFSET + 8L * b.id(), m.address());
         }
         for (int i = 0; i < sizes.length; i++) {
             block.putInt(sizesOffset + 4L * i, sizes[i]);
