@@ -39,12 +39,9 @@ final class EagerContext extends ExecutionContext {
     @Override
     List<Tensor> execute(Op op, Attributes attrs, List<Tensor> operands, List<Function> regions) {
         List<TensorType> types = new ArrayList<>(operands.size());
-        Map<String, Tensor> inputs = new HashMap<>();
         List<Tensor> placed = new ArrayList<>();
-        for (int i = 0; i < operands.size(); i++) {
-            Tensor t = operands.get(i);
+        for (Tensor t : operands) {
             types.add(t.type());
-            inputs.put(INPUT_NAMES[i], t);
             if (t.rank() > 0 || t.device().isCuda()) {
                 placed.add(t);
             }
@@ -55,6 +52,13 @@ final class EagerContext extends ExecutionContext {
         Executables.TensorCode program = compiled.get(key);
         if (program == null) {
             program = compileOneOp(key);
+        }
+        if (program instanceof Executables.Positional positional) {
+            return positional.run(operands);
+        }
+        Map<String, Tensor> inputs = new HashMap<>();
+        for (int i = 0; i < operands.size(); i++) {
+            inputs.put(INPUT_NAMES[i], operands.get(i));
         }
         return new ArrayList<>(program.run(inputs, NO_VARIABLES).values());
     }
@@ -82,7 +86,10 @@ final class EagerContext extends ExecutionContext {
         }
         Function f = fb.build();
         io.jitflow.compiler.CompilerDriver compiler = Executables.compiler(key.device());
-        Executables.TensorCode executable = Executables.tensors(compiler.load(compiler.lower(f, InferenceContext.NO_VARIABLES)));
+        io.jitflow.runtime.Executable loaded = compiler.load(compiler.lower(f, InferenceContext.NO_VARIABLES));
+        Executables.TensorCode executable = loaded instanceof io.jitflow.runtime.ProgramExecutable cpu && cpu.isStatic()
+                ? new Executables.Positional(cpu, List.of(INPUT_NAMES).subList(0, types.size()))
+                : Executables.tensors(loaded);
         if (compiled.size() >= CACHE_LIMIT) {
             compiled.clear();
         }

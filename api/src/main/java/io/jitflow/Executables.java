@@ -12,6 +12,7 @@ import io.jitflow.runtime.cuda.CudaExecutable;
 import io.jitflow.runtime.cuda.DeviceArray;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** Compiled code as the tensor API calls it: through the compiler driver, with tensors in and out. */
@@ -71,6 +72,42 @@ final class Executables {
             code.run(values, variables).forEach((name, v) -> outputs.put(name, new Tensor(v)));
             return outputs;
         };
+    }
+
+    /**
+     * A static CPU program (an eager op's) run on its operands by position: the program
+     * {@link #tensors} would run, without maps of inputs and outputs by name on each call.
+     */
+    static final class Positional implements TensorCode {
+        private final io.jitflow.runtime.ProgramExecutable code;
+        private final TensorCode byName;
+        /** Per input of the program (an unused operand has none), the operand it takes. */
+        private final int[] operandOf;
+
+        Positional(io.jitflow.runtime.ProgramExecutable code, List<String> operandNames) {
+            this.code = code;
+            this.byName = tensors(code);
+            this.operandOf = code.program().inputs().keySet().stream().mapToInt(operandNames::indexOf).toArray();
+        }
+
+        /** The outputs, in order, for operands of the types the program was compiled for. */
+        List<Tensor> run(List<Tensor> operands) {
+            HostTensor[] inputs = new HostTensor[operandOf.length];
+            for (int i = 0; i < inputs.length; i++) {
+                inputs[i] = operands.get(operandOf[i]).value();
+            }
+            HostTensor[] outputs = code.runStatic(inputs);
+            List<Tensor> results = new java.util.ArrayList<>(outputs.length);
+            for (HostTensor h : outputs) {
+                results.add(new Tensor(h));
+            }
+            return results;
+        }
+
+        @Override
+        public Map<String, Tensor> run(Map<String, Tensor> inputs, VariableStore variables) {
+            return byName.run(inputs, variables);
+        }
     }
 
     /**

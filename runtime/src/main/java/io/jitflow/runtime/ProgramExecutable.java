@@ -86,6 +86,47 @@ public final class ProgramExecutable implements Executable {
         return runHere(inputs, variables, null);
     }
 
+    /**
+     * Whether the program has no symbolic dims and touches no variables (an eager op's), so that
+     * {@link #runStatic} can run it.
+     */
+    public boolean isStatic() {
+        return program.symbols().isEmpty() && program.variableReads().isEmpty() && program.variableWrites().isEmpty();
+    }
+
+    private static final int[] NO_SIZES = new int[0];
+
+    /**
+     * Runs a {@linkplain #isStatic static} program on inputs in the order of its inputs, each of the
+     * type the program declares for it (the caller compiled it for these types), and gives the
+     * outputs in order: {@link #run}'s work without the maps and the binding of sizes, for the
+     * one-op programs of eager calls.
+     */
+    public HostTensor[] runStatic(HostTensor[] inputs) {
+        if (threads == 0) {
+            return runStaticHere(inputs);
+        }
+        HostTensor[][] result = new HostTensor[1][];
+        KernelThreads.withThreads(threads, () -> result[0] = runStaticHere(inputs));
+        return result[0];
+    }
+
+    private HostTensor[] runStaticHere(HostTensor[] inputs) {
+        Object[] arrays = new Object[program.buffers().size()];
+        int i = 0;
+        for (Buffer b : program.inputs().values()) {
+            arrays[b.id()] = inputs[i++].storage();
+        }
+        allocate(arrays, null, null);
+        code.run(arrays, NO_SIZES);
+        HostTensor[] outputs = new HostTensor[program.outputs().size()];
+        i = 0;
+        for (Buffer b : program.outputs().values()) {
+            outputs[i++] = HostTensor.wrap(b.type().dtype(), b.type().shape().sizes(), arrays[b.id()]);
+        }
+        return outputs;
+    }
+
     private Map<String, HostTensor> runHere(Map<String, HostTensor> inputs, VariableStore variables, ArrayPool pool) {
         ShapeBindings bindings = new ShapeBindings(program);
         bindings.checkInputNames(inputs.keySet());
@@ -104,6 +145,20 @@ public final class ProgramExecutable implements Executable {
             arrays[b.id()] = value.storage();
         });
         int[] sizes = bindings.symbolSizes();
+        allocate(arrays, bindings, pool);
+        code.run(arrays, sizes);
+        Map<String, HostTensor> outputs = new LinkedHashMap<>();
+        program.outputs().forEach((name, b) -> outputs.put(name, wrap(b, arrays, bindings)));
+        program.variableWrites().forEach((name, b) -> variables.set(name, wrap(b, arrays, bindings)));
+        return outputs;
+    }
+
+    /**
+     * Fills in every buffer the inputs did not: constants, kept temporaries of the right size, new
+     * arrays (from {@code pool} where given), views. {@code bindings} sizes the symbolic buffers
+     * (none in a static program: null).
+     */
+    private void allocate(Object[] arrays, ShapeBindings bindings, ArrayPool pool) {
         Object[] kept = temporaries.get();
         for (Buffer b : program.buffers()) {
             if (arrays[b.id()] != null || b.kind() == Buffer.Kind.VIEW) {
@@ -131,11 +186,6 @@ public final class ProgramExecutable implements Executable {
                 arrays[b.id()] = arrays[b.viewOf().id()];
             }
         }
-        code.run(arrays, sizes);
-        Map<String, HostTensor> outputs = new LinkedHashMap<>();
-        program.outputs().forEach((name, b) -> outputs.put(name, wrap(b, arrays, bindings)));
-        program.variableWrites().forEach((name, b) -> variables.set(name, wrap(b, arrays, bindings)));
-        return outputs;
     }
 
     private static HostTensor wrap(Buffer b, Object[] arrays, ShapeBindings bindings) {
