@@ -106,6 +106,17 @@ public final class FakeDriverCheck {
         System.out.println("copies reading w: " + after.subList(during.size(), after.size()));
     }
 
+    /** The copies the fake driver has logged so far (none when it is not asked to log them). */
+    private static List<String> copies() {
+        String path = System.getenv("FAKE_CUDA_COPIES");
+        try {
+            return path == null || !java.nio.file.Files.exists(java.nio.file.Path.of(path)) ? List.of()
+                    : java.nio.file.Files.readAllLines(java.nio.file.Path.of(path));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     public static void main(String[] args) throws java.io.IOException {
         if (!Cuda.isAvailable()) {
             System.out.println("unavailable: " + Cuda.unavailableReason());
@@ -153,9 +164,11 @@ public final class FakeDriverCheck {
         }
         CudaExecutable executable = new CudaExecutable(program, module, device);
         try {
+            List<String> before = copies();
             Map<String, HostTensor> out = executable.run(Map.of("x", HostTensor.of(new int[] {7, 8, 9}, 3),
                     "y", HostTensor.of(new int[] {2, 2, 2}, 3)), new VariableStore());
-            System.out.println("ran: " + out.get("q").type());
+            List<String> after = copies();
+            System.out.println("ran: " + out.get("q").type() + ", copies " + after.subList(before.size(), after.size()));
         } catch (RuntimeException e) {
             System.out.println(e.getClass().getSimpleName() + ": " + e.getMessage());
         }

@@ -49,7 +49,8 @@ class FakeDriverTest {
                 "control flow: c [3.0, 4.0], h [5.0, 6.0], ys [7.0, 8.0, 9.0, 10.0, 1.0, 2.0]",
                 "control flow from a CUDA jar: the same",
                 "cuModuleGetFunction(k0_0) failed: CUDA_ERROR_NOT_FOUND (named symbol not found)",
-                "ran: int32[3]",
+                // Host inputs go by copies from page-locked memory queued ahead of the kernels; the result comes back.
+                "ran: int32[3], copies [HtoD 12 queued, HtoD 12 queued, HtoD 32 queued, DtoH 4 queued, DtoH 12]",
                 // Per step, the run's parameters go to the device and its status word comes back, each by one
                 // copy queued on the executable's stream; the weights (64x32 and 32 floats) stay on the device
                 // until they are read.

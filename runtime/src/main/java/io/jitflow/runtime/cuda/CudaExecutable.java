@@ -116,11 +116,28 @@ public final class CudaExecutable implements io.jitflow.runtime.Executable {
         return device;
     }
 
-    /** Runs with host inputs, giving host outputs: the inputs are copied to the device and the outputs back. */
+    /** Page-locked staging per host input, kept for the next run (grown when an input grows). */
+    private final Map<String, PinnedMemory> inputStaging = new java.util.HashMap<>();
+
+    /**
+     * Runs with host inputs, giving host outputs: the inputs go to the device by copies from
+     * page-locked memory queued on this executable's stream ahead of the kernels (the host does
+     * not wait for them), and the outputs come back.
+     */
     @Override
-    public Map<String, HostTensor> run(Map<String, HostTensor> inputs, VariableStore variables) {
+    public synchronized Map<String, HostTensor> run(Map<String, HostTensor> inputs, VariableStore variables) {
         Map<String, DeviceArray> onDevice = new LinkedHashMap<>();
-        inputs.forEach((name, value) -> onDevice.put(name, DeviceArray.upload(device, value)));
+        inputs.forEach((name, value) -> {
+            long bytes = (long) value.size() * value.dtype().byteSize();
+            PinnedMemory staging = inputStaging.get(name);
+            if (staging == null || staging.bytes().capacity() < bytes) {
+                staging = new PinnedMemory(device, bytes);
+                inputStaging.put(name, staging);
+            }
+            DeviceMemory memory = device.allocate(bytes);
+            memory.uploadAsync(value.dtype(), value.storage(), staging, stream);
+            onDevice.put(name, new DeviceArray(value.dtype(), value.shape(), memory));
+        });
         Map<String, HostTensor> outputs = new LinkedHashMap<>();
         runOnDevice(onDevice, variables).forEach((name, value) -> outputs.put(name, value.download()));
         return outputs;

@@ -114,9 +114,30 @@ public final class DeviceMemory implements AutoCloseable {
         release.clean();
     }
 
+    /**
+     * Queues a copy of {@code array} (host storage of {@code dtype}) to the start of this memory on
+     * {@code stream}, through {@code staging}, which must hold it and stay untouched until the
+     * stream has done the copy.
+     */
+    void uploadAsync(DType dtype, Object array, PinnedMemory staging, org.bytedeco.cuda.cudart.CUstream_st stream) {
+        int bytes = java.lang.reflect.Array.getLength(array) * dtype.byteSize();
+        if (bytes == 0) {
+            return;
+        }
+        fill(staging.bytes().asByteBuffer().order(ByteOrder.nativeOrder()), dtype, array);
+        uploadAsync(staging, bytes, stream);
+    }
+
     private static ByteBuffer toBytes(DType dtype, Object array) {
         int n = java.lang.reflect.Array.getLength(array);
         ByteBuffer b = ByteBuffer.allocateDirect(Math.max(1, n * dtype.byteSize())).order(ByteOrder.nativeOrder());
+        fill(b, dtype, array);
+        b.clear();
+        return b.limit(n * dtype.byteSize());
+    }
+
+    /** Writes {@code array} (host storage of {@code dtype}) into {@code b} from its start. */
+    private static void fill(ByteBuffer b, DType dtype, Object array) {
         switch (dtype) {
             case BOOL -> {
                 for (boolean v : (boolean[]) array) {
@@ -130,8 +151,6 @@ public final class DeviceMemory implements AutoCloseable {
             case FLOAT32 -> b.asFloatBuffer().put((float[]) array);
             case FLOAT64 -> b.asDoubleBuffer().put((double[]) array);
         }
-        b.clear();
-        return b.limit(n * dtype.byteSize());
     }
 
     private static Object fromBytes(DType dtype, int n, ByteBuffer b) {
