@@ -20,7 +20,6 @@ import io.jitflow.runtime.cuda.CudaDevice;
 import io.jitflow.runtime.cuda.DeviceArray;
 import java.util.Arrays;
 import java.util.List;
-import java.util.function.Supplier;
 
 /**
  * The GPU benchmarks, run on a machine with one (see the README's CUDA section): an elementwise
@@ -191,15 +190,20 @@ public final class CudaBenchmark {
                 batch, cpu, batch / cpu * 1e3, onGpu, batch / onGpu * 1e3);
     }
 
-    /** The median milliseconds of one call, after warming up; the result is read so that the work finishes. */
-    private static double time(Supplier<Tensor> call) {
+    /**
+     * The median milliseconds of one call, after warming up, each call followed by a wait for the
+     * device (a Jitflow call has finished its kernels when it returns; a cuBLAS call has not).
+     */
+    private static double time(Runnable call) {
         for (int i = 0; i < Math.min(5, reps); i++) {
-            call.get().toFloatArray();
+            call.run();
         }
+        Cuda.device(0).synchronize();
         double[] ms = new double[reps];
         for (int i = 0; i < reps; i++) {
             long start = System.nanoTime();
-            call.get(); // a GPU run has finished when it returns: it reads the kernels' status word
+            call.run();
+            Cuda.device(0).synchronize();
             ms[i] = (System.nanoTime() - start) / 1e6;
         }
         Arrays.sort(ms);
@@ -243,7 +247,7 @@ public final class CudaBenchmark {
             // Row-major C = A B is column-major C^T = B^T A^T: cuBLAS multiplies b by a.
             Runnable sgemm = () -> org.bytedeco.cuda.global.cublas.cublasSgemm_v2(handle, 0, 0, n, n, n, one,
                     at(db.memory().address()), n, at(da.memory().address()), n, zero, at(c.address()), n);
-            double ms = timeRaw(sgemm);
+            double ms = time(sgemm);
             float[] theirs = (float[]) c.download(DType.FLOAT32, n * n);
             double worst = 0;
             for (int i = 0; i < theirs.length; i++) {
@@ -252,22 +256,6 @@ public final class CudaBenchmark {
             double rate = 2.0 * n * n * n / 1e9 / ms * 1e3;
             return String.format("cuBLAS %.2f ms (%.0f GFLOP/s; ours %.2fx), largest difference %.1e", ms, rate,
                     ourRate / rate, worst);
-        }
-
-        private static double timeRaw(Runnable call) {
-            for (int i = 0; i < Math.min(5, reps); i++) {
-                call.run();
-            }
-            Cuda.device(0).synchronize();
-            double[] ms = new double[reps];
-            for (int i = 0; i < reps; i++) {
-                long start = System.nanoTime();
-                call.run();
-                Cuda.device(0).synchronize();
-                ms[i] = (System.nanoTime() - start) / 1e6;
-            }
-            Arrays.sort(ms);
-            return ms[reps / 2];
         }
 
         /** A pointer JavaCPP passes on as the device address it holds. */
