@@ -115,20 +115,23 @@ static int run_case(const char *dir) {
             int read;
             while (sscanf(p, "%d%n", &sizes[m], &read) == 1) { m++; p += read; }
         } else if (!strncmp(line, "kernel ", 7)) {
+            /* kernel NAME COUNT ID...: the entry takes the listed buffers' addresses and the sizes by value. */
             char name[256]; unsigned count;
-            sscanf(line + 7, "%255s %u", name, &count);
-            CUdeviceptr table, sizeTable;
-            CHECK(pMemAlloc(&table, 8 * n));
-            CHECK(pMemcpyHtoD(table, buffers, 8 * n));
-            CHECK(pMemAlloc(&sizeTable, 4 * (m ? m : 1)));
-            if (m) CHECK(pMemcpyHtoD(sizeTable, sizes, 4 * m));
+            int read;
+            sscanf(line + 7, "%255s %u%n", name, &count, &read);
+            CUdeviceptr slots[64];
+            int k = 0, id;
+            for (char *p = line + 7 + read; k < 64 && sscanf(p, "%d%n", &id, &read) == 1; p += read) {
+                if (id < 0 || id >= n) { fprintf(stderr, "%s: bad buffer id in '%s'\n", dir, line); return 1; }
+                slots[k++] = buffers[id];
+            }
             CUdeviceptr status;
             int code = 0;
             CHECK(pMemAlloc(&status, 4));
             CHECK(pMemcpyHtoD(status, &code, 4));
             CUfunction f;
             CHECK(pModuleGetFunction(&f, module, name));
-            void *args[] = {&table, &sizeTable, &count, &status};
+            void *args[] = {slots, sizes, &count, &status};
             unsigned blocks = (count + 255) / 256;
             CHECK(pLaunchKernel(f, blocks ? blocks : 1, 1, 1, 256, 1, 1, 0, 0, args, NULL));
             CHECK(pCtxSynchronize());
@@ -138,8 +141,6 @@ static int run_case(const char *dir) {
                 failures++;
             }
             pMemFree(status);
-            pMemFree(table);
-            pMemFree(sizeTable);
         }
     }
     for (int id = 0; id < n; id++) {

@@ -2,7 +2,7 @@
  * A stand-in for libcuda.so.1 that lets the tests drive the project's JavaCPP binding on a machine
  * without a GPU: one fake device, device memory in host memory, modules that only remember their
  * PTX, streams that are only handles, and launches that write a line to $FAKE_CUDA_LOG (entry,
- * grid, block, the four parameters' values, the stream) and store $FAKE_CUDA_STATUS into the
+ * grid, block, the point count, whether the first buffer address is set, the stream) and store $FAKE_CUDA_STATUS into the
  * status word instead of running code.
  * Only the calls the runtime makes are here; anything else stays unresolved.
  */
@@ -146,16 +146,15 @@ CUresult cuModuleGetFunction(struct function **function, struct module *module, 
 
 CUresult cuLaunchKernel(struct function *f, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by,
                         unsigned bz, unsigned shared, void *stream, void **parameters, void **extra) {
-    uint64_t table = *(uint64_t *) parameters[0];
-    uint64_t sizes = *(uint64_t *) parameters[1];
+    uint64_t first_buffer = *(uint64_t *) parameters[0];
     uint32_t count = *(uint32_t *) parameters[2];
     uint64_t status = *(uint64_t *) parameters[3];
     const char *path = getenv("FAKE_CUDA_LOG");
     if (path != NULL) {
         FILE *log = fopen(path, "a");
-        fprintf(log, "launch %s grid %ux%ux%u block %ux%ux%u count %u table[0] %s sizes %s on %s stream\n", f->name,
-                gx, gy, gz, bx, by, bz, count, *(uint64_t *) (uintptr_t) table != 0 ? "set" : "null",
-                sizes != 0 ? "set" : "null", stream != NULL ? "its own" : "the default");
+        fprintf(log, "launch %s grid %ux%ux%u block %ux%ux%u count %u buffers[0] %s on %s stream\n", f->name,
+                gx, gy, gz, bx, by, bz, count, first_buffer != 0 ? "set" : "null",
+                stream != NULL ? "its own" : "the default");
         fclose(log);
     }
     const char *code = getenv("FAKE_CUDA_STATUS");

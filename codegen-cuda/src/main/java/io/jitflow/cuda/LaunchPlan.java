@@ -34,9 +34,22 @@ public final class LaunchPlan {
                 }
             }
             launches.add(new CudaCode.Launch(entryName(program, k), Shape.of(kept),
-                    reducesPerBlock(kernel)));
+                    reducesPerBlock(kernel), bufferSlots(kernel)));
         }
         return launches;
+    }
+
+    /**
+     * The ids of the buffers a kernel refers to, ascending: the order of the addresses in its
+     * entry's {@code buffers} parameter, which the host fills per launch.
+     */
+    public static List<Integer> bufferSlots(Kernel kernel) {
+        java.util.SortedSet<Integer> ids = new java.util.TreeSet<>();
+        kernel.withBuffers(b -> {
+            ids.add(b.id());
+            return b;
+        });
+        return List.copyOf(ids);
     }
 
     /**

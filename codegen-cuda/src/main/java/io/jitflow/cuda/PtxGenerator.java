@@ -10,9 +10,10 @@ import java.util.List;
  * The CUDA backend's entry point: a kernel program becomes one PTX module with one {@code .entry}
  * per kernel, named after the kernel's position and first fused node.
  *
- * <p>Every entry takes the same four parameters: {@code buffers}, the device address of a table
- * holding one 64-bit device pointer per buffer id (views point at the storage they view);
- * {@code sizes}, the address of the int32 sizes of the program's symbolic dims (in the order of
+ * <p>Every entry takes the same four parameters, all by value, so a launch needs no copy:
+ * {@code buffers}, the 64-bit device addresses of the buffers the kernel refers to, in the order of
+ * its launch's {@link CudaCode.Launch#buffers} (views point at the storage they view);
+ * {@code sizes}, the int32 sizes of the program's symbolic dims (in the order of
  * {@link KernelProgram#symbols()}); {@code count}, the number of output points; and
  * {@code status}, the address of an int32 error code (see {@link CudaCode}). Each thread
  * computes points in a grid-stride loop, so any launch shape covers them all.
@@ -28,8 +29,8 @@ public final class PtxGenerator {
 
     /**
      * The program's module, the run-time errors its kernels report (a kernel that fails stores
-     * {@code 1 + index} into the int32 at its {@code status} parameter, which the host zeroes before
-     * the launch and reads after it, and stops) and its launch plan.
+     * {@code 1 + index} into the int32 at its {@code status} parameter, which the host reads after
+     * the launches and clears, and stops) and its launch plan.
      */
     public static CudaCode module(KernelProgram program) {
         return module(program, PtxTarget.DEFAULT);

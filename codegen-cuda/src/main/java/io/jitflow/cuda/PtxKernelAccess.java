@@ -16,8 +16,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What every kernel of a program reaches through: its parameters (the buffer table, symbolic sizes,
- * point count and status word), its buffers' pointers and strides, loads and stores, the grid-stride
+ * What every kernel of a program reaches through: its parameters (its buffers' addresses and the
+ * symbolic sizes, both passed by value; point count and status word), its buffers' pointers and strides, loads and stores, the grid-stride
  * loop and coordinates of a point, the evaluation of its expressions, and run-time checks.
  * {@link PtxKernelWriter} builds the kernels' shapes on top.
  */
@@ -32,8 +32,8 @@ final class PtxKernelAccess implements PtxScalarWriter.KernelChecks {
     final Map<String, String> symbolSizes = new HashMap<>();
     /** The registers holding the current point's coordinates, by axis. */
     final Map<Integer, String> coords = new HashMap<>();
-    String table;
-    String sizesTable;
+    /** The ids of the buffers this kernel refers to, in the order of its {@code buffers} parameter. */
+    final List<Integer> slots;
     String count;
     String status;
     final List<String> errors;
@@ -44,6 +44,7 @@ final class PtxKernelAccess implements PtxScalarWriter.KernelChecks {
         this.index = index;
         this.kernel = program.kernels().get(index);
         this.errors = errors;
+        this.slots = LaunchPlan.bufferSlots(kernel);
     }
 
     /** The graph nodes the kernel computes, as {@code %a, %b}. */
@@ -76,15 +77,9 @@ final class PtxKernelAccess implements PtxScalarWriter.KernelChecks {
         return address;
     }
 
-    /** Loads the parameters: the buffer table, the sizes table and the point count. */
+    /** Loads the point count and the status word's address (buffer addresses and sizes are loaded where first used). */
     void prologue() {
-        table = asm.reg(RegClass.B64);
-        sizesTable = asm.reg(RegClass.B64);
         count = asm.reg(RegClass.B32);
-        asm.op("ld.param", PtxType.U64, table, "[buffers]");
-        asm.op("cvta.to.global", PtxType.U64, table, table);
-        asm.op("ld.param", PtxType.U64, sizesTable, "[sizes]");
-        asm.op("cvta.to.global", PtxType.U64, sizesTable, sizesTable);
         asm.op("ld.param", PtxType.U32, count, "[count]");
         status = asm.reg(RegClass.B64);
         asm.op("ld.param", PtxType.U64, status, "[status]");
@@ -199,7 +194,7 @@ final class PtxKernelAccess implements PtxScalarWriter.KernelChecks {
         }
         return symbolSizes.computeIfAbsent(dim.toString(), name -> {
             String r = asm.reg(RegClass.B32);
-            asm.op("ld.global", PtxType.U32, r, "[" + sizesTable + "+" + 4 * program.symbols().indexOf(name) + "]");
+            asm.op("ld.param", PtxType.U32, r, "[sizes+" + 4 * program.symbols().indexOf(name) + "]");
             return r;
         });
     }
@@ -212,13 +207,18 @@ final class PtxKernelAccess implements PtxScalarWriter.KernelChecks {
         });
     }
 
-    /** Loads the buffer's device pointer from the table and computes its row-major strides, once. */
+    /** Loads the buffer's device pointer from its parameter slot and computes its row-major strides, once. */
     void prepare(Buffer b) {
         if (pointers.containsKey(b)) {
             return;
         }
         String pointer = asm.reg(RegClass.B64);
-        asm.op("ld.global", PtxType.U64, pointer, "[" + table + "+" + 8 * b.id() + "]");
+        int slot = slots.indexOf(b.id());
+        if (slot < 0) {
+            throw new IllegalStateException("kernel " + index + " of @" + program.name() + " reads buffer " + b.id()
+                    + ", which is not among its parameters " + slots);
+        }
+        asm.op("ld.param", PtxType.U64, pointer, "[buffers+" + 8 * slot + "]");
         pointers.put(b, pointer);
         Shape shape = b.type().shape();
         String[] s = new String[shape.rank()];

@@ -26,6 +26,8 @@ final class PtxKernelWriter {
     private final PtxKernelAccess access;
     private final PtxAsm asm;
     private final PtxScalarWriter scalar;
+    /** The parameter space every CUDA target has (newer drivers and GPUs allow more). */
+    private static final int MAX_PARAMETER_BYTES = 4096;
     /** The register a reduction folds into. */
     private String accumulator;
 
@@ -59,9 +61,16 @@ final class PtxKernelWriter {
                 threadReductionKernel(reduce);
             }
         }
+        int parameterBytes = 8 * access.slots.size() + 4 * Math.max(1, access.program.symbols().size()) + 16;
+        if (parameterBytes > MAX_PARAMETER_BYTES) {
+            throw access.unsupported("kernels with more than " + MAX_PARAMETER_BYTES + " bytes of parameters ("
+                    + access.slots.size() + " buffers, " + access.program.symbols().size() + " symbolic sizes)");
+        }
         StringBuilder sb = new StringBuilder();
         sb.append("// kernel ").append(access.index).append(": ").append(access.fusedNodes()).append('\n');
-        sb.append(".visible .entry ").append(name).append("(\n    .param .u64 buffers,\n    .param .u64 sizes,\n")
+        sb.append(".visible .entry ").append(name).append("(\n    .param .align 8 .b8 buffers[")
+                .append(8 * access.slots.size()).append("],\n    .param .align 4 .b8 sizes[")
+                .append(4 * Math.max(1, access.program.symbols().size())).append("],\n")
                 .append("    .param .u32 count,\n    .param .u64 status)\n");
         if (access.kernel instanceof Kernel.Matmul || access.kernel instanceof Kernel.Conv
                 || LaunchPlan.reducesPerBlock(access.kernel)) {

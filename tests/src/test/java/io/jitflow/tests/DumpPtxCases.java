@@ -46,8 +46,9 @@ public final class DumpPtxCases {
                     }
                     launch.append('\n');
                     for (CudaCode.Launch k : c.module().launches()) {
-                        launch.append("kernel ").append(k.entry()).append(' ').append(k.count(program.symbols(), sizes))
-                                .append('\n');
+                        launch.append("kernel ").append(k.entry()).append(' ').append(k.count(program.symbols(), sizes));
+                        k.buffers().forEach(id -> launch.append(' ').append(id));
+                        launch.append('\n');
                     }
                     Files.writeString(dir.resolve("launch.txt"), launch);
                     new PtxExecution(program, c.module()).run(buffers, sizes);

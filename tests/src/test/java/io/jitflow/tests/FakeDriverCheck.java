@@ -100,7 +100,7 @@ public final class FakeDriverCheck {
         java.util.Map<String, Long> perStep = new java.util.TreeMap<>();
         during.subList(before, during.size()).forEach(c -> perStep.merge(c, 1L, Long::sum));
         perStep.replaceAll((copy, count) -> count / steps);
-        System.out.println("copies per training step: " + perStep);
+        System.out.println("copies per training step: " + (perStep.isEmpty() ? "none" : perStep));
         w.asTensor().toFloatArray();
         List<String> after = java.nio.file.Files.readAllLines(copies);
         System.out.println("copies reading w: " + after.subList(during.size(), after.size()));

@@ -49,16 +49,16 @@ class FakeDriverTest {
                 "control flow: c [3.0, 4.0], h [5.0, 6.0], ys [7.0, 8.0, 9.0, 10.0, 1.0, 2.0]",
                 "control flow from a CUDA jar: the same",
                 "cuModuleGetFunction(k0_0) failed: CUDA_ERROR_NOT_FOUND (named symbol not found)",
-                // Host inputs go by copies from page-locked memory queued ahead of the kernels; the result comes back.
-                "ran: int32[3], copies [HtoD 12 queued, HtoD 12 queued, HtoD 32 queued, DtoH 4 queued, DtoH 12]",
-                // Per step, the run's parameters go to the device and its status word comes back, each by one
-                // copy queued on the executable's stream; the weights (64x32 and 32 floats) stay on the device
-                // until they are read.
-                "copies per training step: {DtoH 4 queued=1, HtoD 96 queued=1}",
+                // Host inputs go by copies from page-locked memory queued ahead of the kernels; floor_div can
+                // report a division by zero, so its status word comes back; the result is read only when asked.
+                "ran: int32[3], copies [HtoD 12 queued, HtoD 12 queued, DtoH 4 queued]",
+                // The step's kernels take their parameters by value and cannot report an error: no copy at all,
+                // and the weights (64x32 and 32 floats) stay on the device until they are read.
+                "copies per training step: none",
                 "copies reading w: [DtoH 8192]"), out);
         // The eager add's one-op program, then the floor_div program (then the training steps').
         assertTrue(Files.readString(log).startsWith(
-                "launch k0_0 grid 1x1x1 block 256x1x1 count 3 table[0] set sizes set on its own stream\n".repeat(2)));
+                "launch k0_0 grid 1x1x1 block 256x1x1 count 3 buffers[0] set on its own stream\n".repeat(2)));
     }
 
     @Test
@@ -66,7 +66,11 @@ class FakeDriverTest {
         String out = run(dir.resolve("launches.log"), "1", FakeDriverCheck.class);
         assumeTrue(!out.startsWith("unavailable: the CUDA driver could not be loaded (libcudart"), out);
         assertTrue(out.endsWith("\nEvaluationException: floor_div: integer division by zero"), out);
-        assertTrue(out.contains("\nthe kernels of @add reported error code 1, which their module does not define\n"), out);
+        // The eager add's module cannot report an error, so its run never reads the status word.
+        assertTrue(out.contains("\neager add with a host scalar runs on cuda:0\n"), out);
+        String undefined = run(dir.resolve("launches.log"), "2", FakeDriverCheck.class);
+        assertTrue(undefined.endsWith("\nCudaException: the kernels of @f reported error code 2, which their module "
+                + "does not define"), undefined);
     }
 
     /**

@@ -320,11 +320,11 @@ class PtxDifferentialTest {
                 + "    setp.lt.u32 %p1, %r1, 32;\n    @%p1 bra DONE;\n    bar.sync 0;\nDONE:\n    ret;\n}\n";
         PtxInterpreter interpreter = new PtxInterpreter(ptx);
         IllegalArgumentException divergent = assertThrows(IllegalArgumentException.class,
-                () -> interpreter.launch("k", new long[] {0}, 1, 64, new PtxInterpreter.Memory()));
+                () -> interpreter.launch("k", new byte[][] {new byte[8]}, 1, 64, new PtxInterpreter.Memory()));
         assertEquals("PTX line 13 (bar.sync 0): block 0: 32 threads exited while 32 wait at this barrier",
                 divergent.getMessage());
         IllegalArgumentException size = assertThrows(IllegalArgumentException.class,
-                () -> interpreter.launch("k", new long[] {0}, 1, 32, new PtxInterpreter.Memory()));
+                () -> interpreter.launch("k", new byte[][] {new byte[8]}, 1, 32, new PtxInterpreter.Memory()));
         assertEquals("k requires blocks of 64 threads (.reqntid), got 32", size.getMessage());
     }
 
@@ -334,7 +334,7 @@ class PtxDifferentialTest {
                 + "    .reg .f32 %f<3>;\n    ex2.approx.f32 %f1, %f2;\n    ret;\n}\n";
         PtxInterpreter interpreter = new PtxInterpreter(ptx);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> interpreter.launch("k", new long[] {0}, 1, 1, new PtxInterpreter.Memory()));
+                () -> interpreter.launch("k", new byte[][] {new byte[8]}, 1, 1, new PtxInterpreter.Memory()));
         assertEquals("PTX line 8 (ex2.approx.f32 %f1, %f2): instruction not supported by the PTX interpreter", e.getMessage());
     }
 }

@@ -12,8 +12,8 @@ import java.util.Map;
 
 /**
  * A kernel program's PTX run by the {@link PtxInterpreter} in place of a GPU, behind the same
- * interface generated CPU code implements: the buffers are copied to simulated device memory, the
- * pointer table and sizes are laid out as the CUDA backend's entries expect, every kernel is
+ * interface generated CPU code implements: the buffers are copied to simulated device memory, each
+ * launch passes its buffers' addresses and the sizes as the CUDA backend's entries expect, every kernel is
  * launched on a small grid (two blocks of 32 threads, so the grid-stride loops wrap, or of the
  * block size an entry requires) and its
  * status word checked (a reported error is thrown as the CPU backend throws it), and the buffers
@@ -50,16 +50,11 @@ final class PtxExecution implements CompiledProgram {
     public void run(Object[] buffers, int[] sizes) {
         PtxInterpreter.Memory memory = new PtxInterpreter.Memory();
         Map<Object, Long> placed = new IdentityHashMap<>();
-        long table = memory.allocate(8 * buffers.length);
+        long[] addresses = new long[buffers.length];
         for (int i = 0; i < buffers.length; i++) {
-            Object array = buffers[i];
-            long address = placed.computeIfAbsent(array, a -> copyIn(a, memory));
-            memory.buffer(table).putLong(8 * i, address);
+            addresses[i] = placed.computeIfAbsent(buffers[i], a -> copyIn(a, memory));
         }
-        long sizeTable = memory.allocate(4 * sizes.length);
-        for (int i = 0; i < sizes.length; i++) {
-            memory.buffer(sizeTable).putInt(4 * i, sizes[i]);
-        }
+        byte[] sizeValues = PtxInterpreter.bytes(4, java.util.Arrays.stream(sizes).asLongStream().toArray());
         long status = memory.allocate(4);
         int control = 0;
         for (int k = 0; k < program.kernels().size(); k++) {
@@ -70,8 +65,10 @@ final class PtxExecution implements CompiledProgram {
                 placed.forEach((array, address) -> write(array, memory.buffer(address)));
                 continue;
             }
-            ptx.launch(launch.entry(), new long[] {table, sizeTable, launch.count(program.symbols(), sizes), status}, BLOCKS,
-                    threads(launch.entry()), memory);
+            long[] slots = launch.buffers().stream().mapToLong(id -> addresses[id]).toArray();
+            ptx.launch(launch.entry(), new byte[][] {PtxInterpreter.bytes(8, slots), sizeValues,
+                    PtxInterpreter.bytes(4, launch.count(program.symbols(), sizes)), PtxInterpreter.bytes(8, status)},
+                    BLOCKS, threads(launch.entry()), memory);
             int code = memory.buffer(status).getInt(0);
             if (code != 0) {
                 throw new EvaluationException(errors.get(code - 1));

@@ -25,8 +25,12 @@ final class PtxInterpreter {
     record Instruction(int line, String guard, boolean negated, String[] opcode, String[] operands, String text) {
     }
 
-    /** An entry: its parameter names in order, its instructions, its labels' positions and its registers. */
-    record Entry(String name, List<String> params, List<Instruction> code, Map<String, Integer> labels,
+    /** A kernel parameter: its name and size in bytes (a scalar's width, or an array's length in bytes). */
+    record Param(String name, int bytes) {
+    }
+
+    /** An entry: its parameters in order, its instructions, its labels' positions and its registers. */
+    record Entry(String name, List<Param> params, List<Instruction> code, Map<String, Integer> labels,
                  Map<String, Integer> registerCounts, int requiredThreads, Map<String, Integer> shared, int sharedBytes) {
     }
 
@@ -40,7 +44,7 @@ final class PtxInterpreter {
                 continue;
             }
             String name = line.substring(line.indexOf(".entry ") + 7, line.indexOf('(')).trim();
-            List<String> params = new ArrayList<>();
+            List<Param> params = new ArrayList<>();
             while (!stripComment(lines[i]).contains(")")) {
                 addParam(lines[i], params);
                 i++;
@@ -97,12 +101,20 @@ final class PtxInterpreter {
         }
     }
 
-    private static void addParam(String line, List<String> params) {
+    /** Adds the parameter a line declares: {@code .param .u64 name} or {@code .param .align 8 .b8 name[N]}. */
+    private static void addParam(String line, List<Param> params) {
         String text = stripComment(line);
         int at = text.indexOf(".param ");
         if (at >= 0) {
             String[] parts = text.substring(at).replaceAll("[,)]", " ").trim().split("\\s+");
-            params.add(parts[2]);
+            String declarator = parts[parts.length - 1];
+            int bracket = declarator.indexOf('[');
+            if (bracket >= 0) {
+                params.add(new Param(declarator.substring(0, bracket),
+                        Integer.parseInt(declarator.substring(bracket + 1, declarator.indexOf(']')))));
+            } else {
+                params.add(new Param(declarator, Thread.width(parts[1].substring(1))));
+            }
         }
     }
 
@@ -178,11 +190,20 @@ final class PtxInterpreter {
 
     // ---- execution ----
 
-    /** Runs {@code entry} with the given parameter values on a grid of {@code blocks} x {@code threads}. */
-    void launch(String name, long[] params, int blocks, int threads, Memory memory) {
+    /**
+     * Runs {@code entry} on a grid of {@code blocks} x {@code threads} with the given parameter
+     * values, each as the little-endian bytes of its declared size (see {@link #bytes}).
+     */
+    void launch(String name, byte[][] params, int blocks, int threads, Memory memory) {
         Entry e = entry(name);
         if (params.length != e.params().size()) {
             throw new IllegalArgumentException(name + " takes " + e.params().size() + " parameters, got " + params.length);
+        }
+        for (int i = 0; i < params.length; i++) {
+            if (params[i].length != e.params().get(i).bytes()) {
+                throw new IllegalArgumentException(name + ": parameter " + e.params().get(i).name() + " is "
+                        + e.params().get(i).bytes() + " bytes, got " + params[i].length);
+            }
         }
         if (e.requiredThreads() != 0 && threads != e.requiredThreads()) {
             throw new IllegalArgumentException(name + " requires blocks of " + e.requiredThreads() + " threads (.reqntid), got "
@@ -228,6 +249,19 @@ final class PtxInterpreter {
         }
     }
 
+    /** {@code values} as one parameter's bytes: each little-endian in {@code width} bytes (4 or 8). */
+    static byte[] bytes(int width, long... values) {
+        ByteBuffer b = ByteBuffer.allocate(width * Math.max(1, values.length)).order(ByteOrder.LITTLE_ENDIAN);
+        for (long v : values) {
+            if (width == 4) {
+                b.putInt((int) v);
+            } else {
+                b.putLong(v);
+            }
+        }
+        return b.array();
+    }
+
     /** Where a thread stopped: ready to run, at a barrier, at a warp shuffle, or finished. */
     private enum Stop { READY, BARRIER, SHUFFLE, EXITED }
 
@@ -263,7 +297,7 @@ final class PtxInterpreter {
     private static final class Thread {
         private static final long STEP_LIMIT = 50_000_000L;
         private final Entry e;
-        private final long[] params;
+        private final byte[][] params;
         private final Memory memory;
         private final ByteBuffer shared;
         private final int[] grid;
@@ -272,7 +306,7 @@ final class PtxInterpreter {
         private long steps;
         private Stop stop = Stop.READY;
 
-        Thread(Entry e, long[] params, Memory memory, ByteBuffer shared, int[] grid) {
+        Thread(Entry e, byte[][] params, Memory memory, ByteBuffer shared, int[] grid) {
             this.e = e;
             this.params = params;
             this.memory = memory;
@@ -341,19 +375,13 @@ final class PtxInterpreter {
             String t = type(in);
             switch (in.opcode()[0]) {
                 case "ld" -> {
-                    if (has(in, "param")) {
-                        int index = e.params().indexOf(o[1].substring(1, o[1].length() - 1));
-                        if (index < 0) {
-                            throw error(in.line(), in.text(), "no parameter " + o[1]);
-                        }
-                        write(o[0], params[index], in);
-                    } else if (has(in, "v4")) {
+                    if (has(in, "v4")) {
                         ByteBuffer b = access(o[1], 4 * width(t), in);
                         for (String register : vectorRegisters(o[0], in)) {
                             write(register, element(b, t, in), in);
                         }
                     } else {
-                        ByteBuffer b = access(o[1], width(t), in);
+                        ByteBuffer b = has(in, "param") ? parameter(o[1], width(t), in) : access(o[1], width(t), in);
                         write(o[0], switch (t) {
                             case "u8" -> b.get() & 0xffL;
                             case "b16" -> b.getShort() & 0xffffL;
@@ -484,6 +512,24 @@ final class PtxInterpreter {
             };
         }
 
+        /** The bytes of a parameter a load reads ({@code [name]} or {@code [name+offset]}), checked against its size. */
+        private ByteBuffer parameter(String operand, int width, Instruction in) {
+            String inside = operand.substring(1, operand.length() - 1);
+            int plus = inside.indexOf('+');
+            String name = plus < 0 ? inside : inside.substring(0, plus);
+            int offset = plus < 0 ? 0 : Integer.parseInt(inside.substring(plus + 1));
+            for (int i = 0; i < e.params().size(); i++) {
+                if (e.params().get(i).name().equals(name)) {
+                    if (offset < 0 || offset + width > params[i].length) {
+                        throw error(in.line(), in.text(), String.format("parameter access of %d bytes at %d is outside "
+                                + "the %d bytes of %s", width, offset, params[i].length, name));
+                    }
+                    return ByteBuffer.wrap(params[i], offset, width).order(ByteOrder.LITTLE_ENDIAN);
+                }
+            }
+            throw error(in.line(), in.text(), "no parameter " + name);
+        }
+
         /** The bytes a global or shared access touches, checked against the allocation or the block's shared memory. */
         private ByteBuffer access(String operand, int width, Instruction in) {
             long address = address(operand, in);
@@ -502,7 +548,7 @@ final class PtxInterpreter {
             throw error(in.line(), in.text(), "only param, global and shared memory are modelled");
         }
 
-        private static int width(String t) {
+        static int width(String t) {
             return switch (t) {
                 case "u8", "s8" -> 1;
                 case "b16" -> 2;

@@ -32,9 +32,10 @@ final class AotManifest {
     static final String MAGIC = "jitflow-aot";
     /**
      * Raised whenever generated code calls the runtime differently (2: matmuls take their row
-     * epilogue; 3: a program's class is constructed with its control-flow kernels).
+     * epilogue; 3: a program's class is constructed with its control-flow kernels; 4: CUDA entries
+     * take their buffers' addresses by value, and each launch lists them).
      */
-    static final int VERSION = 3;
+    static final int VERSION = 4;
 
     /**
      * One compiled function or region: the program it implements, the binary name of its class
@@ -94,8 +95,10 @@ final class AotManifest {
         if (f.cuda() != null) {
             sb.append("ptx ").append(encode(f.cuda().ptxEntry())).append('\n');
             f.cuda().errors().forEach(e -> sb.append("error ").append(encode(e)).append('\n'));
-            f.cuda().launches().forEach(l -> sb.append("launch ").append(l.onHost() ? "-" : l.entry()).append(' ')
-                    .append(dims(l.points())).append(l.perBlock() ? " per-block" : "").append('\n'));
+            f.cuda().launches().forEach(l -> sb.append(l.onHost() ? "launch - -" : "launch " + l.entry() + ' '
+                    + dims(l.points()) + (l.perBlock() ? " per-block " : " per-thread ")
+                    + l.buffers().stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(",")))
+                    .append('\n'));
         }
         int region = 0;
         for (Kernel.Control c : f.controls()) {
@@ -179,8 +182,9 @@ final class AotManifest {
                     case "input", "output", "read", "write" -> current.bind(f[0], decode(f[1]), Integer.parseInt(f[2]));
                     case "ptx" -> current.ptxEntry = decode(f[1]);
                     case "error" -> current.errors.add(decode(f[1]));
-                    case "launch" -> current.launches.add(new CudaCode.Launch(f[1].equals("-") ? null : f[1], shape(f[2]),
-                            f.length > 3 && f[3].equals("per-block")));
+                    case "launch" -> current.launches.add(f[1].equals("-") ? CudaCode.Launch.HOST
+                            : new CudaCode.Launch(f[1], shape(f[2]), f[3].equals("per-block"),
+                                    java.util.Arrays.stream(f[4].split(",")).map(Integer::valueOf).toList()));
                     case "end" -> {
                         FunctionEntry finished = current.finish();
                         if (open.isEmpty()) {

@@ -25,11 +25,16 @@ public record CudaCode(String ptx, List<String> errors, List<Launch> launches, L
 
     /**
      * One kernel's launch: its entry, the shape of its output points (whose symbolic dims are
-     * resolved per run), and whether a whole block computes each point rather than one thread.
+     * resolved per run), whether a whole block computes each point rather than one thread, and the
+     * ids of the buffers whose addresses its {@code buffers} parameter holds, in order.
      */
-    public record Launch(String entry, Shape points, boolean perBlock) {
+    public record Launch(String entry, Shape points, boolean perBlock, List<Integer> buffers) {
         /** A control-flow kernel's place in the plan: the host runs it, with its regions' code. */
-        public static final Launch HOST = new Launch(null, Shape.scalar(), false);
+        public static final Launch HOST = new Launch(null, Shape.scalar(), false, List.of());
+
+        public Launch {
+            buffers = List.copyOf(buffers);
+        }
 
         public boolean onHost() {
             return entry == null;

@@ -15,6 +15,7 @@ import io.jitflow.runtime.ShapeBindings;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.Pointer;
@@ -22,18 +23,21 @@ import org.bytedeco.javacpp.PointerPointer;
 
 /**
  * Runs a kernel program's PTX module on a CUDA device. Each run checks its inputs as the CPU
- * backend does, lays out the pointer table and symbolic sizes the entries expect, launches every
- * kernel in order on a stream of its own without waiting in between (the run's parameters go to
- * the device by one copy queued on that stream), and reads the status word once at the end (a kernel that
- * fails reports its error there, and the run throws it as the CPU backend would). Inputs and
- * outputs stay on the device. A variable is uploaded when its value is not the one this executable
- * last wrote or uploaded; an assigned value stays on the device, in the store as a
+ * backend does and queues every kernel in order on a stream of its own, with no copy for its
+ * parameters (each launch passes its buffers' addresses and the symbolic sizes by value) and no
+ * wait in between. A module whose kernels can report an error (a division by zero, an index out
+ * of range) has them store its code in a status word; such a run reads the word back at its end
+ * and throws the error as the CPU backend would. A run of a module that cannot fail returns
+ * without waiting: its outputs are read back only when something reads them, after their kernels
+ * finish (memory written by queued kernels is waited for by any reader on another stream or on
+ * the host). A variable is uploaded when its value is not the one this executable last wrote or
+ * uploaded; an assigned value stays on the device, in the store as a
  * {@linkplain HostTensor#deferred deferred} tensor that is copied back only when something reads
- * it, so a training loop moves no weights between host and device. Constants
- * are uploaded once; temporaries that never escape are kept for the next run of the same sizes.
- * A control-flow kernel runs on the host (after the kernels before it finish): {@link ControlLoop}
- * calls its regions' executables on device arrays, reading back only the conditions. Runs of one
- * executable are serialized.
+ * it, so a training loop moves no weights between host and device. Constants are uploaded once;
+ * temporaries that never escape are kept for the next run of the same sizes. A control-flow
+ * kernel runs on the host (after the kernels before it finish): {@link ControlLoop} calls its
+ * regions' executables on device arrays, reading back only the conditions. Runs of one executable
+ * are serialized.
  */
 public final class CudaExecutable implements io.jitflow.runtime.Executable {
     private static final int THREADS = 256;
@@ -49,24 +53,19 @@ public final class CudaExecutable implements io.jitflow.runtime.Executable {
     private final boolean[] reusable;
     private final DeviceMemory[] kept;
     private final DeviceMemory[] constants;
-    /**
-     * What the kernels read besides the buffers, in one block of device memory: the status word
-     * (8 bytes, zero before a run), the buffers' addresses, the symbolic sizes. A run writes it in
-     * {@link #staging} and queues one copy; the status word comes back through it at the end.
-     */
-    private final DeviceMemory parameterBlock;
-    private final PinnedMemory staging;
-    private static final long TABLE_OFFSET = 8;
-    private final long sizesOffset;
-    private final long blockBytes;
+    /** Zero until a kernel reports an error; read back (through {@link #statusStaging}) and cleared by the host. */
+    private final DeviceMemory statusWord;
+    private final PinnedMemory statusStaging;
     /** This executable's own stream, so programs run from different threads can overlap on the GPU. */
     private final org.bytedeco.cuda.cudart.CUstream_st stream;
-    private final LongPointer tableParameter = new LongPointer(1);
-    private final LongPointer sizesParameter = new LongPointer(1);
+    /** A launch's parameter values: its buffers' addresses, the symbolic sizes, the point count, the status word. */
+    private final BytePointer addressesParameter;
+    private final IntPointer sizesParameter;
     private final IntPointer countParameter = new IntPointer(1);
     private final LongPointer statusParameter = new LongPointer(1);
-    private final PointerPointer<Pointer> parameters =
-            new PointerPointer<>(tableParameter, sizesParameter, countParameter, statusParameter);
+    private final PointerPointer<Pointer> parameters;
+    /** The memory the last run's queued work uses, kept reachable (so not freed) until the next run. */
+    private DeviceMemory[] inFlight;
 
     /** Loads {@code code}'s module on {@code device}, to run {@code program} by its launch plan. */
     public CudaExecutable(KernelProgram program, CudaCode code, CudaDevice device) {
@@ -76,9 +75,11 @@ public final class CudaExecutable implements io.jitflow.runtime.Executable {
         this.errors = code.errors();
         int n = program.buffers().size();
         this.launches = code.launches();
+        int slots = 1;
         for (CudaCode.Launch launch : launches) {
             if (!launch.onHost()) {
                 module.function(launch.entry());
+                slots = Math.max(slots, launch.buffers().size());
             }
         }
         this.controls = program.controlKernels();
@@ -98,14 +99,14 @@ public final class CudaExecutable implements io.jitflow.runtime.Executable {
                 constants[b.id()] = DeviceArray.upload(device, b.constant()).memory();
             }
         }
-        this.sizesOffset = TABLE_OFFSET + 8L * n;
-        this.blockBytes = sizesOffset + 4L * program.symbols().size();
-        this.parameterBlock = device.allocate(blockBytes);
-        this.staging = new PinnedMemory(device, blockBytes);
+        this.statusWord = device.allocate(8);
+        statusWord.upload(DType.INT64, new long[] {0});
+        this.statusStaging = new PinnedMemory(device, 8);
         this.stream = device.newStream();
-        tableParameter.put(parameterBlock.address() + TABLE_OFFSET);
-        sizesParameter.put(parameterBlock.address() + sizesOffset);
-        statusParameter.put(parameterBlock.address());
+        this.addressesParameter = new BytePointer(8L * slots);
+        this.sizesParameter = new IntPointer(Math.max(1, program.symbols().size()));
+        statusParameter.put(statusWord.address());
+        this.parameters = new PointerPointer<>(addressesParameter, sizesParameter, countParameter, statusParameter);
     }
 
     public KernelProgram program() {
@@ -122,10 +123,15 @@ public final class CudaExecutable implements io.jitflow.runtime.Executable {
     /**
      * Runs with host inputs, giving host outputs: the inputs go to the device by copies from
      * page-locked memory queued on this executable's stream ahead of the kernels (the host does
-     * not wait for them), and the outputs come back.
+     * not wait for them), and the outputs are {@linkplain HostTensor#deferred deferred}: copied
+     * back when first read.
      */
     @Override
     public synchronized Map<String, HostTensor> run(Map<String, HostTensor> inputs, VariableStore variables) {
+        if (!inputs.isEmpty()) {
+            // The last run's queued copies may still be reading the staging memory this run refills.
+            device.synchronize(stream);
+        }
         Map<String, DeviceArray> onDevice = new LinkedHashMap<>();
         inputs.forEach((name, value) -> {
             long bytes = (long) value.size() * value.dtype().byteSize();
@@ -139,11 +145,14 @@ public final class CudaExecutable implements io.jitflow.runtime.Executable {
             onDevice.put(name, new DeviceArray(value.dtype(), value.shape(), memory));
         });
         Map<String, HostTensor> outputs = new LinkedHashMap<>();
-        runOnDevice(onDevice, variables).forEach((name, value) -> outputs.put(name, value.download()));
+        runOnDevice(onDevice, variables).forEach((name, value) -> outputs.put(name, deferred(value)));
         return outputs;
     }
 
-    /** Runs with {@code inputs} by name, on this device; reads and assigns variables in {@code variables}. */
+    /**
+     * Runs with {@code inputs} by name, on this device; reads and assigns variables in {@code variables}.
+     * Returns once the kernels are queued (or, for a module that can report an error, once they have finished).
+     */
     public synchronized Map<String, DeviceArray> runOnDevice(Map<String, DeviceArray> inputs, VariableStore variables) {
         ShapeBindings bindings = new ShapeBindings(program);
         bindings.checkInputNames(inputs.keySet());
@@ -158,6 +167,7 @@ public final class CudaExecutable implements io.jitflow.runtime.Executable {
                         + value.device() + ", expected " + device);
             }
             bindings.bind(b.type(), value.dtype(), value.shape(), "input '" + name + "'");
+            value.memory().awaitWriter(stream);
             memory[b.id()] = value.memory();
         });
         program.variableReads().forEach((name, b) -> {
@@ -185,21 +195,17 @@ public final class CudaExecutable implements io.jitflow.runtime.Executable {
                 }
             }
         }
-        org.bytedeco.javacpp.BytePointer block = staging.bytes();
-        block.putLong(0, 0);
         for (Buffer b : program.buffers()) {
-            DeviceMemory m = memory[b.kind() == Buffer.Kind.VIEW ? b.viewOf().id() : b.id()];
-            memory[b.id()] = m;
-            block.putLong(TABLE_OFFSET + 8L * b.id(), m.address());
+            if (b.kind() == Buffer.Kind.VIEW) {
+                memory[b.id()] = memory[b.viewOf().id()];
+            }
         }
-        for (int i = 0; i < sizes.length; i++) {
-            block.putInt(sizesOffset + 4L * i, sizes[i]);
-        }
-        parameterBlock.uploadAsync(staging, blockBytes, stream);
+        sizesParameter.put(sizes);
+        inFlight = memory;
         int control = 0;
         for (CudaCode.Launch launch : launches) {
             if (launch.onHost()) {
-                device.synchronize(stream);
+                throwReportedError();
                 runControl(control++, memory, bindings);
                 continue;
             }
@@ -207,31 +213,63 @@ public final class CudaExecutable implements io.jitflow.runtime.Executable {
             if (points == 0) {
                 continue;
             }
+            List<Integer> slots = launch.buffers();
+            for (int i = 0; i < slots.size(); i++) {
+                addressesParameter.putLong(8L * i, memory[slots.get(i)].address());
+            }
             countParameter.put((int) points);
             long wanted = launch.perBlock() ? points : (points + THREADS - 1) / THREADS;
             int blocks = (int) Math.min(wanted, 32L * device.multiprocessors());
             module.launch(launch.entry(), blocks, THREADS, parameters, stream);
         }
-        parameterBlock.downloadAsync(staging, 4, stream);
+        if (!errors.isEmpty()) {
+            throwReportedError();
+        }
+        Map<String, DeviceArray> outputs = new LinkedHashMap<>();
+        program.outputs().forEach((name, b) -> outputs.put(name, written(b, memory, bindings)));
+        program.variableWrites().forEach((name, b) -> {
+            // The new value stays on the device; the host reads it back only if something asks for it.
+            DeviceArray value = written(b, memory, bindings);
+            HostTensor host = deferred(value);
+            variables.set(name, host);
+            resident.put(name, new Resident(host, value));
+        });
+        return outputs;
+    }
+
+    /**
+     * Waits for the queued work and throws the error a kernel reported, if any (and clears the
+     * status word for the next run). Only a module that can report errors pays for the read.
+     */
+    private void throwReportedError() {
+        if (errors.isEmpty()) {
+            device.synchronize(stream);
+            return;
+        }
+        statusWord.downloadAsync(statusStaging, 4, stream);
         device.synchronize(stream);
-        int code = block.getInt(0);
+        int code = statusStaging.bytes().getInt(0);
+        if (code == 0) {
+            return;
+        }
+        statusWord.upload(DType.INT64, new long[] {0});
         if (code < 0 || code > errors.size()) {
             throw new CudaException("the kernels of @" + program.name() + " reported error code " + code
                     + ", which their module does not define", 0);
         }
-        if (code != 0) {
-            throw new EvaluationException(errors.get(code - 1));
-        }
-        Map<String, DeviceArray> outputs = new LinkedHashMap<>();
-        program.outputs().forEach((name, b) -> outputs.put(name, array(b, memory, bindings)));
-        program.variableWrites().forEach((name, b) -> {
-            // The new value stays on the device; the host reads it back only if something asks for it.
-            DeviceArray written = array(b, memory, bindings);
-            HostTensor value = HostTensor.deferred(written.dtype(), written.shape(), () -> written.download().storage());
-            variables.set(name, value);
-            resident.put(name, new Resident(value, written));
-        });
-        return outputs;
+        throw new EvaluationException(errors.get(code - 1));
+    }
+
+    /** Buffer {@code b} as written by this run's queued kernels: its readers elsewhere wait for them. */
+    private DeviceArray written(Buffer b, DeviceMemory[] memory, ShapeBindings bindings) {
+        DeviceArray value = array(b, memory, bindings);
+        value.memory().writtenOn(stream);
+        return value;
+    }
+
+    /** A device value as a host tensor whose elements are copied back when first read. */
+    private static HostTensor deferred(DeviceArray value) {
+        return HostTensor.deferred(value.dtype(), value.shape(), () -> value.download().storage());
     }
 
     private static final VariableStore NO_VARIABLES = new VariableStore();

@@ -13,6 +13,7 @@ import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.bytedeco.cuda.cudart.CUstream_st;
 import org.bytedeco.javacpp.BytePointer;
 
 /**
@@ -27,6 +28,8 @@ public final class DeviceMemory implements AutoCloseable {
     private final long address;
     private final long bytes;
     private final Cleaner.Cleanable release;
+    /** The stream whose queued kernels write this memory and may not have finished yet (null: none). */
+    private volatile CUstream_st writer;
 
     DeviceMemory(CudaDevice device, long address, long bytes) {
         this.device = device;
@@ -66,6 +69,23 @@ public final class DeviceMemory implements AutoCloseable {
         return bytes;
     }
 
+    /** Records that kernels queued on {@code stream} write this memory; readers elsewhere wait for them. */
+    void writtenOn(CUstream_st stream) {
+        writer = stream;
+    }
+
+    /**
+     * Waits until the kernels that write this memory have finished, unless they are queued on
+     * {@code reader} (a stream runs its work in order; null: the host reads).
+     */
+    void awaitWriter(CUstream_st reader) {
+        CUstream_st w = writer;
+        if (w != null && w != reader) {
+            device.synchronize(w);
+            writer = null;
+        }
+    }
+
     /** Copies {@code array} (host storage of {@code dtype}) to the start of this memory. */
     public void upload(DType dtype, Object array) {
         ByteBuffer host = toBytes(dtype, array);
@@ -81,6 +101,7 @@ public final class DeviceMemory implements AutoCloseable {
     /** Copies {@code count} elements of {@code dtype} from the start of this memory into a new host array. */
     public Object download(DType dtype, int count) {
         long size = (long) count * dtype.byteSize();
+        awaitWriter(null);
         try (BytePointer staging = new BytePointer(Math.max(size, 1))) {
             device.makeCurrent();
             check(cuMemcpyDtoH(staging, address, size), "cuMemcpyDtoH");
@@ -89,13 +110,13 @@ public final class DeviceMemory implements AutoCloseable {
     }
 
     /** Queues a copy of the first {@code size} bytes of {@code from} to the start of this memory on {@code stream}. */
-    void uploadAsync(PinnedMemory from, long size, org.bytedeco.cuda.cudart.CUstream_st stream) {
+    void uploadAsync(PinnedMemory from, long size, CUstream_st stream) {
         device.makeCurrent();
         check(cuMemcpyHtoDAsync(address, from.bytes(), size, stream), "cuMemcpyHtoDAsync");
     }
 
     /** Queues a copy of the first {@code size} bytes of this memory to the start of {@code to} on {@code stream}. */
-    void downloadAsync(PinnedMemory to, long size, org.bytedeco.cuda.cudart.CUstream_st stream) {
+    void downloadAsync(PinnedMemory to, long size, CUstream_st stream) {
         device.makeCurrent();
         check(cuMemcpyDtoHAsync(to.bytes(), address, size, stream), "cuMemcpyDtoHAsync");
     }
@@ -105,6 +126,8 @@ public final class DeviceMemory implements AutoCloseable {
         if (bytes == 0) {
             return;
         }
+        from.awaitWriter(null);
+        awaitWriter(null);
         device.makeCurrent();
         check(cuMemcpyDtoD(address + offset, from.address + fromOffset, bytes), "cuMemcpyDtoD");
     }
@@ -119,7 +142,7 @@ public final class DeviceMemory implements AutoCloseable {
      * {@code stream}, through {@code staging}, which must hold it and stay untouched until the
      * stream has done the copy.
      */
-    void uploadAsync(DType dtype, Object array, PinnedMemory staging, org.bytedeco.cuda.cudart.CUstream_st stream) {
+    void uploadAsync(DType dtype, Object array, PinnedMemory staging, CUstream_st stream) {
         int bytes = java.lang.reflect.Array.getLength(array) * dtype.byteSize();
         if (bytes == 0) {
             return;
