@@ -56,7 +56,54 @@ CUresult cuStreamCreate(void **stream, unsigned flags) {
     return flags == 0 ? SUCCESS : INVALID_VALUE;
 }
 
-CUresult cuStreamSynchronize(void *stream) { return stream != NULL ? SUCCESS : INVALID_VALUE; }
+/* Appends a line to $FAKE_CUDA_COPIES, the ordered log of copies and synchronization. */
+static void log_copy_line(const char *line) {
+    const char *path = getenv("FAKE_CUDA_COPIES");
+    if (path != NULL) {
+        FILE *log = fopen(path, "a");
+        fprintf(log, "%s\n", line);
+        fclose(log);
+    }
+}
+
+static int stream_number(void *stream) { return (int) ((uintptr_t) stream - 0x2000); }
+
+CUresult cuStreamSynchronize(void *stream) {
+    char line[64];
+    snprintf(line, sizeof line, "sync s%d", stream_number(stream));
+    log_copy_line(line);
+    return stream != NULL ? SUCCESS : INVALID_VALUE;
+}
+
+static uintptr_t events;
+
+CUresult cuEventCreate(void **event, unsigned flags) {
+    *event = (void *) (0x3000 + ++events);
+    return SUCCESS;
+}
+
+static int event_number(void *event) { return (int) ((uintptr_t) event - 0x3000); }
+
+CUresult cuEventRecord(void *event, void *stream) {
+    char line[64];
+    snprintf(line, sizeof line, "record e%d s%d", event_number(event), stream_number(stream));
+    log_copy_line(line);
+    return stream != NULL ? SUCCESS : INVALID_VALUE;
+}
+
+CUresult cuStreamWaitEvent(void *stream, void *event, unsigned flags) {
+    char line[64];
+    snprintf(line, sizeof line, "wait s%d e%d", stream_number(stream), event_number(event));
+    log_copy_line(line);
+    return stream != NULL && flags == 0 ? SUCCESS : INVALID_VALUE;
+}
+
+CUresult cuEventSynchronize(void *event) {
+    char line[64];
+    snprintf(line, sizeof line, "sync e%d", event_number(event));
+    log_copy_line(line);
+    return SUCCESS;
+}
 
 CUresult cuMemAlloc_v2(CUdeviceptr *address, size_t bytes) {
     void *p = calloc(1, bytes);
@@ -66,43 +113,44 @@ CUresult cuMemAlloc_v2(CUdeviceptr *address, size_t bytes) {
 
 CUresult cuMemFree_v2(CUdeviceptr address) { free((void *) (uintptr_t) address); return SUCCESS; }
 
-/* Each copy appends "<direction> <bytes>" (and " queued" for a copy queued on a stream) to $FAKE_CUDA_COPIES. */
-static void count_copy(const char *direction, size_t bytes, int queued) {
-    const char *path = getenv("FAKE_CUDA_COPIES");
-    if (path != NULL) {
-        FILE *log = fopen(path, "a");
-        fprintf(log, "%s %zu%s\n", direction, bytes, queued ? " queued" : "");
-        fclose(log);
+/* Each copy logs "<direction> <bytes>", and " queued s<stream>" for a copy queued on a stream. */
+static void count_copy(const char *direction, size_t bytes, void *stream) {
+    char line[96];
+    if (stream != NULL) {
+        snprintf(line, sizeof line, "%s %zu queued s%d", direction, bytes, stream_number(stream));
+    } else {
+        snprintf(line, sizeof line, "%s %zu", direction, bytes);
     }
+    log_copy_line(line);
 }
 
 CUresult cuMemcpyHtoD_v2(CUdeviceptr to, const void *from, size_t bytes) {
     memcpy((void *) (uintptr_t) to, from, bytes);
-    count_copy("HtoD", bytes, 0);
+    count_copy("HtoD", bytes, NULL);
     return SUCCESS;
 }
 
 CUresult cuMemcpyDtoH_v2(void *to, CUdeviceptr from, size_t bytes) {
     memcpy(to, (const void *) (uintptr_t) from, bytes);
-    count_copy("DtoH", bytes, 0);
+    count_copy("DtoH", bytes, NULL);
     return SUCCESS;
 }
 
 CUresult cuMemcpyDtoD_v2(CUdeviceptr to, CUdeviceptr from, size_t bytes) {
     memcpy((void *) (uintptr_t) to, (const void *) (uintptr_t) from, bytes);
-    count_copy("DtoD", bytes, 0);
+    count_copy("DtoD", bytes, NULL);
     return SUCCESS;
 }
 
 CUresult cuMemcpyHtoDAsync_v2(CUdeviceptr to, const void *from, size_t bytes, void *stream) {
     memcpy((void *) (uintptr_t) to, from, bytes);
-    count_copy("HtoD", bytes, 1);
+    count_copy("HtoD", bytes, stream);
     return stream != NULL ? SUCCESS : INVALID_VALUE;
 }
 
 CUresult cuMemcpyDtoHAsync_v2(void *to, CUdeviceptr from, size_t bytes, void *stream) {
     memcpy(to, (const void *) (uintptr_t) from, bytes);
-    count_copy("DtoH", bytes, 1);
+    count_copy("DtoH", bytes, stream);
     return stream != NULL ? SUCCESS : INVALID_VALUE;
 }
 

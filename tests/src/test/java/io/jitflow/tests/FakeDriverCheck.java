@@ -103,7 +103,53 @@ public final class FakeDriverCheck {
         System.out.println("copies per training step: " + (perStep.isEmpty() ? "none" : perStep));
         w.asTensor().toFloatArray();
         List<String> after = java.nio.file.Files.readAllLines(copies);
-        System.out.println("copies reading w: " + after.subList(during.size(), after.size()));
+        System.out.println("reading w: " + relabeled(after.subList(during.size(), after.size())));
+    }
+
+    /**
+     * Three calls with host inputs of a program that cannot fail, then a read of the last result:
+     * the log of copies and synchronization the driver saw.
+     */
+    private static void overlappedCalls(CudaDevice device) {
+        io.jitflow.ir.Graph g = io.jitflow.text.GraphParser.parse("""
+                jitflow 1 opset 2
+                func @fma(%x : float32[3], %y : float32[3]) -> (z : float32[3]) {
+                  %p = mul(%x, %y) : float32[3]
+                  %z = add(%p, %x) : float32[3]
+                  return %z
+                }
+                """, "fma.jfg");
+        KernelProgram program = Compiled.lower(g.functions().get(0), io.jitflow.ir.InferenceContext.NO_VARIABLES);
+        CudaExecutable executable = new CudaExecutable(program, PtxGenerator.module(program), device);
+        Map<String, HostTensor> inputs = Map.of("x", HostTensor.of(new float[] {1, 2, 3}, 3),
+                "y", HostTensor.of(new float[] {4, 5, 6}, 3));
+        List<String> before = copies();
+        Map<String, HostTensor> out = null;
+        for (int i = 0; i < 3; i++) {
+            out = executable.run(inputs, new VariableStore());
+        }
+        out.get("z").toFloatArray();
+        List<String> after = copies();
+        System.out.println("three calls and a read: " + relabeled(after.subList(before.size(), after.size())));
+    }
+
+    /** The driver's log with streams and events named S1, S2... and E1, E2... in order of appearance. */
+    private static String relabeled(List<String> log) {
+        Map<String, String> names = new java.util.HashMap<>();
+        List<String> lines = new java.util.ArrayList<>();
+        for (String line : log) {
+            StringBuilder sb = new StringBuilder();
+            for (String word : line.split(" ")) {
+                if (word.matches("[se][0-9]+")) {
+                    String kind = word.substring(0, 1).toUpperCase();
+                    word = names.computeIfAbsent(word, w -> kind + (names.values().stream().filter(n -> n.startsWith(kind))
+                            .count() + 1));
+                }
+                sb.append(sb.length() == 0 ? "" : " ").append(word);
+            }
+            lines.add(sb.toString());
+        }
+        return lines.toString();
     }
 
     /** The copies the fake driver has logged so far (none when it is not asked to log them). */
@@ -168,11 +214,12 @@ public final class FakeDriverCheck {
             Map<String, HostTensor> out = executable.run(Map.of("x", HostTensor.of(new int[] {7, 8, 9}, 3),
                     "y", HostTensor.of(new int[] {2, 2, 2}, 3)), new VariableStore());
             List<String> after = copies();
-            System.out.println("ran: " + out.get("q").type() + ", copies " + after.subList(before.size(), after.size()));
+            System.out.println("ran: " + out.get("q").type() + ", " + relabeled(after.subList(before.size(), after.size())));
         } catch (RuntimeException e) {
             System.out.println(e.getClass().getSimpleName() + ": " + e.getMessage());
         }
         if (System.getenv("FAKE_CUDA_STATUS") == null) {
+            overlappedCalls(device);
             trainingStepCopies();
         }
     }

@@ -49,13 +49,20 @@ class FakeDriverTest {
                 "control flow: c [3.0, 4.0], h [5.0, 6.0], ys [7.0, 8.0, 9.0, 10.0, 1.0, 2.0]",
                 "control flow from a CUDA jar: the same",
                 "cuModuleGetFunction(k0_0) failed: CUDA_ERROR_NOT_FOUND (named symbol not found)",
-                // Host inputs go by copies from page-locked memory queued ahead of the kernels; floor_div can
-                // report a division by zero, so its status word comes back; the result is read only when asked.
-                "ran: int32[3], copies [HtoD 12 queued, HtoD 12 queued, DtoH 4 queued]",
-                // The step's kernels take their parameters by value and cannot report an error: no copy at all,
-                // and the weights (64x32 and 32 floats) stay on the device until they are read.
+                // Host inputs go by copies from page-locked memory queued on a copy stream (S1); the kernels' stream
+                // (S2) waits for them by an event; floor_div can report a division by zero, so its status word comes
+                // back; the result is read only when asked.
+                "ran: int32[3], [HtoD 12 queued S1, HtoD 12 queued S1, record E1 S1, wait S2 E1, DtoH 4 queued S2, sync S2]",
+                // A program that cannot fail: no call waits for its kernels; the copies of each call are queued while
+                // the kernels before them may still run, and the third call reuses the first call's staging after
+                // waiting for that call's copies (E1) alone; reading the result waits for the kernels, then copies.
+                "three calls and a read: [HtoD 12 queued S1, HtoD 12 queued S1, record E1 S1, wait S2 E1, "
+                        + "HtoD 12 queued S1, HtoD 12 queued S1, record E2 S1, wait S2 E2, "
+                        + "sync E1, HtoD 12 queued S1, HtoD 12 queued S1, record E1 S1, wait S2 E1, sync S2, DtoH 12]",
+                // The step's kernels take their parameters by value and cannot report an error: no copy and no wait
+                // at all, and the weights (64x32 and 32 floats) stay on the device until they are read.
                 "copies per training step: none",
-                "copies reading w: [DtoH 8192]"), out);
+                "reading w: [sync S1, DtoH 8192]"), out);
         // The eager add's one-op program, then the floor_div program (then the training steps').
         assertTrue(Files.readString(log).startsWith(
                 "launch k0_0 grid 1x1x1 block 256x1x1 count 3 buffers[0] set on its own stream\n".repeat(2)));

@@ -13,10 +13,16 @@ import static org.bytedeco.cuda.global.cudart.cuDeviceGetName;
 import static org.bytedeco.cuda.global.cudart.cuDeviceTotalMem;
 import static org.bytedeco.cuda.global.cudart.cuDevicePrimaryCtxRetain;
 import static org.bytedeco.cuda.global.cudart.cuMemAlloc;
+import static org.bytedeco.cuda.global.cudart.CU_EVENT_DISABLE_TIMING;
+import static org.bytedeco.cuda.global.cudart.cuEventCreate;
+import static org.bytedeco.cuda.global.cudart.cuEventRecord;
+import static org.bytedeco.cuda.global.cudart.cuEventSynchronize;
 import static org.bytedeco.cuda.global.cudart.cuStreamCreate;
 import static org.bytedeco.cuda.global.cudart.cuStreamSynchronize;
+import static org.bytedeco.cuda.global.cudart.cuStreamWaitEvent;
 
 import org.bytedeco.cuda.cudart.CUctx_st;
+import org.bytedeco.cuda.cudart.CUevent_st;
 import org.bytedeco.cuda.cudart.CUstream_st;
 import org.bytedeco.javacpp.SizeTPointer;
 
@@ -120,6 +126,32 @@ public final class CudaDevice {
         CUstream_st stream = new CUstream_st();
         check(cuStreamCreate(stream, 0), "cuStreamCreate");
         return stream;
+    }
+
+    /** A new event, to mark a point in a stream's work that another stream or the host waits for. */
+    CUevent_st newEvent() {
+        makeCurrent();
+        CUevent_st event = new CUevent_st();
+        check(cuEventCreate(event, CU_EVENT_DISABLE_TIMING), "cuEventCreate");
+        return event;
+    }
+
+    /** Marks {@code event} at the end of the work queued on {@code stream} so far. */
+    void record(CUevent_st event, CUstream_st stream) {
+        makeCurrent();
+        check(cuEventRecord(event, stream), "cuEventRecord");
+    }
+
+    /** Makes the work queued on {@code stream} from now on wait (on the device) for {@code event}. */
+    void await(CUstream_st stream, CUevent_st event) {
+        makeCurrent();
+        check(cuStreamWaitEvent(stream, event, 0), "cuStreamWaitEvent");
+    }
+
+    /** Waits until the work before {@code event}'s last record is done. */
+    void synchronize(CUevent_st event) {
+        makeCurrent();
+        check(cuEventSynchronize(event), "cuEventSynchronize");
     }
 
     /** Waits until the work queued on {@code stream} is done. */

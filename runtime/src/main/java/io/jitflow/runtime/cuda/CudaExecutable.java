@@ -117,33 +117,20 @@ public final class CudaExecutable implements io.jitflow.runtime.Executable {
         return device;
     }
 
-    /** Page-locked staging per host input, kept for the next run (grown when an input grows). */
-    private final Map<String, PinnedMemory> inputStaging = new java.util.HashMap<>();
+    /** The copies of host inputs (made on the first run that has some). */
+    private InputUploads uploads;
 
     /**
-     * Runs with host inputs, giving host outputs: the inputs go to the device by copies from
-     * page-locked memory queued on this executable's stream ahead of the kernels (the host does
-     * not wait for them), and the outputs are {@linkplain HostTensor#deferred deferred}: copied
-     * back when first read.
+     * Runs with host inputs, giving host outputs: the inputs go to the device by copies queued on a
+     * stream of their own (see {@link InputUploads}; the host does not wait for them), and the
+     * outputs are {@linkplain HostTensor#deferred deferred}: copied back when first read.
      */
     @Override
     public synchronized Map<String, HostTensor> run(Map<String, HostTensor> inputs, VariableStore variables) {
-        if (!inputs.isEmpty()) {
-            // The last run's queued copies may still be reading the staging memory this run refills.
-            device.synchronize(stream);
+        if (uploads == null && !inputs.isEmpty()) {
+            uploads = new InputUploads(device);
         }
-        Map<String, DeviceArray> onDevice = new LinkedHashMap<>();
-        inputs.forEach((name, value) -> {
-            long bytes = (long) value.size() * value.dtype().byteSize();
-            PinnedMemory staging = inputStaging.get(name);
-            if (staging == null || staging.bytes().capacity() < bytes) {
-                staging = new PinnedMemory(device, bytes);
-                inputStaging.put(name, staging);
-            }
-            DeviceMemory memory = device.allocate(bytes);
-            memory.uploadAsync(value.dtype(), value.storage(), staging, stream);
-            onDevice.put(name, new DeviceArray(value.dtype(), value.shape(), memory));
-        });
+        Map<String, DeviceArray> onDevice = inputs.isEmpty() ? Map.of() : uploads.upload(inputs, stream);
         Map<String, HostTensor> outputs = new LinkedHashMap<>();
         runOnDevice(onDevice, variables).forEach((name, value) -> outputs.put(name, deferred(value)));
         return outputs;
