@@ -383,6 +383,8 @@ public final class ConvKernels {
         private final int[] input;
         private final int[] window;
         private final int[] output;
+        private final int[] strides;
+        private final int[] padLo;
         private final int points;
         /** source[i][o * window[i] + k]: the input position along dim i, or -1 for padding. */
         private final int[][] source;
@@ -390,11 +392,20 @@ public final class ConvKernels {
         private final int[][] tapIndex;
         /** Whether output point p reads input point p with one tap: a 1x1 convolution, stride 1, no padding. */
         final boolean pointwise;
+        /**
+         * inside[i][o]: whether every tap of output position o along dim i reads a position inside
+         * the input (never for a transposed convolution, whose taps are not evenly spaced).
+         */
+        private final boolean[][] inside;
+        /** The flat input offset of each tap relative to tap 0, for a point inside along every dim. */
+        private final int[] tapDelta;
 
         Geometry(int[] xShape, int[] wShape, int[] outShape, boolean transposed, int[] strides, int[] dilations,
                  int[] padLo) {
             int r = xShape.length - 2;
             input = java.util.Arrays.copyOfRange(xShape, 1, r + 1);
+            this.strides = strides;
+            this.padLo = padLo;
             window = java.util.Arrays.copyOf(wShape, r);
             output = java.util.Arrays.copyOfRange(outShape, 1, r + 1);
             channels = xShape[r + 1];
@@ -437,6 +448,22 @@ public final class ConvKernels {
                     rest /= window[i];
                 }
             }
+            inside = new boolean[r][];
+            for (int i = 0; i < r; i++) {
+                inside[i] = new boolean[output[i]];
+                for (int o = 0; o < output[i] && !transposed; o++) {
+                    int first = o * strides[i] - padLo[i];
+                    inside[i][o] = first >= 0 && first + (window[i] - 1) * dilations[i] < input[i];
+                }
+            }
+            tapDelta = new int[taps];
+            for (int tap = 0; tap < taps; tap++) {
+                int delta = 0;
+                for (int i = 0; i < r; i++) {
+                    delta = delta * input[i] + tapIndex[tap][i] * (transposed ? 0 : dilations[i]);
+                }
+                tapDelta[tap] = delta * channels;
+            }
         }
 
         /** conv_transpose's filter [taps, filters, channels] as the product's [taps, channels, filters] (a float[] or double[]). */
@@ -465,6 +492,10 @@ public final class ConvKernels {
         final class Cursor {
             private int image;
             private final int[] point = new int[output.length];
+            /** Whether the row is inside the input along every dim but the last. */
+            private boolean leadingInside;
+            /** The flat index tap 0 would read (as if there were no padding). */
+            private int first;
 
             private Cursor(int row) {
                 image = row / points;
@@ -473,33 +504,61 @@ public final class ConvKernels {
                     point[i] = rest % output[i];
                     rest /= output[i];
                 }
+                rowChanged();
             }
 
             void next() {
-                for (int i = output.length - 1; i >= 0; i--) {
+                int last = output.length - 1;
+                if (++point[last] < output[last]) {
+                    first += strides[last] * channels;
+                    return;
+                }
+                point[last] = 0;
+                for (int i = last - 1; i >= 0; i--) {
                     if (++point[i] < output[i]) {
+                        rowChanged();
                         return;
                     }
                     point[i] = 0;
                 }
                 image++;
+                rowChanged();
+            }
+
+            private void rowChanged() {
+                leadingInside = true;
+                first = image;
+                for (int i = 0; i < output.length; i++) {
+                    leadingInside &= i == output.length - 1 || inside[i][point[i]];
+                    first = first * input[i] + point[i] * strides[i] - padLo[i];
+                }
+                first *= channels;
+            }
+
+            /** Whether every tap of this row reads the input, at {@link #first} plus the tap's fixed distance. */
+            boolean inside() {
+                return leadingInside && inside[output.length - 1][point[output.length - 1]];
             }
 
             /** The flat index of the first channel each tap of this row reads, or -1 for padding. */
             void offsets(int[] offsets) {
                 for (int t = 0; t < taps; t++) {
-                    int offset = image;
-                    int[] k = tapIndex[t];
-                    for (int i = 0; i < output.length; i++) {
-                        int at = source[i][point[i] * window[i] + k[i]];
-                        if (at < 0) {
-                            offset = -1;
-                            break;
-                        }
-                        offset = offset * input[i] + at;
-                    }
-                    offsets[t] = offset < 0 ? -1 : offset * channels;
+                    offsets[t] = inside() ? first + tapDelta[t] : offset(t);
                 }
+            }
+
+            /** The flat index of the first channel tap {@code t} of this row reads, or -1 for padding. */
+            private int offset(int t) {
+                int offset = image;
+                int[] k = tapIndex[t];
+                for (int i = 0; i < output.length; i++) {
+                    int at = source[i][point[i] * window[i] + k[i]];
+                    if (at < 0) {
+                        return -1;
+                    }
+                    offset = offset * input[i] + at;
+                }
+                return offset * channels;
             }
         }
 
@@ -517,6 +576,15 @@ public final class ConvKernels {
             Cursor cursor = cursor(from);
             int[] offsets = new int[taps];
             for (int r = 0; r < rows; r++, cursor.next()) {
+                if (channels == 1 && x instanceof float[] fx && cursor.inside()) {
+                    // A first layer's single channel: one element per tap, at fixed distances from tap 0.
+                    float[] fa = (float[]) a;
+                    int to = r * depth;
+                    for (int t = 0; t < taps; t++) {
+                        fa[to + t] = fx[cursor.first + tapDelta[t]];
+                    }
+                    continue;
+                }
                 cursor.offsets(offsets);
                 for (int t = 0; t < taps; t++) {
                     int to = r * depth + t * channels;

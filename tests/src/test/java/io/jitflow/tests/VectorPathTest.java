@@ -147,17 +147,22 @@ class VectorPathTest {
 
     /**
      * Convolutions large enough to run on every thread: many 288-point blocks of patches (a conv
-     * and its transpose), and too few blocks to share (batch 1, 7x7: the whole patch matrix at once).
+     * and its transpose), and too few blocks to share (batch 1, 7x7: the whole patch matrix at once);
+     * and smaller ones with uneven padding, strides and dilations over one and three channels, whose
+     * patches are packed from tap 0's offset where the window lies inside the input and tap by tap
+     * near its borders.
      */
     @Test
     void largeConvolutionsMatchTheReference() {
         Graph g = io.jitflow.text.GraphParser.parse("""
                 jitflow 1 opset 1
-                func @f(%x : float32[2, 24, 24, 32], %w : float32[3, 3, 32, 32], %s : float32[1, 7, 7, 96], %v : float32[3, 3, 96, 128]) -> (y : float32[2, 24, 24, 32], t : float32[2, 24, 24, 32], z : float32[1, 7, 7, 128]) {
+                func @f(%x : float32[2, 24, 24, 32], %w : float32[3, 3, 32, 32], %s : float32[1, 7, 7, 96], %v : float32[3, 3, 96, 128], %g : float32[4, 30, 29, 1], %k : float32[3, 3, 1, 16], %g3 : float32[2, 17, 18, 3], %k3 : float32[2, 3, 3, 8]) -> (y : float32[2, 24, 24, 32], t : float32[2, 24, 24, 32], z : float32[1, 7, 7, 128], u : float32[4, 15, 29, 16], r : float32[2, 16, 9, 8]) {
                   %y = conv(%x, %w) {pads = [1, 1, 1, 1]} : float32[2, 24, 24, 32]
                   %t = conv_transpose(%y, %w) {pads = [1, 1, 1, 1]} : float32[2, 24, 24, 32]
                   %z = conv(%s, %v) {pads = [1, 1, 1, 1]} : float32[1, 7, 7, 128]
-                  return %y, %t, %z
+                  %u = conv(%g, %k) {pads = [1, 1, 2, 2], strides = [2, 1], dilations = [1, 2]} : float32[4, 15, 29, 16]
+                  %r = conv(%g3, %k3) {pads = [0, 0, 1, 1], strides = [1, 2]} : float32[2, 16, 9, 8]
+                  return %y, %t, %z, %u, %r
                 }
                 """, "large_convolutions.jfg");
         Function f = g.functions().get(0);
