@@ -34,10 +34,12 @@ public final class ConvKernels {
                                 int[] outShape, boolean transposed, int[] strides, int[] dilations, int[] padLo,
                                 boolean exact) {
         Geometry g = new Geometry(xShape, wShape, outShape, transposed, strides, dilations, padLo);
-        int blocks = (g.rows + BLOCK_ROWS - 1) / BLOCK_ROWS;
         boolean parallel = (long) g.rows * g.depth * g.filters >= PARALLEL_WORK;
-        int chunks = parallel ? blocks : 1;
         int threads = parallel ? KernelThreads.count() : 1;
+        // Blocks small enough that every thread gets one (each row's sums come out the same whatever the blocks).
+        int blockRows = Math.min(BLOCK_ROWS, ((g.rows + threads - 1) / threads + 7) / 8 * 8);
+        int blocks = (g.rows + blockRows - 1) / blockRows;
+        int chunks = parallel ? blocks : 1;
         // Few rows (a late stage at batch 1): the whole patch matrix at once, its row tiles shared.
         boolean whole = g.pointwise || parallel && blocks < 2 * threads && (long) g.rows * g.depth <= PACK_ALL_LIMIT;
         boolean vector = !exact && VectorApi.PRESENT;
@@ -54,7 +56,7 @@ public final class ConvKernels {
                 return;
             }
             float[] packed = FloatMatmul.panels(filter, keepPacked, g.filters, g.depth);
-            forEachBlock(chunks, blocks, g, (from, rows) -> {
+            forEachBlock(chunks, blocks, blockRows, g, (from, rows) -> {
                 float[] a = floatScratch(rows * g.depth);
                 g.pack(fx, a, new float[g.channels], from, rows);
                 FloatMatmul.multiplyPacked(new FloatMatmul.Operand(a, 0, false), packed, (float[]) out, from * g.filters,
@@ -72,7 +74,7 @@ public final class ConvKernels {
                 return;
             }
             double[] packed = DoubleMatmul.panels(filter, keepPacked, g.filters, g.depth);
-            forEachBlock(chunks, blocks, g, (from, rows) -> {
+            forEachBlock(chunks, blocks, blockRows, g, (from, rows) -> {
                 double[] a = doubleScratch(rows * g.depth);
                 g.pack(dx, a, new double[g.channels], from, rows);
                 DoubleMatmul.multiplyPacked(new DoubleMatmul.Operand(a, 0, false), packed, (double[]) out,
@@ -83,7 +85,7 @@ public final class ConvKernels {
         double[] wide = widen(w);
         double[] filter = transposed ? g.transposeFilter(wide) : wide;
         double[] input = widen(x);
-        forEachBlock(chunks, blocks, g, (from, rows) -> {
+        forEachBlock(chunks, blocks, blockRows, g, (from, rows) -> {
             double[] a = doubleScratch(rows * g.depth);
             g.pack(input, a, new double[g.channels], from, rows);
             double[] acc = new double[g.filters];
@@ -116,7 +118,7 @@ public final class ConvKernels {
         int multiplier = g.filters / g.channels;
         int blocks = (g.rows + BLOCK_ROWS - 1) / BLOCK_ROWS;
         int chunks = (long) g.rows * g.taps * g.filters < PARALLEL_WORK ? 1 : blocks;
-        forEachBlock(chunks, blocks, g, (from, rows) -> {
+        forEachBlock(chunks, blocks, BLOCK_ROWS, g, (from, rows) -> {
             double[] acc = new double[g.filters];
             double[] tap = new double[g.channels];
             Geometry.Cursor cursor = g.cursor(from);
@@ -174,7 +176,7 @@ public final class ConvKernels {
         }
         int blocks = (g.rows + BLOCK_ROWS - 1) / BLOCK_ROWS;
         int chunks = work < PARALLEL_WORK / 8 ? 1 : blocks;
-        forEachBlock(chunks, blocks, g, (from, rows) -> {
+        forEachBlock(chunks, blocks, BLOCK_ROWS, g, (from, rows) -> {
             double[] acc = new double[g.channels];
             double[] tap = new double[g.channels];
             Geometry.Cursor cursor = g.cursor(from);
@@ -253,7 +255,7 @@ public final class ConvKernels {
     private static void forEachPoint(Geometry g, long work, PointBody body) {
         int blocks = (g.rows + BLOCK_ROWS - 1) / BLOCK_ROWS;
         int chunks = work < PARALLEL_WORK / 8 ? 1 : blocks;
-        forEachBlock(chunks, blocks, g, (from, rows) -> {
+        forEachBlock(chunks, blocks, BLOCK_ROWS, g, (from, rows) -> {
             Geometry.Cursor cursor = g.cursor(from);
             int[] offsets = new int[g.taps];
             double[] scratch = new double[g.channels];
@@ -327,13 +329,13 @@ public final class ConvKernels {
         void run(int from, int rows);
     }
 
-    private static void forEachBlock(int chunks, int blocks, Geometry g, Block body) {
+    private static void forEachBlock(int chunks, int blocks, int blockRows, Geometry g, Block body) {
         KernelThreads.parallelFor(chunks, chunk -> {
             int first = chunks == 1 ? 0 : chunk;
             int last = chunks == 1 ? blocks : chunk + 1;
             for (int b = first; b < last; b++) {
-                int from = b * BLOCK_ROWS;
-                body.run(from, Math.min(BLOCK_ROWS, g.rows - from));
+                int from = b * blockRows;
+                body.run(from, Math.min(blockRows, g.rows - from));
             }
         });
     }

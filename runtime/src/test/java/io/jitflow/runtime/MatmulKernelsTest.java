@@ -23,7 +23,9 @@ class MatmulKernelsTest {
         Random random = new Random(5);
         int[][] shapes = {{1, 1, 1}, {4, 32, 8}, {5, 33, 7}, {64, 64, 64}, {37, 100, 19}, {128, 10, 128},
                 // past one KC block of depth, one MC block of rows, across threads, with edge tiles
-                {257, 100, 520}, {50, 33, 1100}};
+                {257, 100, 520}, {50, 33, 1100},
+                // B one panel wide, used as its own panels; few rows and one panel over many chunks of depth
+                {40, FloatMatmul.NR, 300}, {9, FloatMatmul.NR, 20000}, {3, 10, 17000}};
         for (int[] s : shapes) {
             for (boolean ta : new boolean[] {false, true}) {
                 for (boolean tb : new boolean[] {false, true}) {
@@ -62,6 +64,28 @@ class MatmulKernelsTest {
             }
             org.junit.jupiter.api.Assertions.assertArrayEquals(c, seen, exact ? "exact path" : "vector path");
         }
+    }
+
+    /**
+     * A product too narrow to share by rows or panels is shared by chunks of its depth, summed in
+     * order: one thread and two give the same bits.
+     */
+    @Test
+    void chunksOfDepthGiveTheSameBitsOnAnyThreadCount() {
+        Random random = new Random(13);
+        int m = 9;
+        int n = 7;
+        int k = 30000;
+        float[] a = random(random, m * k);
+        float[] b = random(random, k * n);
+        float[][] c = new float[3][m * n];
+        for (int threads = 1; threads <= 3; threads++) {
+            float[] out = c[threads - 1];
+            KernelThreads.withThreads(threads, () -> MatmulKernels.floating(a, new int[] {m, k}, false, b,
+                    new int[] {k, n}, false, false, out, new int[] {m, n}, false, RowEpilogue.NONE));
+        }
+        org.junit.jupiter.api.Assertions.assertArrayEquals(c[0], c[1], "1 and 2 threads");
+        org.junit.jupiter.api.Assertions.assertArrayEquals(c[0], c[2], "1 and 3 threads");
     }
 
     /**
@@ -121,7 +145,8 @@ class MatmulKernelsTest {
         return wide;
     }
 
-    private static float[] random(Random random, int n) {
+    /** n values uniform in [-1, 1). */
+    static float[] random(Random random, int n) {
         float[] values = new float[n];
         for (int i = 0; i < n; i++) {
             values[i] = random.nextFloat() * 2 - 1;
