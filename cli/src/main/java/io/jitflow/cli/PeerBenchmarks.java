@@ -267,10 +267,22 @@ final class PeerBenchmarks {
         }
         rows.add(new Row("B4 trace + compile of the B5 step, warm JVM", fmt(median(ms)) + " ms", "", "", "<= 100 ms",
                 median(ms) <= 100));
-        String fresh = FirstCall.inFreshJvm();
-        double first = fresh.matches("[0-9.]+") ? Double.parseDouble(fresh) : Double.NaN;
-        rows.add(new Row("B4 first call in a fresh JVM (trace + compile + run)", Double.isNaN(first) ? fresh : fmt(first)
-                + " ms", "", "", "< 1 s", Double.isNaN(first) ? null : first < 1000));
+        // Three fresh JVMs, after a collection here so that this JVM's own background work competes less on few cores.
+        System.gc();
+        double[] runs = new double[3];
+        String failure = null;
+        for (int i = 0; i < runs.length && failure == null; i++) {
+            String fresh = FirstCall.inFreshJvm();
+            if (fresh.matches("[0-9.]+")) {
+                runs[i] = Double.parseDouble(fresh);
+            } else {
+                failure = fresh;
+            }
+        }
+        double first = median(runs);
+        rows.add(new Row("B4 first call in a fresh JVM (trace + compile + run)", failure != null ? failure : fmt(first)
+                + " ms", "", failure != null ? "" : "median of " + fmt(runs[0]) + ", " + fmt(runs[1]) + ", " + fmt(runs[2]),
+                "< 1 s", failure != null ? null : first < 1000));
     }
 
     /** The MNIST convnet's inference and the ResNet-50 shape, both from ONNX, against ONNX Runtime. */
