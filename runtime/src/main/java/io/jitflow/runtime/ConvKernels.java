@@ -401,6 +401,16 @@ public final class ConvKernels {
         private final boolean[][] inside;
         /** The flat input offset of each tap relative to tap 0, for a point inside along every dim. */
         private final int[] tapDelta;
+        /**
+         * Taps whose channels lie end to end in x for a point inside: a row of the window along its
+         * last dim where that dim's dilation is 1 (taps are in row-major order), else one tap.
+         */
+        private final int run;
+        /**
+         * Where runs are shorter than {@link #FEW_CHANNELS} elements (a call to arraycopy per run
+         * costs more than the copy), each element's input offset relative to tap 0's; else null.
+         */
+        private final int[] elementDelta;
 
         Geometry(int[] xShape, int[] wShape, int[] outShape, boolean transposed, int[] strides, int[] dilations,
                  int[] padLo) {
@@ -458,6 +468,7 @@ public final class ConvKernels {
                     inside[i][o] = first >= 0 && first + (window[i] - 1) * dilations[i] < input[i];
                 }
             }
+            run = !transposed && dilations[r - 1] == 1 ? window[r - 1] : 1;
             tapDelta = new int[taps];
             for (int tap = 0; tap < taps; tap++) {
                 int delta = 0;
@@ -465,6 +476,10 @@ public final class ConvKernels {
                     delta = delta * input[i] + tapIndex[tap][i] * (transposed ? 0 : dilations[i]);
                 }
                 tapDelta[tap] = delta * channels;
+            }
+            elementDelta = run * channels < FEW_CHANNELS ? new int[taps * channels] : null;
+            for (int e = 0; elementDelta != null && e < elementDelta.length; e++) {
+                elementDelta[e] = tapDelta[e / channels] + e % channels;
             }
         }
 
@@ -578,12 +593,19 @@ public final class ConvKernels {
             Cursor cursor = cursor(from);
             int[] offsets = new int[taps];
             for (int r = 0; r < rows; r++, cursor.next()) {
-                if (channels == 1 && x instanceof float[] fx && cursor.inside()) {
-                    // A first layer's single channel: one element per tap, at fixed distances from tap 0.
+                if (cursor.inside() && elementDelta != null && x instanceof float[] fx) {
+                    // Short runs (a first layer's few channels): each element at its fixed distance from tap 0's.
                     float[] fa = (float[]) a;
                     int to = r * depth;
-                    for (int t = 0; t < taps; t++) {
-                        fa[to + t] = fx[cursor.first + tapDelta[t]];
+                    for (int e = 0; e < depth; e++) {
+                        fa[to + e] = fx[cursor.first + elementDelta[e]];
+                    }
+                    continue;
+                }
+                if (cursor.inside()) {
+                    // Each run of taps at fixed distances from tap 0, its channels contiguous in x.
+                    for (int t = 0; t < taps; t += run) {
+                        System.arraycopy(x, cursor.first + tapDelta[t], a, r * depth + t * channels, run * channels);
                     }
                     continue;
                 }

@@ -16,6 +16,8 @@ import io.jitflow.ir.Float16;
 public final class MatmulKernels {
     /** Below this many multiply-adds a matmul runs on the calling thread. */
     private static final long PARALLEL_WORK = 1L << 22;
+    /** From this many elements of B (4 MB of float32) on, a matmul is shared among threads whatever its rows. */
+    private static final long PARALLEL_B = 1L << 20;
 
     private MatmulKernels() {
     }
@@ -163,7 +165,9 @@ public final class MatmulKernels {
 
     /** The threads a matmul runs on: one when it is small. */
     private static int threads(Geometry g) {
-        return (long) g.m * g.n * g.k < PARALLEL_WORK ? 1 : KernelThreads.count();
+        // A product of few rows with a large B (a dense layer at batch 1) is bound by reading B.
+        boolean large = (long) g.m * g.n * g.k >= PARALLEL_WORK || (long) g.n * g.k >= PARALLEL_B;
+        return large ? KernelThreads.count() : 1;
     }
 
     /** Rounds {@code n} sums into {@code c} (float[], double[] or float16's short[]) from {@code offset}. */
