@@ -265,6 +265,22 @@ class PtxDifferentialTest {
                 e.getMessage());
     }
 
+    /** A kernel whose buffers' addresses would not fit the 4 KB every target gives parameters is refused by name. */
+    @Test
+    void kernelsWithTooManyBuffersAreRefusedByName() {
+        FunctionBuilder fb = new FunctionBuilder("wide", InferenceContext.NO_VARIABLES);
+        TensorType t = new TensorType(DType.FLOAT32, Shape.of(4));
+        Value[] parts = new Value[520];
+        for (int i = 0; i < parts.length; i++) {
+            parts[i] = fb.input("x" + i, t);
+        }
+        Function f = fb.output("y", fb.add(Op.CONCAT, Attributes.builder().put("axis", 0).build(), parts)).build();
+        KernelProgram program = Compiled.lower(f, InferenceContext.NO_VARIABLES);
+        UnsupportedKernelException e = assertThrows(UnsupportedKernelException.class, () -> PtxGenerator.generate(program));
+        assertTrue(e.getMessage().contains("of @wide: the CUDA backend does not support kernels with more than 4096 bytes of "
+                + "parameters (5"), e.getMessage());
+    }
+
     /**
      * scatter_add along axis 1 with a batch dim, repeated indices (their updates add in order) and a
      * trailing dim, in four dtypes; an index out of range is reported as on the CPU.
