@@ -50,7 +50,7 @@ public final class ConvKernels {
                     0, false);
             if (whole) {
                 // x is the patch matrix already where each point's patch is its own channel vector.
-                float[] patches = g.pointwise ? fx : g.packAll(fx, new float[g.rows * g.depth], new float[g.channels]);
+                float[] patches = g.pointwise ? fx : g.packAll(fx, floatScratch(g.rows * g.depth), new float[g.channels]);
                 FloatMatmul.multiply(new FloatMatmul.Operand(patches, 0, false), filter, keepPacked, (float[]) out, 0,
                         g.rows, g.filters, g.depth, threads, RowEpilogue.NONE);
                 return;
@@ -68,7 +68,7 @@ public final class ConvKernels {
             DoubleMatmul.Operand filter = new DoubleMatmul.Operand(transposed ? g.transposeFilter((double[]) w)
                     : (double[]) w, 0, false);
             if (whole) {
-                double[] patches = g.pointwise ? dx : g.packAll(dx, new double[g.rows * g.depth], new double[g.channels]);
+                double[] patches = g.pointwise ? dx : g.packAll(dx, doubleScratch(g.rows * g.depth), new double[g.channels]);
                 DoubleMatmul.multiply(new DoubleMatmul.Operand(patches, 0, false), filter, keepPacked, (double[]) out, 0,
                         g.rows, g.filters, g.depth, threads, RowEpilogue.NONE);
                 return;
