@@ -118,7 +118,7 @@ final class Executables {
         Device device = null;
         for (Tensor t : operands) {
             Device d = t.device();
-            if (device != null && !device.equals(d)) {
+            if (device != null && device != d && !device.equals(d)) {
                 throw new IllegalArgumentException(what + ": the arguments are on different devices (" + device + " and "
                         + d + "); copy them to one with toDevice(...) first");
             }

@@ -16,6 +16,9 @@ public final class NodeFactory {
     /** The attributes with defaults filled in, or an error naming the op and attribute. */
     public static Attributes complete(Op op, Attributes given) {
         OpDef def = op.definition();
+        if (def.attributes().isEmpty() && given.asMap().isEmpty()) {
+            return given;
+        }
         Map<String, Attr> values = new java.util.TreeMap<>(given.asMap());
         for (String name : values.keySet()) {
             if (def.attribute(name) == null) {

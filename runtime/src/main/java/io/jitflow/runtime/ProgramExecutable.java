@@ -27,6 +27,9 @@ public final class ProgramExecutable implements Executable {
     private final ThreadLocal<Object[]> temporaries;
     /** The most threads one run's kernels use; 0 for one per processor. */
     private final int threads;
+    /** The input buffers' ids and the output buffers, in order, for {@link #runStatic}. */
+    private final int[] inputIds;
+    private final Buffer[] outputBuffers;
 
     public ProgramExecutable(KernelProgram program, CompiledProgram code) {
         this(program, code, 0);
@@ -44,6 +47,8 @@ public final class ProgramExecutable implements Executable {
             staticCounts[b.id()] = b.type().shape().isStatic() ? Shape.checkedElementCount(b.type().shape().sizes()) : -1;
         }
         this.temporaries = ThreadLocal.withInitial(() -> new Object[n]);
+        this.inputIds = program.inputs().values().stream().mapToInt(Buffer::id).toArray();
+        this.outputBuffers = program.outputs().values().toArray(Buffer[]::new);
     }
 
     /**
@@ -112,17 +117,16 @@ public final class ProgramExecutable implements Executable {
     }
 
     private HostTensor[] runStaticHere(HostTensor[] inputs) {
-        Object[] arrays = new Object[program.buffers().size()];
-        int i = 0;
-        for (Buffer b : program.inputs().values()) {
-            arrays[b.id()] = inputs[i++].storage();
+        Object[] arrays = new Object[staticCounts.length];
+        for (int i = 0; i < inputIds.length; i++) {
+            arrays[inputIds[i]] = inputs[i].storage();
         }
         allocate(arrays, null, null);
         code.run(arrays, NO_SIZES);
-        HostTensor[] outputs = new HostTensor[program.outputs().size()];
-        i = 0;
-        for (Buffer b : program.outputs().values()) {
-            outputs[i++] = HostTensor.wrap(b.type().dtype(), b.type().shape().sizes(), arrays[b.id()]);
+        HostTensor[] outputs = new HostTensor[outputBuffers.length];
+        for (int i = 0; i < outputs.length; i++) {
+            Buffer b = outputBuffers[i];
+            outputs[i] = HostTensor.wrap(b.type().dtype(), b.type().shape().sizes(), arrays[b.id()]);
         }
         return outputs;
     }
