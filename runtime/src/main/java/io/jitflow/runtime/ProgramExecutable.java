@@ -117,7 +117,7 @@ public final class ProgramExecutable implements Executable {
     }
 
     private HostTensor[] runStaticHere(HostTensor[] inputs) {
-        Object[] arrays = new Object[staticCounts.length];
+        Object[] arrays = new Object[program.buffers().size()];
         for (int i = 0; i < inputIds.length; i++) {
             arrays[inputIds[i]] = inputs[i].storage();
         }

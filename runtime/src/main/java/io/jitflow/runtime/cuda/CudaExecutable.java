@@ -192,7 +192,7 @@ public final class CudaExecutable implements io.jitflow.runtime.Executable {
         int control = 0;
         for (CudaCode.Launch launch : launches) {
             if (launch.onHost()) {
-                throwReportedError();
+                awaitKernels();
                 runControl(control++, memory, bindings);
                 continue;
             }
@@ -210,7 +210,7 @@ public final class CudaExecutable implements io.jitflow.runtime.Executable {
             module.launch(launch.entry(), blocks, THREADS, parameters, stream);
         }
         if (!errors.isEmpty()) {
-            throwReportedError();
+            awaitKernels();
         }
         Map<String, DeviceArray> outputs = new LinkedHashMap<>();
         program.outputs().forEach((name, b) -> outputs.put(name, written(b, memory, bindings)));
@@ -225,10 +225,11 @@ public final class CudaExecutable implements io.jitflow.runtime.Executable {
     }
 
     /**
-     * Waits for the queued work and throws the error a kernel reported, if any (and clears the
-     * status word for the next run). Only a module that can report errors pays for the read.
+     * Waits for the kernels queued so far; in a module whose kernels can report an error, reads
+     * the status word back (4 bytes) and throws the error one reported, clearing the word for the
+     * next run.
      */
-    private void throwReportedError() {
+    private void awaitKernels() {
         if (errors.isEmpty()) {
             device.synchronize(stream);
             return;
