@@ -324,7 +324,7 @@ final class KernelEmitter {
         }
     }
 
-    /** A map vectorized along its last axis: whole vectors first, then the rest of each row as a masked vector. */
+    /** A map vectorized along its last axis: whole vectors first, then the rest of each row as a partial vector. */
     private void vectorMap(Kernel.Map l, List<Integer> all, List<Kernel.Result> results) {
         Shape space = l.space();
         int last = space.rank() - 1;
@@ -334,7 +334,7 @@ final class KernelEmitter {
         vector.pushLaneCount();
         g.storeLocal(lanes);
         int bound = g.newLocal(Type.INT_TYPE);
-        int tailMask = vector.newMaskLocal();
+        int tailCount = g.newLocal(Type.INT_TYPE);
         boolean split = last == splitAxis;
         Runnable pushStart = split ? () -> g.loadArg(RANGE_FROM_ARG) : () -> g.push(0);
         Runnable pushEnd = split ? () -> g.loadArg(RANGE_TO_ARG) : () -> scope.pushSize(space.dim(last));
@@ -363,15 +363,16 @@ final class KernelEmitter {
             g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
             g.storeLocal(coord);
             g.goTo(vectorTest);
-            // The rest of the row as one masked vector: the same lane operations as the whole vectors.
+            // The rest of the row as one partial vector: the same lane operations as the whole vectors.
             g.mark(tail);
             Label end = new Label();
-            g.loadLocal(coord);
             pushEnd.run();
-            g.ifICmp(GeneratorAdapter.GE, end);
-            vector.pushTailMask(() -> g.loadLocal(coord), pushEnd);
-            g.storeLocal(tailMask);
-            vector.emitAndStore(results, () -> pushFlatIndex(space, all), tailMask);
+            g.loadLocal(coord);
+            g.math(GeneratorAdapter.SUB, Type.INT_TYPE);
+            g.storeLocal(tailCount);
+            g.loadLocal(tailCount);
+            g.ifZCmp(GeneratorAdapter.LE, end);
+            vector.emitAndStore(results, () -> pushFlatIndex(space, all), tailCount);
             g.mark(end);
         });
     }

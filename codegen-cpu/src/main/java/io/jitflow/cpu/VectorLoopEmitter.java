@@ -8,6 +8,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.objectweb.asm.Label;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.commons.GeneratorAdapter;
 import org.objectweb.asm.commons.Method;
@@ -15,7 +16,8 @@ import org.objectweb.asm.commons.Method;
 /**
  * Emits the inner loop of a float elementwise kernel with the Vector API: along the last axis,
  * {@code L} lanes at a time, contiguous loads as vector loads and loads that do not vary along the
- * axis as broadcasts; the last, partial vector of a row is a masked one, so every element is
+ * axis as broadcasts; the last, partial vector of a row is loaded and stored through {@link
+ * io.jitflow.runtime.VectorTails} (no masks: those allocate on JDK 17), so every element is
  * computed by the same lane operations wherever a row (or a thread's share of it) ends. Values are
  * computed in the output's float type throughout (casts between float32 and float64 disappear), so
  * results are within a few ulps of the reference, not bit-identical; but they are the same in every
@@ -35,6 +37,7 @@ final class VectorLoopEmitter {
     private static final Type ASSOCIATIVE = Type.getObjectType(PACKAGE + "VectorOperators$Associative");
     private static final Type COMPARISON = Type.getObjectType(PACKAGE + "VectorOperators$Comparison");
     private static final Type VECTOR_MATH = Type.getType(io.jitflow.runtime.VectorMath.class);
+    private static final Type VECTOR_TAILS = Type.getType(io.jitflow.runtime.VectorTails.class);
     /** Unary operations IEEE 754 defines exactly, lanewise in any vector type. */
     private static final Set<ScalarOp> EXACT_UNARY = Set.of(ScalarOp.NEG, ScalarOp.ABS, ScalarOp.SQRT);
     /** Functions VectorMath computes for float32 lanes. */
@@ -55,8 +58,10 @@ final class VectorLoopEmitter {
     /** Uniform conditions by the local holding their scalar value: a select on one branches instead of blending. */
     private final Map<Expr, Integer> conditions = new IdentityHashMap<>();
     private int species;
-    /** The local holding the mask of the lanes being computed, or -1 for whole vectors. */
-    private int mask = -1;
+    /** The local holding the number of lanes of a row's partial last vector being computed, or -1 for whole vectors. */
+    private int tailCount = -1;
+    /** The local holding this thread's scratch vector for partial vectors. */
+    private int lanes;
 
     VectorLoopEmitter(KernelScope scope, ExprEmitter scalar, Kernel.Map l) {
         this.scope = scope;
@@ -185,6 +190,11 @@ final class VectorLoopEmitter {
         g.getStatic(vectorType, "SPECIES_PREFERRED", SPECIES);
         species = g.newLocal(SPECIES);
         g.storeLocal(species);
+        Type laneArray = JvmTypes.array(element);
+        g.invokeStatic(VECTOR_TAILS, new Method(element == DType.FLOAT32 ? "floatLanes" : "doubleLanes", laneArray,
+                new Type[0]));
+        lanes = g.newLocal(laneArray);
+        g.storeLocal(lanes);
     }
 
     /** Pushes the last index the vector loop covers: the axis length rounded down to whole vectors. */
@@ -199,25 +209,13 @@ final class VectorLoopEmitter {
         g.invokeInterface(SPECIES, Method.getMethod("int length()"));
     }
 
-    int newMaskLocal() {
-        return g.newLocal(MASK);
-    }
-
-    /** Pushes the mask of the lanes from {@code pushFrom}'s position that lie before {@code pushEnd}'s. */
-    void pushTailMask(Runnable pushFrom, Runnable pushEnd) {
-        g.loadLocal(species);
-        pushFrom.run();
-        pushEnd.run();
-        g.invokeInterface(SPECIES, Method.getMethod(MASK.getClassName() + " indexInRange(int, int)"));
-    }
-
     /**
      * Emits each result's body for lanes starting at the axis coordinate and stores it at
-     * {@code pushIndex}; subexpressions the bodies share are computed once. With a {@code mask}
-     * local (not -1), only the lanes it sets are loaded and stored.
+     * {@code pushIndex}; subexpressions the bodies share are computed once. With a {@code tailCount}
+     * local (not -1), only that many lanes are read and stored: a row's partial last vector.
      */
-    void emitAndStore(List<Kernel.Result> results, Runnable pushIndex, int mask) {
-        this.mask = mask;
+    void emitAndStore(List<Kernel.Result> results, Runnable pushIndex, int tailCount) {
+        this.tailCount = tailCount;
         cached.clear();
         conditions.clear();
         Map<Expr, Integer> uses = new IdentityHashMap<>();
@@ -225,15 +223,22 @@ final class VectorLoopEmitter {
         for (Kernel.Result r : results) {
             hoist(r.body(), uses);
             emit(r.body());
-            scope.loadArray(r.output());
-            pushIndex.run();
-            if (mask < 0) {
-                g.invokeVirtual(vectorType, new Method("intoArray", Type.VOID_TYPE,
-                        new Type[] {JvmTypes.array(element), Type.INT_TYPE}));
+            Method intoArray = new Method("intoArray", Type.VOID_TYPE, new Type[] {JvmTypes.array(element), Type.INT_TYPE});
+            if (tailCount < 0) {
+                scope.loadArray(r.output());
+                pushIndex.run();
+                g.invokeVirtual(vectorType, intoArray);
             } else {
-                g.loadLocal(mask);
-                g.invokeVirtual(vectorType, new Method("intoArray", Type.VOID_TYPE,
-                        new Type[] {JvmTypes.array(element), Type.INT_TYPE, MASK}));
+                // Through the scratch lanes: the first tailCount of them go to the output.
+                g.loadLocal(lanes);
+                g.push(0);
+                g.invokeVirtual(vectorType, intoArray);
+                g.loadLocal(lanes);
+                g.push(0);
+                scope.loadArray(r.output());
+                pushIndex.run();
+                g.loadLocal(tailCount);
+                g.invokeStatic(Type.getType(System.class), Method.getMethod("void arraycopy(Object, int, Object, int, int)"));
             }
         }
     }
@@ -385,17 +390,44 @@ final class VectorLoopEmitter {
             });
             return;
         }
+        Method fromArray = new Method("fromArray", vectorType, new Type[] {SPECIES, JvmTypes.array(element), Type.INT_TYPE});
+        if (tailCount < 0) {
+            g.loadLocal(species);
+            scope.loadArray(l.buffer());
+            scalar.pushIndex(l);
+            g.invokeStatic(vectorType, fromArray);
+            return;
+        }
+        // A partial vector: a whole one where it fits in the array, else the row's last elements
+        // copied to the scratch lanes.
+        int at = g.newLocal(Type.INT_TYPE);
+        scalar.pushIndex(l);
+        g.storeLocal(at);
+        Label copied = new Label();
+        Label loaded = new Label();
+        g.loadLocal(at);
+        g.loadLocal(lanes);
+        g.arrayLength();
+        g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
+        scope.loadArray(l.buffer());
+        g.arrayLength();
+        g.ifICmp(GeneratorAdapter.GT, copied);
         g.loadLocal(species);
         scope.loadArray(l.buffer());
-        scalar.pushIndex(l);
-        if (mask < 0) {
-            g.invokeStatic(vectorType, new Method("fromArray", vectorType,
-                    new Type[] {SPECIES, JvmTypes.array(element), Type.INT_TYPE}));
-        } else {
-            g.loadLocal(mask);
-            g.invokeStatic(vectorType, new Method("fromArray", vectorType,
-                    new Type[] {SPECIES, JvmTypes.array(element), Type.INT_TYPE, MASK}));
-        }
+        g.loadLocal(at);
+        g.invokeStatic(vectorType, fromArray);
+        g.goTo(loaded);
+        g.mark(copied);
+        g.loadLocal(species);
+        scope.loadArray(l.buffer());
+        g.loadLocal(at);
+        g.loadLocal(tailCount);
+        g.loadLocal(lanes);
+        Type array = JvmTypes.array(element);
+        g.invokeStatic(VECTOR_TAILS, new Method("copy", array, new Type[] {array, Type.INT_TYPE, Type.INT_TYPE, array}));
+        g.push(0);
+        g.invokeStatic(vectorType, fromArray);
+        g.mark(loaded);
     }
 
     private Type scalarType() {

@@ -176,7 +176,7 @@ class VectorPathTest {
     /**
      * A map over slices of its operands' last axis (an LSTM's gates: columns [k * 19, (k + 1) * 19) of
      * one product) loads adjacent lanes at the slice's offset, so it takes the vector path; 19 columns
-     * leave a masked tail.
+     * leave a partial vector.
      */
     @Test
     void mapsOverSlicesAreVectorized() {
@@ -193,6 +193,42 @@ class VectorPathTest {
                 }
                 """, "gates.jfg");
         checkVectorized(g, "jdk/incubator/vector/FloatVector", "the sliced map is vectorized", new java.util.Random(4), false);
+    }
+
+    /**
+     * A row's partial last vector (read as a whole vector where one fits in the array, else through
+     * scratch lanes; written through them) computes each element as a whole vector does: exp over
+     * 7 rows of 19 gives the same bits as over the same 133 values in one row.
+     */
+    @Test
+    void partialVectorsGiveTheBitsOfWholeOnes() {
+        Graph g = io.jitflow.text.GraphParser.parse("""
+                jitflow 1 opset 1
+                func @rows(%x : float32[7, 19]) -> (y : float32[7, 19]) {
+                  %y = exp(%x) : float32[7, 19]
+                  return %y
+                }
+                func @flat(%x : float32[133]) -> (y : float32[133]) {
+                  %y = exp(%x) : float32[133]
+                  return %y
+                }
+                """, "partial_vectors.jfg");
+        float[] values = new float[133];
+        java.util.Random random = new java.util.Random(7);
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) (random.nextGaussian() * 20);
+        }
+        io.jitflow.ir.HostTensor rows = run(g.functions().get(0), io.jitflow.ir.HostTensor.of(values, 7, 19));
+        io.jitflow.ir.HostTensor flat = run(g.functions().get(1), io.jitflow.ir.HostTensor.of(values, 133));
+        org.junit.jupiter.api.Assertions.assertArrayEquals((float[]) flat.storage(), (float[]) rows.storage());
+    }
+
+    private static io.jitflow.ir.HostTensor run(Function f, io.jitflow.ir.HostTensor x) {
+        KernelProgram program = Compiled.lower(f, io.jitflow.ir.InferenceContext.NO_VARIABLES);
+        assertTrue(new String(CpuCompiler.generate(program, io.jitflow.cpu.CpuCodeOptions.FAST),
+                StandardCharsets.ISO_8859_1).contains("io/jitflow/runtime/VectorTails"), "a partial vector in " + f.name());
+        return new ProgramExecutable(program, CpuCompiler.compile(program, io.jitflow.cpu.CpuCodeOptions.FAST))
+                .run(java.util.Map.of("x", x), new io.jitflow.ir.VariableStore()).get("y");
     }
 
     /**
