@@ -89,18 +89,43 @@ public final class JitFunction {
         // write (compiled or eager) comes in between and none is lost.
         Variable.COMMIT.lock();
         try {
-            VariableStore store = snapshot(t);
+            VariableStore store = new VariableStore();
+            t.variables().forEach((graphName, v) -> {
+                store.set(graphName, v.valueForUpdate());
+                Object spare = v.takeSpare();
+                if (spare != null) {
+                    store.offerSpare(graphName, spare);
+                }
+            });
             Map<String, Tensor> outputs = executable.run(inputs, store);
+            handOutReturnedValues(t, outputs.values());
             t.variables().forEach((graphName, v) -> {
                 HostTensor after = store.get(graphName);
-                if (after != v.current()) {
-                    v.store(after);
+                if (after != v.valueForUpdate()) {
+                    v.commit(after, store.isFresh(graphName));
                 }
             });
             return new ArrayList<>(outputs.values());
         } finally {
             Variable.COMMIT.unlock();
         }
+    }
+
+    /** A variable's value that a call returns as it is (its storage) is handed out to the caller. */
+    private static void handOutReturnedValues(Traced t, java.util.Collection<Tensor> outputs) {
+        java.util.Set<Object> returned = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        outputs.forEach(o -> {
+            HostTensor value = o.hostValueIfPresent();
+            if (value != null) {
+                returned.add(value.storage());
+            }
+        });
+        t.variables().values().forEach(v -> {
+            HostTensor value = v.valueForUpdate();
+            if (value.isFetched() && returned.contains(value.storage())) {
+                v.current();
+            }
+        });
     }
 
     /**

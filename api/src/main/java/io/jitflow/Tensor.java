@@ -101,6 +101,12 @@ public final class Tensor implements Operand, OpValue {
         return type;
     }
 
+    /** The host elements if they are here already (not on a device, not deferred), else null. */
+    HostTensor hostValueIfPresent() {
+        HostTensor v = value;
+        return v != null && v.isFetched() ? v : null;
+    }
+
     /** The host data; package-private so that the public API stays immutable. */
     HostTensor value() {
         if (value == null && onDevice != null) {

@@ -19,6 +19,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link #assignSub} and slice assignment are atomic read-modify-writes (no update is lost); a
  * compiled function reads one consistent snapshot of all the variables it reads, and the
  * assignments of a call become visible together, after the call, ordered with every other write.
+ *
+ * <p>Storage: a value a compiled call made for this variable alone, and that nothing outside the
+ * commit lock has read, is unshared; when it is replaced, its array becomes the spare that the next
+ * compiled update writes the new value into (so a training step allocates no weights). Every read
+ * outside a compiled update (an eager read, a snapshot of a call that does not assign, a trace, an
+ * export, a call's output that is the value itself) hands the value out, and it is never reused.
  */
 public final class Variable implements Operand {
     private static final AtomicInteger UNNAMED = new AtomicInteger();
@@ -29,6 +35,10 @@ public final class Variable implements Operand {
     private final boolean trainable;
     private final TensorType type;
     private volatile HostTensor value;
+    /** Whether {@link #value}'s storage is this variable's alone (see the class comment). Guarded by COMMIT. */
+    private boolean unshared;
+    /** The storage of a replaced unshared value, for the next compiled update. Guarded by COMMIT. */
+    private Object spare;
 
     /** A trainable variable named {@code Variable}, {@code Variable_1}, ... */
     public Variable(Operand initial) {
@@ -93,14 +103,49 @@ public final class Variable implements Operand {
         return this;
     }
 
+    /** The current value, handed out: its storage will never be reused. */
     HostTensor current() {
+        COMMIT.lock();
+        try {
+            unshared = false;
+            return value;
+        } finally {
+            COMMIT.unlock();
+        }
+    }
+
+    /**
+     * The current value for a compiled call that holds the commit lock until it commits and reads
+     * the value only until then: not handed out.
+     */
+    HostTensor valueForUpdate() {
         return value;
     }
 
+    /** The array the next value may be written into (see the class comment), or null; given once. */
+    Object takeSpare() {
+        Object s = spare;
+        spare = null;
+        return s;
+    }
+
+    /** Replaces the value with one that may be shared (an eager result). */
     void store(HostTensor newValue) {
+        commit(newValue, false);
+    }
+
+    /**
+     * Replaces the value; {@code unsharedValue}: the new value's storage is this variable's alone. An
+     * unshared old value's storage becomes the spare.
+     */
+    void commit(HostTensor newValue, boolean unsharedValue) {
         COMMIT.lock();
         try {
+            if (unshared) {
+                spare = value.storage();
+            }
             value = newValue;
+            unshared = unsharedValue;
         } finally {
             COMMIT.unlock();
         }
@@ -151,7 +196,7 @@ public final class Variable implements Operand {
 
     @Override
     public String toString() {
-        HostTensor value = this.value;
+        HostTensor value = current();
         String values = value.rank() == 0 ? JavaArrays.scalarText(value) : TensorText.format(value);
         return "<tf.Variable '" + name + "' shape=" + Tensor.shapeText(value.shape()) + " dtype=" + type.dtype()
                 + ", numpy=" + values + ">";

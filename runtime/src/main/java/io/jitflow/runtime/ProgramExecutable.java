@@ -16,6 +16,11 @@ import java.util.Map;
  * without copying. Temporaries that do not escape a run (as an output, an assigned variable or a
  * view of one) are kept per thread and reused by the next run of the same sizes, since every
  * kernel writes all of its output. Thread-safe: each thread runs with its own temporaries.
+ *
+ * <p>A variable's new value that no output or other variable shares is {@linkplain
+ * VariableStore#setFresh set fresh}, and is written into the spare array the caller offers for that
+ * variable, if any, instead of a new one: a training step then updates its weights without
+ * allocating.
  */
 public final class ProgramExecutable implements Executable {
     private final KernelProgram program;
@@ -30,6 +35,8 @@ public final class ProgramExecutable implements Executable {
     /** The input buffers' ids and the output buffers, in order, for {@link #runStatic}. */
     private final int[] inputIds;
     private final Buffer[] outputBuffers;
+    /** Per buffer id: the variable whose fresh new value this buffer holds, or null. */
+    private final String[] freshWriteOf;
 
     public ProgramExecutable(KernelProgram program, CompiledProgram code) {
         this(program, code, 0);
@@ -49,6 +56,24 @@ public final class ProgramExecutable implements Executable {
         this.temporaries = ThreadLocal.withInitial(() -> new Object[n]);
         this.inputIds = program.inputs().values().stream().mapToInt(Buffer::id).toArray();
         this.outputBuffers = program.outputs().values().toArray(Buffer[]::new);
+        this.freshWriteOf = freshWrites(program);
+    }
+
+    /**
+     * Per buffer id, the variable whose new value it stores when that storage belongs to the value
+     * alone: allocated by the run (every write is) and shared with no output and no other write.
+     */
+    private static String[] freshWrites(KernelProgram program) {
+        Map<Buffer, Integer> uses = new java.util.HashMap<>();
+        program.outputs().values().forEach(b -> uses.merge(b.storage(), 2, Integer::sum));
+        program.variableWrites().values().forEach(b -> uses.merge(b.storage(), 1, Integer::sum));
+        String[] freshWriteOf = new String[program.buffers().size()];
+        program.variableWrites().forEach((name, b) -> {
+            if (uses.get(b.storage()) == 1) {
+                freshWriteOf[b.storage().id()] = name;
+            }
+        });
+        return freshWriteOf;
     }
 
     /**
@@ -121,7 +146,7 @@ public final class ProgramExecutable implements Executable {
         for (int i = 0; i < inputIds.length; i++) {
             arrays[inputIds[i]] = inputs[i].storage();
         }
-        allocate(arrays, null, null);
+        allocate(arrays, null, null, null);
         code.run(arrays, NO_SIZES);
         HostTensor[] outputs = new HostTensor[outputBuffers.length];
         for (int i = 0; i < outputs.length; i++) {
@@ -149,20 +174,27 @@ public final class ProgramExecutable implements Executable {
             arrays[b.id()] = value.storage();
         });
         int[] sizes = bindings.symbolSizes();
-        allocate(arrays, bindings, pool);
+        allocate(arrays, bindings, pool, variables);
         code.run(arrays, sizes);
         Map<String, HostTensor> outputs = new LinkedHashMap<>();
         program.outputs().forEach((name, b) -> outputs.put(name, wrap(b, arrays, bindings)));
-        program.variableWrites().forEach((name, b) -> variables.set(name, wrap(b, arrays, bindings)));
+        program.variableWrites().forEach((name, b) -> {
+            HostTensor value = wrap(b, arrays, bindings);
+            if (freshWriteOf[b.storage().id()] != null) {
+                variables.setFresh(name, value);
+            } else {
+                variables.set(name, value);
+            }
+        });
         return outputs;
     }
 
     /**
-     * Fills in every buffer the inputs did not: constants, kept temporaries of the right size, new
-     * arrays (from {@code pool} where given), views. {@code bindings} sizes the symbolic buffers
-     * (none in a static program: null).
+     * Fills in every buffer the inputs did not: constants, kept temporaries of the right size, the
+     * spares {@code variables} offers for fresh new values, new arrays (from {@code pool} where
+     * given), views. {@code bindings} sizes the symbolic buffers (none in a static program: null).
      */
-    private void allocate(Object[] arrays, ShapeBindings bindings, ArrayPool pool) {
+    private void allocate(Object[] arrays, ShapeBindings bindings, ArrayPool pool, VariableStore variables) {
         Object[] kept = temporaries.get();
         for (Buffer b : program.buffers()) {
             if (arrays[b.id()] != null || b.kind() == Buffer.Kind.VIEW) {
@@ -174,7 +206,8 @@ public final class ProgramExecutable implements Executable {
             }
             int count = staticCounts[b.id()] >= 0 ? staticCounts[b.id()]
                     : Shape.checkedElementCount(bindings.resolve(b.type().shape()));
-            Object previous = reusable[b.id()] ? kept[b.id()] : null;
+            Object previous = reusable[b.id()] ? kept[b.id()]
+                    : freshWriteOf[b.id()] != null && variables != null ? variables.takeSpare(freshWriteOf[b.id()]) : null;
             if (previous != null && java.lang.reflect.Array.getLength(previous) == count) {
                 arrays[b.id()] = previous;
             } else {
