@@ -27,7 +27,9 @@ class MatmulKernelsTest {
                 // B one panel wide, used as its own panels; few rows and one panel over many chunks of depth
                 {40, FloatMatmul.NR, 300}, {9, FloatMatmul.NR, 20000}, {3, 10, 17000},
                 // more columns than rows: shared among the threads by panels (a dense layer at batch 1)
-                {5, 200, 6000}, {1, 1000, 2048}};
+                {5, 200, 6000}, {1, 1000, 2048},
+                // a row-major B of whole panels read in place, over two blocks of depth
+                {70, 1100, 64}, {130, 50, 128}};
         for (int[] s : shapes) {
             for (boolean ta : new boolean[] {false, true}) {
                 for (boolean tb : new boolean[] {false, true}) {
@@ -99,22 +101,26 @@ class MatmulKernelsTest {
      */
     @Test
     void aConstantBKeptPackedGivesWhatPackingPerCallGives() {
-        Random random = new Random(11);
-        int m = 37;
-        int n = 70;
-        int k = 90;
-        float[] b = random(random, k * n);
-        for (int call = 0; call < 3; call++) {
-            float[] a = random(random, m * k);
-            for (boolean tb : new boolean[] {false, true}) {
-                int[] bShape = tb ? new int[] {n, k} : new int[] {k, n};
-                float[] perCall = new float[m * n];
-                float[] kept = new float[m * n];
-                MatmulKernels.floating(a, new int[] {m, k}, false, b, bShape, tb, false, perCall, new int[] {m, n}, false,
-                        RowEpilogue.NONE);
-                MatmulKernels.floating(a, new int[] {m, k}, false, b, bShape, tb, true, kept, new int[] {m, n}, false,
-                        RowEpilogue.NONE);
-                org.junit.jupiter.api.Assertions.assertArrayEquals(perCall, kept, "call " + call + (tb ? ", b transposed" : ""));
+        // 70 columns are packed on every call; 64, two whole panels, are read in place: either way
+        // the same bits as the B packed once.
+        for (int n : new int[] {70, 64}) {
+            Random random = new Random(11);
+            int m = 37;
+            int k = 1100;
+            float[] b = random(random, k * n);
+            for (int call = 0; call < 3; call++) {
+                float[] a = random(random, m * k);
+                for (boolean tb : new boolean[] {false, true}) {
+                    int[] bShape = tb ? new int[] {n, k} : new int[] {k, n};
+                    float[] perCall = new float[m * n];
+                    float[] kept = new float[m * n];
+                    MatmulKernels.floating(a, new int[] {m, k}, false, b, bShape, tb, false, perCall, new int[] {m, n},
+                            false, RowEpilogue.NONE);
+                    MatmulKernels.floating(a, new int[] {m, k}, false, b, bShape, tb, true, kept, new int[] {m, n}, false,
+                            RowEpilogue.NONE);
+                    org.junit.jupiter.api.Assertions.assertArrayEquals(perCall, kept, n + " columns, call " + call
+                            + (tb ? ", b transposed" : ""));
+                }
             }
         }
     }
