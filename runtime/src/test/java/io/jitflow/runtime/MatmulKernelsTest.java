@@ -29,7 +29,9 @@ class MatmulKernelsTest {
                 // more columns than rows: shared among the threads by panels (a dense layer at batch 1)
                 {5, 200, 6000}, {1, 1000, 2048},
                 // a row-major B of whole panels read in place, over two blocks of depth
-                {70, 1100, 64}, {130, 50, 128}};
+                {70, 1100, 64}, {130, 50, 128},
+                // a transposed A too wide to read in place (its columns a page apart or more): copied in blocks
+                {1030, 40, 33}};
         for (int[] s : shapes) {
             for (boolean ta : new boolean[] {false, true}) {
                 for (boolean tb : new boolean[] {false, true}) {
