@@ -113,19 +113,18 @@ public final class JitFunction {
 
     /** A variable's value that a call returns as it is (its storage) is handed out to the caller. */
     private static void handOutReturnedValues(Traced t, java.util.Collection<Tensor> outputs) {
-        java.util.Set<Object> returned = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        outputs.forEach(o -> {
-            HostTensor value = o.hostValueIfPresent();
-            if (value != null) {
-                returned.add(value.storage());
+        for (Tensor o : outputs) {
+            HostTensor returned = o.hostValueIfPresent();
+            if (returned == null) {
+                continue;
             }
-        });
-        t.variables().values().forEach(v -> {
-            HostTensor value = v.valueForUpdate();
-            if (value.isFetched() && returned.contains(value.storage())) {
-                v.current();
+            for (Variable v : t.variables().values()) {
+                HostTensor value = v.valueForUpdate();
+                if (value.isFetched() && value.storage() == returned.storage()) {
+                    v.current();
+                }
             }
-        });
+        }
     }
 
     /**

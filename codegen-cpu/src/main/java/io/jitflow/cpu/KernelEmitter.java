@@ -287,7 +287,11 @@ final class KernelEmitter {
             count *= space.dim(axis).size();
         }
         g.push(count);
-        g.newArray(accType);
+        if (accType == Type.DOUBLE_TYPE) {
+            g.invokeStatic(SUPPORT, Method.getMethod("double[] rowAccumulators(int)"));
+        } else {
+            g.newArray(accType);
+        }
         g.storeLocal(accumulators);
         Runnable pushSlot = () -> {
             g.loadLocal(accumulators);

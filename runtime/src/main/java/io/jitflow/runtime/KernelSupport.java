@@ -88,6 +88,21 @@ public final class KernelSupport {
         return io.jitflow.ir.Float16.toFloat(io.jitflow.ir.Float16.fromDouble(value));
     }
 
+    private static final ThreadLocal<double[][]> ROW_ACCUMULATORS = ThreadLocal.withInitial(() -> new double[1][0]);
+
+    /**
+     * This thread's array of at least {@code count} float64 accumulators for a reduction folded row
+     * by row (a bias gradient), kept between calls: the kernel sets every one it uses before it reads
+     * it, and one kernel's reduction is done before the thread runs another's.
+     */
+    public static double[] rowAccumulators(int count) {
+        double[][] holder = ROW_ACCUMULATORS.get();
+        if (holder[0].length < count) {
+            holder[0] = new double[count];
+        }
+        return holder[0];
+    }
+
     public static RuntimeException fail(String message) {
         throw new EvaluationException(message);
     }

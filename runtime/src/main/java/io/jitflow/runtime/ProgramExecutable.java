@@ -24,6 +24,8 @@ import java.util.Map;
  */
 public final class ProgramExecutable implements Executable {
     private final KernelProgram program;
+    /** The program's symbolic dims, in the order of the sizes array: computed once. */
+    private final List<String> symbols;
     private final CompiledProgram code;
     /** Per buffer: reusable across runs (a temporary that never escapes). */
     private final boolean[] reusable;
@@ -32,9 +34,16 @@ public final class ProgramExecutable implements Executable {
     private final ThreadLocal<Object[]> temporaries;
     /** The most threads one run's kernels use; 0 for one per processor. */
     private final int threads;
-    /** The input buffers' ids and the output buffers, in order, for {@link #runStatic}. */
+    /** The inputs', variables' and outputs' names and buffers, in order, for runs without iterators. */
     private final int[] inputIds;
+    private final String[] inputNames;
+    private final Buffer[] inputBuffers;
+    private final String[] readNames;
+    private final Buffer[] readBuffers;
+    private final String[] outputNames;
     private final Buffer[] outputBuffers;
+    private final String[] writeNames;
+    private final Buffer[] writeBuffers;
     /** Per buffer id: the variable whose fresh new value this buffer holds, or null. */
     private final String[] freshWriteOf;
 
@@ -45,6 +54,7 @@ public final class ProgramExecutable implements Executable {
     /** As above, each run's kernels using at most {@code threads} threads (0: one per processor). */
     public ProgramExecutable(KernelProgram program, CompiledProgram code, int threads) {
         this.program = program;
+        this.symbols = program.symbols();
         this.code = code;
         this.threads = threads;
         int n = program.buffers().size();
@@ -55,7 +65,14 @@ public final class ProgramExecutable implements Executable {
         }
         this.temporaries = ThreadLocal.withInitial(() -> new Object[n]);
         this.inputIds = program.inputs().values().stream().mapToInt(Buffer::id).toArray();
+        this.inputNames = program.inputs().keySet().toArray(String[]::new);
+        this.inputBuffers = program.inputs().values().toArray(Buffer[]::new);
+        this.readNames = program.variableReads().keySet().toArray(String[]::new);
+        this.readBuffers = program.variableReads().values().toArray(Buffer[]::new);
+        this.outputNames = program.outputs().keySet().toArray(String[]::new);
         this.outputBuffers = program.outputs().values().toArray(Buffer[]::new);
+        this.writeNames = program.variableWrites().keySet().toArray(String[]::new);
+        this.writeBuffers = program.variableWrites().values().toArray(Buffer[]::new);
         this.freshWriteOf = freshWrites(program);
     }
 
@@ -157,35 +174,40 @@ public final class ProgramExecutable implements Executable {
     }
 
     private Map<String, HostTensor> runHere(Map<String, HostTensor> inputs, VariableStore variables, ArrayPool pool) {
-        ShapeBindings bindings = new ShapeBindings(program);
+        ShapeBindings bindings = new ShapeBindings(program, symbols);
         bindings.checkInputNames(inputs.keySet());
         Object[] arrays = new Object[program.buffers().size()];
-        program.inputs().forEach((name, b) -> {
-            HostTensor value = inputs.get(name);
+        for (int i = 0; i < inputNames.length; i++) {
+            Buffer b = inputBuffers[i];
+            HostTensor value = inputs.get(inputNames[i]);
             if (value == null) {
-                throw bindings.missingInput(name, b.type());
+                throw bindings.missingInput(inputNames[i], b.type());
             }
-            bindings.bind(b.type(), value.dtype(), value.shape(), "input '" + name + "'");
+            bindings.bindInput(inputNames[i], b.type(), value.dtype(), value.shape());
             arrays[b.id()] = value.storage();
-        });
-        program.variableReads().forEach((name, b) -> {
-            HostTensor value = variables.get(name);
-            bindings.bind(b.type(), value.dtype(), value.shape(), "variable @" + name);
+        }
+        for (int i = 0; i < readNames.length; i++) {
+            Buffer b = readBuffers[i];
+            HostTensor value = variables.get(readNames[i]);
+            bindings.bindVariable(readNames[i], b.type(), value.dtype(), value.shape());
             arrays[b.id()] = value.storage();
-        });
+        }
         int[] sizes = bindings.symbolSizes();
         allocate(arrays, bindings, pool, variables);
         code.run(arrays, sizes);
         Map<String, HostTensor> outputs = new LinkedHashMap<>();
-        program.outputs().forEach((name, b) -> outputs.put(name, wrap(b, arrays, bindings)));
-        program.variableWrites().forEach((name, b) -> {
+        for (int i = 0; i < outputNames.length; i++) {
+            outputs.put(outputNames[i], wrap(outputBuffers[i], arrays, bindings));
+        }
+        for (int i = 0; i < writeNames.length; i++) {
+            Buffer b = writeBuffers[i];
             HostTensor value = wrap(b, arrays, bindings);
             if (freshWriteOf[b.storage().id()] != null) {
-                variables.setFresh(name, value);
+                variables.setFresh(writeNames[i], value);
             } else {
-                variables.set(name, value);
+                variables.set(writeNames[i], value);
             }
-        });
+        }
         return outputs;
     }
 

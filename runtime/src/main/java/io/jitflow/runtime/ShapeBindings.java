@@ -19,10 +19,13 @@ import java.util.Map;
  */
 public final class ShapeBindings {
     private final KernelProgram program;
+    private final List<String> symbols;
     private final Map<String, Integer> sizes = new HashMap<>();
 
-    public ShapeBindings(KernelProgram program) {
+    /** Bindings for a run of {@code program}; {@code symbols} is its {@link KernelProgram#symbols()}, which callers keep. */
+    public ShapeBindings(KernelProgram program, List<String> symbols) {
         this.program = program;
+        this.symbols = symbols;
     }
 
     /** Refuses names that are not inputs of the program. */
@@ -40,14 +43,24 @@ public final class ShapeBindings {
         return new IrException("function @" + program.name() + ": missing input '" + name + "' of type " + type);
     }
 
-    /** Checks a value of {@code dtype} and {@code shape} against {@code type}, binding its symbolic dims. */
-    public void bind(TensorType type, DType dtype, int[] shape, String what) {
+    /** Checks the value given for input {@code name} against its {@code type}, binding its symbolic dims. */
+    public void bindInput(String name, TensorType type, DType dtype, int[] shape) {
+        bind(type, dtype, shape, "input '", name, "'");
+    }
+
+    /** Checks the value of variable {@code name} against its {@code type}, binding its symbolic dims. */
+    public void bindVariable(String name, TensorType type, DType dtype, int[] shape) {
+        bind(type, dtype, shape, "variable @", name, "");
+    }
+
+    /** The check; the error names the value as {@code before + name + after} (built only for an error). */
+    private void bind(TensorType type, DType dtype, int[] shape, String before, String name, String after) {
         if (dtype != type.dtype()) {
-            throw new IrException("function @" + program.name() + ": " + what + " has dtype " + dtype
+            throw new IrException("function @" + program.name() + ": " + before + name + after + " has dtype " + dtype
                     + ", expected " + type.dtype());
         }
         if (shape.length != type.rank()) {
-            throw new IrException("function @" + program.name() + ": " + what + " has shape "
+            throw new IrException("function @" + program.name() + ": " + before + name + after + " has shape "
                     + Arrays.toString(shape) + ", expected " + type.shape());
         }
         for (int d = 0; d < type.rank(); d++) {
@@ -55,7 +68,7 @@ public final class ShapeBindings {
             int actual = shape[d];
             if (dim.isStatic() ? dim.size() != actual : sizes.putIfAbsent(dim.toString(), actual) != null
                     && sizes.get(dim.toString()) != actual) {
-                throw new IrException("function @" + program.name() + ": " + what + " has shape "
+                throw new IrException("function @" + program.name() + ": " + before + name + after + " has shape "
                         + Arrays.toString(shape) + ", expected " + type.shape()
                         + (dim.isStatic() ? "" : " with " + dim + " = " + sizes.get(dim.toString())));
             }
@@ -64,7 +77,6 @@ public final class ShapeBindings {
 
     /** The size of each symbolic dim, in the order of {@link KernelProgram#symbols()}. */
     public int[] symbolSizes() {
-        List<String> symbols = program.symbols();
         int[] result = new int[symbols.size()];
         for (int i = 0; i < result.length; i++) {
             Integer size = sizes.get(symbols.get(i));

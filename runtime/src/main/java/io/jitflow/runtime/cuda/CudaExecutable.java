@@ -43,6 +43,8 @@ public final class CudaExecutable implements io.jitflow.runtime.Executable {
     private static final int THREADS = 256;
 
     private final KernelProgram program;
+    /** The program's symbolic dims, in the order of the sizes array: computed once. */
+    private final List<String> symbols;
     private final CudaDevice device;
     private final CudaModule module;
     private final List<String> errors;
@@ -70,6 +72,7 @@ public final class CudaExecutable implements io.jitflow.runtime.Executable {
     /** Loads {@code code}'s module on {@code device}, to run {@code program} by its launch plan. */
     public CudaExecutable(KernelProgram program, CudaCode code, CudaDevice device) {
         this.program = program;
+        this.symbols = program.symbols();
         this.device = device;
         this.module = device.load(code.ptx());
         this.errors = code.errors();
@@ -141,7 +144,7 @@ public final class CudaExecutable implements io.jitflow.runtime.Executable {
      * Returns once the kernels are queued (or, for a module that can report an error, once they have finished).
      */
     public synchronized Map<String, DeviceArray> runOnDevice(Map<String, DeviceArray> inputs, VariableStore variables) {
-        ShapeBindings bindings = new ShapeBindings(program);
+        ShapeBindings bindings = new ShapeBindings(program, symbols);
         bindings.checkInputNames(inputs.keySet());
         DeviceMemory[] memory = new DeviceMemory[program.buffers().size()];
         program.inputs().forEach((name, b) -> {
@@ -153,13 +156,13 @@ public final class CudaExecutable implements io.jitflow.runtime.Executable {
                 throw new IllegalArgumentException("function @" + program.name() + ": input '" + name + "' is on "
                         + value.device() + ", expected " + device);
             }
-            bindings.bind(b.type(), value.dtype(), value.shape(), "input '" + name + "'");
+            bindings.bindInput(name, b.type(), value.dtype(), value.shape());
             value.memory().awaitWriter(stream);
             memory[b.id()] = value.memory();
         });
         program.variableReads().forEach((name, b) -> {
             HostTensor value = variables.get(name);
-            bindings.bind(b.type(), value.dtype(), value.shape(), "variable @" + name);
+            bindings.bindVariable(name, b.type(), value.dtype(), value.shape());
             memory[b.id()] = onDevice(name, value).memory();
         });
         int[] sizes = bindings.symbolSizes();
