@@ -104,6 +104,11 @@ public final class JitFunction {
                 if (after != v.valueForUpdate()) {
                     v.commit(after, store.isFresh(graphName));
                 }
+                // A spare the run did not write into (a variable it only reads) stays the variable's.
+                Object unused = store.takeSpare(graphName);
+                if (unused != null) {
+                    v.keepSpare(unused);
+                }
             });
             return new ArrayList<>(outputs.values());
         } finally {

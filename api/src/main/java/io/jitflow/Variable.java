@@ -129,6 +129,13 @@ public final class Variable implements Operand {
         return s;
     }
 
+    /** Gives back a spare from {@link #takeSpare} that was not written into, unless another took its place. */
+    void keepSpare(Object unused) {
+        if (spare == null) {
+            spare = unused;
+        }
+    }
+
     /** Replaces the value with one that may be shared (an eager result). */
     void store(HostTensor newValue) {
         commit(newValue, false);
