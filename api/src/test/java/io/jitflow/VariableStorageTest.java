@@ -26,13 +26,18 @@ class VariableStorageTest {
         return v.valueForUpdate().storage();
     }
 
+    /** A compiled update of {@code v}: v += its argument. */
+    private static JitFunction addTo(Variable v) {
+        return Jit.function((Tensor delta) -> {
+            v.assignAdd(delta);
+            return delta;
+        });
+    }
+
     @Test
     void aCompiledUpdateAlternatesBetweenTwoArrays() {
         Variable v = new Variable(Jf.zeros(SIZE));
-        JitFunction step = Jit.function((Tensor one) -> {
-            v.assignAdd(one);
-            return one;
-        });
+        JitFunction step = addTo(v);
         step.call(constant(1f));
         Object first = storage(v);
         step.call(constant(1f));
@@ -49,10 +54,7 @@ class VariableStorageTest {
     void aCallThatOnlyReadsAVariableLeavesItsSpare() {
         Variable v = new Variable(Jf.zeros(SIZE));
         Variable calls = new Variable(constant(0f));
-        JitFunction step = Jit.function((Tensor one) -> {
-            v.assignAdd(one);
-            return one;
-        });
+        JitFunction step = addTo(v);
         JitFunction countAndSum = Jit.function((Tensor one) -> {
             calls.assignAdd(one);
             return Jf.reduceSum(v);
@@ -68,10 +70,7 @@ class VariableStorageTest {
     @Test
     void aValueReadEagerlyIsNeverOverwritten() {
         Variable v = new Variable(Jf.zeros(SIZE));
-        JitFunction step = Jit.function((Tensor one) -> {
-            v.assignAdd(one);
-            return one;
-        });
+        JitFunction step = addTo(v);
         step.call(constant(1f));
         step.call(constant(1f));
         Tensor read = v.asTensor();
@@ -108,10 +107,7 @@ class VariableStorageTest {
     @Test
     void readersOnOtherThreadsNeverSeeAValueBeingOverwritten() throws Exception {
         Variable v = new Variable(Jf.zeros(SIZE));
-        JitFunction step = Jit.function((Tensor one) -> {
-            v.assignAdd(one);
-            return one;
-        });
+        JitFunction step = addTo(v);
         JitFunction spread = Jit.function((Tensor zero) -> Jf.reduceMax(v).sub(Jf.reduceMin(v)).add(zero));
         int steps = 2000;
         AtomicBoolean done = new AtomicBoolean();
