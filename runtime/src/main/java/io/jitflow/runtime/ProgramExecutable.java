@@ -35,7 +35,6 @@ public final class ProgramExecutable implements Executable {
     /** The most threads one run's kernels use; 0 for one per processor. */
     private final int threads;
     /** The inputs', variables' and outputs' names and buffers, in order, for runs without iterators. */
-    private final int[] inputIds;
     private final String[] inputNames;
     private final Buffer[] inputBuffers;
     private final String[] readNames;
@@ -64,7 +63,6 @@ public final class ProgramExecutable implements Executable {
             staticCounts[b.id()] = b.type().shape().isStatic() ? Shape.checkedElementCount(b.type().shape().sizes()) : -1;
         }
         this.temporaries = ThreadLocal.withInitial(() -> new Object[n]);
-        this.inputIds = program.inputs().values().stream().mapToInt(Buffer::id).toArray();
         this.inputNames = program.inputs().keySet().toArray(String[]::new);
         this.inputBuffers = program.inputs().values().toArray(Buffer[]::new);
         this.readNames = program.variableReads().keySet().toArray(String[]::new);
@@ -160,8 +158,8 @@ public final class ProgramExecutable implements Executable {
 
     private HostTensor[] runStaticHere(HostTensor[] inputs) {
         Object[] arrays = new Object[program.buffers().size()];
-        for (int i = 0; i < inputIds.length; i++) {
-            arrays[inputIds[i]] = inputs[i].storage();
+        for (int i = 0; i < inputBuffers.length; i++) {
+            arrays[inputBuffers[i].id()] = inputs[i].storage();
         }
         allocate(arrays, null, null, null);
         code.run(arrays, NO_SIZES);
