@@ -51,24 +51,32 @@ static char *slurp(const char *path, size_t *size) {
     return data;
 }
 
-/* Element i of two buffers of dtype equal, any NaN matching any NaN. */
+/* The bytes of one element of dtype. */
+static int width(const char *dtype) {
+    if (!strcmp(dtype, "float64") || !strcmp(dtype, "int64")) return 8;
+    if (!strcmp(dtype, "float32") || !strcmp(dtype, "int32")) return 4;
+    return !strcmp(dtype, "float16") ? 2 : 1;
+}
+
+/* Whether the element of w bytes at p is a NaN of float dtype (never for the integer dtypes). */
+static int is_nan(const char *dtype, const char *p) {
+    if (!strcmp(dtype, "float64")) { double x; memcpy(&x, p, 8); return isnan(x); }
+    if (!strcmp(dtype, "float32")) { float x; memcpy(&x, p, 4); return isnan(x); }
+    if (!strcmp(dtype, "float16")) {
+        unsigned short h; memcpy(&h, p, 2);
+        return (h & 0x7c00) == 0x7c00 && (h & 0x03ff) != 0;
+    }
+    return 0;
+}
+
+/* Element i of two buffers of dtype equal, any NaN matching any NaN (the GPU's NaNs carry other payloads). */
 static int same(const char *dtype, const char *a, const char *b, size_t i) {
-    if (!strcmp(dtype, "float32")) {
-        float x, y; memcpy(&x, a + 4 * i, 4); memcpy(&y, b + 4 * i, 4);
-        if (isnan(x) && isnan(y)) return 1;
-        return !memcmp(a + 4 * i, b + 4 * i, 4);
-    }
-    if (!strcmp(dtype, "float64")) {
-        double x, y; memcpy(&x, a + 8 * i, 8); memcpy(&y, b + 8 * i, 8);
-        if (isnan(x) && isnan(y)) return 1;
-        return !memcmp(a + 8 * i, b + 8 * i, 8);
-    }
-    int w = !strcmp(dtype, "int32") ? 4 : !strcmp(dtype, "int64") ? 8 : 1;
-    return !memcmp(a + w * i, b + w * i, w);
+    int w = width(dtype);
+    return (is_nan(dtype, a + w * i) && is_nan(dtype, b + w * i)) || !memcmp(a + w * i, b + w * i, w);
 }
 
 static void dump(const char *dtype, const char *actual, const char *expected, size_t i) {
-    int w = !strcmp(dtype, "float64") || !strcmp(dtype, "int64") ? 8 : !strcmp(dtype, "float32") || !strcmp(dtype, "int32") ? 4 : 1;
+    int w = width(dtype);
     unsigned long long a = 0, e = 0;
     memcpy(&a, actual + w * i, w);
     memcpy(&e, expected + w * i, w);
@@ -90,6 +98,7 @@ static int run_case(const char *dir) {
     if (loaded != CUDA_SUCCESS) { fprintf(stderr, "%s: module load failed (%d): %s\n", dir, (int) loaded, log); return 1; }
     int n = 0, m = 0;
     CUdeviceptr buffers[64];
+    int alias[64];
     char dtypes[64][16];
     size_t bytes[64];
     int sizes[16];
@@ -97,28 +106,40 @@ static int run_case(const char *dir) {
     char *save;
     for (char *line = strtok_r(launch, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
         if (!strncmp(line, "buffer ", 7)) {
-            int id; size_t size; char dtype[16];
-            if (sscanf(line + 7, "%d %15s %zu", &id, dtype, &size) != 3 || id < 0 || id >= 64) {
+            /* buffer ID DTYPE BYTES [alias FIRST]: an alias shares FIRST's storage, as the buffer plan says. */
+            int id, first = -1; size_t size; char dtype[16];
+            int fields = sscanf(line + 7, "%d %15s %zu alias %d", &id, dtype, &size, &first);
+            if (fields < 3 || id < 0 || id >= 64 || (fields == 4 && (first < 0 || first >= id))) {
                 fprintf(stderr, "%s: bad line '%s'\n", dir, line);
                 return 1;
             }
             strcpy(dtypes[id], dtype);
             bytes[id] = size;
+            alias[id] = fields == 4 ? first : id;
+            n = id + 1;
+            if (alias[id] != id) {
+                buffers[id] = buffers[first];
+                continue;
+            }
             snprintf(path, sizeof path, "%s/in_%d.bin", dir, id);
             char *data = slurp(path, NULL);
             CHECK(pMemAlloc(&buffers[id], size ? size : 1));
             if (size) CHECK(pMemcpyHtoD(buffers[id], data, size));
             free(data);
-            n = id + 1;
         } else if (!strncmp(line, "sizes", 5)) {
             char *p = line + 5;
             int read;
             while (sscanf(p, "%d%n", &sizes[m], &read) == 1) { m++; p += read; }
         } else if (!strncmp(line, "kernel ", 7)) {
-            /* kernel NAME COUNT ID...: the entry takes the listed buffers' addresses and the sizes by value. */
-            char name[256]; unsigned count;
+            /* kernel NAME COUNT BLOCKS THREADS ID...: the entry takes the listed buffers' addresses and the
+               sizes by value; it is launched on the grid the interpreter ran it on, so that a block's
+               threads combine a reduction in the same order. */
+            char name[256]; unsigned count, blocks, threads;
             int read;
-            sscanf(line + 7, "%255s %u%n", name, &count, &read);
+            if (sscanf(line + 7, "%255s %u %u %u%n", name, &count, &blocks, &threads, &read) != 4) {
+                fprintf(stderr, "%s: bad line '%s'\n", dir, line);
+                return 1;
+            }
             CUdeviceptr slots[64];
             int k = 0, id;
             for (char *p = line + 7 + read; k < 64 && sscanf(p, "%d%n", &id, &read) == 1; p += read) {
@@ -132,8 +153,7 @@ static int run_case(const char *dir) {
             CUfunction f;
             CHECK(pModuleGetFunction(&f, module, name));
             void *args[] = {slots, sizes, &count, &status};
-            unsigned blocks = (count + 255) / 256;
-            CHECK(pLaunchKernel(f, blocks ? blocks : 1, 1, 1, 256, 1, 1, 0, 0, args, NULL));
+            CHECK(pLaunchKernel(f, blocks, 1, 1, threads, 1, 1, 0, 0, args, NULL));
             CHECK(pCtxSynchronize());
             CHECK(pMemcpyDtoH(&code, status, 4));
             if (code != 0) {
@@ -148,8 +168,7 @@ static int run_case(const char *dir) {
         if (bytes[id]) CHECK(pMemcpyDtoH(actual, buffers[id], bytes[id]));
         snprintf(path, sizeof path, "%s/expected_%d.bin", dir, id);
         char *expected = slurp(path, NULL);
-        int w = !strcmp(dtypes[id], "float64") || !strcmp(dtypes[id], "int64") ? 8
-                : !strcmp(dtypes[id], "float32") || !strcmp(dtypes[id], "int32") ? 4 : 1;
+        int w = width(dtypes[id]);
         for (size_t i = 0; i < bytes[id] / w; i++) {
             if (!same(dtypes[id], actual, expected, i)) {
                 fprintf(stderr, "%s: buffer %d (%s) element %zu differs\n", dir, id, dtypes[id], i);
@@ -160,7 +179,9 @@ static int run_case(const char *dir) {
         }
         free(actual);
         free(expected);
-        pMemFree(buffers[id]);
+    }
+    for (int id = 0; id < n; id++) {
+        if (alias[id] == id) pMemFree(buffers[id]); /* after every alias of it was read */
     }
     pModuleUnload(module);
     free(ptx);

@@ -15,8 +15,8 @@ import java.nio.file.Path;
 /**
  * Writes every case the CUDA backend supports ({@link PtxCases}) as a folder for
  * {@code tools/ptx-gpu-check}: the PTX, each buffer's contents before the kernels run and after
- * the PTX interpreter ran them, and the launches. Run on a machine with a GPU, the checker then
- * compares the GPU's results with the interpreter's.
+ * the PTX interpreter ran them, and the launches on the grid the interpreter used. Run on a machine
+ * with a GPU, the checker then compares the GPU's results with the interpreter's bit for bit.
  */
 public final class DumpPtxCases {
     private DumpPtxCases() {
@@ -26,6 +26,9 @@ public final class DumpPtxCases {
         Path out = Path.of(args[0]);
         int[] written = {0};
         for (PtxCases.PtxCase c : PtxCases.all().supported()) {
+            if (c.module().launches().stream().anyMatch(CudaCode.Launch::onHost)) {
+                continue; // control flow runs its regions' modules from the host; the checker runs one module
+            }
             KernelProgram program = c.program();
             String ptx = c.ptx();
             Path dir = out.resolve(String.format("case%03d", written[0]++));
@@ -37,7 +40,12 @@ public final class DumpPtxCases {
                     for (int i = 0; i < buffers.length; i++) {
                         byte[] data = bytes(buffers[i]);
                         launch.append("buffer ").append(i).append(' ').append(program.buffers().get(i).type().dtype())
-                                .append(' ').append(data.length).append('\n');
+                                .append(' ').append(data.length);
+                        int first = firstWithStorage(buffers, i);
+                        if (first < i) {
+                            launch.append(" alias ").append(first); // planned to share storage: one device allocation
+                        }
+                        launch.append('\n');
                         Files.write(dir.resolve("in_" + i + ".bin"), data);
                     }
                     launch.append("sizes");
@@ -45,13 +53,15 @@ public final class DumpPtxCases {
                         launch.append(' ').append(s);
                     }
                     launch.append('\n');
+                    PtxExecution interpreter = new PtxExecution(program, c.module());
                     for (CudaCode.Launch k : c.module().launches()) {
-                        launch.append("kernel ").append(k.entry()).append(' ').append(k.count(program.symbols(), sizes));
+                        launch.append("kernel ").append(k.entry()).append(' ').append(k.count(program.symbols(), sizes))
+                                .append(' ').append(PtxExecution.BLOCKS).append(' ').append(interpreter.threads(k.entry()));
                         k.buffers().forEach(id -> launch.append(' ').append(id));
                         launch.append('\n');
                     }
                     Files.writeString(dir.resolve("launch.txt"), launch);
-                    new PtxExecution(program, c.module()).run(buffers, sizes);
+                    interpreter.run(buffers, sizes);
                     for (int i = 0; i < buffers.length; i++) {
                         Files.write(dir.resolve("expected_" + i + ".bin"), bytes(buffers[i]));
                     }
@@ -73,6 +83,15 @@ public final class DumpPtxCases {
             }
         }
         System.out.println(written[0] + " cases written to " + out);
+    }
+
+    /** The first buffer whose storage is buffer {@code i}'s (the buffer planner lets buffers share arrays). */
+    private static int firstWithStorage(Object[] buffers, int i) {
+        int first = 0;
+        while (buffers[first] != buffers[i]) {
+            first++;
+        }
+        return first;
     }
 
     /** A buffer's contents in device layout: little-endian elements, bool and uint8 as bytes. */

@@ -21,7 +21,8 @@ import java.util.Map;
  * its regions' PTX, each run by an execution of its own, with the buffers copied out around it.
  */
 final class PtxExecution implements CompiledProgram {
-    private static final int BLOCKS = 2;
+    /** The blocks every kernel is launched on (few, so that grid-stride loops wrap). */
+    static final int BLOCKS = 2;
     private static final int THREADS = 32;
 
     private final KernelProgram program;
@@ -78,7 +79,7 @@ final class PtxExecution implements CompiledProgram {
     }
 
     /** The entry's required block size (.reqntid), otherwise a small block, so that grid-stride loops wrap. */
-    private int threads(String entry) {
+    int threads(String entry) {
         int required = ptx.entry(entry).requiredThreads();
         return required != 0 ? required : THREADS;
     }
