@@ -378,8 +378,11 @@ final class PtxKernelWriter {
         DType acc = m.accumulator;
         DType outType = m.output.type().dtype();
         int bytes = PtxKernelAccess.elementSize(acc);
-        String tileA = access.sharedArray("tile_a", TILE * TILE * bytes);
-        String tileB = access.sharedArray("tile_b", TILE * TILE * bytes);
+        int r = registerTile(out, m.batchRank);
+        int side = TILE * r;
+        // tile_a holds a side x TILE block of A row by row, tile_b a TILE x side block of B row by row.
+        String tileA = access.sharedArray("tile_a", side * TILE * bytes);
+        String tileB = access.sharedArray("tile_b", TILE * side * bytes);
         String[] txy = threadIndexSplit(TILE);
         String tx = txy[0];
         String ty = txy[1];
@@ -388,22 +391,25 @@ final class PtxKernelWriter {
         String depth = m.depth();
         String tileRows = asm.reg(RegClass.B32);
         String tileCols = asm.reg(RegClass.B32);
-        asm.op("add", PtxType.S32, tileRows, rows, (TILE - 1));
-        asm.op("div", PtxType.U32, tileRows, tileRows, TILE);
-        asm.op("add", PtxType.S32, tileCols, cols, (TILE - 1));
-        asm.op("div", PtxType.U32, tileCols, tileCols, TILE);
+        asm.op("add", PtxType.S32, tileRows, rows, (side - 1));
+        asm.op("div", PtxType.U32, tileRows, tileRows, side);
+        asm.op("add", PtxType.S32, tileCols, cols, (side - 1));
+        asm.op("div", PtxType.U32, tileCols, tileCols, side);
         String tiles = asm.reg(RegClass.B32);
         asm.op("mul.lo", PtxType.S32, tiles, tileRows, tileCols);
         for (int d = 0; d < m.batchRank; d++) {
             asm.op("mul.lo", PtxType.S32, tiles, tiles, scalar.asRegister(access.size(out.dim(d))));
         }
-        // Where this thread's element of a tile sits in the tile arrays: [ty][tx].
-        String slot = asm.reg(RegClass.B32);
-        asm.op("mad.lo", PtxType.S32, slot, ty, TILE * bytes, tileA);
-        asm.op("mad.lo", PtxType.S32, slot, tx, bytes, slot);
-        String slotB = asm.reg(RegClass.B32);
-        asm.op("sub", PtxType.S32, slotB, slot, tileA);
-        asm.op("add", PtxType.S32, slotB, slotB, tileB);
+        // This thread stages A[row ty + TILE a, column tx] and B[row ty, column tx + TILE b] of each
+        // block, and reads row ty + TILE a of tile_a and column tx + TILE b of tile_b.
+        String rowA = asm.reg(RegClass.B32);
+        asm.op("mad.lo", PtxType.S32, rowA, ty, TILE * bytes, tileA);
+        String stageA = asm.reg(RegClass.B32);
+        asm.op("mad.lo", PtxType.S32, stageA, tx, bytes, rowA);
+        String colB = asm.reg(RegClass.B32);
+        asm.op("mad.lo", PtxType.S32, colB, tx, bytes, tileB);
+        String stageB = asm.reg(RegClass.B32);
+        asm.op("mad.lo", PtxType.S32, stageB, ty, side * bytes, colB);
 
         access.blockStridedLoop(tiles, tile -> {
             String rest = asm.reg(RegClass.B32);
@@ -420,63 +426,107 @@ final class PtxKernelWriter {
                 asm.op("div", PtxType.U32, rest, rest, scalar.asRegister(access.size(out.dim(d))));
                 access.coords.put(d, coord);
             }
-            String i = asm.reg(RegClass.B32);
-            String j = asm.reg(RegClass.B32);
-            asm.op("mad.lo", PtxType.S32, i, tileRow, TILE, ty);
-            asm.op("mad.lo", PtxType.S32, j, tileCol, TILE, tx);
-            String inside = asm.reg(RegClass.PRED);
-            String colInside = asm.reg(RegClass.PRED);
-            asm.op("setp.lt", PtxType.S32, inside, i, rows);
-            asm.op("setp.lt", PtxType.S32, colInside, j, cols);
-            asm.op("and", PtxType.PRED, inside, inside, colInside);
-
-            String sum = scalar.newValue(acc);
-            asm.op("mov", PtxScalarWriter.moveType(acc), sum, PtxScalarWriter.constant(acc, 0));
+            String[] i = new String[r];
+            String[] j = new String[r];
+            for (int a = 0; a < r; a++) {
+                i[a] = asm.reg(RegClass.B32);
+                asm.op("mad.lo", PtxType.S32, i[a], tileRow, side, ty);
+                asm.op("add", PtxType.S32, i[a], i[a], TILE * a);
+                j[a] = asm.reg(RegClass.B32);
+                asm.op("mad.lo", PtxType.S32, j[a], tileCol, side, tx);
+                asm.op("add", PtxType.S32, j[a], j[a], TILE * a);
+            }
+            String[][] sums = new String[r][r];
+            for (int a = 0; a < r; a++) {
+                for (int b = 0; b < r; b++) {
+                    sums[a][b] = scalar.newValue(acc);
+                    asm.op("mov", PtxScalarWriter.moveType(acc), sums[a][b], PtxScalarWriter.constant(acc, 0));
+                }
+            }
             String k0 = asm.reg(RegClass.B32);
             asm.op("mov", PtxType.U32, k0, 0);
             asm.countedLoop(k0, depth, Integer.toString(TILE), nextStep -> {
                 // Stage A[i, k0 + tx] and B[k0 + ty, j], where they exist.
                 String p = asm.reg(RegClass.B32);
                 asm.op("add", PtxType.S32, p, k0, tx);
-                stage(i, rows, p, depth, slot, acc, () -> m.a(i, p));
                 String q = asm.reg(RegClass.B32);
                 asm.op("add", PtxType.S32, q, k0, ty);
-                stage(q, depth, j, cols, slotB, acc, () -> m.b(q, j));
+                for (int a = 0; a < r; a++) {
+                    String row = i[a];
+                    stage(row, rows, p, depth, stageA + "+" + TILE * TILE * bytes * a, acc, () -> m.a(row, p));
+                }
+                for (int b = 0; b < r; b++) {
+                    String col = j[b];
+                    stage(q, depth, col, cols, stageB + "+" + TILE * bytes * b, acc, () -> m.b(q, col));
+                }
                 asm.barSync();
-                String skip = asm.label();
-                asm.braUnless(inside, skip);
                 String width = asm.reg(RegClass.B32);
                 asm.op("sub", PtxType.S32, width, depth, k0);
                 asm.op("min", PtxType.S32, width, width, TILE);
                 String kk = asm.reg(RegClass.B32);
                 asm.op("mov", PtxType.U32, kk, 0);
                 asm.countedLoop(kk, width, "1", nextK -> {
-                    String at = asm.reg(RegClass.B32);
-                    asm.op("mad.lo", PtxType.S32, at, ty, TILE, kk);
-                    asm.op("mad.lo", PtxType.S32, at, at, bytes, tileA);
-                    String x = scalar.newValue(acc);
-                    asm.op("ld.shared", PtxScalarWriter.type(acc), x, "[" + at + "]");
-                    asm.op("mad.lo", PtxType.S32, at, kk, TILE, tx);
-                    asm.op("mad.lo", PtxType.S32, at, at, bytes, tileB);
-                    String y = scalar.newValue(acc);
-                    asm.op("ld.shared", PtxScalarWriter.type(acc), y, "[" + at + "]");
-                    String product = scalar.newValue(acc);
-                    asm.op(PtxScalarWriter.arith("mul", acc), PtxScalarWriter.type(acc), product, x, y);
-                    asm.op(PtxScalarWriter.arith("add", acc), PtxScalarWriter.type(acc), sum, sum, product);
+                    String atA = asm.reg(RegClass.B32);
+                    asm.op("mad.lo", PtxType.S32, atA, kk, bytes, rowA);
+                    String atB = asm.reg(RegClass.B32);
+                    asm.op("mad.lo", PtxType.S32, atB, kk, side * bytes, colB);
+                    String[] x = new String[r];
+                    String[] y = new String[r];
+                    for (int a = 0; a < r; a++) {
+                        x[a] = scalar.newValue(acc);
+                        asm.op("ld.shared", PtxScalarWriter.type(acc), x[a], "[" + atA + "+" + TILE * TILE * bytes * a + "]");
+                        y[a] = scalar.newValue(acc);
+                        asm.op("ld.shared", PtxScalarWriter.type(acc), y[a], "[" + atB + "+" + TILE * bytes * a + "]");
+                    }
+                    for (int a = 0; a < r; a++) {
+                        for (int b = 0; b < r; b++) {
+                            String product = scalar.newValue(acc);
+                            asm.op(PtxScalarWriter.arith("mul", acc), PtxScalarWriter.type(acc), product, x[a], y[b]);
+                            asm.op(PtxScalarWriter.arith("add", acc), PtxScalarWriter.type(acc), sums[a][b], sums[a][b],
+                                    product);
+                        }
+                    }
                 });
-                asm.mark(skip);
                 asm.barSync();
             });
-            String after = asm.label();
-            asm.braUnless(inside, after);
-            m.outputCoords(i, j);
-            String rounded = scalar.convert(sum, acc, outType);
-            String accumulated = scalar.convert(rounded, outType, acc);
-            access.onFailureBranchTo(after,
-                    () -> access.store(m.output, access.flatIndex(out, all), access.evaluate(m.epilogue, accumulated)));
-            asm.mark(after);
+            for (int a = 0; a < r; a++) {
+                for (int b = 0; b < r; b++) {
+                    String after = asm.label();
+                    String outside = asm.reg(RegClass.PRED);
+                    String colOutside = asm.reg(RegClass.PRED);
+                    asm.op("setp.ge", PtxType.S32, outside, i[a], rows);
+                    asm.op("setp.ge", PtxType.S32, colOutside, j[b], cols);
+                    asm.op("or", PtxType.PRED, outside, outside, colOutside);
+                    asm.braIf(outside, after);
+                    m.outputCoords(i[a], j[b]);
+                    String rounded = scalar.convert(sums[a][b], acc, outType);
+                    String accumulated = scalar.convert(rounded, outType, acc);
+                    access.onFailureBranchTo(after,
+                            () -> access.store(m.output, access.flatIndex(out, all), access.evaluate(m.epilogue, accumulated)));
+                    asm.mark(after);
+                }
+            }
         });
         asm.ret();
+    }
+
+    /**
+     * The outputs per thread along each side of a product's tile: 4 x 4 where the output is static,
+     * its rows and columns at least 64 and its elements at least 2^18 (64 tiles of 64 x 64); 1 x 1
+     * otherwise. A block of 16 x 16 threads then computes a 64 x 64 tile and each thread loads 8
+     * staged elements for 16 products instead of 2 for 1: shared memory, not arithmetic, limits the
+     * one-output kernel, so fewer busy multiprocessors doing 4 x 4 tiles still compute more.
+     */
+    static int registerTile(Shape out, int batchRank) {
+        if (!out.isStatic()) {
+            return 1;
+        }
+        long rows = 1;
+        for (int d = batchRank; d < out.rank() - 1; d++) {
+            rows *= out.dim(d).size();
+        }
+        long cols = out.dim(out.rank() - 1).size();
+        return rows >= 64 && cols >= 64 && out.elementCount() >= 1 << 18 ? 4 : 1;
     }
 
     /**

@@ -55,6 +55,15 @@ class CudaBackendTest {
     }
 
     @Test
+    void registerTiledProductsMatchTheReferenceOnTheGpu() {
+        for (Function f : PtxDifferentialTest.registerTiledProducts()) {
+            Differential.check(io.jitflow.ir.Graph.of(List.of(), List.of(f)), f,
+                    PtxDifferentialTest.randomInputs(f, new java.util.Random(f.name().hashCode())),
+                    f.name() + " on " + Cuda.device(0), CudaBackendTest::runOnGpu);
+        }
+    }
+
+    @Test
     void aKernelErrorIsThrownAsOnTheCpu() {
         Function f = PtxDifferentialTest.integerFloorDiv();
         EvaluationException e = assertThrows(EvaluationException.class, () -> runOnGpu(f, InferenceContext.NO_VARIABLES,

@@ -98,6 +98,51 @@ class PtxDifferentialTest {
     }
 
     /**
+     * Products with at least 2^18 outputs in rows and columns of at least 64, where each thread
+     * computes a 4 x 4 register tile of a 64 x 64 block tile: partial tiles in rows, columns and
+     * depth, transposed operands, an epilogue; and a convolution's implicit GEMM. Bit for bit, as
+     * the one-output-per-thread kernel; and ptxas assembles them.
+     */
+    @Test
+    void registerTiledProductsMatchTheReference(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        for (Function f : registerTiledProducts()) {
+            String ptx = PtxGenerator.module(Compiled.lower(f, InferenceContext.NO_VARIABLES)).ptx();
+            // A float64 accumulator's 64 x 16 tile of A: 8,192 bytes (a 16 x 16 tile has 2,048).
+            assertTrue(ptx.contains("tile_a[8192]"), f.name() + " uses 4 x 4 register tiles:\n" + ptx);
+            if (PtxAssemblyTest.onPath("ptxas")) {
+                java.nio.file.Path file = java.nio.file.Files.writeString(dir.resolve(f.name() + ".ptx"), ptx);
+                PtxAssemblyTest.assemble(file, "sm_90");
+            }
+            checkOnPtx(f, randomInputs(f, new Random(f.name().hashCode())), f.name());
+        }
+    }
+
+    /** A matmul (both operands transposed, bias and relu after it) and a convolution, register-tiled. */
+    static List<Function> registerTiledProducts() {
+        FunctionBuilder mb = new FunctionBuilder("matmul", InferenceContext.NO_VARIABLES);
+        Value a = mb.input("a", TensorType.of(DType.FLOAT32, 17, 513));
+        Value b = mb.input("b", TensorType.of(DType.FLOAT32, 514, 17));
+        Value bias = mb.input("bias", TensorType.of(DType.FLOAT32, 514));
+        Value product = mb.add(Op.MATMUL, Attributes.builder().put("transpose_a", true).put("transpose_b", true).build(),
+                a, b);
+        Function matmul = mb.output("y", mb.add(Op.RELU, Attributes.empty(), mb.add(Op.ADD, Attributes.empty(), product,
+                bias))).build();
+        FunctionBuilder cb = new FunctionBuilder("conv", InferenceContext.NO_VARIABLES);
+        Value x = cb.input("x", TensorType.of(DType.FLOAT32, 1, 66, 64, 1));
+        Value w = cb.input("w", TensorType.of(DType.FLOAT32, 2, 2, 1, 65));
+        Function conv = cb.output("y", cb.add(Op.CONV, Attributes.empty(), x, w)).build();
+        return List.of(matmul, conv);
+    }
+
+    static Map<String, HostTensor> randomInputs(Function f, Random random) {
+        Map<String, HostTensor> inputs = new java.util.LinkedHashMap<>();
+        for (Value in : f.inputs()) {
+            inputs.put(in.name(), RandomTensors.of(in.type().dtype(), in.type().shape().sizes(), random, -8, 8, false));
+        }
+        return inputs;
+    }
+
+    /**
      * Reductions over large or symbolic extents, which a whole block reduces per output point with
      * warp shuffles and shared memory: exact for integers, bools, max and min (NaN and infinities
      * among the floats); float sums and means combine partial sums in another order, so they are
