@@ -30,7 +30,8 @@ public final class PtxGenerator {
     /**
      * The program's module, the run-time errors its kernels report (a kernel that fails stores
      * {@code 1 + index} into the int32 at its {@code status} parameter, which the host reads after
-     * the launches and clears, and stops) and its launch plan.
+     * the launches and clears, and stops) and its launch plan; in exact mode, bit for bit the
+     * reference's results.
      */
     public static CudaCode module(KernelProgram program) {
         return module(program, PtxTarget.DEFAULT);
@@ -50,7 +51,7 @@ public final class PtxGenerator {
             return java.util.Optional.empty();
         }
         try {
-            new PtxKernelWriter(asLoops(program), index, new ArrayList<>()).write();
+            new PtxKernelWriter(asLoops(program), index, new ArrayList<>(), true).write();
             return java.util.Optional.empty();
         } catch (UnsupportedKernelException e) {
             return java.util.Optional.of(e.getMessage());
@@ -58,6 +59,16 @@ public final class PtxGenerator {
     }
 
     public static CudaCode module(KernelProgram original, PtxTarget target) {
+        return module(original, target, true);
+    }
+
+    /**
+     * As {@link #module(KernelProgram, PtxTarget)}; where {@code exact} is false, matmuls and
+     * convolutions of float32 or float16 operands sum their products in float32 with fused
+     * multiply-adds (float64 ones with float64 fused multiply-adds), as the CPU's default mode does,
+     * instead of rounding each product and each sum in the reference's float64.
+     */
+    public static CudaCode module(KernelProgram original, PtxTarget target, boolean exact) {
         KernelProgram program = asLoops(original);
         List<String> errors = new ArrayList<>();
         StringBuilder sb = new StringBuilder();
@@ -69,10 +80,10 @@ public final class PtxGenerator {
         for (int i = 0; i < program.kernels().size(); i++) {
             if (program.kernels().get(i) instanceof Kernel.Control c) {
                 // The host runs it; each region is a module of its own.
-                c.regions().forEach(r -> regions.add(module(r, target)));
+                c.regions().forEach(r -> regions.add(module(r, target, exact)));
                 continue;
             }
-            sb.append('\n').append(new PtxKernelWriter(program, i, errors).write());
+            sb.append('\n').append(new PtxKernelWriter(program, i, errors, exact).write());
         }
         return new CudaCode(sb.toString(), errors, LaunchPlan.launches(program), regions);
     }

@@ -30,9 +30,12 @@ final class PtxKernelWriter {
     private static final int MAX_PARAMETER_BYTES = 4096;
     /** The register a reduction folds into. */
     private String accumulator;
+    /** Whether products are summed as the reference sums them (see {@link Product#sums}). */
+    private final boolean exact;
 
     /** {@code errors}: the module's run-time error messages so far; this kernel's are added. */
-    PtxKernelWriter(KernelProgram program, int index, List<String> errors) {
+    PtxKernelWriter(KernelProgram program, int index, List<String> errors, boolean exact) {
+        this.exact = exact;
         this.access = new PtxKernelAccess(program, index, errors);
         this.asm = access.asm;
         this.scalar = access.scalar;
@@ -223,10 +226,10 @@ final class PtxKernelWriter {
      * A tiled matmul: each block computes TILE x TILE output elements at a time, staging TILE x TILE
      * tiles of both operands (converted to the accumulator's dtype) through shared memory, so each
      * operand element is read from global memory once per tile instead of once per product. Every
-     * thread still sums its own element's products in order of p, products and sums rounded
-     * separately in the accumulator's dtype, as the CPU backend's exact path does, so results are
-     * bit-identical; the sum is rounded to the output dtype and an epilogue sees that rounded value
-     * as its accumulator. Blocks loop over tiles (batch, tile row, tile column), so any grid covers
+     * thread still sums its own element's products in order of p, in exact mode with products and
+     * sums rounded separately in the accumulator's dtype, as the CPU backend's exact path does, so
+     * results are bit-identical (otherwise with fused multiply-adds, see {@link Product#sums}); the
+     * sum is rounded to the output dtype and an epilogue sees that rounded value as its accumulator. Blocks loop over tiles (batch, tile row, tile column), so any grid covers
      * them all; the entry requires blocks of TILE x TILE threads.
      */
     private void matmulKernel(Kernel.Matmul m) {
@@ -313,7 +316,7 @@ final class PtxKernelWriter {
             private String at(Expr matrix, String row, String col) {
                 access.coords.put(0, row);
                 access.coords.put(1, col);
-                return scalar.convert(access.evaluate(matrix), matrix.dtype(), accumulator);
+                return scalar.convert(access.evaluate(matrix), matrix.dtype(), sums);
             }
 
             private String product(List<io.jitflow.ir.Dim> dims) {
@@ -333,7 +336,13 @@ final class PtxKernelWriter {
      */
     private abstract class Product {
         final Buffer output;
+        /** The accumulator's dtype as the kernel program declares it: what the epilogue reads. */
         final DType accumulator;
+        /**
+         * The dtype the products are summed in: the accumulator's in exact mode; otherwise float32
+         * where the operands are float32 or float16 (the CPU's default mode does the same).
+         */
+        final DType sums;
         final Expr epilogue;
         final int batchRank;
         /** The buffers the operands' elements are read from. */
@@ -342,6 +351,8 @@ final class PtxKernelWriter {
         Product(Buffer output, DType accumulator, Expr epilogue, int batchRank, List<Buffer> operands) {
             this.output = output;
             this.accumulator = accumulator;
+            this.sums = !exact && accumulator == DType.FLOAT64 && operands.stream().allMatch(b -> b.type().dtype()
+                    == DType.FLOAT32 || b.type().dtype() == DType.FLOAT16) ? DType.FLOAT32 : accumulator;
             this.epilogue = epilogue;
             this.batchRank = batchRank;
             this.operands = operands;
@@ -361,9 +372,9 @@ final class PtxKernelWriter {
         /** Sets the output coordinates of C[i, j] (the batch's are set already). */
         abstract void outputCoords(String i, String j);
 
-        /** An operand's element, loaded, in the accumulator's dtype. */
+        /** An operand's element, loaded, in the dtype of the sums. */
         String convert(String value, Buffer operand) {
-            return scalar.convert(value, operand.type().dtype(), accumulator);
+            return scalar.convert(value, operand.type().dtype(), sums);
         }
     }
 
@@ -375,9 +386,10 @@ final class PtxKernelWriter {
         access.prepare(m.output);
         access.prepareBuffers(m.epilogue);
         List<Integer> all = PtxKernelAccess.allAxes(rank);
-        DType acc = m.accumulator;
+        DType acc = m.sums;
         DType outType = m.output.type().dtype();
         int bytes = PtxKernelAccess.elementSize(acc);
+        boolean fused = !exact && (acc == DType.FLOAT32 || acc == DType.FLOAT64);
         int r = registerTile(out, m.batchRank);
         int side = TILE * r;
         // tile_a holds a side x TILE block of A row by row, tile_b a TILE x side block of B row by row.
@@ -480,6 +492,10 @@ final class PtxKernelWriter {
                     }
                     for (int a = 0; a < r; a++) {
                         for (int b = 0; b < r; b++) {
+                            if (fused) {
+                                asm.op("fma.rn", PtxScalarWriter.type(acc), sums[a][b], x[a], y[b], sums[a][b]);
+                                continue;
+                            }
                             String product = scalar.newValue(acc);
                             asm.op(PtxScalarWriter.arith("mul", acc), PtxScalarWriter.type(acc), product, x[a], y[b]);
                             asm.op(PtxScalarWriter.arith("add", acc), PtxScalarWriter.type(acc), sums[a][b], sums[a][b],
@@ -500,7 +516,7 @@ final class PtxKernelWriter {
                     asm.braIf(outside, after);
                     m.outputCoords(i[a], j[b]);
                     String rounded = scalar.convert(sums[a][b], acc, outType);
-                    String accumulated = scalar.convert(rounded, outType, acc);
+                    String accumulated = scalar.convert(rounded, outType, m.accumulator);
                     access.onFailureBranchTo(after,
                             () -> access.store(m.output, access.flatIndex(out, all), access.evaluate(m.epilogue, accumulated)));
                     asm.mark(after);

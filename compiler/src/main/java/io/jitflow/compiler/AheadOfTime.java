@@ -1,6 +1,7 @@
 package io.jitflow.compiler;
 
 import io.jitflow.cuda.PtxGenerator;
+import io.jitflow.cuda.PtxTarget;
 import io.jitflow.ir.Function;
 import io.jitflow.ir.Graph;
 import io.jitflow.ir.VariableStore;
@@ -61,6 +62,7 @@ public final class AheadOfTime {
             }
         }
         return new AotModule.CompiledFunction(program, className, classFile,
-                target == Target.CPU ? null : PtxGenerator.module(program), regions);
+                target == Target.CPU ? null : PtxGenerator.module(program, PtxTarget.DEFAULT, options.exact()),
+                regions);
     }
 }

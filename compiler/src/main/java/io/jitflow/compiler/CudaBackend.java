@@ -1,6 +1,7 @@
 package io.jitflow.compiler;
 
 import io.jitflow.cuda.PtxGenerator;
+import io.jitflow.cuda.PtxTarget;
 import io.jitflow.ir.kernel.KernelProgram;
 import io.jitflow.runtime.Executable;
 import io.jitflow.runtime.cuda.CudaExecutable;
@@ -27,6 +28,6 @@ final class CudaBackend implements Backend {
     public Executable compile(KernelProgram program, CompileOptions options) {
         // The device first: without a GPU, that is the error to report.
         io.jitflow.runtime.cuda.CudaDevice gpu = options.device().cudaDevice();
-        return new CudaExecutable(program, PtxGenerator.module(program), gpu);
+        return new CudaExecutable(program, PtxGenerator.module(program, PtxTarget.DEFAULT, options.exact()), gpu);
     }
 }

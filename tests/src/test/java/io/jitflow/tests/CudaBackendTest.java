@@ -63,6 +63,20 @@ class CudaBackendTest {
         }
     }
 
+    /** Outside exact mode (the default), float32 products sum in float32 with FMAs, within rounding of the reference. */
+    @Test
+    void fastProductsOnTheGpuAreWithinRoundingOfTheReference() {
+        for (Function f : PtxDifferentialTest.registerTiledProducts()) {
+            Differential.check(io.jitflow.ir.Graph.of(List.of(), List.of(f)), f,
+                    PtxDifferentialTest.randomInputs(f, new java.util.Random(7)), f.name() + " fast on " + Cuda.device(0),
+                    (function, context, inputs, variables) -> {
+                        KernelProgram program = Compiled.lower(function, context);
+                        return new CudaExecutable(program, PtxGenerator.module(program, io.jitflow.cuda.PtxTarget.DEFAULT,
+                                false), Cuda.device(0)).run(inputs, variables);
+                    }, PtxDifferentialTest.FAST_PRODUCTS);
+        }
+    }
+
     @Test
     void aKernelErrorIsThrownAsOnTheCpu() {
         Function f = PtxDifferentialTest.integerFloorDiv();

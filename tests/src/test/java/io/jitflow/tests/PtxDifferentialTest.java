@@ -117,6 +117,29 @@ class PtxDifferentialTest {
         }
     }
 
+    /**
+     * Outside exact mode float32 products are summed in float32 with fused multiply-adds, as the
+     * CPU's default mode sums them: within {@link #FAST_PRODUCTS} of the reference, on the
+     * one-output and the register-tiled kernel.
+     */
+    @Test
+    void fastProductsSumInFloat32WithFusedMultiplyAdds() {
+        for (Function f : List.of(matmulWithEpilogue(DType.FLOAT32, false, true), registerTiledProducts().get(0))) {
+            KernelProgram program = Compiled.lower(f, InferenceContext.NO_VARIABLES);
+            String ptx = PtxGenerator.module(program, io.jitflow.cuda.PtxTarget.DEFAULT, false).ptx();
+            assertTrue(ptx.contains("fma.rn.f32") && !ptx.contains("mul.rn.f64"), ptx);
+            Differential.check(Graph.of(List.of(), List.of(f)), f, randomInputs(f, new Random(7)), "fast " + f.name(),
+                    (function, context, in, variables) -> {
+                        KernelProgram p = Compiled.lower(function, context);
+                        return new ProgramExecutable(p, new PtxExecution(p, PtxGenerator.module(p,
+                                io.jitflow.cuda.PtxTarget.DEFAULT, false))).run(in, variables);
+                    }, FAST_PRODUCTS);
+        }
+    }
+
+    /** How far float32 sums of products with fused multiply-adds may be from the reference's float64 sums. */
+    static final Differential.Tolerance FAST_PRODUCTS = new Differential.Tolerance(0, 1e-5);
+
     /** A matmul (both operands transposed, bias and relu after it) and a convolution, register-tiled. */
     static List<Function> registerTiledProducts() {
         FunctionBuilder mb = new FunctionBuilder("matmul", InferenceContext.NO_VARIABLES);
