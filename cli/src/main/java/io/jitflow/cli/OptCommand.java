@@ -4,6 +4,7 @@ import io.jitflow.compiler.CompileOptions;
 import io.jitflow.compiler.CompilerDriver;
 import io.jitflow.compiler.Pipeline;
 import io.jitflow.cuda.PtxGenerator;
+import io.jitflow.cuda.PtxTarget;
 import io.jitflow.ir.Function;
 import io.jitflow.ir.Graph;
 import io.jitflow.ir.kernel.KernelProgram;
@@ -54,7 +55,9 @@ final class OptCommand extends Command {
         for (Function f : optimized.functions()) {
             out.println();
             KernelProgram program = compiler.lower(optimized, f.name());
-            out.print(target == null ? program.toString() : PtxGenerator.generate(program));
+            // The PTX the CUDA backend runs under these options (exact mode or not).
+            out.print(target == null ? program.toString()
+                    : PtxGenerator.module(program, PtxTarget.DEFAULT, options.exact()).ptx());
         }
     }
 
