@@ -66,7 +66,7 @@ class CudaBackendTest {
     /** Outside exact mode (the default), float32 products sum in float32 with FMAs, within rounding of the reference. */
     @Test
     void fastProductsOnTheGpuAreWithinRoundingOfTheReference() {
-        for (Function f : PtxDifferentialTest.registerTiledProducts()) {
+        for (Function f : PtxDifferentialTest.fastProducts()) {
             Differential.check(io.jitflow.ir.Graph.of(List.of(), List.of(f)), f,
                     PtxDifferentialTest.randomInputs(f, new java.util.Random(7)), f.name() + " fast on " + Cuda.device(0),
                     (function, context, inputs, variables) -> {

@@ -120,11 +120,11 @@ class PtxDifferentialTest {
     /**
      * Outside exact mode float32 products are summed in float32 with fused multiply-adds, as the
      * CPU's default mode sums them: within {@link #FAST_PRODUCTS} of the reference, on the
-     * one-output and the register-tiled kernel.
+     * one-output kernel and on register tiles (a matmul's and a convolution's).
      */
     @Test
     void fastProductsSumInFloat32WithFusedMultiplyAdds() {
-        for (Function f : List.of(matmulWithEpilogue(DType.FLOAT32, false, true), registerTiledProducts().get(0))) {
+        for (Function f : fastProducts()) {
             KernelProgram program = Compiled.lower(f, InferenceContext.NO_VARIABLES);
             String ptx = PtxGenerator.module(program, io.jitflow.cuda.PtxTarget.DEFAULT, false).ptx();
             assertTrue(ptx.contains("fma.rn.f32") && !ptx.contains("mul.rn.f64"), ptx);
@@ -135,6 +135,13 @@ class PtxDifferentialTest {
                                 io.jitflow.cuda.PtxTarget.DEFAULT, false))).run(in, variables);
                     }, FAST_PRODUCTS);
         }
+    }
+
+    /** Products in the default mode: one output per thread (@f), and register-tiled (@matmul, @conv). */
+    static List<Function> fastProducts() {
+        List<Function> products = new java.util.ArrayList<>(List.of(matmulWithEpilogue(DType.FLOAT32, false, true)));
+        products.addAll(registerTiledProducts());
+        return products;
     }
 
     /** How far float32 sums of products with fused multiply-adds may be from the reference's float64 sums. */

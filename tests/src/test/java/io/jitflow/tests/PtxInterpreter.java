@@ -533,6 +533,11 @@ final class PtxInterpreter {
         /** The bytes a global or shared access touches, checked against the allocation or the block's shared memory. */
         private ByteBuffer access(String operand, int width, Instruction in) {
             long address = address(operand, in);
+            if (address % width != 0) {
+                // The hardware requires every access, a vector's too, to be aligned to its size.
+                throw error(in.line(), in.text(), String.format("access of %d bytes at %d is not aligned to its size",
+                        width, address));
+            }
             if (has(in, "global")) {
                 return memory.at(address, width, in);
             }
