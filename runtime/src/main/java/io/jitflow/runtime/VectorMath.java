@@ -49,7 +49,11 @@ public final class VectorMath {
     private static final float T3 = 0.021071678f;
     private static final float T4 = -0.0062742373f;
 
-    /** e^x: x = n ln2 + r with |r| <= ln2/2, e^x = 2^n e^r, the power of two applied in two halves (no overflow of the exponent field). */
+    /**
+     * e^x: x = n ln2 + r with |r| <= ln2/2, e^x = 2^n e^r, the power of two applied in two halves
+     * (no overflow of the exponent field). Like {@link #tanh} it calls nothing: a call that C2 leaves
+     * out past its node budget would box the vectors that cross it.
+     */
     public static FloatVector exp(FloatVector x) {
         FloatVector clamped = x.max(EXP_LOW).min(EXP_HIGH);
         FloatVector shifted = clamped.fma(LOG2E_V, SHIFT_V);
@@ -57,15 +61,13 @@ public final class VectorMath {
         // HotSpot does not turn into vector instructions for every vector size).
         IntVector k = shifted.reinterpretAsInts().sub(Float.floatToRawIntBits(ROUNDING_SHIFT));
         IntVector half = k.lanewise(VectorOperators.ASHR, 1);
-        return expOfRemainder(clamped, shifted).mul(powerOfTwo(half)).mul(powerOfTwo(k.sub(half)));
-    }
-
-    /** e^r for r = x - n ln2, n = shifted - ROUNDING_SHIFT: 1 + r + r^2 (E0 + E1 r + ...). */
-    private static FloatVector expOfRemainder(FloatVector x, FloatVector shifted) {
+        // e^r = 1 + r + r^2 (E0 + E1 r + ...), r = x - n ln2 (n = shifted - ROUNDING_SHIFT); 2^k in the exponent field.
         FloatVector n = shifted.sub(SHIFT_V);
-        FloatVector r = n.fma(MINUS_LN2_LO, n.fma(MINUS_LN2_HI, x));
+        FloatVector r = n.fma(MINUS_LN2_LO, n.fma(MINUS_LN2_HI, clamped));
         FloatVector q = r.fma(E4_V, E3_V).fma(r, E2_V).fma(r, E1_V).fma(r, E0_V);
-        return r.mul(r).fma(q, r).add(ONE);
+        FloatVector powerOfHalf = half.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector powerOfRest = k.sub(half).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        return r.mul(r).fma(q, r).add(ONE).mul(powerOfHalf).mul(powerOfRest);
     }
 
     /**
@@ -122,11 +124,6 @@ public final class VectorMath {
     private static final FloatVector T2_V = v(T2);
     private static final FloatVector T3_V = v(T3);
     private static final FloatVector T4_V = v(T4);
-
-    /** 2^k for -127 < k < 128, built in the exponent field. */
-    private static FloatVector powerOfTwo(IntVector k) {
-        return k.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-    }
 
     /** log(x): x = m 2^e with m in [sqrt(2)/2, sqrt(2)), log x = e ln2 + log m. */
     public static FloatVector log(FloatVector x) {
