@@ -226,11 +226,13 @@ final class PtxKernelWriter {
      * A tiled matmul: each block computes TILE x TILE output elements at a time, staging TILE x TILE
      * tiles of both operands (converted to the accumulator's dtype) through shared memory, so each
      * operand element is read from global memory once per tile instead of once per product. Every
-     * thread still sums its own element's products in order of p, in exact mode with products and
+     * thread still sums its own elements' products in order of p, in exact mode with products and
      * sums rounded separately in the accumulator's dtype, as the CPU backend's exact path does, so
      * results are bit-identical (otherwise with fused multiply-adds, see {@link Product#sums}); the
-     * sum is rounded to the output dtype and an epilogue sees that rounded value as its accumulator. Blocks loop over tiles (batch, tile row, tile column), so any grid covers
-     * them all; the entry requires blocks of TILE x TILE threads.
+     * sum is rounded to the output dtype and an epilogue sees that rounded value as its
+     * accumulator. Large outputs give each thread a register tile of outputs ({@link
+     * #registerTile}). Blocks loop over tiles (batch, tile row, tile column), so any grid covers them
+     * all; the entry requires blocks of TILE x TILE threads.
      */
     private void matmulKernel(Kernel.Matmul m) {
         Shape out = m.output().type().shape();

@@ -61,7 +61,8 @@ public final class VectorMath {
         // HotSpot does not turn into vector instructions for every vector size).
         IntVector k = shifted.reinterpretAsInts().sub(Float.floatToRawIntBits(ROUNDING_SHIFT));
         IntVector half = k.lanewise(VectorOperators.ASHR, 1);
-        // e^r = 1 + r + r^2 (E0 + E1 r + ...), r = x - n ln2 (n = shifted - ROUNDING_SHIFT); 2^k in the exponent field.
+        // e^r = 1 + r + r^2 (E0 + E1 r + ...) for r = x - n ln2 (n = shifted - ROUNDING_SHIFT), and
+        // the powers of two built in the exponent field.
         FloatVector n = shifted.sub(SHIFT_V);
         FloatVector r = n.fma(MINUS_LN2_LO, n.fma(MINUS_LN2_HI, clamped));
         FloatVector q = r.fma(E4_V, E3_V).fma(r, E2_V).fma(r, E1_V).fma(r, E0_V);
@@ -194,6 +195,7 @@ public final class VectorMath {
         FloatVector a = x.abs().min(TEN);
         FloatVector twice = a.add(a);
         FloatVector shifted = twice.fma(LOG2E_V, SHIFT_V);
+        // The shifted float's bits are 0x4b400000 + n; shifted left by 23 only n << 23 remains.
         FloatVector scale = shifted.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).add(0x3f800000)
                 .reinterpretAsFloats();
         FloatVector n = shifted.sub(SHIFT_V);
