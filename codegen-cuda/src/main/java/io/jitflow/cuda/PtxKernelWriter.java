@@ -488,7 +488,8 @@ final class PtxKernelWriter {
                     String[] y = new String[r];
                     for (int a = 0; a < r; a++) {
                         x[a] = scalar.newValue(acc);
-                        asm.op("ld.shared", PtxScalarWriter.type(acc), x[a], "[" + atA + "+" + TILE * TILE * bytes * a + "]");
+                        asm.op("ld.shared", PtxScalarWriter.type(acc), x[a],
+                                "[" + atA + "+" + TILE * TILE * bytes * a + "]");
                         y[a] = scalar.newValue(acc);
                         asm.op("ld.shared", PtxScalarWriter.type(acc), y[a], "[" + atB + "+" + TILE * bytes * a + "]");
                     }
@@ -520,7 +521,8 @@ final class PtxKernelWriter {
                     String rounded = scalar.convert(sums[a][b], acc, outType);
                     String accumulated = scalar.convert(rounded, outType, m.accumulator);
                     access.onFailureBranchTo(after,
-                            () -> access.store(m.output, access.flatIndex(out, all), access.evaluate(m.epilogue, accumulated)));
+                            () -> access.store(m.output, access.flatIndex(out, all),
+                                    access.evaluate(m.epilogue, accumulated)));
                     asm.mark(after);
                 }
             }
