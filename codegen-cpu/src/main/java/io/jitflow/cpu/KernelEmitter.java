@@ -328,109 +328,57 @@ final class KernelEmitter {
         }
     }
 
-    /**
-     * A map vectorized along its last axis: whole vectors first, then the rest of each row as a
-     * partial vector. Where its results call two or more VectorMath functions, each row goes block by
-     * block: each call over the block out of line, then the results reading the calls' values.
-     */
+    /** A map vectorized along its last axis: whole vectors first, then the rest of each row as a partial vector. */
     private void vectorMap(Kernel.Map l, List<Integer> all, List<Kernel.Result> results) {
         Shape space = l.space();
         int last = space.rank() - 1;
         VectorLoopEmitter vector = new VectorLoopEmitter(scope, exprs, l);
-        vector.prepare(results);
+        vector.prepare();
         int lanes = g.newLocal(Type.INT_TYPE);
         vector.pushLaneCount();
         g.storeLocal(lanes);
+        int bound = g.newLocal(Type.INT_TYPE);
+        int tailCount = g.newLocal(Type.INT_TYPE);
         boolean split = last == splitAxis;
         Runnable pushStart = split ? () -> g.loadArg(RANGE_FROM_ARG) : () -> g.push(0);
         Runnable pushEnd = split ? () -> g.loadArg(RANGE_TO_ARG) : () -> scope.pushSize(space.dim(last));
-        Runnable pushIndex = () -> pushFlatIndex(space, all);
         nest(space, all.subList(0, last), () -> {
-            if (vector.stagedCalls() == 0) {
-                vectorRow(vector, last, lanes, pushStart, pushEnd, tail -> vector.emitAndStore(results, pushIndex, tail));
-                return;
-            }
-            int blockStart = vector.blockStart();
-            int blockEnd = g.newLocal(Type.INT_TYPE);
-            Label nextBlock = new Label();
-            Label done = new Label();
+            // Whole vectors while coord + lanes <= end: bound = start + loopBound(end - start).
             pushStart.run();
-            g.storeLocal(blockStart);
-            g.mark(nextBlock);
-            g.loadLocal(blockStart);
-            pushEnd.run();
-            g.ifICmp(GeneratorAdapter.GE, done);
-            g.loadLocal(blockStart);
-            g.push(io.jitflow.runtime.VectorMath.BLOCK);
+            vector.pushLoopBound(() -> {
+                pushEnd.run();
+                pushStart.run();
+                g.math(GeneratorAdapter.SUB, Type.INT_TYPE);
+            });
             g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
-            pushEnd.run();
-            g.invokeStatic(Type.getType(Math.class), Method.getMethod("int min(int, int)"));
-            g.storeLocal(blockEnd);
-            Runnable pushBlockStart = () -> g.loadLocal(blockStart);
-            Runnable pushBlockEnd = () -> g.loadLocal(blockEnd);
-            for (int k = 0; k < vector.stagedCalls(); k++) {
-                int call = k;
-                vectorRow(vector, last, lanes, pushBlockStart, pushBlockEnd, tail -> vector.emitStage(call, tail));
-                vector.applyStage(call, () -> {
-                    g.loadLocal(blockEnd);
-                    g.loadLocal(blockStart);
-                    g.math(GeneratorAdapter.SUB, Type.INT_TYPE);
-                });
-            }
-            vectorRow(vector, last, lanes, pushBlockStart, pushBlockEnd, tail -> vector.emitAndStore(results, pushIndex, tail));
-            g.loadLocal(blockStart);
-            g.push(io.jitflow.runtime.VectorMath.BLOCK);
+            g.storeLocal(bound);
+            int coord = scope.coord(last);
+            Label vectorTest = new Label();
+            Label tail = new Label();
+            pushStart.run();
+            g.storeLocal(coord);
+            g.mark(vectorTest);
+            g.loadLocal(coord);
+            g.loadLocal(bound);
+            g.ifICmp(GeneratorAdapter.GE, tail);
+            vector.emitAndStore(results, () -> pushFlatIndex(space, all), -1);
+            g.loadLocal(coord);
+            g.loadLocal(lanes);
             g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
-            g.storeLocal(blockStart);
-            g.goTo(nextBlock);
-            g.mark(done);
-        });
-    }
-
-    /**
-     * The vectors of a row from {@code pushFrom} to {@code pushTo} along the last axis: whole ones
-     * while they fit, then the rest as one partial vector; {@code body} emits one, given the local
-     * holding the partial vector's lane count (-1 for a whole one).
-     */
-    private void vectorRow(VectorLoopEmitter vector, int last, int lanes, Runnable pushFrom, Runnable pushTo,
-                           java.util.function.IntConsumer body) {
-        int bound = g.newLocal(Type.INT_TYPE);
-        int tailCount = g.newLocal(Type.INT_TYPE);
-        // Whole vectors while coord + lanes <= end: bound = from + loopBound(to - from).
-        pushFrom.run();
-        vector.pushLoopBound(() -> {
-            pushTo.run();
-            pushFrom.run();
+            g.storeLocal(coord);
+            g.goTo(vectorTest);
+            // The rest of the row as one partial vector: the same lane operations as the whole vectors.
+            g.mark(tail);
+            Label end = new Label();
+            pushEnd.run();
+            g.loadLocal(coord);
             g.math(GeneratorAdapter.SUB, Type.INT_TYPE);
+            g.storeLocal(tailCount);
+            g.loadLocal(tailCount);
+            g.ifZCmp(GeneratorAdapter.LE, end);
+            vector.emitAndStore(results, () -> pushFlatIndex(space, all), tailCount);
+            g.mark(end);
         });
-        g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
-        g.storeLocal(bound);
-        int coord = scope.coord(last);
-        Label vectorTest = new Label();
-        Label tail = new Label();
-        pushFrom.run();
-        g.storeLocal(coord);
-        g.mark(vectorTest);
-        g.loadLocal(coord);
-        g.loadLocal(bound);
-        g.ifICmp(GeneratorAdapter.GE, tail);
-        body.accept(-1);
-        g.loadLocal(coord);
-        g.loadLocal(lanes);
-        g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
-        g.storeLocal(coord);
-        g.goTo(vectorTest);
-        // The rest of the row as one partial vector: the same lane operations as the whole vectors.
-        g.mark(tail);
-        Label end = new Label();
-        pushTo.run();
-        g.loadLocal(coord);
-        g.math(GeneratorAdapter.SUB, Type.INT_TYPE);
-        g.storeLocal(tailCount);
-        g.loadLocal(tailCount);
-        g.ifZCmp(GeneratorAdapter.LE, end);
-        body.accept(tailCount);
-        g.mark(end);
     }
 
     private void pushIdentity(Kernel.Reducer reducer, DType accumulator, DType valueType) {

@@ -62,17 +62,6 @@ final class VectorLoopEmitter {
     private int tailCount = -1;
     /** The local holding this thread's scratch vector for partial vectors. */
     private int lanes;
-    /**
-     * The VectorMath calls of the results, children before parents, where there are two or more:
-     * each is then evaluated over a block of the row out of line ({@link
-     * io.jitflow.runtime.VectorMath#scratch}) and read back from its scratch array. Empty otherwise.
-     */
-    private final List<Expr.Unary> stagedCalls = new java.util.ArrayList<>();
-    private final Map<Expr, Integer> staged = new IdentityHashMap<>();
-    /** The local holding this thread's scratch arrays: [0] a staged call's argument, [1 + k] call k's values. */
-    private int scratch;
-    /** The local holding where along the row the block being computed starts. */
-    private int blockStart;
 
     VectorLoopEmitter(KernelScope scope, ExprEmitter scalar, Kernel.Map l) {
         this.scope = scope;
@@ -193,8 +182,8 @@ final class VectorLoopEmitter {
                 || coordinatePlusOffset(b.b(), axis) && !mentions(b.a(), axis));
     }
 
-    /** Loads the species once, at the start of the kernel, and this thread's scratch arrays where {@code results} need them. */
-    void prepare(List<Kernel.Result> results) {
+    /** Loads the species once, at the start of the kernel. */
+    void prepare() {
         // One species for all generated code and the matmul kernel: a second one (256-bit vectors for
         // rows shorter than 16 floats, say) makes the Vector API's shared code see two vector
         // classes, and HotSpot then stops compiling it to vector instructions everywhere.
@@ -206,95 +195,6 @@ final class VectorLoopEmitter {
                 new Type[0]));
         lanes = g.newLocal(laneArray);
         g.storeLocal(lanes);
-        if (element == DType.FLOAT32) {
-            java.util.Set<Expr> seen = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
-            results.forEach(r -> collectCalls(r.body(), seen));
-        }
-        if (stagedCalls.size() < 2) {
-            stagedCalls.clear();
-            return;
-        }
-        for (int k = 0; k < stagedCalls.size(); k++) {
-            staged.put(stagedCalls.get(k), k);
-        }
-        g.push(1 + stagedCalls.size());
-        g.invokeStatic(VECTOR_MATH, Method.getMethod("float[][] scratch(int)"));
-        scratch = g.newLocal(Type.getType(float[][].class));
-        g.storeLocal(scratch);
-        blockStart = g.newLocal(Type.INT_TYPE);
-    }
-
-    /** The VectorMath calls of vectorized code (not of uniform values, nor inside a uniform choice's branches), children first. */
-    private void collectCalls(Expr e, java.util.Set<Expr> seen) {
-        if (!seen.add(e) || uniform(e, axis)) {
-            return;
-        }
-        if (e instanceof Expr.Unary u) {
-            collectCalls(u.x(), seen);
-            if (VECTOR_MATH_OPS.contains(u.op())) {
-                stagedCalls.add(u);
-            }
-        } else if (e instanceof Expr.Binary b) {
-            collectCalls(b.a(), seen);
-            collectCalls(b.b(), seen);
-        } else if (e instanceof Expr.Cast c) {
-            collectCalls(c.x(), seen);
-        } else if (e instanceof Expr.Select s && !uniform(s.cond(), axis)) {
-            collectCalls(s.cond(), seen);
-            collectCalls(s.a(), seen);
-            collectCalls(s.b(), seen);
-        }
-    }
-
-    /** How many calls are evaluated out of line, a block at a time (0: none). */
-    int stagedCalls() {
-        return stagedCalls.size();
-    }
-
-    /** The local the caller keeps the current block's start in. */
-    int blockStart() {
-        return blockStart;
-    }
-
-    /**
-     * Computes staged call {@code k}'s argument for the lanes at the axis coordinate (the row's
-     * partial last vector where {@code tailCount} is not -1) and writes the whole vector to the
-     * argument array at the coordinate's place in the block.
-     */
-    void emitStage(int k, int tailCount) {
-        this.tailCount = tailCount;
-        cached.clear();
-        conditions.clear();
-        Expr x = stagedCalls.get(k).x();
-        Map<Expr, Integer> uses = new IdentityHashMap<>();
-        count(x, uses);
-        hoist(x, uses);
-        emit(x);
-        pushScratch(0);
-        pushBlockOffset();
-        g.invokeVirtual(vectorType, new Method("intoArray", Type.VOID_TYPE, new Type[] {JvmTypes.array(element), Type.INT_TYPE}));
-    }
-
-    /** Staged call {@code k} over the first {@code pushCount} elements of the argument array, into its own array. */
-    void applyStage(int k, Runnable pushCount) {
-        pushScratch(0);
-        pushScratch(1 + k);
-        pushCount.run();
-        Type array = JvmTypes.array(element);
-        g.invokeStatic(VECTOR_MATH, new Method(stagedCalls.get(k).op().name().toLowerCase(java.util.Locale.ROOT) + "Into",
-                Type.VOID_TYPE, new Type[] {array, array, Type.INT_TYPE}));
-    }
-
-    private void pushScratch(int index) {
-        g.loadLocal(scratch);
-        g.push(index);
-        g.arrayLoad(JvmTypes.array(element));
-    }
-
-    private void pushBlockOffset() {
-        g.loadLocal(scope.coord(axis));
-        g.loadLocal(blockStart);
-        g.math(GeneratorAdapter.SUB, Type.INT_TYPE);
     }
 
     /** Pushes the last index the vector loop covers: the axis length rounded down to whole vectors. */
@@ -363,7 +263,7 @@ final class VectorLoopEmitter {
 
     /** Computes each shared subexpression once into a local, innermost first (vector lanes never branch). */
     private void hoist(Expr e, Map<Expr, Integer> uses) {
-        if (cached.containsKey(e) || staged.containsKey(e)) {
+        if (cached.containsKey(e)) {
             return;
         }
         if (uniform(e, axis)) {
@@ -404,16 +304,8 @@ final class VectorLoopEmitter {
 
     private void emit(Expr e) {
         Integer local = cached.get(e);
-        Integer call = staged.get(e);
         if (local != null) {
             g.loadLocal(local);
-        } else if (call != null) {
-            // Its values for this block, a whole vector at the coordinate's place.
-            g.loadLocal(species);
-            pushScratch(1 + call);
-            pushBlockOffset();
-            g.invokeStatic(vectorType, new Method("fromArray", vectorType, new Type[] {SPECIES, JvmTypes.array(element),
-                    Type.INT_TYPE}));
         } else if (e instanceof Expr.Const c) {
             broadcast(() -> pushScalar(c.value()));
         } else if (uniform(e, axis)) {

@@ -178,55 +178,6 @@ public final class VectorMath {
         return result.blend(near0, x.abs().compare(VectorOperators.LE, LN2_HI / 2));
     }
 
-    /** Elements per block of a row over which generated code evaluates these functions out of line ({@link #scratch}). */
-    public static final int BLOCK = 512;
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[0][]);
-
-    /**
-     * This thread's {@code arrays} scratch arrays of {@link #BLOCK} elements and one vector more. A
-     * kernel that calls two or more of these functions evaluates each over a block of its row, from
-     * one array into another, rather than inline: together inline they pass C2's node budget.
-     */
-    public static float[][] scratch(int arrays) {
-        float[][] s = SCRATCH.get();
-        if (s.length < arrays) {
-            s = new float[arrays][BLOCK + SPECIES.length()];
-            SCRATCH.set(s);
-        }
-        return s;
-    }
-
-    /** out = e^in over the vectors that cover the first {@code n} elements. */
-    public static void expInto(float[] in, float[] out, int n) {
-        for (int i = 0; i < n; i += SPECIES.length()) {
-            exp(FloatVector.fromArray(SPECIES, in, i)).intoArray(out, i);
-        }
-    }
-
-    public static void expm1Into(float[] in, float[] out, int n) {
-        for (int i = 0; i < n; i += SPECIES.length()) {
-            expm1(FloatVector.fromArray(SPECIES, in, i)).intoArray(out, i);
-        }
-    }
-
-    public static void logInto(float[] in, float[] out, int n) {
-        for (int i = 0; i < n; i += SPECIES.length()) {
-            log(FloatVector.fromArray(SPECIES, in, i)).intoArray(out, i);
-        }
-    }
-
-    public static void log1pInto(float[] in, float[] out, int n) {
-        for (int i = 0; i < n; i += SPECIES.length()) {
-            log1p(FloatVector.fromArray(SPECIES, in, i)).intoArray(out, i);
-        }
-    }
-
-    public static void tanhInto(float[] in, float[] out, int n) {
-        for (int i = 0; i < n; i += SPECIES.length()) {
-            tanh(FloatVector.fromArray(SPECIES, in, i)).intoArray(out, i);
-        }
-    }
-
     /**
      * tanh(x): a polynomial near zero, 1 - 2 / (e^2|x| + 1) with x's sign elsewhere. Its
      * exponential (of at most 20, so 2^n fits the exponent field at once) is written out here, as

@@ -1,6 +1,5 @@
 package io.jitflow.tests;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jitflow.cpu.CpuCompiler;
@@ -222,56 +221,6 @@ class VectorPathTest {
         io.jitflow.ir.HostTensor rows = run(g.functions().get(0), io.jitflow.ir.HostTensor.of(values, 7, 19));
         io.jitflow.ir.HostTensor flat = run(g.functions().get(1), io.jitflow.ir.HostTensor.of(values, 133));
         org.junit.jupiter.api.Assertions.assertArrayEquals((float[]) flat.storage(), (float[]) rows.storage());
-    }
-
-    /**
-     * A map that calls two or more VectorMath functions evaluates them a block of its row at a time
-     * through scratch arrays (inline together they pass C2's node budget, and the vectors crossing
-     * the calls it leaves out are allocated): the same bits as each function in a kernel of its own,
-     * over rows of several blocks with a partial block and a partial vector.
-     */
-    @Test
-    void mapsCallingSeveralFunctionsStageThemWithTheSameBits() {
-        Graph g = io.jitflow.text.GraphParser.parse("""
-                jitflow 1 opset 1
-                func @fused(%x : float32[3, 1100]) -> (y : float32[3, 1100]) {
-                  %e = exp(%x) : float32[3, 1100]
-                  %t = tanh(%x) : float32[3, 1100]
-                  %y = mul(%e, %t) : float32[3, 1100]
-                  return %y
-                }
-                func @exp(%x : float32[3, 1100]) -> (y : float32[3, 1100]) {
-                  %y = exp(%x) : float32[3, 1100]
-                  return %y
-                }
-                func @tanh(%x : float32[3, 1100]) -> (y : float32[3, 1100]) {
-                  %y = tanh(%x) : float32[3, 1100]
-                  return %y
-                }
-                """, "staged_functions.jfg");
-        float[] values = new float[3 * 1100];
-        java.util.Random random = new java.util.Random(11);
-        for (int i = 0; i < values.length; i++) {
-            values[i] = (float) (random.nextGaussian() * 4);
-        }
-        io.jitflow.ir.HostTensor x = io.jitflow.ir.HostTensor.of(values, 3, 1100);
-        float[] fused = (float[]) runVectorized(g.functions().get(0), x, "expInto", true).storage();
-        float[] exp = (float[]) runVectorized(g.functions().get(1), x, "expInto", false).storage();
-        float[] tanh = (float[]) runVectorized(g.functions().get(2), x, "tanhInto", false).storage();
-        for (int i = 0; i < values.length; i++) {
-            org.junit.jupiter.api.Assertions.assertEquals(Float.floatToIntBits(exp[i] * tanh[i]),
-                    Float.floatToIntBits(fused[i]), "element " + i + " of exp(x) tanh(x) at x = " + values[i]);
-        }
-    }
-
-    /** The function compiled with the Vector API, its class calling {@code helper} (a staged call) or not. */
-    private static io.jitflow.ir.HostTensor runVectorized(Function f, io.jitflow.ir.HostTensor x, String helper,
-                                                          boolean staged) {
-        KernelProgram program = Compiled.lower(f, io.jitflow.ir.InferenceContext.NO_VARIABLES);
-        assertEquals(staged, new String(CpuCompiler.generate(program, io.jitflow.cpu.CpuCodeOptions.FAST),
-                StandardCharsets.ISO_8859_1).contains(helper), helper + " in " + f.name());
-        return new ProgramExecutable(program, CpuCompiler.compile(program, io.jitflow.cpu.CpuCodeOptions.FAST))
-                .run(java.util.Map.of("x", x), new io.jitflow.ir.VariableStore()).get("y");
     }
 
     private static io.jitflow.ir.HostTensor run(Function f, io.jitflow.ir.HostTensor x) {
