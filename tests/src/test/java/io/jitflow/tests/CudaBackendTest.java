@@ -40,8 +40,19 @@ class CudaBackendTest {
 
     private static Map<String, HostTensor> runOnGpu(Function f, InferenceContext context, Map<String, HostTensor> inputs,
                                                     VariableStore variables) {
+        return runOnGpu(f, context, inputs, variables, true);
+    }
+
+    private static Map<String, HostTensor> runDefaultModeOnGpu(Function f, InferenceContext context,
+                                                               Map<String, HostTensor> inputs, VariableStore variables) {
+        return runOnGpu(f, context, inputs, variables, false);
+    }
+
+    private static Map<String, HostTensor> runOnGpu(Function f, InferenceContext context, Map<String, HostTensor> inputs,
+                                                    VariableStore variables, boolean exact) {
         KernelProgram program = Compiled.lower(f, context);
-        return new CudaExecutable(program, PtxGenerator.module(program), Cuda.device(0)).run(inputs, variables);
+        return new CudaExecutable(program, PtxGenerator.module(program, io.jitflow.cuda.PtxTarget.DEFAULT, exact),
+                Cuda.device(0)).run(inputs, variables);
     }
 
     @Test
@@ -69,11 +80,7 @@ class CudaBackendTest {
         for (Function f : PtxDifferentialTest.fastProducts()) {
             Differential.check(io.jitflow.ir.Graph.of(List.of(), List.of(f)), f,
                     PtxDifferentialTest.randomInputs(f, new java.util.Random(7)), f.name() + " fast on " + Cuda.device(0),
-                    (function, context, inputs, variables) -> {
-                        KernelProgram program = Compiled.lower(function, context);
-                        return new CudaExecutable(program, PtxGenerator.module(program, io.jitflow.cuda.PtxTarget.DEFAULT,
-                                false), Cuda.device(0)).run(inputs, variables);
-                    }, PtxDifferentialTest.FAST_PRODUCTS);
+                    CudaBackendTest::runDefaultModeOnGpu, PtxDifferentialTest.FAST_PRODUCTS);
         }
     }
 

@@ -129,11 +129,7 @@ class PtxDifferentialTest {
             String ptx = PtxGenerator.module(program, io.jitflow.cuda.PtxTarget.DEFAULT, false).ptx();
             assertTrue(ptx.contains("fma.rn.f32") && !ptx.contains("mul.rn.f64"), ptx);
             Differential.check(Graph.of(List.of(), List.of(f)), f, randomInputs(f, new Random(7)), "fast " + f.name(),
-                    (function, context, in, variables) -> {
-                        KernelProgram p = Compiled.lower(function, context);
-                        return new ProgramExecutable(p, new PtxExecution(p, PtxGenerator.module(p,
-                                io.jitflow.cuda.PtxTarget.DEFAULT, false))).run(in, variables);
-                    }, FAST_PRODUCTS);
+                    PtxDifferentialTest::runDefaultModeOnPtx, FAST_PRODUCTS);
         }
     }
 
@@ -265,8 +261,20 @@ class PtxDifferentialTest {
 
     static Map<String, HostTensor> runOnPtx(Function f, InferenceContext context, Map<String, HostTensor> inputs,
                                             VariableStore variables) {
+        return runOnPtx(f, context, inputs, variables, true);
+    }
+
+    /** The default mode's PTX on the interpreter (float32 products summed in float32 with FMAs). */
+    static Map<String, HostTensor> runDefaultModeOnPtx(Function f, InferenceContext context, Map<String, HostTensor> inputs,
+                                                       VariableStore variables) {
+        return runOnPtx(f, context, inputs, variables, false);
+    }
+
+    private static Map<String, HostTensor> runOnPtx(Function f, InferenceContext context, Map<String, HostTensor> inputs,
+                                                    VariableStore variables, boolean exact) {
         KernelProgram program = Compiled.lower(f, context);
-        return new ProgramExecutable(program, new PtxExecution(program, PtxGenerator.module(program))).run(inputs, variables);
+        return new ProgramExecutable(program, new PtxExecution(program, PtxGenerator.module(program,
+                io.jitflow.cuda.PtxTarget.DEFAULT, exact))).run(inputs, variables);
     }
 
     /** q = floor_div(x, y) for int32[3] operands. */
