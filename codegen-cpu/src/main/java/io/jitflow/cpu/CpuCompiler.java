@@ -27,7 +27,7 @@ import org.objectweb.asm.commons.Method;
 public final class CpuCompiler {
     private static final Method KERNEL = Method.getMethod("void kernel(Object[], int[])");
     private static final Method LOOP_KERNEL = Method.getMethod("void kernel(Object[], int[], int, int)");
-    private static final Method MATMUL_KERNEL = Method.getMethod("void kernel(Object[], int[], "
+    private static final Method PRODUCT_KERNEL = Method.getMethod("void kernel(Object[], int[], "
             + RowEpilogue.class.getName() + ")");
     private static final Type ROW_EPILOGUE = Type.getType(RowEpilogue.class);
     private static final Type PROGRAMS = Type.getType(CompiledProgram[].class);
@@ -127,8 +127,10 @@ public final class CpuCompiler {
 
     /**
      * A matmul's or convolution's epilogue (bias, activation, an update) is a map over its output,
-     * vectorized like any other; null when there is none. A rank-2 output's matmul runs it on each thread's rows as soon
-     * as they are done; other ranks run it after the product, split over the threads.
+     * vectorized like any other; null when there is none. A rank-2 output's matmul runs it on each
+     * thread's rows as soon as they are done, a convolution on ranges of images (see {@link
+     * io.jitflow.runtime.ConvKernels#floating}); others run it after the product, split over the
+     * threads.
      */
     private static Kernel.Loop epilogueOf(Kernel k) {
         if (k instanceof Kernel.Matmul m && !m.plainEpilogue()) {
@@ -138,7 +140,12 @@ public final class CpuCompiler {
     }
 
     private static boolean epilogueByRows(Kernel k) {
-        return epilogueOf(k) != null && k.output().type().shape().rank() == 2;
+        return epilogueOf(k) != null && (k instanceof Kernel.Conv || k.output().type().shape().rank() == 2);
+    }
+
+    /** Whether the kernel's method takes a {@link RowEpilogue} (NONE when it has no epilogue to run by rows). */
+    private static boolean takesRowEpilogue(Kernel k) {
+        return k instanceof Kernel.Matmul || k instanceof Kernel.Conv;
     }
 
     /** The loop that kernel {@code i}'s entry of runRange runs, if any. */
@@ -153,7 +160,7 @@ public final class CpuCompiler {
     /** Loop kernels take the range of their outermost coordinate; the others only buffers and sizes. */
     private static Method kernelMethod(int index, Kernel k) {
         String first = k.fused().isEmpty() ? "" : k.fused().get(0).replaceAll("[^A-Za-z0-9_]", "_");
-        Method shape = k instanceof Kernel.Loop ? LOOP_KERNEL : k instanceof Kernel.Matmul ? MATMUL_KERNEL : KERNEL;
+        Method shape = k instanceof Kernel.Loop ? LOOP_KERNEL : takesRowEpilogue(k) ? PRODUCT_KERNEL : KERNEL;
         return new Method("k" + index + "_" + first, shape.getDescriptor());
     }
 
@@ -207,7 +214,7 @@ public final class CpuCompiler {
             if (!(k instanceof Kernel.Loop)) {
                 run.loadArg(0);
                 run.loadArg(1);
-                if (k instanceof Kernel.Matmul) {
+                if (takesRowEpilogue(k)) {
                     pushRowEpilogue(run, i, k);
                 }
                 run.invokeStatic(Type.getObjectType(name), kernelMethod(i, k));
@@ -245,7 +252,7 @@ public final class CpuCompiler {
         run.endMethod();
     }
 
-    /** A matmul's epilogue over rows: RowEpilogue.of(this, i, buffers, sizes), or NONE. */
+    /** A matmul's or convolution's epilogue over rows: RowEpilogue.of(this, i, buffers, sizes), or NONE. */
     private static void pushRowEpilogue(GeneratorAdapter run, int i, Kernel k) {
         if (!epilogueByRows(k)) {
             run.getStatic(ROW_EPILOGUE, "NONE", ROW_EPILOGUE);

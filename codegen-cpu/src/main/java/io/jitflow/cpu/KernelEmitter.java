@@ -522,7 +522,8 @@ final class KernelEmitter {
 
     /**
      * A convolution, pool or pool gradient from {@link io.jitflow.runtime.ConvKernels}: an implicit
-     * GEMM, or a direct loop over each point's channels; its epilogue runs after, as a matmul's.
+     * GEMM, or a direct loop over each point's channels. A convolution runs its epilogue itself, as
+     * a matmul does (the kernel's third argument); the others' runs after.
      */
     private void windowed(Kernel.Windowed k) {
         List<Buffer> arrays = k instanceof Kernel.Conv c ? List.of(c.x(), c.w(), c.output())
@@ -563,8 +564,9 @@ final class KernelEmitter {
         String routine;
         if (k instanceof Kernel.Conv) {
             g.push(exact);
+            g.loadArg(2);
             routine = "void floating(Object, int[], Object, int[], boolean, Object, int[], boolean, int[], int[], int[],"
-                    + " boolean)";
+                    + " boolean, " + RowEpilogue.class.getName() + ")";
         } else if (k instanceof Kernel.Depthwise) {
             routine = "void depthwise(" + shapes + "int[], int[], int[])";
         } else if (k instanceof Kernel.PoolGrad) {

@@ -164,12 +164,32 @@ public final class KernelThreads {
      * when it has at least {@link #PARALLEL_POINTS} points in all.
      */
     public static void split(RangeKernels code, int kernel, Object[] buffers, int[] sizes, int total, long points) {
-        int chunks = points < PARALLEL_POINTS ? 1 : Math.min(count(), total);
+        int chunks = chunks(total, points);
         if (chunks <= 1) {
             code.runRange(kernel, buffers, sizes, 0, total);
             return;
         }
-        parallelFor(chunks, c -> code.runRange(kernel, buffers, sizes, (int) ((long) total * c / chunks),
-                (int) ((long) total * (c + 1) / chunks)));
+        parallelFor(chunks, c -> code.runRange(kernel, buffers, sizes, bound(total, c, chunks),
+                bound(total, c + 1, chunks)));
+    }
+
+    /** Runs {@code body} over outermost coordinates [0, total), as {@link #split(RangeKernels, int, Object[], int[], int, long)}. */
+    public static void split(RowEpilogue body, int total, long points) {
+        int chunks = chunks(total, points);
+        if (chunks <= 1) {
+            body.rows(0, total);
+            return;
+        }
+        parallelFor(chunks, c -> body.rows(bound(total, c, chunks), bound(total, c + 1, chunks)));
+    }
+
+    /** How many chunks a loop of {@code points} in all over {@code total} outermost coordinates is split into. */
+    private static int chunks(int total, long points) {
+        return points < PARALLEL_POINTS ? 1 : Math.min(count(), total);
+    }
+
+    /** Where chunk c of {@code chunks} over [0, total) starts. */
+    private static int bound(int total, int c, int chunks) {
+        return (int) ((long) total * c / chunks);
     }
 }

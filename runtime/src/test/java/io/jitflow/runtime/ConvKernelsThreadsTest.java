@@ -40,7 +40,7 @@ class ConvKernelsThreadsTest {
     private static float[] conv(float[] x, float[] w, int[][] c, int threads) {
         float[] out = new float[size(c[2])];
         KernelThreads.withThreads(threads, () -> ConvKernels.floating(x, c[0], w, c[1], false, out, c[2], false,
-                new int[] {1, 1}, new int[] {1, 1}, new int[] {0, 0}, false));
+                new int[] {1, 1}, new int[] {1, 1}, new int[] {0, 0}, false, RowEpilogue.NONE));
         return out;
     }
 

@@ -192,7 +192,7 @@ class AheadOfTimeTest {
         AheadOfTime.compile(file, good, AheadOfTime.Target.CPU, Compiled.OPTIONS);
         String manifest = entry(good, "jitflow/manifest.txt");
         assertRefused(jar("plain.jar", Map.of("a.txt", "hello")), "not a Jitflow AOT jar");
-        assertRefused(jar("future.jar", Map.of("jitflow/manifest.txt", manifest.replace("jitflow-aot 4", "jitflow-aot 9"))),
+        assertRefused(jar("future.jar", Map.of("jitflow/manifest.txt", manifest.replace("jitflow-aot 5", "jitflow-aot 9"))),
                 "AOT format version 9 is not supported");
         assertRefused(jar("noclass.jar", Map.of("jitflow/manifest.txt", manifest)), "the class of function linear is missing");
         assertRefused(jar("garbled.jar", Map.of("jitflow/manifest.txt", manifest.replace("buffer 1 INPUT", "buffer 1 INPUT?"))),

@@ -165,12 +165,44 @@ class VectorPathTest {
                   return %y, %t, %z, %u, %r
                 }
                 """, "large_convolutions.jfg");
+        checkConvolutions(g, "large convolutions", 3);
+    }
+
+    /**
+     * Convolutions whose epilogue (a bias, a residual, relu) runs on each chunk of images as soon as a
+     * thread has computed it: ten images of more than a block's points each, on every thread, with
+     * padding (panels of rows inside the input gathered, the others copied row by row); float64 on
+     * one thread; and small images taken eleven to a chunk.
+     */
+    @Test
+    void convolutionEpiloguesRunImageByImage() {
+        Graph g = io.jitflow.text.GraphParser.parse("""
+                jitflow 1 opset 1
+                func @f(%x : float32[10, 19, 19, 8], %w : float32[3, 3, 8, 32], %b : float32[32], %r : float32[10, 19, 19, 32], %xd : float64[9, 18, 18, 4], %wd : float64[3, 3, 4, 16], %bd : float64[16], %xs : float32[100, 7, 7, 8], %ws : float32[3, 3, 8, 16], %bs : float32[16]) -> (y : float32[10, 19, 19, 32], yd : float64[9, 16, 16, 16], ys : float32[100, 5, 5, 16]) {
+                  %c = conv(%x, %w) {pads = [1, 1, 1, 1]} : float32[10, 19, 19, 32]
+                  %a = add(%c, %b) : float32[10, 19, 19, 32]
+                  %s = add(%a, %r) : float32[10, 19, 19, 32]
+                  %y = relu(%s) : float32[10, 19, 19, 32]
+                  %cd = conv(%xd, %wd) : float64[9, 16, 16, 16]
+                  %ad = add(%cd, %bd) : float64[9, 16, 16, 16]
+                  %yd = relu(%ad) : float64[9, 16, 16, 16]
+                  %cs = conv(%xs, %ws) : float32[100, 5, 5, 16]
+                  %as = add(%cs, %bs) : float32[100, 5, 5, 16]
+                  %ys = relu(%as) : float32[100, 5, 5, 16]
+                  return %y, %yd, %ys
+                }
+                """, "conv_epilogues.jfg");
+        checkConvolutions(g, "convolution epilogues", 5);
+    }
+
+    /** The graph's function on the vector path against the reference, its inputs uniform in [-1, 1) from {@code seed}. */
+    private static void checkConvolutions(Graph g, String what, long seed) {
         Function f = g.functions().get(0);
         java.util.Map<String, io.jitflow.ir.HostTensor> inputs = new java.util.LinkedHashMap<>();
-        java.util.Random random = new java.util.Random(3);
+        java.util.Random random = new java.util.Random(seed);
         f.inputs().forEach(v -> inputs.put(v.name(), RandomTensors.of(v.type().dtype(), v.type().shape().sizes(), random,
                 -1, 1, false)));
-        Differential.check(g, f, inputs, "large convolutions (vector path)", VECTOR, new Differential.Tolerance(64, 1e-5));
+        Differential.check(g, f, inputs, what + " (vector path)", VECTOR, new Differential.Tolerance(64, 1e-5));
     }
 
     /**

@@ -33,9 +33,10 @@ final class AotManifest {
     /**
      * Raised whenever generated code calls the runtime differently (2: matmuls take their row
      * epilogue; 3: a program's class is constructed with its control-flow kernels; 4: CUDA entries
-     * take their buffers' addresses by value, and each launch lists them).
+     * take their buffers' addresses by value, and each launch lists them; 5: convolutions take their
+     * epilogue).
      */
-    static final int VERSION = 4;
+    static final int VERSION = 5;
 
     /**
      * One compiled function or region: the program it implements, the binary name of its class
