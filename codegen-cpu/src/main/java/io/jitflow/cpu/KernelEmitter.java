@@ -328,57 +328,132 @@ final class KernelEmitter {
         }
     }
 
-    /** A map vectorized along its last axis: whole vectors first, then the rest of each row as a partial vector. */
+    /**
+     * A map vectorized along its last axis: row by row, or, where its trailing axes (all but the
+     * first) can run as one block (see {@link VectorLoopEmitter.Flattening}), one flat loop over
+     * them: a convolution's bias and relu over 26 x 26 points of 32 channels then takes 1352
+     * vectors in one loop rather than two in each of 676.
+     */
     private void vectorMap(Kernel.Map l, List<Integer> all, List<Kernel.Result> results) {
-        Shape space = l.space();
-        int last = space.rank() - 1;
         VectorLoopEmitter vector = new VectorLoopEmitter(scope, exprs, l);
         vector.prepare();
         int lanes = g.newLocal(Type.INT_TYPE);
         vector.pushLaneCount();
         g.storeLocal(lanes);
-        int bound = g.newLocal(Type.INT_TYPE);
-        int tailCount = g.newLocal(Type.INT_TYPE);
+        VectorLoopEmitter.Flattening flattening = VectorLoopEmitter.flattening(l, results);
+        if (flattening == VectorLoopEmitter.Flattening.NONE) {
+            vectorRows(l, all, results, vector, lanes);
+            return;
+        }
+        if (flattening == VectorLoopEmitter.Flattening.CONTIGUOUS) {
+            vectorBlocks(l, all, results, vector, lanes, false);
+            return;
+        }
+        // Periodic loads need rows of whole vectors; the lane count is the running JVM's.
+        Label rows = new Label();
+        Label done = new Label();
+        Shape space = l.space();
+        scope.pushSize(space.dim(space.rank() - 1));
+        g.loadLocal(lanes);
+        g.math(GeneratorAdapter.REM, Type.INT_TYPE);
+        g.ifZCmp(GeneratorAdapter.NE, rows);
+        vectorBlocks(l, all, results, vector, lanes, true);
+        g.goTo(done);
+        g.mark(rows);
+        vectorRows(l, all, results, vector, lanes);
+        g.mark(done);
+    }
+
+    /** The map row by row: along the last axis, whole vectors first, then the rest of the row as a partial vector. */
+    private void vectorRows(Kernel.Map l, List<Integer> all, List<Kernel.Result> results, VectorLoopEmitter vector,
+                            int lanes) {
+        Shape space = l.space();
+        int last = space.rank() - 1;
         boolean split = last == splitAxis;
         Runnable pushStart = split ? () -> g.loadArg(RANGE_FROM_ARG) : () -> g.push(0);
         Runnable pushEnd = split ? () -> g.loadArg(RANGE_TO_ARG) : () -> scope.pushSize(space.dim(last));
-        nest(space, all.subList(0, last), () -> {
-            // Whole vectors while coord + lanes <= end: bound = start + loopBound(end - start).
-            pushStart.run();
-            vector.pushLoopBound(() -> {
-                pushEnd.run();
-                pushStart.run();
-                g.math(GeneratorAdapter.SUB, Type.INT_TYPE);
-            });
-            g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
-            g.storeLocal(bound);
-            int coord = scope.coord(last);
-            Label vectorTest = new Label();
-            Label tail = new Label();
-            pushStart.run();
-            g.storeLocal(coord);
-            g.mark(vectorTest);
-            g.loadLocal(coord);
-            g.loadLocal(bound);
-            g.ifICmp(GeneratorAdapter.GE, tail);
-            vector.emitAndStore(results, () -> pushFlatIndex(space, all), -1);
-            g.loadLocal(coord);
-            g.loadLocal(lanes);
-            g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
-            g.storeLocal(coord);
-            g.goTo(vectorTest);
-            // The rest of the row as one partial vector: the same lane operations as the whole vectors.
-            g.mark(tail);
-            Label end = new Label();
-            pushEnd.run();
-            g.loadLocal(coord);
-            g.math(GeneratorAdapter.SUB, Type.INT_TYPE);
-            g.storeLocal(tailCount);
-            g.loadLocal(tailCount);
-            g.ifZCmp(GeneratorAdapter.LE, end);
-            vector.emitAndStore(results, () -> pushFlatIndex(space, all), tailCount);
-            g.mark(end);
+        nest(space, all.subList(0, last), () -> vectorSpan(vector, results, () -> pushFlatIndex(space, all), lanes,
+                pushStart, pushEnd, () -> { }));
+    }
+
+    /**
+     * The map's trailing axes as one block per coordinate of the first: the last axis's coordinate
+     * runs over the whole block (the others stay 0), so loads of the block and the stores take
+     * their flat position; a periodic load reads at that position modulo the last axis's size.
+     */
+    private void vectorBlocks(Kernel.Map l, List<Integer> all, List<Kernel.Result> results, VectorLoopEmitter vector,
+                              int lanes, boolean periodic) {
+        Shape space = l.space();
+        int last = space.rank() - 1;
+        int block = 1;
+        for (int a = 1; a <= last; a++) {
+            block *= space.dim(a).size();
+        }
+        int size = block;
+        int position = scope.coord(last);
+        int period = periodic ? g.newLocal(Type.INT_TYPE) : -1;
+        vector.readPeriodicLoadsAt(period);
+        Runnable computePeriod = !periodic ? () -> { } : () -> {
+            g.loadLocal(position);
+            scope.pushSize(space.dim(last));
+            g.math(GeneratorAdapter.REM, Type.INT_TYPE);
+            g.storeLocal(period);
+        };
+        nest(space, List.of(0), () -> {
+            for (int a = 1; a < last; a++) {
+                g.push(0);
+                g.storeLocal(scope.coord(a));
+            }
+            vectorSpan(vector, results, () -> pushFlatIndex(space, all), lanes, () -> g.push(0), () -> g.push(size),
+                    computePeriod);
         });
+        vector.readPeriodicLoadsAt(-1);
+    }
+
+    /**
+     * The last axis's coordinate from start: whole vectors while one fits before end, then the rest
+     * as one partial vector (the same lane operations); {@code beforeEach} runs before each vector.
+     */
+    private void vectorSpan(VectorLoopEmitter vector, List<Kernel.Result> results, Runnable pushIndex, int lanes,
+                            Runnable pushStart, Runnable pushEnd, Runnable beforeEach) {
+        int coord = scope.coord(vector.axis());
+        int bound = g.newLocal(Type.INT_TYPE);
+        int tailCount = g.newLocal(Type.INT_TYPE);
+        // Whole vectors while coord + lanes <= end: bound = start + loopBound(end - start).
+        pushStart.run();
+        vector.pushLoopBound(() -> {
+            pushEnd.run();
+            pushStart.run();
+            g.math(GeneratorAdapter.SUB, Type.INT_TYPE);
+        });
+        g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
+        g.storeLocal(bound);
+        Label vectorTest = new Label();
+        Label tail = new Label();
+        pushStart.run();
+        g.storeLocal(coord);
+        g.mark(vectorTest);
+        g.loadLocal(coord);
+        g.loadLocal(bound);
+        g.ifICmp(GeneratorAdapter.GE, tail);
+        beforeEach.run();
+        vector.emitAndStore(results, pushIndex, -1);
+        g.loadLocal(coord);
+        g.loadLocal(lanes);
+        g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
+        g.storeLocal(coord);
+        g.goTo(vectorTest);
+        g.mark(tail);
+        Label end = new Label();
+        pushEnd.run();
+        g.loadLocal(coord);
+        g.math(GeneratorAdapter.SUB, Type.INT_TYPE);
+        g.storeLocal(tailCount);
+        g.loadLocal(tailCount);
+        g.ifZCmp(GeneratorAdapter.LE, end);
+        beforeEach.run();
+        vector.emitAndStore(results, pushIndex, tailCount);
+        g.mark(end);
     }
 
     private void pushIdentity(Kernel.Reducer reducer, DType accumulator, DType valueType) {

@@ -47,6 +47,14 @@ final class KernelScope {
         return coords.computeIfAbsent(axis, a -> g.newLocal(Type.INT_TYPE));
     }
 
+    /** Runs {@code body} with the coordinate along {@code axis} read from {@code local}. */
+    void withCoord(int axis, int local, Runnable body) {
+        int own = coord(axis);
+        coords.put(axis, local);
+        body.run();
+        coords.put(axis, own);
+    }
+
     /** Loads the buffer's array and strides into locals once, at the start of the kernel. */
     void prepare(Buffer b) {
         if (arrays.containsKey(b)) {

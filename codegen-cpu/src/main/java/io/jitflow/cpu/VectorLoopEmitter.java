@@ -52,6 +52,7 @@ final class VectorLoopEmitter {
     private final GeneratorAdapter g;
     private final ExprEmitter scalar;
     private final int axis;
+    private final io.jitflow.ir.Shape space;
     private final Type vectorType;
     private final DType element;
     private final Map<Expr, Integer> cached = new IdentityHashMap<>();
@@ -62,14 +63,111 @@ final class VectorLoopEmitter {
     private int tailCount = -1;
     /** The local holding this thread's scratch vector for partial vectors. */
     private int lanes;
+    /** In a flat loop over a map's trailing axes, the local holding the last axis's coordinate for periodic loads; else -1. */
+    private int period = -1;
 
     VectorLoopEmitter(KernelScope scope, ExprEmitter scalar, Kernel.Map l) {
         this.scope = scope;
         this.g = scope.g;
         this.scalar = scalar;
         this.axis = l.space().rank() - 1;
+        this.space = l.space();
         this.element = l.output().type().dtype();
         this.vectorType = Type.getObjectType(PACKAGE + (element == DType.FLOAT32 ? "FloatVector" : "DoubleVector"));
+    }
+
+    /** The vectorized axis: the map's last. */
+    int axis() {
+        return axis;
+    }
+
+    /**
+     * How a map's trailing axes (all but the first, at least two, static) may run as one flat loop
+     * of vectors, each axis's coordinate but the last's held at 0 and the last's running over the
+     * whole block: possible when every load that depends on them reads either the block as it lies
+     * (its trailing dims those of the map, indexed by their coordinates) or along the last axis
+     * only (a bias, broadcast across the others: a periodic load), and nothing else depends on them.
+     */
+    enum Flattening {
+        /** Row by row along the last axis. */
+        NONE,
+        /** Every load that depends on the block reads it as it lies: its flat position is the coordinate. */
+        CONTIGUOUS,
+        /**
+         * Some loads read along the last axis only: at the flat position modulo its size, which needs
+         * rows of whole vectors (each vector then lies within one row).
+         */
+        PERIODIC
+    }
+
+    /** Expression nodes above which a periodic map is not emitted twice (flat, and row by row as its fallback). */
+    private static final int MAX_DUPLICATED_NODES = 200;
+
+    /** How the map's vectorized results may run over its trailing axes (see {@link Flattening}). */
+    static Flattening flattening(Kernel.Map l, List<Kernel.Result> results) {
+        io.jitflow.ir.Shape space = l.space();
+        if (space.rank() < 3 || !space.dims().subList(1, space.rank()).stream().allMatch(io.jitflow.ir.Dim::isStatic)) {
+            return Flattening.NONE;
+        }
+        boolean periodic = false;
+        int nodes = 0;
+        for (Kernel.Result r : results) {
+            List<Expr> loads = new java.util.ArrayList<>();
+            if (!flatAlongBlock(r.body(), space, loads)) {
+                return Flattening.NONE;
+            }
+            periodic |= loads.stream().anyMatch(load -> !readsBlock((Expr.Load) load, space));
+            nodes += Expr.size(r.body());
+        }
+        return !periodic ? Flattening.CONTIGUOUS : nodes <= MAX_DUPLICATED_NODES ? Flattening.PERIODIC : Flattening.NONE;
+    }
+
+    /**
+     * Whether {@code e} depends on the map's trailing axes only through loads of the block as it
+     * lies or periodic loads (collected in {@code loads}).
+     */
+    private static boolean flatAlongBlock(Expr e, io.jitflow.ir.Shape space, List<Expr> loads) {
+        int last = space.rank() - 1;
+        boolean trailing = java.util.stream.IntStream.rangeClosed(1, last).anyMatch(a -> mentions(e, a));
+        if (!trailing) {
+            return true;
+        }
+        if (e instanceof Expr.Load l && (readsBlock(l, space) || contiguous(l, last)
+                && java.util.stream.IntStream.range(1, last).noneMatch(a -> mentions(l, a)))) {
+            loads.add(l);
+            return true;
+        }
+        return !(e instanceof Expr.Coord || e instanceof Expr.Load)
+                && Expr.children(e).stream().allMatch(c -> flatAlongBlock(c, space, loads));
+    }
+
+    /** Whether a load reads the map's trailing block as it lies: its trailing dims the block's, indexed by their coordinates. */
+    private static boolean readsBlock(Expr.Load l, io.jitflow.ir.Shape space) {
+        int block = space.rank() - 1;
+        List<Expr> index = l.index();
+        int lead = index.size() - block;
+        if (lead < 0) {
+            return false;
+        }
+        for (int k = 0; k < block; k++) {
+            if (!index.get(lead + k).equals(new Expr.Coord(1 + k))
+                    || !l.buffer().type().shape().dim(lead + k).equals(space.dim(1 + k))) {
+                return false;
+            }
+        }
+        for (int d = 0; d < lead; d++) {
+            for (int a = 1; a <= block; a++) {
+                if (mentions(index.get(d), a)) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** In a flat loop, the local holding the last axis's coordinate for periodic loads (-1 after it). */
+    void readPeriodicLoadsAt(int local) {
+        period = local;
     }
 
     /** Whether a result of a float map is an expression this emitter can vectorize along the last axis. */
@@ -391,17 +489,19 @@ final class VectorLoopEmitter {
             return;
         }
         Method fromArray = new Method("fromArray", vectorType, new Type[] {SPECIES, JvmTypes.array(element), Type.INT_TYPE});
+        Runnable pushIndex = period < 0 || readsBlock(l, space) ? () -> scalar.pushIndex(l)
+                : () -> scope.withCoord(axis, period, () -> scalar.pushIndex(l));
         if (tailCount < 0) {
             g.loadLocal(species);
             scope.loadArray(l.buffer());
-            scalar.pushIndex(l);
+            pushIndex.run();
             g.invokeStatic(vectorType, fromArray);
             return;
         }
         // A partial vector: a whole one where it fits in the array, else the row's last elements
         // copied to the scratch lanes.
         int at = g.newLocal(Type.INT_TYPE);
-        scalar.pushIndex(l);
+        pushIndex.run();
         g.storeLocal(at);
         Label copied = new Label();
         Label loaded = new Label();

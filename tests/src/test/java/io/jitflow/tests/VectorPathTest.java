@@ -165,7 +165,7 @@ class VectorPathTest {
                   return %y, %t, %z, %u, %r
                 }
                 """, "large_convolutions.jfg");
-        checkConvolutions(g, "large convolutions", 3);
+        checkAgainstReference(g, "large convolutions", 3);
     }
 
     /**
@@ -192,11 +192,34 @@ class VectorPathTest {
                   return %y, %yd, %ys
                 }
                 """, "conv_epilogues.jfg");
-        checkConvolutions(g, "convolution epilogues", 5);
+        checkAgainstReference(g, "convolution epilogues", 5);
+    }
+
+    /**
+     * Maps over rank-3 and rank-4 spaces run their trailing axes as one flat loop of vectors:
+     * operands laid out as the block (one broadcast over the batch), a per-image scale, a bias along
+     * the last axis whose rows are whole vectors (32 channels), one whose rows are not (12 channels:
+     * row by row then), and float64; each block ends in a partial vector.
+     */
+    @Test
+    void mapsOverTrailingAxesRunAsOneLoop() {
+        Graph g = io.jitflow.text.GraphParser.parse("""
+                jitflow 1 opset 1
+                func @f(%x : float32[3, 5, 7, 32], %r : float32[1, 5, 7, 32], %b : float32[32], %s : float32[3, 1, 1, 1], %y : float32[2, 9, 12], %c : float32[12], %z : float64[4, 3, 5], %w : float64[4, 3, 5]) -> (h : float32[3, 5, 7, 32], yc : float32[2, 9, 12], zw : float64[4, 3, 5]) {
+                  %a = add(%x, %r) : float32[3, 5, 7, 32]
+                  %ab = add(%a, %b) : float32[3, 5, 7, 32]
+                  %m = mul(%ab, %s) : float32[3, 5, 7, 32]
+                  %h = relu(%m) : float32[3, 5, 7, 32]
+                  %yc = mul(%y, %c) : float32[2, 9, 12]
+                  %zw = sub(%z, %w) : float64[4, 3, 5]
+                  return %h, %yc, %zw
+                }
+                """, "flat_maps.jfg");
+        checkAgainstReference(g, "maps over trailing axes", 6);
     }
 
     /** The graph's function on the vector path against the reference, its inputs uniform in [-1, 1) from {@code seed}. */
-    private static void checkConvolutions(Graph g, String what, long seed) {
+    private static void checkAgainstReference(Graph g, String what, long seed) {
         Function f = g.functions().get(0);
         java.util.Map<String, io.jitflow.ir.HostTensor> inputs = new java.util.LinkedHashMap<>();
         java.util.Random random = new java.util.Random(seed);
