@@ -181,8 +181,24 @@ final class ExprEmitter {
         scope.widenLoaded(dtype);
     }
 
-    /** Pushes a load's flat position: the sum of each index times its dim's stride. */
+    /**
+     * Pushes a load's flat position: the sum of each index times its dim's stride; for a load
+     * through a reshape, whose indices are the digits of one flat position p in the buffer's shape
+     * (see {@link #reshapedPosition}), {@code floorMod(p, size)}, the same number without a
+     * division and a remainder per dim.
+     */
     void pushIndex(Expr.Load l) {
+        Expr position = reshapedPosition(l);
+        if (position != null) {
+            emit(position);
+            g.push(1);
+            for (io.jitflow.ir.Dim d : l.buffer().type().shape().dims()) {
+                scope.pushSize(d);
+                g.math(GeneratorAdapter.MUL, Type.INT_TYPE);
+            }
+            g.invokeStatic(MATH, Method.getMethod("int floorMod(int, int)"));
+            return;
+        }
         List<Expr> index = l.index();
         if (index.isEmpty()) {
             g.push(0);
@@ -195,6 +211,58 @@ final class ExprEmitter {
                 g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
             }
         }
+    }
+
+    /**
+     * The flat position p when a load's indices are p's digits in its buffer's shape, as fusion
+     * writes a reshape's ({@code floor_mod(floor_div(p, stride), size)} per dim, the division left
+     * out where the stride is 1 and the digit a constant 0 where the size is 1; strides static);
+     * else null. Their sum times the strides is {@code floorMod(p, size of the buffer)} for every p.
+     */
+    static Expr reshapedPosition(Expr.Load l) {
+        List<Expr> index = l.index();
+        io.jitflow.ir.Shape shape = l.buffer().type().shape();
+        if (index.isEmpty() || !(index.get(index.size() - 1) instanceof Expr.Binary last)
+                || last.op() != ScalarOp.FLOOR_MOD) {
+            return null;
+        }
+        Expr position = last.a();
+        long stride = 1;
+        for (int d = index.size() - 1; d >= 0; d--) {
+            io.jitflow.ir.Dim dim = shape.dim(d);
+            Expr digit = index.get(d);
+            if (dim.isStatic() && dim.size() == 1) {
+                if (!(digit instanceof Expr.Const c) || c.bits() != 0) {
+                    return null;
+                }
+                continue;
+            }
+            Expr size = dim.isStatic() ? Expr.Const.index(dim.size()) : new Expr.Size(dim);
+            if (!(digit instanceof Expr.Binary mod) || mod.op() != ScalarOp.FLOOR_MOD || !mod.b().equals(size)
+                    || !(stride == 1 ? mod.a().equals(position) : mod.a() instanceof Expr.Binary div
+                    && div.op() == ScalarOp.FLOOR_DIV && div.a().equals(position)
+                    && Long.valueOf(stride).equals(constantProduct(div.b())))) {
+                return null;
+            }
+            if (d > 0 && !dim.isStatic()) {
+                return null;
+            }
+            stride *= dim.isStatic() ? dim.size() : 1;
+        }
+        return position;
+    }
+
+    /** The value of a product of integer constants, or null for any other expression. */
+    private static Long constantProduct(Expr e) {
+        if (e instanceof Expr.Const c && !c.dtype().isFloating()) {
+            return c.bits();
+        }
+        if (e instanceof Expr.Binary b && b.op() == ScalarOp.MUL) {
+            Long x = constantProduct(b.a());
+            Long y = constantProduct(b.b());
+            return x == null || y == null ? null : x * y;
+        }
+        return null;
     }
 
     /** Float16 and float32 values are widened to double, computed, and rounded back. */

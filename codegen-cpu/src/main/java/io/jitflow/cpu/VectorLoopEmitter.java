@@ -132,7 +132,7 @@ final class VectorLoopEmitter {
         if (!trailing) {
             return true;
         }
-        if (e instanceof Expr.Load l && (readsBlock(l, space) || contiguous(l, last)
+        if (e instanceof Expr.Load l && (readsBlock(l, space) || contiguous(l, space)
                 && java.util.stream.IntStream.range(1, last).noneMatch(a -> mentions(l, a)))) {
             loads.add(l);
             return true;
@@ -175,31 +175,32 @@ final class VectorLoopEmitter {
         DType out = l.output().type().dtype();
         return io.jitflow.runtime.VectorApi.PRESENT && l.space().rank() > 0
                 && (out == DType.FLOAT32 || out == DType.FLOAT64) && result.output().type().dtype() == out
-                && vectorizable(result.body(), out, l.space().rank() - 1);
+                && vectorizable(result.body(), out, l.space());
     }
 
-    private static boolean vectorizable(Expr e, DType element, int axis) {
+    private static boolean vectorizable(Expr e, DType element, io.jitflow.ir.Shape space) {
+        int axis = space.rank() - 1;
         if (uniform(e, axis)) {
             return true;
         }
         if (e instanceof Expr.Const c) {
             return c.dtype().isFloating();
         } else if (e instanceof Expr.Load l) {
-            return l.dtype() == element && (!varies(l, axis) || contiguous(l, axis));
+            return l.dtype() == element && (!varies(l, axis) || contiguous(l, space));
         } else if (e instanceof Expr.Cast c) {
-            return c.dtype().isFloating() && c.x().dtype().isFloating() && vectorizable(c.x(), element, axis);
+            return c.dtype().isFloating() && c.x().dtype().isFloating() && vectorizable(c.x(), element, space);
         } else if (e instanceof Expr.Unary u) {
             boolean supported = u.dtype().isFloating() && (EXACT_UNARY.contains(u.op())
                     || element == DType.FLOAT32 && VECTOR_MATH_OPS.contains(u.op()));
-            return (supported || u.op() == ScalarOp.NOT) && vectorizable(u.x(), element, axis);
+            return (supported || u.op() == ScalarOp.NOT) && vectorizable(u.x(), element, space);
         } else if (e instanceof Expr.Binary b) {
             boolean supported = ARITHMETIC.contains(b.op()) && b.dtype().isFloating()
                     || COMPARISONS.contains(b.op()) && b.a().dtype().isFloating()
                     || (b.op() == ScalarOp.AND || b.op() == ScalarOp.OR) && b.a().dtype() == DType.BOOL;
-            return supported && vectorizable(b.a(), element, axis) && vectorizable(b.b(), element, axis);
+            return supported && vectorizable(b.a(), element, space) && vectorizable(b.b(), element, space);
         } else if (e instanceof Expr.Select s) {
-            return s.a().dtype().isFloating() && vectorizable(s.cond(), element, axis)
-                    && vectorizable(s.a(), element, axis) && vectorizable(s.b(), element, axis);
+            return s.a().dtype().isFloating() && vectorizable(s.cond(), element, space)
+                    && vectorizable(s.a(), element, space) && vectorizable(s.b(), element, space);
         }
         return false;
     }
@@ -255,10 +256,18 @@ final class VectorLoopEmitter {
     }
 
     /**
-     * A load whose last index is the axis coordinate, plus an offset that does not depend on it (a
-     * slice's begin), and whose other indices do not depend on it: lanes are adjacent.
+     * A load whose last index is the last axis's coordinate, plus an offset that does not depend on
+     * it (a slice's begin), and whose other indices do not depend on it; or a load through a
+     * reshape of a buffer the size of the space at the point's own flat position in the space:
+     * lanes are adjacent (a position past the buffer's end would wrap around, as a bias broadcast
+     * before a flatten does).
      */
-    private static boolean contiguous(Expr.Load l, int axis) {
+    private static boolean contiguous(Expr.Load l, io.jitflow.ir.Shape space) {
+        int axis = space.rank() - 1;
+        Expr position = ExprEmitter.reshapedPosition(l);
+        if (position != null) {
+            return position.equals(flatPosition(space)) && sameSize(l.buffer().type().shape(), space);
+        }
         List<Expr> index = l.index();
         if (index.isEmpty() || !coordinatePlusOffset(index.get(index.size() - 1), axis)) {
             return false;
@@ -269,6 +278,31 @@ final class VectorLoopEmitter {
             }
         }
         return true;
+    }
+
+    /** The row-major flat position of the point in {@code space}, as fusion writes it (multiplications by 1 and 0 left out). */
+    private static Expr flatPosition(io.jitflow.ir.Shape space) {
+        Expr flat = null;
+        for (int d = 0; d < space.rank(); d++) {
+            io.jitflow.ir.Dim dim = space.dim(d);
+            Expr size = dim.isStatic() ? Expr.Const.index(dim.size()) : new Expr.Size(dim);
+            Expr scaled = flat == null ? null : dim.isStatic() && dim.size() == 1 ? flat : Expr.index(flat, ScalarOp.MUL, size);
+            flat = scaled == null ? new Expr.Coord(d) : Expr.index(scaled, ScalarOp.ADD, new Expr.Coord(d));
+        }
+        return flat;
+    }
+
+    /** Whether two shapes hold as many elements: the same product of static dims and the same symbolic dims. */
+    private static boolean sameSize(io.jitflow.ir.Shape a, io.jitflow.ir.Shape b) {
+        return staticProduct(a) == staticProduct(b) && symbolicDims(a).equals(symbolicDims(b));
+    }
+
+    private static long staticProduct(io.jitflow.ir.Shape shape) {
+        return shape.dims().stream().filter(io.jitflow.ir.Dim::isStatic).mapToLong(io.jitflow.ir.Dim::size).reduce(1, (x, y) -> x * y);
+    }
+
+    private static List<String> symbolicDims(io.jitflow.ir.Shape shape) {
+        return shape.dims().stream().filter(d -> !d.isStatic()).map(Object::toString).sorted().toList();
     }
 
     private static boolean coordinatePlusOffset(Expr e, int axis) {

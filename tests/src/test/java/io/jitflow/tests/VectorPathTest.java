@@ -1,5 +1,6 @@
 package io.jitflow.tests;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jitflow.cpu.CpuCompiler;
@@ -218,13 +219,45 @@ class VectorPathTest {
         checkAgainstReference(g, "maps over trailing axes", 6);
     }
 
-    /** The graph's function on the vector path against the reference, its inputs uniform in [-1, 1) from {@code seed}. */
+    /**
+     * Loads through a reshape (a flatten before a dense layer, and back in its gradient) read one
+     * flat position instead of a division and a remainder per dim, and are vectorized: over a
+     * symbolic batch, and into a rank-3 shape whose rows cross the source's; a bias broadcast before
+     * the flatten wraps around within a row, so it is read lane by lane.
+     */
+    @Test
+    void loadsThroughReshapesReadTheirFlatPosition() {
+        Graph g = io.jitflow.text.GraphParser.parse("""
+                jitflow 1 opset 1
+                func @f(%x : float32[batch, 5, 5, 6], %y : float32[batch, 150], %z : float32[batch, 4, 9], %v : float32[6]) -> (a : float32[batch, 150], b : float32[batch, 5, 5, 6], c : float32[batch, 6, 6]) {
+                  %xv = add(%x, %v) : float32[batch, 5, 5, 6]
+                  %fx = reshape(%xv) {shape = [-1, 150]} : float32[batch, 150]
+                  %e = exp(%fx) : float32[batch, 150]
+                  %a = mul(%e, %y) : float32[batch, 150]
+                  %uy = reshape(%y) {shape = [-1, 5, 5, 6]} : float32[batch, 5, 5, 6]
+                  %b = sub(%uy, %x) : float32[batch, 5, 5, 6]
+                  %rz = reshape(%z) {shape = [-1, 6, 6]} : float32[batch, 6, 6]
+                  %c = tanh(%rz) : float32[batch, 6, 6]
+                  return %a, %b, %c
+                }
+                """, "reshaped_loads.jfg");
+        String code = new String(CpuCompiler.generate(Compiled.lower(g.functions().get(0),
+                io.jitflow.ir.InferenceContext.NO_VARIABLES), io.jitflow.cpu.CpuCodeOptions.FAST), StandardCharsets.ISO_8859_1);
+        assertTrue(code.contains("jdk/incubator/vector/FloatVector"), "the maps through reshapes are vectorized");
+        assertFalse(code.contains("floorDiv"), "no load through a reshape divides its position");
+        checkAgainstReference(g, "loads through reshapes", 7);
+    }
+
+    /**
+     * The graph's function on the vector path against the reference, its inputs uniform in [-1, 1)
+     * from {@code seed} (a dim named batch bound to 3).
+     */
     private static void checkAgainstReference(Graph g, String what, long seed) {
         Function f = g.functions().get(0);
         java.util.Map<String, io.jitflow.ir.HostTensor> inputs = new java.util.LinkedHashMap<>();
         java.util.Random random = new java.util.Random(seed);
-        f.inputs().forEach(v -> inputs.put(v.name(), RandomTensors.of(v.type().dtype(), v.type().shape().sizes(), random,
-                -1, 1, false)));
+        f.inputs().forEach(v -> inputs.put(v.name(), RandomTensors.of(v.type().dtype(),
+                v.type().shape().bind(java.util.Map.of("batch", 3)).sizes(), random, -1, 1, false)));
         Differential.check(g, f, inputs, what + " (vector path)", VECTOR, new Differential.Tolerance(64, 1e-5));
     }
 
