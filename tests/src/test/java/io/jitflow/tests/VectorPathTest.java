@@ -249,6 +249,24 @@ class VectorPathTest {
     }
 
     /**
+     * Transposes run in 16 x 16 tiles of the source's and the output's innermost axes, partial
+     * tiles at the ends: over the split (first) axis, over another axis, and of int32 values.
+     */
+    @Test
+    void transposesRunInTiles() {
+        Graph g = io.jitflow.text.GraphParser.parse("""
+                jitflow 1 opset 1
+                func @f(%x : float32[batch, 5, 6, 37], %y : float64[3, 35, 18], %k : int32[17, 33]) -> (a : float32[37, 5, 6, batch], b : float64[3, 18, 35], c : int32[33, 17]) {
+                  %a = transpose(%x) {perm = [3, 1, 2, 0]} : float32[37, 5, 6, batch]
+                  %b = transpose(%y) {perm = [0, 2, 1]} : float64[3, 18, 35]
+                  %c = transpose(%k) : int32[33, 17]
+                  return %a, %b, %c
+                }
+                """, "transposes.jfg");
+        checkAgainstReference(g, "transposes", 8);
+    }
+
+    /**
      * The graph's function on the vector path against the reference, its inputs uniform in [-1, 1)
      * from {@code seed} (a dim named batch bound to 3).
      */
