@@ -243,7 +243,8 @@ final class KernelEmitter {
         Type accType = JvmTypes.value(l.accumulator());
         scope.accumulator = g.newLocal(accType);
         DType valueType = l.body().dtype();
-        if (foldsRowsIntoArray(l)) {
+        // A sum over one inner axis keeps its blocked order (fast mode), as it had before such sums folded by rows.
+        if (foldsRowsIntoArray(l) && (l.reducedAxes().get(0) == 0 || !sumsInBlocks(l))) {
             foldRows(l, kept, accType, valueType);
             return;
         }
@@ -321,18 +322,21 @@ final class KernelEmitter {
     private static final int MAX_ROW_ACCUMULATORS = 1 << 16;
 
     /**
-     * Whether a reduction over the outermost axes (a bias gradient: over the batch, and the
-     * spatial dims of a convolution's; column sums) folds row by row into an array of
-     * accumulators: its reduced axes are the leading ones, its kept dims static and not too many.
+     * Whether a reduction over a run of axes folds row by row into an array of accumulators: its
+     * reduced axes are consecutive, the kept axes after them static and not too many (a bias
+     * gradient over the batch and a convolution's spatial dims; column sums; a global average
+     * pool over the spatial dims, the batch kept before them).
      */
     private static boolean foldsRowsIntoArray(Kernel.Reduce l) {
         Shape space = l.space();
-        int reduced = l.reducedAxes().size();
-        if (!l.reducedAxes().equals(range(reduced)) || space.rank() <= reduced || l.isArg()) {
+        List<Integer> reduced = l.reducedAxes();
+        int after = reduced.get(0) + reduced.size();
+        if (!reduced.equals(java.util.stream.IntStream.range(reduced.get(0), after).boxed().toList())
+                || space.rank() <= after || l.isArg()) {
             return false;
         }
         long count = 1;
-        for (int d = reduced; d < space.rank(); d++) {
+        for (int d = after; d < space.rank(); d++) {
             if (!space.dim(d).isStatic()) {
                 return false;
             }
@@ -342,16 +346,21 @@ final class KernelEmitter {
     }
 
     /**
-     * A reduction over the leading axes, loops interchanged: row by row (the reduced axes outside,
-     * in order), each kept point's accumulator in an array, so that the inner loop reads contiguous
-     * memory (and HotSpot may vectorize it). Every accumulator still folds the same values in the
-     * same order.
+     * A reduction over a run of axes, loops interchanged: for each point of the kept axes before
+     * the run, row by row (the reduced axes outside, in order), each kept point after the run with
+     * its accumulator in an array, so that the inner loop reads contiguous memory (and HotSpot may
+     * vectorize it). Every accumulator still folds the same values in the same order. ResNet-50's
+     * global average pool (7 x 7 x 2,048 at batch 1, with the last block's residual and relu) took
+     * 0.63 ms a call point by point, each point's values 8 KB apart, and 0.44 ms so.
      */
     private void foldRows(Kernel.Reduce l, List<Integer> kept, Type accType, DType valueType) {
         Shape space = l.space();
+        int first = l.reducedAxes().get(0);
+        List<Integer> leading = kept.stream().filter(axis -> axis < first).toList();
+        List<Integer> trailing = kept.stream().filter(axis -> axis > first).toList();
         int accumulators = g.newLocal(Type.getType("[" + accType.getDescriptor()));
         int count = 1;
-        for (int axis : kept) {
+        for (int axis : trailing) {
             count *= space.dim(axis).size();
         }
         g.push(count);
@@ -363,29 +372,31 @@ final class KernelEmitter {
         g.storeLocal(accumulators);
         Runnable pushSlot = () -> {
             g.loadLocal(accumulators);
-            pushFlatIndex(space, kept);
+            pushFlatIndex(space, trailing);
         };
-        nest(space, kept, () -> {
-            pushSlot.run();
-            pushIdentity(l.reducer(), l.accumulator(), valueType);
-            g.arrayStore(accType);
-        });
         List<Integer> rowMajor = new ArrayList<>(l.reducedAxes());
-        rowMajor.addAll(kept);
-        nest(space, rowMajor, () -> {
-            pushSlot.run();
-            g.arrayLoad(accType);
-            g.storeLocal(scope.accumulator);
-            fold(l.reducer(), valueType, accType, l.body());
-            pushSlot.run();
-            g.loadLocal(scope.accumulator);
-            g.arrayStore(accType);
-        });
-        nest(space, kept, () -> {
-            pushSlot.run();
-            g.arrayLoad(accType);
-            g.storeLocal(scope.accumulator);
-            store(l.output(), space, kept, () -> exprs.emitValue(l.epilogue()));
+        rowMajor.addAll(trailing);
+        nest(space, leading, () -> {
+            nest(space, trailing, () -> {
+                pushSlot.run();
+                pushIdentity(l.reducer(), l.accumulator(), valueType);
+                g.arrayStore(accType);
+            });
+            nest(space, rowMajor, () -> {
+                pushSlot.run();
+                g.arrayLoad(accType);
+                g.storeLocal(scope.accumulator);
+                fold(l.reducer(), valueType, accType, l.body());
+                pushSlot.run();
+                g.loadLocal(scope.accumulator);
+                g.arrayStore(accType);
+            });
+            nest(space, trailing, () -> {
+                pushSlot.run();
+                g.arrayLoad(accType);
+                g.storeLocal(scope.accumulator);
+                store(l.output(), space, kept, () -> exprs.emitValue(l.epilogue()));
+            });
         });
     }
 

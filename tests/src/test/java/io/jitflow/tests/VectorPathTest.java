@@ -267,6 +267,31 @@ class VectorPathTest {
     }
 
     /**
+     * Reductions over a run of middle axes (a global average pool over the spatial dims, the batch
+     * kept before them) fold row by row into accumulators for the kept axes after the run, each in
+     * the reference's order: the same bits as the reference's, on the vector path and in exact mode.
+     */
+    @Test
+    void reductionsOverMiddleAxesFoldByRows() {
+        Graph g = io.jitflow.text.GraphParser.parse("""
+                jitflow 1 opset 1
+                func @f(%x : float32[batch, 7, 5, 33], %y : float64[4, 9, 6]) -> (m : float32[batch, 33], s : float64[4, 6], p : float32[batch, 5, 33]) {
+                  %m = reduce_mean(%x) {axes = [1, 2]} : float32[batch, 33]
+                  %s = reduce_max(%y) {axes = [1]} : float64[4, 6]
+                  %p = reduce_sum(%x) {axes = [1]} : float32[batch, 5, 33]
+                  return %m, %s, %p
+                }
+                """, "middle_reductions.jfg");
+        Function f = g.functions().get(0);
+        java.util.Map<String, io.jitflow.ir.HostTensor> inputs = new java.util.LinkedHashMap<>();
+        java.util.Random random = new java.util.Random(10);
+        f.inputs().forEach(v -> inputs.put(v.name(), RandomTensors.of(v.type().dtype(),
+                v.type().shape().bind(java.util.Map.of("batch", 3)).sizes(), random, -1, 1, false)));
+        Differential.check(g, f, inputs, "reductions over middle axes (vector path)", VECTOR, Differential.Tolerance.EXACT);
+        Differential.check(g, f, inputs, "reductions over middle axes (exact)");
+    }
+
+    /**
      * The graph's function on the vector path against the reference, its inputs uniform in [-1, 1)
      * from {@code seed} (a dim named batch bound to 3).
      */
