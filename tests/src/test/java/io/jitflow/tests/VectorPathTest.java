@@ -283,10 +283,7 @@ class VectorPathTest {
                 }
                 """, "middle_reductions.jfg");
         Function f = g.functions().get(0);
-        java.util.Map<String, io.jitflow.ir.HostTensor> inputs = new java.util.LinkedHashMap<>();
-        java.util.Random random = new java.util.Random(10);
-        f.inputs().forEach(v -> inputs.put(v.name(), RandomTensors.of(v.type().dtype(),
-                v.type().shape().bind(java.util.Map.of("batch", 3)).sizes(), random, -1, 1, false)));
+        java.util.Map<String, io.jitflow.ir.HostTensor> inputs = randomInputs(f, 10);
         Differential.check(g, f, inputs, "reductions over middle axes (vector path)", VECTOR, Differential.Tolerance.EXACT);
         Differential.check(g, f, inputs, "reductions over middle axes (exact)");
     }
@@ -297,11 +294,17 @@ class VectorPathTest {
      */
     private static void checkAgainstReference(Graph g, String what, long seed) {
         Function f = g.functions().get(0);
+        Differential.check(g, f, randomInputs(f, seed), what + " (vector path)", VECTOR,
+                new Differential.Tolerance(64, 1e-5));
+    }
+
+    /** The function's inputs, uniform in [-1, 1) from {@code seed} (a dim named batch bound to 3). */
+    private static java.util.Map<String, io.jitflow.ir.HostTensor> randomInputs(Function f, long seed) {
         java.util.Map<String, io.jitflow.ir.HostTensor> inputs = new java.util.LinkedHashMap<>();
         java.util.Random random = new java.util.Random(seed);
         f.inputs().forEach(v -> inputs.put(v.name(), RandomTensors.of(v.type().dtype(),
                 v.type().shape().bind(java.util.Map.of("batch", 3)).sizes(), random, -1, 1, false)));
-        Differential.check(g, f, inputs, what + " (vector path)", VECTOR, new Differential.Tolerance(64, 1e-5));
+        return inputs;
     }
 
     /**
