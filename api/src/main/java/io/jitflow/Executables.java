@@ -10,7 +10,6 @@ import io.jitflow.runtime.Device;
 import io.jitflow.runtime.Executable;
 import io.jitflow.runtime.cuda.CudaExecutable;
 import io.jitflow.runtime.cuda.DeviceArray;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +29,23 @@ final class Executables {
     @FunctionalInterface
     interface TensorCode {
         Map<String, Tensor> run(Map<String, Tensor> inputs, VariableStore variables);
+
+        /** This code called with its inputs by position, the i-th named {@code names.get(i)}. */
+        default InOrder inOrder(List<String> names) {
+            return (args, variables) -> {
+                Map<String, Tensor> inputs = new LinkedHashMap<>();
+                for (int i = 0; i < args.length; i++) {
+                    inputs.put(names.get(i), args[i]);
+                }
+                return new java.util.ArrayList<>(run(inputs, variables).values());
+            };
+        }
+    }
+
+    /** Compiled code called with its inputs by position, giving its outputs in order. */
+    @FunctionalInterface
+    interface InOrder {
+        List<Tensor> run(Tensor[] args, VariableStore variables);
     }
 
     /** The api's driver for {@code device}. */
@@ -65,13 +81,44 @@ final class Executables {
                 return outputs;
             };
         }
-        return (inputs, variables) -> {
+        return new HostCode(code);
+    }
+
+    /** Code that runs on the host, with host values in and out. */
+    private record HostCode(Executable code) implements TensorCode {
+        @Override
+        public Map<String, Tensor> run(Map<String, Tensor> inputs, VariableStore variables) {
             Map<String, HostTensor> values = new LinkedHashMap<>();
             inputs.forEach((name, t) -> values.put(name, t.value()));
             Map<String, Tensor> outputs = new LinkedHashMap<>();
             code.run(values, variables).forEach((name, v) -> outputs.put(name, new Tensor(v)));
             return outputs;
-        };
+        }
+
+        /** A program's run by position without maps by name (a training step's every call). */
+        @Override
+        public InOrder inOrder(List<String> names) {
+            if (!(code instanceof io.jitflow.runtime.ProgramExecutable program)) {
+                return TensorCode.super.inOrder(names);
+            }
+            int[] argOf = program.program().inputs().keySet().stream().mapToInt(names::indexOf).toArray();
+            return (args, variables) -> {
+                HostTensor[] inputs = new HostTensor[argOf.length];
+                for (int i = 0; i < argOf.length; i++) {
+                    inputs[i] = args[argOf[i]].value();
+                }
+                return tensorsOf(program.runInOrder(inputs, variables));
+            };
+        }
+    }
+
+    /** Host values as tensors, in order. */
+    private static List<Tensor> tensorsOf(HostTensor[] values) {
+        List<Tensor> tensors = new java.util.ArrayList<>(values.length);
+        for (HostTensor h : values) {
+            tensors.add(new Tensor(h));
+        }
+        return tensors;
     }
 
     /**
@@ -97,11 +144,7 @@ final class Executables {
                 inputs[i] = operands.get(operandOf[i]).value();
             }
             HostTensor[] outputs = code.runStatic(inputs);
-            List<Tensor> results = new java.util.ArrayList<>(outputs.length);
-            for (HostTensor h : outputs) {
-                results.add(new Tensor(h));
-            }
-            return results;
+            return tensorsOf(outputs);
         }
 
         @Override
@@ -114,10 +157,10 @@ final class Executables {
      * The one device that all of {@code operands} are on ({@code cpu} when there are none), or an
      * error naming {@code what} and the devices when they differ.
      */
-    static Device placement(String what, Collection<Tensor> operands) {
+    static Device placement(String what, List<Tensor> operands) {
         Device device = null;
-        for (Tensor t : operands) {
-            Device d = t.device();
+        for (int i = 0; i < operands.size(); i++) {
+            Device d = operands.get(i).device();
             if (device != null && device != d && !device.equals(d)) {
                 throw new IllegalArgumentException(what + ": the arguments are on different devices (" + device + " and "
                         + d + "); copy them to one with toDevice(...) first");

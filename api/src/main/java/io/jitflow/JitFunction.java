@@ -26,16 +26,39 @@ public final class JitFunction {
     /** {@code -Djitflow.logCompile=true} prints each trace's trace, optimization and code generation times. */
     private static final boolean LOG_COMPILE = Boolean.getBoolean("jitflow.logCompile");
 
-    /** One signature's graph, compiled for each device it has run on. */
+    /**
+     * One signature's graph, compiled for each device it has run on, called with arguments named
+     * {@code argNames}. An assigning call runs over {@code store}, reused from call to call under the
+     * commit lock, with {@code variables} listed in {@code graphNames} and {@code handles} by index,
+     * so that a training step's call allocates next to nothing.
+     */
     private record Traced(Graph traced, Graph optimized, io.jitflow.ir.kernel.KernelProgram program,
-                          Map<Device, Executables.TensorCode> executables, Map<String, Variable> variables, boolean assigns) {
+                          Map<Device, Executables.InOrder> executables, Map<String, Variable> variables, boolean assigns,
+                          List<String> argNames, String[] graphNames, Variable[] handles, VariableStore store) {
+        Traced {
+            graphNames = variables.keySet().toArray(String[]::new);
+            handles = variables.values().toArray(Variable[]::new);
+            store = new VariableStore();
+        }
+
+        Traced(Graph traced, Graph optimized, io.jitflow.ir.kernel.KernelProgram program, Map<String, Variable> variables,
+               boolean assigns, List<String> argNames) {
+            this(traced, optimized, program, new ConcurrentHashMap<>(), variables, assigns, argNames, null, null, null);
+        }
+    }
+
+    /** A signature's arguments' types and its trace: the last one called, checked first. */
+    private record LastCall(List<TensorType> key, Traced traced) {
     }
 
     private final String name;
+    /** What errors about a call name: the function. */
+    private final String what;
     private final Jit.TensorFunction body;
     private final int arity;
     private final List<TensorSpec> signature;
     private final Map<List<TensorType>, Traced> cache = new ConcurrentHashMap<>();
+    private volatile LastCall lastCall;
     private final List<List<TensorType>> traceHistory = new ArrayList<>();
     private volatile String lastRetraceReason;
     private boolean warned;
@@ -44,6 +67,7 @@ public final class JitFunction {
 
     JitFunction(String name, Jit.TensorFunction body, int arity, List<TensorSpec> signature) {
         this.name = name;
+        this.what = "function '" + name + "'";
         this.body = body;
         this.arity = arity;
         this.signature = signature;
@@ -77,53 +101,51 @@ public final class JitFunction {
             return body.apply(List.of(args));
         }
         Traced t = traced(args);
-        Executables.TensorCode executable = executable(t, Executables.placement("function '" + name + "'", List.of(args)));
-        Map<String, Tensor> inputs = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            inputs.put(inputName(i), args[i]);
-        }
+        Executables.InOrder executable = executable(t, Executables.placement(what, java.util.Arrays.asList(args)));
         if (!t.assigns()) {
-            return new ArrayList<>(executable.run(inputs, snapshot(t)).values());
+            return executable.run(args, snapshot(t));
         }
         // A call that assigns holds the commit lock from its snapshot to its commit, so no other
         // write (compiled or eager) comes in between and none is lost.
         Variable.COMMIT.lock();
         try {
-            VariableStore store = new VariableStore();
-            t.variables().forEach((graphName, v) -> {
-                store.set(graphName, v.valueForUpdate());
+            VariableStore store = t.store();
+            for (int i = 0; i < t.handles().length; i++) {
+                Variable v = t.handles()[i];
+                store.set(t.graphNames()[i], v.valueForUpdate());
                 Object spare = v.takeSpare();
                 if (spare != null) {
-                    store.offerSpare(graphName, spare);
+                    store.offerSpare(t.graphNames()[i], spare);
                 }
-            });
-            Map<String, Tensor> outputs = executable.run(inputs, store);
-            handOutReturnedValues(t, outputs.values());
-            t.variables().forEach((graphName, v) -> {
-                HostTensor after = store.get(graphName);
+            }
+            List<Tensor> outputs = executable.run(args, store);
+            handOutReturnedValues(t, outputs);
+            for (int i = 0; i < t.handles().length; i++) {
+                Variable v = t.handles()[i];
+                HostTensor after = store.get(t.graphNames()[i]);
                 if (after != v.valueForUpdate()) {
-                    v.commit(after, store.isFresh(graphName));
+                    v.commit(after, store.isFresh(t.graphNames()[i]));
                 }
                 // A spare the run did not write into (a variable it only reads) stays the variable's.
-                Object unused = store.takeSpare(graphName);
+                Object unused = store.takeSpare(t.graphNames()[i]);
                 if (unused != null) {
                     v.keepSpare(unused);
                 }
-            });
-            return new ArrayList<>(outputs.values());
+            }
+            return outputs;
         } finally {
             Variable.COMMIT.unlock();
         }
     }
 
     /** A variable's value that a call returns as it is (its storage) is handed out to the caller. */
-    private static void handOutReturnedValues(Traced t, java.util.Collection<Tensor> outputs) {
-        for (Tensor o : outputs) {
-            HostTensor returned = o.hostValueIfPresent();
+    private static void handOutReturnedValues(Traced t, List<Tensor> outputs) {
+        for (int i = 0; i < outputs.size(); i++) {
+            HostTensor returned = outputs.get(i).hostValueIfPresent();
             if (returned == null) {
                 continue;
             }
-            for (Variable v : t.variables().values()) {
+            for (Variable v : t.handles()) {
                 HostTensor value = v.valueForUpdate();
                 if (value.isFetched() && value.storage() == returned.storage()) {
                     v.current();
@@ -151,7 +173,9 @@ public final class JitFunction {
         VariableStore store = new VariableStore();
         Variable.COMMIT.lock();
         try {
-            t.variables().forEach((graphName, v) -> store.set(graphName, v.current()));
+            for (int i = 0; i < t.handles().length; i++) {
+                store.set(t.graphNames()[i], t.handles()[i].current());
+            }
         } finally {
             Variable.COMMIT.unlock();
         }
@@ -163,7 +187,7 @@ public final class JitFunction {
      * running it (TensorFlow's {@code get_concrete_function}), so a later call starts at once.
      */
     public JitFunction compile(Tensor... args) {
-        executable(traced(args), Executables.placement("function '" + name + "'", List.of(args)));
+        executable(traced(args), Executables.placement(what, List.of(args)));
         return this;
     }
 
@@ -258,6 +282,10 @@ public final class JitFunction {
     }
 
     private Traced traced(Tensor[] args) {
+        LastCall last = lastCall;
+        if (last != null && hasSignature(args, last.key())) {
+            return last.traced();
+        }
         if (arity >= 0 && args.length != arity) {
             throw new IllegalArgumentException("function '" + name + "' takes " + arity + " argument(s), got " + args.length);
         }
@@ -273,7 +301,24 @@ public final class JitFunction {
             }
             key.add(type);
         }
-        return cache.computeIfAbsent(List.copyOf(key), this::trace);
+        List<TensorType> signatureKey = List.copyOf(key);
+        Traced t = cache.computeIfAbsent(signatureKey, this::trace);
+        lastCall = new LastCall(signatureKey, t);
+        return t;
+    }
+
+    /** Whether {@code args} are of the signature traced as {@code key} (that the declared specs accept, where given). */
+    private boolean hasSignature(Tensor[] args, List<TensorType> key) {
+        if (args.length != key.size()) {
+            return false;
+        }
+        for (int i = 0; i < args.length; i++) {
+            TensorType type = args[i].type();
+            if (signature != null ? !signature.get(i).accepts(type) : !key.get(i).equals(type)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private Traced trace(List<TensorType> key) {
@@ -300,15 +345,17 @@ public final class JitFunction {
         logCompile(String.format("function '%s' %s: trace %.1f ms, optimize %.1f ms, fusion %.1f ms", name, key,
                 (traced - start) / 1e6, compiled.optimizeNanos() / 1e6, (done - traced - compiled.optimizeNanos()) / 1e6));
         boolean assigns = graph.functions().get(0).nodes().stream().anyMatch(n -> n.op() == Op.ASSIGN_VARIABLE);
-        return new Traced(graph, compiled.optimized(), compiled.program(), new ConcurrentHashMap<>(),
-                Map.copyOf(context.capturedVariables()), assigns);
+        List<String> argNames = java.util.stream.IntStream.range(0, key.size()).mapToObj(this::inputName).toList();
+        return new Traced(graph, compiled.optimized(), compiled.program(), Map.copyOf(context.capturedVariables()),
+                assigns, argNames);
     }
 
     /** A traced signature's code for {@code device}, generated and loaded on its first call there. */
-    private Executables.TensorCode executable(Traced t, Device device) {
-        return t.executables().computeIfAbsent(device, d -> {
+    private Executables.InOrder executable(Traced t, Device device) {
+        Executables.InOrder loaded = t.executables().get(device);
+        return loaded != null ? loaded : t.executables().computeIfAbsent(device, d -> {
             long start = System.nanoTime();
-            Executables.TensorCode code = Executables.load(t.program(), d);
+            Executables.InOrder code = Executables.load(t.program(), d).inOrder(t.argNames());
             logCompile(String.format("function '%s' %s: code generation and loading for %s %.1f ms", name,
                     t.program().inputs().values().stream().map(b -> b.type()).toList(), d, (System.nanoTime() - start) / 1e6));
             return code;

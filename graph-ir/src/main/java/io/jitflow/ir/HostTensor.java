@@ -15,6 +15,8 @@ public final class HostTensor {
     private final Object data;
     private final java.util.function.Supplier<Object> fetch;
     private volatile Object fetched;
+    /** {@link #type()}, made on first use (a compiled call checks every argument's). */
+    private TensorType type;
 
     private HostTensor(DType dtype, int[] shape, Object data) {
         this.dtype = dtype;
@@ -167,7 +169,12 @@ public final class HostTensor {
     }
 
     public TensorType type() {
-        return new TensorType(dtype, Shape.of(shape));
+        TensorType t = type;
+        if (t == null) {
+            t = new TensorType(dtype, Shape.of(shape));
+            type = t;
+        }
+        return t;
     }
 
     /** The backing array; callers must not modify it. */

@@ -31,6 +31,8 @@ public final class ProgramExecutable implements Executable {
     private final boolean[] reusable;
     /** Per buffer: its static element count, or -1 when it depends on symbolic dims. */
     private final int[] staticCounts;
+    /** Per buffer: its static sizes, or null when it has symbolic dims. */
+    private final int[][] staticSizes;
     private final ThreadLocal<Object[]> temporaries;
     /** The most threads one run's kernels use; 0 for one per processor. */
     private final int threads;
@@ -59,8 +61,11 @@ public final class ProgramExecutable implements Executable {
         int n = program.buffers().size();
         this.reusable = reusableTemporaries(program);
         this.staticCounts = new int[n];
+        this.staticSizes = new int[n][];
         for (Buffer b : program.buffers()) {
-            staticCounts[b.id()] = b.type().shape().isStatic() ? Shape.checkedElementCount(b.type().shape().sizes()) : -1;
+            Shape shape = b.type().shape();
+            staticSizes[b.id()] = shape.isStatic() ? shape.sizes() : null;
+            staticCounts[b.id()] = shape.isStatic() ? Shape.checkedElementCount(staticSizes[b.id()]) : -1;
         }
         this.temporaries = ThreadLocal.withInitial(() -> new Object[n]);
         this.inputNames = program.inputs().keySet().toArray(String[]::new);
@@ -139,8 +144,6 @@ public final class ProgramExecutable implements Executable {
         return program.symbols().isEmpty() && program.variableReads().isEmpty() && program.variableWrites().isEmpty();
     }
 
-    private static final int[] NO_SIZES = new int[0];
-
     /**
      * Runs a {@linkplain #isStatic static} program on inputs in the order of its inputs, each of the
      * type the program declares for it (the caller compiled it for these types), and gives the
@@ -162,40 +165,69 @@ public final class ProgramExecutable implements Executable {
             arrays[inputBuffers[i].id()] = inputs[i].storage();
         }
         allocate(arrays, null, null, null);
-        code.run(arrays, NO_SIZES);
+        code.run(arrays, ShapeBindings.NO_SIZES);
         HostTensor[] outputs = new HostTensor[outputBuffers.length];
         for (int i = 0; i < outputs.length; i++) {
             Buffer b = outputBuffers[i];
-            outputs[i] = HostTensor.wrap(b.type().dtype(), b.type().shape().sizes(), arrays[b.id()]);
+            outputs[i] = HostTensor.wrap(b.type().dtype(), staticSizes[b.id()], arrays[b.id()]);
         }
         return outputs;
     }
 
     private Map<String, HostTensor> runHere(Map<String, HostTensor> inputs, VariableStore variables, ArrayPool pool) {
+        new ShapeBindings(program, symbols).checkInputNames(inputs.keySet());
+        HostTensor[] ordered = new HostTensor[inputNames.length];
+        for (int i = 0; i < inputNames.length; i++) {
+            ordered[i] = inputs.get(inputNames[i]);
+        }
+        HostTensor[] outputs = runInOrderHere(ordered, variables, pool);
+        Map<String, HostTensor> named = new LinkedHashMap<>();
+        for (int i = 0; i < outputNames.length; i++) {
+            named.put(outputNames[i], outputs[i]);
+        }
+        return named;
+    }
+
+    /**
+     * {@link #run(Map, VariableStore)} with the inputs in the order of the program's inputs and the
+     * outputs in the order of its outputs: the same checks and results without maps by name.
+     */
+    public HostTensor[] runInOrder(HostTensor[] inputs, VariableStore variables) {
+        if (inputs.length != inputNames.length) {
+            throw new IllegalArgumentException("function @" + program.name() + " takes " + inputNames.length
+                    + " inputs, got " + inputs.length);
+        }
+        if (threads == 0) {
+            return runInOrderHere(inputs, variables, null);
+        }
+        HostTensor[][] result = new HostTensor[1][];
+        KernelThreads.withThreads(threads, () -> result[0] = runInOrderHere(inputs, variables, null));
+        return result[0];
+    }
+
+    private HostTensor[] runInOrderHere(HostTensor[] inputs, VariableStore variables, ArrayPool pool) {
         ShapeBindings bindings = new ShapeBindings(program, symbols);
-        bindings.checkInputNames(inputs.keySet());
         Object[] arrays = new Object[program.buffers().size()];
         for (int i = 0; i < inputNames.length; i++) {
             Buffer b = inputBuffers[i];
-            HostTensor value = inputs.get(inputNames[i]);
-            if (value == null) {
+            if (inputs[i] == null) {
                 throw bindings.missingInput(inputNames[i], b.type());
             }
-            bindings.bindInput(inputNames[i], b.type(), value.dtype(), value.shape());
-            arrays[b.id()] = value.storage();
+            bindings.bindInput(inputNames[i], b.type(), inputs[i]);
+            arrays[b.id()] = inputs[i].storage();
         }
         for (int i = 0; i < readNames.length; i++) {
             Buffer b = readBuffers[i];
             HostTensor value = variables.get(readNames[i]);
-            bindings.bindVariable(readNames[i], b.type(), value.dtype(), value.shape());
+            bindings.bindVariable(readNames[i], b.type(), value);
             arrays[b.id()] = value.storage();
         }
         int[] sizes = bindings.symbolSizes();
         allocate(arrays, bindings, pool, variables);
         code.run(arrays, sizes);
-        Map<String, HostTensor> outputs = new LinkedHashMap<>();
+        HostTensor[] outputs = new HostTensor[outputNames.length];
         for (int i = 0; i < outputNames.length; i++) {
-            outputs.put(outputNames[i], wrap(outputBuffers[i], arrays, bindings));
+            outputs[i] = wrap(outputBuffers[i], arrays, bindings);
         }
         for (int i = 0; i < writeNames.length; i++) {
             Buffer b = writeBuffers[i];
@@ -232,7 +264,7 @@ public final class ProgramExecutable implements Executable {
                 arrays[b.id()] = previous;
             } else {
                 arrays[b.id()] = pool != null && !reusable[b.id()] ? pool.take(b.type().dtype(), count)
-                        : allocate(b.type().dtype(), count);
+                        : HostTensor.allocate(b.type().dtype(), count);
                 if (reusable[b.id()]) {
                     kept[b.id()] = arrays[b.id()];
                 }
@@ -245,11 +277,8 @@ public final class ProgramExecutable implements Executable {
         }
     }
 
-    private static HostTensor wrap(Buffer b, Object[] arrays, ShapeBindings bindings) {
-        return HostTensor.wrap(b.type().dtype(), bindings.resolve(b.type().shape()), arrays[b.id()]);
-    }
-
-    private static Object allocate(io.jitflow.ir.DType dtype, int count) {
-        return HostTensor.zeros(dtype, count).storage();
+    private HostTensor wrap(Buffer b, Object[] arrays, ShapeBindings bindings) {
+        int[] sizes = staticSizes[b.id()];
+        return HostTensor.wrap(b.type().dtype(), sizes != null ? sizes : bindings.resolve(b.type().shape()), arrays[b.id()]);
     }
 }

@@ -2,6 +2,7 @@ package io.jitflow.runtime;
 
 import io.jitflow.ir.DType;
 import io.jitflow.ir.Dim;
+import io.jitflow.ir.HostTensor;
 import io.jitflow.ir.IrException;
 import io.jitflow.ir.Shape;
 import io.jitflow.ir.TensorType;
@@ -20,7 +21,8 @@ import java.util.Map;
 public final class ShapeBindings {
     private final KernelProgram program;
     private final List<String> symbols;
-    private final Map<String, Integer> sizes = new HashMap<>();
+    /** The sizes bound to symbolic dims so far; made on the first (a static program has none). */
+    private Map<String, Integer> sizes = Map.of();
 
     /** Bindings for a run of {@code program}; {@code symbols} is its {@link KernelProgram#symbols()}, which callers keep. */
     public ShapeBindings(KernelProgram program, List<String> symbols) {
@@ -53,6 +55,34 @@ public final class ShapeBindings {
         bind(type, dtype, shape, "variable @", name, "");
     }
 
+    /** {@link #bindInput(String, TensorType, DType, int[])} for a host value. */
+    public void bindInput(String name, TensorType type, HostTensor value) {
+        if (!matchesStatic(type, value)) {
+            bindInput(name, type, value.dtype(), value.shape());
+        }
+    }
+
+    /** {@link #bindVariable(String, TensorType, DType, int[])} for a host value. */
+    public void bindVariable(String name, TensorType type, HostTensor value) {
+        if (!matchesStatic(type, value)) {
+            bindVariable(name, type, value.dtype(), value.shape());
+        }
+    }
+
+    /** Whether {@code type} is static and {@code value} has it: nothing to bind, no shape to copy. */
+    private static boolean matchesStatic(TensorType type, HostTensor value) {
+        if (value.dtype() != type.dtype() || value.rank() != type.rank()) {
+            return false;
+        }
+        for (int d = 0; d < type.rank(); d++) {
+            Dim dim = type.shape().dim(d);
+            if (!dim.isStatic() || dim.size() != value.dim(d)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** The check; the error names the value as {@code before + name + after} (built only for an error). */
     private void bind(TensorType type, DType dtype, int[] shape, String before, String name, String after) {
         if (dtype != type.dtype()) {
@@ -66,6 +96,9 @@ public final class ShapeBindings {
         for (int d = 0; d < type.rank(); d++) {
             Dim dim = type.shape().dim(d);
             int actual = shape[d];
+            if (!dim.isStatic() && sizes.isEmpty()) {
+                sizes = new HashMap<>();
+            }
             if (dim.isStatic() ? dim.size() != actual : sizes.putIfAbsent(dim.toString(), actual) != null
                     && sizes.get(dim.toString()) != actual) {
                 throw new IrException("function @" + program.name() + ": " + before + name + after + " has shape "
@@ -75,8 +108,14 @@ public final class ShapeBindings {
         }
     }
 
+    /** The sizes of a program without symbolic dims. */
+    static final int[] NO_SIZES = new int[0];
+
     /** The size of each symbolic dim, in the order of {@link KernelProgram#symbols()}. */
     public int[] symbolSizes() {
+        if (symbols.isEmpty()) {
+            return NO_SIZES;
+        }
         int[] result = new int[symbols.size()];
         for (int i = 0; i < result.length; i++) {
             Integer size = sizes.get(symbols.get(i));
