@@ -2,6 +2,7 @@ package io.jitflow.runtime;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntConsumer;
 
@@ -9,9 +10,9 @@ import java.util.function.IntConsumer;
  * The threads kernels split large loops across: one per available processor (the caller and
  * daemon workers), shared by all compiled programs. A parallel kernel lasts tens to hundreds of
  * microseconds, about what handing work to a parked thread costs, so the workers spin for a
- * while after each job before they park, and a job is handed over through a volatile field. One
+ * while after each job before they park, and a job is handed over through one atomic word. One
  * job runs at a time: a caller that finds the workers busy (another thread's job, or a job
- * started from inside a chunk) runs its chunks itself.
+ * started from inside a chunk) runs its chunks itself. Handing over a job allocates nothing.
  */
 public final class KernelThreads {
     /** One thread per processor: the caller and the workers. */
@@ -22,7 +23,8 @@ public final class KernelThreads {
     private static final ThreadLocal<Integer> LIMIT = ThreadLocal.withInitial(() -> THREADS);
 
     private static final AtomicBoolean BUSY = new AtomicBoolean();
-    private static volatile Job current;
+    /** The job the workers take chunks of: one, reused by every parallelFor (they run one at a time). */
+    private static final Job JOB = new Job();
     private static final Thread[] WORKERS = new Thread[THREADS - 1];
 
     static {
@@ -63,33 +65,39 @@ public final class KernelThreads {
             }
             return;
         }
-        Job job = new Job(body, chunks);
+        JOB.body = body;
+        share(chunks);
+    }
+
+    /** Runs {@link #JOB}, whose work the caller (holding BUSY) has set, in {@code chunks} chunks. */
+    private static void share(int chunks) {
+        Throwable failure;
         try {
-            current = job;
+            JOB.start(chunks);
             for (Thread worker : WORKERS) {
                 LockSupport.unpark(worker);
             }
-            job.runChunks();
-            job.awaitAll();
+            JOB.runChunks(JOB.generation());
+            JOB.awaitAll();
         } finally {
-            current = null;
+            failure = JOB.finish();
             BUSY.set(false);
         }
-        job.rethrow();
+        rethrow(failure);
     }
 
-    /** A worker: takes chunks of the current job; spins a while when there is none, then parks. */
+    /** A worker: takes chunks of each new job; spins a while when there is none, then parks. */
     private static void work() {
-        Job last = null;
+        int last = JOB.generation();
         while (true) {
-            Job job = current;
-            if (job != null && job != last) {
-                job.runChunks();
-                last = job;
+            int generation = JOB.generation();
+            if (generation != last) {
+                JOB.runChunks(generation);
+                last = generation;
                 continue;
             }
             long idleSince = System.nanoTime();
-            while ((job = current) == null || job == last) {
+            while (JOB.generation() == last) {
                 if (System.nanoTime() - idleSince < SPIN_NANOS) {
                     Thread.onSpinWait();
                 } else {
@@ -99,30 +107,87 @@ public final class KernelThreads {
         }
     }
 
-    /** One parallelFor: its chunks are claimed one at a time by the caller and the workers. */
+    private static void rethrow(Throwable failure) {
+        if (failure instanceof RuntimeException r) {
+            throw r;
+        }
+        if (failure instanceof Error e) {
+            throw e;
+        }
+        if (failure != null) {
+            throw new IllegalStateException(failure);
+        }
+    }
+
+    /**
+     * The parallel work, set by the thread that holds BUSY before it starts a generation: a body
+     * per chunk, or (for {@link #split}, without a lambda per call) a loop kernel or an epilogue over
+     * its chunk's share of [0, total). The generation and the next chunk to claim share one word,
+     * so a worker late for a generation can never claim a chunk of the next one with the last one's
+     * work.
+     */
     private static final class Job {
-        private final IntConsumer body;
-        private final int chunks;
-        private final AtomicInteger next = new AtomicInteger();
+        IntConsumer body;
+        RangeKernels code;
+        int kernel;
+        Object[] buffers;
+        int[] sizes;
+        RowEpilogue rows;
+        int total;
+        private int chunks;
+        /** The generation in the high half, the next chunk to claim in the low half. */
+        private final AtomicLong ticket = new AtomicLong();
         private final AtomicInteger done = new AtomicInteger();
         private volatile Throwable failure;
 
-        Job(IntConsumer body, int chunks) {
-            this.body = body;
-            this.chunks = chunks;
+        int generation() {
+            return (int) (ticket.get() >>> 32);
         }
 
-        void runChunks() {
-            for (int c = next.getAndIncrement(); c < chunks; c = next.getAndIncrement()) {
+        /** Publishes the work set so far as a new generation of {@code chunks} chunks. */
+        void start(int chunks) {
+            this.chunks = chunks;
+            failure = null;
+            done.set(0);
+            ticket.set((long) (generation() + 1) << 32);
+        }
+
+        /** Claims and runs chunks of {@code generation} while it has unclaimed ones. */
+        void runChunks(int generation) {
+            while (true) {
+                long t = ticket.get();
+                int c = (int) t;
+                // Read before the claim: a claim that succeeds proves these are this generation's.
+                int count = chunks;
+                if ((int) (t >>> 32) != generation || c >= count) {
+                    return;
+                }
+                if (!ticket.compareAndSet(t, t + 1)) {
+                    continue;
+                }
                 try {
-                    body.accept(c);
-                } catch (Throwable t) {
+                    run(c, count);
+                } catch (Throwable e) {
                     if (failure == null) {
-                        failure = t;
+                        failure = e;
                     }
                 } finally {
                     done.incrementAndGet();
                 }
+            }
+        }
+
+        private void run(int c, int count) {
+            if (body != null) {
+                body.accept(c);
+                return;
+            }
+            int from = bound(total, c, count);
+            int to = bound(total, c + 1, count);
+            if (rows != null) {
+                rows.rows(from, to);
+            } else {
+                code.runRange(kernel, buffers, sizes, from, to);
             }
         }
 
@@ -138,16 +203,14 @@ public final class KernelThreads {
             }
         }
 
-        void rethrow() {
-            if (failure instanceof RuntimeException r) {
-                throw r;
-            }
-            if (failure instanceof Error e) {
-                throw e;
-            }
-            if (failure != null) {
-                throw new IllegalStateException(failure);
-            }
+        /** Drops the work's references (so no array outlives its run here) and gives the failure, if any. */
+        Throwable finish() {
+            body = null;
+            code = null;
+            buffers = null;
+            sizes = null;
+            rows = null;
+            return failure;
         }
     }
 
@@ -165,22 +228,28 @@ public final class KernelThreads {
      */
     public static void split(RangeKernels code, int kernel, Object[] buffers, int[] sizes, int total, long points) {
         int chunks = chunks(total, points);
-        if (chunks <= 1) {
+        if (chunks <= 1 || !BUSY.compareAndSet(false, true)) {
             code.runRange(kernel, buffers, sizes, 0, total);
             return;
         }
-        parallelFor(chunks, c -> code.runRange(kernel, buffers, sizes, bound(total, c, chunks),
-                bound(total, c + 1, chunks)));
+        JOB.code = code;
+        JOB.kernel = kernel;
+        JOB.buffers = buffers;
+        JOB.sizes = sizes;
+        JOB.total = total;
+        share(chunks);
     }
 
     /** Runs {@code body} over outermost coordinates [0, total), as {@link #split(RangeKernels, int, Object[], int[], int, long)}. */
     public static void split(RowEpilogue body, int total, long points) {
         int chunks = chunks(total, points);
-        if (chunks <= 1) {
+        if (chunks <= 1 || !BUSY.compareAndSet(false, true)) {
             body.rows(0, total);
             return;
         }
-        parallelFor(chunks, c -> body.rows(bound(total, c, chunks), bound(total, c + 1, chunks)));
+        JOB.rows = body;
+        JOB.total = total;
+        share(chunks);
     }
 
     /** How many chunks a loop of {@code points} in all over {@code total} outermost coordinates is split into. */
