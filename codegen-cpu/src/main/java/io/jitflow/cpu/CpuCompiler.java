@@ -218,6 +218,9 @@ public final class CpuCompiler {
                     pushRowEpilogue(run, i, k);
                 }
                 run.invokeStatic(Type.getObjectType(name), kernelMethod(i, k));
+                if (takesRowEpilogue(k) && epilogueByRows(k)) {
+                    run.visitMethodInsn(Opcodes.INVOKESTATIC, ROW_EPILOGUE.getInternalName(), "clear", "()V", true);
+                }
             }
             Kernel.Loop l = rangeLoop(k);
             if (l != null && !epilogueByRows(k)) {
@@ -252,7 +255,10 @@ public final class CpuCompiler {
         run.endMethod();
     }
 
-    /** A matmul's or convolution's epilogue over rows: RowEpilogue.of(this, i, buffers, sizes), or NONE. */
+    /**
+     * A matmul's or convolution's epilogue over rows: RowEpilogue.of(this, i, buffers, sizes), the
+     * thread's one, which the code clears after the product; or NONE.
+     */
     private static void pushRowEpilogue(GeneratorAdapter run, int i, Kernel k) {
         if (!epilogueByRows(k)) {
             run.getStatic(ROW_EPILOGUE, "NONE", ROW_EPILOGUE);

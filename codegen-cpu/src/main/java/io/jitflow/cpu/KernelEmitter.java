@@ -727,14 +727,7 @@ final class KernelEmitter {
             geometry.add(0, p.window());
         }
         for (int[] values : geometry) {
-            g.push(values.length);
-            g.newArray(Type.INT_TYPE);
-            for (int i = 0; i < values.length; i++) {
-                g.dup();
-                g.push(i);
-                g.push(values[i]);
-                g.arrayStore(Type.INT_TYPE);
-            }
+            pushConstant(values);
         }
         String shapes = "Object, int[], ".repeat(arrays.size());
         String routine;
@@ -755,6 +748,17 @@ final class KernelEmitter {
         g.invokeStatic(Type.getType(io.jitflow.runtime.ConvKernels.class), Method.getMethod(routine));
     }
 
+    /** The JVM's bootstrap for an int[] constant (see {@link KernelSupport#constantInts}). */
+    private static final org.objectweb.asm.Handle CONSTANT_INTS = new org.objectweb.asm.Handle(org.objectweb.asm.Opcodes.H_INVOKESTATIC,
+            SUPPORT.getInternalName(), "constantInts", "(Ljava/lang/invoke/MethodHandles$Lookup;Ljava/lang/String;"
+            + "Ljava/lang/Class;[I)[I", false);
+
+    /** {@code values} as an int[] the class resolves once (see {@link KernelSupport#constantInts}). */
+    private void pushConstant(int[] values) {
+        Object[] arguments = java.util.Arrays.stream(values).boxed().toArray();
+        g.visitLdcInsn(new org.objectweb.asm.ConstantDynamic("ints", "[I", CONSTANT_INTS, arguments));
+    }
+
     // ---- scatter ----
 
     private void scatterAdd(Kernel.ScatterAdd s) {
@@ -772,7 +776,12 @@ final class KernelEmitter {
                 "void scatterAdd(Object, int[], Object, int[], Object, int[], Object, int, int)"));
     }
 
+    /** The shape's sizes as an int[]: a constant of the class where they are static, else one made per call. */
     private void pushShape(Shape shape) {
+        if (shape.isStatic()) {
+            pushConstant(shape.sizes());
+            return;
+        }
         g.push(shape.rank());
         g.newArray(Type.INT_TYPE);
         for (int d = 0; d < shape.rank(); d++) {

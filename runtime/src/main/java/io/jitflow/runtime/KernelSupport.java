@@ -11,6 +11,16 @@ public final class KernelSupport {
     private KernelSupport() {
     }
 
+    /**
+     * Bootstrap of a constant int[] in generated code (a static shape, a convolution's strides): the
+     * JVM resolves it once per class, so a kernel passes it to the runtime without allocating;
+     * the runtime only reads such arrays.
+     */
+    public static int[] constantInts(java.lang.invoke.MethodHandles.Lookup lookup, String name, Class<?> type,
+                                     int... values) {
+        return values;
+    }
+
     public static int div(int a, int b) {
         return a / nonZero(b, "div");
     }

@@ -41,19 +41,15 @@ public final class MatmulKernels {
         Geometry g = new Geometry(aShape, transposeA, bShape, transposeB, cShape);
         if (blocked && a instanceof float[] fa && b instanceof float[] fb && c instanceof float[] fc) {
             for (int batch = 0; batch < g.batches; batch++) {
-                FloatMatmul.multiply(new FloatMatmul.Operand(fa, g.aOffset(batch), transposeA),
-                        new FloatMatmul.Operand(fb, g.bOffset(batch), transposeB), constantB, fc, batch * g.m * g.n,
-                        g.m, g.n, g.k,
-                        threads(g), epilogue);
+                FloatMatmul.multiply(fa, g.aOffset(batch), transposeA, false, fb, g.bOffset(batch), transposeB, constantB,
+                        fc, batch * g.m * g.n, g.m, g.n, g.k, threads(g), epilogue);
             }
             return;
         }
         if (blocked && a instanceof double[] da && b instanceof double[] db && c instanceof double[] dc) {
             for (int batch = 0; batch < g.batches; batch++) {
-                DoubleMatmul.multiply(new DoubleMatmul.Operand(da, g.aOffset(batch), transposeA),
-                        new DoubleMatmul.Operand(db, g.bOffset(batch), transposeB), constantB, dc, batch * g.m * g.n,
-                        g.m, g.n, g.k,
-                        threads(g), epilogue);
+                DoubleMatmul.multiply(da, g.aOffset(batch), transposeA, false, db, g.bOffset(batch), transposeB, constantB,
+                        dc, batch * g.m * g.n, g.m, g.n, g.k, threads(g), epilogue);
             }
             return;
         }
@@ -218,6 +214,9 @@ public final class MatmulKernels {
 
     /** Sizes and batch broadcasting of one matmul. */
     private static final class Geometry {
+        /** The batch dims (and their strides) of a product of matrices. */
+        private static final int[] NO_BATCH = new int[0];
+
         final int m;
         final int n;
         final int k;
@@ -230,7 +229,7 @@ public final class MatmulKernels {
             m = c[c.length - 2];
             n = c[c.length - 1];
             k = a[a.length - (ta ? 2 : 1)];
-            outBatch = java.util.Arrays.copyOf(c, c.length - 2);
+            outBatch = c.length == 2 ? NO_BATCH : java.util.Arrays.copyOf(c, c.length - 2);
             int count = 1;
             for (int d : outBatch) {
                 count *= d;
@@ -242,6 +241,9 @@ public final class MatmulKernels {
 
         /** Per output batch dim, the operand's element stride (0 where the operand broadcasts). */
         private static int[] batchStrides(int[] operand, int[] outBatch, int matrixSize) {
+            if (outBatch.length == 0) {
+                return NO_BATCH;
+            }
             int[] strides = new int[outBatch.length];
             int operandBatchRank = operand.length - 2;
             int stride = matrixSize;

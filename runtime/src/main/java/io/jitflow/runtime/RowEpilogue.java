@@ -11,8 +11,41 @@ public interface RowEpilogue {
     /** Runs over output rows [from, to) of a rank-2 output. */
     void rows(int from, int to);
 
-    /** Loop kernel {@code kernel} of generated code, over the outermost coordinates given. */
+    /**
+     * Loop kernel {@code kernel} of generated code, over the outermost coordinates given: the calling
+     * thread's one such epilogue, pointed at this kernel (so a product allocates none), valid until
+     * the thread's next {@code of} or {@link #clear}. Generated code takes one per product, which
+     * its kernel threads may run but not take.
+     */
     static RowEpilogue of(RangeKernels code, int kernel, Object[] buffers, int[] sizes) {
-        return (from, to) -> code.runRange(kernel, buffers, sizes, from, to);
+        return KernelRows.OF_THREAD.get().set(code, kernel, buffers, sizes);
+    }
+
+    /** Drops what the calling thread's epilogue from {@link #of} refers to, once its product is done. */
+    static void clear() {
+        KernelRows.OF_THREAD.get().set(null, 0, null, null);
+    }
+}
+
+/** A loop kernel of generated code as an epilogue: one per thread, re-pointed for each product. */
+final class KernelRows implements RowEpilogue {
+    static final ThreadLocal<KernelRows> OF_THREAD = ThreadLocal.withInitial(KernelRows::new);
+
+    private RangeKernels code;
+    private int kernel;
+    private Object[] buffers;
+    private int[] sizes;
+
+    KernelRows set(RangeKernels code, int kernel, Object[] buffers, int[] sizes) {
+        this.code = code;
+        this.kernel = kernel;
+        this.buffers = buffers;
+        this.sizes = sizes;
+        return this;
+    }
+
+    @Override
+    public void rows(int from, int to) {
+        code.runRange(kernel, buffers, sizes, from, to);
     }
 }

@@ -98,6 +98,42 @@ class MatmulKernelsTest {
     }
 
     /**
+     * A product run from its own epilogue (inside a chunk of another job, so the outer product's
+     * chunks run one after another on this thread) works on state of its own: the outer product's
+     * later chunk still sees its operands, and both give what they give alone.
+     */
+    @Test
+    void aProductInsideAnEpilogueKeepsItsOwnState() {
+        Random random = new Random(17);
+        // Large enough to share by rows between two threads.
+        int m = 64;
+        int n = 40;
+        int k = 100;
+        float[] a = random(random, m * k);
+        float[] b = random(random, k * n);
+        float[] alone = new float[m * n];
+        MatmulKernels.floating(a, new int[] {m, k}, false, b, new int[] {k, n}, false, false, alone, new int[] {m, n}, false,
+                RowEpilogue.NONE);
+        float[] nested = new float[m * n];
+        float[] inner = new float[m * n];
+        java.util.concurrent.atomic.AtomicInteger epilogues = new java.util.concurrent.atomic.AtomicInteger();
+        // The outer job holds the workers, so the product inside it runs its two chunks on this thread.
+        KernelThreads.parallelFor(2, chunk -> {
+            if (chunk == 0) {
+                KernelThreads.withThreads(2, () -> MatmulKernels.floating(a, new int[] {m, k}, false, b, new int[] {k, n},
+                        false, false, nested, new int[] {m, n}, false, (from, to) -> {
+                            epilogues.incrementAndGet();
+                            MatmulKernels.floating(a, new int[] {m, k}, false, b, new int[] {k, n}, false, false, inner,
+                                    new int[] {m, n}, false, RowEpilogue.NONE);
+                        }));
+            }
+        });
+        assertTrue(epilogues.get() >= 1, "the epilogue ran");
+        org.junit.jupiter.api.Assertions.assertArrayEquals(alone, nested, "the outer product");
+        org.junit.jupiter.api.Assertions.assertArrayEquals(alone, inner, "the product inside its epilogue");
+    }
+
+    /**
      * A constant B is packed once and kept: later calls, another A, and the same array used with
      * another layout all give what packing per call gives, bit for bit.
      */

@@ -357,6 +357,36 @@ class VectorPathTest {
         org.junit.jupiter.api.Assertions.assertArrayEquals((float[]) flat.storage(), (float[]) rows.storage());
     }
 
+    /**
+     * A product's epilogue is the thread's one, pointed at the run's arrays for the product (no
+     * allocation per call): the generated code lets go of them when the product is done, so no
+     * array of a finished run stays reachable from the thread.
+     */
+    @Test
+    void aProductsEpilogueLetsGoOfTheRunsArrays() throws ReflectiveOperationException {
+        Graph g = io.jitflow.text.GraphParser.parse("""
+                jitflow 1 opset 1
+                func @f(%x : float32[64, 48], %w : float32[48, 32], %b : float32[32]) -> (y : float32[64, 32]) {
+                  %m = matmul(%x, %w) : float32[64, 32]
+                  %a = add(%m, %b) : float32[64, 32]
+                  %y = relu(%a) : float32[64, 32]
+                  return %y
+                }
+                """, "epilogue.jfg");
+        KernelProgram program = Compiled.lower(g.functions().get(0), io.jitflow.ir.InferenceContext.NO_VARIABLES);
+        String code = new String(CpuCompiler.generate(program, io.jitflow.cpu.CpuCodeOptions.FAST),
+                StandardCharsets.ISO_8859_1);
+        assertTrue(code.contains("io/jitflow/runtime/RowEpilogue"), "an epilogue by rows");
+        checkAgainstReference(g, "a product's epilogue", 7);
+        Class<?> rows = Class.forName("io.jitflow.runtime.KernelRows");
+        java.lang.reflect.Field ofThread = rows.getDeclaredField("OF_THREAD");
+        ofThread.setAccessible(true);
+        java.lang.reflect.Field buffers = rows.getDeclaredField("buffers");
+        buffers.setAccessible(true);
+        Object epilogue = ((ThreadLocal<?>) ofThread.get(null)).get();
+        assertTrue(buffers.get(epilogue) == null, "the thread's epilogue still refers to the run's arrays");
+    }
+
     private static io.jitflow.ir.HostTensor run(Function f, io.jitflow.ir.HostTensor x) {
         KernelProgram program = Compiled.lower(f, io.jitflow.ir.InferenceContext.NO_VARIABLES);
         assertTrue(new String(CpuCompiler.generate(program, io.jitflow.cpu.CpuCodeOptions.FAST),
