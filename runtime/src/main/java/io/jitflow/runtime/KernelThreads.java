@@ -123,8 +123,8 @@ public final class KernelThreads {
      * The parallel work, set by the thread that holds BUSY before it starts a generation: a body
      * per chunk, or (for {@link #split}, without a lambda per call) a loop kernel or an epilogue over
      * its chunk's share of [0, total). The generation and the next chunk to claim share one word,
-     * so a worker late for a generation can never claim a chunk of the next one with the last one's
-     * work.
+     * closed when a job ends (before the next owner writes anything), so a worker late for a job can
+     * never claim a chunk, of it or of the next one.
      */
     private static final class Job {
         IntConsumer body;
@@ -135,8 +135,9 @@ public final class KernelThreads {
         RowEpilogue rows;
         int total;
         private int chunks;
-        /** The generation in the high half, the next chunk to claim in the low half. */
-        private final AtomicLong ticket = new AtomicLong();
+        /** The generation in the high half, the next chunk to claim in the low half ({@link #CLOSED} once done). */
+        private final AtomicLong ticket = new AtomicLong(CLOSED);
+        private static final int CLOSED = Integer.MAX_VALUE;
         private final AtomicInteger done = new AtomicInteger();
         private volatile Throwable failure;
 
@@ -157,7 +158,8 @@ public final class KernelThreads {
             while (true) {
                 long t = ticket.get();
                 int c = (int) t;
-                // Read before the claim: a claim that succeeds proves these are this generation's.
+                // Read before the claim; the claim succeeds only while the job is open, and its
+                // owner writes the next job's fields only after closing it.
                 int count = chunks;
                 if ((int) (t >>> 32) != generation || c >= count) {
                     return;
@@ -203,8 +205,12 @@ public final class KernelThreads {
             }
         }
 
-        /** Drops the work's references (so no array outlives its run here) and gives the failure, if any. */
+        /**
+         * Closes the job to late claims, drops the work's references (so no array outlives its run
+         * here) and gives the failure, if any.
+         */
         Throwable finish() {
+            ticket.set((long) generation() << 32 | CLOSED);
             body = null;
             code = null;
             buffers = null;

@@ -21,7 +21,7 @@ class KernelThreadsTest {
     @Test
     void everyChunkOfEveryCallRunsOnceWithItsOwnWork() throws Exception {
         int callers = 8;
-        int calls = 2000;
+        int calls = 10000;
         int chunks = 5;
         ExecutorService pool = Executors.newFixedThreadPool(callers);
         try {
