@@ -248,6 +248,10 @@ final class KernelEmitter {
             foldRows(l, kept, accType, valueType);
             return;
         }
+        if (foldsShortRows(l)) {
+            foldShortRows(l, kept, accType, valueType);
+            return;
+        }
         boolean arg = l.isArg();
         Type bestType = valueType.isFloating() ? Type.DOUBLE_TYPE : Type.LONG_TYPE;
         int best = arg ? g.newLocal(bestType) : -1;
@@ -395,6 +399,104 @@ final class KernelEmitter {
                 pushSlot.run();
                 g.arrayLoad(accType);
                 g.storeLocal(scope.accumulator);
+                store(l.output(), space, kept, () -> exprs.emitValue(l.epilogue()));
+            });
+        });
+    }
+
+    /** The longest rows {@link #foldShortRows} folds, and how many rows it folds together. */
+    private static final int SHORT_ROW = 64;
+    private static final int ROWS_AT_ONCE = 4;
+
+    /**
+     * Whether a reduction over its trailing axes, static and at most {@link #SHORT_ROW} values a
+     * row, folds rows side by side: a softmax's max and sum over 10 classes, a loss per example.
+     */
+    private static boolean foldsShortRows(Kernel.Reduce l) {
+        Shape space = l.space();
+        List<Integer> reduced = l.reducedAxes();
+        int first = reduced.get(0);
+        if (first == 0 || l.isArg() || !reduced.equals(range(space.rank()).subList(first, space.rank()))) {
+            return false;
+        }
+        long row = 1;
+        for (int axis : reduced) {
+            if (!space.dim(axis).isStatic()) {
+                return false;
+            }
+            row *= space.dim(axis).size();
+        }
+        return row <= SHORT_ROW;
+    }
+
+    /**
+     * A reduction over short trailing rows, {@link #ROWS_AT_ONCE} rows (along the last kept axis) at
+     * a time, each with its accumulator in a local, their folds interleaved: the rows' chains run side
+     * by side instead of each fold waiting on the last (a max's compare and blends take several
+     * cycles). Every accumulator still folds its row's values in order: the same bits. The rows
+     * left over fold one at a time. A softmax's max over 128 x 10 took 5.5 us a call row by row.
+     * (Accumulators in an array, rows inside the reduced loop, ran 3.4 or 12 us, as HotSpot's
+     * compilation fell.)
+     */
+    private void foldShortRows(Kernel.Reduce l, List<Integer> kept, Type accType, DType valueType) {
+        Shape space = l.space();
+        int rowAxis = kept.get(kept.size() - 1);
+        int coord = scope.coord(rowAxis);
+        boolean split = rowAxis == splitAxis;
+        Runnable pushStart = split ? () -> g.loadArg(RANGE_FROM_ARG) : () -> g.push(0);
+        Runnable pushEnd = split ? () -> g.loadArg(RANGE_TO_ARG) : () -> scope.pushSize(space.dim(rowAxis));
+        int rowsLeft = g.newLocal(Type.INT_TYPE);
+        int[] accumulators = new int[ROWS_AT_ONCE];
+        for (int r = 0; r < ROWS_AT_ONCE; r++) {
+            accumulators[r] = g.newLocal(accType);
+        }
+        int group = g.newLocal(Type.INT_TYPE);
+        // Row r of the group: its coordinate, its accumulator.
+        java.util.function.IntConsumer atRow = r -> {
+            g.loadLocal(group);
+            g.push(r);
+            g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
+            g.storeLocal(coord);
+            scope.accumulator = accumulators[r];
+        };
+        int single = scope.accumulator;
+        nest(space, kept.subList(0, kept.size() - 1), () -> {
+            // The first row after the whole groups.
+            pushEnd.run();
+            pushStart.run();
+            g.math(GeneratorAdapter.SUB, Type.INT_TYPE);
+            g.push(ROWS_AT_ONCE);
+            g.math(GeneratorAdapter.REM, Type.INT_TYPE);
+            g.storeLocal(rowsLeft);
+            loop(group, pushStart, () -> {
+                pushEnd.run();
+                g.loadLocal(rowsLeft);
+                g.math(GeneratorAdapter.SUB, Type.INT_TYPE);
+            }, ROWS_AT_ONCE, () -> {
+                for (int r = 0; r < ROWS_AT_ONCE; r++) {
+                    pushIdentity(l.reducer(), l.accumulator(), valueType);
+                    g.storeLocal(accumulators[r]);
+                }
+                nest(space, l.reducedAxes(), () -> {
+                    for (int r = 0; r < ROWS_AT_ONCE; r++) {
+                        atRow.accept(r);
+                        fold(l.reducer(), valueType, accType, l.body());
+                    }
+                });
+                for (int r = 0; r < ROWS_AT_ONCE; r++) {
+                    atRow.accept(r);
+                    store(l.output(), space, kept, () -> exprs.emitValue(l.epilogue()));
+                }
+                scope.accumulator = single;
+            });
+            loop(coord, () -> {
+                pushEnd.run();
+                g.loadLocal(rowsLeft);
+                g.math(GeneratorAdapter.SUB, Type.INT_TYPE);
+            }, pushEnd, 1, () -> {
+                pushIdentity(l.reducer(), l.accumulator(), valueType);
+                g.storeLocal(scope.accumulator);
+                nest(space, l.reducedAxes(), () -> fold(l.reducer(), valueType, accType, l.body()));
                 store(l.output(), space, kept, () -> exprs.emitValue(l.epilogue()));
             });
         });

@@ -289,6 +289,50 @@ class VectorPathTest {
     }
 
     /**
+     * Reductions over short trailing rows (a softmax's max and sum over 10 classes) fold four rows
+     * side by side, the rows left over one at a time, each row's values in order: the same bits as
+     * the reference's, on the vector path and in exact mode, over groups and remainders, several
+     * kept axes, integers, a reduction split across the threads, and rows too long for it.
+     */
+    @Test
+    void reductionsOverShortRowsFoldRowsSideBySide() {
+        Graph g = io.jitflow.text.GraphParser.parse("""
+                jitflow 1 opset 1
+                func @f(%x : float32[7, 10], %y : float64[2, 9, 6], %n : int32[5, 3, 4], %w : float32[4100, 4], %z : float32[3, 70]) -> (mx : float32[7], sy : float64[2, 9], mn : int32[5], sw : float32[4100], sz : float32[3]) {
+                  %mx = reduce_max(%x) {axes = [1]} : float32[7]
+                  %sy = reduce_sum(%y) {axes = [2]} : float64[2, 9]
+                  %mn = reduce_min(%n) {axes = [1, 2]} : int32[5]
+                  %sw = reduce_sum(%w) {axes = [1]} : float32[4100]
+                  %sz = reduce_sum(%z) {axes = [1]} : float32[3]
+                  return %mx, %sy, %mn, %sw, %sz
+                }
+                """, "short_rows.jfg");
+        Function f = g.functions().get(0);
+        java.util.Map<String, io.jitflow.ir.HostTensor> inputs = randomInputs(f, 11);
+        Differential.check(g, f, inputs, "reductions over short rows (vector path)", VECTOR, Differential.Tolerance.EXACT);
+        Differential.check(g, f, inputs, "reductions over short rows (exact)");
+        // Four rows' folds and the leftover row's: five maxima, where row by row there is one.
+        KernelProgram program = Compiled.lower(f, io.jitflow.ir.InferenceContext.NO_VARIABLES);
+        byte[] code = CpuCompiler.generate(program, io.jitflow.cpu.CpuCodeOptions.FAST);
+        int[] maxima = new int[1];
+        new org.objectweb.asm.ClassReader(code).accept(new org.objectweb.asm.ClassVisitor(org.objectweb.asm.Opcodes.ASM9) {
+            @Override
+            public org.objectweb.asm.MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
+                                                               String[] exceptions) {
+                return new org.objectweb.asm.MethodVisitor(org.objectweb.asm.Opcodes.ASM9) {
+                    @Override
+                    public void visitMethodInsn(int opcode, String owner, String method, String desc, boolean itf) {
+                        if (owner.equals("java/lang/Math") && method.equals("max")) {
+                            maxima[0]++;
+                        }
+                    }
+                };
+            }
+        }, 0);
+        org.junit.jupiter.api.Assertions.assertEquals(5, maxima[0], "calls of Math.max in the generated code");
+    }
+
+    /**
      * The graph's function on the vector path against the reference, its inputs uniform in [-1, 1)
      * from {@code seed} (a dim named batch bound to 3).
      */
