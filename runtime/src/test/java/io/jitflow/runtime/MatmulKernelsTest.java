@@ -98,6 +98,44 @@ class MatmulKernelsTest {
     }
 
     /**
+     * Every element of a float32 product on the Vector API path is one chain of fused multiply-adds
+     * in order of the depth, whichever kernel computes it: a C one vector wide or narrower (rows of
+     * sums side by side, stored whole where they may spill onto the next row, 13 rows leaving a
+     * short tile), or the panel kernel; A row-major or transposed; on one thread and two.
+     */
+    @Test
+    void everyElementIsOneChainOfFusedMultiplyAdds() {
+        Random random = new Random(19);
+        int[][] shapes = {{128, 10, 128}, {13, 1, 40}, {13, 3, 300}, {200, 16, 64}, {37, 7, 1030}, {16, 40, 50}};
+        for (int[] shape : shapes) {
+            int m = shape[0];
+            int n = shape[1];
+            int k = shape[2];
+            float[] a = random(random, m * k);
+            float[] b = random(random, k * n);
+            for (boolean ta : new boolean[] {false, true}) {
+                float[] expected = new float[m * n];
+                for (int i = 0; i < m; i++) {
+                    for (int j = 0; j < n; j++) {
+                        float sum = 0;
+                        for (int p = 0; p < k; p++) {
+                            sum = Math.fma(ta ? a[p * m + i] : a[i * k + p], b[p * n + j], sum);
+                        }
+                        expected[i * n + j] = sum;
+                    }
+                }
+                for (int threads = 1; threads <= 2; threads++) {
+                    float[] c = new float[m * n];
+                    KernelThreads.withThreads(threads, () -> MatmulKernels.floating(a, ta ? new int[] {k, m} : new int[] {m, k},
+                            ta, b, new int[] {k, n}, false, false, c, new int[] {m, n}, false, RowEpilogue.NONE));
+                    org.junit.jupiter.api.Assertions.assertArrayEquals(expected, c, m + "x" + k + "x" + n
+                            + (ta ? ", a transposed, " : ", ") + threads + " thread(s)");
+                }
+            }
+        }
+    }
+
+    /**
      * A product run from its own epilogue (inside a chunk of another job, so the outer product's
      * chunks run one after another on this thread) works on state of its own: the outer product's
      * later chunk still sees its operands, and both give what they give alone.
