@@ -137,9 +137,14 @@ final class PeerBenchmarks {
         rows.add(new Row("B5 peak heap while stepping", fmt(bytesAndPeak[1] / 1e6) + " MB", "", "", "", null));
     }
 
-    /** Bytes allocated by every thread while {@code body} runs {@code calls} times, and the peak heap meanwhile. */
+    /**
+     * Bytes allocated by every thread while {@code body} runs {@code calls} times, and the peak heap
+     * meanwhile, after a collection: without one, the peak counted the garbage earlier workloads
+     * left (B5 read 160-480 MB as the step allocated less).
+     */
     private static long[] allocationAndPeakHeap(Runnable body, int calls) {
         body.run();
+        System.gc();
         List<MemoryPoolMXBean> heap = ManagementFactory.getMemoryPoolMXBeans().stream()
                 .filter(p -> p.getType() == MemoryType.HEAP).toList();
         heap.forEach(MemoryPoolMXBean::resetPeakUsage);
