@@ -111,8 +111,8 @@ class MatmulKernelsTest {
             int m = shape[0];
             int n = shape[1];
             int k = shape[2];
-            float[] a = random(random, m * k);
             float[] b = random(random, k * n);
+            float[] a = random(random, m * k);
             for (boolean ta : new boolean[] {false, true}) {
                 float[] expected = new float[m * n];
                 for (int i = 0; i < m; i++) {
