@@ -54,7 +54,8 @@ final class OnnxExporter {
 
     private final Graph graph;
     private final Function function;
-    private final VariableStore variables;
+    /** The variables' values, taken from the store once. */
+    private final Map<String, HostTensor> variables;
     /** The graph this exporter writes nodes to: the model's, or a subgraph's (a branch, a loop body). */
     private final GraphProto.Builder out;
     /** ONNX names of this scope's graph-ir values. */
@@ -66,7 +67,7 @@ final class OnnxExporter {
     private OnnxExporter(Graph graph, Function function, VariableStore variables) {
         this.graph = graph;
         this.function = function;
-        this.variables = variables;
+        this.variables = variables.asMap();
         this.out = GraphProto.newBuilder();
         this.initializers = new TreeSet<>();
         this.nextName = new int[1];
@@ -377,7 +378,7 @@ final class OnnxExporter {
         String onnxName = "var." + name;
         if (initializers.add(onnxName)) {
             Variable v = graph.variable(name).orElseThrow(() -> new OnnxException("no variable @" + name));
-            HostTensor value = variables.asMap().getOrDefault(name, v.initialValue());
+            HostTensor value = variables.getOrDefault(name, v.initialValue());
             out.addInitializer(TensorProtos.write(value, onnxName));
         }
         return onnxName;
