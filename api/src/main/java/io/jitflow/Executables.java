@@ -101,7 +101,7 @@ final class Executables {
             if (!(code instanceof io.jitflow.runtime.ProgramExecutable program)) {
                 return TensorCode.super.inOrder(names);
             }
-            int[] argOf = program.program().inputs().keySet().stream().mapToInt(names::indexOf).toArray();
+            int[] argOf = positions(program, names);
             return (args, variables) -> {
                 HostTensor[] inputs = new HostTensor[argOf.length];
                 for (int i = 0; i < argOf.length; i++) {
@@ -110,6 +110,11 @@ final class Executables {
                 return tensorsOf(program.runInOrder(inputs, variables));
             };
         }
+    }
+
+    /** Per input of the program, in its order, the position of its name among {@code names}. */
+    private static int[] positions(io.jitflow.runtime.ProgramExecutable code, List<String> names) {
+        return code.program().inputs().keySet().stream().mapToInt(names::indexOf).toArray();
     }
 
     /** Host values as tensors, in order. */
@@ -134,7 +139,7 @@ final class Executables {
         Positional(io.jitflow.runtime.ProgramExecutable code, List<String> operandNames) {
             this.code = code;
             this.byName = tensors(code);
-            this.operandOf = code.program().inputs().keySet().stream().mapToInt(operandNames::indexOf).toArray();
+            this.operandOf = positions(code, operandNames);
         }
 
         /** The outputs, in order, for operands of the types the program was compiled for. */
