@@ -363,8 +363,8 @@ public final class KernelLowering {
     /**
      * Softmax in the reference's steps: the max, the exponentials, their sum, the result; each
      * exponential computed once, into a float64 buffer that the sum and the result both read (with
-     * the exponential inside both loops, the MNIST MLP's 128 x 10 softmax took 18 us in them against
-     * 9). Log-softmax reads its exponentials once, in the sum.
+     * the exponential inside both loops, the MNIST MLP's 128 x 10 softmax took 17.5 us in them
+     * against 12 in the three). Log-softmax reads its exponentials once, in the sum.
      */
     private void lowerSoftmax(Node n) {
         Value in = n.inputs().get(0);
