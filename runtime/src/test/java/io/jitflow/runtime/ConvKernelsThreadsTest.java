@@ -9,8 +9,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Convolutions on the Vector API give the same bits on one thread and on two, whichever way their
  * work is shared: by blocks of output points, by rows of the whole patch matrix, or by chunks of
- * depth (a filter gradient: 9 output points, 86,528 deep); and they match a float64 direct
- * convolution within float32 rounding.
+ * depth (a filter gradient: 9 output points, 86,528 deep), or on the input's halo panels; and they
+ * match a float64 direct convolution within float32 rounding.
  */
 class ConvKernelsThreadsTest {
     @Test
@@ -20,6 +20,8 @@ class ConvKernelsThreadsTest {
             {{1, 28, 28, 128}, {26, 26, 128, 32}, {1, 3, 3, 32}},
             {{32, 13, 13, 128}, {11, 11, 128, 64}, {32, 3, 3, 64}},
             {{8, 20, 20, 16}, {3, 3, 16, 24}, {8, 18, 18, 24}},
+            // few rows of many channels: on halo panels (FloatMatmul.convolveStride1)
+            {{2, 16, 16, 64}, {3, 3, 64, 40}, {2, 14, 14, 40}},
         };
         Random random = new Random(17);
         for (int[][] c : cases) {
