@@ -10,9 +10,10 @@ import io.jitflow.ir.Float16;
  * by the blocked Vector API matmul for float32 and float64 (fused multiply-adds in the dtype,
  * within rounding of the reference), or, in exact mode and for float16, summed in float64 in the
  * reference's order (taps, then channels), bit-identical to it. Blocks are shared out among the
- * kernel threads; each point's sum is the same whichever thread computes it. A window that slides
- * one point at a time over many channels runs without patches where it pays, the matmul's kernel
- * reading the input's halo panels in place ({@code FloatMatmul.convolveStride1}: the 3x3
+ * kernel threads; each point's sum is the same whichever thread computes it. Where it pays, a
+ * convolution runs without patches, the matmul's kernel reading a repacked input in place: groups
+ * of eight images side by side ({@code FloatMatmul.convolveImageGroups}), or, for a window that
+ * slides one point at a time, the input's halo panels ({@code FloatMatmul.convolveStride1}: the 3x3
  * convolutions of a ResNet-50 at batch 1 13-27% faster than on patches).
  */
 public final class ConvKernels {
@@ -21,8 +22,9 @@ public final class ConvKernels {
     /** The most elements of a patch matrix packed whole (4 M: 16 MB of float32). */
     private static final long PACK_ALL_LIMIT = 1L << 22;
     /**
-     * The fewest channels for which a sliding window runs on halo panels: each tap is one call of
-     * the matmul's kernel over its channels, too short a loop below this.
+     * The shortest run of depth for which a convolution runs without patches: on halo panels each
+     * tap's channels are one call of the matmul's kernel, on groups of images each window row's
+     * taps; a shorter loop than this costs more in calls than the patches do.
      */
     private static final int SLIDING_CHANNELS = 32;
     /** Below this many multiply-adds a convolution runs on the calling thread. */
@@ -52,17 +54,36 @@ public final class ConvKernels {
         int blocks = (g.rows + blockRows - 1) / blockRows;
         // Few rows (a late stage at batch 1): the whole patch matrix at once, its row tiles shared.
         boolean whole = g.pointwise || parallel && blocks < 2 * threads && (long) g.rows * g.depth <= PACK_ALL_LIMIT;
-        // On halo panels where the patch matrix would be whole, or the output's rows are whole runs
-        // of the kernel's tile rows; else the runs' unused rows cost more than the packing saves
-        // (batch 8 of 28 x 28 x 128: 8.3 ms on patches, 8.9 on halo panels; 56 x 56 x 64: 1.2 and 0.93).
-        boolean slide = !exact && VectorApi.PRESENT && g.sliding && !g.pointwise && g.channels >= SLIDING_CHANNELS
+        boolean vector = !exact && VectorApi.PRESENT && !g.pointwise;
+        // On groups of eight images where a window row's taps inside the input are a long enough
+        // run and the last group leaves few tile rows unused (the MNIST convnet's second
+        // convolution at batch 128: 2.7-3.1 ms a call on patches, 2.3-2.6 on groups).
+        int groups = (g.images + FloatMatmul.MR - 1) / FloatMatmul.MR;
+        boolean grouped = vector && g.adjacentTaps && g.channels * g.window[1] >= SLIDING_CHANNELS
+                && groups * FloatMatmul.MR * 8 <= g.images * 9;
+        // Else on halo panels where the patch matrix would be whole, or the output's rows are whole
+        // runs of the kernel's tile rows; otherwise the runs' unused rows cost more than the packing
+        // saves (batch 8 of 28 x 28 x 128: 8.3 ms on patches, 8.9 on halo panels; 56 x 56 x 64: 1.2 and 0.93).
+        boolean slide = vector && !grouped && g.sliding && g.channels >= SLIDING_CHANNELS
                 && (whole || g.output[1] % FloatMatmul.MR == 0);
         // Images taken together: as many as fill a block.
         int imagesPerChunk = Math.max(1, BLOCK_ROWS / g.points);
         boolean byImage = !whole && !slide && epilogue != RowEpilogue.NONE && g.images / imagesPerChunk >= 4 * threads;
         Schedule schedule = byImage ? new Schedule(g, blockRows, parallel, imagesPerChunk, epilogue)
                 : new Schedule(g, blockRows, parallel, 0, RowEpilogue.NONE);
-        if (slide && x instanceof float[] fx) {
+        if (grouped && x instanceof float[] fx) {
+            FloatMatmul.convolveImageGroups(fx, g.images, g.input[0], g.input[1], g.channels, g.window[0], g.window[1],
+                    g.strides[0], g.strides[1], g.padLo[0], g.padLo[1], g.output[0], g.output[1],
+                    FloatMatmul.panels(new FloatMatmul.Operand((float[]) w, 0, false), constantW, g.filters, g.depth),
+                    g.filters, (float[]) out, threads, epilogue);
+            return;
+        } else if (grouped && x instanceof double[] dx) {
+            DoubleMatmul.convolveImageGroups(dx, g.images, g.input[0], g.input[1], g.channels, g.window[0],
+                    g.window[1], g.strides[0], g.strides[1], g.padLo[0], g.padLo[1], g.output[0], g.output[1],
+                    DoubleMatmul.panels(new DoubleMatmul.Operand((double[]) w, 0, false), constantW, g.filters, g.depth),
+                    g.filters, (double[]) out, threads, epilogue);
+            return;
+        } else if (slide && x instanceof float[] fx) {
             FloatMatmul.convolveStride1(fx, g.images, g.input[0], g.input[1], g.channels, g.window[0], g.window[1],
                     g.padLo[0], g.padLo[1], g.output[0], g.output[1],
                     FloatMatmul.panels(new FloatMatmul.Operand((float[]) w, 0, false), constantW, g.filters, g.depth),
@@ -479,9 +500,14 @@ public final class ConvKernels {
         /** Each element of a patch's input offset relative to tap 0's, for a point inside. */
         private final int[] elementDelta;
         /**
-         * Whether the window slides one point at a time over two dims, no row of outputs all in the
-         * padding: a convolution that can run on its input's halo panels ({@code
-         * FloatMatmul.convolveStride1}) rather than on a patch matrix.
+         * Whether this is a plain convolution over two dims, its window's taps adjacent, every
+         * output point reading the input: one that can run without a patch matrix, on groups of
+         * images ({@code FloatMatmul.convolveImageGroups}).
+         */
+        final boolean adjacentTaps;
+        /**
+         * Whether, besides, the window slides one point at a time and fits the output: a
+         * convolution that can run on its input's halo panels ({@code FloatMatmul.convolveStride1}).
          */
         final boolean sliding;
 
@@ -555,13 +581,21 @@ public final class ConvKernels {
             for (int e = 0; e < depth; e++) {
                 elementDelta[e] = tapDelta[e / channels] + e % channels;
             }
-            boolean slides = !transposed && r == 2;
-            for (int i = 0; i < r && slides; i++) {
-                int padHi = output[i] - 1 + window[i] - 1 - padLo[i] - (input[i] - 1);
-                slides = strides[i] == 1 && dilations[i] == 1 && padLo[i] < window[i] && padHi < window[i]
-                        && window[i] <= output[i];
+            boolean adjacent = !transposed && r == 2;
+            boolean slides = true;
+            for (int i = 0; i < r && adjacent; i++) {
+                adjacent = dilations[i] == 1;
+                for (int o = 0; o < output[i]; o++) {
+                    boolean reads = false;
+                    for (int k = 0; k < window[i]; k++) {
+                        reads |= source[i][o * window[i] + k] >= 0;
+                    }
+                    adjacent &= reads;
+                }
+                slides &= strides[i] == 1 && window[i] <= output[i];
             }
-            sliding = slides;
+            adjacentTaps = adjacent;
+            sliding = adjacent && slides;
         }
 
         /** conv_transpose's filter [taps, filters, channels] as the product's [taps, channels, filters] (a float[] or double[]). */
