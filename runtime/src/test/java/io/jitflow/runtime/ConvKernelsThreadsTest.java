@@ -39,6 +39,51 @@ class ConvKernelsThreadsTest {
         }
     }
 
+    @Test
+    void transposedConvolutionsOfStrideOneMatchTheirSums() {
+        // x, w ([window, filters, channels]), out, padLo: an input gradient, and one of a "same" convolution.
+        int[][][] cases = {
+            {{16, 11, 11, 64}, {3, 3, 32, 64}, {16, 13, 13, 32}, {0, 0}},
+            {{8, 10, 12, 40}, {3, 3, 24, 40}, {8, 10, 12, 24}, {1, 1}},
+        };
+        Random random = new Random(19);
+        for (int[][] c : cases) {
+            float[] x = MatmulKernelsTest.random(random, size(c[0]));
+            float[] w = MatmulKernelsTest.random(random, size(c[1]));
+            float[][] results = new float[2][];
+            for (int threads = 1; threads <= 2; threads++) {
+                float[] out = new float[size(c[2])];
+                KernelThreads.withThreads(threads, () -> ConvKernels.floating(x, c[0], w, c[1], false, out, c[2], true,
+                        new int[] {1, 1}, new int[] {1, 1}, c[3], false, RowEpilogue.NONE));
+                results[threads - 1] = out;
+            }
+            String name = java.util.Arrays.deepToString(c);
+            assertArrayEquals(results[0], results[1], name);
+            int[] xs = c[0], ws = c[1], os = c[2];
+            int depth = ws[0] * ws[1] * ws[3];
+            for (int n = 0; n < os[0]; n++) {
+                for (int oy = 0; oy < os[1]; oy++) {
+                    for (int ox = 0; ox < os[2]; ox++) {
+                        for (int f = 0; f < os[3]; f++) {
+                            double sum = 0;
+                            for (int ty = 0; ty < ws[0]; ty++) {
+                                for (int tx = 0; tx < ws[1]; tx++) {
+                                    int iy = oy + c[3][0] - ty, ix = ox + c[3][1] - tx;
+                                    for (int ch = 0; iy >= 0 && iy < xs[1] && ix >= 0 && ix < xs[2] && ch < xs[3]; ch++) {
+                                        sum += (double) x[((n * xs[1] + iy) * xs[2] + ix) * xs[3] + ch]
+                                                * w[((ty * ws[1] + tx) * ws[2] + f) * ws[3] + ch];
+                                    }
+                                }
+                            }
+                            int at = ((n * os[1] + oy) * os[2] + ox) * os[3] + f;
+                            assertEquals(sum, results[0][at], depth * 0x1p-23 * 4, name + " element " + at);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     private static float[] conv(float[] x, float[] w, int[][] c, int threads) {
         float[] out = new float[size(c[2])];
         KernelThreads.withThreads(threads, () -> ConvKernels.floating(x, c[0], w, c[1], false, out, c[2], false,
