@@ -304,6 +304,11 @@ public final class ConvKernels {
                                         int[] strides, int[] dilations, int[] padLo) {
         Geometry g = poolGeometry(xShape, window, chosenShape, strides, dilations, padLo);
         int[] taps = (int[]) chosen;
+        if (x instanceof float[] fx && VectorApi.PRESENT) {
+            forEachPoint(g, (long) g.rows * g.taps * g.channels,
+                    (at, offsets, best) -> VectorMath.firstLargestTap(fx, offsets, taps, at, g.channels));
+            return;
+        }
         forEachPoint(g, (long) g.rows * g.taps * g.channels, (at, offsets, best) -> {
             // Tap by tap over the point's channels, which lie side by side.
             for (int t = 0; t < offsets.length; t++) {
