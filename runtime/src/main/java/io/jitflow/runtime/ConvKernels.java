@@ -372,6 +372,19 @@ public final class ConvKernels {
                                    int[] window, int[] strides, int[] dilations, int[] padLo) {
         Geometry g = poolGeometry(outShape, window, dyShape, strides, dilations, padLo);
         int[] taps = (int[]) chosen;
+        boolean tiles = true;
+        for (int i = 0; i < window.length; i++) {
+            tiles &= window[i] == strides[i] && dilations[i] == 1 && padLo[i] == 0 && g.output[i] * strides[i] == g.input[i];
+        }
+        if (out instanceof float[] fo && dy instanceof float[] fdy && VectorApi.PRESENT) {
+            // Every tap of each window written: zeros first only where some point lies in no window.
+            if (!tiles) {
+                java.util.Arrays.fill(fo, 0f);
+            }
+            forEachPoint(g, (long) g.rows * g.channels,
+                    (at, offsets, scratch) -> VectorMath.routeToChosenTaps(taps, fdy, at, offsets, fo, g.channels));
+            return;
+        }
         if (out instanceof float[] fo) {
             java.util.Arrays.fill(fo, 0f);
         } else {

@@ -129,6 +129,31 @@ public final class VectorMath {
         }
     }
 
+    /**
+     * A max pool's gradient at one window: out[offsets[t] + c] = dy[at + c] + 0 where chosen[at +
+     * c] is t, else 0, for each tap t inside (offset not below zero) and c below n; every tap of the
+     * window is written (where the windows tile the input, the output needs no zeroing first).
+     */
+    public static void routeToChosenTaps(int[] chosen, float[] dy, int at, int[] offsets, float[] out, int n) {
+        int c = 0;
+        for (int bound = SPECIES.loopBound(n); c < bound; c += SPECIES.length()) {
+            IntVector taken = IntVector.fromArray(TAP_SPECIES, chosen, at + c);
+            FloatVector gradient = FloatVector.fromArray(SPECIES, dy, at + c).add(ZERO);
+            for (int t = 0; t < offsets.length; t++) {
+                if (offsets[t] >= 0) {
+                    ZERO.blend(gradient, taken.eq(t).cast(SPECIES)).intoArray(out, offsets[t] + c);
+                }
+            }
+        }
+        for (; c < n; c++) {
+            for (int t = 0; t < offsets.length; t++) {
+                if (offsets[t] >= 0) {
+                    out[offsets[t] + c] = chosen[at + c] == t ? dy[at + c] + 0f : 0f;
+                }
+            }
+        }
+    }
+
     /** The channels from c of the tap at {@code offset}, or -inf for padding (a negative offset). */
     private static FloatVector tap(float[] x, int offset, int c) {
         return offset < 0 ? MINUS_INFINITY : FloatVector.fromArray(SPECIES, x, offset + c);
