@@ -93,24 +93,24 @@ public final class ConvKernels {
         if (grouped && x instanceof float[] fx) {
             FloatMatmul.convolveImageGroups(fx, g.images, g.input[0], g.input[1], g.channels, g.window[0], g.window[1],
                     g.strides[0], g.strides[1], g.padLo[0], g.padLo[1], g.output[0], g.output[1],
-                    FloatMatmul.panels(new FloatMatmul.Operand((float[]) w, 0, false), constantW, g.filters, g.depth),
+                    FloatMatmul.panels(new FloatMatmul.Operand((float[]) w, 0, false), constantW, g.filters, g.depth, threads),
                     g.filters, (float[]) out, threads, epilogue);
             return;
         } else if (grouped && x instanceof double[] dx) {
             DoubleMatmul.convolveImageGroups(dx, g.images, g.input[0], g.input[1], g.channels, g.window[0],
                     g.window[1], g.strides[0], g.strides[1], g.padLo[0], g.padLo[1], g.output[0], g.output[1],
-                    DoubleMatmul.panels(new DoubleMatmul.Operand((double[]) w, 0, false), constantW, g.filters, g.depth),
+                    DoubleMatmul.panels(new DoubleMatmul.Operand((double[]) w, 0, false), constantW, g.filters, g.depth, threads),
                     g.filters, (double[]) out, threads, epilogue);
             return;
         } else if (slide && x instanceof float[] fx) {
             FloatMatmul.convolveStride1(fx, g.images, g.input[0], g.input[1], g.channels, g.window[0], g.window[1],
                     g.padLo[0], g.padLo[1], g.output[0], g.output[1],
-                    FloatMatmul.panels(new FloatMatmul.Operand((float[]) w, 0, false), constantW, g.filters, g.depth),
+                    FloatMatmul.panels(new FloatMatmul.Operand((float[]) w, 0, false), constantW, g.filters, g.depth, threads),
                     g.filters, (float[]) out, threads);
         } else if (slide && x instanceof double[] dx) {
             DoubleMatmul.convolveStride1(dx, g.images, g.input[0], g.input[1], g.channels, g.window[0], g.window[1],
                     g.padLo[0], g.padLo[1], g.output[0], g.output[1],
-                    DoubleMatmul.panels(new DoubleMatmul.Operand((double[]) w, 0, false), constantW, g.filters, g.depth),
+                    DoubleMatmul.panels(new DoubleMatmul.Operand((double[]) w, 0, false), constantW, g.filters, g.depth, threads),
                     g.filters, (double[]) out, threads);
         } else {
             products(g, x, w, constantW, out, transposed, exact, threads, whole, schedule);
@@ -138,7 +138,7 @@ public final class ConvKernels {
                         RowEpilogue.NONE);
                 return;
             }
-            float[] packed = FloatMatmul.panels(filter, keepPacked, g.filters, g.depth);
+            float[] packed = FloatMatmul.panels(filter, keepPacked, g.filters, g.depth, threads);
             schedule.run((from, rows) -> {
                 float[] a = g.pack(fx, floatScratch(g.paneledSize(rows)), from, rows, true);
                 FloatMatmul.multiplyPacked(new FloatMatmul.Operand(a, 0, false, true), packed, (float[]) out,
@@ -157,7 +157,7 @@ public final class ConvKernels {
                         RowEpilogue.NONE);
                 return;
             }
-            double[] packed = DoubleMatmul.panels(filter, keepPacked, g.filters, g.depth);
+            double[] packed = DoubleMatmul.panels(filter, keepPacked, g.filters, g.depth, threads);
             schedule.run((from, rows) -> {
                 double[] a = g.pack(dx, doubleScratch(g.paneledSize(rows)), from, rows, true);
                 DoubleMatmul.multiplyPacked(new DoubleMatmul.Operand(a, 0, false, true), packed, (double[]) out,

@@ -74,7 +74,7 @@ class SlidingConvolutionTest {
             float[] expected = new float[rows * filters];
             FloatMatmul.multiply(new FloatMatmul.Operand(patches, 0, false), b, false, expected, 0, rows, filters, depth,
                     1, RowEpilogue.NONE);
-            float[] panels = FloatMatmul.panels(b, false, filters, depth);
+            float[] panels = FloatMatmul.panels(b, false, filters, depth, 1);
             for (int threads = 1; threads <= 2; threads++) {
                 float[] out = new float[rows * filters];
                 Arrays.fill(out, Float.NaN);
