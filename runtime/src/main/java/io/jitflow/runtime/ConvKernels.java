@@ -78,8 +78,10 @@ public final class ConvKernels {
         // run and the last group leaves few tile rows unused (the MNIST convnet's second
         // convolution at batch 128: 2.7-3.1 ms a call on patches, 2.3-2.6 on groups).
         int groups = (g.images + FloatMatmul.MR - 1) / FloatMatmul.MR;
+        // (Each thread keeps a group's inputs: at most as much as a whole patch matrix.)
         boolean grouped = vector && g.adjacentTaps && g.channels * g.window[1] >= SLIDING_CHANNELS
-                && groups * FloatMatmul.MR * 8 <= g.images * 9;
+                && groups * FloatMatmul.MR * 8 <= g.images * 9
+                && (long) g.input[0] * g.input[1] * g.channels * FloatMatmul.MR <= PACK_ALL_LIMIT;
         // Else on halo panels where the patch matrix would be whole, or the output's rows are whole
         // runs of the kernel's tile rows; otherwise the runs' unused rows cost more than the packing
         // saves (batch 8 of 28 x 28 x 128: 8.3 ms on patches, 8.9 on halo panels; 56 x 56 x 64: 1.2 and 0.93).
