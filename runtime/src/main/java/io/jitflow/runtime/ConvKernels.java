@@ -249,6 +249,10 @@ public final class ConvKernels {
         if (max && x instanceof float[] fx && out instanceof float[] fo && VectorApi.PRESENT) {
             // The maximum of float32 values is the same in float32: folded in place, without widening.
             forEachPoint(g, work, (at, offsets, scratch) -> {
+                if (offsets.length == 4 && offsets[0] >= 0 && offsets[1] >= 0 && offsets[2] >= 0 && offsets[3] >= 0) {
+                    VectorMath.maxOfFourTaps(fo, at, fx, offsets[0], offsets[1], offsets[2], offsets[3], g.channels);
+                    return;
+                }
                 java.util.Arrays.fill(fo, at, at + g.channels, Float.NEGATIVE_INFINITY);
                 for (int offset : offsets) {
                     if (offset >= 0) {

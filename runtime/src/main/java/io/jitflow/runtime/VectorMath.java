@@ -93,6 +93,23 @@ public final class VectorMath {
         }
     }
 
+    /**
+     * out[at + c] = Math.max(Math.max(Math.max(x[o0 + c], x[o1 + c]), x[o2 + c]), x[o3 + c]) for c
+     * below n: a 2x2 max pool's point inside the input, the same fold as {@link #maxInto}'s from -inf
+     * tap by tap, in registers (tap by tap through out, the MNIST convnet's first pool took 0.6 ms).
+     */
+    public static void maxOfFourTaps(float[] out, int at, float[] x, int o0, int o1, int o2, int o3, int n) {
+        int c = 0;
+        for (int bound = SPECIES.loopBound(n); c < bound; c += SPECIES.length()) {
+            FloatVector.fromArray(SPECIES, x, o0 + c).max(FloatVector.fromArray(SPECIES, x, o1 + c))
+                    .max(FloatVector.fromArray(SPECIES, x, o2 + c)).max(FloatVector.fromArray(SPECIES, x, o3 + c))
+                    .intoArray(out, at + c);
+        }
+        for (; c < n; c++) {
+            out[at + c] = Math.max(Math.max(Math.max(x[o0 + c], x[o1 + c]), x[o2 + c]), x[o3 + c]);
+        }
+    }
+
     private static final VectorSpecies<Integer> TAP_SPECIES = VectorSpecies.of(int.class, SPECIES.vectorShape());
 
     /**
