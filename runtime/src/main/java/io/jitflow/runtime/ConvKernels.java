@@ -46,7 +46,6 @@ public final class ConvKernels {
     public static void floating(Object x, int[] xShape, Object w, int[] wShape, boolean constantW, Object out,
                                 int[] outShape, boolean transposed, int[] strides, int[] dilations, int[] padLo,
                                 boolean exact, RowEpilogue epilogue) {
-        Geometry g = new Geometry(xShape, wShape, outShape, transposed, strides, dilations, padLo);
         int r = xShape.length - 2;
         if (transposed && !exact && VectorApi.PRESENT && r == 2 && (x instanceof float[] || x instanceof double[])) {
             // Stride 1: the plain convolution over the flipped window, padded by the rest of the
@@ -60,12 +59,15 @@ public final class ConvKernels {
                 plain &= strides[i] == 1 && dilations[i] == 1 && plainPad[i] >= 0;
             }
             if (plain) {
-                int[] plainShape = {wShape[0], wShape[1], g.channels, g.filters};
-                floating(x, xShape, g.flippedFilter(w), plainShape, false, out, outShape, false, strides, dilations,
-                        plainPad, false, epilogue);
+                int channels = xShape[r + 1];
+                int filters = outShape[r + 1];
+                Object flipped = Geometry.rearrangeFilter(w, wShape[0] * wShape[1], filters, channels, true);
+                floating(x, xShape, flipped, new int[] {wShape[0], wShape[1], channels, filters}, false, out, outShape,
+                        false, strides, dilations, plainPad, false, epilogue);
                 return;
             }
         }
+        Geometry g = new Geometry(xShape, wShape, outShape, transposed, strides, dilations, padLo);
         boolean parallel = (long) g.rows * g.depth * g.filters >= PARALLEL_WORK;
         int threads = parallel ? KernelThreads.count() : 1;
         // Blocks small enough that every thread gets one (each row's sums come out the same whatever the blocks).
@@ -646,18 +648,15 @@ public final class ConvKernels {
 
         /** conv_transpose's filter [taps, filters, channels] as the product's [taps, channels, filters] (a float[] or double[]). */
         <T> T transposeFilter(T w) {
-            return rearrangeFilter(w, false);
+            return rearrangeFilter(w, taps, filters, channels, false);
         }
 
         /**
-         * conv_transpose's filter [taps, filters, channels] as a plain convolution's over the
-         * flipped window: tap t's [channels, filters] at taps - 1 - t (a float[] or double[]).
+         * conv_transpose's filter [taps, filters, channels] as the product's [taps, channels,
+         * filters] (a float[] or double[]); with {@code flip}, as a plain convolution's over the
+         * flipped window: tap t's [channels, filters] at taps - 1 - t.
          */
-        <T> T flippedFilter(T w) {
-            return rearrangeFilter(w, true);
-        }
-
-        private <T> T rearrangeFilter(T w, boolean flip) {
+        static <T> T rearrangeFilter(T w, int taps, int filters, int channels, boolean flip) {
             @SuppressWarnings("unchecked")
             T b = (T) java.lang.reflect.Array.newInstance(w.getClass().getComponentType(), taps * filters * channels);
             for (int t = 0; t < taps; t++) {
