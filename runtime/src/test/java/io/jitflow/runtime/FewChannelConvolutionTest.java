@@ -1,0 +1,124 @@
+package io.jitflow.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A padded convolution of few channels (a first layer's), which runs on an explicitly padded copy
+ * of its input, gives each output the chain of fused multiply-adds over its taps and channels in
+ * order from zero, the padding's taps included as zeros: the bits of the product of its patch
+ * matrix. Cases: the MNIST convnet's first layer, a ResNet stem's stride-2 7x7 window whose reach
+ * needs zeros past the input's end, uneven padding, and a 1-D convolution; on one thread and two.
+ */
+class FewChannelConvolutionTest {
+    /** Images, spatial dims of x, channels, window, strides, pad before, filters. */
+    private record Case(int images, int[] dims, int channels, int[] window, int[] strides, int[] padLo, int filters) {
+        int[] outDims() {
+            int[] out = new int[dims.length];
+            for (int i = 0; i < dims.length; i++) {
+                // As 'same' padding does: as many points as fit with the padding on both sides.
+                out[i] = (dims[i] + 2 * padLo[i] - window[i]) / strides[i] + 1;
+            }
+            return out;
+        }
+
+        @Override
+        public String toString() {
+            return images + " images " + java.util.Arrays.toString(dims) + " x " + channels + ", window "
+                    + java.util.Arrays.toString(window) + ", strides " + java.util.Arrays.toString(strides) + ", pad "
+                    + java.util.Arrays.toString(padLo) + ", " + filters + " filters";
+        }
+    }
+
+    private static final Case[] CASES = {
+        new Case(9, new int[] {28, 28}, 1, new int[] {3, 3}, new int[] {1, 1}, new int[] {1, 1}, 32),
+        new Case(1, new int[] {30, 30}, 3, new int[] {7, 7}, new int[] {2, 2}, new int[] {3, 3}, 64),
+        new Case(2, new int[] {11, 13}, 2, new int[] {3, 5}, new int[] {1, 2}, new int[] {1, 2}, 20),
+        new Case(3, new int[] {40}, 5, new int[] {5}, new int[] {1}, new int[] {2}, 16),
+    };
+
+    @Test
+    void sumsEachOutputAsOneChainOverItsPaddedPatch() {
+        Random random = new Random(31);
+        for (Case c : CASES) {
+            int r = c.dims().length;
+            int[] outDims = c.outDims();
+            int[] xShape = shape(c.images(), c.dims(), c.channels());
+            int[] outShape = shape(c.images(), outDims, c.filters());
+            int[] wShape = new int[r + 2];
+            System.arraycopy(c.window(), 0, wShape, 0, r);
+            wShape[r] = c.channels();
+            wShape[r + 1] = c.filters();
+            float[] x = MatmulKernelsTest.random(random, size(xShape));
+            float[] w = MatmulKernelsTest.random(random, size(wShape));
+            float[] expected = direct(c, x, w, outDims);
+            for (int threads = 1; threads <= 2; threads++) {
+                float[] out = new float[size(outShape)];
+                int[] dilations = new int[r];
+                java.util.Arrays.fill(dilations, 1);
+                KernelThreads.withThreads(threads, () -> ConvKernels.floating(x, xShape, w, wShape, true, out, outShape,
+                        false, c.strides(), dilations, c.padLo(), false, RowEpilogue.NONE));
+                assertArrayEquals(expected, out, c + " on " + threads + " threads");
+            }
+        }
+    }
+
+    /** Each output's fused multiply-adds over taps (row-major) and channels, from zero; padding reads zeros. */
+    private static float[] direct(Case c, float[] x, float[] w, int[] outDims) {
+        int r = c.dims().length;
+        int points = size(outDims);
+        int taps = size(c.window());
+        float[] out = new float[c.images() * points * c.filters()];
+        for (int image = 0; image < c.images(); image++) {
+            for (int point = 0; point < points; point++) {
+                for (int f = 0; f < c.filters(); f++) {
+                    float acc = 0;
+                    for (int tap = 0; tap < taps; tap++) {
+                        int at = image;
+                        for (int i = 0, restPoint = point, restTap = tap; i < r && at >= 0; i++) {
+                            int o = restPoint / stride(outDims, i);
+                            restPoint %= stride(outDims, i);
+                            int t = restTap / stride(c.window(), i);
+                            restTap %= stride(c.window(), i);
+                            int coordinate = o * c.strides()[i] + t - c.padLo()[i];
+                            at = coordinate < 0 || coordinate >= c.dims()[i] ? -1 : at * c.dims()[i] + coordinate;
+                        }
+                        for (int ch = 0; ch < c.channels(); ch++) {
+                            float value = at < 0 ? 0f : x[at * c.channels() + ch];
+                            acc = Math.fma(value, w[(tap * c.channels() + ch) * c.filters() + f], acc);
+                        }
+                    }
+                    out[(image * points + point) * c.filters() + f] = acc;
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Elements per step of dim i of a row-major shape. */
+    private static int stride(int[] dims, int i) {
+        int s = 1;
+        for (int j = i + 1; j < dims.length; j++) {
+            s *= dims[j];
+        }
+        return s;
+    }
+
+    private static int[] shape(int images, int[] dims, int channels) {
+        int[] s = new int[dims.length + 2];
+        s[0] = images;
+        System.arraycopy(dims, 0, s, 1, dims.length);
+        s[dims.length + 1] = channels;
+        return s;
+    }
+
+    private static int size(int[] dims) {
+        int s = 1;
+        for (int d : dims) {
+            s *= d;
+        }
+        return s;
+    }
+}
