@@ -28,7 +28,7 @@ class MatmulKernelsTest {
                 {40, FloatMatmul.NR, 300}, {9, FloatMatmul.NR, 20000}, {3, 10, 17000},
                 // more columns than rows: shared among the threads by panels (a dense layer at batch 1)
                 {5, 200, 6000}, {1, 1000, 2048},
-                // a row-major B of whole panels read in place, over two blocks of depth
+                // a row-major B of whole panels, over two blocks of depth
                 {70, 1100, 64}, {130, 50, 128},
                 // a transposed A too wide to read in place (its columns a page apart or more): copied in blocks
                 {1030, 40, 33}};
@@ -177,9 +177,9 @@ class MatmulKernelsTest {
      */
     @Test
     void aConstantBKeptPackedGivesWhatPackingPerCallGives() {
-        // 70 columns are packed on every call; 64, two whole panels, are read in place: either way
+        // 70 and 64 columns are packed on every call, 32 (one panel) read as its own panel: each
         // the same bits as the B packed once.
-        for (int n : new int[] {70, 64}) {
+        for (int n : new int[] {70, 64, FloatMatmul.NR}) {
             Random random = new Random(11);
             int m = 37;
             int k = 1100;
