@@ -25,7 +25,7 @@ class MatmulKernelsTest {
                 // past one KC block of depth, one MC block of rows, across threads, with edge tiles
                 {257, 100, 520}, {50, 33, 1100},
                 // B one panel wide, used as its own panels; few rows and one panel over many chunks of depth
-                {40, FloatMatmul.NR, 300}, {9, FloatMatmul.NR, 20000}, {3, 10, 17000},
+                {40, FloatMatmul.NR, 300}, {40, DoubleMatmul.NR, 300}, {9, FloatMatmul.NR, 20000}, {3, 10, 17000},
                 // more columns than rows: shared among the threads by panels (a dense layer at batch 1)
                 {5, 200, 6000}, {1, 1000, 2048},
                 // a row-major B of whole panels, over two blocks of depth
