@@ -126,8 +126,12 @@ public final class VectorMath {
             IntVector taken = IntVector.zero(TAP_SPECIES);
             for (int t = 1; t < offsets.length; t++) {
                 FloatVector value = tap(x, offsets[t], c);
+                // NaN as x != x: test(IS_NAN) runs through the Vector API's shared integer lane code
+                // (IntVector.lanewise with a scalar), whose type profile then also held this shape's
+                // integer vectors beside the patch gathers' 256-bit index vectors, and C2 boxed those
+                // (the Keras convnet's training step allocated 11.3 MB a step, 2.5 MB so).
                 VectorMask<Float> take = value.compare(VectorOperators.GT, best)
-                        .or(value.test(VectorOperators.IS_NAN)).andNot(best.test(VectorOperators.IS_NAN));
+                        .or(value.compare(VectorOperators.NE, value)).andNot(best.compare(VectorOperators.NE, best));
                 best = best.blend(value, take);
                 taken = taken.blend(t, take.cast(TAP_SPECIES));
             }
