@@ -83,7 +83,8 @@ final class BenchCommand extends Command {
                 + "^3 (" + fmt(matmulGflops) + " GFLOP/s)"});
         double[] convnet = ConvBenchmarks.convnetSteps(BenchCommand::median, quick ? 1 : 2, quick ? 1 : 3);
         rows.add(new String[] {"B8", "Keras fit, MNIST convnet (Conv2D 32, 64) + Adam, batch 128",
-                fmt(convnet[0]) + " steps/s", "peak heap " + fmt(convnet[1]) + " MB"});
+                fmt(convnet[0]) + " steps/s", fmt(convnet[1] / 1e3) + " KB allocated a step, peak heap "
+                + fmt(convnet[2]) + " MB"});
         rows.add(new String[] {"B9", "ResNet-50 shape, 224x224x3, batch 1, inference, float32",
                 fmt(ConvBenchmarks.resnet50Millis(BenchCommand::median, quick ? 2 : 5)) + " ms/image", ""});
         OnnxBenchmarks.Result mlp = OnnxBenchmarks.mlp(BenchCommand::median, reps * 20, 128);

@@ -8,9 +8,6 @@ import io.jitflow.Tensor;
 import io.jitflow.Variable;
 import io.jitflow.Window;
 import io.jitflow.ir.DType;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -34,19 +31,20 @@ final class ConvBenchmarks {
         return 2.0 * batch * 56 * 56 * 64 * 64 * 9 / t / 1e9;
     }
 
-    /** B8: the Keras MNIST convnet's training steps per second at batch 128, and the peak heap (MB) while they run. */
+    /**
+     * B8: the Keras MNIST convnet's training steps per second at batch 128, the bytes all threads
+     * allocate a step, and the peak heap (MB) while an epoch runs.
+     */
     static double[] convnetSteps(Timer timer, int warmup, int epochs) {
         io.jitflow.data.Mnist data = io.jitflow.examples.MnistClassifier.data();
         io.jitflow.keras.Sequential model = io.jitflow.examples.MnistConvnet.model();
         Tensor images = Jf.reshape(data.trainImages(), -1, 28, 28, 1);
         int steps = (images.shape()[0] + 127) / 128;
-        List<MemoryPoolMXBean> heap = ManagementFactory.getMemoryPoolMXBeans().stream()
-                .filter(p -> p.getType() == MemoryType.HEAP).toList();
-        heap.forEach(MemoryPoolMXBean::resetPeakUsage);
-        double t = timer.seconds(warmup, epochs, () -> model.fit(images, data.trainLabels(),
-                io.jitflow.keras.FitOptions.epochs(1).batchSize(128).verbose(0)));
-        long peak = heap.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();
-        return new double[] {steps / t, peak / 1e6};
+        Runnable epoch = () -> model.fit(images, data.trainLabels(),
+                io.jitflow.keras.FitOptions.epochs(1).batchSize(128).verbose(0));
+        double t = timer.seconds(warmup, epochs, epoch);
+        long[] bytesAndPeak = PeerBenchmarks.allocationAndPeakHeap(epoch, 1);
+        return new double[] {steps / t, bytesAndPeak[0] / (double) steps, bytesAndPeak[1] / 1e6};
     }
 
     /** B9: milliseconds per 224x224x3 image through a ResNet-50-shaped network with random weights, batch 1. */
