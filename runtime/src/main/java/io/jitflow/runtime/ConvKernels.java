@@ -501,6 +501,9 @@ public final class ConvKernels {
         boolean padding = false;
         long size = (long) xShape[0] * xShape[r + 1];
         for (int i = 0; i < r; i++) {
+            if (padLo[i] < 0) {
+                return null;
+            }
             int reach = (outShape[i + 1] - 1) * strides[i] + (wShape[i] - 1) * dilations[i] + 1;
             paddedShape[i + 1] = Math.max(padLo[i] + xShape[i + 1], reach);
             padding |= paddedShape[i + 1] > xShape[i + 1];
