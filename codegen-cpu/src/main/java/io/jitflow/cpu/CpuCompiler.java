@@ -106,10 +106,12 @@ public final class CpuCompiler {
             if (kernels.get(i) instanceof Kernel.Control) {
                 continue;
             }
-            emitMethod(cw, kernelMethod(i, kernels.get(i)), kernels.get(i), symbols, options);
-            Kernel.Loop epilogue = epilogueOf(kernels.get(i));
+            Kernel k = kernels.get(i);
+            emitMethod(cw, kernelMethod(i, k), k, k instanceof Kernel.Loop l ? KernelEmitter.splitAxisOf(l) : -1,
+                    symbols, options);
+            Kernel.Loop epilogue = epilogueOf(k);
             if (epilogue != null) {
-                emitMethod(cw, epilogueMethod(i, kernels.get(i)), epilogue, symbols, options);
+                emitMethod(cw, epilogueMethod(i, k), epilogue, epilogueSplitAxis(k), symbols, options);
             }
         }
         emitRun(cw, name, kernels, symbols, profile);
@@ -118,11 +120,20 @@ public final class CpuCompiler {
         return cw.toByteArray();
     }
 
-    private static void emitMethod(ClassWriter cw, Method method, Kernel kernel, List<String> symbols,
+    private static void emitMethod(ClassWriter cw, Method method, Kernel kernel, int splitAxis, List<String> symbols,
                                    CpuCodeOptions options) {
         GeneratorAdapter g = new GeneratorAdapter(Opcodes.ACC_PRIVATE | Opcodes.ACC_STATIC, method, null, null, cw);
-        new KernelEmitter(g, symbols, options).emit(kernel);
+        new KernelEmitter(g, symbols, options).emit(kernel, splitAxis);
         g.endMethod();
+    }
+
+    /**
+     * The axis whose range kernel {@code k}'s epilogue method takes: a rank-2 matmul's output rows,
+     * which its product hands each thread; else as for a loop kernel (a convolution tells its
+     * epilogue's axis to the runtime, see {@link #pushRowEpilogue}).
+     */
+    private static int epilogueSplitAxis(Kernel k) {
+        return k instanceof Kernel.Matmul && epilogueByRows(k) ? 0 : KernelEmitter.splitAxisOf(epilogueOf(k));
     }
 
     /**
@@ -256,8 +267,8 @@ public final class CpuCompiler {
     }
 
     /**
-     * A matmul's or convolution's epilogue over rows: RowEpilogue.of(this, i, buffers, sizes), the
-     * thread's one, which the code clears after the product; or NONE.
+     * A matmul's or convolution's epilogue over rows: RowEpilogue.of(this, i, buffers, sizes, axis),
+     * the thread's one, which the code clears after the product; or NONE.
      */
     private static void pushRowEpilogue(GeneratorAdapter run, int i, Kernel k) {
         if (!epilogueByRows(k)) {
@@ -268,8 +279,9 @@ public final class CpuCompiler {
         run.push(i);
         run.loadArg(0);
         run.loadArg(1);
+        run.push(epilogueSplitAxis(k));
         Method of = new Method("of", ROW_EPILOGUE, new Type[] {Type.getType(RangeKernels.class),
-                Type.INT_TYPE, Type.getType(Object[].class), Type.getType(int[].class)});
+                Type.INT_TYPE, Type.getType(Object[].class), Type.getType(int[].class), Type.INT_TYPE});
         run.visitMethodInsn(Opcodes.INVOKESTATIC, ROW_EPILOGUE.getInternalName(), of.getName(), of.getDescriptor(), true);
     }
 

@@ -39,6 +39,12 @@ final class KernelEmitter {
     }
 
     void emit(Kernel k) {
+        emit(k, k instanceof Kernel.Loop l ? splitAxisOf(l) : -1);
+    }
+
+    /** The kernel's method, a loop kernel given the range of {@code split}'s coordinates. */
+    void emit(Kernel k, int split) {
+        splitAxis = split;
         if (k instanceof Kernel.Map m) {
             mapKernel(m);
         } else if (k instanceof Kernel.Reduce r) {
@@ -107,15 +113,21 @@ final class KernelEmitter {
 
     /**
      * The axis a loop kernel is split along: the outermost of its nest (the first kept axis of a
-     * reduction), or -1 when it has none.
+     * reduction) that is not statically of size 1 (a batch of one: ResNet-50's epilogues at batch 1
+     * ran on one thread), else the outermost, or -1 when it has none.
      */
     static int splitAxisOf(Kernel.Loop l) {
+        int first = -1;
         for (int d = 0; d < l.space().rank(); d++) {
             if (!l.reducedAxes().contains(d)) {
-                return d;
+                Dim dim = l.space().dim(d);
+                if (!dim.isStatic() || dim.size() != 1) {
+                    return d;
+                }
+                first = first < 0 ? d : first;
             }
         }
-        return -1;
+        return first;
     }
 
     /** Pushes the row-major position of the given axes' coordinates, the sizes taken from {@code space}. */
@@ -146,7 +158,6 @@ final class KernelEmitter {
     }
 
     private void mapKernel(Kernel.Map m) {
-        splitAxis = splitAxisOf(m);
         for (Kernel.Result r : m.results()) {
             exprs.prepareBuffers(r.body());
             scope.prepare(r.output());
@@ -233,7 +244,6 @@ final class KernelEmitter {
     }
 
     private void reduceKernel(Kernel.Reduce l) {
-        splitAxis = splitAxisOf(l);
         exprs.prepareBuffers(l.body());
         scope.prepare(l.output());
         Shape space = l.space();
@@ -521,7 +531,9 @@ final class KernelEmitter {
         int lanes = g.newLocal(Type.INT_TYPE);
         vector.pushLaneCount();
         g.storeLocal(lanes);
-        VectorLoopEmitter.Flattening flattening = VectorLoopEmitter.flattening(l, results);
+        // A flat loop runs the first axis's range (see vectorBlocks), so only a kernel split along it flattens.
+        VectorLoopEmitter.Flattening flattening = splitAxis <= 0 ? VectorLoopEmitter.flattening(l, results)
+                : VectorLoopEmitter.Flattening.NONE;
         if (flattening == VectorLoopEmitter.Flattening.NONE) {
             vectorRows(l, all, results, vector, lanes);
             return;

@@ -126,7 +126,8 @@ public final class ConvKernels {
             products(g, x, w, constantW, out, transposed, exact, threads, whole, schedule);
         }
         if (!byImage && epilogue != RowEpilogue.NONE) {
-            KernelThreads.split(epilogue, g.images, (long) g.rows * g.filters);
+            // Over images, or (a batch of one, its leading dims statically 1) along the epilogue's axis.
+            KernelThreads.split(epilogue, outShape[epilogue.axis()], (long) g.rows * g.filters);
         }
     }
 

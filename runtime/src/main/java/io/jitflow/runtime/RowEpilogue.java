@@ -8,22 +8,31 @@ package io.jitflow.runtime;
 public interface RowEpilogue {
     RowEpilogue NONE = (from, to) -> { };
 
-    /** Runs over output rows [from, to) of a rank-2 output. */
+    /** Runs over output rows [from, to) of a rank-2 output (or coordinates along {@link #axis}). */
     void rows(int from, int to);
 
     /**
-     * Loop kernel {@code kernel} of generated code, over the outermost coordinates given: the calling
-     * thread's one such epilogue, pointed at this kernel (so a product allocates none), valid until
-     * the thread's next {@code of} or {@link #clear}. Generated code takes one per product, which
-     * its kernel threads may run but not take.
+     * The output's axis whose coordinates {@link #rows} takes: 0 (a matmul's rows, a convolution's
+     * images), or for a convolution whose leading dims are statically 1 (a batch of one) the first
+     * that is not, so that its epilogue too is shared among the threads.
      */
-    static RowEpilogue of(RangeKernels code, int kernel, Object[] buffers, int[] sizes) {
-        return KernelRows.OF_THREAD.get().set(code, kernel, buffers, sizes);
+    default int axis() {
+        return 0;
+    }
+
+    /**
+     * Loop kernel {@code kernel} of generated code, over the coordinates along {@code axis} given:
+     * the calling thread's one such epilogue, pointed at this kernel (so a product allocates none),
+     * valid until the thread's next {@code of} or {@link #clear}. Generated code takes one per
+     * product, which its kernel threads may run but not take.
+     */
+    static RowEpilogue of(RangeKernels code, int kernel, Object[] buffers, int[] sizes, int axis) {
+        return KernelRows.OF_THREAD.get().set(code, kernel, buffers, sizes, axis);
     }
 
     /** Drops what the calling thread's epilogue from {@link #of} refers to, once its product is done. */
     static void clear() {
-        KernelRows.OF_THREAD.get().set(null, 0, null, null);
+        KernelRows.OF_THREAD.get().set(null, 0, null, null, 0);
     }
 }
 
@@ -35,13 +44,20 @@ final class KernelRows implements RowEpilogue {
     private int kernel;
     private Object[] buffers;
     private int[] sizes;
+    private int axis;
 
-    KernelRows set(RangeKernels code, int kernel, Object[] buffers, int[] sizes) {
+    KernelRows set(RangeKernels code, int kernel, Object[] buffers, int[] sizes, int axis) {
         this.code = code;
         this.kernel = kernel;
         this.buffers = buffers;
         this.sizes = sizes;
+        this.axis = axis;
         return this;
+    }
+
+    @Override
+    public int axis() {
+        return axis;
     }
 
     @Override

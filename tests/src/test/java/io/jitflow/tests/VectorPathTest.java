@@ -197,6 +197,38 @@ class VectorPathTest {
     }
 
     /**
+     * At a batch of one (a leading dim statically 1) loop kernels and a convolution's epilogue are
+     * split along their first axis that is not 1, so two threads share them: a 2-D convolution's
+     * bias, residual and relu (split along its rows), a 1-D one's, a map, and a mean over the middle
+     * axes (split along its channels); on the vector path and in exact mode, on two threads.
+     */
+    @Test
+    void batchOfOneSplitsAlongItsNextAxis() {
+        Graph g = io.jitflow.text.GraphParser.parse("""
+                jitflow 1 opset 1
+                func @f(%x : float32[1, 13, 11, 8], %w : float32[3, 3, 8, 24], %b : float32[24], %r : float32[1, 13, 11, 24], %x1 : float32[1, 9, 6], %w1 : float32[3, 6, 16], %b1 : float32[16], %v : float32[1, 300, 40], %u : float32[40], %p : float32[1, 7, 7, 64]) -> (y : float32[1, 13, 11, 24], y1 : float32[1, 9, 16], h : float32[1, 300, 40], m : float32[1, 64]) {
+                  %c = conv(%x, %w) {pads = [1, 1, 1, 1]} : float32[1, 13, 11, 24]
+                  %a = add(%c, %b) : float32[1, 13, 11, 24]
+                  %s = add(%a, %r) : float32[1, 13, 11, 24]
+                  %y = relu(%s) : float32[1, 13, 11, 24]
+                  %c1 = conv(%x1, %w1) {pads = [1, 1]} : float32[1, 9, 16]
+                  %a1 = add(%c1, %b1) : float32[1, 9, 16]
+                  %y1 = relu(%a1) : float32[1, 9, 16]
+                  %vu = add(%v, %u) : float32[1, 300, 40]
+                  %h = relu(%vu) : float32[1, 300, 40]
+                  %m = reduce_mean(%p) {axes = [1, 2]} : float32[1, 64]
+                  return %y, %y1, %h, %m
+                }
+                """, "batch_of_one.jfg");
+        Function f = g.functions().get(0);
+        java.util.Map<String, io.jitflow.ir.HostTensor> inputs = randomInputs(f, 12);
+        io.jitflow.runtime.KernelThreads.withThreads(2, () -> {
+            Differential.check(g, f, inputs, "a batch of one (vector path)", VECTOR, new Differential.Tolerance(64, 1e-5));
+            Differential.check(g, f, inputs, "a batch of one (exact)");
+        });
+    }
+
+    /**
      * Maps over rank-3 and rank-4 spaces run their trailing axes as one flat loop of vectors:
      * operands laid out as the block (one broadcast over the batch), a per-image scale, a bias along
      * the last axis whose rows are whole vectors (32 channels), one whose rows are not (12 channels:
