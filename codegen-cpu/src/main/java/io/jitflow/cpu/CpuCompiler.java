@@ -139,9 +139,9 @@ public final class CpuCompiler {
     /**
      * A matmul's or convolution's epilogue (bias, activation, an update) is a map over its output,
      * vectorized like any other; null when there is none. A rank-2 output's matmul runs it on each
-     * thread's rows as soon as they are done, a convolution on ranges of images (see {@link
-     * io.jitflow.runtime.ConvKernels#floating}); others run it after the product, split over the
-     * threads.
+     * thread's rows as soon as they are done, a convolution on ranges of images (at a batch of one,
+     * of its next axis: see {@link #epilogueSplitAxis} and {@link io.jitflow.runtime.ConvKernels#floating});
+     * others run it after the product, split over the threads.
      */
     private static Kernel.Loop epilogueOf(Kernel k) {
         if (k instanceof Kernel.Matmul m && !m.plainEpilogue()) {

@@ -38,7 +38,8 @@ public final class ConvKernels {
     /**
      * out = epilogue(conv(x, w)), or of conv_transpose(x, w) when {@code transposed}; channels last,
      * one group. {@code out} receives the rounded sums, which {@code epilogue} (over ranges of
-     * images; {@link RowEpilogue#NONE} if there is none) then rewrites in place: with many images,
+     * images, or of the output's {@link RowEpilogue#axis}; {@link RowEpilogue#NONE} if there is
+     * none) then rewrites in place: with many images,
      * each thread runs it on its images as soon as it has computed them, while they are in its
      * cache; else after the product. {@code constantW} says that w never changes (a model's
      * weights), so its packed form is kept between calls.
