@@ -201,6 +201,34 @@ class MatmulKernelsTest {
         }
     }
 
+    /**
+     * A row's sums do not depend on the rows beside it: a product's last tile of one row (a batch of
+     * one, 8k + 1 rows) goes through the one-row kernel, which gives each row the bits the eight-row
+     * kernel gives it, over one block of depth and several, whole and partial panels of B.
+     */
+    @Test
+    void aRowAloneSumsAsInAFullTile() {
+        Random random = new Random(17);
+        for (int[] s : new int[][] {{1, 64, 300}, {9, 70, 1100}, {17, 32, 40}, {1, 1000, 700}}) {
+            int m = s[0], n = s[1], k = s[2];
+            float[] a = random(random, m * k);
+            FloatMatmul.Operand b = new FloatMatmul.Operand(random(random, k * n), 0, false);
+            float[] c = new float[m * n];
+            FloatMatmul.multiply(new FloatMatmul.Operand(a, 0, false), b, false, c, 0, m, n, k, 2, RowEpilogue.NONE);
+            for (int i = 0; i < m; i++) {
+                float[] eight = new float[8 * k];
+                for (int r = 0; r < 8; r++) {
+                    System.arraycopy(a, i * k, eight, r * k, k);
+                }
+                float[] full = new float[8 * n];
+                FloatMatmul.multiply(new FloatMatmul.Operand(eight, 0, false), b, false, full, 0, 8, n, k, 1,
+                        RowEpilogue.NONE);
+                org.junit.jupiter.api.Assertions.assertArrayEquals(java.util.Arrays.copyOf(full, n),
+                        java.util.Arrays.copyOfRange(c, i * n, (i + 1) * n), m + " x " + n + " x " + k + ", row " + i);
+            }
+        }
+    }
+
     private static void check(Random random, int[] aBatch, int[] bBatch, int m, int n, int k, boolean ta, boolean tb,
                               boolean float64) {
         int batches = Math.max(aBatch[0], bBatch[0]);
