@@ -38,10 +38,6 @@ final class KernelEmitter {
         this.exact = options.exact();
     }
 
-    void emit(Kernel k) {
-        emit(k, k instanceof Kernel.Loop l ? splitAxisOf(l) : -1);
-    }
-
     /** The kernel's method, a loop kernel given the range of {@code split}'s coordinates. */
     void emit(Kernel k, int split) {
         splitAxis = split;
