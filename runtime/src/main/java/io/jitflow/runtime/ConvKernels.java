@@ -74,7 +74,7 @@ public final class ConvKernels {
                     strides, dilations, new int[r], false, epilogue);
             return;
         }
-        Geometry g = new Geometry(xShape, wShape, outShape, transposed, strides, dilations, padLo);
+        Geometry g = Geometry.of(xShape, wShape, outShape, transposed, strides, dilations, padLo);
         boolean parallel = (long) g.rows * g.depth * g.filters >= PARALLEL_WORK;
         int threads = parallel ? KernelThreads.count() : 1;
         // Blocks small enough that every thread gets one (each row's sums come out the same whatever the blocks).
@@ -207,7 +207,7 @@ public final class ConvKernels {
      */
     public static void depthwise(Object x, int[] xShape, Object w, int[] wShape, Object out, int[] outShape,
                                  int[] strides, int[] dilations, int[] padLo) {
-        Geometry g = new Geometry(xShape, wShape, outShape, false, strides, dilations, padLo);
+        Geometry g = Geometry.of(xShape, wShape, outShape, false, strides, dilations, padLo);
         double[] filter = widen(w);
         int multiplier = g.filters / g.channels;
         int blocks = (g.rows + BLOCK_ROWS - 1) / BLOCK_ROWS;
@@ -360,8 +360,9 @@ public final class ConvKernels {
         int chunks = work < PARALLEL_WORK / 8 ? 1 : blocks;
         forEachBlock(chunks, blocks, BLOCK_ROWS, g, (from, rows) -> {
             Geometry.Cursor cursor = g.cursor(from);
-            int[] offsets = new int[g.taps];
-            double[] scratch = new double[g.channels];
+            BlockScratch kept = BLOCK_SCRATCH.get();
+            int[] offsets = kept.offsets(g.taps);
+            double[] scratch = kept.values(g.channels);
             for (int r = 0; r < rows; r++, cursor.next()) {
                 cursor.offsets(offsets);
                 body.run((from + r) * g.channels, offsets, scratch);
@@ -375,7 +376,7 @@ public final class ConvKernels {
         int[] wShape = java.util.Arrays.copyOf(window, window.length + 2);
         wShape[window.length] = 1;
         wShape[window.length + 1] = 1;
-        return new Geometry(xShape, wShape, pooledShape, false, strides, dilations, padLo);
+        return Geometry.of(xShape, wShape, pooledShape, false, strides, dilations, padLo);
     }
 
     /**
@@ -562,6 +563,36 @@ public final class ConvKernels {
         return out;
     }
 
+    /** Each thread's arrays for a block of output points, kept from one block and call to the next. */
+    private static final ThreadLocal<BlockScratch> BLOCK_SCRATCH = ThreadLocal.withInitial(BlockScratch::new);
+
+    private static final class BlockScratch {
+        private int[] offsets = new int[0];
+        private double[] values = new double[0];
+        private final int[] panelRows = new int[Geometry.PANEL];
+
+        /** Room for each tap's offset: exactly {@code taps} long, as the bodies take its length for the tap count. */
+        int[] offsets(int taps) {
+            if (offsets.length != taps) {
+                offsets = new int[taps];
+            }
+            return offsets;
+        }
+
+        /** Room for a value per channel. */
+        double[] values(int channels) {
+            if (values.length < channels) {
+                values = new double[channels];
+            }
+            return values;
+        }
+
+        /** Room for a value per row of a panel. */
+        int[] panelRows() {
+            return panelRows;
+        }
+    }
+
     private static float[] floatScratch(int size) {
         Object[] s = SCRATCH.get();
         if (((float[]) s[0]).length < size) {
@@ -644,12 +675,50 @@ public final class ConvKernels {
          */
         final boolean sliding;
 
-        Geometry(int[] xShape, int[] wShape, int[] outShape, boolean transposed, int[] strides, int[] dilations,
-                 int[] padLo) {
+        /** The arguments this geometry was made from, compared by {@link #of} to find it again. */
+        private final int[][] made;
+        private final boolean transposed;
+
+        /**
+         * Each thread's geometries, at their arguments' hash: a training step meets the same few
+         * convolutions and pools call after call, and making one allocates its tables (a first
+         * convolution's filter gradient's element offsets alone are 346 KB).
+         */
+        private static final ThreadLocal<Geometry[]> KNOWN = ThreadLocal.withInitial(() -> new Geometry[64]);
+
+        /** The geometry of these arguments: the thread's known one, or a new one that it then knows. */
+        static Geometry of(int[] xShape, int[] wShape, int[] outShape, boolean transposed, int[] strides,
+                           int[] dilations, int[] padLo) {
+            int hash = ((((java.util.Arrays.hashCode(xShape) * 31 + java.util.Arrays.hashCode(wShape)) * 31
+                    + java.util.Arrays.hashCode(outShape)) * 31 + java.util.Arrays.hashCode(strides)) * 31
+                    + java.util.Arrays.hashCode(dilations)) * 31 + java.util.Arrays.hashCode(padLo);
+            Geometry[] known = KNOWN.get();
+            int slot = (hash ^ hash >>> 16) & (known.length - 1);
+            Geometry g = known[slot];
+            if (g == null || !g.madeFrom(xShape, wShape, outShape, transposed, strides, dilations, padLo)) {
+                g = new Geometry(xShape, wShape, outShape, transposed, strides, dilations, padLo);
+                known[slot] = g;
+            }
+            return g;
+        }
+
+        private boolean madeFrom(int[] xShape, int[] wShape, int[] outShape, boolean transposed, int[] strides,
+                                 int[] dilations, int[] padLo) {
+            return this.transposed == transposed && java.util.Arrays.equals(made[0], xShape)
+                    && java.util.Arrays.equals(made[1], wShape) && java.util.Arrays.equals(made[2], outShape)
+                    && java.util.Arrays.equals(made[3], strides) && java.util.Arrays.equals(made[4], dilations)
+                    && java.util.Arrays.equals(made[5], padLo);
+        }
+
+        private Geometry(int[] xShape, int[] wShape, int[] outShape, boolean transposed, int[] strides, int[] dilations,
+                         int[] padLo) {
+            made = new int[][] {xShape.clone(), wShape.clone(), outShape.clone(), strides.clone(), dilations.clone(),
+                    padLo.clone()};
+            this.transposed = transposed;
             int r = xShape.length - 2;
             input = java.util.Arrays.copyOfRange(xShape, 1, r + 1);
-            this.strides = strides;
-            this.padLo = padLo;
+            this.strides = made[3];
+            this.padLo = made[5];
             window = java.util.Arrays.copyOf(wShape, r);
             output = java.util.Arrays.copyOfRange(outShape, 1, r + 1);
             channels = xShape[r + 1];
@@ -886,10 +955,11 @@ public final class ConvKernels {
             int step = paneled ? PANEL : 1;
             boolean gather = paneled && (x instanceof float[] ? FloatMatmul.GATHERS : DoubleMatmul.GATHERS);
             // The rows of the current panel that lie inside: where tap 0 reads, or -1 (copied already).
-            int[] insideFirsts = new int[PANEL];
+            BlockScratch kept = BLOCK_SCRATCH.get();
+            int[] insideFirsts = kept.panelRows();
             int inside = 0;
             Cursor cursor = cursor(from);
-            int[] offsets = new int[taps];
+            int[] offsets = kept.offsets(taps);
             for (int r = 0; r < rows; r++, cursor.next()) {
                 if (cursor.inside() && gather) {
                     insideFirsts[r % PANEL] = cursor.first;

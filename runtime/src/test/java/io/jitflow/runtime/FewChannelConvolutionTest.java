@@ -13,9 +13,17 @@ import org.junit.jupiter.api.Test;
  * needs zeros past the input's end, uneven padding, and a 1-D convolution; on one thread and two.
  */
 class FewChannelConvolutionTest {
-    /** Images, spatial dims of x, channels, window, strides, pad before, filters. */
-    private record Case(int images, int[] dims, int channels, int[] window, int[] strides, int[] padLo, int filters) {
+    /** Images, spatial dims of x, channels, window, strides, pad before, filters, and the output's dims or null. */
+    private record Case(int images, int[] dims, int channels, int[] window, int[] strides, int[] padLo, int filters,
+                        int[] out) {
+        Case(int images, int[] dims, int channels, int[] window, int[] strides, int[] padLo, int filters) {
+            this(images, dims, channels, window, strides, padLo, filters, null);
+        }
+
         int[] outDims() {
+            if (this.out != null) {
+                return this.out;
+            }
             int[] out = new int[dims.length];
             for (int i = 0; i < dims.length; i++) {
                 // As 'same' padding does: as many points as fit with the padding on both sides.
@@ -43,25 +51,47 @@ class FewChannelConvolutionTest {
     void sumsEachOutputAsOneChainOverItsPaddedPatch() {
         Random random = new Random(31);
         for (Case c : CASES) {
-            int r = c.dims().length;
-            int[] outDims = c.outDims();
-            int[] xShape = shape(c.images(), c.dims(), c.channels());
-            int[] outShape = shape(c.images(), outDims, c.filters());
-            int[] wShape = new int[r + 2];
-            System.arraycopy(c.window(), 0, wShape, 0, r);
-            wShape[r] = c.channels();
-            wShape[r + 1] = c.filters();
-            float[] x = MatmulKernelsTest.random(random, size(xShape));
-            float[] w = MatmulKernelsTest.random(random, size(wShape));
-            float[] expected = direct(c, x, w, outDims);
-            for (int threads = 1; threads <= 2; threads++) {
-                float[] out = new float[size(outShape)];
-                int[] dilations = new int[r];
-                java.util.Arrays.fill(dilations, 1);
-                KernelThreads.withThreads(threads, () -> ConvKernels.floating(x, xShape, w, wShape, true, out, outShape,
-                        false, c.strides(), dilations, c.padLo(), false, RowEpilogue.NONE));
-                assertArrayEquals(expected, out, c + " on " + threads + " threads");
-            }
+            check(c, random);
+        }
+    }
+
+    /**
+     * Convolutions of the same shapes that differ only in their padding (16 channels: padded as
+     * they run), one after the other on a thread, each give their own sums: the runtime keeps each
+     * thread's convolution geometries, and must tell them apart by every argument.
+     */
+    @Test
+    void sameShapesPaddedOtherwiseAreToldApart() {
+        Random random = new Random(37);
+        Case centered = new Case(2, new int[] {12, 12}, 16, new int[] {3, 3}, new int[] {1, 1}, new int[] {1, 1}, 8);
+        Case shifted = new Case(2, new int[] {12, 12}, 16, new int[] {3, 3}, new int[] {1, 1}, new int[] {2, 0}, 8,
+                new int[] {12, 12});
+        for (int round = 0; round < 2; round++) {
+            check(centered, random);
+            check(shifted, random);
+        }
+    }
+
+    /** The case's convolution of random values on one thread and two, against its chains computed here. */
+    private static void check(Case c, Random random) {
+        int r = c.dims().length;
+        int[] outDims = c.outDims();
+        int[] xShape = shape(c.images(), c.dims(), c.channels());
+        int[] outShape = shape(c.images(), outDims, c.filters());
+        int[] wShape = new int[r + 2];
+        System.arraycopy(c.window(), 0, wShape, 0, r);
+        wShape[r] = c.channels();
+        wShape[r + 1] = c.filters();
+        float[] x = MatmulKernelsTest.random(random, size(xShape));
+        float[] w = MatmulKernelsTest.random(random, size(wShape));
+        float[] expected = direct(c, x, w, outDims);
+        for (int threads = 1; threads <= 2; threads++) {
+            float[] out = new float[size(outShape)];
+            int[] dilations = new int[r];
+            java.util.Arrays.fill(dilations, 1);
+            KernelThreads.withThreads(threads, () -> ConvKernels.floating(x, xShape, w, wShape, true, out, outShape,
+                    false, c.strides(), dilations, c.padLo(), false, RowEpilogue.NONE));
+            assertArrayEquals(expected, out, c + " on " + threads + " threads");
         }
     }
 
