@@ -133,8 +133,8 @@ public final class ConvKernels {
     }
 
     /** out = conv(x, w) (or its transpose), rows shared out by {@code schedule}, or all at once when {@code whole}. */
-    private static void products(ConvGeometry g, Object x, Object w, boolean constantW, Object out, boolean transposed,
-                                 boolean exact, int threads, boolean whole, Schedule schedule) {
+    private static void products(ConvGeometry g, Object x, Object w, boolean constantW, Object out,
+                                 boolean transposed, boolean exact, int threads, boolean whole, Schedule schedule) {
         boolean vector = !exact && VectorApi.PRESENT;
         // A transposed convolution's filter is rearranged per call, so only a plain one is kept packed.
         boolean keepPacked = constantW && !transposed;
@@ -371,8 +371,8 @@ public final class ConvKernels {
     }
 
     /** The geometry of a pool of {@code window} over x, its output {@code pooledShape}: a convolution of one tap per window position. */
-    private static ConvGeometry poolGeometry(int[] xShape, int[] window, int[] pooledShape, int[] strides, int[] dilations,
-                                         int[] padLo) {
+    private static ConvGeometry poolGeometry(int[] xShape, int[] window, int[] pooledShape, int[] strides,
+                                             int[] dilations, int[] padLo) {
         int[] wShape = java.util.Arrays.copyOf(window, window.length + 2);
         wShape[window.length] = 1;
         wShape[window.length + 1] = 1;
