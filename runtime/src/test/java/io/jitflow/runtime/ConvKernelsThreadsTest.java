@@ -118,7 +118,8 @@ class ConvKernelsThreadsTest {
         return out;
     }
 
-    private static int size(int[] shape) {
+    /** Elements of a shape. */
+    static int size(int[] shape) {
         int n = 1;
         for (int d : shape) {
             n *= d;

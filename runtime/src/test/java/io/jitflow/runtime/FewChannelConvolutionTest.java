@@ -82,11 +82,11 @@ class FewChannelConvolutionTest {
         System.arraycopy(c.window(), 0, wShape, 0, r);
         wShape[r] = c.channels();
         wShape[r + 1] = c.filters();
-        float[] x = MatmulKernelsTest.random(random, size(xShape));
-        float[] w = MatmulKernelsTest.random(random, size(wShape));
+        float[] x = MatmulKernelsTest.random(random, ConvKernelsThreadsTest.size(xShape));
+        float[] w = MatmulKernelsTest.random(random, ConvKernelsThreadsTest.size(wShape));
         float[] expected = direct(c, x, w, outDims);
         for (int threads = 1; threads <= 2; threads++) {
-            float[] out = new float[size(outShape)];
+            float[] out = new float[ConvKernelsThreadsTest.size(outShape)];
             int[] dilations = new int[r];
             java.util.Arrays.fill(dilations, 1);
             KernelThreads.withThreads(threads, () -> ConvKernels.floating(x, xShape, w, wShape, true, out, outShape,
@@ -98,8 +98,8 @@ class FewChannelConvolutionTest {
     /** Each output's fused multiply-adds over taps (row-major) and channels, from zero; padding reads zeros. */
     private static float[] direct(Case c, float[] x, float[] w, int[] outDims) {
         int r = c.dims().length;
-        int points = size(outDims);
-        int taps = size(c.window());
+        int points = ConvKernelsThreadsTest.size(outDims);
+        int taps = ConvKernelsThreadsTest.size(c.window());
         float[] out = new float[c.images() * points * c.filters()];
         for (int image = 0; image < c.images(); image++) {
             for (int point = 0; point < points; point++) {
@@ -141,14 +141,6 @@ class FewChannelConvolutionTest {
         s[0] = images;
         System.arraycopy(dims, 0, s, 1, dims.length);
         s[dims.length + 1] = channels;
-        return s;
-    }
-
-    private static int size(int[] dims) {
-        int s = 1;
-        for (int d : dims) {
-            s *= d;
-        }
         return s;
     }
 }
