@@ -87,11 +87,11 @@ final class BenchCommand extends Command {
                 + fmt(convnet[2]) + " MB"});
         rows.add(new String[] {"B9", "ResNet-50 shape, 224x224x3, batch 1, inference, float32",
                 fmt(ConvBenchmarks.resnet50Millis(BenchCommand::median, quick ? 2 : 5)) + " ms/image", ""});
-        OnnxBenchmarks.Result mlp = OnnxBenchmarks.mlp(BenchCommand::median, reps * 20, 128);
+        OnnxBenchmarks.Result mlp = OnnxBenchmarks.mlp(BenchCommand::median, reps * 20, quick ? 1 : 3, 128);
         rows.add(new String[] {"B11", "MNIST MLP 784-128-10 from ONNX, batch 128, Jitflow / ONNX Runtime",
                 fmt(mlp.jitflowMillis()) + " / " + fmt(mlp.onnxRuntimeMillis()) + " ms", fmt(mlp.speedup())
                 + "x ONNX Runtime's speed"});
-        OnnxBenchmarks.Result resnet = OnnxBenchmarks.resnet50(BenchCommand::median, quick ? 2 : 5);
+        OnnxBenchmarks.Result resnet = OnnxBenchmarks.resnet50(BenchCommand::median, quick ? 2 : 5, quick ? 1 : 3);
         rows.add(new String[] {"B11", "ResNet-50 shape from ONNX, 224x224x3, batch 1, Jitflow / ONNX Runtime",
                 fmt(resnet.jitflowMillis()) + " / " + fmt(resnet.onnxRuntimeMillis()) + " ms", fmt(resnet.speedup())
                 + "x ONNX Runtime's speed; import + optimize + compile of the " + resnet.bytes() / 1_000_000
