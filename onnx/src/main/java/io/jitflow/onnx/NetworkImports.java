@@ -45,7 +45,7 @@ final class NetworkImports {
         r.op("LRN", NetworkImports::localResponseNorm);
         r.op("Conv", c -> convolution(c, Op.CONV));
         r.op("ConvTranspose", c -> convolution(c, Op.CONV_TRANSPOSE));
-        r.op("MaxPool", c -> pool(c, Op.MAX_POOL));
+        r.ops("MaxPool", NetworkImports::maxPool);
         r.op("AveragePool", c -> pool(c, Op.AVG_POOL));
         r.op("GlobalAveragePool", c -> c.reduce(Op.REDUCE_MEAN, c.in(0), spatialAxes(c.in(0)), true));
         r.op("GlobalMaxPool", c -> c.reduce(Op.REDUCE_MAX, c.in(0), spatialAxes(c.in(0)), true));
@@ -311,15 +311,7 @@ final class NetworkImports {
 
     private static Operand pool(ImportContext c, Op op) {
         Operand x = c.in(0);
-        if (c.wantsOutput(1)) {
-            throw c.error("the Indices output is not supported");
-        }
-        long[] kernel = c.attrInts("kernel_shape");
-        if (kernel == null) {
-            throw c.error("needs kernel_shape");
-        }
-        int[] window = Arrays.stream(kernel).mapToInt(Math::toIntExact).toArray();
-        var a = windowAttrs(c, x, window).putInts("window", kernel);
+        var a = poolAttrs(c);
         if (op == Op.AVG_POOL) {
             a.put("count_include_pad", c.attrInt("count_include_pad", 0) != 0);
         }
@@ -327,6 +319,52 @@ final class NetworkImports {
         DType t = x.type.dtype();
         Operand pooled = c.emit(op, a.build(), channelsLast(c, t.isFloating() ? x : c.cast(x, DType.FLOAT64)));
         return c.cast(channelsFirst(c, pooled), t);
+    }
+
+    /** A pool's window attributes, run channels-last, from kernel_shape and the window attributes. */
+    private static io.jitflow.ir.Attributes.Builder poolAttrs(ImportContext c) {
+        long[] kernel = c.attrInts("kernel_shape");
+        if (kernel == null) {
+            throw c.error("needs kernel_shape");
+        }
+        int[] window = Arrays.stream(kernel).mapToInt(Math::toIntExact).toArray();
+        return windowAttrs(c, c.in(0), window).putInts("window", kernel);
+    }
+
+    /** MaxPool: the pooled values, and where the Indices output is wanted, {@link #poolIndices}. */
+    private static List<Operand> maxPool(ImportContext c) {
+        Operand pooled = pool(c, Op.MAX_POOL);
+        return c.wantsOutput(1) ? List.of(pooled, poolIndices(c)) : List.of(pooled);
+    }
+
+    /**
+     * MaxPool's Indices: each window's first largest element (padding left out), as its position
+     * in x flattened, int64: row-major, or with storage_order 1 the spatial dims column-major
+     * within each image's channel. That is max_pool_select of x and of a tensor holding each
+     * element's own position, in float64, where positions are exact up to 2^53.
+     */
+    private static Operand poolIndices(ImportContext c) {
+        Operand x = c.in(0);
+        int rank = x.rank();
+        int[] dims = new int[rank];
+        long count = 1;
+        for (int d = 0; d < rank; d++) {
+            dims[d] = c.staticDim(x, d);
+            count *= dims[d];
+        }
+        boolean columnMajor = c.attrInt("storage_order", 0) != 0;
+        // Positions counted over [N, C, spatial dims] (reversed when column-major), then laid out as x.
+        int[] counted = dims.clone();
+        long[] perm = new long[rank];
+        for (int d = 0; d < rank; d++) {
+            counted[d] = columnMajor && d >= 2 ? dims[rank + 1 - d] : dims[d];
+            perm[d] = columnMajor && d >= 2 ? rank + 1 - d : d;
+        }
+        Operand positions = c.emit(Op.RANGE, attrs().put("limit", (double) count).put("dtype", DType.FLOAT64).build());
+        positions = c.transpose(c.emit(Op.RESHAPE, attrs().put("shape", Shape.of(counted)).build(), positions), perm);
+        Operand selected = c.emit(Op.MAX_POOL_SELECT, poolAttrs(c).build(), channelsLast(c, c.cast(x, DType.FLOAT64)),
+                channelsLast(c, positions));
+        return c.cast(channelsFirst(c, selected), DType.INT64);
     }
 
     /**
