@@ -311,24 +311,46 @@ final class NetworkImports {
 
     private static Operand pool(ImportContext c, Op op) {
         Operand x = c.in(0);
+        DType t = x.type.dtype();
+        // Pooling runs on floats; integers pool exactly in float64 (max pooling only picks values).
+        Operand input = channelsLast(c, t.isFloating() ? x : c.cast(x, DType.FLOAT64));
         var a = poolAttrs(c);
         if (op == Op.AVG_POOL) {
-            a.put("count_include_pad", c.attrInt("count_include_pad", 0) != 0);
+            boolean includePad = c.attrInt("count_include_pad", 0) != 0;
+            long[] pads = windowPads(c, x, window(c), c.attrInt("ceil_mode", 0) != 0);
+            long[] explicit = windowPads(c, x, window(c), false);
+            if (includePad && !Arrays.equals(pads, explicit)) {
+                // ONNX counts the explicit pads' taps but not those of the end pad that ceil_mode
+                // adds: the explicit pads become zeros of the input, and only taps inside it count.
+                long[] paddings = new long[2 * x.rank()];
+                System.arraycopy(explicit, 0, paddings, 2, explicit.length);
+                input = c.emit(Op.PAD, attrs().putInts("paddings", paddings).build(), input);
+                long[] added = new long[pads.length];
+                for (int i = 1; i < pads.length; i += 2) {
+                    added[i] = pads[i] - explicit[i];
+                }
+                a.putInts("pads", added);
+                includePad = false;
+            }
+            a.put("count_include_pad", includePad);
         }
-        // Pooling runs on floats; integers pool exactly in float64 (max pooling only picks values).
-        DType t = x.type.dtype();
-        Operand pooled = c.emit(op, a.build(), channelsLast(c, t.isFloating() ? x : c.cast(x, DType.FLOAT64)));
+        Operand pooled = c.emit(op, a.build(), input);
         return c.cast(channelsFirst(c, pooled), t);
     }
 
-    /** A pool's window attributes, run channels-last, from kernel_shape and the window attributes. */
-    private static io.jitflow.ir.Attributes.Builder poolAttrs(ImportContext c) {
+    /** A pool's window: its kernel_shape. */
+    private static int[] window(ImportContext c) {
         long[] kernel = c.attrInts("kernel_shape");
         if (kernel == null) {
             throw c.error("needs kernel_shape");
         }
-        int[] window = Arrays.stream(kernel).mapToInt(Math::toIntExact).toArray();
-        return windowAttrs(c, c.in(0), window).putInts("window", kernel);
+        return Arrays.stream(kernel).mapToInt(Math::toIntExact).toArray();
+    }
+
+    /** A pool's window attributes, run channels-last, from kernel_shape and the window attributes. */
+    private static io.jitflow.ir.Attributes.Builder poolAttrs(ImportContext c) {
+        int[] window = window(c);
+        return windowAttrs(c, c.in(0), window).putInts("window", Arrays.stream(window).asLongStream().toArray());
     }
 
     /** MaxPool: the pooled values, and where the Indices output is wanted, {@link #poolIndices}. */
@@ -368,20 +390,31 @@ final class NetworkImports {
     }
 
     /**
-     * strides, dilations and pads of an NCHW input, for the op run channels-last: ONNX's pads
-     * [b0, b1, ..., e0, e1, ...] become [b0, e0, b1, e1, ...]; auto_pad SAME_UPPER/SAME_LOWER put
-     * the odd pad at the end or start; ceil_mode grows the end pad so the last partial window counts.
+     * strides, dilations and pads of an NCHW input, for the op run channels-last (see {@link
+     * #windowPads}).
      */
     private static io.jitflow.ir.Attributes.Builder windowAttrs(ImportContext c, Operand x, int[] window) {
         int spatial = window.length;
         if (x.rank() != spatial + 2) {
             throw c.error("input " + x.type + " must have rank " + (spatial + 2) + " for a " + spatial + "-D window");
         }
+        return attrs().putInts("strides", orOnes(c.attrInts("strides"), spatial))
+                .putInts("dilations", orOnes(c.attrInts("dilations"), spatial))
+                .putInts("pads", windowPads(c, x, window, c.attrInt("ceil_mode", 0) != 0))
+                .put("data_format", WindowGeometry.CHANNELS_LAST);
+    }
+
+    /**
+     * A window's pads along each spatial dim of an NCHW input: ONNX's pads [b0, b1, ..., e0, e1,
+     * ...] become [b0, e0, b1, e1, ...]; auto_pad SAME_UPPER/SAME_LOWER put the odd pad at the end or
+     * start; with {@code ceil}, the end pad grows so that the last partial window counts.
+     */
+    private static long[] windowPads(ImportContext c, Operand x, int[] window, boolean ceil) {
+        int spatial = window.length;
         long[] strides = orOnes(c.attrInts("strides"), spatial);
         long[] dilations = orOnes(c.attrInts("dilations"), spatial);
         long[] given = c.attrInts("pads");
         String autoPad = c.attrString("auto_pad", "NOTSET");
-        boolean ceil = c.attrInt("ceil_mode", 0) != 0;
         long[] pads = new long[2 * spatial];
         for (int i = 0; i < spatial; i++) {
             int in = c.staticDim(x, i + 2);
@@ -417,8 +450,7 @@ final class NetworkImports {
             pads[2 * i] = lo;
             pads[2 * i + 1] = hi;
         }
-        return attrs().putInts("strides", strides).putInts("dilations", dilations).putInts("pads", pads)
-                .put("data_format", WindowGeometry.CHANNELS_LAST);
+        return pads;
     }
 
     private static long[] orOnes(long[] values, int n) {
