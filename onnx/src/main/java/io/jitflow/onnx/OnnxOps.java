@@ -43,6 +43,7 @@ final class OnnxOps {
         Registry r = new Registry();
         ElementwiseImports.register(r);
         TensorImports.register(r);
+        IndexingImports.register(r);
         NetworkImports.register(r);
         ResizeImport.register(r);
         ControlFlowImports.register(r);

@@ -258,10 +258,7 @@ final class TensorImports {
     private static Operand gather(ImportContext c) {
         Operand x = c.in(0);
         int axis = c.normalizeAxis(c.attrInt("axis", 0), x.rank());
-        Operand indices = c.in(1);
-        Operand dim = c.scalar(indices.type.dtype(), c.staticDim(x, axis));
-        Operand zero = c.scalar(indices.type.dtype(), 0);
-        Operand wrapped = c.emit(Op.SELECT, c.emit(Op.LESS, indices, zero), c.emit(Op.ADD, indices, dim), indices);
+        Operand wrapped = IndexingImports.wrapNegative(c, c.in(1), c.staticDim(x, axis));
         return c.emit(Op.GATHER, attrs().put("axis", axis).build(), x, wrapped);
     }
 

@@ -1,0 +1,181 @@
+package io.jitflow.onnx;
+
+import static io.jitflow.onnx.ImportContext.attrs;
+
+import io.jitflow.ir.DType;
+import io.jitflow.ir.Dim;
+import io.jitflow.ir.Op;
+import io.jitflow.ir.Shape;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * ONNX's element and N-dimensional gathers and scatters, lowered onto gather and scatter_add (the
+ * op set's batched gather and its transpose). Along one axis (GatherElements, ScatterElements),
+ * that axis is moved last and every other dim becomes a batch dim; with index tuples (GatherND,
+ * ScatterND), the indexed dims are flattened into one and each tuple into its flat position. A
+ * scatter that replaces (reduction "none") takes the scattered sum where some index points and
+ * the data elsewhere: for repeated indices, whose order ONNX leaves undefined, it adds them.
+ */
+final class IndexingImports {
+    private IndexingImports() {
+    }
+
+    static void register(OnnxOps.Registry r) {
+        r.op("GatherElements", IndexingImports::gatherElements);
+        r.op("ScatterElements", IndexingImports::scatterElements);
+        r.op("Scatter", IndexingImports::scatterElements);
+        r.op("GatherND", IndexingImports::gatherNd);
+        r.op("ScatterND", IndexingImports::scatterNd);
+    }
+
+    /** out[p] = data[p with its axis coordinate replaced by indices[p]]: the shape of indices. */
+    private static Operand gatherElements(ImportContext c) {
+        Operand data = c.in(0);
+        int rank = data.rank();
+        int axis = c.normalizeAxis(c.attrInt("axis", 0), rank);
+        Operand indices = wrapNegative(c, c.in(1), c.staticDim(data, axis));
+        long[] perm = axisLast(rank, axis);
+        // indices may be shorter than data along the other dims: data is cut to them.
+        Operand moved = c.transpose(data, perm);
+        Operand movedIndices = c.transpose(indices, perm);
+        for (int d = 0; d < rank - 1; d++) {
+            int size = c.staticDim(movedIndices, d);
+            if (size != c.staticDim(moved, d)) {
+                moved = c.sliceAxis(moved, d, 0, size, 1);
+            }
+        }
+        Operand gathered = c.emit(Op.GATHER, attrs().put("axis", rank - 1).put("batch_dims", rank - 1).build(), moved,
+                movedIndices);
+        return c.transpose(gathered, inverse(perm));
+    }
+
+    /** data with updates[p] put at p with its axis coordinate replaced by indices[p] (added, or replacing). */
+    private static Operand scatterElements(ImportContext c) {
+        Operand data = c.in(0);
+        int rank = data.rank();
+        int axis = c.normalizeAxis(c.attrInt("axis", 0), rank);
+        boolean add = addsUpdates(c);
+        Operand indices = wrapNegative(c, c.in(1), c.staticDim(data, axis));
+        long[] perm = axisLast(rank, axis);
+        Operand moved = c.transpose(data, perm);
+        Operand movedIndices = c.transpose(indices, perm);
+        Operand movedUpdates = c.transpose(c.in(2), perm);
+        // Indices shorter than data along the other dims: padded with index 0 and update 0, which add nothing.
+        long[] paddings = new long[2 * rank];
+        boolean padded = false;
+        for (int d = 0; d < rank - 1; d++) {
+            paddings[2 * d + 1] = c.staticDim(moved, d) - c.staticDim(movedIndices, d);
+            padded |= paddings[2 * d + 1] != 0;
+        }
+        Operand ones = c.emit(Op.BROADCAST_TO, attrs().put("shape", movedUpdates.shape()).build(),
+                c.scalar(data.type.dtype(), 1));
+        if (padded) {
+            movedIndices = c.emit(Op.PAD, attrs().putInts("paddings", paddings).build(), movedIndices);
+            movedUpdates = c.emit(Op.PAD, attrs().putInts("paddings", paddings).build(), movedUpdates);
+            ones = c.emit(Op.PAD, attrs().putInts("paddings", paddings).build(), ones);
+        }
+        var a = attrs().put("axis", rank - 1).put("batch_dims", rank - 1).build();
+        Operand scattered = scatter(c, a, moved, movedIndices, movedUpdates, ones, add);
+        return c.transpose(scattered, inverse(perm));
+    }
+
+    /** out[i..., j...] = data[b..., indices[b..., i..., :], j...]: the first batch_dims dims of both are batch dims. */
+    private static Operand gatherNd(ImportContext c) {
+        Operand data = c.in(0);
+        int batch = (int) c.attrInt("batch_dims", 0);
+        FlatIndex flat = flatIndex(c, data, c.in(1), batch);
+        return c.emit(Op.GATHER, attrs().put("axis", batch).put("batch_dims", batch).build(), flat.data, flat.positions);
+    }
+
+    /** data with updates[i..., j...] put at data[indices[i..., :], j...] (added, or replacing). */
+    private static Operand scatterNd(ImportContext c) {
+        Operand data = c.in(0);
+        boolean add = addsUpdates(c);
+        FlatIndex flat = flatIndex(c, data, c.in(1), 0);
+        Operand updates = c.in(2);
+        Operand ones = c.emit(Op.BROADCAST_TO, attrs().put("shape", updates.shape()).build(),
+                c.scalar(data.type.dtype(), 1));
+        Operand scattered = scatter(c, attrs().put("axis", 0).build(), flat.data, flat.positions, updates, ones, add);
+        return c.emit(Op.RESHAPE, attrs().put("shape", data.shape()).build(), scattered);
+    }
+
+    /** Whether the scatter's reduction adds ("add") rather than replaces ("none"); others are refused. */
+    private static boolean addsUpdates(ImportContext c) {
+        String reduction = c.attrString("reduction", "none");
+        if (!reduction.equals("none") && !reduction.equals("add")) {
+            throw c.error("reduction \"" + reduction + "\" is not supported (the op set scatters by adding; "
+                    + "\"none\" and \"add\" import)");
+        }
+        return reduction.equals("add");
+    }
+
+    /**
+     * scatter_add of the updates into data, or, replacing, the scattered sum where some index
+     * points (counted by scattering ones) and data elsewhere.
+     */
+    private static Operand scatter(ImportContext c, io.jitflow.ir.Attributes a, Operand data, Operand indices,
+                                   Operand updates, Operand ones, boolean add) {
+        if (add) {
+            return c.emit(Op.SCATTER_ADD, a, data, indices, updates);
+        }
+        Operand zeros = c.emit(Op.BROADCAST_TO, attrs().put("shape", data.shape()).build(),
+                c.scalar(data.type.dtype(), 0));
+        Operand sums = c.emit(Op.SCATTER_ADD, a, zeros, indices, updates);
+        Operand hits = c.emit(Op.SCATTER_ADD, a, zeros, indices, ones);
+        return c.emit(Op.SELECT, c.emit(Op.GREATER, hits, zeros), sums, data);
+    }
+
+    /** data with its k indexed dims (after the batch dims) made one, and each index tuple's flat position there. */
+    private record FlatIndex(Operand data, Operand positions) {
+    }
+
+    private static FlatIndex flatIndex(ImportContext c, Operand data, Operand indices, int batch) {
+        int k = c.staticDim(indices, indices.rank() - 1);
+        if (batch < 0 || batch + k > data.rank() || batch >= indices.rank()) {
+            throw c.error("index tuples of " + k + " after " + batch + " batch dims do not fit data " + data.type
+                    + " and indices " + indices.type);
+        }
+        Operand positions = null;
+        long stride = 1;
+        for (int j = k - 1; j >= 0; j--) {
+            int size = c.staticDim(data, batch + j);
+            Operand component = c.squeeze(c.sliceAxis(indices, indices.rank() - 1, j, j + 1, 1), indices.rank() - 1);
+            Operand scaled = c.emit(Op.MUL, wrapNegative(c, component, size), c.scalar(indices.type.dtype(), stride));
+            positions = positions == null ? scaled : c.emit(Op.ADD, positions, scaled);
+            stride *= size;
+        }
+        List<Dim> dims = new ArrayList<>(data.shape().dims().subList(0, batch));
+        dims.add(Dim.of(Math.toIntExact(stride)));
+        dims.addAll(data.shape().dims().subList(batch + k, data.rank()));
+        Operand flattened = c.emit(Op.RESHAPE, attrs().put("shape", Shape.of(dims)).build(), data);
+        return new FlatIndex(flattened, positions);
+    }
+
+    /** Negative indices count from the end of a dim of {@code size}. */
+    static Operand wrapNegative(ImportContext c, Operand indices, int size) {
+        DType t = indices.type.dtype();
+        return c.emit(Op.SELECT, c.emit(Op.LESS, indices, c.scalar(t, 0)), c.emit(Op.ADD, indices, c.scalar(t, size)),
+                indices);
+    }
+
+    /** The permutation that moves {@code axis} last, keeping the others in order. */
+    private static long[] axisLast(int rank, int axis) {
+        long[] perm = new long[rank];
+        for (int d = 0, at = 0; d < rank; d++) {
+            if (d != axis) {
+                perm[at++] = d;
+            }
+        }
+        perm[rank - 1] = axis;
+        return perm;
+    }
+
+    private static long[] inverse(long[] perm) {
+        long[] inverse = new long[perm.length];
+        for (int i = 0; i < perm.length; i++) {
+            inverse[(int) perm[i]] = i;
+        }
+        return inverse;
+    }
+}
