@@ -40,9 +40,8 @@ final class IndexingImports {
         Operand moved = c.transpose(data, perm);
         Operand movedIndices = c.transpose(indices, perm);
         for (int d = 0; d < rank - 1; d++) {
-            int size = c.staticDim(movedIndices, d);
-            if (size != c.staticDim(moved, d)) {
-                moved = c.sliceAxis(moved, d, 0, size, 1);
+            if (!movedIndices.shape().dim(d).equals(moved.shape().dim(d))) {
+                moved = c.sliceAxis(moved, d, 0, c.staticDim(movedIndices, d), 1);
             }
         }
         Operand gathered = c.emit(Op.GATHER, attrs().put("axis", rank - 1).put("batch_dims", rank - 1).build(), moved,
@@ -65,8 +64,10 @@ final class IndexingImports {
         long[] paddings = new long[2 * rank];
         boolean padded = false;
         for (int d = 0; d < rank - 1; d++) {
-            paddings[2 * d + 1] = c.staticDim(moved, d) - c.staticDim(movedIndices, d);
-            padded |= paddings[2 * d + 1] != 0;
+            if (!movedIndices.shape().dim(d).equals(moved.shape().dim(d))) {
+                paddings[2 * d + 1] = c.staticDim(moved, d) - c.staticDim(movedIndices, d);
+                padded = true;
+            }
         }
         Operand ones = c.emit(Op.BROADCAST_TO, attrs().put("shape", movedUpdates.shape()).build(),
                 c.scalar(data.type.dtype(), 1));

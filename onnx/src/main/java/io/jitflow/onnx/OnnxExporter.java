@@ -47,10 +47,7 @@ final class OnnxExporter {
     static final Map<Op, String> UNSUPPORTED = Map.of(
             Op.RANDOM_UNIFORM, "Jitflow's counter-based Philox stream has no ONNX equivalent (ONNX's random ops are unseeded across runtimes)",
             Op.RANDOM_NORMAL, "Jitflow's counter-based Philox stream has no ONNX equivalent (ONNX's random ops are unseeded across runtimes)",
-            Op.ASSIGN_VARIABLE, "an ONNX graph is a pure function: it has no state to assign",
-            Op.MAX_POOL_GRAD, "a training-only op (max pooling's gradient)",
-            Op.MAX_POOL_SELECT, "a training-only op (max pooling's second-order gradient)",
-            Op.SCATTER_ADD, "a gradient op; ONNX's ScatterND has no batch_dims");
+            Op.ASSIGN_VARIABLE, "an ONNX graph is a pure function: it has no state to assign");
 
     private final Graph graph;
     private final Function function;
@@ -159,6 +156,9 @@ final class OnnxExporter {
         return switch (n.op()) {
             case PAD -> a.getString("mode").equals("symmetric") ? "symmetric padding has no ONNX mode" : null;
             case GATHER -> a.getInt("batch_dims") != 0 ? "ONNX's Gather has no batch_dims" : null;
+            case SCATTER_ADD -> a.getInt("batch_dims") != 0 ? "ONNX's ScatterND has no batch_dims" : null;
+            case MAX_POOL_GRAD, MAX_POOL_SELECT -> n.inputs().get(0).type().shape().isStatic() ? null
+                    : "MaxPool's Indices count positions across the whole tensor, whose dims must be static";
             case SLICE_UPDATE -> strided(a) ? "a strided slice_update has no ONNX form" : null;
             default -> null;
         };
@@ -354,6 +354,9 @@ final class OnnxExporter {
             case LOG_SOFTMAX -> unary("LogSoftmax", n, attr("axis", a.getInt("axis")));
             case CONV, CONV_TRANSPOSE -> convolution(n);
             case MAX_POOL, AVG_POOL -> pool(n);
+            case MAX_POOL_SELECT -> maxPoolSelect(n);
+            case MAX_POOL_GRAD -> maxPoolGrad(n);
+            case SCATTER_ADD -> scatterAdd(n);
             case BATCH_NORM -> batchNorm(n);
             case RESHAPE -> reshape(n);
             case TRANSPOSE -> a.has("perm") ? unary("Transpose", n, attrInts("perm", a.getInts("perm")))
@@ -550,9 +553,7 @@ final class OnnxExporter {
 
     private String pool(Node n) {
         Attributes a = n.attributes();
-        long[] window = a.getInts("window");
-        List<AttributeProto> attrs = windowAttrs(a, window.length);
-        attrs.add(attrInts("kernel_shape", window));
+        List<AttributeProto> attrs = poolAttrs(a);
         boolean max = n.op() == Op.MAX_POOL;
         if (!max) {
             attrs.add(attr("count_include_pad", a.getBool("count_include_pad") ? 1 : 0));
@@ -560,6 +561,106 @@ final class OnnxExporter {
         String y = node(max ? "MaxPool" : "AveragePool", List.of(channelsFirst(n, in(n, 0))),
                 attrs.toArray(AttributeProto[]::new));
         return restoreLayout(n, y);
+    }
+
+    private static List<AttributeProto> poolAttrs(Attributes a) {
+        long[] window = a.getInts("window");
+        List<AttributeProto> attrs = windowAttrs(a, window.length);
+        attrs.add(attrInts("kernel_shape", window));
+        return attrs;
+    }
+
+    /**
+     * max_pool_select(x, z): MaxPool's Indices, each window's largest tap as its position in x
+     * (channels-first, counted over the whole tensor), made positions within each image, pick z's
+     * element there (GatherElements over each image's values).
+     */
+    private String maxPoolSelect(Node n) {
+        String z = node("Reshape", List.of(channelsFirst(n, in(n, 1)), ints(0, imageSize(n.inputs().get(0)))));
+        String picked = node("GatherElements", List.of(z, poolPositions(n)), attr("axis", 1));
+        return restoreLayout(n, node("Reshape", List.of(picked, ints(channelsFirstDims(n, n.output().type())))));
+    }
+
+    /**
+     * max_pool_grad(x, dy): each window's gradient added at its largest tap, MaxPool's Indices
+     * made positions within each image (ScatterElements adding into zeros over each image's values).
+     */
+    private String maxPoolGrad(Node n) {
+        TensorType x = n.inputs().get(0).type();
+        String xFirst = channelsFirst(n, in(n, 0));
+        String zeros = node("Expand", List.of(scalar(x.dtype(), 0), node("Shape", List.of(xFirst))));
+        String dy = node("Reshape", List.of(channelsFirst(n, in(n, 1)), ints(0, imageSize(n.inputs().get(1)))));
+        String sums = node("ScatterElements", List.of(node("Reshape", List.of(zeros, ints(0, imageSize(n.inputs().get(0))))),
+                poolPositions(n), dy), attr("axis", 1), attr("reduction", "add"));
+        return restoreLayout(n, node("Reshape", List.of(sums, ints(channelsFirstDims(n, x)))));
+    }
+
+    /** Each pooled element's largest tap as its position within its image of x channels-first: [images, pooled values of one]. */
+    private String poolPositions(Node n) {
+        TensorType x = n.inputs().get(0).type();
+        String indices = fresh();
+        NodeProto.Builder b = NodeProto.newBuilder().setOpType("MaxPool").setName(indices)
+                .addInput(channelsFirst(n, in(n, 0))).addOutput(fresh()).addOutput(indices);
+        poolAttrs(n.attributes()).forEach(b::addAttribute);
+        out.addNode(b);
+        String withinImage = binary("Mod", indices, scalar(DType.INT64, imageSize(n.inputs().get(0))));
+        long pooled = imageSize(n.op() == Op.MAX_POOL_GRAD ? n.inputs().get(1) : n.output());
+        return node("Reshape", List.of(withinImage, ints(0, pooled)));
+    }
+
+    /** The values of one image (all dims but the first, static) of a tensor. */
+    private static long imageSize(Value v) {
+        long size = 1;
+        for (Dim d : v.type().shape().dims().subList(1, v.type().rank())) {
+            size *= d.size();
+        }
+        return size;
+    }
+
+    /** A window op's tensor's dims channels-first, the first (the images) as Reshape's 0: copied. */
+    private static long[] channelsFirstDims(Node n, TensorType t) {
+        int rank = t.rank();
+        long[] dims = new long[rank];
+        for (int i = 1; i < rank; i++) {
+            int from = channelsLast(n) ? (int) toChannelsFirst(rank)[i] : i;
+            dims[i] = t.shape().dim(from).size();
+        }
+        return dims;
+    }
+
+    /**
+     * scatter_add(x, indices, updates) {axis}: ScatterND adding at one-element index tuples, its
+     * axis moved first in x and the indices' dims first in the updates, then moved back.
+     */
+    private String scatterAdd(Node n) {
+        int rank = n.inputs().get(0).type().rank();
+        int axis = Shape.normalizeAxis(n.attributes().getInt("axis"), rank);
+        int indexRank = n.inputs().get(1).type().rank();
+        long[] dataPerm = new long[rank];
+        dataPerm[0] = axis;
+        for (int d = 0, at = 1; d < rank; d++) {
+            if (d != axis) {
+                dataPerm[at++] = d;
+            }
+        }
+        long[] updatesPerm = new long[rank - 1 + indexRank];
+        int at = 0;
+        for (int d = 0; d < indexRank; d++) {
+            updatesPerm[at++] = axis + d;
+        }
+        for (int d = 0; d < updatesPerm.length; d++) {
+            if (d < axis || d >= axis + indexRank) {
+                updatesPerm[at++] = d;
+            }
+        }
+        String tuples = node("Unsqueeze", List.of(cast(in(n, 1), DType.INT64), ints(-1)));
+        String sums = node("ScatterND", List.of(transpose(in(n, 0), dataPerm), tuples, transpose(in(n, 2), updatesPerm)),
+                attr("reduction", "add"));
+        long[] back = new long[rank];
+        for (int i = 0; i < rank; i++) {
+            back[(int) dataPerm[i]] = i;
+        }
+        return transpose(sums, back);
     }
 
     /** batch_norm as its formula, its vectors shaped to broadcast along the axis. */
