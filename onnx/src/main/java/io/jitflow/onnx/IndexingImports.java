@@ -34,6 +34,7 @@ final class IndexingImports {
         Operand data = c.in(0);
         int rank = data.rank();
         int axis = c.normalizeAxis(c.attrInt("axis", 0), rank);
+        requireRank(c, "indices", c.in(1), rank);
         Operand indices = wrapNegative(c, c.in(1), c.staticDim(data, axis));
         long[] perm = axisLast(rank, axis);
         // indices may be shorter than data along the other dims: data is cut to them.
@@ -54,6 +55,10 @@ final class IndexingImports {
         Operand data = c.in(0);
         int rank = data.rank();
         int axis = c.normalizeAxis(c.attrInt("axis", 0), rank);
+        requireRank(c, "indices", c.in(1), rank);
+        if (!c.in(2).shape().equals(c.in(1).shape())) {
+            throw c.error("updates must have the indices' shape " + c.in(1).type.shape() + ", got " + c.in(2).type);
+        }
         boolean add = addsUpdates(c);
         Operand indices = wrapNegative(c, c.in(1), c.staticDim(data, axis));
         long[] perm = axisLast(rank, axis);
@@ -99,6 +104,12 @@ final class IndexingImports {
                 c.scalar(data.type.dtype(), 1));
         Operand scattered = scatter(c, attrs().put("axis", 0).build(), flat.data, flat.positions, updates, ones, add);
         return c.emit(Op.RESHAPE, attrs().put("shape", data.shape()).build(), scattered);
+    }
+
+    private static void requireRank(ImportContext c, String what, Operand x, int rank) {
+        if (x.rank() != rank) {
+            throw c.error(what + " must have the data's rank " + rank + ", got " + x.type);
+        }
     }
 
     /** Whether the scatter's reduction adds ("add") rather than replaces ("none"); others are refused. */

@@ -168,6 +168,26 @@ class OnnxHostileFilesTest {
         assertTrue(m.contains("Hardmax (2 nodes: 'h1', 'h2')") && m.contains("com.example.Custom (1 node: 'c')"), m);
     }
 
+    /** Indices of another rank than the data's, and a scatter reduction the op set cannot do, are named. */
+    @Test
+    void gathersAndScattersTheOpSetCannotDoNameTheNode() throws IOException {
+        ValueInfoProto indices = ValueInfoProto.newBuilder().setName("i").setType(TypeProto.newBuilder()
+                .setTensorType(TypeProto.Tensor.newBuilder().setElemType(TensorProto.DataType.INT64_VALUE)
+                        .setShape(TensorShapeProto.newBuilder()
+                                .addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(1))
+                                .addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(2))))).build();
+        String m = refused(write(GraphProto.newBuilder().addInput(input("x", 2)).addInput(indices)
+                .addOutput(input("y", 1, 2)).addNode(node("GatherElements", "ge", "y", "x", "i"))));
+        assertTrue(m.endsWith("node 'ge' (GatherElements #0, opset 18): indices must have the data's rank 1, got "
+                + "int64[1, 2]"), m);
+        NodeProto scatter = node("ScatterElements", "se", "y", "x", "i", "u").toBuilder().addAttribute(
+                AttributeProto.newBuilder().setName("reduction").setType(AttributeProto.AttributeType.STRING)
+                        .setS(com.google.protobuf.ByteString.copyFromUtf8("max"))).build();
+        m = refused(write(GraphProto.newBuilder().addInput(input("x", 1, 2)).addInput(indices).addInput(input("u", 1, 2))
+                .addOutput(input("y", 1, 2)).addNode(scatter)));
+        assertTrue(m.contains("node 'se' (ScatterElements #0, opset 18): reduction \"max\" is not supported"), m);
+    }
+
     @Test
     void anAttributeOfTheWrongTypeNamesTheNode() throws IOException {
         NodeProto softmax = node("Softmax", "sm", "y", "x").toBuilder().addAttribute(AttributeProto.newBuilder()
