@@ -83,19 +83,63 @@ final class ElementwiseImports {
             Operand elu = elu(c, c.attrFloat("alpha", 1.67326319217681884765625f));
             return c.emit(Op.MUL, elu, c.scalar(elu.type.dtype(), c.attrFloat("gamma", 1.05070102214813232421875f)));
         });
-        r.op("HardSigmoid", c -> {
-            Operand x = c.in(0);
-            DType t = x.type.dtype();
-            Operand lin = c.emit(Op.ADD, c.emit(Op.MUL, x, c.scalar(t, c.attrFloat("alpha", 0.2))),
-                    c.scalar(t, c.attrFloat("beta", 0.5)));
-            return c.emit(Op.MINIMUM, c.emit(Op.MAXIMUM, lin, c.scalar(t, 0)), c.scalar(t, 1));
-        });
+        r.op("HardSigmoid", c -> hardSigmoid(c, c.attrFloat("alpha", 0.2), c.attrFloat("beta", 0.5)));
         r.op("Gelu", c -> {
             String approximate = c.attrString("approximate", "none");
             if (!approximate.equals("none") && !approximate.equals("tanh")) {
                 throw c.error("approximate must be \"none\" or \"tanh\", got \"" + approximate + "\"");
             }
             return c.emit(Op.GELU, attrs().put("approximate", approximate.equals("tanh")).build(), c.in(0));
+        });
+        r.op("PRelu", c -> {
+            Operand x = c.in(0);
+            Operand slope = c.cast(c.in(1), x.type.dtype());
+            return c.emit(Op.SELECT, c.emit(Op.LESS, x, c.scalar(x.type.dtype(), 0)), c.emit(Op.MUL, x, slope), x);
+        });
+        // x max(0, min(1, x / 6 + 1 / 2)): HardSigmoid's clamp with ONNX's fixed alpha and beta.
+        r.op("HardSwish", c -> c.emit(Op.MUL, c.in(0), hardSigmoid(c, 1 / 6.0, 0.5)));
+        r.op("Softsign", c -> {
+            Operand x = c.in(0);
+            return c.emit(Op.DIV, x, c.emit(Op.ADD, c.scalar(x.type.dtype(), 1), c.emit(Op.ABS, x)));
+        });
+        r.op("Mish", c -> c.emit(Op.MUL, c.in(0), c.emit(Op.TANH, c.emit(Op.SOFTPLUS, c.in(0)))));
+        r.op("ThresholdedRelu", c -> {
+            Operand x = c.in(0);
+            DType t = x.type.dtype();
+            return c.emit(Op.SELECT, c.emit(Op.GREATER, x, c.scalar(t, c.attrFloat("alpha", 1.0))), x, c.scalar(t, 0));
+        });
+        // x + bias below -lambd, x - bias above lambd, 0 between.
+        r.op("Shrink", c -> {
+            Operand x = c.in(0);
+            DType t = x.type.dtype();
+            double lambd = c.attrFloat("lambd", 0.5);
+            Operand bias = c.scalar(t, c.attrFloat("bias", 0));
+            Operand inner = c.emit(Op.SELECT, c.emit(Op.GREATER, x, c.scalar(t, lambd)), c.emit(Op.SUB, x, bias),
+                    c.scalar(t, 0));
+            return c.emit(Op.SELECT, c.emit(Op.LESS, x, c.scalar(t, -lambd)), c.emit(Op.ADD, x, bias), inner);
+        });
+        r.op("Tan", c -> c.emit(Op.DIV, c.emit(Op.SIN, c.in(0)), c.emit(Op.COS, c.in(0))));
+        r.op("Sinh", c -> nearZero(c, 1 / 6.0, c.emit(Op.MUL, half(c), c.emit(Op.SUB, c.emit(Op.EXP, c.in(0)),
+                c.emit(Op.EXP, c.emit(Op.NEG, c.in(0)))))));
+        r.op("Cosh", c -> c.emit(Op.MUL, half(c), c.emit(Op.ADD, c.emit(Op.EXP, c.in(0)),
+                c.emit(Op.EXP, c.emit(Op.NEG, c.in(0))))));
+        // sign(x) ln(|x| + sqrt(x^2 + 1)): odd, so no cancellation for negative x.
+        r.op("Asinh", c -> {
+            Operand x = c.in(0);
+            Operand a = c.emit(Op.ABS, x);
+            Operand root = c.emit(Op.SQRT, c.emit(Op.ADD, c.emit(Op.MUL, x, x), c.scalar(x.type.dtype(), 1)));
+            return nearZero(c, -1 / 6.0, c.emit(Op.MUL, c.emit(Op.SIGN, x), c.emit(Op.LOG, c.emit(Op.ADD, a, root))));
+        });
+        r.op("Acosh", c -> {
+            Operand x = c.in(0);
+            Operand root = c.emit(Op.SQRT, c.emit(Op.SUB, c.emit(Op.MUL, x, x), c.scalar(x.type.dtype(), 1)));
+            return c.emit(Op.LOG, c.emit(Op.ADD, x, root));
+        });
+        r.op("Atanh", c -> {
+            Operand x = c.in(0);
+            Operand one = c.scalar(x.type.dtype(), 1);
+            Operand ratio = c.emit(Op.DIV, c.emit(Op.ADD, one, x), c.emit(Op.SUB, one, x));
+            return nearZero(c, 1 / 3.0, c.emit(Op.MUL, half(c), c.emit(Op.LOG, ratio)));
         });
         r.op("IsInf", c -> {
             Operand x = c.in(0);
@@ -129,6 +173,30 @@ final class ElementwiseImports {
             acc = c.emit(op, acc, c.in(i));
         }
         return acc;
+    }
+
+    /** max(0, min(1, alpha x + beta)) of the node's input. */
+    private static Operand hardSigmoid(ImportContext c, double alpha, double beta) {
+        Operand x = c.in(0);
+        DType t = x.type.dtype();
+        Operand lin = c.emit(Op.ADD, c.emit(Op.MUL, x, c.scalar(t, alpha)), c.scalar(t, beta));
+        return c.emit(Op.MINIMUM, c.emit(Op.MAXIMUM, lin, c.scalar(t, 0)), c.scalar(t, 1));
+    }
+
+    private static Operand half(ImportContext c) {
+        return c.scalar(c.in(0).type.dtype(), 0.5);
+    }
+
+    /**
+     * {@code f} of the node's input, or near 0 (|x| below 1/100) the odd series x (1 + a x^2),
+     * which a formula of exponentials or logarithms of 1 + O(x) loses to cancellation.
+     */
+    private static Operand nearZero(ImportContext c, double a, Operand f) {
+        Operand x = c.in(0);
+        DType t = x.type.dtype();
+        Operand series = c.emit(Op.MUL, x, c.emit(Op.ADD, c.scalar(t, 1), c.emit(Op.MUL, c.scalar(t, a),
+                c.emit(Op.MUL, x, x))));
+        return c.emit(Op.SELECT, c.emit(Op.LESS, c.emit(Op.ABS, x), c.scalar(t, 0.01)), series, f);
     }
 
     private static Operand elu(ImportContext c, double alpha) {

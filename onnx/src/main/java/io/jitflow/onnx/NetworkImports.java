@@ -42,6 +42,11 @@ final class NetworkImports {
         r.op("BatchNormalization", NetworkImports::batchNorm);
         r.ops("LayerNormalization", NetworkImports::layerNorm);
         r.op("InstanceNormalization", NetworkImports::instanceNorm);
+        r.op("GroupNormalization", NetworkImports::groupNorm);
+        r.op("MeanVarianceNormalization", NetworkImports::meanVarianceNorm);
+        r.op("LpNormalization", NetworkImports::lpNorm);
+        r.op("LpPool", NetworkImports::lpPool);
+        r.op("Hardmax", NetworkImports::hardmax);
         r.op("LRN", NetworkImports::localResponseNorm);
         r.op("Conv", c -> convolution(c, Op.CONV));
         r.op("ConvTranspose", c -> convolution(c, Op.CONV_TRANSPOSE));
@@ -201,6 +206,115 @@ final class NetworkImports {
         Operand normalized = c.emit(Op.MUL, centered, c.emit(Op.RSQRT,
                 c.emit(Op.ADD, variance, c.scalar(t, c.attrFloat("epsilon", 1e-5)))));
         return c.emit(Op.ADD, c.emit(Op.MUL, normalized, perChannel(c, c.in(1), x)), perChannel(c, c.in(2), x));
+    }
+
+    /**
+     * GroupNormalization: each image's channels in num_groups groups, each group normalized over
+     * its channels and spatial dims; then scaled and shifted per channel (opset 21), or per group
+     * (opsets 18 to 20).
+     */
+    private static Operand groupNorm(ImportContext c) {
+        Operand x = c.in(0);
+        DType t = x.type.dtype();
+        int channels = c.staticDim(x, 1);
+        long groups = c.attrInt("num_groups", 0);
+        if (groups < 1 || channels % groups != 0) {
+            throw c.error("num_groups must divide the " + channels + " channels, got " + groups);
+        }
+        long perGroup = channels / groups;
+        for (int d = 2; d < x.rank(); d++) {
+            perGroup *= c.staticDim(x, d);
+        }
+        Shape grouped = Shape.of(List.of(x.shape().dim(0), Dim.of((int) groups), Dim.of(Math.toIntExact(perGroup))));
+        Operand g = c.emit(Op.RESHAPE, attrs().put("shape", grouped).build(), x);
+        Operand mean = c.reduce(Op.REDUCE_MEAN, g, new long[] {2}, true);
+        Operand centered = c.emit(Op.SUB, g, mean);
+        Operand variance = c.reduce(Op.REDUCE_MEAN, c.emit(Op.MUL, centered, centered), new long[] {2}, true);
+        Operand normalized = c.emit(Op.MUL, centered, c.emit(Op.RSQRT,
+                c.emit(Op.ADD, variance, c.scalar(t, c.attrFloat("epsilon", 1e-5)))));
+        if (c.opset() < 21) {
+            Shape perGroupShape = Shape.of((int) groups, 1);
+            Operand scale = c.emit(Op.RESHAPE, attrs().put("shape", perGroupShape).build(), c.in(1));
+            Operand bias = c.emit(Op.RESHAPE, attrs().put("shape", perGroupShape).build(), c.in(2));
+            normalized = c.emit(Op.ADD, c.emit(Op.MUL, normalized, scale), bias);
+            return c.emit(Op.RESHAPE, attrs().put("shape", x.shape()).build(), normalized);
+        }
+        Operand back = c.emit(Op.RESHAPE, attrs().put("shape", x.shape()).build(), normalized);
+        return c.emit(Op.ADD, c.emit(Op.MUL, back, perChannel(c, c.in(1), x)), perChannel(c, c.in(2), x));
+    }
+
+    /** MeanVarianceNormalization: (x - E[x]) / (sqrt(E[x^2] - E[x]^2) + 1e-9) over the axes (0, 2, 3 by default). */
+    private static Operand meanVarianceNorm(ImportContext c) {
+        Operand x = c.in(0);
+        DType t = x.type.dtype();
+        long[] axes = c.attrInts("axes");
+        axes = axes == null ? new long[] {0, 2, 3} : axes;
+        Operand mean = c.reduce(Op.REDUCE_MEAN, x, axes, true);
+        Operand meanOfSquares = c.reduce(Op.REDUCE_MEAN, c.emit(Op.MUL, x, x), axes, true);
+        Operand deviation = c.emit(Op.SQRT, c.emit(Op.SUB, meanOfSquares, c.emit(Op.MUL, mean, mean)));
+        return c.emit(Op.DIV, c.emit(Op.SUB, x, mean), c.emit(Op.ADD, deviation, c.scalar(t, 1e-9)));
+    }
+
+    /** LpNormalization: x divided by its L1 or L2 norm along the axis (-1 by default). */
+    private static Operand lpNorm(ImportContext c) {
+        Operand x = c.in(0);
+        long[] axis = {c.normalizeAxis(c.attrInt("axis", -1), x.rank())};
+        long p = c.attrInt("p", 2);
+        Operand norm = switch ((int) p) {
+            case 1 -> c.reduce(Op.REDUCE_SUM, c.emit(Op.ABS, x), axis, true);
+            case 2 -> c.emit(Op.SQRT, c.reduce(Op.REDUCE_SUM, c.emit(Op.MUL, x, x), axis, true));
+            default -> throw c.error("p must be 1 or 2, got " + p);
+        };
+        return c.emit(Op.DIV, x, norm);
+    }
+
+    /**
+     * LpPool: each window's (sum of |x|^p)^(1/p), its sum an average pool that counts every tap
+     * (padding adds 0) times the window's taps.
+     */
+    private static Operand lpPool(ImportContext c) {
+        Operand x = c.in(0);
+        DType t = x.type.dtype();
+        long p = c.attrInt("p", 2);
+        if (p < 1) {
+            throw c.error("p must be at least 1, got " + p);
+        }
+        Operand magnitude = c.emit(Op.ABS, x);
+        Operand powers = p == 2 ? c.emit(Op.MUL, x, x) : c.emit(Op.POW, magnitude, c.scalar(t, p));
+        long taps = Arrays.stream(window(c)).asLongStream().reduce(1, (a, b) -> a * b);
+        Operand mean = c.emit(Op.AVG_POOL, poolAttrs(c).put("count_include_pad", true).build(), channelsLast(c, powers));
+        Operand sums = c.emit(Op.MUL, channelsFirst(c, mean), c.scalar(t, taps));
+        return p == 2 ? c.emit(Op.SQRT, sums) : c.emit(Op.POW, sums, c.scalar(t, 1.0 / p));
+    }
+
+    /**
+     * Hardmax: 1 at the first largest value along the axis, 0 elsewhere; before opset 13 along
+     * the input flattened to 2-D at the axis (1 by default), from 13 along the axis (-1 by default).
+     */
+    private static Operand hardmax(ImportContext c) {
+        Operand x = c.in(0);
+        int rank = x.rank();
+        if (c.opset() >= 13) {
+            int axis = c.normalizeAxis(c.attrInt("axis", -1), rank);
+            Operand index = c.emit(Op.ARGMAX, attrs().put("axis", axis).put("output_type", DType.INT64).build(), x);
+            return c.emit(Op.ONE_HOT, attrs().put("depth", c.staticDim(x, axis)).put("axis", axis)
+                    .put("dtype", x.type.dtype()).build(), index);
+        }
+        int axis = c.normalizeAxis(c.attrInt("axis", 1), rank);
+        int outer = 1;
+        int inner = 1;
+        for (int d = 0; d < rank; d++) {
+            if (d < axis) {
+                outer *= c.staticDim(x, d);
+            } else {
+                inner *= c.staticDim(x, d);
+            }
+        }
+        Operand flat = c.emit(Op.RESHAPE, attrs().put("shape", Shape.of(outer, inner)).build(), x);
+        Operand index = c.emit(Op.ARGMAX, attrs().put("axis", 1).put("output_type", DType.INT64).build(), flat);
+        Operand hot = c.emit(Op.ONE_HOT, attrs().put("depth", inner).put("axis", 1).put("dtype", x.type.dtype())
+                .build(), index);
+        return c.emit(Op.RESHAPE, attrs().put("shape", x.shape()).build(), hot);
     }
 
     /** A [C] vector shaped [C, 1, ...] to broadcast along an NC... tensor's channels. */

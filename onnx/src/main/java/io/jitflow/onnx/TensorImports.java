@@ -97,6 +97,88 @@ final class TensorImports {
         r.op("OneHot", TensorImports::oneHot, 1, 2);
         r.op("Trilu", TensorImports::trilu, 1);
         r.op("CumSum", TensorImports::cumSum, 1);
+        r.op("DepthToSpace", TensorImports::depthToSpace);
+        r.op("SpaceToDepth", TensorImports::spaceToDepth);
+        r.op("EyeLike", TensorImports::eyeLike);
+    }
+
+    /**
+     * DepthToSpace: NCHW's channels into blocksize x blocksize blocks of space: the channels split
+     * as [block row, block column, channel] (DCR, the default) or [channel, block row, block
+     * column] (CRD), then interleaved with the rows and columns.
+     */
+    private static Operand depthToSpace(ImportContext c) {
+        Operand x = c.in(0);
+        int b = blockSize(c, x);
+        int channels = c.staticDim(x, 1);
+        int h = c.staticDim(x, 2);
+        int w = c.staticDim(x, 3);
+        if (channels % (b * b) != 0) {
+            throw c.error("blocksize " + b + " squared must divide the " + channels + " channels");
+        }
+        int depth = channels / (b * b);
+        String mode = c.attrString("mode", "DCR");
+        boolean crd = mode.equals("CRD");
+        if (!crd && !mode.equals("DCR")) {
+            throw c.error("mode must be \"DCR\" or \"CRD\", got \"" + mode + "\"");
+        }
+        Dim n = x.shape().dim(0);
+        Operand split = reshape(c, x, crd ? List.of(n, Dim.of(depth), Dim.of(b), Dim.of(b), Dim.of(h), Dim.of(w))
+                : List.of(n, Dim.of(b), Dim.of(b), Dim.of(depth), Dim.of(h), Dim.of(w)));
+        Operand moved = crd ? c.transpose(split, 0, 1, 4, 2, 5, 3) : c.transpose(split, 0, 3, 4, 1, 5, 2);
+        return reshape(c, moved, List.of(n, Dim.of(depth), Dim.of(h * b), Dim.of(w * b)));
+    }
+
+    /** SpaceToDepth: DepthToSpace's inverse in DCR order: each blocksize x blocksize block of NCHW's space into channels. */
+    private static Operand spaceToDepth(ImportContext c) {
+        Operand x = c.in(0);
+        int b = blockSize(c, x);
+        int channels = c.staticDim(x, 1);
+        int h = c.staticDim(x, 2);
+        int w = c.staticDim(x, 3);
+        if (h % b != 0 || w % b != 0) {
+            throw c.error("blocksize " + b + " must divide the spatial dims of " + x.type);
+        }
+        Dim n = x.shape().dim(0);
+        Operand split = reshape(c, x, List.of(n, Dim.of(channels), Dim.of(h / b), Dim.of(b), Dim.of(w / b), Dim.of(b)));
+        return reshape(c, c.transpose(split, 0, 3, 5, 1, 2, 4),
+                List.of(n, Dim.of(channels * b * b), Dim.of(h / b), Dim.of(w / b)));
+    }
+
+    private static int blockSize(ImportContext c, Operand x) {
+        if (x.rank() != 4) {
+            throw c.error("input must be NCHW (rank 4), got " + x.type);
+        }
+        long b = c.attrInt("blocksize", 0);
+        if (b < 1 || b > Integer.MAX_VALUE) {
+            throw c.error("blocksize must be positive, got " + b);
+        }
+        return (int) b;
+    }
+
+    private static Operand reshape(ImportContext c, Operand x, List<Dim> dims) {
+        return c.emit(Op.RESHAPE, attrs().put("shape", Shape.of(dims)).build(), x);
+    }
+
+    /** EyeLike: a 2-D tensor of the input's static shape, ones on the diagonal k above the main one, in dtype (the input's by default). */
+    private static Operand eyeLike(ImportContext c) {
+        Operand x = c.in(0);
+        if (x.rank() != 2) {
+            throw c.error("input must be 2-D, got " + x.type);
+        }
+        int rows = c.staticDim(x, 0);
+        int cols = c.staticDim(x, 1);
+        DType dtype = c.hasAttr("dtype") ? TensorProtos.dtype((int) c.attrInt("dtype", 0), "EyeLike's 'dtype'")
+                : x.type.dtype();
+        long k = c.attrInt("k", 0);
+        HostTensor.Writer eye = HostTensor.writer(dtype, new int[] {rows, cols});
+        for (int i = 0; i < rows; i++) {
+            long j = i + k;
+            if (j >= 0 && j < cols) {
+                eye.setDouble(i * cols + (int) j, 1);
+            }
+        }
+        return c.constant(eye.build());
     }
 
     private static int clampAxis(long axis, int rank) {

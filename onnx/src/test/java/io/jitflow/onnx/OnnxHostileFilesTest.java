@@ -160,12 +160,12 @@ class OnnxHostileFilesTest {
     @Test
     void everyUnsupportedOpIsNamedInOneError() throws IOException {
         GraphProto.Builder g = GraphProto.newBuilder().addInput(input("x", 2)).addOutput(input("y", 2))
-                .addNode(node("Hardmax", "h1", "a", "x"))
-                .addNode(node("Hardmax", "h2", "b", "a"))
+                .addNode(node("Det", "h1", "a", "x"))
+                .addNode(node("Det", "h2", "b", "a"))
                 .addNode(node("Custom", "c", "y", "b").toBuilder().setDomain("com.example").build());
         String m = refused(write(g));
         assertTrue(m.contains("2 op types are not supported (default-domain opset 18)"), m);
-        assertTrue(m.contains("Hardmax (2 nodes: 'h1', 'h2')") && m.contains("com.example.Custom (1 node: 'c')"), m);
+        assertTrue(m.contains("Det (2 nodes: 'h1', 'h2')") && m.contains("com.example.Custom (1 node: 'c')"), m);
     }
 
     /** Indices of another rank than the data's, and a scatter reduction the op set cannot do, are named. */
