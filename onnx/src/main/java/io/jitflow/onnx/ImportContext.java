@@ -290,6 +290,15 @@ final class ImportContext {
         return x.shape().dim(axis).size();
     }
 
+    /** An INT attribute that must be at least 1 ({@code what} says so in the error). */
+    long positiveAttr(String name, long defaultValue, String what) {
+        long value = attrInt(name, defaultValue);
+        if (value < 1) {
+            throw error(name + " must be " + what + ", got " + value);
+        }
+        return value;
+    }
+
     int normalizeAxis(long axis, int rank) {
         if (axis < -rank || axis >= Math.max(rank, 1)) {
             throw error("axis " + axis + " is out of range for rank " + rank);

@@ -275,10 +275,7 @@ final class NetworkImports {
     private static Operand lpPool(ImportContext c) {
         Operand x = c.in(0);
         DType t = x.type.dtype();
-        long p = c.attrInt("p", 2);
-        if (p < 1) {
-            throw c.error("p must be at least 1, got " + p);
-        }
+        long p = c.positiveAttr("p", 2, "at least 1");
         Operand magnitude = c.emit(Op.ABS, x);
         Operand powers = p == 2 ? c.emit(Op.MUL, x, x) : c.emit(Op.POW, magnitude, c.scalar(t, p));
         long taps = Arrays.stream(window(c)).asLongStream().reduce(1, (a, b) -> a * b);
@@ -334,10 +331,7 @@ final class NetworkImports {
     private static Operand localResponseNorm(ImportContext c) {
         Operand x = c.in(0);
         DType t = x.type.dtype();
-        long size = c.attrInt("size", 0);
-        if (size < 1) {
-            throw c.error("size must be a positive channel count, got " + size);
-        }
+        long size = c.positiveAttr("size", 0, "a positive channel count");
         int channels = c.staticDim(x, 1);
         long before = (size - 1) / 2;
         long[] paddings = new long[2 * x.rank()];

@@ -108,52 +108,48 @@ final class TensorImports {
      * column] (CRD), then interleaved with the rows and columns.
      */
     private static Operand depthToSpace(ImportContext c) {
-        Operand x = c.in(0);
-        int b = blockSize(c, x);
-        int channels = c.staticDim(x, 1);
-        int h = c.staticDim(x, 2);
-        int w = c.staticDim(x, 3);
-        if (channels % (b * b) != 0) {
-            throw c.error("blocksize " + b + " squared must divide the " + channels + " channels");
+        Blocks in = Blocks.of(c);
+        int b = in.size;
+        if (in.channels % (b * b) != 0) {
+            throw c.error("blocksize " + b + " squared must divide the " + in.channels + " channels");
         }
-        int depth = channels / (b * b);
         String mode = c.attrString("mode", "DCR");
         boolean crd = mode.equals("CRD");
         if (!crd && !mode.equals("DCR")) {
             throw c.error("mode must be \"DCR\" or \"CRD\", got \"" + mode + "\"");
         }
-        Dim n = x.shape().dim(0);
-        Operand split = reshape(c, x, crd ? List.of(n, Dim.of(depth), Dim.of(b), Dim.of(b), Dim.of(h), Dim.of(w))
-                : List.of(n, Dim.of(b), Dim.of(b), Dim.of(depth), Dim.of(h), Dim.of(w)));
+        Dim depth = Dim.of(in.channels / (b * b));
+        Dim block = Dim.of(b);
+        Operand split = reshape(c, in.x, crd ? List.of(in.n, depth, block, block, Dim.of(in.h), Dim.of(in.w))
+                : List.of(in.n, block, block, depth, Dim.of(in.h), Dim.of(in.w)));
         Operand moved = crd ? c.transpose(split, 0, 1, 4, 2, 5, 3) : c.transpose(split, 0, 3, 4, 1, 5, 2);
-        return reshape(c, moved, List.of(n, Dim.of(depth), Dim.of(h * b), Dim.of(w * b)));
+        return reshape(c, moved, List.of(in.n, depth, Dim.of(in.h * b), Dim.of(in.w * b)));
     }
 
     /** SpaceToDepth: DepthToSpace's inverse in DCR order: each blocksize x blocksize block of NCHW's space into channels. */
     private static Operand spaceToDepth(ImportContext c) {
-        Operand x = c.in(0);
-        int b = blockSize(c, x);
-        int channels = c.staticDim(x, 1);
-        int h = c.staticDim(x, 2);
-        int w = c.staticDim(x, 3);
-        if (h % b != 0 || w % b != 0) {
-            throw c.error("blocksize " + b + " must divide the spatial dims of " + x.type);
+        Blocks in = Blocks.of(c);
+        int b = in.size;
+        if (in.h % b != 0 || in.w % b != 0) {
+            throw c.error("blocksize " + b + " must divide the spatial dims of " + in.x.type);
         }
-        Dim n = x.shape().dim(0);
-        Operand split = reshape(c, x, List.of(n, Dim.of(channels), Dim.of(h / b), Dim.of(b), Dim.of(w / b), Dim.of(b)));
+        Dim block = Dim.of(b);
+        Operand split = reshape(c, in.x, List.of(in.n, Dim.of(in.channels), Dim.of(in.h / b), block, Dim.of(in.w / b),
+                block));
         return reshape(c, c.transpose(split, 0, 3, 5, 1, 2, 4),
-                List.of(n, Dim.of(channels * b * b), Dim.of(h / b), Dim.of(w / b)));
+                List.of(in.n, Dim.of(in.channels * b * b), Dim.of(in.h / b), Dim.of(in.w / b)));
     }
 
-    private static int blockSize(ImportContext c, Operand x) {
-        if (x.rank() != 4) {
-            throw c.error("input must be NCHW (rank 4), got " + x.type);
+    /** DepthToSpace's and SpaceToDepth's NCHW input, its dims and the block size. */
+    private record Blocks(Operand x, int size, Dim n, int channels, int h, int w) {
+        static Blocks of(ImportContext c) {
+            Operand x = c.in(0);
+            if (x.rank() != 4) {
+                throw c.error("input must be NCHW (rank 4), got " + x.type);
+            }
+            int size = Math.toIntExact(Math.min(c.positiveAttr("blocksize", 0, "positive"), Integer.MAX_VALUE));
+            return new Blocks(x, size, x.shape().dim(0), c.staticDim(x, 1), c.staticDim(x, 2), c.staticDim(x, 3));
         }
-        long b = c.attrInt("blocksize", 0);
-        if (b < 1 || b > Integer.MAX_VALUE) {
-            throw c.error("blocksize must be positive, got " + b);
-        }
-        return (int) b;
     }
 
     private static Operand reshape(ImportContext c, Operand x, List<Dim> dims) {
