@@ -22,11 +22,54 @@ final class IndexingImports {
     }
 
     static void register(OnnxOps.Registry r) {
+        r.ops("TopK", IndexingImports::topK, 1);
         r.op("GatherElements", IndexingImports::gatherElements);
         r.op("ScatterElements", IndexingImports::scatterElements);
         r.op("Scatter", IndexingImports::scatterElements);
         r.op("GatherND", IndexingImports::gatherNd);
         r.op("ScatterND", IndexingImports::scatterNd);
+    }
+
+    /** The most values TopK takes: each is one argmax over the axis, unrolled. */
+    private static final long MAX_TOP_K = 64;
+
+    /**
+     * TopK: the k largest (or smallest) values along the axis and their indices, largest first (a
+     * tie: the lower index first), as k rounds of argmax over the values in float64, each round's
+     * winner masked out with -inf for the next.
+     */
+    private static List<Operand> topK(ImportContext c) {
+        Operand x = c.in(0);
+        int rank = x.rank();
+        int axis = c.normalizeAxis(c.attrInt("axis", -1), rank);
+        long k = c.opset() < 10 ? c.attrInt("k", -1) : c.knownInts(1)[0];
+        int n = c.staticDim(x, axis);
+        if (k < 0 || k > n || k > MAX_TOP_K) {
+            throw c.error("k must be between 0 and " + Math.min(n, MAX_TOP_K) + " (the axis's " + n
+                    + " values; TopK unrolls one argmax a value), got " + k);
+        }
+        Operand scores = c.cast(x, DType.FLOAT64);
+        if (c.attrInt("largest", 1) == 0) {
+            scores = c.emit(Op.NEG, scores);
+        }
+        Operand excluded = c.scalar(DType.FLOAT64, Double.NEGATIVE_INFINITY);
+        List<Operand> values = new ArrayList<>();
+        List<Operand> indices = new ArrayList<>();
+        for (int i = 0; i < k; i++) {
+            Operand best = c.emit(Op.ARGMAX, attrs().put("axis", axis).put("output_type", DType.INT64).build(), scores);
+            Operand at = c.expandDims(best, axis);
+            indices.add(at);
+            values.add(gatherAlong(c, x, at, axis));
+            Operand taken = c.emit(Op.ONE_HOT, attrs().put("depth", n).put("axis", axis).put("dtype", DType.BOOL)
+                    .build(), best);
+            scores = c.emit(Op.SELECT, taken, excluded, scores);
+        }
+        return List.of(concat(c, values, axis), concat(c, indices, axis));
+    }
+
+    private static Operand concat(ImportContext c, List<Operand> parts, int axis) {
+        return parts.size() == 1 ? parts.get(0)
+                : c.emit(Op.CONCAT, attrs().put("axis", axis).build(), parts.toArray(Operand[]::new));
     }
 
     /** out[p] = data[p with its axis coordinate replaced by indices[p]]: the shape of indices. */
@@ -35,7 +78,12 @@ final class IndexingImports {
         int rank = data.rank();
         int axis = c.normalizeAxis(c.attrInt("axis", 0), rank);
         requireRank(c, "indices", c.in(1), rank);
-        Operand indices = wrapNegative(c, c.in(1), c.staticDim(data, axis));
+        return gatherAlong(c, data, wrapNegative(c, c.in(1), c.staticDim(data, axis)), axis);
+    }
+
+    /** GatherElements of indices in range. */
+    private static Operand gatherAlong(ImportContext c, Operand data, Operand indices, int axis) {
+        int rank = data.rank();
         long[] perm = axisLast(rank, axis);
         // indices may be shorter than data along the other dims: data is cut to them.
         Operand moved = c.transpose(data, perm);

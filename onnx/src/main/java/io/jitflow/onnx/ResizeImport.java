@@ -25,6 +25,8 @@ final class ResizeImport {
     static void register(OnnxOps.Registry r) {
         // Inputs: X, then (opset 10) scales, or (opset 11 on) roi, scales, sizes; all but X must be known.
         r.op("Resize", ResizeImport::resize, 1, 2, 3);
+        // Resize's forerunner (opsets 7 to 9): its scales an attribute, then an input; nearest reads floor(i / scale).
+        r.op("Upsample", ResizeImport::resize, 1);
     }
 
     /** Where one output position reads: input indices (clamped), their weights, and a constant added (extrapolation). */
@@ -36,7 +38,7 @@ final class ResizeImport {
         int rank = x.rank();
         boolean opset10 = c.opset() < 11;
         double[] roi = !opset10 && c.has(1) ? c.known(1).toDoubleArray() : new double[0];
-        HostTensor scalesIn = opset10 ? c.known(1) : c.has(2) ? c.known(2) : null;
+        HostTensor scalesIn = opset10 ? (c.has(1) ? c.known(1) : upsampleScales(c)) : c.has(2) ? c.known(2) : null;
         long[] sizesIn = !opset10 && c.has(3) ? c.knownInts(3) : null;
         boolean hasScales = scalesIn != null && scalesIn.size() > 0;
         if (hasScales == (sizesIn != null && sizesIn.length > 0)) {
@@ -109,6 +111,12 @@ final class ResizeImport {
             y = apply(c, y, a, taps);
         }
         return y;
+    }
+
+    /** Upsample's scales attribute (opsets 7 and 8), or null. */
+    private static HostTensor upsampleScales(ImportContext c) {
+        float[] scales = c.attrFloats("scales");
+        return scales == null ? null : HostTensor.of(scales, scales.length);
     }
 
     private static int[] axes(ImportContext c, int rank) {
@@ -194,7 +202,7 @@ final class ResizeImport {
             this.c = c;
             this.transform = transform;
             this.mode = c.attrString("mode", "nearest");
-            this.nearestMode = c.attrString("nearest_mode", "round_prefer_floor");
+            this.nearestMode = c.attrString("nearest_mode", c.opType().equals("Upsample") ? "floor" : "round_prefer_floor");
             this.cubicA = c.attrFloat("cubic_coeff_a", -0.75);
             this.excludeOutside = c.attrInt("exclude_outside", 0) != 0;
             this.antialias = c.attrInt("antialias", 0) != 0;
