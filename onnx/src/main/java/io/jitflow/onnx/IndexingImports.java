@@ -122,15 +122,8 @@ final class IndexingImports {
                 padded = true;
             }
         }
-        Operand ones = c.emit(Op.BROADCAST_TO, attrs().put("shape", movedUpdates.shape()).build(),
-                c.scalar(data.type.dtype(), 1));
-        if (padded) {
-            movedIndices = c.emit(Op.PAD, attrs().putInts("paddings", paddings).build(), movedIndices);
-            movedUpdates = c.emit(Op.PAD, attrs().putInts("paddings", paddings).build(), movedUpdates);
-            ones = c.emit(Op.PAD, attrs().putInts("paddings", paddings).build(), ones);
-        }
         var a = attrs().put("axis", rank - 1).put("batch_dims", rank - 1).build();
-        Operand scattered = scatter(c, a, moved, movedIndices, movedUpdates, ones, add);
+        Operand scattered = scatter(c, a, moved, movedIndices, movedUpdates, padded ? paddings : null, add);
         return c.transpose(scattered, inverse(perm));
     }
 
@@ -147,10 +140,7 @@ final class IndexingImports {
         Operand data = c.in(0);
         boolean add = addsUpdates(c);
         FlatIndex flat = flatIndex(c, data, c.in(1), 0);
-        Operand updates = c.in(2);
-        Operand ones = c.emit(Op.BROADCAST_TO, attrs().put("shape", updates.shape()).build(),
-                c.scalar(data.type.dtype(), 1));
-        Operand scattered = scatter(c, attrs().put("axis", 0).build(), flat.data, flat.positions, updates, ones, add);
+        Operand scattered = scatter(c, attrs().put("axis", 0).build(), flat.data, flat.positions, c.in(2), null, add);
         return c.emit(Op.RESHAPE, attrs().put("shape", data.shape()).build(), scattered);
     }
 
@@ -172,10 +162,19 @@ final class IndexingImports {
 
     /**
      * scatter_add of the updates into data, or, replacing, the scattered sum where some index
-     * points (counted by scattering ones) and data elsewhere.
+     * points (counted by scattering ones) and data elsewhere. With {@code paddings}, indices and
+     * updates are padded first with index 0 and update 0 (and no count), which change nothing.
      */
     private static Operand scatter(ImportContext c, io.jitflow.ir.Attributes a, Operand data, Operand indices,
-                                   Operand updates, Operand ones, boolean add) {
+                                   Operand updates, long[] paddings, boolean add) {
+        Operand ones = add ? null : c.emit(Op.BROADCAST_TO, attrs().put("shape", updates.shape()).build(),
+                c.scalar(data.type.dtype(), 1));
+        if (paddings != null) {
+            var pad = attrs().putInts("paddings", paddings).build();
+            indices = c.emit(Op.PAD, pad, indices);
+            updates = c.emit(Op.PAD, pad, updates);
+            ones = ones == null ? null : c.emit(Op.PAD, pad, ones);
+        }
         if (add) {
             return c.emit(Op.SCATTER_ADD, a, data, indices, updates);
         }
