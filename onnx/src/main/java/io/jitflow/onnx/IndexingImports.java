@@ -82,7 +82,7 @@ final class IndexingImports {
     }
 
     /** GatherElements of indices in range. */
-    private static Operand gatherAlong(ImportContext c, Operand data, Operand indices, int axis) {
+    static Operand gatherAlong(ImportContext c, Operand data, Operand indices, int axis) {
         int rank = data.rank();
         long[] perm = axisLast(rank, axis);
         // indices may be shorter than data along the other dims: data is cut to them.

@@ -100,6 +100,72 @@ final class TensorImports {
         r.op("DepthToSpace", TensorImports::depthToSpace);
         r.op("SpaceToDepth", TensorImports::spaceToDepth);
         r.op("EyeLike", TensorImports::eyeLike);
+        r.op("CenterCropPad", TensorImports::centerCropPad, 1);
+        r.op("ReverseSequence", TensorImports::reverseSequence);
+    }
+
+    /**
+     * CenterCropPad: each listed axis (all by default) cut to the given size around its centre, or
+     * padded with zeros on both sides (the odd one after) to it.
+     */
+    private static Operand centerCropPad(ImportContext c) {
+        Operand x = c.in(0);
+        int rank = x.rank();
+        long[] sizes = c.knownInts(1);
+        long[] axes = c.attrInts("axes");
+        if (axes == null) {
+            axes = new long[rank];
+            Arrays.setAll(axes, i -> i);
+        }
+        if (sizes.length != axes.length) {
+            throw c.error("shape has " + sizes.length + " sizes for " + axes.length + " axes");
+        }
+        for (int k = 0; k < axes.length; k++) {
+            int axis = c.normalizeAxis(axes[k], rank);
+            long in = c.staticDim(x, axis);
+            long size = sizes[k];
+            if (size < 0) {
+                throw c.error("shape's sizes must not be negative, got " + size);
+            }
+            if (size < in) {
+                long start = (in - size) / 2;
+                x = c.sliceAxis(x, axis, start, start + size, 1);
+            } else if (size > in) {
+                long[] paddings = new long[2 * rank];
+                paddings[2 * axis] = (size - in) / 2;
+                paddings[2 * axis + 1] = size - in - paddings[2 * axis];
+                x = c.emit(Op.PAD, attrs().putInts("paddings", paddings).build(), x);
+            }
+        }
+        return x;
+    }
+
+    /**
+     * ReverseSequence: along the time axis, each batch entry's first sequence_lens values reversed
+     * and the rest kept: a gather along time at len - 1 - t below len, at t from it.
+     */
+    private static Operand reverseSequence(ImportContext c) {
+        Operand x = c.in(0);
+        int rank = x.rank();
+        int batchAxis = c.normalizeAxis(c.attrInt("batch_axis", 1), rank);
+        int timeAxis = c.normalizeAxis(c.attrInt("time_axis", 0), rank);
+        if (batchAxis == timeAxis || rank < 2) {
+            throw c.error("batch_axis and time_axis must be two axes of the input, got " + batchAxis + " and "
+                    + timeAxis + " for " + x.type);
+        }
+        int steps = c.staticDim(x, timeAxis);
+        List<Dim> timeShape = new ArrayList<>(java.util.Collections.nCopies(rank, Dim.of(1)));
+        timeShape.set(timeAxis, Dim.of(steps));
+        Operand t = reshape(c, c.emit(Op.RANGE, attrs().put("limit", (double) steps).put("dtype", DType.INT64).build()),
+                timeShape);
+        List<Dim> batchShape = new ArrayList<>(java.util.Collections.nCopies(rank, Dim.of(1)));
+        batchShape.set(batchAxis, x.shape().dim(batchAxis));
+        Operand lengths = reshape(c, c.cast(c.in(1), DType.INT64), batchShape);
+        Operand reversed = c.emit(Op.SUB, c.emit(Op.SUB, lengths, c.scalar(DType.INT64, 1)), t);
+        Operand source = c.emit(Op.SELECT, c.emit(Op.LESS, t, lengths), reversed,
+                c.emit(Op.BROADCAST_TO, attrs().put("shape", reversed.shape()).build(), t));
+        Operand everywhere = c.emit(Op.BROADCAST_TO, attrs().put("shape", x.shape()).build(), source);
+        return IndexingImports.gatherAlong(c, x, everywhere, timeAxis);
     }
 
     /**
