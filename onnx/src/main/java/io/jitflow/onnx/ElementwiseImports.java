@@ -103,6 +103,22 @@ final class ElementwiseImports {
             return c.emit(Op.DIV, x, c.emit(Op.ADD, c.scalar(x.type.dtype(), 1), c.emit(Op.ABS, x)));
         });
         r.op("Mish", c -> c.emit(Op.MUL, c.in(0), c.emit(Op.TANH, c.emit(Op.SOFTPLUS, c.in(0)))));
+        // max(0, x) + min(0, alpha (e^(x / alpha) - 1)).
+        r.op("Celu", c -> {
+            Operand x = c.in(0);
+            DType t = x.type.dtype();
+            Operand alpha = c.scalar(t, c.attrFloat("alpha", 1.0));
+            Operand scaled = c.emit(Op.MUL, alpha, c.emit(Op.SUB, c.emit(Op.EXP, c.emit(Op.DIV, x, alpha)), c.scalar(t, 1)));
+            return c.emit(Op.ADD, c.emit(Op.MAXIMUM, x, c.scalar(t, 0)), c.emit(Op.MINIMUM, scaled, c.scalar(t, 0)));
+        });
+        r.op("Swish", c -> swish(c, c.in(0)));
+        // swish(A) B, A and B of one shape.
+        r.op("SwiGLU", c -> {
+            if (!c.in(0).type.equals(c.in(1).type)) {
+                throw c.error("the gate and the value must have one type, got " + c.in(0).type + " and " + c.in(1).type);
+            }
+            return c.emit(Op.MUL, swish(c, c.in(0)), c.in(1));
+        });
         r.op("ThresholdedRelu", c -> {
             Operand x = c.in(0);
             DType t = x.type.dtype();
@@ -181,6 +197,12 @@ final class ElementwiseImports {
         DType t = x.type.dtype();
         Operand lin = c.emit(Op.ADD, c.emit(Op.MUL, x, c.scalar(t, alpha)), c.scalar(t, beta));
         return c.emit(Op.MINIMUM, c.emit(Op.MAXIMUM, lin, c.scalar(t, 0)), c.scalar(t, 1));
+    }
+
+    /** x sigmoid(alpha x), alpha the node's (1 by default). */
+    private static Operand swish(ImportContext c, Operand x) {
+        Operand scaled = c.emit(Op.MUL, x, c.scalar(x.type.dtype(), c.attrFloat("alpha", 1.0)));
+        return c.emit(Op.MUL, x, c.emit(Op.SIGMOID, scaled));
     }
 
     private static Operand half(ImportContext c) {

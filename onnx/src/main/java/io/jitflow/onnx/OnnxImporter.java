@@ -49,7 +49,7 @@ import java.util.function.Predicate;
 final class OnnxImporter {
     /** The oldest and newest default-domain opsets whose op versions are mapped. */
     static final int MIN_OPSET = 1;
-    static final int MAX_OPSET = 27;
+    static final int MAX_OPSET = 28;
     /** Folding stops at results this large: the compiler folds the rest, without holding copies here. */
     private static final long FOLD_LIMIT = 1 << 24;
 
