@@ -3,6 +3,7 @@ package io.jitflow.onnx;
 import static io.jitflow.onnx.ImportContext.attrs;
 
 import io.jitflow.ir.DType;
+import io.jitflow.ir.HostTensor;
 import io.jitflow.ir.Dim;
 import io.jitflow.ir.Op;
 import io.jitflow.ir.Shape;
@@ -23,6 +24,7 @@ final class IndexingImports {
 
     static void register(OnnxOps.Registry r) {
         r.ops("TopK", IndexingImports::topK, 1);
+        r.op("Col2Im", IndexingImports::col2Im, 1, 2);
         r.op("GatherElements", IndexingImports::gatherElements);
         r.op("ScatterElements", IndexingImports::scatterElements);
         r.op("Scatter", IndexingImports::scatterElements);
@@ -65,6 +67,78 @@ final class IndexingImports {
             scores = c.emit(Op.SELECT, taken, excluded, scores);
         }
         return List.of(concat(c, values, axis), concat(c, indices, axis));
+    }
+
+    /**
+     * Col2Im: each column of blocks [N, C x block, L] added back into the image [N, C, image...]
+     * at the place im2col took it from: a scatter_add at positions worked out at import time, each
+     * value in the padding sent to one extra slot past the image, cut off after.
+     */
+    private static Operand col2Im(ImportContext c) {
+        Operand x = c.in(0);
+        long[] image = c.knownInts(1);
+        long[] block = c.knownInts(2);
+        int s = image.length;
+        if (block.length != s || x.rank() != 3) {
+            throw c.error("needs input [N, C x block, L] and image_shape and block_shape of one length, got "
+                    + x.type + ", " + s + " and " + block.length);
+        }
+        long[] dilations = NetworkImports.orOnes(c.attrInts("dilations"), s);
+        long[] strides = NetworkImports.orOnes(c.attrInts("strides"), s);
+        long[] pads = c.attrInts("pads");
+        pads = pads == null ? new long[2 * s] : pads;
+        long[] out = new long[s];
+        long blockSize = 1;
+        long imageSize = 1;
+        long columns = 1;
+        for (int d = 0; d < s; d++) {
+            out[d] = (image[d] + pads[d] + pads[d + s] - (dilations[d] * (block[d] - 1) + 1)) / strides[d] + 1;
+            blockSize *= block[d];
+            imageSize *= image[d];
+            columns *= out[d];
+        }
+        int rows = c.staticDim(x, 1);
+        if (rows % blockSize != 0 || c.staticDim(x, 2) != columns) {
+            throw c.error("input " + x.type + " does not hold blocks of " + blockSize + " values at " + columns + " places");
+        }
+        long channels = rows / blockSize;
+        long outside = channels * imageSize;
+        HostTensor.Writer positions = HostTensor.writer(DType.INT64, new int[] {Math.toIntExact(rows * columns)});
+        int at = 0;
+        for (long row = 0; row < rows; row++) {
+            for (long col = 0; col < columns; col++) {
+                long flat = row / blockSize * imageSize;
+                long tap = row % blockSize;
+                long place = col;
+                for (int d = s - 1; d >= 0; d--) {
+                    long p = place % out[d] * strides[d] - pads[d] + tap % block[d] * dilations[d];
+                    flat = p < 0 || p >= image[d] || flat == outside ? outside : flat + p * stride(image, d);
+                    tap /= block[d];
+                    place /= out[d];
+                }
+                positions.setLong(at++, flat);
+            }
+        }
+        Dim n = x.shape().dim(0);
+        Operand values = c.emit(Op.RESHAPE, attrs().put("shape", Shape.of(List.of(n, Dim.of(rows * (int) columns)))).build(), x);
+        Operand where = c.emit(Op.BROADCAST_TO, attrs().put("shape", values.shape()).build(), c.constant(positions.build()));
+        Operand zeros = c.emit(Op.BROADCAST_TO, attrs().put("shape", Shape.of(List.of(n, Dim.of(Math.toIntExact(outside + 1)))))
+                .build(), c.scalar(x.type.dtype(), 0));
+        Operand sums = c.emit(Op.SCATTER_ADD, attrs().put("axis", 1).put("batch_dims", 1).build(), zeros, where, values);
+        List<Dim> dims = new ArrayList<>(List.of(n, Dim.of((int) channels)));
+        for (long d : image) {
+            dims.add(Dim.of(Math.toIntExact(d)));
+        }
+        return c.emit(Op.RESHAPE, attrs().put("shape", Shape.of(dims)).build(), c.sliceAxis(sums, 1, 0, outside, 1));
+    }
+
+    /** The row-major stride of dim d of a shape. */
+    private static long stride(long[] shape, int d) {
+        long stride = 1;
+        for (int e = d + 1; e < shape.length; e++) {
+            stride *= shape[e];
+        }
+        return stride;
     }
 
     private static Operand concat(ImportContext c, List<Operand> parts, int axis) {

@@ -561,7 +561,7 @@ final class NetworkImports {
         return pads;
     }
 
-    private static long[] orOnes(long[] values, int n) {
+    static long[] orOnes(long[] values, int n) {
         if (values != null) {
             return values;
         }

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * ONNX's own backend node tests (580 cases copied from {@code ../shared/conformance/onnx-node}, and 184
+ * ONNX's own backend node tests (580 cases copied from {@code ../shared/conformance/onnx-node}, and 189
  * more from the same commit of onnx/onnx for the ops those leave out: control flow, recurrent layers, Resize,
  * normalizations, gathers and scatters, activations, ...):
  * each model imported and run on its inputs by the reference interpreter, by compiled CPU code
@@ -43,7 +43,7 @@ import org.junit.jupiter.api.Test;
  * so the list (and the README's table, made from it) stays true. Each path must pass 95% of the cases.
  */
 class OnnxConformanceTest {
-    /** ONNX's 580 cases, and 184 more for the ops those leave out (control flow, recurrent, Resize, scatters, ...). */
+    /** ONNX's 580 cases, and 189 more for the ops those leave out (control flow, recurrent, Resize, scatters, ...). */
     private static final List<Path> SUITES = List.of(Repository.root().resolve("tests/src/test/resources/onnx-node"),
             Repository.root().resolve("tests/src/test/resources/onnx-node-more"));
     private static final Path FAILURES = Repository.root().resolve("tests/src/test/resources/onnx-node-failures.tsv");
