@@ -276,8 +276,7 @@ final class NetworkImports {
         Operand x = c.in(0);
         DType t = x.type.dtype();
         long p = c.positiveAttr("p", 2, "at least 1");
-        Operand magnitude = c.emit(Op.ABS, x);
-        Operand powers = p == 2 ? c.emit(Op.MUL, x, x) : c.emit(Op.POW, magnitude, c.scalar(t, p));
+        Operand powers = p == 2 ? c.emit(Op.MUL, x, x) : c.emit(Op.POW, c.emit(Op.ABS, x), c.scalar(t, p));
         long taps = Arrays.stream(window(c)).asLongStream().reduce(1, (a, b) -> a * b);
         Operand mean = c.emit(Op.AVG_POOL, poolAttrs(c).put("count_include_pad", true).build(), channelsLast(c, powers));
         Operand sums = c.emit(Op.MUL, channelsFirst(c, mean), c.scalar(t, taps));
@@ -425,8 +424,9 @@ final class NetworkImports {
         var a = poolAttrs(c);
         if (op == Op.AVG_POOL) {
             boolean includePad = c.attrInt("count_include_pad", 0) != 0;
-            long[] pads = windowPads(c, x, window(c), c.attrInt("ceil_mode", 0) != 0);
-            long[] explicit = windowPads(c, x, window(c), false);
+            int[] window = window(c);
+            long[] pads = windowPads(c, x, window, c.attrInt("ceil_mode", 0) != 0);
+            long[] explicit = windowPads(c, x, window, false);
             if (includePad && !Arrays.equals(pads, explicit)) {
                 // ONNX counts the explicit pads' taps but not those of the end pad that ceil_mode
                 // adds: the explicit pads become zeros of the input, and only taps inside it count.
