@@ -188,6 +188,42 @@ class OnnxHostileFilesTest {
         assertTrue(m.contains("node 'se' (ScatterElements #0, opset 18): reduction \"max\" is not supported"), m);
     }
 
+    /** The refusals of the ops the import builds from compositions name the node and what is wrong. */
+    @Test
+    void compositionsRefuseWhatTheyCannotBuild() throws IOException {
+        TensorProto k = TensorProto.newBuilder().setName("k").setDataType(TensorProto.DataType.INT64_VALUE).addDims(1)
+                .addInt64Data(5).build();
+        String m = refused(write(GraphProto.newBuilder().addInput(input("x", 3)).addInitializer(k)
+                .addOutput(input("v", 5)).addOutput(input("i", 5)).addNode(NodeProto.newBuilder().setOpType("TopK")
+                        .setName("top").addInput("x").addInput("k").addOutput("v").addOutput("i"))));
+        assertTrue(m.contains("node 'top' (TopK #0, opset 18): k must be between 0 and 3"), m);
+        m = refused(write(GraphProto.newBuilder().addInput(input("a", 2)).addInput(input("b", 3))
+                .addOutput(input("y", 2)).addNode(node("SwiGLU", "glu", "y", "a", "b"))));
+        assertTrue(m.endsWith("node 'glu' (SwiGLU #0, opset 18): the gate and the value must have one type, got "
+                + "float32[2] and float32[3]"), m);
+        NodeProto depthToSpace = node("DepthToSpace", "d2s", "y", "x").toBuilder()
+                .addAttribute(AttributeProto.newBuilder().setName("blocksize").setType(AttributeProto.AttributeType.INT).setI(2))
+                .addAttribute(AttributeProto.newBuilder().setName("mode").setType(AttributeProto.AttributeType.STRING)
+                        .setS(com.google.protobuf.ByteString.copyFromUtf8("XYZ"))).build();
+        m = refused(write(GraphProto.newBuilder().addInput(input("x", 1, 4, 2, 2)).addOutput(input("y", 1, 1, 4, 4))
+                .addNode(depthToSpace)));
+        assertTrue(m.endsWith("node 'd2s' (DepthToSpace #0, opset 18): mode must be \"DCR\" or \"CRD\", got \"XYZ\""), m);
+        TensorProto sizes = TensorProto.newBuilder().setName("s").setDataType(TensorProto.DataType.INT64_VALUE).addDims(1)
+                .addInt64Data(2).build();
+        m = refused(write(GraphProto.newBuilder().addInput(input("x", 4, 4)).addInitializer(sizes)
+                .addOutput(input("y", 2, 4)).addNode(node("CenterCropPad", "ccp", "y", "x", "s"))));
+        assertTrue(m.endsWith("node 'ccp' (CenterCropPad #0, opset 18): shape has 1 sizes for 2 axes"), m);
+        ValueInfoProto indices = ValueInfoProto.newBuilder().setName("i").setType(TypeProto.newBuilder()
+                .setTensorType(TypeProto.Tensor.newBuilder().setElemType(TensorProto.DataType.INT64_VALUE)
+                        .setShape(TensorShapeProto.newBuilder()
+                                .addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(1))
+                                .addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(2))))).build();
+        m = refused(write(GraphProto.newBuilder().addInput(input("x", 2, 3)).addInput(indices).addInput(input("u", 1, 3))
+                .addOutput(input("y", 2, 3)).addNode(node("ScatterElements", "se", "y", "x", "i", "u"))));
+        assertTrue(m.endsWith("node 'se' (ScatterElements #0, opset 18): updates must have the indices' shape [1, 2], "
+                + "got float32[1, 3]"), m);
+    }
+
     @Test
     void anAttributeOfTheWrongTypeNamesTheNode() throws IOException {
         NodeProto softmax = node("Softmax", "sm", "y", "x").toBuilder().addAttribute(AttributeProto.newBuilder()
