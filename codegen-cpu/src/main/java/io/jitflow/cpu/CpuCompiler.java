@@ -1,5 +1,6 @@
 package io.jitflow.cpu;
 
+import io.jitflow.ir.kernel.Expr;
 import io.jitflow.ir.kernel.Kernel;
 import io.jitflow.ir.kernel.KernelProgram;
 import io.jitflow.runtime.CompiledProgram;
@@ -159,6 +160,29 @@ public final class CpuCompiler {
         return k instanceof Kernel.Matmul || k instanceof Kernel.Conv;
     }
 
+    /** A transcendental function (exp, log, tanh, pow, ...) counted as this many plain points. */
+    public static final long TRANSCENDENTAL_COST = 16;
+
+    /**
+     * What one point of the loop costs, in plain points, when KernelThreads decides whether to split
+     * it: a routine call takes 5-10 ns where an add takes under one, so the MNIST MLP's softmax
+     * (1,280 float64 exponentials, 10 us on one thread) runs on all threads.
+     */
+    public static long pointCost(Kernel.Loop l) {
+        long[] cost = {1};
+        List<Expr> bodies = l instanceof Kernel.Map m ? m.results().stream().map(Kernel.Result::body).toList()
+                : List.of(((Kernel.Reduce) l).body());
+        for (Expr body : bodies) {
+            Expr.forEachNode(body, e -> {
+                if (e instanceof Expr.Unary u && u.op().isTranscendental()
+                        || e instanceof Expr.Binary b && b.op().isTranscendental()) {
+                    cost[0] += TRANSCENDENTAL_COST;
+                }
+            });
+        }
+        return cost[0];
+    }
+
     /** The loop that kernel {@code i}'s entry of runRange runs, if any. */
     private static Kernel.Loop rangeLoop(Kernel k) {
         return k instanceof Kernel.Loop l ? l : epilogueOf(k);
@@ -245,7 +269,7 @@ public final class CpuCompiler {
                 } else {
                     scope.pushSize(l.space().dim(axis));
                 }
-                run.push(1L);
+                run.push(pointCost(l));
                 for (io.jitflow.ir.Dim d : l.space().dims()) {
                     scope.pushSize(d);
                     run.cast(Type.INT_TYPE, Type.LONG_TYPE);

@@ -356,6 +356,46 @@ class VectorPathTest {
                 "rows added a vector at a time in exact mode");
     }
 
+    /**
+     * A point that calls exp counts as 1 + 16 plain points when the threads share out a loop, and
+     * run() hands that count on: the MNIST MLP's 128 x 10 softmax spends 10 us in its 1,280
+     * float64 exponentials, which one thread would run alone by their number of points.
+     */
+    @Test
+    void transcendentalPointsWeighMoreWhenLoopsAreSplit() {
+        Graph g = io.jitflow.text.GraphParser.parse("""
+                jitflow 1 opset 1
+                func @f(%x : float32[128, 10]) -> (y : float32[128, 10]) {
+                  %y = softmax(%x) {axis = 1} : float32[128, 10]
+                  return %y
+                }
+                """, "softmax.jfg");
+        KernelProgram program = Compiled.lower(g.functions().get(0), io.jitflow.ir.InferenceContext.NO_VARIABLES);
+        List<Long> costs = program.kernels().stream()
+                .map(k -> CpuCompiler.pointCost((io.jitflow.ir.kernel.Kernel.Loop) k)).toList();
+        long exp = 1 + CpuCompiler.TRANSCENDENTAL_COST;
+        assertEquals(List.of(1L, exp, 1L, 1L), costs, "the max, the exponentials, their sum, the quotients");
+        List<Object> pushed = new java.util.ArrayList<>();
+        new org.objectweb.asm.ClassReader(CpuCompiler.generate(program, io.jitflow.cpu.CpuCodeOptions.FAST)).accept(
+                new org.objectweb.asm.ClassVisitor(org.objectweb.asm.Opcodes.ASM9) {
+                    @Override
+                    public org.objectweb.asm.MethodVisitor visitMethod(int access, String name, String descriptor,
+                                                                       String signature, String[] exceptions) {
+                        return !name.startsWith("run_") ? null : new org.objectweb.asm.MethodVisitor(org.objectweb.asm.Opcodes.ASM9) {
+                            @Override
+                            public void visitLdcInsn(Object value) {
+                                pushed.add(value);
+                            }
+                        };
+                    }
+                }, 0);
+        assertTrue(pushed.contains(exp), "run() passes the exponentials' weight to the split, pushed " + pushed);
+        Map<String, HostTensor> inputs = randomInputs(g.functions().get(0), 5);
+        io.jitflow.runtime.KernelThreads.withThreads(2, () ->
+                Differential.check(g, g.functions().get(0), inputs, "softmax split over threads", VECTOR,
+                        Differential.Tolerance.EXACT));
+    }
+
     private static final String VECTOR_MATH_CLASS = "io/jitflow/runtime/VectorMath";
 
     /** How many calls of {@code owner}'s methods named {@code method} the generated class makes. */

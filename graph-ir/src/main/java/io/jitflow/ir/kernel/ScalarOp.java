@@ -32,6 +32,12 @@ public enum ScalarOp {
         return arity;
     }
 
+    /** exp, log, tanh, pow and the like: computed by a routine of many steps, not one instruction. */
+    public boolean isTranscendental() {
+        return this == EXP || this == EXPM1 || this == LOG || this == LOG1P || this == SIN || this == COS
+                || this == TANH || this == ERF || this == NORMAL_CDF || this == POW;
+    }
+
     public boolean isComparison() {
         return this == EQ || this == NE || this == LT || this == LE || this == GT || this == GE
                 || this == IS_NAN || this == IS_FINITE;
