@@ -16,7 +16,8 @@ import java.util.List;
  * that axis is moved last and every other dim becomes a batch dim; with index tuples (GatherND,
  * ScatterND), the indexed dims are flattened into one and each tuple into its flat position. A
  * scatter that replaces (reduction "none") takes the scattered sum where some index points and
- * the data elsewhere: for repeated indices, whose order ONNX leaves undefined, it adds them.
+ * the data elsewhere: for repeated indices, whose order ONNX leaves undefined, it adds them. The
+ * reductions "max", "min" and "mul" compare every update with every position of its row.
  */
 final class IndexingImports {
     private IndexingImports() {
@@ -181,13 +182,14 @@ final class IndexingImports {
         if (!c.in(2).shape().equals(c.in(1).shape())) {
             throw c.error("updates must have the indices' shape " + c.in(1).type.shape() + ", got " + c.in(2).type);
         }
-        boolean add = addsUpdates(c);
+        String reduction = reduction(c);
         Operand indices = wrapNegative(c, c.in(1), c.staticDim(data, axis));
         long[] perm = axisLast(rank, axis);
         Operand moved = c.transpose(data, perm);
         Operand movedIndices = c.transpose(indices, perm);
         Operand movedUpdates = c.transpose(c.in(2), perm);
-        // Indices shorter than data along the other dims: padded with index 0 and update 0, which add nothing.
+        // Indices shorter than data along the other dims: padded with index 0 and an update that
+        // changes nothing there (0 for a sum, the fold's identity for a reduction).
         long[] paddings = new long[2 * rank];
         boolean padded = false;
         for (int d = 0; d < rank - 1; d++) {
@@ -196,8 +198,18 @@ final class IndexingImports {
                 padded = true;
             }
         }
+        if (REDUCTIONS.containsKey(reduction)) {
+            if (padded) {
+                var pad = attrs().putInts("paddings", paddings);
+                movedIndices = c.emit(Op.PAD, pad.build(), movedIndices);
+                movedUpdates = c.emit(Op.PAD, pad.put("constant_value", identity(c, reduction, data.type.dtype())).build(),
+                        movedUpdates);
+            }
+            return c.transpose(reduceInto(c, reduction, moved, movedIndices, movedUpdates), inverse(perm));
+        }
         var a = attrs().put("axis", rank - 1).put("batch_dims", rank - 1).build();
-        Operand scattered = scatter(c, a, moved, movedIndices, movedUpdates, padded ? paddings : null, add);
+        Operand scattered = scatter(c, a, moved, movedIndices, movedUpdates, padded ? paddings : null,
+                reduction.equals("add"));
         return c.transpose(scattered, inverse(perm));
     }
 
@@ -212,9 +224,12 @@ final class IndexingImports {
     /** data with updates[i..., j...] put at data[indices[i..., :], j...] (added, or replacing). */
     private static Operand scatterNd(ImportContext c) {
         Operand data = c.in(0);
-        boolean add = addsUpdates(c);
+        String reduction = reduction(c);
         FlatIndex flat = flatIndex(c, data, c.in(1), 0);
-        Operand scattered = scatter(c, attrs().put("axis", 0).build(), flat.data, flat.positions, c.in(2), null, add);
+        Operand scattered = REDUCTIONS.containsKey(reduction)
+                ? reduceNdInto(c, reduction, flat.data, flat.positions, c.in(2))
+                : scatter(c, attrs().put("axis", 0).build(), flat.data, flat.positions, c.in(2), null,
+                        reduction.equals("add"));
         return c.emit(Op.RESHAPE, attrs().put("shape", data.shape()).build(), scattered);
     }
 
@@ -224,14 +239,100 @@ final class IndexingImports {
         }
     }
 
-    /** Whether the scatter's reduction adds ("add") rather than replaces ("none"); others are refused. */
-    private static boolean addsUpdates(ImportContext c) {
+    /** The ops that fold a position's updates for reductions "max", "min" and "mul", and the op that reduces a run of them. */
+    private static final java.util.Map<String, Op[]> REDUCTIONS = java.util.Map.of(
+            "max", new Op[] {Op.MAXIMUM, Op.REDUCE_MAX}, "min", new Op[] {Op.MINIMUM, Op.REDUCE_MIN},
+            "mul", new Op[] {Op.MUL, Op.REDUCE_PROD});
+
+    /** The scatter's reduction: "none", "add", "max", "min" or "mul". */
+    private static String reduction(ImportContext c) {
         String reduction = c.attrString("reduction", "none");
-        if (!reduction.equals("none") && !reduction.equals("add")) {
-            throw c.error("reduction \"" + reduction + "\" is not supported (the op set scatters by adding; "
-                    + "\"none\" and \"add\" import)");
+        if (!reduction.equals("none") && !reduction.equals("add") && !REDUCTIONS.containsKey(reduction)) {
+            throw c.error("reduction \"" + reduction + "\" is not one of none, add, max, min and mul");
         }
-        return reduction.equals("add");
+        return reduction;
+    }
+
+    /**
+     * The most (update, position) pairs a scatter with reduction "max", "min" or "mul" compares:
+     * each update is compared with every position of its row (the op set's scatter only adds).
+     */
+    static final long MAX_COMPARED_PAIRS = 1L << 24;
+
+    /**
+     * data ([batch..., n]) with each position p of a row folded with the updates ([batch..., u])
+     * whose index there is p: the larger, the smaller or the product, in the updates' order after
+     * data's own value (a product's rounding depends on it). Every update is compared with every
+     * position, an identity (the dtype's lowest or highest value, or 1) standing where the index
+     * points elsewhere, and the comparison is reduced along the updates.
+     */
+    private static Operand reduceInto(ImportContext c, String reduction, Operand data, Operand indices, Operand updates) {
+        int rank = data.rank();
+        int n = c.staticDim(data, rank - 1);
+        long pairs = (long) n * c.staticDim(updates, rank - 1);
+        for (int d = 0; d < rank - 1; d++) {
+            pairs *= c.staticDim(data, d);
+        }
+        if (pairs > MAX_COMPARED_PAIRS) {
+            throw c.error("reduction \"" + reduction + "\" compares each update with each position of its row: " + pairs
+                    + " pairs, more than " + MAX_COMPARED_PAIRS);
+        }
+        DType t = data.type.dtype();
+        Op[] ops = REDUCTIONS.get(reduction);
+        Operand positions = c.emit(Op.RANGE, attrs().put("limit", (double) n).put("dtype", indices.type.dtype()).build());
+        Operand hits = c.emit(Op.EQUAL, c.expandDims(indices, rank), positions);
+        Operand candidates = c.emit(Op.SELECT, hits, c.expandDims(updates, rank), c.scalar(t, identity(c, reduction, t)));
+        if (ops[0] == Op.MUL) {
+            Operand chain = c.emit(Op.CONCAT, attrs().put("axis", rank - 1).build(), c.expandDims(data, rank - 1),
+                    candidates);
+            return c.reduce(ops[1], chain, new long[] {rank - 1}, false);
+        }
+        return c.emit(ops[0], data, c.reduce(ops[1], candidates, new long[] {rank - 1}, false));
+    }
+
+    /** The value that leaves a fold unchanged: 1 for a product, else the dtype's lowest (max) or highest (min). */
+    private static double identity(ImportContext c, String reduction, DType t) {
+        if (t == DType.BOOL) {
+            throw c.error("reduction \"" + reduction + "\" needs numbers, got bool");
+        }
+        if (reduction.equals("mul")) {
+            return 1;
+        }
+        boolean max = reduction.equals("max");
+        return switch (t) {
+            case UINT8 -> max ? 0 : 255;
+            case INT32 -> max ? Integer.MIN_VALUE : Integer.MAX_VALUE;
+            // Long.MAX_VALUE as a double is 2^63, which the int64 scalar saturates back to it.
+            case INT64 -> max ? Long.MIN_VALUE : Long.MAX_VALUE;
+            default -> max ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+        };
+    }
+
+    /**
+     * ScatterND's {@link #reduceInto}: data ([positions, slice...]), one flat position per index
+     * tuple ([tuples...]), updates ([tuples..., slice...]); each slice element becomes a row whose
+     * updates are the tuples'.
+     */
+    private static Operand reduceNdInto(ImportContext c, String reduction, Operand data, Operand positions,
+                                        Operand updates) {
+        int slice = data.rank() - 1;
+        long tuples = 1;
+        for (int d = 0; d < positions.rank(); d++) {
+            tuples *= c.staticDim(positions, d);
+        }
+        List<Dim> updateDims = new ArrayList<>(List.of(Dim.of(Math.toIntExact(tuples))));
+        updateDims.addAll(data.shape().dims().subList(1, data.rank()));
+        Operand flatUpdates = c.emit(Op.RESHAPE, attrs().put("shape", Shape.of(updateDims)).build(), updates);
+        Operand flatPositions = c.emit(Op.RESHAPE, attrs().put("shape", Shape.of(Dim.of(Math.toIntExact(tuples)))).build(),
+                positions);
+        long[] sliceFirst = new long[slice + 1];
+        for (int d = 0; d < slice; d++) {
+            sliceFirst[d] = d + 1;
+        }
+        Operand rows = c.transpose(data, sliceFirst);
+        Operand rowUpdates = c.transpose(flatUpdates, sliceFirst);
+        Operand rowIndices = c.emit(Op.BROADCAST_TO, attrs().put("shape", rowUpdates.shape()).build(), flatPositions);
+        return c.transpose(reduceInto(c, reduction, rows, rowIndices, rowUpdates), inverse(sliceFirst));
     }
 
     /**

@@ -180,12 +180,27 @@ class OnnxHostileFilesTest {
                 .addOutput(input("y", 1, 2)).addNode(node("GatherElements", "ge", "y", "x", "i"))));
         assertTrue(m.endsWith("node 'ge' (GatherElements #0, opset 18): indices must have the data's rank 1, got "
                 + "int64[1, 2]"), m);
-        NodeProto scatter = node("ScatterElements", "se", "y", "x", "i", "u").toBuilder().addAttribute(
-                AttributeProto.newBuilder().setName("reduction").setType(AttributeProto.AttributeType.STRING)
-                        .setS(com.google.protobuf.ByteString.copyFromUtf8("max"))).build();
         m = refused(write(GraphProto.newBuilder().addInput(input("x", 1, 2)).addInput(indices).addInput(input("u", 1, 2))
-                .addOutput(input("y", 1, 2)).addNode(scatter)));
-        assertTrue(m.contains("node 'se' (ScatterElements #0, opset 18): reduction \"max\" is not supported"), m);
+                .addOutput(input("y", 1, 2)).addNode(scatterReducing("avg"))));
+        assertTrue(m.endsWith("node 'se' (ScatterElements #0, opset 18): reduction \"avg\" is not one of none, add, max, "
+                + "min and mul"), m);
+        // A folding reduction compares each update with each position of its row: 4,096 rows of
+        // 4,096 positions and 2 updates are 2^25 pairs, refused before anything is built.
+        ValueInfoProto manyIndices = indices.toBuilder().setType(indices.getType().toBuilder().setTensorType(
+                indices.getType().getTensorType().toBuilder().setShape(TensorShapeProto.newBuilder()
+                        .addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(4096))
+                        .addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(2))))).build();
+        m = refused(write(GraphProto.newBuilder().addInput(input("x", 4096, 4096)).addInput(manyIndices)
+                .addInput(input("u", 4096, 2)).addOutput(input("y", 4096, 4096)).addNode(scatterReducing("max"))));
+        assertTrue(m.endsWith("node 'se' (ScatterElements #0, opset 18): reduction \"max\" compares each update with each "
+                + "position of its row: 33554432 pairs, more than 16777216"), m);
+    }
+
+    private static NodeProto scatterReducing(String reduction) {
+        return node("ScatterElements", "se", "y", "x", "i", "u").toBuilder().addAttribute(AttributeProto.newBuilder()
+                .setName("axis").setType(AttributeProto.AttributeType.INT).setI(1)).addAttribute(
+                AttributeProto.newBuilder().setName("reduction").setType(AttributeProto.AttributeType.STRING)
+                        .setS(com.google.protobuf.ByteString.copyFromUtf8(reduction))).build();
     }
 
     /** The refusals of the ops the import builds from compositions name the node and what is wrong. */
