@@ -394,7 +394,7 @@ final class IndexingImports {
     }
 
     /** The permutation that moves {@code axis} last, keeping the others in order. */
-    private static long[] axisLast(int rank, int axis) {
+    static long[] axisLast(int rank, int axis) {
         long[] perm = new long[rank];
         for (int d = 0, at = 0; d < rank; d++) {
             if (d != axis) {
@@ -405,7 +405,7 @@ final class IndexingImports {
         return perm;
     }
 
-    private static long[] inverse(long[] perm) {
+    static long[] inverse(long[] perm) {
         long[] inverse = new long[perm.length];
         for (int i = 0; i < perm.length; i++) {
             inverse[(int) perm[i]] = i;

@@ -44,6 +44,7 @@ final class NetworkImports {
         r.op("InstanceNormalization", NetworkImports::instanceNorm);
         r.op("GroupNormalization", NetworkImports::groupNorm);
         r.op("MeanVarianceNormalization", NetworkImports::meanVarianceNorm);
+        r.op("RMSNormalization", NetworkImports::rmsNorm);
         r.op("LpNormalization", NetworkImports::lpNorm);
         r.op("LpPool", NetworkImports::lpPool);
         r.op("Hardmax", NetworkImports::hardmax);
@@ -193,6 +194,22 @@ final class NetworkImports {
         Operand invStdDev = c.emit(Op.RSQRT, c.emit(Op.ADD, variance, c.scalar(t, epsilon)));
         Operand y = c.emit(Op.ADD, c.emit(Op.MUL, c.emit(Op.MUL, centered, invStdDev), scale), offset);
         return List.of(y, mean, invStdDev);
+    }
+
+    /**
+     * RMSNormalization (opset 23): x / sqrt(mean(x^2) + epsilon) over the axes from axis on, times
+     * scale (in scale's dtype). Every op rounds once from float64, so stash_type's float32 is met.
+     */
+    private static Operand rmsNorm(ImportContext c) {
+        Operand x = c.in(0);
+        int rank = x.rank();
+        int axis = c.normalizeAxis(c.attrInt("axis", -1), rank);
+        long[] axes = new long[rank - axis];
+        Arrays.setAll(axes, i -> axis + i);
+        Operand meanSquare = c.reduce(Op.REDUCE_MEAN, c.emit(Op.MUL, x, x), axes, true);
+        Operand rms = c.emit(Op.SQRT, c.emit(Op.ADD, meanSquare, c.scalar(x.type.dtype(), c.attrFloat("epsilon", 1e-5))));
+        Operand scale = c.in(1);
+        return c.emit(Op.MUL, c.cast(c.emit(Op.DIV, x, rms), scale.type.dtype()), scale);
     }
 
     /** Each sample's channel normalized over its spatial positions, then scaled and shifted per channel. */

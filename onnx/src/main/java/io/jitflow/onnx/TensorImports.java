@@ -96,10 +96,14 @@ final class TensorImports {
         }, 2);
         r.op("OneHot", TensorImports::oneHot, 1, 2);
         r.op("Trilu", TensorImports::trilu, 1);
-        r.op("CumSum", TensorImports::cumSum, 1);
+        r.op("CumSum", c -> cumulative(c, Op.REDUCE_SUM, 0), 1);
+        r.op("CumProd", c -> cumulative(c, Op.REDUCE_PROD, 1), 1);
         r.op("DepthToSpace", TensorImports::depthToSpace);
         r.op("SpaceToDepth", TensorImports::spaceToDepth);
         r.op("EyeLike", TensorImports::eyeLike);
+        r.op("HannWindow", c -> window(c, 0.5, -0.5, 0), 0);
+        r.op("HammingWindow", c -> window(c, 25.0 / 46, -21.0 / 46, 0), 0);
+        r.op("BlackmanWindow", c -> window(c, 0.42, -0.5, 0.08), 0);
         r.op("CenterCropPad", TensorImports::centerCropPad, 1);
         r.op("ReverseSequence", TensorImports::reverseSequence);
     }
@@ -241,6 +245,33 @@ final class TensorImports {
             }
         }
         return c.constant(eye.build());
+    }
+
+    /** The most values a window op makes (they become a constant of the graph). */
+    static final long MAX_WINDOW = 1 << 24;
+
+    /**
+     * A window of {@code size} values (known at import): a0 + a1 cos(2 pi n / N) + a2 cos(4 pi n / N)
+     * for n in [0, size), N the size when periodic (the default), one less when symmetric (a
+     * window of one value is 1, as PyTorch's); a constant of output_datatype, computed in float64.
+     */
+    private static Operand window(ImportContext c, double a0, double a1, double a2) {
+        HostTensor sizeInput = c.known(0);
+        if (sizeInput.size() != 1 || !sizeInput.dtype().isInteger()) {
+            throw c.error("size must be one integer, got " + c.in(0).type);
+        }
+        long size = sizeInput.getLong(0);
+        if (size < 0 || size > MAX_WINDOW) {
+            throw c.error("size must be between 0 and " + MAX_WINDOW + ", got " + size);
+        }
+        DType dtype = TensorProtos.dtype((int) c.attrInt("output_datatype", 1), c.opType() + "'s 'output_datatype'");
+        long period = c.attrInt("periodic", 1) != 0 ? size : size - 1;
+        HostTensor.Writer w = HostTensor.writer(dtype, new int[] {(int) size});
+        for (int n = 0; n < size; n++) {
+            double angle = period == 0 ? 0 : 2 * Math.PI * n / period;
+            w.setDouble(n, period == 0 ? 1 : a0 + a1 * Math.cos(angle) + a2 * Math.cos(2 * angle));
+        }
+        return c.constant(w.build());
     }
 
     private static int clampAxis(long axis, int rank) {
@@ -549,28 +580,20 @@ final class TensorImports {
     }
 
     /**
-     * CumSum along an axis of size n: the axis moved last, each output element a masked sum over the
-     * row (exclusive and reverse choose the mask), then moved back.
+     * CumSum and CumProd along an axis of size n: the axis moved last, each output element the row
+     * reduced with the values outside its mask replaced by the identity (exclusive and reverse
+     * choose the mask; a replaced value, not a product by 0, so an infinity or NaN later in the row
+     * leaves the earlier sums alone), then moved back.
      */
-    private static Operand cumSum(ImportContext c) {
+    private static Operand cumulative(ImportContext c, Op reduction, double identity) {
         Operand x = c.in(0);
         int rank = x.rank();
         int axis = c.normalizeAxis(c.knownInts(1)[0], rank);
         boolean exclusive = c.attrInt("exclusive", 0) != 0;
         boolean reverse = c.attrInt("reverse", 0) != 0;
         int n = c.staticDim(x, axis);
-        long[] perm = new long[rank];
-        for (int i = 0, k = 0; i < rank; i++) {
-            if (i != axis) {
-                perm[k++] = i;
-            }
-        }
-        perm[rank - 1] = axis;
-        long[] inverse = new long[rank];
-        for (int i = 0; i < rank; i++) {
-            inverse[(int) perm[i]] = i;
-        }
-        HostTensor.Writer mask = HostTensor.writer(x.type.dtype(), new int[] {n, n});
+        long[] perm = IndexingImports.axisLast(rank, axis);
+        HostTensor.Writer mask = HostTensor.writer(DType.BOOL, new int[] {n, n});
         for (int i = 0; i < n; i++) {
             for (int j = 0; j < n; j++) {
                 boolean in = reverse ? (exclusive ? j > i : j >= i) : (exclusive ? j < i : j <= i);
@@ -578,8 +601,7 @@ final class TensorImports {
             }
         }
         Operand rows = c.expandDims(c.transpose(x, perm), rank - 1);
-        Operand masked = c.emit(Op.MUL, rows, c.constant(mask.build()));
-        Operand sums = c.reduce(Op.REDUCE_SUM, masked, new long[] {rank}, false);
-        return c.transpose(sums, inverse);
+        Operand masked = c.emit(Op.SELECT, c.constant(mask.build()), rows, c.scalar(x.type.dtype(), identity));
+        return c.transpose(c.reduce(reduction, masked, new long[] {rank}, false), IndexingImports.inverse(perm));
     }
 }
