@@ -48,6 +48,7 @@ final class OnnxOps {
         ResizeImport.register(r);
         ControlFlowImports.register(r);
         RecurrentImports.register(r);
+        LossImports.register(r);
         return Collections.unmodifiableMap(r.entries);
     }
 
