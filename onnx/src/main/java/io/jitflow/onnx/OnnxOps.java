@@ -49,6 +49,7 @@ final class OnnxOps {
         ControlFlowImports.register(r);
         RecurrentImports.register(r);
         LossImports.register(r);
+        AttentionImport.register(r);
         return Collections.unmodifiableMap(r.entries);
     }
 

@@ -237,6 +237,18 @@ class OnnxHostileFilesTest {
                 .addOutput(input("y", 2, 3)).addNode(node("ScatterElements", "se", "y", "x", "i", "u"))));
         assertTrue(m.endsWith("node 'se' (ScatterElements #0, opset 18): updates must have the indices' shape [1, 2], "
                 + "got float32[1, 3]"), m);
+        GraphProto.Builder attention = GraphProto.newBuilder().addInput(input("q", 1, 4, 6)).addInput(input("k", 1, 5, 6))
+                .addInput(input("v", 1, 5, 6)).addOutput(input("y", 1, 4, 6));
+        m = refused(write(attention.clone().addNode(node("Attention", "att", "y", "q", "k", "v"))));
+        assertTrue(m.endsWith("node 'att' (Attention #0, opset 18): q_num_heads must be at least 1 for 3-D inputs, got 0"),
+                m);
+        NodeProto heads = node("Attention", "att", "y", "q", "k", "v").toBuilder()
+                .addAttribute(AttributeProto.newBuilder().setName("q_num_heads").setType(AttributeProto.AttributeType.INT).setI(4))
+                .addAttribute(AttributeProto.newBuilder().setName("kv_num_heads").setType(AttributeProto.AttributeType.INT).setI(3))
+                .build();
+        m = refused(write(attention.clone().addNode(heads)));
+        assertTrue(m.endsWith("node 'att' (Attention #0, opset 18): a hidden size of 6 does not split into 4 heads: "
+                + "float32[1, 4, 6]"), m);
     }
 
     @Test

@@ -35,10 +35,18 @@ class OnnxRuntimeCrossCheckTest {
     /**
      * Cases where ONNX Runtime 1.23.2 gives other values than ONNX's expected outputs, which Jitflow
      * matches: its align_corners downsampling divides by the integer output size less one, the
-     * specification by scale x input size less one.
+     * specification by scale x input size less one; its Attention gives NaN for a query row that
+     * attends no key (ONNX's errata of 1.23: zeros), applies softcap otherwise than before the
+     * mask (0.80 for 0.79, and 167 for 0.79 where the mask holds -infinity), and rounds float16
+     * attention beyond the tolerance (0.45972 for 0.45923).
      */
     private static final Set<String> ONNX_RUNTIME_DEVIATES = Set.of("test_resize_downsample_scales_cubic_align_corners",
-            "test_resize_downsample_scales_linear_align_corners");
+            "test_resize_downsample_scales_linear_align_corners",
+            "test_attention_23_boolmask_fullymasked_row_nan_robustness",
+            "test_attention_23_fullymasked_qk_matmul_output_mode3_zero",
+            "test_attention_3d_with_past_and_present_qk_matmul_softcap", "test_attention_4d_softcap_neginf_mask",
+            "test_attention_4d_softcap_neginf_mask_poison", "test_attention_4d_with_qk_matmul_softcap",
+            "test_attention_4d_fp16", "test_attention_4d_gqa_with_past_and_present_fp16");
     @TempDir
     Path dir;
 
