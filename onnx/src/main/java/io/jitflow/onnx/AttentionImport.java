@@ -28,6 +28,60 @@ final class AttentionImport {
 
     static void register(OnnxOps.Registry r) {
         r.ops("Attention", AttentionImport::attention);
+        r.op("RotaryEmbedding", AttentionImport::rotaryEmbedding);
+    }
+
+    /**
+     * RotaryEmbedding (opset 23): each head's first rotary_embedding_dim values (all by default),
+     * taken as halves or as interleaved pairs (x1, x2), become (cos x1 - sin x2, sin x1 + cos x2),
+     * cos and sin from the caches at each token's position (position_ids, or the caches are
+     * [batch, sequence, dim / 2] already); the rest of the head passes through.
+     */
+    private static Operand rotaryEmbedding(ImportContext c) {
+        Operand x = c.in(0);
+        boolean split = x.rank() == 3;
+        if (!split && x.rank() != 4) {
+            throw c.error("input must be [batch, sequence, hidden] or [batch, heads, sequence, head], got " + x.type);
+        }
+        // As [batch, sequence, heads, head].
+        Operand tokens = split ? c.transpose(heads(c, x, c.positiveAttr("num_heads", 0, "at least 1 for a 3-D input")),
+                0, 2, 1, 3) : c.transpose(x, 0, 2, 1, 3);
+        int head = c.staticDim(tokens, 3);
+        long dim = c.attrInt("rotary_embedding_dim", 0);
+        dim = dim == 0 ? head : dim;
+        if (dim < 0 || dim > head || dim % 2 != 0) {
+            throw c.error("rotary_embedding_dim must be even and at most the head size " + head + ", got " + dim);
+        }
+        int half = (int) dim / 2;
+        Operand cos = c.in(1);
+        Operand sin = c.in(2);
+        if (c.has(3)) {
+            cos = c.emit(Op.GATHER, attrs().put("axis", 0).build(), cos, c.in(3));
+            sin = c.emit(Op.GATHER, attrs().put("axis", 0).build(), sin, c.in(3));
+        }
+        if (c.staticDim(cos, cos.rank() - 1) != half || c.staticDim(sin, sin.rank() - 1) != half) {
+            throw c.error("the caches' last dim must be rotary_embedding_dim / 2 = " + half + ", got " + cos.type
+                    + " and " + sin.type);
+        }
+        cos = c.expandDims(cos, 2);
+        sin = c.expandDims(sin, 2);
+        boolean interleaved = c.attrInt("interleaved", 0) != 0;
+        Operand x1 = interleaved ? c.sliceAxis(tokens, 3, 0, dim, 2) : c.sliceAxis(tokens, 3, 0, half, 1);
+        Operand x2 = interleaved ? c.sliceAxis(tokens, 3, 1, dim, 2) : c.sliceAxis(tokens, 3, half, dim, 1);
+        Operand real = c.emit(Op.SUB, c.emit(Op.MUL, cos, x1), c.emit(Op.MUL, sin, x2));
+        Operand imaginary = c.emit(Op.ADD, c.emit(Op.MUL, sin, x1), c.emit(Op.MUL, cos, x2));
+        Operand rotated;
+        if (interleaved) {
+            Operand pairs = c.emit(Op.CONCAT, attrs().put("axis", 4).build(), c.expandDims(real, 4),
+                    c.expandDims(imaginary, 4));
+            Shape shape = Shape.of(c.staticDim(tokens, 0), c.staticDim(tokens, 1), c.staticDim(tokens, 2), (int) dim);
+            rotated = c.emit(Op.RESHAPE, attrs().put("shape", shape).build(), pairs);
+        } else {
+            rotated = c.emit(Op.CONCAT, attrs().put("axis", 3).build(), real, imaginary);
+        }
+        Operand out = dim == head ? rotated
+                : c.emit(Op.CONCAT, attrs().put("axis", 3).build(), rotated, c.sliceAxis(tokens, 3, dim, head, 1));
+        return split ? c.emit(Op.RESHAPE, attrs().put("shape", x.shape()).build(), out) : c.transpose(out, 0, 2, 1, 3);
     }
 
     private static List<Operand> attention(ImportContext c) {
