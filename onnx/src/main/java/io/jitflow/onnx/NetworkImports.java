@@ -272,7 +272,7 @@ final class NetworkImports {
         return c.emit(Op.DIV, c.emit(Op.SUB, x, mean), c.emit(Op.ADD, deviation, c.scalar(t, 1e-9)));
     }
 
-    /** LpNormalization: x divided by its L1 or L2 norm along the axis (-1 by default). */
+    /** LpNormalization: x divided by its L1 or L2 norm along the axis (-1 by default); 0 where the norm is 0. */
     private static Operand lpNorm(ImportContext c) {
         Operand x = c.in(0);
         long[] axis = {c.normalizeAxis(c.attrInt("axis", -1), x.rank())};
@@ -282,7 +282,9 @@ final class NetworkImports {
             case 2 -> c.emit(Op.SQRT, c.reduce(Op.REDUCE_SUM, c.emit(Op.MUL, x, x), axis, true));
             default -> throw c.error("p must be 1 or 2, got " + p);
         };
-        return c.emit(Op.DIV, x, norm);
+        // A zero vector stays zero, not 0 / 0.
+        Operand zero = c.scalar(x.type.dtype(), 0);
+        return c.emit(Op.SELECT, c.emit(Op.EQUAL, norm, zero), zero, c.emit(Op.DIV, x, norm));
     }
 
     /**
