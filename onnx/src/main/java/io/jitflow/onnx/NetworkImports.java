@@ -396,19 +396,56 @@ final class NetworkImports {
         }
         var a = windowAttrs(c, x, window).put("groups", c.attrInt("group", 1));
         if (op == Op.CONV_TRANSPOSE) {
-            if (c.hasAttr("output_shape") || c.attrString("auto_pad", "NOTSET").startsWith("SAME")) {
-                throw c.error("output_shape and auto_pad SAME are not supported; give pads");
+            long[] outputPadding = orZeros(c.attrInts("output_padding"), spatial);
+            long[] outputShape = c.attrInts("output_shape");
+            if (outputShape != null || c.attrString("auto_pad", "NOTSET").startsWith("SAME")) {
+                a.putInts("pads", transposePads(c, x, window, outputShape, outputPadding));
             }
-            long[] outputPadding = c.attrInts("output_padding");
-            if (outputPadding != null) {
-                a.putInts("output_padding", outputPadding);
-            }
+            a.putInts("output_padding", outputPadding);
         }
         Operand y = c.emit(op, a.build(), channelsLast(c, x), c.transpose(w, perm));
         if (c.has(2)) {
             y = c.emit(Op.ADD, y, c.in(2));
         }
         return channelsFirst(c, y);
+    }
+
+    /**
+     * ConvTranspose's pads where output_shape (or auto_pad SAME's input x stride) sets the size: the
+     * natural size's excess over it, split as ONNX says (SAME_UPPER's odd one at the end, otherwise at
+     * the start); a size beyond the natural one grows {@code outputPadding} at the end instead.
+     */
+    private static long[] transposePads(ImportContext c, Operand x, int[] window, long[] outputShape,
+                                        long[] outputPadding) {
+        int spatial = window.length;
+        long[] strides = orOnes(c.attrInts("strides"), spatial);
+        long[] dilations = orOnes(c.attrInts("dilations"), spatial);
+        boolean upper = c.attrString("auto_pad", "NOTSET").equals("SAME_UPPER");
+        if (outputShape != null && outputShape.length != spatial && outputShape.length != spatial + 2) {
+            throw c.error("output_shape must give the " + spatial + " spatial sizes, got " + Arrays.toString(outputShape));
+        }
+        long[] pads = new long[2 * spatial];
+        for (int i = 0; i < spatial; i++) {
+            int in = c.staticDim(x, i + 2);
+            long out = outputShape == null ? in * strides[i] : outputShape[outputShape.length - spatial + i];
+            long total = strides[i] * (in - 1) + outputPadding[i] + (window[i] - 1) * dilations[i] + 1 - out;
+            long lo = upper ? Math.floorDiv(total, 2) : total - Math.floorDiv(total, 2);
+            long hi = total - lo;
+            if (lo < 0) {
+                throw c.error("output size " + out + " along spatial dim " + i + " needs a negative start pad");
+            }
+            if (hi < 0) {
+                outputPadding[i] -= hi;
+                hi = 0;
+            }
+            pads[2 * i] = lo;
+            pads[2 * i + 1] = hi;
+        }
+        return pads;
+    }
+
+    private static long[] orZeros(long[] values, int n) {
+        return values == null ? new long[n] : values;
     }
 
     /*
