@@ -45,6 +45,11 @@ final class ControlFlowImports {
         GraphProto then = c.attrGraph("then_branch");
         GraphProto otherwise = c.attrGraph("else_branch");
         OnnxImporter scope = c.scope();
+        if (c.in(0).isConstant()) {
+            // Known at import time (a test on static shapes, as ONNX's function bodies make): only
+            // the branch taken is imported, in line, so the two may give different shapes.
+            return scope.importBody(c.in(0).constant.getBool(0) ? then : otherwise, List.of());
+        }
         List<String> captures = scope.captures(List.of(then, otherwise));
         List<Function> regions = new ArrayList<>();
         for (GraphProto branch : List.of(then, otherwise)) {

@@ -369,19 +369,24 @@ final class OnnxImporter {
 
     /**
      * The values that ops need at import time, found by walking back from each such operand
-     * through the nodes that compute it. Shape and Size stop the walk: they depend only on static
-     * shapes.
+     * through the nodes that compute it, subgraphs' nodes included (ONNX's names are unique
+     * across them). Shape and Size stop the walk: they depend only on static shapes. An If's
+     * output leads to its condition and to both branches' outputs at its position.
      */
     private static Set<String> valuesThatDecideShapes(GraphProto g) {
         Map<String, NodeProto> producer = new HashMap<>();
-        for (NodeProto n : g.getNodeList()) {
-            for (String out : n.getOutputList()) {
-                producer.put(out, n);
+        Map<String, Integer> position = new HashMap<>();
+        List<NodeProto> nodes = new ArrayList<>();
+        collectNodes(g, nodes);
+        for (NodeProto n : nodes) {
+            for (int i = 0; i < n.getOutputCount(); i++) {
+                producer.put(n.getOutput(i), n);
+                position.put(n.getOutput(i), i);
             }
         }
         Set<String> visited = new LinkedHashSet<>();
         List<String> work = new ArrayList<>();
-        for (NodeProto n : g.getNodeList()) {
+        for (NodeProto n : nodes) {
             for (int i : OnnxOps.staticInputs(n.getOpType())) {
                 if (i < n.getInputCount() && !n.getInput(i).isEmpty()) {
                     work.add(n.getInput(i));
@@ -394,15 +399,32 @@ final class OnnxImporter {
                 continue;
             }
             NodeProto p = producer.get(name);
-            if (p != null && !p.getOpType().equals("Shape") && !p.getOpType().equals("Size")) {
-                for (String in : p.getInputList()) {
-                    if (!in.isEmpty()) {
-                        work.add(in);
+            if (p == null || p.getOpType().equals("Shape") || p.getOpType().equals("Size")) {
+                continue;
+            }
+            p.getInputList().stream().filter(in -> !in.isEmpty()).forEach(work::add);
+            if (p.getOpType().equals("If")) {
+                for (AttributeProto a : p.getAttributeList()) {
+                    if (a.hasG() && position.get(name) < a.getG().getOutputCount()) {
+                        work.add(a.getG().getOutput(position.get(name)).getName());
                     }
                 }
             }
         }
         return visited;
+    }
+
+    /** The nodes of {@code g} and of every subgraph in it. */
+    private static void collectNodes(GraphProto g, List<NodeProto> into) {
+        for (NodeProto n : g.getNodeList()) {
+            into.add(n);
+            for (AttributeProto a : n.getAttributeList()) {
+                if (a.hasG()) {
+                    collectNodes(a.getG(), into);
+                }
+                a.getGraphsList().forEach(sub -> collectNodes(sub, into));
+            }
+        }
     }
 
     private void importNode(NodeProto n, int index) {

@@ -50,6 +50,7 @@ final class OnnxOps {
         RecurrentImports.register(r);
         LossImports.register(r);
         AttentionImport.register(r);
+        GridSampleImport.register(r);
         return Collections.unmodifiableMap(r.entries);
     }
 
