@@ -157,6 +157,20 @@ final class ElementwiseImports {
             Operand ratio = c.emit(Op.DIV, c.emit(Op.ADD, one, x), c.emit(Op.SUB, one, x));
             return nearZero(c, 1 / 3.0, c.emit(Op.MUL, half(c), c.emit(Op.LOG, ratio)));
         });
+        r.op("Atan", c -> atan(c, c.in(0)));
+        // asin(x) = atan(x / sqrt(1 - x^2)); acos(x) = 2 atan(sqrt((1 - x) / (1 + x))), which keeps
+        // its precision near x = 1, where pi / 2 - asin(x) would cancel. Beyond [-1, 1], NaN.
+        r.op("Asin", c -> {
+            Operand x = c.in(0);
+            Operand one = c.scalar(x.type.dtype(), 1);
+            return atan(c, c.emit(Op.DIV, x, c.emit(Op.SQRT, c.emit(Op.SUB, one, c.emit(Op.MUL, x, x)))));
+        });
+        r.op("Acos", c -> {
+            Operand x = c.in(0);
+            Operand one = c.scalar(x.type.dtype(), 1);
+            Operand ratio = c.emit(Op.DIV, c.emit(Op.SUB, one, x), c.emit(Op.ADD, one, x));
+            return c.emit(Op.MUL, c.scalar(x.type.dtype(), 2), atan(c, c.emit(Op.SQRT, ratio)));
+        });
         r.op("IsInf", c -> {
             Operand x = c.in(0);
             DType t = x.type.dtype();
@@ -169,6 +183,35 @@ final class ElementwiseImports {
             }
             return detectPositive ? pos : detectNegative ? neg : c.emit(Op.LOGICAL_AND, pos, neg);
         });
+    }
+
+    /** tan(pi / 8): above it, atan's argument is reduced by pi / 4. */
+    private static final double TAN_PI_8 = Math.sqrt(2) - 1;
+
+    /**
+     * atan(x), which the op set lacks: |x| above 1 as pi / 2 - atan(1 / |x|), then above tan(pi / 8)
+     * as pi / 4 + atan((z - 1) / (z + 1)), leaving |w| <= tan(pi / 8), where atan's series w - w^3
+     * / 3 + w^5 / 5 - ... has dropped below the dtype's precision after 12 terms (float32 and
+     * float16) or 24 (float64); the sign goes back last.
+     */
+    private static Operand atan(ImportContext c, Operand x) {
+        DType t = x.type.dtype();
+        Operand a = c.emit(Op.ABS, x);
+        Operand one = c.scalar(t, 1);
+        Operand inverted = c.emit(Op.GREATER, a, one);
+        Operand z = c.emit(Op.SELECT, inverted, c.emit(Op.DIV, one, a), a);
+        Operand shifted = c.emit(Op.GREATER, z, c.scalar(t, TAN_PI_8));
+        Operand w = c.emit(Op.SELECT, shifted, c.emit(Op.DIV, c.emit(Op.SUB, z, one), c.emit(Op.ADD, z, one)), z);
+        Operand w2 = c.emit(Op.MUL, w, w);
+        int terms = t == DType.FLOAT64 ? 24 : 12;
+        Operand series = c.scalar(t, (terms % 2 == 0 ? -1.0 : 1.0) / (2 * terms - 1));
+        for (int k = terms - 2; k >= 0; k--) {
+            series = c.emit(Op.ADD, c.emit(Op.MUL, series, w2), c.scalar(t, (k % 2 == 0 ? 1.0 : -1.0) / (2 * k + 1)));
+        }
+        Operand reduced = c.emit(Op.ADD, c.emit(Op.SELECT, shifted, c.scalar(t, Math.PI / 4), c.scalar(t, 0)),
+                c.emit(Op.MUL, w, series));
+        Operand positive = c.emit(Op.SELECT, inverted, c.emit(Op.SUB, c.scalar(t, Math.PI / 2), reduced), reduced);
+        return c.emit(Op.SELECT, c.emit(Op.LESS, x, c.scalar(t, 0)), c.emit(Op.NEG, positive), positive);
     }
 
     private static void unary(OnnxOps.Registry r, String type, Op op) {
