@@ -51,6 +51,7 @@ final class OnnxOps {
         LossImports.register(r);
         AttentionImport.register(r);
         GridSampleImport.register(r);
+        FourierImports.register(r);
         return Collections.unmodifiableMap(r.entries);
     }
 

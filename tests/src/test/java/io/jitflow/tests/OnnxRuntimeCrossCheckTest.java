@@ -38,7 +38,8 @@ class OnnxRuntimeCrossCheckTest {
      * specification by scale x input size less one; its Attention gives NaN for a query row that
      * attends no key (ONNX's errata of 1.23: zeros), applies softcap otherwise than before the
      * mask (0.80 for 0.79, and 167 for 0.79 where the mask holds -infinity), and rounds float16
-     * attention beyond the tolerance (0.45972 for 0.45923).
+     * attention beyond the tolerance (0.45972 for 0.45923); its DFT and STFT leave float32 rounding
+     * noise (-1.1e-4) where ONNX expects an exact 0.
      */
     private static final Set<String> ONNX_RUNTIME_DEVIATES = Set.of("test_resize_downsample_scales_cubic_align_corners",
             "test_resize_downsample_scales_linear_align_corners",
@@ -46,7 +47,9 @@ class OnnxRuntimeCrossCheckTest {
             "test_attention_23_fullymasked_qk_matmul_output_mode3_zero",
             "test_attention_3d_with_past_and_present_qk_matmul_softcap", "test_attention_4d_softcap_neginf_mask",
             "test_attention_4d_softcap_neginf_mask_poison", "test_attention_4d_with_qk_matmul_softcap",
-            "test_attention_4d_fp16", "test_attention_4d_gqa_with_past_and_present_fp16");
+            "test_attention_4d_fp16", "test_attention_4d_gqa_with_past_and_present_fp16", "test_dft", "test_dft_axis",
+            "test_dft_axis_opset19", "test_dft_opset19", "test_dft_rfft", "test_dft_rfft_opset19", "test_stft",
+            "test_stft_with_window");
     @TempDir
     Path dir;
 
