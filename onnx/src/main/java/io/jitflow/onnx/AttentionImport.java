@@ -29,7 +29,62 @@ final class AttentionImport {
     static void register(OnnxOps.Registry r) {
         r.ops("Attention", AttentionImport::attention);
         r.op("RotaryEmbedding", AttentionImport::rotaryEmbedding);
+        r.op("TensorScatter", AttentionImport::tensorScatter);
     }
+
+    /**
+     * TensorScatter (opset 24), a key-value cache's update: position m of each batch entry's
+     * sequence axis takes update position m - write_indices[b] (modulo the cache's length when
+     * "circular") where that lies in the update, else keeps the past cache's value; a gather of the
+     * update at those positions and a select.
+     */
+    private static Operand tensorScatter(ImportContext c) {
+        Operand past = c.in(0);
+        Operand update = c.in(1);
+        int rank = past.rank();
+        int axis = c.normalizeAxis(c.attrInt("axis", -2), rank);
+        if (axis == 0 || update.rank() != rank) {
+            throw c.error("axis must be a dim after the batch and update must have the cache's rank, got axis " + axis
+                    + " for " + past.type + " and " + update.type);
+        }
+        String mode = c.attrString("mode", "linear");
+        if (!mode.equals("linear") && !mode.equals("circular")) {
+            throw c.error("mode must be \"linear\" or \"circular\", got \"" + mode + "\"");
+        }
+        int batch = c.staticDim(past, 0);
+        int length = c.staticDim(past, axis);
+        int updates = c.staticDim(update, axis);
+        Operand positions = c.emit(Op.RANGE, attrs().put("limit", (double) length).put("dtype", DType.INT64).build());
+        Operand from = positions;
+        if (c.has(2)) {
+            Operand start = c.emit(Op.RESHAPE, attrs().put("shape", Shape.of(batch, 1)).build(), c.cast(c.in(2), DType.INT64));
+            from = c.emit(Op.SUB, positions, start);
+        }
+        if (mode.equals("circular")) {
+            from = c.emit(Op.MOD, from, c.scalar(DType.INT64, length));
+        }
+        Operand inside = c.emit(Op.LOGICAL_AND, c.emit(Op.GREATER_EQUAL, from, c.scalar(DType.INT64, 0)),
+                c.emit(Op.LESS, from, c.scalar(DType.INT64, updates)));
+        Operand index = c.emit(Op.CLIP, from, c.scalar(DType.INT64, 0), c.scalar(DType.INT64, updates - 1));
+        // [batch or 1, length] laid along the cache's batch and sequence axes, broadcast to its shape.
+        int[] laid = new int[rank];
+        java.util.Arrays.fill(laid, 1);
+        laid[axis] = length;
+        laid[0] = index.rank() == 2 ? batch : 1;
+        Shape along = Shape.of(laid);
+        var spread = attrs().put("shape", past.shape()).build();
+        Operand where = c.emit(Op.BROADCAST_TO, spread, c.emit(Op.RESHAPE, attrs().put("shape", along).build(),
+                c.emit(Op.BROADCAST_TO, attrs().put("shape", Shape.of(laid[0], length)).build(), index)));
+        if (!update.shape().equals(past.shape().withDim(axis, io.jitflow.ir.Dim.of(updates)))) {
+            throw c.error("update must have the cache's shape but along axis " + axis + ", got " + update.type + " for "
+                    + past.type);
+        }
+        Operand taken = IndexingImports.gatherAlong(c, update, where, axis);
+        Operand keep = c.emit(Op.BROADCAST_TO, spread, c.emit(Op.RESHAPE, attrs().put("shape", along).build(),
+                c.emit(Op.BROADCAST_TO, attrs().put("shape", Shape.of(laid[0], length)).build(), inside)));
+        return c.emit(Op.SELECT, keep, taken, past);
+    }
+
 
     /**
      * RotaryEmbedding (opset 23): each head's first rotary_embedding_dim values (all by default),
