@@ -52,6 +52,7 @@ final class OnnxOps {
         AttentionImport.register(r);
         GridSampleImport.register(r);
         FourierImports.register(r);
+        QuantizeImports.register(r);
         return Collections.unmodifiableMap(r.entries);
     }
 
