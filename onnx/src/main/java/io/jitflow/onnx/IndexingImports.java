@@ -31,6 +31,64 @@ final class IndexingImports {
         r.op("Scatter", IndexingImports::scatterElements);
         r.op("GatherND", IndexingImports::gatherNd);
         r.op("ScatterND", IndexingImports::scatterNd);
+        r.op("MaxUnpool", IndexingImports::maxUnpool, 2);
+    }
+
+    /**
+     * MaxUnpool: zeros of the unpooled shape ((in - 1) * stride + kernel - pads along each spatial
+     * dim; a larger output_shape adds zeros at the ends) with each X value at its flat index I
+     * (MaxPool's Indices). Where
+     * overlapping windows chose one position twice, the two equal values are scattered and their
+     * sum divided by the count, which gives the value back.
+     */
+    private static Operand maxUnpool(ImportContext c) {
+        Operand x = c.in(0);
+        Operand indices = c.in(1);
+        int spatial = x.rank() - 2;
+        long[] kernel = c.attrInts("kernel_shape");
+        if (kernel == null || kernel.length != spatial || !indices.shape().equals(x.shape())) {
+            throw c.error("kernel_shape must give the " + spatial + " spatial sizes and I must have X's shape, got "
+                    + java.util.Arrays.toString(kernel) + " for " + x.type + " and " + indices.type);
+        }
+        long[] strides = NetworkImports.orOnes(c.attrInts("strides"), spatial);
+        long[] pads = c.attrInts("pads");
+        int[] out = new int[x.rank()];
+        out[0] = c.staticDim(x, 0);
+        out[1] = c.staticDim(x, 1);
+        long[] given = c.has(2) ? c.knownInts(2) : null;
+        for (int i = 0; i < spatial; i++) {
+            // With output_shape, pads are ignored: the indices are those of the unpadded size.
+            out[i + 2] = Math.toIntExact((c.staticDim(x, i + 2) - 1) * strides[i] + kernel[i]
+                    - (pads == null || given != null ? 0 : pads[i] + pads[i + spatial]));
+        }
+        int total = 1;
+        for (int d : out) {
+            total *= d;
+        }
+        DType t = x.type.dtype();
+        Shape flat = Shape.of(total);
+        Shape values = Shape.of(x.shape().elementCount() > Integer.MAX_VALUE ? -1 : (int) x.shape().elementCount());
+        Operand at = c.emit(Op.RESHAPE, attrs().put("shape", values).build(), c.cast(indices, DType.INT64));
+        Operand zeros = c.emit(Op.FILL, attrs().put("shape", flat).build(), c.scalar(t, 0));
+        var a = attrs().put("axis", 0).build();
+        Operand sums = c.emit(Op.SCATTER_ADD, a, zeros, at, c.emit(Op.RESHAPE, attrs().put("shape", values).build(), x));
+        Operand counts = c.emit(Op.SCATTER_ADD, a, zeros, at, c.emit(Op.FILL, attrs().put("shape", values).build(),
+                c.scalar(t, 1)));
+        Operand y = c.emit(Op.RESHAPE, attrs().put("shape", Shape.of(out)).build(),
+                c.emit(Op.DIV, sums, c.emit(Op.MAXIMUM, counts, c.scalar(t, 1))));
+        if (given == null) {
+            return y;
+        }
+        // A larger output_shape extends the unpooled tensor with zeros at the end of each dim.
+        long[] paddings = new long[2 * out.length];
+        for (int d = 0; d < out.length; d++) {
+            paddings[2 * d + 1] = given[d] - out[d];
+            if (paddings[2 * d + 1] < 0) {
+                throw c.error("output_shape " + java.util.Arrays.toString(given) + " is smaller than the unpooled "
+                        + java.util.Arrays.toString(out));
+            }
+        }
+        return c.emit(Op.PAD, attrs().putInts("paddings", paddings).build(), y);
     }
 
     /** The most values TopK takes: each is one argmax over the axis, unrolled. */
