@@ -21,6 +21,7 @@ import java.util.List;
  * probabilities and output are zero, not NaN. The softmax and the product with V run in
  * softmax_precision where given. qk_matmul_output gives the scores (modes 0 and 1, softcapped where
  * softcap is set, as ONNX's reference does), the scores with the bias (2) or the probabilities (3).
+ * Beside it, the ops transformer models use around it: RotaryEmbedding and TensorScatter.
  */
 final class AttentionImport {
     private AttentionImport() {
