@@ -251,6 +251,58 @@ class OnnxHostileFilesTest {
                 + "float32[1, 4, 6]"), m);
     }
 
+    /** The twentieth session's imports refuse what ONNX allows them no sense for, naming the node. */
+    @Test
+    void samplingFourierCacheAndLossImportsRefuseBadAttributes() throws IOException {
+        String m = refused(write(GraphProto.newBuilder().addInput(input("x", 1, 1, 2, 2)).addInput(input("g", 1, 2, 2, 2))
+                .addOutput(input("y", 1, 1, 2, 2)).addNode(withString(node("GridSample", "gs", "y", "x", "g"), "mode",
+                        "bogus"))));
+        assertTrue(m.endsWith("node 'gs' (GridSample #0, opset 18): mode must be linear, cubic or nearest, got \"bogus\""), m);
+        NodeProto dft = node("DFT", "dft", "y", "x").toBuilder().addAttribute(AttributeProto.newBuilder().setName("axis")
+                .setType(AttributeProto.AttributeType.INT).setI(2)).build();
+        m = refused(write(GraphProto.newBuilder().addInput(input("x", 2, 4, 1)).addOutput(input("y", 2, 4, 2))
+                .addNode(dft)));
+        assertTrue(m.endsWith("node 'dft' (DFT #0, opset 18): axis must be a signal axis of float32[2, 4, 1], got 2"), m);
+        m = refused(write(GraphProto.newBuilder().addInput(input("p", 1, 4, 2)).addInput(input("u", 1, 1, 2))
+                .addOutput(input("y", 1, 4, 2)).addNode(withString(node("TensorScatter", "ts", "y", "p", "u"), "mode",
+                        "ring"))));
+        assertTrue(m.endsWith("node 'ts' (TensorScatter #0, opset 18): mode must be \"linear\" or \"circular\", got "
+                + "\"ring\""), m);
+        m = refused(write(GraphProto.newBuilder().addInput(input("x", 2, 3)).addInput(typed("t", TensorProto.DataType.INT64, 2, 1))
+                .addOutput(input("y")).addNode(node("NegativeLogLikelihoodLoss", "nll", "y", "x", "t"))));
+        assertTrue(m.endsWith("node 'nll' (NegativeLogLikelihoodLoss #0, opset 18): input must be [N, C, d...] and target "
+                + "[N, d...], got float32[2, 3] and int64[2, 1]"), m);
+        TensorProto shape = TensorProto.newBuilder().setName("s").setDataType(TensorProto.DataType.INT64_VALUE).addDims(4)
+                .addInt64Data(1).addInt64Data(1).addInt64Data(3).addInt64Data(3).build();
+        NodeProto unpool = node("MaxUnpool", "mu", "y", "x", "i", "s").toBuilder()
+                .addAttribute(AttributeProto.newBuilder().setName("kernel_shape").setType(AttributeProto.AttributeType.INTS)
+                        .addInts(2).addInts(2))
+                .addAttribute(AttributeProto.newBuilder().setName("strides").setType(AttributeProto.AttributeType.INTS)
+                        .addInts(2).addInts(2)).build();
+        m = refused(write(GraphProto.newBuilder().addInput(input("x", 1, 1, 2, 2))
+                .addInput(typed("i", TensorProto.DataType.INT64, 1, 1, 2, 2)).addInitializer(shape)
+                .addOutput(input("y", 1, 1, 3, 3)).addNode(unpool)));
+        assertTrue(m.endsWith("node 'mu' (MaxUnpool #0, opset 18): output_shape [1, 1, 3, 3] is smaller than the unpooled "
+                + "[1, 1, 4, 4]"), m);
+        NodeProto quantize = node("QuantizeLinear", "q", "y", "x", "s").toBuilder().addAttribute(AttributeProto.newBuilder()
+                .setName("output_dtype").setType(AttributeProto.AttributeType.INT).setI(6)).build();
+        m = refused(write(GraphProto.newBuilder().addInput(input("x", 3)).addInput(input("s"))
+                .addOutput(typed("y", TensorProto.DataType.INT32, 3)).addNode(quantize)));
+        assertTrue(m.endsWith("node 'q' (QuantizeLinear #0, opset 18): only uint8 is quantized to (Jitflow has no int8, "
+                + "int16 or 4-bit types), got int32"), m);
+    }
+
+    private static NodeProto withString(NodeProto node, String name, String value) {
+        return node.toBuilder().addAttribute(AttributeProto.newBuilder().setName(name)
+                .setType(AttributeProto.AttributeType.STRING).setS(com.google.protobuf.ByteString.copyFromUtf8(value))).build();
+    }
+
+    private static ValueInfoProto typed(String name, TensorProto.DataType type, long... dims) {
+        ValueInfoProto.Builder v = input(name, dims).toBuilder();
+        v.getTypeBuilder().getTensorTypeBuilder().setElemType(type.getNumber());
+        return v.build();
+    }
+
     @Test
     void anAttributeOfTheWrongTypeNamesTheNode() throws IOException {
         NodeProto softmax = node("Softmax", "sm", "y", "x").toBuilder().addAttribute(AttributeProto.newBuilder()
