@@ -241,13 +241,13 @@ final class AttentionImport {
         if (c.has(3)) {
             Operand mask = c.in(3);
             boolean bool = mask.type.dtype() == DType.BOOL;
-            int short_ = keys - c.staticDim(mask, mask.rank() - 1);
-            if (short_ < 0) {
+            int missing = keys - c.staticDim(mask, mask.rank() - 1);
+            if (missing < 0) {
                 throw c.error("attn_mask's last dim must be at most the " + keys + " keys, got " + mask.type);
             }
-            if (short_ > 0) {
+            if (missing > 0) {
                 long[] paddings = new long[2 * mask.rank()];
-                paddings[paddings.length - 1] = short_;
+                paddings[paddings.length - 1] = missing;
                 mask = c.emit(Op.PAD, attrs().putInts("paddings", paddings)
                         .put("constant_value", bool ? 0 : Double.NEGATIVE_INFINITY).build(), mask);
             }
