@@ -67,22 +67,12 @@ final class AttentionImport {
         Operand inside = c.emit(Op.LOGICAL_AND, c.emit(Op.GREATER_EQUAL, from, c.scalar(DType.INT64, 0)),
                 c.emit(Op.LESS, from, c.scalar(DType.INT64, updates)));
         Operand index = c.emit(Op.CLIP, from, c.scalar(DType.INT64, 0), c.scalar(DType.INT64, updates - 1));
-        // [batch or 1, length] laid along the cache's batch and sequence axes, broadcast to its shape.
-        int[] laid = new int[rank];
-        java.util.Arrays.fill(laid, 1);
-        laid[axis] = length;
-        laid[0] = index.rank() == 2 ? batch : 1;
-        Shape along = Shape.of(laid);
-        var spread = attrs().put("shape", past.shape()).build();
-        Operand where = c.emit(Op.BROADCAST_TO, spread, c.emit(Op.RESHAPE, attrs().put("shape", along).build(),
-                c.emit(Op.BROADCAST_TO, attrs().put("shape", Shape.of(laid[0], length)).build(), index)));
         if (!update.shape().equals(past.shape().withDim(axis, io.jitflow.ir.Dim.of(updates)))) {
             throw c.error("update must have the cache's shape but along axis " + axis + ", got " + update.type + " for "
                     + past.type);
         }
-        Operand taken = IndexingImports.gatherAlong(c, update, where, axis);
-        Operand keep = c.emit(Op.BROADCAST_TO, spread, c.emit(Op.RESHAPE, attrs().put("shape", along).build(),
-                c.emit(Op.BROADCAST_TO, attrs().put("shape", Shape.of(laid[0], length)).build(), inside)));
+        Operand taken = IndexingImports.gatherAlong(c, update, alongCache(c, index, past, axis), axis);
+        Operand keep = alongCache(c, inside, past, axis);
         return c.emit(Op.SELECT, keep, taken, past);
     }
 
@@ -206,6 +196,17 @@ final class AttentionImport {
             default -> throw c.error("qk_matmul_output_mode must be 0 to 3, got " + mode);
         };
         return List.of(y, presentKey, presentValue, qk);
+    }
+
+    /** x ([batch, length] or [length]) laid along the cache's batch and sequence axes, broadcast to its shape. */
+    private static Operand alongCache(ImportContext c, Operand x, Operand cache, int axis) {
+        int[] laid = new int[cache.rank()];
+        java.util.Arrays.fill(laid, 1);
+        laid[axis] = c.staticDim(cache, axis);
+        laid[0] = x.rank() == 2 ? c.staticDim(cache, 0) : 1;
+        Operand rows = c.emit(Op.BROADCAST_TO, attrs().put("shape", Shape.of(laid[0], laid[axis])).build(), x);
+        return c.emit(Op.BROADCAST_TO, attrs().put("shape", cache.shape()).build(),
+                c.emit(Op.RESHAPE, attrs().put("shape", Shape.of(laid)).build(), rows));
     }
 
     /** [batch, length, heads * size] as [batch, heads, length, size]. */

@@ -58,8 +58,7 @@ final class FourierImports {
         Operand im = parts == 2 ? c.transpose(c.squeeze(c.sliceAxis(x, rank - 1, 1, 2, 1), rank - 1), perm) : null;
         Operand y = inverse && onesided ? halfSpectrumInverse(c, re, im, (int) length)
                 : transform(c, re, im, (int) length, onesided ? (int) length / 2 + 1 : (int) length, inverse);
-        Operand back = c.transpose(y, append(IndexingImports.inverse(perm), rank - 1));
-        return back;
+        return c.transpose(y, append(IndexingImports.inverse(perm), rank - 1));
     }
 
     /**
