@@ -21,6 +21,26 @@ public interface RowEpilogue {
     }
 
     /**
+     * How many consecutive rows of a product each call's coordinates stand for (1: its rows
+     * themselves); a product shares its rows out among the threads in runs that start at multiples
+     * of it, so that no coordinate's rows are split between two threads.
+     */
+    default int granule() {
+        return 1;
+    }
+
+    /**
+     * {@code epilogue} (over coordinates along its {@link #axis}) run on a product's rows, each
+     * coordinate {@code rowsPerCoordinate} consecutive rows (a convolution's output points along the
+     * dims after the axis): a call over rows [from, to) runs the coordinates whose last row lies
+     * there, so that a product may call it on each block of rows as soon as they are done, in order
+     * within each thread's run of rows. {@link #NONE} stays itself.
+     */
+    static RowEpilogue overRows(RowEpilogue epilogue, int rowsPerCoordinate) {
+        return epilogue == NONE ? NONE : new CoordinateRows(epilogue, rowsPerCoordinate);
+    }
+
+    /**
      * Loop kernel {@code kernel} of generated code, over the coordinates along {@code axis} given:
      * the calling thread's one such epilogue, pointed at this kernel (so a product allocates none),
      * valid until the thread's next {@code of} or {@link #clear}. Generated code takes one per
@@ -33,6 +53,17 @@ public interface RowEpilogue {
     /** Drops what the calling thread's epilogue from {@link #of} refers to, once its product is done. */
     static void clear() {
         KernelRows.OF_THREAD.get().set(null, 0, null, null, 0);
+    }
+}
+
+/** An epilogue over coordinates, each a run of a product's rows: see {@link RowEpilogue#overRows}. */
+record CoordinateRows(RowEpilogue epilogue, int granule) implements RowEpilogue {
+    @Override
+    public void rows(int from, int to) {
+        // Coordinate c ends at row (c + 1) * granule, which lies in (from, to] for c in [from / granule, to / granule).
+        if (from / granule < to / granule) {
+            epilogue.rows(from / granule, to / granule);
+        }
     }
 }
 

@@ -84,6 +84,64 @@ class ConvKernelsThreadsTest {
         }
     }
 
+    @Test
+    void pointwiseConvolutionsRunTheirEpilogueOnceOnEachCoordinateWhenItsPointsAreDone() {
+        // x, w, out, the epilogue's axis and whether it runs on the first rows while the product has
+        // others to do (on one thread): a batch of one along its rows (on rows of the product shared
+        // out by whole rows of 28 points; a narrow product; one whose filter is the larger operand),
+        // and a batch of three along its images.
+        int[][][] cases = {
+            {{1, 32, 28, 64}, {1, 1, 64, 96}, {1, 32, 28, 96}, {1, 1}},
+            {{1, 32, 28, 512}, {1, 1, 512, 16}, {1, 32, 28, 16}, {1, 0}},
+            {{1, 7, 7, 512}, {1, 1, 512, 1024}, {1, 7, 7, 1024}, {1, 0}},
+            {{3, 16, 14, 64}, {1, 1, 64, 128}, {3, 16, 14, 128}, {0, 1}},
+        };
+        Random random = new Random(23);
+        for (int[][] c : cases) {
+            float[] x = MatmulKernelsTest.random(random, size(c[0]));
+            float[] w = MatmulKernelsTest.random(random, size(c[1]));
+            float[] sums = conv(x, w, c, 1);
+            int axis = c[3][0];
+            int coordinates = c[2][axis];
+            int span = sums.length / coordinates;
+            for (int threads = 1; threads <= 2; threads++) {
+                float[] out = new float[sums.length];
+                java.util.concurrent.atomic.AtomicIntegerArray runs = new java.util.concurrent.atomic.AtomicIntegerArray(coordinates);
+                boolean[] whileComputing = {false};
+                String name = java.util.Arrays.deepToString(c) + " on " + threads + " threads";
+                RowEpilogue twiceAndOne = new RowEpilogue() {
+                    @Override
+                    public void rows(int from, int to) {
+                        whileComputing[0] |= out[out.length - 1] == 0;
+                        for (int i = from * span; i < to * span; i++) {
+                            assertEquals(sums[i], out[i], name + ": element " + i + " before its epilogue");
+                            out[i] = 2 * out[i] + 1;
+                        }
+                        for (int at = from; at < to; at++) {
+                            runs.incrementAndGet(at);
+                        }
+                    }
+
+                    @Override
+                    public int axis() {
+                        return axis;
+                    }
+                };
+                KernelThreads.withThreads(threads, () -> ConvKernels.floating(x, c[0], w, c[1], true, out, c[2], false,
+                        new int[] {1, 1}, new int[] {1, 1}, new int[] {0, 0}, false, twiceAndOne));
+                for (int at = 0; at < coordinates; at++) {
+                    assertEquals(1, runs.get(at), name + ": runs of coordinate " + at);
+                }
+                for (int i = 0; i < sums.length; i++) {
+                    assertEquals(2 * sums[i] + 1, out[i], name + ": element " + i);
+                }
+                if (threads == 1) {
+                    assertEquals(c[3][1] == 1, whileComputing[0], name + ": the epilogue ran while rows were left");
+                }
+            }
+        }
+    }
+
     private static float[] conv(float[] x, float[] w, int[][] c, int threads) {
         float[] out = new float[size(c[2])];
         KernelThreads.withThreads(threads, () -> ConvKernels.floating(x, c[0], w, c[1], false, out, c[2], false,
