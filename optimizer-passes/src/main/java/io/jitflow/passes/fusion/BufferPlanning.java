@@ -52,13 +52,16 @@ public final class BufferPlanning {
                 if (!isPlannable(written, escaping) || writer.get(written.id()) != k) {
                     continue;
                 }
+                // Of the storage free for it, the one read last: the likeliest still in cache.
                 Buffer donor = null;
+                int donorFreed = -1;
                 for (Map.Entry<Buffer, Integer> e : busyUntil.entrySet()) {
                     boolean dead = e.getValue() < k;
                     boolean inPlace = e.getValue() == k && readsOnlyItsOwnPoint(kernel, occupant.get(e.getKey()));
-                    if ((dead || inPlace) && e.getKey().id() < written.id() && fits(e.getKey(), written)) {
+                    if ((dead || inPlace) && e.getValue() > donorFreed && e.getKey().id() < written.id()
+                            && fits(e.getKey(), written)) {
                         donor = e.getKey();
-                        break;
+                        donorFreed = e.getValue();
                     }
                 }
                 Buffer storage = donor != null ? donor : written;
