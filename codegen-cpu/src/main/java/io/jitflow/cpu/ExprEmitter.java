@@ -8,6 +8,7 @@ import io.jitflow.runtime.KernelSupport;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.objectweb.asm.Label;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.commons.GeneratorAdapter;
@@ -134,6 +135,18 @@ final class ExprEmitter {
             binary(b);
         } else if (e instanceof Expr.Select s) {
             choose(g, () -> emit(s.cond()), () -> emit(s.a()), () -> emit(s.b()));
+        } else if (e instanceof Expr.Cast c && inFloat32(c)) {
+            Expr.Binary b = (Expr.Binary) c.x();
+            emitNarrowed(b.a());
+            emitNarrowed(b.b());
+            switch (b.op()) {
+                case ADD -> g.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
+                case SUB -> g.math(GeneratorAdapter.SUB, Type.FLOAT_TYPE);
+                case MUL -> g.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
+                case DIV -> g.math(GeneratorAdapter.DIV, Type.FLOAT_TYPE);
+                default -> g.invokeStatic(MATH, new Method(b.op() == ScalarOp.MAX ? "max" : "min", Type.FLOAT_TYPE,
+                        new Type[] {Type.FLOAT_TYPE, Type.FLOAT_TYPE}));
+            }
         } else if (e instanceof Expr.Cast c) {
             emit(c.x());
             cast(c.x().dtype(), c.dtype());
@@ -161,6 +174,40 @@ final class ExprEmitter {
             emit(c.value());
         } else if (e instanceof Expr.Acc) {
             g.loadLocal(scope.accumulator);
+        }
+    }
+
+    /** Operations on float32 values that a float64 operation rounded back to float32 computes in float32 itself. */
+    private static final Set<ScalarOp> SINGLE_ROUNDED = Set.of(ScalarOp.ADD, ScalarOp.SUB, ScalarOp.MUL, ScalarOp.DIV,
+            ScalarOp.MAX, ScalarOp.MIN);
+
+    /**
+     * Whether {@code c} is a float32 rounding of a float64 operation on two float32 values (each
+     * widened, or a constant float32 holds exactly), computed in float32 instead: rounding the
+     * exact result to float64 and then to float32 gives the bits of rounding it once (float64
+     * carries more than twice float32's precision), and without the conversions a loop's values do
+     * not wait on each other's registers.
+     */
+    private boolean inFloat32(Expr.Cast c) {
+        return c.dtype() == DType.FLOAT32 && c.x() instanceof Expr.Binary b && b.dtype() == DType.FLOAT64
+                && SINGLE_ROUNDED.contains(b.op()) && !cached.containsKey(b) && isNarrowable(b.a())
+                && isNarrowable(b.b());
+    }
+
+    private static boolean isNarrowable(Expr e) {
+        return e instanceof Expr.Cast w && w.dtype() == DType.FLOAT64 && w.x().dtype() == DType.FLOAT32
+                || e instanceof Expr.Const k && k.dtype() == DType.FLOAT64 && (double) (float) k.value() == k.value();
+    }
+
+    /** Pushes a narrowable operand of {@link #inFloat32} as the float32 it widens. */
+    private void emitNarrowed(Expr e) {
+        if (e instanceof Expr.Const k) {
+            g.push((float) k.value());
+        } else if (cached.containsKey(e)) {
+            emit(e);
+            g.cast(Type.DOUBLE_TYPE, Type.FLOAT_TYPE);
+        } else {
+            emit(((Expr.Cast) e).x());
         }
     }
 

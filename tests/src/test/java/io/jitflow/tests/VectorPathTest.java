@@ -396,6 +396,55 @@ class VectorPathTest {
                         Differential.Tolerance.EXACT));
     }
 
+    /**
+     * float32 arithmetic that the kernels write as a float64 operation on widened float32 values,
+     * rounded back (add, subtract, multiply, divide, max, min; constants float32 holds exactly), is
+     * computed in float32 where code runs value by value (exact mode, a global average pool's
+     * residual sum and relu): the reference's bits, with no conversions between the two.
+     */
+    @Test
+    void float32ArithmeticRunsInFloat32ValueByValue() {
+        Graph g = io.jitflow.text.GraphParser.parse("""
+                jitflow 1 opset 1
+                func @f(%x : float32[2, 7, 7, 40], %r : float32[2, 7, 7, 40], %w : float32[40]) -> (y : float32[2, 7, 7, 40], m : float32[2, 40]) {
+                  %s = add(%x, %r) : float32[2, 7, 7, 40]
+                  %a = relu(%s) : float32[2, 7, 7, 40]
+                  %p = mul(%a, %w) : float32[2, 7, 7, 40]
+                  %q = div(%p, %r) : float32[2, 7, 7, 40]
+                  %d = sub(%q, %x) : float32[2, 7, 7, 40]
+                  %y = minimum(%d, %s) : float32[2, 7, 7, 40]
+                  %m = reduce_mean(%a) {axes = [1, 2]} : float32[2, 40]
+                  return %y, %m
+                }
+                """, "float32_arithmetic.jfg");
+        Function f = g.functions().get(0);
+        java.util.Map<String, io.jitflow.ir.HostTensor> inputs = randomInputs(f, 29);
+        Differential.check(g, f, inputs, "float32 arithmetic (exact)");
+        Differential.check(g, f, inputs, "float32 arithmetic (vector path)", VECTOR, Differential.Tolerance.EXACT);
+        byte[] exact = CpuCompiler.generate(Compiled.lower(f, io.jitflow.ir.InferenceContext.NO_VARIABLES),
+                io.jitflow.cpu.CpuCodeOptions.EXACT);
+        assertEquals(1, instructionsOf(exact, org.objectweb.asm.Opcodes.D2F),
+                "float64 values rounded to float32 (the mean's float64 sum, divided)");
+    }
+
+    /** How many instructions of {@code opcode} (one without operands) the generated class has. */
+    private static int instructionsOf(byte[] code, int opcode) {
+        int[] count = new int[1];
+        new org.objectweb.asm.ClassReader(code).accept(new org.objectweb.asm.ClassVisitor(org.objectweb.asm.Opcodes.ASM9) {
+            @Override
+            public org.objectweb.asm.MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
+                                                               String[] exceptions) {
+                return new org.objectweb.asm.MethodVisitor(org.objectweb.asm.Opcodes.ASM9) {
+                    @Override
+                    public void visitInsn(int op) {
+                        count[0] += op == opcode ? 1 : 0;
+                    }
+                };
+            }
+        }, 0);
+        return count[0];
+    }
+
     private static final String VECTOR_MATH_CLASS = "io/jitflow/runtime/VectorMath";
 
     /** How many calls of {@code owner}'s methods named {@code method} the generated class makes. */
