@@ -271,18 +271,7 @@ public final class ConvKernels {
         long work = (long) g.rows * g.taps * g.channels;
         if (max && x instanceof float[] fx && out instanceof float[] fo && VectorApi.PRESENT) {
             // The maximum of float32 values is the same in float32: folded in place, without widening.
-            forEachPoint(g, work, (at, offsets, scratch) -> {
-                if (offsets.length == 4 && offsets[0] >= 0 && offsets[1] >= 0 && offsets[2] >= 0 && offsets[3] >= 0) {
-                    VectorMath.maxOfFourTaps(fo, at, fx, offsets[0], offsets[1], offsets[2], offsets[3], g.channels);
-                    return;
-                }
-                java.util.Arrays.fill(fo, at, at + g.channels, Float.NEGATIVE_INFINITY);
-                for (int offset : offsets) {
-                    if (offset >= 0) {
-                        VectorMath.maxInto(fo, at, fx, offset, g.channels);
-                    }
-                }
-            });
+            forEachPoint(g, work, (at, offsets, scratch) -> VectorMath.maxOfTaps(fo, at, fx, offsets, g.channels));
             return;
         }
         int blocks = (g.rows + BLOCK_ROWS - 1) / BLOCK_ROWS;

@@ -58,18 +58,20 @@ class VectorPathTest {
     /**
      * The float32 max pool folds in float32 with the Vector API's MAX: the same bits as the
      * reference's Math.max in float64, NaN winning and -0.0 below 0.0, padding never winning (a
-     * window of padding alone gives -inf), over channel counts below, at and above a vector's lanes.
+     * window of padding alone gives -inf), over channel counts below, at and above a vector's lanes,
+     * windows of 6 and 9 taps.
      */
     @ParameterizedTest(name = "{0} channels")
     @org.junit.jupiter.params.provider.ValueSource(ints = {3, 16, 37})
     void maxPoolIsExactWithNanAndSignedZeros(int channels) {
         Function f = io.jitflow.text.GraphParser.parse(String.format("""
                 jitflow 1 opset 2
-                func @pool(%%x : float32[2, 5, 4, %d]) -> (y : float32[2, 4, 3, %d]) {
+                func @pool(%%x : float32[2, 5, 4, %d]) -> (y : float32[2, 4, 3, %d], z : float32[2, 3, 2, %d]) {
                   %%y = max_pool(%%x) {pads = [3, 1, 1, 1], strides = [2, 2], window = [3, 2]} : float32[2, 4, 3, %d]
-                  return %%y
+                  %%z = max_pool(%%x) {pads = [1, 1, 1, 1], strides = [2, 2], window = [3, 3]} : float32[2, 3, 2, %d]
+                  return %%y, %%z
                 }
-                """, channels, channels, channels), "pool.jfg").functions().get(0);
+                """, channels, channels, channels, channels, channels), "pool.jfg").functions().get(0);
         float[] specials = {Float.NaN, -0f, 0f, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, -1.5f, 2.25f};
         java.util.Random random = new java.util.Random(channels);
         float[] x = new float[2 * 5 * 4 * channels];
