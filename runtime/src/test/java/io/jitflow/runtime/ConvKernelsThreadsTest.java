@@ -89,12 +89,14 @@ class ConvKernelsThreadsTest {
         // x, w, out, the epilogue's axis and whether it runs on the first rows while the product has
         // others to do (on one thread): a batch of one along its rows (on rows of the product shared
         // out by whole rows of 28 points; a narrow product; one whose filter is the larger operand),
-        // and a batch of three along its images.
+        // a batch of three along its images, and a batch of one along its images.
         int[][][] cases = {
             {{1, 32, 28, 64}, {1, 1, 64, 96}, {1, 32, 28, 96}, {1, 1}},
             {{1, 32, 28, 512}, {1, 1, 512, 16}, {1, 32, 28, 16}, {1, 0}},
             {{1, 7, 7, 512}, {1, 1, 512, 1024}, {1, 7, 7, 1024}, {1, 0}},
             {{3, 16, 14, 64}, {1, 1, 64, 128}, {3, 16, 14, 128}, {0, 1}},
+            // one coordinate for two threads: the product's tiles shared, the epilogue after it
+            {{1, 32, 28, 64}, {1, 1, 64, 96}, {1, 32, 28, 96}, {0, 0}},
         };
         Random random = new Random(23);
         for (int[][] c : cases) {
