@@ -431,6 +431,23 @@ class VectorPathTest {
 
     /** How many instructions of {@code opcode} (one without operands) the generated class has. */
     private static int instructionsOf(byte[] code, int opcode) {
+        return count(code, (op, owner, name) -> op == opcode && owner == null);
+    }
+
+    private static final String VECTOR_MATH_CLASS = "io/jitflow/runtime/VectorMath";
+
+    /** How many calls of {@code owner}'s methods named {@code method} the generated class makes. */
+    private static int callsOf(byte[] code, String owner, String method) {
+        return count(code, (op, called, name) -> owner.equals(called) && method.equals(name));
+    }
+
+    /** An instruction: its opcode, and for a call the owner and name of the method called (else null). */
+    private interface InstructionFilter {
+        boolean test(int opcode, String owner, String name);
+    }
+
+    /** How many instructions of the generated class {@code filter} takes. */
+    private static int count(byte[] code, InstructionFilter filter) {
         int[] count = new int[1];
         new org.objectweb.asm.ClassReader(code).accept(new org.objectweb.asm.ClassVisitor(org.objectweb.asm.Opcodes.ASM9) {
             @Override
@@ -438,35 +455,18 @@ class VectorPathTest {
                                                                String[] exceptions) {
                 return new org.objectweb.asm.MethodVisitor(org.objectweb.asm.Opcodes.ASM9) {
                     @Override
-                    public void visitInsn(int op) {
-                        count[0] += op == opcode ? 1 : 0;
+                    public void visitInsn(int opcode) {
+                        count[0] += filter.test(opcode, null, null) ? 1 : 0;
+                    }
+
+                    @Override
+                    public void visitMethodInsn(int opcode, String owner, String method, String desc, boolean itf) {
+                        count[0] += filter.test(opcode, owner, method) ? 1 : 0;
                     }
                 };
             }
         }, 0);
         return count[0];
-    }
-
-    private static final String VECTOR_MATH_CLASS = "io/jitflow/runtime/VectorMath";
-
-    /** How many calls of {@code owner}'s methods named {@code method} the generated class makes. */
-    private static int callsOf(byte[] code, String owner, String method) {
-        int[] calls = new int[1];
-        new org.objectweb.asm.ClassReader(code).accept(new org.objectweb.asm.ClassVisitor(org.objectweb.asm.Opcodes.ASM9) {
-            @Override
-            public org.objectweb.asm.MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
-                                                               String[] exceptions) {
-                return new org.objectweb.asm.MethodVisitor(org.objectweb.asm.Opcodes.ASM9) {
-                    @Override
-                    public void visitMethodInsn(int opcode, String called, String name, String desc, boolean itf) {
-                        if (called.equals(owner) && name.equals(method)) {
-                            calls[0]++;
-                        }
-                    }
-                };
-            }
-        }, 0);
-        return calls[0];
     }
 
     /**
