@@ -73,9 +73,9 @@ class MatmulKernelsTest {
     }
 
     /**
-     * However a product is shared among threads (by rows; by panels where B is the larger operand;
-     * by chunks of depth summed in order where it is too narrow for either), one thread and two give
-     * the same bits.
+     * However a product is shared among threads (by rows; by panels where the rows are few and B
+     * is the larger operand; by chunks of depth summed in order where it is too narrow for either),
+     * one thread and two give the same bits.
      */
     @Test
     void everySharingGivesTheSameBitsOnAnyThreadCount() {
