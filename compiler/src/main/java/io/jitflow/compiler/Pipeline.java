@@ -92,7 +92,7 @@ public final class Pipeline {
 
     /** Runs the kernel stages on {@code function}, whatever passes it went through. */
     public KernelProgram lower(Function function, InferenceContext context) {
-        KernelProgram program = dump(FUSE, KernelLowering.fuse(function, context));
+        KernelProgram program = dump(FUSE, KernelLowering.fuse(function, context, options.exact()));
         for (KernelStage stage : KERNEL_STAGES) {
             program = dump(stage.name(), program.throughRegions(stage.run()));
         }

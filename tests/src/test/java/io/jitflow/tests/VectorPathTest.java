@@ -608,9 +608,7 @@ class VectorPathTest {
     /**
      * A log-softmax's last map, (x - max) - log(sum), reads the row's max and sum, float64 values the
      * same in every lane of a row: they are rounded to float32 and broadcast, so the map runs in
-     * vector lanes. (A softmax's last map divides its float64 exponentials, computed once in a
-     * kernel of their own, and stays scalar: the two measured 15 us on 128 x 10 against 20 for the
-     * exponentials computed twice, the second time in float32 lanes.)
+     * vector lanes.
      */
     @Test
     void logSoftmaxNormalizesInVectorLanes() {
@@ -623,6 +621,48 @@ class VectorPathTest {
                 """, "log_softmax.jfg");
         checkVectorized(g, "jdk/incubator/vector/FloatVector", "the normalizing map is vectorized",
                 new java.util.Random(6), false);
+    }
+
+    /**
+     * Outside exact mode a float32 softmax keeps its exponentials in float32, so that VectorMath
+     * computes them in vector lanes and the last map divides them there too (the MNIST MLP's 128 x 10
+     * softmax 8.8-9.4 -> 5.9-6.4 us a call); in exact mode they stay float64 Math.exp calls, the
+     * reference's. The result is held to VectorMath's tolerance, over rows shorter than a vector,
+     * rows of several vectors with a partial one, and large magnitudes.
+     */
+    @Test
+    void softmaxExponentialsRunInVectorLanesOutsideExactMode() {
+        Graph g = io.jitflow.text.GraphParser.parse("""
+                jitflow 1 opset 1
+                func @f(%x : float32[37, 10], %z : float32[3, 45]) -> (y : float32[37, 10], w : float32[3, 45]) {
+                  %y = softmax(%x) {axis = 1} : float32[37, 10]
+                  %k = constant() {value = dense<20.0> : float32[]} : float32[]
+                  %s = mul(%z, %k) : float32[3, 45]
+                  %w = softmax(%s) {axis = 1} : float32[3, 45]
+                  return %y, %w
+                }
+                """, "softmax.jfg");
+        Function f = g.functions().get(0);
+        KernelProgram fast = new io.jitflow.compiler.CompilerDriver(Compiled.OPTIONS.withExact(false))
+                .lower(f, io.jitflow.ir.InferenceContext.NO_VARIABLES);
+        KernelProgram exact = new io.jitflow.compiler.CompilerDriver(Compiled.OPTIONS.withExact(true))
+                .lower(f, io.jitflow.ir.InferenceContext.NO_VARIABLES);
+        assertEquals(List.of(DType.FLOAT32, DType.FLOAT32), exponentTypes(fast), "outside exact mode");
+        assertEquals(List.of(DType.FLOAT64, DType.FLOAT64), exponentTypes(exact), "in exact mode");
+        byte[] code = CpuCompiler.generate(fast, io.jitflow.cpu.CpuCodeOptions.FAST);
+        Compiled.verify(code, fast);
+        assertTrue(callsOf(code, VECTOR_MATH_CLASS, "exp") > 0, "the exponentials come from VectorMath");
+        assertEquals(0, callsOf(code, "java/lang/Math", "exp"), "no float64 exponential is left");
+        Map<String, HostTensor> inputs = randomInputs(f, 9);
+        Differential.check(g, f, inputs, "softmax outside exact mode", (fn, context, in, variables) ->
+                new ProgramExecutable(fast, CpuCompiler.compile(fast, io.jitflow.cpu.CpuCodeOptions.FAST))
+                        .run(in, variables), VECTOR_MATH);
+    }
+
+    /** The dtype of each softmax's exponentials buffer, in kernel order. */
+    private static List<DType> exponentTypes(KernelProgram program) {
+        return program.kernels().stream().filter(k -> k.fused().get(0).endsWith(".exp"))
+                .map(k -> k.output().type().dtype()).toList();
     }
 
     /**

@@ -56,6 +56,8 @@ public final class KernelLowering {
 
     private final Function function;
     private final InferenceContext context;
+    /** Whether intermediates keep the reference's float64 where it computes in float64 (exact mode). */
+    private final boolean exact;
     private final FusionPlan plan;
     private final Map<Value, Buffer> buffers = new LinkedHashMap<>();
     private final List<Buffer> allBuffers = new ArrayList<>();
@@ -78,19 +80,23 @@ public final class KernelLowering {
         }
     }
 
-    private KernelLowering(Function function, InferenceContext context) {
+    private KernelLowering(Function function, InferenceContext context, boolean exact) {
         this.function = function;
         this.context = context;
+        this.exact = exact;
         this.plan = FusionPlan.of(function);
     }
 
     /**
      * The function as a kernel program, one kernel per value that needs a buffer and one buffer per
      * value, before sibling maps are merged ({@link SiblingMaps}) and buffers planned
-     * ({@link BufferPlanning}); composite ops are expanded first.
+     * ({@link BufferPlanning}); composite ops are expanded first. In {@code exact} mode every
+     * intermediate the reference computes in float64 is kept in float64, so that code can sum in its
+     * order and type; otherwise some are kept in the input's type (see {@link #lowerSoftmax}).
      */
-    public static KernelProgram fuse(Function function, InferenceContext context) {
-        return new KernelLowering(new io.jitflow.passes.ExpandComposites().run(function, context), context).run();
+    public static KernelProgram fuse(Function function, InferenceContext context, boolean exact) {
+        return new KernelLowering(new io.jitflow.passes.ExpandComposites().run(function, context), context, exact)
+                .run();
     }
 
     private KernelProgram run() {
@@ -188,7 +194,7 @@ public final class KernelLowering {
     private void lowerControl(Node n) {
         List<Buffer> operands = n.inputs().stream().map(this::materialize).toList();
         List<Buffer> results = n.outputs().stream().map(v -> bufferFor(v, Buffer.Kind.TEMP, null, null)).toList();
-        List<KernelProgram> regions = n.regions().stream().map(r -> fuse(r, context)).toList();
+        List<KernelProgram> regions = n.regions().stream().map(r -> fuse(r, context, exact)).toList();
         kernels.add(new Kernel.Control(List.of(describe(n)), n.op(), n.attributes(), operands, results, regions));
     }
 
@@ -362,9 +368,12 @@ public final class KernelLowering {
 
     /**
      * Softmax in the reference's steps: the max, the exponentials, their sum, the result; each
-     * exponential computed once, into a float64 buffer that the sum and the result both read (with
-     * the exponential inside both loops, the MNIST MLP's 128 x 10 softmax took 17.5 us in them
-     * against 12 in the three). Log-softmax reads its exponentials once, in the sum.
+     * exponential computed once, into a buffer that the sum and the result both read (with the
+     * exponential inside both loops, the MNIST MLP's 128 x 10 softmax took 17.5 us in them against
+     * 12 in the three). The buffer is float64, as the reference's exponentials, in exact mode and
+     * for float64 inputs; a float32 input's are float32 otherwise, so that the CPU computes them in
+     * vector lanes rather than one float64 {@code Math.exp} at a time (their sum stays float64).
+     * Log-softmax reads its exponentials once, in the sum.
      */
     private void lowerSoftmax(Node n) {
         Value in = n.inputs().get(0);
@@ -381,9 +390,10 @@ public final class KernelLowering {
         Expr shifted = Expr.binary(ScalarOp.SUB, x, new Expr.Load(max, keptIndex));
         Expr exp = Expr.unary(ScalarOp.EXP, shifted);
         if (n.op() == Op.SOFTMAX) {
-            Buffer exps = newBuffer(new TensorType(DType.FLOAT64, shape), Buffer.Kind.TEMP, null, null);
-            kernels.add(Kernel.Map.of(List.of(n.output().name() + ".exp"), shape, exp, exps));
-            exp = new Expr.Load(exps, identity(shape.rank()));
+            DType exponents = exact || in.type().dtype() != DType.FLOAT32 ? DType.FLOAT64 : DType.FLOAT32;
+            Buffer exps = newBuffer(new TensorType(exponents, shape), Buffer.Kind.TEMP, null, null);
+            kernels.add(Kernel.Map.of(List.of(n.output().name() + ".exp"), shape, Expr.cast(exp, exponents), exps));
+            exp = Expr.cast(new Expr.Load(exps, identity(shape.rank())), DType.FLOAT64);
         }
         Buffer sum = newBuffer(new TensorType(DType.FLOAT64, kept), Buffer.Kind.TEMP, null, null);
         kernels.add(new Kernel.Reduce(List.of(n.output().name() + ".sum"), shape, exp, List.of(axis),
