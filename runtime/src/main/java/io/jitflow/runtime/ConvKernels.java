@@ -164,7 +164,7 @@ public final class ConvKernels {
                         RowEpilogue.NONE);
                 return;
             }
-            float[] packed = FloatMatmul.panels(filter, keepPacked, g.filters, g.depth, threads);
+            FloatMatmul.Panels packed = FloatMatmul.panels(filter, keepPacked, g.filters, g.depth, threads);
             schedule.run((from, rows) -> {
                 float[] a = g.pack(fx, floatScratch(g.paneledSize(rows)), from, rows, true);
                 FloatMatmul.multiplyPacked(new FloatMatmul.Operand(a, 0, false, true), packed, (float[]) out,
@@ -182,7 +182,7 @@ public final class ConvKernels {
                         RowEpilogue.NONE);
                 return;
             }
-            double[] packed = DoubleMatmul.panels(filter, keepPacked, g.filters, g.depth, threads);
+            DoubleMatmul.Panels packed = DoubleMatmul.panels(filter, keepPacked, g.filters, g.depth, threads);
             schedule.run((from, rows) -> {
                 double[] a = g.pack(dx, doubleScratch(g.paneledSize(rows)), from, rows, true);
                 DoubleMatmul.multiplyPacked(new DoubleMatmul.Operand(a, 0, false, true), packed, (double[]) out,

@@ -48,7 +48,7 @@ class SlidingConvolutionTest {
 
     @FunctionalInterface
     private interface Convolution {
-        void run(float[] x, int[] c, float[] panels, float[] out, int threads);
+        void run(float[] x, int[] c, FloatMatmul.Panels panels, float[] out, int threads);
     }
 
     private static void check(int[][] cases, Convolution convolution) {
@@ -77,7 +77,7 @@ class SlidingConvolutionTest {
             float[] expected = new float[rows * filters];
             FloatMatmul.multiply(new FloatMatmul.Operand(patches, 0, false), b, false, expected, 0, rows, filters, depth,
                     1, RowEpilogue.NONE);
-            float[] panels = FloatMatmul.panels(b, false, filters, depth, 1);
+            FloatMatmul.Panels panels = FloatMatmul.panels(b, false, filters, depth, 1);
             for (int threads = 1; threads <= 2; threads++) {
                 float[] out = new float[rows * filters];
                 Arrays.fill(out, Float.NaN);
