@@ -202,6 +202,40 @@ class MatmulKernelsTest {
     }
 
     /**
+     * Constants' panels start on 64-byte lines (counting HotSpot's 16-byte array header), each in
+     * room of its own: packed one after another into a slab, or into an array of their own when
+     * large, each still gives the product that packing per call gives after the others were packed.
+     */
+    @Test
+    void constantPanelsStartOnLinesOfTheirOwn() {
+        Random random = new Random(23);
+        int m = 9;
+        int[][] shapes = {{33, 70}, {5, 40}, {2100, 520}, {300, 64}};
+        float[][] bs = new float[shapes.length][];
+        for (int i = 0; i < shapes.length; i++) {
+            int k = shapes[i][0], n = shapes[i][1];
+            bs[i] = random(random, k * n);
+            FloatMatmul.Panels panels = FloatMatmul.panels(new FloatMatmul.Operand(bs[i], 0, false), true, n, k, 1);
+            org.junit.jupiter.api.Assertions.assertEquals(0, (16 + panels.start(0, 0, 0) * Float.BYTES) % 64,
+                    k + " x " + n + " starts at " + panels.start(0, 0, 0));
+        }
+        DoubleMatmul.Panels wide = DoubleMatmul.panels(new DoubleMatmul.Operand(new double[77 * 50], 0, false), true,
+                50, 77, 1);
+        org.junit.jupiter.api.Assertions.assertEquals(0, (16 + wide.start(0, 0, 0) * Double.BYTES) % 64);
+        for (int i = 0; i < shapes.length; i++) {
+            int k = shapes[i][0], n = shapes[i][1];
+            float[] a = random(random, m * k);
+            float[] perCall = new float[m * n];
+            float[] kept = new float[m * n];
+            MatmulKernels.floating(a, new int[] {m, k}, false, bs[i], new int[] {k, n}, false, false, perCall,
+                    new int[] {m, n}, false, RowEpilogue.NONE);
+            MatmulKernels.floating(a, new int[] {m, k}, false, bs[i], new int[] {k, n}, false, true, kept,
+                    new int[] {m, n}, false, RowEpilogue.NONE);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(perCall, kept, k + " x " + n);
+        }
+    }
+
+    /**
      * A row's sums do not depend on the rows beside it: a product's last tile of one row (a batch of
      * one, 8k + 1 rows) goes through the one-row kernel, which gives each row the bits the eight-row
      * kernel gives it, over one block of depth and several, whole and partial panels of B.
