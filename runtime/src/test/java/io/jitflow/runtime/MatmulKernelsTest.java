@@ -202,12 +202,13 @@ class MatmulKernelsTest {
     }
 
     /**
-     * Constants' panels start on 64-byte lines (counting HotSpot's 16-byte array header), each in
-     * room of its own: packed one after another into a slab, or into an array of their own when
-     * large, each still gives the product that packing per call gives after the others were packed.
+     * Packed panels start on 64-byte lines (counting HotSpot's 16-byte array header), constants'
+     * each in room of its own: packed one after another into a slab, or into an array of their own
+     * when large, each still gives the product that packing per call gives after the others were
+     * packed (and the calling thread's room for B packed per call moved to a slab).
      */
     @Test
-    void constantPanelsStartOnLinesOfTheirOwn() {
+    void packedPanelsStartOnLinesOfTheirOwn() {
         Random random = new Random(23);
         int m = 9;
         int[][] shapes = {{33, 70}, {5, 40}, {2100, 520}, {300, 64}};
@@ -219,6 +220,9 @@ class MatmulKernelsTest {
             org.junit.jupiter.api.Assertions.assertEquals(0, (16 + panels.start(0, 0, 0) * Float.BYTES) % 64,
                     k + " x " + n + " starts at " + panels.start(0, 0, 0));
         }
+        FloatMatmul.Panels unkept = FloatMatmul.panels(new FloatMatmul.Operand(bs[0], 0, false), false, 70, 33, 1);
+        org.junit.jupiter.api.Assertions.assertEquals(0, (16 + unkept.start(0, 0, 0) * Float.BYTES) % 64,
+                "a B packed per call starts at " + unkept.start(0, 0, 0));
         DoubleMatmul.Panels wide = DoubleMatmul.panels(new DoubleMatmul.Operand(new double[77 * 50], 0, false), true,
                 50, 77, 1);
         org.junit.jupiter.api.Assertions.assertEquals(0, (16 + wide.start(0, 0, 0) * Double.BYTES) % 64);
