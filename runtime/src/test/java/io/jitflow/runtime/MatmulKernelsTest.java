@@ -138,7 +138,8 @@ class MatmulKernelsTest {
     /**
      * A product run from its own epilogue (inside a chunk of another job, so the outer product's
      * chunks run one after another on this thread) works on state of its own: the outer product's
-     * later chunk still sees its operands, and both give what they give alone.
+     * later chunk still sees its operands and its packed B (the inner product packs another B), and
+     * both give what they give alone.
      */
     @Test
     void aProductInsideAnEpilogueKeepsItsOwnState() {
@@ -149,9 +150,13 @@ class MatmulKernelsTest {
         int k = 100;
         float[] a = random(random, m * k);
         float[] b = random(random, k * n);
+        float[] otherB = random(random, k * n);
         float[] alone = new float[m * n];
         MatmulKernels.floating(a, new int[] {m, k}, false, b, new int[] {k, n}, false, false, alone, new int[] {m, n}, false,
                 RowEpilogue.NONE);
+        float[] innerAlone = new float[m * n];
+        MatmulKernels.floating(a, new int[] {m, k}, false, otherB, new int[] {k, n}, false, false, innerAlone,
+                new int[] {m, n}, false, RowEpilogue.NONE);
         float[] nested = new float[m * n];
         float[] inner = new float[m * n];
         java.util.concurrent.atomic.AtomicInteger epilogues = new java.util.concurrent.atomic.AtomicInteger();
@@ -161,14 +166,14 @@ class MatmulKernelsTest {
                 KernelThreads.withThreads(2, () -> MatmulKernels.floating(a, new int[] {m, k}, false, b, new int[] {k, n},
                         false, false, nested, new int[] {m, n}, false, (from, to) -> {
                             epilogues.incrementAndGet();
-                            MatmulKernels.floating(a, new int[] {m, k}, false, b, new int[] {k, n}, false, false, inner,
-                                    new int[] {m, n}, false, RowEpilogue.NONE);
+                            MatmulKernels.floating(a, new int[] {m, k}, false, otherB, new int[] {k, n}, false, false,
+                                    inner, new int[] {m, n}, false, RowEpilogue.NONE);
                         }));
             }
         });
         assertTrue(epilogues.get() >= 1, "the epilogue ran");
         org.junit.jupiter.api.Assertions.assertArrayEquals(alone, nested, "the outer product");
-        org.junit.jupiter.api.Assertions.assertArrayEquals(alone, inner, "the product inside its epilogue");
+        org.junit.jupiter.api.Assertions.assertArrayEquals(innerAlone, inner, "the product inside its epilogue");
     }
 
     /**
