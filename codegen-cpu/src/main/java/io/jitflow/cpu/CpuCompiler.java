@@ -20,7 +20,8 @@ import org.objectweb.asm.commons.Method;
 
 /**
  * The CPU backend: a kernel program becomes one class with one static method per kernel and a
- * {@link CompiledProgram#run} that calls them in order. It is loaded as a hidden class, so it is
+ * {@link CompiledProgram#run} that calls them in order (those of a {@linkplain RowChains row chain}
+ * from their product's epilogue). It is loaded as a hidden class, so it is
  * unloaded with the compiled function that holds it. A control-flow kernel's regions are compiled
  * the same way, each to a class of its own, and handed to the constructor as {@link ControlKernel}s,
  * which {@code run} calls at their kernels' places.
@@ -103,28 +104,33 @@ public final class CpuCompiler {
         ctor.endMethod();
         List<String> symbols = program.symbols();
         List<Kernel> kernels = program.kernels();
+        int[] chains = RowChains.of(kernels);
         for (int i = 0; i < kernels.size(); i++) {
             if (kernels.get(i) instanceof Kernel.Control) {
                 continue;
             }
             Kernel k = kernels.get(i);
-            emitMethod(cw, kernelMethod(i, k), k, k instanceof Kernel.Loop l ? KernelEmitter.splitAxisOf(l) : -1,
-                    symbols, options);
+            if (chains[i] < 0 && k instanceof Kernel.Matmul m) {
+                emitMethod(cw, rowsMethod(i, k), symbols, options, e -> e.emitRows(m));
+            } else {
+                int axis = k instanceof Kernel.Loop l ? KernelEmitter.splitAxisOf(l) : -1;
+                emitMethod(cw, kernelMethod(i, k), symbols, options, e -> e.emit(k, axis));
+            }
             Kernel.Loop epilogue = epilogueOf(k);
             if (epilogue != null) {
-                emitMethod(cw, epilogueMethod(i, k), epilogue, epilogueSplitAxis(k), symbols, options);
+                emitMethod(cw, epilogueMethod(i, k), symbols, options, e -> e.emit(epilogue, epilogueSplitAxis(k)));
             }
         }
-        emitRun(cw, name, kernels, symbols, profile);
-        emitRunRange(cw, name, kernels);
+        emitRun(cw, name, kernels, chains, symbols, profile);
+        emitRunRange(cw, name, kernels, chains);
         cw.visitEnd();
         return cw.toByteArray();
     }
 
-    private static void emitMethod(ClassWriter cw, Method method, Kernel kernel, int splitAxis, List<String> symbols,
-                                   CpuCodeOptions options) {
+    private static void emitMethod(ClassWriter cw, Method method, List<String> symbols, CpuCodeOptions options,
+                                   java.util.function.Consumer<KernelEmitter> body) {
         GeneratorAdapter g = new GeneratorAdapter(Opcodes.ACC_PRIVATE | Opcodes.ACC_STATIC, method, null, null, cw);
-        new KernelEmitter(g, symbols, options).emit(kernel, splitAxis);
+        body.accept(new KernelEmitter(g, symbols, options));
         g.endMethod();
     }
 
@@ -192,6 +198,19 @@ public final class CpuCompiler {
         return new Method(kernelMethod(index, k).getName() + "_epilogue", LOOP_KERNEL.getDescriptor());
     }
 
+    /** A product's method in a row chain: its rows [from, to). */
+    private static Method rowsMethod(int index, Kernel k) {
+        return new Method(kernelMethod(index, k).getName() + "_rows", LOOP_KERNEL.getDescriptor());
+    }
+
+    /**
+     * Whether kernel {@code k} (with {@code chain} kernels in its row chain) runs an epilogue by
+     * rows, its own or its chain's: the product's threads run it on their rows.
+     */
+    private static boolean runsByRows(Kernel k, int chain) {
+        return chain > 0 || epilogueByRows(k);
+    }
+
     /** Loop kernels take the range of their outermost coordinate; the others only buffers and sizes. */
     private static Method kernelMethod(int index, Kernel k) {
         String first = k.fused().isEmpty() ? "" : k.fused().get(0).replaceAll("[^A-Za-z0-9_]", "_");
@@ -210,7 +229,8 @@ public final class CpuCompiler {
      * may spread them over threads. A long program's run() calls run_0, run_1, ... each for
      * {@link #KERNELS_PER_METHOD} kernels.
      */
-    private static void emitRun(ClassWriter cw, String name, List<Kernel> kernels, List<String> symbols, int profile) {
+    private static void emitRun(ClassWriter cw, String name, List<Kernel> kernels, int[] chains, List<String> symbols,
+                                int profile) {
         Method runMethod = Method.getMethod("void run(Object[], int[])");
         GeneratorAdapter run = new GeneratorAdapter(Opcodes.ACC_PUBLIC, runMethod, null, null, cw);
         for (int from = 0; from < kernels.size(); from += KERNELS_PER_METHOD) {
@@ -219,19 +239,23 @@ public final class CpuCompiler {
             run.loadArgs();
             run.invokeVirtual(Type.getObjectType(name), part);
             GeneratorAdapter g = new GeneratorAdapter(Opcodes.ACC_PRIVATE, part, null, null, cw);
-            emitRunPart(g, name, kernels, symbols, from, Math.min(kernels.size(), from + KERNELS_PER_METHOD), profile);
+            emitRunPart(g, name, kernels, chains, symbols, from, Math.min(kernels.size(), from + KERNELS_PER_METHOD),
+                    profile);
         }
         run.returnValue();
         run.endMethod();
     }
 
-    private static void emitRunPart(GeneratorAdapter run, String name, List<Kernel> kernels, List<String> symbols,
-                                    int from, int to, int profile) {
+    private static void emitRunPart(GeneratorAdapter run, String name, List<Kernel> kernels, int[] chains,
+                                    List<String> symbols, int from, int to, int profile) {
         KernelScope scope = new KernelScope(run, symbols);
         int start = profile == NOT_PROFILED ? -1 : run.newLocal(Type.LONG_TYPE);
         int control = (int) kernels.subList(0, from).stream().filter(k -> k instanceof Kernel.Control).count();
         for (int i = from; i < to; i++) {
             Kernel k = kernels.get(i);
+            if (chains[i] < 0) {
+                continue;
+            }
             if (k instanceof Kernel.Control) {
                 run.loadThis();
                 run.getField(Type.getObjectType(name), CONTROLS, PROGRAMS);
@@ -250,15 +274,15 @@ public final class CpuCompiler {
                 run.loadArg(0);
                 run.loadArg(1);
                 if (takesRowEpilogue(k)) {
-                    pushRowEpilogue(run, i, k);
+                    pushRowEpilogue(run, i, k, chains[i]);
                 }
                 run.invokeStatic(Type.getObjectType(name), kernelMethod(i, k));
-                if (takesRowEpilogue(k) && epilogueByRows(k)) {
+                if (takesRowEpilogue(k) && runsByRows(k, chains[i])) {
                     run.visitMethodInsn(Opcodes.INVOKESTATIC, ROW_EPILOGUE.getInternalName(), "clear", "()V", true);
                 }
             }
             Kernel.Loop l = rangeLoop(k);
-            if (l != null && !epilogueByRows(k)) {
+            if (l != null && !runsByRows(k, chains[i])) {
                 run.loadThis();
                 run.push(i);
                 run.loadArg(0);
@@ -291,11 +315,11 @@ public final class CpuCompiler {
     }
 
     /**
-     * A matmul's or convolution's epilogue over rows: RowEpilogue.of(this, i, buffers, sizes, axis),
-     * the thread's one, which the code clears after the product; or NONE.
+     * A matmul's or convolution's epilogue over rows (and its row chain's kernels): RowEpilogue.of(this,
+     * i, buffers, sizes, axis), the thread's one, which the code clears after the product; or NONE.
      */
-    private static void pushRowEpilogue(GeneratorAdapter run, int i, Kernel k) {
-        if (!epilogueByRows(k)) {
+    private static void pushRowEpilogue(GeneratorAdapter run, int i, Kernel k, int chain) {
+        if (!runsByRows(k, chain)) {
             run.getStatic(ROW_EPILOGUE, "NONE", ROW_EPILOGUE);
             return;
         }
@@ -303,7 +327,7 @@ public final class CpuCompiler {
         run.push(i);
         run.loadArg(0);
         run.loadArg(1);
-        run.push(epilogueSplitAxis(k));
+        run.push(chain > 0 ? 0 : epilogueSplitAxis(k));
         Method of = new Method("of", ROW_EPILOGUE, new Type[] {Type.getType(RangeKernels.class),
                 Type.INT_TYPE, Type.getType(Object[].class), Type.getType(int[].class), Type.INT_TYPE});
         run.visitMethodInsn(Opcodes.INVOKESTATIC, ROW_EPILOGUE.getInternalName(), of.getName(), of.getDescriptor(), true);
@@ -313,7 +337,7 @@ public final class CpuCompiler {
      * runRange(kernel, ...): the loop kernel's method with the given range, through runRange_0,
      * runRange_1, ... each for {@link #KERNELS_PER_METHOD} kernels.
      */
-    private static void emitRunRange(ClassWriter cw, String name, List<Kernel> kernels) {
+    private static void emitRunRange(ClassWriter cw, String name, List<Kernel> kernels, int[] chains) {
         Method runRange = Method.getMethod("void runRange(int, Object[], int[], int, int)");
         GeneratorAdapter dispatch = new GeneratorAdapter(Opcodes.ACC_PUBLIC, runRange, null, null, cw);
         for (int from = 0; from < kernels.size(); from += KERNELS_PER_METHOD) {
@@ -328,30 +352,49 @@ public final class CpuCompiler {
             dispatch.returnValue();
             dispatch.mark(next);
             GeneratorAdapter g = new GeneratorAdapter(Opcodes.ACC_PRIVATE, part, null, null, cw);
-            emitRunRangePart(g, name, kernels, from, Math.min(kernels.size(), from + KERNELS_PER_METHOD));
+            emitRunRangePart(g, name, kernels, chains, from, Math.min(kernels.size(), from + KERNELS_PER_METHOD));
         }
         dispatch.returnValue();
         dispatch.endMethod();
     }
 
-    private static void emitRunRangePart(GeneratorAdapter g, String name, List<Kernel> kernels, int from, int to) {
+    /**
+     * Kernel i's entry: its loop or epilogue over the range, then, for the head of a row chain, each
+     * kernel of the chain over the same rows.
+     */
+    private static void emitRunRangePart(GeneratorAdapter g, String name, List<Kernel> kernels, int[] chains, int from,
+                                         int to) {
         for (int i = from; i < to; i++) {
             Kernel k = kernels.get(i);
-            if (rangeLoop(k) == null) {
+            if (chains[i] < 0 || rangeLoop(k) == null && chains[i] == 0) {
                 continue;
             }
             org.objectweb.asm.Label next = new org.objectweb.asm.Label();
             g.loadArg(0);
             g.push(i);
             g.ifICmp(GeneratorAdapter.NE, next);
-            for (int arg = 1; arg <= 4; arg++) {
-                g.loadArg(arg);
+            if (rangeLoop(k) != null) {
+                invokeOverRange(g, name, k instanceof Kernel.Loop ? kernelMethod(i, k) : epilogueMethod(i, k));
             }
-            g.invokeStatic(Type.getObjectType(name), k instanceof Kernel.Loop ? kernelMethod(i, k) : epilogueMethod(i, k));
+            for (int j = i + 1; j <= i + chains[i]; j++) {
+                Kernel member = kernels.get(j);
+                invokeOverRange(g, name, member instanceof Kernel.Loop ? kernelMethod(j, member) : rowsMethod(j, member));
+                if (epilogueOf(member) != null) {
+                    invokeOverRange(g, name, epilogueMethod(j, member));
+                }
+            }
             g.returnValue();
             g.mark(next);
         }
         g.returnValue();
         g.endMethod();
+    }
+
+    /** Calls a method of the class taking (buffers, sizes, from, to): runRange's arguments after the kernel's index. */
+    private static void invokeOverRange(GeneratorAdapter g, String name, Method method) {
+        for (int arg = 1; arg <= 4; arg++) {
+            g.loadArg(arg);
+        }
+        g.invokeStatic(Type.getObjectType(name), method);
     }
 }

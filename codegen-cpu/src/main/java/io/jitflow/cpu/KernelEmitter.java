@@ -838,6 +838,31 @@ final class KernelEmitter {
      * third argument; see {@link CpuCompiler}).
      */
     private void matmul(Kernel.Matmul m) {
+        pushOperands(m);
+        g.loadArg(2);
+        String routine = m.accumulator().isFloating() ? "floating" : "integer";
+        String floatingOnly = m.accumulator().isFloating() ? "boolean, " : "";
+        g.invokeStatic(MATMUL_KERNELS, Method.getMethod("void " + routine + "(Object, int[], boolean, Object, int[], boolean, "
+                + floatingOnly + "Object, int[], " + floatingOnly + RowEpilogue.class.getName() + ")"));
+    }
+
+    /**
+     * The method of a floating product in a row chain (see {@link RowChains}): its rows [from, to)
+     * on the calling thread, the epilogue left to the chain.
+     */
+    void emitRows(Kernel.Matmul m) {
+        pushOperands(m);
+        g.loadArg(RANGE_FROM_ARG);
+        g.loadArg(RANGE_TO_ARG);
+        g.invokeStatic(MATMUL_KERNELS, Method.getMethod("void floatingRows(Object, int[], boolean, Object, int[], "
+                + "boolean, boolean, Object, int[], boolean, int, int)"));
+        g.returnValue();
+    }
+
+    private static final Type MATMUL_KERNELS = Type.getType(io.jitflow.runtime.MatmulKernels.class);
+
+    /** A, its shape and transpose, B's, whether B is constant (floating only), C and its shape, exact (floating only). */
+    private void pushOperands(Kernel.Matmul m) {
         for (Buffer b : List.of(m.a(), m.b(), m.output())) {
             scope.prepare(b);
         }
@@ -855,12 +880,6 @@ final class KernelEmitter {
         if (m.accumulator().isFloating()) {
             g.push(exact);
         }
-        g.loadArg(2);
-        String routine = m.accumulator().isFloating() ? "floating" : "integer";
-        String floatingOnly = m.accumulator().isFloating() ? "boolean, " : "";
-        g.invokeStatic(Type.getType(io.jitflow.runtime.MatmulKernels.class), Method.getMethod("void " + routine
-                + "(Object, int[], boolean, Object, int[], boolean, " + floatingOnly + "Object, int[], " + floatingOnly
-                + RowEpilogue.class.getName() + ")"));
     }
 
     /**

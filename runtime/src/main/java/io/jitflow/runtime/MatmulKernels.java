@@ -37,40 +37,61 @@ public final class MatmulKernels {
      */
     public static void floating(Object a, int[] aShape, boolean transposeA, Object b, int[] bShape, boolean transposeB,
                                 boolean constantB, Object c, int[] cShape, boolean exact, RowEpilogue epilogue) {
-        boolean blocked = !exact && VectorApi.PRESENT;
         Geometry g = new Geometry(aShape, transposeA, bShape, transposeB, cShape);
+        for (int batch = 0; batch < g.batches; batch++) {
+            floating(a, g.aOffset(batch), transposeA, b, g.bOffset(batch), transposeB, constantB, c, batch * g.m * g.n,
+                    g.m, g.n, g.k, exact, threads(g), false, epilogue);
+        }
+    }
+
+    /**
+     * Rows [from, to) of a rank-2 product whose A is not transposed, on the calling thread and
+     * without an epilogue: a product in a row chain, run by the thread that computed those rows of
+     * A. Each row's sums are those of the same row in the product of all rows (unless that product
+     * is one of at most two row tiles and one panel, which the blocked kernels sum in chunks of k).
+     */
+    public static void floatingRows(Object a, int[] aShape, boolean transposeA, Object b, int[] bShape,
+                                    boolean transposeB, boolean constantB, Object c, int[] cShape, boolean exact, int from,
+                                    int to) {
+        if (transposeA || aShape.length != 2) {
+            throw new IllegalArgumentException("a product by rows reads rows of a matrix A, not of its transpose");
+        }
+        int k = aShape[1];
+        int n = cShape[1];
+        floating(a, from * k, false, b, 0, transposeB, constantB, c, from * n, to - from, n, k, exact, 1, true,
+                RowEpilogue.NONE);
+    }
+
+    /** C (m x n, from {@code cOffset}) = A x B on up to {@code threads} threads; {@code someRows}: rows of a larger product. */
+    private static void floating(Object a, int aOffset, boolean transposeA, Object b, int bOffset, boolean transposeB,
+                                 boolean constantB, Object c, int cOffset, int m, int n, int k, boolean exact,
+                                 int threads, boolean someRows, RowEpilogue epilogue) {
+        boolean blocked = !exact && VectorApi.PRESENT;
         if (blocked && a instanceof float[] fa && b instanceof float[] fb && c instanceof float[] fc) {
-            for (int batch = 0; batch < g.batches; batch++) {
-                FloatMatmul.multiply(fa, g.aOffset(batch), transposeA, false, fb, g.bOffset(batch), transposeB, constantB,
-                        fc, batch * g.m * g.n, g.m, g.n, g.k, threads(g), epilogue);
-            }
+            FloatMatmul.multiply(fa, aOffset, transposeA, false, fb, bOffset, transposeB, constantB, fc, cOffset, m, n, k,
+                    threads, someRows, epilogue);
             return;
         }
         if (blocked && a instanceof double[] da && b instanceof double[] db && c instanceof double[] dc) {
-            for (int batch = 0; batch < g.batches; batch++) {
-                DoubleMatmul.multiply(da, g.aOffset(batch), transposeA, false, db, g.bOffset(batch), transposeB, constantB,
-                        dc, batch * g.m * g.n, g.m, g.n, g.k, threads(g), epilogue);
-            }
+            DoubleMatmul.multiply(da, aOffset, transposeA, false, db, bOffset, transposeB, constantB, dc, cOffset, m, n, k,
+                    threads, someRows, epilogue);
             return;
         }
-        for (int batch = 0; batch < g.batches; batch++) {
-            double[] pa = packDouble(a, g.aOffset(batch), g.m, g.k, transposeA);
-            double[] pb = packDouble(b, g.bOffset(batch), g.k, g.n, transposeB);
-            int outOffset = batch * g.m * g.n;
-            rows(g, 4, epilogue, (from, to) -> {
-                double[][] acc = new double[4][g.n];
-                for (int i = from; i < to; i += 4) {
-                    int rows = Math.min(4, to - i);
-                    for (int r = 0; r < rows; r++) {
-                        java.util.Arrays.fill(acc[r], 0);
-                    }
-                    accumulate(pa, pb, acc, i, rows, g.k, g.n);
-                    for (int r = 0; r < rows; r++) {
-                        store(c, outOffset + (i + r) * g.n, acc[r], g.n);
-                    }
+        double[] pa = packDouble(a, aOffset, m, k, transposeA);
+        double[] pb = packDouble(b, bOffset, k, n, transposeB);
+        rows(m, threads, 4, epilogue, (from, to) -> {
+            double[][] acc = new double[4][n];
+            for (int i = from; i < to; i += 4) {
+                int rows = Math.min(4, to - i);
+                for (int r = 0; r < rows; r++) {
+                    java.util.Arrays.fill(acc[r], 0);
                 }
-            });
-        }
+                accumulate(pa, pb, acc, i, rows, k, n);
+                for (int r = 0; r < rows; r++) {
+                    store(c, cOffset + (i + r) * n, acc[r], n);
+                }
+            }
+        });
     }
 
     /** acc[r][j] += A[i + r, p] * B[p, j] for p in order; four rows share each load of B's row. */
@@ -116,7 +137,7 @@ public final class MatmulKernels {
             long[] pa = packLong(a, g.aOffset(batch), g.m, g.k, transposeA);
             long[] pb = packLong(b, g.bOffset(batch), g.k, g.n, transposeB);
             int outOffset = batch * g.m * g.n;
-            rows(g, 1, epilogue, (from, to) -> {
+            rows(g.m, threads(g), 1, epilogue, (from, to) -> {
                 long[] acc = new long[g.n];
                 for (int i = from; i < to; i++) {
                     java.util.Arrays.fill(acc, 0);
@@ -148,15 +169,15 @@ public final class MatmulKernels {
     }
 
     /**
-     * Runs rows [0, m) in chunks of whole blocks of {@code block} rows, in parallel when the matmul
-     * is large, each chunk followed by the epilogue over its rows.
+     * Runs rows [0, m) in chunks of whole blocks of {@code block} rows, on up to {@code threads}
+     * threads, each chunk followed by the epilogue over its rows.
      */
-    private static void rows(Geometry g, int block, RowEpilogue epilogue, RowRange body) {
-        int blocks = (g.m + block - 1) / block;
-        int threads = Math.min(threads(g), blocks);
-        KernelThreads.parallelFor(threads, t -> {
-            int from = (int) ((long) blocks * t / threads) * block;
-            int to = Math.min(g.m, (int) ((long) blocks * (t + 1) / threads) * block);
+    private static void rows(int m, int threads, int block, RowEpilogue epilogue, RowRange body) {
+        int blocks = (m + block - 1) / block;
+        int chunks = Math.min(threads, blocks);
+        KernelThreads.parallelFor(chunks, t -> {
+            int from = (int) ((long) blocks * t / chunks) * block;
+            int to = Math.min(m, (int) ((long) blocks * (t + 1) / chunks) * block);
             if (from < to) {
                 body.run(from, to);
                 epilogue.rows(from, to);
