@@ -5,6 +5,7 @@ import io.jitflow.ir.kernel.Kernel;
 import io.jitflow.ir.kernel.KernelProgram;
 import io.jitflow.runtime.CompiledProgram;
 import io.jitflow.runtime.ControlKernel;
+import io.jitflow.runtime.FloatTiles;
 import io.jitflow.runtime.ProgramExecutable;
 import io.jitflow.runtime.KernelProfile;
 import io.jitflow.runtime.KernelThreads;
@@ -31,6 +32,12 @@ public final class CpuCompiler {
     private static final Method LOOP_KERNEL = Method.getMethod("void kernel(Object[], int[], int, int)");
     private static final Method PRODUCT_KERNEL = Method.getMethod("void kernel(Object[], int[], "
             + RowEpilogue.class.getName() + ")");
+    /** A matmul's: a product kernel's arguments and the program's tiles, if they read its A (else null). */
+    private static final Method MATMUL_KERNEL = Method.getMethod("void kernel(Object[], int[], "
+            + RowEpilogue.class.getName() + ", " + FloatTiles.class.getName() + ")");
+    /** A row chain's product: its rows [from, to), and the tiles. */
+    private static final Method ROWS_KERNEL = Method.getMethod("void kernel(Object[], int[], int, int, "
+            + FloatTiles.class.getName() + ")");
     private static final Type ROW_EPILOGUE = Type.getType(RowEpilogue.class);
     private static final Type PROGRAMS = Type.getType(CompiledProgram[].class);
     private static final String CONTROLS = "controls";
@@ -90,8 +97,14 @@ public final class CpuCompiler {
         }
         ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS);
         String name = className.replace('.', '/');
+        java.util.SortedSet<Integer> strides = TileEmitter.strides(program.kernels(), options);
+        List<String> interfaces = new java.util.ArrayList<>(List.of(Type.getInternalName(CompiledProgram.class),
+                Type.getInternalName(RangeKernels.class)));
+        if (!strides.isEmpty()) {
+            interfaces.add(Type.getInternalName(FloatTiles.class));
+        }
         cw.visit(Opcodes.V17, Opcodes.ACC_PUBLIC | Opcodes.ACC_FINAL | Opcodes.ACC_SUPER, name, null, "java/lang/Object",
-                new String[] {Type.getInternalName(CompiledProgram.class), Type.getInternalName(RangeKernels.class)});
+                interfaces.toArray(new String[0]));
         cw.visitField(Opcodes.ACC_PRIVATE | Opcodes.ACC_FINAL, CONTROLS, PROGRAMS.getDescriptor(), null, null).visitEnd();
         Method init = new Method("<init>", Type.VOID_TYPE, new Type[] {PROGRAMS});
         GeneratorAdapter ctor = new GeneratorAdapter(Opcodes.ACC_PUBLIC, init, null, null, cw);
@@ -121,8 +134,11 @@ public final class CpuCompiler {
                 emitMethod(cw, epilogueMethod(i, k), symbols, options, e -> e.emit(epilogue, epilogueSplitAxis(k)));
             }
         }
-        emitRun(cw, name, kernels, chains, symbols, profile);
-        emitRunRange(cw, name, kernels, chains);
+        if (!strides.isEmpty()) {
+            TileEmitter.emit(cw, name, strides);
+        }
+        emitRun(cw, name, kernels, chains, symbols, profile, options);
+        emitRunRange(cw, name, kernels, chains, options);
         cw.visitEnd();
         return cw.toByteArray();
     }
@@ -200,7 +216,16 @@ public final class CpuCompiler {
 
     /** A product's method in a row chain: its rows [from, to). */
     private static Method rowsMethod(int index, Kernel k) {
-        return new Method(kernelMethod(index, k).getName() + "_rows", LOOP_KERNEL.getDescriptor());
+        return new Method(kernelMethod(index, k).getName() + "_rows", ROWS_KERNEL.getDescriptor());
+    }
+
+    /** The program's tiles for a product that reads its A in place through them (this), or null. */
+    private static void pushTiles(GeneratorAdapter g, Kernel k, CpuCodeOptions options) {
+        if (TileEmitter.strideOf(k, options) >= 0) {
+            g.loadThis();
+        } else {
+            g.visitInsn(Opcodes.ACONST_NULL);
+        }
     }
 
     /**
@@ -214,7 +239,8 @@ public final class CpuCompiler {
     /** Loop kernels take the range of their outermost coordinate; the others only buffers and sizes. */
     private static Method kernelMethod(int index, Kernel k) {
         String first = k.fused().isEmpty() ? "" : k.fused().get(0).replaceAll("[^A-Za-z0-9_]", "_");
-        Method shape = k instanceof Kernel.Loop ? LOOP_KERNEL : takesRowEpilogue(k) ? PRODUCT_KERNEL : KERNEL;
+        Method shape = k instanceof Kernel.Loop ? LOOP_KERNEL : k instanceof Kernel.Matmul ? MATMUL_KERNEL
+                : takesRowEpilogue(k) ? PRODUCT_KERNEL : KERNEL;
         return new Method("k" + index + "_" + first, shape.getDescriptor());
     }
 
@@ -230,7 +256,7 @@ public final class CpuCompiler {
      * {@link #KERNELS_PER_METHOD} kernels.
      */
     private static void emitRun(ClassWriter cw, String name, List<Kernel> kernels, int[] chains, List<String> symbols,
-                                int profile) {
+                                int profile, CpuCodeOptions options) {
         Method runMethod = Method.getMethod("void run(Object[], int[])");
         GeneratorAdapter run = new GeneratorAdapter(Opcodes.ACC_PUBLIC, runMethod, null, null, cw);
         for (int from = 0; from < kernels.size(); from += KERNELS_PER_METHOD) {
@@ -240,14 +266,14 @@ public final class CpuCompiler {
             run.invokeVirtual(Type.getObjectType(name), part);
             GeneratorAdapter g = new GeneratorAdapter(Opcodes.ACC_PRIVATE, part, null, null, cw);
             emitRunPart(g, name, kernels, chains, symbols, from, Math.min(kernels.size(), from + KERNELS_PER_METHOD),
-                    profile);
+                    profile, options);
         }
         run.returnValue();
         run.endMethod();
     }
 
     private static void emitRunPart(GeneratorAdapter run, String name, List<Kernel> kernels, int[] chains,
-                                    List<String> symbols, int from, int to, int profile) {
+                                    List<String> symbols, int from, int to, int profile, CpuCodeOptions options) {
         KernelScope scope = new KernelScope(run, symbols);
         int start = profile == NOT_PROFILED ? -1 : run.newLocal(Type.LONG_TYPE);
         int control = (int) kernels.subList(0, from).stream().filter(k -> k instanceof Kernel.Control).count();
@@ -275,6 +301,9 @@ public final class CpuCompiler {
                 run.loadArg(1);
                 if (takesRowEpilogue(k)) {
                     pushRowEpilogue(run, i, k, chains[i]);
+                }
+                if (k instanceof Kernel.Matmul) {
+                    pushTiles(run, k, options);
                 }
                 run.invokeStatic(Type.getObjectType(name), kernelMethod(i, k));
                 if (takesRowEpilogue(k) && runsByRows(k, chains[i])) {
@@ -337,7 +366,8 @@ public final class CpuCompiler {
      * runRange(kernel, ...): the loop kernel's method with the given range, through runRange_0,
      * runRange_1, ... each for {@link #KERNELS_PER_METHOD} kernels.
      */
-    private static void emitRunRange(ClassWriter cw, String name, List<Kernel> kernels, int[] chains) {
+    private static void emitRunRange(ClassWriter cw, String name, List<Kernel> kernels, int[] chains,
+                                     CpuCodeOptions options) {
         Method runRange = Method.getMethod("void runRange(int, Object[], int[], int, int)");
         GeneratorAdapter dispatch = new GeneratorAdapter(Opcodes.ACC_PUBLIC, runRange, null, null, cw);
         for (int from = 0; from < kernels.size(); from += KERNELS_PER_METHOD) {
@@ -352,7 +382,8 @@ public final class CpuCompiler {
             dispatch.returnValue();
             dispatch.mark(next);
             GeneratorAdapter g = new GeneratorAdapter(Opcodes.ACC_PRIVATE, part, null, null, cw);
-            emitRunRangePart(g, name, kernels, chains, from, Math.min(kernels.size(), from + KERNELS_PER_METHOD));
+            emitRunRangePart(g, name, kernels, chains, from, Math.min(kernels.size(), from + KERNELS_PER_METHOD),
+                    options);
         }
         dispatch.returnValue();
         dispatch.endMethod();
@@ -363,7 +394,7 @@ public final class CpuCompiler {
      * kernel of the chain over the same rows.
      */
     private static void emitRunRangePart(GeneratorAdapter g, String name, List<Kernel> kernels, int[] chains, int from,
-                                         int to) {
+                                         int to, CpuCodeOptions options) {
         for (int i = from; i < to; i++) {
             Kernel k = kernels.get(i);
             if (chains[i] < 0 || rangeLoop(k) == null && chains[i] == 0) {
@@ -378,7 +409,15 @@ public final class CpuCompiler {
             }
             for (int j = i + 1; j <= i + chains[i]; j++) {
                 Kernel member = kernels.get(j);
-                invokeOverRange(g, name, member instanceof Kernel.Loop ? kernelMethod(j, member) : rowsMethod(j, member));
+                if (member instanceof Kernel.Loop) {
+                    invokeOverRange(g, name, kernelMethod(j, member));
+                } else {
+                    for (int arg = 1; arg <= 4; arg++) {
+                        g.loadArg(arg);
+                    }
+                    pushTiles(g, member, options);
+                    g.invokeStatic(Type.getObjectType(name), rowsMethod(j, member));
+                }
                 if (epilogueOf(member) != null) {
                     invokeOverRange(g, name, epilogueMethod(j, member));
                 }

@@ -839,12 +839,19 @@ final class KernelEmitter {
      */
     private void matmul(Kernel.Matmul m) {
         pushOperands(m);
-        g.loadArg(2);
-        String routine = m.accumulator().isFloating() ? "floating" : "integer";
-        String floatingOnly = m.accumulator().isFloating() ? "boolean, " : "";
-        g.invokeStatic(MATMUL_KERNELS, Method.getMethod("void " + routine + "(Object, int[], boolean, Object, int[], boolean, "
-                + floatingOnly + "Object, int[], " + floatingOnly + RowEpilogue.class.getName() + ")"));
+        if (m.accumulator().isFloating()) {
+            g.loadArg(3);
+            g.loadArg(2);
+            g.invokeStatic(MATMUL_KERNELS, Method.getMethod("void floating(Object, int[], boolean, Object, int[], boolean, "
+                    + "boolean, Object, int[], boolean, " + TILES + ", " + RowEpilogue.class.getName() + ")"));
+        } else {
+            g.loadArg(2);
+            g.invokeStatic(MATMUL_KERNELS, Method.getMethod("void integer(Object, int[], boolean, Object, int[], boolean, "
+                    + "Object, int[], " + RowEpilogue.class.getName() + ")"));
+        }
     }
+
+    private static final String TILES = io.jitflow.runtime.FloatTiles.class.getName();
 
     /**
      * The method of a floating product in a row chain (see {@link RowChains}): its rows [from, to)
@@ -852,10 +859,11 @@ final class KernelEmitter {
      */
     void emitRows(Kernel.Matmul m) {
         pushOperands(m);
+        g.loadArg(RANGE_TO_ARG + 1);
         g.loadArg(RANGE_FROM_ARG);
         g.loadArg(RANGE_TO_ARG);
         g.invokeStatic(MATMUL_KERNELS, Method.getMethod("void floatingRows(Object, int[], boolean, Object, int[], "
-                + "boolean, boolean, Object, int[], boolean, int, int)"));
+                + "boolean, boolean, Object, int[], boolean, " + TILES + ", int, int)"));
         g.returnValue();
     }
 

@@ -32,15 +32,17 @@ public final class MatmulKernels {
      * float16) and receives the rounded sums. {@code constantB} says that b never changes (a
      * constant of the program), so the blocked kernels may keep it packed between calls.
      * {@code exact} sums in the reference's order and type,
-     * bit-identical to it (it is also the path without the Vector API). {@code epilogue} (for a rank-2
-     * output only; else {@link RowEpilogue#NONE}) runs on each thread's rows once they are done.
+     * bit-identical to it (it is also the path without the Vector API). {@code tiles} (or null), the
+     * program's kernel for A's row stride, reads a row-major float32 A in place. {@code epilogue} (for
+     * a rank-2 output only; else {@link RowEpilogue#NONE}) runs on each thread's rows once they are done.
      */
     public static void floating(Object a, int[] aShape, boolean transposeA, Object b, int[] bShape, boolean transposeB,
-                                boolean constantB, Object c, int[] cShape, boolean exact, RowEpilogue epilogue) {
+                                boolean constantB, Object c, int[] cShape, boolean exact, FloatTiles tiles,
+                                RowEpilogue epilogue) {
         Geometry g = new Geometry(aShape, transposeA, bShape, transposeB, cShape);
         for (int batch = 0; batch < g.batches; batch++) {
             floating(a, g.aOffset(batch), transposeA, b, g.bOffset(batch), transposeB, constantB, c, batch * g.m * g.n,
-                    g.m, g.n, g.k, exact, threads(g), false, epilogue);
+                    g.m, g.n, g.k, exact, tiles, threads(g), false, epilogue);
         }
     }
 
@@ -51,30 +53,30 @@ public final class MatmulKernels {
      * is one of at most two row tiles and one panel, which the blocked kernels sum in chunks of k).
      */
     public static void floatingRows(Object a, int[] aShape, boolean transposeA, Object b, int[] bShape,
-                                    boolean transposeB, boolean constantB, Object c, int[] cShape, boolean exact, int from,
-                                    int to) {
+                                    boolean transposeB, boolean constantB, Object c, int[] cShape, boolean exact,
+                                    FloatTiles tiles, int from, int to) {
         if (transposeA || aShape.length != 2) {
             throw new IllegalArgumentException("a product by rows reads rows of a matrix A, not of its transpose");
         }
         int k = aShape[1];
         int n = cShape[1];
-        floating(a, from * k, false, b, 0, transposeB, constantB, c, from * n, to - from, n, k, exact, 1, true,
+        floating(a, from * k, false, b, 0, transposeB, constantB, c, from * n, to - from, n, k, exact, tiles, 1, true,
                 RowEpilogue.NONE);
     }
 
     /** C (m x n, from {@code cOffset}) = A x B on up to {@code threads} threads; {@code someRows}: rows of a larger product. */
     private static void floating(Object a, int aOffset, boolean transposeA, Object b, int bOffset, boolean transposeB,
                                  boolean constantB, Object c, int cOffset, int m, int n, int k, boolean exact,
-                                 int threads, boolean someRows, RowEpilogue epilogue) {
+                                 FloatTiles tiles, int threads, boolean someRows, RowEpilogue epilogue) {
         boolean blocked = !exact && VectorApi.PRESENT;
         if (blocked && a instanceof float[] fa && b instanceof float[] fb && c instanceof float[] fc) {
-            FloatMatmul.multiply(fa, aOffset, transposeA, false, fb, bOffset, transposeB, constantB, fc, cOffset, m, n, k,
-                    threads, someRows, epilogue);
+            FloatMatmul.multiply(fa, aOffset, transposeA, false, tiles, fb, bOffset, transposeB, constantB, fc, cOffset, m,
+                    n, k, threads, someRows, epilogue);
             return;
         }
         if (blocked && a instanceof double[] da && b instanceof double[] db && c instanceof double[] dc) {
-            DoubleMatmul.multiply(da, aOffset, transposeA, false, db, bOffset, transposeB, constantB, dc, cOffset, m, n, k,
-                    threads, someRows, epilogue);
+            DoubleMatmul.multiply(da, aOffset, transposeA, false, null, db, bOffset, transposeB, constantB, dc, cOffset, m,
+                    n, k, threads, someRows, epilogue);
             return;
         }
         double[] pa = packDouble(a, aOffset, m, k, transposeA);

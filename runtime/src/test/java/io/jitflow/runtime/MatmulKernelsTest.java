@@ -58,7 +58,7 @@ class MatmulKernelsTest {
             float[] c = new float[m * n];
             float[] seen = new float[m * n];
             java.util.concurrent.atomic.AtomicIntegerArray visits = new java.util.concurrent.atomic.AtomicIntegerArray(m);
-            MatmulKernels.floating(a, new int[] {m, k}, false, b, new int[] {k, n}, false, false, c, new int[] {m, n}, exact,
+            MatmulKernels.floating(a, new int[] {m, k}, false, b, new int[] {k, n}, false, false, c, new int[] {m, n}, exact, null,
                     (from, to) -> {
                         System.arraycopy(c, from * n, seen, from * n, (to - from) * n);
                         for (int i = from; i < to; i++) {
@@ -91,7 +91,7 @@ class MatmulKernelsTest {
             for (int threads = 1; threads <= 2; threads++) {
                 float[] out = c[threads - 1];
                 KernelThreads.withThreads(threads, () -> MatmulKernels.floating(a, new int[] {m, k}, false, b,
-                        new int[] {k, n}, false, false, out, new int[] {m, n}, false, RowEpilogue.NONE));
+                        new int[] {k, n}, false, false, out, new int[] {m, n}, false, null, RowEpilogue.NONE));
             }
             org.junit.jupiter.api.Assertions.assertArrayEquals(c[0], c[1], m + "x" + k + "x" + n + ": 1 and 2 threads");
         }
@@ -127,7 +127,7 @@ class MatmulKernelsTest {
                 for (int threads = 1; threads <= 2; threads++) {
                     float[] c = new float[m * n];
                     KernelThreads.withThreads(threads, () -> MatmulKernels.floating(a, ta ? new int[] {k, m} : new int[] {m, k},
-                            ta, b, new int[] {k, n}, false, false, c, new int[] {m, n}, false, RowEpilogue.NONE));
+                            ta, b, new int[] {k, n}, false, false, c, new int[] {m, n}, false, null, RowEpilogue.NONE));
                     org.junit.jupiter.api.Assertions.assertArrayEquals(expected, c, m + "x" + k + "x" + n
                             + (ta ? ", a transposed, " : ", ") + threads + " thread(s)");
                 }
@@ -152,11 +152,11 @@ class MatmulKernelsTest {
         float[] b = random(random, k * n);
         float[] otherB = random(random, k * n);
         float[] alone = new float[m * n];
-        MatmulKernels.floating(a, new int[] {m, k}, false, b, new int[] {k, n}, false, false, alone, new int[] {m, n}, false,
+        MatmulKernels.floating(a, new int[] {m, k}, false, b, new int[] {k, n}, false, false, alone, new int[] {m, n}, false, null,
                 RowEpilogue.NONE);
         float[] innerAlone = new float[m * n];
         MatmulKernels.floating(a, new int[] {m, k}, false, otherB, new int[] {k, n}, false, false, innerAlone,
-                new int[] {m, n}, false, RowEpilogue.NONE);
+                new int[] {m, n}, false, null, RowEpilogue.NONE);
         float[] nested = new float[m * n];
         float[] inner = new float[m * n];
         java.util.concurrent.atomic.AtomicInteger epilogues = new java.util.concurrent.atomic.AtomicInteger();
@@ -164,10 +164,10 @@ class MatmulKernelsTest {
         KernelThreads.parallelFor(2, chunk -> {
             if (chunk == 0) {
                 KernelThreads.withThreads(2, () -> MatmulKernels.floating(a, new int[] {m, k}, false, b, new int[] {k, n},
-                        false, false, nested, new int[] {m, n}, false, (from, to) -> {
+                        false, false, nested, new int[] {m, n}, false, null, (from, to) -> {
                             epilogues.incrementAndGet();
                             MatmulKernels.floating(a, new int[] {m, k}, false, otherB, new int[] {k, n}, false, false,
-                                    inner, new int[] {m, n}, false, RowEpilogue.NONE);
+                                    inner, new int[] {m, n}, false, null, RowEpilogue.NONE);
                         }));
             }
         });
@@ -196,8 +196,8 @@ class MatmulKernelsTest {
                     float[] perCall = new float[m * n];
                     float[] kept = new float[m * n];
                     MatmulKernels.floating(a, new int[] {m, k}, false, b, bShape, tb, false, perCall, new int[] {m, n},
-                            false, RowEpilogue.NONE);
-                    MatmulKernels.floating(a, new int[] {m, k}, false, b, bShape, tb, true, kept, new int[] {m, n}, false,
+                            false, null, RowEpilogue.NONE);
+                    MatmulKernels.floating(a, new int[] {m, k}, false, b, bShape, tb, true, kept, new int[] {m, n}, false, null,
                             RowEpilogue.NONE);
                     org.junit.jupiter.api.Assertions.assertArrayEquals(perCall, kept, n + " columns, call " + call
                             + (tb ? ", b transposed" : ""));
@@ -237,9 +237,9 @@ class MatmulKernelsTest {
             float[] perCall = new float[m * n];
             float[] kept = new float[m * n];
             MatmulKernels.floating(a, new int[] {m, k}, false, bs[i], new int[] {k, n}, false, false, perCall,
-                    new int[] {m, n}, false, RowEpilogue.NONE);
+                    new int[] {m, n}, false, null, RowEpilogue.NONE);
             MatmulKernels.floating(a, new int[] {m, k}, false, bs[i], new int[] {k, n}, false, true, kept,
-                    new int[] {m, n}, false, RowEpilogue.NONE);
+                    new int[] {m, n}, false, null, RowEpilogue.NONE);
             org.junit.jupiter.api.Assertions.assertArrayEquals(perCall, kept, k + " x " + n);
         }
     }
@@ -284,8 +284,8 @@ class MatmulKernelsTest {
         Object bValues = float64 ? widen(b) : b;
         Object fast = float64 ? new double[batches * m * n] : new float[batches * m * n];
         Object exact = float64 ? new double[batches * m * n] : new float[batches * m * n];
-        MatmulKernels.floating(aValues, aShape, ta, bValues, bShape, tb, false, fast, cShape, false, RowEpilogue.NONE);
-        MatmulKernels.floating(aValues, aShape, ta, bValues, bShape, tb, false, exact, cShape, true, RowEpilogue.NONE);
+        MatmulKernels.floating(aValues, aShape, ta, bValues, bShape, tb, false, fast, cShape, false, null, RowEpilogue.NONE);
+        MatmulKernels.floating(aValues, aShape, ta, bValues, bShape, tb, false, exact, cShape, true, null, RowEpilogue.NONE);
         double bound = k * Math.pow(2, float64 ? -52 : -23) * 4.0;
         for (int i = 0; i < batches * m * n; i++) {
             double expected = float64 ? ((double[]) exact)[i] : ((float[]) exact)[i];
