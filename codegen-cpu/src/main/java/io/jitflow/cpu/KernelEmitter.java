@@ -835,12 +835,13 @@ final class KernelEmitter {
      * The product from {@link io.jitflow.runtime.MatmulKernels}, which sums in the accumulator's
      * type (float32 on the Vector API path) and writes the rounded result to the output; the
      * epilogue, if any, is a method of its own that the matmul may run on its rows (the kernel's
-     * third argument; see {@link CpuCompiler}).
+     * third argument; see {@link CpuCompiler}); a float32 product with a row-major A reads it in
+     * place through the program's tiles (the fourth; see {@link TileEmitter}).
      */
     private void matmul(Kernel.Matmul m) {
         pushOperands(m);
         if (m.accumulator().isFloating()) {
-            g.loadArg(3);
+            g.loadArg(PRODUCT_TILES_ARG);
             g.loadArg(2);
             g.invokeStatic(MATMUL_KERNELS, Method.getMethod("void floating(Object, int[], boolean, Object, int[], boolean, "
                     + "boolean, Object, int[], boolean, " + TILES + ", " + RowEpilogue.class.getName() + ")"));
@@ -852,6 +853,9 @@ final class KernelEmitter {
     }
 
     private static final String TILES = io.jitflow.runtime.FloatTiles.class.getName();
+    /** Where a product's method, and a row chain's product's, take the program's tiles (or null). */
+    private static final int PRODUCT_TILES_ARG = 3;
+    private static final int ROWS_TILES_ARG = 4;
 
     /**
      * The method of a floating product in a row chain (see {@link RowChains}): its rows [from, to)
@@ -859,7 +863,7 @@ final class KernelEmitter {
      */
     void emitRows(Kernel.Matmul m) {
         pushOperands(m);
-        g.loadArg(RANGE_TO_ARG + 1);
+        g.loadArg(ROWS_TILES_ARG);
         g.loadArg(RANGE_FROM_ARG);
         g.loadArg(RANGE_TO_ARG);
         g.invokeStatic(MATMUL_KERNELS, Method.getMethod("void floatingRows(Object, int[], boolean, Object, int[], "
