@@ -39,6 +39,12 @@ class RowChainTest {
               %p = softmax(%z) {axis = 1} : float32[batch, 10]
               return %p
             }
+            func @wide(%x : float32[batch, 40], %w1 : float32[40, 2100], %w2 : float32[2100, 10]) -> (p : float32[batch, 10]) {
+              %m = matmul(%x, %w1) : float32[batch, 2100]
+              %h = relu(%m) : float32[batch, 2100]
+              %p = matmul(%h, %w2) : float32[batch, 10]
+              return %p
+            }
             func @column_sums(%x : float32[96, 40], %w : float32[40, 48]) -> (s : float32[48]) {
               %m = matmul(%x, %w) : float32[96, 48]
               %h = relu(%m) : float32[96, 48]
@@ -102,6 +108,22 @@ class RowChainTest {
             assertArrayEquals(one, probabilities(mlp, inputs, 2), what + ", two threads");
             assertArrayEquals(one, probabilities(mlp, inputs, 3), what + ", three threads");
         }
+    }
+
+    /**
+     * A classifier 2,100 deep after the product: the blocked kernels sum a product of at most two
+     * row tiles that deep in chunks of k, so a chain's product, handed a thread's last few rows,
+     * must not, or its rows' bits would depend on how the rows fell to the threads.
+     */
+    @Test
+    void aDeepProductInAChainSumsEachRowAsOneChainOnAnyThreadCount() {
+        Function wide = GRAPH.function("wide").orElseThrow();
+        KernelProgram program = Compiled.lower(wide, InferenceContext.NO_VARIABLES);
+        assertEquals(1, callsPerRun(program, inputs(wide, 203, 4)), program::toString);
+        Map<String, HostTensor> inputs = inputs(wide, 203, 5);
+        float[] one = probabilities(wide, inputs, 1);
+        assertArrayEquals(one, probabilities(wide, inputs, 2), "two threads");
+        assertArrayEquals(one, probabilities(wide, inputs, 3), "three threads");
     }
 
     private static final Differential.Tolerance VECTOR_TOLERANCE = new Differential.Tolerance(64, 1e-5);
